@@ -1,0 +1,43 @@
+package lease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotFound is returned when a lease does not exist or has expired.
+var ErrNotFound = errors.New("lease not found")
+
+// ConflictError says that seats are leased to another token. Nothing was written.
+type ConflictError struct {
+	Seats []uint32 // ascending
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%d seat(s) leased by another hold", len(e.Seats))
+}
+
+// Lease is a hold on seats of one performance until Expires.
+type Lease struct {
+	Performance string
+	Token       string
+	Owner       string // buyer session or staff user that made the hold
+	Seats       []uint32
+	Expires     time.Time
+}
+
+// Store keeps leases. Implementations are safe for concurrent use.
+type Store interface {
+	// Acquire takes every seat of l or none. Seats held by an expired lease count as
+	// free. Acquiring again with the same token replaces that token's lease.
+	Acquire(ctx context.Context, l Lease) error
+	// Extend moves a live lease's deadline; ErrNotFound if it is gone or expired.
+	Extend(ctx context.Context, performance, token string, expires time.Time) error
+	// Release drops a lease and frees its seats. Releasing a missing lease is not an error.
+	Release(ctx context.Context, performance, token string) error
+	// List returns the live leases of a performance, in no particular order.
+	List(ctx context.Context, performance string) ([]Lease, error)
+	Ping(ctx context.Context) error
+}
