@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkHoldRelease4 is the hot path of an on-sale: hold 4 explicit seats of the
+// 80,000-seat stadium, then release them, cycling over the whole hall.
+func BenchmarkHoldRelease4(b *testing.B) {
+	s, c := newShard(b, stadium)
+	tokens := make([]string, 1024)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("tok-%d", i)
+	}
+	exp := c.Now().Add(time.Hour)
+	req := HoldRequest{Owner: "o", Seats: make([]uint32, 4), Expires: exp}
+	dst := make([]uint32, 0, 8)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		base := uint32(i*4) % 80_000
+		req.Seats[0], req.Seats[1], req.Seats[2], req.Seats[3] = base, base+1, base+2, base+3
+		req.Token = tokens[i&1023]
+		var err error
+		if dst, err = s.Hold(req, dst[:0]); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Release(req.Token, "o"); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkBestAvailable4 holds 4 seats best-available in a stadium that is half
+// held (every other row block taken), then releases them.
+func BenchmarkBestAvailable4(b *testing.B) {
+	for _, fill := range []int{0, 50, 90} {
+		b.Run(fmt.Sprintf("filled%d%%", fill), func(b *testing.B) {
+			s, c := newShard(b, stadium)
+			exp := c.Now().Add(time.Hour)
+			// Sell the best rows first, as an on-sale does.
+			target := stadium.N() * fill / 100
+			var sold []uint32
+			for _, r := range stadium.RowsByRank {
+				row := stadium.Rows[r]
+				for k := uint32(0); k < row.Count && len(sold) < target; k++ {
+					sold = append(sold, row.First+k)
+				}
+			}
+			if _, _, err := s.MarkSold(sold); err != nil {
+				b.Fatal(err)
+			}
+			req := HoldRequest{Token: "t", Owner: "o", Best: Best{Count: 4, Zone: AnyZone}, Expires: exp}
+			dst := make([]uint32, 0, 8)
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if dst, err = s.Hold(req, dst[:0]); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Release("t", "o"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStates is the cost of a full snapshot of the stadium.
+func BenchmarkStates(b *testing.B) {
+	s, c := newShard(b, stadium)
+	for i := 0; i < 1000; i++ {
+		if _, err := s.Hold(HoldRequest{Token: fmt.Sprint(i), Owner: "o", Seats: []uint32{uint32(i * 70)}, Expires: c.Now().Add(time.Hour)}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dst := make([]State, 0, stadium.N())
+	b.ReportAllocs()
+	for b.Loop() {
+		dst, _ = s.States(dst[:0])
+	}
+}
+
+// BenchmarkNewShardStadium builds a stadium shard and reports its heap bytes per
+// seat (the hall itself is shared between performances and not counted).
+func BenchmarkNewShardStadium(b *testing.B) {
+	b.ReportAllocs()
+	var s *Shard
+	for b.Loop() {
+		s = NewShard(Config{Hall: stadium})
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep := NewShard(Config{Hall: stadium})
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(stadium.N()), "B/seat")
+	runtime.KeepAlive(keep)
+	runtime.KeepAlive(s)
+}

@@ -1,0 +1,864 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bits-and-blooms/bitset"
+
+	"github.com/seatmap/seatmap/hall"
+)
+
+// State of one seat.
+type State uint8
+
+const (
+	Free State = iota
+	Held
+	Sold
+	Blocked
+)
+
+var stateNames = [...]string{"free", "held", "sold", "blocked"}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "unknown"
+}
+
+// Channel is a sales channel (quota) index, 0..MaxChannels-1. Channel 0 is the web.
+type Channel uint8
+
+// ChannelMask is a set of channels a holder may sell from.
+type ChannelMask uint64
+
+// MaxChannels bounds the channels of one performance.
+const MaxChannels = 64
+
+// Web is the channel every seat starts in.
+const Web Channel = 0
+
+// Mask returns the set holding only c.
+func (c Channel) Mask() ChannelMask { return 1 << c }
+
+// AnyOwner passed as owner skips the owner check (staff acting on any hold).
+const AnyOwner = "\x00any"
+
+// AnyZone in Best.Zone lets best-available take seats of any zone.
+const AnyZone = -1
+
+// Defaults for Config.
+const (
+	DefaultLogSize      = 1 << 14
+	DefaultMaxHoldSeats = 100
+)
+
+// Config describes a new shard.
+type Config struct {
+	Hall *hall.Hall
+	// ZoneOf is each seat's zone index (hall.NoZone for none). Nil takes the hall's
+	// default zones. The shard keeps its own copy.
+	ZoneOf []uint16
+	// Zones is the number of zones; indices in ZoneOf must be below it. Zero takes
+	// the number of zones of the hall layout.
+	Zones int
+	// Now is the shard's clock. Nil means time.Now.
+	Now func() time.Time
+	// LogSize is the number of seat changes kept for Since; rounded up to a power of two.
+	LogSize int
+	// MaxHoldSeats bounds the seats of one hold.
+	MaxHoldSeats int
+}
+
+// HoldRequest asks for seats: the explicit Seats, or when Seats is empty the best
+// available block described by Best.
+type HoldRequest struct {
+	Token    string // unique among live holds, chosen by the caller (unguessable)
+	Owner    string // the session or staff user making the hold
+	Seats    []uint32
+	Best     Best
+	Channels ChannelMask // channels the holder may take seats from; 0 means Web only
+	Expires  time.Time
+}
+
+// Best asks for Count seats side by side in one row, in Zone (or AnyZone).
+type Best struct {
+	Count int
+	Zone  int
+}
+
+// HoldView is a copy of a live hold.
+type HoldView struct {
+	Token   string
+	Owner   string
+	Seats   []uint32
+	Expires time.Time
+	Pinned  bool
+}
+
+// Counts are the number of seats in each state.
+type Counts struct {
+	Free, Held, Sold, Blocked int
+}
+
+// Change is one seat's new state at a version.
+type Change struct {
+	Seat  uint32
+	State State
+}
+
+type hold struct {
+	token   string
+	owner   string
+	seats   []uint32 // backing array reused when the slot is reused
+	expires int64    // unix nanoseconds
+	heapIdx int32    // position in the expiry heap, -1 when not in it
+	pinned  bool
+	lapsed  bool // expired while pinned: released on Unpin
+}
+
+type logEntry struct {
+	ver   uint64
+	seat  uint32
+	state State
+}
+
+// Shard is the live state of one performance. It is safe for concurrent use: one
+// mutex serialises every operation, and shards never share state.
+type Shard struct {
+	hall *hall.Hall
+	n    int
+	now  func() time.Time
+	max  int
+
+	subs atomic.Pointer[[]chan struct{}]
+
+	mu        sync.Mutex // guards every field below
+	held      *bitset.BitSet
+	sold      *bitset.BitSet
+	blocked   *bitset.BitSet
+	zoneOf    []uint16
+	zoneSets  []*bitset.BitSet
+	channelOf []Channel
+	chanSets  [MaxChannels]*bitset.BitSet // nil for channels without seats
+	holdOf    []uint32                    // slot of the hold on each seat, 0 for none
+	rowFree   []uint16                    // free seats per row, a filter for best-available
+	holds     []hold                      // slot 0 is unused
+	freeSlots []uint32
+	tokens    map[string]uint32
+	expiry    []uint32 // min-heap of slots by deadline
+	counts    Counts
+	version   uint64
+	log       []logEntry
+	logHead   uint64 // entries ever written
+	logFloor  uint64 // highest version some of whose entries were overwritten
+}
+
+// NewShard builds a shard with every seat free and in the Web channel.
+func NewShard(cfg Config) *Shard {
+	h := cfg.Hall
+	n := h.N()
+	zones := cfg.Zones
+	if zones == 0 {
+		zones = len(h.Layout.Zones)
+	}
+	size := cfg.LogSize
+	if size <= 0 {
+		size = DefaultLogSize
+	}
+	size = 1 << bitsFor(size)
+	s := &Shard{
+		hall:      h,
+		n:         n,
+		now:       cfg.Now,
+		max:       cfg.MaxHoldSeats,
+		held:      bitset.New(uint(n)),
+		sold:      bitset.New(uint(n)),
+		blocked:   bitset.New(uint(n)),
+		channelOf: make([]Channel, n),
+		holdOf:    make([]uint32, n),
+		rowFree:   make([]uint16, len(h.Rows)),
+		holds:     make([]hold, 1, 64),
+		tokens:    make(map[string]uint32, 64),
+		log:       make([]logEntry, size),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.max <= 0 {
+		s.max = DefaultMaxHoldSeats
+	}
+	for i, r := range h.Rows {
+		s.rowFree[i] = uint16(r.Count)
+	}
+	s.chanSets[Web] = bitset.New(uint(n)).SetAll()
+	s.counts.Free = n
+	zoneOf := cfg.ZoneOf
+	if zoneOf == nil {
+		zoneOf = h.ZoneOf
+	}
+	s.setZonesLocked(zoneOf, zones)
+	empty := []chan struct{}{}
+	s.subs.Store(&empty)
+	return s
+}
+
+func bitsFor(n int) int {
+	b := 0
+	for 1<<b < n {
+		b++
+	}
+	return b
+}
+
+// Hall returns the hall the shard was built on.
+func (s *Shard) Hall() *hall.Hall { return s.hall }
+
+// SetZones replaces the zone of every seat. zoneOf has one entry per seat, an index
+// below zones or hall.NoZone.
+func (s *Shard) SetZones(zoneOf []uint16, zones int) error {
+	if len(zoneOf) != s.n {
+		return &SeatError{Seat: uint32(len(zoneOf)), Reason: "zone map does not cover every seat"}
+	}
+	for _, z := range zoneOf {
+		if z != hall.NoZone && int(z) >= zones {
+			return ErrUnknownZone
+		}
+	}
+	s.mu.Lock()
+	s.setZonesLocked(zoneOf, zones)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Shard) setZonesLocked(zoneOf []uint16, zones int) {
+	s.zoneOf = append(s.zoneOf[:0], zoneOf...)
+	s.zoneSets = make([]*bitset.BitSet, zones)
+	for z := range s.zoneSets {
+		s.zoneSets[z] = bitset.New(uint(s.n))
+	}
+	for i, z := range s.zoneOf {
+		if z != hall.NoZone && int(z) < zones {
+			s.zoneSets[z].Set(uint(i))
+		}
+	}
+}
+
+// ZoneOf returns a copy of the zone of every seat.
+func (s *Shard) ZoneOf() []uint16 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]uint16(nil), s.zoneOf...)
+}
+
+// Subscribe returns a channel that receives a signal (coalesced: at most one
+// pending) after every change. Call cancel to stop.
+func (s *Shard) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	old := *s.subs.Load()
+	next := append(append(make([]chan struct{}, 0, len(old)+1), old...), ch)
+	s.subs.Store(&next)
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		old := *s.subs.Load()
+		next := make([]chan struct{}, 0, len(old))
+		for _, c := range old {
+			if c != ch {
+				next = append(next, c)
+			}
+		}
+		s.subs.Store(&next)
+	}
+}
+
+// signal wakes subscribers. It never blocks: a subscriber with a pending signal
+// will read every change since its last version anyway.
+func (s *Shard) signal() {
+	for _, ch := range *s.subs.Load() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Version is the number of state-changing operations applied so far.
+func (s *Shard) Version() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
+}
+
+// Counts returns the number of seats in each state.
+func (s *Shard) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// State returns one seat's state.
+func (s *Shard) State(seat uint32) State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stateLocked(seat)
+}
+
+func (s *Shard) stateLocked(seat uint32) State {
+	i := uint(seat)
+	switch {
+	case s.held.Test(i):
+		return Held
+	case s.sold.Test(i):
+		return Sold
+	case s.blocked.Test(i):
+		return Blocked
+	}
+	return Free
+}
+
+// States appends the state of every seat, by index, to dst and returns it with the
+// version it reflects.
+func (s *Shard) States(dst []State) ([]State, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := len(dst)
+	dst = append(dst, make([]State, s.n)...)
+	out := dst[start:]
+	hw, sw, bw := s.held.Words(), s.sold.Words(), s.blocked.Words()
+	for w := range hw {
+		if hw[w]|sw[w]|bw[w] == 0 {
+			continue
+		}
+		base := w * 64
+		for b := 0; b < 64 && base+b < s.n; b++ {
+			m := uint64(1) << b
+			switch {
+			case hw[w]&m != 0:
+				out[base+b] = Held
+			case sw[w]&m != 0:
+				out[base+b] = Sold
+			case bw[w]&m != 0:
+				out[base+b] = Blocked
+			}
+		}
+	}
+	return dst, s.version
+}
+
+// Since appends to dst the changes after version v, oldest first, and returns the
+// version they lead to. ErrGap means changes after v are no longer kept: take a
+// fresh snapshot with States.
+func (s *Shard) Since(v uint64, dst []Change) ([]Change, uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v == s.version {
+		return dst, v, nil
+	}
+	if v > s.version || v < s.logFloor {
+		return dst, s.version, ErrGap
+	}
+	mask := uint64(len(s.log) - 1)
+	i := s.logHead
+	for i > 0 && s.log[(i-1)&mask].ver > v && s.logHead-(i-1) <= uint64(len(s.log)) {
+		i--
+	}
+	for ; i < s.logHead; i++ {
+		e := s.log[i&mask]
+		dst = append(dst, Change{Seat: e.seat, State: e.state})
+	}
+	return dst, s.version, nil
+}
+
+// ErrGap: the changes asked for are older than the shard keeps.
+var ErrGap = gapError{}
+
+type gapError struct{}
+
+func (gapError) Error() string { return "changes no longer kept; take a snapshot" }
+
+func (s *Shard) record(seat uint32, st State) {
+	idx := s.logHead & uint64(len(s.log)-1)
+	if s.logHead >= uint64(len(s.log)) {
+		if old := s.log[idx].ver; old > s.logFloor {
+			s.logFloor = old
+		}
+	}
+	s.log[idx] = logEntry{ver: s.version, seat: seat, state: st}
+	s.logHead++
+}
+
+// set moves a seat between states, keeping counts, row filters and the change log.
+// The caller has bumped s.version for the operation.
+func (s *Shard) set(seat uint32, from, to State) {
+	i := uint(seat)
+	switch from {
+	case Held:
+		s.held.Clear(i)
+		s.counts.Held--
+	case Sold:
+		s.sold.Clear(i)
+		s.counts.Sold--
+	case Blocked:
+		s.blocked.Clear(i)
+		s.counts.Blocked--
+	default:
+		s.counts.Free--
+		s.rowFree[s.hall.Seats[seat].Row]--
+	}
+	switch to {
+	case Held:
+		s.held.Set(i)
+		s.counts.Held++
+	case Sold:
+		s.sold.Set(i)
+		s.counts.Sold++
+	case Blocked:
+		s.blocked.Set(i)
+		s.counts.Blocked++
+	default:
+		s.counts.Free++
+		s.rowFree[s.hall.Seats[seat].Row]++
+	}
+	s.record(seat, to)
+}
+
+func (s *Shard) mask(m ChannelMask) ChannelMask {
+	if m == 0 {
+		return Web.Mask()
+	}
+	return m
+}
+
+// available reports whether a seat is free and in one of the channels of m.
+func (s *Shard) available(seat uint32, m ChannelMask) bool {
+	i := uint(seat)
+	return !s.held.Test(i) && !s.sold.Test(i) && !s.blocked.Test(i) && m&(1<<s.channelOf[seat]) != 0
+}
+
+// Hold takes the requested seats, all or none, and appends the seats taken to dst.
+func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
+	if req.Token == "" {
+		return dst, ErrNotFound
+	}
+	exp := req.Expires.UnixNano()
+	m := s.mask(req.Channels)
+	s.mu.Lock()
+	now := s.now().UnixNano()
+	s.expireLocked(now)
+	if exp <= now {
+		s.mu.Unlock()
+		return dst, ErrPast
+	}
+	if _, ok := s.tokens[req.Token]; ok {
+		s.mu.Unlock()
+		return dst, ErrTokenInUse
+	}
+	var err error
+	start := len(dst)
+	if len(req.Seats) > 0 {
+		err = s.checkExplicit(req.Seats, m)
+		dst = append(dst, req.Seats...)
+	} else {
+		dst, err = s.bestLocked(req.Best, m, dst)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return dst[:start], err
+	}
+	seats := dst[start:]
+	slot := s.allocSlot()
+	h := &s.holds[slot]
+	s.version++
+	for _, seat := range seats {
+		s.holdOf[seat] = slot
+		s.set(seat, Free, Held)
+	}
+	h.token = req.Token
+	h.owner = req.Owner
+	h.seats = append(h.seats[:0], seats...)
+	h.expires = exp
+	h.pinned, h.lapsed = false, false
+	s.tokens[req.Token] = slot
+	s.heapPush(slot)
+	s.mu.Unlock()
+	s.signal()
+	return dst, nil
+}
+
+func (s *Shard) checkExplicit(seats []uint32, m ChannelMask) error {
+	if len(seats) > s.max {
+		return ErrTooMany
+	}
+	var taken []uint32
+	for k, seat := range seats {
+		if int(seat) >= s.n {
+			return &SeatError{Seat: seat, Reason: "no such seat"}
+		}
+		// Quadratic, but k is bounded by s.max and small in practice; no allocation.
+		for _, prev := range seats[:k] {
+			if prev == seat {
+				return &SeatError{Seat: seat, Reason: "listed twice"}
+			}
+		}
+		if !s.available(seat, m) {
+			taken = append(taken, seat)
+		}
+	}
+	if taken != nil {
+		return &TakenError{Seats: taken}
+	}
+	return nil
+}
+
+func (s *Shard) allocSlot() uint32 {
+	if k := len(s.freeSlots); k > 0 {
+		slot := s.freeSlots[k-1]
+		s.freeSlots = s.freeSlots[:k-1]
+		return slot
+	}
+	s.holds = append(s.holds, hold{heapIdx: -1})
+	return uint32(len(s.holds) - 1)
+}
+
+// lookup finds a live hold of owner. The caller holds s.mu.
+func (s *Shard) lookup(token, owner string) (uint32, error) {
+	slot, ok := s.tokens[token]
+	if !ok {
+		return 0, ErrNotFound
+	}
+	if owner != AnyOwner && s.holds[slot].owner != owner {
+		return 0, ErrNotOwner
+	}
+	return slot, nil
+}
+
+// drop removes a hold, moving its seats to state to.
+func (s *Shard) drop(slot uint32, to State) {
+	h := &s.holds[slot]
+	s.version++
+	for _, seat := range h.seats {
+		s.holdOf[seat] = 0
+		s.set(seat, Held, to)
+	}
+	if h.heapIdx >= 0 {
+		s.heapRemove(int(h.heapIdx))
+	}
+	delete(s.tokens, h.token)
+	h.token, h.owner = "", ""
+	s.freeSlots = append(s.freeSlots, slot)
+}
+
+// Release frees a hold's seats.
+func (s *Shard) Release(token, owner string) error {
+	s.mu.Lock()
+	s.expireLocked(s.now().UnixNano())
+	slot, err := s.lookup(token, owner)
+	if err == nil && s.holds[slot].pinned {
+		err = ErrPinned
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.drop(slot, Free)
+	s.mu.Unlock()
+	s.signal()
+	return nil
+}
+
+// Extend moves a hold's deadline.
+func (s *Shard) Extend(token, owner string, expires time.Time) error {
+	exp := expires.UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now().UnixNano()
+	s.expireLocked(now)
+	slot, err := s.lookup(token, owner)
+	if err != nil {
+		return err
+	}
+	if exp <= now {
+		return ErrPast
+	}
+	h := &s.holds[slot]
+	h.expires = exp
+	if h.heapIdx >= 0 {
+		s.heapFix(int(h.heapIdx))
+	} else { // lapsed while pinned: back on the clock
+		h.lapsed = false
+		s.heapPush(slot)
+	}
+	return nil
+}
+
+// Get returns a copy of a live hold.
+func (s *Shard) Get(token, owner string) (HoldView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now().UnixNano())
+	slot, err := s.lookup(token, owner)
+	if err != nil {
+		return HoldView{}, err
+	}
+	return s.view(slot), nil
+}
+
+func (s *Shard) view(slot uint32) HoldView {
+	h := &s.holds[slot]
+	return HoldView{
+		Token:   h.token,
+		Owner:   h.owner,
+		Seats:   append([]uint32(nil), h.seats...),
+		Expires: time.Unix(0, h.expires).UTC(),
+		Pinned:  h.pinned,
+	}
+}
+
+// Holds returns copies of every live hold.
+func (s *Shard) Holds() []HoldView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now().UnixNano())
+	out := make([]HoldView, 0, len(s.tokens))
+	for _, slot := range s.tokens {
+		out = append(out, s.view(slot))
+	}
+	return out
+}
+
+// HolderOf returns the token of the hold on a seat, if any.
+func (s *Shard) HolderOf(seat uint32) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if int(seat) >= s.n || s.holdOf[seat] == 0 {
+		return "", false
+	}
+	return s.holds[s.holdOf[seat]].token, true
+}
+
+// Pin marks a hold as being confirmed: it neither expires nor can be released
+// until Confirm or Unpin. It returns a copy of the hold.
+func (s *Shard) Pin(token, owner string) (HoldView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now().UnixNano())
+	slot, err := s.lookup(token, owner)
+	if err != nil {
+		return HoldView{}, err
+	}
+	h := &s.holds[slot]
+	if h.pinned {
+		return HoldView{}, ErrPinned
+	}
+	h.pinned = true
+	return s.view(slot), nil
+}
+
+// Unpin ends a confirmation that failed. A hold whose deadline passed meanwhile
+// is released now.
+func (s *Shard) Unpin(token string) {
+	s.mu.Lock()
+	slot, ok := s.tokens[token]
+	if !ok {
+		s.mu.Unlock()
+		return
+	}
+	h := &s.holds[slot]
+	h.pinned = false
+	if !h.lapsed && h.expires > s.now().UnixNano() {
+		s.mu.Unlock()
+		return
+	}
+	s.drop(slot, Free)
+	s.mu.Unlock()
+	s.signal()
+}
+
+// Confirm turns a hold's seats into sold seats and ends the hold.
+func (s *Shard) Confirm(token string) error {
+	s.mu.Lock()
+	slot, ok := s.tokens[token]
+	if !ok {
+		s.mu.Unlock()
+		return ErrNotFound
+	}
+	s.drop(slot, Sold)
+	s.mu.Unlock()
+	s.signal()
+	return nil
+}
+
+// Expire releases every hold whose deadline has passed by now, and returns how many.
+func (s *Shard) Expire(now time.Time) int {
+	s.mu.Lock()
+	k := s.expireLocked(now.UnixNano())
+	s.mu.Unlock()
+	if k > 0 {
+		s.signal()
+	}
+	return k
+}
+
+// NextExpiry is the earliest deadline of a live unpinned hold.
+func (s *Shard) NextExpiry() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.expiry) == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, s.holds[s.expiry[0]].expires).UTC(), true
+}
+
+func (s *Shard) expireLocked(now int64) int {
+	k := 0
+	for len(s.expiry) > 0 {
+		slot := s.expiry[0]
+		h := &s.holds[slot]
+		if h.expires > now {
+			break
+		}
+		s.heapRemove(0)
+		if h.pinned {
+			h.lapsed = true
+			continue
+		}
+		s.drop(slot, Free)
+		k++
+	}
+	return k
+}
+
+// Skip says why a seat was left out of a bulk operation.
+type Skip struct {
+	Seat  uint32
+	State State
+}
+
+// Block makes free seats unavailable for sale. Held and sold seats keep their state
+// and are reported as skipped; already blocked seats count as unchanged.
+func (s *Shard) Block(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Free, Blocked)
+}
+
+// Unblock returns blocked seats to sale.
+func (s *Shard) Unblock(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Blocked, Free)
+}
+
+// MarkSold sets free seats sold, as when rebuilding a shard from stored tickets.
+func (s *Shard) MarkSold(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Free, Sold)
+}
+
+// Refund returns sold seats to sale.
+func (s *Shard) Refund(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Sold, Free)
+}
+
+func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
+	for _, seat := range seats {
+		if int(seat) >= s.n {
+			return 0, nil, &SeatError{Seat: seat, Reason: "no such seat"}
+		}
+	}
+	s.mu.Lock()
+	s.expireLocked(s.now().UnixNano())
+	s.version++
+	changed := 0
+	var skipped []Skip
+	for _, seat := range seats {
+		st := s.stateLocked(seat)
+		switch st {
+		case from:
+			s.set(seat, from, to)
+			changed++
+		case to:
+		default:
+			skipped = append(skipped, Skip{Seat: seat, State: st})
+		}
+	}
+	if changed == 0 {
+		s.version--
+		s.mu.Unlock()
+		return 0, skipped, nil
+	}
+	s.mu.Unlock()
+	s.signal()
+	return changed, skipped, nil
+}
+
+// expiry heap: a binary min-heap of slots ordered by deadline, with each hold
+// knowing its position so Extend and Release fix it in O(log n).
+
+func (s *Shard) heapLess(a, b int) bool {
+	return s.holds[s.expiry[a]].expires < s.holds[s.expiry[b]].expires
+}
+
+func (s *Shard) heapSwap(a, b int) {
+	s.expiry[a], s.expiry[b] = s.expiry[b], s.expiry[a]
+	s.holds[s.expiry[a]].heapIdx = int32(a)
+	s.holds[s.expiry[b]].heapIdx = int32(b)
+}
+
+func (s *Shard) heapPush(slot uint32) {
+	s.expiry = append(s.expiry, slot)
+	i := len(s.expiry) - 1
+	s.holds[slot].heapIdx = int32(i)
+	s.heapUp(i)
+}
+
+func (s *Shard) heapRemove(i int) {
+	last := len(s.expiry) - 1
+	slot := s.expiry[i]
+	if i != last {
+		s.heapSwap(i, last)
+	}
+	s.expiry = s.expiry[:last]
+	s.holds[slot].heapIdx = -1
+	if i != last {
+		s.heapFix(i)
+	}
+}
+
+func (s *Shard) heapFix(i int) {
+	if !s.heapDown(i) {
+		s.heapUp(i)
+	}
+}
+
+func (s *Shard) heapUp(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !s.heapLess(i, p) {
+			break
+		}
+		s.heapSwap(i, p)
+		i = p
+	}
+}
+
+func (s *Shard) heapDown(i0 int) bool {
+	i, n := i0, len(s.expiry)
+	for {
+		l := 2*i + 1
+		if l >= n || l < 0 {
+			break
+		}
+		j := l
+		if r := l + 1; r < n && s.heapLess(r, l) {
+			j = r
+		}
+		if !s.heapLess(j, i) {
+			break
+		}
+		s.heapSwap(i, j)
+		i = j
+	}
+	return i > i0
+}

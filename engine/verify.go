@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/seatmap/seatmap/hall"
+)
+
+// Verify checks the shard's invariants: a seat is in at most one of held, sold and
+// blocked; a held seat belongs to exactly one live hold and every seat of a live
+// hold is held by it; counts add up to the number of seats; the derived indexes
+// (row filters, zone and channel sets, token map, expiry heap) agree with the state.
+// It is for tests, fuzzing and diagnostics; it takes the lock for O(seats) time.
+func (s *Shard) Verify() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c Counts
+	rowFree := make([]int, len(s.hall.Rows))
+	for i := 0; i < s.n; i++ {
+		u := uint(i)
+		h, so, b := s.held.Test(u), s.sold.Test(u), s.blocked.Test(u)
+		k := 0
+		for _, x := range []bool{h, so, b} {
+			if x {
+				k++
+			}
+		}
+		if k > 1 {
+			return fmt.Errorf("seat %d is in %d states", i, k)
+		}
+		switch {
+		case h:
+			c.Held++
+			slot := s.holdOf[i]
+			if slot == 0 || int(slot) >= len(s.holds) || s.holds[slot].token == "" {
+				return fmt.Errorf("held seat %d has no live hold", i)
+			}
+		case so:
+			c.Sold++
+		case b:
+			c.Blocked++
+		default:
+			c.Free++
+			rowFree[s.hall.Seats[i].Row]++
+		}
+		if !h && s.holdOf[i] != 0 {
+			return fmt.Errorf("seat %d is %v but points at hold slot %d", i, s.stateLocked(uint32(i)), s.holdOf[i])
+		}
+		z := s.zoneOf[i]
+		for zi, set := range s.zoneSets {
+			if set.Test(u) != (int(z) == zi) {
+				return fmt.Errorf("seat %d zone %d disagrees with zone set %d", i, z, zi)
+			}
+		}
+		if z != hall.NoZone && int(z) >= len(s.zoneSets) {
+			return fmt.Errorf("seat %d has unknown zone %d", i, z)
+		}
+		for ci, set := range s.chanSets {
+			if set != nil && set.Test(u) != (int(s.channelOf[i]) == ci) {
+				return fmt.Errorf("seat %d channel %d disagrees with channel set %d", i, s.channelOf[i], ci)
+			}
+		}
+	}
+	if c != s.counts {
+		return fmt.Errorf("counts %+v, recount %+v", s.counts, c)
+	}
+	if c.Free+c.Held+c.Sold+c.Blocked != s.n {
+		return fmt.Errorf("counts %+v do not add up to %d seats", c, s.n)
+	}
+	for r, f := range rowFree {
+		if int(s.rowFree[r]) != f {
+			return fmt.Errorf("row %d free filter %d, recount %d", r, s.rowFree[r], f)
+		}
+	}
+	heldBy := 0
+	live := 0
+	for slot := 1; slot < len(s.holds); slot++ {
+		h := &s.holds[slot]
+		if h.token == "" {
+			continue
+		}
+		live++
+		if s.tokens[h.token] != uint32(slot) {
+			return fmt.Errorf("hold %q in slot %d not in token map", h.token, slot)
+		}
+		for _, seat := range h.seats {
+			if s.holdOf[seat] != uint32(slot) || !s.held.Test(uint(seat)) {
+				return fmt.Errorf("seat %d of hold %q is not held by it", seat, h.token)
+			}
+		}
+		heldBy += len(h.seats)
+		inHeap := h.heapIdx >= 0 && int(h.heapIdx) < len(s.expiry) && s.expiry[h.heapIdx] == uint32(slot)
+		if inHeap == h.lapsed {
+			return fmt.Errorf("hold %q: in expiry heap %v, lapsed %v", h.token, inHeap, h.lapsed)
+		}
+	}
+	if live != len(s.tokens) {
+		return fmt.Errorf("%d live holds, %d tokens", live, len(s.tokens))
+	}
+	if heldBy != c.Held {
+		return fmt.Errorf("holds cover %d seats, %d seats held", heldBy, c.Held)
+	}
+	for i := 1; i < len(s.expiry); i++ {
+		if s.heapLess(i, (i-1)/2) {
+			return fmt.Errorf("expiry heap out of order at %d", i)
+		}
+	}
+	return nil
+}
