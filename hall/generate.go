@@ -93,7 +93,6 @@ func bowl(name string, sections, rows, seats int, r0, ratio float64) Layout {
 	return l
 }
 
-
 // Arena is an 18,000-seat indoor arena: 24 blocks of 25 rows of 30 seats around a
 // floor, with a standing area on the floor.
 func Arena() Layout {
