@@ -96,6 +96,7 @@ type HoldView struct {
 	Owner   string
 	Seats   []uint32
 	Expires time.Time
+	Created time.Time
 	Pinned  bool
 }
 
@@ -115,6 +116,7 @@ type hold struct {
 	owner   string
 	seats   []uint32 // backing array reused when the slot is reused
 	expires int64    // unix nanoseconds
+	created int64    // unix nanoseconds
 	heapIdx int32    // position in the expiry heap, -1 when not in it
 	pinned  bool
 	lapsed  bool // expired while pinned: released on Unpin
@@ -483,6 +485,7 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	h.owner = req.Owner
 	h.seats = append(h.seats[:0], seats...)
 	h.expires = exp
+	h.created = now
 	h.pinned, h.lapsed = false, false
 	s.tokens[req.Token] = slot
 	s.heapPush(slot)
@@ -616,6 +619,7 @@ func (s *Shard) view(slot uint32) HoldView {
 		Owner:   h.owner,
 		Seats:   append([]uint32(nil), h.seats...),
 		Expires: time.Unix(0, h.expires).UTC(),
+		Created: time.Unix(0, h.created).UTC(),
 		Pinned:  h.pinned,
 	}
 }

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.HistogramVec
+	holds    *prometheus.CounterVec
+	orders   *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "seatmap_http_request_duration_seconds",
+			Help:    "HTTP request latency by route, method and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method", "status"}),
+		holds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seatmap_holds_total",
+			Help: "Hold requests by outcome.",
+		}, []string{"outcome"}),
+		orders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seatmap_orders_total",
+			Help: "Order confirmations by outcome.",
+		}, []string{"outcome"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.holds, m.orders} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	// A private registry gets the process and Go collectors too; a shared one has them.
+	_ = reg.Register(collectors.NewGoCollector())
+	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m, nil
+}
+
+func (s *Server) metricsHandler() echo.HandlerFunc {
+	h := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	return func(c *echo.Context) error {
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
+
+// observe records each request's latency by route pattern (not raw path, which
+// would explode the label space).
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := 200
+		if err != nil {
+			status = s.toProblem(c, err).Status
+		} else if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Status != 0 {
+			status = r.Status
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		return err
+	}
+}
+
+// outcome names a result for counters: "ok" or the problem slug.
+func (s *Server) outcome(c *echo.Context, err error) string {
+	if err == nil {
+		return "ok"
+	}
+	p := s.toProblem(c, err)
+	return strconv.Itoa(p.Status)
+}

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/sales"
+)
+
+// Problem is an RFC 9457 problem document. Seats and Errors carry details a
+// client can act on.
+type Problem struct {
+	Type   string         `json:"type"`
+	Title  string         `json:"title"`
+	Status int            `json:"status"`
+	Detail string         `json:"detail,omitempty"`
+	Seats  []string       `json:"seats,omitempty"`
+	Errors []hall.Problem `json:"errors,omitempty"`
+	// RetryAfter in seconds, also sent as the Retry-After header.
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+const problemBase = "https://seatmap.dev/problems/"
+
+// problemRule maps errors to one status and problem type. The first matching rule
+// wins; the table is the only place that decides HTTP statuses for domain errors.
+type problemRule struct {
+	match  func(error) bool
+	status int
+	slug   string
+	title  string
+}
+
+func is(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+
+func as[T error]() func(error) bool {
+	return func(err error) bool {
+		var t T
+		return errors.As(err, &t)
+	}
+}
+
+var problemRules = []problemRule{
+	{as[*sales.TakenError](), http.StatusConflict, "seats-taken", "Seats not available"},
+	{is(engine.ErrNoSeats), http.StatusConflict, "no-seats-together", "Not enough seats together"},
+	{is(engine.ErrPinned), http.StatusConflict, "hold-confirming", "Hold is being confirmed"},
+	{is(engine.ErrTokenInUse), http.StatusConflict, "hold-token-in-use", "Hold token in use"},
+	{is(sales.ErrNotOnSale), http.StatusConflict, "not-on-sale", "Performance not on sale"},
+	{is(engine.ErrNotFound), http.StatusNotFound, "hold-not-found", "Hold not found or expired"},
+	{is(engine.ErrNotOwner), http.StatusForbidden, "hold-foreign", "Hold belongs to another session"},
+	{is(sales.ErrPerformanceNotFound), http.StatusNotFound, "performance-not-found", "Performance not found"},
+	{is(sales.ErrHallNotFound), http.StatusNotFound, "hall-not-found", "Hall not found"},
+	{is(sales.ErrOrderNotFound), http.StatusNotFound, "order-not-found", "Order not found"},
+	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
+	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
+	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
+	{as[*sales.InputError](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
+	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},
+	{as[*engine.SeatError](), http.StatusUnprocessableEntity, "invalid-seats", "Invalid seats"},
+	{is(engine.ErrTooMany), http.StatusUnprocessableEntity, "too-many-seats", "Too many seats"},
+	{is(engine.ErrEmpty), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
+	{is(engine.ErrUnknownZone), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
+	{as[*sales.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
+	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
+}
+
+// toProblem turns any error into the problem the client gets. Unknown errors are
+// 500s whose detail does not leak internals.
+func (s *Server) toProblem(c *echo.Context, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	for _, r := range problemRules {
+		if !r.match(err) {
+			continue
+		}
+		p = &Problem{Type: problemBase + r.slug, Title: r.title, Status: r.status, Detail: err.Error()}
+		var taken *sales.TakenError
+		if errors.As(err, &taken) {
+			p.Seats = taken.Seats
+		}
+		var unknown *sales.UnknownSeatsError
+		if errors.As(err, &unknown) {
+			p.Seats = unknown.IDs
+		}
+		var invalid *hall.ValidationError
+		if errors.As(err, &invalid) {
+			p.Errors = invalid.Problems
+		}
+		var unavailable *sales.UnavailableError
+		if errors.As(err, &unavailable) {
+			p.Detail = unavailable.Service + " is unavailable; nothing was changed, please retry shortly"
+			p.RetryAfter = 2
+		}
+		return p
+	}
+	var sc echo.HTTPStatusCoder
+	if errors.As(err, &sc) && sc.StatusCode() != 0 {
+		code := sc.StatusCode()
+		return &Problem{Type: "about:blank", Title: http.StatusText(code), Status: code, Detail: httpErrorDetail(err, code)}
+	}
+	return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; it has been logged"}
+}
+
+func httpErrorDetail(err error, code int) string {
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Message != "" {
+		return he.Message
+	}
+	switch code {
+	case http.StatusNotFound:
+		return "no such resource"
+	case http.StatusMethodNotAllowed:
+		return "method not allowed on this resource"
+	case http.StatusRequestEntityTooLarge:
+		return "request body is too large"
+	}
+	return http.StatusText(code)
+}
+
+// problem makes a problem for a status with a slug and detail.
+func problem(status int, slug, title, detail string) *Problem {
+	return &Problem{Type: problemBase + slug, Title: title, Status: status, Detail: detail}
+}
+
+func (s *Server) handleError(c *echo.Context, err error) {
+	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
+		return
+	}
+	p := s.toProblem(c, err)
+	if p.Status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "status", p.Status, "err", err)
+	}
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", itoa(p.RetryAfter))
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	_ = jsonEncode(c.Response(), p)
+}

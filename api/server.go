@@ -1,0 +1,239 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/seatmap/seatmap/sales"
+)
+
+// Live streams a performance's seat states over a WebSocket (realtime.Hub).
+type Live interface {
+	ServeWS(w http.ResponseWriter, r *http.Request, performanceID string)
+}
+
+// Config wires a Server.
+type Config struct {
+	Sales  *sales.Service
+	Live   Live
+	Staff  Authenticator
+	Logger *slog.Logger
+	// Static is the browser app, served at /.
+	Static fs.FS
+	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
+	// HTTPS (directly or through a proxy).
+	SecureCookies bool
+	// Limits on hold creation; zero values take the defaults, negative disables.
+	HoldRate RateLimit
+	// Registerer receives the metrics; nil makes a private registry.
+	Registry *prometheus.Registry
+	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
+	TrustProxy bool
+}
+
+// Server is the HTTP interface.
+type Server struct {
+	cfg     Config
+	sales   *sales.Service
+	live    Live
+	staff   Authenticator
+	log     *slog.Logger
+	echo    *echo.Echo
+	metrics *metrics
+	limits  *holdLimiter
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Sales == nil || cfg.Live == nil || cfg.Staff == nil {
+		return nil, errors.New("api: Sales, Live and Staff are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		cfg:   cfg,
+		sales: cfg.Sales,
+		live:  cfg.Live,
+		staff: cfg.Staff,
+		log:   cfg.Logger,
+	}
+	var err error
+	if s.metrics, err = newMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
+	s.limits = newHoldLimiter(cfg.HoldRate)
+
+	e := echo.New()
+	e.Logger = cfg.Logger
+	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(middleware.Recover())
+	e.Use(s.observe)
+	e.Use(s.securityHeaders)
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+
+	v1 := e.Group("/api/v1", s.session, s.sameOrigin)
+	v1.GET("/healthz", s.healthz)
+	v1.GET("/readyz", s.readyz)
+	v1.GET("/openapi.yaml", serveOpenAPI)
+
+	v1.POST("/halls", s.createHall, s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.GET("/halls/:id", s.getHall, s.requireStaff(RoleAdmin, RoleOrganizer, RoleBoxOffice))
+
+	v1.POST("/performances", s.createPerformance, s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.GET("/performances", s.listPerformances)
+	v1.GET("/performances/:id", s.getPerformance)
+	v1.GET("/performances/:id/seatmap", s.seatmap)
+	v1.GET("/performances/:id/live", s.liveSeatmap)
+	v1.POST("/performances/:id/sales/start", s.setStatus("on_sale"), s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.POST("/performances/:id/holds", s.createHold)
+
+	v1.GET("/holds/:token", s.getHold)
+	v1.POST("/holds/:token/extend", s.extendHold)
+	v1.DELETE("/holds/:token", s.releaseHold)
+
+	v1.POST("/orders", s.createOrder)
+	v1.GET("/orders", s.listOrders, s.requireStaff(RoleAdmin, RoleOrganizer, RoleBoxOffice))
+	v1.GET("/orders/:id", s.getOrder)
+
+	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
+
+	if s.cfg.Static != nil {
+		e.GET("/*", s.static())
+	}
+}
+
+func (s *Server) static() echo.HandlerFunc {
+	files := http.FileServerFS(s.cfg.Static)
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		// The app is small and changes with the binary: always revalidate.
+		h.Set("Cache-Control", "no-cache")
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
+
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+// sameOrigin refuses state-changing requests that a browser sent from another
+// site: together with SameSite cookies this closes cross-site request forgery on
+// buyer sessions. Requests without Origin (curl, servers) pass.
+func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			return problem(http.StatusForbidden, "cross-site", "Cross-site request refused", "state-changing requests must come from this site")
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "null" {
+			host := o
+			if i := strings.Index(host, "://"); i >= 0 {
+				host = host[i+3:]
+			}
+			if host != r.Host {
+				return problem(http.StatusForbidden, "cross-site", "Cross-site request refused", fmt.Sprintf("origin %q does not match host %q", o, r.Host))
+			}
+		}
+		return next(c)
+	}
+}
+
+// maxBody is the default limit on JSON request bodies.
+const maxBody = 64 << 10
+
+// decode reads a JSON body of at most limit bytes into v, strictly: unknown
+// fields, trailing data and wrong types are 422s that name the field.
+func decode(c *echo.Context, v any, limit int64) error {
+	r := c.Request()
+	if ct := r.Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, "application/json") {
+		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return problem(http.StatusBadRequest, "bad-body", "Unreadable body", err.Error())
+	}
+	if int64(len(data)) > limit {
+		return problem(http.StatusRequestEntityTooLarge, "too-large", "Request body too large", fmt.Sprintf("the body may have at most %d bytes", limit))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return problem(http.StatusUnprocessableEntity, "invalid-json", "Invalid JSON", "trailing data after the JSON value")
+	}
+	return nil
+}
+
+func jsonProblem(err error) *Problem {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return problem(http.StatusUnprocessableEntity, "invalid-json", "Invalid JSON", fmt.Sprintf("field %q must be %s, not %s", te.Field, te.Type, te.Value))
+	case errors.As(err, &se):
+		return problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", fmt.Sprintf("syntax error at byte %d: %v", se.Offset, se))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is empty or cut short")
+	}
+	return problem(http.StatusUnprocessableEntity, "invalid-json", "Invalid JSON", err.Error())
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// rfc3339 formats times the way every response does: UTC, milliseconds.
+func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }

@@ -1,0 +1,88 @@
+package sales
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/seatmap/seatmap/engine"
+)
+
+var (
+	// ErrNotOnSale: the performance does not take new holds (draft or stopped).
+	ErrNotOnSale = errors.New("performance is not on sale")
+	// ErrPerformanceNotFound wraps store.ErrNotFound for performances.
+	ErrPerformanceNotFound = errors.New("performance not found")
+	// ErrHallNotFound wraps store.ErrNotFound for halls.
+	ErrHallNotFound = errors.New("hall not found")
+	// ErrOrderNotFound: no such order, or not visible to the caller.
+	ErrOrderNotFound = errors.New("order not found")
+	// ErrIdempotencyMismatch: the key was used before for a different request.
+	ErrIdempotencyMismatch = errors.New("idempotency key was used for a different request")
+	// ErrHoldLifetime: the hold may not be extended past its maximum lifetime.
+	ErrHoldLifetime = errors.New("hold has reached its maximum lifetime")
+	// ErrMixedCurrency: an order's seats are priced in more than one currency.
+	ErrMixedCurrency = errors.New("seats are priced in different currencies")
+)
+
+// InputError names a bad field of a request.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
+
+// UnknownSeatsError lists seat ids that the performance's hall does not have.
+type UnknownSeatsError struct {
+	IDs []string
+}
+
+func (e *UnknownSeatsError) Error() string {
+	return fmt.Sprintf("unknown seat id(s): %s", strings.Join(e.IDs, ", "))
+}
+
+// UnavailableError says a backing service (postgres, redis, sqlite, memory) failed
+// or its circuit breaker is open. Nothing was half-written.
+type UnavailableError struct {
+	Service string
+	Err     error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("%s is unavailable: %v", e.Service, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// TakenError lists requested seats that are held, sold, blocked or not for sale
+// to the caller. Nothing was changed.
+type TakenError struct {
+	Seats []string
+}
+
+func (e *TakenError) Error() string {
+	return fmt.Sprintf("seat(s) not available: %s", strings.Join(e.Seats, ", "))
+}
+
+// publicError turns engine errors that carry seat indices into errors that carry
+// the seats' public ids.
+func (p *perf) publicError(err error) error {
+	var taken *engine.TakenError
+	if errors.As(err, &taken) {
+		return &TakenError{Seats: p.ids(taken.Seats)}
+	}
+	var se *engine.SeatError
+	if errors.As(err, &se) && int(se.Seat) < p.hall.N() {
+		return &InputError{Field: "seats", Reason: fmt.Sprintf("seat %q is %s", p.hall.Seats[se.Seat].ID, se.Reason)}
+	}
+	return err
+}
+
+func (p *perf) ids(seats []uint32) []string {
+	out := make([]string, len(seats))
+	for i, seat := range seats {
+		out[i] = p.hall.Seats[seat].ID
+	}
+	return out
+}

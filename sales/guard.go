@@ -1,0 +1,73 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/seatmap/seatmap/lease"
+	"github.com/seatmap/seatmap/store"
+)
+
+// guard runs calls to one backing service through a circuit breaker with a
+// per-call timeout. Domain answers (not found, conflicts) count as successes:
+// only failures of the service itself open the breaker.
+type guard struct {
+	service string
+	timeout time.Duration
+	cb      *gobreaker.CircuitBreaker[struct{}]
+}
+
+func newGuard(service string, timeout time.Duration) *guard {
+	return &guard{
+		service: service,
+		timeout: timeout,
+		cb: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+			Name:        service,
+			MaxRequests: 1,
+			Interval:    10 * time.Second,
+			Timeout:     2 * time.Second, // open → half-open: try again soon
+			ReadyToTrip: func(c gobreaker.Counts) bool {
+				return c.ConsecutiveFailures >= 3
+			},
+			IsSuccessful: func(err error) bool { return err == nil || !isFailure(err) },
+			IsExcluded:   func(err error) bool { return errors.Is(err, context.Canceled) },
+		}),
+	}
+}
+
+// do runs f with a deadline. Service failures come back as *UnavailableError.
+func (g *guard) do(ctx context.Context, f func(ctx context.Context) error) error {
+	_, err := g.cb.Execute(func() (struct{}, error) {
+		ctx, cancel := context.WithTimeout(ctx, g.timeout)
+		defer cancel()
+		return struct{}{}, f(ctx)
+	})
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) || isFailure(err) {
+		return &UnavailableError{Service: g.service, Err: err}
+	}
+	return err
+}
+
+// isFailure tells service failures from domain answers. A request the client
+// abandoned is neither: it must not open the breaker.
+func isFailure(err error) bool {
+	var sold *store.SeatsSoldError
+	var conflict *lease.ConflictError
+	switch {
+	case errors.Is(err, context.Canceled),
+		errors.Is(err, store.ErrNotFound),
+		errors.Is(err, store.ErrDuplicate),
+		errors.Is(err, store.ErrIdempotencyKey),
+		errors.As(err, &sold),
+		errors.Is(err, lease.ErrNotFound),
+		errors.As(err, &conflict):
+		return false
+	}
+	return true
+}

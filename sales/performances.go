@@ -1,0 +1,203 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/store"
+)
+
+// CreateHall validates a layout and stores it.
+func (s *Service) CreateHall(ctx context.Context, layout []byte) (store.Hall, *hall.Hall, error) {
+	h, err := hall.ParseBytes(layout)
+	if err != nil {
+		return store.Hall{}, nil, err
+	}
+	sh := store.Hall{ID: NewHallID(), Name: h.Layout.Name, Layout: layout, Seats: h.N()}
+	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateHall(ctx, sh) }); err != nil {
+		return store.Hall{}, nil, fmt.Errorf("create hall: %w", err)
+	}
+	sh, err = s.GetHall(ctx, sh.ID)
+	if err != nil {
+		return store.Hall{}, nil, err
+	}
+	s.mu.Lock()
+	s.halls[sh.ID] = h
+	s.mu.Unlock()
+	return sh, h, nil
+}
+
+// GetHall returns a stored hall.
+func (s *Service) GetHall(ctx context.Context, id string) (store.Hall, error) {
+	var sh store.Hall
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		sh, err = s.store.GetHall(ctx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Hall{}, fmt.Errorf("hall %s: %w", id, ErrHallNotFound)
+	}
+	return sh, err
+}
+
+// NewPerformance describes a performance to create.
+type NewPerformance struct {
+	HallID   string
+	Name     string
+	StartsAt time.Time
+	// Zones replaces the hall's zones (prices, names, colours). Seats keep the zone
+	// id the hall gives them; seats whose zone id is not listed are not for sale.
+	// Empty takes the hall's zones.
+	Zones  []hall.Zone
+	OnSale bool
+}
+
+// CreatePerformance stores a performance of a hall and loads its shard.
+func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (store.Performance, error) {
+	np.Name = strings.TrimSpace(np.Name)
+	switch {
+	case np.Name == "":
+		return store.Performance{}, &InputError{Field: "name", Reason: "is empty"}
+	case len(np.Name) > hall.MaxNameLen:
+		return store.Performance{}, &InputError{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
+	case np.StartsAt.IsZero():
+		return store.Performance{}, &InputError{Field: "starts_at", Reason: "is missing"}
+	case np.StartsAt.Year() < 2000 || np.StartsAt.Year() > 9999:
+		return store.Performance{}, &InputError{Field: "starts_at", Reason: "is not a plausible date"}
+	}
+	h, err := s.hallOf(ctx, np.HallID)
+	if errors.Is(err, ErrHallNotFound) {
+		return store.Performance{}, &InputError{Field: "hall_id", Reason: fmt.Sprintf("no hall %q", np.HallID)}
+	}
+	if err != nil {
+		return store.Performance{}, err
+	}
+	zones := np.Zones
+	if len(zones) == 0 {
+		zones = h.Layout.Zones
+	}
+	if err := validateZones(zones); err != nil {
+		return store.Performance{}, err
+	}
+	index := make(map[string]uint16, len(zones))
+	for i, z := range zones {
+		index[z.ID] = uint16(i)
+	}
+	seatZones := make([]uint16, h.N())
+	for i, hz := range h.ZoneOf {
+		seatZones[i] = hall.NoZone
+		if hz != hall.NoZone {
+			if z, ok := index[h.Layout.Zones[hz].ID]; ok {
+				seatZones[i] = z
+			}
+		}
+	}
+	status := store.StatusDraft
+	if np.OnSale {
+		status = store.StatusOnSale
+	}
+	sp := store.Performance{
+		ID: NewPerformanceID(), HallID: np.HallID, Name: np.Name, StartsAt: np.StartsAt.UTC(),
+		Status: status, Zones: zones, SeatZones: seatZones,
+	}
+	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreatePerformance(ctx, sp) }); err != nil {
+		return store.Performance{}, fmt.Errorf("create performance: %w", err)
+	}
+	if _, err := s.load(ctx, sp.ID); err != nil {
+		return store.Performance{}, err
+	}
+	return s.GetPerformance(ctx, sp.ID)
+}
+
+func validateZones(zones []hall.Zone) error {
+	if len(zones) > hall.MaxZones {
+		return &InputError{Field: "zones", Reason: fmt.Sprintf("more than %d zones", hall.MaxZones)}
+	}
+	seen := map[string]bool{}
+	for i, z := range zones {
+		if p := hall.ValidateZone(fmt.Sprintf("zones[%d]", i), z); len(p) > 0 {
+			return &InputError{Field: p[0].Path, Reason: p[0].Reason}
+		}
+		if seen[z.ID] {
+			return &InputError{Field: fmt.Sprintf("zones[%d].id", i), Reason: fmt.Sprintf("duplicate zone id %q", z.ID)}
+		}
+		seen[z.ID] = true
+		if z.Currency != zones[0].Currency {
+			return &InputError{Field: fmt.Sprintf("zones[%d].currency", i), Reason: "all zones of a performance share one currency"}
+		}
+	}
+	return nil
+}
+
+// GetPerformance returns a stored performance.
+func (s *Service) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
+	var sp store.Performance
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		sp, err = s.store.GetPerformance(ctx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Performance{}, fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
+	}
+	return sp, err
+}
+
+// ListPerformances lists performances by start time.
+func (s *Service) ListPerformances(ctx context.Context, f store.PerformanceFilter) ([]store.Performance, error) {
+	var out []store.Performance
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.store.ListPerformances(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// Counts returns the live seat counts of a performance.
+func (s *Service) Counts(ctx context.Context, id string) (engine.Counts, error) {
+	p, err := s.load(ctx, id)
+	if err != nil {
+		return engine.Counts{}, err
+	}
+	return p.shard.Counts(), nil
+}
+
+// SetStatus starts or stops sales. Stopping refuses new holds; holds and orders stay.
+func (s *Service) SetStatus(ctx context.Context, id, status string) error {
+	p, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetPerformanceStatus(ctx, id, status) })
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("set status of %s: %w", id, err)
+	}
+	p.status.Store(&status)
+	return nil
+}
+
+// Seatmap is a consistent picture of a performance for drawing.
+type Seatmap struct {
+	Hall    *hall.Hall
+	Zones   []hall.Zone
+	ZoneOf  []uint16
+	States  []engine.State
+	Version uint64
+}
+
+// Seatmap returns the geometry, zones and current seat states of a performance.
+func (s *Service) Seatmap(ctx context.Context, id string) (Seatmap, error) {
+	p, err := s.load(ctx, id)
+	if err != nil {
+		return Seatmap{}, err
+	}
+	states, v := p.shard.States(nil)
+	return Seatmap{Hall: p.hall, Zones: p.zones, ZoneOf: p.shard.ZoneOf(), States: states, Version: v}, nil
+}
