@@ -157,7 +157,11 @@ type Shard struct {
 	log       []logEntry
 	logHead   uint64 // entries ever written
 	logFloor  uint64 // highest version some of whose entries were overwritten
+	expired   []string // tokens of holds that expired, until DrainExpired
 }
+
+// maxExpiredKept bounds the expired-token buffer when nobody drains it.
+const maxExpiredKept = 1 << 16
 
 // NewShard builds a shard with every seat free and in the Web channel.
 func NewShard(cfg Config) *Shard {
@@ -411,7 +415,7 @@ func (s *Shard) set(seat uint32, from, to State) {
 		s.counts.Blocked--
 	default:
 		s.counts.Free--
-		s.rowFree[s.hall.Seats[seat].Row]--
+		s.rowFree[s.hall.RowOf[seat]]--
 	}
 	switch to {
 	case Held:
@@ -425,7 +429,7 @@ func (s *Shard) set(seat uint32, from, to State) {
 		s.counts.Blocked++
 	default:
 		s.counts.Free++
-		s.rowFree[s.hall.Seats[seat].Row]++
+		s.rowFree[s.hall.RowOf[seat]]++
 	}
 	s.record(seat, to)
 }
@@ -679,6 +683,7 @@ func (s *Shard) Unpin(token string) {
 		s.mu.Unlock()
 		return
 	}
+	s.noteExpired(h.token)
 	s.drop(slot, Free)
 	s.mu.Unlock()
 	s.signal()
@@ -732,10 +737,30 @@ func (s *Shard) expireLocked(now int64) int {
 			h.lapsed = true
 			continue
 		}
+		s.noteExpired(h.token)
 		s.drop(slot, Free)
 		k++
 	}
 	return k
+}
+
+func (s *Shard) noteExpired(token string) {
+	if len(s.expired) >= maxExpiredKept {
+		s.expired = s.expired[:copy(s.expired, s.expired[len(s.expired)/2:])]
+	}
+	s.expired = append(s.expired, token)
+}
+
+// DrainExpired appends the tokens of holds that expired since the last call to
+// dst, so their leases can be released before they lapse on their own. At most
+// the latest 65,536 are kept between calls.
+func (s *Shard) DrainExpired(dst []string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dst = append(dst, s.expired...)
+	clear(s.expired)
+	s.expired = s.expired[:0]
+	return dst
 }
 
 // Skip says why a seat was left out of a bulk operation.

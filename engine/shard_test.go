@@ -163,6 +163,8 @@ func TestExpiry(t *testing.T) {
 	c.Add(2*time.Minute + time.Second)
 	require.Equal(t, 1, s.Expire(c.Now()))
 	require.Equal(t, Free, s.State(b[0]))
+	require.Equal(t, []string{"b"}, s.DrainExpired(nil))
+	require.Empty(t, s.DrainExpired(nil))
 	require.Equal(t, Held, s.State(a[0]))
 
 	// A pinned hold survives its deadline until unpinned.
@@ -174,6 +176,7 @@ func TestExpiry(t *testing.T) {
 	mustVerify(t, s)
 	s.Unpin("a")
 	require.Equal(t, Free, s.State(a[0]))
+	require.Equal(t, []string{"a"}, s.DrainExpired(nil))
 	require.Equal(t, Counts{Free: 800}, s.Counts())
 
 	// Operations expire lazily too: no sweeper needed for correctness.

@@ -95,6 +95,8 @@ type Hall struct {
 	ZoneOf []uint16
 	// RowsByRank lists row indices best first.
 	RowsByRank []uint32
+	// RowOf is each seat's row index: Seats[i].Row, packed for hot loops.
+	RowOf []uint32
 
 	index map[string]uint32
 }
@@ -351,6 +353,10 @@ func Compile(l Layout) (*Hall, error) {
 		return nil, &ValidationError{Problems: c.problems, Omitted: c.omitted}
 	}
 
+	h.RowOf = make([]uint32, len(h.Seats))
+	for i, st := range h.Seats {
+		h.RowOf[i] = st.Row
+	}
 	h.RowsByRank = make([]uint32, len(h.Rows))
 	for i := range h.RowsByRank {
 		h.RowsByRank[i] = uint32(i)

@@ -87,11 +87,18 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 		return Hold{}, p.publicError(err)
 	}
 	l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: owner, Seats: seats, Expires: req.Expires}
-	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Acquire(ctx, l) }); err != nil {
+	acquire := func(ctx context.Context) error { return s.leases.Acquire(ctx, l) }
+	err = s.kv.do(ctx, acquire)
+	var conflict *lease.ConflictError
+	if errors.As(err, &conflict) {
+		// Most likely leases of holds that just expired here and not yet there.
+		s.releaseExpired(ctx, p)
+		err = s.kv.do(ctx, acquire)
+	}
+	if err != nil {
 		if rerr := p.shard.Release(req.Token, engine.AnyOwner); rerr != nil {
 			s.log.Error("undo hold after lease failure", "performance", performanceID, "err", rerr)
 		}
-		var conflict *lease.ConflictError
 		if errors.As(err, &conflict) {
 			// The lease store knows a hold this shard does not: another node's, or
 			// one left from before a crash. Report the seats as taken.

@@ -165,11 +165,27 @@ func (s *Service) sweep(ctx context.Context) {
 		}
 		now := s.now()
 		s.mu.RLock()
+		live := make([]*perf, 0, len(s.shards))
 		for _, p := range s.shards {
-			// The lease of an expired hold expires by itself at the same deadline.
-			p.shard.Expire(now)
+			live = append(live, p)
 		}
 		s.mu.RUnlock()
+		for _, p := range live {
+			p.shard.Expire(now)
+			s.releaseExpired(ctx, p)
+		}
+	}
+}
+
+// releaseExpired drops the leases of holds the engine expired. A lease would
+// lapse on its own at the same deadline, but the two clocks differ by some
+// milliseconds, and a seat must be free everywhere the moment it is free here.
+func (s *Service) releaseExpired(ctx context.Context, p *perf) {
+	for _, tok := range p.shard.DrainExpired(nil) {
+		err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, tok) })
+		if err != nil {
+			s.log.Debug("release expired lease", "performance", p.id, "err", err)
+		}
 	}
 }
 

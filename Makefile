@@ -1,0 +1,43 @@
+# seatmap — the front door. `make help` lists the targets.
+
+GO        ?= go
+PKGS      ?= ./...
+PGURL     ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+REDISURL  ?= redis://127.0.0.1:6379/0
+
+export TEST_DATABASE_URL ?= $(PGURL)
+export TEST_REDIS_URL ?= $(REDISURL)
+
+.PHONY: help run test test-short deps bench lint fmt vet loadtest
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## run seatd on its embedded default (SQLite under ./data, in-process leases)
+	$(GO) run ./cmd/seatd
+
+deps: ## start Postgres and Redis, install Chromium, when missing or stopped
+	@scripts/deps.sh
+
+test: deps vet ## everything: vet, gofmt, unit, property, conformance, API and browser tests with -race
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS) > /dev/null
+
+test-short: ## quick unit tests without the race detector (no service checks)
+	$(GO) test -count=1 -short $(PKGS)
+
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+lint: vet ## go vet and gofmt
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+fmt: ## gofmt every file
+	gofmt -w $$(git ls-files '*.go')
+
+bench: ## engine and adapter benchmarks (figures go to BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine ./lease/... ./realtime
+
+loadtest: ## a short stadium surge against the embedded default
+	@echo "the load tester arrives with issue 4"; exit 1

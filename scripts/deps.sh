@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Start what the tests need when it is missing or stopped: PostgreSQL, Redis and
+# Chromium. Safe to run again; does nothing when all are up.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+	as_root apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+if ! pg_up; then
+	command -v pg_ctlcluster >/dev/null || apt_install postgresql
+	ver=$(ls /etc/postgresql | sort -V | tail -1)
+	echo "starting PostgreSQL $ver"
+	as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+	for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+	pg_up || { echo "PostgreSQL did not start"; exit 1; }
+fi
+# The tests connect as postgres to database test over TCP (trust auth on loopback).
+if ! psql "postgres://postgres@127.0.0.1:5432/test?sslmode=disable" -qAtc 'select 1' >/dev/null 2>&1; then
+	as_root su postgres -c "psql -qc 'create database test'" >/dev/null 2>&1 || true
+fi
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+if ! redis_up; then
+	command -v redis-server >/dev/null || apt_install redis-server
+	echo "starting Redis"
+	mkdir -p /var/lib/redis /var/log/redis
+	redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+		--dir /var/lib/redis --logfile /var/log/redis/ci.log
+	for _ in $(seq 1 30); do redis_up && break; sleep 0.2; done
+	redis_up || { echo "Redis did not start"; exit 1; }
+fi
+
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+	echo "installing Chromium"
+	apt_install chromium
+fi
