@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -336,21 +337,14 @@ func (s *Shard) States(dst []State) ([]State, uint64) {
 	start := len(dst)
 	dst = append(dst, make([]State, s.n)...)
 	out := dst[start:]
-	hw, sw, bw := s.held.Words(), s.sold.Words(), s.blocked.Words()
-	for w := range hw {
-		if hw[w]|sw[w]|bw[w] == 0 {
+	// out starts all Free (zero); visit only the set bits of each state.
+	for st, words := range [...][]uint64{Held: s.held.Words(), Sold: s.sold.Words(), Blocked: s.blocked.Words()} {
+		if st == int(Free) {
 			continue
 		}
-		base := w * 64
-		for b := 0; b < 64 && base+b < s.n; b++ {
-			m := uint64(1) << b
-			switch {
-			case hw[w]&m != 0:
-				out[base+b] = Held
-			case sw[w]&m != 0:
-				out[base+b] = Sold
-			case bw[w]&m != 0:
-				out[base+b] = Blocked
+		for w, x := range words {
+			for ; x != 0; x &= x - 1 {
+				out[w<<6+bits.TrailingZeros64(x)] = State(st)
 			}
 		}
 	}
