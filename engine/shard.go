@@ -156,8 +156,8 @@ type Shard struct {
 	counts    Counts
 	version   uint64
 	log       []logEntry
-	logHead   uint64 // entries ever written
-	logFloor  uint64 // highest version some of whose entries were overwritten
+	logHead   uint64   // entries ever written
+	logFloor  uint64   // highest version some of whose entries were overwritten
 	expired   []string // tokens of holds that expired, until DrainExpired
 }
 
