@@ -1,0 +1,124 @@
+// A thin fetch wrapper for the JSON API. Failures become ApiError, carrying the
+// problem document (RFC 9457) the server sent, so pages can show its detail.
+
+const base = '/api/v1';
+
+/** Server clock minus ours, from the Date header; 0 while they agree within 2 s. */
+let clockSkewMs = 0;
+
+/** The server's idea of now, in ms since the epoch: hold deadlines are its times. */
+export function serverNow() {
+  return Date.now() + clockSkewMs;
+}
+
+/** @param {Response} res */
+function noteClock(res) {
+  const d = Date.parse(res.headers.get('Date') || '');
+  if (Number.isNaN(d)) return;
+  // The header has whole seconds: ignore sub-2 s differences rather than add jitter.
+  const skew = d - Date.now();
+  clockSkewMs = Math.abs(skew) < 2000 ? 0 : skew;
+}
+
+/** The body of a problem+json answer, as far as the app uses it. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the server could not be reached
+   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number}} problem
+   */
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `request failed (${status})`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.type = problem.type || '';
+    this.title = problem.title || '';
+    this.detail = problem.detail || '';
+    /** Seat ids the server named, e.g. the taken seats of a 409. */
+    this.seats = Array.isArray(problem.seats) ? problem.seats : [];
+    this.retryAfter = Number(problem.retry_after) || 0;
+  }
+
+  /** A sentence for the buyer. */
+  get friendly() {
+    switch (this.status) {
+      case 0:
+        return 'Cannot reach the box office right now. Check your connection and try again.';
+      case 429:
+        return `Please wait a moment before trying again${this.retryAfter ? ` (about ${this.retryAfter} s)` : ''}.`;
+      case 503:
+        return this.detail || 'The box office is busy right now. Please try again in a moment.';
+    }
+    if (this.detail) return capitalize(this.detail);
+    if (this.title) return this.title;
+    return `Something went wrong (error ${this.status}). Please try again.`;
+  }
+}
+
+/** @param {string} s */
+function capitalize(s) {
+  const t = s.charAt(0).toUpperCase() + s.slice(1);
+  return /[.!?]$/.test(t) ? t : t + '.';
+}
+
+/**
+ * Sends a request and decodes the JSON answer (null for 204).
+ * @param {string} method
+ * @param {string} path below /api/v1, starting with /
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal}} [opts]
+ * @returns {Promise<any>}
+ */
+export async function request(method, path, opts = {}) {
+  /** @type {Record<string,string>} */
+  const headers = { Accept: 'application/json, application/problem+json', ...opts.headers };
+  /** @type {RequestInit} */
+  const init = { method, headers, credentials: 'same-origin', signal: opts.signal };
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  let res;
+  try {
+    res = await fetch(base + path, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, { title: 'Network error', detail: String(err && /** @type {Error} */ (err).message) });
+  }
+  noteClock(res);
+  if (res.status === 204) return null;
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const problem = data && typeof data === 'object' ? data : { title: res.statusText };
+    if (!problem.retry_after && res.headers.get('Retry-After')) problem.retry_after = Number(res.headers.get('Retry-After'));
+    throw new ApiError(res.status, problem);
+  }
+  return data;
+}
+
+export const get = (/** @type {string} */ path, /** @type {AbortSignal=} */ signal) => request('GET', path, { signal });
+export const post = (/** @type {string} */ path, /** @type {any} */ body, /** @type {Record<string,string>=} */ headers) =>
+  request('POST', path, { body: body ?? {}, headers });
+export const del = (/** @type {string} */ path) => request('DELETE', path);
+
+/** @param {string} s */
+export const enc = (s) => encodeURIComponent(s);
+
+/**
+ * A random UUID v4 for Idempotency-Key. crypto.randomUUID needs a secure context
+ * (https or localhost); getRandomValues works everywhere.
+ */
+export function uuid() {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

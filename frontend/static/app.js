@@ -1,0 +1,50 @@
+// Entry point: a hash router over the three buyer pages. Routing in the fragment
+// keeps the server simple: it only ever serves index.html and these files.
+//
+//   #/            repertoire
+//   #/p/{id}      seat map and checkout of one performance
+//   #/order/{id}  order confirmation
+
+import { h, replace } from './dom.js';
+import { clearError } from './notify.js';
+import { resetHooks } from './hooks.js';
+import { mountRepertoire } from './repertoire.js';
+import { mountPerformance } from './performance.js';
+import { mountOrder } from './order.js';
+
+/** @type {(() => void) | null} */
+let unmount = null;
+
+function route() {
+  const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+  const hash = location.hash.replace(/^#\/?/, '');
+  const parts = hash.split('/').map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  if (unmount) unmount();
+  unmount = null;
+  resetHooks();
+  clearError();
+  document.title = 'seatmap · tickets';
+  document.body.dataset.page = parts[0] || 'home';
+
+  if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
+  else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
+  else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
+  else {
+    replace(main, h('section', { class: 'order' },
+      h('h1', null, 'Page not found'),
+      h('p', null, h('a', { href: '#/' }, 'See all performances'))));
+  }
+  window.scrollTo(0, 0);
+  // Move focus to the page for keyboard and screen-reader users.
+  main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', route);
+document.getElementById('error-close')?.addEventListener('click', clearError);
+route();

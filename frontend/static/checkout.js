@@ -1,0 +1,281 @@
+// The hold panel: the held seats, a countdown to the hold's deadline, Extend and
+// Release, and the checkout form that turns the hold into a paid order.
+
+import * as api from './api.js';
+import { h, replace } from './dom.js';
+import { money, mmss } from './format.js';
+import { showError, clearError, announce } from './notify.js';
+
+/**
+ * @typedef {{token: string, performance_id: string, seats: string[], expires_at: string}} Hold
+ * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[],
+ *   total: number, currency: string, buyer: {name: string, email: string}, created_at: string}} Order
+ * @typedef {{
+ *   seatLine: (id: string) => {label: string, zone: string, price: number, currency: string} | null,
+ *   onExtended: (hold: Hold) => void,
+ *   onGone: (message: string) => void,
+ *   onReleased: () => void,
+ *   onOrdered: (order: Order) => void,
+ * }} HoldPanelHooks
+ */
+
+/** Announce the time left at these many seconds. */
+const MILESTONES = [300, 120, 60, 30];
+const URGENT_S = 60;
+
+export class HoldPanel {
+  /**
+   * @param {HTMLElement} root the panel section this fills
+   * @param {HoldPanelHooks} hooks
+   */
+  constructor(root, hooks) {
+    this.root = root;
+    this.hooks = hooks;
+    /** @type {Hold | null} */
+    this.hold = null;
+    this.deadline = 0; // server-clock ms
+    /** @type {number | undefined} */
+    this.timer = undefined;
+    this.lastMilestone = Infinity;
+    this.busy = false;
+    this.checking = false;
+    /** One key per checkout attempt; reused when the same submit is retried. */
+    /** @type {{key: string, body: string} | null} */
+    this.attempt = null;
+
+    this.countdown = h('span', { id: 'countdown', class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }, '--:--');
+    this.countdownBox = h('div', { class: 'countdown' },
+      h('span', { class: 'countdown-label' }, 'Seats held for you for'), this.countdown);
+    this.list = h('ul', { class: 'seat-list', 'aria-label': 'Held seats' });
+    this.total = h('strong', { class: 'total-amount' });
+    this.extendBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'extend-button', class: 'btn btn-secondary', onclick: () => this.extend() }, 'Extend time'));
+    this.releaseBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'release-button', class: 'btn btn-ghost', onclick: () => this.release() }, 'Release seats'));
+
+    this.name = /** @type {HTMLInputElement} */ (h('input', {
+      id: 'buyer-name', name: 'name', type: 'text', autocomplete: 'name', required: true, maxlength: '200',
+      'aria-describedby': 'buyer-name-error',
+    }));
+    this.email = /** @type {HTMLInputElement} */ (h('input', {
+      id: 'buyer-email', name: 'email', type: 'email', autocomplete: 'email', required: true, maxlength: '254',
+      inputmode: 'email', 'aria-describedby': 'buyer-email-error',
+    }));
+    this.nameErr = h('p', { id: 'buyer-name-error', class: 'field-error', hidden: true });
+    this.emailErr = h('p', { id: 'buyer-email-error', class: 'field-error', hidden: true });
+    this.confirmBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'confirm-button', class: 'btn btn-primary btn-block' }, 'Confirm order'));
+    this.form = /** @type {HTMLFormElement} */ (h('form', { class: 'checkout', novalidate: true, onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); this.submit(); } },
+      h('h3', null, 'Your details'),
+      h('div', { class: 'field' }, h('label', { for: 'buyer-name' }, 'Full name'), this.name, this.nameErr),
+      h('div', { class: 'field' }, h('label', { for: 'buyer-email' }, 'E-mail'), this.email, this.emailErr,
+        h('p', { class: 'hint' }, 'Your tickets are sent to this address.')),
+      this.confirmBtn,
+    ));
+    this.name.addEventListener('input', () => this.#fieldError(this.name, this.nameErr, ''));
+    this.email.addEventListener('input', () => this.#fieldError(this.email, this.emailErr, ''));
+
+    this.title = h('h2', { class: 'panel-title', tabindex: '-1' }, 'Your seats are held');
+    replace(root,
+      this.title,
+      this.countdownBox,
+      this.list,
+      h('div', { class: 'total' }, h('span', null, 'Total'), this.total),
+      h('div', { class: 'btn-row' }, this.extendBtn, this.releaseBtn),
+      this.form,
+    );
+  }
+
+  /**
+   * Shows a (new or refreshed) hold and starts the countdown.
+   * @param {Hold} hold
+   */
+  show(hold) {
+    if (!this.hold || this.hold.token !== hold.token) this.attempt = null;
+    this.hold = hold;
+    this.deadline = Date.parse(hold.expires_at);
+    // New or extended: the milestones count again from the new deadline.
+    this.lastMilestone = Infinity;
+    this.#renderSeats();
+    this.root.hidden = false;
+    clearInterval(this.timer);
+    this.timer = window.setInterval(() => this.#tick(), 250);
+    this.#tick();
+  }
+
+  /** Moves keyboard focus to the panel (the control that led here went away). */
+  focus() {
+    this.title.focus();
+  }
+
+  /** Stops the countdown and hides the panel. */
+  hide() {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.hold = null;
+    this.root.hidden = true;
+    this.countdownBox.classList.remove('urgent');
+  }
+
+  destroy() {
+    clearInterval(this.timer);
+    this.hold = null;
+  }
+
+  #renderSeats() {
+    if (!this.hold) return;
+    /** @type {Map<string, number>} */
+    const totals = new Map();
+    const items = this.hold.seats.map((id) => {
+      const s = this.hooks.seatLine(id);
+      if (s) totals.set(s.currency, (totals.get(s.currency) || 0) + s.price);
+      return h('li', null,
+        h('span', { class: 'seat-name' }, s ? s.label : id),
+        h('span', { class: 'seat-zone' }, s ? s.zone : ''),
+        h('span', { class: 'seat-price' }, s ? money(s.price, s.currency) : ''));
+    });
+    replace(this.list, items);
+    const total = [...totals].map(([cur, v]) => money(v, cur)).join(' + ') || '—';
+    this.total.textContent = total;
+    this.confirmBtn.textContent = `Confirm order · ${total}`;
+  }
+
+  #tick() {
+    if (!this.hold) return;
+    const left = this.deadline - api.serverNow();
+    this.countdown.textContent = mmss(left);
+    const secs = Math.ceil(left / 1000);
+    this.countdownBox.classList.toggle('urgent', secs <= URGENT_S);
+    for (const m of MILESTONES) {
+      if (secs <= m && this.lastMilestone > m && secs > 0) {
+        this.lastMilestone = m;
+        announce(m >= 60 ? `${m / 60} minute${m === 60 ? '' : 's'} left to complete your order.` : `${m} seconds left to complete your order.`);
+        break;
+      }
+    }
+    if (left <= 0) this.#expired();
+  }
+
+  /** The deadline passed: ask the server (it may have been extended elsewhere). */
+  async #expired() {
+    if (this.checking || !this.hold) return;
+    this.checking = true;
+    const token = this.hold.token;
+    try {
+      const h = await api.get(`/holds/${api.enc(token)}`);
+      if (this.hold && this.hold.token === token && Date.parse(h.expires_at) > api.serverNow()) {
+        this.hooks.onExtended(h);
+        return;
+      }
+    } catch {
+      // 404: it ran out. Network trouble: the server lets it run out anyway.
+    } finally {
+      this.checking = false;
+    }
+    if (this.hold && this.hold.token === token) {
+      this.hooks.onGone('Your hold ran out and the seats were released. Please choose your seats again.');
+    }
+  }
+
+  async extend() {
+    if (!this.hold || this.busy) return;
+    this.#setBusy(true, this.extendBtn, 'Extending…');
+    try {
+      const h = await api.post(`/holds/${api.enc(this.hold.token)}/extend`, {});
+      clearError();
+      this.hooks.onExtended(h);
+      announce('Your hold was extended.');
+    } catch (err) {
+      if (err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
+        this.hooks.onGone('Your hold has already ended and the seats were released. Please choose again.');
+      } else {
+        showError(err);
+      }
+    } finally {
+      this.#setBusy(false, this.extendBtn, 'Extend time');
+    }
+  }
+
+  async release() {
+    if (!this.hold || this.busy) return;
+    this.#setBusy(true, this.releaseBtn, 'Releasing…');
+    try {
+      await api.del(`/holds/${api.enc(this.hold.token)}`);
+      clearError();
+      this.hooks.onReleased();
+    } catch (err) {
+      if (err instanceof api.ApiError && (err.status === 404 || err.status === 403)) this.hooks.onReleased();
+      else showError(err);
+    } finally {
+      this.#setBusy(false, this.releaseBtn, 'Release seats');
+    }
+  }
+
+  /** Validates the form; returns the buyer or null (and marks the fields). */
+  #buyer() {
+    const name = this.name.value.trim();
+    const email = this.email.value.trim();
+    let ok = true;
+    if (!name) {
+      this.#fieldError(this.name, this.nameErr, 'Please enter your name.');
+      ok = false;
+    }
+    if (!email) {
+      this.#fieldError(this.email, this.emailErr, 'Please enter your e-mail address.');
+      ok = false;
+    } else if (!this.email.checkValidity() || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      this.#fieldError(this.email, this.emailErr, 'This does not look like an e-mail address (name@example.com).');
+      ok = false;
+    }
+    if (!ok) {
+      (!name ? this.name : this.email).focus();
+      return null;
+    }
+    return { name, email };
+  }
+
+  /** @param {HTMLInputElement} input @param {HTMLElement} box @param {string} msg */
+  #fieldError(input, box, msg) {
+    box.textContent = msg;
+    box.hidden = !msg;
+    if (msg) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+
+  async submit() {
+    if (!this.hold || this.busy) return;
+    const buyer = this.#buyer();
+    if (!buyer) return;
+    const body = { hold_token: this.hold.token, buyer };
+    const text = JSON.stringify(body);
+    // A retry of the very same submit keeps its key, so the server sells once.
+    if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };
+    this.#setBusy(true, this.confirmBtn, 'Confirming…');
+    try {
+      const order = await api.post('/orders', body, { 'Idempotency-Key': this.attempt.key });
+      clearError();
+      this.hooks.onOrdered(order);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 404 && /hold/.test(err.type)) {
+        this.hooks.onGone('Your hold ended before the order was confirmed. Please choose your seats again.');
+      } else if (err instanceof api.ApiError && (err.status === 0 || err.status >= 500)) {
+        showError(`${err.friendly} Your seats stay held; pressing “Confirm order” again is safe and never charges twice.`);
+      } else {
+        showError(err);
+      }
+    } finally {
+      this.#setBusy(false, this.confirmBtn, this.confirmBtn.dataset.label || 'Confirm order');
+    }
+  }
+
+  /** @param {boolean} busy @param {HTMLButtonElement} btn @param {string} label */
+  #setBusy(busy, btn, label) {
+    this.busy = busy;
+    for (const b of [this.extendBtn, this.releaseBtn, this.confirmBtn]) b.disabled = busy;
+    if (busy) {
+      btn.dataset.label = btn.textContent || '';
+      btn.textContent = label;
+      btn.setAttribute('aria-busy', 'true');
+    } else {
+      btn.textContent = btn.dataset.label || label;
+      btn.removeAttribute('aria-busy');
+    }
+  }
+}

@@ -1,0 +1,607 @@
+// The seat-map page (#/p/{id}): the live plan beside a panel where the buyer
+// selects seats (or asks for the best available), holds them, and checks out.
+
+import * as api from './api.js';
+import { h, replace } from './dom.js';
+import { money, dateTime, count } from './format.js';
+import { showError, clearError, announce } from './notify.js';
+import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.js';
+import { SeatMapView } from './seatmap.js';
+import { LiveClient } from './live.js';
+import { HoldPanel } from './checkout.js';
+import { setHooks, resetHooks } from './hooks.js';
+
+/**
+ * @typedef {import('./seatdata.js').Zone} Zone
+ * @typedef {import('./checkout.js').Hold} Hold
+ * @typedef {import('./checkout.js').Order} Order
+ * @typedef {{id: string, hall_id: string, name: string, starts_at: string, status: string, zones: Zone[],
+ *   counts?: {free: number, held: number, sold: number, blocked: number},
+ *   limits?: {max_seats_per_hold: number, hold_ttl_seconds: number}}} Performance
+ */
+
+const STATUS_TEXT = /** @type {Record<string, string>} */ ({
+  stopped: 'Sales for this performance are stopped.',
+  draft: 'This performance is not on sale yet.',
+});
+
+/** @param {string} performanceId */
+export const holdKey = (performanceId) => `seatmap.hold.${performanceId}`;
+
+/**
+ * Mounts the page and returns its unmount function.
+ * @param {HTMLElement} root
+ * @param {string} id performance id
+ */
+export function mountPerformance(root, id) {
+  const page = new PerformancePage(root, id);
+  page.start();
+  return () => page.destroy();
+}
+
+class PerformancePage {
+  /** @param {HTMLElement} root @param {string} id */
+  constructor(root, id) {
+    this.root = root;
+    this.id = id;
+    this.dead = false;
+    /** @type {Performance | null} */
+    this.perf = null;
+    /** @type {SeatData | null} */
+    this.data = null;
+    /** @type {SeatMapView | null} */
+    this.view = null;
+    /** @type {LiveClient | null} */
+    this.live = null;
+    /** @type {HoldPanel | null} */
+    this.holdPanel = null;
+    /** Selected seat indices, in the order they were picked. */
+    /** @type {number[]} */
+    this.selection = [];
+    /** @type {(Hold & {indices: number[]}) | null} */
+    this.hold = null;
+    this.maxSeats = 10;
+    this.ready = false;
+    this.busy = false;
+    /** Sales stopped, the performance gone or the map failed: no new holds. */
+    this.disabled = false;
+    /** @type {number | undefined} */
+    this.checkTimer = undefined;
+    this.#layout();
+  }
+
+  #layout() {
+    this.title = h('h1', { class: 'perf-title' }, 'Loading…');
+    this.when = h('p', { class: 'perf-when' });
+    this.liveStatus = h('span', { id: 'live-status', class: 'live-status', dataset: { state: 'connecting' }, role: 'status' }, 'Connecting…');
+    this.avail = h('span', { class: 'perf-avail' });
+    this.legend = h('ul', { class: 'legend', 'aria-label': 'Prices and seat colours' });
+    this.mapEl = h('div', { class: 'map' }, h('div', { class: 'map-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the seat map…'));
+    this.banner = h('p', { class: 'banner', hidden: true });
+
+    // Choosing: selection list and best available.
+    this.selList = h('ul', { class: 'seat-list', 'aria-label': 'Selected seats' });
+    this.selEmpty = h('p', { class: 'empty' }, 'Pick free seats on the plan.');
+    this.selTotal = h('strong', { class: 'total-amount' }, '—');
+    this.holdBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'hold-button', class: 'btn btn-primary btn-block', disabled: true, onclick: () => this.holdSelection() }, 'Hold seats'));
+    this.bestCount = /** @type {HTMLSelectElement} */ (h('select', { id: 'best-count', name: 'count' }));
+    this.bestZone = /** @type {HTMLSelectElement} */ (h('select', { id: 'best-zone', name: 'zone' }));
+    this.bestBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'best-button', class: 'btn btn-secondary btn-block' }, 'Find best seats'));
+    this.selHint = h('p', { class: 'hint' });
+    this.chooseTitle = h('h2', { class: 'panel-title', id: 'choose-title', tabindex: '-1' }, 'Your seats');
+    this.selTotalRow = h('div', { class: 'total', hidden: true }, h('span', null, 'Total'), this.selTotal);
+    this.choose = h('section', { class: 'panel-section', 'aria-labelledby': 'choose-title' },
+      this.chooseTitle,
+      this.selHint,
+      this.selEmpty,
+      this.selList,
+      this.selTotalRow,
+      this.holdBtn,
+      h('form', { class: 'best', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); this.holdBest(); } },
+        h('h3', null, 'Or let us pick the best seats'),
+        h('div', { class: 'best-fields' },
+          h('div', { class: 'field' }, h('label', { for: 'best-count' }, 'Seats'), this.bestCount),
+          h('div', { class: 'field field-grow' }, h('label', { for: 'best-zone' }, 'Price zone'), this.bestZone)),
+        this.bestBtn),
+    );
+    this.holdSection = h('section', { class: 'panel-section', hidden: true, 'aria-label': 'Held seats and checkout' });
+
+    replace(this.root,
+      h('div', { class: 'perf' },
+        h('div', { class: 'perf-head' },
+          h('a', { href: '#/', class: 'back' }, '← All performances'),
+          h('div', { class: 'perf-heading' }, this.title, this.when),
+          h('div', { class: 'perf-meta' }, this.avail, this.liveStatus)),
+        h('div', { class: 'perf-body' },
+          h('div', { class: 'map-wrap' }, this.legend, this.mapEl),
+          h('aside', { class: 'panel', 'aria-label': 'Tickets' }, this.banner, this.choose, this.holdSection)),
+      ),
+    );
+  }
+
+  async start() {
+    setHooks(this.#hooks());
+    let perf, map;
+    try {
+      [perf, map] = await Promise.all([
+        api.get(`/performances/${api.enc(this.id)}`),
+        api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`),
+      ]);
+    } catch (err) {
+      if (this.dead) return;
+      this.#failed(err);
+      return;
+    }
+    if (this.dead) return;
+    try {
+      this.data = new SeatData(map);
+    } catch (err) {
+      this.#failed(err);
+      return;
+    }
+    this.perf = perf;
+    this.maxSeats = Math.max(1, perf.limits?.max_seats_per_hold || 10);
+    this.#renderInfo();
+    this.mapEl.replaceChildren();
+    const data = this.data;
+    this.view = new SeatMapView(this.mapEl, data, {
+      onSeatClick: (i) => this.toggle(i),
+      tooltip: (i) => this.#tooltip(i),
+    });
+    this.view.onFirstDraw = () => { this.ready = true; };
+    this.holdPanel = new HoldPanel(this.holdSection, {
+      seatLine: (sid) => this.#seatLine(sid),
+      onExtended: (h) => this.#setHold(h, false),
+      onGone: (msg) => { this.#clearHold(); showError(msg); announce(msg); },
+      onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
+      onOrdered: (o) => this.#ordered(o),
+    });
+    this.live = new LiveClient(this.id, {
+      version: () => data.version,
+      onSnapshot: (v, states) => {
+        data.setStates(states);
+        data.version = v;
+        this.#afterStates(data.lostSelections(), null);
+      },
+      onDelta: (_from, to, changes) => {
+        const lost = data.applyChanges(changes);
+        data.version = to;
+        this.#afterStates(lost, changes);
+      },
+      onStatus: (s) => this.#liveStatus(s),
+      onFatal: (msg) => { showError(msg); this.#disable(msg); },
+    });
+    this.#renderSelection();
+    await this.#restoreHold();
+  }
+
+  /** @param {unknown} err */
+  #failed(err) {
+    const notFound = err instanceof api.ApiError && err.status === 404;
+    this.disabled = true;
+    replace(this.root, h('section', { class: 'order' },
+      h('div', { class: 'order-card' },
+        h('h1', null, notFound ? 'Performance not found' : 'The seat map could not be loaded'),
+        h('p', null, notFound
+          ? 'This performance does not exist or is no longer on sale.'
+          : 'Please check your connection and try again.'),
+        h('div', { class: 'btn-row' },
+          notFound ? null : h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Try again'),
+          h('a', { class: 'btn btn-secondary', href: '#/' }, 'See all performances')))));
+    if (!notFound) showError(err);
+  }
+
+  /** @param {string} msg */
+  #disable(msg) {
+    this.holdBtn.disabled = true;
+    this.bestBtn.disabled = true;
+    this.disabled = true;
+    if (msg) {
+      this.banner.textContent = msg;
+      this.banner.hidden = false;
+    }
+  }
+
+  #renderInfo() {
+    const p = /** @type {Performance} */ (this.perf);
+    this.title.textContent = p.name;
+    this.when.textContent = dateTime(p.starts_at);
+    document.title = `${p.name} · seatmap`;
+    const zones = this.data ? this.data.zones : p.zones;
+    replace(this.legend,
+      zones.map((z) => {
+        const sw = h('span', { class: 'swatch' });
+        sw.style.background = z.color; // CSSOM, allowed by the CSP's style-src 'self'
+        return h('li', null, sw, h('span', null, z.name), h('span', { class: 'legend-price' }, money(z.price, z.currency)));
+      }),
+      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-mine' }), 'Your seats'),
+      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-held' }), 'Held'),
+      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-sold' }), 'Sold'),
+      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-blocked' }), 'Unavailable'),
+    );
+    replace(this.bestCount, Array.from({ length: this.maxSeats }, (_, i) =>
+      h('option', { value: String(i + 1), selected: i === 1 || (this.maxSeats === 1 && i === 0) }, String(i + 1))));
+    replace(this.bestZone,
+      h('option', { value: '' }, 'Any zone'),
+      zones.map((z) => h('option', { value: z.id }, `${z.name} · ${money(z.price, z.currency)}`)));
+    this.selHint.textContent = `Click free seats on the plan, up to ${this.maxSeats}. Drag to move, scroll or pinch to zoom.`;
+    if (p.status !== 'on_sale') this.#disable(STATUS_TEXT[p.status] || 'This performance is not on sale.');
+    this.#renderAvail();
+  }
+
+  #renderAvail() {
+    if (!this.data) return;
+    const free = this.data.counts[FREE];
+    this.avail.textContent = free === 0 ? 'Sold out' : `${count(free)} of ${count(this.data.n)} seats free`;
+  }
+
+  /** @param {import('./live.js').LiveStatus} s */
+  #liveStatus(s) {
+    const text = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' }[s];
+    this.liveStatus.textContent = text;
+    this.liveStatus.dataset.state = s;
+    this.liveStatus.title = s === 'live' ? 'Seat availability updates live' : 'Seat availability may be out of date';
+  }
+
+  /**
+   * After a snapshot or delta: drop selected seats others took, notice if our own
+   * hold's seats were freed, and repaint.
+   * @param {number[]} lost
+   * @param {Array<[number, number]> | null} changes
+   */
+  #afterStates(lost, changes) {
+    const data = /** @type {SeatData} */ (this.data);
+    if (lost.length) {
+      for (const i of lost) data.mine[i] = MINE_NONE;
+      this.selection = this.selection.filter((i) => data.mine[i] === MINE_SELECTED);
+      this.view?.flashSeats(lost);
+      const names = lost.slice(0, 3).map((i) => data.label(i)).join(', ') + (lost.length > 3 ? ` and ${lost.length - 3} more` : '');
+      showError(`${lost.length === 1 ? 'A seat you picked was' : 'Seats you picked were'} just taken by someone else and removed from your selection: ${names}.`, { autoHideMs: 8000 });
+      this.#renderSelection();
+    }
+    // While Release, Extend or Confirm is under way their answer decides.
+    if (this.hold && !this.holdPanel?.busy) {
+      const freed = changes
+        ? changes.some(([i, s]) => s === FREE && data.mine[i] === MINE_HELD)
+        : this.hold.indices.some((i) => data.state[i] === FREE);
+      if (freed) this.#checkHoldSoon();
+    }
+    this.#renderAvail();
+    if (lost.length) this.view?.invalidate();
+    else this.view?.invalidateSoon();
+  }
+
+  /** Our held seats turned free on the live map: ask whether the hold still exists. */
+  #checkHoldSoon() {
+    clearTimeout(this.checkTimer);
+    this.checkTimer = window.setTimeout(async () => {
+      const hold = this.hold;
+      if (!hold || this.dead || this.holdPanel?.busy) return;
+      try {
+        const h = await api.get(`/holds/${api.enc(hold.token)}`);
+        if (this.hold && this.hold.token === h.token) this.#setHold(h, false);
+      } catch (err) {
+        if (this.hold === hold && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
+          this.#clearHold();
+          showError('Your hold ended and the seats were released. Please choose your seats again.');
+        }
+      }
+    }, 400);
+  }
+
+  // ---- selection ----
+
+  /**
+   * Toggles seat i in the selection (a click on the plan).
+   * @param {number} i
+   * @returns {boolean} whether the seat is selected afterwards
+   */
+  toggle(i) {
+    const data = this.data;
+    if (!data) return false;
+    if (data.mine[i] === MINE_SELECTED) {
+      this.#deselect(i);
+      return false;
+    }
+    return this.select(i);
+  }
+
+  /** @param {number} i */
+  select(i) {
+    const data = this.data;
+    if (!data) return false;
+    if (data.mine[i] === MINE_SELECTED) return true;
+    if (this.hold) {
+      showError('You already hold seats. Complete your order or release them to choose different seats.', { autoHideMs: 6000 });
+      return false;
+    }
+    if (!data.selectable(i)) return false;
+    if (this.selection.length >= this.maxSeats) {
+      showError(`You can hold up to ${this.maxSeats} seats at a time.`, { autoHideMs: 6000 });
+      return false;
+    }
+    data.mine[i] = MINE_SELECTED;
+    this.selection.push(i);
+    this.#renderSelection();
+    this.view?.invalidate();
+    return true;
+  }
+
+  /** @param {number} i */
+  #deselect(i) {
+    const data = /** @type {SeatData} */ (this.data);
+    if (data.mine[i] !== MINE_SELECTED) return;
+    data.mine[i] = MINE_NONE;
+    this.selection = this.selection.filter((j) => j !== i);
+    this.#renderSelection();
+    this.view?.invalidate();
+  }
+
+  #clearSelection() {
+    const data = /** @type {SeatData} */ (this.data);
+    for (const i of this.selection) if (data.mine[i] === MINE_SELECTED) data.mine[i] = MINE_NONE;
+    this.selection = [];
+  }
+
+  #renderSelection() {
+    const data = this.data;
+    if (!data) return;
+    /** @type {Map<string, number>} */
+    const totals = new Map();
+    const items = this.selection.map((i) => {
+      const z = data.zoneOf(i);
+      if (z) totals.set(z.currency, (totals.get(z.currency) || 0) + z.price);
+      const label = data.label(i);
+      return h('li', null,
+        h('span', { class: 'seat-name' }, label),
+        h('span', { class: 'seat-zone' }, z ? z.name : ''),
+        h('span', { class: 'seat-price' }, z ? money(z.price, z.currency) : ''),
+        h('button', { type: 'button', class: 'remove', 'aria-label': `Remove ${label}`, title: 'Remove', onclick: () => this.#deselect(i) }, '×'));
+    });
+    replace(this.selList, items);
+    this.selEmpty.hidden = items.length > 0;
+    this.selTotalRow.hidden = items.length === 0;
+    this.selTotal.textContent = [...totals].map(([c, v]) => money(v, c)).join(' + ') || '—';
+    const n = this.selection.length;
+    this.holdBtn.disabled = n === 0 || this.busy || !!this.disabled;
+    this.holdBtn.textContent = n ? `Hold ${n} seat${n === 1 ? '' : 's'}` : 'Hold seats';
+  }
+
+  // ---- holds ----
+
+  /** Holds the selected seats. Resolves to {ok, hold} or {ok: false, ...}. */
+  async holdSelection() {
+    const data = this.data;
+    if (!data || !this.selection.length) return { ok: false, status: 0, detail: 'nothing selected' };
+    const ids = this.selection.map((i) => data.ids[i]);
+    return this.#requestHold({ seats: ids }, this.holdBtn);
+  }
+
+  async holdBest() {
+    const n = Number(this.bestCount.value) || 1;
+    /** @type {{count: number, zone?: string}} */
+    const best = { count: n };
+    if (this.bestZone.value) best.zone = this.bestZone.value;
+    return this.#requestHold({ best }, this.bestBtn);
+  }
+
+  /**
+   * @param {{seats?: string[], best?: {count: number, zone?: string}}} body
+   * @param {HTMLButtonElement} btn
+   */
+  async #requestHold(body, btn) {
+    if (this.busy || this.disabled || this.hold) {
+      return { ok: false, status: 0, detail: this.hold ? 'a hold is already active' : 'busy or not on sale' };
+    }
+    this.busy = true;
+    const label = btn.textContent;
+    btn.textContent = 'Holding…';
+    btn.setAttribute('aria-busy', 'true');
+    this.holdBtn.disabled = this.bestBtn.disabled = true;
+    try {
+      const hold = await api.post(`/performances/${api.enc(this.id)}/holds`, body);
+      if (this.dead) return { ok: true, hold };
+      clearError();
+      this.#setHold(hold, true);
+      announce(`${hold.seats.length} seat${hold.seats.length === 1 ? ' is' : 's are'} held for you. Complete your order before the time runs out.`);
+      return { ok: true, hold };
+    } catch (err) {
+      if (this.dead) return { ok: false };
+      const e = err instanceof api.ApiError ? err : new api.ApiError(0, { detail: String(err) });
+      if (e.status === 409 && e.seats.length && this.data) {
+        const data = this.data;
+        const taken = e.seats.map((sid) => data.index.get(sid)).filter((i) => i !== undefined);
+        for (const i of /** @type {number[]} */ (taken)) if (data.mine[i] === MINE_SELECTED) data.mine[i] = MINE_NONE;
+        this.selection = this.selection.filter((i) => data.mine[i] === MINE_SELECTED);
+        this.view?.flashSeats(/** @type {number[]} */ (taken));
+        this.view?.invalidate();
+        const names = /** @type {number[]} */ (taken).map((i) => data.label(i)).join(', ');
+        showError(`${e.friendly}${names ? ` Taken: ${names}. They were removed from your selection.` : ''}`);
+      } else {
+        showError(e);
+      }
+      return { ok: false, status: e.status, type: e.type, detail: e.detail, seats: e.seats };
+    } finally {
+      this.busy = false;
+      btn.textContent = label;
+      btn.removeAttribute('aria-busy');
+      if (!this.disabled) this.bestBtn.disabled = false;
+      this.#renderSelection();
+    }
+  }
+
+  /**
+   * Shows a hold as ours: marks its seats, remembers its token for reloads.
+   * @param {Hold} hold
+   * @param {boolean} reveal move the map to the seats
+   */
+  #setHold(hold, reveal) {
+    const data = /** @type {SeatData} */ (this.data);
+    if (this.hold) for (const i of this.hold.indices) if (data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
+    this.#clearSelection();
+    const indices = /** @type {number[]} */ (hold.seats.map((sid) => data.index.get(sid)).filter((i) => i !== undefined));
+    for (const i of indices) data.mine[i] = MINE_HELD;
+    this.hold = { ...hold, indices };
+    try {
+      sessionStorage.setItem(holdKey(this.id), JSON.stringify({ token: hold.token }));
+    } catch {
+      // Private mode without storage: the hold just does not survive a reload.
+    }
+    const focusLost = this.choose.contains(document.activeElement);
+    this.choose.hidden = true;
+    this.holdPanel?.show(hold);
+    if (focusLost) this.holdPanel?.focus();
+    this.#renderSelection();
+    if (reveal) this.view?.reveal(indices);
+    this.view?.invalidate();
+  }
+
+  #clearHold() {
+    const data = this.data;
+    if (this.hold && data) for (const i of this.hold.indices) if (data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
+    this.hold = null;
+    try {
+      sessionStorage.removeItem(holdKey(this.id));
+    } catch {
+      // See #setHold.
+    }
+    const focusLost = this.holdSection.contains(document.activeElement);
+    this.holdPanel?.hide();
+    this.choose.hidden = false;
+    if (focusLost) this.chooseTitle.focus();
+    this.#renderSelection();
+    this.view?.invalidate();
+  }
+
+  /** Brings back the hold a reload interrupted. */
+  async #restoreHold() {
+    let token;
+    try {
+      token = JSON.parse(sessionStorage.getItem(holdKey(this.id)) || 'null')?.token;
+    } catch {
+      token = null;
+    }
+    if (!token) return;
+    try {
+      const hold = await api.get(`/holds/${api.enc(token)}`);
+      if (this.dead) return;
+      if (Date.parse(hold.expires_at) <= api.serverNow()) throw new api.ApiError(404, {});
+      this.#setHold(hold, true);
+    } catch (err) {
+      if (this.dead) return;
+      if (err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
+        sessionStorage.removeItem(holdKey(this.id));
+      } else {
+        showError(err);
+      }
+    }
+  }
+
+  /** @param {Order} order */
+  #ordered(order) {
+    const data = this.data;
+    /** @type {Record<string, string>} */
+    const labels = {};
+    if (data) for (const sid of order.seats) {
+      const i = data.index.get(sid);
+      if (i !== undefined) labels[sid] = data.label(i);
+    }
+    try {
+      sessionStorage.removeItem(holdKey(this.id));
+      sessionStorage.setItem(`seatmap.order.${order.id}`, JSON.stringify({ labels, performance: this.perf && { name: this.perf.name, starts_at: this.perf.starts_at } }));
+    } catch {
+      // The confirmation page falls back to seat ids.
+    }
+    this.hold = null;
+    location.hash = `#/order/${encodeURIComponent(order.id)}`;
+  }
+
+  // ---- tooltips and lines ----
+
+  /** @param {number} i */
+  #tooltip(i) {
+    const data = /** @type {SeatData} */ (this.data);
+    const z = data.zoneOf(i);
+    const lines = [z ? `${z.name} · ${money(z.price, z.currency)}` : 'Not on sale'];
+    let state;
+    if (data.mine[i] === MINE_HELD) state = 'Held for you';
+    else if (data.mine[i] === MINE_SELECTED) state = 'Selected · click to remove';
+    else state = (/** @type {Record<number, string>} */ ({
+      0: z ? 'Available · click to select' : 'Not available',
+      1: 'Held by another buyer',
+      2: 'Sold',
+      3: 'Not available',
+    }))[data.state[i]];
+    lines.push(state);
+    return { title: data.label(i), lines };
+  }
+
+  /** @param {string} sid */
+  #seatLine(sid) {
+    const data = this.data;
+    const i = data?.index.get(sid);
+    if (!data || i === undefined) return null;
+    const z = data.zoneOf(i);
+    return { label: data.label(i), zone: z ? z.name : '', price: z ? z.price : 0, currency: z ? z.currency : 'EUR' };
+  }
+
+  // ---- test hooks ----
+
+  #hooks() {
+    /** @param {string} sid */
+    const idx = (sid) => {
+      const i = this.data?.index.get(sid);
+      if (i === undefined) throw new Error(`unknown seat ${sid}`);
+      return i;
+    };
+    const page = this;
+    return {
+      performanceId: this.id,
+      get version() { return page.data ? page.data.version : 0; },
+      get ready() { return page.ready; },
+      get connected() { return !!page.live && page.live.connected; },
+      /** @param {string} sid */
+      stateOf: (sid) => /** @type {SeatData} */ (this.data).stateName(idx(sid)),
+      /** @param {string} sid */
+      select: (sid) => this.select(idx(sid)),
+      /** @param {string} sid */
+      deselect: (sid) => { this.#deselect(idx(sid)); },
+      /** @param {string} sid */
+      isSelected: (sid) => /** @type {SeatData} */ (this.data).mine[idx(sid)] === MINE_SELECTED,
+      selection: () => this.selection.map((i) => /** @type {SeatData} */ (this.data).ids[i]),
+      hold: () => this.holdSelection(),
+      /** @param {number} n @param {string} [zone] */
+      bestAvailable: (n, zone) => {
+        this.bestCount.value = String(n);
+        this.bestZone.value = zone || '';
+        return this.holdBest();
+      },
+      holdToken: () => (this.hold ? this.hold.token : null),
+      counts: () => {
+        const c = this.data ? this.data.counts : [0, 0, 0, 0];
+        return { free: c[0], held: c[1], sold: c[2], blocked: c[3] };
+      },
+      frameStats: () => (this.view ? this.view.frameStats() : { frames: 0, avgMs: 0, maxMs: 0, lastMs: 0 }),
+      resetFrameStats: () => this.view?.resetFrameStats(),
+      /** @param {string} sid */
+      seatPoint: (sid) => /** @type {SeatMapView} */ (this.view).clientPoint(idx(sid)),
+      /** @param {string} sid */
+      zoomToSeat: (sid) => this.view?.zoomToSeat(idx(sid)),
+      fit: () => this.view?.fit(false),
+      /** @param {number} factor */
+      zoom: (factor) => this.view?.zoomCenter(factor),
+      /** @param {number} dx @param {number} dy CSS px */
+      pan: (dx, dy) => this.view?.panBy(dx * (this.view?.dpr || 1), dy * (this.view?.dpr || 1)),
+      seatPx: () => (this.view ? this.view.seatPx() : 0),
+    };
+  }
+
+  destroy() {
+    this.dead = true;
+    clearTimeout(this.checkTimer);
+    this.live?.close();
+    this.view?.destroy();
+    this.holdPanel?.destroy();
+    resetHooks();
+  }
+}

@@ -1,0 +1,960 @@
+// SeatMapView draws a SeatData on a canvas and turns pointer, wheel, touch and key
+// input into pan, zoom, hover and seat clicks.
+//
+// It is built to stay smooth on an 80,000-seat stadium: it draws only when marked
+// dirty (one requestAnimationFrame per change burst), culls seats through the
+// grid index, and fills seats grouped by colour — one path and one fill() per
+// colour — so the canvas state changes a handful of times per frame, not per seat.
+// Hover and conflict rings live on a second canvas, so moving the mouse never
+// repaints the seats.
+
+import { FREE, HELD, SOLD, MINE_SELECTED, MINE_HELD } from './seatdata.js';
+import { h } from './dom.js';
+
+/** Palette shared with style.css (canvas cannot read CSS variables cheaply). */
+export const COLORS = {
+  background: '#f5f6f8',
+  stage: '#e3e6eb',
+  stageLine: '#c4cad3',
+  stageText: '#6b7280',
+  noZone: '#dde1e6',
+  held: '#c9ced6',
+  heldLine: '#a7aeb9',
+  sold: '#6b7280',
+  blocked: '#2f3744',
+  blockedMark: 'rgba(255,255,255,0.55)',
+  mine: '#6d28d9',
+  mineRing: '#2e1065',
+  hover: '#111827',
+  conflict: '#dc2626',
+  rowLabel: '#8a919c',
+  sectionLabel: '#374151',
+};
+
+/** Seat drawn as this share of the pitch, leaving a gap between neighbours. */
+const SEAT_FILL = 0.8;
+
+/**
+ * @typedef {import('./seatdata.js').SeatData} SeatData
+ * @typedef {{
+ *   onSeatClick?: (i: number) => void,
+ *   tooltip?: (i: number) => {title: string, lines: string[]} | null,
+ * }} ViewOptions
+ */
+
+export class SeatMapView {
+  /**
+   * @param {HTMLElement} container positioned element the map fills
+   * @param {SeatData} data
+   * @param {ViewOptions} [opts]
+   */
+  constructor(container, data, opts = {}) {
+    this.container = container;
+    this.data = data;
+    this.opts = opts;
+
+    this.canvas = /** @type {HTMLCanvasElement} */ (h('canvas', {
+      class: 'map-canvas', tabindex: '0', role: 'img',
+      'aria-label': 'Seat map. Drag to move, use the mouse wheel or pinch to zoom, arrow keys and + and - work too.',
+    }));
+    this.overlay = /** @type {HTMLCanvasElement} */ (h('canvas', { class: 'map-overlay', 'aria-hidden': 'true' }));
+    this.tip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
+    const zoomIn = h('button', { type: 'button', class: 'map-btn', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => this.zoomCenter(1.6) }, '+');
+    const zoomOut = h('button', { type: 'button', class: 'map-btn', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => this.zoomCenter(1 / 1.6) }, '−');
+    const fit = h('button', { type: 'button', class: 'map-btn map-btn-fit', title: 'Show the whole hall', 'aria-label': 'Show the whole hall', onclick: () => this.fit(true) }, 'Fit');
+    this.controls = h('div', { class: 'map-controls' }, zoomIn, zoomOut, fit);
+    container.append(this.canvas, this.overlay, this.tip, this.controls);
+
+    const ctx = this.canvas.getContext('2d', { alpha: false });
+    const octx = this.overlay.getContext('2d');
+    if (!ctx || !octx) throw new Error('This browser cannot draw the seat map (no canvas support).');
+    this.ctx = ctx;
+    this.octx = octx;
+
+    // View: device pixel = world * scale + t.
+    this.scale = 1;
+    this.tx = 0;
+    this.ty = 0;
+    this.dpr = 1;
+    this.cw = 0; // canvas size in device pixels
+    this.ch = 0;
+    this.fitted = false;
+
+    this.dirty = true;
+    this.overlayDirty = true;
+    this.raf = 0;
+    this.softTimer = 0;
+    this.lastDraw = 0;
+    /** @type {number} */
+    this.hover = -1;
+    /** Seats ringed in red after a conflict, until flashUntil. */
+    /** @type {number[]} */
+    this.flash = [];
+    this.flashUntil = 0;
+    /** @type {number | undefined} */
+    this.flashTimer = undefined;
+    /** @type {{from: {s: number, x: number, y: number}, to: {s: number, x: number, y: number}, t0: number, ms: number} | null} */
+    this.anim = null;
+    this.stats = { frames: 0, totalMs: 0, maxMs: 0, lastMs: 0 };
+    /** @type {(() => void) | null} */
+    this.onFirstDraw = null;
+
+    // Scratch buffers for bucketing visible seats by colour, reused every frame.
+    const n = data.n;
+    this.vis = new Uint32Array(n);
+    this.keys = new Uint16Array(n);
+    this.sorted = new Uint32Array(n);
+    const nz = data.zones.length;
+    this.K = { noZone: nz, held: nz + 1, sold: nz + 2, blocked: nz + 3, selected: nz + 4, mine: nz + 5, count: nz + 6 };
+    this.bucketCount = new Uint32Array(this.K.count + 1);
+    this.bucketStart = new Uint32Array(this.K.count + 1);
+    this.fills = /** @type {string[]} */ ([]);
+    for (const z of data.zones) this.fills.push(/^#[0-9a-f]{6}$/i.test(z.color) ? z.color : '#3b82f6');
+    this.fills.push(COLORS.noZone, COLORS.held, COLORS.sold, COLORS.blocked, COLORS.mine, COLORS.mine);
+    this.textColors = this.fills.map((c) => (luminance(c) > 0.55 ? '#374151' : '#ffffff'));
+    /** @type {CanvasPattern | null} */
+    this.heldPattern = null;
+    /** Image layer for seats too small for paths (see #drawSpecks). */
+    /** @type {{width: number, height: number, canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, img: ImageData, buf: Uint32Array} | null} */
+    this.speck = null;
+
+    /** @type {Map<number, {x: number, y: number}>} */
+    this.pointers = new Map();
+    /** @type {{x: number, y: number, moved: boolean, pointerType: string} | null} */
+    this.drag = null;
+    /** @type {{dist: number, mx: number, my: number} | null} */
+    this.pinch = null;
+
+    this.#bindInput();
+    this.ro = new ResizeObserver(() => this.resize());
+    this.ro.observe(container);
+    // Browser zoom and moving to another screen change devicePixelRatio without
+    // resizing the container; they do fire a window resize.
+    this.onWindowResize = () => this.resize();
+    window.addEventListener('resize', this.onWindowResize);
+    this.resize();
+  }
+
+  // ---- view ----
+
+  /** Sizes the canvases to the container at the device pixel ratio. */
+  resize() {
+    const w = this.container.clientWidth;
+    const hgt = this.container.clientHeight;
+    if (w === 0 || hgt === 0) return;
+    const dpr = Math.min(window.devicePixelRatio || 1, 3);
+    const cw = Math.round(w * dpr), ch = Math.round(hgt * dpr);
+    if (cw === this.cw && ch === this.ch && dpr === this.dpr) return;
+    // Keep the world point at the centre in the centre.
+    const cx = (this.cw / 2 - this.tx) / this.scale;
+    const cy = (this.ch / 2 - this.ty) / this.scale;
+    const ratio = dpr / this.dpr;
+    this.cw = this.canvas.width = this.overlay.width = cw;
+    this.ch = this.canvas.height = this.overlay.height = ch;
+    this.heldPattern = null;
+    if (!this.fitted) {
+      this.dpr = dpr;
+      this.fit(false);
+      this.fitted = true;
+    } else {
+      this.scale *= ratio;
+      this.dpr = dpr;
+      this.tx = cw / 2 - cx * this.scale;
+      this.ty = ch / 2 - cy * this.scale;
+    }
+    this.invalidate(true);
+  }
+
+  /** Scale at which the whole hall fits, in device px per layout unit. */
+  fitScale() {
+    const b = this.data.bounds;
+    const pad = 16 * this.dpr;
+    return Math.max(1e-6, Math.min((this.cw - 2 * pad) / (b.maxX - b.minX || 1), (this.ch - 2 * pad) / (b.maxY - b.minY || 1)));
+  }
+
+  minScale() { return this.fitScale() * 0.6; }
+
+  /** Zoomed in as far as a seat being ~80 CSS px wide. */
+  maxScale() { return Math.max(this.fitScale() * 2, (80 * this.dpr) / this.data.pitch); }
+
+  /**
+   * Shows the whole hall.
+   * @param {boolean} animate
+   */
+  fit(animate) {
+    const b = this.data.bounds;
+    this.#goTo(this.fitScale(), (b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2, animate);
+  }
+
+  /**
+   * Zooms by factor around a device-pixel point, keeping that point still.
+   * @param {number} factor @param {number} px @param {number} py
+   */
+  zoomAt(factor, px, py) {
+    this.anim = null;
+    const s = clamp(this.scale * factor, this.minScale(), this.maxScale());
+    const wx = (px - this.tx) / this.scale, wy = (py - this.ty) / this.scale;
+    this.scale = s;
+    this.tx = px - wx * s;
+    this.ty = py - wy * s;
+    this.#clampPan();
+    this.invalidate(true);
+  }
+
+  /** @param {number} factor */
+  zoomCenter(factor) {
+    const s = clamp(this.scale * factor, this.minScale(), this.maxScale());
+    const cx = (this.cw / 2 - this.tx) / this.scale, cy = (this.ch / 2 - this.ty) / this.scale;
+    this.#goTo(s, cx, cy, true);
+  }
+
+  /** @param {number} dx @param {number} dy device px */
+  panBy(dx, dy) {
+    this.anim = null;
+    this.tx += dx;
+    this.ty += dy;
+    this.#clampPan();
+    this.invalidate(true);
+  }
+
+  /** Keeps at least part of the hall on screen. */
+  #clampPan() {
+    const b = this.data.bounds, s = this.scale;
+    const margin = Math.min(this.cw, this.ch) * 0.25;
+    this.tx = clamp(this.tx, margin - b.maxX * s, this.cw - margin - b.minX * s);
+    this.ty = clamp(this.ty, margin - b.maxY * s, this.ch - margin - b.minY * s);
+  }
+
+  /**
+   * Moves the view so that the seats are on screen and large enough to tell apart.
+   * @param {number[]} seats
+   */
+  reveal(seats) {
+    if (!seats.length || !this.cw) return;
+    const { x, y, pitch } = this.data;
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (const i of seats) {
+      minX = Math.min(minX, x[i]); maxX = Math.max(maxX, x[i]);
+      minY = Math.min(minY, y[i]); maxY = Math.max(maxY, y[i]);
+    }
+    const bigEnough = this.seatPx() >= 8;
+    const onScreen = minX * this.scale + this.tx >= 0 && maxX * this.scale + this.tx <= this.cw &&
+      minY * this.scale + this.ty >= 0 && maxY * this.scale + this.ty <= this.ch;
+    if (onScreen && bigEnough) return;
+    let s = this.scale;
+    if (!bigEnough) {
+      const pad = pitch * 3;
+      const fitBox = Math.min(this.cw / (maxX - minX + 2 * pad), this.ch / (maxY - minY + 2 * pad));
+      const readable = (16 * this.dpr) / (pitch * SEAT_FILL); // a seat about 16 CSS px
+      s = clamp(Math.min(readable, fitBox), this.minScale(), this.maxScale());
+    }
+    this.#goTo(s, (minX + maxX) / 2, (minY + maxY) / 2, true);
+  }
+
+  /**
+   * Sets the view to scale s with world point (cx, cy) at the centre.
+   * @param {number} s @param {number} cx @param {number} cy @param {boolean} animate
+   */
+  #goTo(s, cx, cy, animate) {
+    // The view moves under a still pointer: a tooltip would describe the wrong seat.
+    this.#setHover(-1, 0, 0);
+    const to = { s, x: cx, y: cy };
+    if (!animate || !this.cw || window.matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      this.anim = null;
+      this.#setCenter(to.s, to.x, to.y);
+      this.invalidate(true);
+      return;
+    }
+    const from = { s: this.scale, x: (this.cw / 2 - this.tx) / this.scale, y: (this.ch / 2 - this.ty) / this.scale };
+    this.anim = { from, to, t0: performance.now(), ms: 280 };
+    this.invalidate(true);
+  }
+
+  /** @param {number} s @param {number} cx @param {number} cy */
+  #setCenter(s, cx, cy) {
+    this.scale = s;
+    this.tx = this.cw / 2 - cx * s;
+    this.ty = this.ch / 2 - cy * s;
+  }
+
+  /**
+   * Screen position (CSS px, client coordinates) of seat i's centre.
+   * @param {number} i
+   */
+  clientPoint(i) {
+    const r = this.canvas.getBoundingClientRect();
+    return {
+      x: r.left + (this.data.x[i] * this.scale + this.tx) / this.dpr,
+      y: r.top + (this.data.y[i] * this.scale + this.ty) / this.dpr,
+    };
+  }
+
+  /** Seat size on screen in CSS px. */
+  seatPx() { return (this.data.pitch * SEAT_FILL * this.scale) / this.dpr; }
+
+  /**
+   * Zooms so that seat i is comfortably clickable.
+   * @param {number} i
+   */
+  zoomToSeat(i) {
+    const s = clamp((20 * this.dpr) / this.data.pitch, this.minScale(), this.maxScale());
+    this.#goTo(Math.max(s, this.scale), this.data.x[i], this.data.y[i], false);
+  }
+
+  // ---- drawing ----
+
+  /**
+   * Schedules a repaint. States and geometry changes pass seats=true; hover-only
+   * changes repaint just the overlay.
+   * @param {boolean} [seats]
+   */
+  invalidate(seats = true) {
+    if (seats) this.dirty = true;
+    this.overlayDirty = true;
+    if (!this.raf) this.raf = requestAnimationFrame((t) => this.#frame(t));
+  }
+
+  /**
+   * Schedules a repaint for live state changes, at most one per ms: a surge of
+   * deltas repaints ten times a second, not on every frame. User actions call
+   * invalidate() and repaint at once.
+   * @param {number} [ms]
+   */
+  invalidateSoon(ms = 100) {
+    if (this.softTimer) return;
+    const wait = Math.max(0, this.lastDraw + ms - performance.now());
+    this.softTimer = window.setTimeout(() => {
+      this.softTimer = 0;
+      this.invalidate(true);
+    }, wait);
+  }
+
+  /** @param {number} now */
+  #frame(now) {
+    this.raf = 0;
+    if (this.anim) {
+      const a = this.anim;
+      const t = Math.min(1, (now - a.t0) / a.ms);
+      const e = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+      const s = Math.exp(Math.log(a.from.s) + (Math.log(a.to.s) - Math.log(a.from.s)) * e);
+      this.#setCenter(s, a.from.x + (a.to.x - a.from.x) * e, a.from.y + (a.to.y - a.from.y) * e);
+      this.dirty = this.overlayDirty = true;
+      if (t >= 1) this.anim = null;
+      else this.raf = requestAnimationFrame((t2) => this.#frame(t2));
+    }
+    if (this.dirty && this.cw) {
+      this.dirty = false;
+      const t0 = performance.now();
+      this.#draw();
+      this.lastDraw = performance.now();
+      const ms = this.lastDraw - t0;
+      const st = this.stats;
+      st.frames++;
+      st.totalMs += ms;
+      st.lastMs = ms;
+      if (ms > st.maxMs) st.maxMs = ms;
+      if (this.onFirstDraw) {
+        const cb = this.onFirstDraw;
+        this.onFirstDraw = null;
+        cb();
+      }
+    }
+    if (this.overlayDirty && this.cw) {
+      this.overlayDirty = false;
+      this.#drawOverlay();
+    }
+  }
+
+  /** Draw-time statistics since the last reset. */
+  frameStats() {
+    const s = this.stats;
+    return { frames: s.frames, avgMs: s.frames ? s.totalMs / s.frames : 0, maxMs: s.maxMs, lastMs: s.lastMs };
+  }
+
+  resetFrameStats() { this.stats = { frames: 0, totalMs: 0, maxMs: 0, lastMs: 0 }; }
+
+  #draw() {
+    const { ctx, data, K, dpr } = this;
+    const { x, y, state, zone, mine, pitch } = data;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = COLORS.background;
+    ctx.fillRect(0, 0, this.cw, this.ch);
+    this.#drawStage();
+
+    const size = pitch * SEAT_FILL * k; // device px
+    const tiny = size < 2 * dpr;
+    // Below ~2 px a seat is a crisp 1–2 device-pixel square, snapped to the grid.
+    const dsize = tiny ? Math.max(1, Math.min(2, Math.round(size * 1.25))) : size;
+    const half = dsize / 2;
+
+    // Visible world rectangle, one pitch of margin.
+    const wx0 = -tx / k - pitch, wy0 = -ty / k - pitch;
+    const wx1 = (this.cw - tx) / k + pitch, wy1 = (this.ch - ty) / k + pitch;
+
+    // Pass 1: visible seats and their colour key.
+    const { vis, keys, sorted, bucketCount: cnt, bucketStart: start } = this;
+    cnt.fill(0);
+    let m = 0;
+    const g = data.grid;
+    const cx0 = Math.max(0, Math.floor((wx0 - g.x0) / g.cell));
+    const cy0 = Math.max(0, Math.floor((wy0 - g.y0) / g.cell));
+    const cx1 = Math.min(g.gw - 1, Math.floor((wx1 - g.x0) / g.cell));
+    const cy1 = Math.min(g.gh - 1, Math.floor((wy1 - g.y0) / g.cell));
+    const items = g.cellItems, cs = g.cellStart;
+    for (let cy = cy0; cy <= cy1 && cx0 <= cx1; cy++) {
+      const base = cy * g.gw;
+      for (let p = cs[base + cx0], end = cs[base + cx1 + 1]; p < end; p++) {
+        const i = items[p];
+        const xi = x[i], yi = y[i];
+        if (xi < wx0 || xi > wx1 || yi < wy0 || yi > wy1) continue;
+        let key;
+        const mi = mine[i];
+        if (mi === MINE_HELD) key = K.mine;
+        else if (mi === MINE_SELECTED) key = K.selected;
+        else {
+          const s = state[i];
+          if (s === FREE) key = zone[i] >= 0 ? zone[i] : K.noZone;
+          else if (s === HELD) key = K.held;
+          else if (s === SOLD) key = K.sold;
+          else key = K.blocked;
+        }
+        vis[m] = i;
+        keys[m] = key;
+        cnt[key]++;
+        m++;
+      }
+    }
+    // Pass 2: counting sort by key.
+    let acc = 0;
+    for (let b = 0; b < K.count; b++) {
+      start[b] = acc;
+      acc += cnt[b];
+    }
+    start[K.count] = acc;
+    for (let j = 0; j < m; j++) sorted[start[keys[j]]++] = vis[j];
+    for (let b = K.count; b > 0; b--) start[b] = start[b - 1];
+    start[0] = 0;
+
+    // Pass 3: one path and one fill per colour — or, when seats are specks,
+    // pixels written straight into an image, which costs far less than 80,000
+    // tiny rectangles.
+    if (tiny) this.#drawSpecks(sorted, start, dsize);
+    const round = !tiny && size >= 7 * dpr && typeof ctx.roundRect === 'function';
+    const radius = size * 0.28;
+    for (let b = 0; b < K.count && !tiny; b++) {
+      const from = start[b], to = start[b + 1];
+      if (from === to) continue;
+      const isMine = b === K.mine || b === K.selected;
+      if (isMine) continue; // drawn last, on top and larger when zoomed out
+      if (b === K.held && size >= 8 * dpr) ctx.fillStyle = this.#pattern();
+      else ctx.fillStyle = this.fills[b];
+      ctx.beginPath();
+      if (round) {
+        for (let j = from; j < to; j++) {
+          const i = sorted[j];
+          ctx.roundRect(x[i] * k + tx - half, y[i] * k + ty - half, dsize, dsize, radius);
+        }
+      } else {
+        for (let j = from; j < to; j++) {
+          const i = sorted[j];
+          ctx.rect(x[i] * k + tx - half, y[i] * k + ty - half, dsize, dsize);
+        }
+      }
+      ctx.fill();
+      if (b === K.blocked && size >= 10 * dpr) {
+        // A cross marks seats that are not for sale.
+        const q = size * 0.22;
+        ctx.beginPath();
+        for (let j = from; j < to; j++) {
+          const i = sorted[j];
+          const sx = x[i] * k + tx, sy = y[i] * k + ty;
+          ctx.moveTo(sx - q, sy - q); ctx.lineTo(sx + q, sy + q);
+          ctx.moveTo(sx + q, sy - q); ctx.lineTo(sx - q, sy + q);
+        }
+        ctx.strokeStyle = COLORS.blockedMark;
+        ctx.lineWidth = Math.max(1, size * 0.08);
+        ctx.stroke();
+      }
+    }
+
+    // The buyer's seats: accent fill and a dark ring, never smaller than ~6 px so
+    // they can be found on a stadium overview.
+    const ms = Math.max(size, 6 * dpr);
+    const mh = ms / 2;
+    for (const b of [K.selected, K.mine]) {
+      const from = start[b], to = start[b + 1];
+      if (from === to) continue;
+      ctx.beginPath();
+      for (let j = from; j < to; j++) {
+        const i = sorted[j];
+        const sx = x[i] * k + tx - mh, sy = y[i] * k + ty - mh;
+        if (ms >= 7 * dpr && typeof ctx.roundRect === 'function') ctx.roundRect(sx, sy, ms, ms, ms * 0.28);
+        else ctx.rect(sx, sy, ms, ms);
+      }
+      ctx.fillStyle = COLORS.mine;
+      ctx.fill();
+      ctx.strokeStyle = b === K.mine ? COLORS.mineRing : '#ffffff';
+      ctx.lineWidth = Math.max(1.5 * dpr, ms * 0.12);
+      ctx.stroke();
+      if (b === K.selected) {
+        // Selected (not yet held): a second, dark ring outside the white one.
+        ctx.strokeStyle = COLORS.mineRing;
+        ctx.lineWidth = Math.max(1 * dpr, ms * 0.06);
+        ctx.beginPath();
+        const o = Math.max(1.5 * dpr, ms * 0.12);
+        for (let j = from; j < to; j++) {
+          const i = sorted[j];
+          ctx.rect(x[i] * k + tx - mh - o, y[i] * k + ty - mh - o, ms + 2 * o, ms + 2 * o);
+        }
+        ctx.stroke();
+      }
+    }
+
+    const css = size / dpr; // seat size in CSS px
+    if (css >= 16) this.#drawNumbers(sorted, start, size);
+    if (css >= 8) this.#drawRowLabels(size);
+    if (css < 5) this.#drawSectionLabels();
+  }
+
+  /**
+   * Draws every non-own seat as a dsize×dsize square of pixels (1–2 device px)
+   * into an image layer, then composites it over the stage in one drawImage.
+   * @param {Uint32Array} sorted @param {Uint32Array} start @param {number} dsize
+   */
+  #drawSpecks(sorted, start, dsize) {
+    const { cw, ch, K, data } = this;
+    const { x, y } = data;
+    if (!this.speck || this.speck.width !== cw || this.speck.height !== ch) {
+      const c = document.createElement('canvas');
+      c.width = cw;
+      c.height = ch;
+      const sctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+      const img = sctx.createImageData(cw, ch);
+      this.speck = { width: cw, height: ch, canvas: c, ctx: sctx, img, buf: new Uint32Array(img.data.buffer) };
+    }
+    const { buf, img } = this.speck;
+    buf.fill(0);
+    const k = this.scale, half = dsize / 2;
+    const ox = this.tx - half, oy = this.ty - half;
+    for (let b = 0; b < K.count; b++) {
+      if (b === K.mine || b === K.selected) continue;
+      const from = start[b], to = start[b + 1];
+      if (from === to) continue;
+      const c = rgba32(this.fills[b]);
+      for (let j = from; j < to; j++) {
+        const i = sorted[j];
+        const px = Math.round(x[i] * k + ox), py = Math.round(y[i] * k + oy);
+        if (px < 0 || py < 0 || px + dsize > cw || py + dsize > ch) continue;
+        const o = py * cw + px;
+        buf[o] = c;
+        if (dsize === 2) {
+          buf[o + 1] = c;
+          buf[o + cw] = c;
+          buf[o + cw + 1] = c;
+        }
+      }
+    }
+    this.speck.ctx.putImageData(img, 0, 0);
+    this.ctx.drawImage(this.speck.canvas, 0, 0);
+  }
+
+  #drawStage() {
+    const st = this.data.stage;
+    if (!st) return;
+    const { ctx, dpr } = this;
+    const k = this.scale;
+    const sx = st.x * k + this.tx, sy = st.y * k + this.ty, sw = st.w * k, sh = st.h * k;
+    ctx.fillStyle = COLORS.stage;
+    ctx.strokeStyle = COLORS.stageLine;
+    ctx.lineWidth = dpr;
+    ctx.beginPath();
+    if (typeof ctx.roundRect === 'function') ctx.roundRect(sx, sy, sw, sh, Math.min(sw, sh) * 0.08);
+    else ctx.rect(sx, sy, sw, sh);
+    ctx.fill();
+    ctx.stroke();
+    const fs = Math.min(sh * 0.45, sw / 5, 22 * dpr);
+    if (fs >= 8 * dpr) {
+      ctx.fillStyle = COLORS.stageText;
+      ctx.font = `600 ${Math.round(fs)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('STAGE', sx + sw / 2, sy + sh / 2);
+    }
+  }
+
+  /**
+   * Seat numbers inside the seats, when they are large enough to read.
+   * @param {Uint32Array} sorted @param {Uint32Array} start @param {number} size
+   */
+  #drawNumbers(sorted, start, size) {
+    const { ctx, data, K } = this;
+    const { x, y, numbers } = data;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    ctx.font = `600 ${Math.round(size * 0.42)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (let b = 0; b < K.count; b++) {
+      const from = start[b], to = start[b + 1];
+      if (from === to || b === K.blocked) continue; // blocked seats carry a cross
+      ctx.fillStyle = this.textColors[b];
+      for (let j = from; j < to; j++) {
+        const i = sorted[j];
+        ctx.fillText(numbers[i], x[i] * k + tx, y[i] * k + ty + size * 0.03);
+      }
+    }
+  }
+
+  /** @param {number} size */
+  #drawRowLabels(size) {
+    const { ctx, data, dpr } = this;
+    const { x, y, row, rowFirst, rowLast, rows, pitch } = data;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    ctx.fillStyle = COLORS.rowLabel;
+    ctx.font = `500 ${Math.round(Math.min(size * 0.55, 13 * dpr))}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    const margin = 40 * dpr;
+    for (let r = 0; r < rows.length; r++) {
+      const f = rowFirst[r], l = rowLast[r];
+      if (f < 0) continue;
+      // Beyond each end of the row, along the row's own direction.
+      for (const [end, next] of [[f, f + 1], [l, l - 1]]) {
+        let dx = -1, dy = 0;
+        if (next >= 0 && next < data.n && row[next] === r && next !== end) {
+          const len = Math.hypot(x[end] - x[next], y[end] - y[next]) || 1;
+          dx = (x[end] - x[next]) / len;
+          dy = (y[end] - y[next]) / len;
+        } else if (end === l) dx = 1;
+        const lx = (x[end] + dx * pitch * 1.1) * k + tx;
+        const ly = (y[end] + dy * pitch * 1.1) * k + ty;
+        if (lx < -margin || ly < -margin || lx > this.cw + margin || ly > this.ch + margin) continue;
+        ctx.fillText(rows[r].label, lx, ly);
+      }
+    }
+  }
+
+  #drawSectionLabels() {
+    const { ctx, data, dpr } = this;
+    const { sections, sectionBoxes: box } = data;
+    if (sections.length < 2) return;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    ctx.font = `600 ${Math.round(11 * dpr)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = 3 * dpr;
+    ctx.strokeStyle = 'rgba(245,246,248,0.9)';
+    ctx.fillStyle = COLORS.sectionLabel;
+    for (let s = 0; s < sections.length; s++) {
+      const o = s * 4;
+      if (!Number.isFinite(box[o])) continue;
+      const w = (box[o + 2] - box[o]) * k, hh = (box[o + 3] - box[o + 1]) * k;
+      const name = sections[s].name;
+      const tw = ctx.measureText(name).width;
+      if (Math.max(w, hh) < tw + 4 * dpr) continue;
+      const cx = ((box[o] + box[o + 2]) / 2) * k + tx, cy = ((box[o + 1] + box[o + 3]) / 2) * k + ty;
+      ctx.strokeText(name, cx, cy);
+      ctx.fillText(name, cx, cy);
+    }
+  }
+
+  /** Diagonal hatching for seats held by other buyers. */
+  #pattern() {
+    if (this.heldPattern) return this.heldPattern;
+    const d = Math.max(4, Math.round(4 * this.dpr));
+    const c = document.createElement('canvas');
+    c.width = c.height = d;
+    const p = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+    p.fillStyle = COLORS.held;
+    p.fillRect(0, 0, d, d);
+    p.strokeStyle = COLORS.heldLine;
+    p.lineWidth = Math.max(1, this.dpr * 0.9);
+    p.beginPath();
+    p.moveTo(-1, d + 1); p.lineTo(d + 1, -1);
+    p.moveTo(-1, 1); p.lineTo(1, -1);
+    p.moveTo(d - 1, d + 1); p.lineTo(d + 1, d - 1);
+    p.stroke();
+    this.heldPattern = /** @type {CanvasPattern} */ (this.ctx.createPattern(c, 'repeat'));
+    return this.heldPattern;
+  }
+
+  #drawOverlay() {
+    const { octx: ctx, data, dpr } = this;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.cw, this.ch);
+    const k = this.scale;
+    const size = Math.max(data.pitch * SEAT_FILL * k, 6 * dpr);
+    /** @param {number} i @param {string} color @param {number} grow */
+    const ring = (i, color, grow) => {
+      const s = size + grow * 2;
+      const sx = data.x[i] * k + this.tx - s / 2, sy = data.y[i] * k + this.ty - s / 2;
+      ctx.beginPath();
+      if (typeof ctx.roundRect === 'function') ctx.roundRect(sx, sy, s, s, s * 0.3);
+      else ctx.rect(sx, sy, s, s);
+      ctx.strokeStyle = color;
+      ctx.stroke();
+    };
+    if (this.flash.length && performance.now() < this.flashUntil) {
+      // A white halo under the red ring keeps it visible on red seats too.
+      ctx.lineWidth = 5 * dpr;
+      for (const i of this.flash) ring(i, '#ffffff', 3 * dpr);
+      ctx.lineWidth = 2.5 * dpr;
+      for (const i of this.flash) ring(i, COLORS.conflict, 3 * dpr);
+    }
+    if (this.hover >= 0) {
+      ctx.lineWidth = 2 * dpr;
+      ring(this.hover, COLORS.hover, 2 * dpr);
+    }
+  }
+
+  /**
+   * Rings seats in red for a few seconds (e.g. seats a 409 said were taken).
+   * @param {number[]} seats
+   */
+  flashSeats(seats) {
+    this.flash = seats;
+    this.flashUntil = performance.now() + 5000;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = window.setTimeout(() => { this.flash = []; this.invalidate(false); }, 5000);
+    this.invalidate(false);
+  }
+
+  // ---- input ----
+
+  #bindInput() {
+    const c = this.canvas;
+    c.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
+    c.addEventListener('pointerdown', (e) => this.#onDown(e));
+    c.addEventListener('pointermove', (e) => this.#onMove(e));
+    c.addEventListener('pointerup', (e) => this.#onUp(e));
+    c.addEventListener('pointercancel', (e) => this.#onCancel(e));
+    c.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse' && !this.pointers.size) this.#setHover(-1, 0, 0); });
+    c.addEventListener('keydown', (e) => this.#onKey(e));
+    c.addEventListener('contextmenu', (e) => { if (this.pinch) e.preventDefault(); });
+  }
+
+  /** @param {{clientX: number, clientY: number}} e device-pixel position on the canvas */
+  #local(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: (e.clientX - r.left) * this.dpr, y: (e.clientY - r.top) * this.dpr, cssX: e.clientX - r.left, cssY: e.clientY - r.top };
+  }
+
+  /** @param {WheelEvent} e */
+  #onWheel(e) {
+    e.preventDefault();
+    const p = this.#local(e);
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
+    // ctrl+wheel is a trackpad pinch: small deltas, so a stronger gain.
+    const gain = e.ctrlKey ? 0.01 : 0.0018;
+    const f = Math.exp(clamp(-e.deltaY * unit * gain, -0.7, 0.7));
+    this.zoomAt(f, p.x, p.y);
+    this.#hoverAt(e);
+  }
+
+  /** @param {PointerEvent} e */
+  #onDown(e) {
+    if (e.pointerType === 'mouse' && e.button !== 0) return;
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // Synthetic events (tests) have no capturable pointer; dragging still works.
+    }
+    const p = this.#local(e);
+    this.pointers.set(e.pointerId, { x: p.x, y: p.y });
+    if (this.pointers.size === 1) {
+      this.drag = { x: p.x, y: p.y, moved: false, pointerType: e.pointerType };
+    } else if (this.pointers.size === 2) {
+      this.#startPinch();
+      if (this.drag) this.drag.moved = true; // a pinch is never a click
+      this.#setHover(-1, 0, 0);
+    }
+  }
+
+  #startPinch() {
+    const [a, b] = [...this.pointers.values()];
+    this.pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y) || 1, mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
+  }
+
+  /** @param {PointerEvent} e */
+  #onMove(e) {
+    const prev = this.pointers.get(e.pointerId);
+    if (!prev) {
+      if (e.pointerType === 'mouse') this.#hoverAt(e);
+      return;
+    }
+    const p = this.#local(e);
+    if (this.pointers.size >= 2 && this.pinch) {
+      prev.x = p.x; prev.y = p.y;
+      const [a, b] = [...this.pointers.values()];
+      const dist = Math.hypot(a.x - b.x, a.y - b.y) || 1;
+      const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
+      this.panBy(mx - this.pinch.mx, my - this.pinch.my);
+      this.zoomAt(dist / this.pinch.dist, mx, my);
+      this.pinch = { dist, mx, my };
+      return;
+    }
+    const d = this.drag;
+    const dx = p.x - prev.x, dy = p.y - prev.y;
+    prev.x = p.x; prev.y = p.y;
+    if (!d) return;
+    if (!d.moved) {
+      const slop = (d.pointerType === 'mouse' ? 4 : 9) * this.dpr;
+      if (Math.hypot(p.x - d.x, p.y - d.y) < slop) return;
+      d.moved = true;
+      this.canvas.classList.add('dragging');
+      this.#setHover(-1, 0, 0);
+      this.panBy(p.x - d.x, p.y - d.y);
+      return;
+    }
+    this.panBy(dx, dy);
+  }
+
+  /** @param {PointerEvent} e */
+  #onUp(e) {
+    if (!this.pointers.has(e.pointerId)) return;
+    this.pointers.delete(e.pointerId);
+    const d = this.drag;
+    if (this.pointers.size === 0) {
+      this.drag = null;
+      this.pinch = null;
+      this.canvas.classList.remove('dragging');
+      if (d && !d.moved) this.#click(e);
+      else if (e.pointerType === 'mouse') this.#hoverAt(e);
+    } else if (this.pointers.size === 1) {
+      // Back from a pinch to one finger: continue as a pan from here.
+      this.pinch = null;
+      const [q] = [...this.pointers.values()];
+      this.drag = { x: q.x, y: q.y, moved: true, pointerType: e.pointerType };
+    }
+  }
+
+  /** @param {PointerEvent} e */
+  #onCancel(e) {
+    this.pointers.delete(e.pointerId);
+    if (this.pointers.size < 2) this.pinch = null;
+    if (this.pointers.size === 0) {
+      this.drag = null;
+      this.canvas.classList.remove('dragging');
+    }
+  }
+
+  /** @param {PointerEvent} e */
+  #click(e) {
+    const p = this.#local(e);
+    const i = this.seatAt(p.x, p.y);
+    if (this.seatPx() < 6) {
+      // Seats too small to aim at: a click on them zooms in on that spot instead.
+      if (i >= 0) this.zoomAt(3, p.x, p.y);
+      return;
+    }
+    if (i >= 0 && this.opts.onSeatClick) this.opts.onSeatClick(i);
+    if (e.pointerType === 'mouse') this.#hoverAt(e);
+  }
+
+  /**
+   * The seat under a device-pixel point of the canvas, or -1.
+   * @param {number} px @param {number} py
+   */
+  seatAt(px, py) {
+    const wx = (px - this.tx) / this.scale, wy = (py - this.ty) / this.scale;
+    // At least ~6 CSS px of reach, so tiny seats can still be pointed at.
+    const r = Math.max(this.data.pitch * 0.6, (6 * this.dpr) / this.scale);
+    return this.data.nearest(wx, wy, r);
+  }
+
+  /** @param {{clientX: number, clientY: number}} e */
+  #hoverAt(e) {
+    const p = this.#local(e);
+    if (p.cssX < 0 || p.cssY < 0 || p.cssX > this.cw / this.dpr || p.cssY > this.ch / this.dpr) {
+      this.#setHover(-1, 0, 0);
+      return;
+    }
+    this.#setHover(this.seatAt(p.x, p.y), p.cssX, p.cssY);
+  }
+
+  /** @param {number} i @param {number} cssX @param {number} cssY */
+  #setHover(i, cssX, cssY) {
+    const small = this.seatPx() < 6;
+    if (i !== this.hover) {
+      this.hover = i;
+      this.invalidate(false);
+    }
+    const c = this.canvas;
+    c.classList.toggle('zoom-cursor', small);
+    c.classList.toggle('seat-cursor', !small && i >= 0 && this.data.selectable(i));
+    const info = i >= 0 && this.opts.tooltip ? this.opts.tooltip(i) : null;
+    if (!info) {
+      this.tip.hidden = true;
+      return;
+    }
+    const lines = small ? [info.title, 'Click to zoom in'] : [info.title, ...info.lines];
+    this.tip.replaceChildren(
+      h('strong', null, lines[0]),
+      ...lines.slice(1).map((l) => h('span', null, l)),
+    );
+    this.tip.hidden = false;
+    // Keep the tooltip inside the map.
+    const w = this.container.clientWidth, hh = this.container.clientHeight;
+    const tw = this.tip.offsetWidth, th = this.tip.offsetHeight;
+    let left = cssX + 14, top = cssY + 16;
+    if (left + tw > w - 4) left = cssX - tw - 14;
+    if (top + th > hh - 4) top = cssY - th - 14;
+    this.tip.style.transform = `translate(${Math.max(4, left)}px, ${Math.max(4, top)}px)`;
+  }
+
+  /** @param {KeyboardEvent} e */
+  #onKey(e) {
+    const step = 60 * this.dpr;
+    switch (e.key) {
+      case 'ArrowLeft': this.panBy(step, 0); break;
+      case 'ArrowRight': this.panBy(-step, 0); break;
+      case 'ArrowUp': this.panBy(0, step); break;
+      case 'ArrowDown': this.panBy(0, -step); break;
+      case '+': case '=': this.zoomCenter(1.4); break;
+      case '-': case '_': this.zoomCenter(1 / 1.4); break;
+      case '0': this.fit(true); break;
+      default: return;
+    }
+    e.preventDefault();
+  }
+
+  /** Stops drawing and listening; the page removes the elements. */
+  destroy() {
+    this.ro.disconnect();
+    window.removeEventListener('resize', this.onWindowResize);
+    clearTimeout(this.softTimer);
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    clearTimeout(this.flashTimer);
+    this.opts = {};
+  }
+}
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * #rrggbb as one opaque pixel of an ImageData's Uint32Array view.
+ * @param {string} hex
+ */
+function rgba32(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  const r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+
+/** @param {number} v @param {number} lo @param {number} hi */
+function clamp(v, lo, hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** Relative luminance of #rrggbb, 0..1. @param {string} hex */
+function luminance(hex) {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return 0.5;
+  const [r, g, b] = [m[1], m[2], m[3]].map((v) => {
+    const c = parseInt(v, 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
