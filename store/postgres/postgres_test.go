@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/storetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var pgURL = func() string {
+	if v := os.Getenv("TEST_DATABASE_URL"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}()
+
+// schema makes an empty schema for one test and returns a DSN that uses it.
+func schema(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgURL)
+	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
+	defer conn.Close(ctx)
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "st_" + hex.EncodeToString(b)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), pgURL)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
+			conn.Close(context.Background())
+		}
+	})
+	return pgURL + "&search_path=" + name
+}
+
+func open(t *testing.T, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, schema(t)) })
+}
+
+// TestConcurrentOpenMigratesOnce: nodes starting together apply each migration once.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
+	dsn := schema(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Go(func() {
+			s, err := Open(context.Background(), dsn)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			s.Close()
+		})
+	}
+	wg.Wait()
+	s := open(t, dsn)
+	var n int
+	require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n))
+	require.Equal(t, 1, n)
+}
+
+// TestRefundedTicketFreesSeat: only live tickets count against the one-sale rule.
+func TestRefundedTicketFreesSeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, schema(t))
+	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
+	order := func(id string) store.Order {
+		return store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
+			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}}
+	}
+	_, err := s.CreateOrder(ctx, order("o1"))
+	require.NoError(t, err)
+	_, err = s.CreateOrder(ctx, order("o2"))
+	var se *store.SeatsSoldError
+	require.ErrorAs(t, err, &se)
+	_, err = s.pool.Exec(ctx, `UPDATE tickets SET status = 'refunded' WHERE order_id = 'o1'`)
+	require.NoError(t, err)
+	_, err = s.CreateOrder(ctx, order("o2"))
+	require.NoError(t, err)
+}

@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/storetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "seatmap.db"))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+func TestMigrationsRunOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seatmap.db")
+	for i := 0; i < 2; i++ {
+		s, err := Open(context.Background(), path)
+		require.NoError(t, err)
+		var n int
+		require.NoError(t, s.r.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n))
+		require.Equal(t, 1, n)
+		s.Close()
+	}
+}
+
+// TestRefundedTicketFreesSeat: only live tickets count against the one-sale rule.
+func TestRefundedTicketFreesSeat(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
+	order := func(id string) store.Order {
+		return store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
+			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}}
+	}
+	_, err := s.CreateOrder(ctx, order("o1"))
+	require.NoError(t, err)
+	_, err = s.CreateOrder(ctx, order("o2"))
+	var se *store.SeatsSoldError
+	require.ErrorAs(t, err, &se)
+	_, err = s.w.Exec(`UPDATE tickets SET status = 'refunded' WHERE order_id = 'o1'`)
+	require.NoError(t, err)
+	_, err = s.CreateOrder(ctx, order("o2"))
+	require.NoError(t, err)
+}
