@@ -25,6 +25,9 @@ var (
 	ErrMixedCurrency = errors.New("seats are priced in different currencies")
 )
 
+// IsNotFound reports whether err means the performance does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrPerformanceNotFound) }
+
 // InputError names a bad field of a request.
 type InputError struct {
 	Field  string

@@ -134,8 +134,15 @@ func validateZones(zones []hall.Zone) error {
 	return nil
 }
 
-// GetPerformance returns a stored performance.
+// GetPerformance returns a performance without its zone map. A loaded one is
+// answered from memory, so buyers keep their seat map while the store is down.
 func (s *Service) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
+	s.mu.RLock()
+	p := s.shards[id]
+	s.mu.RUnlock()
+	if p != nil {
+		return *p.meta.Load(), nil
+	}
 	var sp store.Performance
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		sp, err = s.store.GetPerformance(ctx, id)
@@ -179,7 +186,9 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if err != nil {
 		return fmt.Errorf("set status of %s: %w", id, err)
 	}
-	p.status.Store(&status)
+	meta := *p.meta.Load()
+	meta.Status = status
+	p.meta.Store(&meta)
 	return nil
 }
 

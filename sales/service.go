@@ -61,17 +61,16 @@ type Service struct {
 
 // perf is a loaded performance: its shard and what selling needs to know.
 type perf struct {
-	id     string
-	name   string
-	starts time.Time
-	hallID string
-	hall   *hall.Hall
-	shard  *engine.Shard
-	zones  []hall.Zone
-	status atomic.Pointer[string]
+	id    string
+	hall  *hall.Hall
+	shard *engine.Shard
+	zones []hall.Zone
+	// meta is the stored performance without its zone map; replaced whole when
+	// the status changes, so readers never see a torn value.
+	meta atomic.Pointer[store.Performance]
 }
 
-func (p *perf) Status() string { return *p.status.Load() }
+func (p *perf) Status() string { return p.meta.Load().Status }
 
 // New returns a Service. Call Start to run the expiry sweeper.
 func New(cfg Config) *Service {
@@ -319,9 +318,9 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 		restored++
 	}
 
-	p := &perf{id: id, name: sp.Name, starts: sp.StartsAt, hallID: sp.HallID, hall: h, shard: shard, zones: sp.Zones}
-	status := sp.Status
-	p.status.Store(&status)
+	p := &perf{id: id, hall: h, shard: shard, zones: sp.Zones}
+	sp.SeatZones = nil
+	p.meta.Store(&sp)
 	s.log.Debug("shard built", "performance", id, "seats", h.N(), "sold", len(sold), "holds", restored, "took", time.Since(start))
 	return p, nil
 }

@@ -1,0 +1,407 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/jackc/pgx/v5"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/seatmap/seatmap/api"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/lease"
+	"github.com/seatmap/seatmap/lease/memory"
+	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/realtime"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/postgres"
+	"github.com/seatmap/seatmap/store/sqlite"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// The HTTP client's idle connections close asynchronously.
+		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+	)
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+var (
+	pgURL    = env("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	redisURL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// backend opens a store and a lease store for one test. Postgres tests get their
+// own schema, Redis tests their own key prefix: tests run in parallel.
+type backend struct {
+	name string
+	open func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (store.Store, lease.Store, string, string)
+}
+
+var (
+	embedded = backend{"embedded", func(t *testing.T, now func() time.Time, _, _ string) (store.Store, lease.Store, string, string) {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "seatmap.db"))
+		require.NoError(t, err)
+		t.Cleanup(st.Close)
+		return st, memory.New(memory.Options{Now: now}), "sqlite", "memory"
+	}}
+	production = backend{"postgres+redis", func(t *testing.T, _ func() time.Time, pgAddr, redisAddr string) (store.Store, lease.Store, string, string) {
+		dsn := pgSchema(t, pgAddr)
+		st, err := postgres.Open(context.Background(), dsn)
+		require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
+		t.Cleanup(st.Close)
+		opt, err := goredis.ParseURL(redisURL)
+		require.NoError(t, err)
+		if redisAddr != "" {
+			opt.Addr = redisAddr
+		}
+		opt.MaxRetries = 0
+		client := goredis.NewClient(opt)
+		t.Cleanup(func() { client.Close() })
+		prefix := randomName("t") + ":"
+		t.Cleanup(func() { cleanRedis(t, prefix) })
+		return st, leaseredis.New(client, leaseredis.Options{Prefix: prefix}), "postgres", "redis"
+	}}
+	backends = []backend{embedded, production}
+)
+
+// pgSchema creates a schema for the test and returns a DSN that uses it. addr,
+// when set, replaces the host:port (to go through a fault proxy).
+func pgSchema(t *testing.T, addr string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgURL)
+	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
+	schema := randomName("api_")
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), pgURL)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(context.Background())
+		}
+	})
+	cfg, err := pgx.ParseConfig(pgURL)
+	require.NoError(t, err)
+	host := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	if addr != "" {
+		host = addr
+	}
+	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable&search_path=%s", cfg.User, host, cfg.Database, schema)
+}
+
+func cleanRedis(t *testing.T, prefix string) {
+	opt, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		return
+	}
+	c := goredis.NewClient(opt)
+	defer c.Close()
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		c.Del(ctx, iter.Val())
+	}
+}
+
+// clock is the service's clock; tests move it to expire holds without sleeping.
+type clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
+}
+
+type envOptions struct {
+	rate      api.RateLimit
+	holdTTL   time.Duration
+	pgAddr    string
+	redisAddr string
+	now       func() time.Time
+}
+
+// testEnv is a real seatd stack behind a real HTTP server.
+type testEnv struct {
+	t     *testing.T
+	url   string
+	admin string
+	clock *clock
+	sales *sales.Service
+	spec  routers.Router
+}
+
+func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
+	t.Helper()
+	o := envOptions{rate: api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}}
+	for _, f := range opts {
+		f(&o)
+	}
+	c := &clock{}
+	now := c.Now
+	if o.now != nil {
+		now = o.now
+	}
+	st, leases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := sales.New(sales.Config{
+		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log, Now: now,
+		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond, StoreTimeout: time.Second, LeaseTimeout: time.Second,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, svc.Start(ctx))
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
+	require.NoError(t, hub.Start(ctx))
+	admin := api.NewToken()
+	srv, err := api.New(api.Config{Sales: svc, Live: hub, Staff: api.AdminToken(api.TokenHash(admin)), Logger: log, HoldRate: o.rate})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hub.Stop()
+		ts.Close()
+		svc.Stop()
+		cancel()
+	})
+	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, sales: svc, spec: openAPIRouter(t)}
+}
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+func openAPIRouter(t *testing.T) routers.Router {
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(api.OpenAPI)
+		if err != nil {
+			specErr = err
+			return
+		}
+		if err := doc.Validate(loader.Context); err != nil {
+			specErr = err
+			return
+		}
+		openapi3filter.RegisterBodyDecoder("application/yaml", openapi3filter.PlainBodyDecoder)
+		doc.Servers = nil // match paths on any host: the test servers' ports vary
+		specRouter, specErr = legacy.NewRouter(doc)
+	})
+	require.NoError(t, specErr, "api/openapi.yaml")
+	return specRouter
+}
+
+// client is one browser-like API user with its own cookie jar. Every response
+// it sees is validated against api/openapi.yaml.
+type client struct {
+	e     *testEnv
+	http  *http.Client
+	token string // staff bearer token, if any
+}
+
+func (e *testEnv) buyer() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &specCheck{e: e, next: http.DefaultTransport}}}
+}
+
+func (e *testEnv) staff() *client {
+	c := e.buyer()
+	c.token = e.admin
+	return c
+}
+
+type specCheck struct {
+	e    *testEnv
+	next http.RoundTripper
+}
+
+func (s *specCheck) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	if err != nil || resp.StatusCode == http.StatusSwitchingProtocols {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := s.e.spec.FindRoute(req)
+	if err != nil {
+		// Routes the document does not have must not exist either.
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+			s.e.t.Errorf("openapi: %s %s is not documented: %v", req.Method, req.URL.Path, err)
+		}
+		return resp, nil
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status: resp.StatusCode,
+		Header: resp.Header,
+		Body:   io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+		},
+	}
+	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
+		s.e.t.Errorf("openapi: %s %s → %d does not match the document: %v\nbody: %.500s", req.Method, req.URL.Path, resp.StatusCode, err, body)
+	}
+	return resp, nil
+}
+
+// response is what a request got back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.body, v), "body: %s", r.body)
+}
+
+func (r response) problem(t *testing.T) api.Problem {
+	t.Helper()
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "status %d body %s", r.status, r.body)
+	var p api.Problem
+	r.decode(t, &p)
+	require.Equal(t, r.status, p.Status)
+	return p
+}
+
+// do sends a request; body is JSON-encoded unless it is []byte or string.
+func (c *client) do(method, path string, body any, header ...string) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(c.e.t, err)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, c.e.url+path, rd)
+	require.NoError(c.e.t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.http.Do(req)
+	require.NoError(c.e.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(c.e.t, err)
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+type performance struct {
+	ID     string      `json:"id"`
+	HallID string      `json:"hall_id"`
+	Status string      `json:"status"`
+	Zones  []hall.Zone `json:"zones"`
+	Counts struct {
+		Free, Held, Sold, Blocked int
+	} `json:"counts"`
+}
+
+type hold struct {
+	Token     string    `json:"token"`
+	Seats     []string  `json:"seats"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+type order struct {
+	ID       string   `json:"id"`
+	Number   string   `json:"number"`
+	Status   string   `json:"status"`
+	Seats    []string `json:"seats"`
+	Total    int64    `json:"total"`
+	Currency string   `json:"currency"`
+}
+
+// performance creates a hall from layout and a performance of it on sale.
+func (e *testEnv) performance(layout hall.Layout, onSale bool) performance {
+	e.t.Helper()
+	staff := e.staff()
+	r := staff.do("POST", "/api/v1/halls", layout)
+	require.Equal(e.t, http.StatusCreated, r.status, "%s", r.body)
+	var h struct{ ID string }
+	r.decode(e.t, &h)
+	r = staff.do("POST", "/api/v1/performances", map[string]any{
+		"hall_id": h.ID, "name": "Test " + layout.Name, "starts_at": time.Now().Add(48 * time.Hour).Format(time.RFC3339), "on_sale": onSale,
+	})
+	require.Equal(e.t, http.StatusCreated, r.status, "%s", r.body)
+	var p performance
+	r.decode(e.t, &p)
+	return p
+}
+
+func (e *testEnv) counts(id string) (free, held, sold, blocked int) {
+	e.t.Helper()
+	var p performance
+	r := e.buyer().do("GET", "/api/v1/performances/"+id, nil)
+	require.Equal(e.t, http.StatusOK, r.status)
+	r.decode(e.t, &p)
+	return p.Counts.Free, p.Counts.Held, p.Counts.Sold, p.Counts.Blocked
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// chromium finds Debian's Chromium; make test installs it when missing.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found: run `make deps` (apt-get install chromium)")
+	return ""
+}
+
+// browser starts a headless Chromium for the test and returns a function that
+// opens a page in a fresh browser context: its own cookies, so its own buyer.
+func browser(t *testing.T) func() context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	require.NoError(t, chromedp.Do(root)) // start the browser
+	t.Cleanup(func() {
+		cancelRoot()
+		cancelAlloc()
+	})
+	return func() context.Context {
+		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		return ctx
+	}
+}
+
+// waitFor polls a JavaScript predicate in the page until it is true.
+func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(10*time.Millisecond)))
+	require.NoError(t, err, "waiting for %s", expr)
+	return time.Since(start)
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, expr)
+	return v
+}
+
+// TestTwoBuyersSeeEachOther runs the real server on its embedded default and two
+// buyers in headless Chromium on the demo performance: a hold in page A shows as
+// held in page B within a second, and after A confirms, as sold.
+func TestTwoBuyersSeeEachOther(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	newPage := browser(t)
+
+	a, b := newPage(), newPage()
+	for _, page := range []context.Context{a, b} {
+		require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/p/"+perf)))
+		waitFor(t, page, `window.seatmap && window.seatmap.ready && window.seatmap.connected`, 20*time.Second)
+	}
+	seats := []string{"S-R5-S10", "S-R5-S11"}
+	for _, s := range seats {
+		require.Equal(t, "free", eval[string](t, b, fmt.Sprintf(`window.seatmap.stateOf(%q)`, s)))
+		eval[any](t, a, fmt.Sprintf(`window.seatmap.select(%q), null`, s))
+	}
+	require.NoError(t, chromedp.Do(a, chromedp.Click(chromedp.ID("#hold-button"))))
+	waitFor(t, a, `window.seatmap.stateOf("S-R5-S10") === "mine" && window.seatmap.stateOf("S-R5-S11") === "mine"`, 10*time.Second)
+	// A's hold has been answered: B must see it within a second.
+	lag := waitFor(t, b, `window.seatmap.stateOf("S-R5-S10") === "held" && window.seatmap.stateOf("S-R5-S11") === "held"`, time.Second)
+	t.Logf("hold visible in the other page after %v", lag)
+	waitFor(t, a, `document.querySelector("#countdown") && /\d+:\d\d/.test(document.querySelector("#countdown").textContent)`, 5*time.Second)
+
+	require.NoError(t, chromedp.Do(a,
+		chromedp.SendKeys(chromedp.ID("#buyer-name"), "Ada Lovelace"),
+		chromedp.SendKeys(chromedp.ID("#buyer-email"), "ada@example.com"),
+		chromedp.Click(chromedp.ID("#confirm-button")),
+	))
+	waitFor(t, a, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
+	lag = waitFor(t, b, `window.seatmap.stateOf("S-R5-S10") === "sold" && window.seatmap.stateOf("S-R5-S11") === "sold"`, time.Second)
+	t.Logf("sale visible in the other page after %v", lag)
+	number := eval[string](t, a, `document.querySelector("#order-number").textContent.trim()`)
+	require.Regexp(t, `^[2-9A-Z]{5}-[2-9A-Z]{5}$`, number)
+
+	// B asks for the best two seats: a hold with a running countdown.
+	require.NoError(t, chromedp.Do(b,
+		chromedp.SetValue(chromedp.ID("#best-count"), "2"),
+		chromedp.Click(chromedp.ID("#best-button")),
+	))
+	waitFor(t, b, `/\d+:\d\d/.test((document.querySelector("#countdown") || {}).textContent || "")`, 10*time.Second)
+}

@@ -1,0 +1,321 @@
+// Command seatd runs the seatmap server.
+//
+// With no configuration it keeps everything under ./data (SQLite, in-process
+// leases saved on shutdown), seeds a demo theatre with one performance on sale,
+// and serves the app at http://localhost:8080. DATABASE_URL and REDIS_URL switch
+// to Postgres and Redis.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/seatmap/seatmap/api"
+	"github.com/seatmap/seatmap/frontend"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/lease"
+	"github.com/seatmap/seatmap/lease/memory"
+	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/realtime"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/postgres"
+	"github.com/seatmap/seatmap/store/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "seatd:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr          string
+	data          string
+	databaseURL   string
+	redisURL      string
+	redisPrefix   string
+	demo          bool
+	adminToken    string
+	holdTTL       time.Duration
+	maxSeats      int
+	rateLimit     bool
+	secureCookies bool
+	trustProxy    bool
+	logLevel      slog.Level
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(key string, def bool) bool {
+		if v, err := strconv.ParseBool(getenv(key)); err == nil {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("seatd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", env("SEATD_ADDR", "localhost:8080"), "listen address (SEATD_ADDR)")
+	fs.StringVar(&c.data, "data", env("SEATD_DATA", "./data"), "directory for the embedded database and leases (SEATD_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "Postgres URL; empty uses SQLite under -data (DATABASE_URL)")
+	fs.StringVar(&c.redisURL, "redis-url", getenv("REDIS_URL"), "Redis URL; empty keeps leases in process (REDIS_URL)")
+	fs.StringVar(&c.redisPrefix, "redis-prefix", env("SEATD_REDIS_PREFIX", "seatmap:"), "prefix of every Redis key (SEATD_REDIS_PREFIX)")
+	fs.BoolVar(&c.demo, "demo", envBool("SEATD_DEMO", true), "seed an empty store with a demo theatre and a performance on sale (SEATD_DEMO)")
+	fs.DurationVar(&c.holdTTL, "hold-ttl", 10*time.Minute, "how long a hold lasts before it must be extended or confirmed")
+	fs.IntVar(&c.maxSeats, "max-seats", 10, "most seats one hold may take")
+	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds per session and per address (SEATD_RATE_LIMIT; off for load tests)")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
+	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	c.adminToken = getenv("SEATD_ADMIN_TOKEN")
+	if c.adminToken != "" && len(c.adminToken) < 16 {
+		return c, errors.New("SEATD_ADMIN_TOKEN must have at least 16 characters")
+	}
+	if c.holdTTL < 10*time.Second || c.holdTTL > 2*time.Hour {
+		return c, errors.New("-hold-ttl must be between 10s and 2h")
+	}
+	if c.maxSeats < 1 || c.maxSeats > 100 {
+		return c, errors.New("-max-seats must be between 1 and 100")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	return serve(ctx, cfg, stdout, stderr, nil)
+}
+
+// serve runs seatd until ctx ends. ready, if set, learns the base URL once the
+// server listens.
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func(url string)) error {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	st, storeName, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	leases, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLeases()
+
+	adminHash, err := adminToken(ctx, st, cfg.adminToken, stdout)
+	if err != nil {
+		return err
+	}
+
+	svc := sales.New(sales.Config{
+		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log,
+		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
+	})
+	if cfg.demo {
+		if err := seedDemo(ctx, st, svc, log); err != nil {
+			return err
+		}
+	}
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	defer svc.Stop()
+
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound})
+	if err := hub.Start(ctx); err != nil {
+		return err
+	}
+	defer hub.Stop()
+
+	holdRate := api.RateLimit{}
+	if !cfg.rateLimit {
+		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
+	}
+	srv, err := api.New(api.Config{
+		Sales: svc, Live: hub, Staff: api.AdminToken(adminHash), Logger: log,
+		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	url := "http://" + displayAddr(ln.Addr())
+	log.Info("seatd listening", "url", url, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit)
+	if ready != nil {
+		ready(url)
+	}
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	hub.Stop() // WebSockets are hijacked: Shutdown does not close them.
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	s := a.String()
+	if strings.HasPrefix(s, "127.0.0.1:") {
+		return "localhost" + strings.TrimPrefix(s, "127.0.0.1")
+	}
+	return s
+}
+
+func openStore(ctx context.Context, cfg config) (store.Store, string, error) {
+	if cfg.databaseURL != "" {
+		st, err := postgres.Open(ctx, cfg.databaseURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("open postgres: %w", err)
+		}
+		return st, "postgres", nil
+	}
+	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
+		return nil, "", fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.data, "seatmap.db"))
+	if err != nil {
+		return nil, "", fmt.Errorf("open sqlite: %w", err)
+	}
+	return st, "sqlite", nil
+}
+
+func openLeases(ctx context.Context, cfg config, log *slog.Logger) (lease.Store, string, func(), error) {
+	if cfg.redisURL != "" {
+		opt, err := goredis.ParseURL(cfg.redisURL)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		client := goredis.NewClient(opt)
+		if err := client.Ping(ctx).Err(); err != nil {
+			log.Warn("redis is not answering yet; holds will fail until it does", "err", err)
+		}
+		return leaseredis.New(client, leaseredis.Options{Prefix: cfg.redisPrefix}), "redis", func() { client.Close() }, nil
+	}
+	path := filepath.Join(cfg.data, "leases.json")
+	m := memory.New(memory.Options{})
+	if err := m.Load(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil, fmt.Errorf("load leases: %w", err)
+	}
+	return m, "memory", func() {
+		if err := m.Save(path); err != nil {
+			log.Error("save leases", "err", err)
+		}
+	}, nil
+}
+
+const adminTokenSetting = "admin_token_sha256"
+
+// adminToken returns the hash of the bootstrap admin token. A token from the
+// environment wins; otherwise the first start makes one, stores only its hash and
+// prints the token once.
+func adminToken(ctx context.Context, st store.Store, fromEnv string, stdout io.Writer) ([32]byte, error) {
+	if fromEnv != "" {
+		return api.TokenHash(fromEnv), nil
+	}
+	token := api.NewToken()
+	h := api.TokenHash(token)
+	mine := fmt.Sprintf("%x", h)
+	stored, err := st.InitSetting(ctx, adminTokenSetting, mine)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("admin token: %w", err)
+	}
+	if stored == mine {
+		fmt.Fprintf(stdout, "\n  seatmap admin token (shown once, keep it safe):\n\n    %s\n\n", token)
+		return h, nil
+	}
+	var out [32]byte
+	if _, err := fmt.Sscanf(stored, "%x", &out); err != nil {
+		return [32]byte{}, fmt.Errorf("stored admin token hash is damaged: %w", err)
+	}
+	return out, nil
+}
+
+// seedDemo gives an empty store a demo theatre with one performance on sale.
+func seedDemo(ctx context.Context, st store.Store, svc *sales.Service, log *slog.Logger) error {
+	existing, err := st.ListPerformances(ctx, store.PerformanceFilter{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if len(existing) > 0 {
+		return nil
+	}
+	// Only one of several nodes starting together seeds.
+	nonce := sales.NewHallID()
+	if won, err := st.InitSetting(ctx, "demo_seeded", nonce); err != nil || won != nonce {
+		return err
+	}
+	layout := hall.Theatre()
+	layout.Name = "Stadttheater"
+	data, err := jsonMarshal(layout)
+	if err != nil {
+		return err
+	}
+	h, _, err := svc.CreateHall(ctx, data)
+	if err != nil {
+		return fmt.Errorf("demo hall: %w", err)
+	}
+	tomorrow := time.Now().AddDate(0, 0, 1)
+	starts := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 19, 30, 0, 0, time.Local)
+	p, err := svc.CreatePerformance(ctx, sales.NewPerformance{HallID: h.ID, Name: "Die Zauberflöte", StartsAt: starts, OnSale: true})
+	if err != nil {
+		return fmt.Errorf("demo performance: %w", err)
+	}
+	log.Info("demo seeded", "hall", h.ID, "performance", p.ID, "starts_at", p.StartsAt)
+	return nil
+}

@@ -1,0 +1,292 @@
+package sales_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/lease"
+	"github.com/seatmap/seatmap/lease/memory"
+	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/postgres"
+	"github.com/seatmap/seatmap/store/sqlite"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+var (
+	pgURL    = env("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	redisURL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+
+func random(prefix string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// stack is what survives a restart: the store and the lease store (for memory
+// leases, the file they are saved to).
+type stack struct {
+	name   string
+	store  func(t *testing.T) store.Store           // opens the same store again
+	leases func(t *testing.T) (lease.Store, func()) // opens the same lease store again; the func saves/closes
+}
+
+func stacks(t *testing.T) []stack {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "seatmap.db")
+	leasePath := filepath.Join(dir, "leases.json")
+	embedded := stack{
+		name: "embedded",
+		store: func(t *testing.T) store.Store {
+			st, err := sqlite.Open(context.Background(), dbPath)
+			require.NoError(t, err)
+			return st
+		},
+		leases: func(t *testing.T) (lease.Store, func()) {
+			m := memory.New(memory.Options{})
+			if err := m.Load(leasePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+				require.NoError(t, err)
+			}
+			return m, func() { require.NoError(t, m.Save(leasePath)) }
+		},
+	}
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgURL)
+	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
+	schema := random("sales_")
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), pgURL)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(context.Background())
+		}
+	})
+	prefix := random("s") + ":"
+	production := stack{
+		name: "postgres+redis",
+		store: func(t *testing.T) store.Store {
+			st, err := postgres.Open(context.Background(), pgURL+"&search_path="+schema)
+			require.NoError(t, err)
+			return st
+		},
+		leases: func(t *testing.T) (lease.Store, func()) {
+			opt, err := goredis.ParseURL(redisURL)
+			require.NoError(t, err)
+			c := goredis.NewClient(opt)
+			return leaseredis.New(c, leaseredis.Options{Prefix: prefix}), func() { c.Close() }
+		},
+	}
+	t.Cleanup(func() {
+		opt, _ := goredis.ParseURL(redisURL)
+		c := goredis.NewClient(opt)
+		defer c.Close()
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+	})
+	return []stack{embedded, production}
+}
+
+// node is one running seatd's sales service.
+type node struct {
+	svc   *sales.Service
+	st    store.Store
+	close func()
+}
+
+func start(t *testing.T, s stack) *node {
+	t.Helper()
+	st := s.store(t)
+	leases, closeLeases := s.leases(t)
+	svc := sales.New(sales.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, svc.Start(ctx))
+	n := &node{svc: svc, st: st}
+	n.close = func() {
+		svc.Stop()
+		cancel()
+		closeLeases()
+		st.Close()
+	}
+	return n
+}
+
+func createPerformance(t *testing.T, svc *sales.Service) string {
+	t.Helper()
+	ctx := context.Background()
+	data, err := json.Marshal(hall.Theatre())
+	require.NoError(t, err)
+	h, _, err := svc.CreateHall(ctx, data)
+	require.NoError(t, err)
+	p, err := svc.CreatePerformance(ctx, sales.NewPerformance{HallID: h.ID, Name: "Carmen", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
+	require.NoError(t, err)
+	return p.ID
+}
+
+func states(t *testing.T, svc *sales.Service, perf string, ids ...string) []engine.State {
+	t.Helper()
+	m, err := svc.Seatmap(context.Background(), perf)
+	require.NoError(t, err)
+	out := make([]engine.State, len(ids))
+	for i, id := range ids {
+		idx, ok := m.Hall.Lookup(id)
+		require.True(t, ok)
+		out[i] = m.States[idx]
+	}
+	return out
+}
+
+// TestRestartLosesNothing sells and holds seats, stops the node, and starts a new
+// one on the same store and lease store: every sold seat is sold, every live hold
+// is held by the same token with the same deadline, and its owner can confirm it.
+func TestRestartLosesNothing(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n1 := start(t, s)
+			perf := createPerformance(t, n1.svc)
+			sold, err := n1.svc.Hold(ctx, perf, "alice", sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
+			require.NoError(t, err)
+			o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Owner: "alice", BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			require.NoError(t, err)
+			held, err := n1.svc.Hold(ctx, perf, "bob", sales.HoldInput{BestCount: 3})
+			require.NoError(t, err)
+			n1.close()
+
+			n2 := start(t, s)
+			defer n2.close()
+			require.Equal(t, []engine.State{engine.Sold, engine.Sold}, states(t, n2.svc, perf, "S-R1-S1", "S-R1-S2"))
+			require.Equal(t, []engine.State{engine.Held, engine.Held, engine.Held}, states(t, n2.svc, perf, held.Seats...))
+			got, err := n2.svc.GetHold(ctx, held.Token, "bob")
+			require.NoError(t, err)
+			require.Equal(t, held.Seats, got.Seats)
+			require.WithinDuration(t, held.Expires, got.Expires, time.Millisecond)
+			_, err = n2.svc.GetHold(ctx, held.Token, "mallory")
+			require.ErrorIs(t, err, engine.ErrNotOwner)
+
+			// The retried confirmation of Alice's order is recognised after the restart.
+			again, replayed, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Owner: "alice", BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			require.NoError(t, err)
+			require.True(t, replayed)
+			require.Equal(t, o.ID, again.ID)
+
+			o2, _, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: held.Token, Owner: "bob", BuyerName: "Bob", BuyerEmail: "bob@example.com"})
+			require.NoError(t, err)
+			require.Len(t, o2.Tickets, 3)
+			counts, err := n2.svc.Counts(ctx, perf)
+			require.NoError(t, err)
+			require.Equal(t, engine.Counts{Free: 795, Sold: 5}, counts)
+		})
+	}
+}
+
+// TestConfirmRaceOneOrder sends the same confirmation with one idempotency key
+// from 20 goroutines: one order, every caller gets it.
+func TestConfirmRaceOneOrder(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n := start(t, s)
+			defer n.close()
+			perf := createPerformance(t, n.svc)
+			h, err := n.svc.Hold(ctx, perf, "carol", sales.HoldInput{Seats: []string{"S-R3-S3"}})
+			require.NoError(t, err)
+			ids := make(chan string, 20)
+			var wg sync.WaitGroup
+			for i := 0; i < 20; i++ {
+				wg.Go(func() {
+					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Owner: "carol", BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					ids <- o.ID
+				})
+			}
+			wg.Wait()
+			close(ids)
+			first := ""
+			for id := range ids {
+				if first == "" {
+					first = id
+				}
+				require.Equal(t, first, id)
+			}
+			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf, Limit: 100})
+			require.NoError(t, err)
+			require.Len(t, orders, 1)
+		})
+	}
+}
+
+// TestStaleLeaseOnSoldSeatIsDropped plants a lease on a seat that the store says
+// is sold (a crash between the order and the lease release): the rebuild keeps
+// the seat sold and drops the lease.
+func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n1 := start(t, s)
+			perf := createPerformance(t, n1.svc)
+			h, err := n1.svc.Hold(ctx, perf, "dave", sales.HoldInput{Seats: []string{"S-R4-S4"}})
+			require.NoError(t, err)
+			_, _, err = n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Owner: "dave", BuyerName: "Dave", BuyerEmail: "dave@example.com"})
+			require.NoError(t, err)
+			n1.close()
+
+			leases, closeLeases := s.leases(t)
+			m, err := n1.svc.Seatmap(ctx, perf)
+			require.NoError(t, err)
+			idx, _ := m.Hall.Lookup("S-R4-S4")
+			require.NoError(t, leases.Acquire(ctx, lease.Lease{Performance: perf, Token: perf + ".stale", Owner: "ghost", Seats: []uint32{idx}, Expires: time.Now().Add(time.Hour)}))
+			closeLeases()
+
+			n2 := start(t, s)
+			require.Equal(t, []engine.State{engine.Sold}, states(t, n2.svc, perf, "S-R4-S4"))
+			_, err = n2.svc.GetHold(ctx, perf+".stale", "ghost")
+			require.ErrorIs(t, err, engine.ErrNotFound)
+			n2.close()
+			leases, closeLeases = s.leases(t)
+			defer closeLeases()
+			live, err := leases.List(ctx, perf)
+			require.NoError(t, err)
+			require.Empty(t, live, fmt.Sprint(live))
+		})
+	}
+}
