@@ -192,7 +192,7 @@ func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := sales.New(sales.Config{
 		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log, Now: now,
-		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond, StoreTimeout: time.Second, LeaseTimeout: time.Second,
+		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
