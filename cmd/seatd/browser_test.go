@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/hall"
 )
 
 // chromium finds Debian's Chromium; make test installs it when missing.
@@ -113,4 +115,50 @@ func TestTwoBuyersSeeEachOther(t *testing.T) {
 		chromedp.Click(chromedp.ID("#best-button")),
 	))
 	waitFor(t, b, `/\d+:\d\d/.test((document.querySelector("#countdown") || {}).textContent || "")`, 10*time.Second)
+}
+
+// TestStadiumMapRenders opens an 80,000-seat stadium in headless Chromium, pans
+// and zooms it, and reports the draw cost per frame (figures for BENCHMARKS.md:
+// go test -run TestStadiumMapRenders -v ./cmd/seatd). It asserts that every seat
+// arrived and frames were drawn; speed is measured, not asserted.
+func TestStadiumMapRenders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	staff := newAPIClient(t, base)
+	auth := []string{"Authorization", "Bearer " + testAdminToken}
+	var h struct{ ID string }
+	require.Equal(t, 201, staff.call("POST", "/api/v1/halls", hall.Stadium(), &h, auth...))
+	var p struct{ ID string }
+	require.Equal(t, 201, staff.call("POST", "/api/v1/performances", map[string]any{
+		"hall_id": h.ID, "name": "Cup Final", "starts_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339), "on_sale": true,
+	}, &p, auth...))
+
+	page := browser(t)()
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/p/"+p.ID)))
+	waitFor(t, page, `window.seatmap && window.seatmap.ready && window.seatmap.connected`, 60*time.Second)
+	require.Equal(t, "free", eval[string](t, page, `window.seatmap.stateOf("040-R50-S40")`))
+
+	type stats struct {
+		Frames       int
+		AvgMs, MaxMs float64
+	}
+	measure := func(name, step string) {
+		eval[any](t, page, `window.seatmap.resetFrameStats(), null`)
+		_, err := chromedp.Run(page, chromedp.Evaluate[any](`(async () => {
+			for (let i = 0; i < 40; i++) {
+				`+step+`;
+				await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+			}
+			return null;
+		})()`, chromedp.EvalAwaitPromise))
+		require.NoError(t, err)
+		s := eval[stats](t, page, `window.seatmap.frameStats()`)
+		require.Greater(t, s.Frames, 10, name)
+		t.Logf("stadium, 80,000 seats, %s: %d frames, %.1f ms average draw, %.1f ms worst", name, s.Frames, s.AvgMs, s.MaxMs)
+	}
+	eval[any](t, page, `window.seatmap.fit(), null`)
+	measure("pan, whole hall in view", `window.seatmap.pan(i % 2 ? 7 : -7, 3)`)
+	measure("zoom in and out", `window.seatmap.zoom(i < 20 ? 1.15 : 1 / 1.15)`)
 }
