@@ -109,7 +109,9 @@ func TestRestartKeepsSalesAndHolds(t *testing.T) {
 	require.Equal(t, 200, buyer.call("GET", "/api/v1/holds/"+kept.Token, nil, &again))
 	require.Equal(t, kept.Seats, again.Seats)
 	require.Equal(t, kept.ExpiresAt, again.ExpiresAt)
-	var p struct{ Counts struct{ Free, Held, Sold int } }
+	var p struct {
+		Counts struct{ Free, Held, Sold int }
+	}
 	require.Equal(t, 200, buyer.call("GET", "/api/v1/performances/"+perf, nil, &p))
 	require.Equal(t, 2, p.Counts.Sold)
 	require.Equal(t, 3, p.Counts.Held)
