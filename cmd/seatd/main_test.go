@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,13 +26,26 @@ const testAdminToken = "test-admin-token-0123456789"
 // and a free port, and stops it when the test ends.
 func startSeatd(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	s := startSeatdIn(t, env, t.TempDir(), args...)
+	t.Cleanup(s.stop)
+	return s.base
+}
+
+type running struct {
+	base string
+	stop func()
+}
+
+// startSeatdIn runs seatd on data directory dir until stop is called.
+func startSeatdIn(t *testing.T, env map[string]string, dir string, args ...string) running {
+	t.Helper()
 	getenv := func(k string) string {
 		if k == "SEATD_ADMIN_TOKEN" {
 			return testAdminToken
 		}
 		return env[k]
 	}
-	args = append([]string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-log-level", "warn"}, args...)
+	args = append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-log-level", "warn"}, args...)
 	cfg, err := parseConfig(args, getenv, io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,11 +60,13 @@ func startSeatd(t *testing.T, env map[string]string, args ...string) string {
 	case <-time.After(30 * time.Second):
 		t.Fatal("seatd did not start")
 	}
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	return base
+	var once sync.Once
+	return running{base: base, stop: func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
+	}}
 }
 
 func getJSON(t *testing.T, url string, v any) {
