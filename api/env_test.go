@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +10,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,7 +20,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/jackc/pgx/v5"
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -33,10 +29,12 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
+	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
 
@@ -48,23 +46,10 @@ func TestMain(m *testing.M) {
 	)
 }
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 var (
-	pgURL    = env("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	redisURL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+	pgURL    = pgtest.URL()
+	redisURL = redistest.URL()
 )
-
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
 
 // backend opens a store and a lease store for one test. Postgres tests get their
 // own schema, Redis tests their own key prefix: tests run in parallel.
@@ -81,65 +66,20 @@ var (
 		return st, memory.New(memory.Options{Now: now}), "sqlite", "memory"
 	}}
 	production = backend{"postgres+redis", func(t *testing.T, _ func() time.Time, pgAddr, redisAddr string) (store.Store, lease.Store, string, string) {
-		dsn := pgSchema(t, pgAddr)
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
-		t.Cleanup(st.Close)
-		opt, err := goredis.ParseURL(redisURL)
+		st, err := postgres.Open(context.Background(), pgtest.Schema(t, pgAddr))
 		require.NoError(t, err)
+		t.Cleanup(st.Close)
+		opt := redistest.Options(t)
 		if redisAddr != "" {
 			opt.Addr = redisAddr
 		}
 		opt.MaxRetries = 0
 		client := goredis.NewClient(opt)
 		t.Cleanup(func() { client.Close() })
-		prefix := randomName("t") + ":"
-		t.Cleanup(func() { cleanRedis(t, prefix) })
-		return st, leaseredis.New(client, leaseredis.Options{Prefix: prefix}), "postgres", "redis"
+		return st, leaseredis.New(client, leaseredis.Options{Prefix: redistest.Prefix(t)}), "postgres", "redis"
 	}}
 	backends = []backend{embedded, production}
 )
-
-// pgSchema creates a schema for the test and returns a DSN that uses it. addr,
-// when set, replaces the host:port (to go through a fault proxy).
-func pgSchema(t *testing.T, addr string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgURL)
-	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
-	schema := randomName("api_")
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), pgURL)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(context.Background())
-		}
-	})
-	cfg, err := pgx.ParseConfig(pgURL)
-	require.NoError(t, err)
-	host := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
-	if addr != "" {
-		host = addr
-	}
-	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable&search_path=%s", cfg.User, host, cfg.Database, schema)
-}
-
-func cleanRedis(t *testing.T, prefix string) {
-	opt, err := goredis.ParseURL(redisURL)
-	if err != nil {
-		return
-	}
-	c := goredis.NewClient(opt)
-	defer c.Close()
-	ctx := context.Background()
-	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		c.Del(ctx, iter.Val())
-	}
-}
 
 // clock is the service's clock; tests move it to expire holds without sleeping.
 type clock struct {

@@ -2,8 +2,6 @@ package sales_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -25,31 +22,15 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
+	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-var (
-	pgURL    = env("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	redisURL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-)
-
-func random(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
 
 // stack is what survives a restart: the store and the lease store (for memory
 // leases, the file they are saved to).
@@ -79,44 +60,20 @@ func stacks(t *testing.T) []stack {
 		},
 	}
 
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgURL)
-	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
-	schema := random("sales_")
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), pgURL)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(context.Background())
-		}
-	})
-	prefix := random("s") + ":"
+	dsn := pgtest.Schema(t, "")
+	prefix := redistest.Prefix(t)
 	production := stack{
 		name: "postgres+redis",
 		store: func(t *testing.T) store.Store {
-			st, err := postgres.Open(context.Background(), pgURL+"&search_path="+schema)
+			st, err := postgres.Open(context.Background(), dsn)
 			require.NoError(t, err)
 			return st
 		},
 		leases: func(t *testing.T) (lease.Store, func()) {
-			opt, err := goredis.ParseURL(redisURL)
-			require.NoError(t, err)
-			c := goredis.NewClient(opt)
+			c := goredis.NewClient(redistest.Options(t))
 			return leaseredis.New(c, leaseredis.Options{Prefix: prefix}), func() { c.Close() }
 		},
 	}
-	t.Cleanup(func() {
-		opt, _ := goredis.ParseURL(redisURL)
-		c := goredis.NewClient(opt)
-		defer c.Close()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
 	return []stack{embedded, production}
 }
 

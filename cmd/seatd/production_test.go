@@ -1,57 +1,22 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
-)
 
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
+	"github.com/seatmap/seatmap/lease/redis/redistest"
+	"github.com/seatmap/seatmap/store/postgres/pgtest"
+)
 
 // TestProductionModeRestart runs seatd on Postgres and Redis (DATABASE_URL,
 // REDIS_URL): the empty store gets the demo, and a restart keeps a live hold,
 // which now lives in Redis.
 func TestProductionModeRestart(t *testing.T) {
-	ctx := context.Background()
-	pgURL := envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	redisURL := envOr("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "seatd_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, pgURL)
-	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	conn.Close(ctx)
-	prefix := "seatd-test:" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		if conn, err := pgx.Connect(ctx, pgURL); err == nil {
-			_, _ = conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(ctx)
-		}
-		opt, _ := goredis.ParseURL(redisURL)
-		c := goredis.NewClient(opt)
-		defer c.Close()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
 	env := map[string]string{
-		"DATABASE_URL":       pgURL + "&search_path=" + schema,
-		"REDIS_URL":          redisURL,
-		"SEATD_REDIS_PREFIX": prefix,
+		"DATABASE_URL":       pgtest.Schema(t, ""),
+		"REDIS_URL":          redistest.URL(),
+		"SEATD_REDIS_PREFIX": redistest.Prefix(t),
 	}
 
 	dir := t.TempDir()

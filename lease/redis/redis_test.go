@@ -2,9 +2,6 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
@@ -14,36 +11,16 @@ import (
 
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/leasetest"
+	"github.com/seatmap/seatmap/lease/redis/redistest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var redisURL = func() string {
-	if v := os.Getenv("TEST_REDIS_URL"); v != "" {
-		return v
-	}
-	return "redis://127.0.0.1:6379/0"
-}()
-
 // newStore returns a store with its own key prefix, removed after the test.
 func newStore(t testing.TB) (*Store, *goredis.Client) {
 	t.Helper()
-	opt, err := goredis.ParseURL(redisURL)
-	require.NoError(t, err)
-	c := goredis.NewClient(opt)
-	require.NoError(t, c.Ping(context.Background()).Err(), "redis at %s (make test starts it)", redisURL)
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "test:" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-		c.Close()
-	})
-	return New(c, Options{Prefix: prefix}), c
+	c := redistest.Client(t)
+	return New(c, Options{Prefix: redistest.Prefix(t)}), c
 }
 
 func TestConformance(t *testing.T) {

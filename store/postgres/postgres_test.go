@@ -2,50 +2,20 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/storetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var pgURL = func() string {
-	if v := os.Getenv("TEST_DATABASE_URL"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}()
-
-// schema makes an empty schema for one test and returns a DSN that uses it.
-func schema(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgURL)
-	require.NoError(t, err, "postgres at %s (make test starts it)", pgURL)
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "st_" + hex.EncodeToString(b)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), pgURL)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-			conn.Close(context.Background())
-		}
-	})
-	return pgURL + "&search_path=" + name
-}
+func schema(t *testing.T) string { return pgtest.Schema(t, "") }
 
 func open(t *testing.T, dsn string) *Store {
 	t.Helper()
