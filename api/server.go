@@ -38,7 +38,7 @@ type Config struct {
 	SecureCookies bool
 	// Limits on hold creation; zero values take the defaults, negative disables.
 	HoldRate RateLimit
-	// Registerer receives the metrics; nil makes a private registry.
+	// Registry receives the metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
 	TrustProxy bool
