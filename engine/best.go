@@ -4,6 +4,8 @@ import (
 	"math/bits"
 
 	"github.com/bits-and-blooms/bitset"
+
+	"github.com/seatmap/seatmap/hall"
 )
 
 // Best-available: Count seats side by side in one row, rows taken best rank first,
@@ -68,7 +70,7 @@ func (s *Shard) bestLocked(b Best, m ChannelMask, dst []uint32) ([]uint32, error
 	if n > s.max {
 		return dst, ErrTooMany
 	}
-	a := avail{held: s.held.Words(), sold: s.sold.Words(), blocked: s.blocked.Words(), allChans: true}
+	a := avail{held: s.held.Words(), sold: s.sold.Words(), blocked: s.blocked.Words(), zone: s.priced.Words(), allChans: true}
 	if b.Zone != AnyZone {
 		if b.Zone < 0 || b.Zone >= len(s.zoneSets) {
 			return dst, ErrUnknownZone
@@ -143,34 +145,103 @@ func appendRange(dst []uint32, from, n int) []uint32 {
 	return dst
 }
 
-// SetChannel moves seats into channel c. Held and sold seats move too: the channel
-// only decides who may take a seat next.
-func (s *Shard) SetChannel(seats []uint32, c Channel) error {
+// PaintChannel moves seats into channel c, the quota that may sell them. Held
+// and sold seats keep their channel and are skipped; seats already in c count as
+// unchanged.
+func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []Skip, err error) {
 	if int(c) >= MaxChannels {
-		return &SeatError{Seat: uint32(c), Reason: "channel out of range"}
+		return 0, nil, &SeatError{Seat: uint32(c), Reason: "channel out of range"}
 	}
+	if err := s.checkSeats(seats); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	s.expireLocked(s.now().UnixNano())
+	s.version++
+	if s.chanSets[c] == nil {
+		s.chanSets[c] = bitset.New(uint(s.n))
+	}
+	for _, seat := range seats {
+		if s.channelOf[seat] == c {
+			continue
+		}
+		if st := s.stateLocked(seat); st == Held || st == Sold {
+			skipped = append(skipped, Skip{Seat: seat, State: st})
+			continue
+		}
+		s.chanSets[s.channelOf[seat]].Clear(uint(seat))
+		s.chanSets[c].Set(uint(seat))
+		s.channelOf[seat] = c
+		s.record(logEntry{seat: seat, kind: ChannelChange, value: uint16(c)})
+		changed++
+	}
+	return s.finishBulk(changed, skipped)
+}
+
+// PaintZone moves seats into zone z (an index below the zone count, or
+// hall.NoZone: not for sale). Held and sold seats keep their zone and price and
+// are skipped.
+func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip, err error) {
+	if err := s.checkSeats(seats); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	if z != hall.NoZone && int(z) >= len(s.zoneSets) {
+		s.mu.Unlock()
+		return 0, nil, ErrUnknownZone
+	}
+	s.expireLocked(s.now().UnixNano())
+	s.version++
+	for _, seat := range seats {
+		old := s.zoneOf[seat]
+		if old == z {
+			continue
+		}
+		if st := s.stateLocked(seat); st == Held || st == Sold {
+			skipped = append(skipped, Skip{Seat: seat, State: st})
+			continue
+		}
+		u := uint(seat)
+		if old != hall.NoZone {
+			s.zoneSets[old].Clear(u)
+		}
+		if z != hall.NoZone {
+			s.zoneSets[z].Set(u)
+			s.priced.Set(u)
+		} else {
+			s.priced.Clear(u)
+		}
+		s.zoneOf[seat] = z
+		s.record(logEntry{seat: seat, kind: ZoneChange, value: z})
+		changed++
+	}
+	return s.finishBulk(changed, skipped)
+}
+
+// finishBulk ends a bulk operation begun with s.mu held and s.version bumped.
+func (s *Shard) finishBulk(changed int, skipped []Skip) (int, []Skip, error) {
+	if changed == 0 {
+		s.version--
+		s.mu.Unlock()
+		return 0, skipped, nil
+	}
+	s.mu.Unlock()
+	s.signal()
+	return changed, skipped, nil
+}
+
+func (s *Shard) checkSeats(seats []uint32) error {
 	for _, seat := range seats {
 		if int(seat) >= s.n {
 			return &SeatError{Seat: seat, Reason: "no such seat"}
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.chanSets[c] == nil {
-		s.chanSets[c] = bitset.New(uint(s.n))
-	}
-	for _, seat := range seats {
-		old := s.channelOf[seat]
-		s.chanSets[old].Clear(uint(seat))
-		s.chanSets[c].Set(uint(seat))
-		s.channelOf[seat] = c
-	}
 	return nil
 }
 
-// ChannelOf returns a seat's channel.
-func (s *Shard) ChannelOf(seat uint32) Channel {
+// ChannelOf returns a copy of every seat's channel.
+func (s *Shard) ChannelOf() []Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.channelOf[seat]
+	return append([]Channel(nil), s.channelOf...)
 }

@@ -19,6 +19,12 @@ type model struct {
 	sold    map[uint32]bool
 	blocked map[uint32]bool
 	channel map[uint32]Channel
+	zone    map[uint32]uint16 // missing: zone 0
+}
+
+func (m *model) priced(seat uint32) bool {
+	z, ok := m.zone[seat]
+	return !ok || z != hall.NoZone
 }
 
 type modelHold struct {
@@ -70,7 +76,7 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	c := newClock()
 	s := NewShard(Config{Hall: h, Now: c.Now, LogSize: 16, MaxHoldSeats: 6})
-	m := &model{holds: map[string]modelHold{}, sold: map[uint32]bool{}, blocked: map[uint32]bool{}, channel: map[uint32]Channel{}}
+	m := &model{holds: map[string]modelHold{}, sold: map[uint32]bool{}, blocked: map[uint32]bool{}, channel: map[uint32]Channel{}, zone: map[uint32]uint16{}}
 	n := uint32(h.N())
 	owners := []string{"ann", "ben", "cid"}
 	replica, rv := s.States(nil)
@@ -97,7 +103,7 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 		s.Expire(now)
 		owner := owners[rng.IntN(len(owners))]
 		before, beforeV := s.States(nil)
-		op := rng.IntN(11)
+		op := rng.IntN(12)
 		var err error
 		switch op {
 		case 0, 1, 2: // explicit hold
@@ -112,7 +118,7 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 			dup := map[uint32]bool{}
 			for _, seat := range req.Seats {
 				mask := s.mask(req.Channels)
-				if seat >= n || dup[seat] || m.state(seat) != Free || mask&(1<<m.channel[seat]) == 0 {
+				if seat >= n || dup[seat] || m.state(seat) != Free || mask&(1<<m.channel[seat]) == 0 || !m.priced(seat) {
 					ok = false
 				}
 				dup[seat] = true
@@ -134,6 +140,7 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 				for i, seat := range got {
 					require.Equal(t, Free, m.state(seat), "best-available took a taken seat")
 					require.Equal(t, Web, m.channel[seat])
+					require.True(t, m.priced(seat), "best-available took a seat without a price")
 					require.Equal(t, row, h.Seats[seat].Row, "best-available split rows")
 					if i > 0 {
 						require.Equal(t, got[i-1]+1, seat, "best-available seats not side by side")
@@ -248,9 +255,33 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 				break
 			}
 			ch := Channel(rng.IntN(2))
-			require.NoError(t, s.SetChannel(seats, ch))
+			_, skipped, err := s.PaintChannel(seats, ch)
+			require.NoError(t, err)
 			for _, seat := range seats {
-				m.channel[seat] = ch
+				if st := m.state(seat); (st == Held || st == Sold) && m.channel[seat] != ch {
+					require.Contains(t, skipped, Skip{Seat: seat, State: st})
+					continue
+				}
+				if st := m.state(seat); st != Held && st != Sold {
+					m.channel[seat] = ch
+				}
+			}
+		case 11: // paint zones: zone 0, zone 1, or no zone (not for sale)
+			seats := randSeats(1 + rng.IntN(3))
+			if slices.ContainsFunc(seats, func(x uint32) bool { return x >= n }) {
+				break
+			}
+			z := []uint16{0, 1, hall.NoZone}[rng.IntN(3)]
+			_, skipped, err := s.PaintZone(seats, z)
+			require.NoError(t, err)
+			for _, seat := range seats {
+				if st := m.state(seat); st == Held || st == Sold {
+					if cur, ok := m.zone[seat]; (ok && cur != z) || (!ok && z != 0) {
+						require.Contains(t, skipped, Skip{Seat: seat, State: st})
+					}
+					continue
+				}
+				m.zone[seat] = z
 			}
 		}
 
@@ -262,8 +293,11 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 		}
 		// The shard agrees with the model and its own invariants.
 		require.NoError(t, s.Verify(), "step %d op %d", step, op)
+		zoneOf, chanOf := s.ZoneOf(), s.ChannelOf()
 		for seat := uint32(0); seat < n; seat++ {
 			require.Equal(t, m.state(seat), after[seat], "step %d op %d seat %d", step, op, seat)
+			require.Equal(t, m.zone[seat], zoneOf[seat], "step %d op %d seat %d zone", step, op, seat)
+			require.Equal(t, m.channel[seat], chanOf[seat], "step %d op %d seat %d channel", step, op, seat)
 		}
 		// A replica following Since converges, re-syncing on gaps.
 		ch, to, err := s.Since(rv, nil)
@@ -272,7 +306,9 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 		} else {
 			require.NoError(t, err)
 			for _, c := range ch {
-				replica[c.Seat] = c.State
+				if c.Kind == StateChange {
+					replica[c.Seat] = c.State
+				}
 			}
 			rv = to
 		}

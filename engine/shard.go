@@ -42,6 +42,9 @@ const MaxChannels = 64
 // Web is the channel every seat starts in.
 const Web Channel = 0
 
+// AllChannels lets a holder take seats of any channel.
+const AllChannels = ^ChannelMask(0)
+
 // Mask returns the set holding only c.
 func (c Channel) Mask() ChannelMask { return 1 << c }
 
@@ -93,12 +96,13 @@ type Best struct {
 
 // HoldView is a copy of a live hold.
 type HoldView struct {
-	Token   string
-	Owner   string
-	Seats   []uint32
-	Expires time.Time
-	Created time.Time
-	Pinned  bool
+	Token    string
+	Owner    string
+	Seats    []uint32
+	Expires  time.Time
+	Created  time.Time
+	Pinned   bool
+	Channels ChannelMask
 }
 
 // Counts are the number of seats in each state.
@@ -106,10 +110,28 @@ type Counts struct {
 	Free, Held, Sold, Blocked int
 }
 
-// Change is one seat's new state at a version.
+// ChangeKind says what a Change changed.
+type ChangeKind uint8
+
+const (
+	// StateChange: the seat's State.
+	StateChange ChangeKind = iota
+	// ZoneChange: the seat's zone (Value is the zone index or hall.NoZone).
+	ZoneChange
+	// ChannelChange: the seat's sales channel (Value is the Channel).
+	ChannelChange
+	// MetaChange: something about the performance outside the seats changed
+	// (zone definitions, channel names, sale status); Seat is 0.
+	MetaChange
+)
+
+// Change is one change of one seat at a version. Value is the new zone or
+// channel for those kinds.
 type Change struct {
 	Seat  uint32
+	Kind  ChangeKind
 	State State
+	Value uint16
 }
 
 type hold struct {
@@ -118,7 +140,8 @@ type hold struct {
 	seats   []uint32 // backing array reused when the slot is reused
 	expires int64    // unix nanoseconds
 	created int64    // unix nanoseconds
-	heapIdx int32    // position in the expiry heap, -1 when not in it
+	mask    ChannelMask
+	heapIdx int32 // position in the expiry heap, -1 when not in it
 	pinned  bool
 	lapsed  bool // expired while pinned: released on Unpin
 }
@@ -126,7 +149,9 @@ type hold struct {
 type logEntry struct {
 	ver   uint64
 	seat  uint32
+	kind  ChangeKind
 	state State
+	value uint16
 }
 
 // Shard is the live state of one performance. It is safe for concurrent use: one
@@ -145,6 +170,7 @@ type Shard struct {
 	blocked   *bitset.BitSet
 	zoneOf    []uint16
 	zoneSets  []*bitset.BitSet
+	priced    *bitset.BitSet // seats with a zone: only they can be sold
 	channelOf []Channel
 	chanSets  [MaxChannels]*bitset.BitSet // nil for channels without seats
 	holdOf    []uint32                    // slot of the hold on each seat, 0 for none
@@ -202,12 +228,14 @@ func NewShard(cfg Config) *Shard {
 		s.rowFree[i] = uint16(r.Count)
 	}
 	s.chanSets[Web] = bitset.New(uint(n)).SetAll()
+	s.priced = bitset.New(uint(n))
 	s.counts.Free = n
 	zoneOf := cfg.ZoneOf
 	if zoneOf == nil {
 		zoneOf = h.ZoneOf
 	}
-	s.setZonesLocked(zoneOf, zones)
+	s.zoneOf = make([]uint16, 0, n)
+	s.setZonesLocked(zoneOf, zones, false)
 	empty := []chan struct{}{}
 	s.subs.Store(&empty)
 	return s
@@ -224,11 +252,15 @@ func bitsFor(n int) int {
 // Hall returns the hall the shard was built on.
 func (s *Shard) Hall() *hall.Hall { return s.hall }
 
-// SetZones replaces the zone of every seat. zoneOf has one entry per seat, an index
-// below zones or hall.NoZone.
+// SetZones replaces the zone of every seat and the number of zones, as when the
+// zone list is edited. zoneOf has one entry per seat, an index below zones or
+// hall.NoZone. Seats whose zone index changes are recorded as zone changes.
 func (s *Shard) SetZones(zoneOf []uint16, zones int) error {
 	if len(zoneOf) != s.n {
 		return &SeatError{Seat: uint32(len(zoneOf)), Reason: "zone map does not cover every seat"}
+	}
+	if zones < 0 || zones > int(hall.NoZone) {
+		return ErrUnknownZone
 	}
 	for _, z := range zoneOf {
 		if z != hall.NoZone && int(z) >= zones {
@@ -236,22 +268,44 @@ func (s *Shard) SetZones(zoneOf []uint16, zones int) error {
 		}
 	}
 	s.mu.Lock()
-	s.setZonesLocked(zoneOf, zones)
+	s.version++
+	s.setZonesLocked(zoneOf, zones, true)
+	s.record(logEntry{kind: MetaChange})
 	s.mu.Unlock()
+	s.signal()
 	return nil
 }
 
-func (s *Shard) setZonesLocked(zoneOf []uint16, zones int) {
+func (s *Shard) setZonesLocked(zoneOf []uint16, zones int, log bool) {
+	if log {
+		for i, z := range zoneOf {
+			if s.zoneOf[i] != z {
+				s.record(logEntry{seat: uint32(i), kind: ZoneChange, value: z})
+			}
+		}
+	}
 	s.zoneOf = append(s.zoneOf[:0], zoneOf...)
 	s.zoneSets = make([]*bitset.BitSet, zones)
 	for z := range s.zoneSets {
 		s.zoneSets[z] = bitset.New(uint(s.n))
 	}
+	s.priced.ClearAll()
 	for i, z := range s.zoneOf {
 		if z != hall.NoZone && int(z) < zones {
 			s.zoneSets[z].Set(uint(i))
+			s.priced.Set(uint(i))
 		}
 	}
+}
+
+// Touch records a change outside the seats (zone definitions, channel names,
+// the sale status) so live seat maps know to refresh them.
+func (s *Shard) Touch() {
+	s.mu.Lock()
+	s.version++
+	s.record(logEntry{kind: MetaChange})
+	s.mu.Unlock()
+	s.signal()
 }
 
 // ZoneOf returns a copy of the zone of every seat.
@@ -309,6 +363,42 @@ func (s *Shard) Counts() Counts {
 	return s.counts
 }
 
+// Stats are the counts of a performance by zone and by channel.
+type Stats struct {
+	Total    Counts
+	Zones    []Counts            // by zone index
+	Channels [MaxChannels]Counts // by channel; zero for unused channels
+	Unpriced Counts              // seats without a zone
+}
+
+// Stats counts seats by state within every zone and every channel, with word
+// operations over the bitsets.
+func (s *Shard) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Total: s.counts, Zones: make([]Counts, len(s.zoneSets))}
+	count := func(set *bitset.BitSet) Counts {
+		var c Counts
+		all := int(set.Count())
+		c.Held = int(set.IntersectionCardinality(s.held))
+		c.Sold = int(set.IntersectionCardinality(s.sold))
+		c.Blocked = int(set.IntersectionCardinality(s.blocked))
+		c.Free = all - c.Held - c.Sold - c.Blocked
+		return c
+	}
+	for z, set := range s.zoneSets {
+		st.Zones[z] = count(set)
+	}
+	for c, set := range s.chanSets {
+		if set != nil {
+			st.Channels[c] = count(set)
+		}
+	}
+	unpriced := s.priced.Complement()
+	st.Unpriced = count(unpriced)
+	return st
+}
+
 // State returns one seat's state.
 func (s *Shard) State(seat uint32) State {
 	s.mu.Lock()
@@ -334,6 +424,10 @@ func (s *Shard) stateLocked(seat uint32) State {
 func (s *Shard) States(dst []State) ([]State, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.statesLocked(dst), s.version
+}
+
+func (s *Shard) statesLocked(dst []State) []State {
 	start := len(dst)
 	dst = append(dst, make([]State, s.n)...)
 	out := dst[start:]
@@ -348,7 +442,25 @@ func (s *Shard) States(dst []State) ([]State, uint64) {
 			}
 		}
 	}
-	return dst, s.version
+	return dst
+}
+
+// Snapshot is a consistent picture of every seat at one version.
+type Snapshot struct {
+	Version  uint64
+	States   []State
+	Zones    []uint16 // zone index or hall.NoZone
+	Channels []Channel
+}
+
+// Snapshot fills snap, reusing its slices, under one lock.
+func (s *Shard) Snapshot(snap *Snapshot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap.Version = s.version
+	snap.States = s.statesLocked(snap.States[:0])
+	snap.Zones = append(snap.Zones[:0], s.zoneOf...)
+	snap.Channels = append(snap.Channels[:0], s.channelOf...)
 }
 
 // Since appends to dst the changes after version v, oldest first, and returns the
@@ -370,7 +482,7 @@ func (s *Shard) Since(v uint64, dst []Change) ([]Change, uint64, error) {
 	}
 	for ; i < s.logHead; i++ {
 		e := s.log[i&mask]
-		dst = append(dst, Change{Seat: e.seat, State: e.state})
+		dst = append(dst, Change{Seat: e.seat, Kind: e.kind, State: e.state, Value: e.value})
 	}
 	return dst, s.version, nil
 }
@@ -382,14 +494,15 @@ type gapError struct{}
 
 func (gapError) Error() string { return "changes no longer kept; take a snapshot" }
 
-func (s *Shard) record(seat uint32, st State) {
+func (s *Shard) record(e logEntry) {
 	idx := s.logHead & uint64(len(s.log)-1)
 	if s.logHead >= uint64(len(s.log)) {
 		if old := s.log[idx].ver; old > s.logFloor {
 			s.logFloor = old
 		}
 	}
-	s.log[idx] = logEntry{ver: s.version, seat: seat, state: st}
+	e.ver = s.version
+	s.log[idx] = e
 	s.logHead++
 }
 
@@ -425,7 +538,7 @@ func (s *Shard) set(seat uint32, from, to State) {
 		s.counts.Free++
 		s.rowFree[s.hall.RowOf[seat]]++
 	}
-	s.record(seat, to)
+	s.record(logEntry{seat: seat, kind: StateChange, state: to})
 }
 
 func (s *Shard) mask(m ChannelMask) ChannelMask {
@@ -435,10 +548,10 @@ func (s *Shard) mask(m ChannelMask) ChannelMask {
 	return m
 }
 
-// available reports whether a seat is free and in one of the channels of m.
+// available reports whether a seat is free, priced, and in one of the channels of m.
 func (s *Shard) available(seat uint32, m ChannelMask) bool {
 	i := uint(seat)
-	return !s.held.Test(i) && !s.sold.Test(i) && !s.blocked.Test(i) && m&(1<<s.channelOf[seat]) != 0
+	return !s.held.Test(i) && !s.sold.Test(i) && !s.blocked.Test(i) && s.priced.Test(i) && m&(1<<s.channelOf[seat]) != 0
 }
 
 // Hold takes the requested seats, all or none, and appends the seats taken to dst.
@@ -484,6 +597,7 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	h.seats = append(h.seats[:0], seats...)
 	h.expires = exp
 	h.created = now
+	h.mask = m
 	h.pinned, h.lapsed = false, false
 	s.tokens[req.Token] = slot
 	s.heapPush(slot)
@@ -613,12 +727,13 @@ func (s *Shard) Get(token, owner string) (HoldView, error) {
 func (s *Shard) view(slot uint32) HoldView {
 	h := &s.holds[slot]
 	return HoldView{
-		Token:   h.token,
-		Owner:   h.owner,
-		Seats:   append([]uint32(nil), h.seats...),
-		Expires: time.Unix(0, h.expires).UTC(),
-		Created: time.Unix(0, h.created).UTC(),
-		Pinned:  h.pinned,
+		Token:    h.token,
+		Owner:    h.owner,
+		Seats:    append([]uint32(nil), h.seats...),
+		Expires:  time.Unix(0, h.expires).UTC(),
+		Created:  time.Unix(0, h.created).UTC(),
+		Pinned:   h.pinned,
+		Channels: h.mask,
 	}
 }
 
@@ -785,10 +900,8 @@ func (s *Shard) Refund(seats []uint32) (changed int, skipped []Skip, err error) 
 }
 
 func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
-	for _, seat := range seats {
-		if int(seat) >= s.n {
-			return 0, nil, &SeatError{Seat: seat, Reason: "no such seat"}
-		}
+	if err := s.checkSeats(seats); err != nil {
+		return 0, nil, err
 	}
 	s.mu.Lock()
 	s.expireLocked(s.now().UnixNano())
@@ -806,14 +919,7 @@ func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
 			skipped = append(skipped, Skip{Seat: seat, State: st})
 		}
 	}
-	if changed == 0 {
-		s.version--
-		s.mu.Unlock()
-		return 0, skipped, nil
-	}
-	s.mu.Unlock()
-	s.signal()
-	return changed, skipped, nil
+	return s.finishBulk(changed, skipped)
 }
 
 // expiry heap: a binary min-heap of slots ordered by deadline, with each hold

@@ -233,9 +233,11 @@ func TestChannels(t *testing.T) {
 	s, c := newShard(t, theatre)
 	const boxOffice Channel = 1
 	row := seats(t, theatre, "S-R1-S1", "S-R1-S2", "S-R1-S3", "S-R1-S4")
-	require.NoError(t, s.SetChannel(row[:2], boxOffice))
+	changed, _, err := s.PaintChannel(row[:2], boxOffice)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
 	// A web buyer cannot take box-office seats.
-	_, err := s.Hold(HoldRequest{Token: "w", Owner: "o", Seats: row[1:3], Expires: c.Now().Add(time.Minute)}, nil)
+	_, err = s.Hold(HoldRequest{Token: "w", Owner: "o", Seats: row[1:3], Expires: c.Now().Add(time.Minute)}, nil)
 	var taken *TakenError
 	require.ErrorAs(t, err, &taken)
 	require.Equal(t, row[1:2], taken.Seats)
@@ -254,7 +256,10 @@ func TestChannels(t *testing.T) {
 // rowHall is one ranked row of n seats plus a worse row of n seats.
 func rowHall(t testing.TB, n int) *hall.Hall {
 	t.Helper()
-	l := hall.Layout{Name: "rows", Zones: []hall.Zone{{ID: "z", Name: "Z", Currency: "EUR", Color: "#000000"}}}
+	l := hall.Layout{Name: "rows", Zones: []hall.Zone{
+		{ID: "z", Name: "Z", Currency: "EUR", Color: "#000000"},
+		{ID: "y", Name: "Y", Currency: "EUR", Color: "#ffffff"},
+	}}
 	sec := hall.Section{ID: "A", Zone: "z"}
 	for r := 1; r <= 2; r++ {
 		row := hall.Row{Label: fmt.Sprint(r), Order: r}
@@ -361,12 +366,12 @@ func TestSinceAndGap(t *testing.T) {
 	require.NoError(t, err)
 	ch, v1, err := s.Since(v0, nil)
 	require.NoError(t, err)
-	require.Equal(t, []Change{{1, Held}, {2, Held}}, ch)
+	require.Equal(t, []Change{{Seat: 1, State: Held}, {Seat: 2, State: Held}}, ch)
 	require.Equal(t, v0+1, v1)
 	require.NoError(t, s.Release("a", "o"))
 	ch, v2, err := s.Since(v1, nil)
 	require.NoError(t, err)
-	require.Equal(t, []Change{{1, Free}, {2, Free}}, ch)
+	require.Equal(t, []Change{{Seat: 1, State: Free}, {Seat: 2, State: Free}}, ch)
 	// Ten more changes overflow the 8-entry log: v1 is too old now.
 	_, _, err = s.Block([]uint32{10, 11, 12, 13, 14, 15, 16, 17, 18, 19})
 	require.NoError(t, err)
@@ -424,5 +429,50 @@ func TestConcurrentHoldsOneWinner(t *testing.T) {
 	wg.Wait()
 	close(wins)
 	require.Len(t, wins, 1)
+	mustVerify(t, s)
+}
+
+func TestPaintZonesAndStats(t *testing.T) {
+	t.Parallel()
+	s, c := newShard(t, theatre)
+	row := seats(t, theatre, "S-R10-S1", "S-R10-S2", "S-R10-S3", "S-R10-S4")
+	_, err := s.Hold(HoldRequest{Token: "h", Owner: "o", Seats: row[:1], Expires: c.Now().Add(time.Minute)}, nil)
+	require.NoError(t, err)
+	v := s.Version()
+	changed, skipped, err := s.PaintZone(row, 0)
+	require.NoError(t, err)
+	require.Equal(t, 3, changed)
+	require.Equal(t, []Skip{{Seat: row[0], State: Held}}, skipped)
+	ch, _, err := s.Since(v, nil)
+	require.NoError(t, err)
+	require.Equal(t, []Change{{Seat: row[1], Kind: ZoneChange}, {Seat: row[2], Kind: ZoneChange}, {Seat: row[3], Kind: ZoneChange}}, ch)
+	_, _, err = s.PaintZone(row, 9)
+	require.ErrorIs(t, err, ErrUnknownZone)
+
+	// A seat without a zone has no price: nobody can hold it.
+	_, _, err = s.PaintZone(row[3:], hall.NoZone)
+	require.NoError(t, err)
+	_, err = s.Hold(HoldRequest{Token: "x", Owner: "o", Seats: row[3:], Expires: c.Now().Add(time.Minute)}, nil)
+	var taken *TakenError
+	require.ErrorAs(t, err, &taken)
+
+	st := s.Stats()
+	require.Equal(t, Counts{Free: 799, Held: 1}, st.Total)
+	require.Equal(t, 1, st.Unpriced.Free)
+	total := 0
+	for _, z := range st.Zones {
+		total += z.Free + z.Held + z.Sold + z.Blocked
+	}
+	require.Equal(t, 799, total)
+	require.Equal(t, 1, st.Channels[Web].Held)
+
+	// Replacing the zone map records a change per moved seat and a meta change.
+	v = s.Version()
+	zones := s.ZoneOf()
+	zones[row[1]] = 2
+	require.NoError(t, s.SetZones(zones, 3))
+	ch, _, err = s.Since(v, nil)
+	require.NoError(t, err)
+	require.Equal(t, []Change{{Seat: row[1], Kind: ZoneChange, Value: 2}, {Kind: MetaChange}}, ch)
 	mustVerify(t, s)
 }

@@ -55,6 +55,9 @@ func (s *Shard) Verify() error {
 		if z != hall.NoZone && int(z) >= len(s.zoneSets) {
 			return fmt.Errorf("seat %d has unknown zone %d", i, z)
 		}
+		if s.priced.Test(u) != (z != hall.NoZone) {
+			return fmt.Errorf("seat %d zone %d disagrees with the priced set", i, z)
+		}
 		for ci, set := range s.chanSets {
 			if set != nil && set.Test(u) != (int(s.channelOf[i]) == ci) {
 				return fmt.Errorf("seat %d channel %d disagrees with channel set %d", i, s.channelOf[i], ci)

@@ -199,16 +199,16 @@ type room struct {
 	version uint64 // the version the room's last frame led to
 	snap    []byte // encoded snapshot at snapVer, shared by joiners
 	snapVer uint64
-	seen    map[uint32]int
+	seen    map[uint64]int
 	buf     []engine.Change
-	states  []engine.State
+	picture engine.Snapshot
 }
 
 func newRoom(h *Hub, id string, shard *engine.Shard) *room {
 	sig, unsub := shard.Subscribe()
 	ctx, cancel := context.WithCancel(h.ctx)
 	rm := &room{hub: h, id: id, shard: shard, sig: sig, unsub: unsub, ctx: ctx, cancel: cancel,
-		clients: map[*client]struct{}{}, seen: map[uint32]int{}}
+		clients: map[*client]struct{}{}, seen: map[uint64]int{}}
 	rm.version = shard.Version()
 	return rm
 }
@@ -219,10 +219,9 @@ func (rm *room) snapshotLocked() ([]byte, uint64) {
 	if rm.snap != nil && rm.shard.Version() == rm.snapVer {
 		return rm.snap, rm.snapVer
 	}
-	var v uint64
-	rm.states, v = rm.shard.States(rm.states[:0])
-	rm.snap, rm.snapVer = encodeSnapshot(v, rm.states), v
-	return rm.snap, v
+	rm.shard.Snapshot(&rm.picture)
+	rm.snap, rm.snapVer = encodeSnapshot(&rm.picture), rm.picture.Version
+	return rm.snap, rm.snapVer
 }
 
 func (rm *room) add(c *client) {
@@ -289,8 +288,10 @@ func (rm *room) step() {
 	if to == rm.version {
 		return
 	}
-	changes = dedupe(changes, rm.seen)
-	frame := encodeDelta(rm.version, to, changes)
+	// A delta goes out even when only meta changes happened: it carries the
+	// version forward so the next frame chains.
+	d := split(changes, rm.seen)
+	frame := encodeDelta(rm.version, to, d)
 	var relabeled map[uint64][]byte
 	for c := range rm.clients {
 		switch {
@@ -309,11 +310,16 @@ func (rm *room) step() {
 				if relabeled == nil {
 					relabeled = map[uint64][]byte{}
 				}
-				f = encodeDelta(c.version, to, changes)
+				f = encodeDelta(c.version, to, d)
 				relabeled[c.version] = f
 			}
 			c.send(f)
 			c.version = to
+		}
+	}
+	if d.meta {
+		for c := range rm.clients {
+			c.send(refreshFrame)
 		}
 	}
 	rm.version = to

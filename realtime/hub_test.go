@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -57,13 +58,16 @@ func server(t testing.TB, shard *engine.Shard, o Options) (*Hub, string) {
 
 // watcher is a test client that applies frames the way the browser does.
 type watcher struct {
-	t       testing.TB
-	conn    *websocket.Conn
-	mu      sync.Mutex
-	states  []byte
-	version uint64
-	frames  int
-	closed  chan websocket.StatusCode
+	t        testing.TB
+	conn     *websocket.Conn
+	mu       sync.Mutex
+	states   []byte
+	zones    []byte // zone index + 1
+	channels []byte
+	version  uint64
+	frames   int
+	refresh  int
+	closed   chan websocket.StatusCode
 }
 
 func watch(t testing.TB, url string) *watcher {
@@ -80,15 +84,18 @@ func watch(t testing.TB, url string) *watcher {
 }
 
 type frame struct {
-	Type    string      `json:"type"`
-	Version uint64      `json:"version"`
-	States  string      `json:"states"`
-	From    uint64      `json:"from"`
-	To      uint64      `json:"to"`
-	Changes [][2]uint32 `json:"changes"`
+	Type     string          `json:"type"`
+	Version  uint64          `json:"version"`
+	States   string          `json:"states"`
+	Zones    json.RawMessage `json:"zones"`
+	Channels json.RawMessage `json:"channels"`
+	From     uint64          `json:"from"`
+	To       uint64          `json:"to"`
+	Changes  [][2]uint32     `json:"changes"`
 }
 
 func (w *watcher) loop() {
+
 	for {
 		_, data, err := w.conn.Read(context.Background())
 		if err != nil {
@@ -105,6 +112,11 @@ func (w *watcher) loop() {
 		switch f.Type {
 		case "snapshot":
 			w.states, w.version = []byte(f.States), f.Version
+			var z, c string
+			_ = json.Unmarshal(f.Zones, &z)
+			_ = json.Unmarshal(f.Channels, &c)
+			w.zones, _ = base64.StdEncoding.DecodeString(z)
+			w.channels, _ = base64.StdEncoding.DecodeString(c)
 		case "delta":
 			if f.From != w.version {
 				w.t.Errorf("gap: have %d, frame from %d", w.version, f.From)
@@ -112,29 +124,43 @@ func (w *watcher) loop() {
 			for _, c := range f.Changes {
 				w.states[c[0]] = '0' + byte(c[1])
 			}
+			var zs, cs [][2]int
+			_ = json.Unmarshal(f.Zones, &zs)
+			_ = json.Unmarshal(f.Channels, &cs)
+			for _, z := range zs {
+				w.zones[z[0]] = byte(z[1] + 1)
+			}
+			for _, c := range cs {
+				w.channels[c[0]] = byte(c[1])
+			}
 			w.version = f.To
+		case "refresh":
+			w.refresh++
 		}
 		w.mu.Unlock()
 	}
 }
 
-func want(s *engine.Shard) (string, uint64) {
-	st, v := s.States(nil)
-	b := make([]byte, len(st))
-	for i, x := range st {
-		b[i] = '0' + byte(x)
+// want is the shard's picture encoded as the watcher keeps it.
+func want(s *engine.Shard) (states, zones, channels string, v uint64) {
+	var snap engine.Snapshot
+	s.Snapshot(&snap)
+	st, zs, cs := make([]byte, len(snap.States)), make([]byte, len(snap.States)), make([]byte, len(snap.States))
+	for i := range snap.States {
+		st[i], zs[i], cs[i] = '0'+byte(snap.States[i]), byte(snap.Zones[i]+1), byte(snap.Channels[i])
 	}
-	return string(b), v
+	return string(st), string(zs), string(cs), snap.Version
 }
 
-// converged waits until the watcher holds exactly the shard's states.
+// converged waits until the watcher holds exactly the shard's states, zones and
+// channels.
 func (w *watcher) converged(s *engine.Shard) {
 	w.t.Helper()
 	require.Eventually(w.t, func() bool {
-		states, v := want(s)
+		states, zones, channels, v := want(s)
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		return w.version == v && string(w.states) == states
+		return w.version == v && string(w.states) == states && string(w.zones) == zones && string(w.channels) == channels
 	}, 10*time.Second, 5*time.Millisecond)
 }
 
@@ -156,6 +182,21 @@ func TestSnapshotThenDeltas(t *testing.T) {
 	require.NoError(t, s.Release("a", "o"))
 	_, _, err := s.MarkSold([]uint32{1, 2, 3})
 	require.NoError(t, err)
+	w.converged(s)
+	// Zones and channels travel too; zone definitions send a refresh.
+	_, _, err = s.PaintZone([]uint32{20, 21}, 1)
+	require.NoError(t, err)
+	_, _, err = s.PaintChannel([]uint32{22}, 1)
+	require.NoError(t, err)
+	w.converged(s)
+	require.Equal(t, byte(2), w.zones[20])
+	require.Equal(t, byte(1), w.channels[22])
+	s.Touch()
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.refresh == 1
+	}, 5*time.Second, 5*time.Millisecond)
 	w.converged(s)
 	require.Equal(t, byte('1'), w.states[1], "held seat stays held")
 	require.Equal(t, byte('2'), w.states[3])
@@ -369,9 +410,10 @@ func BenchmarkFanOut1000(b *testing.B) {
 
 func BenchmarkEncodeStadiumSnapshot(b *testing.B) {
 	s := engine.NewShard(engine.Config{Hall: stadium})
-	states, v := s.States(nil)
+	var snap engine.Snapshot
+	s.Snapshot(&snap)
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = encodeSnapshot(v, states)
+		_ = encodeSnapshot(&snap)
 	}
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/seatmap/seatmap/store"
 )
 
-// unpriced is the channel of seats without a zone: no price, so nobody may sell
-// them. No holder's channel mask includes it.
-const unpriced engine.Channel = engine.MaxChannels - 1
-
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
 	Store  store.Store
@@ -272,15 +268,6 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 		return nil, fmt.Errorf("performance %s: zone map has %d seats, hall %s has %d", id, len(sp.SeatZones), sp.HallID, h.N())
 	}
 	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.now, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
-	var unpricedSeats []uint32
-	for i, z := range sp.SeatZones {
-		if z == hall.NoZone {
-			unpricedSeats = append(unpricedSeats, uint32(i))
-		}
-	}
-	if err := shard.SetChannel(unpricedSeats, unpriced); err != nil {
-		return nil, err
-	}
 
 	var sold []uint32
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
@@ -306,7 +293,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	for _, l := range leases {
 		_, err := shard.Hold(engine.HoldRequest{
 			Token: l.Token, Owner: l.Owner, Seats: l.Seats, Expires: l.Expires,
-			Channels: ^unpriced.Mask(),
+			Channels: engine.AllChannels,
 		}, nil)
 		if err != nil {
 			// Sold since (the order landed, the lease release did not), expired, or
