@@ -2,7 +2,11 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"strings"
+
+	"github.com/seatmap/seatmap/hall"
 )
 
 // EncodeSeatZones packs a zone map as little-endian uint16s, the form both
@@ -36,4 +40,78 @@ func ClampLimit(n int) int {
 		return 1000
 	}
 	return n
+}
+
+// ChannelsOrWeb returns the channel names of a performance, "web" alone when none.
+func ChannelsOrWeb(c []string) []string {
+	if len(c) == 0 {
+		return []string{"web"}
+	}
+	return c
+}
+
+// LikePattern lowers q and escapes the LIKE wildcards in it, for "contains"
+// searches that treat q literally.
+func LikePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(strings.ToLower(q))
+}
+
+type templateBlock struct {
+	Seat   uint32 `json:"seat"`
+	Reason string `json:"reason"`
+}
+
+// EncodeTemplate gives the JSON columns of a template.
+func EncodeTemplate(t Template) (zones, channels, blocks string, err error) {
+	z, err := json.Marshal(zonesOrEmpty(t.Zones))
+	if err != nil {
+		return "", "", "", err
+	}
+	c, err := json.Marshal(ChannelsOrWeb(t.Channels))
+	if err != nil {
+		return "", "", "", err
+	}
+	bs := make([]templateBlock, len(t.Blocks))
+	for i, b := range t.Blocks {
+		bs[i] = templateBlock(b)
+	}
+	b, err := json.Marshal(bs)
+	if err != nil {
+		return "", "", "", err
+	}
+	return string(z), string(c), string(b), nil
+}
+
+// DecodeTemplate fills a template from its stored columns.
+func DecodeTemplate(t *Template, zones string, seatZones []byte, channels, blocks string) error {
+	if err := json.Unmarshal([]byte(zones), &t.Zones); err != nil {
+		return fmt.Errorf("zones: %w", err)
+	}
+	var err error
+	if t.SeatZones, err = DecodeSeatZones(seatZones); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(channels), &t.Channels); err != nil {
+		return fmt.Errorf("channels: %w", err)
+	}
+	var bs []templateBlock
+	if err := json.Unmarshal([]byte(blocks), &bs); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	t.Blocks = make([]Block, len(bs))
+	for i, b := range bs {
+		t.Blocks[i] = Block(b)
+	}
+	if len(t.SeatChannels) == 0 {
+		t.SeatChannels = nil
+	}
+	return nil
+}
+
+func zonesOrEmpty(z []hall.Zone) []hall.Zone {
+	if z == nil {
+		return []hall.Zone{}
+	}
+	return z
 }

@@ -17,6 +17,9 @@ var (
 	// ErrIdempotencyKey is returned by CreateOrder when the session already used the
 	// idempotency key; load the first order with OrderByIdempotencyKey.
 	ErrIdempotencyKey = errors.New("idempotency key already used")
+	// ErrConflict is returned when a row is not in the state a change needs (an
+	// order that is no longer reserved, say). Nothing was written.
+	ErrConflict = errors.New("not in the required state")
 )
 
 // SeatsSoldError says that some seats of an order already have a live ticket for
@@ -36,15 +39,29 @@ const (
 	StatusStopped = "stopped"
 )
 
-// Order statuses.
+// Order statuses. A reserved order (a pay-later booking) holds its seats until
+// its deadline; it becomes paid, or expired or annulled and frees them.
 const (
-	OrderPaid = "paid"
+	OrderReserved = "reserved"
+	OrderPaid     = "paid"
+	OrderExpired  = "expired"
+	OrderAnnulled = "annulled"
 )
 
-// Ticket statuses. Only live tickets count against the one-ticket-per-seat rule.
+// Ticket statuses. Only live tickets count against the one-ticket-per-seat rule;
+// a reserved order's tickets are live too, so nobody can sell its seats.
 const (
 	TicketLive     = "live"
+	TicketVoid     = "void"
 	TicketRefunded = "refunded"
+)
+
+// Staff roles.
+const (
+	RoleAdmin     = "admin"
+	RoleOrganizer = "organizer"
+	RoleBoxOffice = "box_office"
+	RoleGate      = "gate"
 )
 
 // Hall is a stored hall layout.
@@ -65,7 +82,60 @@ type Performance struct {
 	Status    string
 	Zones     []hall.Zone
 	SeatZones []uint16 // per dense seat index: index into Zones, or hall.NoZone; nil in lists
+	// Channels names the sales channels (quotas); index 0 is "web".
+	Channels []string
+	// SeatChannels is each seat's index into Channels; nil in lists, and nil or
+	// empty when every seat is in the web channel.
+	SeatChannels []uint8
+	CreatedAt    time.Time
+}
+
+// Block is a seat taken out of sale, with the reason (mixer desk, fire watch…).
+type Block struct {
+	Seat   uint32
+	Reason string
+}
+
+// Template is a saved set-up of a hall: zones, quotas and blocks, applied to
+// later performances in one step.
+type Template struct {
+	ID           string
+	HallID       string
+	Name         string
+	Zones        []hall.Zone
+	SeatZones    []uint16
+	Channels     []string
+	SeatChannels []uint8
+	Blocks       []Block
+	CreatedAt    time.Time
+}
+
+// User is a staff member.
+type User struct {
+	ID           string
+	Login        string // unique, lower case
+	Name         string
+	Role         string
+	PasswordHash string // encoded KDF hash; empty: token-only user
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// APIToken is a staff bearer token, stored by the hash of its secret.
+type APIToken struct {
+	ID        string
+	UserID    string
+	Name      string
+	Hash      string // hex SHA-256 of the token
 	CreatedAt time.Time
+}
+
+// StaffSession is a signed-in staff browser, stored by the hash of its cookie.
+type StaffSession struct {
+	Hash    string // hex SHA-256 of the cookie value
+	UserID  string
+	CSRF    string
+	Expires time.Time
 }
 
 // PerformanceFilter selects performances by start time, ordered by (StartsAt, ID).
@@ -90,8 +160,13 @@ type Order struct {
 	IdempotencyKey string // unique per session; may be empty
 	Total          int64  // minor units
 	Currency       string
+	Channel        string    // the sales channel it was sold through
+	SoldBy         string    // staff user id, empty for web orders
+	PaymentMethod  string    // online, cash or card; empty while reserved
+	Deadline       time.Time // when a reservation lapses; zero otherwise
 	Tickets        []Ticket
 	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Ticket is one seat of an order.
@@ -140,6 +215,47 @@ type Store interface {
 	GetOrder(ctx context.Context, id string) (Order, error)
 	OrderByIdempotencyKey(ctx context.Context, session, key string) (Order, error)
 	ListOrders(ctx context.Context, f OrderFilter) ([]Order, error)
-	// SoldSeats lists the dense indices of seats with a live ticket, ascending.
+	// SoldSeats lists the dense indices of seats with a live ticket of a paid
+	// order, ascending.
 	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
+	// ReservedOrders lists the reserved orders of a performance.
+	ReservedOrders(ctx context.Context, performanceID string) ([]Order, error)
+	// PayReservation turns a reserved order paid; ErrConflict if it is not reserved.
+	PayReservation(ctx context.Context, id, method, by string) (Order, error)
+	// EndReservation turns a reserved order expired or annulled and voids its
+	// tickets; ErrConflict if it is not reserved.
+	EndReservation(ctx context.Context, id, status string) (Order, error)
+	// ExtendReservation moves a reserved order's deadline; ErrConflict if it is
+	// not reserved.
+	ExtendReservation(ctx context.Context, id string, deadline time.Time) (Order, error)
+	// SearchOrders finds orders by exact number or hold token, or by buyer name
+	// or e-mail containing q (case-insensitive), newest first, at most limit.
+	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]Order, error)
+
+	ListHalls(ctx context.Context) ([]Hall, error) // without layouts
+
+	SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error
+	// SetBlocks blocks seats with a reason, replacing earlier reasons.
+	SetBlocks(ctx context.Context, performanceID string, seats []uint32, reason string) error
+	ClearBlocks(ctx context.Context, performanceID string, seats []uint32) error
+	Blocks(ctx context.Context, performanceID string) ([]Block, error)
+
+	CreateTemplate(ctx context.Context, t Template) error
+	GetTemplate(ctx context.Context, id string) (Template, error)
+	ListTemplates(ctx context.Context, hallID string) ([]Template, error) // without seat maps
+
+	// CreateUser stores a user; a taken login gives ErrDuplicate.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, id string) (User, error)
+	UserByLogin(ctx context.Context, login string) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	CreateAPIToken(ctx context.Context, t APIToken) error
+	// UserByToken returns the enabled user owning the token with this hash.
+	UserByToken(ctx context.Context, hash string) (User, error)
+	DeleteAPIToken(ctx context.Context, userID, id string) error
+	CreateSession(ctx context.Context, s StaffSession) error
+	// SessionUser returns a live session and its enabled user; ErrNotFound when
+	// missing, expired or disabled.
+	SessionUser(ctx context.Context, hash string, now time.Time) (StaffSession, User, error)
+	DeleteSession(ctx context.Context, hash string) error
 }

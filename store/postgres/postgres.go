@@ -198,8 +198,12 @@ func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) erro
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		p.ID, p.HallID, p.Name, p.StartsAt, p.Status, zones, store.EncodeSeatZones(p.SeatZones), now())
+	channels, err := json.Marshal(store.ChannelsOrWeb(p.Channels))
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, channels, seat_channels, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		p.ID, p.HallID, p.Name, p.StartsAt, p.Status, zones, store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), now())
 	if _, ok := constraint(err); ok {
 		return fmt.Errorf("create performance %s: %w", p.ID, store.ErrDuplicate)
 	}
@@ -209,15 +213,15 @@ func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) erro
 	return nil
 }
 
-const performanceColumns = `id, hall_id, name, starts_at, status, zones::text, created_at`
+const performanceColumns = `id, hall_id, name, starts_at, status, zones::text, channels::text, created_at`
 
 func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
 	var p store.Performance
-	var zones string
+	var zones, channels string
 	var seatZones []byte
-	dest := []any{&p.ID, &p.HallID, &p.Name, &p.StartsAt, &p.Status, &zones, &p.CreatedAt}
+	dest := []any{&p.ID, &p.HallID, &p.Name, &p.StartsAt, &p.Status, &zones, &channels, &p.CreatedAt}
 	if withSeats {
-		dest = append(dest, &seatZones)
+		dest = append(dest, &seatZones, &p.SeatChannels)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return store.Performance{}, err
@@ -226,7 +230,13 @@ func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
 	if err := json.Unmarshal([]byte(zones), &p.Zones); err != nil {
 		return store.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
 	}
+	if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
+		return store.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
+	}
 	if withSeats {
+		if len(p.SeatChannels) == 0 {
+			p.SeatChannels = nil
+		}
 		var err error
 		if p.SeatZones, err = store.DecodeSeatZones(seatZones); err != nil {
 			return store.Performance{}, fmt.Errorf("performance %s: %w", p.ID, err)
@@ -237,7 +247,7 @@ func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
 
 // GetPerformance returns a performance with its zone map.
 func (s *Store) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
-	p, err := scanPerformance(s.pool.QueryRow(ctx, `SELECT `+performanceColumns+`, seat_zones FROM performances WHERE id = $1`, id), true)
+	p, err := scanPerformance(s.pool.QueryRow(ctx, `SELECT `+performanceColumns+`, seat_zones, seat_channels FROM performances WHERE id = $1`, id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Performance{}, fmt.Errorf("performance %s: %w", id, store.ErrNotFound)
 	}
@@ -314,24 +324,27 @@ func (s *Store) SetZones(ctx context.Context, id string, zones []hall.Zone, seat
 // createOrder inserts the order and all its tickets in one statement: atomic
 // without an explicit transaction, and one round trip.
 const createOrder = `WITH o AS (
-  INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key, total, currency, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
   RETURNING id
 )
 INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status)
 SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status
-FROM unnest($13::int[], $14::text[], $15::text[], $16::bigint[], $17::text[]) AS t(seat, seat_id, zone, price, status)`
+FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[]) AS t(seat, seat_id, zone, price, status)`
 
 // CreateOrder writes an order and its tickets atomically.
 func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
 	o.CreatedAt = now()
+	o.UpdatedAt = o.CreatedAt
 	n := len(o.Tickets)
 	seats, ids, zones, prices, statuses := make([]int32, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
 	for i, t := range o.Tickets {
 		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
 	}
 	_, err := s.pool.Exec(ctx, createOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
-		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.CreatedAt, seats, ids, zones, prices, statuses)
+		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, channelOrWeb(o.Channel), o.SoldBy, o.PaymentMethod,
+		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses)
 	if cons, ok := constraint(err); ok {
 		switch cons {
 		case "tickets_live_seat":
@@ -349,7 +362,22 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	if err != nil {
 		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
+	o.Channel = channelOrWeb(o.Channel)
 	return o, nil
+}
+
+func channelOrWeb(c string) string {
+	if c == "" {
+		return "web"
+	}
+	return c
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 func (s *Store) soldAmong(ctx context.Context, perf string, seats []int32) ([]uint32, error) {
@@ -360,12 +388,18 @@ func (s *Store) soldAmong(ctx context.Context, perf string, seats []int32) ([]ui
 	return pgx.CollectRows(rows, pgx.RowTo[uint32])
 }
 
-const orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key, total, currency, created_at`
+const orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
 
 func scanOrder(row pgx.Row) (store.Order, error) {
 	var o store.Order
-	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey, &o.Total, &o.Currency, &o.CreatedAt)
-	o.CreatedAt = o.CreatedAt.UTC()
+	var deadline *time.Time
+	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt)
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	if deadline != nil {
+		o.Deadline = deadline.UTC()
+	}
 	return o, err
 }
 
@@ -449,7 +483,8 @@ func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Or
 
 // SoldSeats lists the seats with a live ticket, ascending.
 func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seat_index FROM tickets WHERE performance_id = $1 AND status = 'live' ORDER BY seat_index`, perf)
+	rows, err := s.pool.Query(ctx, `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid' ORDER BY t.seat_index`, perf)
 	if err != nil {
 		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
 	}

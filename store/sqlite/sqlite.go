@@ -227,8 +227,12 @@ func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) erro
 	if err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		p.ID, p.HallID, p.Name, micros(p.StartsAt), p.Status, string(zones), store.EncodeSeatZones(p.SeatZones), micros(now()))
+	channels, err := json.Marshal(store.ChannelsOrWeb(p.Channels))
+	if err != nil {
+		return err
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, channels, seat_channels, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		p.ID, p.HallID, p.Name, micros(p.StartsAt), p.Status, string(zones), store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), micros(now()))
 	if _, ok := uniqueViolation(err); ok {
 		return fmt.Errorf("create performance %s: %w", p.ID, store.ErrDuplicate)
 	}
@@ -250,11 +254,11 @@ type scanner interface{ Scan(dest ...any) error }
 func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
 	var p store.Performance
 	var starts, created int64
-	var zones string
+	var zones, channels string
 	var seatZones []byte
-	dest := []any{&p.ID, &p.HallID, &p.Name, &starts, &p.Status, &zones, &created}
+	dest := []any{&p.ID, &p.HallID, &p.Name, &starts, &p.Status, &zones, &channels, &created}
 	if withSeats {
-		dest = append(dest, &seatZones)
+		dest = append(dest, &seatZones, &p.SeatChannels)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return store.Performance{}, err
@@ -263,7 +267,13 @@ func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
 	if err := json.Unmarshal([]byte(zones), &p.Zones); err != nil {
 		return store.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
 	}
+	if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
+		return store.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
+	}
 	if withSeats {
+		if len(p.SeatChannels) == 0 {
+			p.SeatChannels = nil
+		}
 		var err error
 		if p.SeatZones, err = store.DecodeSeatZones(seatZones); err != nil {
 			return store.Performance{}, fmt.Errorf("performance %s: %w", p.ID, err)
@@ -272,11 +282,11 @@ func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
 	return p, nil
 }
 
-const performanceColumns = `id, hall_id, name, starts_at, status, zones, created_at`
+const performanceColumns = `id, hall_id, name, starts_at, status, zones, channels, created_at`
 
 // GetPerformance returns a performance with its zone map.
 func (s *Store) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
-	p, err := scanPerformance(s.r.QueryRowContext(ctx, `SELECT `+performanceColumns+`, seat_zones FROM performances WHERE id = $1`, id), true)
+	p, err := scanPerformance(s.r.QueryRowContext(ctx, `SELECT `+performanceColumns+`, seat_zones, seat_channels FROM performances WHERE id = $1`, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Performance{}, fmt.Errorf("performance %s: %w", id, store.ErrNotFound)
 	}
@@ -344,18 +354,25 @@ func (s *Store) SetZones(ctx context.Context, id string, zones []hall.Zone, seat
 }
 
 const (
-	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key, total, currency, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`
 	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`
-	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key, total, currency, created_at`
+	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
 )
 
 // CreateOrder writes an order and its tickets in one transaction.
 func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
 	o.CreatedAt = now()
+	o.UpdatedAt = o.CreatedAt
+	if o.Channel == "" {
+		o.Channel = "web"
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, insertOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
-			o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, micros(o.CreatedAt)); err != nil {
+			o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
+			nullMicros(o.Deadline), micros(o.CreatedAt)); err != nil {
 			return err
 		}
 		stmt, err := tx.PrepareContext(ctx, insertTicket)
@@ -394,10 +411,22 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	return o, nil
 }
 
-// soldAmong returns which of seats have a live ticket, ascending.
+// soldAmong returns which of seats have a live ticket (paid or reserved), ascending.
 func (s *Store) soldAmong(ctx context.Context, perf string, seats []uint32) ([]uint32, error) {
-	all, err := s.SoldSeats(ctx, perf)
+	rows, err := s.r.QueryContext(ctx, `SELECT seat_index FROM tickets WHERE performance_id = $1 AND status = 'live' ORDER BY seat_index`, perf)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []uint32
+	for rows.Next() {
+		var seat uint32
+		if err := rows.Scan(&seat); err != nil {
+			return nil, err
+		}
+		all = append(all, seat)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []uint32
@@ -437,10 +466,29 @@ func (s *Store) tickets(ctx context.Context, ids []string) (map[string][]store.T
 
 func scanOrder(row scanner) (store.Order, error) {
 	var o store.Order
-	var created int64
-	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey, &o.Total, &o.Currency, &created)
-	o.CreatedAt = fromMicros(created)
+	var created, updated int64
+	var deadline sql.NullInt64
+	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated)
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if deadline.Valid {
+		o.Deadline = fromMicros(deadline.Int64)
+	}
 	return o, err
+}
+
+func nullMicros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return micros(t)
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 func (s *Store) oneOrder(ctx context.Context, what, query string, args ...any) (store.Order, error) {
@@ -511,7 +559,8 @@ func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Or
 
 // SoldSeats lists the seats with a live ticket, ascending.
 func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seat_index FROM tickets WHERE performance_id = $1 AND status = 'live' ORDER BY seat_index`, perf)
+	rows, err := s.r.QueryContext(ctx, `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid' ORDER BY t.seat_index`, perf)
 	if err != nil {
 		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
 	}
