@@ -6,13 +6,18 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
 )
 
 // Role is a staff role.
@@ -20,50 +25,64 @@ type Role string
 
 // Staff roles. Admins pass every role check.
 const (
-	RoleAdmin     Role = "admin"
-	RoleOrganizer Role = "organizer"
-	RoleBoxOffice Role = "box_office"
-	RoleGate      Role = "gate"
+	RoleAdmin     Role = store.RoleAdmin
+	RoleOrganizer Role = store.RoleOrganizer
+	RoleBoxOffice Role = store.RoleBoxOffice
+	RoleGate      Role = store.RoleGate
 )
+
+// Roles lists every staff role.
+var Roles = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice, RoleGate}
+
+// sellers may sell at the counter and act on any hold.
+var sellers = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice}
 
 // StaffUser is an authenticated staff member.
 type StaffUser struct {
-	ID   string
-	Role Role
+	ID    string
+	Login string
+	Name  string
+	Role  Role
 }
 
-// ErrUnauthenticated: the credentials are missing, unknown or expired.
-var ErrUnauthenticated = errors.New("unauthenticated")
-
-// Authenticator checks staff API tokens.
-type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (StaffUser, error)
+// Users is what staff authentication needs from the store.
+type Users interface {
+	CreateUser(ctx context.Context, u store.User) error
+	GetUser(ctx context.Context, id string) (store.User, error)
+	UserByLogin(ctx context.Context, login string) (store.User, error)
+	ListUsers(ctx context.Context) ([]store.User, error)
+	CreateAPIToken(ctx context.Context, t store.APIToken) error
+	UserByToken(ctx context.Context, hash string) (store.User, error)
+	DeleteAPIToken(ctx context.Context, userID, id string) error
+	CreateSession(ctx context.Context, s store.StaffSession) error
+	SessionUser(ctx context.Context, hash string, now time.Time) (store.StaffSession, store.User, error)
+	DeleteSession(ctx context.Context, hash string) error
 }
 
 // TokenHash is how API tokens are stored: SHA-256. Tokens are 256-bit random
 // strings, so a fast hash is enough (a password KDF protects low-entropy secrets).
 func TokenHash(token string) [32]byte { return sha256.Sum256([]byte(token)) }
 
-// NewToken returns a random API token.
-func NewToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return "smk_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// AdminToken authenticates the bootstrap admin by the hash of its token.
-type AdminToken [32]byte
-
-// Authenticate compares in constant time.
-func (a AdminToken) Authenticate(_ context.Context, token string) (StaffUser, error) {
+func tokenHashHex(token string) string {
 	h := TokenHash(token)
-	if subtle.ConstantTimeCompare(h[:], a[:]) == 1 {
-		return StaffUser{ID: "admin", Role: RoleAdmin}, nil
-	}
-	return StaffUser{}, ErrUnauthenticated
+	return hex.EncodeToString(h[:])
 }
 
-const staffKey = "staff"
+// NewToken returns a random API token.
+func NewToken() string { return "smk_" + randomString(32) }
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+const (
+	staffKey      = "staff"
+	staffCookie   = "seatmap_staff"
+	csrfHeader    = "X-CSRF-Token"
+	staffSessionT = 12 * time.Hour
+)
 
 func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
@@ -74,43 +93,98 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(h[len(prefix):]), true
 }
 
-// staffOf authenticates the request's bearer token, if it has one.
-func (s *Server) staffOf(c *echo.Context) (StaffUser, bool, error) {
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+var errBadToken = problem(http.StatusUnauthorized, "unauthenticated", "Unauthenticated", "the bearer token is not valid")
+
+// authenticate finds the staff member behind a request: a bearer token (the
+// bootstrap admin's or a user's API token), or a signed-in browser session. A
+// session on a state-changing request counts only with its CSRF token; without
+// it the request is a buyer's (csrfMissing tells staff routes to say why).
+func (s *Server) authenticate(c *echo.Context) (u StaffUser, ok, csrfMissing bool, err error) {
 	if u, ok := c.Get(staffKey).(StaffUser); ok {
-		return u, true, nil
+		return u, true, false, nil
 	}
-	tok, ok := bearer(c.Request())
-	if !ok {
-		return StaffUser{}, false, nil
+	r := c.Request()
+	ctx := r.Context()
+	if tok, has := bearer(r); has {
+		h := TokenHash(tok)
+		if subtle.ConstantTimeCompare(h[:], s.cfg.AdminToken[:]) == 1 {
+			u = StaffUser{ID: "admin", Login: "admin", Name: "Administrator", Role: RoleAdmin}
+		} else {
+			su, err := s.users.UserByToken(ctx, hex.EncodeToString(h[:]))
+			if errors.Is(err, store.ErrNotFound) {
+				return StaffUser{}, false, false, errBadToken
+			}
+			if err != nil {
+				return StaffUser{}, false, false, &sales.UnavailableError{Service: "store", Err: err}
+			}
+			u = staffUser(su)
+		}
+		c.Set(staffKey, u)
+		return u, true, false, nil
 	}
-	u, err := s.staff.Authenticate(c.Request().Context(), tok)
-	if errors.Is(err, ErrUnauthenticated) {
-		// Slow down token guessing a little without holding a lock.
-		time.Sleep(50 * time.Millisecond)
-		return StaffUser{}, false, problem(http.StatusUnauthorized, "unauthenticated", "Unauthenticated", "the bearer token is not valid")
+	ck, err := c.Cookie(staffCookie)
+	if err != nil || len(ck.Value) > 128 {
+		return StaffUser{}, false, false, nil
+	}
+	ss, su, err := s.users.SessionUser(ctx, tokenHashHex(ck.Value), time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return StaffUser{}, false, false, nil
 	}
 	if err != nil {
-		return StaffUser{}, false, err
+		return StaffUser{}, false, false, &sales.UnavailableError{Service: "store", Err: err}
 	}
+	if unsafeMethod(r.Method) && subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(ss.CSRF)) != 1 {
+		return StaffUser{}, false, true, nil
+	}
+	u = staffUser(su)
 	c.Set(staffKey, u)
-	return u, true, nil
+	return u, true, false, nil
+}
+
+func staffUser(u store.User) StaffUser {
+	return StaffUser{ID: u.ID, Login: u.Login, Name: u.Name, Role: Role(u.Role)}
+}
+
+// staffOf authenticates the request's staff member, if any.
+func (s *Server) staffOf(c *echo.Context) (StaffUser, bool, error) {
+	u, ok, _, err := s.authenticate(c)
+	return u, ok, err
+}
+
+// actorOf is who a buyer-facing request acts as: a selling staff member, or the
+// buyer session.
+func (s *Server) actorOf(c *echo.Context) (sales.Actor, error) {
+	a := sales.Actor{Session: sessionOf(c)}
+	u, ok, err := s.staffOf(c)
+	if err != nil {
+		return a, err
+	}
+	if ok && slices.Contains(sellers, u.Role) {
+		a.StaffID, a.Login, a.Role = u.ID, u.Login, string(u.Role)
+	}
+	return a, nil
 }
 
 // requireStaff lets through staff with one of roles (admins always).
 func (s *Server) requireStaff(roles ...Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			u, ok, err := s.staffOf(c)
-			if err != nil {
+			u, ok, csrfMissing, err := s.authenticate(c)
+			switch {
+			case err != nil:
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="seatmap"`)
 				return err
-			}
-			if !ok {
+			case csrfMissing:
+				return problem(http.StatusForbidden, "csrf", "CSRF token missing", "send the session's csrf_token in the "+csrfHeader+" header")
+			case !ok:
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="seatmap"`)
-				return problem(http.StatusUnauthorized, "unauthenticated", "Unauthenticated", "this route needs a staff bearer token")
-			}
-			if u.Role != RoleAdmin && !slices.Contains(roles, u.Role) {
-				return problem(http.StatusForbidden, "forbidden", "Forbidden", "your role "+string(u.Role)+" may not do this")
+				return problem(http.StatusUnauthorized, "unauthenticated", "Unauthenticated", "sign in, or send a staff bearer token")
+			case u.Role != RoleAdmin && !slices.Contains(roles, u.Role):
+				return problem(http.StatusForbidden, "forbidden", "Forbidden", fmt.Sprintf("the role %s may not do this", u.Role))
 			}
 			return next(c)
 		}

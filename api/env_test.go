@@ -139,7 +139,7 @@ func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := api.NewToken()
-	srv, err := api.New(api.Config{Sales: svc, Live: hub, Staff: api.AdminToken(api.TokenHash(admin)), Logger: log, HoldRate: o.rate})
+	srv, err := api.New(api.Config{Sales: svc, Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

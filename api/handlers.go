@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/base64"
+	"maps"
+	"slices"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -270,6 +272,8 @@ type seatJSON struct {
 	Y       float64 `json:"y"`
 	Zone    *string `json:"zone"`
 	State   string  `json:"state"`
+	Channel string  `json:"channel"`
+	Block   string  `json:"block,omitempty"`
 }
 
 type seatmapJSON struct {
@@ -277,6 +281,7 @@ type seatmapJSON struct {
 	Version       uint64      `json:"version"`
 	Seats         []seatJSON  `json:"seats"`
 	Zones         []hall.Zone `json:"zones"`
+	Channels      []string    `json:"channels"`
 	Stage         *hall.Rect  `json:"stage"`
 }
 
@@ -305,6 +310,9 @@ type compactSeatmapJSON struct {
 	Rows          []rowJSON     `json:"rows"`
 	Sections      []sectionJSON `json:"sections"`
 	States        string        `json:"states"`
+	Channel       []int         `json:"channel"`
+	Channels      []string      `json:"channels"`
+	Blocks        [][2]any      `json:"blocks,omitempty"` // staff only: [seat index, reason]
 	Zones         []hall.Zone   `json:"zones"`
 	Stage         *hall.Rect    `json:"stage"`
 }
@@ -314,11 +322,15 @@ func (s *Server) seatmap(c *echo.Context) error {
 	if _, err := s.visiblePerformance(c, id); err != nil {
 		return err
 	}
+	_, staff, err := s.staffOf(c)
+	if err != nil {
+		return err
+	}
 	m, err := s.sales.Seatmap(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	h := m.Hall
+	h, snap := m.Hall, &m.Snapshot
 	zones := m.Zones
 	if zones == nil {
 		zones = []hall.Zone{}
@@ -327,19 +339,21 @@ func (s *Server) seatmap(c *echo.Context) error {
 	case "", "full":
 	case "compact":
 		out := compactSeatmapJSON{
-			PerformanceID: id, Version: m.Version, Count: h.N(),
+			PerformanceID: id, Version: snap.Version, Count: h.N(),
 			IDs: make([]string, h.N()), X: make([]float64, h.N()), Y: make([]float64, h.N()),
 			Zone: make([]int, h.N()), Row: make([]uint32, h.N()), Number: make([]string, h.N()),
+			Channel: make([]int, h.N()), Channels: m.Channels,
 			Zones: zones, Stage: h.Layout.Stage,
 		}
 		states := make([]byte, h.N())
 		for i, st := range h.Seats {
 			out.IDs[i], out.X[i], out.Y[i], out.Row[i], out.Number[i] = st.ID, st.X, st.Y, st.Row, st.Number
 			out.Zone[i] = -1
-			if z := m.ZoneOf[i]; z != hall.NoZone {
+			if z := snap.Zones[i]; z != hall.NoZone {
 				out.Zone[i] = int(z)
 			}
-			states[i] = '0' + byte(m.States[i])
+			out.Channel[i] = int(snap.Channels[i])
+			states[i] = '0' + byte(snap.States[i])
 		}
 		out.States = string(states)
 		for _, r := range h.Rows {
@@ -348,18 +362,27 @@ func (s *Server) seatmap(c *echo.Context) error {
 		for _, sec := range h.Sections {
 			out.Sections = append(out.Sections, sectionJSON{ID: sec.ID, Name: sec.Name})
 		}
+		if staff {
+			out.Blocks = [][2]any{}
+			for _, seat := range slices.Sorted(maps.Keys(m.Blocks)) {
+				out.Blocks = append(out.Blocks, [2]any{seat, m.Blocks[seat]})
+			}
+		}
 		return c.JSON(http.StatusOK, out)
 	default:
 		return &sales.InputError{Field: "format", Reason: "must be full or compact"}
 	}
-	out := seatmapJSON{PerformanceID: id, Version: m.Version, Seats: make([]seatJSON, h.N()), Zones: zones, Stage: h.Layout.Stage}
+	out := seatmapJSON{PerformanceID: id, Version: snap.Version, Seats: make([]seatJSON, h.N()), Zones: zones, Channels: m.Channels, Stage: h.Layout.Stage}
 	for i, st := range h.Seats {
 		sj := seatJSON{
 			ID: st.ID, Index: i, Section: h.Sections[st.Section].ID, Row: h.Rows[st.Row].Label,
-			Number: st.Number, X: st.X, Y: st.Y, State: m.States[i].String(),
+			Number: st.Number, X: st.X, Y: st.Y, State: snap.States[i].String(), Channel: m.Channels[snap.Channels[i]],
 		}
-		if z := m.ZoneOf[i]; z != hall.NoZone {
+		if z := snap.Zones[i]; z != hall.NoZone {
 			sj.Zone = &zones[z].ID
+		}
+		if r, ok := m.Blocks[uint32(i)]; ok && staff {
+			sj.Block = r
 		}
 		out.Seats[i] = sj
 	}
@@ -383,63 +406,115 @@ type createHoldJSON struct {
 		Count int    `json:"count"`
 		Zone  string `json:"zone"`
 	} `json:"best"`
+	Channel string `json:"channel"`
+}
+
+type reservationJSON struct {
+	OrderID  string    `json:"order_id"`
+	Number   string    `json:"number"`
+	Buyer    buyerJSON `json:"buyer"`
+	Deadline string    `json:"deadline"`
 }
 
 type holdJSON struct {
-	Token         string   `json:"token"`
-	PerformanceID string   `json:"performance_id"`
-	Seats         []string `json:"seats"`
-	ExpiresAt     string   `json:"expires_at"`
+	Token         string           `json:"token"`
+	PerformanceID string           `json:"performance_id"`
+	Seats         []string         `json:"seats"`
+	ExpiresAt     string           `json:"expires_at"`
+	Owner         string           `json:"owner,omitempty"`
+	Channels      []string         `json:"channels,omitempty"`
+	Reservation   *reservationJSON `json:"reservation,omitempty"`
 }
 
-func toHoldJSON(h sales.Hold) holdJSON {
-	return holdJSON{Token: h.Token, PerformanceID: h.PerformanceID, Seats: h.Seats, ExpiresAt: rfc3339(h.Expires)}
+func toHoldJSON(h sales.Hold, staff bool) holdJSON {
+	out := holdJSON{Token: h.Token, PerformanceID: h.PerformanceID, Seats: h.Seats, ExpiresAt: rfc3339(h.Expires)}
+	if staff {
+		out.Owner, out.Channels = h.Owner, h.Channels
+		if r := h.Reservation; r != nil {
+			out.Reservation = &reservationJSON{OrderID: r.OrderID, Number: r.Number, Buyer: buyerJSON{Name: r.Buyer, Email: r.Email}, Deadline: rfc3339(r.Deadline)}
+		}
+	}
+	return out
 }
 
 func (s *Server) createHold(c *echo.Context) (err error) {
 	defer func() { s.metrics.holds.WithLabelValues(s.outcome(c, err)).Inc() }()
-	if ok, wait := s.limits.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
-		secs := int(wait/time.Second) + 1
-		p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf("too many holds from this session or address; retry in %d s", secs))
-		p.RetryAfter = secs
-		return p
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	if !a.Staff() {
+		if ok, wait := s.limits.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
+			secs := int(wait/time.Second) + 1
+			p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf("too many holds from this session or address; retry in %d s", secs))
+			p.RetryAfter = secs
+			return p
+		}
 	}
 	var in createHoldJSON
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
 	}
-	hi := sales.HoldInput{Seats: in.Seats}
+	hi := sales.HoldInput{Seats: in.Seats, Channel: in.Channel}
 	if in.Best != nil {
 		if in.Best.Count <= 0 {
 			return &sales.InputError{Field: "best.count", Reason: "must be at least 1"}
 		}
 		hi.BestCount, hi.BestZone = in.Best.Count, in.Best.Zone
 	}
-	h, err := s.sales.Hold(c.Request().Context(), c.Param("id"), sessionOf(c), hi)
+	h, err := s.sales.Hold(c.Request().Context(), c.Param("id"), a, hi)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toHoldJSON(h))
+	return c.JSON(http.StatusCreated, toHoldJSON(h, a.Staff()))
 }
 
 func (s *Server) getHold(c *echo.Context) error {
-	h, err := s.sales.GetHold(c.Request().Context(), c.Param("token"), sessionOf(c))
+	a, err := s.actorOf(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toHoldJSON(h))
+	h, err := s.sales.GetHold(c.Request().Context(), c.Param("token"), a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toHoldJSON(h, a.Staff()))
 }
 
 func (s *Server) extendHold(c *echo.Context) error {
-	h, err := s.sales.Extend(c.Request().Context(), c.Param("token"), sessionOf(c))
+	a, err := s.actorOf(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toHoldJSON(h))
+	var by time.Duration
+	if c.Request().ContentLength > 0 {
+		var in struct {
+			Minutes int `json:"minutes"`
+		}
+		if err := decode(c, &in, 1<<10); err != nil {
+			return err
+		}
+		if in.Minutes < 1 || in.Minutes > int(sales.MaxStaffExtension/time.Minute) {
+			return &sales.InputError{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(sales.MaxStaffExtension/time.Minute))}
+		}
+		if !a.Staff() {
+			return &sales.InputError{Field: "minutes", Reason: "only staff choose the extension"}
+		}
+		by = time.Duration(in.Minutes) * time.Minute
+	}
+	h, err := s.sales.Extend(c.Request().Context(), c.Param("token"), a, by)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toHoldJSON(h, a.Staff()))
 }
 
 func (s *Server) releaseHold(c *echo.Context) error {
-	if err := s.sales.Release(c.Request().Context(), c.Param("token"), sessionOf(c)); err != nil {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	if err := s.sales.Release(c.Request().Context(), c.Param("token"), a); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -455,6 +530,13 @@ type buyerJSON struct {
 type createOrderJSON struct {
 	HoldToken string    `json:"hold_token"`
 	Buyer     buyerJSON `json:"buyer"`
+	Payment   *struct {
+		Method string `json:"method"`
+	} `json:"payment"`
+}
+
+type paymentJSON struct {
+	Method string `json:"method"`
 }
 
 type ticketJSON struct {
@@ -473,6 +555,9 @@ type orderJSON struct {
 	Total         int64        `json:"total"`
 	Currency      string       `json:"currency"`
 	Buyer         buyerJSON    `json:"buyer"`
+	Channel       string       `json:"channel"`
+	Payment       *paymentJSON `json:"payment"`
+	Deadline      *string      `json:"deadline,omitempty"`
 	CreatedAt     string       `json:"created_at"`
 }
 
@@ -481,7 +566,14 @@ func toOrderJSON(o store.Order) orderJSON {
 		ID: o.ID, Number: o.Number, Status: o.Status, PerformanceID: o.PerformanceID,
 		Seats: make([]string, len(o.Tickets)), Tickets: make([]ticketJSON, len(o.Tickets)),
 		Total: o.Total, Currency: o.Currency, Buyer: buyerJSON{Name: o.BuyerName, Email: o.BuyerEmail},
-		CreatedAt: rfc3339(o.CreatedAt),
+		Channel: o.Channel, CreatedAt: rfc3339(o.CreatedAt),
+	}
+	if o.PaymentMethod != "" {
+		out.Payment = &paymentJSON{Method: o.PaymentMethod}
+	}
+	if !o.Deadline.IsZero() {
+		d := rfc3339(o.Deadline)
+		out.Deadline = &d
 	}
 	for i, t := range o.Tickets {
 		out.Seats[i] = t.SeatID
@@ -496,10 +588,21 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
 	}
-	o, replayed, err := s.sales.Confirm(c.Request().Context(), sales.ConfirmInput{
-		Token: in.HoldToken, Owner: sessionOf(c), BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	ci := sales.ConfirmInput{
+		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
-	})
+	}
+	if in.Payment != nil {
+		if in.Payment.Method == "" {
+			return &sales.InputError{Field: "payment.method", Reason: "must be cash or card"}
+		}
+		ci.PaymentMethod = in.Payment.Method
+	}
+	o, replayed, err := s.sales.Confirm(c.Request().Context(), ci)
 	if err != nil {
 		return err
 	}
@@ -511,11 +614,11 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 }
 
 func (s *Server) getOrder(c *echo.Context) error {
-	_, staff, err := s.staffOf(c)
+	a, err := s.actorOf(c)
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.GetOrder(c.Request().Context(), c.Param("id"), sessionOf(c), staff)
+	o, err := s.sales.GetOrder(c.Request().Context(), c.Param("id"), a)
 	if err != nil {
 		return err
 	}

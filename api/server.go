@@ -27,10 +27,13 @@ type Live interface {
 
 // Config wires a Server.
 type Config struct {
-	Sales  *sales.Service
-	Live   Live
-	Staff  Authenticator
-	Logger *slog.Logger
+	Sales *sales.Service
+	Live  Live
+	// Users keeps staff users, API tokens and browser sessions.
+	Users Users
+	// AdminToken is the SHA-256 of the bootstrap admin's bearer token.
+	AdminToken [32]byte
+	Logger     *slog.Logger
 	// Static is the browser app, served at /.
 	Static fs.FS
 	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
@@ -49,17 +52,18 @@ type Server struct {
 	cfg     Config
 	sales   *sales.Service
 	live    Live
-	staff   Authenticator
+	users   Users
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
 	limits  *holdLimiter
+	logins  *holdLimiter
 }
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Sales == nil || cfg.Live == nil || cfg.Staff == nil {
-		return nil, errors.New("api: Sales, Live and Staff are required")
+	if cfg.Sales == nil || cfg.Live == nil || cfg.Users == nil {
+		return nil, errors.New("api: Sales, Live and Users are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -71,7 +75,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:   cfg,
 		sales: cfg.Sales,
 		live:  cfg.Live,
-		staff: cfg.Staff,
+		users: cfg.Users,
 		log:   cfg.Logger,
 	}
 	var err error
@@ -79,6 +83,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.limits = newHoldLimiter(cfg.HoldRate)
+	// Sign-in: 10 tries per login at once, then one every 6 s; 30 per address.
+	s.logins = newHoldLimiter(RateLimit{SessionPerSecond: 1.0 / 6, SessionBurst: 10, AddressPerSecond: 1, AddressBurst: 30})
 
 	e := echo.New()
 	e.Logger = cfg.Logger
@@ -110,25 +116,50 @@ func (s *Server) routes() {
 	v1.GET("/readyz", s.readyz)
 	v1.GET("/openapi.yaml", serveOpenAPI)
 
-	v1.POST("/halls", s.createHall, s.requireStaff(RoleAdmin, RoleOrganizer))
-	v1.GET("/halls/:id", s.getHall, s.requireStaff(RoleAdmin, RoleOrganizer, RoleBoxOffice))
+	staff := s.requireStaff // roles besides admin
+	organizer := staff(RoleOrganizer)
+	seller := staff(RoleOrganizer, RoleBoxOffice)
 
-	v1.POST("/performances", s.createPerformance, s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.POST("/session", s.login)
+	v1.GET("/session", s.currentSession)
+	v1.DELETE("/session", s.logout)
+	v1.POST("/users", s.createUser, staff())
+	v1.GET("/users", s.listUsers, staff())
+	v1.POST("/users/:id/tokens", s.createToken, staff(Roles...))
+	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, staff(Roles...))
+
+	v1.POST("/halls", s.createHall, organizer)
+	v1.GET("/halls", s.listHalls, seller)
+	v1.GET("/halls/:id", s.getHall, seller)
+	v1.GET("/halls/:id/templates", s.listTemplates, organizer)
+	v1.POST("/halls/:id/templates", s.saveTemplate, organizer)
+
+	v1.POST("/performances", s.createPerformance, organizer)
 	v1.GET("/performances", s.listPerformances)
 	v1.GET("/performances/:id", s.getPerformance)
 	v1.GET("/performances/:id/seatmap", s.seatmap)
 	v1.GET("/performances/:id/live", s.liveSeatmap)
-	v1.POST("/performances/:id/sales/start", s.setStatus("on_sale"), s.requireStaff(RoleAdmin, RoleOrganizer))
-	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), s.requireStaff(RoleAdmin, RoleOrganizer))
+	v1.PUT("/performances/:id/zones", s.setZones, organizer)
+	v1.POST("/performances/:id/paint", s.paint, organizer)
+	v1.POST("/performances/:id/template", s.applyTemplate, organizer)
+	v1.GET("/performances/:id/stats", s.stats, seller)
+	v1.POST("/performances/:id/sales/start", s.setStatus("on_sale"), organizer)
+	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), organizer)
 	v1.POST("/performances/:id/holds", s.createHold)
+	v1.GET("/performances/:id/holds", s.listHolds, seller)
 
 	v1.GET("/holds/:token", s.getHold)
 	v1.POST("/holds/:token/extend", s.extendHold)
 	v1.DELETE("/holds/:token", s.releaseHold)
+	v1.POST("/holds/:token/reserve", s.reserve, seller)
 
 	v1.POST("/orders", s.createOrder)
-	v1.GET("/orders", s.listOrders, s.requireStaff(RoleAdmin, RoleOrganizer, RoleBoxOffice))
+	v1.GET("/orders", s.listOrders, seller)
 	v1.GET("/orders/:id", s.getOrder)
+	v1.POST("/orders/:id/extend", s.extendReservation, seller)
+	v1.POST("/orders/:id/annul", s.annulReservation, seller)
+	v1.POST("/orders/:id/pay", s.payReservation, seller)
+	v1.GET("/search", s.search, seller)
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 

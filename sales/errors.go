@@ -23,6 +23,10 @@ var (
 	ErrHoldLifetime = errors.New("hold has reached its maximum lifetime")
 	// ErrMixedCurrency: an order's seats are priced in more than one currency.
 	ErrMixedCurrency = errors.New("seats are priced in different currencies")
+	// ErrReserved: the hold belongs to a reservation; pay, extend or annul its order.
+	ErrReserved = errors.New("hold belongs to a reservation; change it through its order")
+	// ErrNotReserved: the order is not (or no longer) a reservation.
+	ErrNotReserved = errors.New("order is not a reservation")
 )
 
 // IsNotFound reports whether err means the performance does not exist.

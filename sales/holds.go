@@ -4,32 +4,114 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease"
 )
 
+// Actor is who asks: a buyer's anonymous session, or a staff member.
+type Actor struct {
+	Session string // buyer session id (staff have one too, unused)
+	StaffID string // staff user id; empty for buyers
+	Login   string // staff login, for labels
+	Role    string // staff role
+}
+
+// Staff reports whether the actor is a staff member.
+func (a Actor) Staff() bool { return a.StaffID != "" }
+
+// owner is what a new hold records as its owner.
+func (a Actor) owner() string {
+	if a.Staff() {
+		return "staff:" + a.Login
+	}
+	return a.Session
+}
+
+// may is the owner check the engine applies: staff act on any hold.
+func (a Actor) may() string {
+	if a.Staff() {
+		return engine.AnyOwner
+	}
+	return a.Session
+}
+
+// Channel names with a fixed meaning.
+const (
+	ChannelWeb       = "web"
+	ChannelBoxOffice = "box_office"
+)
+
 // HoldInput asks for seats by id, or for the best Count seats together in Zone
-// (empty: any zone).
+// (empty: any zone). Channel (staff only) sells from one named channel; empty
+// means the actor's usual channels: the web for buyers, web and box office for
+// staff.
 type HoldInput struct {
 	Seats     []string
 	BestCount int
 	BestZone  string
+	Channel   string
 }
 
-// Hold is a live hold as buyers see it.
+// Hold is a live hold as buyers and staff see it.
 type Hold struct {
 	Token         string
 	PerformanceID string
 	Seats         []string
 	Expires       time.Time
+	Owner         string
+	Channels      []string
+	Reservation   *Reservation
 }
 
-// Hold takes seats for owner: in the engine first (the authority, all or
-// nothing), then as a lease; if the lease cannot be written the engine hold is
-// undone, so a failure leaves nothing behind.
-func (s *Service) Hold(ctx context.Context, performanceID, owner string, in HoldInput) (Hold, error) {
+// Reservation is the pay-later order a hold belongs to.
+type Reservation struct {
+	OrderID  string
+	Number   string
+	Buyer    string
+	Email    string
+	Deadline time.Time
+}
+
+// channelMask is what an actor may sell from.
+func (p *perf) channelMask(a Actor, named string) (engine.ChannelMask, error) {
+	names := p.channels()
+	if named != "" {
+		if !a.Staff() {
+			return 0, &InputError{Field: "channel", Reason: "only staff may sell from a named channel"}
+		}
+		i := slices.Index(names, named)
+		if i < 0 {
+			return 0, &InputError{Field: "channel", Reason: fmt.Sprintf("no channel %q in this performance", named)}
+		}
+		return engine.Channel(i).Mask(), nil
+	}
+	m := engine.Web.Mask()
+	if a.Staff() {
+		if i := slices.Index(names, ChannelBoxOffice); i >= 0 {
+			m |= engine.Channel(i).Mask()
+		}
+	}
+	return m, nil
+}
+
+func (p *perf) channelNames(m engine.ChannelMask) []string {
+	var out []string
+	for i, n := range p.channels() {
+		if m&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Hold takes seats: in the engine first (the authority, all or nothing), then as
+// a lease; if the lease cannot be written the engine hold is undone, so a failure
+// leaves nothing behind.
+func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in HoldInput) (Hold, error) {
 	p, err := s.load(ctx, performanceID)
 	if err != nil {
 		return Hold{}, err
@@ -37,10 +119,14 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 	if p.Status() != "on_sale" {
 		return Hold{}, fmt.Errorf("performance %s: %w", performanceID, ErrNotOnSale)
 	}
+	mask, err := p.channelMask(a, in.Channel)
+	if err != nil {
+		return Hold{}, err
+	}
 	req := engine.HoldRequest{
 		Token:    newHoldToken(performanceID),
-		Owner:    owner,
-		Channels: engine.Web.Mask(),
+		Owner:    a.owner(),
+		Channels: mask,
 		Expires:  s.now().Add(s.cfg.HoldTTL),
 	}
 	switch {
@@ -50,17 +136,8 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 		if len(in.Seats) > s.cfg.MaxHoldSeats {
 			return Hold{}, &InputError{Field: "seats", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
 		}
-		req.Seats = make([]uint32, len(in.Seats))
-		var unknown []string
-		for i, id := range in.Seats {
-			idx, ok := p.hall.Lookup(id)
-			if !ok {
-				unknown = append(unknown, id)
-			}
-			req.Seats[i] = idx
-		}
-		if unknown != nil {
-			return Hold{}, &UnknownSeatsError{IDs: unknown}
+		if req.Seats, err = p.lookup(in.Seats); err != nil {
+			return Hold{}, err
 		}
 	case in.BestCount > 0:
 		if in.BestCount > s.cfg.MaxHoldSeats {
@@ -68,12 +145,7 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 		}
 		req.Best = engine.Best{Count: in.BestCount, Zone: engine.AnyZone}
 		if in.BestZone != "" {
-			req.Best.Zone = -2
-			for i, z := range p.zones {
-				if z.ID == in.BestZone {
-					req.Best.Zone = i
-				}
-			}
+			req.Best.Zone = slices.IndexFunc(p.zones(), func(z hall.Zone) bool { return z.ID == in.BestZone })
 			if req.Best.Zone < 0 {
 				return Hold{}, &InputError{Field: "best.zone", Reason: fmt.Sprintf("no zone %q in this performance", in.BestZone)}
 			}
@@ -86,7 +158,7 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 	if err != nil {
 		return Hold{}, p.publicError(err)
 	}
-	l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: owner, Seats: seats, Expires: req.Expires}
+	l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: req.Owner, Seats: seats, Expires: req.Expires}
 	acquire := func(ctx context.Context) error { return s.leases.Acquire(ctx, l) }
 	err = s.kv.do(ctx, acquire)
 	var conflict *lease.ConflictError
@@ -106,7 +178,24 @@ func (s *Service) Hold(ctx context.Context, performanceID, owner string, in Hold
 		}
 		return Hold{}, fmt.Errorf("lease hold: %w", err)
 	}
-	return Hold{Token: req.Token, PerformanceID: performanceID, Seats: p.ids(seats), Expires: req.Expires}, nil
+	return Hold{Token: req.Token, PerformanceID: performanceID, Seats: p.ids(seats), Expires: req.Expires, Owner: req.Owner, Channels: p.channelNames(mask)}, nil
+}
+
+// lookup maps seat ids to indices, naming the unknown ones.
+func (p *perf) lookup(ids []string) ([]uint32, error) {
+	out := make([]uint32, len(ids))
+	var unknown []string
+	for i, id := range ids {
+		idx, ok := p.hall.Lookup(id)
+		if !ok {
+			unknown = append(unknown, id)
+		}
+		out[i] = idx
+	}
+	if unknown != nil {
+		return nil, &UnknownSeatsError{IDs: unknown}
+	}
+	return out, nil
 }
 
 // shardOf finds the performance of a hold token.
@@ -122,35 +211,93 @@ func (s *Service) shardOf(ctx context.Context, token string) (*perf, error) {
 	return p, err
 }
 
-// GetHold returns owner's live hold.
-func (s *Service) GetHold(ctx context.Context, token, owner string) (Hold, error) {
-	p, err := s.shardOf(ctx, token)
-	if err != nil {
-		return Hold{}, err
+func (s *Service) holdView(p *perf, v engine.HoldView) Hold {
+	h := Hold{Token: v.Token, PerformanceID: p.id, Seats: p.ids(v.Seats), Expires: v.Expires, Owner: v.Owner, Channels: p.channelNames(v.Channels)}
+	p.mu.RLock()
+	if r := p.reservations[v.Token]; r != nil {
+		h.Reservation = &Reservation{OrderID: r.OrderID, Number: r.Number, Buyer: r.Buyer, Email: r.Email, Deadline: r.Deadline}
+		h.Owner = "reservation"
 	}
-	v, err := p.shard.Get(token, owner)
-	if err != nil {
-		return Hold{}, err
+	p.mu.RUnlock()
+	if h.Owner != "reservation" && !isStaffOwner(h.Owner) {
+		h.Owner = "buyer" // a buyer's session id is a secret
 	}
-	return Hold{Token: token, PerformanceID: p.id, Seats: p.ids(v.Seats), Expires: v.Expires}, nil
+	return h
 }
 
-// Extend gives owner's hold another HoldTTL from now, up to MaxHoldLifetime
-// after it was made. The lease moves first: if it cannot, nothing changes.
-func (s *Service) Extend(ctx context.Context, token, owner string) (Hold, error) {
+func isStaffOwner(o string) bool { return len(o) > 6 && o[:6] == "staff:" }
+
+// GetHold returns a live hold to its owner, or to staff.
+func (s *Service) GetHold(ctx context.Context, token string, a Actor) (Hold, error) {
 	p, err := s.shardOf(ctx, token)
 	if err != nil {
 		return Hold{}, err
 	}
-	v, err := p.shard.Get(token, owner)
+	v, err := p.shard.Get(token, a.may())
 	if err != nil {
 		return Hold{}, err
 	}
+	return s.holdView(p, v), nil
+}
+
+// Holds lists the live holds of a performance, for staff.
+func (s *Service) Holds(ctx context.Context, performanceID string) ([]Hold, error) {
+	p, err := s.load(ctx, performanceID)
+	if err != nil {
+		return nil, err
+	}
+	views := p.shard.Holds()
+	slices.SortFunc(views, func(a, b engine.HoldView) int { return a.Expires.Compare(b.Expires) })
+	out := make([]Hold, len(views))
+	for i, v := range views {
+		out[i] = s.holdView(p, v)
+	}
+	return out, nil
+}
+
+// reserved reports whether a token belongs to a reservation: those change only
+// through their order (pay, extend, annul).
+func (p *perf) reserved(token string) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.reservations[token] != nil
+}
+
+// MaxStaffExtension bounds one extension by staff.
+const MaxStaffExtension = 4 * time.Hour
+
+// Extend gives a hold more time: a buyer's another HoldTTL from now, up to
+// MaxHoldLifetime after it was made; staff choose the time (default HoldTTL, at
+// most MaxStaffExtension) and are not bound by the lifetime. The lease moves
+// first: if it cannot, nothing changes.
+func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Duration) (Hold, error) {
+	p, err := s.shardOf(ctx, token)
+	if err != nil {
+		return Hold{}, err
+	}
+	v, err := p.shard.Get(token, a.may())
+	if err != nil {
+		return Hold{}, err
+	}
+	if p.reserved(token) {
+		return Hold{}, ErrReserved
+	}
 	now := s.now()
-	limit := v.Created.Add(s.cfg.MaxHoldLifetime)
-	exp := now.Add(s.cfg.HoldTTL)
-	if exp.After(limit) {
-		exp = limit
+	var exp time.Time
+	switch {
+	case a.Staff():
+		if by <= 0 {
+			by = s.cfg.HoldTTL
+		}
+		if by > MaxStaffExtension {
+			return Hold{}, &InputError{Field: "minutes", Reason: fmt.Sprintf("at most %d minutes", int(MaxStaffExtension/time.Minute))}
+		}
+		exp = now.Add(by)
+	default:
+		exp = now.Add(s.cfg.HoldTTL)
+		if limit := v.Created.Add(s.cfg.MaxHoldLifetime); exp.After(limit) {
+			exp = limit
+		}
 	}
 	if !exp.After(v.Expires) {
 		return Hold{}, ErrHoldLifetime
@@ -164,28 +311,32 @@ func (s *Service) Extend(ctx context.Context, token, owner string) (Hold, error)
 	if err != nil {
 		return Hold{}, fmt.Errorf("extend lease: %w", err)
 	}
-	if err := p.shard.Extend(token, owner, exp); err != nil {
+	if err := p.shard.Extend(token, a.may(), exp); err != nil {
 		return Hold{}, err
 	}
-	return Hold{Token: token, PerformanceID: p.id, Seats: p.ids(v.Seats), Expires: exp}, nil
+	v.Expires = exp
+	return s.holdView(p, v), nil
 }
 
-// Release ends owner's hold: the lease goes first, so a lease store that is down
+// Release ends a hold: the lease goes first, so a lease store that is down
 // leaves the hold whole and the answer says so.
-func (s *Service) Release(ctx context.Context, token, owner string) error {
+func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	p, err := s.shardOf(ctx, token)
 	if err != nil {
 		return err
 	}
-	v, err := p.shard.Get(token, owner)
+	v, err := p.shard.Get(token, a.may())
 	if err != nil {
 		return err
 	}
 	if v.Pinned {
 		return engine.ErrPinned
 	}
+	if p.reserved(token) {
+		return ErrReserved
+	}
 	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, token) }); err != nil {
 		return fmt.Errorf("release lease: %w", err)
 	}
-	return p.shard.Release(token, owner)
+	return p.shard.Release(token, a.may())
 }

@@ -6,49 +6,81 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 	"unicode"
 
+	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
+)
+
+// Payment methods. Buyers on the web pay online (no payment provider here); the
+// box office records cash or card.
+const (
+	PayOnline = "online"
+	PayCash   = "cash"
+	PayCard   = "card"
 )
 
 // ConfirmInput turns a hold into an order.
 type ConfirmInput struct {
 	Token          string
-	Owner          string
+	Actor          Actor
 	BuyerName      string
 	BuyerEmail     string
 	IdempotencyKey string // optional; a retry with the same key returns the first order
+	PaymentMethod  string // staff: cash or card; buyers: empty (online)
 }
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
 const MaxIdempotencyKey = 200
 
-func (in *ConfirmInput) validate() error {
-	in.BuyerName = strings.TrimSpace(in.BuyerName)
-	in.BuyerEmail = strings.TrimSpace(in.BuyerEmail)
+// validateBuyer checks a buyer's name and e-mail; required says whether they may
+// be empty (walk-in customers at the counter give neither).
+func validateBuyer(name, email *string, required bool) error {
+	*name = strings.TrimSpace(*name)
+	*email = strings.TrimSpace(*email)
 	switch {
-	case in.Token == "":
-		return &InputError{Field: "hold_token", Reason: "is empty"}
-	case in.BuyerName == "":
+	case required && *name == "":
 		return &InputError{Field: "buyer.name", Reason: "is empty"}
-	case len(in.BuyerName) > hall.MaxNameLen:
+	case len(*name) > hall.MaxNameLen:
 		return &InputError{Field: "buyer.name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
-	case strings.IndexFunc(in.BuyerName, unicode.IsControl) >= 0:
+	case strings.IndexFunc(*name, unicode.IsControl) >= 0:
 		return &InputError{Field: "buyer.name", Reason: "contains control characters"}
-	case len(in.BuyerEmail) > 254:
+	case len(*email) > 254:
 		return &InputError{Field: "buyer.email", Reason: "is longer than 254 characters"}
-	case len(in.IdempotencyKey) > MaxIdempotencyKey:
-		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	case *email == "" && !required:
+		return nil
 	}
-	if a, err := mail.ParseAddress(in.BuyerEmail); err != nil || a.Address != in.BuyerEmail || !strings.Contains(a.Address, "@") {
-		return &InputError{Field: "buyer.email", Reason: fmt.Sprintf("%q is not an e-mail address", in.BuyerEmail)}
+	if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || !strings.Contains(a.Address, "@") {
+		return &InputError{Field: "buyer.email", Reason: fmt.Sprintf("%q is not an e-mail address", *email)}
 	}
 	return nil
 }
 
-// Confirm sells the seats of owner's hold. The hold is pinned (it cannot expire
-// or be released) while the order is written; only a stored order turns the seats
+func (in *ConfirmInput) validate() error {
+	switch {
+	case in.Token == "":
+		return &InputError{Field: "hold_token", Reason: "is empty"}
+	case len(in.IdempotencyKey) > MaxIdempotencyKey:
+		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	}
+	switch {
+	case in.Actor.Staff() && in.PaymentMethod == "":
+		in.PaymentMethod = PayCash
+	case !in.Actor.Staff() && in.PaymentMethod != "":
+		return &InputError{Field: "payment", Reason: "buyers pay online; payment methods are for the box office"}
+	case !in.Actor.Staff():
+		in.PaymentMethod = PayOnline
+	}
+	if in.PaymentMethod != PayOnline && in.PaymentMethod != PayCash && in.PaymentMethod != PayCard {
+		return &InputError{Field: "payment.method", Reason: "must be cash or card"}
+	}
+	return validateBuyer(&in.BuyerName, &in.BuyerEmail, !in.Actor.Staff())
+}
+
+// Confirm sells the seats of a hold. The hold is pinned (it cannot expire or be
+// released) while the order is written; only a stored order turns the seats
 // sold. With an idempotency key, retries — also concurrent ones — return the
 // first order and never sell twice. replayed reports a retry.
 func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, replayed bool, err error) {
@@ -63,7 +95,7 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, 
 		o        store.Order
 		replayed bool
 	}
-	v, err, shared := s.confirms.Do(in.Owner+"\x00"+in.IdempotencyKey, func() (any, error) {
+	v, err, shared := s.confirms.Do(in.Actor.Session+"\x00"+in.IdempotencyKey, func() (any, error) {
 		o, replayed, err := s.replay(ctx, in)
 		if err != nil || replayed {
 			return result{o, replayed}, err
@@ -86,7 +118,7 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, 
 func (s *Service) replay(ctx context.Context, in ConfirmInput) (store.Order, bool, error) {
 	var o store.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.OrderByIdempotencyKey(ctx, in.Owner, in.IdempotencyKey)
+		o, err = s.store.OrderByIdempotencyKey(ctx, in.Actor.Session, in.IdempotencyKey)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -100,16 +132,63 @@ func (s *Service) replay(ctx context.Context, in ConfirmInput) (store.Order, boo
 	}
 	// A first attempt may have stored the order and then failed before the seats
 	// turned sold (a timeout after commit): converge now.
-	if p, err := s.load(ctx, o.PerformanceID); err == nil {
+	if p, err := s.load(ctx, o.PerformanceID); err == nil && o.Status == store.OrderPaid {
 		if p.shard.Confirm(in.Token) != nil {
-			seats := make([]uint32, len(o.Tickets))
-			for i, t := range o.Tickets {
-				seats[i] = t.Seat
-			}
-			_, _, _ = p.shard.MarkSold(seats)
+			_, _, _ = p.shard.MarkSold(ticketSeats(o))
 		}
 	}
 	return o, true, nil
+}
+
+func ticketSeats(o store.Order) []uint32 {
+	seats := make([]uint32, len(o.Tickets))
+	for i, t := range o.Tickets {
+		seats[i] = t.Seat
+	}
+	return seats
+}
+
+// order prices a pinned hold's seats into an order. The caller holds p.mu for
+// reading, so zones do not move under the prices.
+func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error) {
+	zoneOf := p.shard.ZoneOf()
+	zones := p.zones()
+	o := store.Order{
+		ID: newOrderID(), Number: newOrderNumber(), PerformanceID: p.id,
+		Session: a.Session, HoldToken: v.Token, SoldBy: a.StaffID,
+		Channel: ChannelWeb,
+	}
+	if names := p.channelNames(v.Channels); a.Staff() && len(names) > 0 {
+		o.Channel = names[len(names)-1] // the most specific channel sold from
+	}
+	for _, seat := range v.Seats {
+		if zoneOf[seat] == hall.NoZone || int(zoneOf[seat]) >= len(zones) {
+			return store.Order{}, &TakenError{Seats: p.ids([]uint32{seat})}
+		}
+		z := zones[zoneOf[seat]]
+		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: p.hall.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: store.TicketLive})
+		o.Total += z.Price
+		o.Currency = z.Currency
+	}
+	return o, nil
+}
+
+// createOrder stores an order, drawing a new number in the unlikely case one is
+// taken.
+func (s *Service) createOrder(ctx context.Context, o store.Order) (store.Order, error) {
+	var stored store.Order
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.db.do(ctx, func(ctx context.Context) (err error) {
+			stored, err = s.store.CreateOrder(ctx, o)
+			return err
+		})
+		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {
+			o.ID, o.Number = newOrderID(), newOrderNumber()
+			continue
+		}
+		return stored, err
+	}
 }
 
 func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, error) {
@@ -117,38 +196,23 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 	if err != nil {
 		return store.Order{}, err
 	}
-	v, err := p.shard.Pin(in.Token, in.Owner)
+	if p.reserved(in.Token) {
+		return store.Order{}, ErrReserved
+	}
+	v, err := p.shard.Pin(in.Token, in.Actor.may())
 	if err != nil {
 		return store.Order{}, err
 	}
-	zoneOf := p.shard.ZoneOf()
-	o := store.Order{
-		ID: newOrderID(), Number: newOrderNumber(), PerformanceID: p.id, Status: store.OrderPaid,
-		BuyerName: in.BuyerName, BuyerEmail: in.BuyerEmail, Session: in.Owner,
-		HoldToken: in.Token, IdempotencyKey: in.IdempotencyKey,
+	p.mu.RLock()
+	o, err := s.order(p, v, in.Actor)
+	p.mu.RUnlock()
+	if err != nil {
+		p.shard.Unpin(in.Token)
+		return store.Order{}, err
 	}
-	for _, seat := range v.Seats {
-		if zoneOf[seat] == hall.NoZone || int(zoneOf[seat]) >= len(p.zones) {
-			p.shard.Unpin(in.Token)
-			return store.Order{}, &TakenError{Seats: p.ids([]uint32{seat})}
-		}
-		z := p.zones[zoneOf[seat]]
-		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: p.hall.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: store.TicketLive})
-		o.Total += z.Price
-		o.Currency = z.Currency
-	}
-	var stored store.Order
-	for attempt := 0; ; attempt++ {
-		err = s.db.do(ctx, func(ctx context.Context) (err error) {
-			stored, err = s.store.CreateOrder(ctx, o)
-			return err
-		})
-		if errors.Is(err, store.ErrDuplicate) && attempt < 3 { // an order number drawn twice
-			o.ID, o.Number = newOrderID(), newOrderNumber()
-			continue
-		}
-		break
-	}
+	o.Status, o.PaymentMethod = store.OrderPaid, in.PaymentMethod
+	o.BuyerName, o.BuyerEmail, o.IdempotencyKey = in.BuyerName, in.BuyerEmail, in.IdempotencyKey
+	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(in.Token)
 		var sold *store.SeatsSoldError
@@ -163,22 +227,27 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 	if err := p.shard.Confirm(in.Token); err != nil {
 		s.log.Error("confirm stored order in engine", "order", stored.ID, "err", err)
 	}
-	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, in.Token) }); err != nil {
-		// Harmless: the lease expires on its own, and a rebuild drops leases on
-		// sold seats.
-		s.log.Warn("release lease of confirmed hold", "order", stored.ID, "err", err)
-	}
+	s.dropLease(ctx, p, in.Token)
 	return stored, nil
 }
 
+// dropLease releases the lease of a hold that became an order. Failure is
+// harmless: the lease expires on its own, and a rebuild drops leases on sold
+// seats.
+func (s *Service) dropLease(ctx context.Context, p *perf, token string) {
+	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, token) }); err != nil {
+		s.log.Warn("release lease of an order's hold", "performance", p.id, "err", err)
+	}
+}
+
 // GetOrder returns an order to the session that made it, or to staff.
-func (s *Service) GetOrder(ctx context.Context, id, owner string, staff bool) (store.Order, error) {
+func (s *Service) GetOrder(ctx context.Context, id string, a Actor) (store.Order, error) {
 	var o store.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, err = s.store.GetOrder(ctx, id)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !staff && o.Session != owner) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Staff() && o.Session != a.Session) {
 		return store.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
 	}
 	return o, err
@@ -192,4 +261,199 @@ func (s *Service) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.
 		return err
 	})
 	return out, err
+}
+
+// ---- reservations (pay-later bookings, "бронь") ----
+
+// MaxReservationDays bounds how far ahead a reservation may run.
+const MaxReservationDays = 60
+
+func validDays(days int) error {
+	if days < 1 || days > MaxReservationDays {
+		return &InputError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d", MaxReservationDays)}
+	}
+	return nil
+}
+
+// Reserve turns a hold into a reservation for a buyer: an order that keeps the
+// seats until days from now, paid later at the box office or let expire.
+func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, buyerName, buyerEmail string) (store.Order, error) {
+	if err := validDays(days); err != nil {
+		return store.Order{}, err
+	}
+	if err := validateBuyer(&buyerName, &buyerEmail, true); err != nil {
+		return store.Order{}, err
+	}
+	p, err := s.shardOf(ctx, token)
+	if err != nil {
+		return store.Order{}, err
+	}
+	if p.reserved(token) {
+		return store.Order{}, ErrReserved
+	}
+	v, err := p.shard.Pin(token, a.may())
+	if err != nil {
+		return store.Order{}, err
+	}
+	deadline := s.now().Add(time.Duration(days) * 24 * time.Hour).UTC().Truncate(time.Microsecond)
+	p.mu.Lock() // the reservation map changes with the order
+	defer p.mu.Unlock()
+	o, err := s.order(p, v, a)
+	if err != nil {
+		p.shard.Unpin(token)
+		return store.Order{}, err
+	}
+	o.Status, o.Deadline, o.BuyerName, o.BuyerEmail = store.OrderReserved, deadline, buyerName, buyerEmail
+	stored, err := s.createOrder(ctx, o)
+	if err != nil {
+		p.shard.Unpin(token)
+		var sold *store.SeatsSoldError
+		if errors.As(err, &sold) {
+			_, _, _ = p.shard.MarkSold(sold.Seats)
+			return store.Order{}, &TakenError{Seats: p.ids(sold.Seats)}
+		}
+		return store.Order{}, fmt.Errorf("store reservation: %w", err)
+	}
+	// The store now holds the reservation; the engine hold runs to the deadline.
+	// A lease would only duplicate it: a rebuild restores reservations from the
+	// store.
+	p.reservations[token] = &reservation{OrderID: stored.ID, Number: stored.Number, Buyer: buyerName, Email: buyerEmail, Deadline: deadline}
+	if err := p.shard.Extend(token, engine.AnyOwner, deadline); err != nil {
+		s.log.Error("extend reserved hold", "order", stored.ID, "err", err)
+	}
+	p.shard.Unpin(token)
+	p.shard.Touch()
+	s.dropLease(ctx, p, token)
+	return stored, nil
+}
+
+// reservationOf finds a reserved order and its performance.
+func (s *Service) reservationOf(ctx context.Context, id string) (store.Order, *perf, error) {
+	var o store.Order
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		o, err = s.store.GetOrder(ctx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Order{}, nil, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+	}
+	if err != nil {
+		return store.Order{}, nil, err
+	}
+	if o.Status != store.OrderReserved {
+		return store.Order{}, nil, fmt.Errorf("order %s is %s: %w", o.Number, o.Status, ErrNotReserved)
+	}
+	p, err := s.load(ctx, o.PerformanceID)
+	return o, p, err
+}
+
+func reservationErr(err error) error {
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: %v", ErrNotReserved, err)
+	}
+	return err
+}
+
+// ExtendReservation moves a reservation's deadline days later.
+func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (store.Order, error) {
+	if err := validDays(days); err != nil {
+		return store.Order{}, err
+	}
+	o, p, err := s.reservationOf(ctx, id)
+	if err != nil {
+		return store.Order{}, err
+	}
+	deadline := o.Deadline.Add(time.Duration(days) * 24 * time.Hour)
+	if limit := s.now().Add(MaxReservationDays * 24 * time.Hour); deadline.After(limit) {
+		return store.Order{}, &InputError{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
+	}
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		o, err = s.store.ExtendReservation(ctx, id, deadline)
+		return err
+	})
+	if err != nil {
+		return store.Order{}, reservationErr(err)
+	}
+	p.mu.Lock()
+	if r := p.reservations[o.HoldToken]; r != nil {
+		r.Deadline = o.Deadline
+	}
+	p.mu.Unlock()
+	if err := p.shard.Extend(o.HoldToken, engine.AnyOwner, o.Deadline); err != nil {
+		s.log.Error("extend reserved hold", "order", id, "err", err)
+	}
+	return o, nil
+}
+
+// AnnulReservation cancels a reservation and frees its seats.
+func (s *Service) AnnulReservation(ctx context.Context, id string) (store.Order, error) {
+	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
+		return s.store.EndReservation(ctx, id, store.OrderAnnulled)
+	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
+}
+
+// PayReservation takes payment for a reservation: its seats are sold.
+func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor) (store.Order, error) {
+	if method != PayCash && method != PayCard {
+		return store.Order{}, &InputError{Field: "method", Reason: "must be cash or card"}
+	}
+	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
+		return s.store.PayReservation(ctx, id, method, a.StaffID)
+	}, func(p *perf, token string) error { return p.shard.Confirm(token) })
+}
+
+// endReservation writes the order's new state, then moves the seats: the store
+// decides, the engine follows.
+func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context) (store.Order, error), seats func(*perf, string) error) (store.Order, error) {
+	o, p, err := s.reservationOf(ctx, id)
+	if err != nil {
+		return store.Order{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		o, err = write(ctx)
+		return err
+	})
+	if err != nil {
+		return store.Order{}, reservationErr(err)
+	}
+	delete(p.reservations, o.HoldToken)
+	if err := seats(p, o.HoldToken); err != nil {
+		s.log.Error("seats of an ended reservation", "order", id, "err", err)
+		if o.Status == store.OrderPaid {
+			_, _, _ = p.shard.MarkSold(ticketSeats(o))
+		}
+	}
+	p.shard.Touch()
+	return o, nil
+}
+
+// endReservationLater queues a reservation whose deadline passed; the sweeper
+// marks it expired, retrying while the store is down.
+func (s *Service) endReservationLater(orderID string) {
+	s.pendMu.Lock()
+	s.pending[orderID] = struct{}{}
+	s.pendMu.Unlock()
+}
+
+func (s *Service) expirePending(ctx context.Context) {
+	s.pendMu.Lock()
+	ids := make([]string, 0, len(s.pending))
+	for id := range s.pending {
+		ids = append(ids, id)
+	}
+	s.pendMu.Unlock()
+	for _, id := range ids {
+		err := s.db.do(ctx, func(ctx context.Context) error {
+			_, err := s.store.EndReservation(ctx, id, store.OrderExpired)
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
+			continue // retry on the next sweep
+		}
+		s.pendMu.Lock()
+		delete(s.pending, id)
+		s.pendMu.Unlock()
+	}
 }

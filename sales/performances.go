@@ -55,6 +55,8 @@ type NewPerformance struct {
 	// Empty takes the hall's zones.
 	Zones  []hall.Zone
 	OnSale bool
+	// TemplateID, if set, sets the new performance up from a template of its hall.
+	TemplateID string
 }
 
 // CreatePerformance stores a performance of a hall and loads its shard.
@@ -76,6 +78,19 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 	}
 	if err != nil {
 		return store.Performance{}, err
+	}
+	if np.TemplateID != "" { // checked before anything is written
+		var t store.Template
+		err := s.db.do(ctx, func(ctx context.Context) (err error) {
+			t, err = s.store.GetTemplate(ctx, np.TemplateID)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) || (err == nil && t.HallID != np.HallID) {
+			return store.Performance{}, &InputError{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
+		}
+		if err != nil {
+			return store.Performance{}, err
+		}
 	}
 	zones := np.Zones
 	if len(zones) == 0 {
@@ -110,6 +125,11 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 	}
 	if _, err := s.load(ctx, sp.ID); err != nil {
 		return store.Performance{}, err
+	}
+	if np.TemplateID != "" {
+		if _, err := s.ApplyTemplate(ctx, sp.ID, np.TemplateID); err != nil {
+			return store.Performance{}, err
+		}
 	}
 	return s.GetPerformance(ctx, sp.ID)
 }
@@ -186,27 +206,33 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if err != nil {
 		return fmt.Errorf("set status of %s: %w", id, err)
 	}
-	meta := *p.meta.Load()
-	meta.Status = status
-	p.meta.Store(&meta)
+	p.update(func(m *store.Performance) { m.Status = status })
+	p.shard.Touch()
 	return nil
 }
 
 // Seatmap is a consistent picture of a performance for drawing.
 type Seatmap struct {
-	Hall    *hall.Hall
-	Zones   []hall.Zone
-	ZoneOf  []uint16
-	States  []engine.State
-	Version uint64
+	Hall     *hall.Hall
+	Zones    []hall.Zone
+	Channels []string
+	Snapshot engine.Snapshot
+	Blocks   map[uint32]string // block reasons, for staff
 }
 
-// Seatmap returns the geometry, zones and current seat states of a performance.
+// Seatmap returns the geometry, zones, channels and current seat states of a
+// performance.
 func (s *Service) Seatmap(ctx context.Context, id string) (Seatmap, error) {
 	p, err := s.load(ctx, id)
 	if err != nil {
 		return Seatmap{}, err
 	}
-	states, v := p.shard.States(nil)
-	return Seatmap{Hall: p.hall, Zones: p.zones, ZoneOf: p.shard.ZoneOf(), States: states, Version: v}, nil
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	m := Seatmap{Hall: p.hall, Zones: p.zones(), Channels: p.channels(), Blocks: make(map[uint32]string, len(p.blocks))}
+	p.shard.Snapshot(&m.Snapshot)
+	for seat, r := range p.blocks {
+		m.Blocks[seat] = r
+	}
+	return m, nil
 }

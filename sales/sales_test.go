@@ -121,7 +121,7 @@ func states(t *testing.T, svc *sales.Service, perf string, ids ...string) []engi
 	for i, id := range ids {
 		idx, ok := m.Hall.Lookup(id)
 		require.True(t, ok)
-		out[i] = m.States[idx]
+		out[i] = m.Snapshot.States[idx]
 	}
 	return out
 }
@@ -136,11 +136,11 @@ func TestRestartLosesNothing(t *testing.T) {
 			ctx := context.Background()
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
-			sold, err := n1.svc.Hold(ctx, perf, "alice", sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
+			sold, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "alice"}, sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
 			require.NoError(t, err)
-			o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Owner: "alice", BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
-			held, err := n1.svc.Hold(ctx, perf, "bob", sales.HoldInput{BestCount: 3})
+			held, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "bob"}, sales.HoldInput{BestCount: 3})
 			require.NoError(t, err)
 			n1.close()
 
@@ -148,20 +148,20 @@ func TestRestartLosesNothing(t *testing.T) {
 			defer n2.close()
 			require.Equal(t, []engine.State{engine.Sold, engine.Sold}, states(t, n2.svc, perf, "S-R1-S1", "S-R1-S2"))
 			require.Equal(t, []engine.State{engine.Held, engine.Held, engine.Held}, states(t, n2.svc, perf, held.Seats...))
-			got, err := n2.svc.GetHold(ctx, held.Token, "bob")
+			got, err := n2.svc.GetHold(ctx, held.Token, sales.Actor{Session: "bob"})
 			require.NoError(t, err)
 			require.Equal(t, held.Seats, got.Seats)
 			require.WithinDuration(t, held.Expires, got.Expires, time.Millisecond)
-			_, err = n2.svc.GetHold(ctx, held.Token, "mallory")
+			_, err = n2.svc.GetHold(ctx, held.Token, sales.Actor{Session: "mallory"})
 			require.ErrorIs(t, err, engine.ErrNotOwner)
 
 			// The retried confirmation of Alice's order is recognised after the restart.
-			again, replayed, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Owner: "alice", BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			again, replayed, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
 			require.True(t, replayed)
 			require.Equal(t, o.ID, again.ID)
 
-			o2, _, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: held.Token, Owner: "bob", BuyerName: "Bob", BuyerEmail: "bob@example.com"})
+			o2, _, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: held.Token, Actor: sales.Actor{Session: "bob"}, BuyerName: "Bob", BuyerEmail: "bob@example.com"})
 			require.NoError(t, err)
 			require.Len(t, o2.Tickets, 3)
 			counts, err := n2.svc.Counts(ctx, perf)
@@ -181,13 +181,13 @@ func TestConfirmRaceOneOrder(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			h, err := n.svc.Hold(ctx, perf, "carol", sales.HoldInput{Seats: []string{"S-R3-S3"}})
+			h, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "carol"}, sales.HoldInput{Seats: []string{"S-R3-S3"}})
 			require.NoError(t, err)
 			ids := make(chan string, 20)
 			var wg sync.WaitGroup
 			for i := 0; i < 20; i++ {
 				wg.Go(func() {
-					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Owner: "carol", BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
+					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "carol"}, BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
 					if err != nil {
 						t.Error(err)
 						return
@@ -221,9 +221,9 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 			ctx := context.Background()
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
-			h, err := n1.svc.Hold(ctx, perf, "dave", sales.HoldInput{Seats: []string{"S-R4-S4"}})
+			h, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "dave"}, sales.HoldInput{Seats: []string{"S-R4-S4"}})
 			require.NoError(t, err)
-			_, _, err = n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Owner: "dave", BuyerName: "Dave", BuyerEmail: "dave@example.com"})
+			_, _, err = n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "dave"}, BuyerName: "Dave", BuyerEmail: "dave@example.com"})
 			require.NoError(t, err)
 			n1.close()
 
@@ -236,7 +236,7 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 
 			n2 := start(t, s)
 			require.Equal(t, []engine.State{engine.Sold}, states(t, n2.svc, perf, "S-R4-S4"))
-			_, err = n2.svc.GetHold(ctx, perf+".stale", "ghost")
+			_, err = n2.svc.GetHold(ctx, perf+".stale", sales.Actor{Session: "ghost"})
 			require.ErrorIs(t, err, engine.ErrNotFound)
 			n2.close()
 			leases, closeLeases = s.leases(t)

@@ -47,6 +47,9 @@ type Service struct {
 	loads    singleflight.Group
 	confirms singleflight.Group
 
+	pendMu  sync.Mutex          // guards pending
+	pending map[string]struct{} // reservations past their deadline, to mark expired
+
 	mu     sync.RWMutex // guards shards and halls
 	shards map[string]*perf
 	halls  map[string]*hall.Hall
@@ -60,13 +63,38 @@ type perf struct {
 	id    string
 	hall  *hall.Hall
 	shard *engine.Shard
-	zones []hall.Zone
-	// meta is the stored performance without its zone map; replaced whole when
-	// the status changes, so readers never see a torn value.
+	// meta is the stored performance without its seat maps (zones, channel
+	// names, status); replaced whole on every change, so readers never see a
+	// torn value.
 	meta atomic.Pointer[store.Performance]
+
+	// mu serialises set-up changes (zones, paint strokes, templates) against
+	// each other and against pricing an order, which reads the zone map and the
+	// zone list together. Holds do not take it.
+	mu           sync.RWMutex
+	blocks       map[uint32]string       // block reasons by seat
+	reservations map[string]*reservation // by hold token
 }
 
-func (p *perf) Status() string { return p.meta.Load().Status }
+// reservation is a reserved (pay-later) order holding its seats until Deadline.
+type reservation struct {
+	OrderID  string
+	Number   string
+	Buyer    string
+	Email    string
+	Deadline time.Time
+}
+
+func (p *perf) Status() string       { return p.meta.Load().Status }
+func (p *perf) zones() []hall.Zone   { return p.meta.Load().Zones }
+func (p *perf) channels() []string { return store.ChannelsOrWeb(p.meta.Load().Channels) }
+
+// update replaces meta with a changed copy.
+func (p *perf) update(f func(m *store.Performance)) {
+	m := *p.meta.Load()
+	f(&m)
+	p.meta.Store(&m)
+}
 
 // New returns a Service. Call Start to run the expiry sweeper.
 func New(cfg Config) *Service {
@@ -108,8 +136,9 @@ func New(cfg Config) *Service {
 		now:    cfg.Now,
 		db:     newGuard(cfg.StoreName, cfg.StoreTimeout),
 		kv:     newGuard(cfg.LeaseName, cfg.LeaseTimeout),
-		shards: map[string]*perf{},
-		halls:  map[string]*hall.Hall{},
+		shards:  map[string]*perf{},
+		halls:   map[string]*hall.Hall{},
+		pending: map[string]struct{}{},
 	}
 }
 
@@ -169,14 +198,25 @@ func (s *Service) sweep(ctx context.Context) {
 			p.shard.Expire(now)
 			s.releaseExpired(ctx, p)
 		}
+		s.expirePending(ctx)
 	}
 }
 
-// releaseExpired drops the leases of holds the engine expired. A lease would
-// lapse on its own at the same deadline, but the two clocks differ by some
-// milliseconds, and a seat must be free everywhere the moment it is free here.
+// releaseExpired follows up holds the engine expired: a reservation's order is
+// marked expired; a plain hold's lease is dropped. The lease would lapse on its
+// own at the same deadline, but the two clocks differ by some milliseconds, and
+// a seat must be free everywhere the moment it is free here.
 func (s *Service) releaseExpired(ctx context.Context, p *perf) {
 	for _, tok := range p.shard.DrainExpired(nil) {
+		p.mu.Lock()
+		r := p.reservations[tok]
+		delete(p.reservations, tok)
+		p.mu.Unlock()
+		if r != nil {
+			s.endReservationLater(r.OrderID)
+			p.shard.Touch()
+			continue
+		}
 		err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, tok) })
 		if err != nil {
 			s.log.Debug("release expired lease", "performance", p.id, "err", err)
@@ -280,6 +320,63 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	if _, _, err := shard.MarkSold(sold); err != nil {
 		return nil, fmt.Errorf("mark sold seats of %s: %w", id, err)
 	}
+	if len(sp.SeatChannels) == h.N() {
+		byChannel := map[engine.Channel][]uint32{}
+		for i, c := range sp.SeatChannels {
+			if c != 0 {
+				byChannel[engine.Channel(c)] = append(byChannel[engine.Channel(c)], uint32(i))
+			}
+		}
+		for c, seats := range byChannel {
+			if _, _, err := shard.PaintChannel(seats, c); err != nil {
+				return nil, fmt.Errorf("channels of %s: %w", id, err)
+			}
+		}
+	}
+	var blocks []store.Block
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		blocks, err = s.store.Blocks(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load blocks of %s: %w", id, err)
+	}
+	reasons := make(map[uint32]string, len(blocks))
+	blocked := make([]uint32, 0, len(blocks))
+	for _, b := range blocks {
+		if int(b.Seat) < h.N() {
+			reasons[b.Seat] = b.Reason
+			blocked = append(blocked, b.Seat)
+		}
+	}
+	if _, _, err := shard.Block(blocked); err != nil {
+		return nil, fmt.Errorf("block seats of %s: %w", id, err)
+	}
+
+	// Reservations live in the store: they hold their seats until the deadline.
+	var reserved []store.Order
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		reserved, err = s.store.ReservedOrders(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load reservations of %s: %w", id, err)
+	}
+	p := &perf{id: id, hall: h, shard: shard, blocks: reasons, reservations: map[string]*reservation{}}
+	for _, o := range reserved {
+		if !o.Deadline.After(s.now()) {
+			s.endReservationLater(o.ID)
+			continue
+		}
+		seats := make([]uint32, len(o.Tickets))
+		for i, t := range o.Tickets {
+			seats[i] = t.Seat
+		}
+		if _, err := shard.Hold(engine.HoldRequest{Token: o.HoldToken, Owner: o.Session, Seats: seats, Expires: o.Deadline, Channels: engine.AllChannels}, nil); err != nil {
+			return nil, fmt.Errorf("restore reservation %s of %s: %w", o.Number, id, err)
+		}
+		p.reservations[o.HoldToken] = &reservation{OrderID: o.ID, Number: o.Number, Buyer: o.BuyerName, Email: o.BuyerEmail, Deadline: o.Deadline}
+	}
 
 	var leases []lease.Lease
 	err = s.kv.do(ctx, func(ctx context.Context) (err error) {
@@ -291,6 +388,9 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	}
 	restored := 0
 	for _, l := range leases {
+		if _, ok := p.reservations[l.Token]; ok {
+			continue // restored from the store above
+		}
 		_, err := shard.Hold(engine.HoldRequest{
 			Token: l.Token, Owner: l.Owner, Seats: l.Seats, Expires: l.Expires,
 			Channels: engine.AllChannels,
@@ -305,8 +405,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 		restored++
 	}
 
-	p := &perf{id: id, hall: h, shard: shard, zones: sp.Zones}
-	sp.SeatZones = nil
+	sp.SeatZones, sp.SeatChannels = nil, nil
 	p.meta.Store(&sp)
 	s.log.Debug("shard built", "performance", id, "seats", h.N(), "sold", len(sold), "holds", restored, "took", time.Since(start))
 	return p, nil

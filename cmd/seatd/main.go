@@ -168,7 +168,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
 	srv, err := api.New(api.Config{
-		Sales: svc, Live: hub, Staff: api.AdminToken(adminHash), Logger: log,
+		Sales: svc, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 	})
 	if err != nil {
