@@ -2,12 +2,12 @@ package api
 
 import (
 	"encoding/base64"
-	"maps"
-	"slices"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -257,4 +257,3 @@ func (s *Server) search(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
-

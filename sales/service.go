@@ -85,8 +85,8 @@ type reservation struct {
 	Deadline time.Time
 }
 
-func (p *perf) Status() string       { return p.meta.Load().Status }
-func (p *perf) zones() []hall.Zone   { return p.meta.Load().Zones }
+func (p *perf) Status() string     { return p.meta.Load().Status }
+func (p *perf) zones() []hall.Zone { return p.meta.Load().Zones }
 func (p *perf) channels() []string { return store.ChannelsOrWeb(p.meta.Load().Channels) }
 
 // update replaces meta with a changed copy.
@@ -129,13 +129,13 @@ func New(cfg Config) *Service {
 		cfg.LeaseName = "lease store"
 	}
 	return &Service{
-		cfg:    cfg,
-		store:  cfg.Store,
-		leases: cfg.Leases,
-		log:    cfg.Logger,
-		now:    cfg.Now,
-		db:     newGuard(cfg.StoreName, cfg.StoreTimeout),
-		kv:     newGuard(cfg.LeaseName, cfg.LeaseTimeout),
+		cfg:     cfg,
+		store:   cfg.Store,
+		leases:  cfg.Leases,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		db:      newGuard(cfg.StoreName, cfg.StoreTimeout),
+		kv:      newGuard(cfg.LeaseName, cfg.LeaseTimeout),
 		shards:  map[string]*perf{},
 		halls:   map[string]*hall.Hall{},
 		pending: map[string]struct{}{},
