@@ -111,8 +111,9 @@ type createPerformanceJSON struct {
 	HallID   string      `json:"hall_id"`
 	Name     string      `json:"name"`
 	StartsAt time.Time   `json:"starts_at"`
-	Zones    []hall.Zone `json:"zones"`
-	OnSale   bool        `json:"on_sale"`
+	Zones      []hall.Zone `json:"zones"`
+	OnSale     bool        `json:"on_sale"`
+	TemplateID string      `json:"template_id"`
 }
 
 func (s *Server) createPerformance(c *echo.Context) error {
@@ -121,7 +122,7 @@ func (s *Server) createPerformance(c *echo.Context) error {
 		return err
 	}
 	p, err := s.sales.CreatePerformance(c.Request().Context(), sales.NewPerformance{
-		HallID: in.HallID, Name: in.Name, StartsAt: in.StartsAt, Zones: in.Zones, OnSale: in.OnSale,
+		HallID: in.HallID, Name: in.Name, StartsAt: in.StartsAt, Zones: in.Zones, OnSale: in.OnSale, TemplateID: in.TemplateID,
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,8 @@ var problemRules = []problemRule{
 	{is(sales.ErrHallNotFound), http.StatusNotFound, "hall-not-found", "Hall not found"},
 	{is(sales.ErrOrderNotFound), http.StatusNotFound, "order-not-found", "Order not found"},
 	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
+	{is(sales.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
+	{is(sales.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
 	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
 	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*sales.InputError](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
