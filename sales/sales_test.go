@@ -247,3 +247,57 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 		})
 	}
 }
+
+// TestRestartKeepsSetUpAndReservations paints zones, quotas and blocks, makes a
+// reservation, restarts, and finds all of it as it was; the reservation can
+// still be paid.
+func TestRestartKeepsSetUpAndReservations(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n1 := start(t, s)
+			perf := createPerformance(t, n1.svc)
+			zone, channel, reason := "value", "box_office", "fire watch"
+			for _, st := range []sales.Stroke{
+				{Seats: []string{"S-R1-S1", "S-R1-S2"}, Zone: &zone},
+				{Seats: []string{"S-R2-S1"}, Channel: &channel},
+				{Seats: []string{"S-R3-S1", "S-R3-S2"}, Block: &reason},
+			} {
+				r, err := n1.svc.Paint(ctx, perf, st)
+				require.NoError(t, err)
+				require.Positive(t, r.Changed)
+			}
+			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
+			h, err := n1.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R2-S1", "S-R2-S2"}})
+			require.NoError(t, err)
+			res, err := n1.svc.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com")
+			require.NoError(t, err)
+			before, err := n1.svc.Seatmap(ctx, perf)
+			require.NoError(t, err)
+			n1.close()
+
+			n2 := start(t, s)
+			defer n2.close()
+			after, err := n2.svc.Seatmap(ctx, perf)
+			require.NoError(t, err)
+			require.Equal(t, before.Snapshot.States, after.Snapshot.States)
+			require.Equal(t, before.Snapshot.Zones, after.Snapshot.Zones)
+			require.Equal(t, before.Snapshot.Channels, after.Snapshot.Channels)
+			require.Equal(t, before.Channels, after.Channels)
+			require.Equal(t, before.Blocks, after.Blocks)
+			holds, err := n2.svc.Holds(ctx, perf)
+			require.NoError(t, err)
+			require.Len(t, holds, 1)
+			require.NotNil(t, holds[0].Reservation)
+			require.Equal(t, res.ID, holds[0].Reservation.OrderID)
+			paid, err := n2.svc.PayReservation(ctx, res.ID, sales.PayCash, desk)
+			require.NoError(t, err)
+			require.Equal(t, store.OrderPaid, paid.Status)
+			counts, err := n2.svc.Counts(ctx, perf)
+			require.NoError(t, err)
+			require.Equal(t, 2, counts.Sold)
+			require.Equal(t, 2, counts.Blocked)
+		})
+	}
+}
