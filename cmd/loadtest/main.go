@@ -1,0 +1,184 @@
+// Command loadtest replays on-sale surges against a running seatd (or a
+// baseline) over its HTTP API and WebSockets, prints throughput and latency,
+// writes JSON and HTML reports, and fails when the end-of-run audit finds a
+// double sale or any other inconsistency.
+//
+//	loadtest -target http://localhost:8080 -preset stadium -token $SEATD_ADMIN_TOKEN
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/seatmap/seatmap/loadtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+	}
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o loadtest.Options
+	fs.StringVar(&o.Target, "target", "http://localhost:8080", "base URL of seatd or a baseline")
+	fs.StringVar(&o.Token, "token", getenv("SEATD_ADMIN_TOKEN"), "staff bearer token to create the hall and audit (SEATD_ADMIN_TOKEN)")
+	fs.StringVar(&o.Preset, "preset", "theatre", "theatre (800 seats), arena (18,000) or stadium (80,000)")
+	fs.IntVar(&o.Buyers, "buyers", 0, "buyers in the surge (default: the preset's)")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long arrivals spread (ramp, waves) and the run's bound")
+	fs.StringVar(&o.Curve, "curve", "all", "arrivals: all (at once), ramp, waves")
+	fs.IntVar(&o.Waves, "waves", 5, "bursts for -curve waves")
+	fs.IntVar(&o.Concurrency, "concurrency", 256, "buyers acting at once")
+	fs.Float64Var(&o.BestShare, "best-share", 0.5, "share of buyers using best-available; the rest click seats near hot spots")
+	fs.IntVar(&o.Retries, "retries", 3, "retries after a conflict")
+	fs.Float64Var(&o.ConfirmShare, "confirm-share", 0.7, "share of holds confirmed")
+	fs.Float64Var(&o.ReleaseShare, "release-share", 0.1, "share of holds released; the rest are abandoned to expire")
+	fs.IntVar(&o.Watchers, "watchers", 50, "live seat map sockets watching the performance, measuring delta lag")
+	fs.IntVar(&o.SeatsPerBuyer, "seats", 4, "most seats per buyer")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed makes the same buyers")
+	performance := fs.String("performance", "", "use this existing performance instead of creating one")
+	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
+	speed := fs.Float64("speed", 1, "replay speed for -trace (2 = twice as fast)")
+	recordPath := fs.String("record", "", "record the surge's actions to this JSONL trace")
+	jsonPath := fs.String("json", "", "write the results as JSON here")
+	htmlPath := fs.String("html", "", "write a self-contained HTML report here")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, nil
+		}
+		return 2, err
+	}
+	preset, ok := loadtest.Presets[o.Preset]
+	if !ok {
+		return 2, fmt.Errorf("unknown preset %q: use theatre, arena or stadium", o.Preset)
+	}
+	if o.Buyers <= 0 {
+		o.Buyers = preset.Buyers
+	}
+	if o.Token == "" {
+		return 2, errors.New("a staff token is needed (-token or SEATD_ADMIN_TOKEN) to create the hall and audit the run")
+	}
+	if o.ConfirmShare < 0 || o.ReleaseShare < 0 || o.ConfirmShare+o.ReleaseShare > 1 || o.BestShare < 0 || o.BestShare > 1 {
+		return 2, errors.New("shares must be between 0 and 1, and confirm + release at most 1")
+	}
+	if o.Curve != "all" && o.Curve != "ramp" && o.Curve != "waves" {
+		return 2, fmt.Errorf("unknown -curve %q: use all, ramp or waves", o.Curve)
+	}
+
+	api := loadtest.NewAPI(o.Target, o.Token, o.Concurrency+o.Watchers+8)
+	defer api.Close()
+	var venue *loadtest.Venue
+	var err error
+	if *performance != "" {
+		m, err := api.Seatmap(ctx, *performance)
+		if err != nil {
+			return 1, err
+		}
+		venue = loadtest.NewVenue(*performance, m)
+	} else if venue, err = loadtest.Setup(ctx, api, preset); err != nil {
+		return 1, err
+	}
+	fmt.Fprintf(stderr, "performance %s: %d seats, %d buyers, %s arrivals\n", venue.Performance, len(venue.Map.IDs), o.Buyers, o.Curve)
+
+	if *recordPath != "" {
+		f, err := os.Create(*recordPath)
+		if err != nil {
+			return 1, err
+		}
+		defer f.Close()
+		o.Record = loadtest.NewTraceWriter(f)
+	}
+	var bar *progressbar.ProgressBar
+	if !*quiet {
+		bar = progressbar.NewOptions(o.Buyers, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("buyers"),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetPredictTime(true))
+		o.Progress = func(done, _ int) { _ = bar.Set(done) }
+	}
+
+	start := time.Now()
+	rec := loadtest.NewRecorder(start)
+	var confirmed map[string][]string
+	if *tracePath != "" {
+		f, err := os.Open(*tracePath)
+		if err != nil {
+			return 1, err
+		}
+		events, err := loadtest.ReadTrace(f)
+		f.Close()
+		if err != nil {
+			return 1, err
+		}
+		confirmed, err = loadtest.Replay(ctx, events, *speed, api, venue, rec)
+		if err != nil {
+			return 1, err
+		}
+	} else if confirmed, err = loadtest.Surge(ctx, o, api, venue, rec); err != nil {
+		return 1, err
+	}
+	elapsed := time.Since(start)
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err := o.Record.Err(); err != nil {
+		return 1, fmt.Errorf("record trace: %w", err)
+	}
+
+	res := rec.Result(elapsed)
+	res.Target, res.Preset, res.Buyers, res.Seats, res.Watchers = o.Target, o.Preset, o.Buyers, len(venue.Map.IDs), o.Watchers
+	res.Settings = map[string]string{
+		"curve": o.Curve, "concurrency": fmt.Sprint(o.Concurrency), "best_share": fmt.Sprint(o.BestShare),
+		"confirm_share": fmt.Sprint(o.ConfirmShare), "release_share": fmt.Sprint(o.ReleaseShare), "retries": fmt.Sprint(o.Retries),
+		"seed": fmt.Sprint(o.Seed), "performance": venue.Performance,
+	}
+	in, err := api.Gather(ctx, venue.Performance)
+	if err != nil {
+		return 1, err
+	}
+	in.Confirmed, in.Grace = confirmed, 2*time.Second
+	res.Audit = loadtest.Check(in)
+
+	loadtest.WriteTable(stdout, res)
+	if *jsonPath != "" {
+		if err := writeFile(*jsonPath, func(w io.Writer) error { return loadtest.WriteJSON(w, res) }); err != nil {
+			return 1, err
+		}
+	}
+	if *htmlPath != "" {
+		if err := writeFile(*htmlPath, func(w io.Writer) error { return loadtest.WriteHTML(w, res) }); err != nil {
+			return 1, err
+		}
+	}
+	if !res.Audit.OK {
+		return 1, fmt.Errorf("audit failed with %d violation(s)", len(res.Audit.Violations))
+	}
+	return 0, nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,201 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// Audit is the end-of-run check of the store. Any violation fails the run.
+type Audit struct {
+	OK         bool     `json:"ok"`
+	Violations []string `json:"violations"`
+	Orders     int      `json:"orders"`
+	SoldSeats  int      `json:"sold_seats"`
+	HeldSeats  int      `json:"held_seats"`
+}
+
+// AuditOrder is an order as the store has it.
+type AuditOrder struct {
+	ID     string
+	Number string
+	Status string
+	Seats  []string
+}
+
+// AuditHold is a live hold as the server lists it.
+type AuditHold struct {
+	Token     string
+	Seats     []string
+	ExpiresAt time.Time
+}
+
+// AuditInput is everything the audit looks at.
+type AuditInput struct {
+	Orders []AuditOrder
+	// States is the seat map: seat id → 0 free, 1 held, 2 sold, 3 blocked.
+	States map[string]byte
+	Holds  []AuditHold
+	// Confirmed are the orders buyers were told they have: order id → seats.
+	Confirmed map[string][]string
+	Now       time.Time
+	// Grace is how late an expired hold may still be listed (the sweep interval).
+	Grace time.Duration
+}
+
+const maxViolations = 50
+
+// Check runs the audit: no seat sold twice, sold seats equal the seats of paid
+// orders, held seats equal the seats of live holds, no hold outlived its expiry,
+// and every order a buyer was promised exists with its seats.
+func Check(in AuditInput) Audit {
+	a := Audit{}
+	add := func(format string, args ...any) {
+		if len(a.Violations) < maxViolations {
+			a.Violations = append(a.Violations, fmt.Sprintf(format, args...))
+		}
+	}
+	live := map[string]string{} // seat → order number of a live (paid or reserved) order
+	paid := map[string]bool{}
+	byID := map[string]AuditOrder{}
+	for _, o := range in.Orders {
+		byID[o.ID] = o
+		if o.Status != "paid" && o.Status != "reserved" {
+			continue
+		}
+		a.Orders++
+		for _, s := range o.Seats {
+			if prev, dup := live[s]; dup {
+				add("seat %s is in two orders: %s and %s", s, prev, o.Number)
+			}
+			live[s] = o.Number
+			if o.Status == "paid" {
+				paid[s] = true
+			}
+		}
+	}
+	for _, id := range sortedKeys(in.States) {
+		switch st := in.States[id]; {
+		case st == '2':
+			a.SoldSeats++
+			if !paid[id] {
+				add("seat %s is sold but no paid order has it", id)
+			}
+		case paid[id]:
+			add("seat %s is in paid order %s but shows %q, not sold", id, live[id], st)
+		}
+	}
+	for s := range paid {
+		if _, ok := in.States[s]; !ok {
+			add("seat %s of a paid order is not in the seat map", s)
+		}
+	}
+	inHolds := map[string]string{}
+	for _, h := range in.Holds {
+		if late := in.Now.Sub(h.ExpiresAt); late > in.Grace {
+			add("hold %s outlived its expiry by %v", short(h.Token), late.Round(time.Millisecond))
+		}
+		for _, s := range h.Seats {
+			if prev, dup := inHolds[s]; dup {
+				add("seat %s is in two holds: %s and %s", s, short(prev), short(h.Token))
+			}
+			inHolds[s] = h.Token
+			a.HeldSeats++
+		}
+	}
+	for id, st := range in.States {
+		if st == '1' && inHolds[id] == "" {
+			add("seat %s shows held but no live hold has it", id)
+		}
+	}
+	promised := map[string]string{}
+	for id, seats := range in.Confirmed {
+		o, ok := byID[id]
+		if !ok {
+			add("order %s confirmed to a buyer is not in the store", id)
+			continue
+		}
+		if o.Status != "paid" {
+			add("order %s confirmed to a buyer is %s", o.Number, o.Status)
+		}
+		if !slices.Equal(sortedCopy(seats), sortedCopy(o.Seats)) {
+			add("order %s has seats %v, the buyer was promised %v", o.Number, o.Seats, seats)
+		}
+		for _, s := range seats {
+			if prev, dup := promised[s]; dup {
+				add("seat %s was promised to two buyers: orders %s and %s", s, prev, id)
+			}
+			promised[s] = id
+		}
+	}
+	a.OK = len(a.Violations) == 0
+	return a
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+func short(token string) string {
+	if len(token) > 12 {
+		return token[:12] + "…"
+	}
+	return token
+}
+
+// Gather reads what the audit needs through the staff API.
+func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
+	in := AuditInput{States: map[string]byte{}, Now: time.Now()}
+	m, err := a.Seatmap(ctx, perf)
+	if err != nil {
+		return in, fmt.Errorf("audit: seat map: %w", err)
+	}
+	for i, id := range m.IDs {
+		in.States[id] = m.States[i]
+	}
+	cursor := ""
+	for {
+		var page struct {
+			Items []struct {
+				ID     string   `json:"id"`
+				Number string   `json:"number"`
+				Status string   `json:"status"`
+				Seats  []string `json:"seats"`
+			} `json:"items"`
+			Next *string `json:"next"`
+		}
+		path := "/api/v1/orders?limit=200&performance=" + url.QueryEscape(perf)
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		if err := a.call(ctx, "GET", path, "", true, nil, &page); err != nil {
+			return in, fmt.Errorf("audit: orders: %w", err)
+		}
+		for _, o := range page.Items {
+			in.Orders = append(in.Orders, AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status, Seats: o.Seats})
+		}
+		if page.Next == nil {
+			break
+		}
+		cursor = *page.Next
+	}
+	var holds struct {
+		Items []struct {
+			Token     string    `json:"token"`
+			Seats     []string  `json:"seats"`
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"items"`
+	}
+	if err := a.call(ctx, "GET", "/api/v1/performances/"+perf+"/holds", "", true, nil, &holds); err != nil {
+		return in, fmt.Errorf("audit: holds: %w", err)
+	}
+	for _, h := range holds.Items {
+		in.Holds = append(in.Holds, AuditHold{Token: h.Token, Seats: h.Seats, ExpiresAt: h.ExpiresAt})
+	}
+	in.Now = time.Now()
+	return in, nil
+}

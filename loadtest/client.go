@@ -1,0 +1,185 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// API speaks seatd's HTTP API (or a baseline's copy of it).
+type API struct {
+	Base  string // e.g. http://localhost:8080
+	Token string // staff bearer token, for set-up and the audit
+	http  *http.Client
+}
+
+// NewAPI returns a client with a connection pool sized for conns parallel
+// requests.
+func NewAPI(base, token string, conns int) *API {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &API{Base: strings.TrimRight(base, "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+// Close drops idle connections.
+func (a *API) Close() { a.http.CloseIdleConnections() }
+
+// Problem is an error answer.
+type Problem struct {
+	Status int
+	Type   string   `json:"type"`
+	Detail string   `json:"detail"`
+	Seats  []string `json:"seats"`
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Type, p.Detail) }
+
+// Kind is a short label for error counts: "409", "503", "network".
+func (p *Problem) Kind() string { return fmt.Sprint(p.Status) }
+
+// session makes a buyer session id as the server issues them (128 random bits,
+// lower-case base32), so a buyer needs no extra round trip to get one.
+func session() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// call sends one request. session, when set, is the buyer's cookie; staff calls
+// carry the bearer token.
+func (a *API) call(ctx context.Context, method, path, session string, staff bool, body, out any, header ...string) error {
+	var rd io.Reader
+	if body != nil {
+		switch b := body.(type) {
+		case []byte:
+			rd = bytes.NewReader(b)
+		default:
+			data, err := json.Marshal(body)
+			if err != nil {
+				return err
+			}
+			rd = bytes.NewReader(data)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if session != "" {
+		req.Header.Set("Cookie", "seatmap_session="+session)
+	}
+	if staff && a.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.Token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
+	}
+	if resp.StatusCode >= 300 {
+		p := &Problem{Status: resp.StatusCode}
+		_ = json.Unmarshal(data, p)
+		if p.Type == "" {
+			p.Type = http.StatusText(resp.StatusCode)
+		}
+		return p
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// Hold is a hold as the API answers it.
+type Hold struct {
+	Token     string    `json:"token"`
+	Seats     []string  `json:"seats"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Order is an order as the API answers it.
+type Order struct {
+	ID      string   `json:"id"`
+	Number  string   `json:"number"`
+	Status  string   `json:"status"`
+	Seats   []string `json:"seats"`
+	Tickets []struct {
+		Seat string `json:"seat"`
+	} `json:"tickets"`
+}
+
+// HoldSeats holds seats by id.
+func (a *API) HoldSeats(ctx context.Context, session, perf string, seats []string) (Hold, error) {
+	var h Hold
+	err := a.call(ctx, "POST", "/api/v1/performances/"+perf+"/holds", session, false, map[string]any{"seats": seats}, &h)
+	return h, err
+}
+
+// HoldBest holds the best count seats together.
+func (a *API) HoldBest(ctx context.Context, session, perf string, count int) (Hold, error) {
+	var h Hold
+	err := a.call(ctx, "POST", "/api/v1/performances/"+perf+"/holds", session, false, map[string]any{"best": map[string]any{"count": count}}, &h)
+	return h, err
+}
+
+// Release drops a hold.
+func (a *API) Release(ctx context.Context, session, token string) error {
+	return a.call(ctx, "DELETE", "/api/v1/holds/"+token, session, false, nil, nil)
+}
+
+// Confirm turns a hold into an order.
+func (a *API) Confirm(ctx context.Context, session, token, key string) (Order, error) {
+	var o Order
+	body := map[string]any{"hold_token": token, "buyer": map[string]string{"name": "Load Tester", "email": "load@example.com"}}
+	err := a.call(ctx, "POST", "/api/v1/orders", session, false, body, &o, "Idempotency-Key", key)
+	return o, err
+}
+
+// Seatmap is the compact seat map.
+type Seatmap struct {
+	Version uint64    `json:"version"`
+	Count   int       `json:"count"`
+	IDs     []string  `json:"ids"`
+	X       []float64 `json:"x"`
+	Y       []float64 `json:"y"`
+	Row     []int     `json:"row"`
+	Rows    []struct {
+		Section int    `json:"section"`
+		Label   string `json:"label"`
+	} `json:"rows"`
+	Zone    []int  `json:"zone"`
+	Channel []int  `json:"channel"`
+	States  string `json:"states"`
+}
+
+// Seatmap fetches the compact seat map.
+func (a *API) Seatmap(ctx context.Context, perf string) (Seatmap, error) {
+	var m Seatmap
+	err := a.call(ctx, "GET", "/api/v1/performances/"+perf+"/seatmap?format=compact", "", true, nil, &m)
+	return m, err
+}

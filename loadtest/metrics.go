@@ -1,0 +1,238 @@
+package loadtest
+
+import (
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Operation names.
+const (
+	OpHold    = "hold"
+	OpConfirm = "confirm"
+	OpRelease = "release"
+	OpSocket  = "socket"
+)
+
+type sample struct {
+	at  time.Duration // since the start of the run
+	dur time.Duration
+}
+
+// Recorder collects what a run does. It is safe for concurrent use.
+type Recorder struct {
+	start time.Time
+
+	mu        sync.Mutex // guards everything below
+	latencies map[string][]sample
+	errors    map[string]int // by kind: "hold 409", "confirm 503", "network"…
+	seatsHeld []sample       // one per held seat, at the hold's answer
+	orders    []sample
+	lags      []sample
+	conflicts int
+	soldOut   bool
+}
+
+// NewRecorder starts the run's clock.
+func NewRecorder(start time.Time) *Recorder {
+	return &Recorder{start: start, latencies: map[string][]sample{}, errors: map[string]int{}}
+}
+
+// Op records one operation's latency.
+func (r *Recorder) Op(op string, at time.Time, d time.Duration) {
+	r.mu.Lock()
+	r.latencies[op] = append(r.latencies[op], sample{at.Sub(r.start), d})
+	r.mu.Unlock()
+}
+
+// Held records seats held by one successful hold.
+func (r *Recorder) Held(at time.Time, seats int) {
+	r.mu.Lock()
+	for i := 0; i < seats; i++ {
+		r.seatsHeld = append(r.seatsHeld, sample{at: at.Sub(r.start)})
+	}
+	r.mu.Unlock()
+}
+
+// Ordered records a confirmed order.
+func (r *Recorder) Ordered(at time.Time) {
+	r.mu.Lock()
+	r.orders = append(r.orders, sample{at: at.Sub(r.start)})
+	r.mu.Unlock()
+}
+
+// Conflict records a hold refused because the seats were taken.
+func (r *Recorder) Conflict() {
+	r.mu.Lock()
+	r.conflicts++
+	r.mu.Unlock()
+}
+
+// Error records a failure by kind.
+func (r *Recorder) Error(kind string) {
+	r.mu.Lock()
+	r.errors[kind]++
+	r.mu.Unlock()
+}
+
+// Lag records how long a hold took to reach a watcher's socket.
+func (r *Recorder) Lag(at time.Time, d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	r.mu.Lock()
+	r.lags = append(r.lags, sample{at.Sub(r.start), d})
+	r.mu.Unlock()
+}
+
+// SoldOut marks that best-available found nothing left.
+func (r *Recorder) SoldOut() {
+	r.mu.Lock()
+	r.soldOut = true
+	r.mu.Unlock()
+}
+
+// Percentiles of a latency distribution, in milliseconds.
+type Percentiles struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// percentiles uses the nearest-rank method on a sorted copy.
+func percentiles(durs []time.Duration) Percentiles {
+	if len(durs) == 0 {
+		return Percentiles{}
+	}
+	s := slices.Clone(durs)
+	slices.Sort(s)
+	rank := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999999) - 1
+		i = max(0, min(i, len(s)-1))
+		return ms(s[i])
+	}
+	return Percentiles{N: len(s), P50: rank(0.50), P95: rank(0.95), P99: rank(0.99), Max: ms(s[len(s)-1])}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func durations(ss []sample) []time.Duration {
+	out := make([]time.Duration, len(ss))
+	for i, s := range ss {
+		out[i] = s.dur
+	}
+	return out
+}
+
+// Second is one second of the run, for the charts.
+type Second struct {
+	T         int     `json:"t"`
+	Holds     int     `json:"holds"`
+	SeatsHeld int     `json:"seats_held"`
+	Orders    int     `json:"orders"`
+	HoldP50Ms float64 `json:"hold_p50_ms"`
+	HoldP99Ms float64 `json:"hold_p99_ms"`
+	LagP99Ms  float64 `json:"lag_p99_ms,omitempty"`
+}
+
+// Result is what a run measured; its JSON is the machine-readable report.
+type Result struct {
+	Target        string                 `json:"target"`
+	Preset        string                 `json:"preset"`
+	Buyers        int                    `json:"buyers"`
+	Seats         int                    `json:"seats"`
+	Watchers      int                    `json:"watchers"`
+	DurationS     float64                `json:"duration_s"`
+	HoldsPerS     float64                `json:"holds_per_s"`
+	SeatsHeldPerS float64                `json:"seats_held_per_s"`
+	OrdersPerS    float64                `json:"orders_per_s"`
+	Holds         int                    `json:"holds"`
+	SeatsHeld     int                    `json:"seats_held"`
+	Orders        int                    `json:"orders"`
+	Conflicts     int                    `json:"conflicts"`
+	SoldOut       bool                   `json:"sold_out"`
+	Errors        map[string]int         `json:"errors"`
+	HoldLatencyMs Percentiles            `json:"hold_latency_ms"`
+	LatencyMs     map[string]Percentiles `json:"latency_ms"`
+	DeltaLagMs    Percentiles            `json:"delta_lag_ms"`
+	Timeline      []Second               `json:"timeline"`
+	Audit         Audit                  `json:"audit"`
+	Settings      map[string]string      `json:"settings"`
+}
+
+// Result summarises the run up to now.
+func (r *Recorder) Result(elapsed time.Duration) Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	secs := elapsed.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	res := Result{
+		DurationS:     secs,
+		Holds:         len(r.latencies[OpHold+" ok"]),
+		SeatsHeld:     len(r.seatsHeld),
+		Orders:        len(r.orders),
+		Conflicts:     r.conflicts,
+		SoldOut:       r.soldOut,
+		Errors:        map[string]int{},
+		LatencyMs:     map[string]Percentiles{},
+		DeltaLagMs:    percentiles(durations(r.lags)),
+		HoldLatencyMs: percentiles(durations(append(slices.Clone(r.latencies[OpHold+" ok"]), r.latencies[OpHold+" conflict"]...))),
+	}
+	for k, v := range r.errors {
+		res.Errors[k] = v
+	}
+	for op, ss := range r.latencies {
+		res.LatencyMs[op] = percentiles(durations(ss))
+	}
+	res.HoldsPerS = float64(res.Holds) / secs
+	res.SeatsHeldPerS = float64(res.SeatsHeld) / secs
+	res.OrdersPerS = float64(res.Orders) / secs
+	res.Timeline = r.timeline(elapsed)
+	return res
+}
+
+func (r *Recorder) timeline(elapsed time.Duration) []Second {
+	n := int(elapsed/time.Second) + 1
+	out := make([]Second, n)
+	holdLat := make([][]time.Duration, n)
+	lags := make([][]time.Duration, n)
+	idx := func(at time.Duration) int { return min(max(int(at/time.Second), 0), n-1) }
+	for i := range out {
+		out[i].T = i
+	}
+	for _, s := range r.latencies[OpHold+" ok"] {
+		i := idx(s.at)
+		out[i].Holds++
+		holdLat[i] = append(holdLat[i], s.dur)
+	}
+	for _, s := range r.seatsHeld {
+		out[idx(s.at)].SeatsHeld++
+	}
+	for _, s := range r.orders {
+		out[idx(s.at)].Orders++
+	}
+	for _, s := range r.lags {
+		lags[idx(s.at)] = append(lags[idx(s.at)], s.dur)
+	}
+	for i := range out {
+		p := percentiles(holdLat[i])
+		out[i].HoldP50Ms, out[i].HoldP99Ms = p.P50, p.P99
+		out[i].LagP99Ms = percentiles(lags[i]).P99
+	}
+	return out
+}
+
+// sortedKeys returns a map's keys in order, for stable reports.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,153 @@
+package loadtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable prints the run's figures for people.
+func WriteTable(w io.Writer, r Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "target\t%s\tpreset\t%s\n", r.Target, r.Preset)
+	fmt.Fprintf(tw, "buyers\t%d\tseats\t%d\n", r.Buyers, r.Seats)
+	fmt.Fprintf(tw, "duration\t%.2f s\twatchers\t%d\n", r.DurationS, r.Watchers)
+	fmt.Fprintf(tw, "holds/s\t%.0f\tseats held/s\t%.0f\n", r.HoldsPerS, r.SeatsHeldPerS)
+	fmt.Fprintf(tw, "orders/s\t%.0f\tconflicts\t%d\n", r.OrdersPerS, r.Conflicts)
+	fmt.Fprintf(tw, "holds\t%d\tseats held\t%d\n", r.Holds, r.SeatsHeld)
+	fmt.Fprintf(tw, "orders\t%d\tsold out\t%v\n", r.Orders, r.SoldOut)
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "latency ms\tn\tp50\tp95\tp99\tmax\t")
+	for _, op := range sortedKeys(r.LatencyMs) {
+		p := r.LatencyMs[op]
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t\n", op, p.N, p.P50, p.P95, p.P99, p.Max)
+	}
+	if r.DeltaLagMs.N > 0 {
+		p := r.DeltaLagMs
+		fmt.Fprintf(tw, "delta lag\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t\n", p.N, p.P50, p.P95, p.P99, p.Max)
+	}
+	tw.Flush()
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(w, "\nerrors:")
+		for _, k := range sortedKeys(r.Errors) {
+			fmt.Fprintf(w, "  %-24s %d\n", k, r.Errors[k])
+		}
+	}
+	fmt.Fprintf(w, "\naudit: ok=%v orders=%d sold=%d held=%d\n", r.Audit.OK, r.Audit.Orders, r.Audit.SoldSeats, r.Audit.HeldSeats)
+	for _, v := range r.Audit.Violations {
+		fmt.Fprintln(w, "  VIOLATION:", v)
+	}
+}
+
+// WriteJSON writes the machine-readable result.
+func WriteJSON(w io.Writer, r Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// chart is one line chart as SVG polylines.
+type chart struct {
+	Title  string
+	Unit   string
+	Max    float64
+	Series []series
+	Ticks  []int
+	W, H   int
+}
+
+type series struct {
+	Name   string
+	Color  string
+	Points string
+}
+
+func makeChart(title, unit string, t []Second, lines ...struct {
+	name, color string
+	value       func(Second) float64
+}) chart {
+	c := chart{Title: title, Unit: unit, W: 720, H: 220}
+	for _, s := range t {
+		for _, l := range lines {
+			c.Max = max(c.Max, l.value(s))
+		}
+	}
+	if c.Max == 0 {
+		c.Max = 1
+	}
+	n := max(1, len(t)-1)
+	for _, l := range lines {
+		var b strings.Builder
+		for i, s := range t {
+			x := 40 + float64(i)*float64(c.W-50)/float64(n)
+			y := float64(c.H-20) - l.value(s)/c.Max*float64(c.H-40)
+			fmt.Fprintf(&b, "%.1f,%.1f ", x, y)
+		}
+		c.Series = append(c.Series, series{Name: l.name, Color: l.color, Points: b.String()})
+	}
+	for i := range 5 {
+		c.Ticks = append(c.Ticks, i)
+	}
+	return c
+}
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"tickY":   func(c chart, i int) float64 { return float64(c.H-20) - float64(i)/4*float64(c.H-40) },
+	"tickVal": func(c chart, i int) string { return fmt.Sprintf("%.0f", c.Max*float64(i)/4) },
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seatmap load test — {{.R.Preset}}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:780px;color:#1f2937}
+h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right}
+th:first-child,td:first-child{text-align:left}.ok{color:#15803d;font-weight:600}.bad{color:#b91c1c;font-weight:600}
+svg{background:#fafafa;border:1px solid #e5e7eb;border-radius:6px;margin:.5rem 0}
+</style></head><body>
+<h1>seatmap load test: {{.R.Preset}}, {{.R.Buyers}} buyers, {{.R.Seats}} seats</h1>
+<p>Target {{.R.Target}} · {{printf "%.2f" .R.DurationS}} s · {{.R.Watchers}} watching sockets ·
+audit <span class="{{if .R.Audit.OK}}ok{{else}}bad{{end}}">{{if .R.Audit.OK}}passed{{else}}FAILED{{end}}</span></p>
+<table><tr><th>holds/s</th><th>seats held/s</th><th>orders/s</th><th>conflicts</th><th>orders</th></tr>
+<tr><td>{{printf "%.0f" .R.HoldsPerS}}</td><td>{{printf "%.0f" .R.SeatsHeldPerS}}</td><td>{{printf "%.0f" .R.OrdersPerS}}</td><td>{{.R.Conflicts}}</td><td>{{.R.Orders}}</td></tr></table>
+<table><tr><th>latency (ms)</th><th>n</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>
+{{range $op, $p := .R.LatencyMs}}<tr><td>{{$op}}</td><td>{{$p.N}}</td><td>{{printf "%.2f" $p.P50}}</td><td>{{printf "%.2f" $p.P95}}</td><td>{{printf "%.2f" $p.P99}}</td><td>{{printf "%.2f" $p.Max}}</td></tr>{{end}}
+{{with .R.DeltaLagMs}}{{if .N}}<tr><td>delta lag</td><td>{{.N}}</td><td>{{printf "%.2f" .P50}}</td><td>{{printf "%.2f" .P95}}</td><td>{{printf "%.2f" .P99}}</td><td>{{printf "%.2f" .Max}}</td></tr>{{end}}{{end}}
+</table>
+{{range .Charts}}<h2 style="font-size:1rem">{{.Title}}</h2>
+<svg width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Title}}">
+{{$c := .}}{{range .Ticks}}<line x1="40" x2="{{$c.W}}" y1="{{tickY $c .}}" y2="{{tickY $c .}}" stroke="#e5e7eb"/><text x="36" y="{{tickY $c .}}" font-size="10" text-anchor="end" dy="3">{{tickVal $c .}}</text>{{end}}
+{{range .Series}}<polyline fill="none" stroke="{{.Color}}" stroke-width="1.8" points="{{.Points}}"><title>{{.Name}}</title></polyline>{{end}}
+</svg><p style="margin:0 0 1rem;color:#6b7280">{{range .Series}}<span style="color:{{.Color}}">■</span> {{.Name}} &nbsp; {{end}}({{.Unit}}, per second of the run)</p>{{end}}
+{{if .R.Errors}}<h2 style="font-size:1rem">Errors</h2><table>{{range $k, $v := .R.Errors}}<tr><td>{{$k}}</td><td>{{$v}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Audit.Violations}}<h2 style="font-size:1rem" class="bad">Audit violations</h2><ul>{{range .R.Audit.Violations}}<li>{{.}}</li>{{end}}</ul>{{end}}
+</body></html>
+`))
+
+// WriteHTML writes a self-contained report with charts of throughput and
+// latency over the run.
+func WriteHTML(w io.Writer, r Result) error {
+	type line = struct {
+		name, color string
+		value       func(Second) float64
+	}
+	charts := []chart{
+		makeChart("Throughput", "per second", r.Timeline,
+			line{"seats held", "#2563eb", func(s Second) float64 { return float64(s.SeatsHeld) }},
+			line{"holds", "#16a34a", func(s Second) float64 { return float64(s.Holds) }},
+			line{"orders", "#ea580c", func(s Second) float64 { return float64(s.Orders) }}),
+		makeChart("Hold latency", "ms", r.Timeline,
+			line{"p50", "#16a34a", func(s Second) float64 { return s.HoldP50Ms }},
+			line{"p99", "#dc2626", func(s Second) float64 { return s.HoldP99Ms }}),
+	}
+	if r.DeltaLagMs.N > 0 {
+		charts = append(charts, makeChart("Live map delta lag", "ms", r.Timeline,
+			line{"p99", "#7c3aed", func(s Second) float64 { return s.LagP99Ms }}))
+	}
+	return page.Execute(w, struct {
+		R      Result
+		Charts []chart
+	}{r, charts})
+}

@@ -1,0 +1,305 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options describe a run.
+type Options struct {
+	Target string // base URL of seatd or a baseline
+	Token  string // staff bearer token
+	Preset string
+	Buyers int
+	// Duration bounds the run; arrivals on a ramp or in waves spread over it.
+	Duration time.Duration
+	// Curve is how buyers arrive: "all" (at once, the on-sale second), "ramp"
+	// (evenly over Duration) or "waves" (Waves bursts over Duration).
+	Curve string
+	Waves int
+	// Concurrency is how many buyers act at once (open connections).
+	Concurrency int
+	// BestShare of buyers use best-available; the others click seats near a
+	// preferred spot, hot spots near the stage.
+	BestShare float64
+	// Retries on conflict per buyer.
+	Retries int
+	// ConfirmShare of holds are confirmed, ReleaseShare released; the rest are
+	// abandoned to expire.
+	ConfirmShare, ReleaseShare float64
+	// Watchers are live seat map sockets kept open on the performance to measure
+	// how long a hold takes to reach them.
+	Watchers int
+	// SeatsPerBuyer is the most seats one buyer takes (1..n, weighted to 2).
+	SeatsPerBuyer int
+	// Record, if set, receives every buyer action as a trace.
+	Record *TraceWriter
+	// Progress is called about every 200 ms with buyers done.
+	Progress func(done, total int)
+	Seed     uint64
+}
+
+// Venue is the performance under test and its seats.
+type Venue struct {
+	Performance string
+	Map         Seatmap
+	index       map[string]int
+	rows        [][]int // seat indices by row, in standing order
+	sections    [][]int // row indices by section, front row first
+}
+
+// NewVenue indexes a seat map for picking seats.
+func NewVenue(perf string, m Seatmap) *Venue {
+	v := &Venue{Performance: perf, Map: m, index: make(map[string]int, len(m.IDs))}
+	for i, id := range m.IDs {
+		v.index[id] = i
+	}
+	v.rows = make([][]int, len(m.Rows))
+	for i, r := range m.Row {
+		if r < len(v.rows) {
+			v.rows[r] = append(v.rows[r], i)
+		}
+	}
+	for r, row := range m.Rows {
+		for len(v.sections) <= row.Section {
+			v.sections = append(v.sections, nil)
+		}
+		v.sections[row.Section] = append(v.sections[row.Section], r)
+	}
+	return v
+}
+
+// pick chooses k adjacent seats near a preferred spot: a section at random, a
+// row drawn towards its front (where everybody wants to sit), a seat near the
+// row's middle. Hot spots make conflicts as in a real on-sale.
+func (v *Venue) pick(rng *rand.Rand, k int) []string {
+	if len(v.sections) == 0 {
+		return nil
+	}
+	sec := v.sections[rng.IntN(len(v.sections))]
+	if len(sec) == 0 {
+		return nil
+	}
+	depth := min(int(rng.ExpFloat64()*float64(len(sec))/6), len(sec)-1)
+	row := v.rows[sec[depth]]
+	k = min(k, len(row))
+	mid := float64(len(row)-k) / 2
+	start := int(math.Round(mid + rng.NormFloat64()*float64(len(row))/6))
+	start = min(max(start, 0), len(row)-k)
+	out := make([]string, k)
+	for i := range out {
+		out[i] = v.Map.IDs[row[start+i]]
+	}
+	return out
+}
+
+// Surge runs a surge of buyers against a venue.
+func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (map[string][]string, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 256
+	}
+	if o.SeatsPerBuyer <= 0 {
+		o.SeatsPerBuyer = 4
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Duration+30*time.Second)
+	defer cancel()
+
+	holdAt := make([]atomic.Int64, len(v.Map.IDs)) // unix nanos of the hold's 201, for lag
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var watchers sync.WaitGroup
+	for w := 0; w < o.Watchers; w++ {
+		watchers.Go(func() { watch(watchCtx, api, v, w, o.Watchers, holdAt, rec) })
+	}
+	defer func() {
+		stopWatch()
+		watchers.Wait()
+	}()
+	if o.Watchers > 0 {
+		time.Sleep(200 * time.Millisecond) // let the sockets take their snapshots
+	}
+
+	arrivals := make(chan int, o.Concurrency)
+	go func() {
+		defer close(arrivals)
+		start := time.Now()
+		for b := 0; b < o.Buyers; b++ {
+			if at := arrival(o, b); at > 0 {
+				if wait := time.Until(start.Add(at)); wait > 0 {
+					select {
+					case <-time.After(wait):
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+			select {
+			case arrivals <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	var done atomic.Int64
+	var mu sync.Mutex
+	confirmed := map[string][]string{}
+	var workers sync.WaitGroup
+	for w := 0; w < o.Concurrency; w++ {
+		workers.Go(func() {
+			for b := range arrivals {
+				if ctx.Err() != nil {
+					continue
+				}
+				seed := o.Seed*1_000_003 + uint64(b)
+				if id, seats := buyer(ctx, o, api, v, rec, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), b, holdAt); id != "" {
+					mu.Lock()
+					confirmed[id] = seats
+					mu.Unlock()
+				}
+				done.Add(1)
+			}
+		})
+	}
+	if o.Progress != nil {
+		tick := time.NewTicker(200 * time.Millisecond)
+		finished := make(chan struct{})
+		go func() {
+			workers.Wait()
+			close(finished)
+		}()
+	loop:
+		for {
+			select {
+			case <-tick.C:
+				o.Progress(int(done.Load()), o.Buyers)
+			case <-finished:
+				break loop
+			}
+		}
+		tick.Stop()
+		o.Progress(int(done.Load()), o.Buyers)
+	}
+	workers.Wait()
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		return confirmed, fmt.Errorf("run did not finish in time: %w", err)
+	}
+	return confirmed, nil
+}
+
+// arrival is when buyer b arrives, from the start of the run.
+func arrival(o Options, b int) time.Duration {
+	frac := float64(b) / float64(max(1, o.Buyers))
+	switch o.Curve {
+	case "ramp":
+		return time.Duration(frac * float64(o.Duration))
+	case "waves":
+		waves := max(1, o.Waves)
+		wave := int(frac * float64(waves))
+		return time.Duration(float64(wave) / float64(waves) * float64(o.Duration))
+	}
+	return 0
+}
+
+// seatsWanted draws how many seats a buyer takes: mostly pairs.
+func seatsWanted(rng *rand.Rand, most int) int {
+	weights := []int{20, 45, 15, 20} // 1, 2, 3, 4 seats
+	n := rng.IntN(100)
+	for k, w := range weights {
+		if n < w {
+			return min(k+1, most)
+		}
+		n -= w
+	}
+	return min(2, most)
+}
+
+// buyer plays one buyer; it returns the order id and seats if it bought.
+func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rng *rand.Rand, b int, holdAt []atomic.Int64) (string, []string) {
+	sess := session()
+	name := fmt.Sprint("b", b)
+	best := rng.Float64() < o.BestShare
+	k := seatsWanted(rng, o.SeatsPerBuyer)
+	var h Hold
+	held := false
+	for attempt := 0; attempt <= o.Retries && !held; attempt++ {
+		start := time.Now()
+		var err error
+		var seats []string
+		if best {
+			o.Record.Write(TraceEvent{Buyer: name, Op: "hold_best", Count: k})
+			h, err = api.HoldBest(ctx, sess, v.Performance, k)
+		} else {
+			seats = v.pick(rng, k)
+			o.Record.Write(TraceEvent{Buyer: name, Op: "hold", Seats: seats})
+			h, err = api.HoldSeats(ctx, sess, v.Performance, seats)
+		}
+		end := time.Now()
+		var p *Problem
+		switch {
+		case err == nil:
+			rec.Op(OpHold+" ok", end, end.Sub(start))
+			rec.Held(end, len(h.Seats))
+			for _, s := range h.Seats {
+				if i, ok := v.index[s]; ok {
+					holdAt[i].Store(end.UnixNano())
+				}
+			}
+			held = true
+		case errors.As(err, &p) && p.Status == 409:
+			rec.Op(OpHold+" conflict", end, end.Sub(start))
+			rec.Conflict()
+			if best {
+				rec.SoldOut() // nothing together is left for this buyer
+				return "", nil
+			}
+		default:
+			rec.Op(OpHold+" error", end, end.Sub(start))
+			rec.Error(errKind("hold", err))
+			return "", nil
+		}
+	}
+	if !held {
+		return "", nil
+	}
+	switch r := rng.Float64(); {
+	case r < o.ConfirmShare:
+		o.Record.Write(TraceEvent{Buyer: name, Op: "confirm"})
+		start := time.Now()
+		ord, err := api.Confirm(ctx, sess, h.Token, fmt.Sprintf("%s-%d", sess[:8], b))
+		end := time.Now()
+		rec.Op(OpConfirm, end, end.Sub(start))
+		if err != nil {
+			rec.Error(errKind("confirm", err))
+			return "", nil
+		}
+		rec.Ordered(end)
+		return ord.ID, ord.Seats
+	case r < o.ConfirmShare+o.ReleaseShare:
+		o.Record.Write(TraceEvent{Buyer: name, Op: "release"})
+		start := time.Now()
+		err := api.Release(ctx, sess, h.Token)
+		end := time.Now()
+		rec.Op(OpRelease, end, end.Sub(start))
+		if err != nil {
+			rec.Error(errKind("release", err))
+		}
+	}
+	return "", nil
+}
+
+func errKind(op string, err error) string {
+	var p *Problem
+	if errors.As(err, &p) {
+		if p.Status == 0 {
+			return op + " network"
+		}
+		return fmt.Sprintf("%s %d", op, p.Status)
+	}
+	return op + " " + err.Error()
+}
