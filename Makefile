@@ -39,5 +39,5 @@ fmt: ## gofmt every file
 bench: ## engine and adapter benchmarks (figures go to BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine ./lease/... ./realtime
 
-loadtest: ## a short stadium surge against the embedded default
-	@echo "the load tester arrives with issue 4"; exit 1
+loadtest: ## a short stadium surge against the embedded default (starts and stops seatd)
+	@scripts/loadtest.sh

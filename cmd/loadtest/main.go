@@ -128,6 +128,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return 1, err
 		}
+		buyers := map[string]bool{}
+		for _, e := range events {
+			buyers[e.Buyer] = true
+		}
+		o.Buyers = len(buyers)
 	} else if confirmed, err = loadtest.Surge(ctx, o, api, venue, rec); err != nil {
 		return 1, err
 	}

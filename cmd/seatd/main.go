@@ -60,6 +60,7 @@ type config struct {
 	rateLimit     bool
 	secureCookies bool
 	trustProxy    bool
+	pprofAddr     string
 	logLevel      slog.Level
 }
 
@@ -90,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds per session and per address (SEATD_RATE_LIMIT; off for load tests)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
+	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -175,6 +177,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 
+	if cfg.pprofAddr != "" {
+		// A separate listener: profiles never share the public port.
+		pl, err := net.Listen("tcp", cfg.pprofAddr)
+		if err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ps.Serve(pl) }()
+		defer ps.Close()
+		log.Info("profiles served", "url", "http://"+pl.Addr().String()+"/debug/pprof/")
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/lease/redis/redistest"
+	"github.com/seatmap/seatmap/loadtest"
+	"github.com/seatmap/seatmap/store/postgres/pgtest"
+)
+
+const token = "loadtest-admin-token-0123456789"
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// seatd builds and starts the real server with env and returns its base URL.
+func seatd(t *testing.T, env ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "seatd")
+	build := exec.Command("go", "build", "-o", bin, "../seatd")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-rate-limit=false", "-demo=false", "-hold-ttl", "10s")
+	cmd.Env = append(append(os.Environ(), "SEATD_ADMIN_TOKEN="+token), env...)
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	var base string
+	require.Eventually(t, func() bool {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if i := strings.Index(line, "url=http://"); i >= 0 {
+				base = strings.Fields(line[i+4:])[0]
+				return true
+			}
+		}
+		return false
+	}, 60*time.Second, 50*time.Millisecond, "seatd did not start: %s", logs.String())
+	return base
+}
+
+// surge runs a short theatre surge with the audit on and returns the results.
+func surge(t *testing.T, base string, extra ...string) loadtest.Result {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "r.json")
+	html := filepath.Join(t.TempDir(), "r.html")
+	args := append([]string{"-target", base, "-token", token, "-preset", "theatre", "-buyers", "1500", "-quiet",
+		"-concurrency", "64", "-watchers", "8", "-json", out, "-html", html}, extra...)
+	var stdout, stderr bytes.Buffer
+	code, err := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Zero(t, code)
+	var r loadtest.Result
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &r))
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	require.Contains(t, string(page), "<svg")
+	t.Logf("%s", stdout.String())
+	return r
+}
+
+func checkSurge(t *testing.T, r loadtest.Result) {
+	t.Helper()
+	require.True(t, r.Audit.OK, "%v", r.Audit.Violations)
+	require.Positive(t, r.Holds)
+	require.Positive(t, r.Orders)
+	require.Equal(t, r.Orders, r.Audit.Orders, "every order a buyer got is in the store")
+	require.Positive(t, r.HoldLatencyMs.N)
+	require.Positive(t, r.DeltaLagMs.N, "watchers saw holds arrive")
+	require.Empty(t, r.Errors)
+}
+
+// TestShortSurgeEmbedded runs a short surge against seatd on its embedded
+// default (SQLite, in-process leases) with the audit on.
+func TestShortSurgeEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	checkSurge(t, surge(t, seatd(t)))
+}
+
+// TestShortSurgePostgresRedis runs the same surge against seatd on Postgres and
+// Redis.
+func TestShortSurgePostgresRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	base := seatd(t, "DATABASE_URL="+pgtest.Schema(t, ""), "REDIS_URL="+redistest.URL(), "SEATD_REDIS_PREFIX="+redistest.Prefix(t))
+	checkSurge(t, surge(t, base, "-curve", "ramp", "-duration", "2s"))
+}
+
+// TestTraceReplay records a surge and replays it at 10× on a fresh performance.
+func TestTraceReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	base := seatd(t)
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
+	first := surge(t, base, "-buyers", "300", "-record", trace)
+	checkSurge(t, first)
+	f, err := os.Open(trace)
+	require.NoError(t, err)
+	events, err := loadtest.ReadTrace(f)
+	f.Close()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(events), 300)
+	replay := surge(t, base, "-trace", trace, "-speed", "10", "-watchers", "0")
+	require.True(t, replay.Audit.OK, "%v", replay.Audit.Violations)
+	require.Positive(t, replay.Holds)
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-preset", "moon"},
+		{"-curve", "zigzag", "-token", "x"},
+		{"-confirm-share", "0.9", "-release-share", "0.5", "-token", "x"},
+		{}, // no token
+	} {
+		code, err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+		require.Error(t, err, "%v", args)
+		require.Equal(t, 2, code)
+	}
+}
