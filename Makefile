@@ -8,7 +8,7 @@ REDISURL  ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL ?= $(PGURL)
 export TEST_REDIS_URL ?= $(REDISURL)
 
-.PHONY: help run test test-short deps bench lint fmt vet loadtest
+.PHONY: help run test test-short deps bench lint fmt vet loadtest bench-compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -41,3 +41,6 @@ bench: ## engine and adapter benchmarks (figures go to BENCHMARKS.md)
 
 loadtest: ## a short stadium surge against the embedded default (starts and stops seatd)
 	@scripts/loadtest.sh
+
+bench-compare: ## seatd (Postgres + Redis) against the two textbook baselines, same load, ratios
+	@scripts/bench-compare.sh

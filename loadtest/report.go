@@ -151,3 +151,34 @@ func WriteHTML(w io.Writer, r Result) error {
 		Charts []chart
 	}{r, charts})
 }
+
+// Named is a result with the name of what was measured.
+type Named struct {
+	Name string
+	Result
+}
+
+// WriteComparison prints results side by side, each against the first.
+func WriteComparison(w io.Writer, rs []Named) {
+	if len(rs) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tholds/s\tseats held/s\torders/s\thold p99 ms\tconfirm p99 ms\taudit\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%v\t\n", r.Name, r.HoldsPerS, r.SeatsHeldPerS, r.OrdersPerS,
+			r.HoldLatencyMs.P99, r.LatencyMs[OpConfirm].P99, r.Audit.OK)
+	}
+	tw.Flush()
+	base := rs[0]
+	for _, r := range rs[1:] {
+		ratio := func(a, b float64) string {
+			if b == 0 {
+				return "∞"
+			}
+			return fmt.Sprintf("%.1f×", a/b)
+		}
+		fmt.Fprintf(w, "%s vs %s: seats held/s %s, holds/s %s, orders/s %s\n", base.Name, r.Name,
+			ratio(base.SeatsHeldPerS, r.SeatsHeldPerS), ratio(base.HoldsPerS, r.HoldsPerS), ratio(base.OrdersPerS, r.OrdersPerS))
+	}
+}

@@ -8,12 +8,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -58,11 +60,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	jsonPath := fs.String("json", "", "write the results as JSON here")
 	htmlPath := fs.String("html", "", "write a self-contained HTML report here")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	compare := fs.String("compare", "", "print side-by-side ratios of earlier JSON results: name=file,name=file,… (the first is the reference); runs nothing")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, nil
 		}
 		return 2, err
+	}
+	if *compare != "" {
+		return compareResults(stdout, *compare)
 	}
 	preset, ok := loadtest.Presets[o.Preset]
 	if !ok {
@@ -186,4 +192,25 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+func compareResults(w io.Writer, spec string) (int, error) {
+	var rs []loadtest.Named
+	for _, part := range strings.Split(spec, ",") {
+		name, path, ok := strings.Cut(part, "=")
+		if !ok {
+			return 2, fmt.Errorf("-compare: %q is not name=file", part)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return 1, err
+		}
+		var r loadtest.Result
+		if err := json.Unmarshal(data, &r); err != nil {
+			return 1, fmt.Errorf("%s: %w", path, err)
+		}
+		rs = append(rs, loadtest.Named{Name: name, Result: r})
+	}
+	loadtest.WriteComparison(w, rs)
+	return 0, nil
 }

@@ -1,0 +1,323 @@
+package baseline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/seatmap/seatmap/hall"
+)
+
+// Redis holds seats with one Lua script per all-or-nothing multi-seat hold and
+// PX deadlines, and sells them by script plus a Postgres insert guarded by a
+// unique index: the usual "fast" design without an in-memory engine.
+type Redis struct {
+	c      goredis.UniversalClient
+	pool   *pgxpool.Pool
+	prefix string
+}
+
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, ms, record.
+var holdScript = goredis.NewScript(`
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
+end
+for i = 3, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`)
+
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, session.
+// Returns 1 when the hold is live, owned by session and has every seat.
+var checkScript = goredis.NewScript(`
+local rec = redis.call('GET', KEYS[1])
+if not rec or string.sub(rec, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end
+end
+return 1`)
+
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, value, session.
+// value "" frees the seats (release); otherwise marks them sold for good.
+var endScript = goredis.NewScript(`
+local rec = redis.call('GET', KEYS[1])
+if not rec or string.sub(rec, 1, #ARGV[3] + 1) ~= ARGV[3] .. '|' then return 0 end
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    if ARGV[2] == '' then redis.call('DEL', KEYS[i]) else redis.call('SET', KEYS[i], ARGV[2]) end
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1`)
+
+const redisSchema = `
+CREATE TABLE IF NOT EXISTS blr_orders (id text PRIMARY KEY, perf text NOT NULL, token text NOT NULL UNIQUE, created timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS blr_tickets (order_id text NOT NULL REFERENCES blr_orders (id), perf text NOT NULL, idx integer NOT NULL, UNIQUE (perf, idx));`
+
+// NewRedis uses client for holds and dsn for orders.
+func NewRedis(ctx context.Context, c goredis.UniversalClient, dsn, prefix string, conns int32) (*Redis, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = conns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, redisSchema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("baseline schema: %w", err)
+	}
+	return &Redis{c: c, pool: pool, prefix: prefix}, nil
+}
+
+// Close closes the Postgres pool (the caller closes the Redis client).
+func (r *Redis) Close() { r.pool.Close() }
+
+// Ping checks both.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return err
+	}
+	return r.pool.Ping(ctx)
+}
+
+func (r *Redis) seatKey(perf string, i int) string {
+	return r.prefix + "{" + perf + "}:s:" + strconv.Itoa(i)
+}
+func (r *Redis) recKey(perf, tok string) string { return r.prefix + "{" + perf + "}:h:" + tok }
+func (r *Redis) indexKey(perf string) string    { return r.prefix + "{" + perf + "}:holds" }
+
+func (r *Redis) keys(perf, token string, seats []int) []string {
+	keys := []string{r.recKey(perf, token), r.indexKey(perf)}
+	for _, s := range seats {
+		keys = append(keys, r.seatKey(perf, s))
+	}
+	return keys
+}
+
+// CreatePerformance needs nothing in Redis: a missing seat key is a free seat.
+func (r *Redis) CreatePerformance(context.Context, *hall.Hall) (string, error) {
+	return newID("p"), nil
+}
+
+// States reads every seat key, in chunks.
+func (r *Redis) States(ctx context.Context, perf string, h *hall.Hall) ([]byte, error) {
+	out := make([]byte, h.N())
+	for from := 0; from < h.N(); from += 5000 {
+		to := min(from+5000, h.N())
+		keys := make([]string, 0, to-from)
+		for i := from; i < to; i++ {
+			keys = append(keys, r.seatKey(perf, i))
+		}
+		vals, err := r.c.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range vals {
+			switch s, _ := v.(string); {
+			case v == nil:
+				out[from+k] = '0'
+			case strings.HasPrefix(s, "sold:"):
+				out[from+k] = '2'
+			default:
+				out[from+k] = '1'
+			}
+		}
+	}
+	return out, nil
+}
+
+// Hold takes explicit seats with one script; best-available looks for n free
+// seats side by side row by row (best rows first) and then takes them the same
+// way, trying again when someone was faster.
+func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session string, seats []int, best int, ttl time.Duration) (string, []int, time.Time, error) {
+	token := perf + "." + newID("")
+	exp := time.Now().Add(ttl)
+	take := func(seats []int) (bool, error) {
+		rec := session + "|" + joinInts(seats)
+		ok, err := holdScript.Run(ctx, r.c, r.keys(perf, token, seats), token, ttl.Milliseconds(), rec).Int()
+		return ok == 1, err
+	}
+	if best == 0 {
+		ok, err := take(seats)
+		if err != nil {
+			return "", nil, time.Time{}, err
+		}
+		if !ok {
+			return "", nil, time.Time{}, errTaken
+		}
+		return token, seats, exp, nil
+	}
+	scanned := 0
+	for _, ri := range h.RowsByRank {
+		row := h.Rows[ri]
+		if int(row.Count) < best {
+			continue
+		}
+		if scanned++; scanned > 50 {
+			break
+		}
+		keys := make([]string, row.Count)
+		for k := range keys {
+			keys[k] = r.seatKey(perf, int(row.First)+k)
+		}
+		vals, err := r.c.MGet(ctx, keys...).Result()
+		if err != nil {
+			return "", nil, time.Time{}, err
+		}
+		run := 0
+		for k, v := range vals {
+			if v != nil {
+				run = 0
+				continue
+			}
+			if run++; run == best {
+				cand := make([]int, best)
+				for j := range cand {
+					cand[j] = int(row.First) + k - best + 1 + j
+				}
+				ok, err := take(cand)
+				if err != nil {
+					return "", nil, time.Time{}, err
+				}
+				if ok {
+					return token, cand, exp, nil
+				}
+				run = 0
+			}
+		}
+	}
+	return "", nil, time.Time{}, errTaken
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+func (r *Redis) record(ctx context.Context, perf, token string) (string, []int, error) {
+	rec, err := r.c.Get(ctx, r.recKey(perf, token)).Result()
+	if errors.Is(err, goredis.Nil) {
+		return "", nil, errNotFound
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	session, list, _ := strings.Cut(rec, "|")
+	var seats []int
+	for _, f := range strings.Split(list, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			seats = append(seats, n)
+		}
+	}
+	return session, seats, nil
+}
+
+// Release frees a hold.
+func (r *Redis) Release(ctx context.Context, perf, session, token string) error {
+	_, seats, err := r.record(ctx, perf, token)
+	if err != nil {
+		return err
+	}
+	ok, err := endScript.Run(ctx, r.c, r.keys(perf, token, seats), token, "", session).Int()
+	if err != nil {
+		return err
+	}
+	if ok == 0 {
+		return errNotFound
+	}
+	return nil
+}
+
+// Confirm checks the hold by script, inserts the order (the unique index on
+// seats is the guard), then marks the seats sold by script.
+func (r *Redis) Confirm(ctx context.Context, perf, session, token string, h *hall.Hall) (string, []int, error) {
+	_, seats, err := r.record(ctx, perf, token)
+	if err != nil {
+		return "", nil, err
+	}
+	keys := r.keys(perf, token, seats)
+	ok, err := checkScript.Run(ctx, r.c, keys, token, session).Int()
+	if err != nil {
+		return "", nil, err
+	}
+	if ok == 0 {
+		return "", nil, errNotFound
+	}
+	id := newID("o")
+	ids := make([]int32, len(seats))
+	for i, s := range seats {
+		ids[i] = int32(s)
+	}
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO blr_orders (id, perf, token) VALUES ($1, $2, $3)`, id, perf, token); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO blr_tickets (order_id, perf, idx) SELECT $1, $2, unnest($3::int[])`, id, perf, ids)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := endScript.Run(ctx, r.c, keys, token, "sold:"+id, session).Int(); err != nil {
+		return "", nil, err
+	}
+	return id, slices.Clone(seats), nil
+}
+
+// Orders lists sold orders from Postgres.
+func (r *Redis) Orders(ctx context.Context, perf string) ([]Order, error) {
+	rows, err := r.pool.Query(ctx, `SELECT o.id, array_agg(t.idx ORDER BY t.idx) FROM blr_orders o JOIN blr_tickets t ON t.order_id = o.id WHERE o.perf = $1 GROUP BY o.id`, perf)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Order, error) {
+		var o Order
+		var seats []int32
+		err := row.Scan(&o.ID, &seats)
+		for _, s := range seats {
+			o.Seats = append(o.Seats, int(s))
+		}
+		return o, err
+	})
+}
+
+// Holds lists live holds.
+func (r *Redis) Holds(ctx context.Context, perf string) ([]HoldInfo, error) {
+	tokens, err := r.c.SMembers(ctx, r.indexKey(perf)).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []HoldInfo
+	for _, tok := range tokens {
+		_, seats, err := r.record(ctx, perf, tok)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ttl, err := r.c.PTTL(ctx, r.recKey(perf, tok)).Result()
+		if err != nil || ttl < 0 {
+			continue
+		}
+		out = append(out, HoldInfo{Token: tok, Seats: seats, Expires: time.Now().Add(ttl)})
+	}
+	return out, nil
+}
