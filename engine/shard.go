@@ -178,8 +178,10 @@ type Shard struct {
 	holds     []hold                      // slot 0 is unused
 	freeSlots []uint32
 	tokens    map[string]uint32
-	expiry    []uint32 // min-heap of slots by deadline
-	counts    Counts
+	expiry    []uint32    // min-heap of slots by deadline
+	words     [4][]uint64 // the state bitsets' words by State (Free: nil), for hot loops
+	pricedW   []uint64
+	cnt       [4]int // seats per State
 	version   uint64
 	log       []logEntry
 	logHead   uint64   // entries ever written
@@ -229,7 +231,9 @@ func NewShard(cfg Config) *Shard {
 	}
 	s.chanSets[Web] = bitset.New(uint(n)).SetAll()
 	s.priced = bitset.New(uint(n))
-	s.counts.Free = n
+	s.pricedW = s.priced.Words()
+	s.cnt[Free] = n
+	s.words[Held], s.words[Sold], s.words[Blocked] = s.held.Words(), s.sold.Words(), s.blocked.Words()
 	zoneOf := cfg.ZoneOf
 	if zoneOf == nil {
 		zoneOf = h.ZoneOf
@@ -360,7 +364,11 @@ func (s *Shard) Version() uint64 {
 func (s *Shard) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.counts
+	return s.countsLocked()
+}
+
+func (s *Shard) countsLocked() Counts {
+	return Counts{Free: s.cnt[Free], Held: s.cnt[Held], Sold: s.cnt[Sold], Blocked: s.cnt[Blocked]}
 }
 
 // Stats are the counts of a performance by zone and by channel.
@@ -376,7 +384,7 @@ type Stats struct {
 func (s *Shard) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Total: s.counts, Zones: make([]Counts, len(s.zoneSets))}
+	st := Stats{Total: s.countsLocked(), Zones: make([]Counts, len(s.zoneSets))}
 	count := func(set *bitset.BitSet) Counts {
 		var c Counts
 		all := int(set.Count())
@@ -407,13 +415,13 @@ func (s *Shard) State(seat uint32) State {
 }
 
 func (s *Shard) stateLocked(seat uint32) State {
-	i := uint(seat)
+	w, b := seat>>6, uint64(1)<<(seat&63)
 	switch {
-	case s.held.Test(i):
+	case s.words[Held][w]&b != 0:
 		return Held
-	case s.sold.Test(i):
+	case s.words[Sold][w]&b != 0:
 		return Sold
-	case s.blocked.Test(i):
+	case s.words[Blocked][w]&b != 0:
 		return Blocked
 	}
 	return Free
@@ -509,35 +517,19 @@ func (s *Shard) record(e logEntry) {
 // set moves a seat between states, keeping counts, row filters and the change log.
 // The caller has bumped s.version for the operation.
 func (s *Shard) set(seat uint32, from, to State) {
-	i := uint(seat)
-	switch from {
-	case Held:
-		s.held.Clear(i)
-		s.counts.Held--
-	case Sold:
-		s.sold.Clear(i)
-		s.counts.Sold--
-	case Blocked:
-		s.blocked.Clear(i)
-		s.counts.Blocked--
-	default:
-		s.counts.Free--
+	w, b := seat>>6, uint64(1)<<(seat&63)
+	if from == Free {
 		s.rowFree[s.hall.RowOf[seat]]--
+	} else {
+		s.words[from][w] &^= b
 	}
-	switch to {
-	case Held:
-		s.held.Set(i)
-		s.counts.Held++
-	case Sold:
-		s.sold.Set(i)
-		s.counts.Sold++
-	case Blocked:
-		s.blocked.Set(i)
-		s.counts.Blocked++
-	default:
-		s.counts.Free++
+	if to == Free {
 		s.rowFree[s.hall.RowOf[seat]]++
+	} else {
+		s.words[to][w] |= b
 	}
+	s.cnt[from]--
+	s.cnt[to]++
 	s.record(logEntry{seat: seat, kind: StateChange, state: to})
 }
 
@@ -550,8 +542,8 @@ func (s *Shard) mask(m ChannelMask) ChannelMask {
 
 // available reports whether a seat is free, priced, and in one of the channels of m.
 func (s *Shard) available(seat uint32, m ChannelMask) bool {
-	i := uint(seat)
-	return !s.held.Test(i) && !s.sold.Test(i) && !s.blocked.Test(i) && s.priced.Test(i) && m&(1<<s.channelOf[seat]) != 0
+	w, b := seat>>6, uint64(1)<<(seat&63)
+	return (s.words[Held][w]|s.words[Sold][w]|s.words[Blocked][w])&b == 0 && s.pricedW[w]&b != 0 && m&(1<<s.channelOf[seat]) != 0
 }
 
 // Hold takes the requested seats, all or none, and appends the seats taken to dst.

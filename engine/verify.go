@@ -64,8 +64,8 @@ func (s *Shard) Verify() error {
 			}
 		}
 	}
-	if c != s.counts {
-		return fmt.Errorf("counts %+v, recount %+v", s.counts, c)
+	if c != s.countsLocked() {
+		return fmt.Errorf("counts %+v, recount %+v", s.countsLocked(), c)
 	}
 	if c.Free+c.Held+c.Sold+c.Blocked != s.n {
 		return fmt.Errorf("counts %+v do not add up to %d seats", c, s.n)
