@@ -36,3 +36,39 @@ func TestFSReferencesResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every script and stylesheet is reachable from index.html through imports: a
+// module nothing imports is dead weight (or a page someone forgot to route).
+func TestNoUnreferencedFiles(t *testing.T) {
+	t.Parallel()
+	files := FS()
+	seen := map[string]bool{}
+	queue := []string{"index.html"}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		for _, m := range refPattern.FindAllStringSubmatch(string(data), -1) {
+			queue = append(queue, m[2])
+		}
+	}
+	err := fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".js") || strings.HasSuffix(path, ".css")) {
+			return err
+		}
+		if !seen[path] {
+			t.Errorf("%s is embedded but nothing reachable from index.html refers to it", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -20,6 +20,33 @@ function noteClock(res) {
   clockSkewMs = Math.abs(skew) < 2000 ? 0 : skew;
 }
 
+/**
+ * The signed-in staff member's CSRF token, kept in memory only: every
+ * state-changing request carries it, and a reload reads it again from
+ * GET /session. Empty for buyers.
+ */
+let csrfToken = '';
+
+/** @type {(() => Promise<string>) | null} */
+let csrfRefresher = null;
+
+/**
+ * Sets the CSRF token sent with POST, PUT and DELETE ('' to stop sending one).
+ * @param {string} token
+ */
+export function setCsrfToken(token) {
+  csrfToken = token || '';
+}
+
+/**
+ * Registers how to fetch a fresh CSRF token when the server refuses a stale one
+ * (the session was renewed in another tab).
+ * @param {(() => Promise<string>) | null} fn
+ */
+export function onCsrfRefused(fn) {
+  csrfRefresher = fn;
+}
+
 /** The body of a problem+json answer, as far as the app uses it. */
 export class ApiError extends Error {
   /**
@@ -68,8 +95,30 @@ function capitalize(s) {
  * @returns {Promise<any>}
  */
 export async function request(method, path, opts = {}) {
+  try {
+    return await send(method, path, opts);
+  } catch (err) {
+    // A stale CSRF token: fetch the session's current one and try once more.
+    if (err instanceof ApiError && err.status === 403 && /csrf$/.test(err.type) && csrfRefresher && csrfToken) {
+      const fresh = await csrfRefresher().catch(() => '');
+      if (fresh && fresh !== csrfToken) {
+        csrfToken = fresh;
+        return send(method, path, opts);
+      }
+    }
+    throw err;
+  }
+}
+
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal}} opts
+ */
+async function send(method, path, opts) {
   /** @type {Record<string,string>} */
   const headers = { Accept: 'application/json, application/problem+json', ...opts.headers };
+  if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken;
   /** @type {RequestInit} */
   const init = { method, headers, credentials: 'same-origin', signal: opts.signal };
   if (opts.body !== undefined) {
@@ -105,6 +154,7 @@ export async function request(method, path, opts = {}) {
 export const get = (/** @type {string} */ path, /** @type {AbortSignal=} */ signal) => request('GET', path, { signal });
 export const post = (/** @type {string} */ path, /** @type {any} */ body, /** @type {Record<string,string>=} */ headers) =>
   request('POST', path, { body: body ?? {}, headers });
+export const put = (/** @type {string} */ path, /** @type {any} */ body) => request('PUT', path, { body });
 export const del = (/** @type {string} */ path) => request('DELETE', path);
 
 /** @param {string} s */

@@ -1,9 +1,11 @@
-// Entry point: a hash router over the three buyer pages. Routing in the fragment
-// keeps the server simple: it only ever serves index.html and these files.
+// Entry point: a hash router over the buyer pages and the staff pages. Routing in
+// the fragment keeps the server simple: it only ever serves index.html and these
+// files.
 //
 //   #/            repertoire
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
+//   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 
 import { h, replace } from './dom.js';
 import { clearError } from './notify.js';
@@ -11,6 +13,7 @@ import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 import { mountOrder } from './order.js';
+import { mountStaff } from './staff.js';
 
 /** @type {(() => void) | null} */
 let unmount = null;
@@ -35,6 +38,7 @@ function route() {
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
   else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
+  else if (parts[0] === 'login' || parts[0] === 'staff') unmount = mountStaff(main, parts);
   else {
     replace(main, h('section', { class: 'order' },
       h('h1', null, 'Page not found'),

@@ -119,6 +119,11 @@ export class HoldPanel {
     this.hold = null;
   }
 
+  /** Shows the seats again (their zones or prices changed). */
+  render() {
+    this.#renderSeats();
+  }
+
   #renderSeats() {
     if (!this.hold) return;
     /** @type {Map<string, number>} */

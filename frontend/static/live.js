@@ -1,7 +1,9 @@
 // LiveClient keeps a performance's seat states current over the WebSocket at
 // /api/v1/performances/{id}/live: a snapshot first, then deltas; on a version gap
 // it asks for a resync, and when the connection drops it reconnects with jittered
-// exponential backoff and starts again from the next snapshot.
+// exponential backoff and starts again from the next snapshot. Snapshots and
+// deltas also carry seat zones and sales channels; a {"type":"refresh"} frame
+// says zone definitions, channel names or the sale status changed.
 
 /**
  * The one close code that means "do not come back": the performance is gone.
@@ -15,9 +17,12 @@ const BACKOFF_MAX_MS = 10000;
 
 /**
  * @typedef {'connecting'|'live'|'reconnecting'|'offline'} LiveStatus
+ * @typedef {{zones?: string, channels?: string}} SnapshotExtra base64, one byte per seat
+ * @typedef {{zones?: Array<[number, number]>, channels?: Array<[number, number]>}} DeltaExtra
  * @typedef {{
- *   onSnapshot: (version: number, states: string) => void,
- *   onDelta: (from: number, to: number, changes: Array<[number, number]>) => void,
+ *   onSnapshot: (version: number, states: string, extra: SnapshotExtra) => void,
+ *   onDelta: (from: number, to: number, changes: Array<[number, number]>, extra: DeltaExtra) => void,
+ *   onRefresh?: () => void,
  *   version: () => number,
  *   onStatus?: (status: LiveStatus, detail?: string) => void,
  *   onFatal?: (message: string) => void,
@@ -82,7 +87,10 @@ export class LiveClient {
     if (msg.type === 'snapshot' && typeof msg.states === 'string') {
       this.synced = true;
       this.attempt = 0;
-      this.handlers.onSnapshot(Number(msg.version) || 0, msg.states);
+      this.handlers.onSnapshot(Number(msg.version) || 0, msg.states, {
+        zones: typeof msg.zones === 'string' ? msg.zones : undefined,
+        channels: typeof msg.channels === 'string' ? msg.channels : undefined,
+      });
       this.#setStatus('live');
     } else if (msg.type === 'delta' && Array.isArray(msg.changes)) {
       if (!this.synced) return; // waiting for the snapshot of a resync
@@ -91,7 +99,12 @@ export class LiveClient {
         this.#send({ type: 'resync' });
         return;
       }
-      this.handlers.onDelta(Number(msg.from), Number(msg.to), msg.changes);
+      this.handlers.onDelta(Number(msg.from), Number(msg.to), msg.changes, {
+        zones: Array.isArray(msg.zones) ? msg.zones : undefined,
+        channels: Array.isArray(msg.channels) ? msg.channels : undefined,
+      });
+    } else if (msg.type === 'refresh') {
+      this.handlers.onRefresh?.();
     }
   }
 

@@ -1,5 +1,8 @@
 // The seat-map page (#/p/{id}): the live plan beside a panel where the buyer
 // selects seats (or asks for the best available), holds them, and checks out.
+// Zones, prices and sales channels follow the organizer's painting live; seats
+// of a channel other than the web (a box-office quota, a contingent) are not for
+// sale here.
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
@@ -27,6 +30,12 @@ const STATUS_TEXT = /** @type {Record<string, string>} */ ({
 
 /** @param {string} performanceId */
 export const holdKey = (performanceId) => `seatmap.hold.${performanceId}`;
+
+/**
+ * How often a page with a hold asks whether staff extended or ended it: the live
+ * socket carries seat states, not hold deadlines. Only while the page is visible.
+ */
+const HOLD_POLL_MS = 500;
 
 /**
  * Mounts the page and returns its unmount function.
@@ -65,8 +74,18 @@ class PerformancePage {
     this.busy = false;
     /** Sales stopped, the performance gone or the map failed: no new holds. */
     this.disabled = false;
+    /** The performance is gone for good: a refresh never re-enables it. */
+    this.gone = false;
     /** @type {number | undefined} */
     this.checkTimer = undefined;
+    /** @type {number | undefined} */
+    this.pollTimer = undefined;
+    /** @type {number | undefined} */
+    this.refreshTimer = undefined;
+    this.refreshing = false;
+    this.refreshAgain = false;
+    this.onVisible = () => { if (document.visibilityState === 'visible') this.#pollHold(); };
+    document.addEventListener('visibilitychange', this.onVisible);
     this.#layout();
   }
 
@@ -158,18 +177,25 @@ class PerformancePage {
     });
     this.live = new LiveClient(this.id, {
       version: () => data.version,
-      onSnapshot: (v, states) => {
+      onSnapshot: (v, states, extra) => {
         data.setStates(states);
+        data.setZoneBytes(extra.zones);
+        data.setChannelBytes(extra.channels);
         data.version = v;
         this.#afterStates(data.lostSelections(), null);
+        this.#renderSelection();
       },
-      onDelta: (_from, to, changes) => {
+      onDelta: (_from, to, changes, extra) => {
         const lost = data.applyChanges(changes);
+        if (extra.zones) lost.push(...data.applyZoneChanges(extra.zones));
+        if (extra.channels) lost.push(...data.applyChannelChanges(extra.channels));
         data.version = to;
-        this.#afterStates(lost, changes);
+        this.#afterStates([...new Set(lost)], changes);
+        if (extra.zones) this.#renderSelection(); // prices may have changed
       },
+      onRefresh: () => this.#refreshSoon(),
       onStatus: (s) => this.#liveStatus(s),
-      onFatal: (msg) => { showError(msg); this.#disable(msg); },
+      onFatal: (msg) => { this.gone = true; showError(msg); this.#disable(msg); },
     });
     this.#renderSelection();
     await this.#restoreHold();
@@ -219,20 +245,83 @@ class PerformancePage {
       h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-sold' }), 'Sold'),
       h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-blocked' }), 'Unavailable'),
     );
+    const keepCount = this.bestCount.value, keepZone = this.bestZone.value;
     replace(this.bestCount, Array.from({ length: this.maxSeats }, (_, i) =>
       h('option', { value: String(i + 1), selected: i === 1 || (this.maxSeats === 1 && i === 0) }, String(i + 1))));
     replace(this.bestZone,
       h('option', { value: '' }, 'Any zone'),
       zones.map((z) => h('option', { value: z.id }, `${z.name} · ${money(z.price, z.currency)}`)));
+    if (keepCount && Number(keepCount) <= this.maxSeats) this.bestCount.value = keepCount;
+    if (keepZone && zones.some((z) => z.id === keepZone)) this.bestZone.value = keepZone;
     this.selHint.textContent = `Click free seats on the plan, up to ${this.maxSeats}. Drag to move, scroll or pinch to zoom.`;
     if (p.status !== 'on_sale') this.#disable(STATUS_TEXT[p.status] || 'This performance is not on sale.');
+    else if (this.disabled && !this.gone) this.#enable();
     this.#renderAvail();
   }
 
+  /** Sales started (again) while the page was open. */
+  #enable() {
+    this.disabled = false;
+    this.banner.hidden = true;
+    this.banner.textContent = '';
+    this.bestBtn.disabled = false;
+    this.#renderSelection();
+  }
+
+  /**
+   * The organizer changed zones, prices, channels or the sale status: fetch the
+   * performance again. A short random delay spreads the fetches of many open
+   * pages; a refresh that arrives during one runs once more afterwards.
+   */
+  #refreshSoon() {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = window.setTimeout(() => this.#refresh(), Math.random() * 120);
+  }
+
+  async #refresh() {
+    if (this.dead || !this.data) return;
+    this.refreshing = true;
+    try {
+      const perf = await api.get(`/performances/${api.enc(this.id)}`);
+      if (this.dead || !this.data) return;
+      this.perf = perf;
+      this.data.setZones(perf.zones || []);
+      this.view?.refreshPalette();
+      const lost = this.data.lostSelections();
+      if (lost.length) this.#afterStates(lost, null);
+      this.#renderInfo();
+      this.#renderSelection();
+      if (this.hold) this.holdPanel?.render();
+    } catch (err) {
+      if (this.dead) return;
+      if (err instanceof api.ApiError && err.status === 404) {
+        this.gone = true;
+        this.#disable('This performance is no longer available.');
+      }
+      // Otherwise the next refresh or reload catches up; the map stays live.
+    } finally {
+      this.refreshing = false;
+      if (this.refreshAgain && !this.dead) {
+        this.refreshAgain = false;
+        this.#refreshSoon();
+      }
+    }
+  }
+
   #renderAvail() {
-    if (!this.data) return;
-    const free = this.data.counts[FREE];
-    this.avail.textContent = free === 0 ? 'Sold out' : `${count(free)} of ${count(this.data.n)} seats free`;
+    const d = this.data;
+    if (!d) return;
+    // Free seats of a box-office quota or a contingent are not for sale here.
+    let free = d.counts[FREE];
+    if (free > 0) {
+      free = 0;
+      for (let i = 0; i < d.n; i++) if (d.state[i] === FREE && d.sellable[d.channel[i]] === 1) free++;
+    }
+    this.avail.textContent = free === 0 ? (d.counts[FREE] ? 'No seats left online' : 'Sold out') : `${count(free)} of ${count(d.n)} seats free`;
   }
 
   /** @param {import('./live.js').LiveStatus} s */
@@ -251,12 +340,15 @@ class PerformancePage {
    */
   #afterStates(lost, changes) {
     const data = /** @type {SeatData} */ (this.data);
+    // While our own hold request is under way its seats turn held here first:
+    // the answer decides (a 409 names the seats someone else took).
+    if (this.busy) lost = [];
     if (lost.length) {
       for (const i of lost) data.mine[i] = MINE_NONE;
       this.selection = this.selection.filter((i) => data.mine[i] === MINE_SELECTED);
       this.view?.flashSeats(lost);
       const names = lost.slice(0, 3).map((i) => data.label(i)).join(', ') + (lost.length > 3 ? ` and ${lost.length - 3} more` : '');
-      showError(`${lost.length === 1 ? 'A seat you picked was' : 'Seats you picked were'} just taken by someone else and removed from your selection: ${names}.`, { autoHideMs: 8000 });
+      showError(`${lost.length === 1 ? 'A seat you picked is' : 'Seats you picked are'} no longer available and ${lost.length === 1 ? 'was' : 'were'} removed from your selection: ${names}.`, { autoHideMs: 8000 });
       this.#renderSelection();
     }
     // While Release, Extend or Confirm is under way their answer decides.
@@ -427,6 +519,11 @@ class PerformancePage {
       btn.removeAttribute('aria-busy');
       if (!this.disabled) this.bestBtn.disabled = false;
       this.#renderSelection();
+      // Changes that arrived during the request and were not about our hold.
+      if (!this.dead && this.data && !this.hold) {
+        const lost = this.data.lostSelections();
+        if (lost.length) this.#afterStates(lost, null);
+      }
     }
   }
 
@@ -454,12 +551,41 @@ class PerformancePage {
     this.#renderSelection();
     if (reveal) this.view?.reveal(indices);
     this.view?.invalidate();
+    this.#schedulePoll();
+  }
+
+  #schedulePoll() {
+    clearTimeout(this.pollTimer);
+    if (this.hold && !this.dead) this.pollTimer = window.setTimeout(() => this.#pollHold(), HOLD_POLL_MS);
+  }
+
+  /** Asks whether the hold changed elsewhere: extended or ended by the box office. */
+  async #pollHold() {
+    clearTimeout(this.pollTimer);
+    const hold = this.hold;
+    if (!hold || this.dead) return;
+    if (document.visibilityState !== 'visible' || this.holdPanel?.busy) {
+      this.#schedulePoll();
+      return;
+    }
+    try {
+      const h = await api.get(`/holds/${api.enc(hold.token)}`);
+      if (this.hold === hold && !this.holdPanel?.busy && h.expires_at !== hold.expires_at) this.#setHold(h, false);
+    } catch (err) {
+      if (this.hold === hold && !this.holdPanel?.busy && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
+        this.#clearHold();
+        showError('Your hold ended and the seats were released. Please choose your seats again.');
+        return;
+      }
+    }
+    if (this.hold === hold) this.#schedulePoll();
   }
 
   #clearHold() {
     const data = this.data;
     if (this.hold && data) for (const i of this.hold.indices) if (data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
     this.hold = null;
+    clearTimeout(this.pollTimer);
     try {
       sessionStorage.removeItem(holdKey(this.id));
     } catch {
@@ -526,6 +652,7 @@ class PerformancePage {
     let state;
     if (data.mine[i] === MINE_HELD) state = 'Held for you';
     else if (data.mine[i] === MINE_SELECTED) state = 'Selected · click to remove';
+    else if (data.closedChannel(i)) state = 'Not available online';
     else state = (/** @type {Record<number, string>} */ ({
       0: z ? 'Available · click to select' : 'Not available',
       1: 'Held by another buyer',
@@ -593,12 +720,25 @@ class PerformancePage {
       /** @param {number} dx @param {number} dy CSS px */
       pan: (dx, dy) => this.view?.panBy(dx * (this.view?.dpr || 1), dy * (this.view?.dpr || 1)),
       seatPx: () => (this.view ? this.view.seatPx() : 0),
+      /** @param {string} sid zone id of the seat, or null */
+      zoneOf: (sid) => /** @type {SeatData} */ (this.data).zoneOf(idx(sid))?.id ?? null,
+      /** @param {string} sid the fill colour the seat is drawn with */
+      colorOf: (sid) => /** @type {SeatMapView} */ (this.view).colorOf(idx(sid)),
+      /** @param {string} sid price in minor units, or null */
+      priceOf: (sid) => /** @type {SeatData} */ (this.data).zoneOf(idx(sid))?.price ?? null,
+      /** @param {string} sid the seat's sales channel */
+      channelOf: (sid) => /** @type {SeatData} */ (this.data).channelOf(idx(sid)),
+      /** The hold countdown's deadline in ms since the epoch, or null. */
+      expiresAt: () => (this.hold && this.holdPanel?.hold ? this.holdPanel.deadline : null),
     };
   }
 
   destroy() {
     this.dead = true;
     clearTimeout(this.checkTimer);
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.refreshTimer);
+    document.removeEventListener('visibilitychange', this.onVisible);
     this.live?.close();
     this.view?.destroy();
     this.holdPanel?.destroy();

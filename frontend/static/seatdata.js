@@ -1,7 +1,7 @@
 // SeatData holds one performance's seat map in typed arrays: geometry from the
-// compact seatmap answer, live states, the buyer's own seats, and a uniform grid
-// over the seats for culling and hit-testing. It is built once per page and then
-// only patched by live deltas.
+// compact seatmap answer, live states, zones and sales channels, the page's own
+// seats, and a uniform grid over the seats for culling and hit-testing. It is
+// built once per page and then only patched by live deltas.
 
 export const FREE = 0;
 export const HELD = 1;
@@ -14,12 +14,23 @@ export const MINE_NONE = 0;
 export const MINE_SELECTED = 1;
 export const MINE_HELD = 2;
 
+/** Values of SeatData.holdKind (staff pages: who holds a held seat). */
+export const HOLD_BUYER = 0;
+export const HOLD_STAFF = 1;
+export const HOLD_RESERVED = 2;
+
+/** Channel 0 is always the web: the only one buyers may buy from. */
+export const WEB = 0;
+/** The engine's limit of channels per performance. */
+export const MAX_CHANNELS = 64;
+
 /**
  * @typedef {{id: string, name: string, price: number, currency: string, color: string}} Zone
  * @typedef {{x: number, y: number, w: number, h: number}} Rect
  * @typedef {{performance_id: string, version: number, count: number, ids: string[], x: number[], y: number[],
  *   zone: number[], row: number[], number: string[], rows: {section: number, label: string}[],
- *   sections: {id: string, name: string}[], states: string, zones: Zone[], stage: Rect | null}} CompactSeatmap
+ *   sections: {id: string, name: string}[], states: string, zones: Zone[], stage: Rect | null,
+ *   channel?: number[], channels?: string[], blocks?: Array<[number, string]>}} CompactSeatmap
  */
 
 export class SeatData {
@@ -42,16 +53,38 @@ export class SeatData {
 
     this.x = Float32Array.from(m.x);
     this.y = Float32Array.from(m.y);
+    /**
+     * Zone index per seat, -1 for none. An index may run ahead of `zones` for a
+     * moment (a live delta painted a zone whose definition is still being
+     * fetched): such a seat counts as having no zone until the list arrives.
+     */
     this.zone = new Int16Array(n);
-    const nz = this.zones.length;
     for (let i = 0; i < n; i++) {
       const z = m.zone[i];
-      this.zone[i] = z >= 0 && z < nz ? z : -1;
+      this.zone[i] = z >= 0 && z < 255 ? z : -1;
     }
+    /** Sales channel (quota) index per seat; 0 is the web. */
+    this.channel = new Uint8Array(n);
+    if (Array.isArray(m.channel) && m.channel.length === n) {
+      for (let i = 0; i < n; i++) {
+        const c = m.channel[i];
+        this.channel[i] = c >= 0 && c < MAX_CHANNELS ? c : 0;
+      }
+    }
+    /** @type {string[]} channel names by index */
+    this.channels = Array.isArray(m.channels) && m.channels.length ? m.channels.slice() : ['web'];
+    /** Channels this page may take seats from, by index: the web for buyers. */
+    this.sellable = new Uint8Array(MAX_CHANNELS);
+    this.sellable[WEB] = 1;
+    /** @type {Map<number, string>} block reasons by seat (staff only) */
+    this.blocks = new Map();
+    this.setBlocks(m.blocks);
     this.row = Int32Array.from(m.row);
     this.state = new Uint8Array(n);
-    /** MINE_* per seat: the buyer's selection and hold. */
+    /** MINE_* per seat: the page's selection and hold. */
     this.mine = new Uint8Array(n);
+    /** HOLD_* per held seat, filled by the staff pages from the holds list. */
+    this.holdKind = new Uint8Array(n);
     /** Seats per state, kept up to date by every change. */
     this.counts = [0, 0, 0, 0];
     this.setStates(m.states || '');
@@ -81,6 +114,41 @@ export class SeatData {
   }
 
   /**
+   * Replaces every seat's zone from a snapshot: base64 of one byte per seat,
+   * zone index + 1 (0 = none). Missing or short data leaves zones as they are.
+   * @param {string | undefined} b64
+   */
+  setZoneBytes(b64) {
+    const raw = decodeBytes(b64, this.n);
+    if (!raw) return;
+    const { zone } = this;
+    for (let i = 0; i < this.n; i++) zone[i] = raw[i] - 1;
+  }
+
+  /**
+   * Replaces every seat's channel from a snapshot (base64, one byte per seat).
+   * @param {string | undefined} b64
+   */
+  setChannelBytes(b64) {
+    const raw = decodeBytes(b64, this.n);
+    if (!raw) return;
+    const { channel } = this;
+    for (let i = 0; i < this.n; i++) channel[i] = raw[i] < MAX_CHANNELS ? raw[i] : 0;
+  }
+
+  /**
+   * Replaces the block reasons (staff seat map: [[seat index, reason], ...]).
+   * @param {Array<[number, string]> | undefined} list
+   */
+  setBlocks(list) {
+    this.blocks.clear();
+    if (!Array.isArray(list)) return;
+    for (const b of list) {
+      if (Array.isArray(b) && b[0] >= 0 && b[0] < this.n) this.blocks.set(b[0], String(b[1] ?? ''));
+    }
+  }
+
+  /**
    * Applies [index, state] pairs from a delta.
    * @param {Array<[number, number]>} changes
    * @returns {number[]} selected seats that someone else just took
@@ -96,15 +164,70 @@ export class SeatData {
       counts[state[i]]--;
       counts[s]++;
       state[i] = s;
+      if (s !== BLOCKED) this.blocks.delete(i);
       if (s !== FREE && mine[i] === MINE_SELECTED) lost.push(i);
     }
     return lost;
   }
 
-  /** Selected seats that are no longer free (after a snapshot). */
+  /**
+   * Applies [index, zone index or -1] pairs from a delta.
+   * @param {Array<[number, number]>} changes
+   * @returns {number[]} selected seats that lost their price
+   */
+  applyZoneChanges(changes) {
+    const { n, zone, mine } = this;
+    const lost = [];
+    for (const ch of changes) {
+      const i = ch[0];
+      const z = ch[1];
+      if (!(i >= 0 && i < n)) continue;
+      zone[i] = z >= 0 && z < 255 ? z : -1;
+      if (zone[i] < 0 && mine[i] === MINE_SELECTED) lost.push(i);
+    }
+    return lost;
+  }
+
+  /**
+   * Applies [index, channel index] pairs from a delta.
+   * @param {Array<[number, number]>} changes
+   * @returns {number[]} selected seats this page may no longer sell
+   */
+  applyChannelChanges(changes) {
+    const { n, channel, mine, sellable } = this;
+    const lost = [];
+    for (const ch of changes) {
+      const i = ch[0];
+      const c = ch[1];
+      if (!(i >= 0 && i < n) || !(c >= 0 && c < MAX_CHANNELS)) continue;
+      channel[i] = c;
+      if (!sellable[c] && mine[i] === MINE_SELECTED) lost.push(i);
+    }
+    return lost;
+  }
+
+  /**
+   * New zone definitions (names, prices, colours) for the same indices.
+   * @param {Zone[]} zones
+   */
+  setZones(zones) {
+    this.zones = Array.isArray(zones) ? zones : [];
+  }
+
+  /**
+   * Sets which channels this page may take seats from.
+   * @param {Iterable<string>} names
+   */
+  setSellable(names) {
+    const want = new Set(names);
+    this.sellable.fill(0);
+    this.channels.forEach((c, i) => { if (want.has(c)) this.sellable[i] = 1; });
+  }
+
+  /** Selected seats that are no longer free or no longer for this page (after a snapshot). */
   lostSelections() {
     const out = [];
-    for (let i = 0; i < this.n; i++) if (this.mine[i] === MINE_SELECTED && this.state[i] !== FREE) out.push(i);
+    for (let i = 0; i < this.n; i++) if (this.mine[i] === MINE_SELECTED && !this.selectable(i)) out.push(i);
     return out;
   }
 
@@ -120,13 +243,64 @@ export class SeatData {
 
   /** @param {number} i seat may be put into a selection */
   selectable(i) {
-    return this.state[i] === FREE && this.zone[i] >= 0 && this.mine[i] !== MINE_HELD;
+    return this.state[i] === FREE && this.zoneOf(i) !== null && this.sellable[this.channel[i]] === 1 && this.mine[i] !== MINE_HELD;
+  }
+
+  /** @param {number} i a free seat whose channel (quota) this page may not sell */
+  closedChannel(i) {
+    return this.state[i] === FREE && this.sellable[this.channel[i]] !== 1;
   }
 
   /** @param {number} i */
   zoneOf(i) {
     const z = this.zone[i];
-    return z >= 0 ? this.zones[z] : null;
+    return z >= 0 && z < this.zones.length ? this.zones[z] : null;
+  }
+
+  /** @param {number} i the name of seat i's channel */
+  channelOf(i) {
+    return this.channels[this.channel[i]] ?? `channel ${this.channel[i]}`;
+  }
+
+  /**
+   * Seats whose square (0.8 of the pitch wide) touches the world rectangle:
+   * what a drag from one corner to the other selects.
+   * @param {number} x0 @param {number} y0 @param {number} x1 @param {number} y1
+   * @param {boolean} [sorted] in index order (a preview while dragging needs no order)
+   * @returns {number[]}
+   */
+  seatsInRect(x0, y0, x1, y1, sorted = true) {
+    const pad = this.pitch * 0.4;
+    const ax = Math.min(x0, x1) - pad, bx = Math.max(x0, x1) + pad;
+    const ay = Math.min(y0, y1) - pad, by = Math.max(y0, y1) + pad;
+    const { x, y } = this;
+    /** @type {number[]} */
+    const out = [];
+    this.forEachIn(ax, ay, bx, by, (i) => {
+      const xi = x[i], yi = y[i];
+      if (xi >= ax && xi <= bx && yi >= ay && yi <= by) out.push(i);
+    });
+    return sorted ? out.sort((a, b) => a - b) : out;
+  }
+
+  /** @param {number} i every seat in seat i's row */
+  rowSeats(i) {
+    const r = this.row[i];
+    const out = [];
+    for (let j = 0; j < this.n; j++) if (this.row[j] === r) out.push(j);
+    return out;
+  }
+
+  /** @param {number} i every seat in seat i's section */
+  sectionSeats(i) {
+    const r = this.rows[this.row[i]];
+    if (!r) return [i];
+    const out = [];
+    for (let j = 0; j < this.n; j++) {
+      const rj = this.rows[this.row[j]];
+      if (rj && rj.section === r.section) out.push(j);
+    }
+    return out;
   }
 
   /**
@@ -275,4 +449,23 @@ export class SeatData {
     }
     this.sectionBoxes = box;
   }
+}
+
+/**
+ * Decodes base64 into exactly n bytes, or null when it does not hold n.
+ * @param {string | undefined} b64
+ * @param {number} n
+ */
+function decodeBytes(b64, n) {
+  if (typeof b64 !== 'string') return null;
+  let bin;
+  try {
+    bin = atob(b64);
+  } catch {
+    return null;
+  }
+  if (bin.length !== n) return null;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }

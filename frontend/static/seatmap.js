@@ -1,5 +1,6 @@
 // SeatMapView draws a SeatData on a canvas and turns pointer, wheel, touch and key
-// input into pan, zoom, hover and seat clicks.
+// input into pan, zoom, hover, seat clicks and (on staff pages) rectangle
+// selections.
 //
 // It is built to stay smooth on an 80,000-seat stadium: it draws only when marked
 // dirty (one requestAnimationFrame per change burst), culls seats through the
@@ -7,8 +8,15 @@
 // colour — so the canvas state changes a handful of times per frame, not per seat.
 // Hover and conflict rings live on a second canvas, so moving the mouse never
 // repaints the seats.
+//
+// A colour mode decides each seat's fill:
+//   buyer    free seats in their zone colour, the rest by state; free seats of
+//            a channel the page may not sell look unavailable (the buyer page)
+//   zone     every seat in its zone colour, dimmed when held or sold (painter)
+//   channel  every seat in its sales channel's colour, dimmed when held or sold
+//   state    each state its own colour, held seats by who holds them (desk)
 
-import { FREE, HELD, SOLD, MINE_SELECTED, MINE_HELD } from './seatdata.js';
+import { FREE, HELD, SOLD, BLOCKED, MINE_SELECTED, MINE_HELD, HOLD_STAFF, HOLD_RESERVED, MAX_CHANNELS } from './seatdata.js';
 import { h } from './dom.js';
 
 /** Palette shared with style.css (canvas cannot read CSS variables cheaply). */
@@ -29,7 +37,29 @@ export const COLORS = {
   conflict: '#dc2626',
   rowLabel: '#8a919c',
   sectionLabel: '#374151',
+  // Staff views.
+  free: '#2f9e5b',
+  freeClosed: '#a9dcbc',
+  heldStaff: '#ee9a1a',
+  reserved: '#3b6fd8',
+  dim: '#d9dde3',
+  select: '#6d28d9',
 };
+
+/** Channel colours by index: web, box office, then contingents. */
+const CHANNEL_COLORS = ['#93a4b8', '#e08e0b', '#16a085', '#d6336c', '#7c3aed', '#65a30d', '#0891b2', '#c2410c', '#a21caf', '#4d7c0f', '#be123c', '#1d4ed8'];
+
+/**
+ * The colour of channel c in the channel view.
+ * @param {number} c
+ */
+export function channelColor(c) {
+  if (c < CHANNEL_COLORS.length) return CHANNEL_COLORS[c];
+  // Beyond the named palette: spread hues by the golden angle.
+  return hslHex((c * 137.508) % 360, 0.55, 0.45);
+}
+
+/** @typedef {'buyer'|'zone'|'channel'|'state'} ColorMode */
 
 /** Seat drawn as this share of the pitch, leaving a gap between neighbours. */
 const SEAT_FILL = 0.8;
@@ -37,8 +67,13 @@ const SEAT_FILL = 0.8;
 /**
  * @typedef {import('./seatdata.js').SeatData} SeatData
  * @typedef {{
- *   onSeatClick?: (i: number) => void,
+ *   onSeatClick?: (i: number, e: PointerEvent) => void,
+ *   onTinyClick?: (i: number, e: PointerEvent) => boolean,
+ *   onRect?: (x0: number, y0: number, x1: number, y1: number, e: PointerEvent) => void,
+ *   clickable?: (i: number) => boolean,
  *   tooltip?: (i: number) => {title: string, lines: string[]} | null,
+ *   mode?: ColorMode,
+ *   label?: string,
  * }} ViewOptions
  */
 
@@ -55,7 +90,7 @@ export class SeatMapView {
 
     this.canvas = /** @type {HTMLCanvasElement} */ (h('canvas', {
       class: 'map-canvas', tabindex: '0', role: 'img',
-      'aria-label': 'Seat map. Drag to move, use the mouse wheel or pinch to zoom, arrow keys and + and - work too.',
+      'aria-label': opts.label || 'Seat map. Drag to move, use the mouse wheel or pinch to zoom, arrow keys and + and - work too.',
     }));
     this.overlay = /** @type {HTMLCanvasElement} */ (h('canvas', { class: 'map-overlay', 'aria-hidden': 'true' }));
     this.tip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
@@ -104,14 +139,9 @@ export class SeatMapView {
     this.vis = new Uint32Array(n);
     this.keys = new Uint16Array(n);
     this.sorted = new Uint32Array(n);
-    const nz = data.zones.length;
-    this.K = { noZone: nz, held: nz + 1, sold: nz + 2, blocked: nz + 3, selected: nz + 4, mine: nz + 5, count: nz + 6 };
-    this.bucketCount = new Uint32Array(this.K.count + 1);
-    this.bucketStart = new Uint32Array(this.K.count + 1);
-    this.fills = /** @type {string[]} */ ([]);
-    for (const z of data.zones) this.fills.push(/^#[0-9a-f]{6}$/i.test(z.color) ? z.color : '#3b82f6');
-    this.fills.push(COLORS.noZone, COLORS.held, COLORS.sold, COLORS.blocked, COLORS.mine, COLORS.mine);
-    this.textColors = this.fills.map((c) => (luminance(c) > 0.55 ? '#374151' : '#ffffff'));
+    /** @type {ColorMode} */
+    this.mode = opts.mode || 'buyer';
+    this.refreshPalette();
     /** @type {CanvasPattern | null} */
     this.heldPattern = null;
     /** Image layer for seats too small for paths (see #drawSpecks). */
@@ -120,8 +150,16 @@ export class SeatMapView {
 
     /** @type {Map<number, {x: number, y: number}>} */
     this.pointers = new Map();
-    /** @type {{x: number, y: number, moved: boolean, pointerType: string} | null} */
+    /** @type {{x: number, y: number, moved: boolean, pointerType: string, rect?: boolean} | null} */
     this.drag = null;
+    /** The rectangle being dragged, in device px of the canvas. */
+    /** @type {{x0: number, y0: number, x1: number, y1: number} | null} */
+    this.rect = null;
+    /** Rectangles sent and not yet answered, in world units. */
+    /** @type {Set<{x0: number, y0: number, x1: number, y1: number}>} */
+    this.pending = new Set();
+    /** Plain drags select a rectangle instead of panning (shift+drag always does). */
+    this.selectMode = false;
     /** @type {{dist: number, mx: number, my: number} | null} */
     this.pinch = null;
 
@@ -133,6 +171,133 @@ export class SeatMapView {
     this.onWindowResize = () => this.resize();
     window.addEventListener('resize', this.onWindowResize);
     this.resize();
+  }
+
+  // ---- colours ----
+
+  /**
+   * Rebuilds the colour keys after zone definitions or the mode changed. Seats
+   * are not touched: the next frame buckets them by the new keys.
+   */
+  refreshPalette() {
+    const nz = this.data.zones.length;
+    /** @type {string[]} */
+    const fills = [];
+    const add = (/** @type {string} */ c) => fills.push(c) - 1;
+    const zone = fills.length;
+    for (const z of this.data.zones) add(hexOr(z.color, '#3b82f6'));
+    const zoneDim = fills.length;
+    for (const z of this.data.zones) add(mix(hexOr(z.color, '#3b82f6'), COLORS.dim, 0.62));
+    const chan = fills.length;
+    for (let c = 0; c < MAX_CHANNELS; c++) add(channelColor(c));
+    const chanDim = fills.length;
+    for (let c = 0; c < MAX_CHANNELS; c++) add(mix(channelColor(c), COLORS.dim, 0.62));
+    this.K = {
+      nz, zone, zoneDim, chan, chanDim,
+      noZone: add(COLORS.noZone),
+      noZoneDim: add(mix(COLORS.noZone, COLORS.dim, 0.5)),
+      free: add(COLORS.free),
+      freeClosed: add(COLORS.freeClosed),
+      held: add(COLORS.held),
+      heldStaff: add(COLORS.heldStaff),
+      reserved: add(COLORS.reserved),
+      sold: add(COLORS.sold),
+      blocked: add(COLORS.blocked),
+      selected: add(COLORS.mine),
+      mine: add(COLORS.mine),
+      count: 0,
+    };
+    this.K.count = fills.length;
+    this.fills = fills;
+    this.textColors = fills.map((c) => (luminance(c) > 0.55 ? '#374151' : '#ffffff'));
+    if (!this.bucketCount || this.bucketCount.length < this.K.count + 1) {
+      this.bucketCount = new Uint32Array(this.K.count + 1);
+      this.bucketStart = new Uint32Array(this.K.count + 1);
+    }
+    this.keyOf = this.#keyFunction();
+    this.invalidate(true);
+  }
+
+  /**
+   * Sets the colour mode.
+   * @param {ColorMode} mode
+   */
+  setMode(mode) {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    this.keyOf = this.#keyFunction();
+    this.invalidate(true);
+  }
+
+  /**
+   * The fill colour seat i is drawn with now (the base colour for hatched seats).
+   * @param {number} i
+   */
+  colorOf(i) {
+    return this.fills[this.keyOf(i)];
+  }
+
+  /**
+   * A function from seat index to colour key for the current mode: one closure
+   * per mode keeps the per-seat work of a frame to a few array reads.
+   * @returns {(i: number) => number}
+   */
+  #keyFunction() {
+    const { state, zone, mine, channel, sellable, holdKind } = this.data;
+    const K = this.K;
+    const nz = K.nz;
+    switch (this.mode) {
+      case 'zone':
+        return (i) => {
+          const m = mine[i];
+          if (m === MINE_HELD) return K.mine;
+          if (m === MINE_SELECTED) return K.selected;
+          const s = state[i];
+          if (s === BLOCKED) return K.blocked;
+          const z = zone[i];
+          if (s === FREE) return z >= 0 && z < nz ? K.zone + z : K.noZone;
+          return z >= 0 && z < nz ? K.zoneDim + z : K.noZoneDim;
+        };
+      case 'channel':
+        return (i) => {
+          const m = mine[i];
+          if (m === MINE_HELD) return K.mine;
+          if (m === MINE_SELECTED) return K.selected;
+          const s = state[i];
+          if (s === BLOCKED) return K.blocked;
+          return (s === FREE ? K.chan : K.chanDim) + channel[i];
+        };
+      case 'state':
+        return (i) => {
+          const m = mine[i];
+          if (m === MINE_HELD) return K.mine;
+          if (m === MINE_SELECTED) return K.selected;
+          const s = state[i];
+          if (s === FREE) {
+            const z = zone[i];
+            if (!(z >= 0 && z < nz)) return K.noZone;
+            return sellable[channel[i]] ? K.free : K.freeClosed;
+          }
+          if (s === HELD) {
+            const k = holdKind[i];
+            return k === HOLD_STAFF ? K.heldStaff : k === HOLD_RESERVED ? K.reserved : K.held;
+          }
+          return s === SOLD ? K.sold : K.blocked;
+        };
+      default:
+        return (i) => {
+          const m = mine[i];
+          if (m === MINE_HELD) return K.mine;
+          if (m === MINE_SELECTED) return K.selected;
+          const s = state[i];
+          if (s === FREE) {
+            if (!sellable[channel[i]]) return K.blocked; // someone else's quota
+            const z = zone[i];
+            return z >= 0 && z < nz ? K.zone + z : K.noZone;
+          }
+          return s === HELD ? K.held : s === SOLD ? K.sold : K.blocked;
+        };
+    }
   }
 
   // ---- view ----
@@ -374,8 +539,8 @@ export class SeatMapView {
   resetFrameStats() { this.stats = { frames: 0, totalMs: 0, maxMs: 0, lastMs: 0 }; }
 
   #draw() {
-    const { ctx, data, K, dpr } = this;
-    const { x, y, state, zone, mine, pitch } = data;
+    const { ctx, data, K, dpr, keyOf } = this;
+    const { x, y, pitch } = data;
     const k = this.scale, tx = this.tx, ty = this.ty;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = COLORS.background;
@@ -408,17 +573,7 @@ export class SeatMapView {
         const i = items[p];
         const xi = x[i], yi = y[i];
         if (xi < wx0 || xi > wx1 || yi < wy0 || yi > wy1) continue;
-        let key;
-        const mi = mine[i];
-        if (mi === MINE_HELD) key = K.mine;
-        else if (mi === MINE_SELECTED) key = K.selected;
-        else {
-          const s = state[i];
-          if (s === FREE) key = zone[i] >= 0 ? zone[i] : K.noZone;
-          else if (s === HELD) key = K.held;
-          else if (s === SOLD) key = K.sold;
-          else key = K.blocked;
-        }
+        const key = keyOf(i);
         vis[m] = i;
         keys[m] = key;
         cnt[key]++;
@@ -706,6 +861,86 @@ export class SeatMapView {
       ctx.lineWidth = 2 * dpr;
       ring(this.hover, COLORS.hover, 2 * dpr);
     }
+    for (const r of this.pending) {
+      // Sent, not yet answered: a quiet dashed outline.
+      const a = this.#toScreen(r.x0, r.y0), b = this.#toScreen(r.x1, r.y1);
+      ctx.setLineDash([4 * dpr, 4 * dpr]);
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.strokeStyle = 'rgba(55,65,81,0.8)';
+      ctx.strokeRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+      ctx.setLineDash([]);
+    }
+    if (this.rect) this.#drawRect(ctx, ring);
+  }
+
+  /**
+   * The rectangle being dragged, the seats it touches ringed (when few enough to
+   * tell apart) and their count beside the pointer.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {(i: number, color: string, grow: number) => void} ring
+   */
+  #drawRect(ctx, ring) {
+    const r = /** @type {{x0: number, y0: number, x1: number, y1: number}} */ (this.rect);
+    const { dpr } = this;
+    const w = this.#toWorld(r.x0, r.y0), v = this.#toWorld(r.x1, r.y1);
+    const seats = this.data.seatsInRect(w.x, w.y, v.x, v.y, false);
+    if (seats.length <= 3000 && this.seatPx() >= 4) {
+      ctx.lineWidth = 1.5 * dpr;
+      for (const i of seats) ring(i, COLORS.select, 1 * dpr);
+    }
+    const x = Math.min(r.x0, r.x1), y = Math.min(r.y0, r.y1);
+    const wd = Math.abs(r.x1 - r.x0), ht = Math.abs(r.y1 - r.y0);
+    ctx.fillStyle = 'rgba(109,40,217,0.10)';
+    ctx.fillRect(x, y, wd, ht);
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.strokeStyle = COLORS.select;
+    ctx.strokeRect(x, y, wd, ht);
+    ctx.setLineDash([]);
+    const text = `${seats.length.toLocaleString()} seat${seats.length === 1 ? '' : 's'}`;
+    ctx.font = `600 ${Math.round(12 * dpr)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+    const tw = ctx.measureText(text).width + 12 * dpr;
+    const th = 20 * dpr;
+    let lx = r.x1 + 10 * dpr, ly = r.y1 + 10 * dpr;
+    if (lx + tw > this.cw) lx = r.x1 - tw - 10 * dpr;
+    if (ly + th > this.ch) ly = r.y1 - th - 10 * dpr;
+    ctx.fillStyle = 'rgba(20,24,36,0.92)';
+    ctx.fillRect(lx, ly, tw, th);
+    ctx.fillStyle = '#ffffff';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, lx + 6 * dpr, ly + th / 2);
+  }
+
+  /** @param {number} px @param {number} py device px → world */
+  #toWorld(px, py) {
+    return { x: (px - this.tx) / this.scale, y: (py - this.ty) / this.scale };
+  }
+
+  /** @param {number} wx @param {number} wy world → device px */
+  #toScreen(wx, wy) {
+    return { x: wx * this.scale + this.tx, y: wy * this.scale + this.ty };
+  }
+
+  /**
+   * Shows a sent rectangle until its answer arrives; call the returned function then.
+   * @param {number} x0 @param {number} y0 @param {number} x1 @param {number} y1 world units
+   * @returns {() => void}
+   */
+  showPending(x0, y0, x1, y1) {
+    const r = { x0, y0, x1, y1 };
+    this.pending.add(r);
+    this.invalidate(false);
+    return () => { this.pending.delete(r); this.invalidate(false); };
+  }
+
+  /**
+   * Makes plain drags select rectangles (true) or pan (false).
+   * @param {boolean} on
+   */
+  setSelectMode(on) {
+    this.selectMode = on;
+    this.canvas.classList.toggle('select-mode', on);
   }
 
   /**
@@ -763,10 +998,15 @@ export class SeatMapView {
     const p = this.#local(e);
     this.pointers.set(e.pointerId, { x: p.x, y: p.y });
     if (this.pointers.size === 1) {
-      this.drag = { x: p.x, y: p.y, moved: false, pointerType: e.pointerType };
+      const rect = !!this.opts.onRect && (this.selectMode || e.shiftKey);
+      this.drag = { x: p.x, y: p.y, moved: false, pointerType: e.pointerType, rect };
     } else if (this.pointers.size === 2) {
       this.#startPinch();
-      if (this.drag) this.drag.moved = true; // a pinch is never a click
+      if (this.drag) {
+        this.drag.moved = true; // a pinch is never a click
+        this.drag.rect = false; // nor a selection
+      }
+      this.rect = null;
       this.#setHover(-1, 0, 0);
     }
   }
@@ -802,9 +1042,22 @@ export class SeatMapView {
       const slop = (d.pointerType === 'mouse' ? 4 : 9) * this.dpr;
       if (Math.hypot(p.x - d.x, p.y - d.y) < slop) return;
       d.moved = true;
-      this.canvas.classList.add('dragging');
       this.#setHover(-1, 0, 0);
+      if (d.rect) {
+        this.rect = { x0: d.x, y0: d.y, x1: p.x, y1: p.y };
+        this.invalidate(false);
+        return;
+      }
+      this.canvas.classList.add('dragging');
       this.panBy(p.x - d.x, p.y - d.y);
+      return;
+    }
+    if (d.rect) {
+      if (this.rect) {
+        this.rect.x1 = p.x;
+        this.rect.y1 = p.y;
+        this.invalidate(false);
+      }
       return;
     }
     this.panBy(dx, dy);
@@ -819,7 +1072,13 @@ export class SeatMapView {
       this.drag = null;
       this.pinch = null;
       this.canvas.classList.remove('dragging');
-      if (d && !d.moved) this.#click(e);
+      if (d && d.rect && d.moved && this.rect) {
+        const p = this.#local(e);
+        const a = this.#toWorld(this.rect.x0, this.rect.y0), b = this.#toWorld(p.x, p.y);
+        this.rect = null;
+        this.invalidate(false);
+        this.opts.onRect?.(a.x, a.y, b.x, b.y, e);
+      } else if (d && !d.moved) this.#click(e);
       else if (e.pointerType === 'mouse') this.#hoverAt(e);
     } else if (this.pointers.size === 1) {
       // Back from a pinch to one finger: continue as a pan from here.
@@ -835,7 +1094,9 @@ export class SeatMapView {
     if (this.pointers.size < 2) this.pinch = null;
     if (this.pointers.size === 0) {
       this.drag = null;
+      this.rect = null;
       this.canvas.classList.remove('dragging');
+      this.invalidate(false);
     }
   }
 
@@ -844,11 +1105,12 @@ export class SeatMapView {
     const p = this.#local(e);
     const i = this.seatAt(p.x, p.y);
     if (this.seatPx() < 6) {
-      // Seats too small to aim at: a click on them zooms in on that spot instead.
-      if (i >= 0) this.zoomAt(3, p.x, p.y);
+      // Seats too small to aim at: a click on them zooms in on that spot
+      // instead, unless the page wants it (a click that paints a whole row).
+      if (i >= 0 && !this.opts.onTinyClick?.(i, e)) this.zoomAt(3, p.x, p.y);
       return;
     }
-    if (i >= 0 && this.opts.onSeatClick) this.opts.onSeatClick(i);
+    if (i >= 0 && this.opts.onSeatClick) this.opts.onSeatClick(i, e);
     if (e.pointerType === 'mouse') this.#hoverAt(e);
   }
 
@@ -882,7 +1144,8 @@ export class SeatMapView {
     }
     const c = this.canvas;
     c.classList.toggle('zoom-cursor', small);
-    c.classList.toggle('seat-cursor', !small && i >= 0 && this.data.selectable(i));
+    const clickable = this.opts.clickable ? this.opts.clickable : (/** @type {number} */ j) => this.data.selectable(j);
+    c.classList.toggle('seat-cursor', !small && i >= 0 && clickable(i));
     const info = i >= 0 && this.opts.tooltip ? this.opts.tooltip(i) : null;
     if (!info) {
       this.tip.hidden = true;
@@ -914,6 +1177,12 @@ export class SeatMapView {
       case '+': case '=': this.zoomCenter(1.4); break;
       case '-': case '_': this.zoomCenter(1 / 1.4); break;
       case '0': this.fit(true); break;
+      case 'Escape':
+        if (!this.rect) return;
+        this.rect = null;
+        if (this.drag) this.drag.rect = false;
+        this.invalidate(false);
+        break;
       default: return;
     }
     e.preventDefault();
@@ -957,4 +1226,35 @@ function luminance(hex) {
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * @param {string} c
+ * @param {string} fallback
+ */
+function hexOr(c, fallback) {
+  return /^#[0-9a-f]{6}$/i.test(c) ? c : fallback;
+}
+
+/**
+ * Mixes #rrggbb a toward b by t (0..1).
+ * @param {string} a @param {string} b @param {number} t
+ */
+function mix(a, b, t) {
+  const p = parseInt(a.slice(1), 16), q = parseInt(b.slice(1), 16);
+  const ch = (/** @type {number} */ sh) => Math.round(((p >> sh) & 255) * (1 - t) + ((q >> sh) & 255) * t);
+  return '#' + [16, 8, 0].map((sh) => ch(sh).toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * @param {number} hue degrees @param {number} sat 0..1 @param {number} light 0..1
+ */
+function hslHex(hue, sat, light) {
+  const a = sat * Math.min(light, 1 - light);
+  const f = (/** @type {number} */ n) => {
+    const k = (n + hue / 30) % 12;
+    const c = light - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(c * 255).toString(16).padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
 }

@@ -1,0 +1,386 @@
+// The staff side of the app: sign-in (#/login), the performances list with the
+// create form (#/staff), and the frame around the painter and the desk — a small
+// staff bar with the signed-in member and sign-out. Every staff route checks the
+// session first; signed out, it goes to #/login and comes back after sign-in.
+//
+//   #/login                 sign-in
+//   #/staff                 performances (drafts too), create form
+//   #/staff/p/{id}/paint    the organizer's painter (painter.js)
+//   #/staff/p/{id}/desk     the box office desk (desk.js)
+
+import * as api from './api.js';
+import { h, replace } from './dom.js';
+import { dateTime, inputDate, count } from './format.js';
+import { showError, clearError, announce } from './notify.js';
+import { loadSession, signIn, signOut, toLogin, takeNext, may, signedOut, ROLE_NAMES } from './session.js';
+import { mountPainter } from './painter.js';
+import { mountDesk } from './desk.js';
+import { statusPill } from './staffmap.js';
+
+/** @typedef {import('./session.js').StaffUser} StaffUser */
+
+/**
+ * Mounts a staff route once the session is known.
+ * @param {HTMLElement} root
+ * @param {string[]} parts the route, split at '/'
+ * @returns {() => void} unmount
+ */
+export function mountStaff(root, parts) {
+  parts = parts.filter((p, i) => p !== '' || i === 0); // "#/staff/" is "#/staff"
+  let dead = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  document.body.dataset.area = 'staff';
+  replace(root, h('div', { class: 'staff-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Checking your sign-in…'));
+
+  (async () => {
+    let user;
+    try {
+      user = await loadSession();
+    } catch (err) {
+      if (dead) return;
+      replace(root, h('section', { class: 'order' }, h('div', { class: 'order-card' },
+        h('h1', null, 'The staff area cannot be reached'),
+        h('p', null, 'Please check your connection and try again.'),
+        h('div', { class: 'btn-row' }, h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Try again')))));
+      showError(err);
+      return;
+    }
+    if (dead) return;
+    if (parts[0] === 'login') {
+      if (user) {
+        location.replace(takeNext());
+        return;
+      }
+      inner = mountLogin(root);
+      return;
+    }
+    if (!user) {
+      toLogin(location.hash);
+      return;
+    }
+    const content = h('div', { class: 'staff-content' });
+    const perfId = parts[1] === 'p' ? parts[2] || '' : '';
+    const page = parts[1] === 'p' ? parts[3] || '' : '';
+    replace(root, staffBar(user, perfId, page), content);
+    if (parts.length === 1) inner = mountHome(content, user);
+    else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
+    else if (perfId && page === 'desk') inner = may(user, 'desk') ? mountDesk(content, perfId, user) : forbidden(content, user, 'use the box office desk', perfId);
+    else {
+      replace(content, h('section', { class: 'order' },
+        h('h1', null, 'Page not found'),
+        h('p', null, h('a', { href: '#/staff' }, 'All performances'))));
+    }
+  })();
+
+  return () => {
+    dead = true;
+    delete document.body.dataset.area;
+    if (inner) inner();
+  };
+}
+
+/**
+ * The staff bar: where you are, who you are, sign-out.
+ * @param {StaffUser} user
+ * @param {string} perfId
+ * @param {string} page
+ */
+function staffBar(user, perfId, page) {
+  const out = h('button', { type: 'button', id: 'sign-out', class: 'staff-signout' }, 'Sign out');
+  out.addEventListener('click', async () => {
+    out.setAttribute('disabled', '');
+    try {
+      await signOut();
+    } catch (err) {
+      showError(err);
+    }
+    location.hash = '#/login';
+  });
+  /** @param {string} href @param {string} text @param {boolean} here */
+  const link = (href, text, here) => h('a', { href, 'aria-current': here ? 'page' : null }, text);
+  const id = encodeURIComponent(perfId);
+  return h('div', { class: 'staff-bar' },
+    h('div', { class: 'staff-bar-inner' },
+      h('span', { class: 'staff-badge' }, 'Staff'),
+      h('nav', { 'aria-label': 'Staff' },
+        link('#/staff', 'Performances', !perfId),
+        perfId ? [
+          may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
+          may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,
+          link(`#/p/${id}`, 'Buyer view', false),
+        ] : null),
+      h('span', { class: 'staff-user' },
+        h('span', { class: 'staff-name' }, user.name || user.login),
+        h('span', { class: 'staff-role' }, ROLE_NAMES[user.role] || user.role)),
+      out));
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {StaffUser} user
+ * @param {string} what
+ * @param {string} perfId
+ */
+function forbidden(root, user, what, perfId) {
+  const id = encodeURIComponent(perfId);
+  replace(root, h('section', { class: 'order' }, h('div', { class: 'order-card' },
+    h('h1', null, 'Not available for your role'),
+    h('p', null, `As ${ROLE_NAMES[user.role] || user.role} you cannot ${what}.`),
+    h('div', { class: 'btn-row' },
+      may(user, 'desk') ? h('a', { class: 'btn btn-primary', href: `#/staff/p/${id}/desk` }, 'Open the box office desk') : null,
+      h('a', { class: 'btn btn-secondary', href: '#/staff' }, 'All performances')))));
+  return () => {};
+}
+
+// ---- sign-in ----
+
+/** @param {HTMLElement} root */
+function mountLogin(root) {
+  let dead = false;
+  document.title = 'Staff sign-in · seatmap';
+  const login = /** @type {HTMLInputElement} */ (h('input', { id: 'login', name: 'login', type: 'text', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, maxlength: '64' }));
+  const password = /** @type {HTMLInputElement} */ (h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: '256' }));
+  const error = h('p', { id: 'login-error', class: 'form-error', role: 'alert', hidden: true });
+  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'login-button', class: 'btn btn-primary btn-block' }, 'Sign in'));
+  /** @param {string} msg */
+  const fail = (msg) => {
+    error.textContent = msg;
+    error.hidden = !msg;
+  };
+  const form = h('form', { class: 'login-form', novalidate: true, 'aria-describedby': 'login-error', onsubmit: async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    if (button.disabled) return;
+    if (!login.value.trim() || !password.value) {
+      fail('Enter your login and password.');
+      (!login.value.trim() ? login : password).focus();
+      return;
+    }
+    fail('');
+    button.disabled = true;
+    button.textContent = 'Signing in…';
+    button.setAttribute('aria-busy', 'true');
+    try {
+      await signIn(login.value.trim(), password.value);
+      if (dead) return;
+      clearError();
+      location.hash = takeNext();
+    } catch (err) {
+      if (dead) return;
+      password.value = '';
+      if (err instanceof api.ApiError && err.status === 401) fail('The login or the password is wrong.');
+      else if (err instanceof api.ApiError && err.status === 429) fail(`Too many attempts. ${err.retryAfter ? `Please wait ${err.retryAfter} s and try again.` : 'Please wait a moment and try again.'}`);
+      else fail(err instanceof api.ApiError ? err.friendly : String(err));
+      password.focus();
+    } finally {
+      button.disabled = false;
+      button.textContent = 'Sign in';
+      button.removeAttribute('aria-busy');
+    }
+  } },
+  h('div', { class: 'field' }, h('label', { for: 'login' }, 'Login'), login),
+  h('div', { class: 'field' }, h('label', { for: 'password' }, 'Password'), password),
+  error,
+  button);
+  replace(root, h('section', { class: 'login' },
+    h('div', { class: 'login-card' },
+      h('h1', null, 'Staff sign-in'),
+      h('p', { class: 'login-sub' }, 'For organizers and the box office. Buyers need no account: ', h('a', { href: '#/' }, 'see what’s on'), '.'),
+      form)));
+  login.focus();
+  return () => { dead = true; };
+}
+
+// ---- performances ----
+
+/**
+ * @param {HTMLElement} root
+ * @param {StaffUser} user
+ */
+function mountHome(root, user) {
+  let dead = false;
+  let generation = 0;
+  document.title = 'Performances · seatmap staff';
+  /** @type {Map<string, {id: string, name: string, seats: number}>} */
+  const halls = new Map();
+  const past = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'show-past' }));
+  const list = h('tbody');
+  const status = h('p', { class: 'shows-status' }, 'Loading performances…');
+  const table = h('table', { class: 'data-table', id: 'performances-table', hidden: true },
+    h('caption', { class: 'sr-only' }, 'Performances'),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Performance'),
+      h('th', { scope: 'col' }, 'Date'),
+      h('th', { scope: 'col' }, 'Hall'),
+      h('th', { scope: 'col' }, 'Status'),
+      h('th', { scope: 'col', class: 'num' }, 'Free'),
+      h('th', { scope: 'col', class: 'num' }, 'Sold'),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Open')))),
+    list);
+  const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, 'Show more'));
+  /** @type {string | null} */
+  let next = null;
+
+  const form = may(user, 'create') ? createForm(halls, () => dead) : null;
+  replace(root, h('section', { class: 'staff-home' },
+    h('div', { class: 'staff-home-head' },
+      h('div', null, h('h1', null, 'Performances'), h('p', { class: 'hint' }, 'Drafts are visible to staff only until sales start.')),
+      h('label', { class: 'check' }, past, ' Show past performances')),
+    h('div', { class: 'staff-home-body' },
+      h('div', { class: 'card' }, status, table, h('div', { class: 'more' }, more)),
+      form)));
+
+  past.addEventListener('change', () => load(true));
+  more.addEventListener('click', () => load(false));
+
+  /** @param {boolean} fresh */
+  async function load(fresh) {
+    const gen = ++generation;
+    const params = new URLSearchParams({ limit: '100' });
+    if (!past.checked) {
+      const today = new Date();
+      today.setHours(0, 0, 0, 0);
+      params.set('from', today.toISOString());
+    }
+    if (!fresh && next) params.set('cursor', next);
+    if (fresh) {
+      list.replaceChildren();
+      status.textContent = 'Loading performances…';
+      status.hidden = false;
+    }
+    more.disabled = true;
+    try {
+      const page = await api.get(`/performances?${params}`);
+      if (dead || gen !== generation) return;
+      list.append(...(page.items || []).map((/** @type {any} */ p) => row(p)));
+      next = page.next || null;
+      more.hidden = !next;
+      table.hidden = list.children.length === 0;
+      status.hidden = list.children.length > 0;
+      status.textContent = list.children.length ? '' : 'No performances yet. Create the first one with the form.';
+    } catch (err) {
+      if (dead || gen !== generation || signedOut(err)) return;
+      status.textContent = 'The performances could not be loaded.';
+      showError(err);
+    } finally {
+      more.disabled = false;
+    }
+  }
+
+  /** @param {any} p */
+  function row(p) {
+    const id = encodeURIComponent(p.id);
+    const hall = halls.get(p.hall_id);
+    const c = p.counts || { free: 0, sold: 0 };
+    return h('tr', { dataset: { id: p.id } },
+      h('th', { scope: 'row' }, h('span', { class: 'cell-strong' }, p.name)),
+      h('td', null, dateTime(p.starts_at)),
+      h('td', { class: 'hall-name', dataset: { hall: p.hall_id } }, hall ? hall.name : ''),
+      h('td', null, statusPill(p.status)),
+      h('td', { class: 'num' }, count(c.free)),
+      h('td', { class: 'num' }, count(c.sold)),
+      h('td', { class: 'row-actions' },
+        may(user, 'paint') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/paint` }, 'Painter') : null,
+        may(user, 'desk') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/desk` }, 'Box office') : null,
+        h('a', { class: 'btn btn-small btn-ghost', href: `#/p/${id}` }, 'Buyer view')));
+  }
+
+  (async () => {
+    if (!may(user, 'desk')) return; // halls are for organizers and the box office
+    try {
+      const page = await api.get('/halls');
+      for (const hl of page.items || []) halls.set(hl.id, hl);
+      if (dead) return;
+      for (const td of /** @type {NodeListOf<HTMLElement>} */ (list.querySelectorAll('td.hall-name'))) {
+        td.textContent = halls.get(td.dataset.hall || '')?.name || '';
+      }
+      form?.dispatchEvent(new CustomEvent('halls'));
+    } catch (err) {
+      if (!dead && !signedOut(err)) showError(err);
+    }
+  })();
+  load(true);
+  return () => { dead = true; };
+}
+
+/**
+ * The create form: hall, name, date and time, optional template, on sale at once.
+ * @param {Map<string, {id: string, name: string, seats: number}>} halls
+ * @param {() => boolean} isDead
+ */
+function createForm(halls, isDead) {
+  const hall = /** @type {HTMLSelectElement} */ (h('select', { id: 'new-hall', name: 'hall', required: true }, h('option', { value: '' }, 'Loading halls…')));
+  const name = /** @type {HTMLInputElement} */ (h('input', { id: 'new-name', name: 'name', type: 'text', required: true, maxlength: '200', placeholder: 'e.g. Die Zauberflöte' }));
+  const tomorrow = new Date(Date.now() + 86400000);
+  const date = /** @type {HTMLInputElement} */ (h('input', { id: 'new-date', name: 'date', type: 'date', required: true, value: inputDate(tomorrow) }));
+  const time = /** @type {HTMLInputElement} */ (h('input', { id: 'new-time', name: 'time', type: 'time', required: true, value: '19:30' }));
+  const template = /** @type {HTMLSelectElement} */ (h('select', { id: 'new-template', name: 'template' }, h('option', { value: '' }, 'None: the hall’s own zones')));
+  const onSale = /** @type {HTMLInputElement} */ (h('input', { id: 'new-on-sale', type: 'checkbox' }));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'new-create', class: 'btn btn-primary btn-block' }, 'Create performance'));
+
+  async function loadTemplates() {
+    const id = hall.value;
+    replace(template, h('option', { value: '' }, 'None: the hall’s own zones'));
+    if (!id) return;
+    try {
+      const page = await api.get(`/halls/${api.enc(id)}/templates`);
+      if (isDead() || hall.value !== id) return;
+      for (const t of page.items || []) template.append(h('option', { value: t.id }, t.name));
+    } catch (err) {
+      if (!isDead() && !signedOut(err)) showError(err);
+    }
+  }
+  hall.addEventListener('change', loadTemplates);
+
+  const form = h('form', { class: 'card create-form', 'aria-labelledby': 'create-title', novalidate: true, onsubmit: async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const starts = new Date(`${date.value}T${time.value || '00:00'}`);
+    let msg = '';
+    if (!hall.value) msg = 'Choose a hall.';
+    else if (!name.value.trim()) msg = 'Give the performance a name.';
+    else if (!date.value || Number.isNaN(starts.getTime())) msg = 'Choose a date and a time.';
+    error.textContent = msg;
+    error.hidden = !msg;
+    if (msg) return;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      /** @type {Record<string, any>} */
+      const body = { hall_id: hall.value, name: name.value.trim(), starts_at: starts.toISOString(), on_sale: onSale.checked };
+      if (template.value) body.template_id = template.value;
+      const p = await api.post('/performances', body);
+      if (isDead()) return;
+      announce(`${p.name} was created.`);
+      location.hash = `#/staff/p/${encodeURIComponent(p.id)}/paint`;
+    } catch (err) {
+      if (isDead() || signedOut(err)) return;
+      error.textContent = err instanceof api.ApiError ? err.friendly : String(err);
+      error.hidden = false;
+    } finally {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
+  } },
+  h('h2', { id: 'create-title' }, 'New performance'),
+  h('div', { class: 'field' }, h('label', { for: 'new-hall' }, 'Hall'), hall),
+  h('div', { class: 'field' }, h('label', { for: 'new-name' }, 'Name'), name),
+  h('div', { class: 'field-pair' },
+    h('div', { class: 'field' }, h('label', { for: 'new-date' }, 'Date'), date),
+    h('div', { class: 'field' }, h('label', { for: 'new-time' }, 'Time'), time)),
+  h('div', { class: 'field' }, h('label', { for: 'new-template' }, 'Zone template'), template,
+    h('p', { class: 'hint' }, 'Zones, quotas and blocks saved from another performance in this hall.')),
+  h('label', { class: 'check' }, onSale, ' Put on sale at once'),
+  error,
+  button);
+
+  form.addEventListener('halls', () => {
+    replace(hall, h('option', { value: '' }, halls.size ? 'Choose a hall' : 'No halls yet'),
+      [...halls.values()].map((hl) => h('option', { value: hl.id }, `${hl.name} · ${count(hl.seats)} seats`)));
+    if (halls.size === 1) {
+      hall.value = [...halls.keys()][0];
+      loadTemplates();
+    }
+  });
+  return form;
+}
