@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -17,7 +18,8 @@ import (
 // ErrNotFound is what Shards returns (wrapped) for an unknown performance.
 var ErrNotFound = errors.New("performance not found")
 
-// Shards finds the live shard of a performance.
+// Shards finds the live shard of a performance. It returns an error wrapping
+// ErrNotFound (or one Options.IsNotFound recognises) when there is none.
 type Shards interface {
 	Shard(ctx context.Context, performanceID string) (*engine.Shard, error)
 }
@@ -29,36 +31,57 @@ type Options struct {
 	// Interval is the coalescing window between delta frames of one performance.
 	Interval time.Duration // default 50 ms
 	// QueueSize is how many frames may wait for one client before it counts as slow.
-	QueueSize    int           // default 64
+	QueueSize int // default 64
+	// WriteTimeout bounds every write and every ping's round trip.
 	WriteTimeout time.Duration // default 10 s
 	PingInterval time.Duration // default 20 s
-	MaxClients   int           // per node; default 100,000
-	// OriginPatterns allows cross-origin pages (see websocket.AcceptOptions).
+	// MaxClients bounds the sockets of this node; one more is closed with
+	// CloseTooMany.
+	MaxClients int // default 100,000
+	// OriginPatterns allows cross-origin pages (websocket.AcceptOptions); empty
+	// accepts only pages of the same host.
 	OriginPatterns []string
 	// IsNotFound tells a missing performance from other lookup errors; default
 	// errors.Is(err, ErrNotFound).
 	IsNotFound func(error) bool
-	// OnSlowClient is called when a client is closed for falling behind.
+	// OnSlowClient is called once for every client closed with CloseSlow, at
+	// the moment it is found out (possibly with a room's lock held): it must
+	// be quick and must not call the Hub. Meant for a metrics counter.
 	OnSlowClient func()
 }
 
+// hubShards splits the room registry so that joins and leaves of different
+// performances do not contend on one lock.
+const hubShards = 64
+
 // Hub runs the rooms. It is safe for concurrent use.
+//
+// Lock order: Hub.mu (shared by ServeWS, exclusive only in Stop), then a
+// hubShard.mu, then a room.mu. A client has no lock of its own.
 type Hub struct {
 	o       Options
 	log     *slog.Logger
+	ctx     context.Context // ends at Stop; rooms and clients derive theirs from it
+	cancel  context.CancelFunc
+	seed    maphash.Seed
+	shards  [hubShards]hubShard
 	clients atomic.Int64
+	rooms   atomic.Int64
 	slow    atomic.Int64
 
-	mu     sync.Mutex // guards rooms and stopped
-	rooms  map[string]*room
-	stop   context.CancelFunc
-	ctx    context.Context
-	closed bool
+	mu      sync.RWMutex // guards stopped; held shared while ServeWS registers with wg
+	stopped bool
 
-	wg sync.WaitGroup // rooms and clients
+	wg sync.WaitGroup // ServeWS calls that got past Stop's check, and room goroutines
 }
 
-// NewHub returns a hub; call Start before serving.
+type hubShard struct {
+	mu    sync.Mutex // guards rooms and every room's refs
+	rooms map[string]*room
+}
+
+// NewHub returns a hub. Sockets are served from the start; Start only ties the
+// hub's life to a context.
 func NewHub(o Options) *Hub {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -82,108 +105,174 @@ func NewHub(o Options) *Hub {
 		o.IsNotFound = func(err error) bool { return errors.Is(err, ErrNotFound) }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{o: o, log: o.Logger, rooms: map[string]*room{}, ctx: ctx, stop: cancel}
+	h := &Hub{o: o, log: o.Logger.With("component", "realtime"), ctx: ctx, cancel: cancel, seed: maphash.MakeSeed()}
+	for i := range h.shards {
+		h.shards[i].rooms = map[string]*room{}
+	}
+	return h
 }
 
-// Start begins serving; background work ends when ctx ends or Stop is called.
+// Start returns at once; the hub stops when ctx ends or Stop is called.
 func (h *Hub) Start(ctx context.Context) error {
-	context.AfterFunc(ctx, h.Stop)
+	stop := context.AfterFunc(ctx, h.Stop)
+	// Drop the hook when the hub stops first, so a long-lived ctx does not
+	// keep a stopped hub reachable.
+	context.AfterFunc(h.ctx, func() { stop() })
 	return nil
 }
 
-// Stop closes every socket with "going away" and waits for all goroutines.
+// Stop closes every socket with CloseGoingAway and waits for every goroutine
+// of the hub, including ServeWS calls in progress. A socket whose peer does not
+// read may take up to WriteTimeout plus the close handshake's 10 s to let go.
+// Later ServeWS calls answer with CloseGoingAway at once.
 func (h *Hub) Stop() {
 	h.mu.Lock()
-	h.closed = true
+	h.stopped = true
 	h.mu.Unlock()
-	h.stop()
+	h.cancel()
 	h.wg.Wait()
 }
 
 // Clients is the number of connected sockets.
 func (h *Hub) Clients() int { return int(h.clients.Load()) }
 
-// SlowClosed is the number of clients closed for falling behind.
-func (h *Hub) SlowClosed() int { return int(h.slow.Load()) }
+// Rooms is the number of performances with at least one socket.
+func (h *Hub) Rooms() int { return int(h.rooms.Load()) }
+
+// SlowClosed is the number of clients closed with CloseSlow so far.
+func (h *Hub) SlowClosed() int64 { return h.slow.Load() }
+
+// enter registers a ServeWS call with wg unless the hub has stopped.
+func (h *Hub) enter() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.stopped {
+		return false
+	}
+	h.wg.Add(1)
+	return true
+}
 
 // ServeWS upgrades the request and streams the performance's seat states until
-// the client leaves or the hub stops.
+// the client leaves or the hub stops. It blocks for the socket's whole life. w
+// must be (or Unwrap to) the server's own http.ResponseWriter, which can hijack
+// the connection.
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, performanceID string) {
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		OriginPatterns:  h.o.OriginPatterns,
-		CompressionMode: websocket.CompressionNoContextTakeover,
-	})
-	if err != nil {
-		return // Accept has answered the request
+	if !h.enter() {
+		h.Refuse(w, r, CloseGoingAway)
+		return
 	}
-	conn.SetReadLimit(maxClientFrame)
-	if n := h.clients.Add(1); n > int64(h.o.MaxClients) {
+	defer h.wg.Done()
+	if h.clients.Add(1) > int64(h.o.MaxClients) {
 		h.clients.Add(-1)
-		closeWith(conn, CloseTooMany)
+		h.Refuse(w, r, CloseTooMany)
 		return
 	}
 	defer h.clients.Add(-1)
 
+	// Look the shard up before the upgrade: the request's context is not to
+	// be used once the connection is hijacked.
 	shard, err := h.o.Shards.Shard(r.Context(), performanceID)
 	if err != nil {
 		code := CloseUnavailable
 		if h.o.IsNotFound(err) {
 			code = CloseNotFound
+		} else {
+			h.log.Warn("live seat map: load performance", "performance", performanceID, "err", err)
 		}
-		closeWith(conn, code)
+		h.Refuse(w, r, code)
 		return
 	}
-	rm, ok := h.join(performanceID, shard)
-	if !ok {
-		closeWith(conn, CloseGoingAway)
+	conn := h.accept(w, r)
+	if conn == nil {
 		return
 	}
+	rm := h.join(performanceID, shard)
 	defer h.leave(rm)
-
 	c := newClient(h, rm, conn)
 	rm.add(c)
 	c.run()
 	rm.remove(c)
 }
 
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request) *websocket.Conn {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns: h.o.OriginPatterns,
+		// No context takeover: every socket would otherwise keep its own
+		// deflate writer (about 1.2 MB) for life. See doc.go for measurements.
+		CompressionMode: websocket.CompressionNoContextTakeover,
+	})
+	if err != nil {
+		// Accept has answered the request (400, 403, 426...).
+		h.log.Debug("live seat map: upgrade refused", "err", err)
+		return nil
+	}
+	// The library's limit is a backstop above ours (client.read enforces
+	// maxClientFrame with ClosePolicy); it would close with 1009.
+	conn.SetReadLimit(2 * maxClientFrame)
+	return conn
+}
+
+// Refuse upgrades only to close at once with code, saying why the socket
+// cannot be served: browsers cannot read the status of a failed upgrade (they
+// see 1006 and reconnect), but they can read a close code. A caller whose own
+// checks fail before ServeWS (the performance is not visible to this user)
+// should answer with Refuse(w, r, CloseNotFound) rather than an HTTP 404.
+// It blocks for the close handshake, at most about 10 s.
+func (h *Hub) Refuse(w http.ResponseWriter, r *http.Request, code CloseCode) {
+	if conn := h.accept(w, r); conn != nil {
+		closeWith(conn, code)
+	}
+}
+
 func closeWith(conn *websocket.Conn, code CloseCode) {
 	_ = conn.Close(code.Code, code.Name)
 }
 
+func (h *Hub) shardOf(id string) *hubShard {
+	return &h.shards[maphash.String(h.seed, id)%hubShards]
+}
+
 // join returns the performance's room, creating it on first use.
-func (h *Hub) join(id string, shard *engine.Shard) (*room, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return nil, false
-	}
-	rm := h.rooms[id]
+func (h *Hub) join(id string, shard *engine.Shard) *room {
+	hs := h.shardOf(id)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	rm := hs.rooms[id]
 	if rm == nil || rm.shard != shard {
+		// A performance whose shard was rebuilt gets a new room; the old one
+		// lives on for its own clients until they leave.
 		rm = newRoom(h, id, shard)
-		h.rooms[id] = rm
-		h.wg.Add(1)
+		hs.rooms[id] = rm
+		h.rooms.Add(1)
+		h.wg.Add(1) // the caller is counted in wg, so wg is above zero here
 		go rm.run()
 	}
 	rm.refs++
-	h.wg.Add(1) // the client; done in leave
-	return rm, true
+	return rm
 }
 
-// leave drops a reference; the last one out stops the room.
+// leave drops a reference; the last one out stops the room and its engine
+// subscription.
 func (h *Hub) leave(rm *room) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	hs := h.shardOf(rm.id)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	rm.refs--
-	if rm.refs == 0 {
-		if h.rooms[rm.id] == rm {
-			delete(h.rooms, rm.id)
-		}
-		rm.cancel()
+	if rm.refs > 0 {
+		return
 	}
-	h.wg.Done()
+	if hs.rooms[rm.id] == rm {
+		delete(hs.rooms, rm.id)
+	}
+	h.rooms.Add(-1)
+	rm.cancel()
 }
 
-// room fans one performance's changes out to its clients.
+// room fans one performance's changes out to its clients. It keeps its own
+// picture of every seat at the version its clients have, so that joiners get
+// a snapshot without touching the shard, and a surge of joiners shares one
+// encoding per room version (at most one per Interval).
 type room struct {
 	hub    *Hub
 	id     string
@@ -192,45 +281,56 @@ type room struct {
 	unsub  func()
 	ctx    context.Context
 	cancel context.CancelFunc
-	refs   int // guarded by hub.mu
+	refs   int // guarded by the hubShard's mu
 
-	mu      sync.Mutex // guards the fields below; taken after hub.mu, never before
+	mu      sync.Mutex // guards the fields below
 	clients map[*client]struct{}
-	version uint64 // the version the room's last frame led to
-	snap    []byte // encoded snapshot at snapVer, shared by joiners
-	snapVer uint64
-	seen    map[uint64]int
+	loaded  bool
+	picture engine.Snapshot // every seat at version; what every client has
+	version uint64          // the version of picture, and of the last frame sent
+	snap    []byte          // picture encoded, nil when stale
 	buf     []engine.Change
-	picture engine.Snapshot
+	d       delta
 }
 
 func newRoom(h *Hub, id string, shard *engine.Shard) *room {
+	// Subscribe before the first read of the shard (in load): a change after
+	// that read is then sure to signal.
 	sig, unsub := shard.Subscribe()
 	ctx, cancel := context.WithCancel(h.ctx)
-	rm := &room{hub: h, id: id, shard: shard, sig: sig, unsub: unsub, ctx: ctx, cancel: cancel,
-		clients: map[*client]struct{}{}, seen: map[uint64]int{}}
-	rm.version = shard.Version()
-	return rm
+	return &room{hub: h, id: id, shard: shard, sig: sig, unsub: unsub, ctx: ctx, cancel: cancel,
+		clients: map[*client]struct{}{}}
 }
 
-// snapshotLocked returns the encoded current snapshot and its version, reusing
-// the last one when nothing changed: a surge of joiners shares one encoding.
-func (rm *room) snapshotLocked() ([]byte, uint64) {
-	if rm.snap != nil && rm.shard.Version() == rm.snapVer {
-		return rm.snap, rm.snapVer
-	}
+// loadLocked reads the whole shard: once when the first client comes (not under
+// the hub shard's lock) and again when the change log no longer reaches back
+// to the room's version.
+func (rm *room) loadLocked() {
 	rm.shard.Snapshot(&rm.picture)
-	rm.snap, rm.snapVer = encodeSnapshot(&rm.picture), rm.picture.Version
-	return rm.snap, rm.snapVer
+	rm.version = rm.picture.Version
+	rm.snap = nil
+	rm.loaded = true
 }
 
+// snapshotLocked returns the picture encoded, encoding it at most once per version.
+func (rm *room) snapshotLocked() []byte {
+	if !rm.loaded {
+		rm.loadLocked()
+	}
+	if rm.snap == nil {
+		rm.snap = encodeSnapshot(&rm.picture)
+	}
+	return rm.snap
+}
+
+// add registers c and queues its snapshot in one step under rm.mu, so c gets
+// exactly the deltas after the snapshot's version: every frame step sends
+// starts at rm.version, which is the snapshot's version.
 func (rm *room) add(c *client) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
-	snap, v := rm.snapshotLocked()
-	c.version = v
 	rm.clients[c] = struct{}{}
-	c.send(snap)
+	c.send(rm.snapshotLocked())
 }
 
 func (rm *room) remove(c *client) {
@@ -239,20 +339,18 @@ func (rm *room) remove(c *client) {
 	rm.mu.Unlock()
 }
 
-// resync sends a client a fresh snapshot.
+// resync queues a client a fresh snapshot; deltas after it chain from it.
 func (rm *room) resync(c *client) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
-	snap, v := rm.snapshotLocked()
-	c.version = v
-	c.send(snap)
+	c.send(rm.snapshotLocked())
 }
 
 func (rm *room) run() {
 	defer rm.hub.wg.Done()
 	defer rm.unsub()
-	t := time.NewTimer(0)
-	defer t.Stop()
+	window := time.NewTimer(rm.hub.o.Interval)
+	defer window.Stop()
 	for {
 		select {
 		case <-rm.ctx.Done():
@@ -260,177 +358,65 @@ func (rm *room) run() {
 		case <-rm.sig:
 		}
 		rm.step()
-		// Coalesce: whatever changes during the window goes out in one frame.
-		t.Reset(rm.hub.o.Interval)
+		// Coalesce: whatever changes during the window goes out in the next
+		// frame. The first change after a quiet spell goes out at once.
+		window.Reset(rm.hub.o.Interval)
 		select {
 		case <-rm.ctx.Done():
 			return
-		case <-t.C:
+		case <-window.C:
 		}
 	}
 }
 
-// step sends every client the changes since its version.
+// step sends every client the changes since the room's version as one frame,
+// encoded once. Sends never block: a client whose queue is full is closed.
 func (rm *room) step() {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
+	if !rm.loaded {
+		return // no client yet; the first one loads the picture
+	}
 	changes, to, err := rm.shard.Since(rm.version, rm.buf[:0])
 	rm.buf = changes[:0]
 	if errors.Is(err, engine.ErrGap) {
-		snap, v := rm.snapshotLocked()
+		rm.loadLocked()
+		snap := rm.snapshotLocked()
 		for c := range rm.clients {
-			c.version = v
 			c.send(snap)
 		}
-		rm.version = v
 		return
 	}
 	if to == rm.version {
 		return
 	}
+	rm.d.split(changes)
 	// A delta goes out even when only meta changes happened: it carries the
 	// version forward so the next frame chains.
-	d := split(changes, rm.seen)
-	frame := encodeDelta(rm.version, to, d)
-	var relabeled map[uint64][]byte
+	frame := encodeDelta(rm.version, to, &rm.d)
+	rm.apply(&rm.d, to)
 	for c := range rm.clients {
-		switch {
-		case c.version >= to:
-			// Joined after this read: its snapshot already has these changes.
-		case c.version == rm.version:
-			c.send(frame)
-			c.version = to
-		default:
-			// Joined between two frames: its snapshot is newer than rm.version.
-			// The frame holds the final state of every seat changed since
-			// rm.version, a superset of what the client lacks, so the same
-			// changes labelled from the client's version are exact.
-			f := relabeled[c.version]
-			if f == nil {
-				if relabeled == nil {
-					relabeled = map[uint64][]byte{}
-				}
-				f = encodeDelta(c.version, to, d)
-				relabeled[c.version] = f
-			}
-			c.send(f)
-			c.version = to
-		}
-	}
-	if d.meta {
-		for c := range rm.clients {
+		c.send(frame)
+		if rm.d.meta {
 			c.send(refreshFrame)
 		}
 	}
+}
+
+// apply moves the picture to version to: the changes Since returned are every
+// change up to to, so the picture then equals the shard at to.
+func (rm *room) apply(d *delta, to uint64) {
+	p := &rm.picture
+	for _, c := range d.states {
+		p.States[c.Seat] = c.State
+	}
+	for _, c := range d.zones {
+		p.Zones[c.Seat] = c.Value
+	}
+	for _, c := range d.channels {
+		p.Channels[c.Seat] = engine.Channel(c.Value)
+	}
+	p.Version = to
 	rm.version = to
-}
-
-// client is one socket: a writer goroutine draining a bounded queue, and a
-// reader for resync requests.
-type client struct {
-	hub     *Hub
-	room    *room
-	conn    *websocket.Conn
-	queue   chan []byte
-	version uint64 // guarded by room.mu
-
-	ctx    context.Context
-	cancel context.CancelFunc
-	once   sync.Once
-	code   CloseCode // set once, before cancel
-}
-
-func newClient(h *Hub, rm *room, conn *websocket.Conn) *client {
-	ctx, cancel := context.WithCancel(rm.ctx)
-	return &client{hub: h, room: rm, conn: conn, queue: make(chan []byte, h.o.QueueSize), ctx: ctx, cancel: cancel, code: CloseGoingAway}
-}
-
-// send queues a frame without ever blocking; a full queue closes the client.
-func (c *client) send(frame []byte) {
-	select {
-	case c.queue <- frame:
-	default:
-		if c.kill(CloseSlow) {
-			c.hub.slow.Add(1)
-			if f := c.hub.o.OnSlowClient; f != nil {
-				f()
-			}
-		}
-	}
-}
-
-// kill ends the client with code; the first reason wins.
-func (c *client) kill(code CloseCode) bool {
-	first := false
-	c.once.Do(func() {
-		c.code = code
-		first = true
-		c.cancel()
-	})
-	return first
-}
-
-// run serves the client until it leaves, falls behind, or the hub stops.
-func (c *client) run() {
-	var wg sync.WaitGroup
-	wg.Go(c.read)
-	c.write()
-	c.kill(CloseGoingAway)
-	// Close tells the peer why; the reader ends when the connection does.
-	_ = c.conn.Close(c.code.Code, c.code.Name)
-	wg.Wait()
-}
-
-func (c *client) write() {
-	ping := time.NewTicker(c.hub.o.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case frame := <-c.queue:
-			// Not c.ctx: cancelling a write closes the connection at once, and a
-			// client being closed should still get its close code.
-			ctx, cancel := context.WithTimeout(context.Background(), c.hub.o.WriteTimeout)
-			err := c.conn.Write(ctx, websocket.MessageText, frame)
-			cancel()
-			if err != nil {
-				c.kill(CloseGoingAway)
-				return
-			}
-		case <-ping.C:
-			ctx, cancel := context.WithTimeout(context.Background(), c.hub.o.WriteTimeout)
-			err := c.conn.Ping(ctx)
-			cancel()
-			if err != nil {
-				c.kill(CloseGoingAway)
-				return
-			}
-		}
-	}
-}
-
-// read ends when the connection closes; its context is never cancelled, because
-// that would close the connection before the close code goes out.
-func (c *client) read() {
-	for {
-		typ, data, err := c.conn.Read(context.Background())
-		if err != nil {
-			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
-				c.kill(ClosePolicy)
-			} else {
-				c.kill(CloseGoingAway)
-			}
-			return
-		}
-		if typ != websocket.MessageText {
-			c.kill(ClosePolicy)
-			return
-		}
-		if _, err := decodeClientFrame(data); err != nil {
-			c.kill(ClosePolicy)
-			return
-		}
-		c.room.resync(c)
-	}
+	rm.snap = nil
 }

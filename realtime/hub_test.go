@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,61 +31,81 @@ var (
 	stadium = hall.MustCompile(hall.Stadium())
 )
 
+// shardMap serves performance ids from a map; "broken" fails as a store would.
 type shardMap map[string]*engine.Shard
 
 func (m shardMap) Shard(_ context.Context, id string) (*engine.Shard, error) {
+	if id == "broken" {
+		return nil, fmt.Errorf("load performance %s: connection refused", id)
+	}
 	if s, ok := m[id]; ok {
 		return s, nil
 	}
 	return nil, fmt.Errorf("performance %s: %w", id, ErrNotFound)
 }
 
-// server runs a hub behind a real HTTP server with one performance "p".
-func server(t testing.TB, shard *engine.Shard, o Options) (*Hub, string) {
+// testServer is a hub behind a real HTTP server with one performance "p".
+type testServer struct {
+	hub *Hub
+	url string // ws://host/p
+	ts  *httptest.Server
+}
+
+// serve starts a hub for shard. With small set, every accepted socket gets a
+// tiny kernel send buffer, so a peer that does not read blocks writes quickly.
+func serve(t testing.TB, shard *engine.Shard, o Options, small bool) *testServer {
 	t.Helper()
-	o.Shards = shardMap{"p": shard}
+	if o.Shards == nil {
+		o.Shards = shardMap{"p": shard}
+	}
 	if o.Interval == 0 {
 		o.Interval = 5 * time.Millisecond
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	h := NewHub(o)
 	require.NoError(t, h.Start(context.Background()))
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeWS(w, r, strings.TrimPrefix(r.URL.Path, "/"))
 	}))
+	if small {
+		ts.Listener = smallBuffers{ts.Listener}
+	}
+	ts.Start()
 	t.Cleanup(func() {
 		h.Stop()
 		ts.Close()
 	})
-	return h, "ws" + strings.TrimPrefix(ts.URL, "http")
+	return &testServer{hub: h, url: "ws" + strings.TrimPrefix(ts.URL, "http") + "/p", ts: ts}
 }
 
-// watcher is a test client that applies frames the way the browser does.
-type watcher struct {
-	t        testing.TB
-	conn     *websocket.Conn
-	mu       sync.Mutex
-	states   []byte
-	zones    []byte // zone index + 1
-	channels []byte
-	version  uint64
-	frames   int
-	refresh  int
-	closed   chan websocket.StatusCode
+func (s *testServer) urlOf(id string) string {
+	return "ws" + strings.TrimPrefix(s.ts.URL, "http") + "/" + id
 }
 
-func watch(t testing.TB, url string) *watcher {
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4 << 10)
+	}
+	return c, err
+}
+
+// dial opens a raw socket.
+func dial(t testing.TB, url string) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, url, nil)
 	require.NoError(t, err)
-	conn.SetReadLimit(1 << 20)
-	w := &watcher{t: t, conn: conn, closed: make(chan websocket.StatusCode, 1)}
-	go w.loop()
-	t.Cleanup(func() { conn.CloseNow() })
-	return w
+	conn.SetReadLimit(8 << 20)
+	return conn
 }
 
+// frame is any server frame.
 type frame struct {
 	Type     string          `json:"type"`
 	Version  uint64          `json:"version"`
@@ -94,51 +117,133 @@ type frame struct {
 	Changes  [][2]uint32     `json:"changes"`
 }
 
-func (w *watcher) loop() {
+// watcher is a test client that applies frames the way the browser does, and
+// records every way the stream could be wrong.
+type watcher struct {
+	conn   *websocket.Conn
+	closed chan websocket.StatusCode // the close code, once the socket ends
+	done   chan struct{}
 
+	mu        sync.Mutex
+	states    []byte
+	zones     []byte // zone index + 1
+	channels  []byte
+	version   uint64
+	synced    bool // a snapshot arrived
+	frames    int
+	snapshots int
+	deltas    int
+	refresh   int
+	raw       []string // frames as received, when keepRaw
+	keepRaw   bool
+	problems  []string
+}
+
+func watch(t testing.TB, url string) *watcher { return watchWith(t, url, false) }
+
+func watchWith(t testing.TB, url string, keepRaw bool) *watcher {
+	t.Helper()
+	w := &watcher{conn: dial(t, url), closed: make(chan websocket.StatusCode, 1), done: make(chan struct{}), keepRaw: keepRaw}
+	go w.loop()
+	t.Cleanup(func() {
+		w.conn.CloseNow()
+		<-w.done
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, p := range w.problems {
+			t.Errorf("watcher: %s", p)
+		}
+	})
+	return w
+}
+
+func (w *watcher) loop() {
+	defer close(w.done)
 	for {
 		_, data, err := w.conn.Read(context.Background())
 		if err != nil {
 			w.closed <- websocket.CloseStatus(err)
 			return
 		}
-		var f frame
-		if err := json.Unmarshal(data, &f); err != nil {
-			w.t.Errorf("bad frame %s: %v", data, err)
+		w.apply(data)
+	}
+}
+
+func (w *watcher) problem(format string, args ...any) {
+	w.problems = append(w.problems, fmt.Sprintf(format, args...))
+}
+
+func (w *watcher) apply(data []byte) {
+	var f frame
+	err := json.Unmarshal(data, &f)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.frames++
+	if w.keepRaw {
+		w.raw = append(w.raw, string(data))
+	}
+	if err != nil {
+		w.problem("bad frame %.100s: %v", data, err)
+		return
+	}
+	switch f.Type {
+	case "snapshot":
+		w.snapshots++
+		w.synced = true
+		w.states, w.version = []byte(f.States), f.Version
+		var z, c string
+		if json.Unmarshal(f.Zones, &z) != nil || json.Unmarshal(f.Channels, &c) != nil {
+			w.problem("snapshot without zones or channels")
+		}
+		w.zones, _ = base64.StdEncoding.DecodeString(z)
+		w.channels, _ = base64.StdEncoding.DecodeString(c)
+	case "delta":
+		w.deltas++
+		if !w.synced {
+			w.problem("delta before any snapshot")
 			return
 		}
-		w.mu.Lock()
-		w.frames++
-		switch f.Type {
-		case "snapshot":
-			w.states, w.version = []byte(f.States), f.Version
-			var z, c string
-			_ = json.Unmarshal(f.Zones, &z)
-			_ = json.Unmarshal(f.Channels, &c)
-			w.zones, _ = base64.StdEncoding.DecodeString(z)
-			w.channels, _ = base64.StdEncoding.DecodeString(c)
-		case "delta":
-			if f.From != w.version {
-				w.t.Errorf("gap: have %d, frame from %d", w.version, f.From)
-			}
-			for _, c := range f.Changes {
-				w.states[c[0]] = '0' + byte(c[1])
-			}
-			var zs, cs [][2]int
-			_ = json.Unmarshal(f.Zones, &zs)
-			_ = json.Unmarshal(f.Channels, &cs)
-			for _, z := range zs {
-				w.zones[z[0]] = byte(z[1] + 1)
-			}
-			for _, c := range cs {
-				w.channels[c[0]] = byte(c[1])
-			}
-			w.version = f.To
-		case "refresh":
-			w.refresh++
+		// The heart of the protocol: every delta starts where the client is
+		// (no gap, no repeat) and moves it forward.
+		if f.From != w.version || f.To <= f.From {
+			w.problem("delta %d→%d applied at version %d", f.From, f.To, w.version)
 		}
-		w.mu.Unlock()
+		for i, c := range f.Changes {
+			if i > 0 && f.Changes[i-1][0] >= c[0] {
+				w.problem("changes not sorted and unique: %v", f.Changes)
+				break
+			}
+		}
+		for _, c := range f.Changes {
+			w.states[c[0]] = '0' + byte(c[1])
+		}
+		var zs, cs [][2]int
+		_ = json.Unmarshal(f.Zones, &zs)
+		_ = json.Unmarshal(f.Channels, &cs)
+		for _, z := range zs {
+			w.zones[z[0]] = byte(z[1] + 1)
+		}
+		for _, c := range cs {
+			w.channels[c[0]] = byte(c[1])
+		}
+		w.version = f.To
+	case "refresh":
+		w.refresh++
+	default:
+		w.problem("unknown frame type %q", f.Type)
 	}
+}
+
+func (w *watcher) count() (frames, snapshots, deltas int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.frames, w.snapshots, w.deltas
+}
+
+func (w *watcher) at() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.version
 }
 
 // want is the shard's picture encoded as the watcher keeps it.
@@ -152,16 +257,36 @@ func want(s *engine.Shard) (states, zones, channels string, v uint64) {
 	return string(st), string(zs), string(cs), snap.Version
 }
 
-// converged waits until the watcher holds exactly the shard's states, zones and
-// channels.
-func (w *watcher) converged(s *engine.Shard) {
-	w.t.Helper()
-	require.Eventually(w.t, func() bool {
+// converged waits until the watcher holds exactly the shard's version, states,
+// zones and channels (the caller has stopped changing the shard).
+func (w *watcher) converged(t testing.TB, s *engine.Shard) {
+	t.Helper()
+	var last string
+	ok := eventually(10*time.Second, func() bool {
 		states, zones, channels, v := want(s)
 		w.mu.Lock()
 		defer w.mu.Unlock()
+		last = fmt.Sprintf("watcher at %d, shard at %d; %d problems", w.version, v, len(w.problems))
 		return w.version == v && string(w.states) == states && string(w.zones) == zones && string(w.channels) == channels
-	}, 10*time.Second, 5*time.Millisecond)
+	})
+	require.True(t, ok, "watcher did not converge: %s", last)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Empty(t, w.problems)
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(within time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(within)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 func hold(t testing.TB, s *engine.Shard, tok string, seats ...uint32) {
@@ -170,89 +295,278 @@ func hold(t testing.TB, s *engine.Shard, tok string, seats ...uint32) {
 	require.NoError(t, err)
 }
 
+func closeStatus(t testing.TB, ch <-chan websocket.StatusCode) websocket.StatusCode {
+	t.Helper()
+	select {
+	case code := <-ch:
+		return code
+	case <-time.After(15 * time.Second):
+		t.Fatal("socket was not closed")
+		return 0
+	}
+}
+
 func TestSnapshotThenDeltas(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})
 	hold(t, s, "before", 1, 2)
-	_, url := server(t, s, Options{})
-	w := watch(t, url+"/p")
-	w.converged(s)
+	srv := serve(t, s, Options{}, false)
+	w := watch(t, srv.url)
+	w.converged(t, s)
+	_, snapshots, _ := w.count()
+	require.Equal(t, 1, snapshots)
+
 	hold(t, s, "a", 10, 11)
-	w.converged(s)
+	w.converged(t, s)
 	require.NoError(t, s.Release("a", "o"))
-	_, _, err := s.MarkSold([]uint32{1, 2, 3})
+	_, _, err := s.MarkSold([]uint32{1, 2, 3}) // 1 and 2 are held: skipped
 	require.NoError(t, err)
-	w.converged(s)
-	// Zones and channels travel too; zone definitions send a refresh.
+	w.converged(t, s)
+	hold(t, s, "c", 30)
+	require.NoError(t, s.Confirm("c"))
+	_, _, err = s.Block([]uint32{40, 41})
+	require.NoError(t, err)
+	w.converged(t, s)
+	require.Equal(t, "112", string(w.states[1:4]))
+	require.Equal(t, "2", string(w.states[30]))
+	require.Equal(t, "33", string(w.states[40:42]))
+
+	// Zones and channels travel too; a change of zone definitions sends refresh.
 	_, _, err = s.PaintZone([]uint32{20, 21}, 1)
 	require.NoError(t, err)
 	_, _, err = s.PaintChannel([]uint32{22}, 1)
 	require.NoError(t, err)
-	w.converged(s)
+	w.converged(t, s)
 	require.Equal(t, byte(2), w.zones[20])
 	require.Equal(t, byte(1), w.channels[22])
 	s.Touch()
-	require.Eventually(t, func() bool {
+	require.True(t, eventually(5*time.Second, func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		return w.refresh == 1
-	}, 5*time.Second, 5*time.Millisecond)
-	w.converged(s)
-	require.Equal(t, byte('1'), w.states[1], "held seat stays held")
-	require.Equal(t, byte('2'), w.states[3])
+	}))
+	w.converged(t, s)
+	_, snapshots, deltas := w.count()
+	require.Equal(t, 1, snapshots, "deltas carry everything; no second snapshot")
+	require.Positive(t, deltas)
+}
+
+// TestDeltaFrames checks the wire form: one frame for changes inside one
+// window, each seat once with its last state, sorted by seat.
+func TestDeltaFrames(t *testing.T) {
+	t.Parallel()
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	srv := serve(t, s, Options{Interval: 500 * time.Millisecond}, false)
+	w := watchWith(t, srv.url, true)
+	w.converged(t, s)
+	// The first change after a quiet spell goes out at once and opens a window;
+	// the rest land inside it and leave as one frame.
+	hold(t, s, "open", 700)
+	require.True(t, eventually(5*time.Second, func() bool { return w.at() == s.Version() }))
+	v := s.Version()
+	hold(t, s, "a", 9, 3)
+	hold(t, s, "b", 5)
+	require.NoError(t, s.Release("a", "o")) // 9 and 3 end free
+	hold(t, s, "c", 3)                      // 3 ends held
+	_, _, err := s.Block([]uint32{1})
+	require.NoError(t, err)
+	w.converged(t, s)
+	w.mu.Lock()
+	last := w.raw[len(w.raw)-1]
+	w.mu.Unlock()
+	require.Equal(t, fmt.Sprintf(`{"type":"delta","from":%d,"to":%d,"changes":[[1,3],[3,1],[5,1],[9,0]]}`, v, v+5), last)
 }
 
 func TestCoalescing(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: stadium})
-	_, url := server(t, s, Options{Interval: 50 * time.Millisecond})
-	w := watch(t, url+"/p")
-	w.converged(s)
-	for i := 0; i < 1000; i++ {
+	srv := serve(t, s, Options{Interval: 50 * time.Millisecond}, false)
+	w := watch(t, srv.url)
+	w.converged(t, s)
+	start := time.Now()
+	for i := range 1000 {
 		hold(t, s, fmt.Sprint(i), uint32(i*7))
+		if i%3 == 0 {
+			require.NoError(t, s.Release(fmt.Sprint(i), "o"))
+		}
 	}
-	w.converged(s)
-	w.mu.Lock()
-	frames := w.frames
-	w.mu.Unlock()
+	burst := time.Since(start)
+	w.converged(t, s)
+	frames, _, deltas := w.count()
+	t.Logf("1,000 holds and 334 releases in %v reached the client in %d delta frames", burst, deltas)
+	// One frame at once, then at most one per 50 ms window of the burst.
+	require.LessOrEqual(t, deltas, 3+int(burst/(50*time.Millisecond)))
 	require.Less(t, frames, 100, "1,000 holds should coalesce into few frames")
 }
 
 func TestResync(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})
-	_, url := server(t, s, Options{})
-	w := watch(t, url+"/p")
-	w.converged(s)
+	srv := serve(t, s, Options{}, false)
+	w := watch(t, srv.url)
+	w.converged(t, s)
 	w.mu.Lock()
-	before := w.frames
 	w.states[5] = '3' // corrupt the replica: a resync repairs it
 	w.mu.Unlock()
 	require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync"}`)))
-	require.Eventually(t, func() bool {
+	require.True(t, eventually(5*time.Second, func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		return w.frames > before && w.states[5] == '0'
-	}, 5*time.Second, 5*time.Millisecond)
+		return w.snapshots == 2 && w.states[5] == '0'
+	}))
+	// Deltas continue from the new snapshot.
+	hold(t, s, "after", 6)
+	w.converged(t, s)
 }
 
-func TestGapSendsSnapshot(t *testing.T) {
+// TestGap: more changes inside one window than the shard's log keeps make the
+// room send everyone a snapshot instead of a delta.
+func TestGap(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre, LogSize: 8})
-	_, url := server(t, s, Options{Interval: 100 * time.Millisecond})
-	w := watch(t, url+"/p")
-	w.converged(s)
-	// More changes in one window than the log keeps.
+	srv := serve(t, s, Options{Interval: 100 * time.Millisecond}, false)
+	w1, w2 := watch(t, srv.url), watch(t, srv.url)
+	w1.converged(t, s)
+	w2.converged(t, s)
 	_, _, err := s.Block([]uint32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
 	require.NoError(t, err)
-	w.converged(s)
+	w1.converged(t, s)
+	w2.converged(t, s)
+	for _, w := range []*watcher{w1, w2} {
+		_, snapshots, _ := w.count()
+		require.Equal(t, 2, snapshots)
+	}
+	// And deltas resume from the new snapshot.
+	hold(t, s, "after", 20)
+	w1.converged(t, s)
+	w2.converged(t, s)
 }
 
+// TestJoinRace: clients join while holds and releases pour in. Each one's
+// stream must be one snapshot and then deltas that chain from it exactly (the
+// watcher flags any delta whose from is not its version), ending at the
+// shard's final states.
 func TestJoinRace(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: stadium})
-	_, url := server(t, s, Options{Interval: 2 * time.Millisecond, QueueSize: 1024})
+	srv := serve(t, s, Options{Interval: 2 * time.Millisecond, QueueSize: 1024}, false)
 	stop := make(chan struct{})
+	var churn sync.WaitGroup
+	churn.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			seat := uint32(i % stadium.N())
+			if s.State(seat) != engine.Free {
+				continue
+			}
+			hold(t, s, fmt.Sprint(i), seat)
+			if i%5 != 0 { // most holds go again; some stay
+				require.NoError(t, s.Release(fmt.Sprint(i), "o"))
+			}
+		}
+	})
+	const joiners = 60
+	ws := make([]*watcher, joiners)
+	var joins sync.WaitGroup
+	for i := range ws {
+		joins.Go(func() {
+			time.Sleep(time.Duration(i%20) * time.Millisecond)
+			ws[i] = watch(t, srv.url)
+		})
+	}
+	joins.Wait()
+	// Some ask for a snapshot in the middle of the stream, too.
+	for _, w := range ws[:10] {
+		require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync"}`)))
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	churn.Wait()
+	for _, w := range ws {
+		w.converged(t, s)
+	}
+	for _, w := range ws {
+		_, snapshots, _ := w.count()
+		require.LessOrEqual(t, snapshots, 2)
+	}
+	require.Equal(t, 1, srv.hub.Rooms())
+}
+
+// TestJoinBetweenFrames drives a room by hand: clients that join at any point
+// between frames get exactly the deltas after their snapshot.
+func TestJoinBetweenFrames(t *testing.T) {
+	t.Parallel()
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	h := NewHub(Options{Shards: shardMap{"p": s}})
+	defer h.Stop()
+	rm := newRoom(h, "p", s)
+	defer rm.unsub()
+	var clients []*client
+	join := func() {
+		c := newClient(h, rm, nil)
+		c.queue = make(chan []byte, 100)
+		rm.add(c)
+		clients = append(clients, c)
+	}
+	join()
+	for i := range 30 {
+		hold(t, s, fmt.Sprint(i), uint32(i))
+		switch i % 3 {
+		case 0:
+			join() // changes are pending: the joiner's snapshot is the room's
+		case 1:
+			rm.step()
+		case 2:
+			rm.step()
+			join()
+		}
+	}
+	rm.step()
+	wantStates, _, _, v := want(s)
+	for k, c := range clients {
+		var version uint64
+		var states []byte
+		close(c.queue)
+		for data := range c.queue {
+			var f frame
+			require.NoError(t, json.Unmarshal(data, &f))
+			switch f.Type {
+			case "snapshot":
+				require.Nil(t, states, "client %d: one snapshot", k)
+				states, version = []byte(f.States), f.Version
+			case "delta":
+				require.Equal(t, version, f.From, "client %d", k)
+				for _, ch := range f.Changes {
+					states[ch[0]] = '0' + byte(ch[1])
+				}
+				version = f.To
+			}
+		}
+		require.Equal(t, v, version, "client %d", k)
+		require.Equal(t, wantStates, string(states), "client %d", k)
+	}
+}
+
+// TestSlowClient: a client that never reads fills its socket, then its queue,
+// and is closed with CloseSlow, while a reading client of the same performance
+// keeps getting deltas and holds keep their speed.
+func TestSlowClient(t *testing.T) {
+	s := engine.NewShard(engine.Config{Hall: stadium})
+	var hooked atomic.Int32
+	srv := serve(t, s, Options{QueueSize: 16, Interval: 5 * time.Millisecond, WriteTimeout: 20 * time.Second, OnSlowClient: func() { hooked.Add(1) }}, true)
+	fast := watch(t, srv.url)
+	fast.converged(t, s)
+	slow := dial(t, srv.url)
+	defer slow.CloseNow()
+	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Clients() == 2 }))
+
+	// Holds pour in from their own goroutine, timed one by one.
+	stop := make(chan struct{})
+	var lat []time.Duration
 	var holds sync.WaitGroup
 	holds.Go(func() {
 		for i := 0; ; i++ {
@@ -261,159 +575,215 @@ func TestJoinRace(t *testing.T) {
 				return
 			default:
 			}
-			if i == 70_000 { // seats are never reused
-				<-stop
+			seats := make([]uint32, 20) // bigger frames fill the socket sooner
+			for k := range seats {
+				seats[k] = uint32((i*20 + k) % stadium.N())
+			}
+			tok := fmt.Sprint(i)
+			start := time.Now()
+			_, err := s.Hold(engine.HoldRequest{Token: tok, Owner: "o", Seats: seats, Expires: time.Now().Add(time.Hour)}, nil)
+			lat = append(lat, time.Since(start))
+			if err != nil {
+				t.Errorf("hold: %v", err)
 				return
 			}
-			hold(t, s, fmt.Sprint(i), uint32(i%80_000))
-			if i > 0 && i%5 != 0 { // some holds stay, on seats never reused
-				require.NoError(t, s.Release(fmt.Sprint(i-1), "o"))
+			if err := s.Release(tok, "o"); err != nil {
+				t.Errorf("release: %v", err)
+				return
 			}
+			time.Sleep(200 * time.Microsecond) // a steady stream, not a flood
 		}
 	})
-	var ws []*watcher
-	for i := 0; i < 40; i++ {
-		ws = append(ws, watch(t, url+"/p"))
-		time.Sleep(time.Millisecond)
+	// Meanwhile: how long until the reading client has what the shard has?
+	var lag []time.Duration
+	for len(lag) < 20 || srv.hub.SlowClosed() == 0 {
+		v, start := s.Version(), time.Now()
+		require.True(t, eventually(10*time.Second, func() bool { return fast.at() >= v }), "the reading client stalled")
+		lag = append(lag, time.Since(start))
+		if srv.hub.SlowClosed() == 0 && len(lag) > 2000 {
+			t.Fatal("the client that does not read was never closed")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	close(stop)
 	holds.Wait()
-	for _, w := range ws {
-		w.converged(s)
+	require.EqualValues(t, 1, srv.hub.SlowClosed())
+	require.EqualValues(t, 1, hooked.Load())
+	fast.converged(t, s)
+
+	p := func(d []time.Duration, q float64) time.Duration {
+		d = append([]time.Duration(nil), d...)
+		slices.Sort(d)
+		return d[int(q*float64(len(d)-1))]
 	}
-}
+	t.Logf("holds while a client fell behind: %d, p50 %v, p99 %v, max %v", len(lat), p(lat, .5), p(lat, .99), p(lat, 1))
+	t.Logf("reading client's lag behind the shard: p50 %v, max %v", p(lag, .5), p(lag, 1))
+	// Generous bounds: the point is that nothing waits on the slow socket.
+	require.Less(t, p(lat, .5), time.Millisecond, "a hold never waits on a watcher")
+	require.Less(t, p(lat, .99), 10*time.Millisecond, "a hold never waits on a watcher")
+	require.Less(t, p(lag, 1), 2*time.Second)
 
-func TestSlowClientIsClosedOthersContinue(t *testing.T) {
-	t.Parallel()
-	s := engine.NewShard(engine.Config{Hall: stadium})
-	var slowSeen atomic.Int32
-	h, url := server(t, s, Options{QueueSize: 2, Interval: time.Millisecond, OnSlowClient: func() { slowSeen.Add(1) }})
-	fast := watch(t, url+"/p")
-	fast.converged(s)
-
-	// A client that connects and never reads.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Once it reads, the slow client finds its frames and then the close code.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	slow, _, err := websocket.Dial(ctx, url+"/p", nil)
-	require.NoError(t, err)
-	slow.SetReadLimit(1 << 20)
-	defer slow.CloseNow()
-
-	// Big frames (half the stadium blocked, then unblocked) fill the socket
-	// buffers of the client that does not read; holds keep their speed.
-	var worst time.Duration
-	half := make([]uint32, 40_000)
-	for i := range half {
-		half[i] = uint32(40_000 + i)
-	}
-	for i := 0; i < 200 && slowSeen.Load() == 0; i++ {
-		start := time.Now()
-		hold(t, s, fmt.Sprint(i), uint32(i))
-		worst = max(worst, time.Since(start))
-		if i%2 == 0 {
-			_, _, err = s.Block(half)
-		} else {
-			_, _, err = s.Unblock(half)
-		}
-		require.NoError(t, err)
-		time.Sleep(3 * time.Millisecond) // one frame per window
-	}
-	require.Eventually(t, func() bool { return slowSeen.Load() == 1 }, 10*time.Second, 5*time.Millisecond)
-	require.Equal(t, 1, h.SlowClosed())
-	// Holds never wait on a watcher: the engine's signal does not block and the
-	// room's sends do not either. (Latency is for benchmarks; logged here.)
-	t.Logf("slowest hold while a watcher fell behind: %v", worst)
-	fast.converged(s)
-
-	// The slow client, once it reads, finds the slow-client close code.
-	var status websocket.StatusCode
 	for {
-		_, _, err := slow.Read(ctx)
-		if err != nil {
-			status = websocket.CloseStatus(err)
+		if _, _, err := slow.Read(ctx); err != nil {
+			require.Equal(t, CloseSlow.Code, websocket.CloseStatus(err), "%v", err)
 			break
 		}
 	}
-	require.Equal(t, CloseSlow.Code, status)
+	require.True(t, eventually(10*time.Second, func() bool { return srv.hub.Clients() == 1 }))
+}
+
+// TestPing: a peer that answers pings stays; one that never reads cannot
+// answer, and is closed as slow after WriteTimeout. Not parallel: a starved
+// test process could miss a pong.
+func TestPing(t *testing.T) {
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	srv := serve(t, s, Options{PingInterval: 10 * time.Millisecond, WriteTimeout: time.Second}, false)
+	alive := watch(t, srv.url)
+	alive.converged(t, s)
+	mute := dial(t, srv.url)
+	defer mute.CloseNow()
+	require.True(t, eventually(10*time.Second, func() bool { return srv.hub.SlowClosed() == 1 }))
+	_, _, err := mute.Read(context.Background()) // the snapshot
+	require.NoError(t, err)
+	_, _, err = mute.Read(context.Background())
+	require.Equal(t, CloseSlow.Code, websocket.CloseStatus(err))
+	// The one that reads (and so answers pings) is still served.
+	hold(t, s, "x", 1)
+	alive.converged(t, s)
+	require.Equal(t, 1, srv.hub.Clients())
 }
 
 func TestCloseCodes(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})
-	h, url := server(t, s, Options{})
+	srv := serve(t, s, Options{}, false)
 
-	unknown := watch(t, url+"/nope")
-	require.Equal(t, CloseNotFound.Code, <-unknown.closed)
+	t.Run("unknown performance", func(t *testing.T) {
+		w := watch(t, srv.urlOf("nope"))
+		require.Equal(t, CloseNotFound.Code, closeStatus(t, w.closed))
+	})
+	t.Run("lookup fails", func(t *testing.T) {
+		w := watch(t, srv.urlOf("broken"))
+		require.Equal(t, CloseUnavailable.Code, closeStatus(t, w.closed))
+	})
+	bad := map[string]struct {
+		typ  websocket.MessageType
+		data string
+	}{
+		"unknown type": {websocket.MessageText, `{"type":"dance"}`},
+		"not json":     {websocket.MessageText, `resync`},
+		"no type":      {websocket.MessageText, `{}`},
+		"binary":       {websocket.MessageBinary, `{"type":"resync"}`},
+		"too big":      {websocket.MessageText, `{"type":"resync","pad":"` + strings.Repeat("x", maxClientFrame) + `"}`},
+		"far too big":  {websocket.MessageText, `{"type":"resync","pad":"` + strings.Repeat("x", 100*maxClientFrame) + `"}`},
+	}
+	for name, tc := range bad {
+		t.Run(name, func(t *testing.T) {
+			w := watch(t, srv.url)
+			w.converged(t, s)
+			_ = w.conn.Write(context.Background(), tc.typ, []byte(tc.data))
+			require.Equal(t, ClosePolicy.Code, closeStatus(t, w.closed))
+		})
+	}
+	t.Run("extra fields are fine", func(t *testing.T) {
+		w := watch(t, srv.url)
+		w.converged(t, s)
+		require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync","why":"gap"}`)))
+		require.True(t, eventually(5*time.Second, func() bool {
+			_, snapshots, _ := w.count()
+			return snapshots == 2
+		}))
+	})
+}
 
-	bad := watch(t, url+"/p")
-	bad.converged(s)
-	require.NoError(t, bad.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"dance"}`)))
-	require.Equal(t, ClosePolicy.Code, <-bad.closed)
+func TestStop(t *testing.T) {
+	t.Parallel()
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	srv := serve(t, s, Options{}, false)
+	ws := []*watcher{watch(t, srv.url), watch(t, srv.url), watch(t, srv.url)}
+	for _, w := range ws {
+		w.converged(t, s)
+	}
+	require.Equal(t, 3, srv.hub.Clients())
+	require.Equal(t, 1, srv.hub.Rooms())
+	srv.hub.Stop()
+	for _, w := range ws {
+		require.Equal(t, CloseGoingAway.Code, closeStatus(t, w.closed))
+	}
+	require.Zero(t, srv.hub.Clients())
+	require.Zero(t, srv.hub.Rooms())
+	// Later sockets hear "going away" at once.
+	late := watch(t, srv.url)
+	require.Equal(t, CloseGoingAway.Code, closeStatus(t, late.closed))
+	srv.hub.Stop() // twice is fine
+}
 
-	big := watch(t, url+"/p")
-	big.converged(s)
-	_ = big.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"`+strings.Repeat("x", 5000)+`"}`))
-	require.Equal(t, websocket.StatusMessageTooBig, <-big.closed)
-
-	w := watch(t, url+"/p")
-	w.converged(s)
-	require.Equal(t, 1, h.Clients())
+func TestStartContext(t *testing.T) {
+	t.Parallel()
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	ctx, cancel := context.WithCancel(context.Background())
+	h := NewHub(Options{Shards: shardMap{"p": s}})
+	require.NoError(t, h.Start(ctx))
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeWS(w, r, "p") }))
+	defer ts.Close()
+	w := watch(t, "ws"+strings.TrimPrefix(ts.URL, "http"))
+	w.converged(t, s)
+	cancel()
+	require.Equal(t, CloseGoingAway.Code, closeStatus(t, w.closed))
 	h.Stop()
-	require.Equal(t, CloseGoingAway.Code, <-w.closed)
-	require.Zero(t, h.Clients())
 }
 
 func TestTooManyClients(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})
-	_, url := server(t, s, Options{MaxClients: 1})
-	first := watch(t, url+"/p")
-	first.converged(s)
-	second := watch(t, url+"/p")
-	require.Equal(t, CloseTooMany.Code, <-second.closed)
+	srv := serve(t, s, Options{MaxClients: 2}, false)
+	a, b := watch(t, srv.url), watch(t, srv.url)
+	a.converged(t, s)
+	b.converged(t, s)
+	third := watch(t, srv.url)
+	require.Equal(t, CloseTooMany.Code, closeStatus(t, third.closed))
+	// A place frees up when a client leaves.
+	a.conn.Close(websocket.StatusNormalClosure, "")
+	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Clients() == 1 }))
+	c := watch(t, srv.url)
+	c.converged(t, s)
 }
 
-// BenchmarkFanOut1000 is one hold reaching 1,000 watchers: from the hold until
-// every watcher has applied its frame.
-func BenchmarkFanOut1000(b *testing.B) {
-	s := engine.NewShard(engine.Config{Hall: stadium})
-	_, url := server(b, s, Options{Interval: time.Nanosecond, QueueSize: 1 << 12})
-	var ws []*watcher
-	for i := 0; i < 1000; i++ {
-		ws = append(ws, watch(b, url+"/p"))
-	}
-	for _, w := range ws {
-		w.converged(s)
-	}
-	reached := func(v uint64) bool {
-		for _, w := range ws {
-			w.mu.Lock()
-			ok := w.version >= v
-			w.mu.Unlock()
-			if !ok {
-				return false
-			}
-		}
-		return true
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		hold(b, s, fmt.Sprint(i), uint32(i%80_000))
-		i++
-		v := s.Version()
-		for !reached(v) {
-			time.Sleep(50 * time.Microsecond)
-		}
-	}
+// TestRooms: a room lives while its performance has sockets.
+func TestRooms(t *testing.T) {
+	t.Parallel()
+	p, q := engine.NewShard(engine.Config{Hall: theatre}), engine.NewShard(engine.Config{Hall: theatre})
+	srv := serve(t, p, Options{Shards: shardMap{"p": p, "q": q}}, false)
+	a, b, c := watch(t, srv.url), watch(t, srv.url), watch(t, srv.urlOf("q"))
+	a.converged(t, p)
+	b.converged(t, p)
+	c.converged(t, q)
+	require.Equal(t, 2, srv.hub.Rooms())
+	c.conn.Close(websocket.StatusNormalClosure, "")
+	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Rooms() == 1 }))
+	a.conn.Close(websocket.StatusNormalClosure, "")
+	hold(t, p, "x", 1)
+	b.converged(t, p)
+	b.conn.Close(websocket.StatusNormalClosure, "")
+	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Rooms() == 0 && srv.hub.Clients() == 0 }))
+	// Coming back builds a new room from the shard as it is now.
+	hold(t, p, "y", 2)
+	d := watch(t, srv.url)
+	d.converged(t, p)
 }
 
-func BenchmarkEncodeStadiumSnapshot(b *testing.B) {
-	s := engine.NewShard(engine.Config{Hall: stadium})
-	var snap engine.Snapshot
-	s.Snapshot(&snap)
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = encodeSnapshot(&snap)
-	}
+// TestRefuse: a caller's own check can turn a socket away with a close code the
+// browser can read.
+func TestRefuse(t *testing.T) {
+	t.Parallel()
+	h := NewHub(Options{Shards: shardMap{}})
+	defer h.Stop()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Refuse(w, r, CloseNotFound) }))
+	defer ts.Close()
+	w := watch(t, "ws"+strings.TrimPrefix(ts.URL, "http"))
+	require.Equal(t, CloseNotFound.Code, closeStatus(t, w.closed))
+	require.Zero(t, h.Clients())
 }
