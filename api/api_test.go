@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/api"
@@ -452,4 +454,19 @@ func TestHealthAndSpec(t *testing.T) {
 	r = c.do("GET", "/metrics", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Contains(t, string(r.body), "seatmap_http_request_duration_seconds")
+}
+
+// TestLiveUnknownPerformance: a socket to a performance that does not exist is
+// closed with 4004, which browsers can read (an HTTP 404 on the handshake they
+// cannot).
+func TestLiveUnknownPerformance(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.url, "http")+"/api/v1/performances/nope/live", nil)
+	require.NoError(t, err)
+	defer conn.CloseNow()
+	_, _, err = conn.Read(ctx)
+	require.Equal(t, websocket.StatusCode(4004), websocket.CloseStatus(err))
 }

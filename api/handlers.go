@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -108,9 +109,9 @@ func (s *Server) performanceJSON(c *echo.Context, p store.Performance) performan
 }
 
 type createPerformanceJSON struct {
-	HallID   string      `json:"hall_id"`
-	Name     string      `json:"name"`
-	StartsAt time.Time   `json:"starts_at"`
+	HallID     string      `json:"hall_id"`
+	Name       string      `json:"name"`
+	StartsAt   time.Time   `json:"starts_at"`
 	Zones      []hall.Zone `json:"zones"`
 	OnSale     bool        `json:"on_sale"`
 	TemplateID string      `json:"template_id"`
@@ -393,6 +394,10 @@ func (s *Server) seatmap(c *echo.Context) error {
 func (s *Server) liveSeatmap(c *echo.Context) error {
 	id := c.Param("id")
 	if _, err := s.visiblePerformance(c, id); err != nil {
+		if errors.Is(err, sales.ErrPerformanceNotFound) && c.Request().Header.Get("Upgrade") != "" {
+			s.live.RefuseNotFound(c.Response(), c.Request())
+			return nil
+		}
 		return err
 	}
 	s.live.ServeWS(c.Response(), c.Request(), id)

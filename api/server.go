@@ -23,6 +23,9 @@ import (
 // Live streams a performance's seat states over a WebSocket (realtime.Hub).
 type Live interface {
 	ServeWS(w http.ResponseWriter, r *http.Request, performanceID string)
+	// RefuseNotFound upgrades and closes with the "not found" close code: a
+	// browser cannot read an HTTP error on a WebSocket handshake.
+	RefuseNotFound(w http.ResponseWriter, r *http.Request)
 }
 
 // Config wires a Server.

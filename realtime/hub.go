@@ -225,6 +225,9 @@ func (h *Hub) Refuse(w http.ResponseWriter, r *http.Request, code CloseCode) {
 	}
 }
 
+// RefuseNotFound closes a socket for a performance that does not exist.
+func (h *Hub) RefuseNotFound(w http.ResponseWriter, r *http.Request) { h.Refuse(w, r, CloseNotFound) }
+
 func closeWith(conn *websocket.Conn, code CloseCode) {
 	_ = conn.Close(code.Code, code.Name)
 }

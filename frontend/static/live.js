@@ -11,6 +11,10 @@
  * (network drop) — reconnects.
  */
 const CLOSE_NOT_FOUND = 4004;
+// Codes after which reconnecting would meet the same answer (realtime/closecodes.go).
+const CLOSE_FATAL = new Set([1002, 1008, CLOSE_NOT_FOUND]);
+// A slow client may come straight back: the server is fine, the client fell behind.
+const CLOSE_SLOW = 4008;
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
@@ -118,12 +122,14 @@ export class LiveClient {
     this.ws = null;
     this.synced = false;
     if (this.closed) return;
-    if (ev.code === CLOSE_NOT_FOUND) {
+    if (CLOSE_FATAL.has(ev.code)) {
       this.closed = true;
-      this.#setStatus('offline', 'performance not found');
-      this.handlers.onFatal?.('This performance is no longer available.');
+      const notFound = ev.code === CLOSE_NOT_FOUND;
+      this.#setStatus('offline', notFound ? 'performance not found' : 'live updates stopped');
+      this.handlers.onFatal?.(notFound ? 'This performance is no longer available.' : 'Live updates stopped. Reload the page to try again.');
       return;
     }
+    if (ev.code === CLOSE_SLOW) this.attempt = 0; // reconnect at once, no backoff
     this.#scheduleReconnect();
   }
 
