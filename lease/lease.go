@@ -10,6 +10,10 @@ import (
 // ErrNotFound is returned when a lease does not exist or has expired.
 var ErrNotFound = errors.New("lease not found")
 
+// ErrInvalid wraps refusals of bad input (no seats, a past deadline…): the
+// caller's mistake, not a failure of the lease store.
+var ErrInvalid = errors.New("invalid lease")
+
 // ConflictError says that seats are leased to another token. Nothing was written.
 type ConflictError struct {
 	Seats []uint32 // ascending

@@ -5,10 +5,10 @@ package memory
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -16,7 +16,7 @@ import (
 	"github.com/seatmap/seatmap/lease"
 )
 
-// MaxSeats bounds the seats of one lease.
+// MaxSeats bounds the seats of one lease, as lease/redis does.
 const MaxSeats = 1000
 
 // Options configure a Store.
@@ -25,46 +25,46 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is an in-process lease store, safe for concurrent use. Each performance
-// has its own lock; the map of performances is guarded separately.
+// Store is an in-process lease store, safe for concurrent use. Each
+// performance has its own lock; finding a performance takes none.
 type Store struct {
-	now func() time.Time
-
-	mu    sync.RWMutex // guards perfs
-	perfs map[string]*perf
+	now   func() time.Time
+	perfs sync.Map // performance id → *perf; entries stay for the process's life
 }
 
+// perf holds the leases of one performance. A lease past its deadline counts
+// as absent everywhere; it is removed when next touched, or by a sweep.
 type perf struct {
-	mu     sync.Mutex // guards the fields below
-	seats  map[uint32]string
-	leases map[string]lease.Lease
+	mu      sync.Mutex             // guards the fields below
+	seats   map[uint32]string      // seat → token of the lease holding it
+	leases  map[string]lease.Lease // token → lease; Seats ascending, never modified
+	sweepAt int                    // sweep lapsed leases when leases reaches this size
 }
+
+// minSweep keeps sweeps rare while a performance has few leases.
+const minSweep = 64
 
 // New returns an empty store.
-func New(o Options) *Store {
-	if o.Now == nil {
-		o.Now = time.Now
+func New(opts Options) *Store {
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	return &Store{now: o.Now, perfs: map[string]*perf{}}
+	return &Store{now: opts.Now}
 }
 
-func (s *Store) perf(id string) *perf {
-	s.mu.RLock()
-	p := s.perfs[id]
-	s.mu.RUnlock()
-	if p != nil {
-		return p
+// perf returns the leases of id, nil when it has none and create is false.
+func (s *Store) perf(id string, create bool) *perf {
+	if p, ok := s.perfs.Load(id); ok {
+		return p.(*perf)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p = s.perfs[id]; p == nil {
-		p = &perf{seats: map[uint32]string{}, leases: map[string]lease.Lease{}}
-		s.perfs[id] = p
+	if !create {
+		return nil
 	}
-	return p
+	p, _ := s.perfs.LoadOrStore(id, &perf{seats: map[uint32]string{}, leases: map[string]lease.Lease{}, sweepAt: minSweep})
+	return p.(*perf)
 }
 
-// live returns the lease of token if it has not expired, pruning it otherwise.
+// live returns the lease of token if it has not lapsed, removing it otherwise.
 // The caller holds p.mu.
 func (p *perf) live(token string, now time.Time) (lease.Lease, bool) {
 	l, ok := p.leases[token]
@@ -78,6 +78,7 @@ func (p *perf) live(token string, now time.Time) (lease.Lease, bool) {
 	return l, true
 }
 
+// drop removes l and frees its seats. The caller holds p.mu.
 func (p *perf) drop(l lease.Lease) {
 	for _, seat := range l.Seats {
 		if p.seats[seat] == l.Token {
@@ -87,68 +88,122 @@ func (p *perf) drop(l lease.Lease) {
 	delete(p.leases, l.Token)
 }
 
-func validate(l lease.Lease, now time.Time) error {
+// sweep removes lapsed leases whenever their number doubles: leases that lapse
+// without a Release, on seats nobody asks for again, would stay otherwise.
+// The caller holds p.mu.
+func (p *perf) sweep(now time.Time) {
+	if len(p.leases) < p.sweepAt {
+		return
+	}
+	for _, l := range p.leases {
+		if !l.Expires.After(now) {
+			p.drop(l)
+		}
+	}
+	p.sweepAt = max(2*len(p.leases), minSweep)
+}
+
+func check(perf, token string) error {
 	switch {
-	case l.Performance == "":
-		return errors.New("lease: empty performance")
-	case l.Token == "":
-		return errors.New("lease: empty token")
-	case len(l.Seats) == 0:
-		return errors.New("lease: no seats")
-	case len(l.Seats) > MaxSeats:
-		return fmt.Errorf("lease: %d seats is more than %d", len(l.Seats), MaxSeats)
-	case !l.Expires.After(now):
-		return fmt.Errorf("lease: deadline %s is not in the future", l.Expires.Format(time.RFC3339Nano))
+	case perf == "":
+		return fmt.Errorf("performance is empty: %w", lease.ErrInvalid)
+	case token == "":
+		return fmt.Errorf("token is empty: %w", lease.ErrInvalid)
 	}
 	return nil
 }
 
+func checkDeadline(t, now time.Time) error {
+	if !t.After(now) {
+		return fmt.Errorf("deadline %s is not in the future: %w", t.Format(time.RFC3339Nano), lease.ErrInvalid)
+	}
+	return nil
+}
+
+// sortedSeats returns the seats ascending in a new slice, refusing an empty
+// list, a long one and repeats.
+func sortedSeats(seats []uint32) ([]uint32, error) {
+	switch {
+	case len(seats) == 0:
+		return nil, fmt.Errorf("no seats: %w", lease.ErrInvalid)
+	case len(seats) > MaxSeats:
+		return nil, fmt.Errorf("%d seats, at most %d: %w", len(seats), MaxSeats, lease.ErrInvalid)
+	}
+	out := slices.Clone(seats)
+	slices.Sort(out)
+	for i := 1; i < len(out); i++ {
+		if out[i] == out[i-1] {
+			return nil, fmt.Errorf("seat %d listed twice: %w", out[i], lease.ErrInvalid)
+		}
+	}
+	return out, nil
+}
+
 // Acquire takes every seat of l or none.
-func (s *Store) Acquire(_ context.Context, l lease.Lease) error {
-	now := s.now()
-	if err := validate(l, now); err != nil {
+func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("acquire lease of %s: %w", l.Performance, err)
+	}
+	if err := check(l.Performance, l.Token); err != nil {
 		return err
 	}
-	p := s.perf(l.Performance)
+	seats, err := sortedSeats(l.Seats)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if err := checkDeadline(l.Expires, now); err != nil {
+		return err
+	}
+	p := s.perf(l.Performance, true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var conflict []uint32
-	for _, seat := range l.Seats {
+	var taken []uint32
+	for _, seat := range seats {
 		tok, ok := p.seats[seat]
 		if !ok || tok == l.Token {
 			continue
 		}
 		if _, live := p.live(tok, now); live {
-			conflict = append(conflict, seat)
+			taken = append(taken, seat) // ascending, as seats are
 		}
 	}
-	if conflict != nil {
-		slices.Sort(conflict)
-		return &lease.ConflictError{Seats: slices.Compact(conflict)}
+	if taken != nil {
+		return &lease.ConflictError{Seats: taken}
 	}
 	if old, ok := p.leases[l.Token]; ok {
 		p.drop(old)
 	}
-	l.Seats = slices.Clone(l.Seats)
-	for _, seat := range l.Seats {
+	l.Seats = seats
+	for _, seat := range seats {
 		p.seats[seat] = l.Token
 	}
 	p.leases[l.Token] = l
+	p.sweep(now)
 	return nil
 }
 
 // Extend moves a live lease's deadline.
-func (s *Store) Extend(_ context.Context, performance, token string, expires time.Time) error {
-	now := s.now()
-	if !expires.After(now) {
-		return fmt.Errorf("lease: deadline %s is not in the future", expires.Format(time.RFC3339Nano))
+func (s *Store) Extend(ctx context.Context, performance, token string, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("extend lease of %s: %w", performance, err)
 	}
-	p := s.perf(performance)
+	if err := check(performance, token); err != nil {
+		return err
+	}
+	now := s.now()
+	if err := checkDeadline(expires, now); err != nil {
+		return err
+	}
+	p := s.perf(performance, false)
+	if p == nil {
+		return fmt.Errorf("extend lease of %s: %w", performance, lease.ErrNotFound)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l, ok := p.live(token, now)
 	if !ok {
-		return fmt.Errorf("extend lease: %w", lease.ErrNotFound)
+		return fmt.Errorf("extend lease of %s: %w", performance, lease.ErrNotFound)
 	}
 	l.Expires = expires
 	p.leases[token] = l
@@ -156,8 +211,17 @@ func (s *Store) Extend(_ context.Context, performance, token string, expires tim
 }
 
 // Release drops a lease; a missing one is not an error.
-func (s *Store) Release(_ context.Context, performance, token string) error {
-	p := s.perf(performance)
+func (s *Store) Release(ctx context.Context, performance, token string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("release lease of %s: %w", performance, err)
+	}
+	if err := check(performance, token); err != nil {
+		return err
+	}
+	p := s.perf(performance, false)
+	if p == nil {
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if l, ok := p.leases[token]; ok {
@@ -167,15 +231,24 @@ func (s *Store) Release(_ context.Context, performance, token string) error {
 }
 
 // List returns the live leases of a performance.
-func (s *Store) List(_ context.Context, performance string) ([]lease.Lease, error) {
+func (s *Store) List(ctx context.Context, performance string) ([]lease.Lease, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("list leases of %s: %w", performance, err)
+	}
+	if performance == "" {
+		return nil, fmt.Errorf("performance is empty: %w", lease.ErrInvalid)
+	}
+	p := s.perf(performance, false)
+	if p == nil {
+		return nil, nil
+	}
 	now := s.now()
-	p := s.perf(performance)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]lease.Lease, 0, len(p.leases))
+	var out []lease.Lease
 	for tok := range p.leases {
 		if l, ok := p.live(tok, now); ok {
-			l.Seats = slices.Clone(l.Seats)
+			l.Seats = slices.Clone(l.Seats) // the caller may write to it
 			out = append(out, l)
 		}
 	}
@@ -185,6 +258,7 @@ func (s *Store) List(_ context.Context, performance string) ([]lease.Lease, erro
 // Ping always succeeds: the store is in process.
 func (s *Store) Ping(context.Context) error { return nil }
 
+// fileLease is a lease in the file of Save.
 type fileLease struct {
 	Performance string    `json:"performance"`
 	Token       string    `json:"token"`
@@ -193,54 +267,70 @@ type fileLease struct {
 	Expires     time.Time `json:"expires"`
 }
 
-// Save writes the live leases to path atomically (a temporary file renamed into
-// place), readable only by the owner: tokens are secrets.
+// Save writes the live leases to path atomically: a temporary file in the same
+// directory, synced and renamed into place, readable only by its owner, since
+// tokens are secrets. A crash leaves the old file or the new one, never half.
 func (s *Store) Save(path string) error {
 	now := s.now()
-	var all []fileLease
-	s.mu.RLock()
-	perfs := make([]*perf, 0, len(s.perfs))
-	for _, p := range s.perfs {
-		perfs = append(perfs, p)
-	}
-	s.mu.RUnlock()
-	for _, p := range perfs {
+	all := []fileLease{}
+	s.perfs.Range(func(_, v any) bool {
+		p := v.(*perf)
 		p.mu.Lock()
+		defer p.mu.Unlock()
 		for _, l := range p.leases {
 			if l.Expires.After(now) {
 				all = append(all, fileLease(l))
 			}
 		}
-		p.mu.Unlock()
-	}
+		return true
+	})
 	data, err := json.Marshal(all)
 	if err != nil {
 		return fmt.Errorf("save leases: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".leases-*")
-	if err != nil {
-		return fmt.Errorf("save leases: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save leases: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save leases: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save leases: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save leases: %w", err)
+	if err := writeFile(path, data); err != nil {
+		return fmt.Errorf("save leases to %s: %w", path, err)
 	}
 	return nil
 }
 
-// Load adds the live leases saved at path, skipping expired and conflicting
-// ones. A missing file gives an error matching os.ErrNotExist.
+func writeFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// The rename is durable once the directory is. Windows cannot sync a
+	// directory, and its rename is durable on its own.
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Load adds the leases saved at path that are still live, skipping lapsed and
+// conflicting ones: the engine rebuild would refuse those anyway. A missing
+// file gives an error matching os.ErrNotExist.
 func (s *Store) Load(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -252,13 +342,9 @@ func (s *Store) Load(path string) error {
 	}
 	now := s.now()
 	for _, fl := range all {
-		l := lease.Lease(fl)
-		if !l.Expires.After(now) {
-			continue
+		if l := lease.Lease(fl); l.Expires.After(now) {
+			_ = s.Acquire(context.Background(), l)
 		}
-		// A lease that no longer fits (overlapping, malformed) is dropped: the
-		// engine rebuild would refuse it anyway.
-		_ = s.Acquire(context.Background(), l)
 	}
 	return nil
 }

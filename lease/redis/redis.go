@@ -2,20 +2,22 @@
 //
 // Each leased seat is its own key holding the token, with the lease's deadline
 // as its expiry, so Redis frees seats by itself on time. A hold record keeps the
-// owner and seats for rebuilds, and an index set per performance lets List find
-// the holds without SCAN. Every key of a performance carries the hash tag
-// {performance}, so one Redis Cluster slot holds them all and each operation is
-// one atomic script. The scripts reach the seat keys of an existing record by
-// name: they stay in the same slot, as Redis Cluster requires in practice.
+// owner, seats and deadline for rebuilds, and an index set per performance lets
+// List find the holds without SCAN. Every key of a performance carries the hash
+// tag {performance}, so one Redis Cluster slot holds them all. Each operation is
+// one atomic Lua script, run by SHA, that names every key it touches in KEYS.
+// Release and Extend are given only a token, so the store remembers the seats
+// of the leases it wrote (see hints) to name their keys up front; a lease it
+// did not write costs a second round trip.
+//
+// Needs Redis 7.0 or later (PXAT, PEXPIRETIME).
 package redis
 
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,8 +26,17 @@ import (
 	"github.com/seatmap/seatmap/lease"
 )
 
-// MaxSeats bounds the seats of one lease.
+// MaxSeats bounds the seats of one lease: a script runs alone on its Redis, so
+// its length is everybody's latency.
 const MaxSeats = 1000
+
+// maxTries bounds the attempts of one operation. A second attempt happens when
+// the store's hint of a lease's seats was missing or stale; a third only when
+// the same token's lease changed between the first two.
+const maxTries = 4
+
+// listBatch is the number of records one MGET of List reads.
+const listBatch = 500
 
 var (
 	//go:embed acquire.lua
@@ -34,15 +45,19 @@ var (
 	extendSrc string
 	//go:embed release.lua
 	releaseSrc string
+	//go:embed prune.lua
+	pruneSrc string
 
 	acquireScript = goredis.NewScript(acquireSrc)
 	extendScript  = goredis.NewScript(extendSrc)
 	releaseScript = goredis.NewScript(releaseSrc)
+	pruneScript   = goredis.NewScript(pruneSrc)
 )
 
 // Options configure a Store.
 type Options struct {
-	// Prefix starts every key; default "seatmap:".
+	// Prefix starts every key; default "seatmap:". It may not contain braces,
+	// which would break the hash tags.
 	Prefix string
 }
 
@@ -50,180 +65,271 @@ type Options struct {
 type Store struct {
 	c      goredis.UniversalClient
 	prefix string
+	err    error // a configuration error every call returns
+	hints  *hints
 }
 
 // New returns a store on client. The caller closes the client.
-func New(c goredis.UniversalClient, o Options) *Store {
-	if o.Prefix == "" {
-		o.Prefix = "seatmap:"
+func New(client goredis.UniversalClient, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = "seatmap:"
 	}
-	return &Store{c: c, prefix: o.Prefix}
+	s := &Store{c: client, prefix: opts.Prefix, hints: newHints()}
+	if strings.ContainsAny(opts.Prefix, "{}") {
+		s.err = fmt.Errorf("lease store: key prefix %q contains a brace", opts.Prefix)
+	}
+	return s
 }
 
-func (s *Store) base(perf string) string         { return s.prefix + "{" + perf + "}:" }
-func (s *Store) holdKey(perf, tok string) string { return s.base(perf) + "h:" + tok }
-func (s *Store) indexKey(perf string) string     { return s.base(perf) + "holds" }
-func (s *Store) seatPrefix(perf string) string   { return s.base(perf) + "s:" }
-
-// record is "<deadline ms>|<seat,seat,...>|<owner>": the owner goes last because it
-// is the one free-form part.
-func record(l lease.Lease) string {
-	var b strings.Builder
-	b.WriteString(strconv.FormatInt(l.Expires.UnixMilli(), 10))
-	b.WriteByte('|')
-	for i, seat := range l.Seats {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatUint(uint64(seat), 10))
-	}
-	b.WriteByte('|')
-	b.WriteString(l.Owner)
-	return b.String()
-}
-
-func parseRecord(perf, token, rec string) (lease.Lease, error) {
-	exp, rest, ok1 := strings.Cut(rec, "|")
-	seats, owner, ok2 := strings.Cut(rest, "|")
-	ms, err := strconv.ParseInt(exp, 10, 64)
-	if !ok1 || !ok2 || err != nil {
-		return lease.Lease{}, fmt.Errorf("malformed lease record %q", rec)
-	}
-	l := lease.Lease{Performance: perf, Token: token, Owner: owner, Expires: time.UnixMilli(ms).UTC()}
-	for _, f := range strings.Split(seats, ",") {
-		if f == "" {
-			continue
-		}
-		n, err := strconv.ParseUint(f, 10, 32)
-		if err != nil {
-			return lease.Lease{}, fmt.Errorf("malformed seat in lease record %q", rec)
-		}
-		l.Seats = append(l.Seats, uint32(n))
-	}
-	return l, nil
-}
-
-func validToken(perf, token string) error {
+func (s *Store) checkPerf(perf string) error {
 	switch {
+	case s.err != nil:
+		return s.err
 	case perf == "":
-		return errors.New("lease: empty performance")
-	case token == "":
-		return errors.New("lease: empty token")
+		return fmt.Errorf("performance is empty: %w", lease.ErrInvalid)
 	case strings.ContainsAny(perf, "{}"):
-		return errors.New("lease: performance id may not contain braces")
+		// "}x" would make an empty hash tag and scatter the performance's keys.
+		return fmt.Errorf("performance %q contains a brace: %w", perf, lease.ErrInvalid)
 	}
 	return nil
 }
 
-// Acquire takes every seat of l or none, in one script.
-func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
-	if err := validToken(l.Performance, l.Token); err != nil {
+func (s *Store) check(perf, token string) error {
+	if err := s.checkPerf(perf); err != nil {
 		return err
 	}
+	if token == "" {
+		return fmt.Errorf("token is empty: %w", lease.ErrInvalid)
+	}
+	return nil
+}
+
+func checkDeadline(t time.Time) error {
+	if !t.After(time.Now()) {
+		return fmt.Errorf("deadline %s is not in the future: %w", t.Format(time.RFC3339Nano), lease.ErrInvalid)
+	}
+	return nil
+}
+
+// sortedSeats returns the seats ascending in a new slice, refusing an empty
+// list, a long one and repeats.
+func sortedSeats(seats []uint32) ([]uint32, error) {
 	switch {
-	case len(l.Seats) == 0:
-		return errors.New("lease: no seats")
-	case len(l.Seats) > MaxSeats:
-		return fmt.Errorf("lease: %d seats is more than %d", len(l.Seats), MaxSeats)
-	case !l.Expires.After(time.Now()):
-		return fmt.Errorf("lease: deadline %s is not in the future", l.Expires.Format(time.RFC3339Nano))
+	case len(seats) == 0:
+		return nil, fmt.Errorf("no seats: %w", lease.ErrInvalid)
+	case len(seats) > MaxSeats:
+		return nil, fmt.Errorf("%d seats, at most %d: %w", len(seats), MaxSeats, lease.ErrInvalid)
 	}
-	keys := make([]string, 2, 2+len(l.Seats))
-	keys[0], keys[1] = s.holdKey(l.Performance, l.Token), s.indexKey(l.Performance)
-	sp := s.seatPrefix(l.Performance)
-	for _, seat := range l.Seats {
-		keys = append(keys, sp+strconv.FormatUint(uint64(seat), 10))
-	}
-	res, err := acquireScript.Run(ctx, s.c, keys, l.Token, l.Expires.UnixMilli(), record(l), sp).Int64Slice()
-	if err != nil {
-		return fmt.Errorf("acquire lease in redis: %w", err)
-	}
-	if len(res) == 0 || res[0] == 0 {
-		return nil
-	}
-	conflict := make([]uint32, 0, len(res)-1)
-	for _, i := range res[1:] {
-		conflict = append(conflict, l.Seats[i])
-	}
-	slices.Sort(conflict)
-	return &lease.ConflictError{Seats: slices.Compact(conflict)}
-}
-
-// Extend moves a live lease's deadline.
-func (s *Store) Extend(ctx context.Context, perf, token string, expires time.Time) error {
-	if err := validToken(perf, token); err != nil {
-		return err
-	}
-	if !expires.After(time.Now()) {
-		return fmt.Errorf("lease: deadline %s is not in the future", expires.Format(time.RFC3339Nano))
-	}
-	n, err := extendScript.Run(ctx, s.c, []string{s.holdKey(perf, token), s.indexKey(perf)}, token, expires.UnixMilli(), s.seatPrefix(perf)).Int64()
-	if err != nil {
-		return fmt.Errorf("extend lease in redis: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("extend lease: %w", lease.ErrNotFound)
-	}
-	return nil
-}
-
-// Release drops a lease; a missing one is not an error.
-func (s *Store) Release(ctx context.Context, perf, token string) error {
-	if err := validToken(perf, token); err != nil {
-		return err
-	}
-	if err := releaseScript.Run(ctx, s.c, []string{s.holdKey(perf, token), s.indexKey(perf)}, token, s.seatPrefix(perf)).Err(); err != nil {
-		return fmt.Errorf("release lease in redis: %w", err)
-	}
-	return nil
-}
-
-// List returns the live leases of a performance: the index, then every record in
-// one pipeline; tokens whose record expired are pruned from the index.
-func (s *Store) List(ctx context.Context, perf string) ([]lease.Lease, error) {
-	tokens, err := s.c.SMembers(ctx, s.indexKey(perf)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("list leases in redis: %w", err)
-	}
-	if len(tokens) == 0 {
-		return nil, nil
-	}
-	cmds := make([]*goredis.StringCmd, len(tokens))
-	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, tok := range tokens {
-			cmds[i] = p.Get(ctx, s.holdKey(perf, tok))
+	out := slices.Clone(seats)
+	slices.Sort(out)
+	for i := 1; i < len(out); i++ {
+		if out[i] == out[i-1] {
+			return nil, fmt.Errorf("seat %d listed twice: %w", out[i], lease.ErrInvalid)
 		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, goredis.Nil) {
-		return nil, fmt.Errorf("list leases in redis: %w", err)
-	}
-	out := make([]lease.Lease, 0, len(tokens))
-	var gone []any
-	for i, cmd := range cmds {
-		rec, err := cmd.Result()
-		if errors.Is(err, goredis.Nil) {
-			gone = append(gone, tokens[i])
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list leases in redis: %w", err)
-		}
-		l, err := parseRecord(perf, tokens[i], rec)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	if len(gone) > 0 {
-		// Best effort: a stale token costs one GET on the next List.
-		_ = s.c.SRem(ctx, s.indexKey(perf), gone...).Err()
 	}
 	return out, nil
 }
 
-// Ping checks the connection.
+// without returns the seats of old that are not in seats; both are ascending.
+func without(old, seats []uint32) []uint32 {
+	var out []uint32
+	for _, seat := range old {
+		if _, found := slices.BinarySearch(seats, seat); !found {
+			out = append(out, seat)
+		}
+	}
+	return out
+}
+
+// Acquire takes every seat of l or none, in one script.
+func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
+	if err := s.check(l.Performance, l.Token); err != nil {
+		return err
+	}
+	seats, err := sortedSeats(l.Seats)
+	if err != nil {
+		return err
+	}
+	if err := checkDeadline(l.Expires); err != nil {
+		return err
+	}
+	n := s.names(l.Performance)
+	deadline := l.Expires.UnixMilli()
+	rec := encodeRecord(deadline, seats, l.Owner)
+	recKey := n.record(l.Token)
+	old := s.hints.get(recKey)
+	for range maxTries {
+		keys := n.leaseKeys(l.Token, seats, without(old, seats))
+		res, err := acquireScript.Run(ctx, s.c, keys, l.Token, deadline, rec, len(seats), n.seatPrefix).Result()
+		if err != nil {
+			return fmt.Errorf("acquire lease of %s: %w", l.Performance, err)
+		}
+		switch v := res.(type) {
+		case int64:
+			s.hints.put(recKey, seats, deadline)
+			return nil
+		case []any:
+			taken := make([]uint32, 0, len(v))
+			for _, i := range v {
+				pos, ok := i.(int64)
+				if !ok || pos < 0 || int(pos) >= len(seats) {
+					return fmt.Errorf("acquire lease of %s: unexpected reply %v", l.Performance, res)
+				}
+				taken = append(taken, seats[pos]) // ascending, as seats are
+			}
+			return &lease.ConflictError{Seats: taken}
+		case string:
+			cur, err := parseRecord(l.Performance, l.Token, v)
+			if err != nil {
+				return fmt.Errorf("acquire lease of %s: %w", l.Performance, err)
+			}
+			old = cur.Seats
+		default:
+			return fmt.Errorf("acquire lease of %s: unexpected reply %v", l.Performance, res)
+		}
+	}
+	return fmt.Errorf("acquire lease of %s: gave up after %d attempts, the lease kept changing", l.Performance, maxTries)
+}
+
+// Extend moves a live lease's deadline, in one script when this store wrote
+// the lease.
+func (s *Store) Extend(ctx context.Context, perf, token string, expires time.Time) error {
+	if err := s.check(perf, token); err != nil {
+		return err
+	}
+	if err := checkDeadline(expires); err != nil {
+		return err
+	}
+	n := s.names(perf)
+	deadline := expires.UnixMilli()
+	recKey := n.record(token)
+	seats := s.hints.get(recKey)
+	for range maxTries {
+		res, err := extendScript.Run(ctx, s.c, n.leaseKeys(token, seats, nil), token, deadline, n.seatPrefix).Result()
+		if err != nil {
+			return fmt.Errorf("extend lease of %s: %w", perf, err)
+		}
+		switch v := res.(type) {
+		case int64:
+			if v == 0 {
+				s.hints.drop(recKey)
+				return fmt.Errorf("extend lease of %s: %w", perf, lease.ErrNotFound)
+			}
+			s.hints.setDeadline(recKey, deadline)
+			return nil
+		case string:
+			cur, err := parseRecord(perf, token, v)
+			if err != nil {
+				return fmt.Errorf("extend lease of %s: %w", perf, err)
+			}
+			seats = cur.Seats
+			s.hints.put(recKey, seats, cur.Expires.UnixMilli())
+		default:
+			return fmt.Errorf("extend lease of %s: unexpected reply %v", perf, res)
+		}
+	}
+	return fmt.Errorf("extend lease of %s: gave up after %d attempts, the lease kept changing", perf, maxTries)
+}
+
+// Release drops a lease and frees its seats, in one script when this store
+// wrote the lease. A missing lease is not an error.
+func (s *Store) Release(ctx context.Context, perf, token string) error {
+	if err := s.check(perf, token); err != nil {
+		return err
+	}
+	n := s.names(perf)
+	recKey := n.record(token)
+	seats := s.hints.get(recKey)
+	for range maxTries {
+		res, err := releaseScript.Run(ctx, s.c, n.leaseKeys(token, seats, nil), token, n.seatPrefix).Result()
+		if err != nil {
+			return fmt.Errorf("release lease of %s: %w", perf, err)
+		}
+		switch v := res.(type) {
+		case int64:
+			s.hints.drop(recKey)
+			return nil
+		case string:
+			cur, err := parseRecord(perf, token, v)
+			if err != nil {
+				return fmt.Errorf("release lease of %s: %w", perf, err)
+			}
+			seats = cur.Seats
+		default:
+			return fmt.Errorf("release lease of %s: unexpected reply %v", perf, res)
+		}
+	}
+	return fmt.Errorf("release lease of %s: gave up after %d attempts, the lease kept changing", perf, maxTries)
+}
+
+// List returns the live leases of a performance: the index, then every record
+// in one pipeline of MGETs. Tokens whose record lapsed leave the index.
+func (s *Store) List(ctx context.Context, perf string) ([]lease.Lease, error) {
+	if err := s.checkPerf(perf); err != nil {
+		return nil, err
+	}
+	n := s.names(perf)
+	tokens, err := s.c.SMembers(ctx, n.index).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list leases of %s: %w", perf, err)
+	}
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(tokens))
+	for i, tok := range tokens {
+		keys[i] = n.record(tok)
+	}
+	cmds := make([]*goredis.SliceCmd, 0, (len(keys)+listBatch-1)/listBatch)
+	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for batch := range slices.Chunk(keys, listBatch) {
+			cmds = append(cmds, p.MGet(ctx, batch...))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list leases of %s: %w", perf, err)
+	}
+	out := make([]lease.Lease, 0, len(tokens))
+	var goneKeys []string
+	var goneTokens []any
+	for b, cmd := range cmds {
+		for j, v := range cmd.Val() {
+			i := b*listBatch + j
+			rec, ok := v.(string)
+			if !ok {
+				goneKeys = append(goneKeys, keys[i])
+				goneTokens = append(goneTokens, tokens[i])
+				continue
+			}
+			l, err := parseRecord(perf, tokens[i], rec)
+			if err != nil {
+				return nil, fmt.Errorf("list leases of %s: %w", perf, err)
+			}
+			out = append(out, l)
+		}
+	}
+	s.prune(ctx, n, goneKeys, goneTokens)
+	return out, nil
+}
+
+// prune drops lapsed tokens from the index of a performance. It is tidying
+// only: a token left behind costs a read in the next List, so a failure here
+// does not fail the List that found the tokens.
+func (s *Store) prune(ctx context.Context, n names, keys []string, tokens []any) {
+	for i := 0; i < len(keys); i += listBatch {
+		j := min(i+listBatch, len(keys))
+		if err := pruneScript.Run(ctx, s.c, append([]string{n.index}, keys[i:j]...), tokens[i:j]...).Err(); err != nil {
+			return
+		}
+	}
+}
+
+// Ping checks the connection and the configuration.
 func (s *Store) Ping(ctx context.Context) error {
+	if s.err != nil {
+		return s.err
+	}
 	if err := s.c.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("ping redis: %w", err)
 	}

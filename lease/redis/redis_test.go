@@ -1,7 +1,14 @@
 package redis
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +23,8 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// newStore returns a store with its own key prefix, removed after the test.
+// newStore returns a store with its own key prefix, whose keys are removed
+// after the test, and the client under it.
 func newStore(t testing.TB) (*Store, *goredis.Client) {
 	t.Helper()
 	c := redistest.Client(t)
@@ -27,39 +35,380 @@ func TestConformance(t *testing.T) {
 	leasetest.Run(t, leasetest.Harness{
 		New: func(t *testing.T) leasetest.Subject {
 			s, _ := newStore(t)
-			return leasetest.Subject{Store: s, Now: time.Now, Wait: time.Sleep}
+			return leasetest.Subject{Store: s, Now: time.Now}
 		},
 		Short: 300 * time.Millisecond,
 	})
 }
 
-// TestRedisExpiresSeatsItself checks the deadline lives in Redis: after it, no
-// key of the lease is left.
+func TestMaxSeatsMatchesSuite(t *testing.T) {
+	require.Equal(t, leasetest.MaxSeats, MaxSeats)
+}
+
+// TestKeys checks the layout other tools and a failed-over node rely on: a key
+// per seat holding the token with the lease's deadline, a record, an index, all
+// under the prefix and the performance's hash tag.
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	s, c := newStore(t)
+	ctx := t.Context()
+	deadline := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "p1", Token: "tok", Owner: "buyer|7", Seats: []uint32{12, 7}, Expires: deadline}))
+
+	base := s.prefix + "{p1}:"
+	var keys []string
+	iter := c.Scan(ctx, 0, s.prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	require.NoError(t, iter.Err())
+	require.ElementsMatch(t, []string{base + "s:7", base + "s:12", base + "h:tok", base + "holds"}, keys)
+	for _, k := range []string{base + "s:7", base + "s:12"} {
+		v, err := c.Get(ctx, k).Result()
+		require.NoError(t, err)
+		require.Equal(t, "tok", v)
+	}
+	rec, err := c.Get(ctx, base+"h:tok").Result()
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("%d|7,12|buyer|7", deadline.UnixMilli()), rec)
+	for _, k := range keys {
+		at, err := c.PExpireTime(ctx, k).Result()
+		require.NoError(t, err)
+		require.Equal(t, deadline.UnixMilli(), at.Milliseconds(), k)
+	}
+	members, err := c.SMembers(ctx, base+"holds").Result()
+	require.NoError(t, err)
+	require.Equal(t, []string{"tok"}, members)
+
+	// Extend moves every deadline; Release removes all but the index.
+	later := deadline.Add(time.Hour)
+	require.NoError(t, s.Extend(ctx, "p1", "tok", later))
+	for _, k := range keys {
+		at, err := c.PExpireTime(ctx, k).Result()
+		require.NoError(t, err)
+		require.Equal(t, later.UnixMilli(), at.Milliseconds(), k)
+	}
+	require.NoError(t, s.Release(ctx, "p1", "tok"))
+	n, err := c.Exists(ctx, keys...).Result()
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+// TestRedisExpiresSeatsItself checks the deadline lives in Redis: after it no
+// key of the lease is left, with nobody calling, and List prunes the index.
 func TestRedisExpiresSeatsItself(t *testing.T) {
 	t.Parallel()
 	s, c := newStore(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "p1", Token: "t", Owner: "o", Seats: []uint32{7, 8}, Expires: time.Now().Add(200 * time.Millisecond)}))
-	ttl, err := c.PTTL(ctx, s.seatPrefix("p1")+"7").Result()
-	require.NoError(t, err)
-	require.Greater(t, ttl, time.Duration(0))
+	base := s.prefix + "{p1}:"
 	require.Eventually(t, func() bool {
-		n, err := c.Exists(ctx, s.seatPrefix("p1")+"7", s.seatPrefix("p1")+"8", s.holdKey("p1", "t")).Result()
+		// EXISTS skips lapsed keys; SCAN does not, so the count proves Redis
+		// reclaimed them.
+		n, err := c.Exists(ctx, base+"s:7", base+"s:8", base+"h:t").Result()
 		return err == nil && n == 0
-	}, 3*time.Second, 20*time.Millisecond)
+	}, 5*time.Second, 20*time.Millisecond)
 	got, err := s.List(ctx, "p1")
 	require.NoError(t, err)
 	require.Empty(t, got)
-	n, err := c.SCard(ctx, s.indexKey("p1")).Result()
+	n, err := c.SCard(ctx, base+"holds").Result()
 	require.NoError(t, err)
-	require.Zero(t, n, "List prunes expired tokens from the index")
+	require.Zero(t, n, "List prunes lapsed tokens from the index")
 }
 
-func TestRefusesBracesInPerformance(t *testing.T) {
+// TestPruneKeepsLiveTokens checks that pruning drops only tokens whose record
+// is still gone when the prune runs.
+func TestPruneKeepsLiveTokens(t *testing.T) {
 	t.Parallel()
-	s, _ := newStore(t)
-	err := s.Acquire(context.Background(), lease.Lease{Performance: "a}b", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)})
-	require.ErrorContains(t, err, "braces")
+	s, c := newStore(t)
+	ctx := t.Context()
+	n := s.names("p")
+	require.NoError(t, c.SAdd(ctx, n.index, "live", "gone").Err())
+	require.NoError(t, c.Set(ctx, n.record("live"), "1|1|o", time.Hour).Err())
+	// As if List read both records missing, and "live" was leased meanwhile.
+	s.prune(ctx, n, []string{n.record("live"), n.record("gone")}, []any{"live", "gone"})
+	members, err := c.SMembers(ctx, n.index).Result()
+	require.NoError(t, err)
+	require.Equal(t, []string{"live"}, members)
+}
+
+// TestWithoutHints runs each operation from a store that did not write the
+// lease (another node, or this one after a restart) and one whose hint is
+// stale: the scripts ask for the seats they were not given, and the outcome is
+// the same.
+func TestWithoutHints(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	c := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	a, b := New(c, Options{Prefix: prefix}), New(c, Options{Prefix: prefix})
+	hour := time.Now().Add(time.Hour)
+	taken := func(seats ...uint32) []uint32 {
+		t.Helper()
+		var got []uint32
+		for _, seat := range seats {
+			err := a.Acquire(ctx, lease.Lease{Performance: "p", Token: "probe", Seats: []uint32{seat}, Expires: hour})
+			if err == nil {
+				require.NoError(t, a.Release(ctx, "p", "probe"))
+				continue
+			}
+			var c *lease.ConflictError
+			require.ErrorAs(t, err, &c)
+			got = append(got, seat)
+		}
+		return got
+	}
+
+	require.NoError(t, a.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{1, 2, 3}, Expires: hour}))
+	// b replaces a's lease with fewer seats: the seats it gives up are freed.
+	require.NoError(t, b.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{3, 4}, Expires: hour}))
+	require.Equal(t, []uint32{3, 4}, taken(1, 2, 3, 4, 5))
+	// a's hint (1, 2, 3) is stale now; a moves the lease to 5.
+	require.NoError(t, a.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{5}, Expires: hour}))
+	require.Equal(t, []uint32{5}, taken(1, 2, 3, 4, 5))
+	// b's hint (3, 4) is stale; b extends, and the seat it did not know moves too.
+	later := hour.Add(time.Hour)
+	require.NoError(t, b.Extend(ctx, "p", "t", later))
+	at, err := c.PExpireTime(ctx, b.names("p").seatPrefix+"5").Result()
+	require.NoError(t, err)
+	require.Equal(t, later.UnixMilli(), at.Milliseconds())
+	// A fresh store releases it, knowing nothing.
+	fresh := New(c, Options{Prefix: prefix})
+	require.NoError(t, fresh.Release(ctx, "p", "t"))
+	require.Empty(t, taken(1, 2, 3, 4, 5))
+	got, err := fresh.List(ctx, "p")
+	require.NoError(t, err)
+	require.Empty(t, got)
+	require.ErrorIs(t, a.Extend(ctx, "p", "t", later), lease.ErrNotFound)
+}
+
+// TestScriptsDeclareEveryKey watches Redis run the scripts (MONITOR) and checks
+// that every key a script touches is one of its KEYS, as Redis Cluster and
+// Lua-compatible servers require. Redis 7 logs a script's call before the
+// commands it runs, and nothing else runs in between.
+func TestScriptsDeclareEveryKey(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	c := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	mon := monitor(t, redistest.Options(t))
+	a, b := New(c, Options{Prefix: prefix}), New(c, Options{Prefix: prefix})
+	hour := time.Now().Add(time.Hour)
+	l := func(tok string, d time.Time, seats ...uint32) lease.Lease {
+		return lease.Lease{Performance: "p", Token: tok, Owner: "o", Seats: seats, Expires: d}
+	}
+	require.NoError(t, a.Acquire(ctx, l("t", hour, 1, 2, 3)))
+	require.NoError(t, a.Acquire(ctx, l("t", hour, 2, 3, 4)))                  // replace, hinted
+	require.NoError(t, b.Acquire(ctx, l("t", hour, 9)))                        // replace, not hinted
+	require.Error(t, b.Acquire(ctx, l("u", hour, 8, 9)))                       // conflict
+	require.NoError(t, a.Extend(ctx, "p", "t", hour.Add(time.Hour)))           // stale hint
+	require.NoError(t, New(c, Options{Prefix: prefix}).Release(ctx, "p", "t")) // no hint
+	require.NoError(t, a.Release(ctx, "p", "t"))                               // already gone
+	require.NoError(t, a.Acquire(ctx, l("s", time.Now().Add(100*time.Millisecond), 5)))
+	require.Eventually(t, func() bool {
+		got, err := a.List(ctx, "p") // prunes s once it lapsed
+		return err == nil && len(got) == 0
+	}, 5*time.Second, 20*time.Millisecond)
+	n, err := c.SCard(ctx, a.names("p").index).Result()
+	require.NoError(t, err)
+	require.Zero(t, n)
+
+	lines := mon.until(t, c, prefix+"done")
+	checked := 0
+	var declared map[string]bool // KEYS of the script running; nil between scripts
+	for _, line := range lines {
+		source, args := parseMonitorLine(t, line)
+		switch {
+		case source == "lua":
+			keys := args[1:2]
+			switch strings.ToUpper(args[0]) {
+			case "MGET", "DEL", "UNLINK", "EXISTS":
+				keys = args[1:]
+			}
+			for _, k := range keys {
+				if !strings.HasPrefix(k, prefix) {
+					continue // a parallel test's script
+				}
+				require.NotNil(t, declared, "script command outside a script of ours: %s", line)
+				require.True(t, declared[k], "script touched %s without declaring it: %s", k, line)
+				checked++
+			}
+		case strings.EqualFold(args[0], "evalsha") || strings.EqualFold(args[0], "eval"):
+			numKeys, err := strconv.Atoi(args[2])
+			require.NoError(t, err, line)
+			declared = map[string]bool{}
+			for _, k := range args[3 : 3+numKeys] {
+				declared[k] = true
+			}
+		default:
+			declared = nil
+		}
+	}
+	require.Greater(t, checked, 30, "the scripts ran under MONITOR")
+}
+
+// monitorLog collects what a MONITOR connection reports.
+type monitorLog struct {
+	mu    sync.Mutex // guards lines
+	lines []string
+}
+
+// monitor opens a MONITOR connection, closed when the test ends.
+func monitor(t *testing.T, opt *goredis.Options) *monitorLog {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", opt.Addr, 5*time.Second)
+	require.NoError(t, err)
+	r := bufio.NewReader(conn)
+	send := func(args ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%d\r\n", len(args))
+		for _, a := range args {
+			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+		}
+		_, err := conn.Write([]byte(b.String()))
+		require.NoError(t, err)
+		reply, err := r.ReadString('\n')
+		require.NoError(t, err)
+		return reply
+	}
+	if opt.Password != "" {
+		auth := []string{"AUTH", opt.Password}
+		if opt.Username != "" {
+			auth = []string{"AUTH", opt.Username, opt.Password}
+		}
+		require.Equal(t, "+OK\r\n", send(auth...))
+	}
+	require.Equal(t, "+OK\r\n", send("MONITOR"))
+	m := &monitorLog{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return // closed at the end of the test
+			}
+			m.mu.Lock()
+			m.lines = append(m.lines, strings.TrimSuffix(strings.TrimPrefix(line, "+"), "\r\n"))
+			m.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		conn.Close()
+		<-done
+	})
+	return m
+}
+
+// until sends ECHO marker and returns what was monitored before it came back.
+func (m *monitorLog) until(t *testing.T, c *goredis.Client, marker string) []string {
+	t.Helper()
+	require.NoError(t, c.Echo(t.Context(), marker).Err())
+	quoted := strconv.Quote(marker)
+	var lines []string
+	require.Eventually(t, func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for i, line := range m.lines {
+			if strings.HasSuffix(line, quoted) {
+				lines = slices.Clone(m.lines[:i])
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond)
+	return lines
+}
+
+// parseMonitorLine splits `1700000000.000001 [0 127.0.0.1:5555] "GET" "k"` into
+// its source ("127.0.0.1:5555" or "lua") and arguments.
+func parseMonitorLine(t *testing.T, line string) (source string, args []string) {
+	t.Helper()
+	open, closing := strings.IndexByte(line, '['), strings.IndexByte(line, ']')
+	require.True(t, open >= 0 && closing > open, line)
+	_, source, _ = strings.Cut(line[open+1:closing], " ")
+	rest := line[closing+1:]
+	for {
+		rest = strings.TrimLeft(rest, " ")
+		if rest == "" {
+			break
+		}
+		require.Equal(t, byte('"'), rest[0], line)
+		var b strings.Builder
+		i := 1
+		for ; i < len(rest) && rest[i] != '"'; i++ {
+			if rest[i] == '\\' && i+1 < len(rest) {
+				i++
+				switch rest[i] {
+				case 'n':
+					b.WriteByte('\n')
+				case 'r':
+					b.WriteByte('\r')
+				case 't':
+					b.WriteByte('\t')
+				case 'x':
+					v, err := strconv.ParseUint(rest[i+1:i+3], 16, 8)
+					require.NoError(t, err, line)
+					b.WriteByte(byte(v))
+					i += 2
+				default:
+					b.WriteByte(rest[i])
+				}
+				continue
+			}
+			b.WriteByte(rest[i])
+		}
+		args = append(args, b.String())
+		rest = rest[i+1:]
+	}
+	require.NotEmpty(t, args, line)
+	return source, args
+}
+
+func TestBraces(t *testing.T) {
+	t.Parallel()
+	s, c := newStore(t)
+	ctx := t.Context()
+	err := s.Acquire(ctx, lease.Lease{Performance: "}a", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)})
+	require.ErrorContains(t, err, "brace")
+
+	bad := New(c, Options{Prefix: "seat{map}:"})
+	require.ErrorContains(t, bad.Ping(ctx), "brace")
+	require.ErrorContains(t, bad.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)}), "brace")
+	require.ErrorContains(t, bad.Release(ctx, "p", "t"), "brace")
+	_, err = bad.List(ctx, "p")
+	require.ErrorContains(t, err, "brace")
+}
+
+func TestDefaultPrefix(t *testing.T) {
+	t.Parallel()
+	s := New(nil, Options{})
+	require.Equal(t, "seatmap:{p}:h:t", s.names("p").record("t"))
+}
+
+// TestRedisDown checks that a store whose Redis does not answer says so, with
+// the operation, and never as a domain answer.
+func TestRedisDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	c := goredis.NewClient(&goredis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
+	t.Cleanup(func() { c.Close() })
+	s := New(c, Options{})
+	ctx := t.Context()
+
+	err = s.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)})
+	require.ErrorContains(t, err, "acquire lease of p")
+	var conflict *lease.ConflictError
+	require.NotErrorAs(t, err, &conflict)
+	require.ErrorContains(t, s.Extend(ctx, "p", "t", time.Now().Add(time.Minute)), "extend lease of p")
+	require.NotErrorIs(t, s.Extend(ctx, "p", "t", time.Now().Add(time.Minute)), lease.ErrNotFound)
+	require.ErrorContains(t, s.Release(ctx, "p", "t"), "release lease of p")
+	_, err = s.List(ctx, "p")
+	require.ErrorContains(t, err, "list leases of p")
+	require.ErrorContains(t, s.Ping(ctx), "ping redis")
 }
 
 func BenchmarkAcquireRelease4(b *testing.B) {
@@ -75,4 +424,32 @@ func BenchmarkAcquireRelease4(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAcquireRelease4Parallel measures throughput with many callers over
+// 64 performances, as an on-sale surge spreads over shows.
+func BenchmarkAcquireRelease4Parallel(b *testing.B) {
+	s, _ := newStore(b)
+	ctx := context.Background()
+	var mu sync.Mutex
+	next := 0
+	b.SetParallelism(16) // callers wait on the network, not on a CPU
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		id := next
+		next++
+		mu.Unlock()
+		l := lease.Lease{Performance: fmt.Sprint("bench", id%64), Token: fmt.Sprint("t", id), Owner: "o", Seats: []uint32{uint32(4 * id), uint32(4*id + 1), uint32(4*id + 2), uint32(4*id + 3)}, Expires: time.Now().Add(time.Hour)}
+		for pb.Next() {
+			if err := s.Acquire(ctx, l); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := s.Release(ctx, l.Performance, l.Token); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

@@ -1,17 +1,36 @@
--- Drop a lease and free its seats.
--- KEYS[1] hold record, KEYS[2] index set
--- ARGV[1] token, ARGV[2] seat key prefix
-local token = ARGV[1]
+-- Drop a lease and free the seats it still holds.
+-- KEYS[1] hold record, KEYS[2] index set of tokens, KEYS[3..] the seats the
+-- caller believes the lease holds.
+-- ARGV[1] token, ARGV[2] seat key prefix.
+-- Returns 1 when dropped, 0 when there was no lease, or (writing nothing) the
+-- record when it names a seat whose key is not in KEYS.
+local token, prefix = ARGV[1], ARGV[2]
 local rec = redis.call('GET', KEYS[1])
-if rec then
-  local seats = string.match(rec, '^%d+|([%d,]*)|')
-  for seat in string.gmatch(seats or '', '%d+') do
-    local key = ARGV[2] .. seat
-    if redis.call('GET', key) == token then
-      redis.call('DEL', key)
+if not rec then
+  redis.call('SREM', KEYS[2], token)
+  return 0
+end
+local declared = {}
+for i = 3, #KEYS do
+  declared[KEYS[i]] = true
+end
+local keys = {}
+for seat in string.gmatch(string.match(rec, '^%d+|([%d,]*)|') or '', '%d+') do
+  local key = prefix .. seat
+  if not declared[key] then
+    return rec
+  end
+  keys[#keys + 1] = key
+end
+local free = {KEYS[1]}
+if #keys > 0 then
+  local holders = redis.call('MGET', unpack(keys))
+  for i = 1, #keys do
+    if holders[i] == token then
+      free[#free + 1] = keys[i]
     end
   end
-  redis.call('DEL', KEYS[1])
 end
+redis.call('DEL', unpack(free))
 redis.call('SREM', KEYS[2], token)
 return 1

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"slices"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -31,23 +32,48 @@ func Options(t testing.TB) *goredis.Options {
 	return opt
 }
 
-// Prefix returns a key prefix of the test's own; its keys are deleted when the
-// test ends.
+// Prefix returns a key prefix of the test's own, named after it for whoever
+// reads the keys; its keys are deleted when the test ends.
 func Prefix(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
-	prefix := "test:" + hex.EncodeToString(b) + ":"
+	prefix := "test:" + label(t.Name()) + ":" + hex.EncodeToString(b) + ":"
 	t.Cleanup(func() {
 		c := goredis.NewClient(Options(t))
 		defer c.Close()
 		ctx := context.Background()
+		var keys []string
 		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			t.Errorf("find the keys of %s: %v", prefix, err)
+		}
+		for batch := range slices.Chunk(keys, 500) {
+			if err := c.Unlink(ctx, batch...).Err(); err != nil {
+				t.Errorf("delete the keys of %s: %v", prefix, err)
+				return
+			}
 		}
 	})
 	return prefix
+}
+
+// label shortens a test name to letters, digits, '_', '-' and '/': no braces,
+// which would change the keys' hash tags, and no glob characters.
+func label(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '/') {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 40 {
+		b = b[len(b)-40:]
+	}
+	return string(b)
 }
 
 // Client returns a client closed when the test ends; it fails the test when
