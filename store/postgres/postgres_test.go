@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
-	"io/fs"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -16,10 +16,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func schema(t *testing.T) string { return pgtest.Schema(t, "") }
-
+// open opens a store on dsn, or on a schema of its own when dsn is empty.
 func open(t *testing.T, dsn string) *Store {
 	t.Helper()
+	if dsn == "" {
+		dsn = pgtest.Schema(t, "")
+	}
 	s, err := Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
@@ -27,15 +29,15 @@ func open(t *testing.T, dsn string) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, schema(t)) })
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, "") })
 }
 
 // TestConcurrentOpenMigratesOnce: nodes starting together apply each migration once.
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	t.Parallel()
-	dsn := schema(t)
+	dsn := pgtest.Schema(t, "")
 	var wg sync.WaitGroup
-	for i := 0; i < 5; i++ {
+	for range 8 {
 		wg.Go(func() {
 			s, err := Open(context.Background(), dsn)
 			if err != nil {
@@ -47,30 +49,85 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 	wg.Wait()
 	s := open(t, dsn)
-	var n int
-	require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n))
-	files, _ := fs.Glob(migrations, "migrations/*.sql")
-	require.Equal(t, len(files), n)
+	ms, err := readMigrations()
+	require.NoError(t, err)
+	var versions []int
+	rows, err := s.pool.Query(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var v int
+		require.NoError(t, rows.Scan(&v))
+		versions = append(versions, v)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, versions, len(ms))
+	for i, m := range ms {
+		require.Equal(t, m.version, versions[i])
+	}
 }
 
-// TestRefundedTicketFreesSeat: only live tickets count against the one-sale rule.
+// TestOpenUnreachable: a server that is not there is an error from Open, not
+// a store that fails later.
+func TestOpenUnreachable(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2")
+	require.Error(t, err)
+	_, err = Open(ctx, "postgres://[::1")
+	require.Error(t, err)
+}
+
+func sellSeat4(t *testing.T, s *Store) func(id string) (store.Order, error) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
+	return func(id string) (store.Order, error) {
+		return s.CreateOrder(ctx, store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
+			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}})
+	}
+}
+
+// TestRefundedTicketFreesSeat: only live tickets count against the one-sale
+// rule. The interface has no refund yet, so the refund is written directly.
 func TestRefundedTicketFreesSeat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := open(t, schema(t))
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
-	order := func(id string) store.Order {
-		return store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}}
-	}
-	_, err := s.CreateOrder(ctx, order("o1"))
+	s := open(t, "")
+	sell := sellSeat4(t, s)
+	_, err := sell("o1")
 	require.NoError(t, err)
-	_, err = s.CreateOrder(ctx, order("o2"))
+	_, err = sell("o2")
 	var se *store.SeatsSoldError
 	require.ErrorAs(t, err, &se)
+	require.Equal(t, []uint32{4}, se.Seats)
 	_, err = s.pool.Exec(ctx, `UPDATE tickets SET status = 'refunded' WHERE order_id = 'o1'`)
 	require.NoError(t, err)
-	_, err = s.CreateOrder(ctx, order("o2"))
+	_, err = sell("o2")
 	require.NoError(t, err)
+	sold, err := s.SoldSeats(ctx, "p")
+	require.NoError(t, err)
+	require.Equal(t, []uint32{4}, sold)
+	_, err = sell("o3")
+	require.ErrorAs(t, err, &se, "the new sale is live again")
+}
+
+// TestLiveSeatIndex: the database itself refuses a second live ticket for a
+// seat, whatever code writes it.
+func TestLiveSeatIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, "")
+	_, err := sellSeat4(t, s)("o1")
+	require.NoError(t, err)
+	_, err = s.pool.Exec(ctx, `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token,
+idempotency_key, total, currency, created_at, updated_at) VALUES ('o2', 'o2', 'p', 'paid', '', '', 's', '', '', 1, 'EUR', now(), now())`)
+	require.NoError(t, err)
+	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'live')`)
+	cons, ok := violation(err, codeUniqueViolation)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, liveSeatIndex, cons)
+	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'void')`)
+	require.NoError(t, err, "void tickets do not count")
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,236 +12,31 @@ import (
 	"github.com/seatmap/seatmap/store"
 )
 
-// ---- reservations ----
-
-// ReservedOrders lists the reserved orders of a performance, with tickets.
-func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]store.Order, error) {
-	return s.orders(ctx, "reserved orders of "+perf, `SELECT `+orderColumns+` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at`, perf)
-}
-
-func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]store.Order, error) {
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Order, error) { return scanOrder(r) })
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	ids := make([]string, len(out))
-	for i, o := range out {
-		ids[i] = o.ID
-	}
-	ts, err := s.tickets(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	for i := range out {
-		out[i].Tickets = ts[out[i].ID]
-	}
-	return out, nil
-}
-
-// transition changes a reserved order in one transaction, or reports
-// ErrConflict when it is not reserved any more.
-func (s *Store) transition(ctx context.Context, id string, f func(tx pgx.Tx) error) (store.Order, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		err := tx.QueryRow(ctx, `SELECT status FROM orders WHERE id = $1 FOR UPDATE`, id).Scan(&status)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return store.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if status != store.OrderReserved {
-			return fmt.Errorf("order is %s: %w", status, store.ErrConflict)
-		}
-		return f(tx)
-	})
-	if err != nil {
-		return store.Order{}, fmt.Errorf("order %s: %w", id, err)
-	}
-	return s.GetOrder(ctx, id)
-}
-
-// PayReservation turns a reserved order paid.
-func (s *Store) PayReservation(ctx context.Context, id, method, by string) (store.Order, error) {
-	return s.transition(ctx, id, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE orders SET status = 'paid', payment_method = $2, sold_by = CASE WHEN $3 = '' THEN sold_by ELSE $3 END, deadline = NULL, updated_at = $4 WHERE id = $1`, id, method, by, now())
-		return err
-	})
-}
-
-// EndReservation turns a reserved order expired or annulled and voids its tickets.
-func (s *Store) EndReservation(ctx context.Context, id, status string) (store.Order, error) {
-	if status != store.OrderExpired && status != store.OrderAnnulled {
-		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
-	}
-	return s.transition(ctx, id, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now()); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`, id)
-		return err
-	})
-}
-
-// ExtendReservation moves a reserved order's deadline.
-func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time) (store.Order, error) {
-	return s.transition(ctx, id, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE orders SET deadline = $2, updated_at = $3 WHERE id = $1`, id, deadline, now())
-		return err
-	})
-}
-
-// SearchOrders finds orders by number, hold token, buyer name or e-mail.
-func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]store.Order, error) {
-	return s.orders(ctx, "search orders", `SELECT `+orderColumns+` FROM orders
-WHERE ($2 = '' OR performance_id = $2)
-  AND (upper(number) = upper($1) OR hold_token = $1
-       OR lower(buyer_name) LIKE '%' || $3 || '%' ESCAPE '\' OR lower(buyer_email) LIKE '%' || $3 || '%' ESCAPE '\')
-ORDER BY created_at DESC, id DESC LIMIT $4`, q, perf, store.LikePattern(q), store.ClampLimit(limit))
-}
-
-// ---- halls, channels, blocks, templates ----
-
-// ListHalls lists halls, newest first, without their layouts.
-func (s *Store) ListHalls(ctx context.Context) ([]store.Hall, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, seats, created_at FROM halls ORDER BY created_at DESC, id LIMIT 1000`)
-	if err != nil {
-		return nil, fmt.Errorf("list halls: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Hall, error) {
-		var h store.Hall
-		err := r.Scan(&h.ID, &h.Name, &h.Seats, &h.CreatedAt)
-		h.CreatedAt = h.CreatedAt.UTC()
-		return h, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list halls: %w", err)
-	}
-	return out, nil
-}
-
-// SetChannels replaces a performance's channel names and seat channels.
-func (s *Store) SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error {
-	cj, err := json.Marshal(store.ChannelsOrWeb(channels))
-	if err != nil {
-		return err
-	}
-	return s.updatePerformance(ctx, id, "set channels", `UPDATE performances SET channels = $2, seat_channels = $3 WHERE id = $1`, id, string(cj), nonNil(seatChannels))
-}
-
-// SetBlocks blocks seats with a reason.
-func (s *Store) SetBlocks(ctx context.Context, perf string, seats []uint32, reason string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO blocks (performance_id, seat_index, reason)
-SELECT $1, seat, $3 FROM unnest($2::int[]) AS seat
-ON CONFLICT (performance_id, seat_index) DO UPDATE SET reason = EXCLUDED.reason`, perf, int32s(seats), reason)
-	if err != nil {
-		return fmt.Errorf("set blocks of %s: %w", perf, err)
-	}
-	return nil
-}
-
-// ClearBlocks unblocks seats.
-func (s *Store) ClearBlocks(ctx context.Context, perf string, seats []uint32) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM blocks WHERE performance_id = $1 AND seat_index = ANY($2)`, perf, int32s(seats)); err != nil {
-		return fmt.Errorf("clear blocks of %s: %w", perf, err)
-	}
-	return nil
-}
-
-// Blocks lists a performance's blocked seats, by seat.
-func (s *Store) Blocks(ctx context.Context, perf string) ([]store.Block, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seat_index, reason FROM blocks WHERE performance_id = $1 ORDER BY seat_index`, perf)
-	if err != nil {
-		return nil, fmt.Errorf("blocks of %s: %w", perf, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Block, error) {
-		var b store.Block
-		var seat int32
-		err := r.Scan(&seat, &b.Reason)
-		b.Seat = uint32(seat)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("blocks of %s: %w", perf, err)
-	}
-	return out, nil
-}
-
-func int32s(seats []uint32) []int32 {
-	out := make([]int32, len(seats))
-	for i, s := range seats {
-		out[i] = int32(s)
-	}
-	return out
-}
-
-// CreateTemplate stores a template.
-func (s *Store) CreateTemplate(ctx context.Context, t store.Template) error {
-	zones, channels, blocks, err := store.EncodeTemplate(t)
-	if err != nil {
-		return err
-	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO templates (id, hall_id, name, zones, seat_zones, channels, seat_channels, blocks, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.HallID, t.Name, zones, store.EncodeSeatZones(t.SeatZones), channels, nonNil(t.SeatChannels), blocks, now())
-	if _, ok := constraint(err); ok {
-		return fmt.Errorf("create template %s: %w", t.ID, store.ErrDuplicate)
-	}
-	if err != nil {
-		return fmt.Errorf("create template %s: %w", t.ID, err)
-	}
-	return nil
-}
-
-// GetTemplate returns a template with its seat maps.
-func (s *Store) GetTemplate(ctx context.Context, id string) (store.Template, error) {
-	t := store.Template{ID: id}
-	var zones, channels, blocks string
-	var seatZones []byte
-	err := s.pool.QueryRow(ctx, `SELECT hall_id, name, zones::text, seat_zones, channels::text, seat_channels, blocks::text, created_at FROM templates WHERE id = $1`, id).
-		Scan(&t.HallID, &t.Name, &zones, &seatZones, &channels, &t.SeatChannels, &blocks, &t.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Template{}, fmt.Errorf("template %s: %w", id, store.ErrNotFound)
-	}
-	if err != nil {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, err)
-	}
-	t.CreatedAt = t.CreatedAt.UTC()
-	if err := store.DecodeTemplate(&t, zones, seatZones, channels, blocks); err != nil {
-		return store.Template{}, fmt.Errorf("template %s: %w", id, err)
-	}
-	return t, nil
-}
-
-// ListTemplates lists a hall's templates, newest first, without seat maps.
-func (s *Store) ListTemplates(ctx context.Context, hallID string) ([]store.Template, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, hall_id, name, created_at FROM templates WHERE hall_id = $1 ORDER BY created_at DESC, id LIMIT 1000`, hallID)
-	if err != nil {
-		return nil, fmt.Errorf("list templates: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Template, error) {
-		var t store.Template
-		err := r.Scan(&t.ID, &t.HallID, &t.Name, &t.CreatedAt)
-		t.CreatedAt = t.CreatedAt.UTC()
-		return t, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list templates: %w", err)
-	}
-	return out, nil
-}
-
-// ---- users, tokens, sessions ----
-
-const userColumns = `id, login, name, role, password_hash, disabled, created_at`
+const (
+	userColumns     = `id, login, name, role, password_hash, disabled, created_at`
+	insertUser      = `INSERT INTO users (` + userColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	selectUser      = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+	selectLogin     = `SELECT ` + userColumns + ` FROM users WHERE login = $1`
+	listUsers       = `SELECT ` + userColumns + ` FROM users ORDER BY login LIMIT 10000`
+	insertAPIToken  = `INSERT INTO api_tokens (id, user_id, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)`
+	selectTokenUser = `SELECT u.id, u.login, u.name, u.role, u.password_hash, u.disabled, u.created_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.hash = $1 AND NOT u.disabled`
+	deleteAPIToken = `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`
+	// Sign-ins are rare next to requests: sweeping expired sessions then keeps
+	// the table small without a background job.
+	deleteExpiredSessions = `DELETE FROM staff_sessions WHERE expires_at < $1`
+	insertSession         = `INSERT INTO staff_sessions (hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)`
+	selectSessionUser     = `SELECT s.user_id, s.csrf, s.expires_at, u.id, u.login, u.name, u.role, u.password_hash, u.disabled, u.created_at
+FROM staff_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.hash = $1 AND s.expires_at > $2 AND NOT u.disabled`
+	deleteSession = `DELETE FROM staff_sessions WHERE hash = $1`
+)
 
 func scanUser(row pgx.Row) (store.User, error) {
 	var u store.User
 	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
-	u.CreatedAt = u.CreatedAt.UTC()
+	utc(&u.CreatedAt)
 	return u, err
 }
 
@@ -257,11 +51,11 @@ func (s *Store) user(ctx context.Context, what, query string, args ...any) (stor
 	return u, nil
 }
 
-// CreateUser stores a user.
+// CreateUser stores a user. Logins are stored lower case, so a login that
+// differs only in case is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		u.ID, strings.ToLower(u.Login), u.Name, u.Role, u.PasswordHash, u.Disabled, now())
-	if _, ok := constraint(err); ok {
+	_, err := s.pool.Exec(ctx, insertUser, u.ID, strings.ToLower(u.Login), u.Name, u.Role, u.PasswordHash, u.Disabled, now())
+	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.Login, store.ErrDuplicate)
 	}
 	if err != nil {
@@ -272,17 +66,17 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 
 // GetUser returns a user.
 func (s *Store) GetUser(ctx context.Context, id string) (store.User, error) {
-	return s.user(ctx, "user "+id, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	return s.user(ctx, "get user "+id, selectUser, id)
 }
 
-// UserByLogin returns a user by login.
+// UserByLogin returns a user by login, in any case.
 func (s *Store) UserByLogin(ctx context.Context, login string) (store.User, error) {
-	return s.user(ctx, "user by login", `SELECT `+userColumns+` FROM users WHERE login = $1`, strings.ToLower(login))
+	return s.user(ctx, "user by login", selectLogin, strings.ToLower(login))
 }
 
 // ListUsers lists users by login.
 func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY login LIMIT 10000`)
+	rows, err := s.pool.Query(ctx, listUsers)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -293,42 +87,53 @@ func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
 	return out, nil
 }
 
-// CreateAPIToken stores a token by its hash.
+// CreateAPIToken stores a token by its hash; a missing user gives ErrNotFound.
 func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_tokens (id, user_id, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)`, t.ID, t.UserID, t.Name, t.Hash, now())
-	if _, ok := constraint(err); ok {
-		return fmt.Errorf("create token: %w", store.ErrDuplicate)
-	}
-	if err != nil {
-		return fmt.Errorf("create token: %w", err)
+	_, err := s.pool.Exec(ctx, insertAPIToken, t.ID, t.UserID, t.Name, t.Hash, now())
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("create token %s: %w", t.ID, store.ErrDuplicate)
+	case isMissingParent(err):
+		return fmt.Errorf("create token %s: user %s: %w", t.ID, t.UserID, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("create token %s: %w", t.ID, err)
 	}
 	return nil
 }
 
 // UserByToken returns the enabled owner of a token.
 func (s *Store) UserByToken(ctx context.Context, hash string) (store.User, error) {
-	return s.user(ctx, "user by token", `SELECT u.id, u.login, u.name, u.role, u.password_hash, u.disabled, u.created_at
-FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1 AND NOT u.disabled`, hash)
+	return s.user(ctx, "user by token", selectTokenUser, hash)
 }
 
-// DeleteAPIToken removes a user's token.
+// DeleteAPIToken removes a user's token; another user's token is not found.
 func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
+	tag, err := s.pool.Exec(ctx, deleteAPIToken, id, userID)
 	if err != nil {
-		return fmt.Errorf("delete token: %w", err)
+		return fmt.Errorf("delete token %s: %w", id, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
+		return fmt.Errorf("delete token %s: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
 
-// CreateSession stores a staff session, dropping expired ones on the way.
+// CreateSession stores a staff session, dropping expired ones on the way; a
+// missing user gives ErrNotFound.
 func (s *Store) CreateSession(ctx context.Context, ss store.StaffSession) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM staff_sessions WHERE expires_at < $1`, now()); err != nil {
-		return fmt.Errorf("create session: %w", err)
-	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO staff_sessions (hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)`, ss.Hash, ss.UserID, ss.CSRF, ss.Expires); err != nil {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, deleteExpiredSessions, now()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertSession, ss.Hash, ss.UserID, ss.CSRF, ss.Expires)
+		return err
+	})
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("create session: %w", store.ErrDuplicate)
+	case isMissingParent(err):
+		return fmt.Errorf("create session: user %s: %w", ss.UserID, store.ErrNotFound)
+	case err != nil:
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
@@ -338,8 +143,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.StaffSession) error 
 func (s *Store) SessionUser(ctx context.Context, hash string, at time.Time) (store.StaffSession, store.User, error) {
 	ss := store.StaffSession{Hash: hash}
 	var u store.User
-	err := s.pool.QueryRow(ctx, `SELECT s.user_id, s.csrf, s.expires_at, u.id, u.login, u.name, u.role, u.password_hash, u.disabled, u.created_at
-FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, hash, at).
+	err := s.pool.QueryRow(ctx, selectSessionUser, hash, at).
 		Scan(&ss.UserID, &ss.CSRF, &ss.Expires, &u.ID, &u.Login, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.StaffSession{}, store.User{}, fmt.Errorf("session: %w", store.ErrNotFound)
@@ -347,13 +151,15 @@ FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.e
 	if err != nil {
 		return store.StaffSession{}, store.User{}, fmt.Errorf("session: %w", err)
 	}
-	ss.Expires, u.CreatedAt = ss.Expires.UTC(), u.CreatedAt.UTC()
+	utc(&ss.Expires)
+	utc(&u.CreatedAt)
 	return ss, u, nil
 }
 
-// DeleteSession ends a session.
+// DeleteSession ends a session; ending one that is gone is not an error, so
+// signing out twice is harmless.
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM staff_sessions WHERE hash = $1`, hash); err != nil {
+	if _, err := s.pool.Exec(ctx, deleteSession, hash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

@@ -1,57 +1,80 @@
-// Package pgtest gives tests their own Postgres schema, so that tests against
-// the real database run in parallel without seeing each other's rows.
 package pgtest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
+	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// URL is the test database: TEST_DATABASE_URL, or the local default that
-// `make test` starts.
+// DefaultURL is the database `make test` starts.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// URL is the test database: TEST_DATABASE_URL, or DefaultURL.
 func URL() string {
 	if v := os.Getenv("TEST_DATABASE_URL"); v != "" {
 		return v
 	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	return DefaultURL
 }
 
-// Schema creates an empty schema, drops it when the test ends, and returns a DSN
-// that uses it. hostPort, when not empty, replaces the server address (to route
-// through a fault proxy).
+// Schema creates an empty schema, drops it when the test ends, and returns a
+// URL that uses it through search_path. hostPort, when not empty, replaces the
+// server address (to route through a fault proxy). An unreachable server fails
+// the test: skipping would let a broken set-up pass for a green run.
 func Schema(t testing.TB, hostPort string) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, URL())
-	if err != nil {
-		t.Fatalf("postgres at %s (make test starts it): %v", URL(), err)
+	base := URL()
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("TEST_DATABASE_URL must be a postgres:// URL, got %q", base)
 	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("postgres at %s is unreachable (make test starts it): %v", redact(u), err)
+	}
+	defer conn.Close(context.Background())
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
+	// The name is ours, made of hex digits: safe to splice into DDL.
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatalf("create schema: %v", err)
+		t.Fatalf("create schema %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), URL())
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-			conn.Close(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Logf("drop schema %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Logf("drop schema %s: %v", name, err)
 		}
 	})
-	cfg, err := pgx.ParseConfig(URL())
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	if hostPort != "" {
+		u.Host = hostPort
 	}
-	if hostPort == "" {
-		hostPort = fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redact hides a password in error messages.
+func redact(u *url.URL) string {
+	c := *u
+	if _, ok := c.User.Password(); ok {
+		c.User = url.UserPassword(c.User.Username(), "xxx")
 	}
-	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable&search_path=%s", cfg.User, hostPort, cfg.Database, name)
+	return c.String()
 }

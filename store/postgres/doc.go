@@ -1,0 +1,13 @@
+// Package postgres is the production store.Store on PostgreSQL through pgx
+// (pgxpool). Every write that must be whole is one statement or one
+// transaction, and a partial unique index on live tickets makes a double sale
+// impossible whatever happens above it.
+//
+// The schema lives in numbered migrations embedded in the binary and applied by
+// Open under an advisory lock, so nodes starting together apply each one once.
+// Driver errors (no rows, unique and foreign-key violations) are translated here
+// into the sentinels and typed errors of package store and nowhere else.
+//
+// It imports store and hall for the domain types and must not import engine,
+// sales, api or anything that serves requests.
+package postgres

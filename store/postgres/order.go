@@ -1,0 +1,348 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+// Constraint names from the migrations that CreateOrder tells apart.
+const (
+	liveSeatIndex    = "tickets_live_seat"
+	idempotencyIndex = "orders_idempotency"
+)
+
+const (
+	// insertOrder writes the order and all its tickets in one statement: atomic
+	// without an explicit transaction, one round trip whatever the number of
+	// seats. The order row goes first (the scalar subquery runs before the
+	// first ticket), so a replayed idempotency key is reported as such and not
+	// as its own seats being sold.
+	insertOrder = `WITH o AS (
+  INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+  RETURNING id
+)
+INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status)
+SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status
+FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[]) AS t(seat, seat_id, zone, price, status)`
+	liveAmong = `SELECT seat_index FROM tickets
+WHERE performance_id = $1 AND status = 'live' AND seat_index = ANY($2::int[])
+ORDER BY seat_index`
+	idempotencyKeyUsed = `SELECT EXISTS (SELECT 1 FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> '')`
+
+	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
+	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
+	selectOrderForUpdate  = `SELECT status FROM orders WHERE id = $1 FOR UPDATE`
+	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
+	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
+	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid'
+ORDER BY t.seat_index`
+	// Two queries, so that each has its index: a performance's orders by
+	// (performance_id, created_at, id), all orders by (created_at, id). The
+	// cursor is a row comparison the index scan starts from; without one it is
+	// infinity (see bound). An empty status matches every status.
+	listOrders = `SELECT ` + orderColumns + ` FROM orders
+WHERE ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3::text)
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders
+WHERE performance_id = $5 AND ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3::text)
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+	// $3 is the lower-cased query with LIKE's wildcards escaped.
+	searchOrders = `SELECT ` + orderColumns + ` FROM orders
+WHERE ($2 = '' OR performance_id = $2)
+  AND (upper(number) = upper($1) OR hold_token = $1
+       OR lower(buyer_name) LIKE '%' || $3 || '%' ESCAPE '\'
+       OR lower(buyer_email) LIKE '%' || $3 || '%' ESCAPE '\')
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+
+	payReservation = `UPDATE orders SET status = 'paid', payment_method = $2,
+  sold_by = CASE WHEN $3 = '' THEN sold_by ELSE $3 END, deadline = NULL, updated_at = $4
+WHERE id = $1`
+	endReservation    = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	voidTickets       = `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`
+	extendReservation = `UPDATE orders SET deadline = $2, updated_at = $3 WHERE id = $1`
+)
+
+// createOrderAttempts bounds the retries of an insert whose conflicting seats
+// were freed before the look-up could name them.
+const createOrderAttempts = 3
+
+// CreateOrder writes an order and its tickets atomically.
+func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
+	if seat, ok := repeatedSeat(o.Tickets); ok {
+		return store.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
+	}
+	o.CreatedAt = now()
+	o.UpdatedAt = o.CreatedAt
+	if o.Channel == "" {
+		o.Channel = "web"
+	}
+	n := len(o.Tickets)
+	seats, ids, zones, prices, statuses := make([]int32, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+	for i, t := range o.Tickets {
+		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
+	}
+	for attempt := 1; ; attempt++ {
+		_, err := s.pool.Exec(ctx, insertOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
+			o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
+			nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses)
+		if err == nil {
+			return o, nil
+		}
+		if isMissingParent(err) {
+			return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
+		}
+		cons, ok := violation(err, codeUniqueViolation)
+		switch {
+		case !ok:
+			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		case cons == idempotencyIndex:
+			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, store.ErrIdempotencyKey)
+		case cons != liveSeatIndex:
+			return store.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, cons, store.ErrDuplicate)
+		}
+		if err := s.seatsSold(ctx, o, seats); err != nil {
+			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		}
+		if attempt == createOrderAttempts {
+			return store.Order{}, fmt.Errorf("create order %s: seats changed hands %d times: %w", o.ID, attempt, store.ErrConflict)
+		}
+	}
+}
+
+// repeatedSeat finds a seat that appears twice in one order: a caller's bug
+// that the indexes would report as a sold seat or a taken id, both misleading.
+func repeatedSeat(ts []store.Ticket) (uint32, bool) {
+	seen := make(map[uint32]struct{}, len(ts))
+	for _, t := range ts {
+		if _, ok := seen[t.Seat]; ok {
+			return t.Seat, true
+		}
+		seen[t.Seat] = struct{}{}
+	}
+	return 0, false
+}
+
+// seatsSold explains a violation of the live-seat index: the order's key was
+// used already (a replay racing its original), or these seats are sold. It
+// returns nil when neither holds any more, for the caller to try again.
+func (s *Store) seatsSold(ctx context.Context, o store.Order, seats []int32) error {
+	var used bool
+	if err := s.pool.QueryRow(ctx, idempotencyKeyUsed, o.Session, o.IdempotencyKey).Scan(&used); err != nil {
+		return err
+	}
+	if used {
+		return store.ErrIdempotencyKey
+	}
+	rows, err := s.pool.Query(ctx, liveAmong, o.PerformanceID, seats)
+	if err != nil {
+		return err
+	}
+	sold, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return err
+	}
+	if len(sold) == 0 {
+		// Refunded or voided between the insert and this look-up.
+		return nil
+	}
+	e := &store.SeatsSoldError{Seats: make([]uint32, len(sold))}
+	for i, seat := range sold {
+		e.Seats[i] = uint32(seat)
+	}
+	return e
+}
+
+func scanOrder(row pgx.Row) (store.Order, error) {
+	var o store.Order
+	var deadline *time.Time
+	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return store.Order{}, err
+	}
+	utc(&o.CreatedAt)
+	utc(&o.UpdatedAt)
+	if deadline != nil {
+		o.Deadline = deadline.UTC()
+	}
+	return o, nil
+}
+
+// withTickets loads the tickets of orders in one query.
+func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	ids := make([]string, len(orders))
+	at := make(map[string]int, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+		at[o.ID] = i
+	}
+	rows, err := s.pool.Query(ctx, selectTicketsOfOrders, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var t store.Ticket
+		var seat int32
+		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
+			return err
+		}
+		t.Seat = uint32(seat)
+		o := &orders[at[id]]
+		o.Tickets = append(o.Tickets, t)
+	}
+	return rows.Err()
+}
+
+// orders runs an order query and loads the tickets of what it found.
+func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]store.Order, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Order, error) { return scanOrder(r) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := s.withTickets(ctx, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// order runs a query for one order and loads its tickets.
+func (s *Store) order(ctx context.Context, what, query string, args ...any) (store.Order, error) {
+	o, err := scanOrder(s.pool.QueryRow(ctx, query, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	one := []store.Order{o}
+	if err := s.withTickets(ctx, one); err != nil {
+		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return one[0], nil
+}
+
+// GetOrder returns an order with its tickets.
+func (s *Store) GetOrder(ctx context.Context, id string) (store.Order, error) {
+	return s.order(ctx, "get order "+id, selectOrder, id)
+}
+
+// OrderByIdempotencyKey returns the order a session made with a key. An
+// empty key never matches: it means the caller sent none.
+func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (store.Order, error) {
+	return s.order(ctx, "order by idempotency key", selectOrderByKey, session, key)
+}
+
+// ListOrders lists orders newest first, keyset-paged, with tickets.
+func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
+	args := []any{f.Status, bound(f.Before, pgtype.Infinity), f.BeforeID, store.ClampLimit(f.Limit)}
+	if f.PerformanceID == "" {
+		return s.orders(ctx, "list orders", listOrders, args...)
+	}
+	return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, append(args, f.PerformanceID)...)
+}
+
+// SoldSeats lists the seats with a live ticket of a paid order, ascending.
+func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
+	rows, err := s.pool.Query(ctx, selectSoldSeats, perf)
+	if err != nil {
+		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
+	}
+	seats, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
+	}
+	out := make([]uint32, len(seats))
+	for i, seat := range seats {
+		out[i] = uint32(seat)
+	}
+	return out, nil
+}
+
+// ReservedOrders lists the reserved orders of a performance, with tickets.
+func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]store.Order, error) {
+	return s.orders(ctx, "reserved orders of "+perf, selectReservedOrders, perf)
+}
+
+// SearchOrders finds orders by number, hold token, buyer name or e-mail.
+func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]store.Order, error) {
+	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
+}
+
+// transition changes a reserved order in one transaction. The row lock makes
+// concurrent transitions of one order take turns, so exactly one of a payment
+// and an expiry racing each other wins and the other gets ErrConflict.
+func (s *Store) transition(ctx context.Context, what, id string, f func(tx pgx.Tx) error) (store.Order, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, selectOrderForUpdate, id).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != store.OrderReserved {
+			return fmt.Errorf("order is %s: %w", status, store.ErrConflict)
+		}
+		return f(tx)
+	})
+	if err != nil {
+		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
+	}
+	return s.GetOrder(ctx, id)
+}
+
+// PayReservation turns a reserved order paid.
+func (s *Store) PayReservation(ctx context.Context, id, method, by string) (store.Order, error) {
+	return s.transition(ctx, "pay reservation", id, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
+		return err
+	})
+}
+
+// EndReservation turns a reserved order expired or annulled and voids its
+// tickets, which frees their seats for sale.
+func (s *Store) EndReservation(ctx context.Context, id, status string) (store.Order, error) {
+	if status != store.OrderExpired && status != store.OrderAnnulled {
+		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
+	}
+	return s.transition(ctx, "end reservation", id, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, endReservation, id, status, now()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, voidTickets, id)
+		return err
+	})
+}
+
+// ExtendReservation moves a reserved order's deadline.
+func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time) (store.Order, error) {
+	return s.transition(ctx, "extend reservation", id, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, extendReservation, id, deadline, now())
+		return err
+	})
+}

@@ -1,0 +1,372 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+// Columns SQLite names in a unique violation, by index. It names columns,
+// not indexes, so these must stay in step with the migrations.
+const (
+	liveSeatColumns    = "tickets.performance_id, tickets.seat_index"
+	idempotencyColumns = "orders.session, orders.idempotency_key"
+)
+
+const (
+	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`
+	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	// Run inside the failed order's transaction, which sees its own tickets.
+	liveAmong = `SELECT seat_index FROM tickets
+WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2)) AND order_id <> $3
+ORDER BY seat_index`
+
+	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
+	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
+	selectOrderStatus     = `SELECT status FROM orders WHERE id = $1`
+	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets
+WHERE order_id IN (SELECT value FROM json_each($1))
+ORDER BY order_id, seat_index`
+	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
+	selectSoldSeats      = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid'
+ORDER BY t.seat_index`
+	// Two queries, so that each has its index: a performance's orders by
+	// (performance_id, created_at, id), all orders by (created_at, id). The
+	// cursor is a row value the index scan starts from; without one it is the
+	// largest time. An empty status matches every status.
+	listOrders = `SELECT ` + orderColumns + ` FROM orders
+WHERE ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3)
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders
+WHERE performance_id = $5 AND ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3)
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+	// $3 is the lower-cased query with LIKE's wildcards escaped.
+	searchOrders = `SELECT ` + orderColumns + ` FROM orders
+WHERE ($2 = '' OR performance_id = $2)
+  AND (upper(number) = upper($1) OR hold_token = $1
+       OR lower(buyer_name) LIKE '%' || $3 || '%' ESCAPE '\'
+       OR lower(buyer_email) LIKE '%' || $3 || '%' ESCAPE '\')
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+
+	payReservation = `UPDATE orders SET status = 'paid', payment_method = $2,
+  sold_by = CASE WHEN $3 = '' THEN sold_by ELSE $3 END, deadline = NULL, updated_at = $4
+WHERE id = $1`
+	endReservation    = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	voidTickets       = `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`
+	extendReservation = `UPDATE orders SET deadline = $2, updated_at = $3 WHERE id = $1`
+)
+
+// CreateOrder writes an order and its tickets in one transaction, which it
+// may share with other orders waiting at the same time (see writeOrders).
+func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
+	if seat, ok := repeatedSeat(o.Tickets); ok {
+		return store.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
+	}
+	o.CreatedAt = now()
+	o.UpdatedAt = o.CreatedAt
+	if o.Channel == "" {
+		o.Channel = "web"
+	}
+	err := s.submitOrder(ctx, o)
+	var sold *store.SeatsSoldError
+	if errors.As(err, &sold) {
+		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+	}
+	if isMissingParent(err) {
+		return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
+	}
+	if c, ok := violation(err); ok && c.unique() {
+		switch {
+		case c.columns == idempotencyColumns:
+			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, store.ErrIdempotencyKey)
+		case strings.HasPrefix(c.columns, "orders."):
+			return store.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, c.columns, store.ErrDuplicate)
+		}
+	}
+	if err != nil {
+		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+	}
+	return o, nil
+}
+
+// insertOrderRows writes one order's rows in tx. The order row goes first, so a
+// replayed idempotency key is reported as such and not as its own seats being
+// sold.
+func insertOrderRows(ctx context.Context, tx *sql.Tx, o store.Order) error {
+	if _, err := tx.ExecContext(ctx, insertOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
+		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
+		nullMicros(o.Deadline), micros(o.CreatedAt)); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, insertTicket)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, t := range o.Tickets {
+		_, err := stmt.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status)
+		if c, ok := violation(err); ok && c.columns == liveSeatColumns {
+			// A failed statement leaves the transaction open: name the sold
+			// seats from what this transaction sees, before rolling back.
+			return soldAmong(ctx, tx, o)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repeatedSeat finds a seat that appears twice in one order: a caller's bug
+// that the indexes would report as a sold seat or a taken id, both misleading.
+func repeatedSeat(ts []store.Ticket) (uint32, bool) {
+	seen := make(map[uint32]struct{}, len(ts))
+	for _, t := range ts {
+		if _, ok := seen[t.Seat]; ok {
+			return t.Seat, true
+		}
+		seen[t.Seat] = struct{}{}
+	}
+	return 0, false
+}
+
+// soldAmong returns the SeatsSoldError naming which of the order's seats have
+// a live ticket, as seen inside tx.
+func soldAmong(ctx context.Context, tx *sql.Tx, o store.Order) error {
+	seats := make([]uint32, len(o.Tickets))
+	for i, t := range o.Tickets {
+		seats[i] = t.Seat
+	}
+	rows, err := tx.QueryContext(ctx, liveAmong, o.PerformanceID, seatArray(seats), o.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	e := &store.SeatsSoldError{}
+	for rows.Next() {
+		var seat uint32
+		if err := rows.Scan(&seat); err != nil {
+			return err
+		}
+		e.Seats = append(e.Seats, seat)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return e
+}
+
+func scanOrder(row scanner) (store.Order, error) {
+	var o store.Order
+	var created, updated int64
+	var deadline sql.NullInt64
+	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated)
+	if err != nil {
+		return store.Order{}, err
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if deadline.Valid {
+		o.Deadline = fromMicros(deadline.Int64)
+	}
+	return o, nil
+}
+
+// withTickets loads the tickets of orders in one query.
+func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	ids := make([]string, len(orders))
+	at := make(map[string]int, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+		at[o.ID] = i
+	}
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := s.r.QueryContext(ctx, selectTicketsOfOrders, string(idsJSON))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var t store.Ticket
+		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
+			return err
+		}
+		o := &orders[at[id]]
+		o.Tickets = append(o.Tickets, t)
+	}
+	return rows.Err()
+}
+
+// orders runs an order query and loads the tickets of what it found.
+func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]store.Order, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var out []store.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, o)
+	}
+	// Closed before the ticket query, which may need another read connection.
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := s.withTickets(ctx, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// order runs a query for one order and loads its tickets.
+func (s *Store) order(ctx context.Context, what, query string, args ...any) (store.Order, error) {
+	o, err := scanOrder(s.r.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	one := []store.Order{o}
+	if err := s.withTickets(ctx, one); err != nil {
+		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return one[0], nil
+}
+
+// GetOrder returns an order with its tickets.
+func (s *Store) GetOrder(ctx context.Context, id string) (store.Order, error) {
+	return s.order(ctx, "get order "+id, selectOrder, id)
+}
+
+// OrderByIdempotencyKey returns the order a session made with a key. An
+// empty key never matches: it means the caller sent none.
+func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (store.Order, error) {
+	return s.order(ctx, "order by idempotency key", selectOrderByKey, session, key)
+}
+
+// ListOrders lists orders newest first, keyset-paged, with tickets.
+func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
+	before, beforeID := int64(math.MaxInt64), ""
+	if !f.Before.IsZero() {
+		before, beforeID = micros(f.Before), f.BeforeID
+	}
+	args := []any{f.Status, before, beforeID, store.ClampLimit(f.Limit)}
+	if f.PerformanceID == "" {
+		return s.orders(ctx, "list orders", listOrders, args...)
+	}
+	return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, append(args, f.PerformanceID)...)
+}
+
+// SoldSeats lists the seats with a live ticket of a paid order, ascending.
+func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
+	rows, err := s.r.QueryContext(ctx, selectSoldSeats, perf)
+	if err != nil {
+		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
+	}
+	defer rows.Close()
+	out := []uint32{}
+	for rows.Next() {
+		var seat uint32
+		if err := rows.Scan(&seat); err != nil {
+			return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
+		}
+		out = append(out, seat)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sold seats of %s: %w", perf, err)
+	}
+	return out, nil
+}
+
+// ReservedOrders lists the reserved orders of a performance, with tickets.
+func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]store.Order, error) {
+	return s.orders(ctx, "reserved orders of "+perf, selectReservedOrders, perf)
+}
+
+// SearchOrders finds orders by number, hold token, buyer name or e-mail.
+func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]store.Order, error) {
+	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
+}
+
+// transition changes a reserved order in one write transaction; writers take
+// turns on the write connection, so exactly one of a payment and an expiry
+// racing each other wins and the other gets ErrConflict.
+func (s *Store) transition(ctx context.Context, what, id string, f func(tx *sql.Tx) error) (store.Order, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, selectOrderStatus, id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != store.OrderReserved {
+			return fmt.Errorf("order is %s: %w", status, store.ErrConflict)
+		}
+		return f(tx)
+	})
+	if err != nil {
+		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
+	}
+	return s.GetOrder(ctx, id)
+}
+
+// PayReservation turns a reserved order paid.
+func (s *Store) PayReservation(ctx context.Context, id, method, by string) (store.Order, error) {
+	return s.transition(ctx, "pay reservation", id, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, payReservation, id, method, by, micros(now()))
+		return err
+	})
+}
+
+// EndReservation turns a reserved order expired or annulled and voids its
+// tickets, which frees their seats for sale.
+func (s *Store) EndReservation(ctx context.Context, id, status string) (store.Order, error) {
+	if status != store.OrderExpired && status != store.OrderAnnulled {
+		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
+	}
+	return s.transition(ctx, "end reservation", id, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, endReservation, id, status, micros(now())); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, voidTickets, id)
+		return err
+	})
+}
+
+// ExtendReservation moves a reserved order's deadline.
+func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time) (store.Order, error) {
+	return s.transition(ctx, "extend reservation", id, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, extendReservation, id, micros(deadline), micros(now()))
+		return err
+	})
+}
