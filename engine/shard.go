@@ -679,19 +679,20 @@ func (s *Shard) Release(token, owner string) error {
 	return nil
 }
 
-// Extend moves a hold's deadline.
+// Extend moves a hold's deadline. Its seats are recorded as changed (still
+// held), so a live page showing them learns that the hold moved.
 func (s *Shard) Extend(token, owner string, expires time.Time) error {
 	exp := expires.UnixNano()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now().UnixNano()
 	s.expireLocked(now)
 	slot, err := s.lookup(token, owner)
-	if err != nil {
-		return err
+	if err == nil && exp <= now {
+		err = ErrPast
 	}
-	if exp <= now {
-		return ErrPast
+	if err != nil {
+		s.mu.Unlock()
+		return err
 	}
 	h := &s.holds[slot]
 	h.expires = exp
@@ -701,6 +702,12 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 		h.lapsed = false
 		s.heapPush(slot)
 	}
+	s.version++
+	for _, seat := range h.seats {
+		s.record(logEntry{seat: seat, kind: StateChange, state: Held})
+	}
+	s.mu.Unlock()
+	s.signal()
 	return nil
 }
 

@@ -157,8 +157,12 @@ func TestExpiry(t *testing.T) {
 	require.True(t, ok)
 	require.True(t, c.Now().Add(time.Minute).Equal(next))
 
-	// Extending a moves it behind b.
+	// Extending a moves it behind b, and tells live maps its seats changed.
+	v := s.Version()
 	require.NoError(t, s.Extend("a", "o", c.Now().Add(3*time.Minute)))
+	ch, _, err := s.Since(v, nil)
+	require.NoError(t, err)
+	require.Equal(t, []Change{{Seat: a[0], State: Held}, {Seat: a[1], State: Held}}, ch)
 	require.ErrorIs(t, s.Extend("a", "o", c.Now().Add(-time.Second)), ErrPast)
 	c.Add(2*time.Minute + time.Second)
 	require.Equal(t, 1, s.Expire(c.Now()))

@@ -1,5 +1,9 @@
-// Package frontend is the buyer's browser app: the repertoire, the live seat map
-// drawn on a canvas, holds with a countdown, checkout and the order confirmation.
+// Package frontend is the browser app. Buyers get the repertoire, the live seat
+// map drawn on a canvas, holds with a countdown, checkout and the order
+// confirmation. Staff sign in (#/login) to the performances list, the organizer's
+// painter (price zones, quotas and blocks dragged onto the live map, templates,
+// start/stop sales, counts) and the box office desk (every hold, extensions,
+// cancellations, reservations, counter sales, search).
 //
 // The app is plain ES modules, one stylesheet and index.html under static/,
 // embedded into the binary with go:embed. There is no build step: a fresh clone

@@ -32,10 +32,11 @@ const STATUS_TEXT = /** @type {Record<string, string>} */ ({
 export const holdKey = (performanceId) => `seatmap.hold.${performanceId}`;
 
 /**
- * How often a page with a hold asks whether staff extended or ended it: the live
- * socket carries seat states, not hold deadlines. Only while the page is visible.
+ * How often a page with a hold asks whether staff extended or ended it, as a
+ * safety net: the live socket reports the hold's seats again whenever the hold
+ * is extended or ended, and the page asks at once then. Only while visible.
  */
-const HOLD_POLL_MS = 500;
+const HOLD_POLL_MS = 15_000;
 
 /**
  * Mounts the page and returns its unmount function.
@@ -186,6 +187,9 @@ class PerformancePage {
         this.#renderSelection();
       },
       onDelta: (_from, to, changes, extra) => {
+        // A change on one of our held seats: extended, ended or sold elsewhere.
+        const mine = this.hold && changes.some(([i]) => this.hold.indices.includes(i));
+        if (mine) queueMicrotask(() => this.#pollHold());
         const lost = data.applyChanges(changes);
         if (extra.zones) lost.push(...data.applyZoneChanges(extra.zones));
         if (extra.channels) lost.push(...data.applyChannelChanges(extra.channels));
