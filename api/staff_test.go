@@ -112,6 +112,11 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"own token", api.Roles, func(r api.Role) req {
 			return req{"POST", "/api/v1/users/" + ids[r] + "/tokens", map[string]string{"name": "mine"}}
 		}},
+		{"revoke own token", api.Roles, func(r api.Role) req {
+			var tok struct{ ID string }
+			e.staff().do("POST", "/api/v1/users/"+ids[r]+"/tokens", map[string]string{"name": "spare"}).decode(t, &tok)
+			return req{"DELETE", "/api/v1/users/" + ids[r] + "/tokens/" + tok.ID, nil}
+		}},
 		{"upload hall", organizer, func(api.Role) req { return req{"POST", "/api/v1/halls", hall.Theatre()} }},
 		{"list halls", sellers, func(api.Role) req { return req{"GET", "/api/v1/halls", nil} }},
 		{"get hall", sellers, func(api.Role) req { return req{"GET", hallPath, nil} }},
@@ -592,4 +597,24 @@ func TestReservationExpires(t *testing.T) {
 	_, held, _, _ := e.counts(f.perf.ID)
 	require.Zero(t, held)
 	require.Equal(t, http.StatusConflict, e.staff().do("POST", "/api/v1/orders/"+id+"/pay", map[string]string{"method": "cash"}).status)
+}
+
+// TestTokensOfOthersNeedAdmin: staff manage their own API tokens, only admins
+// everyone's; a revoked token stops working at once.
+func TestTokensOfOthersNeedAdmin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded)
+	org, orgUser := e.staffUser(api.RoleOrganizer)
+	_, boxUser := e.staffUser(api.RoleBoxOffice)
+	require.Equal(t, http.StatusForbidden, org.do("POST", "/api/v1/users/"+boxUser.ID+"/tokens", map[string]string{"name": "x"}).status)
+	r := org.do("POST", "/api/v1/users/"+orgUser.ID+"/tokens", map[string]string{"name": "second"})
+	require.Equal(t, http.StatusCreated, r.status)
+	var tok struct{ ID, Token string }
+	r.decode(t, &tok)
+	second := e.buyer()
+	second.token = tok.Token
+	require.Equal(t, http.StatusOK, second.do("GET", "/api/v1/halls", nil).status)
+	require.Equal(t, http.StatusNoContent, org.do("DELETE", "/api/v1/users/"+orgUser.ID+"/tokens/"+tok.ID, nil).status)
+	require.Equal(t, http.StatusUnauthorized, second.do("GET", "/api/v1/halls", nil).status)
+	require.Equal(t, http.StatusNotFound, org.do("DELETE", "/api/v1/users/"+orgUser.ID+"/tokens/"+tok.ID, nil).status)
 }
