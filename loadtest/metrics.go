@@ -32,6 +32,15 @@ type Recorder struct {
 	lags      []sample
 	conflicts int
 	soldOut   bool
+	served    int
+	wanted    int
+}
+
+// Served records how many buyers were served of how many arrived.
+func (r *Recorder) Served(done, of int) {
+	r.mu.Lock()
+	r.served, r.wanted = done, of
+	r.mu.Unlock()
 }
 
 // NewRecorder starts the run's clock.
@@ -154,6 +163,8 @@ type Result struct {
 	Orders        int                    `json:"orders"`
 	Conflicts     int                    `json:"conflicts"`
 	SoldOut       bool                   `json:"sold_out"`
+	BuyersServed  int                    `json:"buyers_served"`
+	Unfinished    bool                   `json:"unfinished"`
 	Errors        map[string]int         `json:"errors"`
 	HoldLatencyMs Percentiles            `json:"hold_latency_ms"`
 	LatencyMs     map[string]Percentiles `json:"latency_ms"`
@@ -178,6 +189,8 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 		Orders:        len(r.orders),
 		Conflicts:     r.conflicts,
 		SoldOut:       r.soldOut,
+		BuyersServed:  r.served,
+		Unfinished:    r.served < r.wanted,
 		Errors:        map[string]int{},
 		LatencyMs:     map[string]Percentiles{},
 		DeltaLagMs:    percentiles(durations(r.lags)),

@@ -20,6 +20,9 @@ func WriteTable(w io.Writer, r Result) {
 	fmt.Fprintf(tw, "holds\t%d\tseats held\t%d\n", r.Holds, r.SeatsHeld)
 	fmt.Fprintf(tw, "orders\t%d\tsold out\t%v\n", r.Orders, r.SoldOut)
 	tw.Flush()
+	if r.Unfinished {
+		fmt.Fprintf(w, "UNFINISHED: the target served %d of %d buyers before the run's time ran out\n", r.BuyersServed, r.Buyers)
+	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "latency ms\tn\tp50\tp95\tp99\tmax\t")
@@ -164,10 +167,10 @@ func WriteComparison(w io.Writer, rs []Named) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tholds/s\tseats held/s\torders/s\thold p99 ms\tconfirm p99 ms\taudit\t")
+	fmt.Fprintln(tw, "\tholds/s\tseats held/s\torders/s\thold p99 ms\tconfirm p99 ms\tbuyers served\taudit\t")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%v\t\n", r.Name, r.HoldsPerS, r.SeatsHeldPerS, r.OrdersPerS,
-			r.HoldLatencyMs.P99, r.LatencyMs[OpConfirm].P99, r.Audit.OK)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%d/%d\t%v\t\n", r.Name, r.HoldsPerS, r.SeatsHeldPerS, r.OrdersPerS,
+			r.HoldLatencyMs.P99, r.LatencyMs[OpConfirm].P99, r.BuyersServed, r.Buyers, r.Audit.OK)
 	}
 	tw.Flush()
 	base := rs[0]

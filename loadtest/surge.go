@@ -107,6 +107,8 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	if o.SeatsPerBuyer <= 0 {
 		o.SeatsPerBuyer = 4
 	}
+	// Arrivals spread over Duration; buyers still queued a while after it are
+	// not served and the run says so (Result.Unfinished).
 	ctx, cancel := context.WithTimeout(ctx, o.Duration+30*time.Second)
 	defer cancel()
 
@@ -186,8 +188,10 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 		o.Progress(int(done.Load()), o.Buyers)
 	}
 	workers.Wait()
+	rec.Served(int(done.Load()), o.Buyers)
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
-		return confirmed, fmt.Errorf("run did not finish in time: %w", err)
+		// The target could not keep up: a result, not a failure of the tester.
+		return confirmed, nil
 	}
 	return confirmed, nil
 }

@@ -93,6 +93,7 @@ func surge(t *testing.T, base string, extra ...string) loadtest.Result {
 func checkSurge(t *testing.T, r loadtest.Result) {
 	t.Helper()
 	require.True(t, r.Audit.OK, "%v", r.Audit.Violations)
+	require.False(t, r.Unfinished, "served %d of %d buyers", r.BuyersServed, r.Buyers)
 	require.Positive(t, r.Holds)
 	require.Positive(t, r.Orders)
 	require.Equal(t, r.Orders, r.Audit.Orders, "every order a buyer got is in the store")
