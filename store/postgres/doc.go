@@ -1,7 +1,9 @@
 // Package postgres is the production store.Store on PostgreSQL through pgx
 // (pgxpool). Every write that must be whole is one statement or one
 // transaction, and a partial unique index on live tickets makes a double sale
-// impossible whatever happens above it.
+// impossible whatever happens above it. New orders arriving together share a
+// transaction and its commit (group commit, order_batch.go); a reported
+// success is always a committed order.
 //
 // The schema lives in numbered migrations embedded in the binary and applied by
 // Open under an advisory lock, so nodes starting together apply each one once.

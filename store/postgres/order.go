@@ -37,6 +37,7 @@ FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[]) AS
 WHERE performance_id = $1 AND status = 'live' AND seat_index = ANY($2::int[])
 ORDER BY seat_index`
 	idempotencyKeyUsed = `SELECT EXISTS (SELECT 1 FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> '')`
+	orderStored        = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND number = $2 AND created_at = $3)`
 
 	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
@@ -81,25 +82,55 @@ WHERE id = $1`
 // were freed before the look-up could name them.
 const createOrderAttempts = 3
 
-// CreateOrder writes an order and its tickets atomically.
+// CreateOrder writes an order and its tickets atomically. It usually shares a
+// commit with the other orders arriving at the same time (see writeOrders);
+// one that its batch could not write is written alone.
 func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
 	if seat, ok := repeatedSeat(o.Tickets); ok {
 		return store.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
+	}
+	if err := ctx.Err(); err != nil {
+		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
 	o.CreatedAt = now()
 	o.UpdatedAt = o.CreatedAt
 	if o.Channel == "" {
 		o.Channel = "web"
 	}
+	args, seats := orderArgs(o)
+	v, err := s.submitOrder(ctx, args)
+	switch {
+	case err != nil:
+		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+	case v == verdictWritten:
+		return o, nil
+	case v == verdictSkipped:
+		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, ctx.Err())
+	}
+	return s.createOrderAlone(ctx, o, args, seats)
+}
+
+// orderArgs returns the arguments of insertOrder for o, and o's seats.
+func orderArgs(o store.Order) (args []any, seats []int32) {
 	n := len(o.Tickets)
-	seats, ids, zones, prices, statuses := make([]int32, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+	seats = make([]int32, n)
+	ids, zones, prices, statuses := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
 	for i, t := range o.Tickets {
 		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
 	}
+	return []any{o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
+		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
+		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses}, seats
+}
+
+// createOrderAlone writes o in a statement of its own, which names exactly
+// what stands in its way. CreateOrder sends o here when its batch did not
+// write it or may have: a batch whose connection broke after it was sent may
+// have committed, so finding this very order (same id, number and creation
+// time, which no other call shares) is success, not a duplicate.
+func (s *Store) createOrderAlone(ctx context.Context, o store.Order, args []any, seats []int32) (store.Order, error) {
 	for attempt := 1; ; attempt++ {
-		_, err := s.pool.Exec(ctx, insertOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
-			o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
-			nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses)
+		_, err := s.pool.Exec(ctx, insertOrder, args...)
 		if err == nil {
 			return o, nil
 		}
@@ -107,6 +138,17 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 			return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
 		}
 		cons, ok := violation(err, codeUniqueViolation)
+		if ok && cons != liveSeatIndex {
+			// The order row goes first, so a batch that did commit o shows
+			// here, not as o's seats being sold.
+			var stored bool
+			if err := s.pool.QueryRow(ctx, orderStored, o.ID, o.Number, o.CreatedAt).Scan(&stored); err != nil {
+				return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+			}
+			if stored {
+				return o, nil
+			}
+		}
 		switch {
 		case !ok:
 			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,9 +24,16 @@ import (
 var migrations embed.FS
 
 // Store is a store.Store on PostgreSQL. It is safe for concurrent use; the
-// pool serialises nothing, the database does.
+// pool serialises nothing, the database does. New orders queue for the order
+// writers, which commit them in batches (see writeOrders).
 type Store struct {
 	pool *pgxpool.Pool
+
+	queue     chan *orderRequest // to the writers; unbuffered, so none is stranded at Close
+	closing   chan struct{}      // closed by Close
+	writers   sync.WaitGroup     // the writers running
+	closeOnce sync.Once
+	stats     batchStats
 }
 
 var _ store.Store = (*Store)(nil)
@@ -50,16 +58,27 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, queue: make(chan *orderRequest), closing: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrate postgres: %w", err)
 	}
+	for range max(1, min(maxOrderWriters, int(cfg.MaxConns)/2)) {
+		s.writers.Go(s.writeOrders)
+	}
 	return s, nil
 }
 
-// Close closes the pool; it waits for connections in use to be returned.
-func (s *Store) Close() { s.pool.Close() }
+// Close waits for the order writers to answer the orders they took and closes
+// the pool, which waits for connections in use to be returned. Orders that
+// arrive later are refused. Calling it again does nothing.
+func (s *Store) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.writers.Wait()
+		s.pool.Close()
+	})
+}
 
 // Pool exposes the pool to adapter tests and operator tools, which need SQL
 // the store.Store interface does not offer.

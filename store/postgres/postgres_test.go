@@ -17,7 +17,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // open opens a store on dsn, or on a schema of its own when dsn is empty.
-func open(t *testing.T, dsn string) *Store {
+func open(t testing.TB, dsn string) *Store {
 	t.Helper()
 	if dsn == "" {
 		dsn = pgtest.Schema(t, "")
