@@ -8,40 +8,38 @@
 -- of the seats another token holds, or the current record when it names a seat
 -- whose key is not in KEYS (the caller retries declaring them).
 local token, deadline, n, prefix = ARGV[1], ARGV[2], tonumber(ARGV[4]), ARGV[5]
-local holders = redis.call('MGET', unpack(KEYS, 3, n + 2))
+-- One read for everything: got[1] is the record, got[i - 1] the holder of
+-- KEYS[i] for i >= 3.
+local got = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
 local taken = {}
 for i = 1, n do
-  if holders[i] and holders[i] ~= token then
+  local holder = got[i + 1]
+  if holder and holder ~= token then
     taken[#taken + 1] = i - 1
   end
 end
 if #taken > 0 then
   return taken
 end
-local old = redis.call('GET', KEYS[1])
+local old = got[1]
 if old then
-  local asked = {}
+  local at = {}
   for i = 3, #KEYS do
-    asked[KEYS[i]] = i <= n + 2
+    at[KEYS[i]] = i
   end
   local drop = {}
   for seat in string.gmatch(string.match(old, '^%d+|([%d,]*)|') or '', '%d+') do
-    local key = prefix .. seat
-    local new = asked[key]
-    if new == nil then
+    local i = at[prefix .. seat]
+    if i == nil then
       return old
     end
-    if not new then
-      drop[#drop + 1] = key
+    -- A seat of the old lease that the new one gives up, if still the token's.
+    if i > n + 2 and got[i - 1] == token then
+      drop[#drop + 1] = KEYS[i]
     end
   end
   if #drop > 0 then
-    local was = redis.call('MGET', unpack(drop))
-    for i = 1, #drop do
-      if was[i] == token then
-        redis.call('DEL', drop[i])
-      end
-    end
+    redis.call('DEL', unpack(drop))
   end
 end
 for i = 3, n + 2 do
@@ -49,7 +47,9 @@ for i = 3, n + 2 do
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PXAT', deadline)
 redis.call('SADD', KEYS[2], token)
--- The index lives as long as its longest lease (-1: no expiry yet).
+-- The index lives as long as its longest lease (-1: no expiry yet). Reading
+-- first costs one call for the many leases of a busy performance that share a
+-- deadline, where PEXPIREAT GT would need a second call for each.
 if redis.call('PEXPIRETIME', KEYS[2]) < tonumber(deadline) then
   redis.call('PEXPIREAT', KEYS[2], deadline)
 end

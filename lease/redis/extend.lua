@@ -5,30 +5,30 @@
 -- Returns 1 when moved, 0 when the lease is gone, or (writing nothing) the
 -- record when it names a seat whose key is not in KEYS.
 local token, deadline, prefix = ARGV[1], ARGV[2], ARGV[3]
-local rec = redis.call('GET', KEYS[1])
+-- One read for everything: got[1] is the record, got[i - 1] the holder of
+-- KEYS[i] for i >= 3.
+local got = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
+local rec = got[1]
 if not rec then
   return 0
 end
 local ms, seats = string.match(rec, '^(%d+)|([%d,]*)|')
-local declared = {}
+local at = {}
 for i = 3, #KEYS do
-  declared[KEYS[i]] = true
+  at[KEYS[i]] = i
 end
-local keys = {}
+local mine = {}
 for seat in string.gmatch(seats or '', '%d+') do
-  local key = prefix .. seat
-  if not declared[key] then
+  local i = at[prefix .. seat]
+  if i == nil then
     return rec
   end
-  keys[#keys + 1] = key
-end
-if #keys > 0 then
-  local holders = redis.call('MGET', unpack(keys))
-  for i = 1, #keys do
-    if holders[i] == token then
-      redis.call('PEXPIREAT', keys[i], deadline)
-    end
+  if got[i - 1] == token then
+    mine[#mine + 1] = KEYS[i]
   end
+end
+for _, key in ipairs(mine) do
+  redis.call('PEXPIREAT', key, deadline)
 end
 redis.call('SET', KEYS[1], deadline .. string.sub(rec, #ms + 1), 'PXAT', deadline)
 redis.call('SADD', KEYS[2], token)

@@ -94,6 +94,38 @@ func TestKeys(t *testing.T) {
 	require.Zero(t, n)
 }
 
+// TestIndexOutlivesLeases checks that the index of a performance expires with
+// its longest lease, whichever order leases come and move in.
+func TestIndexOutlivesLeases(t *testing.T) {
+	t.Parallel()
+	s, c := newStore(t)
+	ctx := t.Context()
+	index := s.names("p").index
+	expiry := func() int64 {
+		t.Helper()
+		at, err := c.PExpireTime(ctx, index).Result()
+		require.NoError(t, err)
+		return at.Milliseconds()
+	}
+	now := time.Now().Truncate(time.Millisecond)
+	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "p", Token: "a", Seats: []uint32{1}, Expires: now.Add(time.Hour)}))
+	require.Equal(t, now.Add(time.Hour).UnixMilli(), expiry(), "the first lease sets it")
+	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "p", Token: "b", Seats: []uint32{2}, Expires: now.Add(30 * time.Minute)}))
+	require.Equal(t, now.Add(time.Hour).UnixMilli(), expiry(), "a shorter lease keeps it")
+	require.NoError(t, s.Extend(ctx, "p", "b", now.Add(2*time.Hour)))
+	require.Equal(t, now.Add(2*time.Hour).UnixMilli(), expiry(), "a longer one pushes it")
+	require.NoError(t, s.Extend(ctx, "p", "b", now.Add(time.Minute)))
+	require.Equal(t, now.Add(2*time.Hour).UnixMilli(), expiry(), "an earlier deadline keeps it")
+	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "p", Token: "c", Seats: []uint32{3}, Expires: now.Add(3 * time.Hour)}))
+	require.Equal(t, now.Add(3*time.Hour).UnixMilli(), expiry())
+
+	// An index without a deadline (written by hand) gets one from the next lease.
+	index = s.names("q").index
+	require.NoError(t, c.SAdd(ctx, index, "gone").Err())
+	require.NoError(t, s.Acquire(ctx, lease.Lease{Performance: "q", Token: "d", Seats: []uint32{4}, Expires: now.Add(time.Minute)}))
+	require.Equal(t, now.Add(time.Minute).UnixMilli(), expiry())
+}
+
 // TestRedisExpiresSeatsItself checks the deadline lives in Redis: after it no
 // key of the lease is left, with nobody calling, and List prunes the index.
 func TestRedisExpiresSeatsItself(t *testing.T) {
@@ -426,14 +458,20 @@ func BenchmarkAcquireRelease4(b *testing.B) {
 	}
 }
 
-// BenchmarkAcquireRelease4Parallel measures throughput with many callers over
-// 64 performances, as an on-sale surge spreads over shows.
+// BenchmarkAcquireRelease4Parallel models an on-sale surge: 128 callers per
+// CPU (256 on 2 cores), each holding and releasing 4 seats of one of 64
+// performances. It reports holds/s (Acquire+Release pairs) and the latency of
+// each call.
 func BenchmarkAcquireRelease4Parallel(b *testing.B) {
 	s, _ := newStore(b)
 	ctx := context.Background()
-	var mu sync.Mutex
-	next := 0
-	b.SetParallelism(16) // callers wait on the network, not on a CPU
+	var (
+		mu    sync.Mutex // guards next and lat
+		next  int
+		lat   []time.Duration
+		start = time.Now()
+	)
+	b.SetParallelism(128) // callers wait on the network, not on a CPU
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		mu.Lock()
@@ -441,15 +479,32 @@ func BenchmarkAcquireRelease4Parallel(b *testing.B) {
 		next++
 		mu.Unlock()
 		l := lease.Lease{Performance: fmt.Sprint("bench", id%64), Token: fmt.Sprint("t", id), Owner: "o", Seats: []uint32{uint32(4 * id), uint32(4*id + 1), uint32(4*id + 2), uint32(4*id + 3)}, Expires: time.Now().Add(time.Hour)}
+		var mine []time.Duration
+		defer func() {
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
 		for pb.Next() {
+			t0 := time.Now()
 			if err := s.Acquire(ctx, l); err != nil {
 				b.Error(err)
 				return
 			}
+			t1 := time.Now()
 			if err := s.Release(ctx, l.Performance, l.Token); err != nil {
 				b.Error(err)
 				return
 			}
+			mine = append(mine, t1.Sub(t0), time.Since(t1))
 		}
 	})
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "holds/s")
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(pct(0.5), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+	}
 }

@@ -5,30 +5,26 @@
 -- Returns 1 when dropped, 0 when there was no lease, or (writing nothing) the
 -- record when it names a seat whose key is not in KEYS.
 local token, prefix = ARGV[1], ARGV[2]
-local rec = redis.call('GET', KEYS[1])
+-- One read for everything: got[1] is the record, got[i - 1] the holder of
+-- KEYS[i] for i >= 3.
+local got = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
+local rec = got[1]
 if not rec then
   redis.call('SREM', KEYS[2], token)
   return 0
 end
-local declared = {}
+local at = {}
 for i = 3, #KEYS do
-  declared[KEYS[i]] = true
-end
-local keys = {}
-for seat in string.gmatch(string.match(rec, '^%d+|([%d,]*)|') or '', '%d+') do
-  local key = prefix .. seat
-  if not declared[key] then
-    return rec
-  end
-  keys[#keys + 1] = key
+  at[KEYS[i]] = i
 end
 local free = {KEYS[1]}
-if #keys > 0 then
-  local holders = redis.call('MGET', unpack(keys))
-  for i = 1, #keys do
-    if holders[i] == token then
-      free[#free + 1] = keys[i]
-    end
+for seat in string.gmatch(string.match(rec, '^%d+|([%d,]*)|') or '', '%d+') do
+  local i = at[prefix .. seat]
+  if i == nil then
+    return rec
+  end
+  if got[i - 1] == token then
+    free[#free + 1] = KEYS[i]
   end
 end
 redis.call('DEL', unpack(free))
