@@ -172,7 +172,7 @@ func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []
 		s.chanSets[s.channelOf[seat]].Clear(uint(seat))
 		s.chanSets[c].Set(uint(seat))
 		s.channelOf[seat] = c
-		s.record(logEntry{seat: seat, kind: ChannelChange, value: uint16(c)})
+		s.record(Change{Seat: seat, Kind: ChannelChange, Value: uint16(c)})
 		changed++
 	}
 	return s.finishBulk(changed, skipped)
@@ -212,7 +212,7 @@ func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip
 			s.priced.Clear(u)
 		}
 		s.zoneOf[seat] = z
-		s.record(logEntry{seat: seat, kind: ZoneChange, value: z})
+		s.record(Change{Seat: seat, Kind: ZoneChange, Value: z})
 		changed++
 	}
 	return s.finishBulk(changed, skipped)

@@ -141,17 +141,26 @@ type hold struct {
 	expires int64    // unix nanoseconds
 	created int64    // unix nanoseconds
 	mask    ChannelMask
-	heapIdx int32 // position in the expiry heap, -1 when not in it
+	heapIdx int32  // position in the expiry heap, -1 when not in it
+	hash    uint32 // the token's hash, as in s.tokens
 	pinned  bool
 	lapsed  bool // expired while pinned: released on Unpin
 }
 
+// logEntry is one Change at a version, packed into two words so that the hot
+// paths write an entry with two stores.
 type logEntry struct {
-	ver   uint64
-	seat  uint32
-	kind  ChangeKind
-	state State
-	value uint16
+	ver    uint64
+	change uint64 // Seat | Kind<<32 | State<<40 | Value<<48
+}
+
+func packChange(c Change) uint64 {
+	return uint64(c.Seat) | uint64(c.Kind)<<32 | uint64(c.State)<<40 | uint64(c.Value)<<48
+}
+
+func (e logEntry) unpack() Change {
+	c := e.change
+	return Change{Seat: uint32(c), Kind: ChangeKind(c >> 32), State: State(c >> 40), Value: uint16(c >> 48)}
 }
 
 // Shard is the live state of one performance. It is safe for concurrent use: one
@@ -177,7 +186,7 @@ type Shard struct {
 	rowFree   []uint16                    // free seats per row, a filter for best-available
 	holds     []hold                      // slot 0 is unused
 	freeSlots []uint32
-	tokens    map[string]uint32
+	tokens    tokenIndex  // token of each live hold → slot
 	expiry    []uint32    // min-heap of slots by deadline
 	words     [4][]uint64 // the state bitsets' words by State (Free: nil), for hot loops
 	pricedW   []uint64
@@ -217,7 +226,7 @@ func NewShard(cfg Config) *Shard {
 		holdOf:    make([]uint32, n),
 		rowFree:   make([]uint16, len(h.Rows)),
 		holds:     make([]hold, 1, 64),
-		tokens:    make(map[string]uint32, 64),
+		tokens:    newTokenIndex(),
 		log:       make([]logEntry, size),
 	}
 	if s.now == nil {
@@ -274,7 +283,7 @@ func (s *Shard) SetZones(zoneOf []uint16, zones int) error {
 	s.mu.Lock()
 	s.version++
 	s.setZonesLocked(zoneOf, zones, true)
-	s.record(logEntry{kind: MetaChange})
+	s.record(Change{Kind: MetaChange})
 	s.mu.Unlock()
 	s.signal()
 	return nil
@@ -284,7 +293,7 @@ func (s *Shard) setZonesLocked(zoneOf []uint16, zones int, log bool) {
 	if log {
 		for i, z := range zoneOf {
 			if s.zoneOf[i] != z {
-				s.record(logEntry{seat: uint32(i), kind: ZoneChange, value: z})
+				s.record(Change{Seat: uint32(i), Kind: ZoneChange, Value: z})
 			}
 		}
 	}
@@ -307,7 +316,7 @@ func (s *Shard) setZonesLocked(zoneOf []uint16, zones int, log bool) {
 func (s *Shard) Touch() {
 	s.mu.Lock()
 	s.version++
-	s.record(logEntry{kind: MetaChange})
+	s.record(Change{Kind: MetaChange})
 	s.mu.Unlock()
 	s.signal()
 }
@@ -317,6 +326,23 @@ func (s *Shard) ZoneOf() []uint16 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]uint16(nil), s.zoneOf...)
+}
+
+// ZonesOf appends the zone of each of seats to dst (hall.NoZone for none) under the
+// shard's lock, and returns it: what pricing an order needs, without copying the
+// zone of every seat as ZoneOf does. A seat out of range has no zone: it gets
+// hall.NoZone too.
+func (s *Shard) ZonesOf(seats []uint32, dst []uint16) []uint16 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seat := range seats {
+		z := uint16(hall.NoZone)
+		if int(seat) < len(s.zoneOf) {
+			z = s.zoneOf[seat]
+		}
+		dst = append(dst, z)
+	}
+	return dst
 }
 
 // Subscribe returns a channel that receives a signal (coalesced: at most one
@@ -489,8 +515,7 @@ func (s *Shard) Since(v uint64, dst []Change) ([]Change, uint64, error) {
 		i--
 	}
 	for ; i < s.logHead; i++ {
-		e := s.log[i&mask]
-		dst = append(dst, Change{Seat: e.seat, Kind: e.kind, State: e.state, Value: e.value})
+		dst = append(dst, s.log[i&mask].unpack())
 	}
 	return dst, s.version, nil
 }
@@ -502,16 +527,40 @@ type gapError struct{}
 
 func (gapError) Error() string { return "changes no longer kept; take a snapshot" }
 
-func (s *Shard) record(e logEntry) {
-	idx := s.logHead & uint64(len(s.log)-1)
-	if s.logHead >= uint64(len(s.log)) {
-		if old := s.log[idx].ver; old > s.logFloor {
+// record adds c to the change log at the current version.
+func (s *Shard) record(c Change) {
+	i := s.logReserve(1) & uint64(len(s.log)-1)
+	s.log[i] = logEntry{ver: s.version, change: packChange(c)}
+}
+
+// logReserve makes room for k entries of the current version and returns the
+// position of the first (not yet masked); the caller writes them. Entries a lap
+// behind are overwritten, so logFloor rises to the newest version overwritten:
+// versions rise along the ring, so that is the last of the k slots, or this very
+// version when k is more than the ring holds.
+func (s *Shard) logReserve(k int) uint64 {
+	head, size := s.logHead, uint64(len(s.log))
+	end := head + uint64(k)
+	if end > size && k > 0 {
+		if uint64(k) > size {
+			s.logFloor = s.version
+		} else if old := s.log[(end-1)&(size-1)].ver; old > s.logFloor {
 			s.logFloor = old
 		}
 	}
-	e.ver = s.version
-	s.log[idx] = e
-	s.logHead++
+	s.logHead = end
+	return head
+}
+
+// recordStates records that seats changed to state st, as record would one by one.
+func (s *Shard) recordStates(seats []uint32, st State) {
+	head := s.logReserve(len(seats))
+	log, v := s.log, s.version
+	mask := uint64(len(log) - 1)
+	c := packChange(Change{Kind: StateChange, State: st})
+	for i, seat := range seats {
+		log[(head+uint64(i))&mask] = logEntry{ver: v, change: c | uint64(seat)}
+	}
 }
 
 // set moves a seat between states, keeping counts, row filters and the change log.
@@ -530,7 +579,47 @@ func (s *Shard) set(seat uint32, from, to State) {
 	}
 	s.cnt[from]--
 	s.cnt[to]++
-	s.record(logEntry{seat: seat, kind: StateChange, state: to})
+	s.record(Change{Seat: seat, Kind: StateChange, State: to})
+}
+
+// holdSeats moves free seats to held by slot, as set would one by one. The caller
+// has checked that they are free and bumped s.version. (The change log is written
+// first: no call after the loop, so the compiler keeps the loop in registers.)
+func (s *Shard) holdSeats(seats []uint32, slot uint32) {
+	s.recordStates(seats, Held)
+	s.cnt[Free] -= len(seats)
+	s.cnt[Held] += len(seats)
+	held, holdOf, rowOf, rowFree := s.words[Held], s.holdOf, s.hall.RowOf, s.rowFree
+	for _, seat := range seats {
+		holdOf[seat] = slot
+		held[seat>>6] |= 1 << (seat & 63)
+		rowFree[rowOf[seat]]--
+	}
+}
+
+// unholdSeats moves the seats of a hold from held to state to (Free or Sold), as
+// set would one by one. The caller has bumped s.version.
+func (s *Shard) unholdSeats(seats []uint32, to State) {
+	s.recordStates(seats, to)
+	s.cnt[Held] -= len(seats)
+	s.cnt[to] += len(seats)
+	held, holdOf := s.words[Held], s.holdOf
+	if to == Free {
+		rowOf, rowFree := s.hall.RowOf, s.rowFree
+		for _, seat := range seats {
+			holdOf[seat] = 0
+			held[seat>>6] &^= 1 << (seat & 63)
+			rowFree[rowOf[seat]]++
+		}
+		return
+	}
+	dst := s.words[to]
+	for _, seat := range seats {
+		holdOf[seat] = 0
+		w, b := seat>>6, uint64(1)<<(seat&63)
+		held[w] &^= b
+		dst[w] |= b
+	}
 }
 
 func (s *Shard) mask(m ChannelMask) ChannelMask {
@@ -540,12 +629,6 @@ func (s *Shard) mask(m ChannelMask) ChannelMask {
 	return m
 }
 
-// available reports whether a seat is free, priced, and in one of the channels of m.
-func (s *Shard) available(seat uint32, m ChannelMask) bool {
-	w, b := seat>>6, uint64(1)<<(seat&63)
-	return (s.words[Held][w]|s.words[Sold][w]|s.words[Blocked][w])&b == 0 && s.pricedW[w]&b != 0 && m&(1<<s.channelOf[seat]) != 0
-}
-
 // Hold takes the requested seats, all or none, and appends the seats taken to dst.
 func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	if req.Token == "" {
@@ -553,48 +636,53 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	}
 	exp := req.Expires.UnixNano()
 	m := s.mask(req.Channels)
+	th := s.tokens.hash(req.Token)
 	s.mu.Lock()
 	now := s.now().UnixNano()
-	s.expireLocked(now)
+	s.expireDue(now)
 	if exp <= now {
 		s.mu.Unlock()
 		return dst, ErrPast
 	}
-	if _, ok := s.tokens[req.Token]; ok {
+	pos, slot := s.tokens.find(req.Token, th, s.holds)
+	if slot != 0 {
 		s.mu.Unlock()
 		return dst, ErrTokenInUse
 	}
-	var err error
-	start := len(dst)
-	if len(req.Seats) > 0 {
-		err = s.checkExplicit(req.Seats, m)
-		dst = append(dst, req.Seats...)
+	seats := req.Seats
+	if len(seats) > 0 {
+		if err := s.checkExplicit(seats, m); err != nil {
+			s.mu.Unlock()
+			return dst, err
+		}
 	} else {
-		dst, err = s.bestLocked(req.Best, m, dst)
+		start := len(dst)
+		var err error
+		if dst, err = s.bestLocked(req.Best, m, dst); err != nil {
+			s.mu.Unlock()
+			return dst[:start], err
+		}
+		seats = dst[start:]
 	}
-	if err != nil {
-		s.mu.Unlock()
-		return dst[:start], err
-	}
-	seats := dst[start:]
-	slot := s.allocSlot()
+	slot = s.allocSlot()
 	h := &s.holds[slot]
-	s.version++
-	for _, seat := range seats {
-		s.holdOf[seat] = slot
-		s.set(seat, Free, Held)
-	}
-	h.token = req.Token
-	h.owner = req.Owner
 	h.seats = append(h.seats[:0], seats...)
+	s.version++
+	s.holdSeats(h.seats, slot)
+	h.token = req.Token
+	h.hash = th
+	h.owner = req.Owner
 	h.expires = exp
 	h.created = now
 	h.mask = m
 	h.pinned, h.lapsed = false, false
-	s.tokens[req.Token] = slot
+	s.tokens.insert(pos, th, slot)
 	s.heapPush(slot)
 	s.mu.Unlock()
 	s.signal()
+	if len(req.Seats) > 0 { // best-available appended to dst already
+		dst = append(dst, req.Seats...)
+	}
 	return dst, nil
 }
 
@@ -602,7 +690,6 @@ func (s *Shard) checkExplicit(seats []uint32, m ChannelMask) error {
 	if len(seats) > s.max {
 		return ErrTooMany
 	}
-	var taken []uint32
 	for k, seat := range seats {
 		if int(seat) >= s.n {
 			return &SeatError{Seat: seat, Reason: "no such seat"}
@@ -613,14 +700,36 @@ func (s *Shard) checkExplicit(seats []uint32, m ChannelMask) error {
 				return &SeatError{Seat: seat, Reason: "listed twice"}
 			}
 		}
-		if !s.available(seat, m) {
+	}
+	// Which seats are taken is only worked out when one is.
+	if s.available(seats, m) {
+		return nil
+	}
+	var taken []uint32
+	for i, seat := range seats {
+		if !s.available(seats[i:i+1], m) {
 			taken = append(taken, seat)
 		}
 	}
-	if taken != nil {
-		return &TakenError{Seats: taken}
+	return &TakenError{Seats: taken}
+}
+
+// available reports whether all seats are free, priced, and in one of the
+// channels of m; a seat out of range is not. The word slices are cut to one
+// length, so that one check of each index spares the compiler's bounds checks.
+func (s *Shard) available(seats []uint32, m ChannelMask) bool {
+	held, chans := s.words[Held], s.channelOf
+	sold, blocked, priced := s.words[Sold][:len(held)], s.words[Blocked][:len(held)], s.pricedW[:len(held)]
+	for _, seat := range seats {
+		w := int(seat >> 6)
+		if int(seat) >= len(chans) || w >= len(held) {
+			return false
+		}
+		if (held[w]|sold[w]|blocked[w]|^priced[w])>>(seat&63)&1 != 0 || m>>(chans[seat]&(MaxChannels-1))&1 == 0 {
+			return false
+		}
 	}
-	return nil
+	return true
 }
 
 func (s *Shard) allocSlot() uint32 {
@@ -635,8 +744,14 @@ func (s *Shard) allocSlot() uint32 {
 
 // lookup finds a live hold of owner. The caller holds s.mu.
 func (s *Shard) lookup(token, owner string) (uint32, error) {
-	slot, ok := s.tokens[token]
-	if !ok {
+	return s.lookupHashed(token, s.tokens.hash(token), owner)
+}
+
+// lookupHashed is lookup with the token's hash computed by the caller, outside the
+// lock.
+func (s *Shard) lookupHashed(token string, th uint32, owner string) (uint32, error) {
+	_, slot := s.tokens.find(token, th, s.holds)
+	if slot == 0 {
 		return 0, ErrNotFound
 	}
 	if owner != AnyOwner && s.holds[slot].owner != owner {
@@ -649,23 +764,21 @@ func (s *Shard) lookup(token, owner string) (uint32, error) {
 func (s *Shard) drop(slot uint32, to State) {
 	h := &s.holds[slot]
 	s.version++
-	for _, seat := range h.seats {
-		s.holdOf[seat] = 0
-		s.set(seat, Held, to)
-	}
+	s.unholdSeats(h.seats, to)
 	if h.heapIdx >= 0 {
 		s.heapRemove(int(h.heapIdx))
 	}
-	delete(s.tokens, h.token)
+	s.tokens.remove(h.hash, slot)
 	h.token, h.owner = "", ""
 	s.freeSlots = append(s.freeSlots, slot)
 }
 
 // Release frees a hold's seats.
 func (s *Shard) Release(token, owner string) error {
+	th := s.tokens.hash(token)
 	s.mu.Lock()
-	s.expireLocked(s.now().UnixNano())
-	slot, err := s.lookup(token, owner)
+	s.expireDue(s.now().UnixNano())
+	slot, err := s.lookupHashed(token, th, owner)
 	if err == nil && s.holds[slot].pinned {
 		err = ErrPinned
 	}
@@ -704,7 +817,7 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 	}
 	s.version++
 	for _, seat := range h.seats {
-		s.record(logEntry{seat: seat, kind: StateChange, state: Held})
+		s.record(Change{Seat: seat, Kind: StateChange, State: Held})
 	}
 	s.mu.Unlock()
 	s.signal()
@@ -741,9 +854,11 @@ func (s *Shard) Holds() []HoldView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked(s.now().UnixNano())
-	out := make([]HoldView, 0, len(s.tokens))
-	for _, slot := range s.tokens {
-		out = append(out, s.view(slot))
+	out := make([]HoldView, 0, s.tokens.n)
+	for slot := 1; slot < len(s.holds); slot++ {
+		if s.holds[slot].token != "" {
+			out = append(out, s.view(uint32(slot)))
+		}
 	}
 	return out
 }
@@ -779,9 +894,10 @@ func (s *Shard) Pin(token, owner string) (HoldView, error) {
 // Unpin ends a confirmation that failed. A hold whose deadline passed meanwhile
 // is released now.
 func (s *Shard) Unpin(token string) {
+	th := s.tokens.hash(token)
 	s.mu.Lock()
-	slot, ok := s.tokens[token]
-	if !ok {
+	_, slot := s.tokens.find(token, th, s.holds)
+	if slot == 0 {
 		s.mu.Unlock()
 		return
 	}
@@ -799,9 +915,10 @@ func (s *Shard) Unpin(token string) {
 
 // Confirm turns a hold's seats into sold seats and ends the hold.
 func (s *Shard) Confirm(token string) error {
+	th := s.tokens.hash(token)
 	s.mu.Lock()
-	slot, ok := s.tokens[token]
-	if !ok {
+	_, slot := s.tokens.find(token, th, s.holds)
+	if slot == 0 {
 		s.mu.Unlock()
 		return ErrNotFound
 	}
@@ -830,6 +947,14 @@ func (s *Shard) NextExpiry() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(0, s.holds[s.expiry[0]].expires).UTC(), true
+}
+
+// expireDue is expireLocked for the hot paths: the common case, nothing due, is
+// inlined.
+func (s *Shard) expireDue(now int64) {
+	if len(s.expiry) > 0 && s.holds[s.expiry[0]].expires <= now {
+		s.expireLocked(now)
+	}
 }
 
 func (s *Shard) expireLocked(now int64) int {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -479,4 +480,58 @@ func TestPaintZonesAndStats(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []Change{{Seat: row[1], Kind: ZoneChange, Value: 2}, {Kind: MetaChange}}, ch)
 	mustVerify(t, s)
+}
+
+func TestZonesOf(t *testing.T) {
+	t.Parallel()
+	s, _ := newShard(t, theatre)
+	row := seats(t, theatre, "S-R10-S1", "S-R10-S2")
+	_, _, err := s.PaintZone(row[1:], hall.NoZone)
+	require.NoError(t, err)
+	all := s.ZoneOf()
+	// ZonesOf appends, in the order asked, and a seat out of range has no zone.
+	got := s.ZonesOf([]uint32{row[1], 0, row[0], 800, row[0]}, []uint16{42})
+	require.Equal(t, []uint16{42, hall.NoZone, all[0], all[row[0]], hall.NoZone, all[row[0]]}, got)
+	require.NotEqual(t, uint16(hall.NoZone), all[row[0]])
+	require.Empty(t, s.ZonesOf(nil, nil))
+}
+
+// TestChangeLogLaps checks the change log's batched bookkeeping (recordStates)
+// against writing entries one by one, over many laps of a small ring and batches
+// longer than the ring: the same entries kept, and the same floor below which
+// Since reports a gap.
+func TestChangeLogLaps(t *testing.T) {
+	t.Parallel()
+	const size = 8
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := NewShard(Config{Hall: theatre, LogSize: size})
+	var want [size]logEntry
+	var head, floor uint64
+	for step := 0; step < 3000; step++ {
+		seats := make([]uint32, 1+rng.IntN(2*size))
+		for i := range seats {
+			seats[i] = rng.Uint32N(uint32(theatre.N()))
+		}
+		s.mu.Lock()
+		s.version++
+		if len(seats) == 1 && rng.IntN(2) == 0 {
+			s.record(Change{Seat: seats[0], Kind: StateChange, State: Held})
+		} else {
+			s.recordStates(seats, Held)
+		}
+		v := s.version
+		got, gotHead, gotFloor := s.log, s.logHead, s.logFloor
+		s.mu.Unlock()
+		for _, seat := range seats {
+			e := &want[head%size]
+			if head >= size && e.ver > floor {
+				floor = e.ver
+			}
+			*e = logEntry{ver: v, change: packChange(Change{Seat: seat, Kind: StateChange, State: Held})}
+			head++
+		}
+		require.Equal(t, head, gotHead, "step %d", step)
+		require.Equal(t, floor, gotFloor, "step %d", step)
+		require.Equal(t, want[:], got, "step %d", step)
+	}
 }

@@ -9,7 +9,7 @@ import (
 // Verify checks the shard's invariants: a seat is in at most one of held, sold and
 // blocked; a held seat belongs to exactly one live hold and every seat of a live
 // hold is held by it; counts add up to the number of seats; the derived indexes
-// (row filters, zone and channel sets, token map, expiry heap) agree with the state.
+// (row filters, zone and channel sets, token index, expiry heap) agree with the state.
 // It is for tests, fuzzing and diagnostics; it takes the lock for O(seats) time.
 func (s *Shard) Verify() error {
 	s.mu.Lock()
@@ -83,8 +83,11 @@ func (s *Shard) Verify() error {
 			continue
 		}
 		live++
-		if s.tokens[h.token] != uint32(slot) {
-			return fmt.Errorf("hold %q in slot %d not in token map", h.token, slot)
+		if h.hash != s.tokens.hash(h.token) {
+			return fmt.Errorf("hold %q in slot %d has a stale token hash", h.token, slot)
+		}
+		if _, found := s.tokens.find(h.token, h.hash, s.holds); found != uint32(slot) {
+			return fmt.Errorf("hold %q in slot %d not in token index (found slot %d)", h.token, slot, found)
 		}
 		for _, seat := range h.seats {
 			if s.holdOf[seat] != uint32(slot) || !s.held.Test(uint(seat)) {
@@ -97,8 +100,11 @@ func (s *Shard) Verify() error {
 			return fmt.Errorf("hold %q: in expiry heap %v, lapsed %v", h.token, inHeap, h.lapsed)
 		}
 	}
-	if live != len(s.tokens) {
-		return fmt.Errorf("%d live holds, %d tokens", live, len(s.tokens))
+	if err := s.tokens.check(s.holds); err != nil {
+		return err
+	}
+	if live != s.tokens.n {
+		return fmt.Errorf("%d live holds, %d tokens indexed", live, s.tokens.n)
 	}
 	if heldBy != c.Held {
 		return fmt.Errorf("holds cover %d seats, %d seats held", heldBy, c.Held)
@@ -107,6 +113,35 @@ func (s *Shard) Verify() error {
 		if s.heapLess(i, (i-1)/2) {
 			return fmt.Errorf("expiry heap out of order at %d", i)
 		}
+	}
+	return nil
+}
+
+// check verifies the index against holds: a power-of-two table at most half
+// full, whose n entries each name a live hold with the hash they carry and can be
+// reached from their home position without crossing an empty entry.
+func (t *tokenIndex) check(holds []hold) error {
+	ents, mask := t.ents, len(t.ents)-1
+	if len(ents) < minTokenEnts || len(ents)&mask != 0 || 2*t.n > len(ents) {
+		return fmt.Errorf("token index of %d entries holds %d", len(ents), t.n)
+	}
+	n := 0
+	for i, e := range ents {
+		if e.slot == 0 {
+			continue
+		}
+		n++
+		if int(e.slot) >= len(holds) || holds[e.slot].token == "" || holds[e.slot].hash != e.hash {
+			return fmt.Errorf("token index entry %d names slot %d, no live hold with its hash", i, e.slot)
+		}
+		for j := int(e.hash) & mask; j != i; j = (j + 1) & mask {
+			if ents[j].slot == 0 {
+				return fmt.Errorf("token index entry %d cut off from its home %d", i, int(e.hash)&mask)
+			}
+		}
+	}
+	if n != t.n {
+		return fmt.Errorf("token index counts %d entries, has %d", t.n, n)
 	}
 	return nil
 }
