@@ -31,7 +31,9 @@ type Recorder struct {
 	orders    []sample
 	lags      []sample
 	conflicts int
-	soldOut   bool
+	left      int           // buyers whose page showed nothing left to click
+	soldOut   bool          // best-available found nothing together
+	soldOutAt time.Duration // when the last seat was taken, 0 if never
 	served    int
 	wanted    int
 }
@@ -95,6 +97,20 @@ func (r *Recorder) Lag(at time.Time, d time.Duration) {
 	r.mu.Unlock()
 }
 
+// Left records a buyer who left without asking: the page showed no seats.
+func (r *Recorder) Left() {
+	r.mu.Lock()
+	r.left++
+	r.mu.Unlock()
+}
+
+// SoldOutAfter records when the last seat was taken, from the start of the run.
+func (r *Recorder) SoldOutAfter(d time.Duration) {
+	r.mu.Lock()
+	r.soldOutAt = d
+	r.mu.Unlock()
+}
+
 // SoldOut marks that best-available found nothing left.
 func (r *Recorder) SoldOut() {
 	r.mu.Lock()
@@ -149,29 +165,36 @@ type Second struct {
 
 // Result is what a run measured; its JSON is the machine-readable report.
 type Result struct {
-	Target        string                 `json:"target"`
-	Preset        string                 `json:"preset"`
-	Buyers        int                    `json:"buyers"`
-	Seats         int                    `json:"seats"`
-	Watchers      int                    `json:"watchers"`
-	DurationS     float64                `json:"duration_s"`
-	HoldsPerS     float64                `json:"holds_per_s"`
-	SeatsHeldPerS float64                `json:"seats_held_per_s"`
-	OrdersPerS    float64                `json:"orders_per_s"`
-	Holds         int                    `json:"holds"`
-	SeatsHeld     int                    `json:"seats_held"`
-	Orders        int                    `json:"orders"`
-	Conflicts     int                    `json:"conflicts"`
-	SoldOut       bool                   `json:"sold_out"`
-	BuyersServed  int                    `json:"buyers_served"`
-	Unfinished    bool                   `json:"unfinished"`
-	Errors        map[string]int         `json:"errors"`
-	HoldLatencyMs Percentiles            `json:"hold_latency_ms"`
-	LatencyMs     map[string]Percentiles `json:"latency_ms"`
-	DeltaLagMs    Percentiles            `json:"delta_lag_ms"`
-	Timeline      []Second               `json:"timeline"`
-	Audit         Audit                  `json:"audit"`
-	Settings      map[string]string      `json:"settings"`
+	Target        string  `json:"target"`
+	Preset        string  `json:"preset"`
+	Buyers        int     `json:"buyers"`
+	Seats         int     `json:"seats"`
+	Watchers      int     `json:"watchers"`
+	DurationS     float64 `json:"duration_s"`
+	HoldsPerS     float64 `json:"holds_per_s"`
+	SeatsHeldPerS float64 `json:"seats_held_per_s"`
+	OrdersPerS    float64 `json:"orders_per_s"`
+	Holds         int     `json:"holds"`
+	SeatsHeld     int     `json:"seats_held"`
+	Orders        int     `json:"orders"`
+	Conflicts     int     `json:"conflicts"`
+	SoldOut       bool    `json:"sold_out"`
+	// SellOutS is how long until every seat was held or sold, as the buyers'
+	// pages knew it; 0 if it never came. SellOutSeatsPerS is the seats held
+	// until then per second of it: the on-sale rate, without the tail of
+	// buyers who came too late.
+	SellOutS         float64                `json:"sell_out_s,omitempty"`
+	SellOutSeatsPerS float64                `json:"sell_out_seats_held_per_s,omitempty"`
+	Left             int                    `json:"buyers_left_seeing_nothing"`
+	BuyersServed     int                    `json:"buyers_served"`
+	Unfinished       bool                   `json:"unfinished"`
+	Errors           map[string]int         `json:"errors"`
+	HoldLatencyMs    Percentiles            `json:"hold_latency_ms"`
+	LatencyMs        map[string]Percentiles `json:"latency_ms"`
+	DeltaLagMs       Percentiles            `json:"delta_lag_ms"`
+	Timeline         []Second               `json:"timeline"`
+	Audit            Audit                  `json:"audit"`
+	Settings         map[string]string      `json:"settings"`
 }
 
 // Result summarises the run up to now.
@@ -188,7 +211,8 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 		SeatsHeld:     len(r.seatsHeld),
 		Orders:        len(r.orders),
 		Conflicts:     r.conflicts,
-		SoldOut:       r.soldOut,
+		SoldOut:       r.soldOut || r.soldOutAt > 0,
+		Left:          r.left,
 		BuyersServed:  r.served,
 		Unfinished:    r.served < r.wanted,
 		Errors:        map[string]int{},
@@ -205,6 +229,16 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 	res.HoldsPerS = float64(res.Holds) / secs
 	res.SeatsHeldPerS = float64(res.SeatsHeld) / secs
 	res.OrdersPerS = float64(res.Orders) / secs
+	if r.soldOutAt > 0 {
+		res.SellOutS = r.soldOutAt.Seconds()
+		before := 0
+		for _, s := range r.seatsHeld {
+			if s.at <= r.soldOutAt {
+				before++
+			}
+		}
+		res.SellOutSeatsPerS = float64(before) / res.SellOutS
+	}
 	res.Timeline = r.timeline(elapsed)
 	return res
 }

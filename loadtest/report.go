@@ -19,7 +19,13 @@ func WriteTable(w io.Writer, r Result) {
 	fmt.Fprintf(tw, "orders/s\t%.0f\tconflicts\t%d\n", r.OrdersPerS, r.Conflicts)
 	fmt.Fprintf(tw, "holds\t%d\tseats held\t%d\n", r.Holds, r.SeatsHeld)
 	fmt.Fprintf(tw, "orders\t%d\tsold out\t%v\n", r.Orders, r.SoldOut)
+	if r.SellOutS > 0 {
+		fmt.Fprintf(tw, "sold out after\t%.2f s\tseats held/s to then\t%.0f\n", r.SellOutS, r.SellOutSeatsPerS)
+	}
 	tw.Flush()
+	if r.Left > 0 {
+		fmt.Fprintf(w, "%d buyers saw no free seat on the map and left without asking\n", r.Left)
+	}
 	if r.Unfinished {
 		fmt.Fprintf(w, "UNFINISHED: the target served %d of %d buyers before the run's time ran out\n", r.BuyersServed, r.Buyers)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -38,6 +37,9 @@ type Options struct {
 	Watchers int
 	// SeatsPerBuyer is the most seats one buyer takes (1..n, weighted to 2).
 	SeatsPerBuyer int
+	// MapLag is how long after a hold or release the buyers' pages show it
+	// (see view). Buyers who click pick seats their page shows free.
+	MapLag time.Duration
 	// Record, if set, receives every buyer action as a trace.
 	Record *TraceWriter
 	// Progress is called about every 200 ms with buyers done.
@@ -75,30 +77,6 @@ func NewVenue(perf string, m Seatmap) *Venue {
 	return v
 }
 
-// pick chooses k adjacent seats near a preferred spot: a section at random, a
-// row drawn towards its front (where everybody wants to sit), a seat near the
-// row's middle. Hot spots make conflicts as in a real on-sale.
-func (v *Venue) pick(rng *rand.Rand, k int) []string {
-	if len(v.sections) == 0 {
-		return nil
-	}
-	sec := v.sections[rng.IntN(len(v.sections))]
-	if len(sec) == 0 {
-		return nil
-	}
-	depth := min(int(rng.ExpFloat64()*float64(len(sec))/6), len(sec)-1)
-	row := v.rows[sec[depth]]
-	k = min(k, len(row))
-	mid := float64(len(row)-k) / 2
-	start := int(math.Round(mid + rng.NormFloat64()*float64(len(row))/6))
-	start = min(max(start, 0), len(row)-k)
-	out := make([]string, k)
-	for i := range out {
-		out[i] = v.Map.IDs[row[start+i]]
-	}
-	return out
-}
-
 // Surge runs a surge of buyers against a venue.
 func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (map[string][]string, error) {
 	if o.Concurrency <= 0 {
@@ -113,6 +91,7 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	defer cancel()
 
 	holdAt := make([]atomic.Int64, len(v.Map.IDs)) // unix nanos of the hold's 201, for lag
+	seen := newView(v, rec.start, o.MapLag)
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
 	for w := 0; w < o.Watchers; w++ {
@@ -159,7 +138,7 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 					continue
 				}
 				seed := o.Seed*1_000_003 + uint64(b)
-				if id, seats := buyer(ctx, o, api, v, rec, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), b, holdAt); id != "" {
+				if id, seats := buyer(ctx, o, api, v, seen, rec, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), b, holdAt); id != "" {
 					mu.Lock()
 					confirmed[id] = seats
 					mu.Unlock()
@@ -189,6 +168,9 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	}
 	workers.Wait()
 	rec.Served(int(done.Load()), o.Buyers)
+	if at, ok := seen.soldOut(); ok {
+		rec.SoldOutAfter(at)
+	}
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
 		// The target could not keep up: a result, not a failure of the tester.
 		return confirmed, nil
@@ -224,12 +206,13 @@ func seatsWanted(rng *rand.Rand, most int) int {
 }
 
 // buyer plays one buyer; it returns the order id and seats if it bought.
-func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rng *rand.Rand, b int, holdAt []atomic.Int64) (string, []string) {
+func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *Recorder, rng *rand.Rand, b int, holdAt []atomic.Int64) (string, []string) {
 	sess := session()
 	name := fmt.Sprint("b", b)
 	best := rng.Float64() < o.BestShare
 	k := seatsWanted(rng, o.SeatsPerBuyer)
 	var h Hold
+	var refused map[int]bool // seats this buyer was told are taken
 	held := false
 	for attempt := 0; attempt <= o.Retries && !held; attempt++ {
 		start := time.Now()
@@ -239,7 +222,10 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rn
 			o.Record.Write(TraceEvent{Buyer: name, Op: "hold_best", Count: k})
 			h, err = api.HoldBest(ctx, sess, v.Performance, k)
 		} else {
-			seats = v.pick(rng, k)
+			if seats = v.pickShown(rng, k, seen, start, refused); seats == nil {
+				rec.Left() // the page shows nothing left to click
+				return "", nil
+			}
 			o.Record.Write(TraceEvent{Buyer: name, Op: "hold", Seats: seats})
 			h, err = api.HoldSeats(ctx, sess, v.Performance, seats)
 		}
@@ -252,6 +238,7 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rn
 			for _, s := range h.Seats {
 				if i, ok := v.index[s]; ok {
 					holdAt[i].Store(end.UnixNano())
+					seen.set(i, true, end)
 				}
 			}
 			held = true
@@ -261,6 +248,15 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rn
 			if best {
 				rec.SoldOut() // nothing together is left for this buyer
 				return "", nil
+			}
+			if refused == nil {
+				refused = map[int]bool{}
+			}
+			for _, s := range p.Seats {
+				if i, ok := v.index[s]; ok {
+					refused[i] = true
+					seen.set(i, true, end)
+				}
 			}
 		default:
 			rec.Op(OpHold+" error", end, end.Sub(start))
@@ -292,6 +288,12 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder, rn
 		rec.Op(OpRelease, end, end.Sub(start))
 		if err != nil {
 			rec.Error(errKind("release", err))
+			return "", nil
+		}
+		for _, s := range h.Seats {
+			if i, ok := v.index[s]; ok {
+				seen.set(i, false, end)
+			}
 		}
 	}
 	return "", nil

@@ -96,15 +96,28 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, 
 		replayed bool
 	}
 	v, err, shared := s.confirms.Do(in.Actor.Session+"\x00"+in.IdempotencyKey, func() (any, error) {
-		o, replayed, err := s.replay(ctx, in)
-		if err != nil || replayed {
-			return result{o, replayed}, err
+		// The first attempt is the common case, so it goes first and costs no
+		// look-up. A retry shows itself by failing — its hold is gone (the
+		// first attempt sold it), or the store refuses the key (the first
+		// attempt's order is stored) — and only then is the earlier order
+		// looked up; a key reused for another hold is refused whatever that
+		// hold's own error. Concurrent retries on this node share this call;
+		// across nodes the key's unique index decides.
+		o, err := s.confirm(ctx, in)
+		if err == nil {
+			return result{o, false}, nil
 		}
-		o, err = s.confirm(ctx, in)
-		if errors.Is(err, store.ErrIdempotencyKey) { // another node won the race
-			o, replayed, err = s.replay(ctx, in)
+		if ctx.Err() != nil {
+			return result{}, err
 		}
-		return result{o, replayed}, err
+		prev, replayed, rerr := s.replay(ctx, in)
+		switch {
+		case errors.Is(rerr, ErrIdempotencyMismatch):
+			return result{}, rerr
+		case rerr != nil || !replayed:
+			return result{}, err // no earlier order: this attempt's own error stands
+		}
+		return result{prev, true}, nil
 	})
 	if err != nil {
 		return store.Order{}, false, err

@@ -34,7 +34,8 @@ done
 for name in seatd:18281 pg:18282 redis:18283; do
 	echo "== ${name%%:*}"
 	bin/loadtest -target "http://127.0.0.1:${name##*:}" -token "$token" -preset "${PRESET:-arena}" -watchers 0 -quiet \
-		-duration ${DURATION:-60s} -json "$out/compare-${name%%:*}.json" ${ARGS:-} | head -9
+		-duration ${DURATION:-60s} -json "$out/compare-${name%%:*}.json" ${ARGS:-} > "$out/compare-${name%%:*}.txt"
+	head -9 "$out/compare-${name%%:*}.txt" # the totals; the latency table follows in the file
 done
 echo
 bin/loadtest -compare "seatd=$out/compare-seatd.json,postgres-row-locks=$out/compare-pg.json,redis-lua=$out/compare-redis.json"

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Float64Var(&o.ReleaseShare, "release-share", 0.1, "share of holds released; the rest are abandoned to expire")
 	fs.IntVar(&o.Watchers, "watchers", 50, "live seat map sockets watching the performance, measuring delta lag")
 	fs.IntVar(&o.SeatsPerBuyer, "seats", 4, "most seats per buyer")
+	fs.DurationVar(&o.MapLag, "map-lag", 100*time.Millisecond, "how long after a hold the buyers' pages show it; buyers click seats their page shows free")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed makes the same buyers")
 	performance := fs.String("performance", "", "use this existing performance instead of creating one")
 	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
@@ -60,6 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	jsonPath := fs.String("json", "", "write the results as JSON here")
 	htmlPath := fs.String("html", "", "write a self-contained HTML report here")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuProfile := fs.String("cpuprofile", "", "write the load tester's own CPU profile here (is the generator the bottleneck?)")
 	compare := fs.String("compare", "", "print side-by-side ratios of earlier JSON results: name=file,name=file,… (the first is the reference); runs nothing")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,6 +120,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		o.Progress = func(done, _ int) { _ = bar.Set(done) }
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return 1, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return 1, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	rec := loadtest.NewRecorder(start)
 	var confirmed map[string][]string
@@ -155,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	res.Target, res.Preset, res.Buyers, res.Seats, res.Watchers = o.Target, o.Preset, o.Buyers, len(venue.Map.IDs), o.Watchers
 	res.Settings = map[string]string{
 		"curve": o.Curve, "concurrency": fmt.Sprint(o.Concurrency), "best_share": fmt.Sprint(o.BestShare),
-		"confirm_share": fmt.Sprint(o.ConfirmShare), "release_share": fmt.Sprint(o.ReleaseShare), "retries": fmt.Sprint(o.Retries),
+		"confirm_share": fmt.Sprint(o.ConfirmShare), "release_share": fmt.Sprint(o.ReleaseShare), "retries": fmt.Sprint(o.Retries), "map_lag": o.MapLag.String(),
 		"seed": fmt.Sprint(o.Seed), "performance": venue.Performance,
 	}
 	in, err := api.Gather(ctx, venue.Performance)

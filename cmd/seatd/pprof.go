@@ -3,9 +3,15 @@ package main
 import (
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 )
 
+// pprofMux serves the Go profiles. Turning it on also samples contention (one
+// in 100 mutex waits, blocking events of 10 µs or more), so /debug/pprof/mutex
+// and /debug/pprof/block show where requests wait rather than where they run.
 func pprofMux() *http.ServeMux {
+	runtime.SetMutexProfileFraction(100)
+	runtime.SetBlockProfileRate(10_000)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
