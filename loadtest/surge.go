@@ -94,15 +94,34 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	seen := newView(v, rec.start, o.MapLag)
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
+	allReady := make(chan struct{})
+	var waiting atomic.Int64
+	waiting.Store(int64(o.Watchers))
+	ready := func() {
+		if waiting.Add(-1) == 0 {
+			close(allReady)
+		}
+	}
 	for w := 0; w < o.Watchers; w++ {
-		watchers.Go(func() { watch(watchCtx, api, v, w, o.Watchers, holdAt, rec) })
+		// Dialled a few at a time, as pages open before an on-sale: ten
+		// thousand handshakes at once would only measure the listen backlog.
+		watchers.Go(func() { watch(watchCtx, api, v, w, o.Watchers, holdAt, rec, ready) })
+		if w%64 == 63 {
+			time.Sleep(time.Millisecond)
+		}
 	}
 	defer func() {
 		stopWatch()
 		watchers.Wait()
 	}()
 	if o.Watchers > 0 {
-		time.Sleep(200 * time.Millisecond) // let the sockets take their snapshots
+		// The surge starts when every page shows the map (or after a minute).
+		select {
+		case <-allReady:
+		case <-time.After(time.Minute):
+			rec.Error("socket not ready within 1 min")
+		case <-ctx.Done():
+		}
 	}
 
 	arrivals := make(chan int, o.Concurrency)
