@@ -49,8 +49,10 @@
 // help a 293 KB message), but every socket keeps its deflate writer for life:
 // 1.27 MB per socket pair against 0.08 MB without takeover. So no context
 // takeover: a twentieth of the bytes for about 1 ms of CPU per snapshot, and
-// no per-socket cost at rest. Deltas under 512 bytes, the common case, go
-// uncompressed. coder/websocket compresses per socket and offers no prepared
+// no per-socket cost at rest. Frames under 64 KB go uncompressed: that is
+// every delta but the most extreme (a delta is shared by every socket of the
+// room, and compressing it once per socket would cost more than all the holds
+// behind it; see compressThreshold), while snapshots are compressed. coder/websocket compresses per socket and offers no prepared
 // messages, so a snapshot shared by many joiners is encoded once but
 // compressed once for each.
 //

@@ -50,6 +50,13 @@ type Options struct {
 	OnSlowClient func()
 }
 
+// compressThreshold is the smallest frame sent compressed. coder/websocket
+// compresses every frame once per socket, so a delta shared by ten thousand
+// sockets would be deflated ten thousand times: at an on-sale's 10-20 KB per
+// frame that is about a core-second per frame. Snapshots (a stadium's is 293
+// KB, 14 KB deflated) go to one joiner at a time and are worth it.
+const compressThreshold = 64 << 10
+
 // hubShards splits the room registry so that joins and leaves of different
 // performances do not contend on one lock.
 const hubShards = 64
@@ -199,8 +206,10 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) *websocket.Conn {
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns: h.o.OriginPatterns,
 		// No context takeover: every socket would otherwise keep its own
-		// deflate writer (about 1.2 MB) for life. See doc.go for measurements.
-		CompressionMode: websocket.CompressionNoContextTakeover,
+		// deflate writer (about 1.2 MB) for life. Only frames of compressThreshold
+		// or more are compressed: snapshots, not deltas. See doc.go.
+		CompressionMode:      websocket.CompressionNoContextTakeover,
+		CompressionThreshold: compressThreshold,
 	})
 	if err != nil {
 		// Accept has answered the request (400, 403, 426...).
