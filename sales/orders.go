@@ -164,7 +164,7 @@ func ticketSeats(o store.Order) []uint32 {
 // order prices a pinned hold's seats into an order. The caller holds p.mu for
 // reading, so zones do not move under the prices.
 func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error) {
-	zoneOf := p.shard.ZoneOf()
+	zoneOf := p.shard.ZonesOf(v.Seats, make([]uint16, 0, len(v.Seats)))
 	zones := p.zones()
 	o := store.Order{
 		ID: newOrderID(), Number: newOrderNumber(), PerformanceID: p.id,
@@ -174,11 +174,11 @@ func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error
 	if names := p.channelNames(v.Channels); a.Staff() && len(names) > 0 {
 		o.Channel = names[len(names)-1] // the most specific channel sold from
 	}
-	for _, seat := range v.Seats {
-		if zoneOf[seat] == hall.NoZone || int(zoneOf[seat]) >= len(zones) {
+	for i, seat := range v.Seats {
+		if zoneOf[i] == hall.NoZone || int(zoneOf[i]) >= len(zones) {
 			return store.Order{}, &TakenError{Seats: p.ids([]uint32{seat})}
 		}
-		z := zones[zoneOf[seat]]
+		z := zones[zoneOf[i]]
 		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: p.hall.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: store.TicketLive})
 		o.Total += z.Price
 		o.Currency = z.Currency
