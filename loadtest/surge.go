@@ -238,6 +238,10 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 		var err error
 		var seats []string
 		if best {
+			if seen.nothingShown(start) {
+				rec.Left() // the page says sold out: its best-available button is off
+				return "", nil
+			}
 			o.Record.Write(TraceEvent{Buyer: name, Op: "hold_best", Count: k})
 			h, err = api.HoldBest(ctx, sess, v.Performance, k)
 		} else {

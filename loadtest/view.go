@@ -102,6 +102,14 @@ func (w *view) shownFree(seat int, nowMs uint64) bool {
 	return taken // the change does not show yet: the page shows the state before it
 }
 
+// nothingShown reports whether the page shows every seat taken at now: it
+// then says sold out. (Changes show after the lag, so a sell-out shows lag
+// after it happened.)
+func (w *view) nothingShown(now time.Time) bool {
+	at, done := w.soldOut()
+	return done && w.taken.Load() >= w.total && now.Sub(w.start) >= at+w.lag
+}
+
 // soldOut is when the last sellable seat was taken, and whether it was.
 func (w *view) soldOut() (time.Duration, bool) {
 	ns := w.soldOutAt.Load()

@@ -63,6 +63,12 @@ func TestViewStartsFromTheFetchedStatesAndSeesTheSellOut(t *testing.T) {
 	at, done := w.soldOut()
 	require.True(t, done)
 	require.Equal(t, 8*time.Second, at)
+	require.True(t, w.nothingShown(start.Add(8*time.Second)))
+	require.False(t, w.nothingShown(start.Add(7*time.Second)))
+	w.set(4, false, start.Add(9*time.Second)) // a release: not sold out now, but it was at 8 s
+	require.False(t, w.nothingShown(start.Add(10*time.Second)))
+	_, done = w.soldOut()
+	require.True(t, done)
 }
 
 func TestPickShownTakesAdjacentFreeSeatsNearTheSpot(t *testing.T) {
