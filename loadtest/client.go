@@ -19,6 +19,7 @@ type API struct {
 	Base  string // e.g. http://localhost:8080
 	Token string // staff bearer token, for set-up and the audit
 	http  *http.Client
+	fast  *http1 // the buyers' requests; nil for https targets
 }
 
 // NewAPI returns a client with a connection pool sized for conns parallel
@@ -31,11 +32,18 @@ func NewAPI(base, token string, conns int) *API {
 		MaxConnsPerHost:     conns,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &API{Base: strings.TrimRight(base, "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	a := &API{Base: strings.TrimRight(base, "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	a.fast, _ = newHTTP1(a.Base, 60*time.Second) // https: net/http carries the buyers too
+	return a
 }
 
 // Close drops idle connections.
-func (a *API) Close() { a.http.CloseIdleConnections() }
+func (a *API) Close() {
+	a.http.CloseIdleConnections()
+	if a.fast != nil {
+		a.fast.closeIdle()
+	}
+}
 
 // Problem is an error answer.
 type Problem struct {
@@ -61,18 +69,29 @@ func session() string {
 // call sends one request. session, when set, is the buyer's cookie; staff calls
 // carry the bearer token.
 func (a *API) call(ctx context.Context, method, path, session string, staff bool, body, out any, header ...string) error {
-	var rd io.Reader
+	var data []byte
 	if body != nil {
 		switch b := body.(type) {
 		case []byte:
-			rd = bytes.NewReader(b)
+			data = b
 		default:
-			data, err := json.Marshal(body)
-			if err != nil {
+			var err error
+			if data, err = json.Marshal(body); err != nil {
 				return err
 			}
-			rd = bytes.NewReader(data)
 		}
+	}
+	if a.fast != nil && !staff && session != "" {
+		headers := append([]string{"Cookie", "seatmap_session=" + session}, header...)
+		status, answer, err := a.fast.do(ctx, method, path, headers, data)
+		if err != nil {
+			return &Problem{Status: 0, Type: "network", Detail: err.Error()}
+		}
+		return answerOf(method, path, status, answer, out)
+	}
+	var rd io.Reader
+	if data != nil {
+		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, rd)
 	if err != nil {
@@ -95,15 +114,20 @@ func (a *API) call(ctx context.Context, method, path, session string, staff bool
 		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
 	}
-	if resp.StatusCode >= 300 {
-		p := &Problem{Status: resp.StatusCode}
+	return answerOf(method, path, resp.StatusCode, answer, out)
+}
+
+// answerOf turns an answer into out, or into a *Problem for a status of 300 or more.
+func answerOf(method, path string, status int, data []byte, out any) error {
+	if status >= 300 {
+		p := &Problem{Status: status}
 		_ = json.Unmarshal(data, p)
 		if p.Type == "" {
-			p.Type = http.StatusText(resp.StatusCode)
+			p.Type = http.StatusText(status)
 		}
 		return p
 	}
