@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS bl_seats (
     PRIMARY KEY (perf, idx)
 );
 CREATE INDEX IF NOT EXISTS bl_seats_free ON bl_seats (perf, rank, row_idx, idx) WHERE state <> 'sold';
+CREATE INDEX IF NOT EXISTS bl_seats_token ON bl_seats (token) WHERE state = 'held';
 CREATE TABLE IF NOT EXISTS bl_holds (
     token    text PRIMARY KEY,
     perf     text NOT NULL,

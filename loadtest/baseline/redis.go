@@ -37,6 +37,37 @@ redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 return 1`)
 
+// Best-available in one script: KEYS[1] record, KEYS[2] index, KEYS[3..] the
+// seat keys of some rows, best first; ARGV token, ms, session, n, then each
+// row's first seat index and length. Takes the first n free seats side by side
+// and returns their indices, or an empty list.
+var bestScript = goredis.NewScript(`
+local n = tonumber(ARGV[4])
+local k = 3
+for r = 5, #ARGV, 2 do
+  local first, count = tonumber(ARGV[r]), tonumber(ARGV[r + 1])
+  local run = 0
+  for i = 0, count - 1 do
+    if redis.call('EXISTS', KEYS[k + i]) == 0 then
+      run = run + 1
+      if run == n then
+        local seats = {}
+        for j = i - n + 1, i do
+          redis.call('SET', KEYS[k + j], ARGV[1], 'PX', ARGV[2])
+          seats[#seats + 1] = first + j
+        end
+        redis.call('SET', KEYS[1], ARGV[3] .. '|' .. table.concat(seats, ','), 'PX', ARGV[2])
+        redis.call('SADD', KEYS[2], ARGV[1])
+        return seats
+      end
+    else
+      run = 0
+    end
+  end
+  k = k + count
+end
+return {}`)
+
 // KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, session.
 // Returns 1 when the hold is live, owned by session and has every seat.
 var checkScript = goredis.NewScript(`
@@ -161,47 +192,55 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 		}
 		return token, seats, exp, nil
 	}
-	scanned := 0
+	// Best-available as a competent engineer would write it: the best rows
+	// in groups, each group searched and taken by one script, so a full hall
+	// costs a few round trips rather than one per row.
+	var group []hall.RowInfo
+	tried := 0
+	flush := func() (string, []int, error) {
+		defer func() { group = group[:0] }()
+		keys := []string{r.recKey(perf, token), r.indexKey(perf)}
+		args := []any{token, ttl.Milliseconds(), session, best}
+		for _, row := range group {
+			args = append(args, row.First, row.Count)
+			for k := range row.Count {
+				keys = append(keys, r.seatKey(perf, int(row.First+k)))
+			}
+		}
+		got, err := bestScript.Run(ctx, r.c, keys, args...).Int64Slice()
+		if err != nil || len(got) == 0 {
+			return "", nil, err
+		}
+		held := make([]int, len(got))
+		for i, v := range got {
+			held[i] = int(v)
+		}
+		return token, held, nil
+	}
 	for _, ri := range h.RowsByRank {
 		row := h.Rows[ri]
 		if int(row.Count) < best {
 			continue
 		}
-		if scanned++; scanned > 50 {
+		if tried++; tried > 50 {
 			break
 		}
-		keys := make([]string, row.Count)
-		for k := range keys {
-			keys[k] = r.seatKey(perf, int(row.First)+k)
-		}
-		vals, err := r.c.MGet(ctx, keys...).Result()
-		if err != nil {
-			return "", nil, time.Time{}, err
-		}
-		run := 0
-		for k, v := range vals {
-			if v != nil {
-				run = 0
-				continue
+		if group = append(group, row); len(group) == bestRowsPerScript {
+			if tok, held, err := flush(); err != nil || tok != "" {
+				return tok, held, exp, err
 			}
-			if run++; run == best {
-				cand := make([]int, best)
-				for j := range cand {
-					cand[j] = int(row.First) + k - best + 1 + j
-				}
-				ok, err := take(cand)
-				if err != nil {
-					return "", nil, time.Time{}, err
-				}
-				if ok {
-					return token, cand, exp, nil
-				}
-				run = 0
-			}
+		}
+	}
+	if len(group) > 0 {
+		if tok, held, err := flush(); err != nil || tok != "" {
+			return tok, held, exp, err
 		}
 	}
 	return "", nil, time.Time{}, errTaken
 }
+
+// bestRowsPerScript is how many rows one best-available script searches.
+const bestRowsPerScript = 10
 
 func joinInts(v []int) string {
 	s := make([]string, len(v))
