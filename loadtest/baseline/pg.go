@@ -17,6 +17,8 @@ import (
 // written. Every hold is a transaction that locks its seat rows.
 type PG struct {
 	pool *pgxpool.Pool
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 const pgSchema = `
@@ -30,7 +32,7 @@ CREATE TABLE IF NOT EXISTS bl_seats (
     expires  timestamptz,
     PRIMARY KEY (perf, idx)
 );
-CREATE INDEX IF NOT EXISTS bl_seats_free ON bl_seats (perf, rank, row_idx, idx) WHERE state <> 'sold';
+CREATE INDEX IF NOT EXISTS bl_seats_open ON bl_seats (perf, rank, row_idx, idx) WHERE state = 'free';
 CREATE INDEX IF NOT EXISTS bl_seats_token ON bl_seats (token) WHERE state = 'held';
 CREATE TABLE IF NOT EXISTS bl_holds (
     token    text PRIMARY KEY,
@@ -66,11 +68,36 @@ func NewPG(ctx context.Context, dsn string, conns int32) (*PG, error) {
 		pool.Close()
 		return nil, fmt.Errorf("baseline schema: %w", err)
 	}
-	return &PG{pool: pool}, nil
+	sctx, stop := context.WithCancel(context.Background())
+	p := &PG{pool: pool, stop: stop, done: make(chan struct{})}
+	go p.sweep(sctx)
+	return p, nil
 }
 
-// Close closes the pool.
-func (p *PG) Close() { p.pool.Close() }
+// sweep frees the seats of expired holds every second, so best-available can
+// look for free seats alone, on its partial index.
+func (p *PG) sweep(ctx context.Context) {
+	defer close(p.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		_, _ = p.pool.Exec(ctx, `WITH gone AS (DELETE FROM bl_holds WHERE expires < now() RETURNING token)
+UPDATE bl_seats SET state = 'free', token = NULL, expires = NULL
+WHERE state = 'held' AND token IN (SELECT token FROM gone)`)
+	}
+}
+
+// Close stops the sweeper and closes the pool.
+func (p *PG) Close() {
+	p.stop()
+	<-p.done
+	p.pool.Close()
+}
 
 // Ping checks the database.
 func (p *PG) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
@@ -123,10 +150,11 @@ func (p *PG) Hold(ctx context.Context, perf string, h *hall.Hall, session string
 	var held []int
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		if best > 0 {
-			// The best rows first; a window of candidates, locked, then N side by
-			// side in one row picked in Go.
+			// The best rows first; a window of free candidates (expired holds
+			// are freed by sweep), locked, then N side by side in one row
+			// picked in Go.
 			rows, err := tx.Query(ctx, `SELECT idx, row_idx FROM bl_seats
-WHERE perf = $1 AND (state = 'free' OR (state = 'held' AND expires < now()))
+WHERE perf = $1 AND state = 'free'
 ORDER BY rank, row_idx, idx LIMIT 400 FOR UPDATE SKIP LOCKED`, perf)
 			if err != nil {
 				return err

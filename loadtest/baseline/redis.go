@@ -192,11 +192,10 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 		}
 		return token, seats, exp, nil
 	}
-	// Best-available as a competent engineer would write it: the best rows
-	// in groups, each group searched and taken by one script, so a full hall
-	// costs a few round trips rather than one per row.
+	// Best-available as a competent engineer would write it: the rows best
+	// first in groups, each group searched and taken by one script, so a
+	// filling hall costs a round trip per twenty rows rather than per row.
 	var group []hall.RowInfo
-	tried := 0
 	flush := func() (string, []int, error) {
 		defer func() { group = group[:0] }()
 		keys := []string{r.recKey(perf, token), r.indexKey(perf)}
@@ -222,9 +221,6 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 		if int(row.Count) < best {
 			continue
 		}
-		if tried++; tried > 50 {
-			break
-		}
 		if group = append(group, row); len(group) == bestRowsPerScript {
 			if tok, held, err := flush(); err != nil || tok != "" {
 				return tok, held, exp, err
@@ -240,7 +236,7 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 }
 
 // bestRowsPerScript is how many rows one best-available script searches.
-const bestRowsPerScript = 10
+const bestRowsPerScript = 20
 
 func joinInts(v []int) string {
 	s := make([]string, len(v))
