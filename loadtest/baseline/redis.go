@@ -196,6 +196,7 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 	// first in groups, each group searched and taken by one script, so a
 	// filling hall costs a round trip per twenty rows rather than per row.
 	var group []hall.RowInfo
+	searched := 0
 	flush := func() (string, []int, error) {
 		defer func() { group = group[:0] }()
 		keys := []string{r.recKey(perf, token), r.indexKey(perf)}
@@ -221,6 +222,9 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 		if int(row.Count) < best {
 			continue
 		}
+		if searched++; searched > bestRowsSearched {
+			break
+		}
 		if group = append(group, row); len(group) == bestRowsPerScript {
 			if tok, held, err := flush(); err != nil || tok != "" {
 				return tok, held, exp, err
@@ -235,8 +239,15 @@ func (r *Redis) Hold(ctx context.Context, perf string, h *hall.Hall, session str
 	return "", nil, time.Time{}, errTaken
 }
 
-// bestRowsPerScript is how many rows one best-available script searches.
-const bestRowsPerScript = 20
+// bestRowsPerScript is how many rows one best-available script searches, and
+// bestRowsSearched how many rows a request searches at most: searching a
+// whole stadium seat key by seat key near its sell-out would stall Redis (a
+// script runs alone) for everybody, so beyond the best hundred rows the buyer
+// is told to pick on the map, as such systems do.
+const (
+	bestRowsPerScript = 20
+	bestRowsSearched  = 100
+)
 
 func joinInts(v []int) string {
 	s := make([]string, len(v))
