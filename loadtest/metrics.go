@@ -34,6 +34,7 @@ type Recorder struct {
 	left      int           // buyers whose page showed nothing left to click
 	soldOut   bool          // best-available found nothing together
 	soldOutAt time.Duration // when the last seat was taken, 0 if never
+	joined    time.Duration // how long the watchers took to join
 	served    int
 	wanted    int
 }
@@ -42,6 +43,28 @@ type Recorder struct {
 func (r *Recorder) Served(done, of int) {
 	r.mu.Lock()
 	r.served, r.wanted = done, of
+	r.mu.Unlock()
+}
+
+// Begin restarts the run's clock at t, when the load proper begins (after the
+// watchers have joined). Nothing is recorded before.
+func (r *Recorder) Begin(t time.Time) {
+	r.mu.Lock()
+	r.start = t
+	r.mu.Unlock()
+}
+
+// Elapsed is the time since the run's clock started.
+func (r *Recorder) Elapsed() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Since(r.start)
+}
+
+// SocketsJoined records how long the watchers took to join before the load.
+func (r *Recorder) SocketsJoined(d time.Duration) {
+	r.mu.Lock()
+	r.joined = d
 	r.mu.Unlock()
 }
 
@@ -183,18 +206,21 @@ type Result struct {
 	// pages knew it; 0 if it never came. SellOutSeatsPerS is the seats held
 	// until then per second of it: the on-sale rate, without the tail of
 	// buyers who came too late.
-	SellOutS         float64                `json:"sell_out_s,omitempty"`
-	SellOutSeatsPerS float64                `json:"sell_out_seats_held_per_s,omitempty"`
-	Left             int                    `json:"buyers_left_seeing_nothing"`
-	BuyersServed     int                    `json:"buyers_served"`
-	Unfinished       bool                   `json:"unfinished"`
-	Errors           map[string]int         `json:"errors"`
-	HoldLatencyMs    Percentiles            `json:"hold_latency_ms"`
-	LatencyMs        map[string]Percentiles `json:"latency_ms"`
-	DeltaLagMs       Percentiles            `json:"delta_lag_ms"`
-	Timeline         []Second               `json:"timeline"`
-	Audit            Audit                  `json:"audit"`
-	Settings         map[string]string      `json:"settings"`
+	SellOutS         float64 `json:"sell_out_s,omitempty"`
+	SellOutSeatsPerS float64 `json:"sell_out_seats_held_per_s,omitempty"`
+	Left             int     `json:"buyers_left_seeing_nothing"`
+	// SocketsJoinedS is how long the watchers took to open and take their
+	// snapshots before the on-sale began (not part of DurationS).
+	SocketsJoinedS float64                `json:"sockets_joined_s,omitempty"`
+	BuyersServed   int                    `json:"buyers_served"`
+	Unfinished     bool                   `json:"unfinished"`
+	Errors         map[string]int         `json:"errors"`
+	HoldLatencyMs  Percentiles            `json:"hold_latency_ms"`
+	LatencyMs      map[string]Percentiles `json:"latency_ms"`
+	DeltaLagMs     Percentiles            `json:"delta_lag_ms"`
+	Timeline       []Second               `json:"timeline"`
+	Audit          Audit                  `json:"audit"`
+	Settings       map[string]string      `json:"settings"`
 }
 
 // Result summarises the run up to now.
@@ -206,19 +232,20 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 		secs = 1e-9
 	}
 	res := Result{
-		DurationS:     secs,
-		Holds:         len(r.latencies[OpHold+" ok"]),
-		SeatsHeld:     len(r.seatsHeld),
-		Orders:        len(r.orders),
-		Conflicts:     r.conflicts,
-		SoldOut:       r.soldOut || r.soldOutAt > 0,
-		Left:          r.left,
-		BuyersServed:  r.served,
-		Unfinished:    r.served < r.wanted,
-		Errors:        map[string]int{},
-		LatencyMs:     map[string]Percentiles{},
-		DeltaLagMs:    percentiles(durations(r.lags)),
-		HoldLatencyMs: percentiles(durations(append(slices.Clone(r.latencies[OpHold+" ok"]), r.latencies[OpHold+" conflict"]...))),
+		DurationS:      secs,
+		Holds:          len(r.latencies[OpHold+" ok"]),
+		SeatsHeld:      len(r.seatsHeld),
+		Orders:         len(r.orders),
+		Conflicts:      r.conflicts,
+		SoldOut:        r.soldOut || r.soldOutAt > 0,
+		Left:           r.left,
+		SocketsJoinedS: r.joined.Seconds(),
+		BuyersServed:   r.served,
+		Unfinished:     r.served < r.wanted,
+		Errors:         map[string]int{},
+		LatencyMs:      map[string]Percentiles{},
+		DeltaLagMs:     percentiles(durations(r.lags)),
+		HoldLatencyMs:  percentiles(durations(append(slices.Clone(r.latencies[OpHold+" ok"]), r.latencies[OpHold+" conflict"]...))),
 	}
 	for k, v := range r.errors {
 		res.Errors[k] = v

@@ -15,6 +15,9 @@ func WriteTable(w io.Writer, r Result) {
 	fmt.Fprintf(tw, "target\t%s\tpreset\t%s\n", r.Target, r.Preset)
 	fmt.Fprintf(tw, "buyers\t%d\tseats\t%d\n", r.Buyers, r.Seats)
 	fmt.Fprintf(tw, "duration\t%.2f s\twatchers\t%d\n", r.DurationS, r.Watchers)
+	if r.SocketsJoinedS > 0 {
+		fmt.Fprintf(tw, "sockets joined in\t%.2f s\t(before the on-sale)\t\n", r.SocketsJoinedS)
+	}
 	fmt.Fprintf(tw, "holds/s\t%.0f\tseats held/s\t%.0f\n", r.HoldsPerS, r.SeatsHeldPerS)
 	fmt.Fprintf(tw, "orders/s\t%.0f\tconflicts\t%d\n", r.OrdersPerS, r.Conflicts)
 	fmt.Fprintf(tw, "holds\t%d\tseats held\t%d\n", r.Holds, r.SeatsHeld)

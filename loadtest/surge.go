@@ -85,13 +85,7 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	if o.SeatsPerBuyer <= 0 {
 		o.SeatsPerBuyer = 4
 	}
-	// Arrivals spread over Duration; buyers still queued a while after it are
-	// not served and the run says so (Result.Unfinished).
-	ctx, cancel := context.WithTimeout(ctx, o.Duration+30*time.Second)
-	defer cancel()
-
 	holdAt := make([]atomic.Int64, len(v.Map.IDs)) // unix nanos of the hold's 201, for lag
-	seen := newView(v, rec.start, o.MapLag)
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
 	allReady := make(chan struct{})
@@ -105,7 +99,7 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 	for w := 0; w < o.Watchers; w++ {
 		// Dialled a few at a time, as pages open before an on-sale: ten
 		// thousand handshakes at once would only measure the listen backlog.
-		watchers.Go(func() { watch(watchCtx, api, v, w, o.Watchers, holdAt, rec, ready) })
+		watchers.Go(func() { watch(watchCtx, api, v, w, min(o.Watchers, lagSamplers), holdAt, rec, ready) })
 		if w%64 == 63 {
 			time.Sleep(time.Millisecond)
 		}
@@ -115,14 +109,24 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 		watchers.Wait()
 	}()
 	if o.Watchers > 0 {
-		// The surge starts when every page shows the map (or after a minute).
+		// The on-sale starts when every page shows the map (or after two
+		// minutes): pages open before the sale, and their joining is not the
+		// surge.
+		joining := time.Now()
 		select {
 		case <-allReady:
-		case <-time.After(time.Minute):
-			rec.Error("socket not ready within 1 min")
+		case <-time.After(2 * time.Minute):
+			rec.Error("socket not ready within 2 min")
 		case <-ctx.Done():
 		}
+		rec.SocketsJoined(time.Since(joining))
 	}
+	rec.Begin(time.Now())
+	seen := newView(v, rec.start, o.MapLag)
+	// Arrivals spread over Duration; buyers still queued a while after it are
+	// not served and the run says so (Result.Unfinished).
+	ctx, cancel := context.WithTimeout(ctx, o.Duration+30*time.Second)
+	defer cancel()
 
 	arrivals := make(chan int, o.Concurrency)
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,10 +13,19 @@ import (
 	"github.com/coder/websocket"
 )
 
-// watch keeps a live seat map socket open and measures, for the seats it is
-// responsible for (seat % of == w), how long after the hold's answer the delta
-// that shows the seat held arrives. One sample per held seat across watchers.
-// ready is called once, when the first snapshot has arrived.
+// lagSamplers is how many watchers measure lag; the others are pages that
+// only read their frames. Every frame goes to every socket of a room in no
+// particular order, so a few hundred samplers spread among ten thousand
+// sockets see the lag all of them see, while the load generator does not
+// parse every frame ten thousand times over (it would become the bottleneck
+// the run measures: ten thousand browsers do their parsing on their own
+// machines).
+const lagSamplers = 200
+
+// watch keeps a live seat map socket open. A sampler (w < of) measures, for
+// the seats it is responsible for (seat % of == w), how long after the hold's
+// answer the delta that shows the seat held arrives: one sample per held seat
+// across samplers. ready is called once, when the first snapshot has arrived.
 func watch(ctx context.Context, api *API, v *Venue, w, of int, holdAt []atomic.Int64, rec *Recorder, ready func()) {
 	url := "ws" + strings.TrimPrefix(api.Base, "http") + "/api/v1/performances/" + v.Performance + "/live"
 	var once sync.Once
@@ -33,9 +43,33 @@ func watch(ctx context.Context, api *API, v *Venue, w, of int, holdAt []atomic.I
 			}
 		}
 		conn.SetReadLimit(8 << 20)
-		seen := make([]bool, len(holdAt)/of+1) // by seat/of: this watcher's seats only
-		read(ctx, conn, w, of, holdAt, seen, rec, func() { once.Do(ready) })
+		if w < of {
+			seen := make([]bool, len(holdAt)/of+1) // by seat/of: this watcher's seats only
+			read(ctx, conn, w, of, holdAt, seen, rec, func() { once.Do(ready) })
+		} else {
+			discard(ctx, conn, rec, func() { once.Do(ready) })
+		}
 		conn.CloseNow()
+	}
+}
+
+// discard reads frames without looking at them, into one reused buffer.
+func discard(ctx context.Context, conn *websocket.Conn, rec *Recorder, snapshot func()) {
+	buf := make([]byte, 32<<10)
+	for first := true; ; first = false {
+		_, r, err := conn.Reader(ctx)
+		if err == nil {
+			_, err = io.CopyBuffer(io.Discard, r, buf)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				rec.Error("socket closed " + websocket.CloseStatus(err).String())
+			}
+			return
+		}
+		if first {
+			snapshot()
+		}
 	}
 }
 

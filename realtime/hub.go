@@ -30,6 +30,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Interval is the coalescing window between delta frames of one performance.
 	Interval time.Duration // default 50 ms
+	// FrameRate bounds the frames per second one room writes to all its
+	// clients together: a room of more than FrameRate×Interval clients
+	// widens its window to clients/FrameRate. Every frame is one write per
+	// socket, so ten thousand sockets at 20 frames a second would be 200,000
+	// writes a second, more than two cores do besides selling seats; at the
+	// default a 10,000-socket room sends a frame every 200 ms.
+	FrameRate int // default 50,000
 	// QueueSize is how many frames may wait for one client before it counts as slow.
 	QueueSize int // default 64
 	// WriteTimeout bounds every write and every ping's round trip.
@@ -95,6 +102,9 @@ func NewHub(o Options) *Hub {
 	}
 	if o.Interval <= 0 {
 		o.Interval = 50 * time.Millisecond
+	}
+	if o.FrameRate <= 0 {
+		o.FrameRate = 50_000
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 64
@@ -295,6 +305,8 @@ type room struct {
 	cancel context.CancelFunc
 	refs   int // guarded by the hubShard's mu
 
+	size atomic.Int64 // len(clients), read without the lock to pace frames
+
 	mu      sync.Mutex // guards the fields below
 	clients map[*client]struct{}
 	loaded  bool
@@ -342,12 +354,14 @@ func (rm *room) add(c *client) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	rm.clients[c] = struct{}{}
+	rm.size.Store(int64(len(rm.clients)))
 	c.send(rm.snapshotLocked())
 }
 
 func (rm *room) remove(c *client) {
 	rm.mu.Lock()
 	delete(rm.clients, c)
+	rm.size.Store(int64(len(rm.clients)))
 	rm.mu.Unlock()
 }
 
@@ -372,13 +386,20 @@ func (rm *room) run() {
 		rm.step()
 		// Coalesce: whatever changes during the window goes out in the next
 		// frame. The first change after a quiet spell goes out at once.
-		window.Reset(rm.hub.o.Interval)
+		window.Reset(rm.window())
 		select {
 		case <-rm.ctx.Done():
 			return
 		case <-window.C:
 		}
 	}
+}
+
+// window is the coalescing window: Interval, or wider for a room so large
+// that frames every Interval would exceed FrameRate writes a second.
+func (rm *room) window() time.Duration {
+	o := &rm.hub.o
+	return max(o.Interval, time.Duration(rm.size.Load())*time.Second/time.Duration(o.FrameRate))
 }
 
 // step sends every client the changes since the room's version as one frame,

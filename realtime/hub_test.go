@@ -399,6 +399,44 @@ func TestCoalescing(t *testing.T) {
 	require.Less(t, frames, 100, "1,000 holds should coalesce into few frames")
 }
 
+// TestFrameRate: a room with more clients than its frame budget allows at
+// Interval widens its window, so its sockets get fewer, bigger frames.
+func TestFrameRate(t *testing.T) {
+	t.Parallel()
+	s := engine.NewShard(engine.Config{Hall: stadium})
+	// 10 clients at 50 frames a second for the room: one frame per 200 ms.
+	srv := serve(t, s, Options{Interval: 5 * time.Millisecond, FrameRate: 50}, false)
+	ws := make([]*watcher, 10)
+	for i := range ws {
+		ws[i] = watch(t, srv.url)
+		ws[i].converged(t, s)
+	}
+	start := time.Now()
+	for i := 0; time.Since(start) < 600*time.Millisecond; i++ {
+		hold(t, s, fmt.Sprint(i), uint32(i))
+		time.Sleep(time.Millisecond)
+	}
+	burst := time.Since(start)
+	for _, w := range ws {
+		w.converged(t, s)
+		_, _, deltas := w.count()
+		// One at once, then one per 200 ms window; at 5 ms it would be ~120.
+		require.LessOrEqual(t, deltas, 2+int(burst/(200*time.Millisecond)), "deltas in %v", burst)
+	}
+}
+
+func TestRoomWindow(t *testing.T) {
+	h := &Hub{o: Options{Interval: 50 * time.Millisecond, FrameRate: 50_000}}
+	rm := &room{hub: h}
+	for _, tc := range []struct {
+		clients int64
+		want    time.Duration
+	}{{0, 50 * time.Millisecond}, {1000, 50 * time.Millisecond}, {2500, 50 * time.Millisecond}, {10_000, 200 * time.Millisecond}, {100_000, 2 * time.Second}} {
+		rm.size.Store(tc.clients)
+		require.Equal(t, tc.want, rm.window(), "%d clients", tc.clients)
+	}
+}
+
 func TestResync(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})

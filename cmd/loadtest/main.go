@@ -131,8 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer pprof.StopCPUProfile()
 	}
-	start := time.Now()
-	rec := loadtest.NewRecorder(start)
+	rec := loadtest.NewRecorder(time.Now())
 	var confirmed map[string][]string
 	if *tracePath != "" {
 		f, err := os.Open(*tracePath)
@@ -156,7 +155,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if confirmed, err = loadtest.Surge(ctx, o, api, venue, rec); err != nil {
 		return 1, err
 	}
-	elapsed := time.Since(start)
+	elapsed := rec.Elapsed() // from the on-sale: after the watchers joined
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(stderr)

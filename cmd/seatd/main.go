@@ -62,6 +62,7 @@ type config struct {
 	trustProxy    bool
 	pprofAddr     string
 	logLevel      slog.Level
+	liveFrameRate int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -92,6 +93,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
+	fs.IntVar(&c.liveFrameRate, "live-frame-rate", 50_000, "frames a second one performance's live map writes to all its sockets together; bigger audiences get wider coalescing windows (each frame is a write per socket)")
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -105,6 +107,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.holdTTL < 10*time.Second || c.holdTTL > 2*time.Hour {
 		return c, errors.New("-hold-ttl must be between 10s and 2h")
+	}
+	if c.liveFrameRate < 100 || c.liveFrameRate > 10_000_000 {
+		return c, errors.New("-live-frame-rate must be between 100 and 10,000,000")
 	}
 	if c.maxSeats < 1 || c.maxSeats > 100 {
 		return c, errors.New("-max-seats must be between 1 and 100")
@@ -159,7 +164,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	defer svc.Stop()
 
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound})
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, FrameRate: cfg.liveFrameRate})
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}

@@ -116,6 +116,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 	for _, args := range [][]string{
 		{"-hold-ttl", "1s"},
 		{"-max-seats", "0"},
+		{"-live-frame-rate", "10"},
 		{"-log-level", "loud"},
 		{"-nope"},
 	} {
