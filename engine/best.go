@@ -156,7 +156,7 @@ func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []
 		return 0, nil, err
 	}
 	s.mu.Lock()
-	s.expireLocked(s.now().UnixNano())
+	s.expireLocked(s.now())
 	s.version++
 	if s.chanSets[c] == nil {
 		s.chanSets[c] = bitset.New(uint(s.n))
@@ -190,7 +190,7 @@ func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip
 		s.mu.Unlock()
 		return 0, nil, ErrUnknownZone
 	}
-	s.expireLocked(s.now().UnixNano())
+	s.expireLocked(s.now())
 	s.version++
 	for _, seat := range seats {
 		old := s.zoneOf[seat]

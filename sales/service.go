@@ -24,7 +24,11 @@ type Config struct {
 	// StoreName and LeaseName name the services in 503 answers ("postgres", "redis").
 	StoreName, LeaseName string
 	Logger               *slog.Logger
-	Now                  func() time.Time
+	// Now is the clock; nil is the wall clock. Shards run on it too when it
+	// is set (tests); otherwise they read the wall clock their own cheaper way.
+	Now func() time.Time
+	// ShardClock is Now as set by the caller, nil for the wall clock.
+	ShardClock func() time.Time
 
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
@@ -101,6 +105,7 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.ShardClock = cfg.Now
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -307,7 +312,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	if len(sp.SeatZones) != h.N() {
 		return nil, fmt.Errorf("performance %s: zone map has %d seats, hall %s has %d", id, len(sp.SeatZones), sp.HallID, h.N())
 	}
-	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.now, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
+	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.cfg.ShardClock, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
 
 	var sold []uint32
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
