@@ -39,7 +39,7 @@ fmt: ## gofmt every file
 bench: ## engine and adapter benchmarks (figures go to BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine ./lease/... ./realtime
 
-loadtest: ## a short stadium surge against the embedded default (starts and stops seatd)
+loadtest: ## a stadium surge against a fresh seatd (MODE=production for Postgres + Redis; PRESET, ARGS, SEATD_ARGS)
 	@scripts/loadtest.sh
 
 bench-compare: ## seatd (Postgres + Redis) against the two textbook baselines, same load, ratios
