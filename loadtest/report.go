@@ -176,10 +176,14 @@ func WriteComparison(w io.Writer, rs []Named) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tholds/s\tseats held/s\torders/s\thold p99 ms\tconfirm p99 ms\tbuyers served\taudit\t")
+	fmt.Fprintln(tw, "\tholds/s\tseats held/s\torders/s\thold p99 ms\tconfirm p99 ms\tsold out after\tbuyers served\taudit\t")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%d/%d\t%v\t\n", r.Name, r.HoldsPerS, r.SeatsHeldPerS, r.OrdersPerS,
-			r.HoldLatencyMs.P99, r.LatencyMs[OpConfirm].P99, r.BuyersServed, r.Buyers, r.Audit.OK)
+		soldOut := "never"
+		if r.SellOutS > 0 {
+			soldOut = fmt.Sprintf("%.2f s", r.SellOutS)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%s\t%d/%d\t%v\t\n", r.Name, r.HoldsPerS, r.SeatsHeldPerS, r.OrdersPerS,
+			r.HoldLatencyMs.P99, r.LatencyMs[OpConfirm].P99, soldOut, r.BuyersServed, r.Buyers, r.Audit.OK)
 	}
 	tw.Flush()
 	base := rs[0]
