@@ -125,3 +125,26 @@ func TestNearestRun(t *testing.T) {
 		})
 	}
 }
+
+func TestViewKnowsFullRows(t *testing.T) {
+	v := tinyVenue("0000000000")
+	start := time.Now()
+	w := newView(v, start, 100*time.Millisecond)
+	at := start.Add(time.Second)
+	for seat := range 5 { // row A
+		require.False(t, w.rowShownFull(0, w.ms(at.Add(time.Hour))))
+		w.set(seat, true, at)
+	}
+	require.False(t, w.rowShownFull(0, w.ms(at)), "full, but the page shows it only after the lag")
+	require.True(t, w.rowShownFull(0, w.ms(at.Add(100*time.Millisecond))))
+	require.False(t, w.rowShownFull(1, w.ms(at.Add(time.Hour))))
+	w.set(2, false, at.Add(time.Second))
+	require.False(t, w.rowShownFull(0, w.ms(at.Add(time.Hour))))
+	// A full front row is skipped: three together come from row B.
+	for seat := range 5 {
+		w.set(seat, true, at)
+	}
+	got := v.pickShown(rand.New(rand.NewPCG(3, 4)), 3, w, at.Add(time.Second), nil)
+	require.Len(t, got, 3)
+	require.Equal(t, byte('B'), got[0][0])
+}
