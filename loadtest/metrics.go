@@ -26,8 +26,9 @@ type Recorder struct {
 
 	mu        sync.Mutex // guards everything below
 	latencies map[string][]sample
-	errors    map[string]int // by kind: "hold 409", "confirm 503", "network"…
-	seatsHeld []sample       // one per held seat, at the hold's answer
+	errors    map[string]int    // by kind: "hold 409", "confirm 503", "network"…
+	examples  map[string]string // the first error of each kind
+	seatsHeld []sample          // one per held seat, at the hold's answer
 	orders    []sample
 	lags      []sample
 	conflicts int
@@ -70,7 +71,7 @@ func (r *Recorder) SocketsJoined(d time.Duration) {
 
 // NewRecorder starts the run's clock.
 func NewRecorder(start time.Time) *Recorder {
-	return &Recorder{start: start, latencies: map[string][]sample{}, errors: map[string]int{}}
+	return &Recorder{start: start, latencies: map[string][]sample{}, errors: map[string]int{}, examples: map[string]string{}}
 }
 
 // Op records one operation's latency.
@@ -107,6 +108,18 @@ func (r *Recorder) Conflict() {
 func (r *Recorder) Error(kind string) {
 	r.mu.Lock()
 	r.errors[kind]++
+	r.mu.Unlock()
+}
+
+// Failed records a failed operation by the kind of its error, keeping the
+// first error of each kind as an example for the report.
+func (r *Recorder) Failed(op string, err error) {
+	kind := errKind(op, err)
+	r.mu.Lock()
+	r.errors[kind]++
+	if _, ok := r.examples[kind]; !ok {
+		r.examples[kind] = err.Error()
+	}
 	r.mu.Unlock()
 }
 
@@ -215,6 +228,7 @@ type Result struct {
 	BuyersServed   int                    `json:"buyers_served"`
 	Unfinished     bool                   `json:"unfinished"`
 	Errors         map[string]int         `json:"errors"`
+	ErrorExamples  map[string]string      `json:"error_examples,omitempty"`
 	HoldLatencyMs  Percentiles            `json:"hold_latency_ms"`
 	LatencyMs      map[string]Percentiles `json:"latency_ms"`
 	DeltaLagMs     Percentiles            `json:"delta_lag_ms"`
@@ -243,12 +257,16 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 		BuyersServed:   r.served,
 		Unfinished:     r.served < r.wanted,
 		Errors:         map[string]int{},
+		ErrorExamples:  map[string]string{},
 		LatencyMs:      map[string]Percentiles{},
 		DeltaLagMs:     percentiles(durations(r.lags)),
 		HoldLatencyMs:  percentiles(durations(append(slices.Clone(r.latencies[OpHold+" ok"]), r.latencies[OpHold+" conflict"]...))),
 	}
 	for k, v := range r.errors {
 		res.Errors[k] = v
+	}
+	for k, v := range r.examples {
+		res.ErrorExamples[k] = v
 	}
 	for op, ss := range r.latencies {
 		res.LatencyMs[op] = percentiles(durations(ss))

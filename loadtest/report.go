@@ -47,7 +47,14 @@ func WriteTable(w io.Writer, r Result) {
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(w, "\nerrors:")
 		for _, k := range sortedKeys(r.Errors) {
-			fmt.Fprintf(w, "  %-24s %d\n", k, r.Errors[k])
+			example := r.ErrorExamples[k]
+			if len(example) > 120 {
+				example = example[:120] + "…"
+			}
+			if example != "" {
+				example = "  e.g. " + example
+			}
+			fmt.Fprintf(w, "  %-24s %d%s\n", k, r.Errors[k], example)
 		}
 	}
 	fmt.Fprintf(w, "\naudit: ok=%v orders=%d sold=%d held=%d\n", r.Audit.OK, r.Audit.Orders, r.Audit.SoldSeats, r.Audit.HeldSeats)

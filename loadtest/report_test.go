@@ -18,6 +18,9 @@ func TestResultAndComparison(t *testing.T) {
 		rec.Held(at, 2)
 	}
 	rec.Ordered(start.Add(time.Second))
+	rec.Failed(OpConfirm, &Problem{Status: 0, Type: "network", Detail: "read: connection reset by peer"})
+	rec.Failed(OpConfirm, &Problem{Status: 0, Type: "network", Detail: "second"})
+	rec.Failed(OpConfirm, &Problem{Status: 503, Type: "unavailable", Detail: "postgres is down"})
 	rec.SoldOutAfter(500 * time.Millisecond) // 5 holds (10 seats) came before it: at 0..400 ms and 500 ms
 	res := rec.Result(2 * time.Second)
 	require.Equal(t, 10, res.Holds)
@@ -27,6 +30,11 @@ func TestResultAndComparison(t *testing.T) {
 	require.InDelta(t, 24, res.SellOutSeatsPerS, 1e-9) // 12 seats by 0.5 s
 	require.True(t, res.SoldOut)
 	require.Equal(t, 10.0, res.HoldLatencyMs.Max)
+	require.Equal(t, map[string]int{"confirm network": 2, "confirm 503": 1}, res.Errors)
+	require.Contains(t, res.ErrorExamples["confirm network"], "connection reset by peer", "the first one is the example")
+	var table bytes.Buffer
+	WriteTable(&table, res)
+	require.Contains(t, table.String(), "e.g. 0 network: read: connection reset by peer")
 
 	slow := res
 	slow.HoldsPerS, slow.SeatsHeldPerS, slow.OrdersPerS, slow.SellOutS = 1, 4, 0.25, 0

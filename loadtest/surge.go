@@ -287,7 +287,7 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 			}
 		default:
 			rec.Op(OpHold+" error", end, end.Sub(start))
-			rec.Error(errKind("hold", err))
+			rec.Failed("hold", err)
 			return "", nil
 		}
 	}
@@ -302,7 +302,7 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 		end := time.Now()
 		rec.Op(OpConfirm, end, end.Sub(start))
 		if err != nil {
-			rec.Error(errKind("confirm", err))
+			rec.Failed("confirm", err)
 			return "", nil
 		}
 		rec.Ordered(end)
@@ -314,7 +314,7 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 		end := time.Now()
 		rec.Op(OpRelease, end, end.Sub(start))
 		if err != nil {
-			rec.Error(errKind("release", err))
+			rec.Failed("release", err)
 			return "", nil
 		}
 		for _, s := range h.Seats {

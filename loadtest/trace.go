@@ -150,7 +150,7 @@ func Replay(ctx context.Context, events []TraceEvent, speed float64, api *API, v
 						rec.Conflict()
 						h = Hold{}
 					default:
-						rec.Error(errKind("hold", err))
+						rec.Failed("hold", err)
 						h = Hold{}
 					}
 				case "confirm":
@@ -161,7 +161,7 @@ func Replay(ctx context.Context, events []TraceEvent, speed float64, api *API, v
 					end := time.Now()
 					rec.Op(OpConfirm, end, end.Sub(t0))
 					if err != nil {
-						rec.Error(errKind("confirm", err))
+						rec.Failed("confirm", err)
 						continue
 					}
 					rec.Ordered(end)
@@ -177,7 +177,7 @@ func Replay(ctx context.Context, events []TraceEvent, speed float64, api *API, v
 					end := time.Now()
 					rec.Op(OpRelease, end, end.Sub(t0))
 					if err != nil {
-						rec.Error(errKind("release", err))
+						rec.Failed("release", err)
 					}
 					h = Hold{}
 				}
