@@ -177,6 +177,17 @@ type Named struct {
 	Result
 }
 
+// busySeatsPerS is the rate of seats held while there were seats to hold:
+// up to the sell-out, or over the whole run when it never came. A run that
+// sells out quickly spends the rest of its time answering late buyers, which
+// the whole-run rate counts against it.
+func (r Result) busySeatsPerS() float64 {
+	if r.SellOutS > 0 {
+		return r.SellOutSeatsPerS
+	}
+	return r.SeatsHeldPerS
+}
+
 // WriteComparison prints results side by side, each against the first.
 func WriteComparison(w io.Writer, rs []Named) {
 	if len(rs) == 0 {
@@ -201,7 +212,8 @@ func WriteComparison(w io.Writer, rs []Named) {
 			}
 			return fmt.Sprintf("%.1f×", a/b)
 		}
-		fmt.Fprintf(w, "%s vs %s: seats held/s %s, holds/s %s, orders/s %s\n", base.Name, r.Name,
-			ratio(base.SeatsHeldPerS, r.SeatsHeldPerS), ratio(base.HoldsPerS, r.HoldsPerS), ratio(base.OrdersPerS, r.OrdersPerS))
+		fmt.Fprintf(w, "%s vs %s: seats held/s %s, holds/s %s, orders/s %s; seats held/s while seats were left %s\n", base.Name, r.Name,
+			ratio(base.SeatsHeldPerS, r.SeatsHeldPerS), ratio(base.HoldsPerS, r.HoldsPerS), ratio(base.OrdersPerS, r.OrdersPerS),
+			ratio(base.busySeatsPerS(), r.busySeatsPerS()))
 	}
 }

@@ -43,6 +43,6 @@ func TestResultAndComparison(t *testing.T) {
 	text := out.String()
 	require.Contains(t, text, "0.50 s")
 	require.Contains(t, text, "never")
-	require.Contains(t, text, "fast vs slow: seats held/s 2.5×, holds/s 5.0×, orders/s 2.0×")
+	require.Contains(t, text, "fast vs slow: seats held/s 2.5×, holds/s 5.0×, orders/s 2.0×; seats held/s while seats were left 6.0×") // 24 to sell-out against 4
 	require.Equal(t, 4, strings.Count(text, "\n"), text)
 }
