@@ -321,7 +321,11 @@ func (r *Redis) Confirm(ctx context.Context, perf, session, token string, h *hal
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := endScript.Run(ctx, r.c, keys, token, "sold:"+id, session).Int(); err != nil {
+	// The order is committed: the seats must turn sold in Redis whatever
+	// becomes of the buyer's request, or the two stores disagree.
+	mark, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := endScript.Run(mark, r.c, keys, token, "sold:"+id, session).Int(); err != nil {
 		return "", nil, err
 	}
 	return id, slices.Clone(seats), nil
