@@ -31,12 +31,14 @@ import (
 const (
 	// maxOrderWriters bounds how many batches may be on their way at once;
 	// Open starts this many writers, or half the pool if that is fewer, so
-	// that reads and orders written alone still find connections. A batch
-	// runs on one server process, so one CPU: several writers let the server
-	// use all its cores, and overlap one batch's commit with the next one's
-	// inserts. On two shared cores 1 writer gave about 5,000 orders/s, 4 about
-	// 7,000, 8 about 9,000, 16 about 8,000 (BenchmarkCreateOrderParallel).
-	maxOrderWriters = 8
+	// that reads and orders written alone still find connections. Two let one
+	// batch's commit overlap the next one's inserts; more make smaller
+	// batches, and every commit costs Postgres CPU of its own. On this 2-core
+	// machine, quiet (BenchmarkCreateOrderParallel/grouped): 1 writer 10,400–
+	// 10,900 orders/s (65 per commit), 2 writers 15,000–16,200 (32), 4 13,600–
+	// 17,000 (12), 8 12,000–15,100 (6); in a stadium surge 2 writers against
+	// 8 used 15–20 % less Postgres CPU and sold out 7 % sooner.
+	maxOrderWriters = 2
 	// maxBatch bounds one transaction: its locks and its latency.
 	maxBatch = 256
 	// batchTimeout bounds a batch whose callers set no earlier deadline.
