@@ -165,7 +165,8 @@ func BenchmarkEncodeStadiumSnapshot(b *testing.B) {
 	}
 }
 
-// countingListener counts what the server writes.
+// countingListener counts what crosses the server's connections (in a
+// benchmark whose clients only read: what the server writes).
 type countingListener struct {
 	net.Listener
 	n *atomic.Int64
@@ -179,6 +180,7 @@ func (l countingListener) Accept() (net.Conn, error) {
 	return countingConn{c, l.n}, nil
 }
 
+// countingConn counts the bytes that cross it, both ways.
 type countingConn struct {
 	net.Conn
 	n *atomic.Int64
@@ -186,6 +188,12 @@ type countingConn struct {
 
 func (c countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
 	c.n.Add(int64(n))
 	return n, err
 }

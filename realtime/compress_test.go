@@ -15,18 +15,6 @@ import (
 	"github.com/seatmap/seatmap/engine"
 )
 
-// readCounting counts the bytes a client reads off the wire.
-type readCounting struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c readCounting) Read(p []byte) (int, error) {
-	k, err := c.Conn.Read(p)
-	c.n.Add(int64(k))
-	return k, err
-}
-
 // TestCompressionSnapshotsOnly: a browser that offers permessage-deflate gets
 // the stadium snapshot compressed, but deltas — shared by every socket of the
 // room — plain, even a large one.
@@ -40,7 +28,7 @@ func TestCompressionSnapshotsOnly(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return readCounting{c, &wire}, nil
+		return countingConn{c, &wire}, nil // the client only reads while it is measured
 	}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
