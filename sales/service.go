@@ -27,8 +27,6 @@ type Config struct {
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
 	// is set (tests); otherwise they read the wall clock their own cheaper way.
 	Now func() time.Time
-	// ShardClock is Now as set by the caller, nil for the wall clock.
-	ShardClock func() time.Time
 
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
@@ -45,8 +43,11 @@ type Service struct {
 	leases lease.Store
 	log    *slog.Logger
 	now    func() time.Time
-	db     *guard
-	kv     *guard
+	// shardNow is the clock shards run on: the caller's, or nil for the
+	// engine's wall clock.
+	shardNow func() time.Time
+	db       *guard
+	kv       *guard
 
 	loads    singleflight.Group
 	confirms singleflight.Group
@@ -105,7 +106,7 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	cfg.ShardClock = cfg.Now
+	shardNow := cfg.Now // nil: the shards' own reading of the wall clock
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -134,16 +135,17 @@ func New(cfg Config) *Service {
 		cfg.LeaseName = "lease store"
 	}
 	return &Service{
-		cfg:     cfg,
-		store:   cfg.Store,
-		leases:  cfg.Leases,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		db:      newGuard(cfg.StoreName, cfg.StoreTimeout),
-		kv:      newGuard(cfg.LeaseName, cfg.LeaseTimeout),
-		shards:  map[string]*perf{},
-		halls:   map[string]*hall.Hall{},
-		pending: map[string]struct{}{},
+		cfg:      cfg,
+		store:    cfg.Store,
+		leases:   cfg.Leases,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		shardNow: shardNow,
+		db:       newGuard(cfg.StoreName, cfg.StoreTimeout),
+		kv:       newGuard(cfg.LeaseName, cfg.LeaseTimeout),
+		shards:   map[string]*perf{},
+		halls:    map[string]*hall.Hall{},
+		pending:  map[string]struct{}{},
 	}
 }
 
@@ -312,7 +314,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	if len(sp.SeatZones) != h.N() {
 		return nil, fmt.Errorf("performance %s: zone map has %d seats, hall %s has %d", id, len(sp.SeatZones), sp.HallID, h.N())
 	}
-	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.cfg.ShardClock, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
+	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.shardNow, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
 
 	var sold []uint32
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
