@@ -30,8 +30,11 @@ test-short: ## quick unit tests without the race detector (no service checks)
 vet: ## go vet
 	$(GO) vet $(PKGS)
 
-lint: vet ## go vet and gofmt
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: vet ## go vet, gofmt and staticcheck (fetched through the module proxy)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')

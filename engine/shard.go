@@ -216,9 +216,8 @@ func NewShard(cfg Config) *Shard {
 	}
 	size = 1 << bitsFor(size)
 	s := &Shard{
-		hall: h,
-		n:    n,
-
+		hall:      h,
+		n:         n,
 		max:       cfg.MaxHoldSeats,
 		held:      bitset.New(uint(n)),
 		sold:      bitset.New(uint(n)),

@@ -140,7 +140,8 @@ func TestViewKnowsFullRows(t *testing.T) {
 	require.False(t, w.rowShownFull(1, w.ms(at.Add(time.Hour))))
 	w.set(2, false, at.Add(time.Second))
 	require.False(t, w.rowShownFull(0, w.ms(at.Add(time.Hour))))
-	// A full front row is skipped: three together come from row B.
+	// Skipping rows shown full changes nothing of what is picked (it only
+	// spares looking at their seats): three together come from row B.
 	for seat := range 5 {
 		w.set(seat, true, at)
 	}

@@ -66,11 +66,6 @@ type delta struct {
 	meta                    bool
 }
 
-// empty reports whether the delta changes no seat.
-func (d *delta) empty() bool {
-	return len(d.states) == 0 && len(d.zones) == 0 && len(d.channels) == 0
-}
-
 // split sorts changes (oldest first, as engine.Shard.Since returns them) into d,
 // reusing d's slices.
 func (d *delta) split(changes []engine.Change) {

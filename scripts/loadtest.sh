@@ -5,7 +5,8 @@
 #   make loadtest                         stadium, embedded default (SQLite, in-process leases)
 #   make loadtest MODE=production         the same on Postgres + Redis (a schema and key prefix of its own)
 #   make loadtest PRESET=arena ARGS="-watchers 10000 -concurrency 64"
-# SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000").
+# SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
+# CPU seconds seatd, the load generator, Postgres and Redis used during it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${LOADTEST_OUT:-reports}
@@ -41,5 +42,36 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf http://$addr/readyz >/dev/null && break; sleep 0.2; done
+
+# Where the CPU went, from /proc (Linux): seatd's own, every Postgres and Redis
+# process's, and the load generator's (a finished child of this shell).
+ticks() { # clock ticks used so far by the processes with these pids
+	local t=0 p v
+	for p in "$@"; do
+		v=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null) || continue
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+# times reports this shell's finished children; in $(…) it would be a subshell's.
+children() { awk 'NR==2 {split($1,u,"m"); split($2,s,"m"); print u[1]*60+u[2]+s[1]*60+s[2]}' "$data/times"; }
+services() { [ "${MODE:-embedded}" = production ] && echo "$(ticks $(pgrep -x postgres)) $(ticks $(pgrep -x redis-server))" || echo "0 0"; }
+read -r pg0 rd0 <<<"$(services)"
+times >"$data/times"
+sd0=$(ticks $pid) lt0=$(children) t0=$(date +%s.%N)
+
 bin/loadtest -target http://$addr -token "$token" -preset ${PRESET:-stadium} -json "$out/loadtest.json" -html "$out/loadtest.html" ${ARGS:-}
+
+times >"$data/times"
+read -r pg1 rd1 <<<"$(services)"
+sd1=$(ticks $pid) lt1=$(children) t1=$(date +%s.%N)
+if [ -r /proc/$pid/stat ]; then
+	awk -v hz="$(getconf CLK_TCK)" -v sd=$((sd1 - sd0)) -v lt="$lt0 $lt1" -v pg=$((pg1 - pg0)) -v rd=$((rd1 - rd0)) -v wall="$t0 $t1" \
+		-v prod="${MODE:-embedded}" 'BEGIN {
+		split(lt, l, " "); split(wall, w, " ")
+		printf "cpu during the run (set-up and audit included): seatd %.2f s, load generator %.2f s", sd / hz, l[2] - l[1]
+		if (prod == "production") printf ", postgres %.2f s, redis %.2f s", pg / hz, rd / hz
+		printf "; wall %.2f s\n", w[2] - w[1]
+	}'
+fi
 echo "reports: $out/loadtest.json $out/loadtest.html"

@@ -83,6 +83,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.Token == "" {
 		return 2, errors.New("a staff token is needed (-token or SEATD_ADMIN_TOKEN) to create the hall and audit the run")
 	}
+	if o.MapLag < 0 {
+		return 2, errors.New("-map-lag must not be negative")
+	}
 	if o.ConfirmShare < 0 || o.ReleaseShare < 0 || o.ConfirmShare+o.ReleaseShare > 1 || o.BestShare < 0 || o.BestShare > 1 {
 		return 2, errors.New("shares must be between 0 and 1, and confirm + release at most 1")
 	}

@@ -146,6 +146,7 @@ func TestBadFlags(t *testing.T) {
 		{"-preset", "moon"},
 		{"-curve", "zigzag", "-token", "x"},
 		{"-confirm-share", "0.9", "-release-share", "0.5", "-token", "x"},
+		{"-map-lag", "-1s", "-token", "x"},
 		{}, // no token
 	} {
 		code, err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
