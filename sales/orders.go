@@ -381,7 +381,7 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (s
 		return store.Order{}, &InputError{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.ExtendReservation(ctx, id, deadline)
+		o, err = s.store.ExtendReservation(ctx, id, deadline, store.Change{})
 		return err
 	})
 	if err != nil {
@@ -401,7 +401,7 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (s
 // AnnulReservation cancels a reservation and frees its seats.
 func (s *Service) AnnulReservation(ctx context.Context, id string) (store.Order, error) {
 	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
-		return s.store.EndReservation(ctx, id, store.OrderAnnulled)
+		return s.store.EndReservation(ctx, id, store.OrderAnnulled, store.Change{})
 	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
 }
 
@@ -411,7 +411,7 @@ func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor
 		return store.Order{}, &InputError{Field: "method", Reason: "must be cash or card"}
 	}
 	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
-		return s.store.PayReservation(ctx, id, method, a.StaffID)
+		return s.store.PayReservation(ctx, id, method, a.StaffID, store.Change{})
 	}, func(p *perf, token string) error { return p.shard.Confirm(token) })
 }
 
@@ -459,7 +459,7 @@ func (s *Service) expirePending(ctx context.Context) {
 	s.pendMu.Unlock()
 	for _, id := range ids {
 		err := s.db.do(ctx, func(ctx context.Context) error {
-			_, err := s.store.EndReservation(ctx, id, store.OrderExpired)
+			_, err := s.store.EndReservation(ctx, id, store.OrderExpired, store.Change{Actor: "system", Reason: "deadline passed"})
 			return err
 		})
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {

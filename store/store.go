@@ -158,7 +158,10 @@ type Order struct {
 	Session        string // the buyer session that made the hold
 	HoldToken      string
 	IdempotencyKey string // unique per session; may be empty
-	Total          int64  // minor units
+	Total          int64  // minor units: what the buyer pays, after Discount
+	Discount       int64  // minor units taken off by VoucherCode
+	VoucherCode    string // the voucher or promotion redeemed; empty: none
+	Refunded       int64  // minor units given back so far
 	Currency       string
 	Channel        string    // the sales channel it was sold through
 	SoldBy         string    // staff user id, empty for web orders
@@ -167,6 +170,9 @@ type Order struct {
 	Tickets        []Ticket
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Origin is written with a new order: its first history entry, and its
+	// e-mail to the outbox. Not read back.
+	Origin Change
 }
 
 // Ticket is one seat of an order.
@@ -182,6 +188,9 @@ type Ticket struct {
 type OrderFilter struct {
 	PerformanceID string
 	Status        string
+	Channel       string
+	Buyer         string    // contained in the buyer's name or e-mail, any case
+	From, To      time.Time // made in [From, To)
 	Before        time.Time // keyset cursor: CreatedAt of the last order of the previous page
 	BeforeID      string
 	Limit         int // 1..1000
@@ -207,10 +216,13 @@ type Store interface {
 	SetPerformanceStatus(ctx context.Context, id, status string) error
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 
-	// CreateOrder writes the order and its tickets in one transaction. A seat with a
-	// live ticket already gives *SeatsSoldError; a reused (Session, IdempotencyKey)
-	// gives ErrIdempotencyKey; a taken ID or Number gives ErrDuplicate. On any error
-	// nothing is written. CreatedAt is set by the store and returned.
+	// CreateOrder writes the order and its tickets in one transaction, with its
+	// Origin (history entry and outbox message) and, when VoucherCode is set, one
+	// use of that code. A seat with a live ticket already gives *SeatsSoldError;
+	// a reused (Session, IdempotencyKey) gives ErrIdempotencyKey; a taken ID or
+	// Number gives ErrDuplicate; a code that is unknown, not available or used
+	// up gives *CodeError. On any error nothing is written. CreatedAt is set by
+	// the store and returned.
 	CreateOrder(ctx context.Context, o Order) (Order, error)
 	GetOrder(ctx context.Context, id string) (Order, error)
 	OrderByIdempotencyKey(ctx context.Context, session, key string) (Order, error)
@@ -220,14 +232,58 @@ type Store interface {
 	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
 	// ReservedOrders lists the reserved orders of a performance.
 	ReservedOrders(ctx context.Context, performanceID string) ([]Order, error)
-	// PayReservation turns a reserved order paid; ErrConflict if it is not reserved.
-	PayReservation(ctx context.Context, id, method, by string) (Order, error)
-	// EndReservation turns a reserved order expired or annulled and voids its
-	// tickets; ErrConflict if it is not reserved.
-	EndReservation(ctx context.Context, id, status string) (Order, error)
+	// PayReservation turns a reserved order paid; ErrConflict if it is not
+	// reserved. by is the staff user id recorded as seller (empty: unchanged).
+	PayReservation(ctx context.Context, id, method, by string, c Change) (Order, error)
+	// EndReservation turns a reserved order expired or annulled, voids its
+	// tickets and gives its code's use back; ErrConflict if it is not reserved.
+	EndReservation(ctx context.Context, id, status string, c Change) (Order, error)
 	// ExtendReservation moves a reserved order's deadline; ErrConflict if it is
 	// not reserved.
-	ExtendReservation(ctx context.Context, id string, deadline time.Time) (Order, error)
+	ExtendReservation(ctx context.Context, id string, deadline time.Time, c Change) (Order, error)
+	// RefundOrder gives back seats or an amount of a paid or partially refunded
+	// order, in one transaction with its history entry and message: refunded
+	// tickets stop being live, Refunded and Status move on. The order must be
+	// paid or partially refunded (else ErrConflict), every seat a live ticket of
+	// it (else ErrConflict), the amount more than zero and within what is left
+	// (else ErrExceedsPaid). A second request with the same IdempotencyKey for
+	// the order returns the first refund and replayed, whatever it asks; the
+	// order's row lock makes racing requests take turns.
+	RefundOrder(ctx context.Context, r RefundRequest) (o Order, rf Refund, replayed bool, err error)
+	// Refunds lists an order's refunds, oldest first.
+	Refunds(ctx context.Context, orderID string) ([]Refund, error)
+	// OrderHistory lists an order's history, oldest first.
+	OrderHistory(ctx context.Context, orderID string) ([]OrderEvent, error)
+	// RecordOrderEvent appends to an order's history, with c.Notify queued in
+	// the same transaction (a re-sent e-mail). ErrNotFound for no such order.
+	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c Change) error
+	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
+	SalesReport(ctx context.Context, f SalesFilter) (SalesReport, error)
+
+	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
+	// promotion has its code.
+	CreatePromotion(ctx context.Context, c Code) error
+	// CreateVoucherBatch stores a batch and its vouchers, all or none;
+	// ErrDuplicate if a code is taken.
+	CreateVoucherBatch(ctx context.Context, b VoucherBatch, codes []Code) error
+	GetVoucherBatch(ctx context.Context, id string) (VoucherBatch, error)
+	ListVoucherBatches(ctx context.Context) ([]VoucherBatch, error) // newest first
+	GetCode(ctx context.Context, code string) (Code, error)
+	ListCodes(ctx context.Context, f CodeFilter) ([]Code, error)
+	// SetCodeState moves a code: prepared → available, prepared or available →
+	// blocked, blocked → available. Anything else gives ErrConflict.
+	SetCodeState(ctx context.Context, code, state string) (Code, error)
+
+	// ClaimOutbox takes up to limit unsent messages due at now, oldest first,
+	// and hides them from other claims until now+lease; Attempts counts the
+	// claim.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
+	// MarkSent records a claimed message as sent; it is never claimed again.
+	MarkSent(ctx context.Context, id string, at time.Time) error
+	// MarkFailed records a failed attempt; the message is due again at retry.
+	MarkFailed(ctx context.Context, id, reason string, retry time.Time) error
+	// OrderMessages lists an order's messages, oldest first.
+	OrderMessages(ctx context.Context, orderID string) ([]Message, error)
 	// SearchOrders finds orders by exact number or hold token, or by buyer name
 	// or e-mail containing q (case-insensitive), newest first, at most limit.
 	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]Order, error)

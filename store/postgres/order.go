@@ -359,7 +359,7 @@ func (s *Store) transition(ctx context.Context, what, id string, f func(tx pgx.T
 }
 
 // PayReservation turns a reserved order paid.
-func (s *Store) PayReservation(ctx context.Context, id, method, by string) (store.Order, error) {
+func (s *Store) PayReservation(ctx context.Context, id, method, by string, c store.Change) (store.Order, error) {
 	return s.transition(ctx, "pay reservation", id, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
 		return err
@@ -368,7 +368,7 @@ func (s *Store) PayReservation(ctx context.Context, id, method, by string) (stor
 
 // EndReservation turns a reserved order expired or annulled and voids its
 // tickets, which frees their seats for sale.
-func (s *Store) EndReservation(ctx context.Context, id, status string) (store.Order, error) {
+func (s *Store) EndReservation(ctx context.Context, id, status string, c store.Change) (store.Order, error) {
 	if status != store.OrderExpired && status != store.OrderAnnulled {
 		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
@@ -382,7 +382,7 @@ func (s *Store) EndReservation(ctx context.Context, id, status string) (store.Or
 }
 
 // ExtendReservation moves a reserved order's deadline.
-func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time) (store.Order, error) {
+func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c store.Change) (store.Order, error) {
 	return s.transition(ctx, "extend reservation", id, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, extendReservation, id, deadline, now())
 		return err

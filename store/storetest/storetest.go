@@ -810,22 +810,22 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Len(t, res[0].Tickets, 2)
 
 		later := deadline.Add(48 * time.Hour)
-		got, err = s.ExtendReservation(ctx, r.ID, later)
+		got, err = s.ExtendReservation(ctx, r.ID, later, store.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.True(t, later.Equal(got.Deadline))
 		require.False(t, got.UpdatedAt.Before(got.CreatedAt))
-		got, err = s.PayReservation(ctx, r.ID, "cash", "u2")
+		got, err = s.PayReservation(ctx, r.ID, "cash", "u2", store.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.Equal(t, store.OrderPaid, got.Status)
 		require.Equal(t, "cash", got.PaymentMethod)
 		require.Equal(t, "u2", got.SoldBy)
 		require.True(t, got.Deadline.IsZero())
 		require.Equal(t, []uint32{1, 2}, soldSeats(t, s, p.ID))
-		_, err = s.PayReservation(ctx, r.ID, "cash", "")
+		_, err = s.PayReservation(ctx, r.ID, "cash", "", store.Change{Actor: "staff:desk"})
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.ExtendReservation(ctx, r.ID, later)
+		_, err = s.ExtendReservation(ctx, r.ID, later, store.Change{Actor: "staff:desk"})
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.EndReservation(ctx, r.ID, store.OrderAnnulled)
+		_, err = s.EndReservation(ctx, r.ID, store.OrderAnnulled, store.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict)
 
 		// Paying without naming the seller keeps the one who reserved.
@@ -833,7 +833,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		r3.Status, r3.Deadline, r3.SoldBy = store.OrderReserved, deadline, "u1"
 		_, err = s.CreateOrder(ctx, r3)
 		require.NoError(t, err)
-		got, err = s.PayReservation(ctx, r3.ID, "card", "")
+		got, err = s.PayReservation(ctx, r3.ID, "card", "", store.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.Equal(t, "u1", got.SoldBy)
 
@@ -842,21 +842,30 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		r2.Status, r2.Deadline = store.OrderReserved, deadline
 		_, err = s.CreateOrder(ctx, r2)
 		require.NoError(t, err)
-		_, err = s.EndReservation(ctx, r2.ID, store.OrderPaid)
+		_, err = s.EndReservation(ctx, r2.ID, store.OrderPaid, store.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict, "only expired or annulled end a reservation")
-		got, err = s.EndReservation(ctx, r2.ID, store.OrderExpired)
+		got, err = s.EndReservation(ctx, r2.ID, store.OrderExpired, store.Change{Actor: "system"})
 		require.NoError(t, err)
 		require.Equal(t, store.OrderExpired, got.Status)
 		require.Equal(t, store.TicketVoid, got.Tickets[0].Status)
 		_, err = s.CreateOrder(ctx, f.order(p, "web", "", 5))
 		require.NoError(t, err)
-		_, err = s.EndReservation(ctx, r2.ID, store.OrderAnnulled)
+		_, err = s.EndReservation(ctx, r2.ID, store.OrderAnnulled, store.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict)
 
 		for name, call := range map[string]func() error{
-			"pay":    func() error { _, err := s.PayReservation(ctx, "missing", "cash", ""); return err },
-			"end":    func() error { _, err := s.EndReservation(ctx, "missing", store.OrderAnnulled); return err },
-			"extend": func() error { _, err := s.ExtendReservation(ctx, "missing", later); return err },
+			"pay": func() error {
+				_, err := s.PayReservation(ctx, "missing", "cash", "", store.Change{Actor: "staff:desk"})
+				return err
+			},
+			"end": func() error {
+				_, err := s.EndReservation(ctx, "missing", store.OrderAnnulled, store.Change{Actor: "system"})
+				return err
+			},
+			"extend": func() error {
+				_, err := s.ExtendReservation(ctx, "missing", later, store.Change{Actor: "staff:desk"})
+				return err
+			},
 		} {
 			require.ErrorIs(t, call(), store.ErrNotFound, name)
 		}
@@ -879,9 +888,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		for i := range errs {
 			wg.Go(func() {
 				if i%2 == 0 {
-					_, errs[i] = s.PayReservation(ctx, r.ID, "card", "")
+					_, errs[i] = s.PayReservation(ctx, r.ID, "card", "", store.Change{Actor: "staff:desk"})
 				} else {
-					_, errs[i] = s.EndReservation(ctx, r.ID, store.OrderExpired)
+					_, errs[i] = s.EndReservation(ctx, r.ID, store.OrderExpired, store.Change{Actor: "system"})
 				}
 			})
 		}

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Order statuses after payment: a paid order that gave back part of its money
+// is partially refunded, one that gave back all of it (or all its seats) is
+// refunded.
+const (
+	OrderPartRefunded = "partially_refunded"
+	OrderRefunded     = "refunded"
+)
+
+// Change says who changed an order and why. It is written to the order's
+// history in the same transaction as the change, and so is its Notify message
+// to the outbox: the change and its e-mail land together or not at all.
+type Change struct {
+	Actor  string   // "buyer", "system", or "staff:<login>"
+	Reason string   // free text, may be empty
+	Notify *Message // queued in the outbox with the change; nil: none
+}
+
+// Order history actions.
+const (
+	ActionCreated  = "created"  // reserved or paid, see Status
+	ActionPaid     = "paid"     // a reservation paid
+	ActionExtended = "extended" // a reservation's deadline moved
+	ActionAnnulled = "annulled"
+	ActionExpired  = "expired"
+	ActionRefunded = "refunded"
+	ActionResent   = "resent" // the order e-mail sent again
+)
+
+// OrderEvent is one entry of an order's history. The stores refuse to update
+// or delete these rows: the trail cannot be edited.
+type OrderEvent struct {
+	OrderID string
+	At      time.Time
+	Action  string
+	Actor   string
+	Reason  string
+	Status  string // the order's status after the event
+	Detail  string // what changed, for people ("deadline 2026-12-09T10:00:00Z", "2 seats, 50.00")
+}
+
+// Message kinds.
+const (
+	MessageConfirmation = "confirmation"
+	MessageReservation  = "reservation" // a reservation and its deadline
+	MessageRefund       = "refund"
+	MessageResend       = "resend"
+)
+
+// Message is an e-mail waiting in (or sent from) the outbox.
+type Message struct {
+	ID        string // unique; also the e-mail's Message-ID, so receivers can drop a repeat
+	OrderID   string
+	Kind      string
+	To        string
+	Subject   string
+	Body      string // plain text
+	CreatedAt time.Time
+
+	// Set by the dispatcher's calls.
+	Attempts    int
+	NextAttempt time.Time
+	SentAt      time.Time // zero while unsent
+	LastError   string
+}
+
+// Code kinds: a voucher is single-use with a random code, a promotion has a
+// memorable code and a use limit. One code names exactly one of either.
+const (
+	CodeVoucher   = "voucher"
+	CodePromotion = "promotion"
+)
+
+// Code states. Stored are prepared, available and blocked; redeemed is an
+// available code whose uses reached its limit (see Code.Status).
+const (
+	CodePrepared  = "prepared"
+	CodeAvailable = "available"
+	CodeRedeemed  = "redeemed"
+	CodeBlocked   = "blocked"
+)
+
+// DateRange is a span of days, both ends included, as YYYY-MM-DD.
+type DateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// TimeRange is a span of the day as HH:MM, From included, To excluded.
+type TimeRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Restrictions limit where a code is valid. Each non-empty list must match;
+// no restrictions at all means valid for every booking.
+type Restrictions struct {
+	Dates     []DateRange `json:"dates,omitempty"`
+	Times     []TimeRange `json:"times,omitempty"`
+	Weekdays  []int       `json:"weekdays,omitempty"` // ISO: 1 Monday … 7 Sunday
+	Offerings []string    `json:"offerings,omitempty"`
+}
+
+// Code is a voucher or a promotion.
+type Code struct {
+	Code         string // normalised: upper case, no spaces or dashes
+	Kind         string
+	BatchID      string // vouchers: their batch
+	Name         string
+	Percent      int   // 1..100, or 0 for a fixed amount
+	Amount       int64 // minor units when Percent is 0
+	Currency     string
+	MaxUses      int // 0: unlimited (promotions only); vouchers have 1
+	Uses         int
+	State        string // prepared, available or blocked
+	Restrictions Restrictions
+	CreatedBy    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Status is the code's state as people see it: an available code used up is
+// redeemed.
+func (c Code) Status() string {
+	if c.State == CodeAvailable && c.MaxUses > 0 && c.Uses >= c.MaxUses {
+		return CodeRedeemed
+	}
+	return c.State
+}
+
+// VoucherBatch is a block of vouchers made together.
+type VoucherBatch struct {
+	ID           string
+	Name         string
+	Prefix       string
+	Count        int
+	Percent      int
+	Amount       int64
+	Currency     string
+	Restrictions Restrictions
+	CreatedBy    string
+	CreatedAt    time.Time
+}
+
+// CodeFilter selects codes ordered by code. After is the keyset cursor.
+type CodeFilter struct {
+	Kind    string // empty: both
+	BatchID string
+	After   string
+	Limit   int // 1..10000
+}
+
+// CodeError says why a code could not be redeemed with an order; nothing was
+// written. Status is the code's status then ("" when it does not exist).
+type CodeError struct {
+	Code   string
+	Status string
+}
+
+func (e *CodeError) Error() string {
+	if e.Status == "" {
+		return fmt.Sprintf("code %s does not exist", e.Code)
+	}
+	return fmt.Sprintf("code %s is %s", e.Code, e.Status)
+}
+
+// Refund is money (and perhaps seats) given back on a paid order.
+type Refund struct {
+	ID             string
+	OrderID        string
+	Amount         int64
+	Seats          []uint32 // dense seat indices whose tickets it refunded; empty: money only
+	Reason         string
+	Method         string // how the money goes back: online, cash, card
+	Actor          string
+	IdempotencyKey string
+	CreatedAt      time.Time
+}
+
+// RefundRequest asks for a refund of seats (their share of what was paid) or,
+// when Seats is empty, of Amount.
+type RefundRequest struct {
+	ID             string
+	OrderID        string
+	Seats          []uint32
+	Amount         int64
+	Reason         string
+	Method         string
+	IdempotencyKey string // required; a second request with it returns the first refund
+	Change         Change // Actor and Notify; Reason is the request's
+}
+
+// ErrExceedsPaid is returned when a refund would give back more than the order
+// has left to refund. Nothing was written.
+var ErrExceedsPaid = errors.New("refund exceeds what is left of the payment")
+
+// SeatRefundAmount is what refunding seats of o gives back: their prices less
+// their share of the order's discount, rounded down; the last seats refunded
+// take whatever is left, so refunding every seat gives back exactly what was
+// paid. It never exceeds o.Total - o.Refunded.
+func SeatRefundAmount(o Order, seats []uint32) int64 {
+	left := o.Total - o.Refunded
+	want := make(map[uint32]bool, len(seats))
+	for _, s := range seats {
+		want[s] = true
+	}
+	var price int64
+	liveOthers := false
+	for _, t := range o.Tickets {
+		switch {
+		case want[t.Seat]:
+			price += t.Price
+		case t.Status == TicketLive:
+			liveOthers = true
+		}
+	}
+	if !liveOthers {
+		return max(left, 0)
+	}
+	gross := o.Total + o.Discount
+	if gross <= 0 {
+		return 0
+	}
+	// price*Total fits: both are bounded far below 2^31 minor units per order.
+	amount := price * o.Total / gross
+	return min(amount, max(left, 0))
+}
+
+// RefundedStatus is the status of a paid order after refunds: refunded once
+// all its money or all its tickets went back, partially refunded before.
+func RefundedStatus(o Order) string {
+	live := false
+	for _, t := range o.Tickets {
+		if t.Status == TicketLive {
+			live = true
+		}
+	}
+	switch {
+	case !live || (o.Total > 0 && o.Refunded >= o.Total):
+		return OrderRefunded
+	case o.Refunded > 0 || hasRefunded(o):
+		return OrderPartRefunded
+	}
+	return OrderPaid
+}
+
+func hasRefunded(o Order) bool {
+	for _, t := range o.Tickets {
+		if t.Status == TicketRefunded {
+			return true
+		}
+	}
+	return false
+}
+
+// SalesFilter selects what a sales report counts: orders made, and refunds
+// given, in [From, To) (zero: unbounded), of one performance or all.
+type SalesFilter struct {
+	PerformanceID string
+	From, To      time.Time
+}
+
+// SalesFigures are the counts and sums of a report line. Money is in minor
+// units; Net is Gross - Discounts - Refunded.
+type SalesFigures struct {
+	Reservations  int   `json:"reservations"`   // orders reserved now
+	ReservedSeats int   `json:"reserved_seats"` // their live tickets
+	PaidOrders    int   `json:"paid_orders"`    // paid, partially refunded or refunded
+	Seats         int   `json:"seats"`          // live tickets of paid orders
+	RefundedSeats int   `json:"refunded_seats"`
+	Refunds       int   `json:"refunds"`
+	Gross         int64 `json:"gross"` // ticket prices of paid orders
+	Discounts     int64 `json:"discounts"`
+	Refunded      int64 `json:"refunded"`
+	Net           int64 `json:"net"`
+}
+
+// SalesLine is the figures of one zone or channel.
+type SalesLine struct {
+	Key string // zone id or channel name
+	SalesFigures
+}
+
+// SalesReport is a sales report: the total, by zone (tickets' zones; discounts
+// and refunds that are not tied to seats count in the total only) and by
+// channel.
+type SalesReport struct {
+	Currency string
+	Total    SalesFigures
+	Zones    []SalesLine
+	Channels []SalesLine
+}

@@ -1,0 +1,18 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+const insertMessageSQL = `INSERT INTO outbox (id, order_id, kind, recipient, subject, body, created_at, next_attempt)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`
+
+// insertMessage queues m in tx, due at once.
+func insertMessage(ctx context.Context, tx pgx.Tx, m store.Message) error {
+	_, err := tx.Exec(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, now())
+	return err
+}
