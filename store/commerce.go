@@ -297,3 +297,12 @@ type SalesReport struct {
 	Zones    []SalesLine
 	Channels []SalesLine
 }
+
+// Money formats minor units for people: "120.50 EUR".
+func Money(minor int64, currency string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, currency)
+}

@@ -44,7 +44,7 @@ CREATE INDEX codes_kind ON codes (kind, code);
 CREATE TABLE refunds (
     id              text PRIMARY KEY,
     order_id        text NOT NULL REFERENCES orders (id),
-    amount          bigint NOT NULL CHECK (amount > 0),
+    amount          bigint NOT NULL CHECK (amount >= 0), -- 0: seats of a fully discounted order
     seats           integer[] NOT NULL,
     reason          text NOT NULL,
     method          text NOT NULL,

@@ -43,7 +43,7 @@ CREATE INDEX codes_kind ON codes (kind, code);
 CREATE TABLE refunds (
     id              TEXT PRIMARY KEY,
     order_id        TEXT NOT NULL REFERENCES orders (id),
-    amount          INTEGER NOT NULL CHECK (amount > 0),
+    amount          INTEGER NOT NULL CHECK (amount >= 0), -- 0: seats of a fully discounted order
     seats           TEXT NOT NULL, -- JSON array of dense seat indices
     reason          TEXT NOT NULL,
     method          TEXT NOT NULL,
