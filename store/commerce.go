@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -305,4 +307,159 @@ func Money(minor int64, currency string) string {
 		sign, minor = "-", -minor
 	}
 	return fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, currency)
+}
+
+// CreatedDetail is the history detail of a new order.
+func CreatedDetail(o Order) string {
+	d := fmt.Sprintf("%d seat(s), %s", len(o.Tickets), Money(o.Total, o.Currency))
+	if o.VoucherCode != "" {
+		d += fmt.Sprintf(" after %s off with %s", Money(o.Discount, o.Currency), o.VoucherCode)
+	}
+	if !o.Deadline.IsZero() {
+		d += ", reserved until " + o.Deadline.UTC().Format(time.RFC3339)
+	}
+	return d
+}
+
+// PlanRefund checks a refund request against o, a locked order with its
+// tickets, and applies it to o: the refunded tickets, Refunded and Status.
+// Both stores call it inside the transaction that writes the result, so the
+// rules are the same everywhere.
+func PlanRefund(o *Order, r RefundRequest, at time.Time) (Refund, error) {
+	if o.Status != OrderPaid && o.Status != OrderPartRefunded {
+		return Refund{}, fmt.Errorf("order is %s: %w", o.Status, ErrConflict)
+	}
+	rf := Refund{ID: r.ID, OrderID: o.ID, Reason: r.Reason, Method: r.Method, Actor: r.Change.Actor,
+		IdempotencyKey: r.IdempotencyKey, CreatedAt: at}
+	left := o.Total - o.Refunded
+	if len(r.Seats) == 0 {
+		switch {
+		case r.Amount <= 0:
+			return Refund{}, fmt.Errorf("amount %d: %w", r.Amount, ErrExceedsPaid)
+		case r.Amount > left:
+			return Refund{}, fmt.Errorf("%s asked, %s left: %w", Money(r.Amount, o.Currency), Money(left, o.Currency), ErrExceedsPaid)
+		}
+		rf.Amount = r.Amount
+	} else {
+		live := make(map[uint32]bool, len(o.Tickets))
+		for _, t := range o.Tickets {
+			if t.Status == TicketLive {
+				live[t.Seat] = true
+			}
+		}
+		seen := make(map[uint32]bool, len(r.Seats))
+		for _, seat := range r.Seats {
+			if !live[seat] || seen[seat] {
+				return Refund{}, fmt.Errorf("seat %d is not a live ticket of the order: %w", seat, ErrConflict)
+			}
+			seen[seat] = true
+		}
+		rf.Amount = SeatRefundAmount(*o, r.Seats)
+		rf.Seats = append([]uint32(nil), r.Seats...)
+		slices.Sort(rf.Seats)
+		for i := range o.Tickets {
+			if seen[o.Tickets[i].Seat] {
+				o.Tickets[i].Status = TicketRefunded
+			}
+		}
+	}
+	o.Refunded += rf.Amount
+	o.Status = RefundedStatus(*o)
+	return rf, nil
+}
+
+// RefundDetail is the history detail of a refund.
+func RefundDetail(o Order, rf Refund) string {
+	d := Money(rf.Amount, o.Currency)
+	if len(rf.Seats) > 0 {
+		d = fmt.Sprintf("%d seat(s), %s", len(rf.Seats), d)
+	}
+	if rf.Method != "" {
+		d += " by " + rf.Method
+	}
+	return d
+}
+
+// CodeMoveAllowed says whether a code may move from one stored state to
+// another: prepared → available (released), prepared or available → blocked,
+// blocked → available (unblocked).
+func CodeMoveAllowed(from, to string) bool {
+	switch to {
+	case CodeAvailable:
+		return from == CodePrepared || from == CodeBlocked
+	case CodeBlocked:
+		return from == CodePrepared || from == CodeAvailable
+	}
+	return false
+}
+
+// SalesBuilder sums the rows a store's report queries return into a report.
+type SalesBuilder struct {
+	currency string
+	total    SalesFigures
+	zones    map[string]*SalesFigures
+	channels map[string]*SalesFigures
+}
+
+// NewSalesBuilder returns an empty builder.
+func NewSalesBuilder() *SalesBuilder {
+	return &SalesBuilder{zones: map[string]*SalesFigures{}, channels: map[string]*SalesFigures{}}
+}
+
+func (b *SalesBuilder) line(m map[string]*SalesFigures, key string) *SalesFigures {
+	f := m[key]
+	if f == nil {
+		f = &SalesFigures{}
+		m[key] = f
+	}
+	return f
+}
+
+// Orders adds a channel's orders: reserved and paid counts and discounts.
+func (b *SalesBuilder) Orders(channel, currency string, reserved, paid int, discounts int64) {
+	if b.currency == "" {
+		b.currency = currency
+	}
+	for _, f := range []*SalesFigures{&b.total, b.line(b.channels, channel)} {
+		f.Reservations += reserved
+		f.PaidOrders += paid
+		f.Discounts += discounts
+	}
+}
+
+// Tickets adds the tickets of one channel and zone.
+func (b *SalesBuilder) Tickets(channel, zone string, reservedSeats, seats, refundedSeats int, gross int64) {
+	for _, f := range []*SalesFigures{&b.total, b.line(b.channels, channel), b.line(b.zones, zone)} {
+		f.ReservedSeats += reservedSeats
+		f.Seats += seats
+		f.RefundedSeats += refundedSeats
+		f.Gross += gross
+	}
+}
+
+// Refunds adds a channel's refunds.
+func (b *SalesBuilder) Refunds(channel string, n int, amount int64) {
+	for _, f := range []*SalesFigures{&b.total, b.line(b.channels, channel)} {
+		f.Refunds += n
+		f.Refunded += amount
+	}
+}
+
+// Report returns the sums, lines sorted by key. Zone lines have no
+// discounts or refunds (those belong to orders, not seats), so their Net is
+// their Gross.
+func (b *SalesBuilder) Report() SalesReport {
+	r := SalesReport{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels)}
+	r.Total.Net = r.Total.Gross - r.Total.Discounts - r.Total.Refunded
+	return r
+}
+
+func lines(m map[string]*SalesFigures) []SalesLine {
+	out := make([]SalesLine, 0, len(m))
+	for k, f := range m {
+		f.Net = f.Gross - f.Discounts - f.Refunded
+		out = append(out, SalesLine{Key: k, SalesFigures: *f})
+	}
+	slices.SortFunc(out, func(a, b SalesLine) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }

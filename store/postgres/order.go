@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,16 +20,31 @@ const (
 )
 
 const (
-	// insertOrder writes the order and all its tickets in one statement: atomic
-	// without an explicit transaction, one round trip whatever the number of
-	// seats. The order row goes first (the scalar subquery runs before the
-	// first ticket), so a replayed idempotency key is reported as such and not
-	// as its own seats being sold.
-	insertOrder = `WITH o AS (
+	// insertOrder writes the order, all its tickets, its first history entry
+	// and its e-mail in one statement: atomic without an explicit transaction,
+	// one round trip whatever the number of seats. The order row goes first
+	// (the scalar subquery runs before the first ticket), so a replayed
+	// idempotency key is reported as such and not as its own seats being sold.
+	// With a code ($22), the order row is written only if the code's use could
+	// be counted; the row lock the UPDATE takes, and its re-check of the limit
+	// after waiting, count racing redemptions exactly. A refused code leaves no
+	// order row, and the tickets' NOT NULL order_id then fails the statement.
+	insertOrder = `WITH c AS (
+  UPDATE codes SET uses = uses + 1, updated_at = $16
+  WHERE $22 <> '' AND code = $22 AND state = 'available' AND (max_uses = 0 OR uses < max_uses)
+  RETURNING code
+), o AS (
   INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $23, $22
+  WHERE $22 = '' OR EXISTS (SELECT 1 FROM c)
   RETURNING id
+), e AS (
+  INSERT INTO order_events (order_id, at, action, actor, reason, status, detail)
+  SELECT id, $16, 'created', $24, $25, $4, $26 FROM o
+), m AS (
+  INSERT INTO outbox (id, order_id, kind, recipient, subject, body, created_at, next_attempt)
+  SELECT $27, id, $28, $29, $30, $31, $16, $16 FROM o WHERE $27 <> ''
 )
 INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status)
 SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status
@@ -40,9 +56,9 @@ ORDER BY seat_index`
 	orderStored        = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND number = $2 AND created_at = $3)`
 
 	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
-	selectOrderForUpdate  = `SELECT status FROM orders WHERE id = $1 FOR UPDATE`
+	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
 	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
 	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
@@ -53,14 +69,15 @@ ORDER BY t.seat_index`
 	// (performance_id, created_at, id), all orders by (created_at, id). The
 	// cursor is a row comparison the index scan starts from; without one it is
 	// infinity (see bound). An empty status matches every status.
-	listOrders = `SELECT ` + orderColumns + ` FROM orders
-WHERE ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3::text)
+	// $6 channel, $7 the buyer as a LIKE pattern, [$8, $9) the creation times.
+	orderFilters = ` AND ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3::text)
+  AND ($6 = '' OR channel = $6)
+  AND ($7 = '' OR lower(buyer_name) LIKE '%' || $7 || '%' ESCAPE '\' OR lower(buyer_email) LIKE '%' || $7 || '%' ESCAPE '\')
+  AND created_at >= $8 AND created_at < $9
 ORDER BY created_at DESC, id DESC
 LIMIT $4`
-	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders
-WHERE performance_id = $5 AND ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3::text)
-ORDER BY created_at DESC, id DESC
-LIMIT $4`
+	listOrders              = `SELECT ` + orderColumns + ` FROM orders WHERE $5 = ''` + orderFilters
+	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $5` + orderFilters
 	// $3 is the lower-cased query with LIKE's wildcards escaped.
 	searchOrders = `SELECT ` + orderColumns + ` FROM orders
 WHERE ($2 = '' OR performance_id = $2)
@@ -73,7 +90,9 @@ LIMIT $4`
 	payReservation = `UPDATE orders SET status = 'paid', payment_method = $2,
   sold_by = CASE WHEN $3 = '' THEN sold_by ELSE $3 END, deadline = NULL, updated_at = $4
 WHERE id = $1`
-	endReservation    = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	endReservation = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	// returnCodeUse gives back the use an ended reservation's code counted.
+	returnCodeUse     = `UPDATE codes SET uses = uses - 1, updated_at = $2 WHERE code = $1 AND uses > 0`
 	voidTickets       = `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`
 	extendReservation = `UPDATE orders SET deadline = $2, updated_at = $3 WHERE id = $1`
 )
@@ -98,6 +117,11 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 		o.Channel = "web"
 	}
 	args, seats := orderArgs(o)
+	if o.VoucherCode != "" {
+		// Alone: a batch would hold the code's row lock until its commit, and
+		// two batches could take two codes' locks in opposite orders.
+		return s.createOrderAlone(ctx, o, args, seats)
+	}
 	v, err := s.submitOrder(ctx, args)
 	switch {
 	case err != nil:
@@ -118,9 +142,15 @@ func orderArgs(o store.Order) (args []any, seats []int32) {
 	for i, t := range o.Tickets {
 		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
 	}
+	var m store.Message
+	if o.Origin.Notify != nil {
+		m = *o.Origin.Notify
+	}
 	return []any{o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
-		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses}, seats
+		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses,
+		o.VoucherCode, o.Discount, o.Origin.Actor, o.Origin.Reason, store.CreatedDetail(o),
+		m.ID, m.Kind, m.To, m.Subject, m.Body}, seats
 }
 
 // createOrderAlone writes o in a statement of its own, which names exactly
@@ -136,6 +166,9 @@ func (s *Store) createOrderAlone(ctx context.Context, o store.Order, args []any,
 		}
 		if isMissingParent(err) {
 			return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
+		}
+		if _, refused := violation(err, codeNotNullViolation); refused && o.VoucherCode != "" {
+			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, s.codeRefused(ctx, o.VoucherCode))
 		}
 		cons, ok := violation(err, codeUniqueViolation)
 		if ok && cons != liveSeatIndex {
@@ -213,7 +246,8 @@ func scanOrder(row pgx.Row) (store.Order, error) {
 	var o store.Order
 	var deadline *time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
-		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt)
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt,
+		&o.Discount, &o.VoucherCode, &o.Refunded)
 	if err != nil {
 		return store.Order{}, err
 	}
@@ -300,11 +334,12 @@ func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) 
 
 // ListOrders lists orders newest first, keyset-paged, with tickets.
 func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
-	args := []any{f.Status, bound(f.Before, pgtype.Infinity), f.BeforeID, store.ClampLimit(f.Limit)}
+	args := []any{f.Status, bound(f.Before, pgtype.Infinity), f.BeforeID, store.ClampLimit(f.Limit), f.PerformanceID,
+		f.Channel, store.LikePattern(strings.TrimSpace(f.Buyer)), bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
 	if f.PerformanceID == "" {
 		return s.orders(ctx, "list orders", listOrders, args...)
 	}
-	return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, append(args, f.PerformanceID)...)
+	return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, args...)
 }
 
 // SoldSeats lists the seats with a live ticket of a paid order, ascending.
@@ -334,23 +369,24 @@ func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]
 	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
 }
 
-// transition changes a reserved order in one transaction. The row lock makes
-// concurrent transitions of one order take turns, so exactly one of a payment
-// and an expiry racing each other wins and the other gets ErrConflict.
-func (s *Store) transition(ctx context.Context, what, id string, f func(tx pgx.Tx) error) (store.Order, error) {
+// transition changes a reserved order in one transaction, with its history
+// entry and message. The row lock makes concurrent transitions of one order
+// take turns, so exactly one of a payment and an expiry racing each other wins
+// and the other gets ErrConflict.
+func (s *Store) transition(ctx context.Context, what, id, action string, c store.Change, f func(tx pgx.Tx, o *store.Order) (detail string, err error)) (store.Order, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		err := tx.QueryRow(ctx, selectOrderForUpdate, id).Scan(&status)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return store.ErrNotFound
-		}
+		o, err := lockOrder(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if status != store.OrderReserved {
-			return fmt.Errorf("order is %s: %w", status, store.ErrConflict)
+		if o.Status != store.OrderReserved {
+			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
-		return f(tx)
+		detail, err := f(tx, &o)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, o, action, detail, c)
 	})
 	if err != nil {
 		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
@@ -360,31 +396,43 @@ func (s *Store) transition(ctx context.Context, what, id string, f func(tx pgx.T
 
 // PayReservation turns a reserved order paid.
 func (s *Store) PayReservation(ctx context.Context, id, method, by string, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "pay reservation", id, func(tx pgx.Tx) error {
+	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx pgx.Tx, o *store.Order) (string, error) {
+		o.Status = store.OrderPaid
 		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
-		return err
+		return fmt.Sprintf("%s by %s", store.Money(o.Total, o.Currency), method), err
 	})
 }
 
-// EndReservation turns a reserved order expired or annulled and voids its
-// tickets, which frees their seats for sale.
+// EndReservation turns a reserved order expired or annulled, voids its
+// tickets, which frees their seats for sale, and gives its code's use back.
 func (s *Store) EndReservation(ctx context.Context, id, status string, c store.Change) (store.Order, error) {
 	if status != store.OrderExpired && status != store.OrderAnnulled {
 		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
-	return s.transition(ctx, "end reservation", id, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, endReservation, id, status, now()); err != nil {
-			return err
+	return s.transition(ctx, "end reservation", id, status, c, func(tx pgx.Tx, o *store.Order) (string, error) {
+		o.Status = status
+		at := now()
+		if _, err := tx.Exec(ctx, endReservation, id, status, at); err != nil {
+			return "", err
 		}
-		_, err := tx.Exec(ctx, voidTickets, id)
-		return err
+		if _, err := tx.Exec(ctx, voidTickets, id); err != nil {
+			return "", err
+		}
+		detail := fmt.Sprintf("%d seat(s) freed", len(o.Tickets))
+		if o.VoucherCode != "" {
+			if _, err := tx.Exec(ctx, returnCodeUse, o.VoucherCode, at); err != nil {
+				return "", err
+			}
+			detail += ", code " + o.VoucherCode + " given back"
+		}
+		return detail, nil
 	})
 }
 
 // ExtendReservation moves a reserved order's deadline.
 func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "extend reservation", id, func(tx pgx.Tx) error {
+	return s.transition(ctx, "extend reservation", id, store.ActionExtended, c, func(tx pgx.Tx, o *store.Order) (string, error) {
 		_, err := tx.Exec(ctx, extendReservation, id, deadline, now())
-		return err
+		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
 }

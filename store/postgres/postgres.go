@@ -203,6 +203,7 @@ func utc(t *time.Time) { *t = t.UTC() }
 const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
+	codeNotNullViolation    = "23502"
 )
 
 // violation returns the constraint a write violated, if err is a violation of

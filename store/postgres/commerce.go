@@ -1,0 +1,449 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+const (
+	insertEvent = `INSERT INTO order_events (order_id, at, action, actor, reason, status, detail)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	selectEvents = `SELECT order_id, at, action, actor, reason, status, detail FROM order_events
+WHERE order_id = $1 ORDER BY seq`
+	orderExists = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1)`
+
+	refundColumns = `id, order_id, amount, seats, reason, method, actor, idempotency_key, created_at`
+	selectRefunds = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, id`
+	refundByKey   = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 AND idempotency_key = $2`
+	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	refundTickets = `UPDATE tickets SET status = 'refunded' WHERE order_id = $1 AND seat_index = ANY($2::int[]) AND status = 'live'`
+	refundOrder   = `UPDATE orders SET refunded = refunded + $2, status = $3, updated_at = $4 WHERE id = $1`
+	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = $1 ORDER BY seat_index`
+
+	codeColumns = `code, kind, coalesce(batch_id, ''), name, percent, amount, currency, max_uses, uses, state,
+restrictions, created_by, created_at, updated_at`
+	insertCode = `INSERT INTO codes (code, kind, batch_id, name, percent, amount, currency, max_uses, uses, state,
+restrictions, created_by, created_at, updated_at)
+VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12)`
+	// insertCodes writes a batch's vouchers in one statement.
+	insertCodes = `INSERT INTO codes (code, kind, batch_id, name, percent, amount, currency, max_uses, uses, state,
+restrictions, created_by, created_at, updated_at)
+SELECT c, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM unnest($1::text[]) AS c`
+	selectCode        = `SELECT ` + codeColumns + ` FROM codes WHERE code = $1`
+	selectCodeForUpd  = `SELECT ` + codeColumns + ` FROM codes WHERE code = $1 FOR UPDATE`
+	setCodeState      = `UPDATE codes SET state = $2, updated_at = $3 WHERE code = $1`
+	listCodes         = `SELECT ` + codeColumns + ` FROM codes WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR batch_id = $2) AND code > $3 ORDER BY code LIMIT $4`
+	batchColumns      = `id, name, prefix, count, percent, amount, currency, restrictions, created_by, created_at`
+	insertBatch       = `INSERT INTO voucher_batches (` + batchColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	selectBatch       = `SELECT ` + batchColumns + ` FROM voucher_batches WHERE id = $1`
+	selectBatches     = `SELECT ` + batchColumns + ` FROM voucher_batches ORDER BY created_at DESC, id DESC LIMIT 1000`
+	paidStatuses      = `('paid', 'partially_refunded', 'refunded')`
+	salesOrderFilters = `($1 = '' OR o.performance_id = $1) AND o.created_at >= $2 AND o.created_at < $3`
+	// One line per (channel, zone): tickets of the orders made in the period.
+	salesTickets = `SELECT o.channel, t.zone,
+  count(*) FILTER (WHERE o.status = 'reserved' AND t.status = 'live'),
+  count(*) FILTER (WHERE o.status IN ` + paidStatuses + ` AND t.status = 'live'),
+  count(*) FILTER (WHERE t.status = 'refunded'),
+  coalesce(sum(t.price) FILTER (WHERE o.status IN ` + paidStatuses + `), 0)
+FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE ` + salesOrderFilters + `
+GROUP BY o.channel, t.zone`
+	// One line per channel: the orders made in the period.
+	salesOrders = `SELECT o.channel, min(o.currency),
+  count(*) FILTER (WHERE o.status = 'reserved'),
+  count(*) FILTER (WHERE o.status IN ` + paidStatuses + `),
+  coalesce(sum(o.discount) FILTER (WHERE o.status IN ` + paidStatuses + `), 0)
+FROM orders o
+WHERE ` + salesOrderFilters + `
+GROUP BY o.channel`
+	// One line per channel: the refunds given in the period, whenever their
+	// orders were made.
+	salesRefunds = `SELECT o.channel, count(*), coalesce(sum(r.amount), 0)
+FROM refunds r JOIN orders o ON o.id = r.order_id
+WHERE ($1 = '' OR o.performance_id = $1) AND r.created_at >= $2 AND r.created_at < $3
+GROUP BY o.channel`
+)
+
+// lockOrder reads an order and its tickets in tx, locking its row until tx
+// ends.
+func lockOrder(ctx context.Context, tx pgx.Tx, id string) (store.Order, error) {
+	o, err := scanOrder(tx.QueryRow(ctx, selectOrderForUpdate, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Order{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Order{}, err
+	}
+	rows, err := tx.Query(ctx, ticketsOf, id)
+	if err != nil {
+		return store.Order{}, err
+	}
+	o.Tickets, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Ticket, error) {
+		var t store.Ticket
+		var seat int32
+		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status)
+		t.Seat = uint32(seat)
+		return t, err
+	})
+	return o, err
+}
+
+// record appends to o's history and queues c's message, in tx.
+func record(ctx context.Context, tx pgx.Tx, o store.Order, action, detail string, c store.Change) error {
+	if _, err := tx.Exec(ctx, insertEvent, o.ID, now(), action, c.Actor, c.Reason, o.Status, detail); err != nil {
+		return err
+	}
+	if c.Notify == nil {
+		return nil
+	}
+	m := *c.Notify
+	m.OrderID = o.ID
+	return insertMessage(ctx, tx, m)
+}
+
+// OrderHistory lists an order's history, oldest first.
+func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]store.OrderEvent, error) {
+	rows, err := s.pool.Query(ctx, selectEvents, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("history of order %s: %w", orderID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.OrderEvent, error) {
+		var e store.OrderEvent
+		err := r.Scan(&e.OrderID, &e.At, &e.Action, &e.Actor, &e.Reason, &e.Status, &e.Detail)
+		utc(&e.At)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of order %s: %w", orderID, err)
+	}
+	return out, nil
+}
+
+// RecordOrderEvent appends to an order's history, with c.Notify queued.
+func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c store.Change) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		o, err := scanOrder(tx.QueryRow(ctx, selectOrder, orderID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, o, action, detail, c)
+	})
+	if err != nil {
+		return fmt.Errorf("record %s of order %s: %w", action, orderID, err)
+	}
+	return nil
+}
+
+// codeRefused explains why a code's use could not be counted.
+func (s *Store) codeRefused(ctx context.Context, code string) error {
+	c, err := s.GetCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return &store.CodeError{Code: code}
+	}
+	if err != nil {
+		return err
+	}
+	status := c.Status()
+	if status == store.CodeAvailable {
+		// Freed again since (a reservation ended): still refused, as used up
+		// when the order was written.
+		status = store.CodeRedeemed
+	}
+	return &store.CodeError{Code: code, Status: status}
+}
+
+// ---- refunds ----
+
+func scanRefund(r pgx.Row) (store.Refund, error) {
+	var rf store.Refund
+	var seats []int32
+	if err := r.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &rf.CreatedAt); err != nil {
+		return store.Refund{}, err
+	}
+	utc(&rf.CreatedAt)
+	rf.Seats = make([]uint32, len(seats))
+	for i, seat := range seats {
+		rf.Seats[i] = uint32(seat)
+	}
+	return rf, nil
+}
+
+// RefundOrder gives back seats or an amount of a paid order.
+func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (o store.Order, rf store.Refund, replayed bool, err error) {
+	if r.IdempotencyKey == "" {
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		o, err = lockOrder(ctx, tx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		// After the lock: a racing request with this key has committed its
+		// refund or rolled back, and this statement sees which.
+		rf, err = scanRefund(tx.QueryRow(ctx, refundByKey, r.OrderID, r.IdempotencyKey))
+		if err == nil {
+			replayed = true
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		rf, err = store.PlanRefund(&o, r, now())
+		if err != nil {
+			return err
+		}
+		seats := make([]int32, len(rf.Seats))
+		for i, seat := range rf.Seats {
+			seats[i] = int32(seat)
+		}
+		if len(seats) > 0 {
+			if _, err := tx.Exec(ctx, refundTickets, o.ID, seats); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, refundOrder, o.ID, rf.Amount, o.Status, rf.CreatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seats, rf.Reason, rf.Method, rf.Actor, rf.IdempotencyKey, rf.CreatedAt); err != nil {
+			return err
+		}
+		c := r.Change
+		c.Reason = r.Reason
+		return record(ctx, tx, o, store.ActionRefunded, store.RefundDetail(o, rf), c)
+	})
+	if err != nil {
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
+	}
+	o, err = s.GetOrder(ctx, r.OrderID)
+	return o, rf, replayed, err
+}
+
+// Refunds lists an order's refunds, oldest first.
+func (s *Store) Refunds(ctx context.Context, orderID string) ([]store.Refund, error) {
+	rows, err := s.pool.Query(ctx, selectRefunds, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Refund, error) { return scanRefund(r) })
+	if err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	return out, nil
+}
+
+// ---- vouchers and promotions ----
+
+func scanCode(r pgx.Row) (store.Code, error) {
+	var c store.Code
+	var restrictions string
+	err := r.Scan(&c.Code, &c.Kind, &c.BatchID, &c.Name, &c.Percent, &c.Amount, &c.Currency, &c.MaxUses, &c.Uses, &c.State,
+		&restrictions, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return store.Code{}, err
+	}
+	utc(&c.CreatedAt)
+	utc(&c.UpdatedAt)
+	if err := json.Unmarshal([]byte(restrictions), &c.Restrictions); err != nil {
+		return store.Code{}, fmt.Errorf("restrictions of %s: %w", c.Code, err)
+	}
+	return c, nil
+}
+
+// CreatePromotion stores a promotion; a taken code gives ErrDuplicate.
+func (s *Store) CreatePromotion(ctx context.Context, c store.Code) error {
+	r, err := json.Marshal(c.Restrictions)
+	if err != nil {
+		return fmt.Errorf("create promotion %s: %w", c.Code, err)
+	}
+	_, err = s.pool.Exec(ctx, insertCode, c.Code, store.CodePromotion, "", c.Name, c.Percent, c.Amount, c.Currency,
+		c.MaxUses, c.State, string(r), c.CreatedBy, now())
+	if isUnique(err) {
+		return fmt.Errorf("create promotion %s: %w", c.Code, store.ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("create promotion %s: %w", c.Code, err)
+	}
+	return nil
+}
+
+// CreateVoucherBatch stores a batch and its vouchers in one transaction.
+func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, codes []store.Code) error {
+	r, err := json.Marshal(b.Restrictions)
+	if err != nil {
+		return fmt.Errorf("create voucher batch %s: %w", b.ID, err)
+	}
+	names := make([]string, len(codes))
+	state := store.CodeAvailable
+	for i, c := range codes {
+		names[i] = c.Code
+		if c.State != "" {
+			state = c.State
+		}
+	}
+	at := now()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, insertBatch, b.ID, b.Name, b.Prefix, len(codes), b.Percent, b.Amount, b.Currency, string(r), b.CreatedBy, at); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertCodes, names, b.ID, b.Name, b.Percent, b.Amount, b.Currency, state, string(r), b.CreatedBy, at)
+		return err
+	})
+	if isUnique(err) {
+		return fmt.Errorf("create voucher batch %s: %w", b.ID, store.ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("create voucher batch %s: %w", b.ID, err)
+	}
+	return nil
+}
+
+func scanBatch(r pgx.Row) (store.VoucherBatch, error) {
+	var b store.VoucherBatch
+	var restrictions string
+	if err := r.Scan(&b.ID, &b.Name, &b.Prefix, &b.Count, &b.Percent, &b.Amount, &b.Currency, &restrictions, &b.CreatedBy, &b.CreatedAt); err != nil {
+		return store.VoucherBatch{}, err
+	}
+	utc(&b.CreatedAt)
+	if err := json.Unmarshal([]byte(restrictions), &b.Restrictions); err != nil {
+		return store.VoucherBatch{}, fmt.Errorf("restrictions of batch %s: %w", b.ID, err)
+	}
+	return b, nil
+}
+
+// GetVoucherBatch returns a batch without its codes.
+func (s *Store) GetVoucherBatch(ctx context.Context, id string) (store.VoucherBatch, error) {
+	b, err := scanBatch(s.pool.QueryRow(ctx, selectBatch, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.VoucherBatch{}, fmt.Errorf("voucher batch %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.VoucherBatch{}, fmt.Errorf("voucher batch %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// ListVoucherBatches lists batches newest first.
+func (s *Store) ListVoucherBatches(ctx context.Context) ([]store.VoucherBatch, error) {
+	rows, err := s.pool.Query(ctx, selectBatches)
+	if err != nil {
+		return nil, fmt.Errorf("list voucher batches: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.VoucherBatch, error) { return scanBatch(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list voucher batches: %w", err)
+	}
+	return out, nil
+}
+
+// GetCode returns a voucher or promotion by its normalised code.
+func (s *Store) GetCode(ctx context.Context, code string) (store.Code, error) {
+	c, err := scanCode(s.pool.QueryRow(ctx, selectCode, code))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Code{}, fmt.Errorf("code %s: %w", code, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Code{}, fmt.Errorf("code %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// ListCodes lists codes in code order.
+func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	rows, err := s.pool.Query(ctx, listCodes, f.Kind, f.BatchID, f.After, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list codes: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Code, error) { return scanCode(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list codes: %w", err)
+	}
+	return out, nil
+}
+
+// SetCodeState moves a code to another state, if the move is allowed.
+func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Code, error) {
+	var c store.Code
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		c, err = scanCode(tx.QueryRow(ctx, selectCodeForUpd, code))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !store.CodeMoveAllowed(c.State, state) {
+			return fmt.Errorf("%s to %s: %w", c.Status(), state, store.ErrConflict)
+		}
+		c.State, c.UpdatedAt = state, now()
+		_, err = tx.Exec(ctx, setCodeState, code, state, c.UpdatedAt)
+		return err
+	})
+	if err != nil {
+		return store.Code{}, fmt.Errorf("set state of code %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// ---- sales report ----
+
+// SalesReport sums the orders made and the refunds given in a period.
+func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.SalesReport, error) {
+	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
+	b := store.NewSalesBuilder()
+	batch := &pgx.Batch{}
+	batch.Queue(salesOrders, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var channel, currency string
+			var reserved, paid int
+			var discounts int64
+			if err := rows.Scan(&channel, &currency, &reserved, &paid, &discounts); err != nil {
+				return err
+			}
+			b.Orders(channel, currency, reserved, paid, discounts)
+		}
+		return rows.Err()
+	})
+	batch.Queue(salesTickets, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var channel, zone string
+			var reservedSeats, seats, refundedSeats int
+			var gross int64
+			if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross); err != nil {
+				return err
+			}
+			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross)
+		}
+		return rows.Err()
+	})
+	batch.Queue(salesRefunds, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var channel string
+			var n int
+			var amount int64
+			if err := rows.Scan(&channel, &n, &amount); err != nil {
+				return err
+			}
+			b.Refunds(channel, n, amount)
+		}
+		return rows.Err()
+	})
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return store.SalesReport{}, fmt.Errorf("sales report: %w", err)
+	}
+	return b.Report(), nil
+}
