@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/seatmap/seatmap/store"
 )
@@ -44,14 +43,4 @@ func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code
 }
 func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Code, error) {
 	return store.Code{}, errTODO
-}
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
-	return nil, errTODO
-}
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error { return errTODO }
-func (s *Store) MarkFailed(ctx context.Context, id, reason string, retry time.Time) error {
-	return errTODO
-}
-func (s *Store) OrderMessages(ctx context.Context, orderID string) ([]store.Message, error) {
-	return nil, errTODO
 }
