@@ -534,9 +534,10 @@ type buyerJSON struct {
 }
 
 type createOrderJSON struct {
-	HoldToken string    `json:"hold_token"`
-	Buyer     buyerJSON `json:"buyer"`
-	Payment   *struct {
+	HoldToken   string    `json:"hold_token"`
+	Buyer       buyerJSON `json:"buyer"`
+	VoucherCode string    `json:"voucher_code"`
+	Payment     *struct {
 		Method string `json:"method"`
 	} `json:"payment"`
 }
@@ -546,9 +547,10 @@ type paymentJSON struct {
 }
 
 type ticketJSON struct {
-	Seat  string `json:"seat"`
-	Zone  string `json:"zone"`
-	Price int64  `json:"price"`
+	Seat   string `json:"seat"`
+	Zone   string `json:"zone"`
+	Price  int64  `json:"price"`
+	Status string `json:"status"`
 }
 
 type orderJSON struct {
@@ -558,7 +560,11 @@ type orderJSON struct {
 	PerformanceID string       `json:"performance_id"`
 	Seats         []string     `json:"seats"`
 	Tickets       []ticketJSON `json:"tickets"`
-	Total         int64        `json:"total"`
+	Subtotal      int64        `json:"subtotal"` // before the discount
+	Discount      int64        `json:"discount"`
+	VoucherCode   *string      `json:"voucher_code"`
+	Total         int64        `json:"total"` // what was paid (or is due)
+	Refunded      int64        `json:"refunded"`
 	Currency      string       `json:"currency"`
 	Buyer         buyerJSON    `json:"buyer"`
 	Channel       string       `json:"channel"`
@@ -571,11 +577,15 @@ func toOrderJSON(o store.Order) orderJSON {
 	out := orderJSON{
 		ID: o.ID, Number: o.Number, Status: o.Status, PerformanceID: o.PerformanceID,
 		Seats: make([]string, len(o.Tickets)), Tickets: make([]ticketJSON, len(o.Tickets)),
-		Total: o.Total, Currency: o.Currency, Buyer: buyerJSON{Name: o.BuyerName, Email: o.BuyerEmail},
+		Subtotal: o.Total + o.Discount, Discount: o.Discount, Total: o.Total, Refunded: o.Refunded,
+		Currency: o.Currency, Buyer: buyerJSON{Name: o.BuyerName, Email: o.BuyerEmail},
 		Channel: o.Channel, CreatedAt: rfc3339(o.CreatedAt),
 	}
 	if o.PaymentMethod != "" {
 		out.Payment = &paymentJSON{Method: o.PaymentMethod}
+	}
+	if o.VoucherCode != "" {
+		out.VoucherCode = &o.VoucherCode
 	}
 	if !o.Deadline.IsZero() {
 		d := rfc3339(o.Deadline)
@@ -583,7 +593,7 @@ func toOrderJSON(o store.Order) orderJSON {
 	}
 	for i, t := range o.Tickets {
 		out.Seats[i] = t.SeatID
-		out.Tickets[i] = ticketJSON{Seat: t.SeatID, Zone: t.Zone, Price: t.Price}
+		out.Tickets[i] = ticketJSON{Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
 	}
 	return out
 }
@@ -601,6 +611,12 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	ci := sales.ConfirmInput{
 		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
+	}
+	if in.VoucherCode != "" {
+		if err := s.allowCodeCheck(c); err != nil {
+			return err
+		}
+		ci.VoucherCode = in.VoucherCode
 	}
 	if in.Payment != nil {
 		if in.Payment.Method == "" {
@@ -632,8 +648,18 @@ func (s *Server) getOrder(c *echo.Context) error {
 }
 
 func (s *Server) listOrders(c *echo.Context) error {
-	f := store.OrderFilter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status")}
+	f := store.OrderFilter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status"),
+		Channel: c.QueryParam("channel"), Buyer: c.QueryParam("buyer")}
 	var err error
+	if len(f.Buyer) > 200 {
+		return &sales.InputError{Field: "buyer", Reason: "is longer than 200 characters"}
+	}
+	if f.From, err = parseTimeParam(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = parseTimeParam(c, "to"); err != nil {
+		return err
+	}
 	if f.Limit, err = parseLimit(c, 50, 200); err != nil {
 		return err
 	}

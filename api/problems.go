@@ -15,11 +15,13 @@ import (
 // Problem is an RFC 9457 problem document. Seats and Errors carry details a
 // client can act on.
 type Problem struct {
-	Type   string         `json:"type"`
-	Title  string         `json:"title"`
-	Status int            `json:"status"`
-	Detail string         `json:"detail,omitempty"`
-	Seats  []string       `json:"seats,omitempty"`
+	Type   string   `json:"type"`
+	Title  string   `json:"title"`
+	Status int      `json:"status"`
+	Detail string   `json:"detail,omitempty"`
+	Seats  []string `json:"seats,omitempty"`
+	// Reason says why a voucher or promotion cannot be used (code-invalid).
+	Reason string         `json:"reason,omitempty"`
 	Errors []hall.Problem `json:"errors,omitempty"`
 	// RetryAfter in seconds, also sent as the Retry-After header.
 	RetryAfter int `json:"retry_after,omitempty"`
@@ -61,6 +63,11 @@ var problemRules = []problemRule{
 	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
 	{is(sales.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
 	{is(sales.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
+	{as[*sales.CodeInvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
+	{is(sales.ErrCodeNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
+	{is(sales.ErrCodeState), http.StatusConflict, "code-state", "Voucher or promotion cannot change so"},
+	{is(sales.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
+	{is(sales.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
 	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
 	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*sales.InputError](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
@@ -88,6 +95,10 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var taken *sales.TakenError
 		if errors.As(err, &taken) {
 			p.Seats = taken.Seats
+		}
+		var code *sales.CodeInvalidError
+		if errors.As(err, &code) {
+			p.Reason = code.Reason
 		}
 		var unknown *sales.UnknownSeatsError
 		if errors.As(err, &unknown) {

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
 )
 
 // Live streams a performance's seat states over a WebSocket (realtime.Hub).
@@ -61,6 +62,10 @@ type Server struct {
 	metrics *metrics
 	limits  *holdLimiter
 	logins  *holdLimiter
+	// codeChecks limits how fast one buyer can try codes: at 1 per second
+	// (after a burst of 20, enough to type one) guessing a 58-bit voucher is
+	// hopeless.
+	codeChecks *holdLimiter
 }
 
 // New builds the server and its routes.
@@ -88,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 	s.limits = newHoldLimiter(cfg.HoldRate)
 	// Sign-in: 10 tries per login at once, then one every 6 s; 30 per address.
 	s.logins = newHoldLimiter(RateLimit{SessionPerSecond: 1.0 / 6, SessionBurst: 10, AddressPerSecond: 1, AddressBurst: 30})
+	s.codeChecks = newHoldLimiter(RateLimit{SessionPerSecond: 1, SessionBurst: 20, AddressPerSecond: 10, AddressBurst: 200})
 
 	e := echo.New()
 	e.Logger = cfg.Logger
@@ -162,6 +168,21 @@ func (s *Server) routes() {
 	v1.POST("/orders/:id/extend", s.extendReservation, seller)
 	v1.POST("/orders/:id/annul", s.annulReservation, seller)
 	v1.POST("/orders/:id/pay", s.payReservation, seller)
+	v1.POST("/orders/:id/refunds", s.refundOrder, seller)
+	v1.GET("/orders/:id/history", s.orderHistory, seller)
+	v1.POST("/orders/:id/resend", s.resendOrder, seller)
+	v1.GET("/reports/sales", s.salesReport, seller)
+
+	v1.POST("/promotions", s.createPromotion, organizer)
+	v1.GET("/promotions", s.listCodes(store.CodePromotion), seller)
+	v1.POST("/voucher-batches", s.createVoucherBatch, organizer)
+	v1.GET("/voucher-batches", s.listVoucherBatches, organizer)
+	v1.GET("/voucher-batches/:id", s.getVoucherBatch, organizer) // also {id}.csv
+	v1.GET("/vouchers/:code", s.getCode, seller)
+	v1.GET("/vouchers/:code/check", s.checkCode)
+	v1.POST("/vouchers/:code/block", s.setCodeState(store.CodeBlocked), organizer)
+	v1.POST("/vouchers/:code/unblock", s.setCodeState(store.CodeAvailable), organizer)
+	v1.POST("/vouchers/:code/release", s.setCodeState(store.CodeAvailable), organizer)
 	v1.GET("/search", s.search, seller)
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })

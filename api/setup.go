@@ -202,12 +202,17 @@ func (s *Server) reserve(c *echo.Context) error {
 
 func (s *Server) extendReservation(c *echo.Context) error {
 	var in struct {
-		Days int `json:"days"`
+		Days   int    `json:"days"`
+		Reason string `json:"reason"`
 	}
-	if err := decode(c, &in, 1<<10); err != nil {
+	if err := decode(c, &in, 4<<10); err != nil {
 		return err
 	}
-	o, err := s.sales.ExtendReservation(c.Request().Context(), c.Param("id"), in.Days)
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.sales.ExtendReservation(c.Request().Context(), c.Param("id"), in.Days, a, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -215,7 +220,19 @@ func (s *Server) extendReservation(c *echo.Context) error {
 }
 
 func (s *Server) annulReservation(c *echo.Context) error {
-	o, err := s.sales.AnnulReservation(c.Request().Context(), c.Param("id"))
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decode(c, &in, 4<<10); err != nil {
+			return err
+		}
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.sales.AnnulReservation(c.Request().Context(), c.Param("id"), a, in.Reason)
 	if err != nil {
 		return err
 	}

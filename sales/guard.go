@@ -59,11 +59,15 @@ func (g *guard) do(ctx context.Context, f func(ctx context.Context) error) error
 func isFailure(err error) bool {
 	var sold *store.SeatsSoldError
 	var conflict *lease.ConflictError
+	var code *store.CodeError
 	switch {
 	case errors.Is(err, context.Canceled),
 		errors.Is(err, store.ErrNotFound),
 		errors.Is(err, store.ErrDuplicate),
 		errors.Is(err, store.ErrIdempotencyKey),
+		errors.Is(err, store.ErrConflict),
+		errors.Is(err, store.ErrExceedsPaid),
+		errors.As(err, &code),
 		errors.As(err, &sold),
 		errors.Is(err, lease.ErrNotFound),
 		errors.As(err, &conflict):

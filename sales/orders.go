@@ -30,6 +30,7 @@ type ConfirmInput struct {
 	BuyerEmail     string
 	IdempotencyKey string // optional; a retry with the same key returns the first order
 	PaymentMethod  string // staff: cash or card; buyers: empty (online)
+	VoucherCode    string // optional voucher or promotion
 }
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
@@ -64,6 +65,8 @@ func (in *ConfirmInput) validate() error {
 		return &InputError{Field: "hold_token", Reason: "is empty"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
 		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	case len(in.VoucherCode) > 2*(MaxCodeLen+MaxPrefix):
+		return &InputError{Field: "voucher_code", Reason: "is too long to be a code"}
 	}
 	switch {
 	case in.Actor.Staff() && in.PaymentMethod == "":
@@ -225,10 +228,21 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 	}
 	o.Status, o.PaymentMethod = store.OrderPaid, in.PaymentMethod
 	o.BuyerName, o.BuyerEmail, o.IdempotencyKey = in.BuyerName, in.BuyerEmail, in.IdempotencyKey
+	if in.VoucherCode != "" {
+		if err := s.applyCode(ctx, p, &o, in.VoucherCode); err != nil {
+			p.shard.Unpin(in.Token)
+			return store.Order{}, err
+		}
+	}
+	o.Origin = store.Change{Actor: in.Actor.label(), Notify: s.confirmationMessage(p, o)}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(in.Token)
 		var sold *store.SeatsSoldError
+		var code *store.CodeError
+		if errors.As(err, &code) {
+			return store.Order{}, &CodeInvalidError{Code: code.Code, Reason: codeReason(code.Status)}
+		}
 		if errors.As(err, &sold) {
 			// The store knows sales this shard does not (another node, or a
 			// retry that landed): believe the store.
@@ -317,6 +331,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 		return store.Order{}, err
 	}
 	o.Status, o.Deadline, o.BuyerName, o.BuyerEmail = store.OrderReserved, deadline, buyerName, buyerEmail
+	o.Origin = store.Change{Actor: a.label(), Notify: s.message(p, o, store.MessageReservation, "Your seats are reserved for you.")}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(token)
@@ -368,7 +383,10 @@ func reservationErr(err error) error {
 }
 
 // ExtendReservation moves a reservation's deadline days later.
-func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (store.Order, error) {
+func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a Actor, reason string) (store.Order, error) {
+	if err := validateReason(&reason, false); err != nil {
+		return store.Order{}, err
+	}
 	if err := validDays(days); err != nil {
 		return store.Order{}, err
 	}
@@ -381,7 +399,11 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (s
 		return store.Order{}, &InputError{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.ExtendReservation(ctx, id, deadline, store.Change{})
+		after := o
+		after.Deadline = deadline
+		c := store.Change{Actor: a.label(), Reason: reason,
+			Notify: s.message(p, after, store.MessageReservation, "Your reservation has been extended.")}
+		o, err = s.store.ExtendReservation(ctx, id, deadline, c)
 		return err
 	})
 	if err != nil {
@@ -399,9 +421,12 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int) (s
 }
 
 // AnnulReservation cancels a reservation and frees its seats.
-func (s *Service) AnnulReservation(ctx context.Context, id string) (store.Order, error) {
-	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
-		return s.store.EndReservation(ctx, id, store.OrderAnnulled, store.Change{})
+func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reason string) (store.Order, error) {
+	if err := validateReason(&reason, false); err != nil {
+		return store.Order{}, err
+	}
+	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
+		return s.store.EndReservation(ctx, id, store.OrderAnnulled, store.Change{Actor: a.label(), Reason: reason})
 	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
 }
 
@@ -410,14 +435,17 @@ func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor
 	if method != PayCash && method != PayCard {
 		return store.Order{}, &InputError{Field: "method", Reason: "must be cash or card"}
 	}
-	return s.endReservation(ctx, id, func(ctx context.Context) (store.Order, error) {
-		return s.store.PayReservation(ctx, id, method, a.StaffID, store.Change{})
+	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
+		paid := o
+		paid.Status, paid.Deadline, paid.PaymentMethod = store.OrderPaid, time.Time{}, method
+		c := store.Change{Actor: a.label(), Notify: s.confirmationMessage(p, paid)}
+		return s.store.PayReservation(ctx, id, method, a.StaffID, c)
 	}, func(p *perf, token string) error { return p.shard.Confirm(token) })
 }
 
 // endReservation writes the order's new state, then moves the seats: the store
 // decides, the engine follows.
-func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context) (store.Order, error), seats func(*perf, string) error) (store.Order, error) {
+func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context, store.Order, *perf) (store.Order, error), seats func(*perf, string) error) (store.Order, error) {
 	o, p, err := s.reservationOf(ctx, id)
 	if err != nil {
 		return store.Order{}, err
@@ -425,7 +453,7 @@ func (s *Service) endReservation(ctx context.Context, id string, write func(cont
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = write(ctx)
+		o, err = write(ctx, o, p)
 		return err
 	})
 	if err != nil {

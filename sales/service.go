@@ -28,6 +28,10 @@ type Config struct {
 	// is set (tests); otherwise they read the wall clock their own cheaper way.
 	Now func() time.Time
 
+	// Location is the venue's time zone: vouchers' date, weekday and time
+	// restrictions are read in it, and e-mails show times in it. Default UTC.
+	Location *time.Location
+
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
 	MaxHoldSeats    int           // default 10
@@ -42,6 +46,7 @@ type Service struct {
 	store  store.Store
 	leases lease.Store
 	log    *slog.Logger
+	loc    *time.Location
 	now    func() time.Time
 	// shardNow is the clock shards run on: the caller's, or nil for the
 	// engine's wall clock.
@@ -134,8 +139,12 @@ func New(cfg Config) *Service {
 	if cfg.LeaseName == "" {
 		cfg.LeaseName = "lease store"
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
 	return &Service{
 		cfg:      cfg,
+		loc:      cfg.Location,
 		store:    cfg.Store,
 		leases:   cfg.Leases,
 		log:      cfg.Logger,

@@ -1,0 +1,535 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+)
+
+// Vouchers and promotions, refunds, the order page and sales reports.
+
+type restrictionsJSON struct {
+	Dates     []store.DateRange `json:"dates"`
+	Times     []store.TimeRange `json:"times"`
+	Weekdays  []int             `json:"weekdays"`
+	Offerings []string          `json:"offerings"`
+}
+
+func (r *restrictionsJSON) store() store.Restrictions {
+	if r == nil {
+		return store.Restrictions{}
+	}
+	return store.Restrictions{Dates: r.Dates, Times: r.Times, Weekdays: r.Weekdays, Offerings: r.Offerings}
+}
+
+func toRestrictionsJSON(r store.Restrictions) restrictionsJSON {
+	return restrictionsJSON{
+		Dates: nonNilSlice(r.Dates), Times: nonNilSlice(r.Times),
+		Weekdays: nonNilSlice(r.Weekdays), Offerings: nonNilSlice(r.Offerings),
+	}
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+type codeJSON struct {
+	Code         string           `json:"code"`
+	Display      string           `json:"display"` // grouped for print
+	Kind         string           `json:"kind"`
+	Name         string           `json:"name"`
+	BatchID      string           `json:"batch_id,omitempty"`
+	Percent      *int             `json:"percent"`
+	Amount       *int64           `json:"amount"`
+	Currency     string           `json:"currency"`
+	MaxUses      *int             `json:"max_uses"`
+	Uses         int              `json:"uses"`
+	State        string           `json:"state"`
+	Restrictions restrictionsJSON `json:"restrictions"`
+	CreatedAt    string           `json:"created_at"`
+}
+
+func toCodeJSON(c store.Code) codeJSON {
+	out := codeJSON{
+		Code: c.Code, Display: sales.FormatCode(c), Kind: c.Kind, Name: c.Name, BatchID: c.BatchID, Currency: c.Currency,
+		Uses: c.Uses, State: c.Status(), Restrictions: toRestrictionsJSON(c.Restrictions), CreatedAt: rfc3339(c.CreatedAt),
+	}
+	if c.Percent > 0 {
+		out.Percent = &c.Percent
+	} else {
+		out.Amount = &c.Amount
+	}
+	if c.MaxUses > 0 {
+		out.MaxUses = &c.MaxUses
+	}
+	return out
+}
+
+// valueJSON is a code's value as requests give it: percent or amount.
+type valueJSON struct {
+	Percent  *int              `json:"percent"`
+	Amount   *int64            `json:"amount"`
+	Currency string            `json:"currency"`
+	Restrict *restrictionsJSON `json:"restrictions"`
+	State    string            `json:"state"` // "prepared" or empty (available)
+}
+
+func (v valueJSON) value() (sales.CodeValue, bool, error) {
+	var out sales.CodeValue
+	switch {
+	case v.Percent != nil && v.Amount != nil:
+		return out, false, &sales.InputError{Field: "percent", Reason: "give a percentage or an amount, not both"}
+	case v.Percent != nil:
+		if *v.Percent < 1 || *v.Percent > 100 {
+			return out, false, &sales.InputError{Field: "percent", Reason: "must be from 1 to 100"}
+		}
+		out.Percent = *v.Percent
+	case v.Amount != nil:
+		if *v.Amount < 1 {
+			return out, false, &sales.InputError{Field: "amount", Reason: "must be at least 1 minor unit"}
+		}
+		out.Amount = *v.Amount
+	}
+	out.Currency = v.Currency
+	switch v.State {
+	case "", store.CodeAvailable:
+		return out, false, nil
+	case store.CodePrepared:
+		return out, true, nil
+	}
+	return out, false, &sales.InputError{Field: "state", Reason: "must be prepared or available"}
+}
+
+func (s *Server) createPromotion(c *echo.Context) error {
+	var in struct {
+		Code    string `json:"code"`
+		Name    string `json:"name"`
+		MaxUses *int   `json:"max_uses"`
+		valueJSON
+	}
+	if err := decode(c, &in, 64<<10); err != nil {
+		return err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	v, prepared, err := in.value()
+	if err != nil {
+		return err
+	}
+	code, err := s.sales.CreatePromotion(c.Request().Context(), sales.NewPromotion{
+		Code: in.Code, Name: in.Name, Value: v, MaxUses: in.MaxUses, Prepared: prepared, Restrictions: in.Restrict.store(),
+	}, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toCodeJSON(code))
+}
+
+func (s *Server) listCodes(kind string) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		limit, err := parseLimit(c, 200, 1000)
+		if err != nil {
+			return err
+		}
+		codes, err := s.sales.Codes(c.Request().Context(), store.CodeFilter{Kind: kind, After: c.QueryParam("after"), Limit: limit})
+		if err != nil {
+			return err
+		}
+		out := listJSON[codeJSON]{Items: make([]codeJSON, 0, len(codes))}
+		for _, code := range codes {
+			out.Items = append(out.Items, toCodeJSON(code))
+		}
+		if len(codes) == limit {
+			next := codes[len(codes)-1].Code
+			out.Next = &next
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+type batchJSON struct {
+	ID           string           `json:"id"`
+	Name         string           `json:"name"`
+	Prefix       string           `json:"prefix"`
+	Count        int              `json:"count"`
+	Percent      *int             `json:"percent"`
+	Amount       *int64           `json:"amount"`
+	Currency     string           `json:"currency"`
+	Restrictions restrictionsJSON `json:"restrictions"`
+	CreatedAt    string           `json:"created_at"`
+	Codes        []string         `json:"codes,omitempty"`
+	Vouchers     []codeJSON       `json:"vouchers,omitempty"`
+}
+
+func toBatchJSON(b store.VoucherBatch) batchJSON {
+	out := batchJSON{ID: b.ID, Name: b.Name, Prefix: b.Prefix, Count: b.Count, Currency: b.Currency,
+		Restrictions: toRestrictionsJSON(b.Restrictions), CreatedAt: rfc3339(b.CreatedAt)}
+	if b.Percent > 0 {
+		out.Percent = &b.Percent
+	} else {
+		out.Amount = &b.Amount
+	}
+	return out
+}
+
+func (s *Server) createVoucherBatch(c *echo.Context) error {
+	var in struct {
+		Name   string `json:"name"`
+		Prefix string `json:"prefix"`
+		Count  int    `json:"count"`
+		valueJSON
+	}
+	if err := decode(c, &in, 64<<10); err != nil {
+		return err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	v, prepared, err := in.value()
+	if err != nil {
+		return err
+	}
+	b, codes, err := s.sales.CreateVoucherBatch(c.Request().Context(), sales.NewVoucherBatch{
+		Name: in.Name, Prefix: in.Prefix, Count: in.Count, Value: v, Prepared: prepared, Restrictions: in.Restrict.store(),
+	}, a)
+	if err != nil {
+		return err
+	}
+	out := toBatchJSON(b)
+	out.Codes = make([]string, len(codes))
+	for i, code := range codes {
+		out.Codes[i] = code.Code
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/voucher-batches/"+b.ID)
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (s *Server) listVoucherBatches(c *echo.Context) error {
+	bs, err := s.sales.VoucherBatches(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := listJSON[batchJSON]{Items: make([]batchJSON, 0, len(bs))}
+	for _, b := range bs {
+		out.Items = append(out.Items, toBatchJSON(b))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getVoucherBatch answers /voucher-batches/{id} with the batch and its
+// vouchers, and /voucher-batches/{id}.csv with a spreadsheet of them.
+func (s *Server) getVoucherBatch(c *echo.Context) error {
+	id, asCSV := strings.CutSuffix(c.Param("id"), ".csv")
+	ctx := c.Request().Context()
+	b, err := s.sales.VoucherBatch(ctx, id)
+	if err != nil {
+		return err
+	}
+	codes, err := s.sales.Codes(ctx, store.CodeFilter{Kind: store.CodeVoucher, BatchID: id, Limit: sales.MaxBatch})
+	if err != nil {
+		return err
+	}
+	if !asCSV {
+		out := toBatchJSON(b)
+		out.Vouchers = make([]codeJSON, len(codes))
+		for i, code := range codes {
+			out.Vouchers[i] = toCodeJSON(code)
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"code", "printed", "name", "value", "currency", "state", "uses"})
+	for _, code := range codes {
+		value := strconv.FormatInt(code.Amount, 10)
+		if code.Percent > 0 {
+			value = strconv.Itoa(code.Percent) + "%"
+		}
+		_ = w.Write([]string{code.Code, sales.FormatCode(code), csvSafe(code.Name), value, code.Currency, code.Status(), strconv.Itoa(code.Uses)})
+	}
+	w.Flush()
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="vouchers-%s.csv"`, b.ID))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (s *Server) getCode(c *echo.Context) error {
+	code, err := s.sales.Code(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCodeJSON(code))
+}
+
+func (s *Server) setCodeState(state string) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		code, err := s.sales.SetCodeState(c.Request().Context(), c.Param("code"), state)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toCodeJSON(code))
+	}
+}
+
+// checkCode tells a buyer whether a code is valid for a booking. Rate
+// limited per session and address, so codes cannot be guessed by trying.
+func (s *Server) checkCode(c *echo.Context) error {
+	if err := s.allowCodeCheck(c); err != nil {
+		return err
+	}
+	amount := int64(0)
+	if v := c.QueryParam("amount"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return &sales.InputError{Field: "amount", Reason: "must be a whole number of minor units"}
+		}
+		amount = n
+	}
+	perf := c.QueryParam("performance")
+	if perf == "" {
+		return &sales.InputError{Field: "performance", Reason: "is required: a code is checked for a booking"}
+	}
+	chk, err := s.sales.CheckCode(c.Request().Context(), c.Param("code"), perf, amount)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Code   string  `json:"code"`
+		Name   string  `json:"name,omitempty"`
+		Valid  bool    `json:"valid"`
+		Value  int64   `json:"value"`
+		Reason *string `json:"reason"`
+	}{Code: chk.Code, Name: chk.Name, Valid: chk.Valid, Value: chk.Value}
+	if chk.Reason != "" {
+		out.Reason = &chk.Reason
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// allowCodeCheck takes a token of the code-check limit; staff are not
+// limited.
+func (s *Server) allowCodeCheck(c *echo.Context) error {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	if a.Staff() {
+		return nil
+	}
+	if ok, wait := s.codeChecks.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
+		secs := int(wait/time.Second) + 1
+		p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf("too many code checks from this session or address; retry in %d s", secs))
+		p.RetryAfter = secs
+		return p
+	}
+	return nil
+}
+
+// ---- refunds and the order page ----
+
+type refundJSON struct {
+	ID        string   `json:"id"`
+	OrderID   string   `json:"order_id"`
+	Amount    int64    `json:"amount"`
+	Seats     []string `json:"seats"`
+	Reason    string   `json:"reason"`
+	Method    string   `json:"method"`
+	Actor     string   `json:"actor"`
+	CreatedAt string   `json:"created_at"`
+}
+
+func toRefundJSON(rf store.Refund, seatIDs func(uint32) string) refundJSON {
+	out := refundJSON{ID: rf.ID, OrderID: rf.OrderID, Amount: rf.Amount, Seats: make([]string, len(rf.Seats)),
+		Reason: rf.Reason, Method: rf.Method, Actor: rf.Actor, CreatedAt: rfc3339(rf.CreatedAt)}
+	for i, seat := range rf.Seats {
+		out.Seats[i] = seatIDs(seat)
+	}
+	return out
+}
+
+func seatIDsOf(o store.Order) func(uint32) string {
+	ids := make(map[uint32]string, len(o.Tickets))
+	for _, t := range o.Tickets {
+		ids[t.Seat] = t.SeatID
+	}
+	return func(seat uint32) string { return ids[seat] }
+}
+
+func (s *Server) refundOrder(c *echo.Context) error {
+	var in struct {
+		Seats  []string `json:"seats"`
+		Amount int64    `json:"amount"`
+		Reason string   `json:"reason"`
+		Method string   `json:"method"`
+	}
+	if err := decode(c, &in, maxBody); err != nil {
+		return err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	if in.Amount < 0 {
+		return &sales.InputError{Field: "amount", Reason: "must be above zero"}
+	}
+	o, rf, replayed, err := s.sales.Refund(c.Request().Context(), sales.RefundInput{
+		OrderID: c.Param("id"), Seats: in.Seats, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
+		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Actor: a,
+	})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusCreated, struct {
+		Refund refundJSON `json:"refund"`
+		Order  orderJSON  `json:"order"`
+	}{toRefundJSON(rf, seatIDsOf(o)), toOrderJSON(o)})
+}
+
+type eventJSON struct {
+	At     string `json:"at"`
+	Action string `json:"action"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+type messageJSON struct {
+	ID        string  `json:"id"`
+	Kind      string  `json:"kind"`
+	To        string  `json:"to"`
+	Subject   string  `json:"subject"`
+	CreatedAt string  `json:"created_at"`
+	SentAt    *string `json:"sent_at"`
+	Attempts  int     `json:"attempts"`
+	LastError string  `json:"last_error,omitempty"`
+}
+
+func toMessageJSON(m store.Message) messageJSON {
+	out := messageJSON{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, CreatedAt: rfc3339(m.CreatedAt),
+		Attempts: m.Attempts, LastError: m.LastError}
+	if !m.SentAt.IsZero() {
+		sent := rfc3339(m.SentAt)
+		out.SentAt = &sent
+	}
+	return out
+}
+
+// orderHistory is the staff order page's extra: history, refunds, e-mails.
+func (s *Server) orderHistory(c *echo.Context) error {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.sales.OrderDetails(c.Request().Context(), c.Param("id"), a)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Order    orderJSON     `json:"order"`
+		History  []eventJSON   `json:"history"`
+		Refunds  []refundJSON  `json:"refunds"`
+		Messages []messageJSON `json:"messages"`
+	}{Order: toOrderJSON(d.Order), History: []eventJSON{}, Refunds: []refundJSON{}, Messages: []messageJSON{}}
+	for _, e := range d.History {
+		out.History = append(out.History, eventJSON{At: rfc3339(e.At), Action: e.Action, Actor: e.Actor, Reason: e.Reason, Status: e.Status, Detail: e.Detail})
+	}
+	ids := seatIDsOf(d.Order)
+	for _, rf := range d.Refunds {
+		out.Refunds = append(out.Refunds, toRefundJSON(rf, ids))
+	}
+	for _, m := range d.Messages {
+		out.Messages = append(out.Messages, toMessageJSON(m))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) resendOrder(c *echo.Context) error {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.sales.Resend(c.Request().Context(), c.Param("id"), a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toMessageJSON(m))
+}
+
+// ---- reports ----
+
+type figuresJSON struct {
+	Key string `json:"key,omitempty"`
+	store.SalesFigures
+}
+
+// parseTimeParam reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).
+func parseTimeParam(c *echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, &sales.InputError{Field: name, Reason: "must be a date (YYYY-MM-DD) or a time (RFC 3339)"}
+}
+
+func (s *Server) salesReport(c *echo.Context) error {
+	from, err := parseTimeParam(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := parseTimeParam(c, "to")
+	if err != nil {
+		return err
+	}
+	r, err := s.sales.SalesReport(c.Request().Context(), c.QueryParam("performance"), from, to)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Currency  string        `json:"currency"`
+		Holds     int           `json:"holds"`
+		HeldSeats int           `json:"held_seats"`
+		Total     figuresJSON   `json:"total"`
+		Zones     []figuresJSON `json:"zones"`
+		Channels  []figuresJSON `json:"channels"`
+	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{SalesFigures: r.Total},
+		Zones: []figuresJSON{}, Channels: []figuresJSON{}}
+	for _, l := range r.Zones {
+		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, SalesFigures: l.SalesFigures})
+	}
+	for _, l := range r.Channels {
+		out.Channels = append(out.Channels, figuresJSON{Key: l.Key, SalesFigures: l.SalesFigures})
+	}
+	return c.JSON(http.StatusOK, out)
+}

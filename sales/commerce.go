@@ -1,0 +1,306 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+// label is how the order history names an actor.
+func (a Actor) label() string {
+	if a.Staff() {
+		return "staff:" + a.Login
+	}
+	return "buyer"
+}
+
+// applyCode prices a voucher or promotion into o. The code is checked here
+// against the booking for its reasons; the store checks its state and counts
+// its use in the transaction that writes the order, so a code blocked or used
+// up since is refused there.
+func (s *Service) applyCode(ctx context.Context, p *perf, o *store.Order, code string) error {
+	c, err := s.Code(ctx, code)
+	if errors.Is(err, ErrCodeNotFound) {
+		return &CodeInvalidError{Code: NormalizeCode(code), Reason: ReasonUnknown}
+	}
+	if err != nil {
+		return err
+	}
+	value, reason := Evaluate(c, s.booking(p, o.Total, o.Currency))
+	if reason != "" {
+		return &CodeInvalidError{Code: c.Code, Reason: reason}
+	}
+	o.VoucherCode, o.Discount, o.Total = c.Code, value, o.Total-value
+	return nil
+}
+
+// ---- e-mails ----
+
+// message renders an e-mail about o. Buyers without an address get none.
+func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Message {
+	if o.BuyerEmail == "" {
+		return nil
+	}
+	meta := p.meta.Load()
+	var b strings.Builder
+	if o.BuyerName != "" {
+		fmt.Fprintf(&b, "Hello %s,\n\n", o.BuyerName)
+	}
+	b.WriteString(intro)
+	fmt.Fprintf(&b, "\n\nOrder %s\n%s, %s\n\n", o.Number, meta.Name, meta.StartsAt.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	var gross int64
+	for _, t := range o.Tickets {
+		state := ""
+		if t.Status == store.TicketRefunded {
+			state = "  (refunded)"
+		}
+		fmt.Fprintf(&b, "  Seat %-14s %-10s %14s%s\n", t.SeatID, t.Zone, store.Money(t.Price, o.Currency), state)
+		gross += t.Price
+	}
+	if o.Discount > 0 {
+		fmt.Fprintf(&b, "  %-25s %14s\n", "Discount "+o.VoucherCode, "-"+store.Money(o.Discount, o.Currency))
+	}
+	fmt.Fprintf(&b, "  %-25s %14s\n", "Total", store.Money(o.Total, o.Currency))
+	if o.Refunded > 0 {
+		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+store.Money(o.Refunded, o.Currency))
+	}
+	if !o.Deadline.IsZero() {
+		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	subjects := map[string]string{
+		store.MessageConfirmation: "Your tickets: order %s",
+		store.MessageReservation:  "Your reservation: order %s",
+		store.MessageRefund:       "Your refund: order %s",
+		store.MessageResend:       "Your order %s (sent again)",
+	}
+	return &store.Message{
+		ID: newID("m", 12), Kind: kind, To: o.BuyerEmail,
+		Subject: fmt.Sprintf(subjects[kind], o.Number), Body: b.String(),
+	}
+}
+
+func (s *Service) confirmationMessage(p *perf, o store.Order) *store.Message {
+	return s.message(p, o, store.MessageConfirmation, "Thank you for your order. Your tickets:")
+}
+
+// ---- refunds ----
+
+// MaxReason bounds reasons given for refunds and other changes.
+const MaxReason = 500
+
+// RefundInput asks for a refund of seats (their share of what was paid) or of
+// an amount.
+type RefundInput struct {
+	OrderID        string
+	Seats          []string // public seat ids; empty: Amount
+	Amount         int64
+	Reason         string
+	Method         string // cash, card or online; default: how the order was paid
+	IdempotencyKey string
+	Actor          Actor
+}
+
+func validateReason(r *string, required bool) error {
+	*r = strings.TrimSpace(*r)
+	switch {
+	case required && *r == "":
+		return &InputError{Field: "reason", Reason: "is empty; say why"}
+	case len(*r) > MaxReason:
+		return &InputError{Field: "reason", Reason: fmt.Sprintf("is longer than %d characters", MaxReason)}
+	}
+	return nil
+}
+
+func (in *RefundInput) validate() error {
+	switch {
+	case in.IdempotencyKey == "":
+		return &InputError{Field: "Idempotency-Key", Reason: "is required for refunds, so that a retry never refunds twice"}
+	case len(in.IdempotencyKey) > MaxIdempotencyKey:
+		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	case len(in.Seats) > 0 && in.Amount != 0:
+		return &InputError{Field: "amount", Reason: "give seats or an amount, not both"}
+	case len(in.Seats) == 0 && in.Amount <= 0:
+		return &InputError{Field: "amount", Reason: "give the seats to refund, or an amount above zero in minor units"}
+	case in.Amount > maxBookingAmount:
+		return &InputError{Field: "amount", Reason: "is larger than any order"}
+	case len(in.Seats) > 1000:
+		return &InputError{Field: "seats", Reason: "at most 1000 seats per refund"}
+	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline:
+		return &InputError{Field: "method", Reason: "must be cash, card or online"}
+	}
+	return validateReason(&in.Reason, true)
+}
+
+// Refund gives back seats or money of a paid order. Refunded seats are for
+// sale again at once, and every open seat map sees them free. With the same
+// idempotency key a retry — also a concurrent one — returns the first refund.
+func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, store.Refund, bool, error) {
+	if err := in.validate(); err != nil {
+		return store.Order{}, store.Refund{}, false, err
+	}
+	o, err := s.GetOrder(ctx, in.OrderID, in.Actor)
+	if err != nil {
+		return store.Order{}, store.Refund{}, false, err
+	}
+	p, err := s.load(ctx, o.PerformanceID)
+	if err != nil {
+		return store.Order{}, store.Refund{}, false, err
+	}
+	req := store.RefundRequest{
+		ID: newID("r", 12), OrderID: o.ID, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
+		IdempotencyKey: in.IdempotencyKey, Change: store.Change{Actor: in.Actor.label()},
+	}
+	if req.Method == "" {
+		req.Method = o.PaymentMethod
+	}
+	if len(in.Seats) > 0 {
+		idx, err := p.indices(in.Seats)
+		if err != nil {
+			return store.Order{}, store.Refund{}, false, err
+		}
+		req.Seats = idx
+	}
+	// The e-mail shows the order after the refund; the store decides the
+	// figures, so it is rendered from the same rules it applies.
+	after := o
+	after.Tickets = append([]store.Ticket(nil), o.Tickets...)
+	if rf, err := store.PlanRefund(&after, req, s.now()); err == nil {
+		m := s.message(p, after, store.MessageRefund, fmt.Sprintf("We have refunded %s (%s).", store.Money(rf.Amount, o.Currency), in.Reason))
+		req.Change.Notify = m
+	}
+	var rf store.Refund
+	var replayed bool
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		o, rf, replayed, err = s.store.RefundOrder(ctx, req)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrExceedsPaid):
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: %v", ErrExceedsPaid, err)
+	case errors.Is(err, store.ErrConflict):
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: %v", ErrNotRefundable, err)
+	case err != nil:
+		return store.Order{}, store.Refund{}, false, err
+	}
+	if len(rf.Seats) > 0 {
+		// Also on a replay: the first attempt may have failed between its
+		// commit and here. Seats already free are skipped.
+		if _, _, err := p.shard.Refund(rf.Seats); err != nil {
+			s.log.Error("free refunded seats", "order", o.ID, "err", err)
+		}
+	}
+	return o, rf, replayed, nil
+}
+
+// indices maps public seat ids of p's hall to dense indices.
+func (p *perf) indices(ids []string) ([]uint32, error) {
+	out := make([]uint32, 0, len(ids))
+	var unknown []string
+	for _, id := range ids {
+		i, ok := p.hall.Lookup(id)
+		if !ok {
+			unknown = append(unknown, id)
+			continue
+		}
+		out = append(out, i)
+	}
+	if len(unknown) > 0 {
+		return nil, &UnknownSeatsError{IDs: unknown}
+	}
+	return out, nil
+}
+
+// ---- the order page ----
+
+// OrderDetails is everything the order page shows.
+type OrderDetails struct {
+	Order    store.Order
+	History  []store.OrderEvent
+	Refunds  []store.Refund
+	Messages []store.Message
+	// SeatIDs maps the dense seat indices of refunds to public ids.
+	SeatIDs map[uint32]string
+}
+
+// OrderDetails returns an order with its history, refunds and e-mails, for
+// staff.
+func (s *Service) OrderDetails(ctx context.Context, id string, a Actor) (OrderDetails, error) {
+	o, err := s.GetOrder(ctx, id, a)
+	if err != nil {
+		return OrderDetails{}, err
+	}
+	d := OrderDetails{Order: o, SeatIDs: make(map[uint32]string, len(o.Tickets))}
+	for _, t := range o.Tickets {
+		d.SeatIDs[t.Seat] = t.SeatID
+	}
+	err = s.db.do(ctx, func(ctx context.Context) (err error) {
+		if d.History, err = s.store.OrderHistory(ctx, id); err != nil {
+			return err
+		}
+		if d.Refunds, err = s.store.Refunds(ctx, id); err != nil {
+			return err
+		}
+		d.Messages, err = s.store.OrderMessages(ctx, id)
+		return err
+	})
+	return d, err
+}
+
+// Resend queues the order's e-mail again.
+func (s *Service) Resend(ctx context.Context, id string, a Actor) (store.Message, error) {
+	o, err := s.GetOrder(ctx, id, a)
+	if err != nil {
+		return store.Message{}, err
+	}
+	if o.BuyerEmail == "" {
+		return store.Message{}, &InputError{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
+	}
+	p, err := s.load(ctx, o.PerformanceID)
+	if err != nil {
+		return store.Message{}, err
+	}
+	m := s.message(p, o, store.MessageResend, "As asked, here is your order again.")
+	err = s.db.do(ctx, func(ctx context.Context) error {
+		return s.store.RecordOrderEvent(ctx, id, store.ActionResent, "to "+o.BuyerEmail, store.Change{Actor: a.label(), Notify: m})
+	})
+	if err != nil {
+		return store.Message{}, err
+	}
+	m.OrderID = o.ID
+	return *m, nil
+}
+
+// ---- statistics ----
+
+// SalesReport is a store report plus the holds open now.
+type SalesReport struct {
+	store.SalesReport
+	Holds     int // open holds of the performance (0 for reports over all)
+	HeldSeats int
+}
+
+// SalesReport sums orders made and refunds given in [from, to) (zero:
+// unbounded), for one performance or all.
+func (s *Service) SalesReport(ctx context.Context, performanceID string, from, to time.Time) (SalesReport, error) {
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return SalesReport{}, &InputError{Field: "to", Reason: "must be after from"}
+	}
+	var out SalesReport
+	if performanceID != "" {
+		p, err := s.load(ctx, performanceID)
+		if err != nil {
+			return SalesReport{}, err
+		}
+		st := p.shard.Stats()
+		out.Holds, out.HeldSeats = len(p.shard.Holds()), st.Total.Held
+	}
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		out.SalesReport, err = s.store.SalesReport(ctx, store.SalesFilter{PerformanceID: performanceID, From: from, To: to})
+		return err
+	})
+	return out, err
+}
