@@ -1,0 +1,282 @@
+package sales_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+)
+
+// TestEvaluate is seed 004's rules, one row each.
+func TestEvaluate(t *testing.T) {
+	// Friday 2026-07-03 19:30 in the venue's zone.
+	friday := time.Date(2026, 7, 3, 19, 30, 0, 0, time.UTC)
+	booking := sales.Booking{Offering: "p1", StartsAt: friday, Amount: 2500, Currency: "EUR"}
+	code := func(f func(c *store.Code)) store.Code {
+		c := store.Code{Code: "X", Kind: store.CodePromotion, Percent: 0, Amount: 5000, Currency: "EUR", State: store.CodeAvailable}
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		name   string
+		code   store.Code
+		b      sales.Booking
+		value  int64
+		reason string
+	}{
+		{"fixed amount capped at the booking", code(func(*store.Code) {}), booking, 2500, ""},
+		{"fixed amount below the booking", code(func(c *store.Code) { c.Amount = 311 }), booking, 311, ""},
+		{"percentage", code(func(c *store.Code) { c.Amount, c.Percent = 0, 25 }), booking, 625, ""},
+		{"percentage rounds down", code(func(c *store.Code) { c.Amount, c.Percent = 0, 33 }), booking, 825, ""},
+		{"hundred percent", code(func(c *store.Code) { c.Amount, c.Percent = 0, 100 }), booking, 2500, ""},
+		{"percentage of nothing", code(func(c *store.Code) { c.Amount, c.Percent = 0, 50 }), sales.Booking{Offering: "p1", StartsAt: friday}, 0, ""},
+		{"other currency", code(func(c *store.Code) { c.Currency = "CHF" }), booking, 0, sales.ReasonWrongCurrency},
+		{"percentage in any currency", code(func(c *store.Code) { c.Amount, c.Percent, c.Currency = 0, 10, "CHF" }), booking, 250, ""},
+		{"prepared", code(func(c *store.Code) { c.State = store.CodePrepared }), booking, 0, sales.ReasonPrepared},
+		{"blocked", code(func(c *store.Code) { c.State = store.CodeBlocked }), booking, 0, sales.ReasonBlocked},
+		{"voucher used", code(func(c *store.Code) { c.Kind, c.MaxUses, c.Uses = store.CodeVoucher, 1, 1 }), booking, 0, sales.ReasonUsedUp},
+		{"promotion used up", code(func(c *store.Code) { c.MaxUses, c.Uses = 10, 10 }), booking, 0, sales.ReasonUsedUp},
+		{"promotion with uses left", code(func(c *store.Code) { c.MaxUses, c.Uses = 10, 9 }), booking, 2500, ""},
+		{"unlimited", code(func(c *store.Code) { c.MaxUses, c.Uses = 0, 1_000_000 }), booking, 2500, ""},
+		{"blocked beats used up", code(func(c *store.Code) { c.State, c.MaxUses, c.Uses = store.CodeBlocked, 1, 1 }), booking, 0, sales.ReasonBlocked},
+		{"right offering", code(func(c *store.Code) { c.Restrictions.Offerings = []string{"p0", "p1"} }), booking, 2500, ""},
+		{"wrong offering", code(func(c *store.Code) { c.Restrictions.Offerings = []string{"p2"} }), booking, 0, sales.ReasonWrongOffering},
+		{"date inside", code(func(c *store.Code) {
+			c.Restrictions.Dates = []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}
+		}), booking, 2500, ""},
+		{"date on the last day", code(func(c *store.Code) { c.Restrictions.Dates = []store.DateRange{{From: "2026-06-01", To: "2026-07-03"}} }), booking, 2500, ""},
+		{"date outside", code(func(c *store.Code) { c.Restrictions.Dates = []store.DateRange{{From: "2026-07-04", To: "2026-08-31"}} }), booking, 0, sales.ReasonWrongDate},
+		{"second date range", code(func(c *store.Code) {
+			c.Restrictions.Dates = []store.DateRange{{From: "2026-01-01", To: "2026-01-31"}, {From: "2026-07-03", To: "2026-07-03"}}
+		}), booking, 2500, ""},
+		{"weekday", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{5, 6, 7} }), booking, 2500, ""},
+		{"wrong weekday", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{6, 7} }), booking, 0, sales.ReasonWrongWeekday},
+		{"sunday is 7", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{7} }), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 2), Amount: 100, Currency: "EUR"}, 100, ""},
+		{"time inside", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "18:00", To: "24:00"}} }), booking, 2500, ""},
+		{"time at its start", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "19:30", To: "20:00"}} }), booking, 2500, ""},
+		{"time at its end", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "18:00", To: "19:30"}} }), booking, 0, sales.ReasonWrongTime},
+		{"matinee only", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "10:00", To: "16:00"}} }), booking, 0, sales.ReasonWrongTime},
+		{"seed example: weekends in July and August", code(func(c *store.Code) {
+			c.Amount = 311
+			c.Restrictions = store.Restrictions{Weekdays: []int{6, 7}, Dates: []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
+		}), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 1), Amount: 5000, Currency: "EUR"}, 311, ""},
+		{"seed example on a friday", code(func(c *store.Code) {
+			c.Restrictions = store.Restrictions{Weekdays: []int{6, 7}, Dates: []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
+		}), booking, 0, sales.ReasonWrongWeekday},
+		{"offering before date", code(func(c *store.Code) {
+			c.Restrictions = store.Restrictions{Offerings: []string{"p9"}, Dates: []store.DateRange{{From: "2020-01-01", To: "2020-01-01"}}}
+		}), booking, 0, sales.ReasonWrongOffering},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			value, reason := sales.Evaluate(tc.code, tc.b)
+			require.Equal(t, tc.reason, reason)
+			require.Equal(t, tc.value, value)
+			require.LessOrEqual(t, value, tc.b.Amount, "never more than the booking")
+		})
+	}
+}
+
+// TestCodeStates is the life of a code: every move the seed allows, and none
+// it does not.
+func TestCodeStates(t *testing.T) {
+	states := []string{store.CodePrepared, store.CodeAvailable, store.CodeBlocked, store.CodeRedeemed, "bogus"}
+	allowed := map[[2]string]bool{
+		{store.CodePrepared, store.CodeAvailable}: true, // released
+		{store.CodePrepared, store.CodeBlocked}:   true,
+		{store.CodeAvailable, store.CodeBlocked}:  true,
+		{store.CodeBlocked, store.CodeAvailable}:  true, // unblocked
+	}
+	for _, from := range states {
+		for _, to := range states {
+			require.Equal(t, allowed[[2]string{from, to}], store.CodeMoveAllowed(from, to), "%s → %s", from, to)
+		}
+	}
+	c := store.Code{State: store.CodeAvailable, MaxUses: 1}
+	require.Equal(t, store.CodeAvailable, c.Status())
+	c.Uses = 1
+	require.Equal(t, store.CodeRedeemed, c.Status(), "used up is redeemed")
+	c.State = store.CodeBlocked
+	require.Equal(t, store.CodeBlocked, c.Status())
+	c = store.Code{State: store.CodeAvailable, Uses: 99}
+	require.Equal(t, store.CodeAvailable, c.Status(), "unlimited is never used up")
+}
+
+func TestNormalizeAndFormatCode(t *testing.T) {
+	require.Equal(t, "SUMMER25", sales.NormalizeCode(" summer-25 "))
+	require.Equal(t, "SUMMER25", sales.NormalizeCode("Sum mer\t25"))
+	v := store.Code{Code: "GIFTABCDEFGHJKMN", Kind: store.CodeVoucher}
+	require.Equal(t, "GIFT-ABCD-EFGH-JKMN", sales.FormatCode(v))
+	require.Equal(t, "GIFTABCDEFGHJKMN", sales.NormalizeCode(sales.FormatCode(v)), "the printed form reads back")
+	v.Code = "ABCDEFGHJKMN"
+	require.Equal(t, "ABCD-EFGH-JKMN", sales.FormatCode(v))
+	p := store.Code{Code: "SUMMER25", Kind: store.CodePromotion}
+	require.Equal(t, "SUMMER25", sales.FormatCode(p))
+}
+
+// TestVoucherBatch makes the largest batch: 10,000 distinct codes of the
+// prefix and 12 symbols without look-alikes; a batch too large or a bad
+// prefix changes nothing.
+func TestVoucherBatch(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n := start(t, s)
+			defer n.close()
+			staff := sales.Actor{StaffID: "u1", Login: "olga"}
+			for _, bad := range []sales.NewVoucherBatch{
+				{Name: "x", Count: 10001, Value: sales.CodeValue{Percent: 10}},
+				{Name: "x", Count: 0, Value: sales.CodeValue{Percent: 10}},
+				{Name: "x", Count: 5, Prefix: "TOOLONGPREFIX", Value: sales.CodeValue{Percent: 10}},
+				{Name: "x", Count: 5, Prefix: "ÜBER", Value: sales.CodeValue{Percent: 10}},
+				{Name: "", Count: 5, Value: sales.CodeValue{Percent: 10}},
+				{Name: "x", Count: 5, Value: sales.CodeValue{Percent: 101}},
+				{Name: "x", Count: 5, Value: sales.CodeValue{Amount: -1, Currency: "EUR"}},
+			} {
+				_, _, err := n.svc.CreateVoucherBatch(ctx, bad, staff)
+				var in *sales.InputError
+				require.ErrorAs(t, err, &in, "%+v", bad)
+			}
+			batches, err := n.svc.VoucherBatches(ctx)
+			require.NoError(t, err)
+			require.Empty(t, batches)
+
+			b, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Prefix: "xmas", Count: sales.MaxBatch, Value: sales.CodeValue{Amount: 5000, Currency: "eur"}}, staff)
+			require.NoError(t, err)
+			require.Equal(t, sales.MaxBatch, b.Count)
+			require.Equal(t, "EUR", b.Currency)
+			require.Len(t, codes, sales.MaxBatch)
+			seen := map[string]bool{}
+			for _, c := range codes {
+				require.False(t, seen[c.Code])
+				seen[c.Code] = true
+				require.True(t, strings.HasPrefix(c.Code, "XMAS"))
+				rest := c.Code[4:]
+				require.Len(t, rest, 12)
+				require.False(t, strings.ContainsAny(rest, "01ILOUV"), rest)
+			}
+			stored, err := n.svc.Codes(ctx, store.CodeFilter{BatchID: b.ID, Limit: sales.MaxBatch})
+			require.NoError(t, err)
+			require.Len(t, stored, sales.MaxBatch)
+			require.Equal(t, "olga", stored[0].CreatedBy)
+		})
+	}
+}
+
+// TestPromotionLimitUnderLoad: 500 buyers confirm at once with a promotion of
+// 100 uses. Exactly 100 orders are written; the other 400 are told the code
+// is used up and keep their holds.
+func TestPromotionLimitUnderLoad(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n := start(t, s)
+			defer n.close()
+			perf := createPerformance(t, n.svc)
+			limit := 100
+			_, err := n.svc.CreatePromotion(ctx, sales.NewPromotion{Code: "RUSH", Name: "Rush", Value: sales.CodeValue{Percent: 20}, MaxUses: &limit}, sales.Actor{StaffID: "u1", Login: "olga"})
+			require.NoError(t, err)
+			const buyers = 500
+			tokens := make([]string, buyers)
+			for i := range tokens {
+				// Theatre: stalls rows 1..20 of 30 seats.
+				seat := fmt.Sprintf("S-R%d-S%d", 1+i/30, 1+i%30)
+				h, err := n.svc.Hold(ctx, perf, sales.Actor{Session: fmt.Sprint("b", i)}, sales.HoldInput{Seats: []string{seat}})
+				require.NoError(t, err)
+				tokens[i] = h.Token
+			}
+			var ok, usedUp atomic.Int64
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range tokens {
+				wg.Go(func() {
+					<-start
+					_, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: tokens[i], Actor: sales.Actor{Session: fmt.Sprint("b", i)},
+						BuyerName: "B", BuyerEmail: "b@example.com", VoucherCode: "rush"})
+					var code *sales.CodeInvalidError
+					switch {
+					case err == nil:
+						ok.Add(1)
+					case errors.As(err, &code) && code.Reason == sales.ReasonUsedUp:
+						usedUp.Add(1)
+					default:
+						t.Error(err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			require.Equal(t, int64(limit), ok.Load())
+			require.Equal(t, int64(buyers-limit), usedUp.Load())
+			c, err := n.svc.Code(ctx, "RUSH")
+			require.NoError(t, err)
+			require.Equal(t, limit, c.Uses)
+			require.Equal(t, store.CodeRedeemed, c.Status())
+			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf, Limit: 1000})
+			require.NoError(t, err)
+			require.Len(t, orders, limit)
+			for _, o := range orders {
+				require.Equal(t, "RUSH", o.VoucherCode)
+			}
+			holds, err := n.svc.Holds(ctx, perf)
+			require.NoError(t, err)
+			require.Len(t, holds, buyers-limit, "the refused buyers keep their seats held")
+		})
+	}
+}
+
+// TestConfirmRaceWithCode: identical confirms with one key and a voucher
+// make one order and use the voucher once.
+func TestConfirmRaceWithCode(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n := start(t, s)
+			defer n.close()
+			perf := createPerformance(t, n.svc)
+			_, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Count: 1, Value: sales.CodeValue{Amount: 1000, Currency: "EUR"}}, sales.Actor{StaffID: "u1", Login: "olga"})
+			require.NoError(t, err)
+			a := sales.Actor{Session: "dora"}
+			h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R9-S9"}})
+			require.NoError(t, err)
+			ids := make(chan string, 20)
+			var wg sync.WaitGroup
+			for range 20 {
+				wg.Go(func() {
+					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Dora", BuyerEmail: "dora@example.com",
+						IdempotencyKey: "k", VoucherCode: sales.FormatCode(codes[0])})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					require.Equal(t, int64(1000), o.Discount)
+					ids <- o.ID
+				})
+			}
+			wg.Wait()
+			close(ids)
+			first := <-ids
+			for id := range ids {
+				require.Equal(t, first, id)
+			}
+			c, err := n.svc.Code(ctx, codes[0].Code)
+			require.NoError(t, err)
+			require.Equal(t, 1, c.Uses)
+			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf})
+			require.NoError(t, err)
+			require.Len(t, orders, 1)
+		})
+	}
+}
