@@ -22,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // -tz works on machines without a zoneinfo database
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -63,6 +64,7 @@ type config struct {
 	pprofAddr     string
 	logLevel      slog.Level
 	liveFrameRate int
+	location      *time.Location
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -94,12 +96,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
 	fs.IntVar(&c.liveFrameRate, "live-frame-rate", 50_000, "frames a second one performance's live map writes to all its sockets together; bigger audiences get wider coalescing windows (each frame is a write per socket)")
+	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules and e-mails use it (SEATD_TZ)")
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	var err error
+	if c.location, err = time.LoadLocation(*tz); err != nil {
+		return c, fmt.Errorf("-tz: %w", err)
 	}
 	c.adminToken = getenv("SEATD_ADMIN_TOKEN")
 	if c.adminToken != "" && len(c.adminToken) < 16 {
@@ -152,7 +159,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 
 	svc := sales.New(sales.Config{
 		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log,
-		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
+		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats, Location: cfg.location,
 	})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {

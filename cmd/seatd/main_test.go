@@ -118,6 +118,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"-max-seats", "0"},
 		{"-live-frame-rate", "10"},
 		{"-log-level", "loud"},
+		{"-tz", "Mars/Olympus_Mons"},
 		{"-nope"},
 	} {
 		_, err := parseConfig(args, func(string) string { return "" }, io.Discard)
@@ -130,6 +131,9 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		return ""
 	}, io.Discard)
 	require.ErrorContains(t, err, "at least 16")
+	zurich, err := parseConfig([]string{"-tz", "Europe/Zurich"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "Europe/Zurich", zurich.location.String())
 	cfg, err := parseConfig(nil, func(k string) string {
 		return map[string]string{"SEATD_ADDR": "0.0.0.0:9999", "SEATD_DEMO": "false", "DATABASE_URL": "postgres://x"}[k]
 	}, io.Discard)
