@@ -78,6 +78,36 @@ func (f *fixture) reservation() string {
 	return o.ID
 }
 
+// paid makes a fresh paid order and returns its id.
+func (f *fixture) paid() string {
+	f.e.t.Helper()
+	h := f.hold()
+	r := f.buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Paula", "email": "paula@example.com"}})
+	require.Equal(f.e.t, http.StatusCreated, r.status, "%s", r.body)
+	var o order
+	r.decode(f.e.t, &o)
+	return o.ID
+}
+
+// batch makes a voucher batch of one and returns its id.
+func (f *fixture) batch() string {
+	f.e.t.Helper()
+	r := f.e.staff().do("POST", "/api/v1/voucher-batches", map[string]any{"name": "Gift", "count": 1, "amount": 500, "currency": "EUR"})
+	require.Equal(f.e.t, http.StatusCreated, r.status, "%s", r.body)
+	var b struct{ ID string }
+	r.decode(f.e.t, &b)
+	return b.ID
+}
+
+// code makes a fresh promotion and returns its code.
+func (f *fixture) code() string {
+	f.e.t.Helper()
+	code := fmt.Sprint("CODE", userSeq.Add(1))
+	r := f.e.staff().do("POST", "/api/v1/promotions", map[string]any{"code": code, "name": "C", "percent": 10})
+	require.Equal(f.e.t, http.StatusCreated, r.status, "%s", r.body)
+	return code
+}
+
 // TestEveryStaffRouteWithEveryRole runs each staff route as each role: the roles
 // that may pass get a 2xx, the others 403; without credentials, 401.
 func TestEveryStaffRouteWithEveryRole(t *testing.T) {
@@ -97,6 +127,7 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 	type req struct {
 		method, path string
 		body         any
+		header       []string
 	}
 	organizer := []api.Role{api.RoleAdmin, api.RoleOrganizer}
 	sellers := []api.Role{api.RoleAdmin, api.RoleOrganizer, api.RoleBoxOffice}
@@ -106,58 +137,81 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		make    func(role api.Role) req
 	}{
 		{"create user", []api.Role{api.RoleAdmin}, func(api.Role) req {
-			return req{"POST", "/api/v1/users", map[string]string{"login": fmt.Sprint("x", userSeq.Add(1)), "name": "X", "role": "gate"}}
+			return req{"POST", "/api/v1/users", map[string]string{"login": fmt.Sprint("x", userSeq.Add(1)), "name": "X", "role": "gate"}, nil}
 		}},
-		{"list users", []api.Role{api.RoleAdmin}, func(api.Role) req { return req{"GET", "/api/v1/users", nil} }},
+		{"list users", []api.Role{api.RoleAdmin}, func(api.Role) req { return req{"GET", "/api/v1/users", nil, nil} }},
 		{"own token", api.Roles, func(r api.Role) req {
-			return req{"POST", "/api/v1/users/" + ids[r] + "/tokens", map[string]string{"name": "mine"}}
+			return req{"POST", "/api/v1/users/" + ids[r] + "/tokens", map[string]string{"name": "mine"}, nil}
 		}},
 		{"revoke own token", api.Roles, func(r api.Role) req {
 			var tok struct{ ID string }
 			e.staff().do("POST", "/api/v1/users/"+ids[r]+"/tokens", map[string]string{"name": "spare"}).decode(t, &tok)
-			return req{"DELETE", "/api/v1/users/" + ids[r] + "/tokens/" + tok.ID, nil}
+			return req{"DELETE", "/api/v1/users/" + ids[r] + "/tokens/" + tok.ID, nil, nil}
 		}},
-		{"upload hall", organizer, func(api.Role) req { return req{"POST", "/api/v1/halls", hall.Theatre()} }},
-		{"list halls", sellers, func(api.Role) req { return req{"GET", "/api/v1/halls", nil} }},
-		{"get hall", sellers, func(api.Role) req { return req{"GET", hallPath, nil} }},
-		{"list templates", organizer, func(api.Role) req { return req{"GET", hallPath + "/templates", nil} }},
+		{"upload hall", organizer, func(api.Role) req { return req{"POST", "/api/v1/halls", hall.Theatre(), nil} }},
+		{"list halls", sellers, func(api.Role) req { return req{"GET", "/api/v1/halls", nil, nil} }},
+		{"get hall", sellers, func(api.Role) req { return req{"GET", hallPath, nil, nil} }},
+		{"list templates", organizer, func(api.Role) req { return req{"GET", hallPath + "/templates", nil, nil} }},
 		{"save template", organizer, func(api.Role) req {
-			return req{"POST", hallPath + "/templates", map[string]string{"name": "T", "performance_id": f.perf.ID}}
+			return req{"POST", hallPath + "/templates", map[string]string{"name": "T", "performance_id": f.perf.ID}, nil}
 		}},
 		{"create performance", organizer, func(api.Role) req {
-			return req{"POST", "/api/v1/performances", map[string]any{"hall_id": f.perf.HallID, "name": "Extra", "starts_at": time.Now().Add(99 * time.Hour).Format(time.RFC3339)}}
+			return req{"POST", "/api/v1/performances", map[string]any{"hall_id": f.perf.HallID, "name": "Extra", "starts_at": time.Now().Add(99 * time.Hour).Format(time.RFC3339)}, nil}
 		}},
-		{"put zones", organizer, func(api.Role) req { return req{"PUT", p + "/zones", f.perf.Zones} }},
+		{"put zones", organizer, func(api.Role) req { return req{"PUT", p + "/zones", f.perf.Zones, nil} }},
 		{"paint", organizer, func(api.Role) req {
-			return req{"POST", p + "/paint", map[string]any{"seats": []string{"B-R8-S1"}, "block": "technical"}}
+			return req{"POST", p + "/paint", map[string]any{"seats": []string{"B-R8-S1"}, "block": "technical"}, nil}
 		}},
 		{"apply template", organizer, func(api.Role) req {
 			r := e.staff().do("POST", hallPath+"/templates", map[string]string{"name": "T", "performance_id": f.perf.ID})
 			var tpl struct{ ID string }
 			r.decode(t, &tpl)
-			return req{"POST", p + "/template", map[string]string{"template_id": tpl.ID}}
+			return req{"POST", p + "/template", map[string]string{"template_id": tpl.ID}, nil}
 		}},
-		{"stats", sellers, func(api.Role) req { return req{"GET", p + "/stats", nil} }},
-		{"stop sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/stop", nil} }},
-		{"start sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/start", nil} }},
-		{"list holds", sellers, func(api.Role) req { return req{"GET", p + "/holds", nil} }},
+		{"stats", sellers, func(api.Role) req { return req{"GET", p + "/stats", nil, nil} }},
+		{"stop sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/stop", nil, nil} }},
+		{"start sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/start", nil, nil} }},
+		{"list holds", sellers, func(api.Role) req { return req{"GET", p + "/holds", nil, nil} }},
 		{"reserve", sellers, func(api.Role) req {
-			return req{"POST", "/api/v1/holds/" + f.hold().Token + "/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "R", "email": "r@example.com"}}}
+			return req{"POST", "/api/v1/holds/" + f.hold().Token + "/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "R", "email": "r@example.com"}}, nil}
 		}},
-		{"list orders", sellers, func(api.Role) req { return req{"GET", "/api/v1/orders", nil} }},
+		{"list orders", sellers, func(api.Role) req { return req{"GET", "/api/v1/orders", nil, nil} }},
 		{"extend reservation", sellers, func(api.Role) req {
-			return req{"POST", "/api/v1/orders/" + f.reservation() + "/extend", map[string]int{"days": 1}}
+			return req{"POST", "/api/v1/orders/" + f.reservation() + "/extend", map[string]int{"days": 1}, nil}
 		}},
-		{"annul reservation", sellers, func(api.Role) req { return req{"POST", "/api/v1/orders/" + f.reservation() + "/annul", nil} }},
+		{"annul reservation", sellers, func(api.Role) req { return req{"POST", "/api/v1/orders/" + f.reservation() + "/annul", nil, nil} }},
 		{"pay reservation", sellers, func(api.Role) req {
-			return req{"POST", "/api/v1/orders/" + f.reservation() + "/pay", map[string]string{"method": "card"}}
+			return req{"POST", "/api/v1/orders/" + f.reservation() + "/pay", map[string]string{"method": "card"}, nil}
 		}},
-		{"search", sellers, func(api.Role) req { return req{"GET", "/api/v1/search?q=rita", nil} }},
+		{"search", sellers, func(api.Role) req { return req{"GET", "/api/v1/search?q=rita", nil, nil} }},
+		{"refund", sellers, func(api.Role) req {
+			return req{"POST", "/api/v1/orders/" + f.paid() + "/refunds", map[string]any{"amount": 100, "reason": "test"}, []string{"Idempotency-Key", "k"}}
+		}},
+		{"order history", sellers, func(api.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
+		{"resend", sellers, func(api.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
+		{"sales report", sellers, func(api.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
+		{"create promotion", organizer, func(api.Role) req {
+			return req{"POST", "/api/v1/promotions", map[string]any{"code": fmt.Sprint("P", userSeq.Add(1), "X"), "name": "P", "percent": 5}, nil}
+		}},
+		{"list promotions", sellers, func(api.Role) req { return req{"GET", "/api/v1/promotions", nil, nil} }},
+		{"create voucher batch", organizer, func(api.Role) req {
+			return req{"POST", "/api/v1/voucher-batches", map[string]any{"name": "V", "count": 2, "percent": 5}, nil}
+		}},
+		{"list voucher batches", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches", nil, nil} }},
+		{"get voucher batch", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch(), nil, nil} }},
+		{"voucher batch csv", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch() + ".csv", nil, nil} }},
+		{"get code", sellers, func(api.Role) req { return req{"GET", "/api/v1/vouchers/" + f.code(), nil, nil} }},
+		{"block code", organizer, func(api.Role) req { return req{"POST", "/api/v1/vouchers/" + f.code() + "/block", nil, nil} }},
+		{"unblock code", organizer, func(api.Role) req {
+			code := f.code()
+			require.Equal(t, http.StatusOK, e.staff().do("POST", "/api/v1/vouchers/"+code+"/block", nil).status)
+			return req{"POST", "/api/v1/vouchers/" + code + "/unblock", nil, nil}
+		}},
 	}
 	for _, rt := range routes {
 		for _, role := range api.Roles {
 			q := rt.make(role)
-			r := clients[role].do(q.method, q.path, q.body)
+			r := clients[role].do(q.method, q.path, q.body, q.header...)
 			allowed := false
 			for _, a := range rt.allowed {
 				allowed = allowed || a == role
@@ -169,7 +223,7 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 			}
 		}
 		q := rt.make(api.RoleAdmin)
-		r := e.buyer().do(q.method, q.path, q.body)
+		r := e.buyer().do(q.method, q.path, q.body, q.header...)
 		require.Equal(t, http.StatusUnauthorized, r.status, "%s without credentials: %s", rt.name, r.body)
 	}
 }

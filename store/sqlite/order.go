@@ -22,8 +22,8 @@ const (
 
 const (
 	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)`
 	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	// Run inside the failed order's transaction, which sees its own tickets.
 	liveAmong = `SELECT seat_index FROM tickets
@@ -31,29 +31,32 @@ WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FR
 ORDER BY seat_index`
 
 	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
-	selectOrderStatus     = `SELECT status FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
 	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets
 WHERE order_id IN (SELECT value FROM json_each($1))
 ORDER BY order_id, seat_index`
 	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
-	selectSoldSeats      = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
-WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid'
+	// A partly refunded order still holds the seats it did not give back.
+	selectSoldSeats = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded')
 ORDER BY t.seat_index`
-	// Two queries, so that each has its index: a performance's orders by
-	// (performance_id, created_at, id), all orders by (created_at, id). The
-	// cursor is a row value the index scan starts from; without one it is the
-	// largest time. An empty status matches every status.
-	listOrders = `SELECT ` + orderColumns + ` FROM orders
-WHERE ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3)
+	// Three queries, so that each has its index: a performance's orders by
+	// (performance_id, created_at, id), a channel's by (channel, created_at,
+	// id), all orders by (created_at, id). The cursor is a row value the index
+	// scan starts from; without one it is the largest time, and an unbounded
+	// From or To is the smallest or largest. Empty strings match everything;
+	// $6 is the lower-cased buyer with LIKE's wildcards escaped.
+	listOrdersWhere = ` ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3)
+  AND created_at >= $7 AND created_at < $8
+  AND ($6 = '' OR lower(buyer_name) LIKE '%' || $6 || '%' ESCAPE '\' OR lower(buyer_email) LIKE '%' || $6 || '%' ESCAPE '\')
+  AND ($5 = '' OR channel = $5)
 ORDER BY created_at DESC, id DESC
 LIMIT $4`
-	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders
-WHERE performance_id = $5 AND ($1 = '' OR status = $1) AND (created_at, id) < ($2, $3)
-ORDER BY created_at DESC, id DESC
-LIMIT $4`
+	listOrders              = `SELECT ` + orderColumns + ` FROM orders WHERE` + listOrdersWhere
+	listOrdersOfChannel     = `SELECT ` + orderColumns + ` FROM orders WHERE channel = $5 AND` + listOrdersWhere
+	listOrdersOfPerformance = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $9 AND` + listOrdersWhere
 	// $3 is the lower-cased query with LIKE's wildcards escaped.
 	searchOrders = `SELECT ` + orderColumns + ` FROM orders
 WHERE ($2 = '' OR performance_id = $2)
@@ -66,8 +69,10 @@ LIMIT $4`
 	payReservation = `UPDATE orders SET status = 'paid', payment_method = $2,
   sold_by = CASE WHEN $3 = '' THEN sold_by ELSE $3 END, deadline = NULL, updated_at = $4
 WHERE id = $1`
-	endReservation    = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
-	voidTickets       = `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`
+	endReservation = `UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1`
+	voidTickets    = `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status = 'live'`
+	// releaseCode gives back the use an ended reservation's code counted.
+	releaseCode       = `UPDATE codes SET uses = uses - 1, updated_at = $2 WHERE code = $1 AND uses > 0`
 	extendReservation = `UPDATE orders SET deadline = $2, updated_at = $3 WHERE id = $1`
 )
 
@@ -84,7 +89,8 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	}
 	err := s.submitOrder(ctx, o)
 	var sold *store.SeatsSoldError
-	if errors.As(err, &sold) {
+	var ce *store.CodeError
+	if errors.As(err, &sold) || errors.As(err, &ce) {
 		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
 	if isMissingParent(err) {
@@ -101,25 +107,22 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	if err != nil {
 		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
+	o.Refunded = 0
 	return o, nil
 }
 
-// insertOrderRows writes one order's rows in tx. The order row goes first, so a
-// replayed idempotency key is reported as such and not as its own seats being
-// sold.
-func insertOrderRows(ctx context.Context, tx *sql.Tx, o store.Order) error {
-	if _, err := tx.ExecContext(ctx, insertOrder, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
+// insertOrderRows writes one order's rows in tx: the order, its tickets, the
+// use of its code, its first history entry and its message. The order row
+// goes first, so a replayed idempotency key is reported as such and not as
+// its own seats being sold.
+func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o store.Order) error {
+	if _, err := st.order.ExecContext(ctx, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
-		nullMicros(o.Deadline), micros(o.CreatedAt)); err != nil {
+		nullMicros(o.Deadline), micros(o.CreatedAt), o.Discount, o.VoucherCode); err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, insertTicket)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	for _, t := range o.Tickets {
-		_, err := stmt.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status)
+		_, err := st.ticket.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status)
 		if c, ok := violation(err); ok && c.columns == liveSeatColumns {
 			// A failed statement leaves the transaction open: name the sold
 			// seats from what this transaction sees, before rolling back.
@@ -129,7 +132,16 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, o store.Order) error {
 			return err
 		}
 	}
-	return nil
+	if o.VoucherCode != "" {
+		if err := redeem(ctx, tx, o.VoucherCode, o.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if _, err := st.event.ExecContext(ctx, o.ID, micros(o.CreatedAt), store.ActionCreated, o.Origin.Actor, o.Origin.Reason, o.Status,
+		store.CreatedDetail(o)); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	return notify(ctx, tx, o.ID, o.Origin)
 }
 
 // repeatedSeat finds a seat that appears twice in one order: a caller's bug
@@ -176,7 +188,7 @@ func scanOrder(row scanner) (store.Order, error) {
 	var created, updated int64
 	var deadline sql.NullInt64
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
-		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated)
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded)
 	if err != nil {
 		return store.Order{}, err
 	}
@@ -278,11 +290,21 @@ func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Or
 	if !f.Before.IsZero() {
 		before, beforeID = micros(f.Before), f.BeforeID
 	}
-	args := []any{f.Status, before, beforeID, store.ClampLimit(f.Limit)}
-	if f.PerformanceID == "" {
-		return s.orders(ctx, "list orders", listOrders, args...)
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !f.From.IsZero() {
+		from = micros(f.From)
 	}
-	return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, append(args, f.PerformanceID)...)
+	if !f.To.IsZero() {
+		to = micros(f.To)
+	}
+	args := []any{f.Status, before, beforeID, store.ClampLimit(f.Limit), f.Channel, store.LikePattern(strings.TrimSpace(f.Buyer)), from, to}
+	switch {
+	case f.PerformanceID != "":
+		return s.orders(ctx, "list orders of "+f.PerformanceID, listOrdersOfPerformance, append(args, f.PerformanceID)...)
+	case f.Channel != "":
+		return s.orders(ctx, "list orders of channel "+f.Channel, listOrdersOfChannel, args...)
+	}
+	return s.orders(ctx, "list orders", listOrders, args...)
 }
 
 // SoldSeats lists the seats with a live ticket of a paid order, ascending.
@@ -316,23 +338,27 @@ func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]
 	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
 }
 
-// transition changes a reserved order in one write transaction; writers take
-// turns on the write connection, so exactly one of a payment and an expiry
-// racing each other wins and the other gets ErrConflict.
-func (s *Store) transition(ctx context.Context, what, id string, f func(tx *sql.Tx) error) (store.Order, error) {
+// transition changes a reserved order in one write transaction with its
+// history entry (action, the status f leaves o in, f's detail) and c's
+// message; writers take turns on the write connection, so exactly one of a
+// payment and an expiry racing each other wins and the other gets
+// ErrConflict.
+func (s *Store) transition(ctx context.Context, what, id, action string, c store.Change,
+	f func(tx *sql.Tx, o *store.Order, at time.Time) (detail string, err error)) (store.Order, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, selectOrderStatus, id).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrNotFound
-		}
+		o, err := orderIn(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if status != store.OrderReserved {
-			return fmt.Errorf("order is %s: %w", status, store.ErrConflict)
+		if o.Status != store.OrderReserved {
+			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
-		return f(tx)
+		at := now()
+		detail, err := f(tx, &o, at)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, id, at, action, o.Status, detail, c)
 	})
 	if err != nil {
 		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
@@ -342,31 +368,43 @@ func (s *Store) transition(ctx context.Context, what, id string, f func(tx *sql.
 
 // PayReservation turns a reserved order paid.
 func (s *Store) PayReservation(ctx context.Context, id, method, by string, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "pay reservation", id, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, payReservation, id, method, by, micros(now()))
-		return err
+	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
+		o.Status = store.OrderPaid
+		_, err := tx.ExecContext(ctx, payReservation, id, method, by, micros(at))
+		return fmt.Sprintf("%s by %s", store.Money(o.Total, o.Currency), method), err
 	})
 }
 
-// EndReservation turns a reserved order expired or annulled and voids its
-// tickets, which frees their seats for sale.
+// EndReservation turns a reserved order expired or annulled, voids its
+// tickets, which frees their seats for sale, and gives its code's use back.
 func (s *Store) EndReservation(ctx context.Context, id, status string, c store.Change) (store.Order, error) {
 	if status != store.OrderExpired && status != store.OrderAnnulled {
 		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
-	return s.transition(ctx, "end reservation", id, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, endReservation, id, status, micros(now())); err != nil {
-			return err
+	// The actions are named as the statuses they lead to.
+	return s.transition(ctx, "end reservation", id, status, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
+		o.Status = status
+		if _, err := tx.ExecContext(ctx, endReservation, id, status, micros(at)); err != nil {
+			return "", err
 		}
-		_, err := tx.ExecContext(ctx, voidTickets, id)
-		return err
+		if _, err := tx.ExecContext(ctx, voidTickets, id); err != nil {
+			return "", err
+		}
+		detail := fmt.Sprintf("%d seat(s) freed", len(o.Tickets))
+		if o.VoucherCode != "" {
+			if _, err := tx.ExecContext(ctx, releaseCode, o.VoucherCode, micros(at)); err != nil {
+				return "", err
+			}
+			detail += ", code " + o.VoucherCode + " given back"
+		}
+		return detail, nil
 	})
 }
 
 // ExtendReservation moves a reserved order's deadline.
 func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "extend reservation", id, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, extendReservation, id, micros(deadline), micros(now()))
-		return err
+	return s.transition(ctx, "extend reservation", id, store.ActionExtended, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
+		_, err := tx.ExecContext(ctx, extendReservation, id, micros(deadline), micros(at))
+		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
 }

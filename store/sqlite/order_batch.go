@@ -32,6 +32,39 @@ const (
 	rollbackToSavepoint = `ROLLBACK TO order_insert`
 )
 
+// orderStmts are the statements every order of a batch runs, prepared once
+// in the batch's transaction rather than parsed again for each order.
+type orderStmts struct {
+	savepoint, release, rollbackTo *sql.Stmt
+	order, ticket, event           *sql.Stmt
+}
+
+func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
+	st := &orderStmts{}
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&st.savepoint, savepoint}, {&st.release, releaseSavepoint}, {&st.rollbackTo, rollbackToSavepoint},
+		{&st.order, insertOrder}, {&st.ticket, insertTicket}, {&st.event, insertEvent},
+	} {
+		var err error
+		if *p.stmt, err = tx.PrepareContext(ctx, p.query); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (st *orderStmts) close() {
+	for _, s := range []*sql.Stmt{st.savepoint, st.release, st.rollbackTo, st.order, st.ticket, st.event} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
 // submitOrder hands o to the order writer and returns how its write ended.
 func (s *Store) submitOrder(ctx context.Context, o store.Order) error {
 	req := &orderRequest{ctx: ctx, o: o, done: make(chan error, 1)}
@@ -83,21 +116,26 @@ func (s *Store) writeBatch(batch []*orderRequest) []error {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := prepareOrderStmts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
 		for i, req := range batch {
 			if err := req.ctx.Err(); err != nil {
 				errs[i] = err
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, savepoint); err != nil {
+			if _, err := st.savepoint.ExecContext(ctx); err != nil {
 				return err
 			}
-			errs[i] = insertOrderRows(ctx, tx, req.o)
+			errs[i] = insertOrderRows(ctx, tx, st, req.o)
 			if errs[i] != nil {
-				if _, err := tx.ExecContext(ctx, rollbackToSavepoint); err != nil {
+				if _, err := st.rollbackTo.ExecContext(ctx); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, releaseSavepoint); err != nil {
+			if _, err := st.release.ExecContext(ctx); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+const (
+	refundColumns     = `id, order_id, amount, seats, reason, method, actor, idempotency_key, created_at`
+	insertRefund      = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	selectRefundByKey = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 AND idempotency_key = $2`
+	selectRefunds     = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, rowid`
+	selectTickets     = `SELECT seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = $1 ORDER BY seat_index`
+	refundTickets     = `UPDATE tickets SET status = 'refunded'
+WHERE order_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2))`
+	setRefunded = `UPDATE orders SET refunded = $2, status = $3, updated_at = $4 WHERE id = $1`
+)
+
+func scanRefund(row scanner) (store.Refund, error) {
+	var rf store.Refund
+	var seats string
+	var created int64
+	err := row.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &created)
+	if err != nil {
+		return store.Refund{}, err
+	}
+	if err := json.Unmarshal([]byte(seats), &rf.Seats); err != nil {
+		return store.Refund{}, fmt.Errorf("refund %s: seats: %w", rf.ID, err)
+	}
+	if len(rf.Seats) == 0 {
+		rf.Seats = nil
+	}
+	rf.CreatedAt = fromMicros(created)
+	return rf, nil
+}
+
+// orderIn reads an order and its tickets inside tx, so that what a change
+// checks is what it changes.
+func orderIn(ctx context.Context, tx *sql.Tx, id string) (store.Order, error) {
+	o, err := scanOrder(tx.QueryRowContext(ctx, selectOrder, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Order{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Order{}, err
+	}
+	rows, err := tx.QueryContext(ctx, selectTickets, id)
+	if err != nil {
+		return store.Order{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t store.Ticket
+		if err := rows.Scan(&t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
+			return store.Order{}, err
+		}
+		o.Tickets = append(o.Tickets, t)
+	}
+	return o, rows.Err()
+}
+
+// RefundOrder gives back seats or an amount of a paid order. The whole
+// request runs in one write transaction, and write transactions take turns,
+// so a request racing another with the same key finds the first's refund.
+func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (store.Order, store.Refund, bool, error) {
+	if r.IdempotencyKey == "" {
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
+	}
+	var o store.Order
+	var rf store.Refund
+	var replayed bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if o, err = orderIn(ctx, tx, r.OrderID); err != nil {
+			return err
+		}
+		rf, err = scanRefund(tx.QueryRowContext(ctx, selectRefundByKey, r.OrderID, r.IdempotencyKey))
+		if err == nil {
+			replayed = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		at := now()
+		if rf, err = store.PlanRefund(&o, r, at); err != nil {
+			return err
+		}
+		o.UpdatedAt = at
+		if len(rf.Seats) > 0 {
+			if _, err := tx.ExecContext(ctx, refundTickets, o.ID, seatArray(rf.Seats)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, setRefunded, o.ID, o.Refunded, o.Status, micros(at)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seatArray(rf.Seats), rf.Reason, rf.Method, rf.Actor,
+			rf.IdempotencyKey, micros(at))
+		if isUnique(err) {
+			return fmt.Errorf("refund %s: %w", rf.ID, store.ErrDuplicate)
+		}
+		if err != nil {
+			return err
+		}
+		c := r.Change
+		c.Reason = r.Reason
+		return record(ctx, tx, o.ID, at, store.ActionRefunded, o.Status, store.RefundDetail(o, rf), c)
+	})
+	if err != nil {
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
+	}
+	return o, rf, replayed, nil
+}
+
+// Refunds lists an order's refunds, oldest first; an unknown order has none.
+func (s *Store) Refunds(ctx context.Context, orderID string) ([]store.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, selectRefunds, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []store.Refund
+	for rows.Next() {
+		rf, err := scanRefund(rows)
+		if err != nil {
+			return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+		}
+		out = append(out, rf)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	return out, nil
+}

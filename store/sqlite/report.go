@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+
+	"github.com/seatmap/seatmap/store"
+)
+
+// The sales report's queries. Orders count when made in [$2, $3), refunds
+// when given in it, whenever their order was made. Orders are read through
+// (performance_id, created_at, id) for one performance and (created_at, id)
+// for all, so each has a query of its own.
+const (
+	reportPaid = `('paid', 'partially_refunded', 'refunded')`
+	// One line per channel: the orders made in the period.
+	reportOrders = `SELECT o.channel, min(o.currency),
+  coalesce(sum(o.status = 'reserved'), 0),
+  coalesce(sum(o.status IN ` + reportPaid + `), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN o.discount ELSE 0 END), 0)
+FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
+	reportOrdersAll           = reportOrders + ` AND $1 = '' GROUP BY o.channel`
+	reportOrdersOfPerformance = reportOrders + ` AND o.performance_id = $1 GROUP BY o.channel`
+	// One line per (channel, zone): the tickets of the orders made in the
+	// period.
+	reportTickets = `SELECT o.channel, t.zone,
+  coalesce(sum(o.status = 'reserved' AND t.status = 'live'), 0),
+  coalesce(sum(o.status IN ` + reportPaid + ` AND t.status = 'live'), 0),
+  coalesce(sum(t.status = 'refunded'), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN t.price ELSE 0 END), 0)
+FROM orders o JOIN tickets t ON t.order_id = o.id
+WHERE o.created_at >= $2 AND o.created_at < $3`
+	reportTicketsAll           = reportTickets + ` AND $1 = '' GROUP BY o.channel, t.zone`
+	reportTicketsOfPerformance = reportTickets + ` AND o.performance_id = $1 GROUP BY o.channel, t.zone`
+	// One line per channel: the refunds given in the period.
+	reportRefunds = `SELECT o.channel, count(*), coalesce(sum(r.amount), 0)
+FROM refunds r JOIN orders o ON o.id = r.order_id
+WHERE ($1 = '' OR o.performance_id = $1) AND r.created_at >= $2 AND r.created_at < $3
+GROUP BY o.channel`
+)
+
+// SalesReport sums orders and refunds (see store.SalesBuilder) in one read
+// transaction, so that its figures come from one snapshot.
+func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.SalesReport, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !f.From.IsZero() {
+		from = micros(f.From)
+	}
+	if !f.To.IsZero() {
+		to = micros(f.To)
+	}
+	ordersQuery, ticketsQuery := reportOrdersAll, reportTicketsAll
+	if f.PerformanceID != "" {
+		ordersQuery, ticketsQuery = reportOrdersOfPerformance, reportTicketsOfPerformance
+	}
+	args := []any{f.PerformanceID, from, to}
+	b := store.NewSalesBuilder()
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return store.SalesReport{}, fmt.Errorf("sales report: %w", err)
+	}
+	defer tx.Rollback()
+	err = each(ctx, tx, ordersQuery, args, func(rows *sql.Rows) error {
+		var channel, currency string
+		var reserved, paid int
+		var discounts int64
+		if err := rows.Scan(&channel, &currency, &reserved, &paid, &discounts); err != nil {
+			return err
+		}
+		b.Orders(channel, currency, reserved, paid, discounts)
+		return nil
+	})
+	if err != nil {
+		return store.SalesReport{}, fmt.Errorf("sales report: orders: %w", err)
+	}
+	err = each(ctx, tx, ticketsQuery, args, func(rows *sql.Rows) error {
+		var channel, zone string
+		var reservedSeats, seats, refundedSeats int
+		var gross int64
+		if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross); err != nil {
+			return err
+		}
+		b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross)
+		return nil
+	})
+	if err != nil {
+		return store.SalesReport{}, fmt.Errorf("sales report: tickets: %w", err)
+	}
+	err = each(ctx, tx, reportRefunds, args, func(rows *sql.Rows) error {
+		var channel string
+		var n int
+		var amount int64
+		if err := rows.Scan(&channel, &n, &amount); err != nil {
+			return err
+		}
+		b.Refunds(channel, n, amount)
+		return nil
+	})
+	if err != nil {
+		return store.SalesReport{}, fmt.Errorf("sales report: refunds: %w", err)
+	}
+	return b.Report(), nil
+}
+
+// each runs a query in tx and calls f for each row.
+func each(ctx context.Context, tx *sql.Tx, query string, args []any, f func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
