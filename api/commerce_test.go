@@ -1,14 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
@@ -523,5 +527,53 @@ func TestOrderTableAndReport(t *testing.T) {
 		r.decode(t, &rep)
 		require.Zero(t, rep.Total["paid_orders"])
 		require.Equal(t, http.StatusUnprocessableEntity, staff.do("GET", "/api/v1/reports/sales?from=2026-02-01&to=2026-01-01", nil).status)
+	})
+}
+
+// TestRefundFreesSeatOnLiveMaps: a seat map open in a browser sees a refunded
+// seat turn free.
+func TestRefundFreesSeatOnLiveMaps(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		p := e.performance(hall.Theatre(), true)
+		o, r := e.buy(p.ID, "", "S-R8-S8")
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var sm struct {
+			Seats []struct{ ID, State string }
+		}
+		e.buyer().do("GET", "/api/v1/performances/"+p.ID+"/seatmap", nil).decode(t, &sm)
+		idx := slices.IndexFunc(sm.Seats, func(s struct{ ID, State string }) bool { return s.ID == "S-R8-S8" })
+		require.GreaterOrEqual(t, idx, 0)
+
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.url, "http")+"/api/v1/performances/"+p.ID+"/live", nil)
+		require.NoError(t, err)
+		defer conn.CloseNow()
+		var snap struct {
+			Type   string
+			States string
+		}
+		_, data, err := conn.Read(ctx)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &snap))
+		require.Equal(t, "snapshot", snap.Type)
+		require.Equal(t, byte('2'), snap.States[idx], "sold before the refund")
+
+		r = e.staff().do("POST", "/api/v1/orders/"+o.ID+"/refunds", map[string]any{"seats": []string{"S-R8-S8"}, "reason": "cannot come"}, "Idempotency-Key", "live")
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		for {
+			_, data, err := conn.Read(ctx)
+			require.NoError(t, err, "no frame freed the seat")
+			var d struct {
+				Type    string
+				Changes [][2]int
+			}
+			require.NoError(t, json.Unmarshal(data, &d))
+			if d.Type == "delta" && slices.Contains(d.Changes, [2]int{idx, 0}) {
+				break
+			}
+		}
 	})
 }
