@@ -945,6 +945,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Len(t, all, 1, "an empty performance searches all")
 	})
 	runOutbox(t, f, open)
+	runCommerce(t, f, open)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
