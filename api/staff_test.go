@@ -651,6 +651,79 @@ func TestReservationExpires(t *testing.T) {
 	_, held, _, _ := e.counts(f.perf.ID)
 	require.Zero(t, held)
 	require.Equal(t, http.StatusConflict, e.staff().do("POST", "/api/v1/orders/"+id+"/pay", map[string]string{"method": "cash"}).status)
+	h := history(t, e, id)
+	require.Equal(t, []string{"created/staff", "expired/system"}, h.actions())
+	require.Equal(t, "deadline passed", h.History[1].Reason)
+	require.Equal(t, []string{"reservation", "reservation_ended"}, h.kinds())
+}
+
+type orderPage struct {
+	History []struct {
+		Action, Actor, Reason, Status, Detail string
+	}
+	Messages []struct{ Kind, To, Subject string }
+}
+
+func history(t *testing.T, e *testEnv, id string) orderPage {
+	t.Helper()
+	r := e.staff().do("GET", "/api/v1/orders/"+id+"/history", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var p orderPage
+	r.decode(t, &p)
+	return p
+}
+
+// actions lists action/actor kind: "extended/staff".
+func (p orderPage) actions() []string {
+	out := []string{}
+	for _, h := range p.History {
+		actor, _, _ := strings.Cut(h.Actor, ":")
+		out = append(out, h.Action+"/"+actor)
+	}
+	return out
+}
+
+func (p orderPage) kinds() []string {
+	out := []string{}
+	for _, m := range p.Messages {
+		out = append(out, m.Kind)
+	}
+	return out
+}
+
+// TestReservationHistory: every change of a reservation is in its history
+// with who and why, and the buyer hears of each.
+func TestReservationHistory(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		f := newFixture(e)
+		desk, _ := e.staffUser(api.RoleBoxOffice)
+		paid := f.reservation()
+		r := desk.do("POST", "/api/v1/orders/"+paid+"/extend", map[string]any{"days": 2, "reason": "asked by phone"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r = desk.do("POST", "/api/v1/orders/"+paid+"/pay", map[string]string{"method": "card"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		h := history(t, e, paid)
+		require.Equal(t, []string{"created/staff", "extended/staff", "paid/staff"}, h.actions())
+		require.Equal(t, "asked by phone", h.History[1].Reason)
+		require.Contains(t, h.History[1].Detail, "deadline")
+		require.Equal(t, "paid", h.History[2].Status)
+		require.Equal(t, []string{"reservation", "reservation", "confirmation"}, h.kinds())
+
+		annulled := f.reservation()
+		r = desk.do("POST", "/api/v1/orders/"+annulled+"/annul", map[string]string{"reason": "duplicate booking"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		h = history(t, e, annulled)
+		require.Equal(t, []string{"created/staff", "annulled/staff"}, h.actions())
+		require.Equal(t, "duplicate booking", h.History[1].Reason)
+		require.Equal(t, []string{"reservation", "reservation_ended"}, h.kinds())
+		// A reason too long is refused and changes nothing.
+		other := f.reservation()
+		r = desk.do("POST", "/api/v1/orders/"+other+"/annul", map[string]string{"reason": strings.Repeat("x", 501)})
+		require.Equal(t, http.StatusUnprocessableEntity, r.status)
+		require.Equal(t, []string{"created/staff"}, history(t, e, other).actions())
+	})
 }
 
 // TestTokensOfOthersNeedAdmin: staff manage their own API tokens, only admins

@@ -68,7 +68,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 	if o.Refunded > 0 {
 		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+store.Money(o.Refunded, o.Currency))
 	}
-	if !o.Deadline.IsZero() {
+	if !o.Deadline.IsZero() && o.Status == store.OrderReserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
 	subjects := map[string]string{
@@ -76,6 +76,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 		store.MessageReservation:  "Your reservation: order %s",
 		store.MessageRefund:       "Your refund: order %s",
 		store.MessageResend:       "Your order %s (sent again)",
+		store.MessageLapsed:       "Your reservation %s has ended",
 	}
 	return &store.Message{
 		ID: newID("m", 12), Kind: kind, To: o.BuyerEmail,

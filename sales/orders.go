@@ -426,7 +426,10 @@ func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reas
 		return store.Order{}, err
 	}
 	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
-		return s.store.EndReservation(ctx, id, store.OrderAnnulled, store.Change{Actor: a.label(), Reason: reason})
+		o.Status = store.OrderAnnulled
+		c := store.Change{Actor: a.label(), Reason: reason,
+			Notify: s.message(p, o, store.MessageLapsed, "Your reservation has been annulled, and its seats are back on sale.")}
+		return s.store.EndReservation(ctx, id, store.OrderAnnulled, c)
 	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
 }
 
@@ -487,7 +490,8 @@ func (s *Service) expirePending(ctx context.Context) {
 	s.pendMu.Unlock()
 	for _, id := range ids {
 		err := s.db.do(ctx, func(ctx context.Context) error {
-			_, err := s.store.EndReservation(ctx, id, store.OrderExpired, store.Change{Actor: "system", Reason: "deadline passed"})
+			c := store.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
+			_, err := s.store.EndReservation(ctx, id, store.OrderExpired, c)
 			return err
 		})
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
@@ -497,4 +501,19 @@ func (s *Service) expirePending(ctx context.Context) {
 		delete(s.pending, id)
 		s.pendMu.Unlock()
 	}
+}
+
+// lapsedMessage tells the buyer a reservation expired; nil when the order
+// cannot be read (the expiry goes ahead without it).
+func (s *Service) lapsedMessage(ctx context.Context, id string) *store.Message {
+	o, err := s.store.GetOrder(ctx, id)
+	if err != nil || o.Status != store.OrderReserved {
+		return nil
+	}
+	p, err := s.load(ctx, o.PerformanceID)
+	if err != nil {
+		return nil
+	}
+	o.Status = store.OrderExpired
+	return s.message(p, o, store.MessageLapsed, "Your reservation was not paid by its deadline, so it has expired and its seats are back on sale.")
 }

@@ -53,6 +53,7 @@ const (
 	MessageConfirmation = "confirmation"
 	MessageReservation  = "reservation" // a reservation and its deadline
 	MessageRefund       = "refund"
+	MessageLapsed       = "reservation_ended" // annulled or expired
 	MessageResend       = "resend"
 )
 
