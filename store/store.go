@@ -228,7 +228,8 @@ type Store interface {
 	OrderByIdempotencyKey(ctx context.Context, session, key string) (Order, error)
 	ListOrders(ctx context.Context, f OrderFilter) ([]Order, error)
 	// SoldSeats lists the dense indices of seats with a live ticket of a paid
-	// order, ascending.
+	// order (also one partly or wholly refunded by amount: its tickets stay
+	// live), ascending.
 	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
 	// ReservedOrders lists the reserved orders of a performance.
 	ReservedOrders(ctx context.Context, performanceID string) ([]Order, error)

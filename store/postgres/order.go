@@ -63,7 +63,7 @@ total, currency, channel, sold_by, payment_method, deadline, created_at, updated
 	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
 	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
 	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
-WHERE t.performance_id = $1 AND t.status = 'live' AND o.status = 'paid'
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
 ORDER BY t.seat_index`
 	// Two queries, so that each has its index: a performance's orders by
 	// (performance_id, created_at, id), all orders by (created_at, id). The

@@ -40,7 +40,7 @@ ORDER BY order_id, seat_index`
 	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
 	// A partly refunded order still holds the seats it did not give back.
 	selectSoldSeats = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
-WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded')
+WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
 ORDER BY t.seat_index`
 	// Three queries, so that each has its index: a performance's orders by
 	// (performance_id, created_at, id), a channel's by (channel, created_at,

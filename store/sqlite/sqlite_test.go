@@ -133,7 +133,7 @@ func sellSeat4(t *testing.T, s *Store) func(id string) (store.Order, error) {
 }
 
 // TestRefundedTicketFreesSeat: only live tickets count against the one-sale
-// rule. The interface has no refund yet, so the refund is written directly.
+// rule, down to the index: the ticket is marked refunded directly in SQL.
 func TestRefundedTicketFreesSeat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -728,6 +728,22 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, []string{store.ActionCreated, store.ActionExpired}, actions(history(t, s, r.ID)), "no refund entry")
 	})
 
+	t.Run("RefundWholeAmountKeepsSeats", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		o := f.order(p, "s", "", 5, 6)
+		_, err := s.CreateOrder(ctx, o)
+		require.NoError(t, err)
+		// Money back as goodwill, the buyer still comes: the seats stay sold,
+		// also for a rebuild from the store.
+		got, _, _, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Amount: o.Total,
+			Method: "card", IdempotencyKey: "all", Change: store.Change{Actor: "staff:anna"}})
+		require.NoError(t, err)
+		require.Equal(t, store.OrderRefunded, got.Status)
+		require.Equal(t, []uint32{5, 6}, soldSeats(t, s, p.ID))
+	})
+
 	t.Run("RefundEverySeat", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
