@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 )
@@ -277,6 +278,42 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf})
 			require.NoError(t, err)
 			require.Len(t, orders, 1)
+		})
+	}
+}
+
+// TestRestartAfterRefunds: a rebuild from the store keeps what refunds left
+// sold — a partly refunded order's other seats, a goodwill refund's seats —
+// and frees what they gave back.
+func TestRestartAfterRefunds(t *testing.T) {
+	t.Parallel()
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			n1 := start(t, s)
+			perf := createPerformance(t, n1.svc)
+			desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
+			buy := func(who string, seats ...string) store.Order {
+				a := sales.Actor{Session: who}
+				h, err := n1.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: seats})
+				require.NoError(t, err)
+				o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: who, BuyerEmail: who + "@example.com"})
+				require.NoError(t, err)
+				return o
+			}
+			part := buy("ann", "S-R2-S1", "S-R2-S2")
+			whole := buy("ben", "S-R2-S3")
+			_, _, _, err := n1.svc.Refund(ctx, sales.RefundInput{OrderID: part.ID, Seats: []string{"S-R2-S1"}, Reason: "ill", IdempotencyKey: "a", Actor: desk})
+			require.NoError(t, err)
+			o, _, _, err := n1.svc.Refund(ctx, sales.RefundInput{OrderID: whole.ID, Amount: whole.Total, Reason: "late start", IdempotencyKey: "b", Actor: desk})
+			require.NoError(t, err)
+			require.Equal(t, store.OrderRefunded, o.Status)
+			require.Equal(t, []engine.State{engine.Free, engine.Sold, engine.Sold}, states(t, n1.svc, perf, "S-R2-S1", "S-R2-S2", "S-R2-S3"))
+			n1.close()
+
+			n2 := start(t, s)
+			defer n2.close()
+			require.Equal(t, []engine.State{engine.Free, engine.Sold, engine.Sold}, states(t, n2.svc, perf, "S-R2-S1", "S-R2-S2", "S-R2-S3"))
 		})
 	}
 }
