@@ -399,7 +399,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 			codes[i] = store.Code{Code: c, Kind: store.CodeVoucher, BatchID: b.ID, Name: b.Name, Percent: b.Percent,
 				Amount: b.Amount, Currency: b.Currency, MaxUses: 1, State: state, Restrictions: b.Restrictions, CreatedBy: a.Login}
 		}
-		err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
+		err := s.db.doWithin(ctx, max(s.cfg.StoreTimeout, bulkTimeout), func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
 		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {
 			continue
 		}
@@ -437,7 +437,7 @@ func (s *Service) VoucherBatches(ctx context.Context) ([]store.VoucherBatch, err
 // Codes lists codes (see store.CodeFilter).
 func (s *Service) Codes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
 	var out []store.Code
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+	err := s.db.doWithin(ctx, max(s.cfg.StoreTimeout, bulkTimeout), func(ctx context.Context) (err error) {
 		out, err = s.store.ListCodes(ctx, f)
 		return err
 	})

@@ -40,8 +40,17 @@ func newGuard(service string, timeout time.Duration) *guard {
 
 // do runs f with a deadline. Service failures come back as *UnavailableError.
 func (g *guard) do(ctx context.Context, f func(ctx context.Context) error) error {
+	return g.doWithin(ctx, g.timeout, f)
+}
+
+// bulkTimeout bounds calls that write thousands of rows (a batch of 10,000
+// vouchers), which may take longer than one order.
+const bulkTimeout = 60 * time.Second
+
+// doWithin is do with a deadline of its own.
+func (g *guard) doWithin(ctx context.Context, timeout time.Duration, f func(ctx context.Context) error) error {
 	_, err := g.cb.Execute(func() (struct{}, error) {
-		ctx, cancel := context.WithTimeout(ctx, g.timeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		return struct{}{}, f(ctx)
 	})

@@ -16,6 +16,9 @@ const (
 	codeColumns = `code, kind, batch_id, name, percent, amount, currency, max_uses, uses, state, restrictions, created_by, created_at, updated_at`
 	insertCode  = `INSERT INTO codes (` + codeColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $12)`
 	selectCode  = `SELECT ` + codeColumns + ` FROM codes WHERE code = $1`
+	// insertVouchers writes a batch's vouchers, $1 a JSON array of codes.
+	insertVouchers = `INSERT INTO codes (` + codeColumns + `)
+SELECT value, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM json_each($1)`
 	// Each filter has its own query, so that each has its index; the cursor
 	// is where the scan of the index starts.
 	listCodes        = `SELECT ` + codeColumns + ` FROM codes WHERE code > $1 ORDER BY code LIMIT $2`
@@ -128,17 +131,27 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, co
 		if err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, insertCode)
+		names := make([]string, len(codes))
+		state := store.CodeAvailable
+		for i, c := range codes {
+			if c.Code == "" {
+				return errors.New("a code is empty")
+			}
+			names[i], state = c.Code, cmp.Or(c.State, state)
+		}
+		data, err := json.Marshal(names)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, c := range codes {
-			c = store.Code{Code: c.Code, Kind: store.CodeVoucher, Name: b.Name, Percent: b.Percent, Amount: b.Amount,
-				Currency: b.Currency, State: cmp.Or(c.State, store.CodeAvailable), Restrictions: b.Restrictions, CreatedBy: b.CreatedBy}
-			if err := insertCodeRow(ctx, stmt, c, b.ID, at); err != nil {
-				return err
-			}
+		// One statement for the whole batch: 10,000 single inserts cost
+		// seconds where this costs tens of milliseconds.
+		_, err = tx.ExecContext(ctx, insertVouchers, string(data), b.ID, b.Name, b.Percent, b.Amount, b.Currency, state,
+			restrictions, b.CreatedBy, micros(at))
+		if isUnique(err) {
+			return fmt.Errorf("batch %s: %w", b.ID, store.ErrDuplicate)
+		}
+		if err != nil {
+			return err
 		}
 		return nil
 	})
