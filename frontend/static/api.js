@@ -51,7 +51,7 @@ export function onCsrfRefused(fn) {
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the server could not be reached
-   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number}} problem
+   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string}} problem
    */
   constructor(status, problem) {
     super(problem.detail || problem.title || `request failed (${status})`);
@@ -63,6 +63,13 @@ export class ApiError extends Error {
     /** Seat ids the server named, e.g. the taken seats of a 409. */
     this.seats = Array.isArray(problem.seats) ? problem.seats : [];
     this.retryAfter = Number(problem.retry_after) || 0;
+    /** Why a voucher or promotion was refused (code-invalid), e.g. "blocked". */
+    this.reason = typeof problem.reason === 'string' ? problem.reason : '';
+  }
+
+  /** The problem type's last segment, e.g. "code-invalid". */
+  get slug() {
+    return this.type.replace(/^.*\//, '');
   }
 
   /** A sentence for the buyer. */

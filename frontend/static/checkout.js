@@ -1,15 +1,20 @@
 // The hold panel: the held seats, a countdown to the hold's deadline, Extend and
-// Release, and the checkout form that turns the hold into a paid order.
+// Release, and the checkout form that turns the hold into a paid order, with an
+// optional voucher or promotion code checked as the buyer types.
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, mmss } from './format.js';
+import { money, mmss, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 
 /**
  * @typedef {{token: string, performance_id: string, seats: string[], expires_at: string}} Hold
- * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[],
- *   total: number, currency: string, buyer: {name: string, email: string}, created_at: string}} Order
+ * @typedef {{seat: string, zone: string, price: number, status?: string}} Ticket
+ * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets?: Ticket[],
+ *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number,
+ *   currency: string, buyer: {name: string, email: string}, channel?: string, payment?: {method: string} | null,
+ *   deadline?: string | null, created_at: string}} Order
+ * @typedef {{code: string, name?: string, valid: boolean, value: number, reason: string | null}} CodeCheck
  * @typedef {{
  *   seatLine: (id: string) => {label: string, zone: string, price: number, currency: string} | null,
  *   onExtended: (hold: Hold) => void,
@@ -22,6 +27,8 @@ import { showError, clearError, announce } from './notify.js';
 /** Announce the time left at these many seconds. */
 const MILESTONES = [300, 120, 60, 30];
 const URGENT_S = 60;
+/** A code is checked this long after the last keystroke. */
+const CODE_DEBOUNCE_MS = 300;
 
 export class HoldPanel {
   /**
@@ -42,12 +49,27 @@ export class HoldPanel {
     /** One key per checkout attempt; reused when the same submit is retried. */
     /** @type {{key: string, body: string} | null} */
     this.attempt = null;
+    /** What the held seats cost, for the code check; currency '' when mixed. */
+    this.amount = { minor: 0, currency: '' };
+    this.subtotalText = '';
+    /** The last answer about the code typed, for the code and amount it was asked for. */
+    /** @type {{text: string, amount: number, check: CodeCheck | null, wait: number, error: string} | null} */
+    this.code = null;
+    /** @type {number | undefined} */
+    this.codeTimer = undefined;
+    /** @type {AbortController | null} */
+    this.codeAbort = null;
 
     this.countdown = h('span', { id: 'countdown', class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }, '--:--');
     this.countdownBox = h('div', { class: 'countdown' },
       h('span', { class: 'countdown-label' }, 'Seats held for you for'), this.countdown);
     this.list = h('ul', { class: 'seat-list', 'aria-label': 'Held seats' });
-    this.total = h('strong', { class: 'total-amount' });
+    this.total = h('strong', { class: 'total-amount', id: 'total-amount' });
+    this.subtotal = h('span', { id: 'subtotal-amount' });
+    this.discount = h('span', { id: 'discount-amount' });
+    this.subtotalRow = h('div', { class: 'total-line', hidden: true }, h('span', null, 'Subtotal'), this.subtotal);
+    this.discountLabel = h('span', { id: 'discount-label' }, 'Discount');
+    this.discountRow = h('div', { class: 'total-line total-discount', hidden: true }, this.discountLabel, this.discount);
     this.extendBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'extend-button', class: 'btn btn-secondary', onclick: () => this.extend() }, 'Extend time'));
     this.releaseBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'release-button', class: 'btn btn-ghost', onclick: () => this.release() }, 'Release seats'));
 
@@ -59,6 +81,12 @@ export class HoldPanel {
       id: 'buyer-email', name: 'email', type: 'email', autocomplete: 'email', required: true, maxlength: '254',
       inputmode: 'email', 'aria-describedby': 'buyer-email-error',
     }));
+    this.codeInput = /** @type {HTMLInputElement} */ (h('input', {
+      id: 'voucher-code', name: 'voucher', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
+      maxlength: '40', 'aria-describedby': 'voucher-result',
+    }));
+    this.codeResult = h('p', { id: 'voucher-result', class: 'code-result', 'aria-live': 'polite', hidden: true });
+    this.codeClear = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'voucher-clear', class: 'btn btn-ghost btn-small', hidden: true, onclick: () => this.#clearCode() }, 'Remove'));
     this.nameErr = h('p', { id: 'buyer-name-error', class: 'field-error', hidden: true });
     this.emailErr = h('p', { id: 'buyer-email-error', class: 'field-error', hidden: true });
     this.confirmBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'confirm-button', class: 'btn btn-primary btn-block' }, 'Confirm order'));
@@ -67,16 +95,21 @@ export class HoldPanel {
       h('div', { class: 'field' }, h('label', { for: 'buyer-name' }, 'Full name'), this.name, this.nameErr),
       h('div', { class: 'field' }, h('label', { for: 'buyer-email' }, 'E-mail'), this.email, this.emailErr,
         h('p', { class: 'hint' }, 'Your tickets are sent to this address.')),
+      h('div', { class: 'field' }, h('label', { for: 'voucher-code' }, 'Voucher or promotion code ', h('span', { class: 'optional' }, '(optional)')),
+        h('div', { class: 'inline-form' }, this.codeInput, this.codeClear), this.codeResult),
       this.confirmBtn,
     ));
     this.name.addEventListener('input', () => this.#fieldError(this.name, this.nameErr, ''));
     this.email.addEventListener('input', () => this.#fieldError(this.email, this.emailErr, ''));
+    this.codeInput.addEventListener('input', () => this.#codeTyped());
 
     this.title = h('h2', { class: 'panel-title', tabindex: '-1' }, 'Your seats are held');
     replace(root,
       this.title,
       this.countdownBox,
       this.list,
+      this.subtotalRow,
+      this.discountRow,
       h('div', { class: 'total' }, h('span', null, 'Total'), this.total),
       h('div', { class: 'btn-row' }, this.extendBtn, this.releaseBtn),
       this.form,
@@ -116,6 +149,8 @@ export class HoldPanel {
 
   destroy() {
     clearInterval(this.timer);
+    clearTimeout(this.codeTimer);
+    this.codeAbort?.abort();
     this.hold = null;
   }
 
@@ -137,9 +172,128 @@ export class HoldPanel {
         h('span', { class: 'seat-price' }, s ? money(s.price, s.currency) : ''));
     });
     replace(this.list, items);
-    const total = [...totals].map(([cur, v]) => money(v, cur)).join(' + ') || '—';
+    const [cur, minor] = totals.size === 1 ? [...totals][0] : ['', 0];
+    const changed = cur !== this.amount.currency || minor !== this.amount.minor;
+    this.amount = { minor, currency: cur };
+    this.subtotalText = [...totals].map(([c, v]) => money(v, c)).join(' + ') || '—';
+    // A code's value may depend on the amount (a percentage, a cap at the price).
+    if (changed && this.codeInput.value.trim()) this.#codeTyped(0);
+    this.#renderTotal();
+  }
+
+  /** The total, with the code's discount when the check said it is valid. */
+  #renderTotal() {
+    const chk = this.#validCheck();
+    const cur = this.amount.currency;
+    let total = this.subtotalText || '—';
+    this.subtotalRow.hidden = !chk;
+    this.discountRow.hidden = !chk;
+    if (chk) {
+      this.subtotal.textContent = total;
+      this.discount.textContent = `−${money(chk.value, cur)}`;
+      this.discountLabel.textContent = `Discount (${chk.name || chk.code})`;
+      total = money(this.amount.minor - chk.value, cur);
+    }
     this.total.textContent = total;
+    this.total.dataset.minor = String(chk ? this.amount.minor - chk.value : this.amount.minor);
     this.confirmBtn.textContent = `Confirm order · ${total}`;
+  }
+
+  /** The check of the code in the field, when it is valid for the current amount. */
+  #validCheck() {
+    const c = this.code;
+    if (!c || !c.check || !c.check.valid || c.text !== this.codeInput.value.trim() || c.amount !== this.amount.minor) return null;
+    return c.check;
+  }
+
+  /**
+   * The code field changed: check it once typing pauses; an empty field is
+   * never sent.
+   * @param {number} [delay]
+   */
+  #codeTyped(delay = CODE_DEBOUNCE_MS) {
+    clearTimeout(this.codeTimer);
+    this.codeAbort?.abort();
+    this.codeAbort = null;
+    const text = this.codeInput.value.trim();
+    this.codeClear.hidden = !this.codeInput.value;
+    this.codeInput.removeAttribute('aria-invalid');
+    if (!text) {
+      this.code = null;
+      this.#showCode('', '');
+      this.#renderTotal();
+      return;
+    }
+    if (this.code && this.code.text !== text) this.code = null;
+    this.#showCode('Checking the code…', 'pending');
+    this.#renderTotal();
+    this.codeTimer = window.setTimeout(() => this.#checkCode(text), delay);
+  }
+
+  /** @param {string} text */
+  async #checkCode(text) {
+    if (!this.hold) return;
+    const amount = this.amount.minor;
+    const ctrl = new AbortController();
+    this.codeAbort = ctrl;
+    const params = new URLSearchParams({ performance: this.hold.performance_id, amount: String(amount) });
+    /** @type {{text: string, amount: number, check: CodeCheck | null, wait: number, error: string}} */
+    let answer;
+    try {
+      /** @type {CodeCheck} */
+      const check = await api.get(`/vouchers/${api.enc(text)}/check?${params}`, ctrl.signal);
+      answer = { text, amount, check, wait: 0, error: '' };
+    } catch (err) {
+      if (ctrl.signal.aborted || (err instanceof DOMException && err.name === 'AbortError')) return;
+      if (err instanceof api.ApiError && err.status === 429) {
+        answer = { text, amount, check: null, wait: err.retryAfter || 1, error: '' };
+      } else if (err instanceof api.ApiError && err.status === 404) {
+        // A code with characters no route takes is no code either.
+        answer = { text, amount, check: { code: text, valid: false, value: 0, reason: 'unknown' }, wait: 0, error: '' };
+      } else {
+        answer = { text, amount, check: null, wait: 0, error: err instanceof api.ApiError ? err.friendly : String(err) };
+      }
+    }
+    if (this.codeAbort !== ctrl || this.codeInput.value.trim() !== text) return;
+    this.codeAbort = null;
+    this.code = answer;
+    this.#renderCode();
+    if (answer.wait) {
+      // Try again by itself once the limit allows.
+      this.codeTimer = window.setTimeout(() => this.#checkCode(text), answer.wait * 1000);
+    }
+  }
+
+  /** Shows the answer about the code in the field. */
+  #renderCode() {
+    const c = this.code;
+    if (!c) return;
+    if (c.wait) this.#showCode(`Too many tries, wait ${c.wait} s.`, 'wait');
+    else if (c.error) this.#showCode(`The code could not be checked. ${c.error}`, 'error');
+    else if (c.check && c.check.valid) {
+      const off = `−${money(c.check.value, this.amount.currency)}${c.check.name ? ` (${c.check.name})` : ''}`;
+      this.#showCode(`${off} · new total ${money(this.amount.minor - c.check.value, this.amount.currency)}`, 'ok');
+    } else if (c.check) {
+      this.#showCode(codeReason(c.check.reason), 'bad');
+      this.codeInput.setAttribute('aria-invalid', 'true');
+    }
+    this.#renderTotal();
+  }
+
+  /**
+   * @param {string} text
+   * @param {'' | 'pending' | 'ok' | 'bad' | 'wait' | 'error'} state
+   */
+  #showCode(text, state) {
+    this.codeResult.textContent = text;
+    this.codeResult.dataset.state = state;
+    this.codeResult.hidden = !text;
+  }
+
+  #clearCode() {
+    this.codeInput.value = '';
+    this.#codeTyped();
+    this.codeInput.focus();
   }
 
   #tick() {
@@ -248,7 +402,17 @@ export class HoldPanel {
     if (!this.hold || this.busy) return;
     const buyer = this.#buyer();
     if (!buyer) return;
+    const code = this.codeInput.value.trim();
+    const c = this.code;
+    if (code && c && c.text === code && c.check && !c.check.valid) {
+      // Known to be refused: say so rather than send it.
+      this.#renderCode();
+      this.codeInput.focus();
+      return;
+    }
+    /** @type {{hold_token: string, buyer: {name: string, email: string}, voucher_code?: string}} */
     const body = { hold_token: this.hold.token, buyer };
+    if (code) body.voucher_code = code;
     const text = JSON.stringify(body);
     // A retry of the very same submit keeps its key, so the server sells once.
     if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };
@@ -258,7 +422,18 @@ export class HoldPanel {
       clearError();
       this.hooks.onOrdered(order);
     } catch (err) {
-      if (err instanceof api.ApiError && err.status === 404 && /hold/.test(err.type)) {
+      if (err instanceof api.ApiError && err.slug === 'code-invalid') {
+        // Blocked or used up since it was checked: the seats stay held, and
+        // the buyer can remove the code and confirm again.
+        this.attempt = null;
+        this.code = { text: code, amount: this.amount.minor, check: { code, valid: false, value: 0, reason: err.reason || null }, wait: 0, error: '' };
+        this.#renderCode();
+        showError(`${codeReason(err.reason)} Your seats stay held: remove the code or try another one, then confirm again.`);
+        this.codeInput.focus();
+      } else if (err instanceof api.ApiError && err.status === 429 && code) {
+        this.attempt = null;
+        showError(`Too many tries, wait ${err.retryAfter || 1} s. Your seats stay held.`);
+      } else if (err instanceof api.ApiError && err.status === 404 && /hold/.test(err.type)) {
         this.hooks.onGone('Your hold ended before the order was confirmed. Please choose your seats again.');
       } else if (err instanceof api.ApiError && (err.status === 0 || err.status >= 500)) {
         showError(`${err.friendly} Your seats stay held; pressing “Confirm order” again is safe and never charges twice.`);
@@ -273,7 +448,7 @@ export class HoldPanel {
   /** @param {boolean} busy @param {HTMLButtonElement} btn @param {string} label */
   #setBusy(busy, btn, label) {
     this.busy = busy;
-    for (const b of [this.extendBtn, this.releaseBtn, this.confirmBtn]) b.disabled = busy;
+    for (const b of [this.extendBtn, this.releaseBtn, this.confirmBtn, this.codeClear]) b.disabled = busy;
     if (busy) {
       btn.dataset.label = btn.textContent || '';
       btn.textContent = label;

@@ -77,3 +77,74 @@ export function parseInputDate(v) {
 export function count(n) {
   return new Intl.NumberFormat().format(n);
 }
+
+/**
+ * Digits after the decimal point of a currency (2 for EUR, 0 for JPY).
+ * @param {string} currency
+ */
+export function minorDigits(currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * Parses an amount typed in currency units ("12.50", "12,5") into minor units;
+ * null when it is not a number of at most the currency's decimals, or negative.
+ * @param {string} text
+ * @param {string} currency
+ * @returns {number | null}
+ */
+export function parseMoney(text, currency) {
+  const t = text.replace(/\s/g, '').replace(',', '.');
+  const digits = minorDigits(currency);
+  if (!/^\d+(\.\d*)?$/.test(t)) return null;
+  const frac = t.split('.')[1] || '';
+  if (frac.length > digits) return null;
+  return Math.round(Number(t) * 10 ** digits);
+}
+
+/** Why a voucher or promotion cannot be used, in the buyer's words. */
+const CODE_REASONS = /** @type {Record<string, string>} */ ({
+  unknown: 'This code is not known.',
+  blocked: 'This code is blocked.',
+  used_up: 'This code has been used up.',
+  not_yet_available: 'This code is not yet available.',
+  wrong_date: 'Not valid on this date.',
+  wrong_weekday: 'Not valid on this weekday.',
+  wrong_time: 'Not valid at this time.',
+  wrong_offering: 'Not valid for this show.',
+  wrong_currency: 'Not valid in this currency.',
+});
+
+/** @param {string | null | undefined} reason a check's or a code-invalid problem's reason */
+export function codeReason(reason) {
+  return CODE_REASONS[reason || ''] || 'This code cannot be used for this booking.';
+}
+
+/** A code's state for staff. */
+const CODE_STATES = /** @type {Record<string, string>} */ ({
+  prepared: 'Prepared', available: 'Available', redeemed: 'Used up', blocked: 'Blocked',
+});
+
+/** @param {string} state */
+export function codeState(state) {
+  return CODE_STATES[state] || state;
+}
+
+/** An order's status for people. */
+const ORDER_STATUSES = /** @type {Record<string, string>} */ ({
+  reserved: 'Reserved',
+  paid: 'Paid',
+  partially_refunded: 'Partially refunded',
+  refunded: 'Refunded',
+  expired: 'Expired',
+  annulled: 'Annulled',
+});
+
+/** @param {string} status */
+export function orderStatus(status) {
+  return ORDER_STATUSES[status] || status;
+}

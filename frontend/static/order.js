@@ -1,9 +1,10 @@
 // The confirmation page (#/order/{id}): the order number, big enough to read out
-// at the door, the performance, seats, total and buyer.
+// at the door, the performance, seats, what was paid (with a code's discount)
+// and buyer.
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, dateTime } from './format.js';
+import { money, dateTime, orderStatus } from './format.js';
 import { showError } from './notify.js';
 
 /** @typedef {import('./checkout.js').Order} Order */
@@ -48,6 +49,8 @@ export function mountOrder(root, id) {
     }
     if (dead) return;
     const labels = saved?.labels || {};
+    const discount = order.discount || 0;
+    const refunded = order.refunded || 0;
     document.title = `Order ${order.number} · seatmap`;
     replace(root, h('section', { class: 'order', 'aria-labelledby': 'order-title' },
       h('div', { class: 'order-card' },
@@ -61,8 +64,16 @@ export function mountOrder(root, id) {
           perf ? [h('dt', null, 'Performance'), h('dd', null, h('strong', null, perf.name), h('br'), dateTime(perf.starts_at))] : null,
           h('dt', null, order.seats.length === 1 ? 'Seat' : `Seats (${order.seats.length})`),
           h('dd', null, h('ul', { class: 'order-seats' }, order.seats.map((s) => h('li', null, labels[s] || s)))),
+          discount > 0 ? [
+            h('dt', null, 'Subtotal'),
+            h('dd', { id: 'order-subtotal' }, money(order.subtotal ?? order.total + discount, order.currency)),
+            h('dt', null, 'Discount'),
+            h('dd', { id: 'order-discount' }, `−${money(discount, order.currency)}`, order.voucher_code ? h('span', { class: 'muted' }, ` · code ${order.voucher_code}`) : null),
+          ] : null,
           h('dt', null, 'Total'),
-          h('dd', null, h('strong', { class: 'order-total' }, money(order.total, order.currency)), order.status === 'paid' ? ' · paid' : ` · ${order.status}`),
+          h('dd', null, h('strong', { class: 'order-total', id: 'order-total', dataset: { minor: String(order.total) } }, money(order.total, order.currency)),
+            order.status === 'paid' ? ' · paid' : ` · ${orderStatus(order.status).toLowerCase()}`),
+          refunded > 0 ? [h('dt', null, 'Refunded'), h('dd', { id: 'order-refunded' }, money(refunded, order.currency))] : null,
           order.buyer ? [h('dt', null, 'Buyer'), h('dd', null, order.buyer.name, h('br'), order.buyer.email)] : null),
         h('div', { class: 'btn-row no-print' },
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => window.print() }, 'Print'),

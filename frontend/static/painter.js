@@ -9,7 +9,7 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, count } from './format.js';
+import { money, count, minorDigits } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { StaffMapPage, channelLabel, swatch } from './staffmap.js';
@@ -48,18 +48,6 @@ export function mountPainter(root, id, user) {
   const page = new Painter(root, id, user);
   page.start();
   return () => page.destroy();
-}
-
-/**
- * Digits after the decimal point of a currency (2 for EUR, 0 for JPY).
- * @param {string} currency
- */
-function minorDigits(currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
 }
 
 /**
