@@ -6,6 +6,7 @@
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
+//   #/orders, #/orders/{id}, #/vouchers, #/reports                 staff (staff.js)
 
 import { h, replace } from './dom.js';
 import { clearError } from './notify.js';
@@ -38,7 +39,7 @@ function route() {
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
   else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
-  else if (parts[0] === 'login' || parts[0] === 'staff') unmount = mountStaff(main, parts);
+  else if (['login', 'staff', 'orders', 'vouchers', 'reports'].includes(parts[0])) unmount = mountStaff(main, parts);
   else {
     replace(main, h('section', { class: 'order' },
       h('h1', null, 'Page not found'),

@@ -7,7 +7,7 @@ import * as api from './api.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
- * @typedef {'paint'|'desk'|'create'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -27,6 +27,9 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   paint: ['admin', 'organizer'],
   create: ['admin', 'organizer'],
   desk: ['admin', 'organizer', 'box_office'],
+  orders: ['admin', 'organizer', 'box_office'],
+  vouchers: ['admin', 'organizer'],
+  reports: ['admin', 'organizer', 'box_office'],
 });
 
 /**
@@ -121,7 +124,7 @@ export function takeNext() {
   } catch {
     next = '';
   }
-  return /^#\/staff(\/|$)/.test(next) ? next : '#/staff';
+  return /^#\/(staff|orders|vouchers|reports)(\/|$)/.test(next) ? next : '#/staff';
 }
 
 /**

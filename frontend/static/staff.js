@@ -7,6 +7,9 @@
 //   #/staff                 performances (drafts too), create form
 //   #/staff/p/{id}/paint    the organizer's painter (painter.js)
 //   #/staff/p/{id}/desk     the box office desk (desk.js)
+//   #/orders, #/orders/{id} the order table and one order's page (orders.js)
+//   #/vouchers              promotions and voucher batches (vouchers.js)
+//   #/reports               the sales report (reports.js)
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
@@ -15,6 +18,9 @@ import { showError, clearError, announce } from './notify.js';
 import { loadSession, signIn, signOut, toLogin, takeNext, may, signedOut, ROLE_NAMES } from './session.js';
 import { mountPainter } from './painter.js';
 import { mountDesk } from './desk.js';
+import { mountOrders, mountOrderPage } from './orders.js';
+import { mountVouchers } from './vouchers.js';
+import { mountReports } from './reports.js';
 import { statusPill } from './staffmap.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
@@ -60,12 +66,18 @@ export function mountStaff(root, parts) {
       return;
     }
     const content = h('div', { class: 'staff-content' });
-    const perfId = parts[1] === 'p' ? parts[2] || '' : '';
-    const page = parts[1] === 'p' ? parts[3] || '' : '';
-    replace(root, staffBar(user, perfId, page), content);
-    if (parts.length === 1) inner = mountHome(content, user);
+    const area = parts[0];
+    const perfId = area === 'staff' && parts[1] === 'p' ? parts[2] || '' : '';
+    const page = area === 'staff' && parts[1] === 'p' ? parts[3] || '' : '';
+    replace(root, staffBar(user, area, perfId, page), content);
+    if (area === 'staff' && parts.length === 1) inner = mountHome(content, user);
     else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
     else if (perfId && page === 'desk') inner = may(user, 'desk') ? mountDesk(content, perfId, user) : forbidden(content, user, 'use the box office desk', perfId);
+    else if (area === 'orders' && parts.length <= 2) {
+      if (!may(user, 'orders')) inner = forbidden(content, user, 'see orders', '');
+      else inner = parts[1] ? mountOrderPage(content, parts[1], user) : mountOrders(content, user);
+    } else if (area === 'vouchers' && parts.length === 1) inner = may(user, 'vouchers') ? mountVouchers(content, user) : forbidden(content, user, 'manage vouchers and promotions', '');
+    else if (area === 'reports' && parts.length === 1) inner = may(user, 'reports') ? mountReports(content, user) : forbidden(content, user, 'see sales reports', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -83,10 +95,11 @@ export function mountStaff(root, parts) {
 /**
  * The staff bar: where you are, who you are, sign-out.
  * @param {StaffUser} user
+ * @param {string} area the route's first part: staff, orders, vouchers or reports
  * @param {string} perfId
  * @param {string} page
  */
-function staffBar(user, perfId, page) {
+function staffBar(user, area, perfId, page) {
   const out = h('button', { type: 'button', id: 'sign-out', class: 'staff-signout' }, 'Sign out');
   out.addEventListener('click', async () => {
     out.setAttribute('disabled', '');
@@ -104,7 +117,10 @@ function staffBar(user, perfId, page) {
     h('div', { class: 'staff-bar-inner' },
       h('span', { class: 'staff-badge' }, 'Staff'),
       h('nav', { 'aria-label': 'Staff' },
-        link('#/staff', 'Performances', !perfId),
+        link('#/staff', 'Performances', area === 'staff' && !perfId),
+        may(user, 'orders') ? link('#/orders', 'Orders', area === 'orders') : null,
+        may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
+        may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,
@@ -128,7 +144,7 @@ function forbidden(root, user, what, perfId) {
     h('h1', null, 'Not available for your role'),
     h('p', null, `As ${ROLE_NAMES[user.role] || user.role} you cannot ${what}.`),
     h('div', { class: 'btn-row' },
-      may(user, 'desk') ? h('a', { class: 'btn btn-primary', href: `#/staff/p/${id}/desk` }, 'Open the box office desk') : null,
+      perfId && may(user, 'desk') ? h('a', { class: 'btn btn-primary', href: `#/staff/p/${id}/desk` }, 'Open the box office desk') : null,
       h('a', { class: 'btn btn-secondary', href: '#/staff' }, 'All performances')))));
   return () => {};
 }
