@@ -65,6 +65,7 @@ type config struct {
 	logLevel      slog.Level
 	liveFrameRate int
 	location      *time.Location
+	mail          mailConfig
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -97,6 +98,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
 	fs.IntVar(&c.liveFrameRate, "live-frame-rate", 50_000, "frames a second one performance's live map writes to all its sockets together; bigger audiences get wider coalescing windows (each frame is a write per socket)")
 	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules and e-mails use it (SEATD_TZ)")
+	c.mail.register(fs, getenv)
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -120,6 +122,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.maxSeats < 1 || c.maxSeats > 100 {
 		return c, errors.New("-max-seats must be between 1 and 100")
+	}
+	if err := c.mail.resolve(c.data, getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -176,6 +181,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 	defer hub.Stop()
+
+	stopMail, err := startMail(ctx, cfg.mail, st, log)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 
 	holdRate := api.RateLimit{}
 	if !cfg.rateLimit {
