@@ -109,8 +109,19 @@ export function mountReports(root, _user) {
         card('reserved', 'Reserved', count(t.reserved_seats), `${count(t.reservations)} reservation${t.reservations === 1 ? '' : 's'} not yet paid`),
         card('held', 'Held now', count(r.held_seats), `${count(r.holds)} hold${r.holds === 1 ? '' : 's'} in checkout`)),
       h('div', { class: 'report-charts' },
-        chart('zones', 'By zone', r.zones, (k) => zones.get(k) || k, cur),
-        chart('channels', 'By channel', r.channels, channelLabel, cur)));
+        chart('zones', 'By zone', r.zones, (k) => zones.get(k) || k, cur,
+          unsplit(r.zones, t) ? 'Discounts and refunds are not split by zone: they show by channel and in the total.' : ''),
+        chart('channels', 'By channel', r.channels, channelLabel, cur, '')));
+  }
+
+  /**
+   * Whether the total has discounts or refunds the lines do not carry.
+   * @param {Line[]} lines
+   * @param {Figures} total
+   */
+  function unsplit(lines, total) {
+    const sum = (/** @type {(l: Line) => number} */ f) => lines.reduce((n, l) => n + f(l), 0);
+    return sum((l) => l.discounts) < total.discounts || sum((l) => l.refunded) < total.refunded;
   }
 
   /**
@@ -120,8 +131,9 @@ export function mountReports(root, _user) {
    * @param {Line[]} lines
    * @param {(key: string) => string} name
    * @param {string} cur
+   * @param {string} note said under the chart
    */
-  function chart(id, title, lines, name, cur) {
+  function chart(id, title, lines, name, cur, note) {
     const headId = `chart-${id}-title`;
     if (!lines.length) {
       return h('div', { class: 'card chart-card', id: `chart-${id}` }, h('h2', { id: headId }, title), h('p', { class: 'hint' }, 'No sales in these days.'));
@@ -175,6 +187,7 @@ export function mountReports(root, _user) {
     return h('div', { class: 'card chart-card', id: `chart-${id}` },
       h('h2', { id: headId }, `${title}: gross and net`),
       svg,
+      note ? h('p', { class: 'hint chart-note' }, note) : null,
       h('details', { class: 'chart-figures' }, h('summary', null, 'Figures'), table));
   }
 
