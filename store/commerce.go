@@ -291,9 +291,11 @@ type SalesLine struct {
 	SalesFigures
 }
 
-// SalesReport is a sales report: the total, by zone (tickets' zones; discounts
-// and refunds that are not tied to seats count in the total only) and by
-// channel.
+// SalesReport is a sales report: the total, by zone and by channel. The
+// total and the channels count the refunds given in the period; a zone counts
+// its tickets of the orders made in the period: their share of the orders'
+// discounts and, for refunded tickets, what their refund gave back (refunds
+// of an amount, not of seats, belong to no zone).
 type SalesReport struct {
 	Currency string
 	Total    SalesFigures
@@ -428,14 +430,24 @@ func (b *SalesBuilder) Orders(channel, currency string, reserved, paid int, disc
 	}
 }
 
-// Tickets adds the tickets of one channel and zone.
-func (b *SalesBuilder) Tickets(channel, zone string, reservedSeats, seats, refundedSeats int, gross int64) {
+// TicketDiscountSQL is a ticket's share of its order's discount, in SQL over
+// tickets t and orders o: the price's share of the order's gross, rounded
+// down, as SeatRefundAmount divides it.
+const TicketDiscountSQL = `coalesce(t.price * o.discount / nullif(o.total + o.discount, 0), 0)`
+
+// Tickets adds the tickets of one channel and zone. The zone's discounts
+// and refunded are its tickets' shares (see TicketDiscountSQL); the total's
+// and the channels' come from Orders and Refunds.
+func (b *SalesBuilder) Tickets(channel, zone string, reservedSeats, seats, refundedSeats int, gross, discounts, refunded int64) {
 	for _, f := range []*SalesFigures{&b.total, b.line(b.channels, channel), b.line(b.zones, zone)} {
 		f.ReservedSeats += reservedSeats
 		f.Seats += seats
 		f.RefundedSeats += refundedSeats
 		f.Gross += gross
 	}
+	z := b.line(b.zones, zone)
+	z.Discounts += discounts
+	z.Refunded += refunded
 }
 
 // Refunds adds a channel's refunds.
@@ -446,9 +458,7 @@ func (b *SalesBuilder) Refunds(channel string, n int, amount int64) {
 	}
 }
 
-// Report returns the sums, lines sorted by key. Zone lines have no
-// discounts or refunds (those belong to orders, not seats), so their Net is
-// their Gross.
+// Report returns the sums, lines sorted by key.
 func (b *SalesBuilder) Report() SalesReport {
 	r := SalesReport{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels)}
 	r.Total.Net = r.Total.Gross - r.Total.Discounts - r.Total.Refunded

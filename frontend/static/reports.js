@@ -110,7 +110,7 @@ export function mountReports(root, _user) {
         card('held', 'Held now', count(r.held_seats), `${count(r.holds)} hold${r.holds === 1 ? '' : 's'} in checkout`)),
       h('div', { class: 'report-charts' },
         chart('zones', 'By zone', r.zones, (k) => zones.get(k) || k, cur,
-          unsplit(r.zones, t) ? 'Discounts and refunds are not split by zone: they show by channel and in the total.' : ''),
+          unsplit(r.zones, t) ? 'Refunds of an amount (not of seats) belong to no zone: they show by channel and in the total.' : ''),
         chart('channels', 'By channel', r.channels, channelLabel, cur, '')));
   }
 

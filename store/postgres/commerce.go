@@ -51,7 +51,9 @@ SELECT c, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM unnest(
   count(*) FILTER (WHERE o.status = 'reserved' AND t.status = 'live'),
   count(*) FILTER (WHERE o.status IN ` + paidStatuses + ` AND t.status = 'live'),
   count(*) FILTER (WHERE t.status = 'refunded'),
-  coalesce(sum(t.price) FILTER (WHERE o.status IN ` + paidStatuses + `), 0)
+  coalesce(sum(t.price) FILTER (WHERE o.status IN ` + paidStatuses + `), 0),
+  coalesce(sum(` + store.TicketDiscountSQL + `) FILTER (WHERE o.status IN ` + paidStatuses + `), 0),
+  coalesce(sum(t.price - ` + store.TicketDiscountSQL + `) FILTER (WHERE t.status = 'refunded'), 0)
 FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE ` + salesOrderFilters + `
 GROUP BY o.channel, t.zone`
@@ -422,11 +424,11 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		for rows.Next() {
 			var channel, zone string
 			var reservedSeats, seats, refundedSeats int
-			var gross int64
-			if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross); err != nil {
+			var gross, discounts, refunded int64
+			if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross, &discounts, &refunded); err != nil {
 				return err
 			}
-			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross)
+			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
 		}
 		return rows.Err()
 	})

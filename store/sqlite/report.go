@@ -29,7 +29,9 @@ FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
   coalesce(sum(o.status = 'reserved' AND t.status = 'live'), 0),
   coalesce(sum(o.status IN ` + reportPaid + ` AND t.status = 'live'), 0),
   coalesce(sum(t.status = 'refunded'), 0),
-  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN t.price ELSE 0 END), 0)
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN t.price ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.TicketDiscountSQL + ` ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN t.status = 'refunded' THEN t.price - ` + store.TicketDiscountSQL + ` ELSE 0 END), 0)
 FROM orders o JOIN tickets t ON t.order_id = o.id
 WHERE o.created_at >= $2 AND o.created_at < $3`
 	reportTicketsAll           = reportTickets + ` AND $1 = '' GROUP BY o.channel, t.zone`
@@ -78,11 +80,11 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 	err = each(ctx, tx, ticketsQuery, args, func(rows *sql.Rows) error {
 		var channel, zone string
 		var reservedSeats, seats, refundedSeats int
-		var gross int64
-		if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross); err != nil {
+		var gross, discounts, refunded int64
+		if err := rows.Scan(&channel, &zone, &reservedSeats, &seats, &refundedSeats, &gross, &discounts, &refunded); err != nil {
 			return err
 		}
-		b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross)
+		b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
 		return nil
 	})
 	if err != nil {
