@@ -55,17 +55,19 @@ CREATE TABLE refunds (
 );
 CREATE INDEX refunds_created ON refunds (created_at);
 
+-- Keyed by (order_id, seq): one index serves both the key and reading an
+-- order's history in order, and every order writes a row here.
 CREATE TABLE order_events (
-    seq      bigserial PRIMARY KEY,
     order_id text NOT NULL REFERENCES orders (id),
+    seq      bigserial,
     at       timestamptz NOT NULL,
     action   text NOT NULL,
     actor    text NOT NULL,
     reason   text NOT NULL,
     status   text NOT NULL,
-    detail   text NOT NULL
+    detail   text NOT NULL,
+    PRIMARY KEY (order_id, seq)
 );
-CREATE INDEX order_events_order ON order_events (order_id, seq);
 
 -- The history is append-only: no session can change or remove an entry.
 CREATE FUNCTION order_events_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
