@@ -220,6 +220,20 @@ func TestDispatcherSendsEachOnce(t *testing.T) {
 	}
 }
 
+// TestDispatcherKeepsItsRate: a full outbox goes out no faster than Rate, so
+// a surge's e-mails trail behind the sale instead of competing with it. The
+// bound is a lower one only: a slow machine cannot fail it.
+func TestDispatcherKeepsItsRate(t *testing.T) {
+	t.Parallel()
+	out := newFakeOutbox(30, t0)
+	var rec recorder
+	began := time.Now()
+	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: (&fakeClock{now: t0}).Now})
+	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
+	// A burst of 10, then 20 more at 20 a second: at least a second.
+	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
+}
+
 func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -305,11 +306,15 @@ type SalesReport struct {
 
 // Money formats minor units for people: "120.50 EUR".
 func Money(minor int64, currency string) string {
-	sign := ""
+	// By hand, not fmt: every order's history entry and e-mail call it.
+	b := make([]byte, 0, 24)
 	if minor < 0 {
-		sign, minor = "-", -minor
+		b, minor = append(b, '-'), -minor
 	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, currency)
+	b = strconv.AppendInt(b, minor/100, 10)
+	cents := minor % 100
+	b = append(b, '.', byte('0'+cents/10), byte('0'+cents%10), ' ')
+	return string(append(b, currency...))
 }
 
 // CreatedDetail is the history detail of a new order.

@@ -25,6 +25,7 @@ type mailConfig struct {
 	smtpUser     string
 	smtpPassword string // never logged
 	outboxDir    string
+	rate         float64 // e-mails a second at most
 }
 
 func (m *mailConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -33,11 +34,15 @@ func (m *mailConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&m.smtpUser, "smtp-user", getenv("SEATD_SMTP_USER"), "user name for AUTH PLAIN at the mail server; empty: no AUTH (SEATD_SMTP_USER)")
 	// No default from the environment: -h would print it.
 	fs.StringVar(&m.smtpPassword, "smtp-password", "", "password for -smtp-user; better set "+passwordEnv+", as flags show in the process list")
+	fs.Float64Var(&m.rate, "mail-rate", notify.DefaultRate, "most e-mails sent a second; an on-sale's confirmations trail behind it rather than take CPU from it")
 	fs.StringVar(&m.outboxDir, "outbox-dir", getenv("SEATD_OUTBOX_DIR"), "directory for e-mails as .eml files when -smtp-addr is empty (default <-data>/outbox) (SEATD_OUTBOX_DIR)")
 }
 
 // resolve fills in defaults once the flags are parsed and checks them.
 func (m *mailConfig) resolve(data string, getenv func(string) string) error {
+	if m.rate < 1 || m.rate > 100_000 {
+		return errors.New("-mail-rate must be between 1 and 100,000 e-mails a second")
+	}
 	if m.smtpPassword == "" {
 		m.smtpPassword = getenv(passwordEnv)
 	}
@@ -84,7 +89,7 @@ func startMail(ctx context.Context, m mailConfig, st store.Store, log *slog.Logg
 	} else {
 		sender, to = &notify.DirSender{Dir: m.outboxDir, From: m.smtpFrom}, m.outboxDir
 	}
-	d := &notify.Dispatcher{Store: st, Sender: sender, Logger: log.With("part", "outbox")}
+	d := &notify.Dispatcher{Store: st, Sender: sender, Logger: log.With("part", "outbox"), Rate: m.rate}
 	if err := d.Start(ctx); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"-live-frame-rate", "10"},
 		{"-log-level", "loud"},
 		{"-tz", "Mars/Olympus_Mons"},
+		{"-mail-rate", "0"},
 		{"-nope"},
 	} {
 		_, err := parseConfig(args, func(string) string { return "" }, io.Discard)
