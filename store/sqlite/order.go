@@ -141,7 +141,12 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o store.Or
 		store.CreatedDetail(o)); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	return notify(ctx, tx, o.ID, o.Origin)
+	if m := o.Origin.Notify; m != nil {
+		if _, err := st.message.ExecContext(ctx, m.ID, o.ID, m.Kind, m.To, m.Subject, m.Body, micros(o.CreatedAt)); err != nil {
+			return fmt.Errorf("queue message %s: %w", m.ID, err)
+		}
+	}
+	return nil
 }
 
 // repeatedSeat finds a seat that appears twice in one order: a caller's bug

@@ -36,7 +36,7 @@ const (
 // in the batch's transaction rather than parsed again for each order.
 type orderStmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
-	order, ticket, event           *sql.Stmt
+	order, ticket, event, message  *sql.Stmt
 }
 
 func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
@@ -46,7 +46,7 @@ func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
 		query string
 	}{
 		{&st.savepoint, savepoint}, {&st.release, releaseSavepoint}, {&st.rollbackTo, rollbackToSavepoint},
-		{&st.order, insertOrder}, {&st.ticket, insertTicket}, {&st.event, insertEvent},
+		{&st.order, insertOrder}, {&st.ticket, insertTicket}, {&st.event, insertEvent}, {&st.message, insertMessageSQL},
 	} {
 		var err error
 		if *p.stmt, err = tx.PrepareContext(ctx, p.query); err != nil {
@@ -58,7 +58,7 @@ func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
 }
 
 func (st *orderStmts) close() {
-	for _, s := range []*sql.Stmt{st.savepoint, st.release, st.rollbackTo, st.order, st.ticket, st.event} {
+	for _, s := range []*sql.Stmt{st.savepoint, st.release, st.rollbackTo, st.order, st.ticket, st.event, st.message} {
 		if s != nil {
 			s.Close()
 		}

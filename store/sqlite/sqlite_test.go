@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -189,13 +190,26 @@ func TestClose(t *testing.T) {
 
 // BenchmarkCreateOrder measures orders per second with concurrent buyers,
 // where group commit shares one fsync among the orders waiting for it.
+// BenchmarkCreateOrder writes one-seat orders from 16 goroutines per core;
+// "mail" writes them as sales does, with the buyer's confirmation e-mail.
 func BenchmarkCreateOrder(b *testing.B) {
+	for _, mail := range []bool{false, true} {
+		name := "plain"
+		if mail {
+			name = "mail"
+		}
+		b.Run(name, func(b *testing.B) { benchCreateOrder(b, mail) })
+	}
+}
+
+func benchCreateOrder(b *testing.B, mail bool) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(b.TempDir(), "seatmap.db"))
 	require.NoError(b, err)
 	defer s.Close()
 	require.NoError(b, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 1}))
 	require.NoError(b, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale}))
+	body := strings.Repeat("Seat S-R12-S14  standard  59.00 EUR\n", 16)
 	var mu sync.Mutex
 	n := 0
 	b.SetParallelism(16)
@@ -207,9 +221,13 @@ func BenchmarkCreateOrder(b *testing.B) {
 			seat := uint32(n)
 			mu.Unlock()
 			id := fmt.Sprint("o", seat)
-			_, err := s.CreateOrder(ctx, store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-				Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1, Status: store.TicketLive}}})
-			if err != nil {
+			o := store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
+				Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1, Status: store.TicketLive}},
+				Origin:  store.Change{Actor: "buyer"}}
+			if mail {
+				o.Origin.Notify = &store.Message{ID: "m" + id, Kind: store.MessageConfirmation, To: "b@example.com", Subject: "Your tickets", Body: body}
+			}
+			if _, err := s.CreateOrder(ctx, o); err != nil {
 				b.Error(err)
 				return
 			}
