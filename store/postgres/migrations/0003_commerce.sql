@@ -5,7 +5,6 @@ ALTER TABLE orders ADD COLUMN voucher_code text NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN refunded bigint NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD CONSTRAINT orders_refund_within_total CHECK (refunded >= 0 AND refunded <= total);
 ALTER TABLE orders ADD CONSTRAINT orders_discount_nonnegative CHECK (discount >= 0 AND total >= 0);
-CREATE INDEX orders_channel ON orders (channel, created_at, id);
 
 CREATE TABLE voucher_batches (
     id           text PRIMARY KEY,

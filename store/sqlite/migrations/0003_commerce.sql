@@ -4,7 +4,6 @@
 ALTER TABLE orders ADD COLUMN discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0);
 ALTER TABLE orders ADD COLUMN voucher_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= total);
-CREATE INDEX orders_channel ON orders (channel, created_at, id);
 
 CREATE TABLE voucher_batches (
     id           TEXT PRIMARY KEY,
@@ -55,7 +54,7 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_created ON refunds (created_at);
 
 CREATE TABLE order_events (
-    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq      INTEGER PRIMARY KEY, -- the rowid: rows are never deleted, so it only grows
     order_id TEXT NOT NULL REFERENCES orders (id),
     at       INTEGER NOT NULL,
     action   TEXT NOT NULL,
