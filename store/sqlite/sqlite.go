@@ -72,7 +72,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// was a third of an order's CPU in write syscalls (BenchmarkCreateOrder),
 	// in memory it is a copy. The sub-journal only ever undoes a savepoint of
 	// a live transaction, so it never needs to survive a crash.
-	w, err := sql.Open("sqlite", pragmas("journal_mode(WAL)", "synchronous(FULL)", "temp_store(MEMORY)")+"&_txlock=immediate")
+	// cache_size: 64 MiB of pages for the one writer (the default 2 MiB is
+	// outgrown by a stadium's tickets and their indexes, and every page that
+	// falls out is read back with a syscall while the write lock is held).
+	w, err := sql.Open("sqlite", pragmas("journal_mode(WAL)", "synchronous(FULL)", "temp_store(MEMORY)", "cache_size(-65536)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
