@@ -89,6 +89,10 @@ type Dispatcher struct {
 	// DefaultMinBackoff to DefaultMaxBackoff.
 	Backoff func(attempts int) time.Duration
 	Now     func() time.Time // nil: time.Now
+	// Render, if set, gives a message its text before it is sent (a
+	// confirmation queued without one gets the order as it stands). An
+	// error counts as a failed attempt.
+	Render func(ctx context.Context, m store.Message) (store.Message, error)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // set by Start
@@ -123,6 +127,7 @@ type run struct {
 	backoff     func(attempts int) time.Duration
 	now         func() time.Time
 	limit       *rate.Limiter // nil: none
+	render      func(ctx context.Context, m store.Message) (store.Message, error)
 }
 
 func (d *Dispatcher) settings() (*run, error) {
@@ -130,7 +135,7 @@ func (d *Dispatcher) settings() (*run, error) {
 		return nil, errors.New("notify: a dispatcher needs a Store and a Sender")
 	}
 	r := &run{store: d.Store, sender: d.Sender, log: d.Logger, poll: d.PollInterval, lease: d.Lease,
-		sendTimeout: d.SendTimeout, batchSize: d.Batch, backoff: d.Backoff, now: d.Now}
+		sendTimeout: d.SendTimeout, batchSize: d.Batch, backoff: d.Backoff, now: d.Now, render: d.Render}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -262,7 +267,16 @@ func (r *run) deliver(ctx context.Context, m store.Message) {
 		return
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
-	err := r.sender.Send(sendCtx, m)
+	var err error
+	if r.render != nil {
+		var rendered store.Message
+		if rendered, err = r.render(sendCtx, m); err == nil {
+			m = rendered
+		}
+	}
+	if err == nil {
+		err = r.sender.Send(sendCtx, m)
+	}
 	cancel()
 
 	markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)

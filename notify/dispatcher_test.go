@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,6 +233,43 @@ func TestDispatcherKeepsItsRate(t *testing.T) {
 	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
 	// A burst of 10, then 20 more at 20 a second: at least a second.
 	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
+}
+
+// TestDispatcherRenders: Render gives each message its text before it goes
+// out, and a message it cannot render is retried, not sent bare.
+func TestDispatcherRenders(t *testing.T) {
+	t.Parallel()
+	out := newFakeOutbox(3, t0)
+	var mu sync.Mutex
+	bodies := map[string]string{}
+	rec := recorder{fail: func(m store.Message, n int) error {
+		mu.Lock()
+		bodies[m.ID] = m.Body
+		mu.Unlock()
+		return nil
+	}}
+	var failed atomic.Bool
+	render := func(ctx context.Context, m store.Message) (store.Message, error) {
+		if m.ID == out.msgs[0].ID && failed.CompareAndSwap(false, true) {
+			return store.Message{}, errors.New("order not readable yet")
+		}
+		m.Body = "rendered " + m.ID
+		return m, nil
+	}
+	clock := &fakeClock{now: t0}
+	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now, Render: render,
+		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
+	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
+	first := out.get(out.msgs[0].ID)
+	require.Equal(t, 0, rec.count(first.ID), "not sent without its text")
+	require.Contains(t, first.LastError, "order not readable yet")
+	clock.Advance(2 * time.Second)
+	eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
+	mu.Lock()
+	defer mu.Unlock()
+	for id, body := range bodies {
+		require.Equal(t, "rendered "+id, body)
+	}
 }
 
 func TestDispatcherRetriesWithBackoff(t *testing.T) {

@@ -317,3 +317,54 @@ func TestRestartAfterRefunds(t *testing.T) {
 		})
 	}
 }
+
+// TestOrderEmails: a web order queues its confirmation without a text, and
+// RenderMessage writes it from the order; a refund's e-mail carries its text;
+// a counter sale without an address queues nothing.
+func TestOrderEmails(t *testing.T) {
+	t.Parallel()
+	s := stacks(t)[0]
+	ctx := context.Background()
+	n := start(t, s)
+	defer n.close()
+	perf := createPerformance(t, n.svc)
+	a := sales.Actor{Session: "carol"}
+	h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R3-S3", "S-R3-S4"}})
+	require.NoError(t, err)
+	o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Carol", BuyerEmail: "carol@example.com"})
+	require.NoError(t, err)
+	ms, err := n.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	require.Equal(t, store.MessageConfirmation, ms[0].Kind)
+	require.Equal(t, "carol@example.com", ms[0].To)
+	require.Empty(t, ms[0].Body, "rendered when it goes out")
+	m, err := n.svc.RenderMessage(ctx, ms[0])
+	require.NoError(t, err)
+	for _, want := range []string{"Hello Carol", "Order " + o.Number, "Seat S-R3-S3", "Seat S-R3-S4", "Total", "178.00 EUR"} {
+		require.Contains(t, m.Body, want)
+	}
+
+	desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
+	_, _, _, err = n.svc.Refund(ctx, sales.RefundInput{OrderID: o.ID, Seats: []string{"S-R3-S4"}, Reason: "ill", IdempotencyKey: "r", Actor: desk})
+	require.NoError(t, err)
+	ms, err = n.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	require.Len(t, ms, 2)
+	require.Equal(t, store.MessageRefund, ms[1].Kind)
+	require.Contains(t, ms[1].Body, "We have refunded 89.00 EUR (ill).")
+	require.Contains(t, ms[1].Body, "(refunded)")
+	same, err := n.svc.RenderMessage(ctx, ms[1])
+	require.NoError(t, err)
+	require.Equal(t, ms[1].Body, same.Body, "a text is kept as written")
+	_, err = n.svc.RenderMessage(ctx, store.Message{ID: "x", Kind: store.MessageRefund, OrderID: o.ID})
+	require.Error(t, err, "only confirmations are written late")
+
+	h2, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S1"}})
+	require.NoError(t, err)
+	counter, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h2.Token, Actor: desk})
+	require.NoError(t, err)
+	ms, err = n.st.OrderMessages(ctx, counter.ID)
+	require.NoError(t, err)
+	require.Empty(t, ms, "no address, no e-mail")
+}

@@ -80,7 +80,7 @@ func (m *mailConfig) smtp() *notify.SMTPSender {
 
 // startMail runs the outbox's dispatcher on st until ctx ends or the
 // returned stop is called.
-func startMail(ctx context.Context, m mailConfig, st store.Store, log *slog.Logger) (stop func(), err error) {
+func startMail(ctx context.Context, m mailConfig, st store.Store, render func(context.Context, store.Message) (store.Message, error), log *slog.Logger) (stop func(), err error) {
 	var sender notify.Sender
 	var to string
 	if m.smtpAddr != "" {
@@ -89,7 +89,7 @@ func startMail(ctx context.Context, m mailConfig, st store.Store, log *slog.Logg
 	} else {
 		sender, to = &notify.DirSender{Dir: m.outboxDir, From: m.smtpFrom}, m.outboxDir
 	}
-	d := &notify.Dispatcher{Store: st, Sender: sender, Logger: log.With("part", "outbox"), Rate: m.rate}
+	d := &notify.Dispatcher{Store: st, Sender: sender, Logger: log.With("part", "outbox"), Rate: m.rate, Render: render}
 	if err := d.Start(ctx); err != nil {
 		return nil, err
 	}

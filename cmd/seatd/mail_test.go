@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -85,4 +86,10 @@ func TestOrderEmailWrittenToOutboxDir(t *testing.T) {
 	require.Equal(t, "ada@example.com", strings.Trim(msg.Header.Get("To"), "<>"))
 	id := strings.TrimSuffix(filepath.Base(files[0]), ".eml")
 	require.Equal(t, "<"+id+"@seatmap>", msg.Header.Get("Message-ID"))
+	// The order was queued without a text; the dispatcher rendered it.
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	require.NoError(t, err)
+	require.Contains(t, string(body), "Hello Ada")
+	require.Contains(t, string(body), "Seat S-R7-S1")
+	require.Contains(t, string(body), "Total")
 }

@@ -182,7 +182,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	defer hub.Stop()
 
-	stopMail, err := startMail(ctx, cfg.mail, st, log)
+	stopMail, err := startMail(ctx, cfg.mail, st, svc.RenderMessage, log)
 	if err != nil {
 		return err
 	}
