@@ -62,7 +62,7 @@ const (
 
 type orderRequest struct {
 	ctx  context.Context
-	args []any        // of insertOrder
+	args orderInsert
 	done chan verdict // buffered, so a writer never waits for its caller
 }
 
@@ -74,7 +74,7 @@ type batchStats struct {
 }
 
 // submitOrder hands the insert of an order to a writer and returns its verdict.
-func (s *Store) submitOrder(ctx context.Context, args []any) (verdict, error) {
+func (s *Store) submitOrder(ctx context.Context, args orderInsert) (verdict, error) {
 	req := &orderRequest{ctx: ctx, args: args, done: make(chan verdict, 1)}
 	select {
 	case s.queue <- req:
@@ -175,7 +175,7 @@ func (s *Store) sendBatch(batch []*orderRequest) (failed int, err error) {
 	defer cancel()
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(batch))}
 	for _, req := range batch {
-		b.Queue(insertOrder, req.args...)
+		b.Queue(req.args.query, req.args.args...)
 	}
 	br := s.pool.SendBatch(ctx, b)
 	for i := range batch {
