@@ -21,7 +21,9 @@ let unmount = null;
 
 function route() {
   const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-  const hash = location.hash.replace(/^#\/?/, '');
+  // A query after the path (#/reports?x=1, from a hand-made link) is not part
+  // of the route.
+  const hash = location.hash.replace(/^#\/?/, '').split('?')[0];
   const parts = hash.split('/').map((p) => {
     try {
       return decodeURIComponent(p);
