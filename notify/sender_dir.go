@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/seatmap/seatmap/internal/atomicfile"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -55,43 +56,9 @@ func (d *DirSender) Send(ctx context.Context, m store.Message) error {
 	if err := os.MkdirAll(d.Dir, 0o750); err != nil {
 		return fmt.Errorf("write message %s: %w", m.ID, err)
 	}
-	if err := writeFile(path, env.data); err != nil {
+	// Durable before it returns: only then may the message be marked sent.
+	if err := atomicfile.Write(path, env.data, 0o640); err != nil {
 		return fmt.Errorf("write message %s: %w", m.ID, err)
 	}
 	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	// A dot name: whoever reads *.eml never sees the temporary file.
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// The rename is durable once the directory is: only then may the
-	// message be marked sent.
-	df, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer df.Close()
-	return df.Sync()
 }
