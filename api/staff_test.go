@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -744,4 +745,26 @@ func TestTokensOfOthersNeedAdmin(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, org.do("DELETE", "/api/v1/users/"+orgUser.ID+"/tokens/"+tok.ID, nil).status)
 	require.Equal(t, http.StatusUnauthorized, second.do("GET", "/api/v1/halls", nil).status)
 	require.Equal(t, http.StatusNotFound, org.do("DELETE", "/api/v1/users/"+orgUser.ID+"/tokens/"+tok.ID, nil).status)
+}
+
+// TestReservationReminder: a day before its deadline the buyer of a
+// reservation is reminded, once.
+func TestReservationReminder(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		f := newFixture(e)
+		id := f.reservation() // three days
+		require.Equal(t, []string{"reservation"}, history(t, e, id).kinds())
+		e.clock.Add(49 * time.Hour)
+		require.Eventually(t, func() bool {
+			return slices.Contains(history(t, e, id).kinds(), "reminder")
+		}, 5*time.Second, 20*time.Millisecond)
+		e.clock.Add(2 * time.Hour)
+		time.Sleep(100 * time.Millisecond) // more sweeps
+		h := history(t, e, id)
+		require.Equal(t, []string{"reservation", "reminder"}, h.kinds(), "once")
+		require.Equal(t, []string{"created/staff", "reminded/system"}, h.actions())
+		require.Contains(t, h.Messages[1].Subject, "ends soon")
+	})
 }

@@ -77,6 +77,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 		store.MessageRefund:       "Your refund: order %s",
 		store.MessageResend:       "Your order %s (sent again)",
 		store.MessageLapsed:       "Your reservation %s has ended",
+		store.MessageReminder:     "Your reservation %s ends soon",
 	}
 	return &store.Message{
 		ID: newID("m", 12), Kind: kind, To: o.BuyerEmail,
@@ -345,4 +346,34 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 		return err
 	})
 	return out, err
+}
+
+// remindDue queues a reminder for each reservation whose deadline is within
+// ReminderLead, once: the store refuses a second reminder of an order, so
+// nodes sweeping side by side cannot both send one.
+func (s *Service) remindDue(ctx context.Context, now time.Time) {
+	var due []store.Order
+	err := s.db.do(ctx, func(ctx context.Context) (err error) {
+		due, err = s.store.RemindersDue(ctx, now, s.cfg.ReminderLead, 100)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("look for reservations to remind", "err", err)
+		return
+	}
+	for _, o := range due {
+		p, err := s.load(ctx, o.PerformanceID)
+		if err != nil {
+			continue
+		}
+		deadline := o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST")
+		m := s.message(p, o, store.MessageReminder, "A reminder: your reservation ends on "+deadline+".")
+		err = s.db.do(ctx, func(ctx context.Context) error {
+			return s.store.RecordOrderEvent(ctx, o.ID, store.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
+				store.Change{Actor: "system", Notify: m})
+		})
+		if err != nil && !errors.Is(err, store.ErrDuplicate) {
+			s.log.Warn("remind of a reservation", "order", o.ID, "err", err)
+		}
+	}
 }

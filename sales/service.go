@@ -36,6 +36,11 @@ type Config struct {
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
 	MaxHoldSeats    int           // default 10
 	SweepInterval   time.Duration // how often expired holds are swept; default 200 ms
+	// ReminderLead is how long before its deadline a reservation's buyer is
+	// reminded (once; not for reservations shorter than that); default 24 h.
+	ReminderLead time.Duration
+	// ReminderInterval is how often reminders due are looked for; default 1 min.
+	ReminderInterval time.Duration
 	StoreTimeout    time.Duration // per call; default 5 s
 	LeaseTimeout    time.Duration // per call; default 2 s
 }
@@ -124,6 +129,12 @@ func New(cfg Config) *Service {
 	if cfg.MaxHoldSeats <= 0 {
 		cfg.MaxHoldSeats = 10
 	}
+	if cfg.ReminderLead <= 0 {
+		cfg.ReminderLead = 24 * time.Hour
+	}
+	if cfg.ReminderInterval <= 0 {
+		cfg.ReminderInterval = time.Minute
+	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 200 * time.Millisecond
 	}
@@ -195,6 +206,7 @@ func (s *Service) sweep(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
+	var reminded time.Time // when reminders were last looked for
 	for {
 		select {
 		case <-ctx.Done():
@@ -215,6 +227,10 @@ func (s *Service) sweep(ctx context.Context) {
 			s.releaseExpired(ctx, p)
 		}
 		s.expirePending(ctx)
+		if now.Sub(reminded) >= s.cfg.ReminderInterval {
+			reminded = now
+			s.remindDue(ctx, now)
+		}
 	}
 }
 

@@ -34,7 +34,8 @@ const (
 	ActionAnnulled = "annulled"
 	ActionExpired  = "expired"
 	ActionRefunded = "refunded"
-	ActionResent   = "resent" // the order e-mail sent again
+	ActionResent   = "resent"   // the order e-mail sent again
+	ActionReminded = "reminded" // the buyer reminded of a reservation's deadline
 )
 
 // OrderEvent is one entry of an order's history. The stores refuse to update
@@ -55,6 +56,7 @@ const (
 	MessageReservation  = "reservation" // a reservation and its deadline
 	MessageRefund       = "refund"
 	MessageLapsed       = "reservation_ended" // annulled or expired
+	MessageReminder     = "reminder"          // a reservation's deadline is near; at most one per order
 	MessageResend       = "resend"
 )
 

@@ -256,8 +256,14 @@ type Store interface {
 	// OrderHistory lists an order's history, oldest first.
 	OrderHistory(ctx context.Context, orderID string) ([]OrderEvent, error)
 	// RecordOrderEvent appends to an order's history, with c.Notify queued in
-	// the same transaction (a re-sent e-mail). ErrNotFound for no such order.
+	// the same transaction (a re-sent e-mail). ErrNotFound for no such order;
+	// ErrDuplicate, with nothing written, for a second reminder of one order.
 	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c Change) error
+	// RemindersDue lists up to limit reserved orders with a buyer e-mail whose
+	// deadline is in (now, now+lead], that were made more than lead before it
+	// (a reservation for less than lead needs no reminder) and have no
+	// reminder queued yet, soonest deadline first.
+	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]Order, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f SalesFilter) (SalesReport, error)
 

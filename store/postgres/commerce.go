@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -140,10 +141,26 @@ func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail st
 		}
 		return record(ctx, tx, o, action, detail, c)
 	})
+	if isUnique(err) {
+		return fmt.Errorf("record %s of order %s: %w", action, orderID, store.ErrDuplicate)
+	}
 	if err != nil {
 		return fmt.Errorf("record %s of order %s: %w", action, orderID, err)
 	}
 	return nil
+}
+
+// remindersDue: $1 now, $2 now+lead, $3 lead in microseconds, $4 the limit.
+const remindersDue = `SELECT ` + orderColumns + ` FROM orders o
+WHERE status = 'reserved' AND buyer_email <> '' AND deadline > $1 AND deadline <= $2
+  AND created_at + $3::bigint * interval '1 microsecond' <= deadline
+  AND NOT EXISTS (SELECT 1 FROM outbox m WHERE m.order_id = o.id AND m.kind = 'reminder')
+ORDER BY deadline, id
+LIMIT $4`
+
+// RemindersDue lists reservations to remind of their deadline.
+func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]store.Order, error) {
+	return s.orders(ctx, "reminders due", remindersDue, now, now.Add(lead), lead.Microseconds(), store.ClampLimit(limit))
 }
 
 // codeRefused explains why a code's use could not be counted.

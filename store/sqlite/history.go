@@ -78,8 +78,23 @@ func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail st
 		}
 		return notify(ctx, tx, orderID, c)
 	})
+	if isUnique(err) {
+		return fmt.Errorf("record %s of order %s: %w", action, orderID, store.ErrDuplicate)
+	}
 	if err != nil {
 		return fmt.Errorf("record %s of order %s: %w", action, orderID, err)
 	}
 	return nil
+}
+
+// remindersDue: $1 now, $2 now+lead, $3 lead, in microseconds; $4 the limit.
+const remindersDue = `SELECT ` + orderColumns + ` FROM orders o
+WHERE status = 'reserved' AND buyer_email <> '' AND deadline > $1 AND deadline <= $2 AND created_at + $3 <= deadline
+  AND NOT EXISTS (SELECT 1 FROM outbox m WHERE m.order_id = o.id AND m.kind = 'reminder')
+ORDER BY deadline, id
+LIMIT $4`
+
+// RemindersDue lists reservations to remind of their deadline.
+func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]store.Order, error) {
+	return s.orders(ctx, "reminders due", remindersDue, micros(now), micros(now.Add(lead)), lead.Microseconds(), store.ClampLimit(limit))
 }

@@ -120,6 +120,46 @@ func orderIDs(os []store.Order) []string {
 func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 
+	t.Run("RemindersDue", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		t0 := time.Now().UTC().Truncate(time.Microsecond)
+		mk := func(deadline time.Duration, email string, seat uint32) store.Order {
+			o := f.order(p, "s", "", seat)
+			o.Status, o.Deadline, o.PaymentMethod, o.BuyerEmail = store.OrderReserved, t0.Add(deadline), "", email
+			_, err := s.CreateOrder(ctx, o)
+			require.NoError(t, err)
+			return o
+		}
+		due := mk(2*time.Hour, "ada@example.com", 1)
+		mk(30*time.Minute, "ada@example.com", 2) // reserved for less than the lead
+		mk(2*time.Hour, "", 3)                   // nobody to write to
+		later := mk(5*time.Hour, "ada@example.com", 4)
+		_, err := s.CreateOrder(ctx, f.order(p, "s", "", 5)) // paid
+		require.NoError(t, err)
+
+		now, lead := t0.Add(90*time.Minute), time.Hour
+		got, err := s.RemindersDue(ctx, now, lead, 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{due.ID}, orderIDs(got))
+		require.Len(t, got[0].Tickets, 1)
+
+		remind := func(id string) error {
+			return s.RecordOrderEvent(ctx, id, store.ActionReminded, "deadline soon",
+				store.Change{Actor: "system", Notify: f.message(store.MessageReminder)})
+		}
+		require.NoError(t, remind(due.ID))
+		got, err = s.RemindersDue(ctx, now, lead, 10)
+		require.NoError(t, err)
+		require.Empty(t, got, "reminded once")
+		require.ErrorIs(t, remind(due.ID), store.ErrDuplicate, "a second reminder, from another node say")
+		require.Equal(t, []string{store.ActionCreated, store.ActionReminded}, actions(history(t, s, due.ID)), "nothing of the second written")
+		got, err = s.RemindersDue(ctx, t0.Add(4*time.Hour+30*time.Minute), lead, 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{later.ID}, orderIDs(got))
+	})
+
 	t.Run("OrderOrigin", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

@@ -94,3 +94,6 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (next_attempt, id) WHERE sent_at IS NULL;
 CREATE INDEX outbox_order ON outbox (order_id, created_at);
+-- At most one deadline reminder per reservation, whichever node queues it.
+CREATE UNIQUE INDEX outbox_one_reminder ON outbox (order_id) WHERE kind = 'reminder';
+CREATE INDEX orders_reserved_deadline ON orders (deadline) WHERE status = 'reserved';
