@@ -41,8 +41,8 @@ type Config struct {
 	ReminderLead time.Duration
 	// ReminderInterval is how often reminders due are looked for; default 1 min.
 	ReminderInterval time.Duration
-	StoreTimeout    time.Duration // per call; default 5 s
-	LeaseTimeout    time.Duration // per call; default 2 s
+	StoreTimeout     time.Duration // per call; default 5 s
+	LeaseTimeout     time.Duration // per call; default 2 s
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
