@@ -375,6 +375,10 @@ func TestRefunds(t *testing.T) {
 		// Someone else can buy it at once.
 		_, r = e.buy(p.ID, "", "S-R10-S1")
 		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		// The key of that refund, for another refund, is refused.
+		r = staff.do("POST", path, map[string]any{"amount": 100, "reason": "other"}, "Idempotency-Key", "seat-1")
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		require.Contains(t, r.problem(t).Type, "idempotency-mismatch")
 		// The same seat twice is refused.
 		r = staff.do("POST", path, map[string]any{"seats": []string{"S-R10-S1"}, "reason": "again"}, "Idempotency-Key", "seat-1-again")
 		require.Equal(t, http.StatusConflict, r.status, "%s", r.body)

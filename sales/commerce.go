@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -228,6 +229,10 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, stor
 		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: %v", ErrNotRefundable, err)
 	case err != nil:
 		return store.Order{}, store.Refund{}, false, err
+	case replayed && !sameRefund(rf, req):
+		// The key names another refund: a client bug, and answering with the
+		// first refund would let it believe this one happened.
+		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: the key was used for the refund %s", ErrIdempotencyMismatch, rf.ID)
 	}
 	if len(rf.Seats) > 0 {
 		// Also on a replay: the first attempt may have failed between its
@@ -255,6 +260,16 @@ func (p *perf) indices(ids []string) ([]uint32, error) {
 		return nil, &UnknownSeatsError{IDs: unknown}
 	}
 	return out, nil
+}
+
+// sameRefund reports whether rf is what req asks for: the same seats, or
+// the same amount.
+func sameRefund(rf store.Refund, req store.RefundRequest) bool {
+	if len(req.Seats) == 0 {
+		return len(rf.Seats) == 0 && rf.Amount == req.Amount
+	}
+	want := slices.Sorted(slices.Values(req.Seats))
+	return slices.Equal(rf.Seats, slices.Compact(want))
 }
 
 // ---- the order page ----
