@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/loadtest"
 )
 
 type codeResp struct {
@@ -375,6 +376,14 @@ func TestRefunds(t *testing.T) {
 		// Someone else can buy it at once.
 		_, r = e.buy(p.ID, "", "S-R10-S1")
 		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		// The load tester's audit agrees with the store: the partly refunded
+		// order's other seats are sold, the refunded one someone else's.
+		in, err := loadtest.NewAPI(e.url, e.admin, 4).Gather(context.Background(), p.ID)
+		require.NoError(t, err)
+		audit := loadtest.Check(in)
+		require.True(t, audit.OK, "%v", audit.Violations)
+		require.Equal(t, 3, audit.SoldSeats)
+
 		// The key of that refund, for another refund, is refused.
 		r = staff.do("POST", path, map[string]any{"amount": 100, "reason": "other"}, "Idempotency-Key", "seat-1")
 		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)

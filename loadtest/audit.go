@@ -161,10 +161,13 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 	for {
 		var page struct {
 			Items []struct {
-				ID     string   `json:"id"`
-				Number string   `json:"number"`
-				Status string   `json:"status"`
-				Seats  []string `json:"seats"`
+				ID      string `json:"id"`
+				Number  string `json:"number"`
+				Status  string `json:"status"`
+				Tickets []struct {
+					Seat   string `json:"seat"`
+					Status string `json:"status"`
+				} `json:"tickets"`
 			} `json:"items"`
 			Next *string `json:"next"`
 		}
@@ -176,7 +179,18 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 			return in, fmt.Errorf("audit: orders: %w", err)
 		}
 		for _, o := range page.Items {
-			in.Orders = append(in.Orders, AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status, Seats: o.Seats})
+			// An order's seats are its live tickets; one refunded in part (or
+			// by an amount) still holds those as a paid order does.
+			ao := AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status}
+			if ao.Status == "partially_refunded" || ao.Status == "refunded" {
+				ao.Status = "paid"
+			}
+			for _, t := range o.Tickets {
+				if t.Status == "live" {
+					ao.Seats = append(ao.Seats, t.Seat)
+				}
+			}
+			in.Orders = append(in.Orders, ao)
 		}
 		if page.Next == nil {
 			break
