@@ -19,10 +19,11 @@ type Audit struct {
 
 // AuditOrder is an order as the store has it.
 type AuditOrder struct {
-	ID     string
-	Number string
-	Status string
-	Seats  []string
+	ID          string
+	Number      string
+	Status      string
+	Seats       []string
+	VoucherCode string
 }
 
 // AuditHold is a live hold as the server lists it.
@@ -43,6 +44,10 @@ type AuditInput struct {
 	Now       time.Time
 	// Grace is how late an expired hold may still be listed (the sweep interval).
 	Grace time.Duration
+	// Promo is the promotion buyers raced for, if any: its uses as the store
+	// counts them, and its limit.
+	Promo                 string
+	PromoUses, PromoLimit int
 }
 
 const maxViolations = 50
@@ -74,6 +79,20 @@ func Check(in AuditInput) Audit {
 			if o.Status == "paid" {
 				paid[s] = true
 			}
+		}
+	}
+	if in.Promo != "" {
+		redeemed := 0
+		for _, o := range in.Orders {
+			if o.VoucherCode == in.Promo && o.Status != "expired" && o.Status != "annulled" {
+				redeemed++
+			}
+		}
+		if redeemed != in.PromoUses {
+			add("promotion %s counts %d uses but %d orders redeemed it", in.Promo, in.PromoUses, redeemed)
+		}
+		if in.PromoLimit > 0 && redeemed > in.PromoLimit {
+			add("promotion %s was redeemed %d times, over its limit of %d", in.Promo, redeemed, in.PromoLimit)
 		}
 	}
 	for _, id := range sortedKeys(in.States) {
@@ -161,9 +180,10 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 	for {
 		var page struct {
 			Items []struct {
-				ID      string `json:"id"`
-				Number  string `json:"number"`
-				Status  string `json:"status"`
+				ID      string  `json:"id"`
+				Number  string  `json:"number"`
+				Status  string  `json:"status"`
+				Voucher *string `json:"voucher_code"`
 				Tickets []struct {
 					Seat   string `json:"seat"`
 					Status string `json:"status"`
@@ -182,6 +202,9 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 			// An order's seats are its live tickets; one refunded in part (or
 			// by an amount) still holds those as a paid order does.
 			ao := AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status}
+			if o.Voucher != nil {
+				ao.VoucherCode = *o.Voucher
+			}
 			if ao.Status == "partially_refunded" || ao.Status == "refunded" {
 				ao.Status = "paid"
 			}

@@ -48,6 +48,14 @@ func TestAuditReportsPlantedInconsistencies(t *testing.T) {
 		{"a seat in two holds", func(in *AuditInput) {
 			in.Holds = append(in.Holds, AuditHold{Token: "t-other", Seats: []string{"A4"}, ExpiresAt: in.Now.Add(time.Minute)})
 		}, "seat A4 is in two holds"},
+		{"a promotion counting more uses than orders", func(in *AuditInput) {
+			in.Promo, in.PromoUses, in.PromoLimit = "RUSH", 2, 5
+			in.Orders[0].VoucherCode = "RUSH"
+		}, "promotion RUSH counts 2 uses but 1 orders redeemed it"},
+		{"a promotion over its limit", func(in *AuditInput) {
+			in.Promo, in.PromoUses, in.PromoLimit = "RUSH", 2, 1
+			in.Orders[0].VoucherCode, in.Orders[1].VoucherCode = "RUSH", "RUSH"
+		}, "over its limit of 1"},
 		{"a promised order missing", func(in *AuditInput) { in.Confirmed["o9"] = []string{"A5"} }, "order o9 confirmed to a buyer is not in the store"},
 		{"a promised order with other seats", func(in *AuditInput) { in.Confirmed["o1"] = []string{"A1"} }, "the buyer was promised"},
 		{"a seat promised twice", func(in *AuditInput) {

@@ -51,6 +51,7 @@ type Problem struct {
 	Type   string   `json:"type"`
 	Detail string   `json:"detail"`
 	Seats  []string `json:"seats"`
+	Reason string   `json:"reason"` // why a code was refused
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Type, p.Detail) }
@@ -172,8 +173,9 @@ type (
 		Email string `json:"email"`
 	}
 	confirmBody struct {
-		HoldToken string    `json:"hold_token"`
-		Buyer     buyerBody `json:"buyer"`
+		HoldToken   string    `json:"hold_token"`
+		Buyer       buyerBody `json:"buyer"`
+		VoucherCode string    `json:"voucher_code,omitempty"`
 	}
 )
 
@@ -200,10 +202,37 @@ func (a *API) Release(ctx context.Context, session, token string) error {
 
 // Confirm turns a hold into an order.
 func (a *API) Confirm(ctx context.Context, session, token, key string) (Order, error) {
+	return a.ConfirmWithCode(ctx, session, token, key, "")
+}
+
+// ConfirmWithCode confirms a hold with a voucher or promotion code ("" for none).
+func (a *API) ConfirmWithCode(ctx context.Context, session, token, key, code string) (Order, error) {
 	var o Order
-	body := confirmBody{HoldToken: token, Buyer: loadTester}
+	body := confirmBody{HoldToken: token, Buyer: loadTester, VoucherCode: code}
 	err := a.call(ctx, "POST", "/api/v1/orders", session, false, body, &o, "Idempotency-Key", key)
 	return o, err
+}
+
+// CreatePromotion makes a promotion of percent off with a use limit, for a
+// surge whose buyers race for it.
+func (a *API) CreatePromotion(ctx context.Context, code string, percent, uses int) error {
+	body := map[string]any{"code": code, "name": "Load test", "percent": percent, "max_uses": uses}
+	return a.call(ctx, "POST", "/api/v1/promotions", "", true, body, nil)
+}
+
+// CodeUses returns how often a code was redeemed and its limit (0: none).
+func (a *API) CodeUses(ctx context.Context, code string) (uses, limit int, err error) {
+	var c struct {
+		Uses    int  `json:"uses"`
+		MaxUses *int `json:"max_uses"`
+	}
+	if err := a.call(ctx, "GET", "/api/v1/vouchers/"+code, "", true, nil, &c); err != nil {
+		return 0, 0, err
+	}
+	if c.MaxUses != nil {
+		limit = *c.MaxUses
+	}
+	return c.Uses, limit, nil
 }
 
 // Seatmap is the compact seat map.

@@ -40,6 +40,11 @@ type Options struct {
 	// MapLag is how long after a hold or release the buyers' pages show it
 	// (see view). Buyers who click pick seats their page shows free.
 	MapLag time.Duration
+	// PromoCode, if set, is a promotion PromoShare of the confirmations try
+	// (seatd only; see CreatePromotion). A buyer told it is used up confirms
+	// without it, as people do.
+	PromoCode  string
+	PromoShare float64
 	// Record, if set, receives every buyer action as a trace.
 	Record *TraceWriter
 	// Progress is called about every 200 ms with buyers done.
@@ -298,7 +303,17 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 	case r < o.ConfirmShare:
 		o.Record.Write(TraceEvent{Buyer: name, Op: "confirm"})
 		start := time.Now()
-		ord, err := api.Confirm(ctx, sess, h.Token, fmt.Sprintf("%s-%d", sess[:8], b))
+		key := fmt.Sprintf("%s-%d", sess[:8], b)
+		code := ""
+		if o.PromoCode != "" && rng.Float64() < o.PromoShare {
+			code = o.PromoCode
+		}
+		ord, err := api.ConfirmWithCode(ctx, sess, h.Token, key, code)
+		var p *Problem
+		if code != "" && errors.As(err, &p) && p.Reason == "used_up" {
+			rec.Op(OpConfirm+" code used up", time.Now(), time.Since(start))
+			ord, err = api.ConfirmWithCode(ctx, sess, h.Token, key+"-nocode", "")
+		}
 		end := time.Now()
 		rec.Op(OpConfirm, end, end.Sub(start))
 		if err != nil {

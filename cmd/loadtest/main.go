@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.IntVar(&o.SeatsPerBuyer, "seats", 4, "most seats per buyer")
 	fs.DurationVar(&o.MapLag, "map-lag", 100*time.Millisecond, "how long after a hold the buyers' pages show it; buyers click seats their page shows free")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed makes the same buyers")
+	fs.Float64Var(&o.PromoShare, "promo-share", 0, "share of confirmations that try a promotion the run creates (seatd only); the audit checks its uses are counted exactly")
+	promoUses := fs.Int("promo-uses", 1000, "the promotion's use limit, with -promo-share")
 	performance := fs.String("performance", "", "use this existing performance instead of creating one")
 	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
 	speed := fs.Float64("speed", 1, "replay speed for -trace (2 = twice as fast)")
@@ -86,7 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.MapLag < 0 {
 		return 2, errors.New("-map-lag must not be negative")
 	}
-	if o.ConfirmShare < 0 || o.ReleaseShare < 0 || o.ConfirmShare+o.ReleaseShare > 1 || o.BestShare < 0 || o.BestShare > 1 {
+	if o.ConfirmShare < 0 || o.ReleaseShare < 0 || o.ConfirmShare+o.ReleaseShare > 1 || o.BestShare < 0 || o.BestShare > 1 ||
+		o.PromoShare < 0 || o.PromoShare > 1 || *promoUses < 1 {
 		return 2, errors.New("shares must be between 0 and 1, and confirm + release at most 1")
 	}
 	if o.Curve != "all" && o.Curve != "ramp" && o.Curve != "waves" {
@@ -107,6 +110,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1, err
 	}
 	fmt.Fprintf(stderr, "performance %s: %d seats, %d buyers, %s arrivals\n", venue.Performance, len(venue.Map.IDs), o.Buyers, o.Curve)
+	if o.PromoShare > 0 {
+		o.PromoCode = fmt.Sprintf("LOAD%d", time.Now().UnixNano()%1_000_000_000)
+		if err := api.CreatePromotion(ctx, o.PromoCode, 10, *promoUses); err != nil {
+			return 1, fmt.Errorf("create promotion: %w", err)
+		}
+		fmt.Fprintf(stderr, "promotion %s: %d uses, tried by %.0f %% of confirmations\n", o.PromoCode, *promoUses, 100*o.PromoShare)
+	}
 
 	if *recordPath != "" {
 		f, err := os.Create(*recordPath)
@@ -179,6 +189,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1, err
 	}
 	in.Confirmed, in.Grace = confirmed, 2*time.Second
+	if o.PromoCode != "" {
+		in.Promo = o.PromoCode
+		if in.PromoUses, in.PromoLimit, err = api.CodeUses(ctx, o.PromoCode); err != nil {
+			return 1, fmt.Errorf("audit: promotion: %w", err)
+		}
+		res.Settings["promo"] = fmt.Sprintf("%s, %d of %d uses", o.PromoCode, in.PromoUses, in.PromoLimit)
+	}
 	res.Audit = loadtest.Check(in)
 
 	loadtest.WriteTable(stdout, res)

@@ -118,7 +118,11 @@ func TestShortSurgePostgresRedis(t *testing.T) {
 		t.Skip("runs a real server under load")
 	}
 	base := seatd(t, "DATABASE_URL="+pgtest.Schema(t, ""), "REDIS_URL="+redistest.URL(), "SEATD_REDIS_PREFIX="+redistest.Prefix(t))
-	checkSurge(t, surge(t, base, "-curve", "ramp", "-duration", "2s"))
+	// Half the buyers try a promotion of 50 uses: the audit checks every use
+	// is one order, and none beyond the limit.
+	r := surge(t, base, "-curve", "ramp", "-duration", "2s", "-promo-share", "0.5", "-promo-uses", "50")
+	checkSurge(t, r)
+	require.Contains(t, r.Settings["promo"], "50 of 50 uses", "buyers used it up")
 }
 
 // TestTraceReplay records a surge and replays it at 10× on a fresh performance.
