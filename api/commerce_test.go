@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/loadtest"
 )
@@ -278,7 +279,7 @@ func TestCodeRestrictions(t *testing.T) {
 // TestCodeCheckRateLimit: codes cannot be tried faster than the limit.
 func TestCodeCheckRateLimit(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, embedded)
+	e := newEnv(t, embedded, func(o *envOptions) { o.rate = api.RateLimit{} }) // the defaults, as seatd runs
 	p := e.performance(hall.Theatre(), true)
 	buyer := e.buyer()
 	limited := 0

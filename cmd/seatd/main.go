@@ -92,7 +92,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.demo, "demo", envBool("SEATD_DEMO", true), "seed an empty store with a demo theatre and a performance on sale (SEATD_DEMO)")
 	fs.DurationVar(&c.holdTTL, "hold-ttl", 10*time.Minute, "how long a hold lasts before it must be extended or confirmed")
 	fs.IntVar(&c.maxSeats, "max-seats", 10, "most seats one hold may take")
-	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds per session and per address (SEATD_RATE_LIMIT; off for load tests)")
+	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds and voucher code checks per session and per address (SEATD_RATE_LIMIT; off for load tests)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
