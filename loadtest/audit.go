@@ -180,10 +180,11 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 	for {
 		var page struct {
 			Items []struct {
-				ID      string  `json:"id"`
-				Number  string  `json:"number"`
-				Status  string  `json:"status"`
-				Voucher *string `json:"voucher_code"`
+				ID      string   `json:"id"`
+				Number  string   `json:"number"`
+				Status  string   `json:"status"`
+				Voucher *string  `json:"voucher_code"`
+				Seats   []string `json:"seats"` // the baselines have no tickets
 				Tickets []struct {
 					Seat   string `json:"seat"`
 					Status string `json:"status"`
@@ -209,9 +210,12 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 				ao.Status = "paid"
 			}
 			for _, t := range o.Tickets {
-				if t.Status == "live" {
+				if t.Status == "live" || t.Status == "" {
 					ao.Seats = append(ao.Seats, t.Seat)
 				}
+			}
+			if len(o.Tickets) == 0 {
+				ao.Seats = o.Seats
 			}
 			in.Orders = append(in.Orders, ao)
 		}
