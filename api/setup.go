@@ -183,8 +183,9 @@ func (s *Server) listHolds(c *echo.Context) error {
 
 func (s *Server) reserve(c *echo.Context) error {
 	var in struct {
-		Days  int       `json:"days"`
-		Buyer buyerJSON `json:"buyer"`
+		Days        int       `json:"days"`
+		Buyer       buyerJSON `json:"buyer"`
+		VoucherCode string    `json:"voucher_code"`
 	}
 	if err := decode(c, &in, 4<<10); err != nil {
 		return err
@@ -193,7 +194,7 @@ func (s *Server) reserve(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.Reserve(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email)
+	o, err := s.sales.Reserve(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email, in.VoucherCode)
 	if err != nil {
 		return err
 	}

@@ -768,3 +768,53 @@ func TestReservationReminder(t *testing.T) {
 		require.Contains(t, h.Messages[1].Subject, "ends soon")
 	})
 }
+
+// TestReservationWithCode: a code on a reservation is counted at once and
+// given back when the reservation ends unpaid.
+func TestReservationWithCode(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		f := newFixture(e)
+		staff := e.staff()
+		r := staff.do("POST", "/api/v1/promotions", map[string]any{"code": "DESK10", "name": "Desk", "percent": 10, "max_uses": 1})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		reserve := func(code string) response {
+			return staff.do("POST", "/api/v1/holds/"+f.hold().Token+"/reserve", map[string]any{
+				"days": 2, "buyer": map[string]string{"name": "Rita", "email": "rita@example.com"}, "voucher_code": code})
+		}
+		uses := func() int {
+			var c codeResp
+			staff.do("GET", "/api/v1/vouchers/DESK10", nil).decode(t, &c)
+			return c.Uses
+		}
+		r = reserve("desk10")
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var o fullOrder
+		r.decode(t, &o)
+		require.Equal(t, "reserved", o.Status)
+		require.Equal(t, o.Subtotal/10, o.Discount)
+		require.Equal(t, o.Subtotal-o.Discount, o.Total)
+		require.Equal(t, 1, uses())
+		r = reserve("DESK10")
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		require.Equal(t, "used_up", r.problem(t).Reason)
+		r = reserve("NOSUCHCODE")
+		require.Equal(t, http.StatusUnprocessableEntity, r.status)
+		require.Equal(t, "unknown", r.problem(t).Reason)
+
+		// Annulled: the use comes back, and the next reservation may have it.
+		require.Equal(t, http.StatusOK, staff.do("POST", "/api/v1/orders/"+o.ID+"/annul", map[string]string{"reason": "changed plans"}).status)
+		require.Equal(t, 0, uses())
+		r = reserve("DESK10")
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		r.decode(t, &o)
+		// Paid: the discount stays.
+		r = staff.do("POST", "/api/v1/orders/"+o.ID+"/pay", map[string]string{"method": "card"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		var paid fullOrder
+		r.decode(t, &paid)
+		require.Equal(t, o.Total, paid.Total)
+		require.Equal(t, 1, uses())
+	})
+}

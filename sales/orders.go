@@ -303,10 +303,15 @@ func validDays(days int) error {
 }
 
 // Reserve turns a hold into a reservation for a buyer: an order that keeps the
-// seats until days from now, paid later at the box office or let expire.
-func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, buyerName, buyerEmail string) (store.Order, error) {
+// seats until days from now, paid later at the box office or let expire. A
+// voucher or promotion code (optional) is counted now and given back if the
+// reservation ends unpaid.
+func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, buyerName, buyerEmail, code string) (store.Order, error) {
 	if err := validDays(days); err != nil {
 		return store.Order{}, err
+	}
+	if len(code) > 2*(MaxCodeLen+MaxPrefix) {
+		return store.Order{}, &InputError{Field: "voucher_code", Reason: "is too long to be a code"}
 	}
 	if err := validateBuyer(&buyerName, &buyerEmail, true); err != nil {
 		return store.Order{}, err
@@ -331,11 +336,21 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 		return store.Order{}, err
 	}
 	o.Status, o.Deadline, o.BuyerName, o.BuyerEmail = store.OrderReserved, deadline, buyerName, buyerEmail
+	if code != "" {
+		if err := s.applyCode(ctx, p, &o, code); err != nil {
+			p.shard.Unpin(token)
+			return store.Order{}, err
+		}
+	}
 	o.Origin = store.Change{Actor: a.label(), Notify: s.message(p, o, store.MessageReservation, "Your seats are reserved for you.")}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(token)
 		var sold *store.SeatsSoldError
+		var refused *store.CodeError
+		if errors.As(err, &refused) {
+			return store.Order{}, &CodeInvalidError{Code: refused.Code, Reason: codeReason(refused.Status)}
+		}
 		if errors.As(err, &sold) {
 			_, _, _ = p.shard.MarkSold(sold.Seats)
 			return store.Order{}, &TakenError{Seats: p.ids(sold.Seats)}

@@ -271,7 +271,7 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
 			h, err := n1.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R2-S1", "S-R2-S2"}})
 			require.NoError(t, err)
-			res, err := n1.svc.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com")
+			res, err := n1.svc.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com", "")
 			require.NoError(t, err)
 			before, err := n1.svc.Seatmap(ctx, perf)
 			require.NoError(t, err)

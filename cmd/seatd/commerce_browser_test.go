@@ -392,3 +392,43 @@ func TestCommerceVouchersPageAndReport(t *testing.T) {
 	require.Positive(t, b.Net)
 	require.InDelta(t, float64(o.Total)/float64(o.Subtotal), b.Net/b.Gross, 0.01)
 }
+
+// TestCommerceDeskSaleWithCode: the box office sells at the counter with a
+// promotion code; a used-up code is refused with its reason and the seats
+// stay held, and the sale goes through without it.
+func TestCommerceDeskSaleWithCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	createStaff(t, base, "dora", "box_office")
+	require.Equal(t, 201, adminCall(t, base, "POST", "/api/v1/promotions", map[string]any{"code": "COUNTER20", "name": "Counter", "percent": 20, "max_uses": 1}, nil))
+
+	newPage := browser(t)
+	desk := newPage()
+	signIn(t, desk, base, "dora")
+	sell := func(code string) {
+		t.Helper()
+		openMap(t, desk, base+"/#/staff/p/"+perf+"/desk")
+		require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("#sale-best"))))
+		waitFor(t, desk, `!document.querySelector(".sale-pay").hidden`, 10*time.Second)
+		require.NoError(t, chromedp.Do(desk, chromedp.SendKeys(chromedp.ID("#sale-code"), code)))
+		require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("#sale-confirm"))))
+	}
+	sell("counter20")
+	waitFor(t, desk, `!document.querySelector("#sale-receipt").hidden`, 10*time.Second)
+	require.Contains(t, eval[string](t, desk, `document.querySelector("#sale-receipt").textContent`), "off with COUNTER20")
+	number := eval[string](t, desk, `document.querySelector("#sale-order-number").textContent`)
+
+	// The code's one use is gone: the next sale is told so and keeps its seats.
+	sell("COUNTER20")
+	waitFor(t, desk, `!document.querySelector(".sale-pay .form-error").hidden`, 10*time.Second)
+	require.Contains(t, eval[string](t, desk, `document.querySelector(".sale-pay .form-error").textContent`), "used up")
+	require.False(t, eval[bool](t, desk, `document.querySelector(".sale-pay").hidden`), "the seats stay held for the sale")
+	eval[any](t, desk, `(() => { document.querySelector("#sale-code").value = ""; return null; })()`)
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("#sale-confirm"))))
+	waitFor(t, desk, `!document.querySelector("#sale-receipt").hidden`, 10*time.Second)
+	require.NotEqual(t, number, eval[string](t, desk, `document.querySelector("#sale-order-number").textContent`))
+	require.NotContains(t, eval[string](t, desk, `document.querySelector("#sale-receipt").textContent`), "off with")
+}

@@ -10,7 +10,7 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, mmss, dateTime } from './format.js';
+import { money, mmss, dateTime, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { MINE_NONE, MINE_SELECTED, MINE_HELD, HOLD_BUYER, HOLD_STAFF, HOLD_RESERVED } from './seatdata.js';
@@ -153,6 +153,7 @@ class Desk extends StaffMapPage {
     this.saleMethod = /** @type {HTMLSelectElement} */ (h('select', { id: 'sale-method' }, h('option', { value: 'cash' }, 'Cash'), h('option', { value: 'card' }, 'Card')));
     this.saleName = /** @type {HTMLInputElement} */ (h('input', { id: 'sale-name', type: 'text', autocomplete: 'off', maxlength: '200' }));
     this.saleEmail = /** @type {HTMLInputElement} */ (h('input', { id: 'sale-email', type: 'email', autocomplete: 'off', maxlength: '254', inputmode: 'email' }));
+    this.saleCode = /** @type {HTMLInputElement} */ (h('input', { id: 'sale-code', type: 'text', autocomplete: 'off', maxlength: '64', spellcheck: 'false', autocapitalize: 'characters' }));
     this.saleError = h('p', { class: 'form-error', role: 'alert', hidden: true });
     this.confirmBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'sale-confirm', class: 'btn btn-primary btn-block' }, 'Take payment'));
     this.releaseBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'sale-release', class: 'btn btn-ghost btn-block', onclick: () => this.releaseSale() }, 'Release seats'));
@@ -163,6 +164,7 @@ class Desk extends StaffMapPage {
       h('div', { class: 'field' }, h('label', { for: 'sale-method' }, 'Payment'), this.saleMethod),
       h('div', { class: 'field' }, h('label', { for: 'sale-name' }, 'Buyer name (optional)'), this.saleName),
       h('div', { class: 'field' }, h('label', { for: 'sale-email' }, 'E-mail for the tickets (optional)'), this.saleEmail),
+      h('div', { class: 'field' }, h('label', { for: 'sale-code' }, 'Voucher or promotion code (optional)'), this.saleCode),
       this.saleError,
       this.confirmBtn,
       this.releaseBtn);
@@ -463,6 +465,7 @@ class Desk extends StaffMapPage {
     this.choose.hidden = false;
     this.saleName.value = '';
     this.saleEmail.value = '';
+    this.saleCode.value = '';
     this.bestBtn.disabled = this.perf?.status !== 'on_sale';
     this.#renderSelection();
     this.view?.invalidate();
@@ -480,7 +483,10 @@ class Desk extends StaffMapPage {
       return { ok: false };
     }
     this.saleError.hidden = true;
+    const code = this.saleCode.value.trim();
+    /** @type {Record<string, any>} */
     const body = { hold_token: sale.token, buyer: { name, email }, payment: { method: this.saleMethod.value } };
+    if (code) body.voucher_code = code;
     const text = JSON.stringify(body);
     // A retry of the same sale keeps its key: the server sells once.
     if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };
@@ -505,6 +511,10 @@ class Desk extends StaffMapPage {
       } else if (e.status === 0 || e.status >= 500) {
         this.saleError.textContent = `${e.friendly} The seats stay held; confirming again is safe and never sells twice.`;
         this.saleError.hidden = false;
+      } else if (e.reason) {
+        this.saleError.textContent = `${codeReason(e.reason)} The seats stay held; remove the code to sell without it.`;
+        this.saleError.hidden = false;
+        this.saleCode.focus();
       } else {
         this.saleError.textContent = e.friendly;
         this.saleError.hidden = false;
@@ -529,6 +539,7 @@ class Desk extends StaffMapPage {
         h('span', { class: 'order-number-label' }, 'Order number'),
         h('span', { id: 'sale-order-number', class: 'order-number order-number-sm' }, order.number)),
       h('p', { class: 'receipt-total' }, money(order.total, order.currency)),
+      order.discount ? h('p', { class: 'receipt-discount muted' }, `${money(order.discount, order.currency)} off with ${order.voucher_code}`) : null,
       h('ul', { class: 'order-seats' }, labels.map((l) => h('li', null, l))),
       h('button', { type: 'button', id: 'sale-new', class: 'btn btn-primary btn-block', onclick: () => {
         this.receipt.hidden = true;
@@ -819,6 +830,7 @@ class Desk extends StaffMapPage {
     const days = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-days-${uid}`, class: 'reserve-days', type: 'number', min: '1', max: '60', value: '3', required: true }));
     const name = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-name-${uid}`, class: 'reserve-name', type: 'text', maxlength: '200', required: true, autocomplete: 'off' }));
     const email = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-email-${uid}`, class: 'reserve-email', type: 'email', maxlength: '254', autocomplete: 'off' }));
+    const code = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-code-${uid}`, class: 'reserve-code', type: 'text', maxlength: '64', autocomplete: 'off', spellcheck: 'false' }));
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'submit', class: 'btn btn-small btn-primary reserve-confirm' }, 'Reserve');
     const form = h('form', { class: 'reserve-form', novalidate: true, 'aria-label': `Reserve hold ${shortToken(token)}`, onsubmit: async (/** @type {Event} */ e) => {
@@ -833,7 +845,10 @@ class Desk extends StaffMapPage {
       if (msg) return;
       await this.#act(confirm, async () => {
         /** @type {Order} */
-        const o = await api.post(`/holds/${api.enc(token)}/reserve`, { days: n, buyer: { name: name.value.trim(), email: email.value.trim() } });
+        /** @type {Record<string, any>} */
+        const body = { days: n, buyer: { name: name.value.trim(), email: email.value.trim() } };
+        if (code.value.trim()) body.voucher_code = code.value.trim();
+        const o = await api.post(`/holds/${api.enc(token)}/reserve`, body);
         form.closest('tr')?.remove();
         this.#notice(`Reserved as order ${o.number} for ${o.buyer?.name || name.value.trim()} until ${dateTime(o.deadline || '')}.`);
       });
@@ -841,6 +856,7 @@ class Desk extends StaffMapPage {
     h('div', { class: 'field field-narrow' }, h('label', { for: days.id }, 'Days'), days),
     h('div', { class: 'field' }, h('label', { for: name.id }, 'Buyer name'), name),
     h('div', { class: 'field' }, h('label', { for: email.id }, 'E-mail'), email),
+    h('div', { class: 'field' }, h('label', { for: code.id }, 'Code (optional)'), code),
     h('div', { class: 'reserve-buttons' }, confirm,
       h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => this.#toggleReserveForm(token, toggle) }, 'Close')),
     err);
