@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 )
@@ -428,11 +429,12 @@ type messageJSON struct {
 	SentAt    *string `json:"sent_at"`
 	Attempts  int     `json:"attempts"`
 	LastError string  `json:"last_error,omitempty"`
+	GaveUp    bool    `json:"gave_up"` // the dispatcher stopped trying
 }
 
 func toMessageJSON(m store.Message) messageJSON {
 	out := messageJSON{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, CreatedAt: rfc3339(m.CreatedAt),
-		Attempts: m.Attempts, LastError: m.LastError}
+		Attempts: m.Attempts, LastError: m.LastError, GaveUp: m.SentAt.IsZero() && !m.NextAttempt.Before(notify.Never)}
 	if !m.SentAt.IsZero() {
 		sent := rfc3339(m.SentAt)
 		out.SentAt = &sent

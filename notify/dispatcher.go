@@ -43,6 +43,9 @@ const (
 	DefaultBatch        = 10
 	DefaultMinBackoff   = 5 * time.Second
 	DefaultMaxBackoff   = time.Hour
+	// DefaultMaxAttempts gives up on a message after about a day of tries
+	// (5 s doubling to an hour): a mistyped address is not retried forever.
+	DefaultMaxAttempts = 30
 	// DefaultRate bounds the messages a dispatcher sends a second. An on-sale
 	// queues thousands of confirmations in seconds; sent as fast as they come
 	// they took a sixth of seatd's CPU from the sale itself (make loadtest
@@ -64,10 +67,10 @@ const maxReason = 1000
 // One Dispatcher runs one loop, which sends its messages one after the
 // other; run more of them (on more nodes) for more throughput.
 //
-// A message that fails is due again after Backoff(attempts). There is no
-// attempt limit: a message that can never be delivered (a mistyped address)
-// is tried about once an hour, with its error visible in the order's
-// messages, until staff correct and resend it.
+// A message that fails is due again after Backoff(attempts), until
+// MaxAttempts: then the dispatcher gives up on it (it is never due again) and
+// its last error, visible with the order's e-mails, says so; staff correct
+// the address and send the e-mail again.
 type Dispatcher struct {
 	Store  Outbox
 	Sender Sender
@@ -84,6 +87,9 @@ type Dispatcher struct {
 	// Rate is the most messages sent a second; 0: DefaultRate, negative: no
 	// limit.
 	Rate float64
+	// MaxAttempts is how many failed sends of a message to make before giving
+	// up on it; 0: DefaultMaxAttempts, negative: never give up.
+	MaxAttempts int
 	// Backoff gives the delay before the next attempt after attempts
 	// attempts (1 after the first failure). nil: ExponentialBackoff from
 	// DefaultMinBackoff to DefaultMaxBackoff.
@@ -127,6 +133,7 @@ type run struct {
 	backoff     func(attempts int) time.Duration
 	now         func() time.Time
 	limit       *rate.Limiter // nil: none
+	maxAttempts int           // 0: no limit
 	render      func(ctx context.Context, m store.Message) (store.Message, error)
 }
 
@@ -156,6 +163,12 @@ func (d *Dispatcher) settings() (*run, error) {
 	}
 	if r.now == nil {
 		r.now = time.Now
+	}
+	switch {
+	case d.MaxAttempts == 0:
+		r.maxAttempts = DefaultMaxAttempts
+	case d.MaxAttempts > 0:
+		r.maxAttempts = d.MaxAttempts
 	}
 	switch {
 	case d.Rate == 0:
@@ -290,15 +303,23 @@ func (r *run) deliver(ctx context.Context, m store.Message) {
 		log.Debug("message sent")
 		return
 	}
-	retry := now.Add(r.backoff(m.Attempts))
-	log.Warn("send message", "err", err, "retry_at", retry)
-	switch err := r.store.MarkFailed(markCtx, m.ID, reason(err), retry); {
+	retry, why := now.Add(r.backoff(m.Attempts)), reason(err)
+	if r.maxAttempts > 0 && m.Attempts >= r.maxAttempts {
+		retry, why = Never, reason(fmt.Errorf("gave up after %d attempts: %w", m.Attempts, err))
+		log.Error("giving up on a message", "err", err)
+	} else {
+		log.Warn("send message", "err", err, "retry_at", retry)
+	}
+	switch err := r.store.MarkFailed(markCtx, m.ID, why, retry); {
 	case errors.Is(err, store.ErrConflict):
 		log.Info("message was sent by another dispatcher meanwhile")
 	case err != nil:
 		log.Error("mark message failed; it is due again when its lease ends", "err", err)
 	}
 }
+
+// Never is when a message given up on is due again: not in any lifetime.
+var Never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // reason is err as one line the store keeps, cut to maxReason bytes.
 func reason(err error) string {

@@ -316,6 +316,29 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	mu.Unlock()
 }
 
+// TestDispatcherGivesUp: after MaxAttempts failures a message is never due
+// again, and its last error says the dispatcher gave up.
+func TestDispatcherGivesUp(t *testing.T) {
+	t.Parallel()
+	out := newFakeOutbox(1, t0)
+	clock := &fakeClock{now: t0}
+	rec := recorder{fail: func(store.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
+	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
+		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
+	for n := 1; n <= 3; n++ {
+		eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
+		eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
+		clock.Advance(2 * time.Second)
+	}
+	eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
+	m := out.get("m000")
+	require.Contains(t, m.LastError, "550 5.1.1 no such mailbox")
+	require.Equal(t, Never, m.NextAttempt)
+	clock.Advance(1000 * time.Hour)
+	morePolls(t, out, 5)
+	require.Equal(t, 3, rec.count("m000"), "never tried again")
+}
+
 // TestDispatcherMarkSentLost: the one way a message goes out twice. The
 // mail server took it, the store did not hear of it; when the lease ends it
 // is sent again, with the same id, which is its Message-ID.

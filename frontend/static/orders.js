@@ -25,7 +25,7 @@ import { loadPerformances, performanceOptions, zoneNames, dayStart } from './cat
  * @typedef {import('./catalog.js').PerformanceInfo} PerformanceInfo
  * @typedef {{at: string, action: string, actor: string, reason: string, status: string, detail: string}} HistoryEvent
  * @typedef {{id: string, order_id: string, amount: number, seats: string[], reason: string, method: string, actor: string, created_at: string}} Refund
- * @typedef {{id: string, kind: string, to: string, subject: string, created_at: string, sent_at: string | null, attempts: number, last_error?: string}} Message
+ * @typedef {{id: string, kind: string, to: string, subject: string, created_at: string, sent_at: string | null, attempts: number, last_error?: string, gave_up?: boolean}} Message
  * @typedef {{performance: string, status: string, channel: string, buyer: string, from: string, to: string, limit: string}} Filters
  */
 
@@ -261,6 +261,7 @@ const ACTIONS = /** @type {Record<string, string>} */ ({
 });
 const MESSAGE_KINDS = /** @type {Record<string, string>} */ ({
   confirmation: 'Confirmation', reservation: 'Reservation', refund: 'Refund', resend: 'Sent again',
+  reminder: 'Deadline reminder', reservation_ended: 'Reservation ended',
 });
 const METHODS = /** @type {Record<string, string>} */ ({ cash: 'Cash', card: 'Card', online: 'Online' });
 
@@ -454,7 +455,8 @@ export function mountOrderPage(root, id, _user) {
           h('td', { class: 'nowrap' }, dateTime(m.created_at)),
           h('td', null, m.sent_at
             ? h('span', { class: 'sent-ok' }, `Sent ${dateTime(m.sent_at)}`)
-            : h('span', { class: 'sent-pending' }, m.attempts ? `Not sent yet (${m.attempts} ${m.attempts === 1 ? 'try' : 'tries'})` : 'Waiting to be sent',
+            : h('span', { class: 'sent-pending' }, m.gave_up ? `Not sent: given up after ${m.attempts} tries; correct the address and send again`
+              : m.attempts ? `Not sent yet (${m.attempts} ${m.attempts === 1 ? 'try' : 'tries'})` : 'Waiting to be sent',
               m.last_error ? h('span', { class: 'sub' }, m.last_error) : null)))))))
         : h('p', { class: 'hint' }, 'No e-mails: the buyer gave no address.'));
   }

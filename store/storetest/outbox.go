@@ -186,6 +186,14 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		require.Equal(t, "451 try again later", again[0].LastError, "the last error stays until the next one")
 
 		require.ErrorIs(t, s.MarkFailed(ctx, "missing", "x", retry), store.ErrNotFound)
+
+		// Given up on: due in the year 9999, which both stores keep exactly.
+		never := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+		require.NoError(t, s.MarkFailed(ctx, m.ID, "gave up after 2 attempts", never))
+		require.Empty(t, claim(t, s, retry.Add(100*365*24*time.Hour), time.Minute, 10), "never due again")
+		msgs, err = s.OrderMessages(ctx, m.OrderID)
+		require.NoError(t, err)
+		require.True(t, never.Equal(msgs[0].NextAttempt), "got %v", msgs[0].NextAttempt)
 	})
 
 	t.Run("OutboxMarkSent", func(t *testing.T) {
