@@ -136,6 +136,7 @@ FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[]) AS
 type orderInsert struct {
 	query string
 	args  []any
+	code  string // the voucher or promotion it redeems, if any
 }
 
 // createOrderAttempts bounds the retries of an insert whose conflicting seats
@@ -158,11 +159,6 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 		o.Channel = "web"
 	}
 	args, seats := orderArgs(o)
-	if o.VoucherCode != "" {
-		// Alone: a batch would hold the code's row lock until its commit, and
-		// two batches could take two codes' locks in opposite orders.
-		return s.createOrderAlone(ctx, o, args, seats)
-	}
 	v, err := s.submitOrder(ctx, args)
 	switch {
 	case err != nil:
@@ -196,7 +192,7 @@ func orderArgs(o store.Order) (ins orderInsert, seats []int32) {
 		mail = 1
 		args = append(args, m.ID, m.Kind, m.To, m.Subject, m.Body)
 	}
-	return orderInsert{query: insertOrders[code][mail], args: args}, seats
+	return orderInsert{query: insertOrders[code][mail], args: args, code: o.VoucherCode}, seats
 }
 
 // createOrderAlone writes o in a statement of its own, which names exactly

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -121,7 +122,16 @@ func (s *Store) writeOrders() {
 }
 
 // writeBatch writes batch and gives each of its orders a verdict.
+//
+// Orders that redeem a code count its use with an UPDATE of the code's row,
+// whose lock the batch holds until it commits: orders of one promotion in
+// other batches wait for that commit, which keeps the count exact. Sorted by
+// code, every batch takes the codes' locks in the same order, so two batches
+// cannot wait for each other on two codes. (Orders written alone take one
+// code each.) The store's other unique checks, on seats, wait the same way,
+// but the engine never lets two orders sell one seat.
 func (s *Store) writeBatch(batch []*orderRequest) {
+	slices.SortStableFunc(batch, func(a, b *orderRequest) int { return strings.Compare(a.args.code, b.args.code) })
 	for attempt := 1; ; attempt++ {
 		batch = skipAbandoned(batch)
 		if len(batch) == 0 {
