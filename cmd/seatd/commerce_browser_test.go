@@ -343,7 +343,9 @@ func TestCommerceVouchersPageAndReport(t *testing.T) {
 		require.Regexp(t, `^PRESS[0-9A-Z]{12}$`, c)
 	}
 
-	// The CSV link downloads the batch with the page's own session.
+	// The CSV link downloads the batch with the page's own session, once the
+	// list shows the new batch (it reloads after the batch is made).
+	waitFor(t, page, fmt.Sprintf(`!!document.querySelector('#batches-table tr[data-batch=%q] a.batch-csv')`, batches.Items[0].ID), 5*time.Second)
 	csv, err := chromedp.Run(page, chromedp.Evaluate[string](fmt.Sprintf(`(async () => {
 		const a = document.querySelector('#batches-table tr[data-batch=%q] a.batch-csv');
 		const r = await fetch(a.href);
