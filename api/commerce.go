@@ -297,7 +297,11 @@ func (s *Server) setCodeState(state string) echo.HandlerFunc {
 // checkCode tells a buyer whether a code is valid for a booking. Rate
 // limited per session and address, so codes cannot be guessed by trying.
 func (s *Server) checkCode(c *echo.Context) error {
-	if err := s.allowCodeCheck(c); err != nil {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	if err := s.allowCodeCheck(c, a); err != nil {
 		return err
 	}
 	amount := int64(0)
@@ -331,19 +335,12 @@ func (s *Server) checkCode(c *echo.Context) error {
 
 // allowCodeCheck takes a token of the code-check limit; staff are not
 // limited.
-func (s *Server) allowCodeCheck(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) allowCodeCheck(c *echo.Context, a sales.Actor) error {
 	if a.Staff() {
 		return nil
 	}
 	if ok, wait := s.codeChecks.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
-		secs := int(wait/time.Second) + 1
-		p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf("too many code checks from this session or address; retry in %d s", secs))
-		p.RetryAfter = secs
-		return p
+		return limited("Too many requests", "too many code checks from this session or address; retry in %d s", wait)
 	}
 	return nil
 }
@@ -490,27 +487,12 @@ type figuresJSON struct {
 	store.SalesFigures
 }
 
-// parseTimeParam reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).
-func parseTimeParam(c *echo.Context, name string) (time.Time, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, &sales.InputError{Field: name, Reason: "must be a date (YYYY-MM-DD) or a time (RFC 3339)"}
-}
-
 func (s *Server) salesReport(c *echo.Context) error {
-	from, err := parseTimeParam(c, "from")
+	from, err := parseTime("from", c.QueryParam("from"))
 	if err != nil {
 		return err
 	}
-	to, err := parseTimeParam(c, "to")
+	to, err := parseTime("to", c.QueryParam("to"))
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ func TestPromotionsAndVouchers(t *testing.T) {
 		require.Equal(t, []string{"code", "printed", "name", "value", "currency", "state", "uses"}, rows[0])
 		require.ElementsMatch(t, batch.Codes, []string{rows[1][0], rows[2][0], rows[3][0], rows[4][0], rows[5][0]})
 		require.Equal(t, "available", rows[1][5])
-		// The promotion's code is taken for vouchers too, and the other way round.
+		// A voucher's code cannot become a promotion: one code names one of either.
 		r = staff.do("POST", "/api/v1/promotions", map[string]any{"code": batch.Codes[0], "name": "Clash", "percent": 5})
 		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
 
@@ -517,13 +517,17 @@ func TestOrderTableAndReport(t *testing.T) {
 		r = staff.do("GET", "/api/v1/reports/sales?performance="+p.ID, nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		var rep struct {
-			Currency string
-			Total    map[string]int64
-			Zones    []map[string]any
-			Channels []map[string]any
+			Currency  string
+			Holds     int
+			HeldSeats int `json:"held_seats"`
+			Total     map[string]int64
+			Zones     []map[string]any
+			Channels  []map[string]any
 		}
 		r.decode(t, &rep)
 		require.Equal(t, "EUR", rep.Currency)
+		require.Equal(t, 1, rep.Holds, "the reservation holds its seats in the engine")
+		require.Equal(t, 2, rep.HeldSeats)
 		require.Equal(t, int64(5), rep.Total["paid_orders"])
 		require.Equal(t, int64(5), rep.Total["seats"])
 		require.Equal(t, int64(1), rep.Total["reservations"])

@@ -451,10 +451,7 @@ func (s *Server) createHold(c *echo.Context) (err error) {
 	}
 	if !a.Staff() {
 		if ok, wait := s.limits.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
-			secs := int(wait/time.Second) + 1
-			p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf("too many holds from this session or address; retry in %d s", secs))
-			p.RetryAfter = secs
-			return p
+			return limited("Too many requests", "too many holds from this session or address; retry in %d s", wait)
 		}
 	}
 	var in createHoldJSON
@@ -613,7 +610,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
 	}
 	if in.VoucherCode != "" {
-		if err := s.allowCodeCheck(c); err != nil {
+		if err := s.allowCodeCheck(c, a); err != nil {
 			return err
 		}
 		ci.VoucherCode = in.VoucherCode
@@ -654,10 +651,10 @@ func (s *Server) listOrders(c *echo.Context) error {
 	if len(f.Buyer) > 200 {
 		return &sales.InputError{Field: "buyer", Reason: "is longer than 200 characters"}
 	}
-	if f.From, err = parseTimeParam(c, "from"); err != nil {
+	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
 		return err
 	}
-	if f.To, err = parseTimeParam(c, "to"); err != nil {
+	if f.To, err = parseTime("to", c.QueryParam("to")); err != nil {
 		return err
 	}
 	if f.Limit, err = parseLimit(c, 50, 200); err != nil {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -110,4 +112,13 @@ func (k *keyedLimiter) forget(now time.Time) {
 	if len(k.buckets) >= maxLimiterKeys {
 		clear(k.buckets)
 	}
+}
+
+// limited is the 429 answer to a request a limiter refused: detail says what
+// was refused, with a %d for the seconds until a token is free again.
+func limited(title, detail string, wait time.Duration) *Problem {
+	secs := int(wait/time.Second) + 1
+	p := problem(http.StatusTooManyRequests, "rate-limited", title, fmt.Sprintf(detail, secs))
+	p.RetryAfter = secs
+	return p
 }

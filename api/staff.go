@@ -48,10 +48,7 @@ func (s *Server) login(c *echo.Context) error {
 	login := strings.ToLower(strings.TrimSpace(in.Login))
 	now := time.Now()
 	if ok, wait := s.logins.allow(login, c.RealIP(), now); !ok {
-		secs := int(wait/time.Second) + 1
-		p := problem(http.StatusTooManyRequests, "rate-limited", "Too many sign-in attempts", fmt.Sprintf("wait %d s before trying again", secs))
-		p.RetryAfter = secs
-		return p
+		return limited("Too many sign-in attempts", "wait %d s before trying again", wait)
 	}
 	refused := problem(http.StatusUnauthorized, "bad-credentials", "Sign-in failed", "the login or the password is wrong")
 	if login == "" || len(in.Password) > MaxPasswordLen || len(login) > 64 {

@@ -865,6 +865,14 @@ func (s *Shard) Holds() []HoldView {
 	return out
 }
 
+// HoldCount is the number of live holds: Holds without copying them.
+func (s *Shard) HoldCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now())
+	return s.tokens.n
+}
+
 // HolderOf returns the token of the hold on a seat, if any.
 func (s *Shard) HolderOf(seat uint32) (string, bool) {
 	s.mu.Lock()

@@ -157,6 +157,7 @@ func TestExpiry(t *testing.T) {
 	next, ok := s.NextExpiry()
 	require.True(t, ok)
 	require.True(t, c.Now().Add(time.Minute).Equal(next))
+	require.Equal(t, 2, s.HoldCount())
 
 	// Extending a moves it behind b, and tells live maps its seats changed.
 	v := s.Version()
@@ -171,6 +172,7 @@ func TestExpiry(t *testing.T) {
 	require.Equal(t, []string{"b"}, s.DrainExpired(nil))
 	require.Empty(t, s.DrainExpired(nil))
 	require.Equal(t, Held, s.State(a[0]))
+	require.Equal(t, 1, s.HoldCount())
 
 	// A pinned hold survives its deadline until unpinned.
 	_, err = s.Pin("a", "o")

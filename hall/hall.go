@@ -197,7 +197,7 @@ func (c *checker) zone(path string, z Zone) {
 	} else if z.Price > MaxPrice {
 		c.add(path+".price", "price is above %d minor units", int64(MaxPrice))
 	}
-	if !currPattern.MatchString(z.Currency) {
+	if !ValidCurrency(z.Currency) {
 		c.add(path+".currency", "currency %q is not an ISO 4217 code such as EUR", z.Currency)
 	}
 	if !colorPattern.MatchString(z.Color) {
@@ -386,3 +386,7 @@ func IsValidation(err error) bool {
 	var v *ValidationError
 	return errors.As(err, &v)
 }
+
+// ValidCurrency reports whether c is written as an ISO 4217 code: three
+// capital letters, such as EUR.
+func ValidCurrency(c string) bool { return currPattern.MatchString(c) }

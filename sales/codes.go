@@ -2,13 +2,13 @@ package sales
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -84,19 +84,8 @@ func validCodeChars(s string) bool {
 // newVoucherCode draws a voucher code: the prefix, then voucherRandom symbols
 // of numberAlphabet (no look-alikes) from crypto/rand, without modulo bias.
 func newVoucherCode(prefix string) string {
-	const limit = 256 - 256%len(numberAlphabet)
-	b := make([]byte, 0, len(prefix)+voucherRandom)
-	b = append(b, prefix...)
-	var buf [32]byte
-	for len(b) < len(prefix)+voucherRandom {
-		rand.Read(buf[:])
-		for _, x := range buf {
-			if int(x) < limit && len(b) < len(prefix)+voucherRandom {
-				b = append(b, numberAlphabet[int(x)%len(numberAlphabet)])
-			}
-		}
-	}
-	return string(b)
+	b := append(make([]byte, 0, len(prefix)+voucherRandom), prefix...)
+	return string(appendSymbols(b, voucherRandom))
 }
 
 // FormatCode groups a voucher's random part in fours for print: "GIFT-ABCD-EFGH-JKMN".
@@ -135,24 +124,12 @@ func (v *CodeValue) validate() error {
 		return &InputError{Field: "amount", Reason: fmt.Sprintf("must be from 1 to %d minor units", MaxCodeAmount)}
 	case v.Percent == 0 && v.Amount == 0:
 		return &InputError{Field: "amount", Reason: "give a percentage (percent) or an amount in minor units (amount)"}
-	case v.Amount != 0 && !validCurrency(v.Currency):
+	case v.Amount != 0 && !hall.ValidCurrency(v.Currency):
 		return &InputError{Field: "currency", Reason: "must be a three-letter currency code (ISO 4217) with an amount"}
-	case v.Percent != 0 && v.Currency != "" && !validCurrency(v.Currency):
+	case v.Percent != 0 && v.Currency != "" && !hall.ValidCurrency(v.Currency):
 		return &InputError{Field: "currency", Reason: "must be a three-letter currency code (ISO 4217)"}
 	}
 	return nil
-}
-
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // validateRestrictions checks and tidies restrictions: dates and times parse
@@ -301,8 +278,8 @@ func validateName(name *string) error {
 	switch {
 	case *name == "":
 		return &InputError{Field: "name", Reason: "is empty"}
-	case len(*name) > 200:
-		return &InputError{Field: "name", Reason: "is longer than 200 characters"}
+	case len(*name) > hall.MaxNameLen:
+		return &InputError{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
 	}
 	return nil
 }
@@ -399,7 +376,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 			codes[i] = store.Code{Code: c, Kind: store.CodeVoucher, BatchID: b.ID, Name: b.Name, Percent: b.Percent,
 				Amount: b.Amount, Currency: b.Currency, MaxUses: 1, State: state, Restrictions: b.Restrictions, CreatedBy: a.Login}
 		}
-		err := s.db.doWithin(ctx, max(s.cfg.StoreTimeout, bulkTimeout), func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
+		err := s.db.doBulk(ctx, func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
 		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {
 			continue
 		}
@@ -437,7 +414,7 @@ func (s *Service) VoucherBatches(ctx context.Context) ([]store.VoucherBatch, err
 // Codes lists codes (see store.CodeFilter).
 func (s *Service) Codes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
 	var out []store.Code
-	err := s.db.doWithin(ctx, max(s.cfg.StoreTimeout, bulkTimeout), func(ctx context.Context) (err error) {
+	err := s.db.doBulk(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListCodes(ctx, f)
 		return err
 	})

@@ -41,6 +41,16 @@ func (s *Service) applyCode(ctx context.Context, p *perf, o *store.Order, code s
 
 // ---- e-mails ----
 
+// subjects are the e-mails' subjects by kind, around the order number.
+var subjects = map[string]string{
+	store.MessageConfirmation: "Your tickets: order %s",
+	store.MessageReservation:  "Your reservation: order %s",
+	store.MessageRefund:       "Your refund: order %s",
+	store.MessageResend:       "Your order %s (sent again)",
+	store.MessageLapsed:       "Your reservation %s has ended",
+	store.MessageReminder:     "Your reservation %s ends soon",
+}
+
 // message renders an e-mail about o. Buyers without an address get none.
 func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Message {
 	if o.BuyerEmail == "" {
@@ -72,14 +82,6 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 	if !o.Deadline.IsZero() && o.Status == store.OrderReserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
-	subjects := map[string]string{
-		store.MessageConfirmation: "Your tickets: order %s",
-		store.MessageReservation:  "Your reservation: order %s",
-		store.MessageRefund:       "Your refund: order %s",
-		store.MessageResend:       "Your order %s (sent again)",
-		store.MessageLapsed:       "Your reservation %s has ended",
-		store.MessageReminder:     "Your reservation %s ends soon",
-	}
 	return &store.Message{
 		ID: newID("m", 12), Kind: kind, To: o.BuyerEmail,
 		Subject: fmt.Sprintf(subjects[kind], o.Number), Body: b.String(),
@@ -100,7 +102,7 @@ func (s *Service) confirmationMessage(p *perf, o store.Order) *store.Message {
 		return nil
 	}
 	return &store.Message{ID: newID("m", 12), Kind: store.MessageConfirmation, To: o.BuyerEmail,
-		Subject: "Your tickets: order " + o.Number}
+		Subject: fmt.Sprintf(subjects[store.MessageConfirmation], o.Number)}
 }
 
 // RenderMessage gives a message from the outbox its text: a confirmation
@@ -280,8 +282,6 @@ type OrderDetails struct {
 	History  []store.OrderEvent
 	Refunds  []store.Refund
 	Messages []store.Message
-	// SeatIDs maps the dense seat indices of refunds to public ids.
-	SeatIDs map[uint32]string
 }
 
 // OrderDetails returns an order with its history, refunds and e-mails, for
@@ -291,10 +291,7 @@ func (s *Service) OrderDetails(ctx context.Context, id string, a Actor) (OrderDe
 	if err != nil {
 		return OrderDetails{}, err
 	}
-	d := OrderDetails{Order: o, SeatIDs: make(map[uint32]string, len(o.Tickets))}
-	for _, t := range o.Tickets {
-		d.SeatIDs[t.Seat] = t.SeatID
-	}
+	d := OrderDetails{Order: o}
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		if d.History, err = s.store.OrderHistory(ctx, id); err != nil {
 			return err
@@ -354,7 +351,7 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 			return SalesReport{}, err
 		}
 		st := p.shard.Stats()
-		out.Holds, out.HeldSeats = len(p.shard.Holds()), st.Total.Held
+		out.Holds, out.HeldSeats = p.shard.HoldCount(), st.Total.Held
 	}
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out.SalesReport, err = s.store.SalesReport(ctx, store.SalesFilter{PerformanceID: performanceID, From: from, To: to})

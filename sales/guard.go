@@ -47,6 +47,11 @@ func (g *guard) do(ctx context.Context, f func(ctx context.Context) error) error
 // vouchers), which may take longer than one order.
 const bulkTimeout = 60 * time.Second
 
+// doBulk is do for calls that write or read thousands of rows.
+func (g *guard) doBulk(ctx context.Context, f func(ctx context.Context) error) error {
+	return g.doWithin(ctx, max(g.timeout, bulkTimeout), f)
+}
+
 // doWithin is do with a deadline of its own.
 func (g *guard) doWithin(ctx context.Context, timeout time.Duration, f func(ctx context.Context) error) error {
 	_, err := g.cb.Execute(func() (struct{}, error) {

@@ -40,21 +40,23 @@ func performanceOfToken(token string) (string, bool) {
 const numberAlphabet = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 
 func newOrderNumber() string {
-	const limit = 256 - 256%len(numberAlphabet) // reject above it: no modulo bias
-	var out strings.Builder
-	var buf [16]byte
-	for n := 0; n < 10; {
+	b := appendSymbols(make([]byte, 0, 11), 10)
+	return string(b[:5]) + "-" + string(b[5:])
+}
+
+// appendSymbols appends n symbols of numberAlphabet drawn uniformly from
+// crypto/rand: bytes at or above the largest multiple of the alphabet's size
+// are drawn again, so there is no modulo bias.
+func appendSymbols(b []byte, n int) []byte {
+	const limit = 256 - 256%len(numberAlphabet)
+	var buf [32]byte
+	for want := len(b) + n; len(b) < want; {
 		rand.Read(buf[:])
 		for _, x := range buf {
-			if int(x) >= limit || n == 10 {
-				continue
+			if int(x) < limit && len(b) < want {
+				b = append(b, numberAlphabet[int(x)%len(numberAlphabet)])
 			}
-			if n == 5 {
-				out.WriteByte('-')
-			}
-			out.WriteByte(numberAlphabet[int(x)%len(numberAlphabet)])
-			n++
 		}
 	}
-	return out.String()
+	return b
 }

@@ -189,6 +189,23 @@ func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error
 	return o, nil
 }
 
+// refusedOrder turns the store's refusal of an order into the caller's
+// answer: seats sold meanwhile, or a code refused.
+func refusedOrder(p *perf, what string, err error) error {
+	var sold *store.SeatsSoldError
+	var code *store.CodeError
+	switch {
+	case errors.As(err, &code):
+		return &CodeInvalidError{Code: code.Code, Reason: codeReason(code.Status)}
+	case errors.As(err, &sold):
+		// The store knows sales this shard does not (another node, or a
+		// retry that landed): believe the store.
+		_, _, _ = p.shard.MarkSold(sold.Seats)
+		return &TakenError{Seats: p.ids(sold.Seats)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // createOrder stores an order, drawing a new number in the unlikely case one is
 // taken.
 func (s *Service) createOrder(ctx context.Context, o store.Order) (store.Order, error) {
@@ -238,18 +255,7 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(in.Token)
-		var sold *store.SeatsSoldError
-		var code *store.CodeError
-		if errors.As(err, &code) {
-			return store.Order{}, &CodeInvalidError{Code: code.Code, Reason: codeReason(code.Status)}
-		}
-		if errors.As(err, &sold) {
-			// The store knows sales this shard does not (another node, or a
-			// retry that landed): believe the store.
-			_, _, _ = p.shard.MarkSold(sold.Seats)
-			return store.Order{}, &TakenError{Seats: p.ids(sold.Seats)}
-		}
-		return store.Order{}, fmt.Errorf("store order: %w", err)
+		return store.Order{}, refusedOrder(p, "store order", err)
 	}
 	if err := p.shard.Confirm(in.Token); err != nil {
 		s.log.Error("confirm stored order in engine", "order", stored.ID, "err", err)
@@ -346,16 +352,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(token)
-		var sold *store.SeatsSoldError
-		var refused *store.CodeError
-		if errors.As(err, &refused) {
-			return store.Order{}, &CodeInvalidError{Code: refused.Code, Reason: codeReason(refused.Status)}
-		}
-		if errors.As(err, &sold) {
-			_, _, _ = p.shard.MarkSold(sold.Seats)
-			return store.Order{}, &TakenError{Seats: p.ids(sold.Seats)}
-		}
-		return store.Order{}, fmt.Errorf("store reservation: %w", err)
+		return store.Order{}, refusedOrder(p, "store reservation", err)
 	}
 	// The store now holds the reservation; the engine hold runs to the deadline.
 	// A lease would only duplicate it: a rebuild restores reservations from the

@@ -242,28 +242,18 @@ func SeatRefundAmount(o Order, seats []uint32) int64 {
 // RefundedStatus is the status of a paid order after refunds: refunded once
 // all its money or all its tickets went back, partially refunded before.
 func RefundedStatus(o Order) string {
-	live := false
+	live, refunded := false, false
 	for _, t := range o.Tickets {
-		if t.Status == TicketLive {
-			live = true
-		}
+		live = live || t.Status == TicketLive
+		refunded = refunded || t.Status == TicketRefunded
 	}
 	switch {
 	case !live || (o.Total > 0 && o.Refunded >= o.Total):
 		return OrderRefunded
-	case o.Refunded > 0 || hasRefunded(o):
+	case o.Refunded > 0 || refunded:
 		return OrderPartRefunded
 	}
 	return OrderPaid
-}
-
-func hasRefunded(o Order) bool {
-	for _, t := range o.Tickets {
-		if t.Status == TicketRefunded {
-			return true
-		}
-	}
-	return false
 }
 
 // SalesFilter selects what a sales report counts: orders made, and refunds
@@ -320,10 +310,11 @@ func Money(minor int64, currency string) string {
 }
 
 // CreatedDetail is the history detail of a new order.
+// Every order writes one, so it is built by hand, not with fmt.
 func CreatedDetail(o Order) string {
-	d := fmt.Sprintf("%d seat(s), %s", len(o.Tickets), Money(o.Total, o.Currency))
+	d := strconv.Itoa(len(o.Tickets)) + " seat(s), " + Money(o.Total, o.Currency)
 	if o.VoucherCode != "" {
-		d += fmt.Sprintf(" after %s off with %s", Money(o.Discount, o.Currency), o.VoucherCode)
+		d += " after " + Money(o.Discount, o.Currency) + " off with " + o.VoucherCode
 	}
 	if !o.Deadline.IsZero() {
 		d += ", reserved until " + o.Deadline.UTC().Format(time.RFC3339)
