@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -283,6 +284,10 @@ func openLeases(ctx context.Context, cfg config, log *slog.Logger) (lease.Store,
 		}
 		return leaseredis.New(client, leaseredis.Options{Prefix: cfg.redisPrefix}), "redis", func() { client.Close() }, nil
 	}
+	// With Postgres the store does not create -data: the leases do.
+	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
+		return nil, "", nil, fmt.Errorf("create data directory: %w", err)
+	}
 	path := filepath.Join(cfg.data, "leases.json")
 	m := memory.New(memory.Options{})
 	if err := m.Load(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -315,11 +320,11 @@ func adminToken(ctx context.Context, st store.Store, fromEnv string, stdout io.W
 		fmt.Fprintf(stdout, "\n  seatmap admin token (shown once, keep it safe):\n\n    %s\n\n", token)
 		return h, nil
 	}
-	var out [32]byte
-	if _, err := fmt.Sscanf(stored, "%x", &out); err != nil {
-		return [32]byte{}, fmt.Errorf("stored admin token hash is damaged: %w", err)
+	b, err := hex.DecodeString(stored)
+	if err != nil || len(b) != len(h) {
+		return [32]byte{}, fmt.Errorf("the stored admin token hash is damaged (setting %s); set SEATD_ADMIN_TOKEN to use a token of your own", adminTokenSetting)
 	}
-	return out, nil
+	return [32]byte(b), nil
 }
 
 // seedDemo gives an empty store a demo theatre with one performance on sale.
