@@ -1,10 +1,8 @@
 package api_test
 
 import (
-	"io"
 	"net"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,81 +11,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/faultproxy"
 )
 
-// faultProxy forwards TCP to a real Postgres or Redis and can cut the line, so a
-// test sees what buyers see when the service is unreachable.
-type faultProxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
-}
-
-func newFaultProxy(t *testing.T, target string) *faultProxy {
+// newFaultProxy forwards to target and can cut the line, so a test sees what
+// buyers see when the service is unreachable.
+func newFaultProxy(t *testing.T, target string) *faultproxy.Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := faultproxy.New(target)
 	require.NoError(t, err)
-	p := &faultProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(func() {
-		ln.Close()
-		p.setDown(true)
-		p.wg.Wait()
-	})
+	t.Cleanup(p.Close)
 	return p
-}
-
-func (p *faultProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *faultProxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.down {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		up, err := net.DialTimeout("tcp", p.target, time.Second)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.wg.Add(2)
-		p.mu.Unlock()
-		pipe := func(dst, src net.Conn) {
-			defer p.wg.Done()
-			_, _ = io.Copy(dst, src)
-			dst.Close()
-			src.Close()
-		}
-		go pipe(up, c)
-		go pipe(c, up)
-	}
-}
-
-// setDown cuts every open connection and refuses new ones, or lets them through.
-func (p *faultProxy) setDown(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-	if down {
-		for c := range p.conns {
-			c.Close()
-		}
-		clear(p.conns)
-	}
 }
 
 func TestUnreachableServicesAnswer503(t *testing.T) {
@@ -99,7 +33,7 @@ func TestUnreachableServicesAnswer503(t *testing.T) {
 	require.NoError(t, err)
 	redisProxy := newFaultProxy(t, redisOpt.Addr)
 
-	e := newEnv(t, production, func(o *envOptions) { o.pgAddr, o.redisAddr = pgProxy.addr(), redisProxy.addr() })
+	e := newEnv(t, production, func(o *envOptions) { o.pgAddr, o.redisAddr = pgProxy.Addr(), redisProxy.Addr() })
 	p := e.performance(hall.Theatre(), true)
 	buyer := e.buyer()
 	holdSeats := func(seats ...string) response {
@@ -111,7 +45,7 @@ func TestUnreachableServicesAnswer503(t *testing.T) {
 	r.decode(t, &h)
 
 	// Redis down: a new hold is refused with 503 and leaves nothing behind.
-	redisProxy.setDown(true)
+	redisProxy.SetDown(true)
 	r = holdSeats("S-R2-S1")
 	require.Equal(t, http.StatusServiceUnavailable, r.status, "%s", r.body)
 	pr := r.problem(t)
@@ -125,11 +59,11 @@ func TestUnreachableServicesAnswer503(t *testing.T) {
 	require.Equal(t, http.StatusOK, buyer.do("GET", "/api/v1/holds/"+h.Token, nil).status)
 
 	// Redis back: the breaker closes again by itself.
-	redisProxy.setDown(false)
+	redisProxy.SetDown(false)
 	require.Eventually(t, func() bool { return holdSeats("S-R2-S1").status == http.StatusCreated }, 10*time.Second, 100*time.Millisecond)
 
 	// Postgres down: confirming is refused with 503; the hold survives, nothing is sold.
-	pgProxy.setDown(true)
+	pgProxy.SetDown(true)
 	confirm := map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Ada", "email": "ada@example.com"}}
 	r = buyer.do("POST", "/api/v1/orders", confirm, "Idempotency-Key", "pay-1")
 	require.Equal(t, http.StatusServiceUnavailable, r.status, "%s", r.body)
@@ -139,7 +73,7 @@ func TestUnreachableServicesAnswer503(t *testing.T) {
 	require.Zero(t, sold)
 
 	// Postgres back: the same request with the same key succeeds, once.
-	pgProxy.setDown(false)
+	pgProxy.SetDown(false)
 	require.Eventually(t, func() bool {
 		r = buyer.do("POST", "/api/v1/orders", confirm, "Idempotency-Key", "pay-1")
 		return r.status == http.StatusCreated
