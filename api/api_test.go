@@ -451,7 +451,9 @@ func TestHealthAndSpec(t *testing.T) {
 	r := c.do("GET", "/api/v1/openapi.yaml", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Contains(t, string(r.body), "openapi: 3.0.3")
-	r = c.do("GET", "/metrics", nil)
+	// Metrics are for admins on the public port.
+	require.Equal(t, http.StatusUnauthorized, c.do("GET", "/metrics", nil).status)
+	r = e.staff().do("GET", "/metrics", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Contains(t, string(r.body), "seatmap_http_request_duration_seconds")
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -45,8 +46,14 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	return m, nil
 }
 
+// MetricsHandler serves the Prometheus metrics without authentication, for a
+// listen address of their own that only the monitoring network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+}
+
 func (s *Server) metricsHandler() echo.HandlerFunc {
-	h := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	h := s.MetricsHandler()
 	return func(c *echo.Context) error {
 		h.ServeHTTP(c.Response(), c.Request())
 		return nil

@@ -123,7 +123,10 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
+	// Metrics tell an attacker how the sale goes and cost a scrape's work:
+	// admins only here; Prometheus scrapes MetricsHandler on a listener of
+	// its own (seatd -metrics-addr).
+	e.GET("/metrics", s.metricsHandler(), s.requireStaff())
 
 	v1 := e.Group("/api/v1", s.session, s.sameOrigin)
 	v1.GET("/healthz", s.healthz)

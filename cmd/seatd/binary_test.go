@@ -90,7 +90,7 @@ type seatdProc struct {
 	err    error
 }
 
-var listenLine = regexp.MustCompile(`url=(http://\S+)`)
+var listenLine = regexp.MustCompile(`msg="seatd listening" url=(http://\S+)`)
 
 // startBinary runs the built seatd in dir with env and args, waits until it
 // listens, and kills it when the test ends if it still runs.

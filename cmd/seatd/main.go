@@ -63,6 +63,7 @@ type config struct {
 	secureCookies bool
 	trustProxy    bool
 	pprofAddr     string
+	metricsAddr   string
 	logLevel      slog.Level
 	liveFrameRate int
 	location      *time.Location
@@ -97,6 +98,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", getenv("SEATD_METRICS_ADDR"), "serve Prometheus metrics without a token on this address, e.g. localhost:9090, for the monitoring network only; off when empty (on the main port /metrics needs an admin token) (SEATD_METRICS_ADDR)")
 	fs.IntVar(&c.liveFrameRate, "live-frame-rate", 50_000, "frames a second one performance's live map writes to all its sockets together; bigger audiences get wider coalescing windows (each frame is a write per socket)")
 	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules and e-mails use it (SEATD_TZ)")
 	c.mail.register(fs, getenv)
@@ -201,16 +203,29 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 
-	if cfg.pprofAddr != "" {
-		// A separate listener: profiles never share the public port.
-		pl, err := net.Listen("tcp", cfg.pprofAddr)
-		if err != nil {
-			return fmt.Errorf("-pprof: %w", err)
+	// Side listeners: profiles and metrics never share the public port.
+	for _, side := range []struct {
+		flag, addr, path string
+		handler          func() http.Handler
+	}{
+		{"-pprof", cfg.pprofAddr, "/debug/pprof/", func() http.Handler { return pprofMux() }},
+		{"-metrics-addr", cfg.metricsAddr, "/metrics", func() http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", srv.MetricsHandler())
+			return mux
+		}},
+	} {
+		if side.addr == "" {
+			continue
 		}
-		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = ps.Serve(pl) }()
-		defer ps.Close()
-		log.Info("profiles served", "url", "http://"+pl.Addr().String()+"/debug/pprof/")
+		sl, err := net.Listen("tcp", side.addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", side.flag, err)
+		}
+		ss := &http.Server{Handler: side.handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ss.Serve(sl) }()
+		defer ss.Close()
+		log.Info("side listener", "flag", side.flag, "url", "http://"+displayAddr(sl.Addr())+side.path)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,4 +55,30 @@ func TestSecondStartKeepsAdminToken(t *testing.T) {
 			require.NotContains(t, second.Stderr.String(), "level=ERROR")
 		})
 	}
+}
+
+// TestMetricsAreNotPublic: the main port's /metrics needs an admin token, and
+// -metrics-addr (off by default) serves them on a listener of their own.
+// (Issue 10, item 10: /metrics was public on the main port.)
+func TestMetricsAreNotPublic(t *testing.T) {
+	t.Parallel()
+	p := startBinary(t, t.TempDir(), map[string]string{"SEATD_METRICS_ADDR": "127.0.0.1:0"})
+	resp, err := http.Get(p.Base + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, http.StatusOK, staffGet(t, p.Base, p.AdminToken(), "/metrics"))
+
+	m := regexp.MustCompile(`flag=-metrics-addr url=(\S+)`).FindStringSubmatch(p.Stderr.String())
+	require.NotNil(t, m, "the metrics listener is logged; stderr:\n%s", p.Stderr)
+	resp, err = http.Get(m[1])
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "seatmap_http_request_duration_seconds")
+
+	// Off by default: the plain start logs no metrics listener.
+	plain := startBinary(t, t.TempDir(), nil)
+	require.NotContains(t, plain.Stderr.String(), "-metrics-addr")
 }
