@@ -158,7 +158,7 @@ func (s *Server) staffOf(c *echo.Context) (StaffUser, bool, error) {
 // actorOf is who a buyer-facing request acts as: a selling staff member, or the
 // buyer session.
 func (s *Server) actorOf(c *echo.Context) (sales.Actor, error) {
-	a := sales.Actor{Session: sessionOf(c)}
+	a := sales.Actor{Session: sessionOf(c), Address: clientAddress(c)}
 	u, ok, err := s.staffOf(c)
 	if err != nil {
 		return a, err

@@ -339,7 +339,7 @@ func (s *Server) allowCodeCheck(c *echo.Context, a sales.Actor) error {
 	if a.Staff() {
 		return nil
 	}
-	if ok, wait := s.codeChecks.allow(sessionOf(c), c.RealIP(), time.Now()); !ok {
+	if ok, wait := s.codeChecks.allow(sessionOf(c), clientAddress(c), time.Now()); !ok {
 		return limited("Too many requests", "too many code checks from this session or address; retry in %d s", wait)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -76,6 +77,7 @@ var problemRules = []problemRule{
 	{is(engine.ErrTooMany), http.StatusUnprocessableEntity, "too-many-seats", "Too many seats"},
 	{is(engine.ErrEmpty), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{is(engine.ErrUnknownZone), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
+	{as[*sales.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
 	{as[*sales.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 }
@@ -107,6 +109,10 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var invalid *hall.ValidationError
 		if errors.As(err, &invalid) {
 			p.Errors = invalid.Problems
+		}
+		var capped *sales.HoldCapError
+		if errors.As(err, &capped) {
+			p.RetryAfter = max(1, int(time.Until(capped.OldestEnds).Seconds()+0.999))
 		}
 		var unavailable *sales.UnavailableError
 		if errors.As(err, &unavailable) {

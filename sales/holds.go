@@ -15,6 +15,7 @@ import (
 // Actor is who asks: a buyer's anonymous session, or a staff member.
 type Actor struct {
 	Session string // buyer session id (staff have one too, unused)
+	Address string // the client's address (an IPv6 client's /64), for the hold caps
 	StaffID string // staff user id; empty for buyers
 	Login   string // staff login, for labels
 	Role    string // staff role
@@ -111,7 +112,7 @@ func (p *perf) channelNames(m engine.ChannelMask) []string {
 // Hold takes seats: in the engine first (the authority, all or nothing), then as
 // a lease; if the lease cannot be written the engine hold is undone, so a failure
 // leaves nothing behind.
-func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in HoldInput) (Hold, error) {
+func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in HoldInput) (_ Hold, err error) {
 	p, err := s.load(ctx, performanceID)
 	if err != nil {
 		return Hold{}, err
@@ -153,6 +154,15 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 	default:
 		return Hold{}, &InputError{Field: "seats", Reason: "name at least one seat, or ask for best-available with a count"}
 	}
+
+	if err := s.caps.take(a, req.Token, max(len(req.Seats), req.Best.Count), req.Expires, s.now()); err != nil {
+		return Hold{}, err
+	}
+	defer func() {
+		if err != nil {
+			s.caps.drop(req.Token)
+		}
+	}()
 
 	seats, err := p.shard.Hold(req, make([]uint32, 0, max(len(req.Seats), req.Best.Count)))
 	if err != nil {
@@ -314,6 +324,7 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	if err := p.shard.Extend(token, a.may(), exp); err != nil {
 		return Hold{}, err
 	}
+	s.caps.extend(token, exp)
 	v.Expires = exp
 	return s.holdView(p, v), nil
 }
@@ -338,5 +349,9 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, token) }); err != nil {
 		return fmt.Errorf("release lease: %w", err)
 	}
-	return p.shard.Release(token, a.may())
+	if err := p.shard.Release(token, a.may()); err != nil {
+		return err
+	}
+	s.caps.drop(token)
+	return nil
 }

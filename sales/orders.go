@@ -260,6 +260,7 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 	if err := p.shard.Confirm(in.Token); err != nil {
 		s.log.Error("confirm stored order in engine", "order", stored.ID, "err", err)
 	}
+	s.caps.drop(in.Token)
 	s.dropLease(ctx, p, in.Token)
 	return stored, nil
 }
@@ -363,6 +364,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 	}
 	p.shard.Unpin(token)
 	p.shard.Touch()
+	s.caps.drop(token)
 	s.dropLease(ctx, p, token)
 	return stored, nil
 }

@@ -35,6 +35,10 @@ type Config struct {
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
 	MaxHoldSeats    int           // default 10
+	// MaxHeldPerSession and MaxHeldPerAddress cap the seats one buyer session
+	// and one client address may hold at once (staff are not capped); zero
+	// means no cap.
+	MaxHeldPerSession, MaxHeldPerAddress int
 	SweepInterval   time.Duration // how often expired holds are swept; default 200 ms
 	// ReminderLead is how long before its deadline a reservation's buyer is
 	// reminded (once; not for reservations shorter than that); default 24 h.
@@ -58,6 +62,7 @@ type Service struct {
 	shardNow func() time.Time
 	db       *guard
 	kv       *guard
+	caps     *holdCaps
 
 	loads    singleflight.Group
 	confirms singleflight.Group
@@ -163,6 +168,7 @@ func New(cfg Config) *Service {
 		shardNow: shardNow,
 		db:       newGuard(cfg.StoreName, cfg.StoreTimeout),
 		kv:       newGuard(cfg.LeaseName, cfg.LeaseTimeout),
+		caps:     newHoldCaps(cfg.MaxHeldPerSession, cfg.MaxHeldPerAddress),
 		shards:   map[string]*perf{},
 		halls:    map[string]*hall.Hall{},
 		pending:  map[string]struct{}{},
@@ -240,6 +246,7 @@ func (s *Service) sweep(ctx context.Context) {
 // a seat must be free everywhere the moment it is free here.
 func (s *Service) releaseExpired(ctx context.Context, p *perf) {
 	for _, tok := range p.shard.DrainExpired(nil) {
+		s.caps.drop(tok)
 		p.mu.Lock()
 		r := p.reservations[tok]
 		delete(p.reservations, tok)

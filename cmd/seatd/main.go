@@ -59,6 +59,8 @@ type config struct {
 	adminToken    string
 	holdTTL       time.Duration
 	maxSeats      int
+	heldPerSess   int
+	heldPerAddr   int
 	rateLimit     bool
 	secureCookies bool
 	trustProxy    bool
@@ -73,6 +75,12 @@ type config struct {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	envInt := func(key string, def int) int {
+		if v, err := strconv.Atoi(getenv(key)); err == nil {
 			return v
 		}
 		return def
@@ -94,7 +102,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.demo, "demo", envBool("SEATD_DEMO", true), "seed an empty store with a demo theatre and a performance on sale (SEATD_DEMO)")
 	fs.DurationVar(&c.holdTTL, "hold-ttl", 10*time.Minute, "how long a hold lasts before it must be extended or confirmed")
 	fs.IntVar(&c.maxSeats, "max-seats", 10, "most seats one hold may take")
-	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds and voucher code checks per session and per address (SEATD_RATE_LIMIT; off for load tests)")
+	fs.IntVar(&c.heldPerSess, "max-held-per-session", envInt("SEATD_MAX_HELD_PER_SESSION", 20), "most seats one buyer session may hold at once, over all its holds; 0: no cap (SEATD_MAX_HELD_PER_SESSION)")
+	fs.IntVar(&c.heldPerAddr, "max-held-per-address", envInt("SEATD_MAX_HELD_PER_ADDRESS", 100), "most seats the buyers of one client address (an IPv6 /64) may hold at once: room for ten families behind one NAT; with -trust-proxy the address comes from X-Forwarded-For; 0: no cap (SEATD_MAX_HELD_PER_ADDRESS)")
+	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds and voucher code checks per session and per address, and cap the seats they hold (SEATD_RATE_LIMIT; false lifts every per-client limit, for load tests from one address)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
@@ -125,6 +135,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.maxSeats < 1 || c.maxSeats > 100 {
 		return c, errors.New("-max-seats must be between 1 and 100")
+	}
+	for _, cp := range []struct {
+		flag string
+		v    int
+	}{{"-max-held-per-session", c.heldPerSess}, {"-max-held-per-address", c.heldPerAddr}} {
+		if cp.v != 0 && cp.v < c.maxSeats {
+			return c, fmt.Errorf("%s must be 0 (no cap) or at least -max-seats (%d): a buyer must be able to make one hold", cp.flag, c.maxSeats)
+		}
+	}
+	if !c.rateLimit {
+		c.heldPerSess, c.heldPerAddr = 0, 0
 	}
 	if err := c.mail.resolve(c.data, getenv); err != nil {
 		return c, err
@@ -168,6 +189,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	svc := sales.New(sales.Config{
 		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats, Location: cfg.location,
+		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
@@ -241,7 +263,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	url := "http://" + displayAddr(ln.Addr())
-	log.Info("seatd listening", "url", url, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit)
+	log.Info("seatd listening", "url", url, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
 	if ready != nil {
 		ready(url)
 	}

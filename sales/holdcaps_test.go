@@ -1,0 +1,102 @@
+package sales_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/lease/memory"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store/sqlite"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// TestHoldCaps: a buyer session and a client address may hold only so many
+// seats at once; a released, confirmed or expired hold stops counting; staff
+// are not capped.
+func TestHoldCaps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/seatmap.db")
+	require.NoError(t, err)
+	defer st.Close()
+	clock := &fakeClock{now: time.Now()}
+	svc := sales.New(sales.Config{
+		Store: st, Leases: memory.New(memory.Options{Now: clock.Now}), Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), HoldTTL: 10 * time.Minute,
+		MaxHoldSeats: 4, MaxHeldPerSession: 6, MaxHeldPerAddress: 10,
+	})
+	perf := createPerformance(t, svc)
+	hold := func(a sales.Actor, n int) (sales.Hold, error) {
+		return svc.Hold(ctx, perf, a, sales.HoldInput{BestCount: n})
+	}
+	ann := sales.Actor{Session: "ann", Address: "192.0.2.1"}
+	first, err := hold(ann, 4)
+	require.NoError(t, err)
+	clock.Add(time.Minute)
+	_, err = hold(ann, 2)
+	require.NoError(t, err)
+	_, err = hold(ann, 1)
+	var capped *sales.HoldCapError
+	require.ErrorAs(t, err, &capped)
+	require.Equal(t, "session", capped.Cap)
+	require.Equal(t, 6, capped.Limit)
+	require.Equal(t, 6, capped.Held)
+	require.True(t, capped.OldestEnds.Equal(first.Expires), "the oldest hold's deadline: %s, want %s", capped.OldestEnds, first.Expires)
+
+	// Another session at the same address: the address has 4 seats left.
+	bob := sales.Actor{Session: "bob", Address: "192.0.2.1"}
+	_, err = hold(bob, 4)
+	require.NoError(t, err)
+	_, err = hold(bob, 1)
+	require.ErrorAs(t, err, &capped)
+	require.Equal(t, "address", capped.Cap)
+	require.Equal(t, 10, capped.Held)
+	// Another address is not affected, and staff are never capped.
+	_, err = hold(sales.Actor{Session: "cy", Address: "192.0.2.2"}, 4)
+	require.NoError(t, err)
+	for range 4 {
+		_, err = hold(sales.Actor{Session: "desk", Address: "192.0.2.1", StaffID: "u1", Login: "olga", Role: "box_office"}, 4)
+		require.NoError(t, err)
+	}
+
+	// Releasing frees room at once; confirming too.
+	require.NoError(t, svc.Release(ctx, first.Token, ann))
+	again, err := hold(ann, 4)
+	require.NoError(t, err)
+	_, err = hold(bob, 1)
+	require.ErrorAs(t, err, &capped, "the address is full again")
+	_, _, err = svc.Confirm(ctx, sales.ConfirmInput{Token: again.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
+	require.NoError(t, err)
+	_, err = hold(bob, 1)
+	require.NoError(t, err)
+
+	// Holds stop counting at their deadline, whoever notices the expiry.
+	clock.Add(11 * time.Minute)
+	for range 2 {
+		_, err = hold(ann, 3)
+		require.NoError(t, err)
+	}
+}
