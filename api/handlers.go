@@ -393,6 +393,14 @@ func (s *Server) seatmap(c *echo.Context) error {
 
 func (s *Server) liveSeatmap(c *echo.Context) error {
 	id := c.Param("id")
+	addr := clientAddress(c)
+	if err := s.sockets.take(addr); err != nil {
+		// Close the connection with the answer, or a refused client would
+		// keep it idle.
+		c.Response().Header().Set("Connection", "close")
+		return err
+	}
+	defer s.sockets.release(addr)
 	if _, err := s.visiblePerformance(c, id); err != nil {
 		if errors.Is(err, sales.ErrPerformanceNotFound) && c.Request().Header.Get("Upgrade") != "" {
 			s.live.RefuseNotFound(c.Response(), c.Request())

@@ -50,6 +50,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy).
 	TrustProxy bool
+	// MaxSockets and MaxSocketsPerAddress cap the live seat maps open at once,
+	// in total and per client address; zero means no cap.
+	MaxSockets, MaxSocketsPerAddress int
 }
 
 // Server is the HTTP interface.
@@ -67,6 +70,7 @@ type Server struct {
 	// (after a burst of 20, enough to type one) guessing a 58-bit voucher is
 	// hopeless.
 	codeChecks *holdLimiter
+	sockets    *socketCaps
 }
 
 // New builds the server and its routes.
@@ -99,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 		codeRate = cfg.HoldRate // limits off (load tests from one address)
 	}
 	s.codeChecks = newHoldLimiter(codeRate)
+	s.sockets = newSocketCaps(cfg.MaxSockets, cfg.MaxSocketsPerAddress)
 
 	e := echo.New()
 	e.Logger = cfg.Logger

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -96,8 +97,20 @@ var listenLine = regexp.MustCompile(`msg="seatd listening" url=(http://\S+)`)
 // listens, and kills it when the test ends if it still runs.
 func startBinary(t *testing.T, dir string, env map[string]string, args ...string) *seatdProc {
 	t.Helper()
-	bin := seatdBinary(t)
-	cmd := exec.Command(bin, args...)
+	return startArgv(t, dir, env, append([]string{seatdBinary(t)}, args...))
+}
+
+// startBinaryWithFiles is startBinary in a shell that limits open files to
+// nofile (soft and hard), as a container or service manager might.
+func startBinaryWithFiles(t *testing.T, nofile int, dir string, env map[string]string, args ...string) *seatdProc {
+	t.Helper()
+	argv := append([]string{"sh", "-c", `ulimit -n "$1" && shift && exec "$@"`, "sh", strconv.Itoa(nofile), seatdBinary(t)}, args...)
+	return startArgv(t, dir, env, argv)
+}
+
+func startArgv(t *testing.T, dir string, env map[string]string, argv []string) *seatdProc {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = userEnv(env)
 	p := &seatdProc{t: t, cmd: cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1)}

@@ -30,6 +30,7 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/connlimit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
@@ -61,6 +62,8 @@ type config struct {
 	maxSeats      int
 	heldPerSess   int
 	heldPerAddr   int
+	sockPerAddr   int
+	connPerAddr   int
 	rateLimit     bool
 	secureCookies bool
 	trustProxy    bool
@@ -104,6 +107,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.maxSeats, "max-seats", 10, "most seats one hold may take")
 	fs.IntVar(&c.heldPerSess, "max-held-per-session", envInt("SEATD_MAX_HELD_PER_SESSION", 20), "most seats one buyer session may hold at once, over all its holds; 0: no cap (SEATD_MAX_HELD_PER_SESSION)")
 	fs.IntVar(&c.heldPerAddr, "max-held-per-address", envInt("SEATD_MAX_HELD_PER_ADDRESS", 100), "most seats the buyers of one client address (an IPv6 /64) may hold at once: room for ten families behind one NAT; with -trust-proxy the address comes from X-Forwarded-For; 0: no cap (SEATD_MAX_HELD_PER_ADDRESS)")
+	fs.IntVar(&c.sockPerAddr, "max-sockets-per-address", envInt("SEATD_MAX_SOCKETS_PER_ADDRESS", 256), "most live seat maps (WebSockets) one client address may keep open; with -trust-proxy the address comes from X-Forwarded-For; 0: no cap (SEATD_MAX_SOCKETS_PER_ADDRESS)")
+	fs.IntVar(&c.connPerAddr, "max-conns-per-address", envInt("SEATD_MAX_CONNS_PER_ADDRESS", 1024), "most TCP connections one client address may keep open, sockets included; more are reset at once; off with -trust-proxy (every connection then comes from the proxy); 0: no cap (SEATD_MAX_CONNS_PER_ADDRESS)")
 	fs.BoolVar(&c.rateLimit, "rate-limit", envBool("SEATD_RATE_LIMIT", true), "limit holds and voucher code checks per session and per address, and cap the seats they hold (SEATD_RATE_LIMIT; false lifts every per-client limit, for load tests from one address)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("SEATD_SECURE_COOKIES", false), "mark cookies Secure: set when served over HTTPS (SEATD_SECURE_COOKIES)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("SEATD_TRUST_PROXY", false), "take client addresses from X-Forwarded-For (SEATD_TRUST_PROXY)")
@@ -144,8 +149,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, fmt.Errorf("%s must be 0 (no cap) or at least -max-seats (%d): a buyer must be able to make one hold", cp.flag, c.maxSeats)
 		}
 	}
+	if c.sockPerAddr < 0 || c.connPerAddr < 0 || (c.connPerAddr > 0 && c.connPerAddr < c.sockPerAddr) {
+		return c, errors.New("-max-conns-per-address must be 0 (no cap) or at least -max-sockets-per-address, and neither negative")
+	}
 	if !c.rateLimit {
-		c.heldPerSess, c.heldPerAddr = 0, 0
+		c.heldPerSess, c.heldPerAddr, c.sockPerAddr, c.connPerAddr = 0, 0, 0, 0
+	}
+	if c.trustProxy {
+		c.connPerAddr = 0
 	}
 	if err := c.mail.resolve(c.data, getenv); err != nil {
 		return c, err
@@ -201,7 +212,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	defer svc.Stop()
 
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, FrameRate: cfg.liveFrameRate})
+	budget := descriptorBudget(log)
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
@@ -220,6 +232,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	srv, err := api.New(api.Config{
 		Sales: svc, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
+		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})
 	if err != nil {
 		return err
@@ -249,10 +262,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		defer ss.Close()
 		log.Info("side listener", "flag", side.flag, "url", "http://"+displayAddr(sl.Addr())+side.path)
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	inner, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
+	ln := connlimit.New(inner, budget.conns, cfg.connPerAddr)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -263,7 +277,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	url := "http://" + displayAddr(ln.Addr())
-	log.Info("seatd listening", "url", url, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
+	log.Info("seatd listening", "url", url, "descriptors", budget.limit, "max_conns", budget.conns, "max_sockets", budget.sockets, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
 	if ready != nil {
 		ready(url)
 	}
@@ -281,6 +295,31 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		log.Warn("http shutdown", "err", err)
 	}
 	return nil
+}
+
+// budget is how the process's file descriptors are shared out: connections
+// may take all but a reserve for the stores, the outbox, the leases and the
+// listeners; live seat maps all connections but room for HTTP requests, so
+// that a flood of sockets leaves holds, orders and /healthz working.
+type budget struct {
+	limit, conns, sockets int // 0: no cap
+}
+
+func descriptorBudget(log *slog.Logger) budget {
+	limit, err := raiseFileLimit()
+	if err != nil || limit == 0 {
+		log.Warn("descriptor limit unknown: connections and live seat maps are not capped", "err", err)
+		return budget{}
+	}
+	l := int(min(limit, 1<<20))
+	b := budget{limit: l}
+	b.conns = l - (256 + l/32)
+	b.sockets = b.conns - max(256, b.conns/8)
+	if b.sockets < 1 {
+		log.Warn("descriptor limit too low to share out; raise it (ulimit -n)", "limit", l)
+		return budget{limit: l}
+	}
+	return b
 }
 
 func displayAddr(a net.Addr) string {
