@@ -158,6 +158,7 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var taken []uint32
+	var holders []string
 	for _, seat := range seats {
 		tok, ok := p.seats[seat]
 		if !ok || tok == l.Token {
@@ -165,10 +166,11 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 		}
 		if _, live := p.live(tok, now); live {
 			taken = append(taken, seat) // ascending, as seats are
+			holders = append(holders, tok)
 		}
 	}
 	if taken != nil {
-		return &lease.ConflictError{Seats: taken}
+		return &lease.ConflictError{Seats: taken, Tokens: holders}
 	}
 	if old, ok := p.leases[l.Token]; ok {
 		p.drop(old)
