@@ -17,6 +17,10 @@ var ErrInvalid = errors.New("invalid lease")
 // ConflictError says that seats are leased to another token. Nothing was written.
 type ConflictError struct {
 	Seats []uint32 // ascending
+	// Tokens names the lease on each seat: Tokens[i] holds Seats[i]. A caller
+	// that knows a token is no live hold (a lease write that landed after the
+	// caller had given up on it) may release that lease and try again.
+	Tokens []string
 }
 
 func (e *ConflictError) Error() string {

@@ -169,21 +169,14 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 		return Hold{}, p.publicError(err)
 	}
 	l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: req.Owner, Seats: seats, Expires: req.Expires}
-	acquire := func(ctx context.Context) error { return s.leases.Acquire(ctx, l) }
-	err = s.kv.do(ctx, acquire)
-	var conflict *lease.ConflictError
-	if errors.As(err, &conflict) {
-		// Most likely leases of holds that just expired here and not yet there.
-		s.releaseExpired(ctx, p)
-		err = s.kv.do(ctx, acquire)
-	}
-	if err != nil {
+	if err = s.acquireLease(ctx, p, l); err != nil {
 		if rerr := p.shard.Release(req.Token, engine.AnyOwner); rerr != nil {
 			s.log.Error("undo hold after lease failure", "performance", performanceID, "err", rerr)
 		}
+		var conflict *lease.ConflictError
 		if errors.As(err, &conflict) {
-			// The lease store knows a hold this shard does not: another node's, or
-			// one left from before a crash. Report the seats as taken.
+			// Leased by a hold that is live here, or by a stale lease that
+			// could not be released: report the seats as taken.
 			return Hold{}, &TakenError{Seats: p.ids(conflict.Seats)}
 		}
 		return Hold{}, fmt.Errorf("lease hold: %w", err)
@@ -314,14 +307,22 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	}
 	err = s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Extend(ctx, p.id, token, exp) })
 	if errors.Is(err, lease.ErrNotFound) {
-		// The lease ran out a moment before the engine noticed: the hold is gone.
-		_ = p.shard.Release(token, engine.AnyOwner)
-		return Hold{}, engine.ErrNotFound
+		// The hold is live here and its lease is gone: the lease store lost
+		// its data, or the lease lapsed a moment before the engine's deadline.
+		// The engine is the authority: write the lease again.
+		err = s.acquireLease(ctx, p, lease.Lease{Performance: p.id, Token: token, Owner: v.Owner, Seats: v.Seats, Expires: exp})
+	}
+	var conflict *lease.ConflictError
+	if errors.As(err, &conflict) {
+		return Hold{}, &TakenError{Seats: p.ids(conflict.Seats)}
 	}
 	if err != nil {
 		return Hold{}, fmt.Errorf("extend lease: %w", err)
 	}
 	if err := p.shard.Extend(token, a.may(), exp); err != nil {
+		if errors.Is(err, engine.ErrNotFound) {
+			s.dropLease(p, token) // the hold ended meanwhile; its lease must not outlive it
+		}
 		return Hold{}, err
 	}
 	s.caps.extend(token, exp)

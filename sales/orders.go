@@ -261,17 +261,8 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 		s.log.Error("confirm stored order in engine", "order", stored.ID, "err", err)
 	}
 	s.caps.drop(in.Token)
-	s.dropLease(ctx, p, in.Token)
+	s.dropLease(p, in.Token) // the order is committed: no waiting for the lease store
 	return stored, nil
-}
-
-// dropLease releases the lease of a hold that became an order. Failure is
-// harmless: the lease expires on its own, and a rebuild drops leases on sold
-// seats.
-func (s *Service) dropLease(ctx context.Context, p *perf, token string) {
-	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, token) }); err != nil {
-		s.log.Warn("release lease of an order's hold", "performance", p.id, "err", err)
-	}
 }
 
 // GetOrder returns an order to the session that made it, or to staff.
@@ -365,7 +356,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 	p.shard.Unpin(token)
 	p.shard.Touch()
 	s.caps.drop(token)
-	s.dropLease(ctx, p, token)
+	s.dropLease(p, token)
 	return stored, nil
 }
 

@@ -3,11 +3,9 @@ package sales_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -33,7 +31,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // stack is what survives a restart: the store and the lease store (for memory
-// leases, the file they are saved to).
+// leases, the journal in the data directory).
 type stack struct {
 	name   string
 	store  func(t *testing.T) store.Store           // opens the same store again
@@ -43,7 +41,6 @@ type stack struct {
 func stacks(t *testing.T) []stack {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "seatmap.db")
-	leasePath := filepath.Join(dir, "leases.json")
 	embedded := stack{
 		name: "embedded",
 		store: func(t *testing.T) store.Store {
@@ -52,11 +49,9 @@ func stacks(t *testing.T) []stack {
 			return st
 		},
 		leases: func(t *testing.T) (lease.Store, func()) {
-			m := memory.New(memory.Options{})
-			if err := m.Load(leasePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-				require.NoError(t, err)
-			}
-			return m, func() { require.NoError(t, m.Save(leasePath)) }
+			m, err := memory.Open(dir, memory.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			require.NoError(t, err)
+			return m, func() { require.NoError(t, m.Close()) }
 		},
 	}
 
@@ -79,9 +74,10 @@ func stacks(t *testing.T) []stack {
 
 // node is one running seatd's sales service.
 type node struct {
-	svc   *sales.Service
-	st    store.Store
-	close func()
+	svc    *sales.Service
+	st     store.Store
+	leases lease.Store
+	close  func()
 }
 
 func start(t *testing.T, s stack) *node {
@@ -91,7 +87,7 @@ func start(t *testing.T, s stack) *node {
 	svc := sales.New(sales.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
-	n := &node{svc: svc, st: st}
+	n := &node{svc: svc, st: st, leases: leases}
 	n.close = func() {
 		svc.Stop()
 		cancel()

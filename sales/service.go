@@ -70,12 +70,15 @@ type Service struct {
 	pendMu  sync.Mutex          // guards pending
 	pending map[string]struct{} // reservations past their deadline, to mark expired
 
+	drops chan drop // lease releases of ended holds, for releaseDropped
+
 	mu     sync.RWMutex // guards shards and halls
 	shards map[string]*perf
 	halls  map[string]*hall.Hall
 
-	stop chan struct{}
-	done chan struct{}
+	stop    chan struct{}
+	done    chan struct{} // closed when the sweeper has ended
+	dropped chan struct{} // closed when releaseDropped has ended
 }
 
 // perf is a loaded performance: its shard and what selling needs to know.
@@ -172,6 +175,7 @@ func New(cfg Config) *Service {
 		shards:   map[string]*perf{},
 		halls:    map[string]*hall.Hall{},
 		pending:  map[string]struct{}{},
+		drops:    make(chan drop, maxDrops),
 	}
 }
 
@@ -187,24 +191,28 @@ func (s *Service) Limits() Limits {
 }
 
 // Start rebuilds the shards of upcoming performances from the store and the
-// leases, then sweeps expired holds until ctx ends or Stop is called.
+// leases, then sweeps expired holds and releases the leases of ended holds
+// until ctx ends or Stop is called.
 func (s *Service) Start(ctx context.Context) error {
 	if err := s.Rebuild(ctx); err != nil {
 		return err
 	}
 	s.stop = make(chan struct{})
 	s.done = make(chan struct{})
+	s.dropped = make(chan struct{})
 	go s.sweep(ctx)
+	go s.releaseDropped(ctx)
 	return nil
 }
 
-// Stop ends the sweeper.
+// Stop ends the sweeper and the lease releases.
 func (s *Service) Stop() {
 	if s.stop == nil {
 		return
 	}
 	close(s.stop)
 	<-s.done
+	<-s.dropped
 	s.stop = nil
 }
 

@@ -173,3 +173,20 @@ func (p *seatdProc) AdminToken() string {
 	}
 	return ""
 }
+
+// counts are a performance's seats by state, as GET /performances/{id} gives them.
+type counts struct{ Free, Held, Sold int }
+
+func perfCounts(t *testing.T, base, perf string) counts {
+	t.Helper()
+	var p struct{ Counts counts }
+	getJSON(t, base+"/api/v1/performances/"+perf, &p)
+	return p.Counts
+}
+
+// holdJSON is a hold as the API answers it.
+type holdJSON struct {
+	Token     string
+	Seats     []string
+	ExpiresAt string `json:"expires_at"`
+}

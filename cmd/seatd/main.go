@@ -1,7 +1,7 @@
 // Command seatd runs the seatmap server.
 //
 // With no configuration it keeps everything under ./data (SQLite, in-process
-// leases saved on shutdown), seeds a demo theatre with one performance on sale,
+// leases journaled to a file), seeds a demo theatre with one performance on sale,
 // and serves the app at http://localhost:8080. DATABASE_URL and REDIS_URL switch
 // to Postgres and Redis.
 package main
@@ -360,18 +360,15 @@ func openLeases(ctx context.Context, cfg config, log *slog.Logger) (lease.Store,
 		}
 		return leaseredis.New(client, leaseredis.Options{Prefix: cfg.redisPrefix}), "redis", func() { client.Close() }, nil
 	}
-	// With Postgres the store does not create -data: the leases do.
-	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
-		return nil, "", nil, fmt.Errorf("create data directory: %w", err)
-	}
-	path := filepath.Join(cfg.data, "leases.json")
-	m := memory.New(memory.Options{})
-	if err := m.Load(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, "", nil, fmt.Errorf("load leases: %w", err)
+	// Every change is journaled under -data (created if missing, also with
+	// Postgres) before it is acknowledged, so holds survive a crash.
+	m, err := memory.Open(cfg.data, memory.Options{Logger: log})
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("open leases: %w", err)
 	}
 	return m, "memory", func() {
-		if err := m.Save(path); err != nil {
-			log.Error("save leases", "err", err)
+		if err := m.Close(); err != nil {
+			log.Error("close leases", "err", err)
 		}
 	}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -120,7 +119,8 @@ func TestRestartKeepsSalesAndHolds(t *testing.T) {
 }
 
 // TestSIGTERMShutsDownGracefully builds the real binary, runs it, and sends it
-// SIGTERM: it exits 0 and leaves its live holds saved for the next start.
+// SIGTERM: it exits 0 and leaves its live holds in the lease journal for the
+// next start.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -161,9 +161,12 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 		t.Fatal("seatd did not stop within 20 s of SIGTERM")
 	}
 	require.Contains(t, stderr.String(), "shutting down")
-	saved, err := os.ReadFile(filepath.Join(dir, "data", "leases.json"))
+	journals, err := filepath.Glob(filepath.Join(dir, "data", "leases-*.journal"))
 	require.NoError(t, err)
-	require.Contains(t, string(saved), fmt.Sprintf("%q", perf))
+	require.Len(t, journals, 1)
+	saved, err := os.ReadFile(journals[0])
+	require.NoError(t, err)
+	require.Contains(t, string(saved), perf)
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a process writes to it.

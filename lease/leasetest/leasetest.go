@@ -121,13 +121,15 @@ func requireSameSeats(t *testing.T, want, got []uint32, msgAndArgs ...any) {
 }
 
 // requireTaken checks that acquiring seats for a new token fails naming exactly
-// want, the ones held by others.
-func (s *suite) requireTaken(t *testing.T, p string, want []uint32, seats ...uint32) {
+// want, the ones held by others, and returns the tokens said to hold them.
+func (s *suite) requireTaken(t *testing.T, p string, want []uint32, seats ...uint32) []string {
 	t.Helper()
 	err := s.Acquire(t.Context(), s.newLease(p, "probe", time.Hour, seats...))
 	var c *lease.ConflictError
 	require.ErrorAs(t, err, &c)
 	require.Equal(t, want, c.Seats)
+	require.Len(t, c.Tokens, len(c.Seats), "a holder for every seat taken")
+	return c.Tokens
 }
 
 // requireFree checks that seats can be leased, and frees them again.
@@ -174,7 +176,7 @@ func testAcquireListRelease(t *testing.T, s *suite) {
 	require.NoError(t, s.Acquire(ctx, a))
 	require.Len(t, s.leases(t, p), 1)
 	s.requireLease(t, p, a)
-	s.requireTaken(t, p, []uint32{2}, 2, 4)
+	require.Equal(t, []string{"a"}, s.requireTaken(t, p, []uint32{2}, 2, 4))
 
 	require.NoError(t, s.Release(ctx, p, "a"))
 	require.Empty(t, s.leases(t, p))
@@ -200,6 +202,7 @@ func testAllOrNothing(t *testing.T, s *suite) {
 	var c *lease.ConflictError
 	require.ErrorAs(t, err, &c)
 	require.Equal(t, []uint32{5, 6, 9}, c.Seats, "exactly the overlapping seats, ascending")
+	require.Equal(t, []string{"a", "a", "z"}, c.Tokens, "the lease on each seat")
 	require.NotErrorIs(t, err, lease.ErrNotFound)
 
 	// Nothing of b was written; a and z are as they were.
@@ -238,6 +241,7 @@ func testReplaceIsAllOrNothing(t *testing.T, s *suite) {
 	var c *lease.ConflictError
 	require.ErrorAs(t, s.Acquire(ctx, s.newLease(p, "a", 2*time.Hour, 2, 3, 4)), &c)
 	require.Equal(t, []uint32{3}, c.Seats)
+	require.Equal(t, []string{"b"}, c.Tokens, "a token's own seats are no conflict")
 	// a keeps its old lease whole, and gains nothing.
 	s.requireLease(t, p, a)
 	s.requireTaken(t, p, []uint32{1}, 1)
@@ -388,7 +392,7 @@ func testMaxSeats(t *testing.T, s *suite) {
 	a := s.newLease(p, "a", time.Hour, seats...)
 	require.NoError(t, s.Acquire(ctx, a))
 	s.requireLease(t, p, a)
-	s.requireTaken(t, p, []uint32{1, 1000}, 0, 1, 1000, 1001)
+	require.Equal(t, []string{"a", "a"}, s.requireTaken(t, p, []uint32{1, 1000}, 0, 1, 1000, 1001))
 	require.NoError(t, s.Release(ctx, p, "a"))
 	s.requireFree(t, p, seats...)
 }
@@ -428,10 +432,12 @@ func testOneWinnerOfMany(t *testing.T, s *suite) {
 	ctx, p := t.Context(), perf()
 	seats := []uint32{10, 11, 12, 13}
 	var (
-		wins   atomic.Int32
-		winner atomic.Value
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
+		wins    atomic.Int32
+		winner  atomic.Value
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		mu      sync.Mutex // guards holders
+		holders = map[string]bool{}
 	)
 	for g := range 200 {
 		wg.Go(func() {
@@ -447,6 +453,11 @@ func testOneWinnerOfMany(t *testing.T, s *suite) {
 				if !slices.Equal(c.Seats, seats) {
 					t.Errorf("loser %s told %v are taken, want %v", tok, c.Seats, seats)
 				}
+				mu.Lock()
+				for _, h := range c.Tokens {
+					holders[h] = true
+				}
+				mu.Unlock()
 			default:
 				t.Error(err)
 			}
@@ -455,6 +466,9 @@ func testOneWinnerOfMany(t *testing.T, s *suite) {
 	close(start)
 	wg.Wait()
 	require.Equal(t, int32(1), wins.Load())
+	if len(holders) > 0 {
+		require.Equal(t, map[string]bool{winner.Load().(string): true}, holders, "every loser lost to the winner")
+	}
 	got := s.leases(t, p)
 	require.Len(t, got, 1)
 	require.Contains(t, got, winner.Load())
@@ -512,8 +526,13 @@ func testStorm(t *testing.T, s *suite) {
 					case err == nil:
 						mine[tok] = seats
 					case errors.As(err, &c):
-						if len(c.Seats) == 0 || !slices.IsSorted(c.Seats) {
-							t.Errorf("conflict names %v", c.Seats)
+						if len(c.Seats) == 0 || !slices.IsSorted(c.Seats) || len(c.Tokens) != len(c.Seats) {
+							t.Errorf("conflict names %v held by %v", c.Seats, c.Tokens)
+						}
+						for _, h := range c.Tokens {
+							if h == tok || h == "" {
+								t.Errorf("conflict names the token %q asking", h)
+							}
 						}
 					default:
 						t.Error(err)

@@ -1,17 +1,17 @@
-// Package memory keeps hold leases in process: the embedded default. Save and
-// Load carry live leases across a graceful restart in a JSON file.
+// Package memory keeps hold leases in process: the embedded default. A store
+// made by Open journals every change to a file before the call returns, so the
+// leases survive a crash of the process (see journal.go); one made by New
+// keeps them only in memory.
 package memory
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/seatmap/seatmap/internal/atomicfile"
 	"github.com/seatmap/seatmap/lease"
 )
 
@@ -22,13 +22,26 @@ const MaxSeats = 1000
 type Options struct {
 	// Now is the clock that decides expiry; nil means time.Now.
 	Now func() time.Time
+	// SyncInterval is how far the journal's fsync may lag behind its writes
+	// (Open only); default 1 s. See journal.go for what a power cut loses.
+	SyncInterval time.Duration
+	// Logger reports journal trouble (Open only); nil means slog.Default().
+	Logger *slog.Logger
+
+	// compactAt overrides minCompact, for tests.
+	compactAt int64
 }
 
 // Store is an in-process lease store, safe for concurrent use. Each
 // performance has its own lock; finding a performance takes none.
+//
+// Lock order: addMu, then a perf's mu (several only in compaction, which alone
+// holds more than one), then the journal's mu.
 type Store struct {
 	now   func() time.Time
-	perfs sync.Map // performance id → *perf; entries stay for the process's life
+	perfs sync.Map   // performance id → *perf; entries stay for the process's life
+	addMu sync.Mutex // held while a performance is added, so a compaction sees them all
+	j     *journal   // nil for a store made by New
 }
 
 // perf holds the leases of one performance. A lease past its deadline counts
@@ -59,6 +72,8 @@ func (s *Store) perf(id string, create bool) *perf {
 	if !create {
 		return nil
 	}
+	s.addMu.Lock()
+	defer s.addMu.Unlock()
 	p, _ := s.perfs.LoadOrStore(id, &perf{seats: map[uint32]string{}, leases: map[string]lease.Lease{}, sweepAt: minSweep})
 	return p.(*perf)
 }
@@ -158,6 +173,7 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var taken []uint32
+	var holders []string
 	for _, seat := range seats {
 		tok, ok := p.seats[seat]
 		if !ok || tok == l.Token {
@@ -165,15 +181,21 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 		}
 		if _, live := p.live(tok, now); live {
 			taken = append(taken, seat) // ascending, as seats are
+			holders = append(holders, tok)
 		}
 	}
 	if taken != nil {
-		return &lease.ConflictError{Seats: taken}
+		return &lease.ConflictError{Seats: taken, Tokens: holders}
+	}
+	l.Seats = seats
+	// Journaled before it takes effect, under the performance's lock, so the
+	// journal's order is the state's; a failed write changes nothing.
+	if err := s.j.acquire(l); err != nil {
+		return fmt.Errorf("acquire lease of %s: %w", l.Performance, err)
 	}
 	if old, ok := p.leases[l.Token]; ok {
 		p.drop(old)
 	}
-	l.Seats = seats
 	for _, seat := range seats {
 		p.seats[seat] = l.Token
 	}
@@ -204,6 +226,9 @@ func (s *Store) Extend(ctx context.Context, performance, token string, expires t
 	if !ok {
 		return fmt.Errorf("extend lease of %s: %w", performance, lease.ErrNotFound)
 	}
+	if err := s.j.extend(performance, token, expires); err != nil {
+		return fmt.Errorf("extend lease of %s: %w", performance, err)
+	}
 	l.Expires = expires
 	p.leases[token] = l
 	return nil
@@ -223,9 +248,17 @@ func (s *Store) Release(ctx context.Context, performance, token string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if l, ok := p.leases[token]; ok {
-		p.drop(l)
+	l, ok := p.leases[token]
+	if !ok {
+		return nil
 	}
+	// A lapsed lease needs no record: a replay drops it by its deadline.
+	if s.j != nil && l.Expires.After(s.now()) {
+		if err := s.j.release(performance, token); err != nil {
+			return fmt.Errorf("release lease of %s: %w", performance, err)
+		}
+	}
+	p.drop(l)
 	return nil
 }
 
@@ -254,62 +287,6 @@ func (s *Store) List(ctx context.Context, performance string) ([]lease.Lease, er
 	return out, nil
 }
 
-// Ping always succeeds: the store is in process.
-func (s *Store) Ping(context.Context) error { return nil }
-
-// fileLease is a lease in the file of Save.
-type fileLease struct {
-	Performance string    `json:"performance"`
-	Token       string    `json:"token"`
-	Owner       string    `json:"owner"`
-	Seats       []uint32  `json:"seats"`
-	Expires     time.Time `json:"expires"`
-}
-
-// Save writes the live leases to path atomically: a temporary file in the same
-// directory, synced and renamed into place, readable only by its owner, since
-// tokens are secrets. A crash leaves the old file or the new one, never half.
-func (s *Store) Save(path string) error {
-	now := s.now()
-	all := []fileLease{}
-	s.perfs.Range(func(_, v any) bool {
-		p := v.(*perf)
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		for _, l := range p.leases {
-			if l.Expires.After(now) {
-				all = append(all, fileLease(l))
-			}
-		}
-		return true
-	})
-	data, err := json.Marshal(all)
-	if err != nil {
-		return fmt.Errorf("save leases: %w", err)
-	}
-	if err := atomicfile.Write(path, data, 0o600); err != nil {
-		return fmt.Errorf("save leases to %s: %w", path, err)
-	}
-	return nil
-}
-
-// Load adds the leases saved at path that are still live, skipping lapsed and
-// conflicting ones: the engine rebuild would refuse those anyway. A missing
-// file gives an error matching os.ErrNotExist.
-func (s *Store) Load(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("load leases: %w", err)
-	}
-	var all []fileLease
-	if err := json.Unmarshal(data, &all); err != nil {
-		return fmt.Errorf("load leases from %s: %w", path, err)
-	}
-	now := s.now()
-	for _, fl := range all {
-		if l := lease.Lease(fl); l.Expires.After(now) {
-			_ = s.Acquire(context.Background(), l)
-		}
-	}
-	return nil
-}
+// Ping reports a journal that takes no more records (closed, or damaged until
+// a compaction succeeds); a store without one always answers.
+func (s *Store) Ping(context.Context) error { return s.j.health() }

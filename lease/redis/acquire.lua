@@ -4,9 +4,10 @@
 -- current lease holds.
 -- ARGV[1] token, ARGV[2] deadline (unix ms), ARGV[3] new record, ARGV[4] number
 -- of seats asked for, ARGV[5] seat key prefix.
--- Returns 0 when leased; else writes nothing and returns the 0-based positions
--- of the seats another token holds, or the current record when it names a seat
--- whose key is not in KEYS (the caller retries declaring them).
+-- Returns 0 when leased; else writes nothing and returns, for each seat another
+-- token holds, its 0-based position and that token (a flat list of pairs), or
+-- the current record when it names a seat whose key is not in KEYS (the caller
+-- retries declaring them).
 local token, deadline, n, prefix = ARGV[1], ARGV[2], tonumber(ARGV[4]), ARGV[5]
 -- One read for everything: got[1] is the record, got[i - 1] the holder of
 -- KEYS[i] for i >= 3.
@@ -16,6 +17,7 @@ for i = 1, n do
   local holder = got[i + 1]
   if holder and holder ~= token then
     taken[#taken + 1] = i - 1
+    taken[#taken + 1] = holder
   end
 end
 if #taken > 0 then

@@ -174,15 +174,11 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 			s.hints.put(recKey, seats, deadline)
 			return nil
 		case []any:
-			taken := make([]uint32, 0, len(v))
-			for _, i := range v {
-				pos, ok := i.(int64)
-				if !ok || pos < 0 || int(pos) >= len(seats) {
-					return fmt.Errorf("acquire lease of %s: unexpected reply %v", l.Performance, res)
-				}
-				taken = append(taken, seats[pos]) // ascending, as seats are
+			c, ok := conflict(seats, v)
+			if !ok {
+				return fmt.Errorf("acquire lease of %s: unexpected reply %v", l.Performance, res)
 			}
-			return &lease.ConflictError{Seats: taken}
+			return c
 		case string:
 			cur, err := parseRecord(l.Performance, l.Token, v)
 			if err != nil {
@@ -194,6 +190,25 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 		}
 	}
 	return fmt.Errorf("acquire lease of %s: gave up after %d attempts, the lease kept changing", l.Performance, maxTries)
+}
+
+// conflict reads acquire.lua's refusal: pairs of a seat's position in seats
+// and the token holding it.
+func conflict(seats []uint32, reply []any) (*lease.ConflictError, bool) {
+	if len(reply) == 0 || len(reply)%2 != 0 {
+		return nil, false
+	}
+	c := &lease.ConflictError{Seats: make([]uint32, 0, len(reply)/2), Tokens: make([]string, 0, len(reply)/2)}
+	for i := 0; i < len(reply); i += 2 {
+		pos, ok1 := reply[i].(int64)
+		tok, ok2 := reply[i+1].(string)
+		if !ok1 || !ok2 || pos < 0 || int(pos) >= len(seats) {
+			return nil, false
+		}
+		c.Seats = append(c.Seats, seats[pos]) // ascending, as seats are
+		c.Tokens = append(c.Tokens, tok)
+	}
+	return c, true
 }
 
 // Extend moves a live lease's deadline, in one script when this store wrote
