@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start what the tests need when it is missing or stopped: PostgreSQL, Redis and
-# Chromium. Safe to run again; does nothing when all are up.
+# Start what the tests need when it is missing or stopped: PostgreSQL, Redis,
+# Chromium, curl and jq. Safe to run again; does nothing when all are up.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -33,6 +33,11 @@ if ! redis_up; then
 	for _ in $(seq 1 30); do redis_up && break; sleep 0.2; done
 	redis_up || { echo "Redis did not start"; exit 1; }
 fi
+
+# The README's tour (TestReadmeTourRuns) runs with curl and jq.
+for tool in curl jq; do
+	command -v $tool >/dev/null || { echo "installing $tool"; apt_install $tool; }
+done
 
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
 	echo "installing Chromium"
