@@ -78,6 +78,10 @@ export class ApiError extends Error {
       case 0:
         return 'Cannot reach the box office right now. Check your connection and try again.';
       case 429:
+        if (this.slug === 'hold-limit') {
+          const wait = this.retryAfter ? `, or wait about ${Math.ceil(this.retryAfter / 60)} min until the oldest of your holds ends` : '';
+          return `You already hold as many seats as one buyer may at once. Buy or release some of them first${wait}.`;
+        }
         return `Please wait a moment before trying again${this.retryAfter ? ` (about ${this.retryAfter} s)` : ''}.`;
       case 503:
         return this.detail || 'The box office is busy right now. Please try again in a moment.';
