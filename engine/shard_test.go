@@ -419,6 +419,67 @@ func TestSubscribeSignals(t *testing.T) {
 	}
 }
 
+// TestExpirySignals: whichever call finds a hold past its deadline, subscribers
+// (the live maps) are signalled and Since reports the seats free. The sweeper's
+// Expire comes after and finds nothing, so it cannot be the one to tell them.
+func TestExpirySignals(t *testing.T) {
+	t.Parallel()
+	a := seats(t, theatre, "S-R3-S1", "S-R3-S2")
+	cases := map[string]func(s *Shard, c *clock){
+		"Get": func(s *Shard, _ *clock) {
+			_, err := s.Get("a", "o")
+			require.ErrorIs(t, err, ErrNotFound)
+		},
+		"Pin": func(s *Shard, _ *clock) {
+			_, err := s.Pin("a", AnyOwner)
+			require.ErrorIs(t, err, ErrNotFound)
+		},
+		"Holds":     func(s *Shard, _ *clock) { require.Len(t, s.Holds(), 1) },
+		"HoldCount": func(s *Shard, _ *clock) { require.Equal(t, 1, s.HoldCount()) },
+		"Extend": func(s *Shard, c *clock) {
+			require.ErrorIs(t, s.Extend("a", "o", c.Now().Add(time.Minute)), ErrNotFound)
+		},
+		"refused Hold": func(s *Shard, c *clock) {
+			_, err := s.Hold(HoldRequest{Token: "live", Owner: "o", Seats: []uint32{700}, Expires: c.Now().Add(time.Minute)}, nil)
+			require.ErrorIs(t, err, ErrTokenInUse)
+		},
+		"refused Release": func(s *Shard, _ *clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
+		"Block changing nothing": func(s *Shard, _ *clock) {
+			changed, _, err := s.Block(nil)
+			require.NoError(t, err)
+			require.Zero(t, changed)
+		},
+		"Expire": func(s *Shard, c *clock) { require.Equal(t, 1, s.Expire(c.Now())) },
+	}
+	for name, find := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, c := newShard(t, theatre)
+			_, err := s.Hold(HoldRequest{Token: "a", Owner: "o", Seats: a, Expires: c.Now().Add(10 * time.Second)}, nil)
+			require.NoError(t, err)
+			_, err = s.Hold(HoldRequest{Token: "live", Owner: "o", Seats: []uint32{600}, Expires: c.Now().Add(time.Hour)}, nil)
+			require.NoError(t, err)
+			sig, cancel := s.Subscribe()
+			defer cancel()
+			v := s.Version()
+			c.Add(10 * time.Second) // the deadline: a is due
+
+			find(s, c)
+			select {
+			case <-sig:
+			default:
+				t.Fatal("the expiry was not signalled")
+			}
+			ch, _, err := s.Since(v, nil)
+			require.NoError(t, err)
+			require.Equal(t, []Change{{Seat: a[0], State: Free}, {Seat: a[1], State: Free}}, ch)
+			require.Zero(t, s.Expire(c.Now()), "the sweep finds nothing left to announce")
+			require.Equal(t, []string{"a"}, s.DrainExpired(nil))
+			mustVerify(t, s)
+		})
+	}
+}
+
 func TestConcurrentHoldsOneWinner(t *testing.T) {
 	t.Parallel()
 	s, c := newShard(t, stadium)
