@@ -480,6 +480,35 @@ func TestGap(t *testing.T) {
 	w2.converged(t, s)
 }
 
+// TestExpiryFoundByARequest: a hold that a request (here Get, as GET
+// /holds/{token} does) finds past its deadline reaches the watchers with no
+// other change and no sweep. (Issue 10, item 3: the expiry was silent, and open
+// maps showed the seats held until an unrelated change.)
+func TestExpiryFoundByARequest(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	s := engine.NewShard(engine.Config{Hall: theatre, Now: clock})
+	srv := serve(t, s, Options{}, false)
+	w := watch(t, srv.url)
+	_, err := s.Hold(engine.HoldRequest{Token: "a", Owner: "o", Seats: []uint32{3, 4}, Expires: clock().Add(time.Minute)}, nil)
+	require.NoError(t, err)
+	w.converged(t, s)
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	_, err = s.Get("a", "o")
+	require.ErrorIs(t, err, engine.ErrNotFound)
+	w.converged(t, s)
+	require.Equal(t, engine.Free, s.State(3))
+	require.Zero(t, s.Expire(clock()), "nothing left for a sweep")
+}
+
 // TestJoinRace: clients join while holds and releases pour in. Each one's
 // stream must be one snapshot and then deltas that chain from it exactly (the
 // watcher flags any delta whose from is not its version), ending at the
