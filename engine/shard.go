@@ -54,10 +54,13 @@ const AnyOwner = "\x00any"
 // AnyZone in Best.Zone lets best-available take seats of any zone.
 const AnyZone = -1
 
-// Defaults for Config.
+// DefaultMaxHoldSeats is Config.MaxHoldSeats when it is zero.
+const DefaultMaxHoldSeats = 100
+
+// Bounds of the change log when Config.LogSize is zero (see logSizeFor).
 const (
-	DefaultLogSize      = 1 << 14
-	DefaultMaxHoldSeats = 100
+	minLogSize = 1 << 8  // 4 KB: a small hall's group bookings and paint strokes
+	maxLogSize = 1 << 14 // 256 KB: a stadium's on-sale window, with room to spare
 )
 
 // Config describes a new shard.
@@ -72,7 +75,8 @@ type Config struct {
 	// Now is the shard's clock, for tests. Nil means the wall clock (wallClock:
 	// time.Now's, read more cheaply where the platform allows).
 	Now func() time.Time
-	// LogSize is the number of seat changes kept for Since; rounded up to a power of two.
+	// LogSize is the number of seat changes kept for Since; rounded up to a
+	// power of two. Zero sizes it to the hall (logSizeFor).
 	LogSize int
 	// MaxHoldSeats bounds the seats of one hold.
 	MaxHoldSeats int
@@ -215,7 +219,7 @@ func NewShard(cfg Config) *Shard {
 	}
 	size := cfg.LogSize
 	if size <= 0 {
-		size = DefaultLogSize
+		size = logSizeFor(n)
 	}
 	size = 1 << bitsFor(size)
 	s := &Shard{
@@ -257,6 +261,24 @@ func NewShard(cfg Config) *Shard {
 	empty := []chan struct{}{}
 	s.subs.Store(&empty)
 	return s
+}
+
+// logSizeFor sizes the change log of an n-seat hall: the power of two at or
+// above n/4 entries (so between a quarter and a half of the seats), within
+// [minLogSize, maxLogSize].
+//
+// The log serves live maps that are behind by one coalescing window (50-200 ms):
+// a room reads Since(version) each window, and when the changes it needs are
+// gone it sends a snapshot instead (realtime, on ErrGap). On the wire a
+// snapshot is about 3.7 bytes a seat and a delta about 9 bytes a changed seat,
+// so a window of more than about 0.4 n changes is as cheap to send as a
+// snapshot: a log longer than that buys nothing but memory, 16 bytes an entry
+// for every performance loaded, all the time. The ceiling is well above what
+// one window sees in a surge on this machine (some 10,000 seats held a second,
+// each then sold or freed: about 4,000 changes in a 200 ms window); the floor
+// keeps small halls from sending snapshots over a few group bookings.
+func logSizeFor(n int) int {
+	return 1 << bitsFor(min(max(n/4, minLogSize), maxLogSize))
 }
 
 func bitsFor(n int) int {

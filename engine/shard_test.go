@@ -480,6 +480,26 @@ func TestExpirySignals(t *testing.T) {
 	}
 }
 
+// TestLogSizedToHall: the change log grows with the hall between its floor and
+// its ceiling. (Issue 10, item 12: every performance carried 16,384 entries,
+// 256 KB, whatever its size.)
+func TestLogSizedToHall(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		h    *hall.Hall
+		want int
+	}{
+		{rowHall(t, 12), minLogSize},
+		{theatre, minLogSize},
+		{hall2000, 512},
+		{hall.MustCompile(hall.Arena()), 8192},
+		{stadium, maxLogSize},
+	} {
+		require.Len(t, NewShard(Config{Hall: tc.h}).log, tc.want, tc.h.Layout.Name)
+	}
+	require.Len(t, NewShard(Config{Hall: theatre, LogSize: 9}).log, 16, "an explicit size, rounded up")
+}
+
 func TestConcurrentHoldsOneWinner(t *testing.T) {
 	t.Parallel()
 	s, c := newShard(t, stadium)
