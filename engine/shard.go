@@ -232,7 +232,7 @@ func NewShard(cfg Config) *Shard {
 		channelOf: make([]Channel, n),
 		holdOf:    make([]uint32, n),
 		rowFree:   make([]uint16, len(h.Rows)),
-		holds:     make([]hold, 1, 64),
+		holds:     make([]hold, 1, 8), // grows with demand: 64 slots up front were 6 KB before any hold
 		tokens:    newTokenIndex(),
 		log:       make([]logEntry, size),
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -498,6 +499,26 @@ func TestLogSizedToHall(t *testing.T) {
 		require.Len(t, NewShard(Config{Hall: tc.h}).log, tc.want, tc.h.Layout.Name)
 	}
 	require.Len(t, NewShard(Config{Hall: theatre, LogSize: 9}).log, 16, "an explicit size, rounded up")
+}
+
+// TestHeapPerSeat: a loaded performance of a 2,000-seat hall keeps under the
+// design's 16 bytes a seat on the heap (it kept 144 with a fixed 256 KB change
+// log). Not parallel: the heap is measured while no other test runs.
+func TestHeapPerSeat(t *testing.T) {
+	const perfs = 200
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep := make([]*Shard, perfs)
+	for i := range keep {
+		keep[i] = NewShard(Config{Hall: hall2000})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perSeat := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / perfs / float64(hall2000.N())
+	runtime.KeepAlive(keep)
+	t.Logf("%.2f B/seat", perSeat)
+	require.Less(t, perSeat, 16.0)
 }
 
 func TestConcurrentHoldsOneWinner(t *testing.T) {
