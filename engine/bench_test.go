@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/seatmap/seatmap/hall"
 )
 
 // BenchmarkHoldRelease4 is the hot path of an on-sale: hold 4 explicit seats of the
@@ -114,4 +116,55 @@ func BenchmarkNewShardStadium(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(stadium.N()), "B/seat")
 	runtime.KeepAlive(keep)
 	runtime.KeepAlive(s)
+}
+
+// hall2000 is a 2,000-seat hall, a large theatre: 40 rows of 50 in three zones.
+var hall2000 = func() *hall.Hall {
+	l := hall.Layout{Name: "Hall (2,000)", Zones: []hall.Zone{
+		{ID: "a", Name: "A", Price: 8900, Currency: "EUR", Color: "#c0392b"},
+		{ID: "b", Name: "B", Price: 5900, Currency: "EUR", Color: "#2e86c1"},
+		{ID: "c", Name: "C", Price: 3400, Currency: "EUR", Color: "#27ae60"},
+	}}
+	sec := hall.Section{ID: "H", Name: "Hall", Zone: "b"}
+	for r := 1; r <= 40; r++ {
+		row := hall.Row{Label: fmt.Sprint(r), Order: r}
+		switch {
+		case r <= 8:
+			row.Zone = "a"
+		case r > 28:
+			row.Zone = "c"
+		}
+		for k := 1; k <= 50; k++ {
+			row.Seats = append(row.Seats, hall.Seat{ID: fmt.Sprintf("H-R%d-S%d", r, k), Number: fmt.Sprint(k), X: float64(k) * 10, Y: float64(r) * 12})
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	l.Sections = []hall.Section{sec}
+	return hall.MustCompile(l)
+}()
+
+// BenchmarkHeap1000Performances reports the heap that 1,000 performances of a
+// 2,000-seat hall keep, as a node with a season on sale keeps them all loaded:
+// HeapAlloc after a GC, before and after building them, per seat (B/seat) and
+// in all (MB). The hall is shared by its performances and not counted. The
+// loop times building one shard.
+func BenchmarkHeap1000Performances(b *testing.B) {
+	const perfs = 1000
+	b.ReportAllocs()
+	for b.Loop() {
+		NewShard(Config{Hall: hall2000})
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep := make([]*Shard, perfs)
+	for i := range keep {
+		keep[i] = NewShard(Config{Hall: hall2000})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	heap := float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
+	b.ReportMetric(heap/perfs/float64(hall2000.N()), "B/seat")
+	b.ReportMetric(heap/(1<<20), "MB")
+	runtime.KeepAlive(keep)
 }

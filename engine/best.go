@@ -222,11 +222,10 @@ func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip
 func (s *Shard) finishBulk(changed int, skipped []Skip) (int, []Skip, error) {
 	if changed == 0 {
 		s.version--
-		s.mu.Unlock()
+		s.unlock() // expiries found on the way are still news
 		return 0, skipped, nil
 	}
-	s.mu.Unlock()
-	s.signal()
+	s.unlockSignal()
 	return changed, skipped, nil
 }
 

@@ -60,7 +60,9 @@ func (m *model) expire(now time.Time) {
 // TestPropertyRandomOperations runs random operation sequences against a shard and
 // the model and checks, after every step, that they agree seat by seat, that the
 // invariants hold, and that a replica fed only by Since (with snapshot on gap) sees
-// the same states.
+// the same states. Half the steps leave due holds for the operation to find, and
+// every step that moves the version must signal subscribers, as the live maps
+// learn of changes only from signals.
 func TestPropertyRandomOperations(t *testing.T) {
 	t.Parallel()
 	h := rowHall(t, 12) // 24 seats: collisions on every step
@@ -81,6 +83,8 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 	owners := []string{"ann", "ben", "cid"}
 	replica, rv := s.States(nil)
 	var tokens []string
+	sig, unsubscribe := s.Subscribe()
+	defer unsubscribe()
 
 	randSeats := func(k int) []uint32 {
 		out := make([]uint32, k)
@@ -100,9 +104,16 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 		c.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
 		now := c.Now()
 		m.expire(now)
-		s.Expire(now)
+		swept := rng.IntN(2) == 0
+		if swept {
+			s.Expire(now)
+		}
 		owner := owners[rng.IntN(len(owners))]
 		before, beforeV := s.States(nil)
+		select { // the signals of the sweep and the step before
+		case <-sig:
+		default:
+		}
 		op := rng.IntN(12)
 		var err error
 		switch op {
@@ -285,9 +296,20 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 			}
 		}
 
-		// A failed operation changes nothing.
+		// Every change is signalled, expiries the operation found included.
+		if s.Version() != beforeV {
+			select {
+			case <-sig:
+			default:
+				t.Fatalf("step %d op %d: version %d -> %d without a signal", step, op, beforeV, s.Version())
+			}
+		}
+		// Holds due that the operation did not find go now (States does not
+		// expire), so that the shard and the model can be compared.
+		s.Expire(now)
+		// A failed operation changes nothing (expiries it found aside).
 		after, afterV := s.States(nil)
-		if err != nil && op <= 3 {
+		if err != nil && op <= 3 && swept {
 			require.Equal(t, before, after, "step %d: failed op %d changed states", step, op)
 			require.Equal(t, beforeV, afterV)
 		}

@@ -54,10 +54,13 @@ const AnyOwner = "\x00any"
 // AnyZone in Best.Zone lets best-available take seats of any zone.
 const AnyZone = -1
 
-// Defaults for Config.
+// DefaultMaxHoldSeats is Config.MaxHoldSeats when it is zero.
+const DefaultMaxHoldSeats = 100
+
+// Bounds of the change log when Config.LogSize is zero (see logSizeFor).
 const (
-	DefaultLogSize      = 1 << 14
-	DefaultMaxHoldSeats = 100
+	minLogSize = 1 << 8  // 4 KB: a small hall's group bookings and paint strokes
+	maxLogSize = 1 << 14 // 256 KB: a stadium's on-sale window, with room to spare
 )
 
 // Config describes a new shard.
@@ -72,7 +75,8 @@ type Config struct {
 	// Now is the shard's clock, for tests. Nil means the wall clock (wallClock:
 	// time.Now's, read more cheaply where the platform allows).
 	Now func() time.Time
-	// LogSize is the number of seat changes kept for Since; rounded up to a power of two.
+	// LogSize is the number of seat changes kept for Since; rounded up to a
+	// power of two. Zero sizes it to the hall (logSizeFor).
 	LogSize int
 	// MaxHoldSeats bounds the seats of one hold.
 	MaxHoldSeats int
@@ -197,6 +201,9 @@ type Shard struct {
 	logHead   uint64   // entries ever written
 	logFloor  uint64   // highest version some of whose entries were overwritten
 	expired   []string // tokens of holds that expired, until DrainExpired
+	// unsignalled: expireLocked released holds and no signal has told
+	// subscribers yet; unlock and unlockSignal clear it as they release mu.
+	unsignalled bool
 }
 
 // maxExpiredKept bounds the expired-token buffer when nobody drains it.
@@ -212,7 +219,7 @@ func NewShard(cfg Config) *Shard {
 	}
 	size := cfg.LogSize
 	if size <= 0 {
-		size = DefaultLogSize
+		size = logSizeFor(n)
 	}
 	size = 1 << bitsFor(size)
 	s := &Shard{
@@ -225,7 +232,7 @@ func NewShard(cfg Config) *Shard {
 		channelOf: make([]Channel, n),
 		holdOf:    make([]uint32, n),
 		rowFree:   make([]uint16, len(h.Rows)),
-		holds:     make([]hold, 1, 64),
+		holds:     make([]hold, 1, 8), // grows with demand: 64 slots up front were 6 KB before any hold
 		tokens:    newTokenIndex(),
 		log:       make([]logEntry, size),
 	}
@@ -254,6 +261,24 @@ func NewShard(cfg Config) *Shard {
 	empty := []chan struct{}{}
 	s.subs.Store(&empty)
 	return s
+}
+
+// logSizeFor sizes the change log of an n-seat hall: the power of two at or
+// above n/4 entries (so between a quarter and a half of the seats), within
+// [minLogSize, maxLogSize].
+//
+// The log serves live maps that are behind by one coalescing window (50-200 ms):
+// a room reads Since(version) each window, and when the changes it needs are
+// gone it sends a snapshot instead (realtime, on ErrGap). On the wire a
+// snapshot is about 3.7 bytes a seat and a delta about 9 bytes a changed seat,
+// so a window of more than about 0.4 n changes is as cheap to send as a
+// snapshot: a log longer than that buys nothing but memory, 16 bytes an entry
+// for every performance loaded, all the time. The ceiling is well above what
+// one window sees in a surge on this machine (some 10,000 seats held a second,
+// each then sold or freed: about 4,000 changes in a 200 ms window); the floor
+// keeps small halls from sending snapshots over a few group bookings.
+func logSizeFor(n int) int {
+	return 1 << bitsFor(min(max(n/4, minLogSize), maxLogSize))
 }
 
 func bitsFor(n int) int {
@@ -379,6 +404,27 @@ func (s *Shard) signal() {
 		default:
 		}
 	}
+}
+
+// unlock releases s.mu at the end of an operation that changed nothing itself
+// but may have expired holds on its way (Get, Pin, a refused Hold...), and
+// then signals if it did: an expiry must reach live maps whichever call finds
+// it, and a sweep after this one finds nothing left to announce.
+func (s *Shard) unlock() {
+	due := s.unsignalled
+	s.unsignalled = false
+	s.mu.Unlock()
+	if due {
+		s.signal()
+	}
+}
+
+// unlockSignal releases s.mu after a change and signals, which announces any
+// expiry found on the way too.
+func (s *Shard) unlockSignal() {
+	s.unsignalled = false
+	s.mu.Unlock()
+	s.signal()
 }
 
 // Version is the number of state-changing operations applied so far.
@@ -643,25 +689,25 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	now := s.now()
 	s.expireDue(now)
 	if exp <= now {
-		s.mu.Unlock()
+		s.unlock()
 		return dst, ErrPast
 	}
 	pos, slot := s.tokens.find(req.Token, th, s.holds)
 	if slot != 0 {
-		s.mu.Unlock()
+		s.unlock()
 		return dst, ErrTokenInUse
 	}
 	seats := req.Seats
 	if len(seats) > 0 {
 		if err := s.checkExplicit(seats, m); err != nil {
-			s.mu.Unlock()
+			s.unlock()
 			return dst, err
 		}
 	} else {
 		start := len(dst)
 		var err error
 		if dst, err = s.bestLocked(req.Best, m, dst); err != nil {
-			s.mu.Unlock()
+			s.unlock()
 			return dst[:start], err
 		}
 		seats = dst[start:]
@@ -680,6 +726,7 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	h.pinned, h.lapsed = false, false
 	s.tokens.insert(pos, th, slot)
 	s.heapPush(slot)
+	s.unsignalled = false // unlockSignal by hand: a call too many for the hot path
 	s.mu.Unlock()
 	s.signal()
 	if len(req.Seats) > 0 { // best-available appended to dst already
@@ -785,10 +832,11 @@ func (s *Shard) Release(token, owner string) error {
 		err = ErrPinned
 	}
 	if err != nil {
-		s.mu.Unlock()
+		s.unlock()
 		return err
 	}
 	s.drop(slot, Free)
+	s.unsignalled = false // unlockSignal by hand, as in Hold
 	s.mu.Unlock()
 	s.signal()
 	return nil
@@ -806,7 +854,7 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 		err = ErrPast
 	}
 	if err != nil {
-		s.mu.Unlock()
+		s.unlock()
 		return err
 	}
 	h := &s.holds[slot]
@@ -821,15 +869,14 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 	for _, seat := range h.seats {
 		s.record(Change{Seat: seat, Kind: StateChange, State: Held})
 	}
-	s.mu.Unlock()
-	s.signal()
+	s.unlockSignal()
 	return nil
 }
 
 // Get returns a copy of a live hold.
 func (s *Shard) Get(token, owner string) (HoldView, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.expireLocked(s.now())
 	slot, err := s.lookup(token, owner)
 	if err != nil {
@@ -854,7 +901,7 @@ func (s *Shard) view(slot uint32) HoldView {
 // Holds returns copies of every live hold.
 func (s *Shard) Holds() []HoldView {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.expireLocked(s.now())
 	out := make([]HoldView, 0, s.tokens.n)
 	for slot := 1; slot < len(s.holds); slot++ {
@@ -868,7 +915,7 @@ func (s *Shard) Holds() []HoldView {
 // HoldCount is the number of live holds: Holds without copying them.
 func (s *Shard) HoldCount() int {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.expireLocked(s.now())
 	return s.tokens.n
 }
@@ -887,7 +934,7 @@ func (s *Shard) HolderOf(seat uint32) (string, bool) {
 // until Confirm or Unpin. It returns a copy of the hold.
 func (s *Shard) Pin(token, owner string) (HoldView, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.expireLocked(s.now())
 	slot, err := s.lookup(token, owner)
 	if err != nil {
@@ -919,8 +966,7 @@ func (s *Shard) Unpin(token string) {
 	}
 	s.noteExpired(h.token)
 	s.drop(slot, Free)
-	s.mu.Unlock()
-	s.signal()
+	s.unlockSignal()
 }
 
 // Confirm turns a hold's seats into sold seats and ends the hold.
@@ -933,19 +979,17 @@ func (s *Shard) Confirm(token string) error {
 		return ErrNotFound
 	}
 	s.drop(slot, Sold)
-	s.mu.Unlock()
-	s.signal()
+	s.unlockSignal()
 	return nil
 }
 
-// Expire releases every hold whose deadline has passed by now, and returns how many.
+// Expire releases every hold whose deadline has passed by now, and returns how
+// many. A sweeper calls it so that expiries reach live maps when no other call
+// comes to find them.
 func (s *Shard) Expire(now time.Time) int {
 	s.mu.Lock()
 	k := s.expireLocked(now.UnixNano())
-	s.mu.Unlock()
-	if k > 0 {
-		s.signal()
-	}
+	s.unlock()
 	return k
 }
 
@@ -967,6 +1011,8 @@ func (s *Shard) expireDue(now int64) {
 	}
 }
 
+// expireLocked releases the holds due by now. Whoever calls it releases s.mu
+// with unlock or unlockSignal, which announce the expiries.
 func (s *Shard) expireLocked(now int64) int {
 	k := 0
 	for len(s.expiry) > 0 {
@@ -983,6 +1029,9 @@ func (s *Shard) expireLocked(now int64) int {
 		s.noteExpired(h.token)
 		s.drop(slot, Free)
 		k++
+	}
+	if k > 0 {
+		s.unsignalled = true
 	}
 	return k
 }
