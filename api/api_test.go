@@ -15,6 +15,7 @@ import (
 
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/store"
 )
 
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
@@ -456,6 +457,31 @@ func TestHealthAndSpec(t *testing.T) {
 	r = e.staff().do("GET", "/metrics", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Contains(t, string(r.body), "seatmap_http_request_duration_seconds")
+}
+
+// TestCurrencies: the decimals the browser app counts amounts by are the
+// server's own, for every currency the server knows.
+func TestCurrencies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded)
+	r := e.buyer().do("GET", "/api/v1/currencies", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	var list struct {
+		Items []struct {
+			Code     string
+			Decimals int
+		}
+	}
+	r.decode(t, &list)
+	require.Len(t, list.Items, len(store.Currencies()))
+	got := map[string]int{}
+	for _, c := range list.Items {
+		got[c.Code] = c.Decimals
+		require.Equal(t, store.MinorDigits(c.Code), c.Decimals, c.Code)
+	}
+	require.Equal(t, 2, got["EUR"])
+	require.Equal(t, 0, got["JPY"])
+	require.Equal(t, 3, got["BHD"])
 }
 
 // TestLiveUnknownPerformance: a socket to a performance that does not exist is

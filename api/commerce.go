@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -257,7 +259,7 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"code", "printed", "name", "value", "currency", "state", "uses"})
 	for _, code := range codes {
-		value := strconv.FormatInt(code.Amount, 10)
+		value := store.Decimal(code.Amount, code.Currency)
 		if code.Percent > 0 {
 			value = strconv.Itoa(code.Percent) + "%"
 		}
@@ -266,6 +268,38 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	w.Flush()
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="vouchers-%s.csv"`, b.ID))
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// currencyJSON is a currency and the decimals of its amounts.
+type currencyJSON struct {
+	Code     string `json:"code"`
+	Decimals int    `json:"decimals"`
+}
+
+// currenciesJSON is the answer of /currencies, the same for every request.
+var currenciesJSON = sync.OnceValue(func() []byte {
+	list := store.Currencies()
+	out := struct {
+		Items []currencyJSON `json:"items"`
+		Next  *string        `json:"next"`
+	}{Items: make([]currencyJSON, len(list))}
+	for i, c := range list {
+		out.Items[i] = currencyJSON(c)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic(err) // a slice of two plain fields always encodes
+	}
+	return b
+})
+
+// listCurrencies tells clients how many decimals each currency's amounts have:
+// minor units are what every amount counts, and the browser app formats and
+// parses them by this list rather than by its own data, which differs for a
+// few currencies.
+func listCurrencies(c *echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
+	return c.JSONBlob(http.StatusOK, currenciesJSON())
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.

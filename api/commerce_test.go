@@ -160,6 +160,16 @@ func TestPromotionsAndVouchers(t *testing.T) {
 		require.Equal(t, []string{"code", "printed", "name", "value", "currency", "state", "uses"}, rows[0])
 		require.ElementsMatch(t, batch.Codes, []string{rows[1][0], rows[2][0], rows[3][0], rows[4][0], rows[5][0]})
 		require.Equal(t, "available", rows[1][5])
+		require.Equal(t, []string{"50.00", "EUR"}, rows[1][3:5], "the value in euros, as a spreadsheet reads it")
+		r = staff.do("POST", "/api/v1/voucher-batches", map[string]any{"name": "Yen", "prefix": "yen", "count": 1, "amount": 1000, "currency": "JPY"})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var yen struct{ ID string }
+		r.decode(t, &yen)
+		r = staff.do("GET", "/api/v1/voucher-batches/"+yen.ID+".csv", nil)
+		require.Equal(t, http.StatusOK, r.status)
+		rows, err = csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+		require.NoError(t, err)
+		require.Equal(t, []string{"1000", "JPY"}, rows[1][3:5], "yen have no minor unit")
 		// A voucher's code cannot become a promotion: one code names one of either.
 		r = staff.do("POST", "/api/v1/promotions", map[string]any{"code": batch.Codes[0], "name": "Clash", "percent": 5})
 		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)

@@ -137,6 +137,7 @@ func (s *Server) routes() {
 	v1.GET("/healthz", s.healthz)
 	v1.GET("/readyz", s.readyz)
 	v1.GET("/openapi.yaml", serveOpenAPI)
+	v1.GET("/currencies", listCurrencies)
 
 	staff := s.requireStaff // roles besides admin
 	organizer := staff(RoleOrganizer)

@@ -24,7 +24,7 @@ const (
 	MaxIDLen        = 64
 	MaxNameLen      = 200
 	MaxCoordinate   = 1e7
-	MaxPrice        = 100_000_000_00 // one hundred million in major units
+	MaxPrice        = 100_000_000_00 // minor units: a hundred million euros, ten billion yen
 	maxProblemsKept = 20
 )
 

@@ -37,7 +37,7 @@ const (
 	MaxPrefix       = 10
 	MinCodeLen      = 3
 	MaxCodeLen      = 32
-	MaxCodeAmount   = 100_000_00 // minor units: 100,000.00
+	MaxCodeAmount   = 100_000_00 // minor units: 100,000.00 EUR, 10,000,000 JPY
 	MaxCodeUses     = 1_000_000
 	MaxRestrictions = 100 // entries per restriction list
 	// voucherRandom is the random part of a voucher: 12 symbols of 29 are

@@ -1,29 +1,166 @@
 // Formatting of money, dates and durations for the user's locale.
 
+/**
+ * How many decimals each currency's amounts have, as the server counts them
+ * (GET /currencies: ISO 4217 from golang.org/x/text/currency). Every amount the
+ * API gives or takes is an integer of minor units in this sense; the browser's
+ * own Intl data differs for a few currencies (HUF, MNT, TZS …), so it is asked
+ * only when the list could not be had. Loaded before any page renders.
+ * @type {Map<string, number> | null}
+ */
+const serverDecimals = await fetch('/api/v1/currencies', { credentials: 'same-origin' })
+  .then((r) => (r.ok ? r.json() : null))
+  .then((/** @type {{items: Array<{code: string, decimals: number}>} | null} */ j) => (j ? new Map(j.items.map((c) => [c.code, c.decimals])) : null))
+  .catch(() => null);
+
+/**
+ * Digits after the decimal point of a currency: 2 for EUR, 0 for JPY, 3 for
+ * BHD; 2 for a code nobody knows.
+ * @param {string} currency
+ */
+export function minorDigits(currency) {
+  if (serverDecimals) return serverDecimals.get(currency) ?? 2;
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** @type {Map<string, (minor: number) => string>} */
 const moneyFormats = new Map();
 
 /**
- * Formats integer minor units (cents) in an ISO 4217 currency. The currency's own
- * number of decimals decides the divisor (100 for EUR, 1 for JPY).
+ * Formats integer minor units in an ISO 4217 currency for the user's locale,
+ * with the currency's own decimals: 1050 EUR is €10.50, 1000 JPY is ¥1,000.
  * @param {number} minor
  * @param {string} currency
  */
 export function money(minor, currency) {
   let f = moneyFormats.get(currency);
   if (!f) {
+    const digits = minorDigits(currency);
+    const div = 10 ** digits;
+    const fraction = { minimumFractionDigits: digits, maximumFractionDigits: digits };
     try {
-      const nf = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-      const div = 10 ** (nf.resolvedOptions().maximumFractionDigits ?? 2);
+      const nf = new Intl.NumberFormat(undefined, { style: 'currency', currency, ...fraction });
       f = (n) => nf.format(n / div);
     } catch {
-      // An unknown code: show the number and the code rather than fail.
-      const nf = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-      f = (n) => `${nf.format(n / 100)} ${currency}`;
+      // A malformed code: show the number and the code rather than fail.
+      const nf = new Intl.NumberFormat(undefined, fraction);
+      f = (n) => `${nf.format(n / div)} ${currency}`;
     }
     moneyFormats.set(currency, f);
   }
   return f(minor);
+}
+
+/**
+ * Minor units as a plain number to type or edit: "12.50", "1500", "1.250".
+ * @param {number} minor
+ * @param {string} currency
+ */
+export function amountText(minor, currency) {
+  const digits = minorDigits(currency);
+  const neg = minor < 0 ? '-' : '';
+  const s = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0');
+  return digits ? `${neg}${s.slice(0, -digits)}.${s.slice(-digits)}` : neg + s;
+}
+
+/**
+ * An example of an amount typed in currency: "12.50", "1500", "12.500".
+ * @param {string} currency
+ */
+export function amountExample(currency) {
+  const digits = minorDigits(currency);
+  return digits ? `12.${'5'.padEnd(digits, '0')}` : '1500';
+}
+
+/**
+ * A field's placeholder for an amount in currency: "0.00", "0", "0.000".
+ * @param {string} currency
+ */
+export function amountPlaceholder(currency) {
+  const digits = minorDigits(currency);
+  return digits ? `0.${'0'.repeat(digits)}` : '0';
+}
+
+/**
+ * What to tell someone whose amount could not be read.
+ * @param {string} currency
+ */
+export function amountHelp(currency) {
+  const digits = minorDigits(currency);
+  return digits
+    ? `Type the amount in ${currency} with at most ${digits} decimal${digits === 1 ? '' : 's'}, for example ${amountExample(currency)}.`
+    : `${currency} has no minor unit: type a whole amount, for example ${amountExample(currency)}.`;
+}
+
+/** The user's locale's decimal and group separators. */
+const localeMarks = (() => {
+  const parts = new Intl.NumberFormat().formatToParts(12345.6);
+  return {
+    decimal: parts.find((p) => p.type === 'decimal')?.value || '.',
+    group: parts.find((p) => p.type === 'group')?.value || ',',
+  };
+})();
+
+/**
+ * Parses an amount typed in currency units into minor units: "12.50" and
+ * "12,5" in EUR are 1250, "1,500" and "1500" in JPY are 1500. Grouping marks
+ * are taken where they cannot be a decimal point (twice, or both kinds), and a
+ * lone mark before three digits by the user's locale, or as grouping in a
+ * currency without decimals. The currency's code or symbol may be typed too.
+ * null when it is not a non-negative amount with at most the currency's
+ * decimals: a currency without a minor unit takes no decimals at all.
+ * @param {string} text
+ * @param {string} currency
+ * @returns {number | null}
+ */
+export function parseMoney(text, currency) {
+  const digits = minorDigits(currency);
+  let t = text.replace(/[\s'\u2019]/g, '');
+  for (const mark of [currency, currencySymbol(currency)]) {
+    if (mark && t.toUpperCase().startsWith(mark.toUpperCase())) t = t.slice(mark.length);
+    else if (mark && t.toUpperCase().endsWith(mark.toUpperCase())) t = t.slice(0, -mark.length);
+  }
+  if (!/^\d[\d.,]*$/.test(t) || /[.,]$/.test(t)) return null;
+  const marks = t.replace(/\d/g, '');
+  let whole = t;
+  let frac = '';
+  if (marks) {
+    const at = Math.max(t.lastIndexOf('.'), t.lastIndexOf(','));
+    const last = t[at];
+    const after = t.slice(at + 1);
+    const mixed = marks.includes('.') && marks.includes(',');
+    let grouping = !mixed && marks.length > 1;
+    if (!mixed && marks.length === 1 && after.length === 3 && !/^0\d*$/.test(t.slice(0, at))) {
+      grouping = digits === 0 || last === localeMarks.group || (digits < 3 && last !== localeMarks.decimal);
+    }
+    if (!grouping) {
+      if (marks.split(last).length - 1 > 1) return null; // one decimal point at most
+      whole = t.slice(0, at);
+      frac = after;
+    }
+    const groups = whole.split(/[.,]/);
+    if (groups.length > 1 && (groups[0].length > 3 || groups.slice(1).some((g) => g.length !== 3 && g.length !== 2) || groups[groups.length - 1].length !== 3)) return null;
+    whole = groups.join('');
+  }
+  if (frac.length > digits) return null;
+  const minor = Number(whole + frac.padEnd(digits, '0'));
+  return Number.isSafeInteger(minor) ? minor : null;
+}
+
+/**
+ * The currency's symbol in the user's locale ("€", "¥"), or ''.
+ * @param {string} currency
+ */
+function currencySymbol(currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).formatToParts(0).find((p) => p.type === 'currency')?.value || '';
+  } catch {
+    return '';
+  }
 }
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -76,34 +213,6 @@ export function parseInputDate(v) {
 /** @param {number} n */
 export function count(n) {
   return new Intl.NumberFormat().format(n);
-}
-
-/**
- * Digits after the decimal point of a currency (2 for EUR, 0 for JPY).
- * @param {string} currency
- */
-export function minorDigits(currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/**
- * Parses an amount typed in currency units ("12.50", "12,5") into minor units;
- * null when it is not a number of at most the currency's decimals, or negative.
- * @param {string} text
- * @param {string} currency
- * @returns {number | null}
- */
-export function parseMoney(text, currency) {
-  const t = text.replace(/\s/g, '').replace(',', '.');
-  const digits = minorDigits(currency);
-  if (!/^\d+(\.\d*)?$/.test(t)) return null;
-  const frac = t.split('.')[1] || '';
-  if (frac.length > digits) return null;
-  return Math.round(Number(t) * 10 ** digits);
 }
 
 /** Why a voucher or promotion cannot be used, in the buyer's words. */

@@ -13,7 +13,7 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, dateTime, count, orderStatus, parseMoney } from './format.js';
+import { money, dateTime, count, orderStatus, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { channelLabel } from './staffmap.js';
@@ -473,7 +473,7 @@ export function mountOrderPage(root, id, _user) {
     if (!refundAttempt) refundAttempt = { key: api.uuid(), body: '', settled: false };
     const bySeats = /** @type {HTMLInputElement} */ (h('input', { type: 'radio', name: 'refund-kind', id: 'refund-by-seats', value: 'seats', checked: true }));
     const byAmount = /** @type {HTMLInputElement} */ (h('input', { type: 'radio', name: 'refund-kind', id: 'refund-by-amount', value: 'amount' }));
-    const amount = /** @type {HTMLInputElement} */ (h('input', { id: 'refund-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00', disabled: true, 'aria-describedby': 'refund-amount-hint' }));
+    const amount = /** @type {HTMLInputElement} */ (h('input', { id: 'refund-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: amountPlaceholder(cur), disabled: true, 'aria-describedby': 'refund-amount-hint' }));
     const reason = /** @type {HTMLInputElement} */ (h('input', { id: 'refund-reason', type: 'text', required: true, maxlength: '500', placeholder: 'e.g. Buyer is ill' }));
     const method = /** @type {HTMLSelectElement} */ (h('select', { id: 'refund-method' },
       Object.entries(METHODS).map(([v, label]) => h('option', { value: v }, label))));
@@ -504,7 +504,7 @@ export function mountOrderPage(root, id, _user) {
       let at;
       if (byAmount.checked) {
         const minor = parseMoney(amount.value, cur);
-        if (minor === null || minor <= 0) msg = 'Enter the amount to refund, for example 12.50.';
+        if (minor === null || minor <= 0) msg = `Enter the amount to refund. ${amountHelp(cur)}`;
         else if (minor > left) msg = `At most ${money(left, cur)} is left to refund.`;
         else req.amount = minor;
         at = amount;
@@ -562,7 +562,7 @@ export function mountOrderPage(root, id, _user) {
       h('label', { class: 'check' }, byAmount, ' An amount')),
     chosen,
     h('div', { class: 'field' }, h('label', { for: 'refund-amount' }, `Amount (${cur})`), amount,
-      h('p', { class: 'hint', id: 'refund-amount-hint' }, 'In currency units, e.g. 12.50.')),
+      h('p', { class: 'hint', id: 'refund-amount-hint' }, `In ${cur}, e.g. ${amountExample(cur)}.`)),
     h('div', { class: 'field' }, h('label', { for: 'refund-reason' }, 'Reason'), reason),
     h('div', { class: 'field' }, h('label', { for: 'refund-method' }, 'Paid back by'), method),
     error,

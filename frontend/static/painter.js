@@ -9,7 +9,7 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, count, minorDigits } from './format.js';
+import { money, count, parseMoney, amountText, amountPlaceholder, amountHelp } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { StaffMapPage, channelLabel, swatch } from './staffmap.js';
@@ -503,11 +503,12 @@ class Painter extends StaffMapPage {
     this.editing = id;
     const currency = z ? z.currency : d.zones[0]?.currency || 'EUR';
     const lockCurrency = d.zones.length > (z ? 1 : 0);
-    const digits = minorDigits(currency);
     const name = /** @type {HTMLInputElement} */ (h('input', { id: 'zone-name', type: 'text', required: true, maxlength: '200', value: z ? z.name : '' }));
-    const price = /** @type {HTMLInputElement} */ (h('input', { id: 'zone-price', type: 'text', inputmode: 'decimal', required: true, value: z ? (z.price / 10 ** digits).toFixed(digits) : '', placeholder: digits ? '0.00' : '0' }));
+    const price = /** @type {HTMLInputElement} */ (h('input', { id: 'zone-price', type: 'text', inputmode: 'decimal', required: true, value: z ? amountText(z.price, currency) : '', placeholder: amountPlaceholder(currency) }));
     const color = /** @type {HTMLInputElement} */ (h('input', { id: 'zone-color', type: 'color', value: z ? z.color : ZONE_COLORS[d.zones.length % ZONE_COLORS.length] }));
     const cur = /** @type {HTMLInputElement} */ (h('input', { id: 'zone-currency', type: 'text', maxlength: '3', value: currency, disabled: lockCurrency, autocapitalize: 'characters', 'aria-describedby': lockCurrency ? 'zone-currency-hint' : null }));
+    // The price's decimals follow the currency typed (none for JPY, three for BHD).
+    cur.addEventListener('input', () => { price.placeholder = amountPlaceholder(cur.value.trim().toUpperCase()); });
     const err = h('p', { id: 'zone-error', class: 'form-error', role: 'alert', hidden: true });
     replace(this.zoneForm,
       h('h4', null, z ? `Edit ${z.name}` : 'New price zone'),
@@ -550,14 +551,12 @@ class Painter extends StaffMapPage {
     const name = val('#zone-name');
     const currency = val('#zone-currency').toUpperCase();
     const color = val('#zone-color').toLowerCase();
-    const priceText = val('#zone-price').replace(/\s/g, '').replace(',', '.');
-    const digits = minorDigits(currency);
-    const major = Number(priceText);
     if (!name) return this.#zoneError('Give the zone a name.');
     if (!/^[A-Z]{3}$/.test(currency)) return this.#zoneError('The currency is a three-letter code such as EUR.');
-    if (priceText === '' || !Number.isFinite(major) || major < 0) return this.#zoneError('Enter the price, for example 45.00.');
+    // In the currency's own minor units: 1500 typed in JPY is 1500, in EUR 150000.
+    const price = parseMoney(val('#zone-price'), currency);
+    if (price === null) return this.#zoneError(`Enter the price. ${amountHelp(currency)}`);
     if (!/^#[0-9a-f]{6}$/.test(color)) return this.#zoneError('Choose a colour.');
-    const price = Math.round(major * 10 ** digits);
     const editing = this.editing;
     /** @type {Zone[]} */
     let zones;

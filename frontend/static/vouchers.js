@@ -7,7 +7,7 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
-import { money, dateTime, count, codeState, parseMoney } from './format.js';
+import { money, dateTime, count, codeState, parseMoney, amountPlaceholder, amountHelp } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { loadPerformances } from './catalog.js';
@@ -313,12 +313,13 @@ export function mountVouchers(root, _user) {
     onPerfs.push((list) => {
       replace(offerings, list.map((pf) => h('option', { value: pf.id }, `${pf.name} · ${dateTime(pf.starts_at)}`)));
       if (!cur.dataset.touched) cur.value = currency;
+      kindChanged();
     });
-    cur.addEventListener('input', () => { cur.dataset.touched = 'true'; });
     const kindChanged = () => {
       valueLabel.textContent = byPercent.checked ? 'Percent off' : 'Amount off';
-      value.placeholder = byPercent.checked ? '10' : '5.00';
+      value.placeholder = byPercent.checked ? '10' : amountPlaceholder(cur.value.trim().toUpperCase() || currency);
     };
+    cur.addEventListener('input', () => { cur.dataset.touched = 'true'; kindChanged(); });
     byPercent.addEventListener('change', kindChanged);
     byAmount.addEventListener('change', kindChanged);
 
@@ -381,7 +382,7 @@ export function mountVouchers(root, _user) {
       } else {
         if (!currencyCode) return fail('An amount needs its currency.', cur);
         const minor = parseMoney(value.value, currencyCode);
-        if (minor === null || minor <= 0) return fail('Enter the amount off in currency units, for example 5.00.', value);
+        if (minor === null || minor <= 0) return fail(`Enter the amount off. ${amountHelp(currencyCode)}`, value);
         body.amount = minor;
         body.currency = currencyCode;
       }

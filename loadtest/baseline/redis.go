@@ -68,25 +68,38 @@ for r = 5, #ARGV, 2 do
 end
 return {}`)
 
-// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, session.
-// Returns 1 when the hold is live, owned by session and has every seat.
-var checkScript = goredis.NewScript(`
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, session, ms.
+// Returns 1 when the hold is live, owned by session and has every seat, and
+// then pins it: none of its keys expires in less than ms, so the hold cannot
+// end (and its seats go to someone else) while its order commits.
+var payScript = goredis.NewScript(`
 local rec = redis.call('GET', KEYS[1])
 if not rec or string.sub(rec, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
 for i = 3, #KEYS do
   if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end
 end
+local ms = tonumber(ARGV[3])
+for i = 1, #KEYS do
+  if i ~= 2 and redis.call('PTTL', KEYS[i]) < ms then redis.call('PEXPIRE', KEYS[i], ms) end
+end
 return 1`)
 
-// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, value, session.
-// value "" frees the seats (release); otherwise marks them sold for good.
-var endScript = goredis.NewScript(`
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, value.
+// Marks the seats of a committed order sold, whatever holds them now: the
+// order in Postgres is the truth, and its unique index made them its own.
+var soldScript = goredis.NewScript(`
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[2]) end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1`)
+
+// KEYS[1] record, KEYS[2] index, KEYS[3..] seat keys; ARGV token, session.
+// Frees the seats of a hold owned by session.
+var releaseScript = goredis.NewScript(`
 local rec = redis.call('GET', KEYS[1])
-if not rec or string.sub(rec, 1, #ARGV[3] + 1) ~= ARGV[3] .. '|' then return 0 end
+if not rec or string.sub(rec, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
 for i = 3, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then
-    if ARGV[2] == '' then redis.call('DEL', KEYS[i]) else redis.call('SET', KEYS[i], ARGV[2]) end
-  end
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[1])
@@ -281,7 +294,7 @@ func (r *Redis) Release(ctx context.Context, perf, session, token string) error 
 	if err != nil {
 		return err
 	}
-	ok, err := endScript.Run(ctx, r.c, r.keys(perf, token, seats), token, "", session).Int()
+	ok, err := releaseScript.Run(ctx, r.c, r.keys(perf, token, seats), token, session).Int()
 	if err != nil {
 		return err
 	}
@@ -291,21 +304,34 @@ func (r *Redis) Release(ctx context.Context, perf, session, token string) error 
 	return nil
 }
 
-// Confirm checks the hold by script, inserts the order (the unique index on
-// seats is the guard), then marks the seats sold by script.
+// confirmWindow is how long a confirm may take once its hold is checked: the
+// hold is pinned for it, and the commit and the marking of the seats run
+// within it whatever becomes of the buyer's request.
+const confirmWindow = 30 * time.Second
+
+// Confirm checks and pins the hold by script, inserts the order (the unique
+// index on seats is the guard), then marks the seats sold by script.
+//
+// Once the hold is pinned the confirm is the server's, not the request's: a
+// request that goes (the load tester cuts a target off mid-surge) must not
+// cancel the commit, because a commit cannot be taken back once Postgres has
+// it; cancelling only loses its answer, and the seats of an order that did
+// commit would stay held in Redis.
 func (r *Redis) Confirm(ctx context.Context, perf, session, token string, h *hall.Hall) (string, []int, error) {
 	_, seats, err := r.record(ctx, perf, token)
 	if err != nil {
 		return "", nil, err
 	}
 	keys := r.keys(perf, token, seats)
-	ok, err := checkScript.Run(ctx, r.c, keys, token, session).Int()
+	ok, err := payScript.Run(ctx, r.c, keys, token, session, confirmWindow.Milliseconds()).Int()
 	if err != nil {
 		return "", nil, err
 	}
 	if ok == 0 {
 		return "", nil, errNotFound
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), confirmWindow)
+	defer cancel()
 	id := newID("o")
 	ids := make([]int32, len(seats))
 	for i, s := range seats {
@@ -319,14 +345,13 @@ func (r *Redis) Confirm(ctx context.Context, perf, session, token string, h *hal
 		return err
 	})
 	if err != nil {
-		return "", nil, err
+		// The commit's answer may be what failed: the order is what Postgres has.
+		if qerr := r.pool.QueryRow(ctx, `SELECT id FROM blr_orders WHERE token = $1`, token).Scan(&id); qerr != nil {
+			return "", nil, fmt.Errorf("confirm %s: %w", token, err)
+		}
 	}
-	// The order is committed: the seats must turn sold in Redis whatever
-	// becomes of the buyer's request, or the two stores disagree.
-	mark, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if _, err := endScript.Run(mark, r.c, keys, token, "sold:"+id, session).Int(); err != nil {
-		return "", nil, err
+	if _, err := soldScript.Run(ctx, r.c, keys, token, "sold:"+id).Result(); err != nil {
+		return "", nil, fmt.Errorf("mark the seats of order %s sold: %w", id, err)
 	}
 	return id, slices.Clone(seats), nil
 }
