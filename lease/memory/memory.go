@@ -257,6 +257,9 @@ func (s *Store) List(ctx context.Context, performance string) ([]lease.Lease, er
 // Ping always succeeds: the store is in process.
 func (s *Store) Ping(context.Context) error { return nil }
 
+// Classify returns err as it is: a store in process is never unavailable.
+func (s *Store) Classify(err error) error { return err }
+
 // fileLease is a lease in the file of Save.
 type fileLease struct {
 	Performance string    `json:"performance"`
