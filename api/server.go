@@ -93,7 +93,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.limits = newHoldLimiter(cfg.HoldRate)
-	// Sign-in: 10 tries per login at once, then one every 6 s; 30 per address.
+	// Sign-in: 10 tries per login from one address at once, then one every
+	// 6 s; 30 per address, then one a second. Not per login alone: then
+	// anyone could keep a staff member out by failing to sign in as them.
 	s.logins = newHoldLimiter(RateLimit{SessionPerSecond: 1.0 / 6, SessionBurst: 10, AddressPerSecond: 1, AddressBurst: 30})
 	codeRate := RateLimit{SessionPerSecond: 1, SessionBurst: 20, AddressPerSecond: 10, AddressBurst: 200}
 	if cfg.HoldRate.SessionPerSecond < 0 && cfg.HoldRate.AddressPerSecond < 0 {

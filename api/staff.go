@@ -47,7 +47,11 @@ func (s *Server) login(c *echo.Context) error {
 	}
 	login := strings.ToLower(strings.TrimSpace(in.Login))
 	now := time.Now()
-	if ok, wait := s.logins.allow(login, c.RealIP(), now); !ok {
+	// Keyed by (address, login) and by address: failing to sign in as
+	// someone costs that someone nothing at their own address. (Logins are
+	// at most 64 bytes; a longer one is refused below and keyed by a prefix.)
+	address := c.RealIP()
+	if ok, wait := s.logins.allow(address+" "+login[:min(len(login), 65)], address, now); !ok {
 		return limited("Too many sign-in attempts", "wait %d s before trying again", wait)
 	}
 	refused := problem(http.StatusUnauthorized, "bad-credentials", "Sign-in failed", "the login or the password is wrong")
