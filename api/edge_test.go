@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
 )
 
@@ -85,4 +89,25 @@ func TestMalformedInputIsRefusedAtTheEdge(t *testing.T) {
 		r = buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{"S-R3-S1"}})
 		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	})
+}
+
+// TestStaffSignInOutageIs503: staff routes read users, tokens and sessions
+// straight from the store; when it cannot be reached that is a 503, and when
+// it answers again so do they.
+func TestStaffSignInOutageIs503(t *testing.T) {
+	t.Parallel()
+	pgCfg, err := pgx.ParseConfig(pgURL)
+	require.NoError(t, err)
+	pgProxy := newFaultProxy(t, net.JoinHostPort(pgCfg.Host, itoa(int(pgCfg.Port))))
+	e := newEnv(t, production, func(o *envOptions) { o.pgAddr = pgProxy.Addr() })
+	organizer, _ := e.staffUser(api.RoleOrganizer)
+	require.Equal(t, http.StatusOK, organizer.do("GET", "/api/v1/halls", nil).status)
+
+	pgProxy.SetDown(true)
+	r := organizer.do("GET", "/api/v1/halls", nil)
+	require.Equal(t, http.StatusServiceUnavailable, r.status, "%s", r.body)
+	require.Equal(t, "https://seatmap.dev/problems/unavailable", r.problem(t).Type)
+	pgProxy.SetDown(false)
+	require.Eventually(t, func() bool { return organizer.do("GET", "/api/v1/halls", nil).status == http.StatusOK },
+		10*time.Second, 50*time.Millisecond)
 }

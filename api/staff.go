@@ -60,7 +60,7 @@ func (s *Server) login(c *echo.Context) error {
 	}
 	u, err := s.users.UserByLogin(c.Request().Context(), login)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	hash := u.PasswordHash
 	if err != nil || hash == "" || u.Disabled {
@@ -73,7 +73,7 @@ func (s *Server) login(c *echo.Context) error {
 	secret, csrf := randomString(32), randomString(24)
 	ss := store.StaffSession{Hash: tokenHashHex(secret), UserID: u.ID, CSRF: csrf, Expires: now.Add(staffSessionT)}
 	if err := s.users.CreateSession(c.Request().Context(), ss); err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	c.SetCookie(&http.Cookie{
 		Name: staffCookie, Value: secret, Path: "/", MaxAge: int(staffSessionT / time.Second),
@@ -96,7 +96,7 @@ func (s *Server) currentSession(c *echo.Context) error {
 			return c.JSON(http.StatusOK, sessionJSON{User: toUserJSON(u), CSRFToken: ss.CSRF})
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return &sales.UnavailableError{Service: "store", Err: err}
+			return s.storeError(err)
 		}
 	}
 	return problem(http.StatusUnauthorized, "unauthenticated", "Not signed in", "no staff session")
@@ -111,7 +111,7 @@ func (s *Server) logout(c *echo.Context) error {
 				return problem(http.StatusForbidden, "csrf", "CSRF token missing", "send the session's csrf_token in the "+csrfHeader+" header")
 			}
 			if err := s.users.DeleteSession(c.Request().Context(), ss.Hash); err != nil {
-				return &sales.UnavailableError{Service: "store", Err: err}
+				return s.storeError(err)
 			}
 		}
 	}
@@ -153,11 +153,11 @@ func (s *Server) createUser(c *echo.Context) error {
 		return problem(http.StatusConflict, "login-taken", "Login taken", fmt.Sprintf("a user %q exists already", in.Login))
 	}
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	u, err = s.users.GetUser(c.Request().Context(), u.ID)
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	return c.JSON(http.StatusCreated, toUserJSON(u))
 }
@@ -165,7 +165,7 @@ func (s *Server) createUser(c *echo.Context) error {
 func (s *Server) listUsers(c *echo.Context) error {
 	us, err := s.users.ListUsers(c.Request().Context())
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	out := listJSON[userJSON]{Items: make([]userJSON, 0, len(us))}
 	for _, u := range us {
@@ -205,12 +205,12 @@ func (s *Server) createToken(c *echo.Context) error {
 	if _, err := s.users.GetUser(c.Request().Context(), c.Param("id")); errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, "user-not-found", "User not found", "no such user")
 	} else if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	secret := NewToken()
 	t := store.APIToken{ID: "k" + randomString(10), UserID: c.Param("id"), Name: in.Name, Hash: tokenHashHex(secret)}
 	if err := s.users.CreateAPIToken(c.Request().Context(), t); err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	// The secret is shown once, here; only its hash is kept.
 	return c.JSON(http.StatusCreated, tokenJSON{ID: t.ID, Name: t.Name, Token: secret})
@@ -225,7 +225,7 @@ func (s *Server) deleteToken(c *echo.Context) error {
 		return problem(http.StatusNotFound, "token-not-found", "Token not found", "no such token")
 	}
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
