@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -137,6 +138,10 @@ func checkBody(data []byte) error {
 	if !mayHoldControls(data) {
 		return nil
 	}
+	if loneSurrogate(data) {
+		// Go reads it as U+FFFD, Postgres refuses it: neither is what was sent.
+		return problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body escapes half of a UTF-16 surrogate pair (\\uD800–\\uDFFF alone)")
+	}
 	field, reason, ok := controlInJSON(data)
 	if !ok {
 		return nil
@@ -145,8 +150,9 @@ func checkBody(data []byte) error {
 }
 
 // mayHoldControls is the cheap test first: a JSON string can only hold a
-// control character escaped (a backslash), as DEL, or as a C1 character
-// (0xC2 0x80–0x9F in UTF-8). Raw C0 bytes in strings are syntax errors.
+// control character escaped (a backslash, as surrogates need too), as DEL,
+// or as a C1 character (0xC2 0x80–0x9F in UTF-8). Raw C0 bytes in strings
+// are syntax errors.
 func mayHoldControls(data []byte) bool {
 	if bytes.IndexByte(data, '\\') >= 0 || bytes.IndexByte(data, 0x7f) >= 0 {
 		return true
@@ -162,6 +168,49 @@ func mayHoldControls(data []byte) bool {
 		i += 1 + j
 	}
 	return false
+}
+
+// loneSurrogate reports whether a \u escape in data is half of a UTF-16
+// surrogate pair without its other half.
+func loneSurrogate(data []byte) bool {
+	high := false // the previous escape was a high surrogate
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' || i+1 >= len(data) {
+			if high {
+				return true
+			}
+			continue
+		}
+		i++
+		if data[i] != 'u' || i+4 >= len(data) {
+			if high {
+				return true
+			}
+			continue
+		}
+		r, err := strconv.ParseUint(string(data[i+1:i+5]), 16, 16)
+		i += 4
+		if err != nil {
+			return false // a syntax error, the decoder's to report
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if high {
+				return true
+			}
+			high = true
+		case r >= 0xdc00 && r < 0xe000:
+			if !high {
+				return true
+			}
+			high = false
+		default:
+			if high {
+				return true
+			}
+		}
+	}
+	return high
 }
 
 // freeText names the members whose strings may hold line breaks and tabs.

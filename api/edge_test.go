@@ -65,6 +65,8 @@ func TestMalformedInputIsRefusedAtTheEdge(t *testing.T) {
 			{"line breaks in a reason are text", staff, "POST", "/api/v1/orders/nope/refunds", `{"amount":100,"reason":"ill\nsince Monday"}`, []string{"Idempotency-Key", "r"}, 404, "order-not-found", ""},
 			{"invalid UTF-8 in the body", buyer, "POST", "/api/v1/orders", "{\"hold_token\":\"x\xff\",\"buyer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"}}", nil, 400, "malformed-json", "not valid UTF-8"},
 			{"NUL in a hall layout", staff, "POST", "/api/v1/halls", `{"name":"Saal\u0000","sections":[]}`, nil, 422, "invalid-input", "name: contains a control character"},
+			{"half a surrogate pair in a hall layout", staff, "POST", "/api/v1/halls", `{"name":"Saal \ud800","sections":[]}`, nil, 400, "malformed-json", "surrogate"},
+			{"half a surrogate pair in a name", buyer, "POST", "/api/v1/orders", order(`Ada \udfad`, ""), nil, 400, "malformed-json", "surrogate"},
 			{"invalid UTF-8 in a hall layout", staff, "POST", "/api/v1/halls", "{\"name\":\"Saal\xff\",\"sections\":[]}", nil, 400, "malformed-json", "not valid UTF-8"},
 			{"a media type that only starts like JSON", buyer, "POST", "/api/v1/orders", order("Ada", ""), []string{"Content-Type", "application/jsonfoo"}, 415, "unsupported-media-type", "application/json"},
 			{"JSON in another charset", buyer, "POST", "/api/v1/orders", order("Ada", ""), []string{"Content-Type", "application/json; charset=latin1"}, 415, "unsupported-media-type", "application/json"},
@@ -80,8 +82,9 @@ func TestMalformedInputIsRefusedAtTheEdge(t *testing.T) {
 			})
 		}
 
-		// JSON with its charset said is JSON.
-		r = buyer.do("POST", "/api/v1/orders", order("Ada", ""), "Content-Type", "application/json; charset=UTF-8", "Idempotency-Key", "o1")
+		// JSON with its charset said is JSON, and a whole surrogate pair is a
+		// character like any other.
+		r = buyer.do("POST", "/api/v1/orders", order(`Ada \ud83c\udfad`, ""), "Content-Type", "application/json; charset=UTF-8", "Idempotency-Key", "o1")
 		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 		// Nothing else changed, and checkout is open.
 		free, held, sold, _ := e.counts(p.ID)
