@@ -57,6 +57,19 @@ type Users interface {
 	CreateSession(ctx context.Context, s store.StaffSession) error
 	SessionUser(ctx context.Context, hash string, now time.Time) (store.StaffSession, store.User, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// Classify marks the store's errors that mean it is unavailable.
+	Classify(err error) error
+}
+
+// storeError is the answer to a failed call of Users: unavailability (or a
+// call out of time) is a 503; anything else stays what it is, a 500 that is
+// logged, or a 422 for a value the store refused.
+func (s *Server) storeError(err error) error {
+	err = s.users.Classify(err)
+	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return &sales.UnavailableError{Service: "store", Err: err}
+	}
+	return err
 }
 
 // TokenHash is how API tokens are stored: SHA-256. Tokens are 256-bit random
@@ -119,7 +132,7 @@ func (s *Server) authenticate(c *echo.Context) (u StaffUser, ok, csrfMissing boo
 				return StaffUser{}, false, false, errBadToken
 			}
 			if err != nil {
-				return StaffUser{}, false, false, &sales.UnavailableError{Service: "store", Err: err}
+				return StaffUser{}, false, false, s.storeError(err)
 			}
 			u = staffUser(su)
 		}
@@ -135,7 +148,7 @@ func (s *Server) authenticate(c *echo.Context) (u StaffUser, ok, csrfMissing boo
 		return StaffUser{}, false, false, nil
 	}
 	if err != nil {
-		return StaffUser{}, false, false, &sales.UnavailableError{Service: "store", Err: err}
+		return StaffUser{}, false, false, s.storeError(err)
 	}
 	if unsafeMethod(r.Method) && subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(ss.CSRF)) != 1 {
 		return StaffUser{}, false, true, nil

@@ -43,8 +43,8 @@ type hallJSON struct {
 
 func (s *Server) createHall(c *echo.Context) error {
 	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, "application/json") {
-		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the layout as application/json")
+	if err := requireJSON(r, "layout"); err != nil {
+		return err
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, hall.MaxLayoutBytes+1))
 	if err != nil {
@@ -52,6 +52,9 @@ func (s *Server) createHall(c *echo.Context) error {
 	}
 	if len(data) > hall.MaxLayoutBytes {
 		return problem(http.StatusRequestEntityTooLarge, "too-large", "Layout too large", fmt.Sprintf("a layout may have at most %d bytes", hall.MaxLayoutBytes))
+	}
+	if err := checkBody(data); err != nil {
+		return err
 	}
 	sh, _, err := s.sales.CreateHall(r.Context(), data)
 	if err != nil {

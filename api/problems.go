@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
 )
 
 // Problem is an RFC 9457 problem document. Seats and Errors carry details a
@@ -31,6 +32,11 @@ type Problem struct {
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
 
 const problemBase = "https://seatmap.dev/problems/"
+
+// statusClientGone is what metrics and logs say of a request whose client
+// left before the answer (nginx's 499): not the server's failure, and nothing
+// is written to the gone client.
+const statusClientGone = 499
 
 // problemRule maps errors to one status and problem type. The first matching rule
 // wins; the table is the only place that decides HTTP statuses for domain errors.
@@ -78,6 +84,7 @@ var problemRules = []problemRule{
 	{is(engine.ErrEmpty), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{is(engine.ErrUnknownZone), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*sales.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
+	{is(store.ErrInvalid), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*sales.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 }
@@ -88,6 +95,9 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		return &Problem{Type: problemBase + "client-gone", Title: "Client closed request", Status: statusClientGone, Detail: "the client left before the answer"}
 	}
 	for _, r := range problemRules {
 		if !r.match(err) {
@@ -118,6 +128,10 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &unavailable) {
 			p.Detail = unavailable.Service + " is unavailable; nothing was changed, please retry shortly"
 			p.RetryAfter = 2
+		}
+		if errors.Is(err, store.ErrInvalid) {
+			// The driver's words would name columns and encodings.
+			p.Detail = "a value of the request cannot be stored: text that is not UTF-8 or holds NUL, or a number or date out of range"
 		}
 		return p
 	}
@@ -155,7 +169,15 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		return
 	}
 	p := s.toProblem(c, err)
-	if p.Status >= 500 {
+	switch {
+	case p.Status == statusClientGone:
+		s.log.Debug("client gone", "method", c.Request().Method, "route", c.Path(), "status", p.Status, "err", err)
+		return
+	case p.Status == http.StatusServiceUnavailable:
+		// An outage is logged once, by the circuit breaker that sees it
+		// begin and end, not once per refused request.
+		s.log.Debug("request refused", "method", c.Request().Method, "route", c.Path(), "status", p.Status, "err", err)
+	case p.Status >= 500:
 		s.log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "status", p.Status, "err", err)
 	}
 	if p.RetryAfter > 0 {

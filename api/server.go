@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.limits = newHoldLimiter(cfg.HoldRate)
-	// Sign-in: 10 tries per login at once, then one every 6 s; 30 per address.
+	// Sign-in: 10 tries per login from one address at once, then one every
+	// 6 s; 30 per address, then one a second. Not per login alone: then
+	// anyone could keep a staff member out by failing to sign in as them.
 	s.logins = newHoldLimiter(RateLimit{SessionPerSecond: 1.0 / 6, SessionBurst: 10, AddressPerSecond: 1, AddressBurst: 30})
 	codeRate := RateLimit{SessionPerSecond: 1, SessionBurst: 20, AddressPerSecond: 10, AddressBurst: 200}
 	if cfg.HoldRate.SessionPerSecond < 0 && cfg.HoldRate.AddressPerSecond < 0 {
@@ -116,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	e.Use(s.securityHeaders)
+	e.Use(s.wellFormed)
 	s.echo = e
 	s.routes()
 	return s, nil
@@ -209,6 +213,11 @@ func (s *Server) routes() {
 func (s *Server) static() echo.HandlerFunc {
 	files := http.FileServerFS(s.cfg.Static)
 	return func(c *echo.Context) error {
+		// wellFormed has refused paths that are not UTF-8 or hold control
+		// characters; what else fs.ValidPath refuses is not a file either.
+		if name := strings.TrimPrefix(path.Clean(c.Request().URL.Path), "/"); name != "" && !fs.ValidPath(name) {
+			return malformed("the path is not a valid file name")
+		}
 		h := c.Response().Header()
 		// The app is small and changes with the binary: always revalidate.
 		h.Set("Cache-Control", "no-cache")
@@ -258,11 +267,12 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 const maxBody = 64 << 10
 
 // decode reads a JSON body of at most limit bytes into v, strictly: unknown
-// fields, trailing data and wrong types are 422s that name the field.
+// fields, trailing data, wrong types and control characters in strings are
+// 422s that name the field.
 func decode(c *echo.Context, v any, limit int64) error {
 	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, "application/json") {
-		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
+	if err := requireJSON(r, "body"); err != nil {
+		return err
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
@@ -270,6 +280,9 @@ func decode(c *echo.Context, v any, limit int64) error {
 	}
 	if int64(len(data)) > limit {
 		return problem(http.StatusRequestEntityTooLarge, "too-large", "Request body too large", fmt.Sprintf("the body may have at most %d bytes", limit))
+	}
+	if err := checkBody(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

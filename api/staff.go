@@ -47,7 +47,11 @@ func (s *Server) login(c *echo.Context) error {
 	}
 	login := strings.ToLower(strings.TrimSpace(in.Login))
 	now := time.Now()
-	if ok, wait := s.logins.allow(login, c.RealIP(), now); !ok {
+	// Keyed by (address, login) and by address: failing to sign in as
+	// someone costs that someone nothing at their own address. (Logins are
+	// at most 64 bytes; a longer one is refused below and keyed by a prefix.)
+	address := c.RealIP()
+	if ok, wait := s.logins.allow(address+" "+login[:min(len(login), 65)], address, now); !ok {
 		return limited("Too many sign-in attempts", "wait %d s before trying again", wait)
 	}
 	refused := problem(http.StatusUnauthorized, "bad-credentials", "Sign-in failed", "the login or the password is wrong")
@@ -56,7 +60,7 @@ func (s *Server) login(c *echo.Context) error {
 	}
 	u, err := s.users.UserByLogin(c.Request().Context(), login)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	hash := u.PasswordHash
 	if err != nil || hash == "" || u.Disabled {
@@ -69,7 +73,7 @@ func (s *Server) login(c *echo.Context) error {
 	secret, csrf := randomString(32), randomString(24)
 	ss := store.StaffSession{Hash: tokenHashHex(secret), UserID: u.ID, CSRF: csrf, Expires: now.Add(staffSessionT)}
 	if err := s.users.CreateSession(c.Request().Context(), ss); err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	c.SetCookie(&http.Cookie{
 		Name: staffCookie, Value: secret, Path: "/", MaxAge: int(staffSessionT / time.Second),
@@ -92,7 +96,7 @@ func (s *Server) currentSession(c *echo.Context) error {
 			return c.JSON(http.StatusOK, sessionJSON{User: toUserJSON(u), CSRFToken: ss.CSRF})
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return &sales.UnavailableError{Service: "store", Err: err}
+			return s.storeError(err)
 		}
 	}
 	return problem(http.StatusUnauthorized, "unauthenticated", "Not signed in", "no staff session")
@@ -107,7 +111,7 @@ func (s *Server) logout(c *echo.Context) error {
 				return problem(http.StatusForbidden, "csrf", "CSRF token missing", "send the session's csrf_token in the "+csrfHeader+" header")
 			}
 			if err := s.users.DeleteSession(c.Request().Context(), ss.Hash); err != nil {
-				return &sales.UnavailableError{Service: "store", Err: err}
+				return s.storeError(err)
 			}
 		}
 	}
@@ -149,11 +153,11 @@ func (s *Server) createUser(c *echo.Context) error {
 		return problem(http.StatusConflict, "login-taken", "Login taken", fmt.Sprintf("a user %q exists already", in.Login))
 	}
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	u, err = s.users.GetUser(c.Request().Context(), u.ID)
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	return c.JSON(http.StatusCreated, toUserJSON(u))
 }
@@ -161,7 +165,7 @@ func (s *Server) createUser(c *echo.Context) error {
 func (s *Server) listUsers(c *echo.Context) error {
 	us, err := s.users.ListUsers(c.Request().Context())
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	out := listJSON[userJSON]{Items: make([]userJSON, 0, len(us))}
 	for _, u := range us {
@@ -201,12 +205,12 @@ func (s *Server) createToken(c *echo.Context) error {
 	if _, err := s.users.GetUser(c.Request().Context(), c.Param("id")); errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, "user-not-found", "User not found", "no such user")
 	} else if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	secret := NewToken()
 	t := store.APIToken{ID: "k" + randomString(10), UserID: c.Param("id"), Name: in.Name, Hash: tokenHashHex(secret)}
 	if err := s.users.CreateAPIToken(c.Request().Context(), t); err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	// The secret is shown once, here; only its hash is kept.
 	return c.JSON(http.StatusCreated, tokenJSON{ID: t.ID, Name: t.Name, Token: secret})
@@ -221,7 +225,7 @@ func (s *Server) deleteToken(c *echo.Context) error {
 		return problem(http.StatusNotFound, "token-not-found", "Token not found", "no such token")
 	}
 	if err != nil {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return s.storeError(err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }

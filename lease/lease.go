@@ -14,6 +14,12 @@ var ErrNotFound = errors.New("lease not found")
 // caller's mistake, not a failure of the lease store.
 var ErrInvalid = errors.New("invalid lease")
 
+// ErrUnavailable marks an error that says the lease store could not be used
+// at all: unreachable, the connection lost, out of time, loading, shutting
+// down or out of memory. Only such errors are outages: circuit breakers count
+// them and nothing else. Classify adds the mark.
+var ErrUnavailable = errors.New("lease store unavailable")
+
 // ConflictError says that seats are leased to another token. Nothing was written.
 type ConflictError struct {
 	Seats []uint32 // ascending
@@ -48,4 +54,8 @@ type Store interface {
 	// List returns the live leases of a performance, in no particular order.
 	List(ctx context.Context, performance string) ([]Lease, error)
 	Ping(ctx context.Context) error
+	// Classify marks an error this store returned with ErrUnavailable when it
+	// is one (errors.Is finds the mark, and the driver's error too); any
+	// other error comes back as it is.
+	Classify(err error) error
 }

@@ -6,7 +6,8 @@
 // first and undone if its lease cannot be written; an order is written to the
 // store while the hold is pinned, and only then do its seats turn sold. Calls to
 // Postgres and Redis go through circuit breakers and come back as
-// *UnavailableError when either is down.
+// *UnavailableError when either is down; only what the adapter's Classify marks
+// unavailable (and the breaker's own timeout) counts as down, never bad input.
 //
 // sales imports engine, hall, store and lease; never HTTP.
 package sales

@@ -20,6 +20,15 @@ var (
 	// ErrConflict is returned when a row is not in the state a change needs (an
 	// order that is no longer reserved, say). Nothing was written.
 	ErrConflict = errors.New("not in the required state")
+	// ErrUnavailable marks an error that says the database could not be used
+	// at all: unreachable, the connection lost, out of time, shutting down or
+	// out of resources. Only such errors are outages: circuit breakers count
+	// them and nothing else. Classify adds the mark.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrInvalid marks a value the database refused as data (bytes that are
+	// not UTF-8 text, a number or a date out of its range): the request's
+	// fault, never an outage. Classify adds the mark.
+	ErrInvalid = errors.New("value refused by the store")
 )
 
 // SeatsSoldError says that some seats of an order already have a live ticket for
@@ -200,6 +209,11 @@ type OrderFilter struct {
 type Store interface {
 	Ping(ctx context.Context) error
 	Close()
+	// Classify marks an error this store returned with ErrUnavailable or
+	// ErrInvalid when it is one of those (errors.Is finds the mark, and the
+	// driver's error too); any other error comes back as it is. The driver's
+	// errors are known to the adapter alone.
+	Classify(err error) error
 
 	// Setting returns a stored setting or ErrNotFound.
 	Setting(ctx context.Context, key string) (string, error)

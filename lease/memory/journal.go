@@ -86,8 +86,12 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// errJournal marks every failure of the journal, which Classify reports as
+// unavailability.
+var errJournal = errors.New("lease journal")
+
 // errClosed answers calls after Close.
-var errClosed = errors.New("lease journal is closed")
+var errClosed = fmt.Errorf("%w is closed", errJournal)
 
 // journal is the file side of a Store made by Open. Records are written under
 // the lock of the performance they change and then j.mu, so the file's order
@@ -459,10 +463,10 @@ func (j *journal) writeLocked() error {
 	if err != nil {
 		if n > 0 {
 			if terr := j.f.Truncate(j.size); terr != nil {
-				j.broken = fmt.Errorf("lease journal %s ends in a partial record (%v) that could not be cut off: %w", j.f.Name(), err, terr)
+				j.broken = fmt.Errorf("%w %s ends in a partial record (%v) that could not be cut off: %w", errJournal, j.f.Name(), err, terr)
 			}
 		}
-		return fmt.Errorf("write lease journal: %w", err)
+		return fmt.Errorf("write %w: %w", errJournal, err)
 	}
 	j.size += int64(n)
 	j.dirty = true

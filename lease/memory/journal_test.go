@@ -373,7 +373,10 @@ func TestJournalWriteFailure(t *testing.T) {
 	require.NoError(t, err)
 	s.j.f = ro
 	s.j.mu.Unlock()
-	require.Error(t, s.Acquire(ctx, lease.Lease{Performance: "p", Token: "b", Seats: []uint32{2}, Expires: c.Now().Add(time.Hour)}))
+	err = s.Acquire(ctx, lease.Lease{Performance: "p", Token: "b", Seats: []uint32{2}, Expires: c.Now().Add(time.Hour)})
+	require.Error(t, err)
+	require.ErrorIs(t, s.Classify(err), lease.ErrUnavailable, "a disk that fails is unavailability: the breaker counts it")
+	require.NotErrorIs(t, s.Classify(&lease.ConflictError{}), lease.ErrUnavailable, "an answer is not")
 	require.Error(t, s.Extend(ctx, "p", "a", c.Now().Add(2*time.Hour)))
 	require.Error(t, s.Release(ctx, "p", "a"))
 	require.Equal(t, map[string]lease.Lease{"p/a": {Performance: "p", Token: "a", Seats: []uint32{1}, Expires: a.Expires.UTC()}}, dump(s), "a refused change changes nothing")
@@ -400,6 +403,7 @@ func TestJournalClosed(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.ErrorIs(t, s.Acquire(ctx, lease.Lease{Performance: "p", Token: "a", Seats: []uint32{1}, Expires: time.Now().Add(time.Hour)}), errClosed)
 	require.ErrorIs(t, s.Ping(ctx), errClosed)
+	require.ErrorIs(t, s.Classify(s.Ping(ctx)), lease.ErrUnavailable)
 }
 
 // TestJournalRandomCrashes runs random changes on a few performances and

@@ -6,6 +6,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -290,3 +291,13 @@ func (s *Store) List(ctx context.Context, performance string) ([]lease.Lease, er
 // Ping reports a journal that takes no more records (closed, or damaged until
 // a compaction succeeds); a store without one always answers.
 func (s *Store) Ping(context.Context) error { return s.j.health() }
+
+// Classify marks the journal's failures (it could not write: a full or
+// failing disk, or the store is closed) as unavailability; every other error
+// is an answer: the store itself is in process.
+func (s *Store) Classify(err error) error {
+	if errors.Is(err, errJournal) && !errors.Is(err, lease.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", lease.ErrUnavailable, err)
+	}
+	return err
+}

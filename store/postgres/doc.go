@@ -8,7 +8,9 @@
 // The schema lives in numbered migrations embedded in the binary and applied by
 // Open under an advisory lock, so nodes starting together apply each one once.
 // Driver errors (no rows, unique and foreign-key violations) are translated here
-// into the sentinels and typed errors of package store and nowhere else.
+// into the sentinels and typed errors of package store and nowhere else; Classify
+// (errors.go) marks unavailability and refused values, which only pgx's error
+// types and SQLSTATE classes tell apart.
 //
 // It imports store and hall for the domain types and must not import engine,
 // sales, api or anything that serves requests.

@@ -11,7 +11,9 @@
 // a double sale, as on Postgres.
 //
 // Driver errors (no rows, constraint violations) are translated here into the
-// sentinels and typed errors of package store and nowhere else. It imports store
+// sentinels and typed errors of package store and nowhere else; Classify
+// (errors.go) marks unavailability (a lock held past busy_timeout, a full disk,
+// I/O errors). It imports store
 // and hall for the domain types and must not import engine, sales, api or
 // anything that serves requests.
 package sqlite
