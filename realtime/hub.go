@@ -51,6 +51,10 @@ type Options struct {
 	// IsNotFound tells a missing performance from other lookup errors; default
 	// errors.Is(err, ErrNotFound).
 	IsNotFound func(error) bool
+	// IsUnavailable tells an outage of a backing service, which is logged
+	// where it is found (once, by its circuit breaker), from other lookup
+	// errors, which are logged here; default: none is.
+	IsUnavailable func(error) bool
 	// OnSlowClient is called once for every client closed with CloseSlow, at
 	// the moment it is found out (possibly with a room's lock held): it must
 	// be quick and must not call the Hub. Meant for a metrics counter.
@@ -120,6 +124,9 @@ func NewHub(o Options) *Hub {
 	}
 	if o.IsNotFound == nil {
 		o.IsNotFound = func(err error) bool { return errors.Is(err, ErrNotFound) }
+	}
+	if o.IsUnavailable == nil {
+		o.IsUnavailable = func(error) bool { return false }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{o: o, log: o.Logger.With("component", "realtime"), ctx: ctx, cancel: cancel, seed: maphash.MakeSeed()}
@@ -192,9 +199,13 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, performanceID stri
 	shard, err := h.o.Shards.Shard(r.Context(), performanceID)
 	if err != nil {
 		code := CloseUnavailable
-		if h.o.IsNotFound(err) {
+		switch {
+		case h.o.IsNotFound(err):
 			code = CloseNotFound
-		} else {
+		case h.o.IsUnavailable(err):
+			// Every reconnecting page would log the outage again.
+			h.log.Debug("live seat map: load performance", "performance", performanceID, "err", err)
+		default:
 			h.log.Warn("live seat map: load performance", "performance", performanceID, "err", err)
 		}
 		h.Refuse(w, r, code)

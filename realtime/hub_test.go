@@ -929,3 +929,44 @@ func TestRefuse(t *testing.T) {
 	require.Equal(t, CloseNotFound.Code, closeStatus(t, w.closed))
 	require.Zero(t, h.Clients())
 }
+
+// TestOutageLoggedQuietly: a page that cannot be served because a backing
+// service is down is closed with CloseUnavailable and logged at debug only
+// (its breaker logs the outage, once); other lookup failures are warnings.
+func TestOutageLoggedQuietly(t *testing.T) {
+	t.Parallel()
+	var logs syncLog
+	s := engine.NewShard(engine.Config{Hall: theatre})
+	srv := serve(t, s, Options{
+		Logger:        slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		IsUnavailable: func(err error) bool { return strings.Contains(err.Error(), "connection refused") },
+	}, false)
+	for range 3 {
+		w := watch(t, srv.urlOf("broken"))
+		require.Equal(t, CloseUnavailable.Code, closeStatus(t, w.closed))
+	}
+	require.Empty(t, logs.String(), "an outage is not logged per socket")
+
+	quiet := serve(t, s, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, false)
+	w := watch(t, quiet.urlOf("broken"))
+	require.Equal(t, CloseUnavailable.Code, closeStatus(t, w.closed))
+	require.Contains(t, logs.String(), "level=WARN", "without IsUnavailable every lookup failure is a warning")
+}
+
+// syncLog is a log sink safe for the hub's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

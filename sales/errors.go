@@ -40,6 +40,13 @@ var (
 // IsNotFound reports whether err means the performance does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrPerformanceNotFound) }
 
+// IsUnavailable reports whether err means a backing service is unavailable
+// (its circuit breaker has logged the outage).
+func IsUnavailable(err error) bool {
+	var u *UnavailableError
+	return errors.As(err, &u)
+}
+
 // InputError names a bad field of a request.
 type InputError struct {
 	Field  string

@@ -35,11 +35,11 @@ type Config struct {
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
 	MaxHoldSeats    int           // default 10
+	SweepInterval   time.Duration // how often expired holds are swept; default 200 ms
 	// MaxHeldPerSession and MaxHeldPerAddress cap the seats one buyer session
 	// and one client address may hold at once (staff are not capped); zero
 	// means no cap.
 	MaxHeldPerSession, MaxHeldPerAddress int
-	SweepInterval   time.Duration // how often expired holds are swept; default 200 ms
 	// ReminderLead is how long before its deadline a reservation's buyer is
 	// reminded (once; not for reservations shorter than that); default 24 h.
 	ReminderLead time.Duration

@@ -213,7 +213,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	defer svc.Stop()
 
 	budget := descriptorBudget(log)
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, IsUnavailable: sales.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
