@@ -182,7 +182,11 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 	for _, s := range stacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := context.Background()
-			n := start(t, s)
+			// 500 confirms at once queue for one SQLite writer: under the race
+			// detector on a busy CI machine the last wait longer than the
+			// default 5 s a store call may take. The limit is under test
+			// here, not the latency.
+			n := start(t, s, func(c *sales.Config) { c.StoreTimeout = time.Minute })
 			defer n.close()
 			perf := createPerformance(t, n.svc)
 			limit := 100

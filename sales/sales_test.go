@@ -80,11 +80,15 @@ type node struct {
 	close  func()
 }
 
-func start(t *testing.T, s stack) *node {
+func start(t *testing.T, s stack, tune ...func(*sales.Config)) *node {
 	t.Helper()
 	st := s.store(t)
 	leases, closeLeases := s.leases(t)
-	svc := sales.New(sales.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := sales.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	svc := sales.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	n := &node{svc: svc, st: st, leases: leases}

@@ -91,8 +91,10 @@ func (f *socketFlood) close() {
 // never runs out of descriptors. (Issue 10, item 6: 20,000 idle sockets from
 // one address took every descriptor; /healthz, holds and e-mail writes failed
 // for 12 s and more.)
+//
+// Not parallel: the flood takes both cores for half a minute, which would
+// slow the timing-sensitive tests beside it rather than test them.
 func TestSocketFloodLeavesRoom(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	p := startBinaryWithFiles(t, 4096, dir, nil)
 	perf := demoPerformance(t, p.Base)
