@@ -13,28 +13,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testclock"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// clock is a settable clock for expiry tests; they never sleep.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is a settable clock for expiry tests; they never sleep.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC))
 }
 
 var (
@@ -42,7 +28,7 @@ var (
 	stadium = hall.MustCompile(hall.Stadium())
 )
 
-func newShard(t testing.TB, h *hall.Hall) (*Shard, *clock) {
+func newShard(t testing.TB, h *hall.Hall) (*Shard, *testclock.Clock) {
 	t.Helper()
 	c := newClock()
 	return NewShard(Config{Hall: h, Now: c.Now}), c
@@ -426,31 +412,31 @@ func TestSubscribeSignals(t *testing.T) {
 func TestExpirySignals(t *testing.T) {
 	t.Parallel()
 	a := seats(t, theatre, "S-R3-S1", "S-R3-S2")
-	cases := map[string]func(s *Shard, c *clock){
-		"Get": func(s *Shard, _ *clock) {
+	cases := map[string]func(s *Shard, c *testclock.Clock){
+		"Get": func(s *Shard, _ *testclock.Clock) {
 			_, err := s.Get("a", "o")
 			require.ErrorIs(t, err, ErrNotFound)
 		},
-		"Pin": func(s *Shard, _ *clock) {
+		"Pin": func(s *Shard, _ *testclock.Clock) {
 			_, err := s.Pin("a", AnyOwner)
 			require.ErrorIs(t, err, ErrNotFound)
 		},
-		"Holds":     func(s *Shard, _ *clock) { require.Len(t, s.Holds(), 1) },
-		"HoldCount": func(s *Shard, _ *clock) { require.Equal(t, 1, s.HoldCount()) },
-		"Extend": func(s *Shard, c *clock) {
+		"Holds":     func(s *Shard, _ *testclock.Clock) { require.Len(t, s.Holds(), 1) },
+		"HoldCount": func(s *Shard, _ *testclock.Clock) { require.Equal(t, 1, s.HoldCount()) },
+		"Extend": func(s *Shard, c *testclock.Clock) {
 			require.ErrorIs(t, s.Extend("a", "o", c.Now().Add(time.Minute)), ErrNotFound)
 		},
-		"refused Hold": func(s *Shard, c *clock) {
+		"refused Hold": func(s *Shard, c *testclock.Clock) {
 			_, err := s.Hold(HoldRequest{Token: "live", Owner: "o", Seats: []uint32{700}, Expires: c.Now().Add(time.Minute)}, nil)
 			require.ErrorIs(t, err, ErrTokenInUse)
 		},
-		"refused Release": func(s *Shard, _ *clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
-		"Block changing nothing": func(s *Shard, _ *clock) {
+		"refused Release": func(s *Shard, _ *testclock.Clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
+		"Block changing nothing": func(s *Shard, _ *testclock.Clock) {
 			changed, _, err := s.Block(nil)
 			require.NoError(t, err)
 			require.Zero(t, changed)
 		},
-		"Expire": func(s *Shard, c *clock) { require.Equal(t, 1, s.Expire(c.Now())) },
+		"Expire": func(s *Shard, c *testclock.Clock) { require.Equal(t, 1, s.Expire(c.Now())) },
 	}
 	for name, find := range cases {
 		t.Run(name, func(t *testing.T) {

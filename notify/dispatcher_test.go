@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/internal/testclock"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -152,24 +153,6 @@ func (r *recorder) total() int {
 	return n
 }
 
-// fakeClock is a clock that moves when the test says.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 var t0 = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func testLog(t *testing.T) *slog.Logger {
@@ -207,7 +190,7 @@ func morePolls(t *testing.T, f *fakeOutbox, n int) {
 func TestDispatcherSendsEachOnce(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(25, t0)
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now})
 	eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
@@ -229,7 +212,7 @@ func TestDispatcherKeepsItsRate(t *testing.T) {
 	out := newFakeOutbox(30, t0)
 	var rec recorder
 	began := time.Now()
-	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: (&fakeClock{now: t0}).Now})
+	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testclock.New(t0).Now})
 	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
 	// A burst of 10, then 20 more at 20 a second: at least a second.
 	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
@@ -256,14 +239,14 @@ func TestDispatcherRenders(t *testing.T) {
 		m.Body = "rendered " + m.ID
 		return m, nil
 	}
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now, Render: render,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	first := out.get(out.msgs[0].ID)
 	require.Equal(t, 0, rec.count(first.ID), "not sent without its text")
 	require.Contains(t, first.LastError, "order not readable yet")
-	clock.Advance(2 * time.Second)
+	clock.Add(2 * time.Second)
 	eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
 	mu.Lock()
 	defer mu.Unlock()
@@ -275,7 +258,7 @@ func TestDispatcherRenders(t *testing.T) {
 func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	rec := recorder{fail: func(m store.Message, n int) error {
 		if n <= 2 {
 			return fmt.Errorf("451 4.3.0 try again later\r\n(attempt %d)", n)
@@ -299,12 +282,12 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	morePolls(t, out, 3)
 	require.Equal(t, 1, rec.count("m000"), "not sent again before it is due")
 
-	clock.Advance(10 * time.Second)
+	clock.Add(10 * time.Second)
 	eventually(t, 10*time.Second, "the second attempt", func() bool { return rec.count("m000") == 2 })
 	eventually(t, 10*time.Second, "the second failure recorded", func() bool {
 		return out.get("m000").NextAttempt.Equal(t0.Add(30 * time.Second))
 	})
-	clock.Advance(20 * time.Second)
+	clock.Add(20 * time.Second)
 	eventually(t, 10*time.Second, "delivery", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 3, rec.count("m000"), "delivered once, after two failures")
@@ -321,20 +304,20 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 func TestDispatcherGivesUp(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	rec := recorder{fail: func(store.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	for n := 1; n <= 3; n++ {
 		eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
 		eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
-		clock.Advance(2 * time.Second)
+		clock.Add(2 * time.Second)
 	}
 	eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
 	m := out.get("m000")
 	require.Contains(t, m.LastError, "550 5.1.1 no such mailbox")
 	require.Equal(t, Never, m.NextAttempt)
-	clock.Advance(1000 * time.Hour)
+	clock.Add(1000 * time.Hour)
 	morePolls(t, out, 5)
 	require.Equal(t, 3, rec.count("m000"), "never tried again")
 }
@@ -346,7 +329,7 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
 	out.markSentErr = []error{errors.New("connection reset")}
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, Now: clock.Now})
 	eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
@@ -354,7 +337,7 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 	require.Equal(t, 1, rec.count("m000"), "leased: not sent again meanwhile")
 	require.True(t, out.get("m000").SentAt.IsZero())
 
-	clock.Advance(time.Minute)
+	clock.Add(time.Minute)
 	eventually(t, 10*time.Second, "marked sent", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 2, rec.count("m000"))
@@ -363,17 +346,17 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 func TestDispatcherSkipsWhatItsLeaseCannotCover(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(3, t0)
-	clock := &fakeClock{now: t0}
+	clock := testclock.New(t0)
 	// Each send takes 25 s of the 60 s lease: the third would start with 10 s
 	// left, less than a send may take, and another node could claim it then.
-	rec := recorder{fail: func(store.Message, int) error { clock.Advance(25 * time.Second); return nil }}
+	rec := recorder{fail: func(store.Message, int) error { clock.Add(25 * time.Second); return nil }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, SendTimeout: 20 * time.Second, Batch: 3, Now: clock.Now})
 	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	morePolls(t, out, 3)
 	require.Equal(t, 0, rec.count("m002"), "left to a later claim")
 	require.Equal(t, 1, out.get("m002").Attempts)
 
-	clock.Advance(10 * time.Second) // the lease ends
+	clock.Add(10 * time.Second) // the lease ends
 	eventually(t, 10*time.Second, "the third sent", func() bool { return !out.get("m002").SentAt.IsZero() })
 	require.Equal(t, 1, rec.count("m002"))
 	require.Equal(t, 2, out.get("m002").Attempts)
@@ -384,7 +367,7 @@ func TestDispatcherKeepsPollingAfterStoreErrors(t *testing.T) {
 	out := newFakeOutbox(1, t0)
 	out.claimErrs = []error{errors.New("database down"), errors.New("database down")}
 	var rec recorder
-	start(t, &Dispatcher{Store: out, Sender: &rec, Now: (&fakeClock{now: t0}).Now})
+	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testclock.New(t0).Now})
 	eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
 }
 
@@ -401,7 +384,7 @@ func TestDispatcherStopFinishesTheSendUnderWay(t *testing.T) {
 		<-release
 		return nil
 	}}
-	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: (&fakeClock{now: t0}).Now, Logger: testLog(t), PollInterval: time.Millisecond}
+	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: testclock.New(t0).Now, Logger: testLog(t), PollInterval: time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, d.Start(ctx))
 	<-started

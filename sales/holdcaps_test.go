@@ -4,34 +4,16 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/internal/testclock"
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // TestHoldCaps: a buyer session and a client address may hold only so many
 // seats at once; a released, confirmed or expired hold stops counting; staff
@@ -42,7 +24,7 @@ func TestHoldCaps(t *testing.T) {
 	st, err := sqlite.Open(ctx, t.TempDir()+"/seatmap.db")
 	require.NoError(t, err)
 	defer st.Close()
-	clock := &fakeClock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	svc := sales.New(sales.Config{
 		Store: st, Leases: memory.New(memory.Options{Now: clock.Now}), Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), HoldTTL: 10 * time.Minute,
