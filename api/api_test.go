@@ -15,7 +15,7 @@ import (
 
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/money"
 )
 
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
@@ -473,11 +473,11 @@ func TestCurrencies(t *testing.T) {
 		}
 	}
 	r.decode(t, &list)
-	require.Len(t, list.Items, len(store.Currencies()))
+	require.Len(t, list.Items, len(money.Currencies()))
 	got := map[string]int{}
 	for _, c := range list.Items {
 		got[c.Code] = c.Decimals
-		require.Equal(t, store.MinorDigits(c.Code), c.Decimals, c.Code)
+		require.Equal(t, money.Digits(c.Code), c.Decimals, c.Code)
 	}
 	require.Equal(t, 2, got["EUR"])
 	require.Equal(t, 0, got["JPY"])

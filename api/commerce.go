@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
@@ -259,7 +260,7 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"code", "printed", "name", "value", "currency", "state", "uses"})
 	for _, code := range codes {
-		value := store.Decimal(code.Amount, code.Currency)
+		value := money.Decimal(code.Amount, code.Currency)
 		if code.Percent > 0 {
 			value = strconv.Itoa(code.Percent) + "%"
 		}
@@ -278,7 +279,7 @@ type currencyJSON struct {
 
 // currenciesJSON is the answer of /currencies, the same for every request.
 var currenciesJSON = sync.OnceValue(func() []byte {
-	list := store.Currencies()
+	list := money.Currencies()
 	out := struct {
 		Items []currencyJSON `json:"items"`
 		Next  *string        `json:"next"`

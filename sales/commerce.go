@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -69,15 +70,15 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 		if t.Status == store.TicketRefunded {
 			state = "  (refunded)"
 		}
-		fmt.Fprintf(&b, "  Seat %-14s %-10s %14s%s\n", t.SeatID, t.Zone, store.Money(t.Price, o.Currency), state)
+		fmt.Fprintf(&b, "  Seat %-14s %-10s %14s%s\n", t.SeatID, t.Zone, money.Format(t.Price, o.Currency), state)
 		gross += t.Price
 	}
 	if o.Discount > 0 {
-		fmt.Fprintf(&b, "  %-25s %14s\n", "Discount "+o.VoucherCode, "-"+store.Money(o.Discount, o.Currency))
+		fmt.Fprintf(&b, "  %-25s %14s\n", "Discount "+o.VoucherCode, "-"+money.Format(o.Discount, o.Currency))
 	}
-	fmt.Fprintf(&b, "  %-25s %14s\n", "Total", store.Money(o.Total, o.Currency))
+	fmt.Fprintf(&b, "  %-25s %14s\n", "Total", money.Format(o.Total, o.Currency))
 	if o.Refunded > 0 {
-		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+store.Money(o.Refunded, o.Currency))
+		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+money.Format(o.Refunded, o.Currency))
 	}
 	if !o.Deadline.IsZero() && o.Status == store.OrderReserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
@@ -215,7 +216,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, stor
 	after := o
 	after.Tickets = append([]store.Ticket(nil), o.Tickets...)
 	if rf, err := store.PlanRefund(&after, req, s.now()); err == nil {
-		m := s.message(p, after, store.MessageRefund, fmt.Sprintf("We have refunded %s (%s).", store.Money(rf.Amount, o.Currency), in.Reason))
+		m := s.message(p, after, store.MessageRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
 		req.Change.Notify = m
 	}
 	var rf store.Refund

@@ -6,10 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"golang.org/x/text/currency"
+	"github.com/seatmap/seatmap/money"
 )
 
 // Order statuses after payment: a paid order that gave back part of its money
@@ -299,78 +298,12 @@ type SalesReport struct {
 	Channels []SalesLine
 }
 
-// MinorDigits is how many decimals an amount in a currency has, the digits
-// of its minor unit as golang.org/x/text/currency knows them (ISO 4217 as
-// CLDR gives it): 2 for EUR, 0 for JPY, 3 for BHD. Minor units are what every
-// amount in the API and the stores counts. A code the library does not know
-// gets 2, as Intl.NumberFormat gives it.
-func MinorDigits(code string) int {
-	u, err := currency.ParseISO(code)
-	if err != nil {
-		return 2
-	}
-	scale, _ := currency.Standard.Rounding(u)
-	return scale
-}
-
-// Currency is a currency code and the decimals of its amounts.
-type Currency struct {
-	Code     string
-	Decimals int
-}
-
-// Currencies lists every currency MinorDigits knows, current and historical,
-// by code: the browser app formats and parses amounts by it, so that both
-// ends count minor units alike (browsers' own data differs for a few, such as
-// HUF and MNT).
-func Currencies() []Currency { return slices.Clone(currencies()) }
-
-var currencies = sync.OnceValue(func() []Currency {
-	var out []Currency
-	for it := currency.Query(currency.Historical, currency.NonTender); it.Next(); {
-		scale, _ := currency.Standard.Rounding(it.Unit())
-		out = append(out, Currency{Code: it.Unit().String(), Decimals: scale})
-	}
-	slices.SortFunc(out, func(a, b Currency) int { return strings.Compare(a.Code, b.Code) })
-	return slices.CompactFunc(out, func(a, b Currency) bool { return a.Code == b.Code })
-})
-
-// Decimal formats minor units as a number in the currency's major unit with
-// its own decimals: "120.50" for EUR, "1000" for JPY, "1.250" for BHD.
-func Decimal(minor int64, currency string) string {
-	return string(appendDecimal(make([]byte, 0, 24), minor, MinorDigits(currency)))
-}
-
-// Money formats minor units for people: "120.50 EUR", "1000 JPY".
-func Money(minor int64, currency string) string {
-	// By hand, not fmt: every order's history entry and e-mail call it.
-	b := appendDecimal(make([]byte, 0, 24), minor, MinorDigits(currency))
-	return string(append(append(b, ' '), currency...))
-}
-
-func appendDecimal(b []byte, minor int64, digits int) []byte {
-	if minor < 0 {
-		b, minor = append(b, '-'), -minor
-	}
-	unit := int64(1)
-	for range digits {
-		unit *= 10
-	}
-	b = strconv.AppendInt(b, minor/unit, 10)
-	if digits == 0 {
-		return b
-	}
-	// unit+fraction has a leading 1 and then the fraction's digits, zeros kept.
-	var frac [20]byte
-	return append(append(b, '.'), strconv.AppendInt(frac[:0], unit+minor%unit, 10)[1:]...)
-}
-
 // CreatedDetail is the history detail of a new order.
 // Every order writes one, so it is built by hand, not with fmt.
 func CreatedDetail(o Order) string {
-	d := strconv.Itoa(len(o.Tickets)) + " seat(s), " + Money(o.Total, o.Currency)
+	d := strconv.Itoa(len(o.Tickets)) + " seat(s), " + money.Format(o.Total, o.Currency)
 	if o.VoucherCode != "" {
-		d += " after " + Money(o.Discount, o.Currency) + " off with " + o.VoucherCode
+		d += " after " + money.Format(o.Discount, o.Currency) + " off with " + o.VoucherCode
 	}
 	if !o.Deadline.IsZero() {
 		d += ", reserved until " + o.Deadline.UTC().Format(time.RFC3339)
@@ -394,7 +327,7 @@ func PlanRefund(o *Order, r RefundRequest, at time.Time) (Refund, error) {
 		case r.Amount <= 0:
 			return Refund{}, fmt.Errorf("amount %d: %w", r.Amount, ErrExceedsPaid)
 		case r.Amount > left:
-			return Refund{}, fmt.Errorf("%s asked, %s left: %w", Money(r.Amount, o.Currency), Money(left, o.Currency), ErrExceedsPaid)
+			return Refund{}, fmt.Errorf("%s asked, %s left: %w", money.Format(r.Amount, o.Currency), money.Format(left, o.Currency), ErrExceedsPaid)
 		}
 		rf.Amount = r.Amount
 	} else {
@@ -427,7 +360,7 @@ func PlanRefund(o *Order, r RefundRequest, at time.Time) (Refund, error) {
 
 // RefundDetail is the history detail of a refund.
 func RefundDetail(o Order, rf Refund) string {
-	d := Money(rf.Amount, o.Currency)
+	d := money.Format(rf.Amount, o.Currency)
 	if len(rf.Seats) > 0 {
 		d = fmt.Sprintf("%d seat(s), %s", len(rf.Seats), d)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Issue 10, item 11: store.Money(1000, "JPY") printed "10.00 JPY" in e-mails
+// Issue 10, item 11: money.Format(1000, "JPY") printed "10.00 JPY" in e-mails
 // and the order history, as every currency was taken to have cents. These
 // tests sell the demo performance in yen with the built binary, as a user
 // runs it (-data's default, the admin token the first start prints).

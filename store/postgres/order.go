@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -441,7 +442,7 @@ func (s *Store) PayReservation(ctx context.Context, id, method, by string, c sto
 	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx pgx.Tx, o *store.Order) (string, error) {
 		o.Status = store.OrderPaid
 		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
-		return fmt.Sprintf("%s by %s", store.Money(o.Total, o.Currency), method), err
+		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -374,7 +375,7 @@ func (s *Store) PayReservation(ctx context.Context, id, method, by string, c sto
 	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
 		o.Status = store.OrderPaid
 		_, err := tx.ExecContext(ctx, payReservation, id, method, by, micros(at))
-		return fmt.Sprintf("%s by %s", store.Money(o.Total, o.Currency), method), err
+		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
 }
 

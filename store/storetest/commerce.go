@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -747,7 +748,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			require.Equal(t, want.status, e.Status)
 			require.Equal(t, "staff:anna", e.Actor)
 			require.Equal(t, "cannot come", e.Reason, "the request's reason")
-			require.Contains(t, e.Detail, store.Money(want.amount, "EUR"))
+			require.Contains(t, e.Detail, money.Format(want.amount, "EUR"))
 		}
 		require.Len(t, messages(t, s, o.ID), 3, "one message per refund, none for the refused or the replay")
 

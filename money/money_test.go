@@ -1,4 +1,4 @@
-package store
+package money
 
 import (
 	"slices"
@@ -33,8 +33,8 @@ func TestMoney(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := Money(c.minor, c.currency); got != c.want {
-				t.Errorf("Money(%d, %q) = %q, want %q", c.minor, c.currency, got, c.want)
+			if got := Format(c.minor, c.currency); got != c.want {
+				t.Errorf("Format(%d, %q) = %q, want %q", c.minor, c.currency, got, c.want)
 			}
 		})
 	}
@@ -72,8 +72,8 @@ func TestCurrencies(t *testing.T) {
 			}
 			delete(want, c.Code)
 		}
-		if c.Decimals != MinorDigits(c.Code) {
-			t.Errorf("%s: %d decimals listed, MinorDigits says %d", c.Code, c.Decimals, MinorDigits(c.Code))
+		if c.Decimals != Digits(c.Code) {
+			t.Errorf("%s: %d decimals listed, Digits says %d", c.Code, c.Decimals, Digits(c.Code))
 		}
 	}
 	if len(want) > 0 {
@@ -89,8 +89,8 @@ func compareCode(a, b string) int {
 	return 1
 }
 
-func BenchmarkMoney(b *testing.B) {
+func BenchmarkFormat(b *testing.B) {
 	for b.Loop() {
-		_ = Money(12050, "EUR")
+		_ = Format(12050, "EUR")
 	}
 }
