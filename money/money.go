@@ -78,4 +78,3 @@ func appendDecimal(b []byte, minor int64, digits int) []byte {
 	var frac [20]byte
 	return append(append(b, '.'), strconv.AppendInt(frac[:0], unit+minor%unit, 10)[1:]...)
 }
-
