@@ -17,25 +17,26 @@ import (
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Vouchers and promotions, refunds, the order page and sales reports.
 
 type restrictionsJSON struct {
-	Dates     []store.DateRange `json:"dates"`
-	Times     []store.TimeRange `json:"times"`
-	Weekdays  []int             `json:"weekdays"`
-	Offerings []string          `json:"offerings"`
+	Dates     []voucher.DateRange `json:"dates"`
+	Times     []voucher.TimeRange `json:"times"`
+	Weekdays  []int               `json:"weekdays"`
+	Offerings []string            `json:"offerings"`
 }
 
-func (r *restrictionsJSON) store() store.Restrictions {
+func (r *restrictionsJSON) store() voucher.Restrictions {
 	if r == nil {
-		return store.Restrictions{}
+		return voucher.Restrictions{}
 	}
-	return store.Restrictions{Dates: r.Dates, Times: r.Times, Weekdays: r.Weekdays, Offerings: r.Offerings}
+	return voucher.Restrictions{Dates: r.Dates, Times: r.Times, Weekdays: r.Weekdays, Offerings: r.Offerings}
 }
 
-func toRestrictionsJSON(r store.Restrictions) restrictionsJSON {
+func toRestrictionsJSON(r voucher.Restrictions) restrictionsJSON {
 	return restrictionsJSON{
 		Dates: nonNilSlice(r.Dates), Times: nonNilSlice(r.Times),
 		Weekdays: nonNilSlice(r.Weekdays), Offerings: nonNilSlice(r.Offerings),
@@ -65,7 +66,7 @@ type codeJSON struct {
 	CreatedAt    string           `json:"created_at"`
 }
 
-func toCodeJSON(c store.Code) codeJSON {
+func toCodeJSON(c voucher.Code) codeJSON {
 	out := codeJSON{
 		Code: c.Code, Display: sales.FormatCode(c), Kind: c.Kind, Name: c.Name, BatchID: c.BatchID, Currency: c.Currency,
 		Uses: c.Uses, State: c.Status(), Restrictions: toRestrictionsJSON(c.Restrictions), CreatedAt: rfc3339(c.CreatedAt),
@@ -108,9 +109,9 @@ func (v valueJSON) value() (sales.CodeValue, bool, error) {
 	}
 	out.Currency = v.Currency
 	switch v.State {
-	case "", store.CodeAvailable:
+	case "", voucher.Available:
 		return out, false, nil
-	case store.CodePrepared:
+	case voucher.Prepared:
 		return out, true, nil
 	}
 	return out, false, &sales.InputError{Field: "state", Reason: "must be prepared or available"}
@@ -149,7 +150,7 @@ func (s *Server) listCodes(kind string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		codes, err := s.sales.Codes(c.Request().Context(), store.CodeFilter{Kind: kind, After: c.QueryParam("after"), Limit: limit})
+		codes, err := s.sales.Codes(c.Request().Context(), voucher.Filter{Kind: kind, After: c.QueryParam("after"), Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -179,7 +180,7 @@ type batchJSON struct {
 	Vouchers     []codeJSON       `json:"vouchers,omitempty"`
 }
 
-func toBatchJSON(b store.VoucherBatch) batchJSON {
+func toBatchJSON(b voucher.Batch) batchJSON {
 	out := batchJSON{ID: b.ID, Name: b.Name, Prefix: b.Prefix, Count: b.Count, Currency: b.Currency,
 		Restrictions: toRestrictionsJSON(b.Restrictions), CreatedAt: rfc3339(b.CreatedAt)}
 	if b.Percent > 0 {
@@ -244,7 +245,7 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	codes, err := s.sales.Codes(ctx, store.CodeFilter{Kind: store.CodeVoucher, BatchID: id, Limit: sales.MaxBatch})
+	codes, err := s.sales.Codes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: id, Limit: sales.MaxBatch})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Live streams a performance's seat states over a WebSocket (realtime.Hub).
@@ -192,15 +192,15 @@ func (s *Server) routes() {
 	v1.GET("/reports/sales", s.salesReport, seller)
 
 	v1.POST("/promotions", s.createPromotion, organizer)
-	v1.GET("/promotions", s.listCodes(store.CodePromotion), seller)
+	v1.GET("/promotions", s.listCodes(voucher.KindPromotion), seller)
 	v1.POST("/voucher-batches", s.createVoucherBatch, organizer)
 	v1.GET("/voucher-batches", s.listVoucherBatches, organizer)
 	v1.GET("/voucher-batches/:id", s.getVoucherBatch, organizer) // also {id}.csv
 	v1.GET("/vouchers/:code", s.getCode, seller)
 	v1.GET("/vouchers/:code/check", s.checkCode)
-	v1.POST("/vouchers/:code/block", s.setCodeState(store.CodeBlocked), organizer)
-	v1.POST("/vouchers/:code/unblock", s.setCodeState(store.CodeAvailable), organizer)
-	v1.POST("/vouchers/:code/release", s.setCodeState(store.CodeAvailable), organizer)
+	v1.POST("/vouchers/:code/block", s.setCodeState(voucher.Blocked), organizer)
+	v1.POST("/vouchers/:code/unblock", s.setCodeState(voucher.Available), organizer)
+	v1.POST("/vouchers/:code/release", s.setCodeState(voucher.Available), organizer)
 	v1.GET("/search", s.search, seller)
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })

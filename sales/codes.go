@@ -10,6 +10,7 @@ import (
 
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Vouchers and promotions (seed 004). A code names exactly one of either; it
@@ -89,8 +90,8 @@ func newVoucherCode(prefix string) string {
 }
 
 // FormatCode groups a voucher's random part in fours for print: "GIFT-ABCD-EFGH-JKMN".
-func FormatCode(c store.Code) string {
-	if c.Kind != store.CodeVoucher {
+func FormatCode(c voucher.Code) string {
+	if c.Kind != voucher.KindVoucher {
 		return c.Code
 	}
 	prefix := c.Code[:max(len(c.Code)-voucherRandom, 0)]
@@ -134,7 +135,7 @@ func (v *CodeValue) validate() error {
 
 // validateRestrictions checks and tidies restrictions: dates and times parse
 // and run forwards, weekdays are 1..7, lists are bounded.
-func validateRestrictions(r *store.Restrictions) error {
+func validateRestrictions(r *voucher.Restrictions) error {
 	switch {
 	case len(r.Dates) > MaxRestrictions, len(r.Times) > MaxRestrictions, len(r.Offerings) > MaxRestrictions:
 		return &InputError{Field: "restrictions", Reason: fmt.Sprintf("at most %d entries per list", MaxRestrictions)}
@@ -215,13 +216,13 @@ type Booking struct {
 // Evaluate says what code c is worth for booking b, or why it cannot be used.
 // The reasons come in the order a buyer can act on them: a code that does not
 // work at all before one that is for another show.
-func Evaluate(c store.Code, b Booking) (value int64, reason string) {
+func Evaluate(c voucher.Code, b Booking) (value int64, reason string) {
 	switch c.Status() {
-	case store.CodeBlocked:
+	case voucher.Blocked:
 		return 0, ReasonBlocked
-	case store.CodePrepared:
+	case voucher.Prepared:
 		return 0, ReasonPrepared
-	case store.CodeRedeemed:
+	case voucher.Redeemed:
 		return 0, ReasonUsedUp
 	}
 	r := c.Restrictions
@@ -230,7 +231,7 @@ func Evaluate(c store.Code, b Booking) (value int64, reason string) {
 	}
 	if len(r.Dates) > 0 {
 		day := b.StartsAt.Format(time.DateOnly)
-		if !slices.ContainsFunc(r.Dates, func(d store.DateRange) bool { return d.From <= day && day <= d.To }) {
+		if !slices.ContainsFunc(r.Dates, func(d voucher.DateRange) bool { return d.From <= day && day <= d.To }) {
 			return 0, ReasonWrongDate
 		}
 	}
@@ -245,7 +246,7 @@ func Evaluate(c store.Code, b Booking) (value int64, reason string) {
 	}
 	if len(r.Times) > 0 {
 		at := b.StartsAt.Hour()*60 + b.StartsAt.Minute()
-		if !slices.ContainsFunc(r.Times, func(t store.TimeRange) bool {
+		if !slices.ContainsFunc(r.Times, func(t voucher.TimeRange) bool {
 			from, _ := clockMinutes(t.From)
 			to, _ := clockMinutes(t.To)
 			return from <= at && at < to
@@ -270,7 +271,7 @@ type NewPromotion struct {
 	Value        CodeValue
 	MaxUses      *int // nil: unlimited
 	Prepared     bool // made prepared, released later; default available
-	Restrictions store.Restrictions
+	Restrictions voucher.Restrictions
 }
 
 func validateName(name *string) error {
@@ -285,42 +286,42 @@ func validateName(name *string) error {
 }
 
 // CreatePromotion stores a promotion under its memorable code.
-func (s *Service) CreatePromotion(ctx context.Context, np NewPromotion, a Actor) (store.Code, error) {
+func (s *Service) CreatePromotion(ctx context.Context, np NewPromotion, a Actor) (voucher.Code, error) {
 	code := NormalizeCode(np.Code)
 	switch {
 	case len(code) < MinCodeLen || len(code) > MaxCodeLen:
-		return store.Code{}, &InputError{Field: "code", Reason: fmt.Sprintf("must have %d to %d letters or digits", MinCodeLen, MaxCodeLen)}
+		return voucher.Code{}, &InputError{Field: "code", Reason: fmt.Sprintf("must have %d to %d letters or digits", MinCodeLen, MaxCodeLen)}
 	case !validCodeChars(code):
-		return store.Code{}, &InputError{Field: "code", Reason: "may hold only letters A–Z and digits (spaces and dashes are ignored)"}
+		return voucher.Code{}, &InputError{Field: "code", Reason: "may hold only letters A–Z and digits (spaces and dashes are ignored)"}
 	}
 	if err := validateName(&np.Name); err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
 	if err := np.Value.validate(); err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
 	if np.MaxUses != nil && (*np.MaxUses < 1 || *np.MaxUses > MaxCodeUses) {
-		return store.Code{}, &InputError{Field: "max_uses", Reason: fmt.Sprintf("must be from 1 to %d, or null for unlimited", MaxCodeUses)}
+		return voucher.Code{}, &InputError{Field: "max_uses", Reason: fmt.Sprintf("must be from 1 to %d, or null for unlimited", MaxCodeUses)}
 	}
 	if err := validateRestrictions(&np.Restrictions); err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
-	c := store.Code{
-		Code: code, Kind: store.CodePromotion, Name: np.Name, Percent: np.Value.Percent, Amount: np.Value.Amount,
-		Currency: np.Value.Currency, State: store.CodeAvailable, Restrictions: np.Restrictions, CreatedBy: a.Login,
+	c := voucher.Code{
+		Code: code, Kind: voucher.KindPromotion, Name: np.Name, Percent: np.Value.Percent, Amount: np.Value.Amount,
+		Currency: np.Value.Currency, State: voucher.Available, Restrictions: np.Restrictions, CreatedBy: a.Login,
 	}
 	if np.MaxUses != nil {
 		c.MaxUses = *np.MaxUses
 	}
 	if np.Prepared {
-		c.State = store.CodePrepared
+		c.State = voucher.Prepared
 	}
 	err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreatePromotion(ctx, c) })
 	if errors.Is(err, store.ErrDuplicate) {
-		return store.Code{}, &InputError{Field: "code", Reason: fmt.Sprintf("%s is taken by another voucher or promotion", code)}
+		return voucher.Code{}, &InputError{Field: "code", Reason: fmt.Sprintf("%s is taken by another voucher or promotion", code)}
 	}
 	if err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
 	return s.Code(ctx, code)
 }
@@ -332,32 +333,32 @@ type NewVoucherBatch struct {
 	Count        int
 	Value        CodeValue
 	Prepared     bool
-	Restrictions store.Restrictions
+	Restrictions voucher.Restrictions
 }
 
 // CreateVoucherBatch makes Count vouchers with random codes, all or none.
-func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a Actor) (store.VoucherBatch, []store.Code, error) {
+func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a Actor) (voucher.Batch, []voucher.Code, error) {
 	prefix := NormalizeCode(nb.Prefix)
 	switch {
 	case len(prefix) > MaxPrefix || !validCodeChars(prefix):
-		return store.VoucherBatch{}, nil, &InputError{Field: "prefix", Reason: fmt.Sprintf("may hold up to %d letters A–Z and digits", MaxPrefix)}
+		return voucher.Batch{}, nil, &InputError{Field: "prefix", Reason: fmt.Sprintf("may hold up to %d letters A–Z and digits", MaxPrefix)}
 	case nb.Count < 1 || nb.Count > MaxBatch:
-		return store.VoucherBatch{}, nil, &InputError{Field: "count", Reason: fmt.Sprintf("must be from 1 to %d", MaxBatch)}
+		return voucher.Batch{}, nil, &InputError{Field: "count", Reason: fmt.Sprintf("must be from 1 to %d", MaxBatch)}
 	}
 	if err := validateName(&nb.Name); err != nil {
-		return store.VoucherBatch{}, nil, err
+		return voucher.Batch{}, nil, err
 	}
 	if err := nb.Value.validate(); err != nil {
-		return store.VoucherBatch{}, nil, err
+		return voucher.Batch{}, nil, err
 	}
 	if err := validateRestrictions(&nb.Restrictions); err != nil {
-		return store.VoucherBatch{}, nil, err
+		return voucher.Batch{}, nil, err
 	}
-	state := store.CodeAvailable
+	state := voucher.Available
 	if nb.Prepared {
-		state = store.CodePrepared
+		state = voucher.Prepared
 	}
-	b := store.VoucherBatch{
+	b := voucher.Batch{
 		Name: nb.Name, Prefix: prefix, Count: nb.Count, Percent: nb.Value.Percent, Amount: nb.Value.Amount,
 		Currency: nb.Value.Currency, Restrictions: nb.Restrictions, CreatedBy: a.Login,
 	}
@@ -365,7 +366,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 	// the store refuse the whole batch, and a fresh draw is the cure.
 	for attempt := 1; ; attempt++ {
 		b.ID = newID("vb", 10)
-		codes := make([]store.Code, nb.Count)
+		codes := make([]voucher.Code, nb.Count)
 		seen := make(map[string]bool, nb.Count)
 		for i := range codes {
 			c := newVoucherCode(prefix)
@@ -373,7 +374,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 				c = newVoucherCode(prefix)
 			}
 			seen[c] = true
-			codes[i] = store.Code{Code: c, Kind: store.CodeVoucher, BatchID: b.ID, Name: b.Name, Percent: b.Percent,
+			codes[i] = voucher.Code{Code: c, Kind: voucher.KindVoucher, BatchID: b.ID, Name: b.Name, Percent: b.Percent,
 				Amount: b.Amount, Currency: b.Currency, MaxUses: 1, State: state, Restrictions: b.Restrictions, CreatedBy: a.Login}
 		}
 		err := s.db.doBulk(ctx, func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
@@ -381,7 +382,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 			continue
 		}
 		if err != nil {
-			return store.VoucherBatch{}, nil, err
+			return voucher.Batch{}, nil, err
 		}
 		stored, err := s.VoucherBatch(ctx, b.ID)
 		return stored, codes, err
@@ -389,21 +390,21 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 }
 
 // VoucherBatch returns a batch.
-func (s *Service) VoucherBatch(ctx context.Context, id string) (store.VoucherBatch, error) {
-	var b store.VoucherBatch
+func (s *Service) VoucherBatch(ctx context.Context, id string) (voucher.Batch, error) {
+	var b voucher.Batch
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		b, err = s.store.GetVoucherBatch(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.VoucherBatch{}, fmt.Errorf("voucher batch %s: %w", id, ErrCodeNotFound)
+		return voucher.Batch{}, fmt.Errorf("voucher batch %s: %w", id, ErrCodeNotFound)
 	}
 	return b, err
 }
 
 // VoucherBatches lists the batches, newest first.
-func (s *Service) VoucherBatches(ctx context.Context) ([]store.VoucherBatch, error) {
-	var out []store.VoucherBatch
+func (s *Service) VoucherBatches(ctx context.Context) ([]voucher.Batch, error) {
+	var out []voucher.Batch
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListVoucherBatches(ctx)
 		return err
@@ -412,8 +413,8 @@ func (s *Service) VoucherBatches(ctx context.Context) ([]store.VoucherBatch, err
 }
 
 // Codes lists codes (see store.CodeFilter).
-func (s *Service) Codes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
-	var out []store.Code
+func (s *Service) Codes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error) {
+	var out []voucher.Code
 	err := s.db.doBulk(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListCodes(ctx, f)
 		return err
@@ -422,18 +423,18 @@ func (s *Service) Codes(ctx context.Context, f store.CodeFilter) ([]store.Code, 
 }
 
 // Code returns a voucher or promotion.
-func (s *Service) Code(ctx context.Context, code string) (store.Code, error) {
+func (s *Service) Code(ctx context.Context, code string) (voucher.Code, error) {
 	code = NormalizeCode(code)
-	var c store.Code
+	var c voucher.Code
 	if len(code) == 0 || len(code) > MaxCodeLen+MaxPrefix {
-		return store.Code{}, fmt.Errorf("code %q: %w", code, ErrCodeNotFound)
+		return voucher.Code{}, fmt.Errorf("code %q: %w", code, ErrCodeNotFound)
 	}
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		c, err = s.store.GetCode(ctx, code)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)
+		return voucher.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)
 	}
 	return c, err
 }
@@ -442,21 +443,21 @@ func (s *Service) Code(ctx context.Context, code string) (store.Code, error) {
 // A block takes effect at once: every order is checked against the stored
 // state in the transaction that writes it, also one whose buyer checked the
 // code a moment before.
-func (s *Service) SetCodeState(ctx context.Context, code, state string) (store.Code, error) {
+func (s *Service) SetCodeState(ctx context.Context, code, state string) (voucher.Code, error) {
 	code = NormalizeCode(code)
-	if state != store.CodeAvailable && state != store.CodeBlocked {
-		return store.Code{}, &InputError{Field: "state", Reason: "must be available or blocked"}
+	if state != voucher.Available && state != voucher.Blocked {
+		return voucher.Code{}, &InputError{Field: "state", Reason: "must be available or blocked"}
 	}
-	var c store.Code
+	var c voucher.Code
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		c, err = s.store.SetCodeState(ctx, code, state)
 		return err
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return store.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)
+		return voucher.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)
 	case errors.Is(err, store.ErrConflict):
-		return store.Code{}, fmt.Errorf("%w: %v", ErrCodeState, err)
+		return voucher.Code{}, fmt.Errorf("%w: %v", ErrCodeState, err)
 	}
 	return c, err
 }
@@ -519,9 +520,9 @@ func codeReason(status string) string {
 	switch status {
 	case "":
 		return ReasonUnknown
-	case store.CodeBlocked:
+	case voucher.Blocked:
 		return ReasonBlocked
-	case store.CodePrepared:
+	case voucher.Prepared:
 		return ReasonPrepared
 	}
 	return ReasonUsedUp

@@ -15,6 +15,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // TestEvaluate is seed 004's rules, one row each.
@@ -22,59 +23,63 @@ func TestEvaluate(t *testing.T) {
 	// Friday 2026-07-03 19:30 in the venue's zone.
 	friday := time.Date(2026, 7, 3, 19, 30, 0, 0, time.UTC)
 	booking := sales.Booking{Offering: "p1", StartsAt: friday, Amount: 2500, Currency: "EUR"}
-	code := func(f func(c *store.Code)) store.Code {
-		c := store.Code{Code: "X", Kind: store.CodePromotion, Percent: 0, Amount: 5000, Currency: "EUR", State: store.CodeAvailable}
+	code := func(f func(c *voucher.Code)) voucher.Code {
+		c := voucher.Code{Code: "X", Kind: voucher.KindPromotion, Percent: 0, Amount: 5000, Currency: "EUR", State: voucher.Available}
 		f(&c)
 		return c
 	}
 	tests := []struct {
 		name   string
-		code   store.Code
+		code   voucher.Code
 		b      sales.Booking
 		value  int64
 		reason string
 	}{
-		{"fixed amount capped at the booking", code(func(*store.Code) {}), booking, 2500, ""},
-		{"fixed amount below the booking", code(func(c *store.Code) { c.Amount = 311 }), booking, 311, ""},
-		{"percentage", code(func(c *store.Code) { c.Amount, c.Percent = 0, 25 }), booking, 625, ""},
-		{"percentage rounds down", code(func(c *store.Code) { c.Amount, c.Percent = 0, 33 }), booking, 825, ""},
-		{"hundred percent", code(func(c *store.Code) { c.Amount, c.Percent = 0, 100 }), booking, 2500, ""},
-		{"percentage of nothing", code(func(c *store.Code) { c.Amount, c.Percent = 0, 50 }), sales.Booking{Offering: "p1", StartsAt: friday}, 0, ""},
-		{"other currency", code(func(c *store.Code) { c.Currency = "CHF" }), booking, 0, sales.ReasonWrongCurrency},
-		{"percentage in any currency", code(func(c *store.Code) { c.Amount, c.Percent, c.Currency = 0, 10, "CHF" }), booking, 250, ""},
-		{"prepared", code(func(c *store.Code) { c.State = store.CodePrepared }), booking, 0, sales.ReasonPrepared},
-		{"blocked", code(func(c *store.Code) { c.State = store.CodeBlocked }), booking, 0, sales.ReasonBlocked},
-		{"voucher used", code(func(c *store.Code) { c.Kind, c.MaxUses, c.Uses = store.CodeVoucher, 1, 1 }), booking, 0, sales.ReasonUsedUp},
-		{"promotion used up", code(func(c *store.Code) { c.MaxUses, c.Uses = 10, 10 }), booking, 0, sales.ReasonUsedUp},
-		{"promotion with uses left", code(func(c *store.Code) { c.MaxUses, c.Uses = 10, 9 }), booking, 2500, ""},
-		{"unlimited", code(func(c *store.Code) { c.MaxUses, c.Uses = 0, 1_000_000 }), booking, 2500, ""},
-		{"blocked beats used up", code(func(c *store.Code) { c.State, c.MaxUses, c.Uses = store.CodeBlocked, 1, 1 }), booking, 0, sales.ReasonBlocked},
-		{"right offering", code(func(c *store.Code) { c.Restrictions.Offerings = []string{"p0", "p1"} }), booking, 2500, ""},
-		{"wrong offering", code(func(c *store.Code) { c.Restrictions.Offerings = []string{"p2"} }), booking, 0, sales.ReasonWrongOffering},
-		{"date inside", code(func(c *store.Code) {
-			c.Restrictions.Dates = []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}
+		{"fixed amount capped at the booking", code(func(*voucher.Code) {}), booking, 2500, ""},
+		{"fixed amount below the booking", code(func(c *voucher.Code) { c.Amount = 311 }), booking, 311, ""},
+		{"percentage", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 25 }), booking, 625, ""},
+		{"percentage rounds down", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 33 }), booking, 825, ""},
+		{"hundred percent", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 100 }), booking, 2500, ""},
+		{"percentage of nothing", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 50 }), sales.Booking{Offering: "p1", StartsAt: friday}, 0, ""},
+		{"other currency", code(func(c *voucher.Code) { c.Currency = "CHF" }), booking, 0, sales.ReasonWrongCurrency},
+		{"percentage in any currency", code(func(c *voucher.Code) { c.Amount, c.Percent, c.Currency = 0, 10, "CHF" }), booking, 250, ""},
+		{"prepared", code(func(c *voucher.Code) { c.State = voucher.Prepared }), booking, 0, sales.ReasonPrepared},
+		{"blocked", code(func(c *voucher.Code) { c.State = voucher.Blocked }), booking, 0, sales.ReasonBlocked},
+		{"voucher used", code(func(c *voucher.Code) { c.Kind, c.MaxUses, c.Uses = voucher.KindVoucher, 1, 1 }), booking, 0, sales.ReasonUsedUp},
+		{"promotion used up", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 10, 10 }), booking, 0, sales.ReasonUsedUp},
+		{"promotion with uses left", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 10, 9 }), booking, 2500, ""},
+		{"unlimited", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 0, 1_000_000 }), booking, 2500, ""},
+		{"blocked beats used up", code(func(c *voucher.Code) { c.State, c.MaxUses, c.Uses = voucher.Blocked, 1, 1 }), booking, 0, sales.ReasonBlocked},
+		{"right offering", code(func(c *voucher.Code) { c.Restrictions.Offerings = []string{"p0", "p1"} }), booking, 2500, ""},
+		{"wrong offering", code(func(c *voucher.Code) { c.Restrictions.Offerings = []string{"p2"} }), booking, 0, sales.ReasonWrongOffering},
+		{"date inside", code(func(c *voucher.Code) {
+			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}
 		}), booking, 2500, ""},
-		{"date on the last day", code(func(c *store.Code) { c.Restrictions.Dates = []store.DateRange{{From: "2026-06-01", To: "2026-07-03"}} }), booking, 2500, ""},
-		{"date outside", code(func(c *store.Code) { c.Restrictions.Dates = []store.DateRange{{From: "2026-07-04", To: "2026-08-31"}} }), booking, 0, sales.ReasonWrongDate},
-		{"second date range", code(func(c *store.Code) {
-			c.Restrictions.Dates = []store.DateRange{{From: "2026-01-01", To: "2026-01-31"}, {From: "2026-07-03", To: "2026-07-03"}}
+		{"date on the last day", code(func(c *voucher.Code) {
+			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-06-01", To: "2026-07-03"}}
 		}), booking, 2500, ""},
-		{"weekday", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{5, 6, 7} }), booking, 2500, ""},
-		{"wrong weekday", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{6, 7} }), booking, 0, sales.ReasonWrongWeekday},
-		{"sunday is 7", code(func(c *store.Code) { c.Restrictions.Weekdays = []int{7} }), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 2), Amount: 100, Currency: "EUR"}, 100, ""},
-		{"time inside", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "18:00", To: "24:00"}} }), booking, 2500, ""},
-		{"time at its start", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "19:30", To: "20:00"}} }), booking, 2500, ""},
-		{"time at its end", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "18:00", To: "19:30"}} }), booking, 0, sales.ReasonWrongTime},
-		{"matinee only", code(func(c *store.Code) { c.Restrictions.Times = []store.TimeRange{{From: "10:00", To: "16:00"}} }), booking, 0, sales.ReasonWrongTime},
-		{"seed example: weekends in July and August", code(func(c *store.Code) {
+		{"date outside", code(func(c *voucher.Code) {
+			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-07-04", To: "2026-08-31"}}
+		}), booking, 0, sales.ReasonWrongDate},
+		{"second date range", code(func(c *voucher.Code) {
+			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-01-01", To: "2026-01-31"}, {From: "2026-07-03", To: "2026-07-03"}}
+		}), booking, 2500, ""},
+		{"weekday", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{5, 6, 7} }), booking, 2500, ""},
+		{"wrong weekday", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{6, 7} }), booking, 0, sales.ReasonWrongWeekday},
+		{"sunday is 7", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{7} }), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 2), Amount: 100, Currency: "EUR"}, 100, ""},
+		{"time inside", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "18:00", To: "24:00"}} }), booking, 2500, ""},
+		{"time at its start", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "19:30", To: "20:00"}} }), booking, 2500, ""},
+		{"time at its end", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "18:00", To: "19:30"}} }), booking, 0, sales.ReasonWrongTime},
+		{"matinee only", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "10:00", To: "16:00"}} }), booking, 0, sales.ReasonWrongTime},
+		{"seed example: weekends in July and August", code(func(c *voucher.Code) {
 			c.Amount = 311
-			c.Restrictions = store.Restrictions{Weekdays: []int{6, 7}, Dates: []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
+			c.Restrictions = voucher.Restrictions{Weekdays: []int{6, 7}, Dates: []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
 		}), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 1), Amount: 5000, Currency: "EUR"}, 311, ""},
-		{"seed example on a friday", code(func(c *store.Code) {
-			c.Restrictions = store.Restrictions{Weekdays: []int{6, 7}, Dates: []store.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
+		{"seed example on a friday", code(func(c *voucher.Code) {
+			c.Restrictions = voucher.Restrictions{Weekdays: []int{6, 7}, Dates: []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
 		}), booking, 0, sales.ReasonWrongWeekday},
-		{"offering before date", code(func(c *store.Code) {
-			c.Restrictions = store.Restrictions{Offerings: []string{"p9"}, Dates: []store.DateRange{{From: "2020-01-01", To: "2020-01-01"}}}
+		{"offering before date", code(func(c *voucher.Code) {
+			c.Restrictions = voucher.Restrictions{Offerings: []string{"p9"}, Dates: []voucher.DateRange{{From: "2020-01-01", To: "2020-01-01"}}}
 		}), booking, 0, sales.ReasonWrongOffering},
 	}
 	for _, tc := range tests {
@@ -90,37 +95,37 @@ func TestEvaluate(t *testing.T) {
 // TestCodeStates is the life of a code: every move the seed allows, and none
 // it does not.
 func TestCodeStates(t *testing.T) {
-	states := []string{store.CodePrepared, store.CodeAvailable, store.CodeBlocked, store.CodeRedeemed, "bogus"}
+	states := []string{voucher.Prepared, voucher.Available, voucher.Blocked, voucher.Redeemed, "bogus"}
 	allowed := map[[2]string]bool{
-		{store.CodePrepared, store.CodeAvailable}: true, // released
-		{store.CodePrepared, store.CodeBlocked}:   true,
-		{store.CodeAvailable, store.CodeBlocked}:  true,
-		{store.CodeBlocked, store.CodeAvailable}:  true, // unblocked
+		{voucher.Prepared, voucher.Available}: true, // released
+		{voucher.Prepared, voucher.Blocked}:   true,
+		{voucher.Available, voucher.Blocked}:  true,
+		{voucher.Blocked, voucher.Available}:  true, // unblocked
 	}
 	for _, from := range states {
 		for _, to := range states {
-			require.Equal(t, allowed[[2]string{from, to}], store.CodeMoveAllowed(from, to), "%s → %s", from, to)
+			require.Equal(t, allowed[[2]string{from, to}], voucher.MoveAllowed(from, to), "%s → %s", from, to)
 		}
 	}
-	c := store.Code{State: store.CodeAvailable, MaxUses: 1}
-	require.Equal(t, store.CodeAvailable, c.Status())
+	c := voucher.Code{State: voucher.Available, MaxUses: 1}
+	require.Equal(t, voucher.Available, c.Status())
 	c.Uses = 1
-	require.Equal(t, store.CodeRedeemed, c.Status(), "used up is redeemed")
-	c.State = store.CodeBlocked
-	require.Equal(t, store.CodeBlocked, c.Status())
-	c = store.Code{State: store.CodeAvailable, Uses: 99}
-	require.Equal(t, store.CodeAvailable, c.Status(), "unlimited is never used up")
+	require.Equal(t, voucher.Redeemed, c.Status(), "used up is redeemed")
+	c.State = voucher.Blocked
+	require.Equal(t, voucher.Blocked, c.Status())
+	c = voucher.Code{State: voucher.Available, Uses: 99}
+	require.Equal(t, voucher.Available, c.Status(), "unlimited is never used up")
 }
 
 func TestNormalizeAndFormatCode(t *testing.T) {
 	require.Equal(t, "SUMMER25", sales.NormalizeCode(" summer-25 "))
 	require.Equal(t, "SUMMER25", sales.NormalizeCode("Sum mer\t25"))
-	v := store.Code{Code: "GIFTABCDEFGHJKMN", Kind: store.CodeVoucher}
+	v := voucher.Code{Code: "GIFTABCDEFGHJKMN", Kind: voucher.KindVoucher}
 	require.Equal(t, "GIFT-ABCD-EFGH-JKMN", sales.FormatCode(v))
 	require.Equal(t, "GIFTABCDEFGHJKMN", sales.NormalizeCode(sales.FormatCode(v)), "the printed form reads back")
 	v.Code = "ABCDEFGHJKMN"
 	require.Equal(t, "ABCD-EFGH-JKMN", sales.FormatCode(v))
-	p := store.Code{Code: "SUMMER25", Kind: store.CodePromotion}
+	p := voucher.Code{Code: "SUMMER25", Kind: voucher.KindPromotion}
 	require.Equal(t, "SUMMER25", sales.FormatCode(p))
 }
 
@@ -166,7 +171,7 @@ func TestVoucherBatch(t *testing.T) {
 				require.Len(t, rest, 12)
 				require.False(t, strings.ContainsAny(rest, "01ILOUV"), rest)
 			}
-			stored, err := n.svc.Codes(ctx, store.CodeFilter{BatchID: b.ID, Limit: sales.MaxBatch})
+			stored, err := n.svc.Codes(ctx, voucher.Filter{BatchID: b.ID, Limit: sales.MaxBatch})
 			require.NoError(t, err)
 			require.Len(t, stored, sales.MaxBatch)
 			require.Equal(t, "olga", stored[0].CreatedBy)
@@ -227,7 +232,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			c, err := n.svc.Code(ctx, "RUSH")
 			require.NoError(t, err)
 			require.Equal(t, limit, c.Uses)
-			require.Equal(t, store.CodeRedeemed, c.Status())
+			require.Equal(t, voucher.Redeemed, c.Status())
 			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf, Limit: 1000})
 			require.NoError(t, err)
 			require.Len(t, orders, limit)

@@ -12,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Payment methods. Buyers on the web pay online (no payment provider here); the
@@ -193,7 +194,7 @@ func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error
 // answer: seats sold meanwhile, or a code refused.
 func refusedOrder(p *perf, what string, err error) error {
 	var sold *store.SeatsSoldError
-	var code *store.CodeError
+	var code *voucher.CodeError
 	switch {
 	case errors.As(err, &code):
 		return &CodeInvalidError{Code: code.Code, Reason: codeReason(code.Status)}

@@ -79,106 +79,6 @@ type Message struct {
 	LastError   string
 }
 
-// Code kinds: a voucher is single-use with a random code, a promotion has a
-// memorable code and a use limit. One code names exactly one of either.
-const (
-	CodeVoucher   = "voucher"
-	CodePromotion = "promotion"
-)
-
-// Code states. Stored are prepared, available and blocked; redeemed is an
-// available code whose uses reached its limit (see Code.Status).
-const (
-	CodePrepared  = "prepared"
-	CodeAvailable = "available"
-	CodeRedeemed  = "redeemed"
-	CodeBlocked   = "blocked"
-)
-
-// DateRange is a span of days, both ends included, as YYYY-MM-DD.
-type DateRange struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
-
-// TimeRange is a span of the day as HH:MM, From included, To excluded.
-type TimeRange struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
-
-// Restrictions limit where a code is valid. Each non-empty list must match;
-// no restrictions at all means valid for every booking.
-type Restrictions struct {
-	Dates     []DateRange `json:"dates,omitempty"`
-	Times     []TimeRange `json:"times,omitempty"`
-	Weekdays  []int       `json:"weekdays,omitempty"` // ISO: 1 Monday … 7 Sunday
-	Offerings []string    `json:"offerings,omitempty"`
-}
-
-// Code is a voucher or a promotion.
-type Code struct {
-	Code         string // normalised: upper case, no spaces or dashes
-	Kind         string
-	BatchID      string // vouchers: their batch
-	Name         string
-	Percent      int   // 1..100, or 0 for a fixed amount
-	Amount       int64 // minor units when Percent is 0
-	Currency     string
-	MaxUses      int // 0: unlimited (promotions only); vouchers have 1
-	Uses         int
-	State        string // prepared, available or blocked
-	Restrictions Restrictions
-	CreatedBy    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
-// Status is the code's state as people see it: an available code used up is
-// redeemed.
-func (c Code) Status() string {
-	if c.State == CodeAvailable && c.MaxUses > 0 && c.Uses >= c.MaxUses {
-		return CodeRedeemed
-	}
-	return c.State
-}
-
-// VoucherBatch is a block of vouchers made together.
-type VoucherBatch struct {
-	ID           string
-	Name         string
-	Prefix       string
-	Count        int
-	Percent      int
-	Amount       int64
-	Currency     string
-	Restrictions Restrictions
-	CreatedBy    string
-	CreatedAt    time.Time
-}
-
-// CodeFilter selects codes ordered by code. After is the keyset cursor.
-type CodeFilter struct {
-	Kind    string // empty: both
-	BatchID string
-	After   string
-	Limit   int // 1..10000
-}
-
-// CodeError says why a code could not be redeemed with an order; nothing was
-// written. Status is the code's status then ("" when it does not exist).
-type CodeError struct {
-	Code   string
-	Status string
-}
-
-func (e *CodeError) Error() string {
-	if e.Status == "" {
-		return fmt.Sprintf("code %s does not exist", e.Code)
-	}
-	return fmt.Sprintf("code %s is %s", e.Code, e.Status)
-}
-
 // Refund is money (and perhaps seats) given back on a paid order.
 type Refund struct {
 	ID             string
@@ -368,19 +268,6 @@ func RefundDetail(o Order, rf Refund) string {
 		d += " by " + rf.Method
 	}
 	return d
-}
-
-// CodeMoveAllowed says whether a code may move from one stored state to
-// another: prepared → available (released), prepared or available → blocked,
-// blocked → available (unblocked).
-func CodeMoveAllowed(from, to string) bool {
-	switch to {
-	case CodeAvailable:
-		return from == CodePrepared || from == CodeBlocked
-	case CodeBlocked:
-		return from == CodePrepared || from == CodeAvailable
-	}
-	return false
 }
 
 // SalesBuilder sums the rows a store's report queries return into a report.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 var (
@@ -283,17 +284,17 @@ type Store interface {
 
 	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
 	// promotion has its code.
-	CreatePromotion(ctx context.Context, c Code) error
+	CreatePromotion(ctx context.Context, c voucher.Code) error
 	// CreateVoucherBatch stores a batch and its vouchers, all or none;
 	// ErrDuplicate if a code is taken.
-	CreateVoucherBatch(ctx context.Context, b VoucherBatch, codes []Code) error
-	GetVoucherBatch(ctx context.Context, id string) (VoucherBatch, error)
-	ListVoucherBatches(ctx context.Context) ([]VoucherBatch, error) // newest first
-	GetCode(ctx context.Context, code string) (Code, error)
-	ListCodes(ctx context.Context, f CodeFilter) ([]Code, error)
+	CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes []voucher.Code) error
+	GetVoucherBatch(ctx context.Context, id string) (voucher.Batch, error)
+	ListVoucherBatches(ctx context.Context) ([]voucher.Batch, error) // newest first
+	GetCode(ctx context.Context, code string) (voucher.Code, error)
+	ListCodes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error)
 	// SetCodeState moves a code: prepared → available, prepared or available →
 	// blocked, blocked → available. Anything else gives ErrConflict.
-	SetCodeState(ctx context.Context, code, state string) (Code, error)
+	SetCodeState(ctx context.Context, code, state string) (voucher.Code, error)
 
 	// ClaimOutbox takes up to limit unsent messages due at now, oldest first,
 	// and hides them from other claims until now+lease; Attempts counts the

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 const (
@@ -167,18 +168,18 @@ func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Durat
 func (s *Store) codeRefused(ctx context.Context, code string) error {
 	c, err := s.GetCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) {
-		return &store.CodeError{Code: code}
+		return &voucher.CodeError{Code: code}
 	}
 	if err != nil {
 		return err
 	}
 	status := c.Status()
-	if status == store.CodeAvailable {
+	if status == voucher.Available {
 		// Freed again since (a reservation ended): still refused, as used up
 		// when the order was written.
-		status = store.CodeRedeemed
+		status = voucher.Redeemed
 	}
-	return &store.CodeError{Code: code, Status: status}
+	return &voucher.CodeError{Code: code, Status: status}
 }
 
 // ---- refunds ----
@@ -262,29 +263,29 @@ func (s *Store) Refunds(ctx context.Context, orderID string) ([]store.Refund, er
 
 // ---- vouchers and promotions ----
 
-func scanCode(r pgx.Row) (store.Code, error) {
-	var c store.Code
+func scanCode(r pgx.Row) (voucher.Code, error) {
+	var c voucher.Code
 	var restrictions string
 	err := r.Scan(&c.Code, &c.Kind, &c.BatchID, &c.Name, &c.Percent, &c.Amount, &c.Currency, &c.MaxUses, &c.Uses, &c.State,
 		&restrictions, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
 	utc(&c.CreatedAt)
 	utc(&c.UpdatedAt)
 	if err := json.Unmarshal([]byte(restrictions), &c.Restrictions); err != nil {
-		return store.Code{}, fmt.Errorf("restrictions of %s: %w", c.Code, err)
+		return voucher.Code{}, fmt.Errorf("restrictions of %s: %w", c.Code, err)
 	}
 	return c, nil
 }
 
 // CreatePromotion stores a promotion; a taken code gives ErrDuplicate.
-func (s *Store) CreatePromotion(ctx context.Context, c store.Code) error {
+func (s *Store) CreatePromotion(ctx context.Context, c voucher.Code) error {
 	r, err := json.Marshal(c.Restrictions)
 	if err != nil {
 		return fmt.Errorf("create promotion %s: %w", c.Code, err)
 	}
-	_, err = s.pool.Exec(ctx, insertCode, c.Code, store.CodePromotion, "", c.Name, c.Percent, c.Amount, c.Currency,
+	_, err = s.pool.Exec(ctx, insertCode, c.Code, voucher.KindPromotion, "", c.Name, c.Percent, c.Amount, c.Currency,
 		c.MaxUses, c.State, string(r), c.CreatedBy, now())
 	if isUnique(err) {
 		return fmt.Errorf("create promotion %s: %w", c.Code, store.ErrDuplicate)
@@ -296,13 +297,13 @@ func (s *Store) CreatePromotion(ctx context.Context, c store.Code) error {
 }
 
 // CreateVoucherBatch stores a batch and its vouchers in one transaction.
-func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, codes []store.Code) error {
+func (s *Store) CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes []voucher.Code) error {
 	r, err := json.Marshal(b.Restrictions)
 	if err != nil {
 		return fmt.Errorf("create voucher batch %s: %w", b.ID, err)
 	}
 	names := make([]string, len(codes))
-	state := store.CodeAvailable
+	state := voucher.Available
 	for i, c := range codes {
 		names[i] = c.Code
 		if c.State != "" {
@@ -326,38 +327,38 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, co
 	return nil
 }
 
-func scanBatch(r pgx.Row) (store.VoucherBatch, error) {
-	var b store.VoucherBatch
+func scanBatch(r pgx.Row) (voucher.Batch, error) {
+	var b voucher.Batch
 	var restrictions string
 	if err := r.Scan(&b.ID, &b.Name, &b.Prefix, &b.Count, &b.Percent, &b.Amount, &b.Currency, &restrictions, &b.CreatedBy, &b.CreatedAt); err != nil {
-		return store.VoucherBatch{}, err
+		return voucher.Batch{}, err
 	}
 	utc(&b.CreatedAt)
 	if err := json.Unmarshal([]byte(restrictions), &b.Restrictions); err != nil {
-		return store.VoucherBatch{}, fmt.Errorf("restrictions of batch %s: %w", b.ID, err)
+		return voucher.Batch{}, fmt.Errorf("restrictions of batch %s: %w", b.ID, err)
 	}
 	return b, nil
 }
 
 // GetVoucherBatch returns a batch without its codes.
-func (s *Store) GetVoucherBatch(ctx context.Context, id string) (store.VoucherBatch, error) {
+func (s *Store) GetVoucherBatch(ctx context.Context, id string) (voucher.Batch, error) {
 	b, err := scanBatch(s.pool.QueryRow(ctx, selectBatch, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.VoucherBatch{}, fmt.Errorf("voucher batch %s: %w", id, store.ErrNotFound)
+		return voucher.Batch{}, fmt.Errorf("voucher batch %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.VoucherBatch{}, fmt.Errorf("voucher batch %s: %w", id, err)
+		return voucher.Batch{}, fmt.Errorf("voucher batch %s: %w", id, err)
 	}
 	return b, nil
 }
 
 // ListVoucherBatches lists batches newest first.
-func (s *Store) ListVoucherBatches(ctx context.Context) ([]store.VoucherBatch, error) {
+func (s *Store) ListVoucherBatches(ctx context.Context) ([]voucher.Batch, error) {
 	rows, err := s.pool.Query(ctx, selectBatches)
 	if err != nil {
 		return nil, fmt.Errorf("list voucher batches: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.VoucherBatch, error) { return scanBatch(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (voucher.Batch, error) { return scanBatch(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list voucher batches: %w", err)
 	}
@@ -365,19 +366,19 @@ func (s *Store) ListVoucherBatches(ctx context.Context) ([]store.VoucherBatch, e
 }
 
 // GetCode returns a voucher or promotion by its normalised code.
-func (s *Store) GetCode(ctx context.Context, code string) (store.Code, error) {
+func (s *Store) GetCode(ctx context.Context, code string) (voucher.Code, error) {
 	c, err := scanCode(s.pool.QueryRow(ctx, selectCode, code))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Code{}, fmt.Errorf("code %s: %w", code, store.ErrNotFound)
+		return voucher.Code{}, fmt.Errorf("code %s: %w", code, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Code{}, fmt.Errorf("code %s: %w", code, err)
+		return voucher.Code{}, fmt.Errorf("code %s: %w", code, err)
 	}
 	return c, nil
 }
 
 // ListCodes lists codes in code order.
-func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
+func (s *Store) ListCodes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
@@ -386,7 +387,7 @@ func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code
 	if err != nil {
 		return nil, fmt.Errorf("list codes: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Code, error) { return scanCode(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (voucher.Code, error) { return scanCode(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list codes: %w", err)
 	}
@@ -394,8 +395,8 @@ func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code
 }
 
 // SetCodeState moves a code to another state, if the move is allowed.
-func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Code, error) {
-	var c store.Code
+func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.Code, error) {
+	var c voucher.Code
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		c, err = scanCode(tx.QueryRow(ctx, selectCodeForUpd, code))
@@ -405,7 +406,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Cod
 		if err != nil {
 			return err
 		}
-		if !store.CodeMoveAllowed(c.State, state) {
+		if !voucher.MoveAllowed(c.State, state) {
 			return fmt.Errorf("%s to %s: %w", c.Status(), state, store.ErrConflict)
 		}
 		c.State, c.UpdatedAt = state, now()
@@ -413,7 +414,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Cod
 		return err
 	})
 	if err != nil {
-		return store.Code{}, fmt.Errorf("set state of code %s: %w", code, err)
+		return voucher.Code{}, fmt.Errorf("set state of code %s: %w", code, err)
 	}
 	return c, nil
 }

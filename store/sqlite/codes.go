@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 const (
@@ -41,7 +42,7 @@ WHERE code = $1 AND state = 'available' AND (max_uses = 0 OR uses < max_uses)`
 // maxCodes bounds a page of codes: a whole batch of vouchers, printed at once.
 const maxCodes = 10_000
 
-func encodeRestrictions(r store.Restrictions) (string, error) {
+func encodeRestrictions(r voucher.Restrictions) (string, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return "", fmt.Errorf("encode restrictions: %w", err)
@@ -49,19 +50,19 @@ func encodeRestrictions(r store.Restrictions) (string, error) {
 	return string(b), nil
 }
 
-func scanCode(row scanner) (store.Code, error) {
-	var c store.Code
+func scanCode(row scanner) (voucher.Code, error) {
+	var c voucher.Code
 	var batch sql.NullString
 	var restrictions string
 	var created, updated int64
 	err := row.Scan(&c.Code, &c.Kind, &batch, &c.Name, &c.Percent, &c.Amount, &c.Currency, &c.MaxUses, &c.Uses, &c.State,
 		&restrictions, &c.CreatedBy, &created, &updated)
 	if err != nil {
-		return store.Code{}, err
+		return voucher.Code{}, err
 	}
 	c.BatchID = batch.String
 	if err := json.Unmarshal([]byte(restrictions), &c.Restrictions); err != nil {
-		return store.Code{}, fmt.Errorf("code %s: restrictions: %w", c.Code, err)
+		return voucher.Code{}, fmt.Errorf("code %s: restrictions: %w", c.Code, err)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return c, nil
@@ -69,12 +70,12 @@ func scanCode(row scanner) (store.Code, error) {
 
 // insertCodeRow writes a new code, unused, in tx. Its kind decides its
 // batch and its limit: a voucher belongs to batch and is used once.
-func insertCodeRow(ctx context.Context, stmt *sql.Stmt, c store.Code, batch string, at time.Time) error {
+func insertCodeRow(ctx context.Context, stmt *sql.Stmt, c voucher.Code, batch string, at time.Time) error {
 	if c.Code == "" {
 		return errors.New("the code is empty")
 	}
 	switch c.State {
-	case store.CodePrepared, store.CodeAvailable, store.CodeBlocked:
+	case voucher.Prepared, voucher.Available, voucher.Blocked:
 	default:
 		return fmt.Errorf("code %s: state %q is none of prepared, available, blocked", c.Code, c.State)
 	}
@@ -83,7 +84,7 @@ func insertCodeRow(ctx context.Context, stmt *sql.Stmt, c store.Code, batch stri
 		return err
 	}
 	var batchID any
-	if c.Kind == store.CodeVoucher {
+	if c.Kind == voucher.KindVoucher {
 		batchID, c.MaxUses = batch, 1
 	}
 	_, err = stmt.ExecContext(ctx, c.Code, c.Kind, batchID, c.Name, c.Percent, c.Amount, c.Currency, c.MaxUses,
@@ -96,8 +97,8 @@ func insertCodeRow(ctx context.Context, stmt *sql.Stmt, c store.Code, batch stri
 
 // CreatePromotion stores a promotion, unused; a code that any voucher or
 // promotion has gives ErrDuplicate.
-func (s *Store) CreatePromotion(ctx context.Context, c store.Code) error {
-	c.Kind = store.CodePromotion
+func (s *Store) CreatePromotion(ctx context.Context, c voucher.Code) error {
+	c.Kind = voucher.KindPromotion
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, insertCode)
 		if err != nil {
@@ -116,7 +117,7 @@ func (s *Store) CreatePromotion(ctx context.Context, c store.Code) error {
 // taken code and none is written. Each voucher is used at most once and takes
 // its value, restrictions and author from the batch, its state from codes
 // (available when empty); Count is the number of codes.
-func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, codes []store.Code) error {
+func (s *Store) CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes []voucher.Code) error {
 	restrictions, err := encodeRestrictions(b.Restrictions)
 	if err != nil {
 		return fmt.Errorf("create voucher batch %s: %w", b.ID, err)
@@ -132,7 +133,7 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, co
 			return err
 		}
 		names := make([]string, len(codes))
-		state := store.CodeAvailable
+		state := voucher.Available
 		for i, c := range codes {
 			if c.Code == "" {
 				return errors.New("a code is empty")
@@ -161,41 +162,41 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b store.VoucherBatch, co
 	return nil
 }
 
-func scanBatch(row scanner) (store.VoucherBatch, error) {
-	var b store.VoucherBatch
+func scanBatch(row scanner) (voucher.Batch, error) {
+	var b voucher.Batch
 	var restrictions string
 	var created int64
 	err := row.Scan(&b.ID, &b.Name, &b.Prefix, &b.Count, &b.Percent, &b.Amount, &b.Currency, &restrictions, &b.CreatedBy, &created)
 	if err != nil {
-		return store.VoucherBatch{}, err
+		return voucher.Batch{}, err
 	}
 	if err := json.Unmarshal([]byte(restrictions), &b.Restrictions); err != nil {
-		return store.VoucherBatch{}, fmt.Errorf("batch %s: restrictions: %w", b.ID, err)
+		return voucher.Batch{}, fmt.Errorf("batch %s: restrictions: %w", b.ID, err)
 	}
 	b.CreatedAt = fromMicros(created)
 	return b, nil
 }
 
 // GetVoucherBatch returns a batch without its codes (see ListCodes).
-func (s *Store) GetVoucherBatch(ctx context.Context, id string) (store.VoucherBatch, error) {
+func (s *Store) GetVoucherBatch(ctx context.Context, id string) (voucher.Batch, error) {
 	b, err := scanBatch(s.r.QueryRowContext(ctx, selectBatch, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.VoucherBatch{}, fmt.Errorf("get voucher batch %s: %w", id, store.ErrNotFound)
+		return voucher.Batch{}, fmt.Errorf("get voucher batch %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.VoucherBatch{}, fmt.Errorf("get voucher batch %s: %w", id, err)
+		return voucher.Batch{}, fmt.Errorf("get voucher batch %s: %w", id, err)
 	}
 	return b, nil
 }
 
 // ListVoucherBatches lists batches, newest first.
-func (s *Store) ListVoucherBatches(ctx context.Context) ([]store.VoucherBatch, error) {
+func (s *Store) ListVoucherBatches(ctx context.Context) ([]voucher.Batch, error) {
 	rows, err := s.r.QueryContext(ctx, listBatches)
 	if err != nil {
 		return nil, fmt.Errorf("list voucher batches: %w", err)
 	}
 	defer rows.Close()
-	var out []store.VoucherBatch
+	var out []voucher.Batch
 	for rows.Next() {
 		b, err := scanBatch(rows)
 		if err != nil {
@@ -210,20 +211,20 @@ func (s *Store) ListVoucherBatches(ctx context.Context) ([]store.VoucherBatch, e
 }
 
 // GetCode returns a voucher or promotion by its exact code.
-func (s *Store) GetCode(ctx context.Context, code string) (store.Code, error) {
+func (s *Store) GetCode(ctx context.Context, code string) (voucher.Code, error) {
 	c, err := scanCode(s.r.QueryRowContext(ctx, selectCode, code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Code{}, fmt.Errorf("get code %s: %w", code, store.ErrNotFound)
+		return voucher.Code{}, fmt.Errorf("get code %s: %w", code, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Code{}, fmt.Errorf("get code %s: %w", code, err)
+		return voucher.Code{}, fmt.Errorf("get code %s: %w", code, err)
 	}
 	return c, nil
 }
 
 // ListCodes lists codes by code, keyset-paged; a limit out of 1..10000 is
 // 10000.
-func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code, error) {
+func (s *Store) ListCodes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > maxCodes {
 		limit = maxCodes
@@ -240,7 +241,7 @@ func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code
 		return nil, fmt.Errorf("list codes: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Code
+	var out []voucher.Code
 	for rows.Next() {
 		c, err := scanCode(rows)
 		if err != nil {
@@ -256,8 +257,8 @@ func (s *Store) ListCodes(ctx context.Context, f store.CodeFilter) ([]store.Code
 
 // SetCodeState moves a code between the stored states (see
 // store.CodeMoveAllowed).
-func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Code, error) {
-	var c store.Code
+func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.Code, error) {
+	var c voucher.Code
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		c, err = scanCode(tx.QueryRowContext(ctx, selectCode, code))
@@ -267,7 +268,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Cod
 		if err != nil {
 			return err
 		}
-		if !store.CodeMoveAllowed(c.State, state) {
+		if !voucher.MoveAllowed(c.State, state) {
 			return fmt.Errorf("%s to %q: %w", c.Status(), state, store.ErrConflict)
 		}
 		c.State, c.UpdatedAt = state, now()
@@ -275,7 +276,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (store.Cod
 		return err
 	})
 	if err != nil {
-		return store.Code{}, fmt.Errorf("set state of code %s: %w", code, err)
+		return voucher.Code{}, fmt.Errorf("set state of code %s: %w", code, err)
 	}
 	return c, nil
 }
@@ -294,10 +295,10 @@ func redeem(ctx context.Context, tx *sql.Tx, code string, at time.Time) error {
 	}
 	c, err := scanCode(tx.QueryRowContext(ctx, selectCode, code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return &store.CodeError{Code: code}
+		return &voucher.CodeError{Code: code}
 	}
 	if err != nil {
 		return fmt.Errorf("redeem code %s: %w", code, err)
 	}
-	return &store.CodeError{Code: code, Status: c.Status()}
+	return &voucher.CodeError{Code: code, Status: c.Status()}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // TestOrderHistoryImmutable: the database itself refuses to edit or remove
@@ -44,8 +45,8 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 	s := open(t, tempPath(t))
 	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
 	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale}))
-	require.NoError(t, s.CreatePromotion(ctx, store.Code{Code: "ONCE", Name: "Once", Percent: 50, Currency: "EUR", MaxUses: 1,
-		State: store.CodeAvailable}))
+	require.NoError(t, s.CreatePromotion(ctx, voucher.Code{Code: "ONCE", Name: "Once", Percent: 50, Currency: "EUR", MaxUses: 1,
+		State: voucher.Available}))
 	order := func(id string, seat uint32, code string) *orderRequest {
 		o := store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
 			Total: 500, VoucherCode: code, CreatedAt: now(),
@@ -58,9 +59,9 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 	}
 	errs := s.writeBatch([]*orderRequest{order("o1", 1, "ONCE"), order("o2", 2, "ONCE"), order("o3", 3, "")})
 	require.NoError(t, errs[0])
-	var ce *store.CodeError
+	var ce *voucher.CodeError
 	require.ErrorAs(t, errs[1], &ce)
-	require.Equal(t, store.CodeRedeemed, ce.Status)
+	require.Equal(t, voucher.Redeemed, ce.Status)
 	require.NoError(t, errs[2])
 
 	for id, want := range map[string]int{"o1": 1, "o2": 0, "o3": 1} {

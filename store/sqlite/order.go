@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Columns SQLite names in a unique violation, by index. It names columns,
@@ -90,7 +91,7 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	}
 	err := s.submitOrder(ctx, o)
 	var sold *store.SeatsSoldError
-	var ce *store.CodeError
+	var ce *voucher.CodeError
 	if errors.As(err, &sold) || errors.As(err, &ce) {
 		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}

@@ -15,14 +15,15 @@ import (
 
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // promotion stores an available promotion of 10 % with a use limit, after
 // edit, and returns it as stored.
-func (f *fixture) promotion(t *testing.T, s store.Store, maxUses int, edit ...func(*store.Code)) store.Code {
+func (f *fixture) promotion(t *testing.T, s store.Store, maxUses int, edit ...func(*voucher.Code)) voucher.Code {
 	t.Helper()
-	c := store.Code{Code: f.id("PROMO"), Kind: store.CodePromotion, Name: "Spring", Percent: 10, Currency: "EUR",
-		MaxUses: maxUses, State: store.CodeAvailable, CreatedBy: "u1"}
+	c := voucher.Code{Code: f.id("PROMO"), Kind: voucher.KindPromotion, Name: "Spring", Percent: 10, Currency: "EUR",
+		MaxUses: maxUses, State: voucher.Available, CreatedBy: "u1"}
 	for _, e := range edit {
 		e(&c)
 	}
@@ -34,14 +35,14 @@ func (f *fixture) promotion(t *testing.T, s store.Store, maxUses int, edit ...fu
 
 // voucherBatch stores a batch of n available vouchers worth 10.00 EUR and
 // returns it with its codes, ascending.
-func (f *fixture) voucherBatch(t *testing.T, s store.Store, n int) (store.VoucherBatch, []string) {
+func (f *fixture) voucherBatch(t *testing.T, s store.Store, n int) (voucher.Batch, []string) {
 	t.Helper()
-	b := store.VoucherBatch{ID: f.id("b"), Name: "Gift", Prefix: "GIFT", Count: n, Amount: 1000, Currency: "EUR", CreatedBy: "u1"}
-	codes := make([]store.Code, n)
+	b := voucher.Batch{ID: f.id("b"), Name: "Gift", Prefix: "GIFT", Count: n, Amount: 1000, Currency: "EUR", CreatedBy: "u1"}
+	codes := make([]voucher.Code, n)
 	names := make([]string, n)
 	for i := range codes {
 		names[i] = fmt.Sprintf("%s%04d", f.id("GIFT"), i)
-		codes[i] = store.Code{Code: names[i], State: store.CodeAvailable}
+		codes[i] = voucher.Code{Code: names[i], State: voucher.Available}
 	}
 	require.NoError(t, s.CreateVoucherBatch(context.Background(), b, codes))
 	slices.Sort(names)
@@ -103,7 +104,7 @@ func (f *fixture) message(kind string) *store.Message {
 // requireCodeError checks err is a *store.CodeError for code with status.
 func requireCodeError(t *testing.T, err error, code, status string) {
 	t.Helper()
-	var ce *store.CodeError
+	var ce *voucher.CodeError
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, code, ce.Code)
 	require.Equal(t, status, ce.Status)
@@ -224,21 +225,21 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, promo.Code, listed[0].VoucherCode, "lists carry the code")
 		require.Equal(t, int64(1000), listed[0].Discount)
 
-		blocked := f.promotion(t, s, 0, func(c *store.Code) { c.State = store.CodeBlocked })
-		prepared := f.promotion(t, s, 0, func(c *store.Code) { c.State = store.CodePrepared })
+		blocked := f.promotion(t, s, 0, func(c *voucher.Code) { c.State = voucher.Blocked })
+		prepared := f.promotion(t, s, 0, func(c *voucher.Code) { c.State = voucher.Prepared })
 		_, vouchers := f.voucherBatch(t, s, 1)
-		voucher := vouchers[0]
-		_, err = s.CreateOrder(ctx, withCode(f.order(p, "s", "", 3), voucher, 1000))
+		single := vouchers[0]
+		_, err = s.CreateOrder(ctx, withCode(f.order(p, "s", "", 3), single, 1000))
 		require.NoError(t, err)
-		require.Equal(t, 1, uses(t, s, voucher))
+		require.Equal(t, 1, uses(t, s, single))
 
 		for _, c := range []struct {
 			name, code, status string
 		}{
 			{"unknown", "NOSUCHCODE", ""},
-			{"blocked", blocked.Code, store.CodeBlocked},
-			{"prepared", prepared.Code, store.CodePrepared},
-			{"used up", voucher, store.CodeRedeemed},
+			{"blocked", blocked.Code, voucher.Blocked},
+			{"prepared", prepared.Code, voucher.Prepared},
+			{"used up", single, voucher.Redeemed},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				refused := withCode(f.order(p, "s", "key-"+c.name, 10, 11), c.code, 500)
@@ -254,7 +255,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				require.Empty(t, messages(t, s, refused.ID))
 				if c.status != "" {
 					want := 0
-					if c.code == voucher {
+					if c.code == single {
 						want = 1
 					}
 					require.Equal(t, want, uses(t, s, c.code))
@@ -284,11 +285,11 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			wg.Go(func() {
 				<-start
 				_, err := s.CreateOrder(ctx, withCode(f.order(p, fmt.Sprint("s", i), "", uint32(i)), limited.Code, 500))
-				var ce *store.CodeError
+				var ce *voucher.CodeError
 				switch {
 				case err == nil:
 					won.Add(1)
-				case errors.As(err, &ce) && ce.Status == store.CodeRedeemed:
+				case errors.As(err, &ce) && ce.Status == voucher.Redeemed:
 					refused.Add(1)
 				default:
 					t.Error(err)
@@ -302,8 +303,8 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		c, err := s.GetCode(ctx, limited.Code)
 		require.NoError(t, err)
 		require.Equal(t, 100, c.Uses)
-		require.Equal(t, store.CodeRedeemed, c.Status())
-		require.Equal(t, store.CodeAvailable, c.State, "redeemed is not stored")
+		require.Equal(t, voucher.Redeemed, c.Status())
+		require.Equal(t, voucher.Available, c.State, "redeemed is not stored")
 		require.Equal(t, 100, countOrders(t, s, p.ID))
 		require.Len(t, soldSeats(t, s, p.ID), 100)
 
@@ -321,7 +322,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		c, err = s.GetCode(ctx, unlimited.Code)
 		require.NoError(t, err)
 		require.Equal(t, 100, c.Uses)
-		require.Equal(t, store.CodeAvailable, c.Status())
+		require.Equal(t, voucher.Available, c.Status())
 		require.Equal(t, 100, countOrders(t, s, q.ID))
 	})
 
@@ -338,7 +339,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				require.NoError(t, err)
 				require.Equal(t, 1, uses(t, s, promo.Code))
 				_, err = s.CreateOrder(ctx, withCode(f.order(p, "web", "", 2), promo.Code, 500))
-				requireCodeError(t, err, promo.Code, store.CodeRedeemed)
+				requireCodeError(t, err, promo.Code, voucher.Redeemed)
 
 				c := store.Change{Actor: "system", Reason: "deadline passed", Notify: f.message(store.MessageReservation)}
 				got, err := s.EndReservation(ctx, r.ID, end, c)
@@ -447,19 +448,19 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 	t.Run("Codes", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
-		restrictions := store.Restrictions{
-			Dates:     []store.DateRange{{From: "2031-03-01", To: "2031-03-31"}, {From: "2031-05-01", To: "2031-05-01"}},
-			Times:     []store.TimeRange{{From: "18:00", To: "23:30"}},
+		restrictions := voucher.Restrictions{
+			Dates:     []voucher.DateRange{{From: "2031-03-01", To: "2031-03-31"}, {From: "2031-05-01", To: "2031-05-01"}},
+			Times:     []voucher.TimeRange{{From: "18:00", To: "23:30"}},
 			Weekdays:  []int{5, 6, 7},
 			Offerings: []string{"p1", "p2"},
 		}
-		promo := store.Code{Code: f.id("SPRING"), Kind: store.CodePromotion, Name: "Spring", Amount: 250, Currency: "EUR",
-			MaxUses: 40, State: store.CodePrepared, Restrictions: restrictions, CreatedBy: "u1"}
+		promo := voucher.Code{Code: f.id("SPRING"), Kind: voucher.KindPromotion, Name: "Spring", Amount: 250, Currency: "EUR",
+			MaxUses: 40, State: voucher.Prepared, Restrictions: restrictions, CreatedBy: "u1"}
 		require.NoError(t, s.CreatePromotion(ctx, promo))
 		got, err := s.GetCode(ctx, promo.Code)
 		require.NoError(t, err)
 		require.Equal(t, promo.Code, got.Code)
-		require.Equal(t, store.CodePromotion, got.Kind)
+		require.Equal(t, voucher.KindPromotion, got.Kind)
 		require.Empty(t, got.BatchID)
 		require.Equal(t, "Spring", got.Name)
 		require.Zero(t, got.Percent)
@@ -467,24 +468,24 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, "EUR", got.Currency)
 		require.Equal(t, 40, got.MaxUses)
 		require.Zero(t, got.Uses)
-		require.Equal(t, store.CodePrepared, got.State)
+		require.Equal(t, voucher.Prepared, got.State)
 		require.Equal(t, restrictions, got.Restrictions, "restrictions round-trip exactly")
 		require.Equal(t, "u1", got.CreatedBy)
 		require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
 		require.True(t, got.CreatedAt.Equal(got.UpdatedAt))
 		requireUTC(t, got.CreatedAt, got.UpdatedAt)
 		plain := f.promotion(t, s, 0)
-		require.Equal(t, store.Restrictions{}, plain.Restrictions, "none is none")
+		require.Equal(t, voucher.Restrictions{}, plain.Restrictions, "none is none")
 		_, err = s.GetCode(ctx, "NOSUCHCODE")
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.ErrorIs(t, s.CreatePromotion(ctx, promo), store.ErrDuplicate)
 
-		b := store.VoucherBatch{ID: f.id("b"), Name: "Christmas", Prefix: "XMAS", Count: 3, Percent: 20, Currency: "EUR",
+		b := voucher.Batch{ID: f.id("b"), Name: "Christmas", Prefix: "XMAS", Count: 3, Percent: 20, Currency: "EUR",
 			Restrictions: restrictions, CreatedBy: "u2"}
 		names := []string{f.id("XMAS-C"), f.id("XMAS-A"), f.id("XMAS-B")}
-		codes := make([]store.Code, len(names))
+		codes := make([]voucher.Code, len(names))
 		for i, n := range names {
-			codes[i] = store.Code{Code: n, State: store.CodeAvailable}
+			codes[i] = voucher.Code{Code: n, State: voucher.Available}
 		}
 		require.NoError(t, s.CreateVoucherBatch(ctx, b, codes))
 		gb, err := s.GetVoucherBatch(ctx, b.ID)
@@ -503,32 +504,32 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.ErrorIs(t, err, store.ErrNotFound)
 		v, err := s.GetCode(ctx, names[0])
 		require.NoError(t, err)
-		require.Equal(t, store.CodeVoucher, v.Kind)
+		require.Equal(t, voucher.KindVoucher, v.Kind)
 		require.Equal(t, b.ID, v.BatchID)
 		require.Equal(t, 1, v.MaxUses, "a voucher is used once")
 		require.Equal(t, 20, v.Percent)
 		require.Equal(t, "EUR", v.Currency)
-		require.Equal(t, store.CodeAvailable, v.State)
+		require.Equal(t, voucher.Available, v.State)
 		require.Equal(t, restrictions, v.Restrictions)
 
 		// One code space across kinds, and a batch is all or nothing.
-		require.ErrorIs(t, s.CreatePromotion(ctx, store.Code{Code: names[1], Kind: store.CodePromotion, Name: "x", Percent: 5,
-			Currency: "EUR", State: store.CodeAvailable}), store.ErrDuplicate, "a voucher has the code")
-		clash := store.VoucherBatch{ID: f.id("b"), Name: "Clash", Prefix: "CL", Count: 3, Amount: 500, Currency: "EUR", CreatedBy: "u1"}
+		require.ErrorIs(t, s.CreatePromotion(ctx, voucher.Code{Code: names[1], Kind: voucher.KindPromotion, Name: "x", Percent: 5,
+			Currency: "EUR", State: voucher.Available}), store.ErrDuplicate, "a voucher has the code")
+		clash := voucher.Batch{ID: f.id("b"), Name: "Clash", Prefix: "CL", Count: 3, Amount: 500, Currency: "EUR", CreatedBy: "u1"}
 		fresh := f.id("CL-FRESH")
-		err = s.CreateVoucherBatch(ctx, clash, []store.Code{{Code: fresh, State: store.CodeAvailable},
-			{Code: promo.Code, State: store.CodeAvailable}, {Code: f.id("CL-OTHER"), State: store.CodeAvailable}})
+		err = s.CreateVoucherBatch(ctx, clash, []voucher.Code{{Code: fresh, State: voucher.Available},
+			{Code: promo.Code, State: voucher.Available}, {Code: f.id("CL-OTHER"), State: voucher.Available}})
 		require.ErrorIs(t, err, store.ErrDuplicate, "a promotion has the code")
 		_, err = s.GetVoucherBatch(ctx, clash.ID)
 		require.ErrorIs(t, err, store.ErrNotFound, "nothing of the batch is written")
 		_, err = s.GetCode(ctx, fresh)
 		require.ErrorIs(t, err, store.ErrNotFound, "nothing of the batch is written")
 		twice := f.id("CL-TWICE")
-		err = s.CreateVoucherBatch(ctx, store.VoucherBatch{ID: f.id("b"), Name: "Twice", Prefix: "CL", Count: 2, Amount: 500, Currency: "EUR"},
-			[]store.Code{{Code: twice, State: store.CodeAvailable}, {Code: twice, State: store.CodeAvailable}})
+		err = s.CreateVoucherBatch(ctx, voucher.Batch{ID: f.id("b"), Name: "Twice", Prefix: "CL", Count: 2, Amount: 500, Currency: "EUR"},
+			[]voucher.Code{{Code: twice, State: voucher.Available}, {Code: twice, State: voucher.Available}})
 		require.ErrorIs(t, err, store.ErrDuplicate, "a code twice in one batch")
-		err = s.CreateVoucherBatch(ctx, store.VoucherBatch{ID: b.ID, Name: "Same id", Prefix: "CL", Count: 1, Amount: 500, Currency: "EUR"},
-			[]store.Code{{Code: f.id("CL-SAMEID"), State: store.CodeAvailable}})
+		err = s.CreateVoucherBatch(ctx, voucher.Batch{ID: b.ID, Name: "Same id", Prefix: "CL", Count: 1, Amount: 500, Currency: "EUR"},
+			[]voucher.Code{{Code: f.id("CL-SAMEID"), State: voucher.Available}})
 		require.ErrorIs(t, err, store.ErrDuplicate, "a taken batch id")
 
 		b2, names2 := f.voucherBatch(t, s, 5)
@@ -541,26 +542,26 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		}
 		require.Equal(t, []string{b3.ID, b2.ID, b.ID}, batchIDs, "newest first")
 
-		all, err := s.ListCodes(ctx, store.CodeFilter{})
+		all, err := s.ListCodes(ctx, voucher.Filter{})
 		require.NoError(t, err)
 		require.Len(t, all, 2+3+5+2)
-		require.True(t, slices.IsSortedFunc(all, func(a, b store.Code) int { return strings.Compare(a.Code, b.Code) }), "by code")
-		promos, err := s.ListCodes(ctx, store.CodeFilter{Kind: store.CodePromotion})
+		require.True(t, slices.IsSortedFunc(all, func(a, b voucher.Code) int { return strings.Compare(a.Code, b.Code) }), "by code")
+		promos, err := s.ListCodes(ctx, voucher.Filter{Kind: voucher.KindPromotion})
 		require.NoError(t, err)
 		require.ElementsMatch(t, []string{promo.Code, plain.Code}, codeNames(promos))
-		ofBatch, err := s.ListCodes(ctx, store.CodeFilter{BatchID: b2.ID})
+		ofBatch, err := s.ListCodes(ctx, voucher.Filter{BatchID: b2.ID})
 		require.NoError(t, err)
 		require.Equal(t, names2, codeNames(ofBatch))
-		vouchers, err := s.ListCodes(ctx, store.CodeFilter{Kind: store.CodeVoucher, BatchID: b2.ID})
+		vouchers, err := s.ListCodes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: b2.ID})
 		require.NoError(t, err)
 		require.Equal(t, names2, codeNames(vouchers))
-		none, err := s.ListCodes(ctx, store.CodeFilter{Kind: store.CodePromotion, BatchID: b2.ID})
+		none, err := s.ListCodes(ctx, voucher.Filter{Kind: voucher.KindPromotion, BatchID: b2.ID})
 		require.NoError(t, err)
 		require.Empty(t, none)
 
 		// Keyset pages of two through one batch.
 		var paged []string
-		filter := store.CodeFilter{BatchID: b2.ID, Limit: 2}
+		filter := voucher.Filter{BatchID: b2.ID, Limit: 2}
 		for {
 			page, err := s.ListCodes(ctx, filter)
 			require.NoError(t, err)
@@ -581,21 +582,21 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			from, to string
 			ok       bool
 		}{
-			{store.CodePrepared, store.CodeAvailable, true},
-			{store.CodePrepared, store.CodeBlocked, true},
-			{store.CodeAvailable, store.CodeBlocked, true},
-			{store.CodeBlocked, store.CodeAvailable, true},
-			{store.CodeAvailable, store.CodePrepared, false},
-			{store.CodeBlocked, store.CodePrepared, false},
-			{store.CodeAvailable, store.CodeAvailable, false},
-			{store.CodeBlocked, store.CodeBlocked, false},
-			{store.CodeAvailable, store.CodeRedeemed, false},
-			{store.CodeAvailable, "bogus", false},
-			{store.CodePrepared, "", false},
+			{voucher.Prepared, voucher.Available, true},
+			{voucher.Prepared, voucher.Blocked, true},
+			{voucher.Available, voucher.Blocked, true},
+			{voucher.Blocked, voucher.Available, true},
+			{voucher.Available, voucher.Prepared, false},
+			{voucher.Blocked, voucher.Prepared, false},
+			{voucher.Available, voucher.Available, false},
+			{voucher.Blocked, voucher.Blocked, false},
+			{voucher.Available, voucher.Redeemed, false},
+			{voucher.Available, "bogus", false},
+			{voucher.Prepared, "", false},
 		}
 		for _, c := range cases {
 			t.Run(c.from+" to "+c.to, func(t *testing.T) {
-				code := f.promotion(t, s, 0, func(p *store.Code) { p.State = c.from })
+				code := f.promotion(t, s, 0, func(p *voucher.Code) { p.State = c.from })
 				got, err := s.SetCodeState(ctx, code.Code, c.to)
 				stored, gerr := s.GetCode(ctx, code.Code)
 				require.NoError(t, gerr)
@@ -611,7 +612,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				require.False(t, stored.UpdatedAt.Before(stored.CreatedAt))
 			})
 		}
-		_, err := s.SetCodeState(ctx, "NOSUCHCODE", store.CodeBlocked)
+		_, err := s.SetCodeState(ctx, "NOSUCHCODE", voucher.Blocked)
 		require.ErrorIs(t, err, store.ErrNotFound)
 
 		// Used up is redeemed, as people see it; it can still be blocked.
@@ -621,11 +622,11 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.NoError(t, err)
 		v, err := s.GetCode(ctx, vouchers[0])
 		require.NoError(t, err)
-		require.Equal(t, store.CodeAvailable, v.State)
-		require.Equal(t, store.CodeRedeemed, v.Status())
-		v, err = s.SetCodeState(ctx, vouchers[0], store.CodeBlocked)
+		require.Equal(t, voucher.Available, v.State)
+		require.Equal(t, voucher.Redeemed, v.Status())
+		v, err = s.SetCodeState(ctx, vouchers[0], voucher.Blocked)
 		require.NoError(t, err)
-		require.Equal(t, store.CodeBlocked, v.Status())
+		require.Equal(t, voucher.Blocked, v.Status())
 	})
 
 	t.Run("Refunds", func(t *testing.T) {
@@ -1077,7 +1078,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 	})
 }
 
-func codeNames(cs []store.Code) []string {
+func codeNames(cs []voucher.Code) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.Code
