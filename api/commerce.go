@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/sales"
@@ -68,7 +69,7 @@ type codeJSON struct {
 
 func toCodeJSON(c voucher.Code) codeJSON {
 	out := codeJSON{
-		Code: c.Code, Display: sales.FormatCode(c), Kind: c.Kind, Name: c.Name, BatchID: c.BatchID, Currency: c.Currency,
+		Code: c.Code, Display: voucher.Format(c), Kind: c.Kind, Name: c.Name, BatchID: c.BatchID, Currency: c.Currency,
 		Uses: c.Uses, State: c.Status(), Restrictions: toRestrictionsJSON(c.Restrictions), CreatedAt: rfc3339(c.CreatedAt),
 	}
 	if c.Percent > 0 {
@@ -91,19 +92,19 @@ type valueJSON struct {
 	State    string            `json:"state"` // "prepared" or empty (available)
 }
 
-func (v valueJSON) value() (sales.CodeValue, bool, error) {
-	var out sales.CodeValue
+func (v valueJSON) value() (voucher.Value, bool, error) {
+	var out voucher.Value
 	switch {
 	case v.Percent != nil && v.Amount != nil:
-		return out, false, &sales.InputError{Field: "percent", Reason: "give a percentage or an amount, not both"}
+		return out, false, &input.Error{Field: "percent", Reason: "give a percentage or an amount, not both"}
 	case v.Percent != nil:
 		if *v.Percent < 1 || *v.Percent > 100 {
-			return out, false, &sales.InputError{Field: "percent", Reason: "must be from 1 to 100"}
+			return out, false, &input.Error{Field: "percent", Reason: "must be from 1 to 100"}
 		}
 		out.Percent = *v.Percent
 	case v.Amount != nil:
 		if *v.Amount < 1 {
-			return out, false, &sales.InputError{Field: "amount", Reason: "must be at least 1 minor unit"}
+			return out, false, &input.Error{Field: "amount", Reason: "must be at least 1 minor unit"}
 		}
 		out.Amount = *v.Amount
 	}
@@ -114,7 +115,7 @@ func (v valueJSON) value() (sales.CodeValue, bool, error) {
 	case voucher.Prepared:
 		return out, true, nil
 	}
-	return out, false, &sales.InputError{Field: "state", Reason: "must be prepared or available"}
+	return out, false, &input.Error{Field: "state", Reason: "must be prepared or available"}
 }
 
 func (s *Server) createPromotion(c *echo.Context) error {
@@ -245,7 +246,7 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	codes, err := s.sales.Codes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: id, Limit: sales.MaxBatch})
+	codes, err := s.sales.Codes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: id, Limit: voucher.MaxBatch})
 	if err != nil {
 		return err
 	}
@@ -265,7 +266,7 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 		if code.Percent > 0 {
 			value = strconv.Itoa(code.Percent) + "%"
 		}
-		_ = w.Write([]string{code.Code, sales.FormatCode(code), csvSafe(code.Name), value, code.Currency, code.Status(), strconv.Itoa(code.Uses)})
+		_ = w.Write([]string{code.Code, voucher.Format(code), csvSafe(code.Name), value, code.Currency, code.Status(), strconv.Itoa(code.Uses)})
 	}
 	w.Flush()
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="vouchers-%s.csv"`, b.ID))
@@ -344,13 +345,13 @@ func (s *Server) checkCode(c *echo.Context) error {
 	if v := c.QueryParam("amount"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return &sales.InputError{Field: "amount", Reason: "must be a whole number of minor units"}
+			return &input.Error{Field: "amount", Reason: "must be a whole number of minor units"}
 		}
 		amount = n
 	}
 	perf := c.QueryParam("performance")
 	if perf == "" {
-		return &sales.InputError{Field: "performance", Reason: "is required: a code is checked for a booking"}
+		return &input.Error{Field: "performance", Reason: "is required: a code is checked for a booking"}
 	}
 	chk, err := s.sales.CheckCode(c.Request().Context(), c.Param("code"), perf, amount)
 	if err != nil {
@@ -426,7 +427,7 @@ func (s *Server) refundOrder(c *echo.Context) error {
 		return err
 	}
 	if in.Amount < 0 {
-		return &sales.InputError{Field: "amount", Reason: "must be above zero"}
+		return &input.Error{Field: "amount", Reason: "must be above zero"}
 	}
 	o, rf, replayed, err := s.sales.Refund(c.Request().Context(), sales.RefundInput{
 		OrderID: c.Param("id"), Seats: in.Seats, Amount: in.Amount, Reason: in.Reason, Method: in.Method,

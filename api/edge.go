@@ -14,7 +14,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/input"
 )
 
 // What comes from outside is checked here, before any handler, limiter or
@@ -146,7 +146,7 @@ func checkBody(data []byte) error {
 	if !ok {
 		return nil
 	}
-	return &sales.InputError{Field: field, Reason: reason}
+	return &input.Error{Field: field, Reason: reason}
 }
 
 // mayHoldControls is the cheap test first: a JSON string can only hold a

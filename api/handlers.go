@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 )
@@ -150,7 +151,7 @@ func parseTime(field, v string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, &sales.InputError{Field: field, Reason: fmt.Sprintf("%q is not an RFC 3339 time or a YYYY-MM-DD date", v)}
+	return time.Time{}, &input.Error{Field: field, Reason: fmt.Sprintf("%q is not an RFC 3339 time or a YYYY-MM-DD date", v)}
 }
 
 func parseLimit(c *echo.Context, def, max int) (int, error) {
@@ -160,7 +161,7 @@ func parseLimit(c *echo.Context, def, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > max {
-		return 0, &sales.InputError{Field: "limit", Reason: fmt.Sprintf("must be a number from 1 to %d", max)}
+		return 0, &input.Error{Field: "limit", Reason: fmt.Sprintf("must be a number from 1 to %d", max)}
 	}
 	return n, nil
 }
@@ -172,7 +173,7 @@ func encodeCursor(t time.Time, id string) *string {
 }
 
 func decodeCursor(v string) (time.Time, string, error) {
-	bad := &sales.InputError{Field: "cursor", Reason: "is not a cursor from a previous page"}
+	bad := &input.Error{Field: "cursor", Reason: "is not a cursor from a previous page"}
 	if len(v) > 200 {
 		return time.Time{}, "", bad
 	}
@@ -375,7 +376,7 @@ func (s *Server) seatmap(c *echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	default:
-		return &sales.InputError{Field: "format", Reason: "must be full or compact"}
+		return &input.Error{Field: "format", Reason: "must be full or compact"}
 	}
 	out := seatmapJSON{PerformanceID: id, Version: snap.Version, Seats: make([]seatJSON, h.N()), Zones: zones, Channels: m.Channels, Stage: h.Layout.Stage}
 	for i, st := range h.Seats {
@@ -472,7 +473,7 @@ func (s *Server) createHold(c *echo.Context) (err error) {
 	hi := sales.HoldInput{Seats: in.Seats, Channel: in.Channel}
 	if in.Best != nil {
 		if in.Best.Count <= 0 {
-			return &sales.InputError{Field: "best.count", Reason: "must be at least 1"}
+			return &input.Error{Field: "best.count", Reason: "must be at least 1"}
 		}
 		hi.BestCount, hi.BestZone = in.Best.Count, in.Best.Zone
 	}
@@ -509,10 +510,10 @@ func (s *Server) extendHold(c *echo.Context) error {
 			return err
 		}
 		if in.Minutes < 1 || in.Minutes > int(sales.MaxStaffExtension/time.Minute) {
-			return &sales.InputError{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(sales.MaxStaffExtension/time.Minute))}
+			return &input.Error{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(sales.MaxStaffExtension/time.Minute))}
 		}
 		if !a.Staff() {
-			return &sales.InputError{Field: "minutes", Reason: "only staff choose the extension"}
+			return &input.Error{Field: "minutes", Reason: "only staff choose the extension"}
 		}
 		by = time.Duration(in.Minutes) * time.Minute
 	}
@@ -628,7 +629,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	}
 	if in.Payment != nil {
 		if in.Payment.Method == "" {
-			return &sales.InputError{Field: "payment.method", Reason: "must be cash or card"}
+			return &input.Error{Field: "payment.method", Reason: "must be cash or card"}
 		}
 		ci.PaymentMethod = in.Payment.Method
 	}
@@ -660,7 +661,7 @@ func (s *Server) listOrders(c *echo.Context) error {
 		Channel: c.QueryParam("channel"), Buyer: c.QueryParam("buyer")}
 	var err error
 	if len(f.Buyer) > 200 {
-		return &sales.InputError{Field: "buyer", Reason: "is longer than 200 characters"}
+		return &input.Error{Field: "buyer", Reason: "is longer than 200 characters"}
 	}
 	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
 		return err

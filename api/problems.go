@@ -10,8 +10,10 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Problem is an RFC 9457 problem document. Seats and Errors carry details a
@@ -70,14 +72,14 @@ var problemRules = []problemRule{
 	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
 	{is(sales.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
 	{is(sales.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
-	{as[*sales.CodeInvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
+	{as[*voucher.InvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
 	{is(sales.ErrCodeNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
 	{is(sales.ErrCodeState), http.StatusConflict, "code-state", "Voucher or promotion cannot change so"},
 	{is(sales.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
 	{is(sales.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
 	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
 	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
-	{as[*sales.InputError](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
+	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},
 	{as[*engine.SeatError](), http.StatusUnprocessableEntity, "invalid-seats", "Invalid seats"},
 	{is(engine.ErrTooMany), http.StatusUnprocessableEntity, "too-many-seats", "Too many seats"},
@@ -108,7 +110,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &taken) {
 			p.Seats = taken.Seats
 		}
-		var code *sales.CodeInvalidError
+		var code *voucher.InvalidError
 		if errors.As(err, &code) {
 			p.Reason = code.Reason
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/sales"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) setZones(c *echo.Context) error {
 		return err
 	}
 	if zones == nil {
-		return &sales.InputError{Field: "zones", Reason: "send the full list of zones"}
+		return &input.Error{Field: "zones", Reason: "send the full list of zones"}
 	}
 	p, err := s.sales.SetZoneList(c.Request().Context(), c.Param("id"), zones)
 	if err != nil {
@@ -76,7 +77,7 @@ func (s *Server) paint(c *echo.Context) error {
 	st := sales.Stroke{Seats: in.Seats, Zone: in.Zone, Channel: in.Channel, Block: in.Block}
 	if in.Unblock != nil {
 		if !*in.Unblock {
-			return &sales.InputError{Field: "unblock", Reason: "must be true when given"}
+			return &input.Error{Field: "unblock", Reason: "must be true when given"}
 		}
 		st.Unblock = true
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -136,13 +136,13 @@ func (s *Server) createUser(c *echo.Context) error {
 	in.Login, in.Name = strings.ToLower(strings.TrimSpace(in.Login)), strings.TrimSpace(in.Name)
 	switch {
 	case !loginPattern.MatchString(in.Login):
-		return &sales.InputError{Field: "login", Reason: "2 to 64 lower-case letters, digits, '.', '_' or '-'"}
+		return &input.Error{Field: "login", Reason: "2 to 64 lower-case letters, digits, '.', '_' or '-'"}
 	case in.Name == "" || len(in.Name) > 200:
-		return &sales.InputError{Field: "name", Reason: "1 to 200 characters"}
+		return &input.Error{Field: "name", Reason: "1 to 200 characters"}
 	case !slices.Contains(Roles, Role(in.Role)):
-		return &sales.InputError{Field: "role", Reason: "one of admin, organizer, box_office, gate"}
+		return &input.Error{Field: "role", Reason: "one of admin, organizer, box_office, gate"}
 	case in.Password != "" && (len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen):
-		return &sales.InputError{Field: "password", Reason: fmt.Sprintf("%d to %d characters (or none, for a token-only user)", MinPasswordLen, MaxPasswordLen)}
+		return &input.Error{Field: "password", Reason: fmt.Sprintf("%d to %d characters (or none, for a token-only user)", MinPasswordLen, MaxPasswordLen)}
 	}
 	u := store.User{ID: "u" + randomString(10), Login: in.Login, Name: in.Name, Role: in.Role}
 	if in.Password != "" {
@@ -200,7 +200,7 @@ func (s *Server) createToken(c *echo.Context) error {
 		return err
 	}
 	if in.Name = strings.TrimSpace(in.Name); in.Name == "" || len(in.Name) > 100 {
-		return &sales.InputError{Field: "name", Reason: "1 to 100 characters"}
+		return &input.Error{Field: "name", Reason: "1 to 100 characters"}
 	}
 	if _, err := s.users.GetUser(c.Request().Context(), c.Param("id")); errors.Is(err, store.ErrNotFound) {
 		return problem(http.StatusNotFound, "user-not-found", "User not found", "no such user")

@@ -13,121 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
-
-// TestEvaluate is seed 004's rules, one row each.
-func TestEvaluate(t *testing.T) {
-	// Friday 2026-07-03 19:30 in the venue's zone.
-	friday := time.Date(2026, 7, 3, 19, 30, 0, 0, time.UTC)
-	booking := sales.Booking{Offering: "p1", StartsAt: friday, Amount: 2500, Currency: "EUR"}
-	code := func(f func(c *voucher.Code)) voucher.Code {
-		c := voucher.Code{Code: "X", Kind: voucher.KindPromotion, Percent: 0, Amount: 5000, Currency: "EUR", State: voucher.Available}
-		f(&c)
-		return c
-	}
-	tests := []struct {
-		name   string
-		code   voucher.Code
-		b      sales.Booking
-		value  int64
-		reason string
-	}{
-		{"fixed amount capped at the booking", code(func(*voucher.Code) {}), booking, 2500, ""},
-		{"fixed amount below the booking", code(func(c *voucher.Code) { c.Amount = 311 }), booking, 311, ""},
-		{"percentage", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 25 }), booking, 625, ""},
-		{"percentage rounds down", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 33 }), booking, 825, ""},
-		{"hundred percent", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 100 }), booking, 2500, ""},
-		{"percentage of nothing", code(func(c *voucher.Code) { c.Amount, c.Percent = 0, 50 }), sales.Booking{Offering: "p1", StartsAt: friday}, 0, ""},
-		{"other currency", code(func(c *voucher.Code) { c.Currency = "CHF" }), booking, 0, sales.ReasonWrongCurrency},
-		{"percentage in any currency", code(func(c *voucher.Code) { c.Amount, c.Percent, c.Currency = 0, 10, "CHF" }), booking, 250, ""},
-		{"prepared", code(func(c *voucher.Code) { c.State = voucher.Prepared }), booking, 0, sales.ReasonPrepared},
-		{"blocked", code(func(c *voucher.Code) { c.State = voucher.Blocked }), booking, 0, sales.ReasonBlocked},
-		{"voucher used", code(func(c *voucher.Code) { c.Kind, c.MaxUses, c.Uses = voucher.KindVoucher, 1, 1 }), booking, 0, sales.ReasonUsedUp},
-		{"promotion used up", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 10, 10 }), booking, 0, sales.ReasonUsedUp},
-		{"promotion with uses left", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 10, 9 }), booking, 2500, ""},
-		{"unlimited", code(func(c *voucher.Code) { c.MaxUses, c.Uses = 0, 1_000_000 }), booking, 2500, ""},
-		{"blocked beats used up", code(func(c *voucher.Code) { c.State, c.MaxUses, c.Uses = voucher.Blocked, 1, 1 }), booking, 0, sales.ReasonBlocked},
-		{"right offering", code(func(c *voucher.Code) { c.Restrictions.Offerings = []string{"p0", "p1"} }), booking, 2500, ""},
-		{"wrong offering", code(func(c *voucher.Code) { c.Restrictions.Offerings = []string{"p2"} }), booking, 0, sales.ReasonWrongOffering},
-		{"date inside", code(func(c *voucher.Code) {
-			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}
-		}), booking, 2500, ""},
-		{"date on the last day", code(func(c *voucher.Code) {
-			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-06-01", To: "2026-07-03"}}
-		}), booking, 2500, ""},
-		{"date outside", code(func(c *voucher.Code) {
-			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-07-04", To: "2026-08-31"}}
-		}), booking, 0, sales.ReasonWrongDate},
-		{"second date range", code(func(c *voucher.Code) {
-			c.Restrictions.Dates = []voucher.DateRange{{From: "2026-01-01", To: "2026-01-31"}, {From: "2026-07-03", To: "2026-07-03"}}
-		}), booking, 2500, ""},
-		{"weekday", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{5, 6, 7} }), booking, 2500, ""},
-		{"wrong weekday", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{6, 7} }), booking, 0, sales.ReasonWrongWeekday},
-		{"sunday is 7", code(func(c *voucher.Code) { c.Restrictions.Weekdays = []int{7} }), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 2), Amount: 100, Currency: "EUR"}, 100, ""},
-		{"time inside", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "18:00", To: "24:00"}} }), booking, 2500, ""},
-		{"time at its start", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "19:30", To: "20:00"}} }), booking, 2500, ""},
-		{"time at its end", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "18:00", To: "19:30"}} }), booking, 0, sales.ReasonWrongTime},
-		{"matinee only", code(func(c *voucher.Code) { c.Restrictions.Times = []voucher.TimeRange{{From: "10:00", To: "16:00"}} }), booking, 0, sales.ReasonWrongTime},
-		{"seed example: weekends in July and August", code(func(c *voucher.Code) {
-			c.Amount = 311
-			c.Restrictions = voucher.Restrictions{Weekdays: []int{6, 7}, Dates: []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
-		}), sales.Booking{Offering: "p1", StartsAt: friday.AddDate(0, 0, 1), Amount: 5000, Currency: "EUR"}, 311, ""},
-		{"seed example on a friday", code(func(c *voucher.Code) {
-			c.Restrictions = voucher.Restrictions{Weekdays: []int{6, 7}, Dates: []voucher.DateRange{{From: "2026-07-01", To: "2026-08-31"}}}
-		}), booking, 0, sales.ReasonWrongWeekday},
-		{"offering before date", code(func(c *voucher.Code) {
-			c.Restrictions = voucher.Restrictions{Offerings: []string{"p9"}, Dates: []voucher.DateRange{{From: "2020-01-01", To: "2020-01-01"}}}
-		}), booking, 0, sales.ReasonWrongOffering},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			value, reason := sales.Evaluate(tc.code, tc.b)
-			require.Equal(t, tc.reason, reason)
-			require.Equal(t, tc.value, value)
-			require.LessOrEqual(t, value, tc.b.Amount, "never more than the booking")
-		})
-	}
-}
-
-// TestCodeStates is the life of a code: every move the seed allows, and none
-// it does not.
-func TestCodeStates(t *testing.T) {
-	states := []string{voucher.Prepared, voucher.Available, voucher.Blocked, voucher.Redeemed, "bogus"}
-	allowed := map[[2]string]bool{
-		{voucher.Prepared, voucher.Available}: true, // released
-		{voucher.Prepared, voucher.Blocked}:   true,
-		{voucher.Available, voucher.Blocked}:  true,
-		{voucher.Blocked, voucher.Available}:  true, // unblocked
-	}
-	for _, from := range states {
-		for _, to := range states {
-			require.Equal(t, allowed[[2]string{from, to}], voucher.MoveAllowed(from, to), "%s → %s", from, to)
-		}
-	}
-	c := voucher.Code{State: voucher.Available, MaxUses: 1}
-	require.Equal(t, voucher.Available, c.Status())
-	c.Uses = 1
-	require.Equal(t, voucher.Redeemed, c.Status(), "used up is redeemed")
-	c.State = voucher.Blocked
-	require.Equal(t, voucher.Blocked, c.Status())
-	c = voucher.Code{State: voucher.Available, Uses: 99}
-	require.Equal(t, voucher.Available, c.Status(), "unlimited is never used up")
-}
-
-func TestNormalizeAndFormatCode(t *testing.T) {
-	require.Equal(t, "SUMMER25", sales.NormalizeCode(" summer-25 "))
-	require.Equal(t, "SUMMER25", sales.NormalizeCode("Sum mer\t25"))
-	v := voucher.Code{Code: "GIFTABCDEFGHJKMN", Kind: voucher.KindVoucher}
-	require.Equal(t, "GIFT-ABCD-EFGH-JKMN", sales.FormatCode(v))
-	require.Equal(t, "GIFTABCDEFGHJKMN", sales.NormalizeCode(sales.FormatCode(v)), "the printed form reads back")
-	v.Code = "ABCDEFGHJKMN"
-	require.Equal(t, "ABCD-EFGH-JKMN", sales.FormatCode(v))
-	p := voucher.Code{Code: "SUMMER25", Kind: voucher.KindPromotion}
-	require.Equal(t, "SUMMER25", sales.FormatCode(p))
-}
 
 // TestVoucherBatch makes the largest batch: 10,000 distinct codes of the
 // prefix and 12 symbols without look-alikes; a batch too large or a bad
@@ -141,27 +31,27 @@ func TestVoucherBatch(t *testing.T) {
 			defer n.close()
 			staff := sales.Actor{StaffID: "u1", Login: "olga"}
 			for _, bad := range []sales.NewVoucherBatch{
-				{Name: "x", Count: 10001, Value: sales.CodeValue{Percent: 10}},
-				{Name: "x", Count: 0, Value: sales.CodeValue{Percent: 10}},
-				{Name: "x", Count: 5, Prefix: "TOOLONGPREFIX", Value: sales.CodeValue{Percent: 10}},
-				{Name: "x", Count: 5, Prefix: "ÜBER", Value: sales.CodeValue{Percent: 10}},
-				{Name: "", Count: 5, Value: sales.CodeValue{Percent: 10}},
-				{Name: "x", Count: 5, Value: sales.CodeValue{Percent: 101}},
-				{Name: "x", Count: 5, Value: sales.CodeValue{Amount: -1, Currency: "EUR"}},
+				{Name: "x", Count: 10001, Value: voucher.Value{Percent: 10}},
+				{Name: "x", Count: 0, Value: voucher.Value{Percent: 10}},
+				{Name: "x", Count: 5, Prefix: "TOOLONGPREFIX", Value: voucher.Value{Percent: 10}},
+				{Name: "x", Count: 5, Prefix: "ÜBER", Value: voucher.Value{Percent: 10}},
+				{Name: "", Count: 5, Value: voucher.Value{Percent: 10}},
+				{Name: "x", Count: 5, Value: voucher.Value{Percent: 101}},
+				{Name: "x", Count: 5, Value: voucher.Value{Amount: -1, Currency: "EUR"}},
 			} {
 				_, _, err := n.svc.CreateVoucherBatch(ctx, bad, staff)
-				var in *sales.InputError
+				var in *input.Error
 				require.ErrorAs(t, err, &in, "%+v", bad)
 			}
 			batches, err := n.svc.VoucherBatches(ctx)
 			require.NoError(t, err)
 			require.Empty(t, batches)
 
-			b, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Prefix: "xmas", Count: sales.MaxBatch, Value: sales.CodeValue{Amount: 5000, Currency: "eur"}}, staff)
+			b, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Prefix: "xmas", Count: voucher.MaxBatch, Value: voucher.Value{Amount: 5000, Currency: "eur"}}, staff)
 			require.NoError(t, err)
-			require.Equal(t, sales.MaxBatch, b.Count)
+			require.Equal(t, voucher.MaxBatch, b.Count)
 			require.Equal(t, "EUR", b.Currency)
-			require.Len(t, codes, sales.MaxBatch)
+			require.Len(t, codes, voucher.MaxBatch)
 			seen := map[string]bool{}
 			for _, c := range codes {
 				require.False(t, seen[c.Code])
@@ -171,9 +61,9 @@ func TestVoucherBatch(t *testing.T) {
 				require.Len(t, rest, 12)
 				require.False(t, strings.ContainsAny(rest, "01ILOUV"), rest)
 			}
-			stored, err := n.svc.Codes(ctx, voucher.Filter{BatchID: b.ID, Limit: sales.MaxBatch})
+			stored, err := n.svc.Codes(ctx, voucher.Filter{BatchID: b.ID, Limit: voucher.MaxBatch})
 			require.NoError(t, err)
-			require.Len(t, stored, sales.MaxBatch)
+			require.Len(t, stored, voucher.MaxBatch)
 			require.Equal(t, "olga", stored[0].CreatedBy)
 		})
 	}
@@ -195,7 +85,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			defer n.close()
 			perf := createPerformance(t, n.svc)
 			limit := 100
-			_, err := n.svc.CreatePromotion(ctx, sales.NewPromotion{Code: "RUSH", Name: "Rush", Value: sales.CodeValue{Percent: 20}, MaxUses: &limit}, sales.Actor{StaffID: "u1", Login: "olga"})
+			_, err := n.svc.CreatePromotion(ctx, sales.NewPromotion{Code: "RUSH", Name: "Rush", Value: voucher.Value{Percent: 20}, MaxUses: &limit}, sales.Actor{StaffID: "u1", Login: "olga"})
 			require.NoError(t, err)
 			const buyers = 500
 			tokens := make([]string, buyers)
@@ -214,11 +104,11 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 					<-start
 					_, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: tokens[i], Actor: sales.Actor{Session: fmt.Sprint("b", i)},
 						BuyerName: "B", BuyerEmail: "b@example.com", VoucherCode: "rush"})
-					var code *sales.CodeInvalidError
+					var code *voucher.InvalidError
 					switch {
 					case err == nil:
 						ok.Add(1)
-					case errors.As(err, &code) && code.Reason == sales.ReasonUsedUp:
+					case errors.As(err, &code) && code.Reason == voucher.ReasonUsedUp:
 						usedUp.Add(1)
 					default:
 						t.Error(err)
@@ -256,7 +146,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			_, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Count: 1, Value: sales.CodeValue{Amount: 1000, Currency: "EUR"}}, sales.Actor{StaffID: "u1", Login: "olga"})
+			_, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Count: 1, Value: voucher.Value{Amount: 1000, Currency: "EUR"}}, sales.Actor{StaffID: "u1", Login: "olga"})
 			require.NoError(t, err)
 			a := sales.Actor{Session: "dora"}
 			h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R9-S9"}})
@@ -266,7 +156,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			for range 20 {
 				wg.Go(func() {
 					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Dora", BuyerEmail: "dora@example.com",
-						IdempotencyKey: "k", VoucherCode: sales.FormatCode(codes[0])})
+						IdempotencyKey: "k", VoucherCode: voucher.Format(codes[0])})
 					if err != nil {
 						t.Error(err)
 						return

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // label is how the order history names an actor.
@@ -27,14 +30,14 @@ func (a Actor) label() string {
 func (s *Service) applyCode(ctx context.Context, p *perf, o *store.Order, code string) error {
 	c, err := s.Code(ctx, code)
 	if errors.Is(err, ErrCodeNotFound) {
-		return &CodeInvalidError{Code: NormalizeCode(code), Reason: ReasonUnknown}
+		return &voucher.InvalidError{Code: voucher.Normalize(code), Reason: voucher.ReasonUnknown}
 	}
 	if err != nil {
 		return err
 	}
-	value, reason := Evaluate(c, s.booking(p, o.Total, o.Currency))
+	value, reason := voucher.Evaluate(c, s.booking(p, o.Total, o.Currency))
 	if reason != "" {
-		return &CodeInvalidError{Code: c.Code, Reason: reason}
+		return &voucher.InvalidError{Code: c.Code, Reason: reason}
 	}
 	o.VoucherCode, o.Discount, o.Total = c.Code, value, o.Total-value
 	return nil
@@ -84,7 +87,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
 	return &store.Message{
-		ID: newID("m", 12), Kind: kind, To: o.BuyerEmail,
+		ID: ids.New("m", 12), Kind: kind, To: o.BuyerEmail,
 		Subject: fmt.Sprintf(subjects[kind], o.Number), Body: b.String(),
 	}
 }
@@ -102,7 +105,7 @@ func (s *Service) confirmationMessage(p *perf, o store.Order) *store.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
-	return &store.Message{ID: newID("m", 12), Kind: store.MessageConfirmation, To: o.BuyerEmail,
+	return &store.Message{ID: ids.New("m", 12), Kind: store.MessageConfirmation, To: o.BuyerEmail,
 		Subject: fmt.Sprintf(subjects[store.MessageConfirmation], o.Number)}
 }
 
@@ -155,9 +158,9 @@ func validateReason(r *string, required bool) error {
 	*r = strings.TrimSpace(*r)
 	switch {
 	case required && *r == "":
-		return &InputError{Field: "reason", Reason: "is empty; say why"}
+		return &input.Error{Field: "reason", Reason: "is empty; say why"}
 	case len(*r) > MaxReason:
-		return &InputError{Field: "reason", Reason: fmt.Sprintf("is longer than %d characters", MaxReason)}
+		return &input.Error{Field: "reason", Reason: fmt.Sprintf("is longer than %d characters", MaxReason)}
 	}
 	return nil
 }
@@ -165,19 +168,19 @@ func validateReason(r *string, required bool) error {
 func (in *RefundInput) validate() error {
 	switch {
 	case in.IdempotencyKey == "":
-		return &InputError{Field: "Idempotency-Key", Reason: "is required for refunds, so that a retry never refunds twice"}
+		return &input.Error{Field: "Idempotency-Key", Reason: "is required for refunds, so that a retry never refunds twice"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
-		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
 	case len(in.Seats) > 0 && in.Amount != 0:
-		return &InputError{Field: "amount", Reason: "give seats or an amount, not both"}
+		return &input.Error{Field: "amount", Reason: "give seats or an amount, not both"}
 	case len(in.Seats) == 0 && in.Amount <= 0:
-		return &InputError{Field: "amount", Reason: "give the seats to refund, or an amount above zero in minor units"}
+		return &input.Error{Field: "amount", Reason: "give the seats to refund, or an amount above zero in minor units"}
 	case in.Amount > maxBookingAmount:
-		return &InputError{Field: "amount", Reason: "is larger than any order"}
+		return &input.Error{Field: "amount", Reason: "is larger than any order"}
 	case len(in.Seats) > 1000:
-		return &InputError{Field: "seats", Reason: "at most 1000 seats per refund"}
+		return &input.Error{Field: "seats", Reason: "at most 1000 seats per refund"}
 	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline:
-		return &InputError{Field: "method", Reason: "must be cash, card or online"}
+		return &input.Error{Field: "method", Reason: "must be cash, card or online"}
 	}
 	return validateReason(&in.Reason, true)
 }
@@ -198,7 +201,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, stor
 		return store.Order{}, store.Refund{}, false, err
 	}
 	req := store.RefundRequest{
-		ID: newID("r", 12), OrderID: o.ID, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
+		ID: ids.New("r", 12), OrderID: o.ID, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
 		IdempotencyKey: in.IdempotencyKey, Change: store.Change{Actor: in.Actor.label()},
 	}
 	if req.Method == "" {
@@ -313,7 +316,7 @@ func (s *Service) Resend(ctx context.Context, id string, a Actor) (store.Message
 		return store.Message{}, err
 	}
 	if o.BuyerEmail == "" {
-		return store.Message{}, &InputError{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
+		return store.Message{}, &input.Error{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	if err != nil {
@@ -343,7 +346,7 @@ type SalesReport struct {
 // unbounded), for one performance or all.
 func (s *Service) SalesReport(ctx context.Context, performanceID string, from, to time.Time) (SalesReport, error) {
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return SalesReport{}, &InputError{Field: "to", Reason: "must be after from"}
+		return SalesReport{}, &input.Error{Field: "to", Reason: "must be after from"}
 	}
 	var out SalesReport
 	if performanceID != "" {

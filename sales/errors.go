@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/input"
 )
 
 var (
@@ -46,14 +47,6 @@ func IsUnavailable(err error) bool {
 	var u *UnavailableError
 	return errors.As(err, &u)
 }
-
-// InputError names a bad field of a request.
-type InputError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
 
 // UnknownSeatsError lists seat ids that the performance's hall does not have.
 type UnknownSeatsError struct {
@@ -96,7 +89,7 @@ func (p *perf) publicError(err error) error {
 	}
 	var se *engine.SeatError
 	if errors.As(err, &se) && int(se.Seat) < p.hall.N() {
-		return &InputError{Field: "seats", Reason: fmt.Sprintf("seat %q is %s", p.hall.Seats[se.Seat].ID, se.Reason)}
+		return &input.Error{Field: "seats", Reason: fmt.Sprintf("seat %q is %s", p.hall.Seats[se.Seat].ID, se.Reason)}
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/lease"
 )
 
@@ -82,11 +83,11 @@ func (p *perf) channelMask(a Actor, named string) (engine.ChannelMask, error) {
 	names := p.channels()
 	if named != "" {
 		if !a.Staff() {
-			return 0, &InputError{Field: "channel", Reason: "only staff may sell from a named channel"}
+			return 0, &input.Error{Field: "channel", Reason: "only staff may sell from a named channel"}
 		}
 		i := slices.Index(names, named)
 		if i < 0 {
-			return 0, &InputError{Field: "channel", Reason: fmt.Sprintf("no channel %q in this performance", named)}
+			return 0, &input.Error{Field: "channel", Reason: fmt.Sprintf("no channel %q in this performance", named)}
 		}
 		return engine.Channel(i).Mask(), nil
 	}
@@ -132,27 +133,27 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 	}
 	switch {
 	case len(in.Seats) > 0 && in.BestCount > 0:
-		return Hold{}, &InputError{Field: "best", Reason: "ask for seats or best-available, not both"}
+		return Hold{}, &input.Error{Field: "best", Reason: "ask for seats or best-available, not both"}
 	case len(in.Seats) > 0:
 		if len(in.Seats) > s.cfg.MaxHoldSeats {
-			return Hold{}, &InputError{Field: "seats", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
+			return Hold{}, &input.Error{Field: "seats", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
 		}
 		if req.Seats, err = p.lookup(in.Seats); err != nil {
 			return Hold{}, err
 		}
 	case in.BestCount > 0:
 		if in.BestCount > s.cfg.MaxHoldSeats {
-			return Hold{}, &InputError{Field: "best.count", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
+			return Hold{}, &input.Error{Field: "best.count", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
 		}
 		req.Best = engine.Best{Count: in.BestCount, Zone: engine.AnyZone}
 		if in.BestZone != "" {
 			req.Best.Zone = slices.IndexFunc(p.zones(), func(z hall.Zone) bool { return z.ID == in.BestZone })
 			if req.Best.Zone < 0 {
-				return Hold{}, &InputError{Field: "best.zone", Reason: fmt.Sprintf("no zone %q in this performance", in.BestZone)}
+				return Hold{}, &input.Error{Field: "best.zone", Reason: fmt.Sprintf("no zone %q in this performance", in.BestZone)}
 			}
 		}
 	default:
-		return Hold{}, &InputError{Field: "seats", Reason: "name at least one seat, or ask for best-available with a count"}
+		return Hold{}, &input.Error{Field: "seats", Reason: "name at least one seat, or ask for best-available with a count"}
 	}
 
 	if err := s.caps.take(a, req.Token, max(len(req.Seats), req.Best.Count), req.Expires, s.now()); err != nil {
@@ -293,7 +294,7 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 			by = s.cfg.HoldTTL
 		}
 		if by > MaxStaffExtension {
-			return Hold{}, &InputError{Field: "minutes", Reason: fmt.Sprintf("at most %d minutes", int(MaxStaffExtension/time.Minute))}
+			return Hold{}, &input.Error{Field: "minutes", Reason: fmt.Sprintf("at most %d minutes", int(MaxStaffExtension/time.Minute))}
 		}
 		exp = now.Add(by)
 	default:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -44,18 +45,18 @@ func validateBuyer(name, email *string, required bool) error {
 	*email = strings.TrimSpace(*email)
 	switch {
 	case required && *name == "":
-		return &InputError{Field: "buyer.name", Reason: "is empty"}
+		return &input.Error{Field: "buyer.name", Reason: "is empty"}
 	case len(*name) > hall.MaxNameLen:
-		return &InputError{Field: "buyer.name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
+		return &input.Error{Field: "buyer.name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
 	case strings.IndexFunc(*name, unicode.IsControl) >= 0:
-		return &InputError{Field: "buyer.name", Reason: "contains control characters"}
+		return &input.Error{Field: "buyer.name", Reason: "contains control characters"}
 	case len(*email) > 254:
-		return &InputError{Field: "buyer.email", Reason: "is longer than 254 characters"}
+		return &input.Error{Field: "buyer.email", Reason: "is longer than 254 characters"}
 	case *email == "" && !required:
 		return nil
 	}
 	if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || !strings.Contains(a.Address, "@") {
-		return &InputError{Field: "buyer.email", Reason: fmt.Sprintf("%q is not an e-mail address", *email)}
+		return &input.Error{Field: "buyer.email", Reason: fmt.Sprintf("%q is not an e-mail address", *email)}
 	}
 	return nil
 }
@@ -63,22 +64,22 @@ func validateBuyer(name, email *string, required bool) error {
 func (in *ConfirmInput) validate() error {
 	switch {
 	case in.Token == "":
-		return &InputError{Field: "hold_token", Reason: "is empty"}
+		return &input.Error{Field: "hold_token", Reason: "is empty"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
-		return &InputError{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
-	case len(in.VoucherCode) > 2*(MaxCodeLen+MaxPrefix):
-		return &InputError{Field: "voucher_code", Reason: "is too long to be a code"}
+		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	case len(in.VoucherCode) > 2*(voucher.MaxCodeLen+voucher.MaxPrefix):
+		return &input.Error{Field: "voucher_code", Reason: "is too long to be a code"}
 	}
 	switch {
 	case in.Actor.Staff() && in.PaymentMethod == "":
 		in.PaymentMethod = PayCash
 	case !in.Actor.Staff() && in.PaymentMethod != "":
-		return &InputError{Field: "payment", Reason: "buyers pay online; payment methods are for the box office"}
+		return &input.Error{Field: "payment", Reason: "buyers pay online; payment methods are for the box office"}
 	case !in.Actor.Staff():
 		in.PaymentMethod = PayOnline
 	}
 	if in.PaymentMethod != PayOnline && in.PaymentMethod != PayCash && in.PaymentMethod != PayCard {
-		return &InputError{Field: "payment.method", Reason: "must be cash or card"}
+		return &input.Error{Field: "payment.method", Reason: "must be cash or card"}
 	}
 	return validateBuyer(&in.BuyerName, &in.BuyerEmail, !in.Actor.Staff())
 }
@@ -197,7 +198,7 @@ func refusedOrder(p *perf, what string, err error) error {
 	var code *voucher.CodeError
 	switch {
 	case errors.As(err, &code):
-		return &CodeInvalidError{Code: code.Code, Reason: codeReason(code.Status)}
+		return &voucher.InvalidError{Code: code.Code, Reason: voucher.ReasonFor(code.Status)}
 	case errors.As(err, &sold):
 		// The store knows sales this shard does not (another node, or a
 		// retry that landed): believe the store.
@@ -296,7 +297,7 @@ const MaxReservationDays = 60
 
 func validDays(days int) error {
 	if days < 1 || days > MaxReservationDays {
-		return &InputError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d", MaxReservationDays)}
+		return &input.Error{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d", MaxReservationDays)}
 	}
 	return nil
 }
@@ -309,8 +310,8 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 	if err := validDays(days); err != nil {
 		return store.Order{}, err
 	}
-	if len(code) > 2*(MaxCodeLen+MaxPrefix) {
-		return store.Order{}, &InputError{Field: "voucher_code", Reason: "is too long to be a code"}
+	if len(code) > 2*(voucher.MaxCodeLen+voucher.MaxPrefix) {
+		return store.Order{}, &input.Error{Field: "voucher_code", Reason: "is too long to be a code"}
 	}
 	if err := validateBuyer(&buyerName, &buyerEmail, true); err != nil {
 		return store.Order{}, err
@@ -402,7 +403,7 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a 
 	}
 	deadline := o.Deadline.Add(time.Duration(days) * 24 * time.Hour)
 	if limit := s.now().Add(MaxReservationDays * 24 * time.Hour); deadline.After(limit) {
-		return store.Order{}, &InputError{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
+		return store.Order{}, &input.Error{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		after := o
@@ -442,7 +443,7 @@ func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reas
 // PayReservation takes payment for a reservation: its seats are sold.
 func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor) (store.Order, error) {
 	if method != PayCash && method != PayCard {
-		return store.Order{}, &InputError{Field: "method", Reason: "must be cash or card"}
+		return store.Order{}, &input.Error{Field: "method", Reason: "must be cash or card"}
 	}
 	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
 		paid := o

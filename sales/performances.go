@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -64,17 +65,17 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 	np.Name = strings.TrimSpace(np.Name)
 	switch {
 	case np.Name == "":
-		return store.Performance{}, &InputError{Field: "name", Reason: "is empty"}
+		return store.Performance{}, &input.Error{Field: "name", Reason: "is empty"}
 	case len(np.Name) > hall.MaxNameLen:
-		return store.Performance{}, &InputError{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
+		return store.Performance{}, &input.Error{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
 	case np.StartsAt.IsZero():
-		return store.Performance{}, &InputError{Field: "starts_at", Reason: "is missing"}
+		return store.Performance{}, &input.Error{Field: "starts_at", Reason: "is missing"}
 	case np.StartsAt.Year() < 2000 || np.StartsAt.Year() > 9999:
-		return store.Performance{}, &InputError{Field: "starts_at", Reason: "is not a plausible date"}
+		return store.Performance{}, &input.Error{Field: "starts_at", Reason: "is not a plausible date"}
 	}
 	h, err := s.hallOf(ctx, np.HallID)
 	if errors.Is(err, ErrHallNotFound) {
-		return store.Performance{}, &InputError{Field: "hall_id", Reason: fmt.Sprintf("no hall %q", np.HallID)}
+		return store.Performance{}, &input.Error{Field: "hall_id", Reason: fmt.Sprintf("no hall %q", np.HallID)}
 	}
 	if err != nil {
 		return store.Performance{}, err
@@ -86,7 +87,7 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 			return err
 		})
 		if errors.Is(err, store.ErrNotFound) || (err == nil && t.HallID != np.HallID) {
-			return store.Performance{}, &InputError{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
+			return store.Performance{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
 		}
 		if err != nil {
 			return store.Performance{}, err
@@ -136,19 +137,19 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 
 func validateZones(zones []hall.Zone) error {
 	if len(zones) > hall.MaxZones {
-		return &InputError{Field: "zones", Reason: fmt.Sprintf("more than %d zones", hall.MaxZones)}
+		return &input.Error{Field: "zones", Reason: fmt.Sprintf("more than %d zones", hall.MaxZones)}
 	}
 	seen := map[string]bool{}
 	for i, z := range zones {
 		if p := hall.ValidateZone(fmt.Sprintf("zones[%d]", i), z); len(p) > 0 {
-			return &InputError{Field: p[0].Path, Reason: p[0].Reason}
+			return &input.Error{Field: p[0].Path, Reason: p[0].Reason}
 		}
 		if seen[z.ID] {
-			return &InputError{Field: fmt.Sprintf("zones[%d].id", i), Reason: fmt.Sprintf("duplicate zone id %q", z.ID)}
+			return &input.Error{Field: fmt.Sprintf("zones[%d].id", i), Reason: fmt.Sprintf("duplicate zone id %q", z.ID)}
 		}
 		seen[z.ID] = true
 		if z.Currency != zones[0].Currency {
-			return &InputError{Field: fmt.Sprintf("zones[%d].currency", i), Reason: "all zones of a performance share one currency"}
+			return &input.Error{Field: fmt.Sprintf("zones[%d].currency", i), Reason: "all zones of a performance share one currency"}
 		}
 	}
 	return nil

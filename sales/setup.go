@@ -11,6 +11,8 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -60,15 +62,15 @@ func (s Stroke) validate() error {
 	}
 	switch {
 	case n != 1:
-		return &InputError{Field: "stroke", Reason: "give exactly one of zone, channel, block or unblock"}
+		return &input.Error{Field: "stroke", Reason: "give exactly one of zone, channel, block or unblock"}
 	case len(s.Seats) == 0:
-		return &InputError{Field: "seats", Reason: "a stroke needs at least one seat"}
+		return &input.Error{Field: "seats", Reason: "a stroke needs at least one seat"}
 	case len(s.Seats) > MaxStrokeSeats:
-		return &InputError{Field: "seats", Reason: fmt.Sprintf("at most %d seats per stroke", MaxStrokeSeats)}
+		return &input.Error{Field: "seats", Reason: fmt.Sprintf("at most %d seats per stroke", MaxStrokeSeats)}
 	case s.Channel != nil && !channelName.MatchString(*s.Channel):
-		return &InputError{Field: "channel", Reason: "a channel name is 1 to 32 lower-case letters, digits, - or _"}
+		return &input.Error{Field: "channel", Reason: "a channel name is 1 to 32 lower-case letters, digits, - or _"}
 	case s.Block != nil && (strings.TrimSpace(*s.Block) == "" || len(*s.Block) > MaxReasonLen || strings.IndexFunc(*s.Block, unicode.IsControl) >= 0):
-		return &InputError{Field: "block", Reason: fmt.Sprintf("a block needs a reason of 1 to %d printable characters", MaxReasonLen)}
+		return &input.Error{Field: "block", Reason: fmt.Sprintf("a block needs a reason of 1 to %d printable characters", MaxReasonLen)}
 	}
 	return nil
 }
@@ -120,7 +122,7 @@ func dedupeSeats(seats []uint32) []uint32 {
 func (s *Service) paintZone(ctx context.Context, p *perf, seats []uint32, zoneID string) (PaintResult, error) {
 	z := slices.IndexFunc(p.zones(), func(z hall.Zone) bool { return z.ID == zoneID })
 	if z < 0 {
-		return PaintResult{}, &InputError{Field: "zone", Reason: fmt.Sprintf("no zone %q in this performance; add it to the zones first", zoneID)}
+		return PaintResult{}, &input.Error{Field: "zone", Reason: fmt.Sprintf("no zone %q in this performance; add it to the zones first", zoneID)}
 	}
 	before := p.shard.ZoneOf()
 	changed, skipped, err := p.shard.PaintZone(seats, uint16(z))
@@ -154,7 +156,7 @@ func (s *Service) paintChannel(ctx context.Context, p *perf, seats []uint32, nam
 	c := slices.Index(names, name)
 	if c < 0 {
 		if len(names) >= MaxChannels {
-			return PaintResult{}, &InputError{Field: "channel", Reason: fmt.Sprintf("a performance has at most %d channels", MaxChannels)}
+			return PaintResult{}, &input.Error{Field: "channel", Reason: fmt.Sprintf("a performance has at most %d channels", MaxChannels)}
 		}
 		names = append(slices.Clone(names), name)
 		c = len(names) - 1
@@ -279,7 +281,7 @@ func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones [
 		zoneOf[i] = remap[z]
 	}
 	for z, n := range inUse {
-		return store.Performance{}, &InputError{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
+		return store.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetZones(ctx, p.id, zones, zoneOf) })
 	if err != nil {
@@ -333,20 +335,20 @@ func (s *Service) Stats(ctx context.Context, performanceID string) (Stats, error
 func (s *Service) SaveTemplate(ctx context.Context, hallID, name, performanceID string) (store.Template, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > hall.MaxNameLen {
-		return store.Template{}, &InputError{Field: "name", Reason: fmt.Sprintf("a template needs a name of 1 to %d characters", hall.MaxNameLen)}
+		return store.Template{}, &input.Error{Field: "name", Reason: fmt.Sprintf("a template needs a name of 1 to %d characters", hall.MaxNameLen)}
 	}
 	p, err := s.load(ctx, performanceID)
 	if errors.Is(err, ErrPerformanceNotFound) {
-		return store.Template{}, &InputError{Field: "performance_id", Reason: fmt.Sprintf("no performance %q", performanceID)}
+		return store.Template{}, &input.Error{Field: "performance_id", Reason: fmt.Sprintf("no performance %q", performanceID)}
 	}
 	if err != nil {
 		return store.Template{}, err
 	}
 	if p.meta.Load().HallID != hallID {
-		return store.Template{}, &InputError{Field: "performance_id", Reason: "the performance is in another hall"}
+		return store.Template{}, &input.Error{Field: "performance_id", Reason: "the performance is in another hall"}
 	}
 	p.mu.RLock()
-	t := store.Template{ID: newID("t", 10), HallID: hallID, Name: name, Zones: p.zones(), SeatZones: p.shard.ZoneOf(), Channels: p.channels()}
+	t := store.Template{ID: ids.New("t", 10), HallID: hallID, Name: name, Zones: p.zones(), SeatZones: p.shard.ZoneOf(), Channels: p.channels()}
 	for _, c := range p.shard.ChannelOf() {
 		t.SeatChannels = append(t.SeatChannels, uint8(c))
 	}
@@ -385,7 +387,7 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return PaintResult{}, &InputError{Field: "template_id", Reason: fmt.Sprintf("no template %q", templateID)}
+		return PaintResult{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q", templateID)}
 	}
 	if err != nil {
 		return PaintResult{}, err
@@ -395,7 +397,7 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 		return PaintResult{}, err
 	}
 	if p.meta.Load().HallID != t.HallID || len(t.SeatZones) != p.hall.N() {
-		return PaintResult{}, &InputError{Field: "template_id", Reason: "the template belongs to another hall"}
+		return PaintResult{}, &input.Error{Field: "template_id", Reason: "the template belongs to another hall"}
 	}
 	// The zone list first (kept zones keep their seats), then the seats.
 	zones := slices.Clone(p.zones())
@@ -485,7 +487,7 @@ func (s *Service) ListHalls(ctx context.Context) ([]store.Hall, error) {
 func (s *Service) Search(ctx context.Context, q, performanceID string) ([]Hold, []store.Order, error) {
 	q = strings.TrimSpace(q)
 	if len(q) < 2 || len(q) > 200 {
-		return nil, nil, &InputError{Field: "q", Reason: "search for 2 to 200 characters"}
+		return nil, nil, &input.Error{Field: "q", Reason: "search for 2 to 200 characters"}
 	}
 	var holds []Hold
 	if h, err := s.GetHold(ctx, q, Actor{StaffID: "search"}); err == nil {
