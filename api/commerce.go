@@ -16,6 +16,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/notify"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -466,7 +467,7 @@ type messageJSON struct {
 	GaveUp    bool    `json:"gave_up"` // the dispatcher stopped trying
 }
 
-func toMessageJSON(m store.Message) messageJSON {
+func toMessageJSON(m outbox.Message) messageJSON {
 	out := messageJSON{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, CreatedAt: rfc3339(m.CreatedAt),
 		Attempts: m.Attempts, LastError: m.LastError, GaveUp: m.SentAt.IsZero() && !m.NextAttempt.Before(notify.Never)}
 	if !m.SentAt.IsZero() {

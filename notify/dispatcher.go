@@ -13,18 +13,18 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 // Outbox is what a Dispatcher needs of a store; store.Store has it.
 type Outbox interface {
 	// ClaimOutbox takes up to limit unsent messages due at now and hides them
 	// from other claims until now+lease.
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error)
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error)
 	// MarkSent records a message as sent: it is never claimed again.
 	MarkSent(ctx context.Context, id string, at time.Time) error
 	// MarkFailed records a failed attempt; the message is due again at retry.
-	// store.ErrConflict means it was sent meanwhile.
+	// outbox.ErrSent means it was sent meanwhile.
 	MarkFailed(ctx context.Context, id, reason string, retry time.Time) error
 }
 
@@ -32,7 +32,7 @@ type Outbox interface {
 // over for good (a mail server accepted it, a file is on disk). Senders must
 // give the same message the same Message-ID on every attempt.
 type Sender interface {
-	Send(ctx context.Context, m store.Message) error
+	Send(ctx context.Context, m outbox.Message) error
 }
 
 // Defaults of the Dispatcher's zero fields.
@@ -98,7 +98,7 @@ type Dispatcher struct {
 	// Render, if set, gives a message its text before it is sent (a
 	// confirmation queued without one gets the order as it stands). An
 	// error counts as a failed attempt.
-	Render func(ctx context.Context, m store.Message) (store.Message, error)
+	Render func(ctx context.Context, m outbox.Message) (outbox.Message, error)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // set by Start
@@ -134,7 +134,7 @@ type run struct {
 	now         func() time.Time
 	limit       *rate.Limiter // nil: none
 	maxAttempts int           // 0: no limit
-	render      func(ctx context.Context, m store.Message) (store.Message, error)
+	render      func(ctx context.Context, m outbox.Message) (outbox.Message, error)
 }
 
 func (d *Dispatcher) settings() (*run, error) {
@@ -272,7 +272,7 @@ func (r *run) batch(ctx context.Context) bool {
 // deliver sends m and records the outcome. Neither the send nor the record
 // is cut short by ctx: cancelling a send the server may already have
 // accepted would only make a repeat likelier.
-func (r *run) deliver(ctx context.Context, m store.Message) {
+func (r *run) deliver(ctx context.Context, m outbox.Message) {
 	log := r.log.With("message", m.ID, "order", m.OrderID, "kind", m.Kind, "attempt", m.Attempts)
 	if left := m.NextAttempt.Sub(r.now()); left < r.sendTimeout {
 		// Another dispatcher may claim it before this send could end.
@@ -282,7 +282,7 @@ func (r *run) deliver(ctx context.Context, m store.Message) {
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
 	var err error
 	if r.render != nil {
-		var rendered store.Message
+		var rendered outbox.Message
 		if rendered, err = r.render(sendCtx, m); err == nil {
 			m = rendered
 		}
@@ -311,7 +311,7 @@ func (r *run) deliver(ctx context.Context, m store.Message) {
 		log.Warn("send message", "err", err, "retry_at", retry)
 	}
 	switch err := r.store.MarkFailed(markCtx, m.ID, why, retry); {
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, outbox.ErrSent):
 		log.Info("message was sent by another dispatcher meanwhile")
 	case err != nil:
 		log.Error("mark message failed; it is due again when its lease ends", "err", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -24,7 +25,7 @@ import (
 // run it against the real stores.
 type fakeOutbox struct {
 	mu          sync.Mutex
-	msgs        []*store.Message
+	msgs        []*outbox.Message
 	claims      int
 	claimErrs   []error // returned by the next claims, one each
 	markSentErr []error // returned by the next MarkSent calls, one each
@@ -33,13 +34,13 @@ type fakeOutbox struct {
 func newFakeOutbox(n int, created time.Time) *fakeOutbox {
 	f := &fakeOutbox{}
 	for i := range n {
-		f.msgs = append(f.msgs, &store.Message{ID: fmt.Sprintf("m%03d", i), OrderID: "o1", Kind: store.MessageConfirmation,
+		f.msgs = append(f.msgs, &outbox.Message{ID: fmt.Sprintf("m%03d", i), OrderID: "o1", Kind: outbox.KindConfirmation,
 			To: "ada@example.com", Subject: "Tickets", Body: "Hello", CreatedAt: created, NextAttempt: created})
 	}
 	return f
 }
 
-func (f *fakeOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
+func (f *fakeOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.claims++
@@ -48,7 +49,7 @@ func (f *fakeOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.
 		f.claimErrs = f.claimErrs[1:]
 		return nil, err
 	}
-	var out []store.Message
+	var out []outbox.Message
 	for _, m := range f.msgs {
 		if len(out) == limit {
 			break
@@ -62,7 +63,7 @@ func (f *fakeOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.
 	return out, nil
 }
 
-func (f *fakeOutbox) find(id string) *store.Message {
+func (f *fakeOutbox) find(id string) *outbox.Message {
 	for _, m := range f.msgs {
 		if m.ID == id {
 			return m
@@ -97,13 +98,13 @@ func (f *fakeOutbox) MarkFailed(ctx context.Context, id, reason string, retry ti
 	case m == nil:
 		return store.ErrNotFound
 	case !m.SentAt.IsZero():
-		return store.ErrConflict
+		return outbox.ErrSent
 	}
 	m.LastError, m.NextAttempt = reason, retry
 	return nil
 }
 
-func (f *fakeOutbox) get(id string) store.Message {
+func (f *fakeOutbox) get(id string) outbox.Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return *f.find(id)
@@ -119,10 +120,10 @@ func (f *fakeOutbox) claimCount() int {
 type recorder struct {
 	mu   sync.Mutex
 	sent map[string]int
-	fail func(m store.Message, n int) error // n: attempts at m so far, this one included
+	fail func(m outbox.Message, n int) error // n: attempts at m so far, this one included
 }
 
-func (r *recorder) Send(ctx context.Context, m store.Message) error {
+func (r *recorder) Send(ctx context.Context, m outbox.Message) error {
 	r.mu.Lock()
 	if r.sent == nil {
 		r.sent = map[string]int{}
@@ -225,16 +226,16 @@ func TestDispatcherRenders(t *testing.T) {
 	out := newFakeOutbox(3, t0)
 	var mu sync.Mutex
 	bodies := map[string]string{}
-	rec := recorder{fail: func(m store.Message, n int) error {
+	rec := recorder{fail: func(m outbox.Message, n int) error {
 		mu.Lock()
 		bodies[m.ID] = m.Body
 		mu.Unlock()
 		return nil
 	}}
 	var failed atomic.Bool
-	render := func(ctx context.Context, m store.Message) (store.Message, error) {
+	render := func(ctx context.Context, m outbox.Message) (outbox.Message, error) {
 		if m.ID == out.msgs[0].ID && failed.CompareAndSwap(false, true) {
-			return store.Message{}, errors.New("order not readable yet")
+			return outbox.Message{}, errors.New("order not readable yet")
 		}
 		m.Body = "rendered " + m.ID
 		return m, nil
@@ -259,7 +260,7 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
 	clock := testclock.New(t0)
-	rec := recorder{fail: func(m store.Message, n int) error {
+	rec := recorder{fail: func(m outbox.Message, n int) error {
 		if n <= 2 {
 			return fmt.Errorf("451 4.3.0 try again later\r\n(attempt %d)", n)
 		}
@@ -305,7 +306,7 @@ func TestDispatcherGivesUp(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
 	clock := testclock.New(t0)
-	rec := recorder{fail: func(store.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
+	rec := recorder{fail: func(outbox.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	for n := 1; n <= 3; n++ {
@@ -349,7 +350,7 @@ func TestDispatcherSkipsWhatItsLeaseCannotCover(t *testing.T) {
 	clock := testclock.New(t0)
 	// Each send takes 25 s of the 60 s lease: the third would start with 10 s
 	// left, less than a send may take, and another node could claim it then.
-	rec := recorder{fail: func(store.Message, int) error { clock.Add(25 * time.Second); return nil }}
+	rec := recorder{fail: func(outbox.Message, int) error { clock.Add(25 * time.Second); return nil }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, SendTimeout: 20 * time.Second, Batch: 3, Now: clock.Now})
 	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	morePolls(t, out, 3)
@@ -379,7 +380,7 @@ func TestDispatcherStopFinishesTheSendUnderWay(t *testing.T) {
 	out := newFakeOutbox(2, t0)
 	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	rec := recorder{fail: func(store.Message, int) error {
+	rec := recorder{fail: func(outbox.Message, int) error {
 		once.Do(func() { close(started) })
 		<-release
 		return nil

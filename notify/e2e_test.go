@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -55,7 +56,7 @@ type countingOutbox struct {
 	claims atomic.Int64
 }
 
-func (c *countingOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
+func (c *countingOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error) {
 	c.claims.Add(1)
 	return c.Outbox.ClaimOutbox(ctx, now, lease, limit)
 }
@@ -66,13 +67,13 @@ func (c *countingOutbox) morePolls(t *testing.T, n int64) {
 	eventually(t, 10*time.Second, "more claims", func() bool { return c.claims.Load() >= target })
 }
 
-type senderFunc func(ctx context.Context, m store.Message) error
+type senderFunc func(ctx context.Context, m outbox.Message) error
 
-func (f senderFunc) Send(ctx context.Context, m store.Message) error { return f(ctx, m) }
+func (f senderFunc) Send(ctx context.Context, m outbox.Message) error { return f(ctx, m) }
 
 // orders places n paid orders, each with its confirmation for the outbox,
 // the way the sales service does, and returns the messages.
-func orders(t *testing.T, s store.Store, n int) []store.Message {
+func orders(t *testing.T, s store.Store, n int) []outbox.Message {
 	t.Helper()
 	ctx := context.Background()
 	suffix := fmt.Sprint(time.Now().UnixNano())
@@ -82,7 +83,7 @@ func orders(t *testing.T, s store.Store, n int) []store.Message {
 	p := store.Performance{ID: "p" + suffix, HallID: h.ID, Name: "Die Zauberflöte", StartsAt: time.Now().Add(24 * time.Hour),
 		Status: store.StatusOnSale, Zones: zones, SeatZones: make([]uint16, h.Seats)}
 	require.NoError(t, s.CreatePerformance(ctx, p))
-	out := make([]store.Message, n)
+	out := make([]outbox.Message, n)
 	for i := range n {
 		id := fmt.Sprintf("o%s-%d", suffix, i)
 		o := store.Order{
@@ -91,7 +92,7 @@ func orders(t *testing.T, s store.Store, n int) []store.Message {
 			Currency: "EUR", PaymentMethod: "online", Total: 5000,
 			Tickets: []store.Ticket{{Seat: uint32(i), SeatID: fmt.Sprint("S", i), Zone: "a", Price: 5000, Status: store.TicketLive}},
 		}
-		m := store.Message{ID: "msg-" + id, OrderID: id, Kind: store.MessageConfirmation, To: "Ada <" + o.BuyerEmail + ">",
+		m := outbox.Message{ID: "msg-" + id, OrderID: id, Kind: outbox.KindConfirmation, To: "Ada <" + o.BuyerEmail + ">",
 			Subject: "Ihre Karten für Die Zauberflöte", Body: fmt.Sprintf("Bestellung %s\nReihe 1, Platz %d\n", o.Number, i+1)}
 		o.Origin = store.Change{Actor: "buyer", Notify: &m}
 		_, err := s.CreateOrder(ctx, o)
@@ -101,7 +102,7 @@ func orders(t *testing.T, s store.Store, n int) []store.Message {
 	return out
 }
 
-func messageOf(t *testing.T, s store.Store, m store.Message) store.Message {
+func messageOf(t *testing.T, s store.Store, m outbox.Message) outbox.Message {
 	t.Helper()
 	ms, err := s.OrderMessages(context.Background(), m.OrderID)
 	require.NoError(t, err)
@@ -162,7 +163,7 @@ func TestEndToEndTwoNodes(t *testing.T) {
 			for i, s := range []store.Store{s1, s2} {
 				smtp := &SMTPSender{Addr: srv.Addr, From: "tickets@example.com"}
 				start(t, &Dispatcher{Store: s, PollInterval: 5 * time.Millisecond, Batch: 3,
-					Sender: senderFunc(func(ctx context.Context, m store.Message) error {
+					Sender: senderFunc(func(ctx context.Context, m outbox.Message) error {
 						sent[i].Add(1)
 						return smtp.Send(ctx, m)
 					})})

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 // messageIDDomain is the right-hand side of every Message-ID.
@@ -48,7 +48,7 @@ type envelope struct {
 // the same bytes. Header values from m cannot add headers: the subject is
 // encoded when it holds anything but printable ASCII, addresses are parsed
 // and written back by net/mail.
-func compose(from *mail.Address, m store.Message) (envelope, error) {
+func compose(from *mail.Address, m outbox.Message) (envelope, error) {
 	if !validID(m.ID) {
 		return envelope{}, fmt.Errorf("message id %q: want letters, digits, '-', '_' or inner dots", m.ID)
 	}

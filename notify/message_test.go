@@ -13,14 +13,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 var testFrom = &mail.Address{Name: "Stadttheater Zürich", Address: "tickets@example.com"}
 
-func testMessage() store.Message {
-	return store.Message{
-		ID: "msg-7f3k", OrderID: "o1", Kind: store.MessageConfirmation, To: "Ada Lovelace <ada@example.com>",
+func testMessage() outbox.Message {
+	return outbox.Message{
+		ID: "msg-7f3k", OrderID: "o1", Kind: outbox.KindConfirmation, To: "Ada Lovelace <ada@example.com>",
 		Subject:   "Ihre Karten für Die Zauberflöte",
 		Body:      "Guten Tag,\n\nReihe 3, Platz 12 – 50,00 €.\n" + strings.Repeat("long line ", 20) + "\n.\nA line with a dot above.\n",
 		CreatedAt: time.Date(2031, 3, 1, 18, 4, 5, 0, time.FixedZone("CET", 3600)),
@@ -40,7 +40,7 @@ func readMail(t *testing.T, data []byte) (mail.Header, string) {
 }
 
 // requireHeaders checks the headers every message carries.
-func requireHeaders(t *testing.T, h mail.Header, m store.Message, from *mail.Address) {
+func requireHeaders(t *testing.T, h mail.Header, m outbox.Message, from *mail.Address) {
 	t.Helper()
 	date, err := h.Date()
 	require.NoError(t, err)
@@ -102,15 +102,15 @@ func TestComposeRefuses(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name string
-		edit func(m *store.Message)
+		edit func(m *outbox.Message)
 	}{
-		{"path in the id", func(m *store.Message) { m.ID = "../../etc/passwd" }},
-		{"header in the id", func(m *store.Message) { m.ID = "x>\r\nBcc: <y" }},
-		{"empty id", func(m *store.Message) { m.ID = "" }},
-		{"at sign in the id", func(m *store.Message) { m.ID = "a@b" }},
-		{"no recipient", func(m *store.Message) { m.To = "" }},
-		{"header in the recipient", func(m *store.Message) { m.To = "ada@example.com\r\nBcc: eve@example.com" }},
-		{"two recipients", func(m *store.Message) { m.To = "ada@example.com, eve@example.com" }},
+		{"path in the id", func(m *outbox.Message) { m.ID = "../../etc/passwd" }},
+		{"header in the id", func(m *outbox.Message) { m.ID = "x>\r\nBcc: <y" }},
+		{"empty id", func(m *outbox.Message) { m.ID = "" }},
+		{"at sign in the id", func(m *outbox.Message) { m.ID = "a@b" }},
+		{"no recipient", func(m *outbox.Message) { m.To = "" }},
+		{"header in the recipient", func(m *outbox.Message) { m.To = "ada@example.com\r\nBcc: eve@example.com" }},
+		{"two recipients", func(m *outbox.Message) { m.To = "ada@example.com, eve@example.com" }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

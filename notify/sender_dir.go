@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/seatmap/seatmap/internal/atomicfile"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 // DefaultFrom is the sender of the files a DirSender writes when it has none.
@@ -31,7 +31,7 @@ func (d *DirSender) Path(id string) string { return filepath.Join(d.Dir, id+".em
 
 // Send writes m to a temporary file, syncs it, and renames it into place, so
 // that <id>.eml is complete or absent, never half-written.
-func (d *DirSender) Send(ctx context.Context, m store.Message) error {
+func (d *DirSender) Send(ctx context.Context, m outbox.Message) error {
 	from := d.From
 	if from == "" {
 		from = DefaultFrom

@@ -10,7 +10,7 @@ import (
 	"net/smtp"
 	"time"
 
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 // TLS policies of an SMTPSender.
@@ -95,7 +95,7 @@ func (s *SMTPSender) tlsConfig(host string) *tls.Config {
 
 // Send delivers m. It returns nil once the server has accepted the message
 // (replied to the end of DATA), whatever happens after.
-func (s *SMTPSender) Send(ctx context.Context, m store.Message) error {
+func (s *SMTPSender) Send(ctx context.Context, m outbox.Message) error {
 	if err := s.Check(); err != nil {
 		return err
 	}

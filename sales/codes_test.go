@@ -14,6 +14,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -235,7 +236,7 @@ func TestOrderEmails(t *testing.T) {
 	ms, err := n.st.OrderMessages(ctx, o.ID)
 	require.NoError(t, err)
 	require.Len(t, ms, 1)
-	require.Equal(t, store.MessageConfirmation, ms[0].Kind)
+	require.Equal(t, outbox.KindConfirmation, ms[0].Kind)
 	require.Equal(t, "carol@example.com", ms[0].To)
 	require.Empty(t, ms[0].Body, "rendered when it goes out")
 	m, err := n.svc.RenderMessage(ctx, ms[0])
@@ -250,13 +251,13 @@ func TestOrderEmails(t *testing.T) {
 	ms, err = n.st.OrderMessages(ctx, o.ID)
 	require.NoError(t, err)
 	require.Len(t, ms, 2)
-	require.Equal(t, store.MessageRefund, ms[1].Kind)
+	require.Equal(t, outbox.KindRefund, ms[1].Kind)
 	require.Contains(t, ms[1].Body, "We have refunded 89.00 EUR (ill).")
 	require.Contains(t, ms[1].Body, "(refunded)")
 	same, err := n.svc.RenderMessage(ctx, ms[1])
 	require.NoError(t, err)
 	require.Equal(t, ms[1].Body, same.Body, "a text is kept as written")
-	_, err = n.svc.RenderMessage(ctx, store.Message{ID: "x", Kind: store.MessageRefund, OrderID: o.ID})
+	_, err = n.svc.RenderMessage(ctx, outbox.Message{ID: "x", Kind: outbox.KindRefund, OrderID: o.ID})
 	require.Error(t, err, "only confirmations are written late")
 
 	h2, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S1"}})

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -47,16 +48,16 @@ func (s *Service) applyCode(ctx context.Context, p *perf, o *store.Order, code s
 
 // subjects are the e-mails' subjects by kind, around the order number.
 var subjects = map[string]string{
-	store.MessageConfirmation: "Your tickets: order %s",
-	store.MessageReservation:  "Your reservation: order %s",
-	store.MessageRefund:       "Your refund: order %s",
-	store.MessageResend:       "Your order %s (sent again)",
-	store.MessageLapsed:       "Your reservation %s has ended",
-	store.MessageReminder:     "Your reservation %s ends soon",
+	outbox.KindConfirmation: "Your tickets: order %s",
+	outbox.KindReservation:  "Your reservation: order %s",
+	outbox.KindRefund:       "Your refund: order %s",
+	outbox.KindResend:       "Your order %s (sent again)",
+	outbox.KindLapsed:       "Your reservation %s has ended",
+	outbox.KindReminder:     "Your reservation %s ends soon",
 }
 
 // message renders an e-mail about o. Buyers without an address get none.
-func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Message {
+func (s *Service) message(p *perf, o store.Order, kind, intro string) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
@@ -86,7 +87,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *store.Mes
 	if !o.Deadline.IsZero() && o.Status == store.OrderReserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
-	return &store.Message{
+	return &outbox.Message{
 		ID: ids.New("m", 12), Kind: kind, To: o.BuyerEmail,
 		Subject: fmt.Sprintf(subjects[kind], o.Number), Body: b.String(),
 	}
@@ -101,23 +102,23 @@ const confirmationIntro = "Thank you for your order. Your tickets:"
 // (BenchmarkCreateOrderParallel/grouped+mail) and rendering it on the order's
 // path a few per cent of seatd's CPU in a surge; a confirmation shows the
 // order as it stands anyway.
-func (s *Service) confirmationMessage(p *perf, o store.Order) *store.Message {
+func (s *Service) confirmationMessage(p *perf, o store.Order) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
-	return &store.Message{ID: ids.New("m", 12), Kind: store.MessageConfirmation, To: o.BuyerEmail,
-		Subject: fmt.Sprintf(subjects[store.MessageConfirmation], o.Number)}
+	return &outbox.Message{ID: ids.New("m", 12), Kind: outbox.KindConfirmation, To: o.BuyerEmail,
+		Subject: fmt.Sprintf(subjects[outbox.KindConfirmation], o.Number)}
 }
 
 // RenderMessage gives a message from the outbox its text: a confirmation
 // queued without one gets the order as it is now. Messages that have a text
 // come back as they are.
-func (s *Service) RenderMessage(ctx context.Context, m store.Message) (store.Message, error) {
+func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.Message, error) {
 	if m.Body != "" {
 		return m, nil
 	}
-	if m.Kind != store.MessageConfirmation {
-		return store.Message{}, fmt.Errorf("message %s (%s) has no text", m.ID, m.Kind)
+	if m.Kind != outbox.KindConfirmation {
+		return outbox.Message{}, fmt.Errorf("message %s (%s) has no text", m.ID, m.Kind)
 	}
 	var o store.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
@@ -125,11 +126,11 @@ func (s *Service) RenderMessage(ctx context.Context, m store.Message) (store.Mes
 		return err
 	})
 	if err != nil {
-		return store.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
+		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	if err != nil {
-		return store.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
+		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
 	if r := s.message(p, o, m.Kind, confirmationIntro); r != nil {
 		m.Body = r.Body
@@ -219,7 +220,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, stor
 	after := o
 	after.Tickets = append([]store.Ticket(nil), o.Tickets...)
 	if rf, err := store.PlanRefund(&after, req, s.now()); err == nil {
-		m := s.message(p, after, store.MessageRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
+		m := s.message(p, after, outbox.KindRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
 		req.Change.Notify = m
 	}
 	var rf store.Refund
@@ -285,7 +286,7 @@ type OrderDetails struct {
 	Order    store.Order
 	History  []store.OrderEvent
 	Refunds  []store.Refund
-	Messages []store.Message
+	Messages []outbox.Message
 }
 
 // OrderDetails returns an order with its history, refunds and e-mails, for
@@ -310,24 +311,24 @@ func (s *Service) OrderDetails(ctx context.Context, id string, a Actor) (OrderDe
 }
 
 // Resend queues the order's e-mail again.
-func (s *Service) Resend(ctx context.Context, id string, a Actor) (store.Message, error) {
+func (s *Service) Resend(ctx context.Context, id string, a Actor) (outbox.Message, error) {
 	o, err := s.GetOrder(ctx, id, a)
 	if err != nil {
-		return store.Message{}, err
+		return outbox.Message{}, err
 	}
 	if o.BuyerEmail == "" {
-		return store.Message{}, &input.Error{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
+		return outbox.Message{}, &input.Error{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	if err != nil {
-		return store.Message{}, err
+		return outbox.Message{}, err
 	}
-	m := s.message(p, o, store.MessageResend, "As asked, here is your order again.")
+	m := s.message(p, o, outbox.KindResend, "As asked, here is your order again.")
 	err = s.db.do(ctx, func(ctx context.Context) error {
 		return s.store.RecordOrderEvent(ctx, id, store.ActionResent, "to "+o.BuyerEmail, store.Change{Actor: a.label(), Notify: m})
 	})
 	if err != nil {
-		return store.Message{}, err
+		return outbox.Message{}, err
 	}
 	m.OrderID = o.ID
 	return *m, nil
@@ -383,7 +384,7 @@ func (s *Service) remindDue(ctx context.Context, now time.Time) {
 			continue
 		}
 		deadline := o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST")
-		m := s.message(p, o, store.MessageReminder, "A reminder: your reservation ends on "+deadline+".")
+		m := s.message(p, o, outbox.KindReminder, "A reminder: your reservation ends on "+deadline+".")
 		err = s.db.do(ctx, func(ctx context.Context) error {
 			return s.store.RecordOrderEvent(ctx, o.ID, store.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
 				store.Change{Actor: "system", Notify: m})

@@ -12,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -342,7 +343,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 			return store.Order{}, err
 		}
 	}
-	o.Origin = store.Change{Actor: a.label(), Notify: s.message(p, o, store.MessageReservation, "Your seats are reserved for you.")}
+	o.Origin = store.Change{Actor: a.label(), Notify: s.message(p, o, outbox.KindReservation, "Your seats are reserved for you.")}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(token)
@@ -409,7 +410,7 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a 
 		after := o
 		after.Deadline = deadline
 		c := store.Change{Actor: a.label(), Reason: reason,
-			Notify: s.message(p, after, store.MessageReservation, "Your reservation has been extended.")}
+			Notify: s.message(p, after, outbox.KindReservation, "Your reservation has been extended.")}
 		o, err = s.store.ExtendReservation(ctx, id, deadline, c)
 		return err
 	})
@@ -435,7 +436,7 @@ func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reas
 	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
 		o.Status = store.OrderAnnulled
 		c := store.Change{Actor: a.label(), Reason: reason,
-			Notify: s.message(p, o, store.MessageLapsed, "Your reservation has been annulled, and its seats are back on sale.")}
+			Notify: s.message(p, o, outbox.KindLapsed, "Your reservation has been annulled, and its seats are back on sale.")}
 		return s.store.EndReservation(ctx, id, store.OrderAnnulled, c)
 	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
 }
@@ -512,7 +513,7 @@ func (s *Service) expirePending(ctx context.Context) {
 
 // lapsedMessage tells the buyer a reservation expired; nil when the order
 // cannot be read (the expiry goes ahead without it).
-func (s *Service) lapsedMessage(ctx context.Context, id string) *store.Message {
+func (s *Service) lapsedMessage(ctx context.Context, id string) *outbox.Message {
 	o, err := s.store.GetOrder(ctx, id)
 	if err != nil || o.Status != store.OrderReserved {
 		return nil
@@ -522,5 +523,5 @@ func (s *Service) lapsedMessage(ctx context.Context, id string) *store.Message {
 		return nil
 	}
 	o.Status = store.OrderExpired
-	return s.message(p, o, store.MessageLapsed, "Your reservation was not paid by its deadline, so it has expired and its seats are back on sale.")
+	return s.message(p, o, outbox.KindLapsed, "Your reservation was not paid by its deadline, so it has expired and its seats are back on sale.")
 }

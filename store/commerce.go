@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/outbox"
 )
 
 // Order statuses after payment: a paid order that gave back part of its money
@@ -23,9 +24,9 @@ const (
 // history in the same transaction as the change, and so is its Notify message
 // to the outbox: the change and its e-mail land together or not at all.
 type Change struct {
-	Actor  string   // "buyer", "system", or "staff:<login>"
-	Reason string   // free text, may be empty
-	Notify *Message // queued in the outbox with the change; nil: none
+	Actor  string          // "buyer", "system", or "staff:<login>"
+	Reason string          // free text, may be empty
+	Notify *outbox.Message // queued in the outbox with the change; nil: none
 }
 
 // Order history actions.
@@ -50,33 +51,6 @@ type OrderEvent struct {
 	Reason  string
 	Status  string // the order's status after the event
 	Detail  string // what changed, for people ("deadline 2026-12-09T10:00:00Z", "2 seats, 50.00")
-}
-
-// Message kinds.
-const (
-	MessageConfirmation = "confirmation"
-	MessageReservation  = "reservation" // a reservation and its deadline
-	MessageRefund       = "refund"
-	MessageLapsed       = "reservation_ended" // annulled or expired
-	MessageReminder     = "reminder"          // a reservation's deadline is near; at most one per order
-	MessageResend       = "resend"
-)
-
-// Message is an e-mail waiting in (or sent from) the outbox.
-type Message struct {
-	ID        string // unique; also the e-mail's Message-ID, so receivers can drop a repeat
-	OrderID   string
-	Kind      string
-	To        string
-	Subject   string
-	Body      string // plain text
-	CreatedAt time.Time
-
-	// Set by the dispatcher's calls.
-	Attempts    int
-	NextAttempt time.Time
-	SentAt      time.Time // zero while unsent
-	LastError   string
 }
 
 // Refund is money (and perhaps seats) given back on a paid order.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -299,13 +300,13 @@ type Store interface {
 	// ClaimOutbox takes up to limit unsent messages due at now, oldest first,
 	// and hides them from other claims until now+lease; Attempts counts the
 	// claim.
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error)
 	// MarkSent records a claimed message as sent; it is never claimed again.
 	MarkSent(ctx context.Context, id string, at time.Time) error
 	// MarkFailed records a failed attempt; the message is due again at retry.
 	MarkFailed(ctx context.Context, id, reason string, retry time.Time) error
 	// OrderMessages lists an order's messages, oldest first.
-	OrderMessages(ctx context.Context, orderID string) ([]Message, error)
+	OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error)
 	// SearchOrders finds orders by exact number or hold token, or by buyer name
 	// or e-mail containing q (case-insensitive), newest first, at most limit.
 	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]Order, error)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 )
@@ -255,7 +256,7 @@ func BenchmarkCreateOrderParallel(b *testing.B) {
 			// and its confirmation goes into the outbox with it, its text
 			// written later by the dispatcher (sales.RenderMessage).
 			o.BuyerEmail = "buyer@example.com"
-			o.Origin = store.Change{Actor: "buyer", Notify: &store.Message{ID: "m-" + o.ID, Kind: store.MessageConfirmation,
+			o.Origin = store.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + o.ID, Kind: outbox.KindConfirmation,
 				To: o.BuyerEmail, Subject: "Your tickets: order " + o.Number}}
 			_, err := s.CreateOrder(ctx, o)
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -45,17 +46,17 @@ RETURNING o.id, o.order_id, o.kind, o.recipient, o.subject, o.body, o.created_at
 )
 
 // insertMessage queues m in tx, due at once.
-func insertMessage(ctx context.Context, tx pgx.Tx, m store.Message) error {
+func insertMessage(ctx context.Context, tx pgx.Tx, m outbox.Message) error {
 	_, err := tx.Exec(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, now())
 	return err
 }
 
-func scanMessage(row pgx.Row) (store.Message, error) {
-	var m store.Message
+func scanMessage(row pgx.Row) (outbox.Message, error) {
+	var m outbox.Message
 	var sent *time.Time
 	err := row.Scan(&m.ID, &m.OrderID, &m.Kind, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &m.Attempts, &m.NextAttempt, &sent, &m.LastError)
 	if err != nil {
-		return store.Message{}, err
+		return outbox.Message{}, err
 	}
 	utc(&m.CreatedAt)
 	utc(&m.NextAttempt)
@@ -68,7 +69,7 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 // ClaimOutbox takes up to limit due messages and leases them until now+lease.
 // The claim commits before it returns: a dispatcher that dies holding
 // messages loses nothing, they are due again when the lease ends.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error) {
 	if limit < 1 || lease <= 0 {
 		return nil, fmt.Errorf("claim outbox: limit %d and lease %s must be positive", limit, lease)
 	}
@@ -76,7 +77,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Message, error) { return scanMessage(r) })
+	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (outbox.Message, error) { return scanMessage(r) })
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -85,7 +86,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return ms, nil
 }
 
-func oldestFirst(a, b store.Message) int {
+func oldestFirst(a, b outbox.Message) int {
 	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 		return c
 	}
@@ -108,7 +109,7 @@ func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
 }
 
 // MarkFailed records a failed attempt and makes the message due at retry.
-// ErrNotFound if there is no such message; ErrConflict if it was sent (by
+// ErrNotFound if there is no such message; outbox.ErrSent if it was sent (by
 // another dispatcher whose lease overlapped): a sent message stays sent.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, retry time.Time) error {
 	tag, err := s.pool.Exec(ctx, markFailed, id, reason, retry)
@@ -123,19 +124,19 @@ func (s *Store) MarkFailed(ctx context.Context, id, reason string, retry time.Ti
 		return fmt.Errorf("mark message %s failed: %w", id, err)
 	}
 	if exists {
-		return fmt.Errorf("mark message %s failed: it was sent: %w", id, store.ErrConflict)
+		return fmt.Errorf("mark message %s failed: %w", id, outbox.ErrSent)
 	}
 	return fmt.Errorf("mark message %s failed: %w", id, store.ErrNotFound)
 }
 
 // OrderMessages lists an order's messages, oldest first; none (and no error)
 // for an order that has none or does not exist.
-func (s *Store) OrderMessages(ctx context.Context, orderID string) ([]store.Message, error) {
+func (s *Store) OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error) {
 	rows, err := s.pool.Query(ctx, orderMessages, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("messages of order %s: %w", orderID, err)
 	}
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Message, error) { return scanMessage(r) })
+	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (outbox.Message, error) { return scanMessage(r) })
 	if err != nil {
 		return nil, fmt.Errorf("messages of order %s: %w", orderID, err)
 	}

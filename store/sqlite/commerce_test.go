@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -51,7 +52,7 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 		o := store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
 			Total: 500, VoucherCode: code, CreatedAt: now(),
 			Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1000, Status: store.TicketLive}},
-			Origin:  store.Change{Actor: "buyer", Notify: &store.Message{ID: "m-" + id, Kind: store.MessageConfirmation, To: "a@example.com"}}}
+			Origin:  store.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + id, Kind: outbox.KindConfirmation, To: "a@example.com"}}}
 		if code != "" {
 			o.Discount = 500
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -38,18 +39,18 @@ RETURNING ` + messageColumns
 )
 
 // insertMessage queues m in tx, due at once.
-func insertMessage(ctx context.Context, tx *sql.Tx, m store.Message) error {
+func insertMessage(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 	_, err := tx.ExecContext(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, micros(now()))
 	return err
 }
 
-func scanMessage(row scanner) (store.Message, error) {
-	var m store.Message
+func scanMessage(row scanner) (outbox.Message, error) {
+	var m outbox.Message
 	var created, next int64
 	var sent sql.NullInt64
 	err := row.Scan(&m.ID, &m.OrderID, &m.Kind, &m.To, &m.Subject, &m.Body, &created, &m.Attempts, &next, &sent, &m.LastError)
 	if err != nil {
-		return store.Message{}, err
+		return outbox.Message{}, err
 	}
 	m.CreatedAt, m.NextAttempt = fromMicros(created), fromMicros(next)
 	if sent.Valid {
@@ -58,9 +59,9 @@ func scanMessage(row scanner) (store.Message, error) {
 	return m, nil
 }
 
-func scanMessages(rows *sql.Rows) ([]store.Message, error) {
+func scanMessages(rows *sql.Rows) ([]outbox.Message, error) {
 	defer rows.Close()
-	var out []store.Message
+	var out []outbox.Message
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
@@ -74,11 +75,11 @@ func scanMessages(rows *sql.Rows) ([]store.Message, error) {
 // ClaimOutbox takes up to limit due messages and leases them until now+lease.
 // The claim commits before it returns: a dispatcher that dies holding
 // messages loses nothing, they are due again when the lease ends.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Message, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error) {
 	if limit < 1 || lease <= 0 {
 		return nil, fmt.Errorf("claim outbox: limit %d and lease %s must be positive", limit, lease)
 	}
-	var ms []store.Message
+	var ms []outbox.Message
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, claimMessages, micros(now), micros(now.Add(lease)), limit)
 		if err != nil {
@@ -95,7 +96,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return ms, nil
 }
 
-func oldestFirst(a, b store.Message) int {
+func oldestFirst(a, b outbox.Message) int {
 	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 		return c
 	}
@@ -118,7 +119,7 @@ func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
 }
 
 // MarkFailed records a failed attempt and makes the message due at retry.
-// ErrNotFound if there is no such message; ErrConflict if it was sent (by
+// ErrNotFound if there is no such message; outbox.ErrSent if it was sent (by
 // another dispatcher whose lease overlapped): a sent message stays sent.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, retry time.Time) error {
 	var updated int64
@@ -139,14 +140,14 @@ func (s *Store) MarkFailed(ctx context.Context, id, reason string, retry time.Ti
 	case updated == 1:
 		return nil
 	case exists:
-		return fmt.Errorf("mark message %s failed: it was sent: %w", id, store.ErrConflict)
+		return fmt.Errorf("mark message %s failed: %w", id, outbox.ErrSent)
 	}
 	return fmt.Errorf("mark message %s failed: %w", id, store.ErrNotFound)
 }
 
 // OrderMessages lists an order's messages, oldest first; none (and no error)
 // for an order that has none or does not exist.
-func (s *Store) OrderMessages(ctx context.Context, orderID string) ([]store.Message, error) {
+func (s *Store) OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error) {
 	rows, err := s.r.QueryContext(ctx, orderMessages, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("messages of order %s: %w", orderID, err)

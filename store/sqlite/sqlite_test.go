@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/storetest"
 )
@@ -225,7 +226,7 @@ func benchCreateOrder(b *testing.B, mail bool) {
 				Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1, Status: store.TicketLive}},
 				Origin:  store.Change{Actor: "buyer"}}
 			if mail {
-				o.Origin.Notify = &store.Message{ID: "m" + id, Kind: store.MessageConfirmation, To: "b@example.com", Subject: "Your tickets", Body: body}
+				o.Origin.Notify = &outbox.Message{ID: "m" + id, Kind: outbox.KindConfirmation, To: "b@example.com", Subject: "Your tickets", Body: body}
 			}
 			if _, err := s.CreateOrder(ctx, o); err != nil {
 				b.Error(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -88,7 +89,7 @@ func actions(h []store.OrderEvent) []string {
 	return out
 }
 
-func messages(t *testing.T, s store.Store, orderID string) []store.Message {
+func messages(t *testing.T, s store.Store, orderID string) []outbox.Message {
 	t.Helper()
 	ms, err := s.OrderMessages(context.Background(), orderID)
 	require.NoError(t, err)
@@ -97,8 +98,8 @@ func messages(t *testing.T, s store.Store, orderID string) []store.Message {
 
 // message is an e-mail to queue with a change; its OrderID is left for the
 // store to fill.
-func (f *fixture) message(kind string) *store.Message {
-	return &store.Message{ID: f.id("msg-"), Kind: kind, To: "ada@example.com", Subject: "Your tickets", Body: "Hello"}
+func (f *fixture) message(kind string) *outbox.Message {
+	return &outbox.Message{ID: f.id("msg-"), Kind: kind, To: "ada@example.com", Subject: "Your tickets", Body: "Hello"}
 }
 
 // requireCodeError checks err is a *store.CodeError for code with status.
@@ -149,7 +150,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 
 		remind := func(id string) error {
 			return s.RecordOrderEvent(ctx, id, store.ActionReminded, "deadline soon",
-				store.Change{Actor: "system", Notify: f.message(store.MessageReminder)})
+				store.Change{Actor: "system", Notify: f.message(outbox.KindReminder)})
 		}
 		require.NoError(t, remind(due.ID))
 		got, err = s.RemindersDue(ctx, now, lead, 10)
@@ -167,7 +168,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		o := f.order(p, "s", "", 1, 2)
-		o.Origin = store.Change{Actor: "staff:desk", Reason: "phone booking", Notify: f.message(store.MessageConfirmation)}
+		o.Origin = store.Change{Actor: "staff:desk", Reason: "phone booking", Notify: f.message(outbox.KindConfirmation)}
 		stored, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
 		h := history(t, s, o.ID)
@@ -182,7 +183,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Len(t, ms, 1)
 		require.Equal(t, o.Origin.Notify.ID, ms[0].ID)
 		require.Equal(t, o.ID, ms[0].OrderID, "the store names the order")
-		require.Equal(t, store.MessageConfirmation, ms[0].Kind)
+		require.Equal(t, outbox.KindConfirmation, ms[0].Kind)
 
 		r := reserved(f.order(p, "s", "", 3))
 		r.Origin = store.Change{Actor: "buyer"}
@@ -196,7 +197,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 
 		// A failed order leaves no history and no message.
 		failed := f.order(p, "s", "", 2, 9)
-		failed.Origin = store.Change{Actor: "buyer", Notify: f.message(store.MessageConfirmation)}
+		failed.Origin = store.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
 		_, err = s.CreateOrder(ctx, failed)
 		var se *store.SeatsSoldError
 		require.ErrorAs(t, err, &se)
@@ -243,7 +244,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				refused := withCode(f.order(p, "s", "key-"+c.name, 10, 11), c.code, 500)
-				refused.Origin = store.Change{Actor: "buyer", Notify: f.message(store.MessageConfirmation)}
+				refused.Origin = store.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
 				_, err := s.CreateOrder(ctx, refused)
 				requireCodeError(t, err, c.code, c.status)
 
@@ -341,7 +342,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				_, err = s.CreateOrder(ctx, withCode(f.order(p, "web", "", 2), promo.Code, 500))
 				requireCodeError(t, err, promo.Code, voucher.Redeemed)
 
-				c := store.Change{Actor: "system", Reason: "deadline passed", Notify: f.message(store.MessageReservation)}
+				c := store.Change{Actor: "system", Reason: "deadline passed", Notify: f.message(outbox.KindReservation)}
 				got, err := s.EndReservation(ctx, r.ID, end, c)
 				require.NoError(t, err)
 				require.Equal(t, end, got.Status)
@@ -390,10 +391,10 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		later := day.Add(48 * time.Hour)
-		ext := store.Change{Actor: "staff:anna", Reason: "asked for more time", Notify: f.message(store.MessageReservation)}
+		ext := store.Change{Actor: "staff:anna", Reason: "asked for more time", Notify: f.message(outbox.KindReservation)}
 		_, err = s.ExtendReservation(ctx, r.ID, later, ext)
 		require.NoError(t, err)
-		pay := store.Change{Actor: "staff:boris", Reason: "paid at the desk", Notify: f.message(store.MessageConfirmation)}
+		pay := store.Change{Actor: "staff:boris", Reason: "paid at the desk", Notify: f.message(outbox.KindConfirmation)}
 		_, err = s.PayReservation(ctx, r.ID, "card", "u2", pay)
 		require.NoError(t, err)
 
@@ -414,7 +415,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		// Refused changes write nothing.
 		_, err = s.ExtendReservation(ctx, r.ID, later, ext)
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.PayReservation(ctx, r.ID, "card", "", store.Change{Actor: "staff:boris", Notify: f.message(store.MessageConfirmation)})
+		_, err = s.PayReservation(ctx, r.ID, "card", "", store.Change{Actor: "staff:boris", Notify: f.message(outbox.KindConfirmation)})
 		require.ErrorIs(t, err, store.ErrConflict)
 		require.Len(t, history(t, s, r.ID), 3)
 		require.Len(t, messages(t, s, r.ID), 2)
@@ -427,7 +428,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		o := f.order(p, "s", "", 1)
 		_, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
-		c := store.Change{Actor: "staff:anna", Reason: "mail lost", Notify: f.message(store.MessageResend)}
+		c := store.Change{Actor: "staff:anna", Reason: "mail lost", Notify: f.message(outbox.KindResend)}
 		require.NoError(t, s.RecordOrderEvent(ctx, o.ID, store.ActionResent, "to ada@example.com", c))
 		h := history(t, s, o.ID)
 		require.Equal(t, []string{store.ActionCreated, store.ActionResent}, actions(h))
@@ -440,7 +441,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, c.Notify.ID, ms[0].ID)
 		require.Equal(t, o.ID, ms[0].OrderID)
 
-		err = s.RecordOrderEvent(ctx, "missing", store.ActionResent, "", store.Change{Actor: "staff:anna", Notify: f.message(store.MessageResend)})
+		err = s.RecordOrderEvent(ctx, "missing", store.ActionResent, "", store.Change{Actor: "staff:anna", Notify: f.message(outbox.KindResend)})
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.Empty(t, messages(t, s, "missing"))
 	})
@@ -641,7 +642,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		refund := func(key string, amount int64, seats ...uint32) (store.Order, store.Refund, bool, error) {
 			return s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: seats, Amount: amount,
 				Reason: "cannot come", Method: "online", IdempotencyKey: key,
-				Change: store.Change{Actor: "staff:anna", Reason: "ignored", Notify: f.message(store.MessageRefund)}})
+				Change: store.Change{Actor: "staff:anna", Reason: "ignored", Notify: f.message(outbox.KindRefund)}})
 		}
 
 		got, rf, replayed, err := refund("k1", 0, 1)

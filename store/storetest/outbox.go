@@ -10,13 +10,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
 
 // notifying is o with an order confirmation to queue.
 func (f *fixture) notifying(o store.Order) store.Order {
-	o.Origin = store.Change{Actor: "buyer", Notify: &store.Message{
-		ID: f.id("msg-"), OrderID: o.ID, Kind: store.MessageConfirmation, To: o.BuyerEmail,
+	o.Origin = store.Change{Actor: "buyer", Notify: &outbox.Message{
+		ID: f.id("msg-"), OrderID: o.ID, Kind: outbox.KindConfirmation, To: o.BuyerEmail,
 		Subject: "Ihre Karten für " + o.Number, Body: "Grüße,\nseatmap\n",
 	}}
 	return o
@@ -24,11 +25,11 @@ func (f *fixture) notifying(o store.Order) store.Order {
 
 // queued creates n paid orders with a confirmation each and returns their
 // messages as queued.
-func (f *fixture) queued(t *testing.T, s store.Store, n int) []store.Message {
+func (f *fixture) queued(t *testing.T, s store.Store, n int) []outbox.Message {
 	t.Helper()
 	ctx := context.Background()
 	p := f.perf(t, s, f.hall(t, s), day)
-	out := make([]store.Message, n)
+	out := make([]outbox.Message, n)
 	for i := range n {
 		o := f.notifying(f.order(p, "s", "", uint32(i)))
 		_, err := s.CreateOrder(ctx, o)
@@ -43,7 +44,7 @@ func (f *fixture) queued(t *testing.T, s store.Store, n int) []store.Message {
 // that times read back compare equal.
 func claimAt() time.Time { return time.Now().Add(time.Second).Truncate(time.Microsecond).UTC() }
 
-func ids(ms []store.Message) []string {
+func ids(ms []outbox.Message) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = m.ID
@@ -51,7 +52,7 @@ func ids(ms []store.Message) []string {
 	return out
 }
 
-func claim(t *testing.T, s store.Store, now time.Time, lease time.Duration, limit int) []store.Message {
+func claim(t *testing.T, s store.Store, now time.Time, lease time.Duration, limit int) []outbox.Message {
 	t.Helper()
 	ms, err := s.ClaimOutbox(context.Background(), now, lease, limit)
 	require.NoError(t, err)
@@ -77,7 +78,7 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		m := got[0]
 		require.Equal(t, queued.ID, m.ID)
 		require.Equal(t, queued.OrderID, m.OrderID)
-		require.Equal(t, store.MessageConfirmation, m.Kind)
+		require.Equal(t, outbox.KindConfirmation, m.Kind)
 		require.Equal(t, queued.To, m.To)
 		require.Equal(t, queued.Subject, m.Subject)
 		require.Equal(t, queued.Body, m.Body)
@@ -115,7 +116,7 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		rest := claim(t, s, now, time.Minute, 3)
 		require.Len(t, rest, 2)
 		all := append(first, rest...)
-		require.True(t, slices.IsSortedFunc(all, func(a, b store.Message) int {
+		require.True(t, slices.IsSortedFunc(all, func(a, b outbox.Message) int {
 			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 				return c
 			}
@@ -207,7 +208,7 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		require.Empty(t, claim(t, s, now.Add(365*24*time.Hour), time.Minute, 10), "a sent message is never claimed again")
 
 		require.NoError(t, s.MarkSent(ctx, m.ID, sent.Add(time.Hour)), "MarkSent is idempotent")
-		require.ErrorIs(t, s.MarkFailed(ctx, m.ID, "late failure", now), store.ErrConflict,
+		require.ErrorIs(t, s.MarkFailed(ctx, m.ID, "late failure", now), outbox.ErrSent,
 			"a failure reported after another dispatcher's success does not revive it")
 		require.Empty(t, claim(t, s, now.Add(365*24*time.Hour), time.Minute, 10))
 		msgs, err := s.OrderMessages(ctx, m.OrderID)
@@ -225,7 +226,7 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		s := open(t)
 		queued := f.queued(t, s, 2)
 		mine, other := queued[0], queued[1]
-		resend := store.Message{ID: f.id("msg-"), OrderID: mine.OrderID, Kind: store.MessageResend, To: "ada@example.org",
+		resend := outbox.Message{ID: f.id("msg-"), OrderID: mine.OrderID, Kind: outbox.KindResend, To: "ada@example.org",
 			Subject: "Again", Body: "Once more"}
 		// Apart from the first message on a clock the adapters read in
 		// microseconds, so that oldest first is decided by time.
@@ -242,10 +243,10 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		msgs, err := s.OrderMessages(ctx, mine.OrderID)
 		require.NoError(t, err)
 		require.Equal(t, []string{mine.ID, resend.ID}, ids(msgs), "oldest first, only this order's")
-		require.Equal(t, store.MessageConfirmation, msgs[0].Kind)
+		require.Equal(t, outbox.KindConfirmation, msgs[0].Kind)
 		require.True(t, now.Equal(msgs[0].SentAt))
 		require.Equal(t, 1, msgs[0].Attempts)
-		require.Equal(t, store.MessageResend, msgs[1].Kind)
+		require.Equal(t, outbox.KindResend, msgs[1].Kind)
 		require.Equal(t, "ada@example.org", msgs[1].To)
 		require.True(t, msgs[1].SentAt.IsZero())
 		require.Equal(t, 1, msgs[1].Attempts)
