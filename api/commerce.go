@@ -16,6 +16,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/notify"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
@@ -396,7 +397,7 @@ type refundJSON struct {
 	CreatedAt string   `json:"created_at"`
 }
 
-func toRefundJSON(rf store.Refund, seatIDs func(uint32) string) refundJSON {
+func toRefundJSON(rf order.Refund, seatIDs func(uint32) string) refundJSON {
 	out := refundJSON{ID: rf.ID, OrderID: rf.OrderID, Amount: rf.Amount, Seats: make([]string, len(rf.Seats)),
 		Reason: rf.Reason, Method: rf.Method, Actor: rf.Actor, CreatedAt: rfc3339(rf.CreatedAt)}
 	for i, seat := range rf.Seats {
@@ -405,7 +406,7 @@ func toRefundJSON(rf store.Refund, seatIDs func(uint32) string) refundJSON {
 	return out
 }
 
-func seatIDsOf(o store.Order) func(uint32) string {
+func seatIDsOf(o order.Order) func(uint32) string {
 	ids := make(map[uint32]string, len(o.Tickets))
 	for _, t := range o.Tickets {
 		ids[t.Seat] = t.SeatID

@@ -17,6 +17,7 @@ import (
 
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 )
@@ -582,7 +583,7 @@ type orderJSON struct {
 	CreatedAt     string       `json:"created_at"`
 }
 
-func toOrderJSON(o store.Order) orderJSON {
+func toOrderJSON(o order.Order) orderJSON {
 	out := orderJSON{
 		ID: o.ID, Number: o.Number, Status: o.Status, PerformanceID: o.PerformanceID,
 		Seats: make([]string, len(o.Tickets)), Tickets: make([]ticketJSON, len(o.Tickets)),
@@ -657,7 +658,7 @@ func (s *Server) getOrder(c *echo.Context) error {
 }
 
 func (s *Server) listOrders(c *echo.Context) error {
-	f := store.OrderFilter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status"),
+	f := order.Filter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status"),
 		Channel: c.QueryParam("channel"), Buyer: c.QueryParam("buyer")}
 	var err error
 	if len(f.Buyer) > 200 {

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -75,8 +76,8 @@ var problemRules = []problemRule{
 	{as[*voucher.InvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
 	{is(sales.ErrCodeNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
 	{is(sales.ErrCodeState), http.StatusConflict, "code-state", "Voucher or promotion cannot change so"},
-	{is(sales.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
-	{is(sales.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
+	{is(order.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
+	{is(order.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
 	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
 	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},

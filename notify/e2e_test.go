@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
@@ -86,15 +87,15 @@ func orders(t *testing.T, s store.Store, n int) []outbox.Message {
 	out := make([]outbox.Message, n)
 	for i := range n {
 		id := fmt.Sprintf("o%s-%d", suffix, i)
-		o := store.Order{
-			ID: id, Number: fmt.Sprintf("N%s-%d", suffix, i), PerformanceID: p.ID, Status: store.OrderPaid,
+		o := order.Order{
+			ID: id, Number: fmt.Sprintf("N%s-%d", suffix, i), PerformanceID: p.ID, Status: order.Paid,
 			BuyerName: "Ada", BuyerEmail: fmt.Sprintf("ada+%d@example.com", i), Session: "s", HoldToken: "t" + id,
 			Currency: "EUR", PaymentMethod: "online", Total: 5000,
-			Tickets: []store.Ticket{{Seat: uint32(i), SeatID: fmt.Sprint("S", i), Zone: "a", Price: 5000, Status: store.TicketLive}},
+			Tickets: []order.Ticket{{Seat: uint32(i), SeatID: fmt.Sprint("S", i), Zone: "a", Price: 5000, Status: order.TicketLive}},
 		}
 		m := outbox.Message{ID: "msg-" + id, OrderID: id, Kind: outbox.KindConfirmation, To: "Ada <" + o.BuyerEmail + ">",
 			Subject: "Ihre Karten für Die Zauberflöte", Body: fmt.Sprintf("Bestellung %s\nReihe 1, Platz %d\n", o.Number, i+1)}
-		o.Origin = store.Change{Actor: "buyer", Notify: &m}
+		o.Origin = order.Change{Actor: "buyer", Notify: &m}
 		_, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
 		out[i] = m

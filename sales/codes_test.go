@@ -14,9 +14,9 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -124,7 +124,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, limit, c.Uses)
 			require.Equal(t, voucher.Redeemed, c.Status())
-			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf, Limit: 1000})
+			orders, err := n.st.ListOrders(ctx, order.Filter{PerformanceID: perf, Limit: 1000})
 			require.NoError(t, err)
 			require.Len(t, orders, limit)
 			for _, o := range orders {
@@ -175,7 +175,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			c, err := n.svc.Code(ctx, codes[0].Code)
 			require.NoError(t, err)
 			require.Equal(t, 1, c.Uses)
-			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf})
+			orders, err := n.st.ListOrders(ctx, order.Filter{PerformanceID: perf})
 			require.NoError(t, err)
 			require.Len(t, orders, 1)
 		})
@@ -193,7 +193,7 @@ func TestRestartAfterRefunds(t *testing.T) {
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
 			desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
-			buy := func(who string, seats ...string) store.Order {
+			buy := func(who string, seats ...string) order.Order {
 				a := sales.Actor{Session: who}
 				h, err := n1.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: seats})
 				require.NoError(t, err)
@@ -207,7 +207,7 @@ func TestRestartAfterRefunds(t *testing.T) {
 			require.NoError(t, err)
 			o, _, _, err := n1.svc.Refund(ctx, sales.RefundInput{OrderID: whole.ID, Amount: whole.Total, Reason: "late start", IdempotencyKey: "b", Actor: desk})
 			require.NoError(t, err)
-			require.Equal(t, store.OrderRefunded, o.Status)
+			require.Equal(t, order.Refunded, o.Status)
 			require.Equal(t, []engine.State{engine.Free, engine.Sold, engine.Sold}, states(t, n1.svc, perf, "S-R2-S1", "S-R2-S2", "S-R2-S3"))
 			n1.close()
 

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -28,7 +29,7 @@ func (a Actor) label() string {
 // against the booking for its reasons; the store checks its state and counts
 // its use in the transaction that writes the order, so a code blocked or used
 // up since is refused there.
-func (s *Service) applyCode(ctx context.Context, p *perf, o *store.Order, code string) error {
+func (s *Service) applyCode(ctx context.Context, p *perf, o *order.Order, code string) error {
 	c, err := s.Code(ctx, code)
 	if errors.Is(err, ErrCodeNotFound) {
 		return &voucher.InvalidError{Code: voucher.Normalize(code), Reason: voucher.ReasonUnknown}
@@ -57,7 +58,7 @@ var subjects = map[string]string{
 }
 
 // message renders an e-mail about o. Buyers without an address get none.
-func (s *Service) message(p *perf, o store.Order, kind, intro string) *outbox.Message {
+func (s *Service) message(p *perf, o order.Order, kind, intro string) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
@@ -71,7 +72,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *outbox.Me
 	var gross int64
 	for _, t := range o.Tickets {
 		state := ""
-		if t.Status == store.TicketRefunded {
+		if t.Status == order.TicketRefunded {
 			state = "  (refunded)"
 		}
 		fmt.Fprintf(&b, "  Seat %-14s %-10s %14s%s\n", t.SeatID, t.Zone, money.Format(t.Price, o.Currency), state)
@@ -84,7 +85,7 @@ func (s *Service) message(p *perf, o store.Order, kind, intro string) *outbox.Me
 	if o.Refunded > 0 {
 		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+money.Format(o.Refunded, o.Currency))
 	}
-	if !o.Deadline.IsZero() && o.Status == store.OrderReserved {
+	if !o.Deadline.IsZero() && o.Status == order.Reserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
 	return &outbox.Message{
@@ -102,7 +103,7 @@ const confirmationIntro = "Thank you for your order. Your tickets:"
 // (BenchmarkCreateOrderParallel/grouped+mail) and rendering it on the order's
 // path a few per cent of seatd's CPU in a surge; a confirmation shows the
 // order as it stands anyway.
-func (s *Service) confirmationMessage(p *perf, o store.Order) *outbox.Message {
+func (s *Service) confirmationMessage(p *perf, o order.Order) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
@@ -120,7 +121,7 @@ func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.M
 	if m.Kind != outbox.KindConfirmation {
 		return outbox.Message{}, fmt.Errorf("message %s (%s) has no text", m.ID, m.Kind)
 	}
-	var o store.Order
+	var o order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, err = s.store.GetOrder(ctx, m.OrderID)
 		return err
@@ -189,21 +190,21 @@ func (in *RefundInput) validate() error {
 // Refund gives back seats or money of a paid order. Refunded seats are for
 // sale again at once, and every open seat map sees them free. With the same
 // idempotency key a retry — also a concurrent one — returns the first refund.
-func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, store.Refund, bool, error) {
+func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, order.Refund, bool, error) {
 	if err := in.validate(); err != nil {
-		return store.Order{}, store.Refund{}, false, err
+		return order.Order{}, order.Refund{}, false, err
 	}
 	o, err := s.GetOrder(ctx, in.OrderID, in.Actor)
 	if err != nil {
-		return store.Order{}, store.Refund{}, false, err
+		return order.Order{}, order.Refund{}, false, err
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	if err != nil {
-		return store.Order{}, store.Refund{}, false, err
+		return order.Order{}, order.Refund{}, false, err
 	}
-	req := store.RefundRequest{
+	req := order.RefundRequest{
 		ID: ids.New("r", 12), OrderID: o.ID, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
-		IdempotencyKey: in.IdempotencyKey, Change: store.Change{Actor: in.Actor.label()},
+		IdempotencyKey: in.IdempotencyKey, Change: order.Change{Actor: in.Actor.label()},
 	}
 	if req.Method == "" {
 		req.Method = o.PaymentMethod
@@ -211,35 +212,31 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (store.Order, stor
 	if len(in.Seats) > 0 {
 		idx, err := p.indices(in.Seats)
 		if err != nil {
-			return store.Order{}, store.Refund{}, false, err
+			return order.Order{}, order.Refund{}, false, err
 		}
 		req.Seats = idx
 	}
 	// The e-mail shows the order after the refund; the store decides the
 	// figures, so it is rendered from the same rules it applies.
 	after := o
-	after.Tickets = append([]store.Ticket(nil), o.Tickets...)
-	if rf, err := store.PlanRefund(&after, req, s.now()); err == nil {
+	after.Tickets = append([]order.Ticket(nil), o.Tickets...)
+	if rf, err := order.PlanRefund(&after, req, s.now()); err == nil {
 		m := s.message(p, after, outbox.KindRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
 		req.Change.Notify = m
 	}
-	var rf store.Refund
+	var rf order.Refund
 	var replayed bool
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, rf, replayed, err = s.store.RefundOrder(ctx, req)
 		return err
 	})
 	switch {
-	case errors.Is(err, store.ErrExceedsPaid):
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: %v", ErrExceedsPaid, err)
-	case errors.Is(err, store.ErrConflict):
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: %v", ErrNotRefundable, err)
 	case err != nil:
-		return store.Order{}, store.Refund{}, false, err
+		return order.Order{}, order.Refund{}, false, err
 	case replayed && !sameRefund(rf, req):
 		// The key names another refund: a client bug, and answering with the
 		// first refund would let it believe this one happened.
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("%w: the key was used for the refund %s", ErrIdempotencyMismatch, rf.ID)
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("%w: the key was used for the refund %s", ErrIdempotencyMismatch, rf.ID)
 	}
 	if len(rf.Seats) > 0 {
 		// Also on a replay: the first attempt may have failed between its
@@ -271,7 +268,7 @@ func (p *perf) indices(ids []string) ([]uint32, error) {
 
 // sameRefund reports whether rf is what req asks for: the same seats, or
 // the same amount.
-func sameRefund(rf store.Refund, req store.RefundRequest) bool {
+func sameRefund(rf order.Refund, req order.RefundRequest) bool {
 	if len(req.Seats) == 0 {
 		return len(rf.Seats) == 0 && rf.Amount == req.Amount
 	}
@@ -283,9 +280,9 @@ func sameRefund(rf store.Refund, req store.RefundRequest) bool {
 
 // OrderDetails is everything the order page shows.
 type OrderDetails struct {
-	Order    store.Order
-	History  []store.OrderEvent
-	Refunds  []store.Refund
+	Order    order.Order
+	History  []order.Event
+	Refunds  []order.Refund
 	Messages []outbox.Message
 }
 
@@ -325,7 +322,7 @@ func (s *Service) Resend(ctx context.Context, id string, a Actor) (outbox.Messag
 	}
 	m := s.message(p, o, outbox.KindResend, "As asked, here is your order again.")
 	err = s.db.do(ctx, func(ctx context.Context) error {
-		return s.store.RecordOrderEvent(ctx, id, store.ActionResent, "to "+o.BuyerEmail, store.Change{Actor: a.label(), Notify: m})
+		return s.store.RecordOrderEvent(ctx, id, order.ActionResent, "to "+o.BuyerEmail, order.Change{Actor: a.label(), Notify: m})
 	})
 	if err != nil {
 		return outbox.Message{}, err
@@ -369,7 +366,7 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 // ReminderLead, once: the store refuses a second reminder of an order, so
 // nodes sweeping side by side cannot both send one.
 func (s *Service) remindDue(ctx context.Context, now time.Time) {
-	var due []store.Order
+	var due []order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		due, err = s.store.RemindersDue(ctx, now, s.cfg.ReminderLead, 100)
 		return err
@@ -386,8 +383,8 @@ func (s *Service) remindDue(ctx context.Context, now time.Time) {
 		deadline := o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST")
 		m := s.message(p, o, outbox.KindReminder, "A reminder: your reservation ends on "+deadline+".")
 		err = s.db.do(ctx, func(ctx context.Context) error {
-			return s.store.RecordOrderEvent(ctx, o.ID, store.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
-				store.Change{Actor: "system", Notify: m})
+			return s.store.RecordOrderEvent(ctx, o.ID, order.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
+				order.Change{Actor: "system", Notify: m})
 		})
 		if err != nil && !errors.Is(err, store.ErrDuplicate) {
 			s.log.Warn("remind of a reservation", "order", o.ID, "err", err)

@@ -32,10 +32,6 @@ var (
 	ErrCodeNotFound = errors.New("voucher or promotion not found")
 	// ErrCodeState: the code cannot move to the state asked for.
 	ErrCodeState = errors.New("voucher or promotion cannot change to that state")
-	// ErrNotRefundable: the order is not paid (or was refunded already).
-	ErrNotRefundable = errors.New("order cannot be refunded")
-	// ErrExceedsPaid: the refund is more than the order has left to refund.
-	ErrExceedsPaid = errors.New("refund exceeds what is left of the payment")
 )
 
 // IsNotFound reports whether err means the performance does not exist.

@@ -12,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -89,16 +90,16 @@ func (in *ConfirmInput) validate() error {
 // released) while the order is written; only a stored order turns the seats
 // sold. With an idempotency key, retries — also concurrent ones — return the
 // first order and never sell twice. replayed reports a retry.
-func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, replayed bool, err error) {
+func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o order.Order, replayed bool, err error) {
 	if err := in.validate(); err != nil {
-		return store.Order{}, false, err
+		return order.Order{}, false, err
 	}
 	if in.IdempotencyKey == "" {
 		o, err := s.confirm(ctx, in)
 		return o, false, err
 	}
 	type result struct {
-		o        store.Order
+		o        order.Order
 		replayed bool
 	}
 	v, err, shared := s.confirms.Do(in.Actor.Session+"\x00"+in.IdempotencyKey, func() (any, error) {
@@ -126,7 +127,7 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, 
 		return result{prev, true}, nil
 	})
 	if err != nil {
-		return store.Order{}, false, err
+		return order.Order{}, false, err
 	}
 	r := v.(result)
 	return r.o, r.replayed || shared, nil
@@ -134,24 +135,24 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o store.Order, 
 
 // replay returns the order already made with in's idempotency key, if any, and
 // makes sure the engine shows its seats sold.
-func (s *Service) replay(ctx context.Context, in ConfirmInput) (store.Order, bool, error) {
-	var o store.Order
+func (s *Service) replay(ctx context.Context, in ConfirmInput) (order.Order, bool, error) {
+	var o order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, err = s.store.OrderByIdempotencyKey(ctx, in.Actor.Session, in.IdempotencyKey)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Order{}, false, nil
+		return order.Order{}, false, nil
 	}
 	if err != nil {
-		return store.Order{}, false, fmt.Errorf("look up idempotency key: %w", err)
+		return order.Order{}, false, fmt.Errorf("look up idempotency key: %w", err)
 	}
 	if o.HoldToken != in.Token {
-		return store.Order{}, false, ErrIdempotencyMismatch
+		return order.Order{}, false, ErrIdempotencyMismatch
 	}
 	// A first attempt may have stored the order and then failed before the seats
 	// turned sold (a timeout after commit): converge now.
-	if p, err := s.load(ctx, o.PerformanceID); err == nil && o.Status == store.OrderPaid {
+	if p, err := s.load(ctx, o.PerformanceID); err == nil && o.Status == order.Paid {
 		if p.shard.Confirm(in.Token) != nil {
 			_, _, _ = p.shard.MarkSold(ticketSeats(o))
 		}
@@ -159,7 +160,7 @@ func (s *Service) replay(ctx context.Context, in ConfirmInput) (store.Order, boo
 	return o, true, nil
 }
 
-func ticketSeats(o store.Order) []uint32 {
+func ticketSeats(o order.Order) []uint32 {
 	seats := make([]uint32, len(o.Tickets))
 	for i, t := range o.Tickets {
 		seats[i] = t.Seat
@@ -169,10 +170,10 @@ func ticketSeats(o store.Order) []uint32 {
 
 // order prices a pinned hold's seats into an order. The caller holds p.mu for
 // reading, so zones do not move under the prices.
-func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error) {
+func (s *Service) order(p *perf, v engine.HoldView, a Actor) (order.Order, error) {
 	zoneOf := p.shard.ZonesOf(v.Seats, make([]uint16, 0, len(v.Seats)))
 	zones := p.zones()
-	o := store.Order{
+	o := order.Order{
 		ID: newOrderID(), Number: newOrderNumber(), PerformanceID: p.id,
 		Session: a.Session, HoldToken: v.Token, SoldBy: a.StaffID,
 		Channel: ChannelWeb,
@@ -182,10 +183,10 @@ func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error
 	}
 	for i, seat := range v.Seats {
 		if zoneOf[i] == hall.NoZone || int(zoneOf[i]) >= len(zones) {
-			return store.Order{}, &TakenError{Seats: p.ids([]uint32{seat})}
+			return order.Order{}, &TakenError{Seats: p.ids([]uint32{seat})}
 		}
 		z := zones[zoneOf[i]]
-		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: p.hall.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: store.TicketLive})
+		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: p.hall.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: order.TicketLive})
 		o.Total += z.Price
 		o.Currency = z.Currency
 	}
@@ -195,7 +196,7 @@ func (s *Service) order(p *perf, v engine.HoldView, a Actor) (store.Order, error
 // refusedOrder turns the store's refusal of an order into the caller's
 // answer: seats sold meanwhile, or a code refused.
 func refusedOrder(p *perf, what string, err error) error {
-	var sold *store.SeatsSoldError
+	var sold *order.SeatsSoldError
 	var code *voucher.CodeError
 	switch {
 	case errors.As(err, &code):
@@ -211,8 +212,8 @@ func refusedOrder(p *perf, what string, err error) error {
 
 // createOrder stores an order, drawing a new number in the unlikely case one is
 // taken.
-func (s *Service) createOrder(ctx context.Context, o store.Order) (store.Order, error) {
-	var stored store.Order
+func (s *Service) createOrder(ctx context.Context, o order.Order) (order.Order, error) {
+	var stored order.Order
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.do(ctx, func(ctx context.Context) (err error) {
@@ -227,38 +228,38 @@ func (s *Service) createOrder(ctx context.Context, o store.Order) (store.Order, 
 	}
 }
 
-func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, error) {
+func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, error) {
 	p, err := s.shardOf(ctx, in.Token)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	if p.reserved(in.Token) {
-		return store.Order{}, ErrReserved
+		return order.Order{}, ErrReserved
 	}
 	v, err := p.shard.Pin(in.Token, in.Actor.may())
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	p.mu.RLock()
 	o, err := s.order(p, v, in.Actor)
 	p.mu.RUnlock()
 	if err != nil {
 		p.shard.Unpin(in.Token)
-		return store.Order{}, err
+		return order.Order{}, err
 	}
-	o.Status, o.PaymentMethod = store.OrderPaid, in.PaymentMethod
+	o.Status, o.PaymentMethod = order.Paid, in.PaymentMethod
 	o.BuyerName, o.BuyerEmail, o.IdempotencyKey = in.BuyerName, in.BuyerEmail, in.IdempotencyKey
 	if in.VoucherCode != "" {
 		if err := s.applyCode(ctx, p, &o, in.VoucherCode); err != nil {
 			p.shard.Unpin(in.Token)
-			return store.Order{}, err
+			return order.Order{}, err
 		}
 	}
-	o.Origin = store.Change{Actor: in.Actor.label(), Notify: s.confirmationMessage(p, o)}
+	o.Origin = order.Change{Actor: in.Actor.label(), Notify: s.confirmationMessage(p, o)}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(in.Token)
-		return store.Order{}, refusedOrder(p, "store order", err)
+		return order.Order{}, refusedOrder(p, "store order", err)
 	}
 	if err := p.shard.Confirm(in.Token); err != nil {
 		s.log.Error("confirm stored order in engine", "order", stored.ID, "err", err)
@@ -269,21 +270,21 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (store.Order, er
 }
 
 // GetOrder returns an order to the session that made it, or to staff.
-func (s *Service) GetOrder(ctx context.Context, id string, a Actor) (store.Order, error) {
-	var o store.Order
+func (s *Service) GetOrder(ctx context.Context, id string, a Actor) (order.Order, error) {
+	var o order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, err = s.store.GetOrder(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Staff() && o.Session != a.Session) {
-		return store.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+		return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
 	}
 	return o, err
 }
 
 // ListOrders lists orders for staff.
-func (s *Service) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
-	var out []store.Order
+func (s *Service) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
+	var out []order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListOrders(ctx, f)
 		return err
@@ -307,26 +308,26 @@ func validDays(days int) error {
 // seats until days from now, paid later at the box office or let expire. A
 // voucher or promotion code (optional) is counted now and given back if the
 // reservation ends unpaid.
-func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, buyerName, buyerEmail, code string) (store.Order, error) {
+func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, buyerName, buyerEmail, code string) (order.Order, error) {
 	if err := validDays(days); err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	if len(code) > 2*(voucher.MaxCodeLen+voucher.MaxPrefix) {
-		return store.Order{}, &input.Error{Field: "voucher_code", Reason: "is too long to be a code"}
+		return order.Order{}, &input.Error{Field: "voucher_code", Reason: "is too long to be a code"}
 	}
 	if err := validateBuyer(&buyerName, &buyerEmail, true); err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	p, err := s.shardOf(ctx, token)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	if p.reserved(token) {
-		return store.Order{}, ErrReserved
+		return order.Order{}, ErrReserved
 	}
 	v, err := p.shard.Pin(token, a.may())
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	deadline := s.now().Add(time.Duration(days) * 24 * time.Hour).UTC().Truncate(time.Microsecond)
 	p.mu.Lock() // the reservation map changes with the order
@@ -334,20 +335,20 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 	o, err := s.order(p, v, a)
 	if err != nil {
 		p.shard.Unpin(token)
-		return store.Order{}, err
+		return order.Order{}, err
 	}
-	o.Status, o.Deadline, o.BuyerName, o.BuyerEmail = store.OrderReserved, deadline, buyerName, buyerEmail
+	o.Status, o.Deadline, o.BuyerName, o.BuyerEmail = order.Reserved, deadline, buyerName, buyerEmail
 	if code != "" {
 		if err := s.applyCode(ctx, p, &o, code); err != nil {
 			p.shard.Unpin(token)
-			return store.Order{}, err
+			return order.Order{}, err
 		}
 	}
-	o.Origin = store.Change{Actor: a.label(), Notify: s.message(p, o, outbox.KindReservation, "Your seats are reserved for you.")}
+	o.Origin = order.Change{Actor: a.label(), Notify: s.message(p, o, outbox.KindReservation, "Your seats are reserved for you.")}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
 		p.shard.Unpin(token)
-		return store.Order{}, refusedOrder(p, "store reservation", err)
+		return order.Order{}, refusedOrder(p, "store reservation", err)
 	}
 	// The store now holds the reservation; the engine hold runs to the deadline.
 	// A lease would only duplicate it: a rebuild restores reservations from the
@@ -364,20 +365,20 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 }
 
 // reservationOf finds a reserved order and its performance.
-func (s *Service) reservationOf(ctx context.Context, id string) (store.Order, *perf, error) {
-	var o store.Order
+func (s *Service) reservationOf(ctx context.Context, id string) (order.Order, *perf, error) {
+	var o order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		o, err = s.store.GetOrder(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Order{}, nil, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+		return order.Order{}, nil, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
 	}
 	if err != nil {
-		return store.Order{}, nil, err
+		return order.Order{}, nil, err
 	}
-	if o.Status != store.OrderReserved {
-		return store.Order{}, nil, fmt.Errorf("order %s is %s: %w", o.Number, o.Status, ErrNotReserved)
+	if o.Status != order.Reserved {
+		return order.Order{}, nil, fmt.Errorf("order %s is %s: %w", o.Number, o.Status, ErrNotReserved)
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	return o, p, err
@@ -391,31 +392,31 @@ func reservationErr(err error) error {
 }
 
 // ExtendReservation moves a reservation's deadline days later.
-func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a Actor, reason string) (store.Order, error) {
+func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a Actor, reason string) (order.Order, error) {
 	if err := validateReason(&reason, false); err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	if err := validDays(days); err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	o, p, err := s.reservationOf(ctx, id)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	deadline := o.Deadline.Add(time.Duration(days) * 24 * time.Hour)
 	if limit := s.now().Add(MaxReservationDays * 24 * time.Hour); deadline.After(limit) {
-		return store.Order{}, &input.Error{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
+		return order.Order{}, &input.Error{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		after := o
 		after.Deadline = deadline
-		c := store.Change{Actor: a.label(), Reason: reason,
+		c := order.Change{Actor: a.label(), Reason: reason,
 			Notify: s.message(p, after, outbox.KindReservation, "Your reservation has been extended.")}
 		o, err = s.store.ExtendReservation(ctx, id, deadline, c)
 		return err
 	})
 	if err != nil {
-		return store.Order{}, reservationErr(err)
+		return order.Order{}, reservationErr(err)
 	}
 	p.mu.Lock()
 	if r := p.reservations[o.HoldToken]; r != nil {
@@ -429,37 +430,37 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a 
 }
 
 // AnnulReservation cancels a reservation and frees its seats.
-func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reason string) (store.Order, error) {
+func (s *Service) AnnulReservation(ctx context.Context, id string, a Actor, reason string) (order.Order, error) {
 	if err := validateReason(&reason, false); err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
-	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
-		o.Status = store.OrderAnnulled
-		c := store.Change{Actor: a.label(), Reason: reason,
+	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *perf) (order.Order, error) {
+		o.Status = order.Annulled
+		c := order.Change{Actor: a.label(), Reason: reason,
 			Notify: s.message(p, o, outbox.KindLapsed, "Your reservation has been annulled, and its seats are back on sale.")}
-		return s.store.EndReservation(ctx, id, store.OrderAnnulled, c)
+		return s.store.EndReservation(ctx, id, order.Annulled, c)
 	}, func(p *perf, token string) error { return p.shard.Release(token, engine.AnyOwner) })
 }
 
 // PayReservation takes payment for a reservation: its seats are sold.
-func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor) (store.Order, error) {
+func (s *Service) PayReservation(ctx context.Context, id, method string, a Actor) (order.Order, error) {
 	if method != PayCash && method != PayCard {
-		return store.Order{}, &input.Error{Field: "method", Reason: "must be cash or card"}
+		return order.Order{}, &input.Error{Field: "method", Reason: "must be cash or card"}
 	}
-	return s.endReservation(ctx, id, func(ctx context.Context, o store.Order, p *perf) (store.Order, error) {
+	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *perf) (order.Order, error) {
 		paid := o
-		paid.Status, paid.Deadline, paid.PaymentMethod = store.OrderPaid, time.Time{}, method
-		c := store.Change{Actor: a.label(), Notify: s.confirmationMessage(p, paid)}
+		paid.Status, paid.Deadline, paid.PaymentMethod = order.Paid, time.Time{}, method
+		c := order.Change{Actor: a.label(), Notify: s.confirmationMessage(p, paid)}
 		return s.store.PayReservation(ctx, id, method, a.StaffID, c)
 	}, func(p *perf, token string) error { return p.shard.Confirm(token) })
 }
 
 // endReservation writes the order's new state, then moves the seats: the store
 // decides, the engine follows.
-func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context, store.Order, *perf) (store.Order, error), seats func(*perf, string) error) (store.Order, error) {
+func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context, order.Order, *perf) (order.Order, error), seats func(*perf, string) error) (order.Order, error) {
 	o, p, err := s.reservationOf(ctx, id)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -468,12 +469,12 @@ func (s *Service) endReservation(ctx context.Context, id string, write func(cont
 		return err
 	})
 	if err != nil {
-		return store.Order{}, reservationErr(err)
+		return order.Order{}, reservationErr(err)
 	}
 	delete(p.reservations, o.HoldToken)
 	if err := seats(p, o.HoldToken); err != nil {
 		s.log.Error("seats of an ended reservation", "order", id, "err", err)
-		if o.Status == store.OrderPaid {
+		if o.Status == order.Paid {
 			_, _, _ = p.shard.MarkSold(ticketSeats(o))
 		}
 	}
@@ -498,8 +499,8 @@ func (s *Service) expirePending(ctx context.Context) {
 	s.pendMu.Unlock()
 	for _, id := range ids {
 		err := s.db.do(ctx, func(ctx context.Context) error {
-			c := store.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
-			_, err := s.store.EndReservation(ctx, id, store.OrderExpired, c)
+			c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
+			_, err := s.store.EndReservation(ctx, id, order.Expired, c)
 			return err
 		})
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
@@ -515,13 +516,13 @@ func (s *Service) expirePending(ctx context.Context) {
 // cannot be read (the expiry goes ahead without it).
 func (s *Service) lapsedMessage(ctx context.Context, id string) *outbox.Message {
 	o, err := s.store.GetOrder(ctx, id)
-	if err != nil || o.Status != store.OrderReserved {
+	if err != nil || o.Status != order.Reserved {
 		return nil
 	}
 	p, err := s.load(ctx, o.PerformanceID)
 	if err != nil {
 		return nil
 	}
-	o.Status = store.OrderExpired
+	o.Status = order.Expired
 	return s.message(p, o, outbox.KindLapsed, "Your reservation was not paid by its deadline, so it has expired and its seats are back on sale.")
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 )
@@ -55,12 +55,12 @@ func BenchmarkRebuildStadium(b *testing.B) {
 	for w := range 16 {
 		wg.Go(func() {
 			for o := w; o < orders; o += 16 {
-				ord := store.Order{ID: fmt.Sprintf("o-%d", o), Number: fmt.Sprintf("RB%08d", o), PerformanceID: p.ID, Status: store.OrderPaid,
+				ord := order.Order{ID: fmt.Sprintf("o-%d", o), Number: fmt.Sprintf("RB%08d", o), PerformanceID: p.ID, Status: order.Paid,
 					BuyerName: "B", BuyerEmail: "b@example.com", Session: "s", HoldToken: fmt.Sprintf("%s.h%d", p.ID, o), PaymentMethod: "online"}
 				for k := range perOrder {
 					seat := uint32(o*perOrder + k)
 					z := p.Zones[h.ZoneOf[seat]]
-					ord.Tickets = append(ord.Tickets, store.Ticket{Seat: seat, SeatID: h.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: store.TicketLive})
+					ord.Tickets = append(ord.Tickets, order.Ticket{Seat: seat, SeatID: h.Seats[seat].ID, Zone: z.ID, Price: z.Price, Status: order.TicketLive})
 					ord.Total, ord.Currency = ord.Total+z.Price, z.Currency
 				}
 				if _, err := st.CreateOrder(ctx, ord); err != nil {

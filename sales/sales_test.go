@@ -21,6 +21,7 @@ import (
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
@@ -204,7 +205,7 @@ func TestConfirmRaceOneOrder(t *testing.T) {
 				}
 				require.Equal(t, first, id)
 			}
-			orders, err := n.st.ListOrders(ctx, store.OrderFilter{PerformanceID: perf, Limit: 100})
+			orders, err := n.st.ListOrders(ctx, order.Filter{PerformanceID: perf, Limit: 100})
 			require.NoError(t, err)
 			require.Len(t, orders, 1)
 		})
@@ -293,7 +294,7 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 			require.Equal(t, res.ID, holds[0].Reservation.OrderID)
 			paid, err := n2.svc.PayReservation(ctx, res.ID, sales.PayCash, desk)
 			require.NoError(t, err)
-			require.Equal(t, store.OrderPaid, paid.Status)
+			require.Equal(t, order.Paid, paid.Status)
 			counts, err := n2.svc.Counts(ctx, perf)
 			require.NoError(t, err)
 			require.Equal(t, 2, counts.Sold)

@@ -14,6 +14,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -401,7 +402,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	}
 
 	// Reservations live in the store: they hold their seats until the deadline.
-	var reserved []store.Order
+	var reserved []order.Order
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		reserved, err = s.store.ReservedOrders(ctx, id)
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/ids"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -484,7 +485,7 @@ func (s *Service) ListHalls(ctx context.Context) ([]store.Hall, error) {
 
 // Search finds live holds by token and orders by number, token, buyer name or
 // e-mail, for the box office.
-func (s *Service) Search(ctx context.Context, q, performanceID string) ([]Hold, []store.Order, error) {
+func (s *Service) Search(ctx context.Context, q, performanceID string) ([]Hold, []order.Order, error) {
 	q = strings.TrimSpace(q)
 	if len(q) < 2 || len(q) > 200 {
 		return nil, nil, &input.Error{Field: "q", Reason: "search for 2 to 200 characters"}
@@ -506,7 +507,7 @@ func (s *Service) Search(ctx context.Context, q, performanceID string) ([]Hold, 
 			}
 		}
 	}
-	var orders []store.Order
+	var orders []order.Order
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		orders, err = s.store.SearchOrders(ctx, q, performanceID, 50)
 		return err

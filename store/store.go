@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -16,9 +16,6 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrDuplicate is returned when an id or order number is already taken.
 	ErrDuplicate = errors.New("already exists")
-	// ErrIdempotencyKey is returned by CreateOrder when the session already used the
-	// idempotency key; load the first order with OrderByIdempotencyKey.
-	ErrIdempotencyKey = errors.New("idempotency key already used")
 	// ErrConflict is returned when a row is not in the state a change needs (an
 	// order that is no longer reserved, say). Nothing was written.
 	ErrConflict = errors.New("not in the required state")
@@ -33,38 +30,11 @@ var (
 	ErrInvalid = errors.New("value refused by the store")
 )
 
-// SeatsSoldError says that some seats of an order already have a live ticket for
-// the performance. Nothing of the order was written.
-type SeatsSoldError struct {
-	Seats []uint32 // dense seat indices, ascending
-}
-
-func (e *SeatsSoldError) Error() string {
-	return fmt.Sprintf("%d seat(s) already sold", len(e.Seats))
-}
-
 // Performance statuses.
 const (
 	StatusDraft   = "draft"
 	StatusOnSale  = "on_sale"
 	StatusStopped = "stopped"
-)
-
-// Order statuses. A reserved order (a pay-later booking) holds its seats until
-// its deadline; it becomes paid, or expired or annulled and frees them.
-const (
-	OrderReserved = "reserved"
-	OrderPaid     = "paid"
-	OrderExpired  = "expired"
-	OrderAnnulled = "annulled"
-)
-
-// Ticket statuses. Only live tickets count against the one-ticket-per-seat rule;
-// a reserved order's tickets are live too, so nobody can sell its seats.
-const (
-	TicketLive     = "live"
-	TicketVoid     = "void"
-	TicketRefunded = "refunded"
 )
 
 // Staff roles.
@@ -158,55 +128,6 @@ type PerformanceFilter struct {
 	Limit         int // 1..1000
 }
 
-// Order is a confirmed purchase and its tickets.
-type Order struct {
-	ID             string
-	Number         string // human-readable, unique
-	PerformanceID  string
-	Status         string
-	BuyerName      string
-	BuyerEmail     string
-	Session        string // the buyer session that made the hold
-	HoldToken      string
-	IdempotencyKey string // unique per session; may be empty
-	Total          int64  // minor units: what the buyer pays, after Discount
-	Discount       int64  // minor units taken off by VoucherCode
-	VoucherCode    string // the voucher or promotion redeemed; empty: none
-	Refunded       int64  // minor units given back so far
-	Currency       string
-	Channel        string    // the sales channel it was sold through
-	SoldBy         string    // staff user id, empty for web orders
-	PaymentMethod  string    // online, cash or card; empty while reserved
-	Deadline       time.Time // when a reservation lapses; zero otherwise
-	Tickets        []Ticket
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	// Origin is written with a new order: its first history entry, and its
-	// e-mail to the outbox. Not read back.
-	Origin Change
-}
-
-// Ticket is one seat of an order.
-type Ticket struct {
-	Seat   uint32 // dense seat index
-	SeatID string // public seat id
-	Zone   string // zone id at the time of sale
-	Price  int64  // minor units
-	Status string
-}
-
-// OrderFilter selects orders, newest first. Empty fields do not filter.
-type OrderFilter struct {
-	PerformanceID string
-	Status        string
-	Channel       string
-	Buyer         string    // contained in the buyer's name or e-mail, any case
-	From, To      time.Time // made in [From, To)
-	Before        time.Time // keyset cursor: CreatedAt of the last order of the previous page
-	BeforeID      string
-	Limit         int // 1..1000
-}
-
 // Store is everything seatmap persists. Implementations are safe for concurrent use.
 type Store interface {
 	Ping(ctx context.Context) error
@@ -239,25 +160,25 @@ type Store interface {
 	// Number gives ErrDuplicate; a code that is unknown, not available or used
 	// up gives *CodeError. On any error nothing is written. CreatedAt is set by
 	// the store and returned.
-	CreateOrder(ctx context.Context, o Order) (Order, error)
-	GetOrder(ctx context.Context, id string) (Order, error)
-	OrderByIdempotencyKey(ctx context.Context, session, key string) (Order, error)
-	ListOrders(ctx context.Context, f OrderFilter) ([]Order, error)
+	CreateOrder(ctx context.Context, o order.Order) (order.Order, error)
+	GetOrder(ctx context.Context, id string) (order.Order, error)
+	OrderByIdempotencyKey(ctx context.Context, session, key string) (order.Order, error)
+	ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error)
 	// SoldSeats lists the dense indices of seats with a live ticket of a paid
 	// order (also one partly or wholly refunded by amount: its tickets stay
 	// live), ascending.
 	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
 	// ReservedOrders lists the reserved orders of a performance.
-	ReservedOrders(ctx context.Context, performanceID string) ([]Order, error)
+	ReservedOrders(ctx context.Context, performanceID string) ([]order.Order, error)
 	// PayReservation turns a reserved order paid; ErrConflict if it is not
 	// reserved. by is the staff user id recorded as seller (empty: unchanged).
-	PayReservation(ctx context.Context, id, method, by string, c Change) (Order, error)
+	PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error)
 	// EndReservation turns a reserved order expired or annulled, voids its
 	// tickets and gives its code's use back; ErrConflict if it is not reserved.
-	EndReservation(ctx context.Context, id, status string, c Change) (Order, error)
+	EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error)
 	// ExtendReservation moves a reserved order's deadline; ErrConflict if it is
 	// not reserved.
-	ExtendReservation(ctx context.Context, id string, deadline time.Time, c Change) (Order, error)
+	ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error)
 	// RefundOrder gives back seats or an amount of a paid or partially refunded
 	// order, in one transaction with its history entry and message: refunded
 	// tickets stop being live, Refunded and Status move on. The order must be
@@ -266,20 +187,20 @@ type Store interface {
 	// (else ErrExceedsPaid). A second request with the same IdempotencyKey for
 	// the order returns the first refund and replayed, whatever it asks; the
 	// order's row lock makes racing requests take turns.
-	RefundOrder(ctx context.Context, r RefundRequest) (o Order, rf Refund, replayed bool, err error)
+	RefundOrder(ctx context.Context, r order.RefundRequest) (o order.Order, rf order.Refund, replayed bool, err error)
 	// Refunds lists an order's refunds, oldest first.
-	Refunds(ctx context.Context, orderID string) ([]Refund, error)
+	Refunds(ctx context.Context, orderID string) ([]order.Refund, error)
 	// OrderHistory lists an order's history, oldest first.
-	OrderHistory(ctx context.Context, orderID string) ([]OrderEvent, error)
+	OrderHistory(ctx context.Context, orderID string) ([]order.Event, error)
 	// RecordOrderEvent appends to an order's history, with c.Notify queued in
 	// the same transaction (a re-sent e-mail). ErrNotFound for no such order;
 	// ErrDuplicate, with nothing written, for a second reminder of one order.
-	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c Change) error
+	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
 	// RemindersDue lists up to limit reserved orders with a buyer e-mail whose
 	// deadline is in (now, now+lead], that were made more than lead before it
 	// (a reservation for less than lead needs no reminder) and have no
 	// reminder queued yet, soonest deadline first.
-	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]Order, error)
+	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f SalesFilter) (SalesReport, error)
 
@@ -309,7 +230,7 @@ type Store interface {
 	OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error)
 	// SearchOrders finds orders by exact number or hold token, or by buyer name
 	// or e-mail containing q (case-insensitive), newest first, at most limit.
-	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]Order, error)
+	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]order.Order, error)
 
 	ListHalls(ctx context.Context) ([]Hall, error) // without layouts
 

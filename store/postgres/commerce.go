@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -77,20 +78,20 @@ GROUP BY o.channel`
 
 // lockOrder reads an order and its tickets in tx, locking its row until tx
 // ends.
-func lockOrder(ctx context.Context, tx pgx.Tx, id string) (store.Order, error) {
+func lockOrder(ctx context.Context, tx pgx.Tx, id string) (order.Order, error) {
 	o, err := scanOrder(tx.QueryRow(ctx, selectOrderForUpdate, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Order{}, store.ErrNotFound
+		return order.Order{}, store.ErrNotFound
 	}
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	rows, err := tx.Query(ctx, ticketsOf, id)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
-	o.Tickets, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Ticket, error) {
-		var t store.Ticket
+	o.Tickets, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (order.Ticket, error) {
+		var t order.Ticket
 		var seat int32
 		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status)
 		t.Seat = uint32(seat)
@@ -100,7 +101,7 @@ func lockOrder(ctx context.Context, tx pgx.Tx, id string) (store.Order, error) {
 }
 
 // record appends to o's history and queues c's message, in tx.
-func record(ctx context.Context, tx pgx.Tx, o store.Order, action, detail string, c store.Change) error {
+func record(ctx context.Context, tx pgx.Tx, o order.Order, action, detail string, c order.Change) error {
 	if _, err := tx.Exec(ctx, insertEvent, o.ID, now(), action, c.Actor, c.Reason, o.Status, detail); err != nil {
 		return err
 	}
@@ -113,13 +114,13 @@ func record(ctx context.Context, tx pgx.Tx, o store.Order, action, detail string
 }
 
 // OrderHistory lists an order's history, oldest first.
-func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]store.OrderEvent, error) {
+func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]order.Event, error) {
 	rows, err := s.pool.Query(ctx, selectEvents, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("history of order %s: %w", orderID, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.OrderEvent, error) {
-		var e store.OrderEvent
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (order.Event, error) {
+		var e order.Event
 		err := r.Scan(&e.OrderID, &e.At, &e.Action, &e.Actor, &e.Reason, &e.Status, &e.Detail)
 		utc(&e.At)
 		return e, err
@@ -131,7 +132,7 @@ func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]store.Order
 }
 
 // RecordOrderEvent appends to an order's history, with c.Notify queued.
-func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c store.Change) error {
+func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		o, err := scanOrder(tx.QueryRow(ctx, selectOrder, orderID))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -160,7 +161,7 @@ ORDER BY deadline, id
 LIMIT $4`
 
 // RemindersDue lists reservations to remind of their deadline.
-func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]store.Order, error) {
+func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error) {
 	return s.orders(ctx, "reminders due", remindersDue, now, now.Add(lead), lead.Microseconds(), store.ClampLimit(limit))
 }
 
@@ -184,11 +185,11 @@ func (s *Store) codeRefused(ctx context.Context, code string) error {
 
 // ---- refunds ----
 
-func scanRefund(r pgx.Row) (store.Refund, error) {
-	var rf store.Refund
+func scanRefund(r pgx.Row) (order.Refund, error) {
+	var rf order.Refund
 	var seats []int32
 	if err := r.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &rf.CreatedAt); err != nil {
-		return store.Refund{}, err
+		return order.Refund{}, err
 	}
 	utc(&rf.CreatedAt)
 	rf.Seats = make([]uint32, len(seats))
@@ -199,9 +200,9 @@ func scanRefund(r pgx.Row) (store.Refund, error) {
 }
 
 // RefundOrder gives back seats or an amount of a paid order.
-func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (o store.Order, rf store.Refund, replayed bool, err error) {
+func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (o order.Order, rf order.Refund, replayed bool, err error) {
 	if r.IdempotencyKey == "" {
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		o, err = lockOrder(ctx, tx, r.OrderID)
@@ -218,7 +219,7 @@ func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (o store
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		rf, err = store.PlanRefund(&o, r, now())
+		rf, err = order.PlanRefund(&o, r, now())
 		if err != nil {
 			return err
 		}
@@ -239,22 +240,22 @@ func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (o store
 		}
 		c := r.Change
 		c.Reason = r.Reason
-		return record(ctx, tx, o, store.ActionRefunded, store.RefundDetail(o, rf), c)
+		return record(ctx, tx, o, order.ActionRefunded, order.RefundDetail(o, rf), c)
 	})
 	if err != nil {
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
 	}
 	o, err = s.GetOrder(ctx, r.OrderID)
 	return o, rf, replayed, err
 }
 
 // Refunds lists an order's refunds, oldest first.
-func (s *Store) Refunds(ctx context.Context, orderID string) ([]store.Refund, error) {
+func (s *Store) Refunds(ctx context.Context, orderID string) ([]order.Refund, error) {
 	rows, err := s.pool.Query(ctx, selectRefunds, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Refund, error) { return scanRefund(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (order.Refund, error) { return scanRefund(r) })
 	if err != nil {
 		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
 	}

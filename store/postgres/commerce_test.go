@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -27,9 +28,9 @@ func TestOrderHistoryCannotBeEdited(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h1", Name: "T", Layout: mustJSON(t, layout), Seats: h.N()}))
 	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p1", HallID: "h1", Name: "P", StartsAt: time.Now(), Status: store.StatusOnSale}))
-	_, err = s.CreateOrder(ctx, store.Order{ID: "o1", Number: "N1", PerformanceID: "p1", Status: store.OrderPaid, Session: "s", HoldToken: "t",
-		Total: 100, Currency: "EUR", Tickets: []store.Ticket{{Seat: 1, SeatID: "a", Zone: "z", Price: 100, Status: store.TicketLive}},
-		Origin: store.Change{Actor: "buyer"}})
+	_, err = s.CreateOrder(ctx, order.Order{ID: "o1", Number: "N1", PerformanceID: "p1", Status: order.Paid, Session: "s", HoldToken: "t",
+		Total: 100, Currency: "EUR", Tickets: []order.Ticket{{Seat: 1, SeatID: "a", Zone: "z", Price: 100, Status: order.TicketLive}},
+		Origin: order.Change{Actor: "buyer"}})
 	require.NoError(t, err)
 	for _, q := range []string{
 		`UPDATE order_events SET actor = 'someone else'`,

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -147,12 +148,12 @@ const createOrderAttempts = 3
 // CreateOrder writes an order and its tickets atomically. It usually shares a
 // commit with the other orders arriving at the same time (see writeOrders);
 // one that its batch could not write is written alone.
-func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
+func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, error) {
 	if seat, ok := repeatedSeat(o.Tickets); ok {
-		return store.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
+		return order.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
 	}
 	if err := ctx.Err(); err != nil {
-		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
 	o.CreatedAt = now()
 	o.UpdatedAt = o.CreatedAt
@@ -163,17 +164,17 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 	v, err := s.submitOrder(ctx, args)
 	switch {
 	case err != nil:
-		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	case v == verdictWritten:
 		return o, nil
 	case v == verdictSkipped:
-		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, ctx.Err())
+		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, ctx.Err())
 	}
 	return s.createOrderAlone(ctx, o, args, seats)
 }
 
 // orderArgs returns the statement that writes o, and o's seats.
-func orderArgs(o store.Order) (ins orderInsert, seats []int32) {
+func orderArgs(o order.Order) (ins orderInsert, seats []int32) {
 	n := len(o.Tickets)
 	seats = make([]int32, n)
 	ids, zones, prices, statuses := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
@@ -183,7 +184,7 @@ func orderArgs(o store.Order) (ins orderInsert, seats []int32) {
 	args := []any{o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
 		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses,
-		o.Origin.Actor, o.Origin.Reason, store.CreatedDetail(o)}
+		o.Origin.Actor, o.Origin.Reason, order.CreatedDetail(o)}
 	code, mail := 0, 0
 	if o.VoucherCode != "" {
 		code = 1
@@ -201,17 +202,17 @@ func orderArgs(o store.Order) (ins orderInsert, seats []int32) {
 // write it or may have: a batch whose connection broke after it was sent may
 // have committed, so finding this very order (same id, number and creation
 // time, which no other call shares) is success, not a duplicate.
-func (s *Store) createOrderAlone(ctx context.Context, o store.Order, args orderInsert, seats []int32) (store.Order, error) {
+func (s *Store) createOrderAlone(ctx context.Context, o order.Order, args orderInsert, seats []int32) (order.Order, error) {
 	for attempt := 1; ; attempt++ {
 		_, err := s.pool.Exec(ctx, args.query, args.args...)
 		if err == nil {
 			return o, nil
 		}
 		if isMissingParent(err) {
-			return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
+			return order.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
 		}
 		if _, refused := violation(err, codeNotNullViolation); refused && o.VoucherCode != "" {
-			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, s.codeRefused(ctx, o.VoucherCode))
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, s.codeRefused(ctx, o.VoucherCode))
 		}
 		cons, ok := violation(err, codeUniqueViolation)
 		if ok && cons != liveSeatIndex {
@@ -219,7 +220,7 @@ func (s *Store) createOrderAlone(ctx context.Context, o store.Order, args orderI
 			// here, not as o's seats being sold.
 			var stored bool
 			if err := s.pool.QueryRow(ctx, orderStored, o.ID, o.Number, o.CreatedAt).Scan(&stored); err != nil {
-				return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+				return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 			}
 			if stored {
 				return o, nil
@@ -227,24 +228,24 @@ func (s *Store) createOrderAlone(ctx context.Context, o store.Order, args orderI
 		}
 		switch {
 		case !ok:
-			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 		case cons == idempotencyIndex:
-			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, store.ErrIdempotencyKey)
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, order.ErrIdempotencyKey)
 		case cons != liveSeatIndex:
-			return store.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, cons, store.ErrDuplicate)
+			return order.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, cons, store.ErrDuplicate)
 		}
 		if err := s.seatsSold(ctx, o, seats); err != nil {
-			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 		}
 		if attempt == createOrderAttempts {
-			return store.Order{}, fmt.Errorf("create order %s: seats changed hands %d times: %w", o.ID, attempt, store.ErrConflict)
+			return order.Order{}, fmt.Errorf("create order %s: seats changed hands %d times: %w", o.ID, attempt, store.ErrConflict)
 		}
 	}
 }
 
 // repeatedSeat finds a seat that appears twice in one order: a caller's bug
 // that the indexes would report as a sold seat or a taken id, both misleading.
-func repeatedSeat(ts []store.Ticket) (uint32, bool) {
+func repeatedSeat(ts []order.Ticket) (uint32, bool) {
 	seen := make(map[uint32]struct{}, len(ts))
 	for _, t := range ts {
 		if _, ok := seen[t.Seat]; ok {
@@ -258,13 +259,13 @@ func repeatedSeat(ts []store.Ticket) (uint32, bool) {
 // seatsSold explains a violation of the live-seat index: the order's key was
 // used already (a replay racing its original), or these seats are sold. It
 // returns nil when neither holds any more, for the caller to try again.
-func (s *Store) seatsSold(ctx context.Context, o store.Order, seats []int32) error {
+func (s *Store) seatsSold(ctx context.Context, o order.Order, seats []int32) error {
 	var used bool
 	if err := s.pool.QueryRow(ctx, idempotencyKeyUsed, o.Session, o.IdempotencyKey).Scan(&used); err != nil {
 		return err
 	}
 	if used {
-		return store.ErrIdempotencyKey
+		return order.ErrIdempotencyKey
 	}
 	rows, err := s.pool.Query(ctx, liveAmong, o.PerformanceID, seats)
 	if err != nil {
@@ -278,21 +279,21 @@ func (s *Store) seatsSold(ctx context.Context, o store.Order, seats []int32) err
 		// Refunded or voided between the insert and this look-up.
 		return nil
 	}
-	e := &store.SeatsSoldError{Seats: make([]uint32, len(sold))}
+	e := &order.SeatsSoldError{Seats: make([]uint32, len(sold))}
 	for i, seat := range sold {
 		e.Seats[i] = uint32(seat)
 	}
 	return e
 }
 
-func scanOrder(row pgx.Row) (store.Order, error) {
-	var o store.Order
+func scanOrder(row pgx.Row) (order.Order, error) {
+	var o order.Order
 	var deadline *time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
 		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt,
 		&o.Discount, &o.VoucherCode, &o.Refunded)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	utc(&o.CreatedAt)
 	utc(&o.UpdatedAt)
@@ -303,7 +304,7 @@ func scanOrder(row pgx.Row) (store.Order, error) {
 }
 
 // withTickets loads the tickets of orders in one query.
-func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
+func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -320,7 +321,7 @@ func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id string
-		var t store.Ticket
+		var t order.Ticket
 		var seat int32
 		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
 			return err
@@ -333,12 +334,12 @@ func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
 }
 
 // orders runs an order query and loads the tickets of what it found.
-func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]store.Order, error) {
+func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]order.Order, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Order, error) { return scanOrder(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (order.Order, error) { return scanOrder(r) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -349,34 +350,34 @@ func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]
 }
 
 // order runs a query for one order and loads its tickets.
-func (s *Store) order(ctx context.Context, what, query string, args ...any) (store.Order, error) {
+func (s *Store) order(ctx context.Context, what, query string, args ...any) (order.Order, error) {
 	o, err := scanOrder(s.pool.QueryRow(ctx, query, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		return order.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
-	one := []store.Order{o}
+	one := []order.Order{o}
 	if err := s.withTickets(ctx, one); err != nil {
-		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return one[0], nil
 }
 
 // GetOrder returns an order with its tickets.
-func (s *Store) GetOrder(ctx context.Context, id string) (store.Order, error) {
+func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
 	return s.order(ctx, "get order "+id, selectOrder, id)
 }
 
 // OrderByIdempotencyKey returns the order a session made with a key. An
 // empty key never matches: it means the caller sent none.
-func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (store.Order, error) {
+func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (order.Order, error) {
 	return s.order(ctx, "order by idempotency key", selectOrderByKey, session, key)
 }
 
 // ListOrders lists orders newest first, keyset-paged, with tickets.
-func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
+func (s *Store) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
 	args := []any{f.Status, bound(f.Before, pgtype.Infinity), f.BeforeID, store.ClampLimit(f.Limit), f.PerformanceID,
 		f.Channel, store.LikePattern(strings.TrimSpace(f.Buyer)), bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
 	if f.PerformanceID == "" {
@@ -403,12 +404,12 @@ func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
 }
 
 // ReservedOrders lists the reserved orders of a performance, with tickets.
-func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]store.Order, error) {
+func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]order.Order, error) {
 	return s.orders(ctx, "reserved orders of "+perf, selectReservedOrders, perf)
 }
 
 // SearchOrders finds orders by number, hold token, buyer name or e-mail.
-func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]store.Order, error) {
+func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]order.Order, error) {
 	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
 }
 
@@ -416,13 +417,13 @@ func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]
 // entry and message. The row lock makes concurrent transitions of one order
 // take turns, so exactly one of a payment and an expiry racing each other wins
 // and the other gets ErrConflict.
-func (s *Store) transition(ctx context.Context, what, id, action string, c store.Change, f func(tx pgx.Tx, o *store.Order) (detail string, err error)) (store.Order, error) {
+func (s *Store) transition(ctx context.Context, what, id, action string, c order.Change, f func(tx pgx.Tx, o *order.Order) (detail string, err error)) (order.Order, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		o, err := lockOrder(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if o.Status != store.OrderReserved {
+		if o.Status != order.Reserved {
 			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
 		detail, err := f(tx, &o)
@@ -432,15 +433,15 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c store
 		return record(ctx, tx, o, action, detail, c)
 	})
 	if err != nil {
-		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
+		return order.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
 	}
 	return s.GetOrder(ctx, id)
 }
 
 // PayReservation turns a reserved order paid.
-func (s *Store) PayReservation(ctx context.Context, id, method, by string, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx pgx.Tx, o *store.Order) (string, error) {
-		o.Status = store.OrderPaid
+func (s *Store) PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error) {
+	return s.transition(ctx, "pay reservation", id, order.ActionPaid, c, func(tx pgx.Tx, o *order.Order) (string, error) {
+		o.Status = order.Paid
 		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
 		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
@@ -448,11 +449,11 @@ func (s *Store) PayReservation(ctx context.Context, id, method, by string, c sto
 
 // EndReservation turns a reserved order expired or annulled, voids its
 // tickets, which frees their seats for sale, and gives its code's use back.
-func (s *Store) EndReservation(ctx context.Context, id, status string, c store.Change) (store.Order, error) {
-	if status != store.OrderExpired && status != store.OrderAnnulled {
-		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
+func (s *Store) EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error) {
+	if status != order.Expired && status != order.Annulled {
+		return order.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
-	return s.transition(ctx, "end reservation", id, status, c, func(tx pgx.Tx, o *store.Order) (string, error) {
+	return s.transition(ctx, "end reservation", id, status, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		o.Status = status
 		at := now()
 		if _, err := tx.Exec(ctx, endReservation, id, status, at); err != nil {
@@ -473,8 +474,8 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c store.C
 }
 
 // ExtendReservation moves a reserved order's deadline.
-func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "extend reservation", id, store.ActionExtended, c, func(tx pgx.Tx, o *store.Order) (string, error) {
+func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error) {
+	return s.transition(ctx, "extend reservation", id, order.ActionExtended, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		_, err := tx.Exec(ctx, extendReservation, id, deadline, now())
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})

@@ -11,30 +11,31 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 )
 
 // newOrder is a paid order of seats of performance p, not yet stored.
-func newOrder(id, p string, seats ...uint32) store.Order {
-	o := store.Order{ID: id, Number: "N-" + id, PerformanceID: p, Status: store.OrderPaid, Session: "s-" + id,
+func newOrder(id, p string, seats ...uint32) order.Order {
+	o := order.Order{ID: id, Number: "N-" + id, PerformanceID: p, Status: order.Paid, Session: "s-" + id,
 		HoldToken: "t-" + id, Currency: "EUR", Channel: "web", PaymentMethod: "online"}
 	for _, seat := range seats {
-		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: fmt.Sprint("S", seat), Zone: "a", Price: 5000, Status: store.TicketLive})
+		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprint("S", seat), Zone: "a", Price: 5000, Status: order.TicketLive})
 		o.Total += 5000
 	}
 	return o
 }
 
 // stamped is o as CreateOrder hands it on: with its creation time.
-func stamped(o store.Order) store.Order {
+func stamped(o order.Order) order.Order {
 	o.CreatedAt = now()
 	o.UpdatedAt = o.CreatedAt
 	return o
 }
 
-func request(ctx context.Context, o store.Order) *orderRequest {
+func request(ctx context.Context, o order.Order) *orderRequest {
 	args, _ := orderArgs(o)
 	return &orderRequest{ctx: ctx, args: args, done: make(chan verdict, 1)}
 }
@@ -197,7 +198,7 @@ func TestSmallPool(t *testing.T) {
 				seat--
 			}
 			_, err := s.CreateOrder(ctx, newOrder(fmt.Sprint("o", i), "p", seat))
-			var se *store.SeatsSoldError
+			var se *order.SeatsSoldError
 			if err != nil && !errors.As(err, &se) {
 				t.Error(err)
 			}
@@ -245,23 +246,23 @@ func TestBatchContext(t *testing.T) {
 func BenchmarkCreateOrderParallel(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
-		create func(ctx context.Context, s *Store, o store.Order) error
+		create func(ctx context.Context, s *Store, o order.Order) error
 	}{
-		{"grouped", func(ctx context.Context, s *Store, o store.Order) error {
+		{"grouped", func(ctx context.Context, s *Store, o order.Order) error {
 			_, err := s.CreateOrder(ctx, o)
 			return err
 		}},
-		{"grouped+mail", func(ctx context.Context, s *Store, o store.Order) error {
+		{"grouped+mail", func(ctx context.Context, s *Store, o order.Order) error {
 			// As sales writes a web order: its history entry names the buyer,
 			// and its confirmation goes into the outbox with it, its text
 			// written later by the dispatcher (sales.RenderMessage).
 			o.BuyerEmail = "buyer@example.com"
-			o.Origin = store.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + o.ID, Kind: outbox.KindConfirmation,
+			o.Origin = order.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + o.ID, Kind: outbox.KindConfirmation,
 				To: o.BuyerEmail, Subject: "Your tickets: order " + o.Number}}
 			_, err := s.CreateOrder(ctx, o)
 			return err
 		}},
-		{"alone", func(ctx context.Context, s *Store, o store.Order) error {
+		{"alone", func(ctx context.Context, s *Store, o order.Order) error {
 			o = stamped(o)
 			args, seats := orderArgs(o)
 			_, err := s.createOrderAlone(ctx, o, args, seats)
@@ -279,7 +280,7 @@ const (
 	benchParallelism = 64 // goroutines per GOMAXPROCS
 )
 
-func benchCreateOrders(b *testing.B, create func(ctx context.Context, s *Store, o store.Order) error) {
+func benchCreateOrders(b *testing.B, create func(ctx context.Context, s *Store, o order.Order) error) {
 	ctx := context.Background()
 	s := open(b, "")
 	perfs := make([]string, b.N/benchPerfOrders+1)

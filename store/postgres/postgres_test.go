@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/storetest"
@@ -78,14 +79,14 @@ func TestOpenUnreachable(t *testing.T) {
 	require.Error(t, err)
 }
 
-func sellSeat4(t *testing.T, s *Store) func(id string) (store.Order, error) {
+func sellSeat4(t *testing.T, s *Store) func(id string) (order.Order, error) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
 	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
-	return func(id string) (store.Order, error) {
-		return s.CreateOrder(ctx, store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}})
+	return func(id string) (order.Order, error) {
+		return s.CreateOrder(ctx, order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
+			Tickets: []order.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: order.TicketLive}}})
 	}
 }
 
@@ -99,7 +100,7 @@ func TestRefundedTicketFreesSeat(t *testing.T) {
 	_, err := sell("o1")
 	require.NoError(t, err)
 	_, err = sell("o2")
-	var se *store.SeatsSoldError
+	var se *order.SeatsSoldError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, []uint32{4}, se.Seats)
 	_, err = s.pool.Exec(ctx, `UPDATE tickets SET status = 'refunded' WHERE order_id = 'o1'`)

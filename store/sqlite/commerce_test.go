@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -49,10 +50,10 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 	require.NoError(t, s.CreatePromotion(ctx, voucher.Code{Code: "ONCE", Name: "Once", Percent: 50, Currency: "EUR", MaxUses: 1,
 		State: voucher.Available}))
 	order := func(id string, seat uint32, code string) *orderRequest {
-		o := store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
+		o := order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
 			Total: 500, VoucherCode: code, CreatedAt: now(),
-			Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1000, Status: store.TicketLive}},
-			Origin:  store.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + id, Kind: outbox.KindConfirmation, To: "a@example.com"}}}
+			Tickets: []order.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1000, Status: order.TicketLive}},
+			Origin:  order.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + id, Kind: outbox.KindConfirmation, To: "a@example.com"}}}
 		if code != "" {
 			o.Discount = 500
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -19,7 +20,7 @@ SELECT id, $2, $3, $4, $5, status, $6 FROM orders WHERE id = $1`
 )
 
 // record writes an order's history entry for c and queues c.Notify, in tx.
-func record(ctx context.Context, tx *sql.Tx, orderID string, at time.Time, action, status, detail string, c store.Change) error {
+func record(ctx context.Context, tx *sql.Tx, orderID string, at time.Time, action, status, detail string, c order.Change) error {
 	if _, err := tx.ExecContext(ctx, insertEvent, orderID, micros(at), action, c.Actor, c.Reason, status, detail); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
@@ -27,7 +28,7 @@ func record(ctx context.Context, tx *sql.Tx, orderID string, at time.Time, actio
 }
 
 // notify queues c.Notify, if any, as a message of the order.
-func notify(ctx context.Context, tx *sql.Tx, orderID string, c store.Change) error {
+func notify(ctx context.Context, tx *sql.Tx, orderID string, c order.Change) error {
 	if c.Notify == nil {
 		return nil
 	}
@@ -41,15 +42,15 @@ func notify(ctx context.Context, tx *sql.Tx, orderID string, c store.Change) err
 
 // OrderHistory lists an order's history, oldest first; an unknown order has
 // none.
-func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]store.OrderEvent, error) {
+func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]order.Event, error) {
 	rows, err := s.r.QueryContext(ctx, selectHistory, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("history of order %s: %w", orderID, err)
 	}
 	defer rows.Close()
-	var out []store.OrderEvent
+	var out []order.Event
 	for rows.Next() {
-		var e store.OrderEvent
+		var e order.Event
 		var at int64
 		if err := rows.Scan(&e.OrderID, &at, &e.Action, &e.Actor, &e.Reason, &e.Status, &e.Detail); err != nil {
 			return nil, fmt.Errorf("history of order %s: %w", orderID, err)
@@ -65,7 +66,7 @@ func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]store.Order
 
 // RecordOrderEvent appends to an order's history with the order's current
 // status, and queues c.Notify with it.
-func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c store.Change) error {
+func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, insertEventAsIs, orderID, micros(now()), action, c.Actor, c.Reason, detail)
 		if err != nil {
@@ -95,6 +96,6 @@ ORDER BY deadline, id
 LIMIT $4`
 
 // RemindersDue lists reservations to remind of their deadline.
-func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]store.Order, error) {
+func (s *Store) RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error) {
 	return s.orders(ctx, "reminders due", remindersDue, micros(now), micros(now.Add(lead)), lead.Microseconds(), store.ClampLimit(limit))
 }

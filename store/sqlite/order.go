@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -80,9 +81,9 @@ WHERE id = $1`
 
 // CreateOrder writes an order and its tickets in one transaction, which it
 // may share with other orders waiting at the same time (see writeOrders).
-func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, error) {
+func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, error) {
 	if seat, ok := repeatedSeat(o.Tickets); ok {
-		return store.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
+		return order.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
 	}
 	o.CreatedAt = now()
 	o.UpdatedAt = o.CreatedAt
@@ -90,24 +91,24 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 		o.Channel = "web"
 	}
 	err := s.submitOrder(ctx, o)
-	var sold *store.SeatsSoldError
+	var sold *order.SeatsSoldError
 	var ce *voucher.CodeError
 	if errors.As(err, &sold) || errors.As(err, &ce) {
-		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
 	if isMissingParent(err) {
-		return store.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
+		return order.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
 	}
 	if c, ok := violation(err); ok && c.unique() {
 		switch {
 		case c.columns == idempotencyColumns:
-			return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, store.ErrIdempotencyKey)
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, order.ErrIdempotencyKey)
 		case strings.HasPrefix(c.columns, "orders."):
-			return store.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, c.columns, store.ErrDuplicate)
+			return order.Order{}, fmt.Errorf("create order %s (%s): %w", o.ID, c.columns, store.ErrDuplicate)
 		}
 	}
 	if err != nil {
-		return store.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
+		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
 	o.Refunded = 0
 	return o, nil
@@ -117,7 +118,7 @@ func (s *Store) CreateOrder(ctx context.Context, o store.Order) (store.Order, er
 // use of its code, its first history entry and its message. The order row
 // goes first, so a replayed idempotency key is reported as such and not as
 // its own seats being sold.
-func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o store.Order) error {
+func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o order.Order) error {
 	if _, err := st.order.ExecContext(ctx, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
 		nullMicros(o.Deadline), micros(o.CreatedAt), o.Discount, o.VoucherCode); err != nil {
@@ -139,8 +140,8 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o store.Or
 			return err
 		}
 	}
-	if _, err := st.event.ExecContext(ctx, o.ID, micros(o.CreatedAt), store.ActionCreated, o.Origin.Actor, o.Origin.Reason, o.Status,
-		store.CreatedDetail(o)); err != nil {
+	if _, err := st.event.ExecContext(ctx, o.ID, micros(o.CreatedAt), order.ActionCreated, o.Origin.Actor, o.Origin.Reason, o.Status,
+		order.CreatedDetail(o)); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
 	if m := o.Origin.Notify; m != nil {
@@ -153,7 +154,7 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o store.Or
 
 // repeatedSeat finds a seat that appears twice in one order: a caller's bug
 // that the indexes would report as a sold seat or a taken id, both misleading.
-func repeatedSeat(ts []store.Ticket) (uint32, bool) {
+func repeatedSeat(ts []order.Ticket) (uint32, bool) {
 	seen := make(map[uint32]struct{}, len(ts))
 	for _, t := range ts {
 		if _, ok := seen[t.Seat]; ok {
@@ -166,7 +167,7 @@ func repeatedSeat(ts []store.Ticket) (uint32, bool) {
 
 // soldAmong returns the SeatsSoldError naming which of the order's seats have
 // a live ticket, as seen inside tx.
-func soldAmong(ctx context.Context, tx *sql.Tx, o store.Order) error {
+func soldAmong(ctx context.Context, tx *sql.Tx, o order.Order) error {
 	seats := make([]uint32, len(o.Tickets))
 	for i, t := range o.Tickets {
 		seats[i] = t.Seat
@@ -176,7 +177,7 @@ func soldAmong(ctx context.Context, tx *sql.Tx, o store.Order) error {
 		return err
 	}
 	defer rows.Close()
-	e := &store.SeatsSoldError{}
+	e := &order.SeatsSoldError{}
 	for rows.Next() {
 		var seat uint32
 		if err := rows.Scan(&seat); err != nil {
@@ -190,14 +191,14 @@ func soldAmong(ctx context.Context, tx *sql.Tx, o store.Order) error {
 	return e
 }
 
-func scanOrder(row scanner) (store.Order, error) {
-	var o store.Order
+func scanOrder(row scanner) (order.Order, error) {
+	var o order.Order
 	var created, updated int64
 	var deadline sql.NullInt64
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
 		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	if deadline.Valid {
@@ -207,7 +208,7 @@ func scanOrder(row scanner) (store.Order, error) {
 }
 
 // withTickets loads the tickets of orders in one query.
-func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
+func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -228,7 +229,7 @@ func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id string
-		var t store.Ticket
+		var t order.Ticket
 		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
 			return err
 		}
@@ -239,12 +240,12 @@ func (s *Store) withTickets(ctx context.Context, orders []store.Order) error {
 }
 
 // orders runs an order query and loads the tickets of what it found.
-func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]store.Order, error) {
+func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]order.Order, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	var out []store.Order
+	var out []order.Order
 	for rows.Next() {
 		o, err := scanOrder(rows)
 		if err != nil {
@@ -265,34 +266,34 @@ func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]
 }
 
 // order runs a query for one order and loads its tickets.
-func (s *Store) order(ctx context.Context, what, query string, args ...any) (store.Order, error) {
+func (s *Store) order(ctx context.Context, what, query string, args ...any) (order.Order, error) {
 	o, err := scanOrder(s.r.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		return order.Order{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
-	one := []store.Order{o}
+	one := []order.Order{o}
 	if err := s.withTickets(ctx, one); err != nil {
-		return store.Order{}, fmt.Errorf("%s: %w", what, err)
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return one[0], nil
 }
 
 // GetOrder returns an order with its tickets.
-func (s *Store) GetOrder(ctx context.Context, id string) (store.Order, error) {
+func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
 	return s.order(ctx, "get order "+id, selectOrder, id)
 }
 
 // OrderByIdempotencyKey returns the order a session made with a key. An
 // empty key never matches: it means the caller sent none.
-func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (store.Order, error) {
+func (s *Store) OrderByIdempotencyKey(ctx context.Context, session, key string) (order.Order, error) {
 	return s.order(ctx, "order by idempotency key", selectOrderByKey, session, key)
 }
 
 // ListOrders lists orders newest first, keyset-paged, with tickets.
-func (s *Store) ListOrders(ctx context.Context, f store.OrderFilter) ([]store.Order, error) {
+func (s *Store) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
 	before, beforeID := int64(math.MaxInt64), ""
 	if !f.Before.IsZero() {
 		before, beforeID = micros(f.Before), f.BeforeID
@@ -334,12 +335,12 @@ func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
 }
 
 // ReservedOrders lists the reserved orders of a performance, with tickets.
-func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]store.Order, error) {
+func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]order.Order, error) {
 	return s.orders(ctx, "reserved orders of "+perf, selectReservedOrders, perf)
 }
 
 // SearchOrders finds orders by number, hold token, buyer name or e-mail.
-func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]store.Order, error) {
+func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]order.Order, error) {
 	return s.orders(ctx, "search orders", searchOrders, q, perf, store.LikePattern(q), store.ClampLimit(limit))
 }
 
@@ -348,14 +349,14 @@ func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]
 // message; writers take turns on the write connection, so exactly one of a
 // payment and an expiry racing each other wins and the other gets
 // ErrConflict.
-func (s *Store) transition(ctx context.Context, what, id, action string, c store.Change,
-	f func(tx *sql.Tx, o *store.Order, at time.Time) (detail string, err error)) (store.Order, error) {
+func (s *Store) transition(ctx context.Context, what, id, action string, c order.Change,
+	f func(tx *sql.Tx, o *order.Order, at time.Time) (detail string, err error)) (order.Order, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		o, err := orderIn(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if o.Status != store.OrderReserved {
+		if o.Status != order.Reserved {
 			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
 		at := now()
@@ -366,15 +367,15 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c store
 		return record(ctx, tx, id, at, action, o.Status, detail, c)
 	})
 	if err != nil {
-		return store.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
+		return order.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
 	}
 	return s.GetOrder(ctx, id)
 }
 
 // PayReservation turns a reserved order paid.
-func (s *Store) PayReservation(ctx context.Context, id, method, by string, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "pay reservation", id, store.ActionPaid, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
-		o.Status = store.OrderPaid
+func (s *Store) PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error) {
+	return s.transition(ctx, "pay reservation", id, order.ActionPaid, c, func(tx *sql.Tx, o *order.Order, at time.Time) (string, error) {
+		o.Status = order.Paid
 		_, err := tx.ExecContext(ctx, payReservation, id, method, by, micros(at))
 		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
@@ -382,12 +383,12 @@ func (s *Store) PayReservation(ctx context.Context, id, method, by string, c sto
 
 // EndReservation turns a reserved order expired or annulled, voids its
 // tickets, which frees their seats for sale, and gives its code's use back.
-func (s *Store) EndReservation(ctx context.Context, id, status string, c store.Change) (store.Order, error) {
-	if status != store.OrderExpired && status != store.OrderAnnulled {
-		return store.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
+func (s *Store) EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error) {
+	if status != order.Expired && status != order.Annulled {
+		return order.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
 	// The actions are named as the statuses they lead to.
-	return s.transition(ctx, "end reservation", id, status, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
+	return s.transition(ctx, "end reservation", id, status, c, func(tx *sql.Tx, o *order.Order, at time.Time) (string, error) {
 		o.Status = status
 		if _, err := tx.ExecContext(ctx, endReservation, id, status, micros(at)); err != nil {
 			return "", err
@@ -407,8 +408,8 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c store.C
 }
 
 // ExtendReservation moves a reserved order's deadline.
-func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c store.Change) (store.Order, error) {
-	return s.transition(ctx, "extend reservation", id, store.ActionExtended, c, func(tx *sql.Tx, o *store.Order, at time.Time) (string, error) {
+func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error) {
+	return s.transition(ctx, "extend reservation", id, order.ActionExtended, c, func(tx *sql.Tx, o *order.Order, at time.Time) (string, error) {
 		_, err := tx.ExecContext(ctx, extendReservation, id, micros(deadline), micros(at))
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})

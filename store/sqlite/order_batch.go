@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/order"
 )
 
 // Group commit. With synchronous=FULL every commit waits for an fsync, some
@@ -22,7 +22,7 @@ var errClosed = errors.New("sqlite store is closed")
 
 type orderRequest struct {
 	ctx  context.Context
-	o    store.Order
+	o    order.Order
 	done chan error // buffered, so the writer never waits for the caller
 }
 
@@ -66,7 +66,7 @@ func (st *orderStmts) close() {
 }
 
 // submitOrder hands o to the order writer and returns how its write ended.
-func (s *Store) submitOrder(ctx context.Context, o store.Order) error {
+func (s *Store) submitOrder(ctx context.Context, o order.Order) error {
 	req := &orderRequest{ctx: ctx, o: o, done: make(chan error, 1)}
 	select {
 	case s.queue <- req:

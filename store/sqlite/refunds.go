@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -21,16 +22,16 @@ WHERE order_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM jso
 	setRefunded = `UPDATE orders SET refunded = $2, status = $3, updated_at = $4 WHERE id = $1`
 )
 
-func scanRefund(row scanner) (store.Refund, error) {
-	var rf store.Refund
+func scanRefund(row scanner) (order.Refund, error) {
+	var rf order.Refund
 	var seats string
 	var created int64
 	err := row.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &created)
 	if err != nil {
-		return store.Refund{}, err
+		return order.Refund{}, err
 	}
 	if err := json.Unmarshal([]byte(seats), &rf.Seats); err != nil {
-		return store.Refund{}, fmt.Errorf("refund %s: seats: %w", rf.ID, err)
+		return order.Refund{}, fmt.Errorf("refund %s: seats: %w", rf.ID, err)
 	}
 	if len(rf.Seats) == 0 {
 		rf.Seats = nil
@@ -41,23 +42,23 @@ func scanRefund(row scanner) (store.Refund, error) {
 
 // orderIn reads an order and its tickets inside tx, so that what a change
 // checks is what it changes.
-func orderIn(ctx context.Context, tx *sql.Tx, id string) (store.Order, error) {
+func orderIn(ctx context.Context, tx *sql.Tx, id string) (order.Order, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, selectOrder, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Order{}, store.ErrNotFound
+		return order.Order{}, store.ErrNotFound
 	}
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	rows, err := tx.QueryContext(ctx, selectTickets, id)
 	if err != nil {
-		return store.Order{}, err
+		return order.Order{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var t store.Ticket
+		var t order.Ticket
 		if err := rows.Scan(&t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
-			return store.Order{}, err
+			return order.Order{}, err
 		}
 		o.Tickets = append(o.Tickets, t)
 	}
@@ -67,12 +68,12 @@ func orderIn(ctx context.Context, tx *sql.Tx, id string) (store.Order, error) {
 // RefundOrder gives back seats or an amount of a paid order. The whole
 // request runs in one write transaction, and write transactions take turns,
 // so a request racing another with the same key finds the first's refund.
-func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (store.Order, store.Refund, bool, error) {
+func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (order.Order, order.Refund, bool, error) {
 	if r.IdempotencyKey == "" {
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("refund order %s: no idempotency key", r.OrderID)
 	}
-	var o store.Order
-	var rf store.Refund
+	var o order.Order
+	var rf order.Refund
 	var replayed bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -88,7 +89,7 @@ func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (store.O
 			return err
 		}
 		at := now()
-		if rf, err = store.PlanRefund(&o, r, at); err != nil {
+		if rf, err = order.PlanRefund(&o, r, at); err != nil {
 			return err
 		}
 		o.UpdatedAt = at
@@ -110,22 +111,22 @@ func (s *Store) RefundOrder(ctx context.Context, r store.RefundRequest) (store.O
 		}
 		c := r.Change
 		c.Reason = r.Reason
-		return record(ctx, tx, o.ID, at, store.ActionRefunded, o.Status, store.RefundDetail(o, rf), c)
+		return record(ctx, tx, o.ID, at, order.ActionRefunded, o.Status, order.RefundDetail(o, rf), c)
 	})
 	if err != nil {
-		return store.Order{}, store.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
 	}
 	return o, rf, replayed, nil
 }
 
 // Refunds lists an order's refunds, oldest first; an unknown order has none.
-func (s *Store) Refunds(ctx context.Context, orderID string) ([]store.Refund, error) {
+func (s *Store) Refunds(ctx context.Context, orderID string) ([]order.Refund, error) {
 	rows, err := s.r.QueryContext(ctx, selectRefunds, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
 	}
 	defer rows.Close()
-	var out []store.Refund
+	var out []order.Refund
 	for rows.Next() {
 		rf, err := scanRefund(rows)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/storetest"
@@ -110,8 +111,8 @@ func TestTwoStoresOneFile(t *testing.T) {
 		wg.Go(func() {
 			s := stores[i%2]
 			id := fmt.Sprint("o", i)
-			_, err := s.CreateOrder(ctx, store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-				Tickets: []store.Ticket{{Seat: uint32(i), SeatID: id, Zone: "a", Price: 1, Status: store.TicketLive}}})
+			_, err := s.CreateOrder(ctx, order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
+				Tickets: []order.Ticket{{Seat: uint32(i), SeatID: id, Zone: "a", Price: 1, Status: order.TicketLive}}})
 			if err != nil {
 				t.Error(err)
 			}
@@ -123,14 +124,14 @@ func TestTwoStoresOneFile(t *testing.T) {
 	require.Len(t, sold, 400)
 }
 
-func sellSeat4(t *testing.T, s *Store) func(id string) (store.Order, error) {
+func sellSeat4(t *testing.T, s *Store) func(id string) (order.Order, error) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
 	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
-	return func(id string) (store.Order, error) {
-		return s.CreateOrder(ctx, store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-			Tickets: []store.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: store.TicketLive}}})
+	return func(id string) (order.Order, error) {
+		return s.CreateOrder(ctx, order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
+			Tickets: []order.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: order.TicketLive}}})
 	}
 }
 
@@ -144,7 +145,7 @@ func TestRefundedTicketFreesSeat(t *testing.T) {
 	_, err := sell("o1")
 	require.NoError(t, err)
 	_, err = sell("o2")
-	var se *store.SeatsSoldError
+	var se *order.SeatsSoldError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, []uint32{4}, se.Seats)
 	_, err = s.w.ExecContext(ctx, `UPDATE tickets SET status = 'refunded' WHERE order_id = 'o1'`)
@@ -185,7 +186,7 @@ func TestClose(t *testing.T) {
 	require.NoError(t, err)
 	s.Close()
 	s.Close()
-	_, err = s.CreateOrder(context.Background(), store.Order{ID: "o", PerformanceID: "p"})
+	_, err = s.CreateOrder(context.Background(), order.Order{ID: "o", PerformanceID: "p"})
 	require.ErrorIs(t, err, errClosed)
 }
 
@@ -222,9 +223,9 @@ func benchCreateOrder(b *testing.B, mail bool) {
 			seat := uint32(n)
 			mu.Unlock()
 			id := fmt.Sprint("o", seat)
-			o := store.Order{ID: id, Number: id, PerformanceID: "p", Status: store.OrderPaid, Session: "s", Currency: "EUR",
-				Tickets: []store.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1, Status: store.TicketLive}},
-				Origin:  store.Change{Actor: "buyer"}}
+			o := order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
+				Tickets: []order.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1, Status: order.TicketLive}},
+				Origin:  order.Change{Actor: "buyer"}}
 			if mail {
 				o.Origin.Notify = &outbox.Message{ID: "m" + id, Kind: outbox.KindConfirmation, To: "b@example.com", Subject: "Your tickets", Body: body}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -51,15 +52,15 @@ func (f *fixture) voucherBatch(t *testing.T, s store.Store, n int) (voucher.Batc
 }
 
 // withCode is o redeeming code for discount minor units off its total.
-func withCode(o store.Order, code string, discount int64) store.Order {
+func withCode(o order.Order, code string, discount int64) order.Order {
 	o.VoucherCode, o.Discount = code, discount
 	o.Total -= discount
 	return o
 }
 
 // reserved is o as a reservation.
-func reserved(o store.Order) store.Order {
-	o.Status, o.Deadline, o.PaymentMethod = store.OrderReserved, day, ""
+func reserved(o order.Order) order.Order {
+	o.Status, o.Deadline, o.PaymentMethod = order.Reserved, day, ""
 	return o
 }
 
@@ -70,7 +71,7 @@ func uses(t *testing.T, s store.Store, code string) int {
 	return c.Uses
 }
 
-func history(t *testing.T, s store.Store, orderID string) []store.OrderEvent {
+func history(t *testing.T, s store.Store, orderID string) []order.Event {
 	t.Helper()
 	h, err := s.OrderHistory(context.Background(), orderID)
 	require.NoError(t, err)
@@ -81,7 +82,7 @@ func history(t *testing.T, s store.Store, orderID string) []store.OrderEvent {
 	return h
 }
 
-func actions(h []store.OrderEvent) []string {
+func actions(h []order.Event) []string {
 	out := make([]string, len(h))
 	for i, e := range h {
 		out[i] = e.Action
@@ -112,7 +113,7 @@ func requireCodeError(t *testing.T, err error, code, status string) {
 }
 
 // orderIDs lists the ids of os in order.
-func orderIDs(os []store.Order) []string {
+func orderIDs(os []order.Order) []string {
 	out := make([]string, len(os))
 	for i, o := range os {
 		out[i] = o.ID
@@ -128,9 +129,9 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		t0 := time.Now().UTC().Truncate(time.Microsecond)
-		mk := func(deadline time.Duration, email string, seat uint32) store.Order {
+		mk := func(deadline time.Duration, email string, seat uint32) order.Order {
 			o := f.order(p, "s", "", seat)
-			o.Status, o.Deadline, o.PaymentMethod, o.BuyerEmail = store.OrderReserved, t0.Add(deadline), "", email
+			o.Status, o.Deadline, o.PaymentMethod, o.BuyerEmail = order.Reserved, t0.Add(deadline), "", email
 			_, err := s.CreateOrder(ctx, o)
 			require.NoError(t, err)
 			return o
@@ -149,15 +150,15 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Len(t, got[0].Tickets, 1)
 
 		remind := func(id string) error {
-			return s.RecordOrderEvent(ctx, id, store.ActionReminded, "deadline soon",
-				store.Change{Actor: "system", Notify: f.message(outbox.KindReminder)})
+			return s.RecordOrderEvent(ctx, id, order.ActionReminded, "deadline soon",
+				order.Change{Actor: "system", Notify: f.message(outbox.KindReminder)})
 		}
 		require.NoError(t, remind(due.ID))
 		got, err = s.RemindersDue(ctx, now, lead, 10)
 		require.NoError(t, err)
 		require.Empty(t, got, "reminded once")
 		require.ErrorIs(t, remind(due.ID), store.ErrDuplicate, "a second reminder, from another node say")
-		require.Equal(t, []string{store.ActionCreated, store.ActionReminded}, actions(history(t, s, due.ID)), "nothing of the second written")
+		require.Equal(t, []string{order.ActionCreated, order.ActionReminded}, actions(history(t, s, due.ID)), "nothing of the second written")
 		got, err = s.RemindersDue(ctx, t0.Add(4*time.Hour+30*time.Minute), lead, 10)
 		require.NoError(t, err)
 		require.Equal(t, []string{later.ID}, orderIDs(got))
@@ -168,15 +169,15 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		o := f.order(p, "s", "", 1, 2)
-		o.Origin = store.Change{Actor: "staff:desk", Reason: "phone booking", Notify: f.message(outbox.KindConfirmation)}
+		o.Origin = order.Change{Actor: "staff:desk", Reason: "phone booking", Notify: f.message(outbox.KindConfirmation)}
 		stored, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
 		h := history(t, s, o.ID)
 		require.Len(t, h, 1)
-		require.Equal(t, store.ActionCreated, h[0].Action)
+		require.Equal(t, order.ActionCreated, h[0].Action)
 		require.Equal(t, "staff:desk", h[0].Actor)
 		require.Equal(t, "phone booking", h[0].Reason)
-		require.Equal(t, store.OrderPaid, h[0].Status)
+		require.Equal(t, order.Paid, h[0].Status)
 		require.NotEmpty(t, h[0].Detail)
 		require.True(t, stored.CreatedAt.Equal(h[0].At), "the entry is as old as the order: %v vs %v", stored.CreatedAt, h[0].At)
 		ms := messages(t, s, o.ID)
@@ -186,20 +187,20 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, outbox.KindConfirmation, ms[0].Kind)
 
 		r := reserved(f.order(p, "s", "", 3))
-		r.Origin = store.Change{Actor: "buyer"}
+		r.Origin = order.Change{Actor: "buyer"}
 		_, err = s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		h = history(t, s, r.ID)
 		require.Len(t, h, 1)
-		require.Equal(t, store.OrderReserved, h[0].Status)
+		require.Equal(t, order.Reserved, h[0].Status)
 		require.Equal(t, "buyer", h[0].Actor)
 		require.Empty(t, messages(t, s, r.ID), "no Notify, no message")
 
 		// A failed order leaves no history and no message.
 		failed := f.order(p, "s", "", 2, 9)
-		failed.Origin = store.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
+		failed.Origin = order.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
 		_, err = s.CreateOrder(ctx, failed)
-		var se *store.SeatsSoldError
+		var se *order.SeatsSoldError
 		require.ErrorAs(t, err, &se)
 		require.Empty(t, history(t, s, failed.ID))
 		require.Empty(t, messages(t, s, failed.ID))
@@ -220,7 +221,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, int64(9000), got.Total)
 		require.Zero(t, got.Refunded)
 		require.Equal(t, 1, uses(t, s, promo.Code))
-		listed, err := s.ListOrders(ctx, store.OrderFilter{PerformanceID: p.ID})
+		listed, err := s.ListOrders(ctx, order.Filter{PerformanceID: p.ID})
 		require.NoError(t, err)
 		require.Len(t, listed, 1)
 		require.Equal(t, promo.Code, listed[0].VoucherCode, "lists carry the code")
@@ -244,7 +245,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				refused := withCode(f.order(p, "s", "key-"+c.name, 10, 11), c.code, 500)
-				refused.Origin = store.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
+				refused.Origin = order.Change{Actor: "buyer", Notify: f.message(outbox.KindConfirmation)}
 				_, err := s.CreateOrder(ctx, refused)
 				requireCodeError(t, err, c.code, c.status)
 
@@ -331,25 +332,25 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		t.Parallel()
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
-		for _, end := range []string{store.OrderExpired, store.OrderAnnulled} {
+		for _, end := range []string{order.Expired, order.Annulled} {
 			t.Run(end, func(t *testing.T) {
 				promo := f.promotion(t, s, 1)
 				r := reserved(withCode(f.order(p, "desk", "", 1), promo.Code, 500))
-				r.Origin = store.Change{Actor: "staff:desk"}
+				r.Origin = order.Change{Actor: "staff:desk"}
 				_, err := s.CreateOrder(ctx, r)
 				require.NoError(t, err)
 				require.Equal(t, 1, uses(t, s, promo.Code))
 				_, err = s.CreateOrder(ctx, withCode(f.order(p, "web", "", 2), promo.Code, 500))
 				requireCodeError(t, err, promo.Code, voucher.Redeemed)
 
-				c := store.Change{Actor: "system", Reason: "deadline passed", Notify: f.message(outbox.KindReservation)}
+				c := order.Change{Actor: "system", Reason: "deadline passed", Notify: f.message(outbox.KindReservation)}
 				got, err := s.EndReservation(ctx, r.ID, end, c)
 				require.NoError(t, err)
 				require.Equal(t, end, got.Status)
 				require.Equal(t, promo.Code, got.VoucherCode, "the order keeps its code")
 				require.Zero(t, uses(t, s, promo.Code), "the use is given back")
 				h := history(t, s, r.ID)
-				require.Equal(t, []string{store.ActionCreated, end}, actions(h))
+				require.Equal(t, []string{order.ActionCreated, end}, actions(h))
 				require.Equal(t, "system", h[1].Actor)
 				require.Equal(t, "deadline passed", h[1].Reason)
 				require.Equal(t, end, h[1].Status)
@@ -377,7 +378,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		r := reserved(withCode(f.order(p, "desk", "", 7), promo.Code, 500))
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
-		_, err = s.PayReservation(ctx, r.ID, "cash", "", store.Change{Actor: "staff:desk"})
+		_, err = s.PayReservation(ctx, r.ID, "cash", "", order.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.Equal(t, 1, uses(t, s, promo.Code))
 	})
@@ -387,27 +388,27 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		r := reserved(f.order(p, "desk", "", 1, 2))
-		r.Origin = store.Change{Actor: "staff:anna", Reason: "phone"}
+		r.Origin = order.Change{Actor: "staff:anna", Reason: "phone"}
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		later := day.Add(48 * time.Hour)
-		ext := store.Change{Actor: "staff:anna", Reason: "asked for more time", Notify: f.message(outbox.KindReservation)}
+		ext := order.Change{Actor: "staff:anna", Reason: "asked for more time", Notify: f.message(outbox.KindReservation)}
 		_, err = s.ExtendReservation(ctx, r.ID, later, ext)
 		require.NoError(t, err)
-		pay := store.Change{Actor: "staff:boris", Reason: "paid at the desk", Notify: f.message(outbox.KindConfirmation)}
+		pay := order.Change{Actor: "staff:boris", Reason: "paid at the desk", Notify: f.message(outbox.KindConfirmation)}
 		_, err = s.PayReservation(ctx, r.ID, "card", "u2", pay)
 		require.NoError(t, err)
 
 		h := history(t, s, r.ID)
-		require.Equal(t, []string{store.ActionCreated, store.ActionExtended, store.ActionPaid}, actions(h))
-		require.Equal(t, store.OrderReserved, h[1].Status)
+		require.Equal(t, []string{order.ActionCreated, order.ActionExtended, order.ActionPaid}, actions(h))
+		require.Equal(t, order.Reserved, h[1].Status)
 		require.Equal(t, "staff:anna", h[1].Actor)
 		require.Equal(t, "asked for more time", h[1].Reason)
 		require.Contains(t, h[1].Detail, later.Format(time.RFC3339), "the detail names the new deadline")
-		require.Equal(t, store.OrderPaid, h[2].Status)
+		require.Equal(t, order.Paid, h[2].Status)
 		require.Equal(t, "staff:boris", h[2].Actor)
 		require.Equal(t, "paid at the desk", h[2].Reason)
-		require.True(t, slices.IsSortedFunc(h, func(a, b store.OrderEvent) int { return a.At.Compare(b.At) }), "oldest first")
+		require.True(t, slices.IsSortedFunc(h, func(a, b order.Event) int { return a.At.Compare(b.At) }), "oldest first")
 		ms := messages(t, s, r.ID)
 		require.Len(t, ms, 2)
 		require.ElementsMatch(t, []string{ext.Notify.ID, pay.Notify.ID}, []string{ms[0].ID, ms[1].ID})
@@ -415,7 +416,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		// Refused changes write nothing.
 		_, err = s.ExtendReservation(ctx, r.ID, later, ext)
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.PayReservation(ctx, r.ID, "card", "", store.Change{Actor: "staff:boris", Notify: f.message(outbox.KindConfirmation)})
+		_, err = s.PayReservation(ctx, r.ID, "card", "", order.Change{Actor: "staff:boris", Notify: f.message(outbox.KindConfirmation)})
 		require.ErrorIs(t, err, store.ErrConflict)
 		require.Len(t, history(t, s, r.ID), 3)
 		require.Len(t, messages(t, s, r.ID), 2)
@@ -428,20 +429,20 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		o := f.order(p, "s", "", 1)
 		_, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
-		c := store.Change{Actor: "staff:anna", Reason: "mail lost", Notify: f.message(outbox.KindResend)}
-		require.NoError(t, s.RecordOrderEvent(ctx, o.ID, store.ActionResent, "to ada@example.com", c))
+		c := order.Change{Actor: "staff:anna", Reason: "mail lost", Notify: f.message(outbox.KindResend)}
+		require.NoError(t, s.RecordOrderEvent(ctx, o.ID, order.ActionResent, "to ada@example.com", c))
 		h := history(t, s, o.ID)
-		require.Equal(t, []string{store.ActionCreated, store.ActionResent}, actions(h))
+		require.Equal(t, []string{order.ActionCreated, order.ActionResent}, actions(h))
 		require.Equal(t, "staff:anna", h[1].Actor)
 		require.Equal(t, "mail lost", h[1].Reason)
 		require.Equal(t, "to ada@example.com", h[1].Detail)
-		require.Equal(t, store.OrderPaid, h[1].Status, "the order's status as it is")
+		require.Equal(t, order.Paid, h[1].Status, "the order's status as it is")
 		ms := messages(t, s, o.ID)
 		require.Len(t, ms, 1)
 		require.Equal(t, c.Notify.ID, ms[0].ID)
 		require.Equal(t, o.ID, ms[0].OrderID)
 
-		err = s.RecordOrderEvent(ctx, "missing", store.ActionResent, "", store.Change{Actor: "staff:anna", Notify: f.message(outbox.KindResend)})
+		err = s.RecordOrderEvent(ctx, "missing", order.ActionResent, "", order.Change{Actor: "staff:anna", Notify: f.message(outbox.KindResend)})
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.Empty(t, messages(t, s, "missing"))
 	})
@@ -639,10 +640,10 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		o := withCode(f.order(p, "s", "", 1, 2, 3, 4), promo.Code, 2000)
 		_, err := s.CreateOrder(ctx, o)
 		require.NoError(t, err)
-		refund := func(key string, amount int64, seats ...uint32) (store.Order, store.Refund, bool, error) {
-			return s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: seats, Amount: amount,
+		refund := func(key string, amount int64, seats ...uint32) (order.Order, order.Refund, bool, error) {
+			return s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: seats, Amount: amount,
 				Reason: "cannot come", Method: "online", IdempotencyKey: key,
-				Change: store.Change{Actor: "staff:anna", Reason: "ignored", Notify: f.message(outbox.KindRefund)}})
+				Change: order.Change{Actor: "staff:anna", Reason: "ignored", Notify: f.message(outbox.KindRefund)}})
 		}
 
 		got, rf, replayed, err := refund("k1", 0, 1)
@@ -657,12 +658,12 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, "k1", rf.IdempotencyKey)
 		require.WithinDuration(t, time.Now(), rf.CreatedAt, time.Minute)
 		requireUTC(t, rf.CreatedAt)
-		require.Equal(t, store.OrderPartRefunded, got.Status)
+		require.Equal(t, order.PartRefunded, got.Status)
 		require.Equal(t, int64(4500), got.Refunded)
 		for _, tk := range got.Tickets {
-			want := store.TicketLive
+			want := order.TicketLive
 			if tk.Seat == 1 {
-				want = store.TicketRefunded
+				want = order.TicketRefunded
 			}
 			require.Equal(t, want, tk.Status, "seat %d", tk.Seat)
 		}
@@ -680,7 +681,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.False(t, replayed)
 		require.Equal(t, int64(1000), rf2.Amount)
 		require.Empty(t, rf2.Seats)
-		require.Equal(t, store.OrderPartRefunded, got.Status)
+		require.Equal(t, order.PartRefunded, got.Status)
 		require.Equal(t, int64(5500), got.Refunded)
 
 		// Refused: nothing changes.
@@ -690,12 +691,12 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			seats  []uint32
 			want   error
 		}{
-			{"more than left", 12501, nil, store.ErrExceedsPaid},
-			{"zero", 0, nil, store.ErrExceedsPaid},
-			{"negative", -100, nil, store.ErrExceedsPaid},
-			{"seat refunded already", 0, []uint32{1}, store.ErrConflict},
-			{"seat not in the order", 0, []uint32{2, 99}, store.ErrConflict},
-			{"seat twice", 0, []uint32{2, 2}, store.ErrConflict},
+			{"more than left", 12501, nil, order.ErrExceedsPaid},
+			{"zero", 0, nil, order.ErrExceedsPaid},
+			{"negative", -100, nil, order.ErrExceedsPaid},
+			{"seat refunded already", 0, []uint32{1}, order.ErrNotRefundable},
+			{"seat not in the order", 0, []uint32{2, 99}, order.ErrNotRefundable},
+			{"seat twice", 0, []uint32{2, 2}, order.ErrNotRefundable},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				_, _, _, err := refund("refused-"+c.name, c.amount, c.seats...)
@@ -703,7 +704,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				now, err := s.GetOrder(ctx, o.ID)
 				require.NoError(t, err)
 				require.Equal(t, int64(5500), now.Refunded)
-				require.Equal(t, store.OrderPartRefunded, now.Status)
+				require.Equal(t, order.PartRefunded, now.Status)
 				require.Equal(t, []uint32{1, 2, 3, 4}, soldSeats(t, s, p.ID))
 			})
 		}
@@ -722,13 +723,13 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.NoError(t, err)
 		require.Equal(t, int64(12500), rf3.Amount)
 		require.Equal(t, []uint32{2, 3, 4}, rf3.Seats, "ascending")
-		require.Equal(t, store.OrderRefunded, got.Status)
+		require.Equal(t, order.Refunded, got.Status)
 		require.Equal(t, got.Total, got.Refunded)
 		require.Equal(t, []uint32{1}, soldSeats(t, s, p.ID), "only the seat sold again")
 		_, _, _, err = refund("k4", 0, 2)
-		require.ErrorIs(t, err, store.ErrConflict, "a refunded order")
+		require.ErrorIs(t, err, order.ErrNotRefundable, "a refunded order")
 		_, _, _, err = refund("k4", 100)
-		require.ErrorIs(t, err, store.ErrConflict, "a refunded order")
+		require.ErrorIs(t, err, order.ErrNotRefundable, "a refunded order")
 
 		list, err := s.Refunds(ctx, o.ID)
 		require.NoError(t, err)
@@ -741,11 +742,11 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		requireUTC(t, list[0].CreatedAt)
 
 		h := history(t, s, o.ID)
-		require.Equal(t, []string{store.ActionCreated, store.ActionRefunded, store.ActionRefunded, store.ActionRefunded}, actions(h))
+		require.Equal(t, []string{order.ActionCreated, order.ActionRefunded, order.ActionRefunded, order.ActionRefunded}, actions(h))
 		for i, want := range []struct {
 			status string
 			amount int64
-		}{{store.OrderPartRefunded, 4500}, {store.OrderPartRefunded, 1000}, {store.OrderRefunded, 12500}} {
+		}{{order.PartRefunded, 4500}, {order.PartRefunded, 1000}, {order.Refunded, 12500}} {
 			e := h[i+1]
 			require.Equal(t, want.status, e.Status)
 			require.Equal(t, "staff:anna", e.Actor)
@@ -758,17 +759,17 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		r := reserved(f.order(p, "s", "", 20))
 		_, err = s.CreateOrder(ctx, r)
 		require.NoError(t, err)
-		_, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: r.ID, Seats: []uint32{20}, IdempotencyKey: "k"})
-		require.ErrorIs(t, err, store.ErrConflict, "a reservation")
-		_, err = s.EndReservation(ctx, r.ID, store.OrderExpired, store.Change{Actor: "system"})
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: r.ID, Seats: []uint32{20}, IdempotencyKey: "k"})
+		require.ErrorIs(t, err, order.ErrNotRefundable, "a reservation")
+		_, err = s.EndReservation(ctx, r.ID, order.Expired, order.Change{Actor: "system"})
 		require.NoError(t, err)
-		_, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: r.ID, Amount: 100, IdempotencyKey: "k"})
-		require.ErrorIs(t, err, store.ErrConflict, "an expired reservation")
-		_, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: "missing", Amount: 100, IdempotencyKey: "k"})
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: r.ID, Amount: 100, IdempotencyKey: "k"})
+		require.ErrorIs(t, err, order.ErrNotRefundable, "an expired reservation")
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: "missing", Amount: 100, IdempotencyKey: "k"})
 		require.ErrorIs(t, err, store.ErrNotFound)
-		_, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: resold.ID, Amount: 100})
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: resold.ID, Amount: 100})
 		require.Error(t, err, "the idempotency key is required")
-		require.Equal(t, []string{store.ActionCreated, store.ActionExpired}, actions(history(t, s, r.ID)), "no refund entry")
+		require.Equal(t, []string{order.ActionCreated, order.ActionExpired}, actions(history(t, s, r.ID)), "no refund entry")
 	})
 
 	t.Run("RefundWholeAmountKeepsSeats", func(t *testing.T) {
@@ -780,10 +781,10 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.NoError(t, err)
 		// Money back as goodwill, the buyer still comes: the seats stay sold,
 		// also for a rebuild from the store.
-		got, _, _, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Amount: o.Total,
-			Method: "card", IdempotencyKey: "all", Change: store.Change{Actor: "staff:anna"}})
+		got, _, _, err := s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Amount: o.Total,
+			Method: "card", IdempotencyKey: "all", Change: order.Change{Actor: "staff:anna"}})
 		require.NoError(t, err)
-		require.Equal(t, store.OrderRefunded, got.Status)
+		require.Equal(t, order.Refunded, got.Status)
 		require.Equal(t, []uint32{5, 6}, soldSeats(t, s, p.ID))
 	})
 
@@ -801,8 +802,8 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.NoError(t, err)
 		var sum int64
 		for i, seat := range []uint32{3, 1, 2} {
-			got, rf, _, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: []uint32{seat},
-				Method: "card", IdempotencyKey: fmt.Sprint("k", i), Change: store.Change{Actor: "staff:anna"}})
+			got, rf, _, err := s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: []uint32{seat},
+				Method: "card", IdempotencyKey: fmt.Sprint("k", i), Change: order.Change{Actor: "staff:anna"}})
 			require.NoError(t, err)
 			sum += rf.Amount
 			require.Equal(t, sum, got.Refunded)
@@ -810,25 +811,25 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, o.Total, sum, "every seat gives back exactly what was paid")
 		got, err := s.GetOrder(ctx, o.ID)
 		require.NoError(t, err)
-		require.Equal(t, store.OrderRefunded, got.Status)
+		require.Equal(t, order.Refunded, got.Status)
 
 		// A free order (all discount) refunds its seats for nothing.
 		free := f.order(p, "s", "", 10, 11)
 		free = withCode(free, promo.Code, free.Total)
 		_, err = s.CreateOrder(ctx, free)
 		require.NoError(t, err)
-		got, rf, _, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: free.ID, Seats: []uint32{10},
-			IdempotencyKey: "k", Change: store.Change{Actor: "staff:anna"}})
+		got, rf, _, err := s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: free.ID, Seats: []uint32{10},
+			IdempotencyKey: "k", Change: order.Change{Actor: "staff:anna"}})
 		require.NoError(t, err)
 		require.Zero(t, rf.Amount)
-		require.Equal(t, store.OrderPartRefunded, got.Status)
+		require.Equal(t, order.PartRefunded, got.Status)
 		require.Equal(t, []uint32{11}, soldSeats(t, s, p.ID))
-		got, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: free.ID, Seats: []uint32{11},
-			IdempotencyKey: "k2", Change: store.Change{Actor: "staff:anna"}})
+		got, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: free.ID, Seats: []uint32{11},
+			IdempotencyKey: "k2", Change: order.Change{Actor: "staff:anna"}})
 		require.NoError(t, err)
-		require.Equal(t, store.OrderRefunded, got.Status)
-		_, _, _, err = s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Amount: 1, IdempotencyKey: "k9"})
-		require.ErrorIs(t, err, store.ErrConflict)
+		require.Equal(t, order.Refunded, got.Status)
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Amount: 1, IdempotencyKey: "k9"})
+		require.ErrorIs(t, err, order.ErrNotRefundable)
 	})
 
 	t.Run("RefundRace", func(t *testing.T) {
@@ -847,8 +848,8 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			wg.Go(func() {
 				<-start
 				// Each racer brings its own id, as a retried HTTP request would.
-				_, rf, replayed, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: []uint32{2},
-					Method: "online", IdempotencyKey: "same", Change: store.Change{Actor: "buyer"}})
+				_, rf, replayed, err := s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: []uint32{2},
+					Method: "online", IdempotencyKey: "same", Change: order.Change{Actor: "buyer"}})
 				if err != nil {
 					t.Error(err)
 					return
@@ -880,7 +881,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		q := f.perf(t, s, f.hall(t, s), day)
-		var all []store.Order
+		var all []order.Order
 		for i, b := range []struct{ name, email, channel string }{
 			{"Anna Schmidt", "anna@example.com", "web"},
 			{"Boris 100% Real", "boris@example.org", "box_office"},
@@ -907,7 +908,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			}
 			return out
 		}
-		list := func(f store.OrderFilter) []string {
+		list := func(f order.Filter) []string {
 			t.Helper()
 			os, err := s.ListOrders(ctx, f)
 			require.NoError(t, err)
@@ -918,23 +919,23 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		}
 		for _, c := range []struct {
 			name   string
-			filter store.OrderFilter
+			filter order.Filter
 			want   []string
 		}{
-			{"channel", store.OrderFilter{Channel: "box_office"}, newest(1, 2, 5)},
-			{"channel of a performance", store.OrderFilter{PerformanceID: p.ID, Channel: "web"}, newest(0, 3)},
-			{"channel elsewhere", store.OrderFilter{PerformanceID: p.ID, Channel: "partner"}, newest()},
-			{"buyer name, any case", store.OrderFilter{Buyer: "ANNA"}, newest(0, 2)},
-			{"buyer name or e-mail", store.OrderFilter{Buyer: "schmidt"}, newest(0, 3, 5)},
-			{"buyer wildcards are literal", store.OrderFilter{Buyer: "100%"}, newest(1)},
-			{"buyer underscore is literal", store.OrderFilter{Buyer: "l_s"}, newest(5)},
-			{"buyer and channel", store.OrderFilter{Buyer: "schmidt", Channel: "box_office"}, newest(5)},
-			{"from inclusive", store.OrderFilter{From: all[3].CreatedAt}, newest(3, 4, 5)},
-			{"to exclusive", store.OrderFilter{To: all[3].CreatedAt}, newest(0, 1, 2)},
-			{"from and to", store.OrderFilter{From: all[1].CreatedAt, To: all[4].CreatedAt}, newest(1, 2, 3)},
-			{"from, to, channel, performance", store.OrderFilter{PerformanceID: p.ID, Channel: "box_office",
+			{"channel", order.Filter{Channel: "box_office"}, newest(1, 2, 5)},
+			{"channel of a performance", order.Filter{PerformanceID: p.ID, Channel: "web"}, newest(0, 3)},
+			{"channel elsewhere", order.Filter{PerformanceID: p.ID, Channel: "partner"}, newest()},
+			{"buyer name, any case", order.Filter{Buyer: "ANNA"}, newest(0, 2)},
+			{"buyer name or e-mail", order.Filter{Buyer: "schmidt"}, newest(0, 3, 5)},
+			{"buyer wildcards are literal", order.Filter{Buyer: "100%"}, newest(1)},
+			{"buyer underscore is literal", order.Filter{Buyer: "l_s"}, newest(5)},
+			{"buyer and channel", order.Filter{Buyer: "schmidt", Channel: "box_office"}, newest(5)},
+			{"from inclusive", order.Filter{From: all[3].CreatedAt}, newest(3, 4, 5)},
+			{"to exclusive", order.Filter{To: all[3].CreatedAt}, newest(0, 1, 2)},
+			{"from and to", order.Filter{From: all[1].CreatedAt, To: all[4].CreatedAt}, newest(1, 2, 3)},
+			{"from, to, channel, performance", order.Filter{PerformanceID: p.ID, Channel: "box_office",
 				From: all[1].CreatedAt, To: all[5].CreatedAt.Add(time.Microsecond)}, newest(1, 2, 5)},
-			{"status and buyer", store.OrderFilter{Status: store.OrderReserved, Buyer: "anna"}, newest()},
+			{"status and buyer", order.Filter{Status: order.Reserved, Buyer: "anna"}, newest()},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				require.Equal(t, c.want, list(c.filter))
@@ -942,7 +943,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		}
 
 		// Filters and pages together: box office orders of p, one a page.
-		filter := store.OrderFilter{PerformanceID: p.ID, Channel: "box_office", Limit: 1}
+		filter := order.Filter{PerformanceID: p.ID, Channel: "box_office", Limit: 1}
 		var paged []string
 		for range 10 {
 			page, err := s.ListOrders(ctx, filter)
@@ -954,7 +955,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			filter.Before, filter.BeforeID = page[0].CreatedAt, page[0].ID
 		}
 		require.Equal(t, newest(1, 2, 5), paged)
-		filter = store.OrderFilter{Buyer: "example.com", From: all[0].CreatedAt.Add(time.Microsecond), Limit: 2}
+		filter = order.Filter{Buyer: "example.com", From: all[0].CreatedAt.Add(time.Microsecond), Limit: 2}
 		paged = nil
 		for range 10 {
 			page, err := s.ListOrders(ctx, filter)
@@ -976,7 +977,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		p, q := f.perf(t, s, h, day), f.perf(t, s, h, day)
 		promo := f.promotion(t, s, 0)
 		// order is a paid order of (seat, zone) pairs at the zones' prices.
-		order := func(perf store.Performance, channel string, seats ...uint32) store.Order {
+		newOrder := func(perf store.Performance, channel string, seats ...uint32) order.Order {
 			o := f.order(perf, "s", "")
 			o.Channel = channel
 			for _, seat := range seats {
@@ -984,18 +985,18 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 				if seat%2 == 0 {
 					z = zones[1]
 				}
-				o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: fmt.Sprint("S", seat), Zone: z.ID, Price: z.Price, Status: store.TicketLive})
+				o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprint("S", seat), Zone: z.ID, Price: z.Price, Status: order.TicketLive})
 				o.Total += z.Price
 			}
 			return o
 		}
 		// Odd seats are zone a (50.00), even ones zone b (25.00).
 		var last time.Time
-		for _, o := range []store.Order{
-			reserved(order(p, "web", 1, 2)),                          // 75.00 reserved
-			order(p, "web", 3, 5),                                    // 100.00 paid, seat 5 refunded below
-			withCode(order(p, "box_office", 7, 8), promo.Code, 1500), // 75.00 less 15.00
-			order(q, "web", 1),                                       // another performance: 50.00
+		for _, o := range []order.Order{
+			reserved(newOrder(p, "web", 1, 2)),                          // 75.00 reserved
+			newOrder(p, "web", 3, 5),                                    // 100.00 paid, seat 5 refunded below
+			withCode(newOrder(p, "box_office", 7, 8), promo.Code, 1500), // 75.00 less 15.00
+			newOrder(q, "web", 1),                                       // another performance: 50.00
 		} {
 			stored, err := s.CreateOrder(ctx, o)
 			require.NoError(t, err)
@@ -1005,11 +1006,11 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		// than the microsecond the stores keep.
 		mid := time.Now().UTC().Truncate(time.Microsecond)
 		require.True(t, last.Before(mid), "precondition: the orders before mid")
-		paidA, err := s.ListOrders(ctx, store.OrderFilter{PerformanceID: p.ID, Channel: "web", Status: store.OrderPaid})
+		paidA, err := s.ListOrders(ctx, order.Filter{PerformanceID: p.ID, Channel: "web", Status: order.Paid})
 		require.NoError(t, err)
 		require.Len(t, paidA, 1)
-		_, rf, _, err := s.RefundOrder(ctx, store.RefundRequest{ID: f.id("rf"), OrderID: paidA[0].ID, Seats: []uint32{5},
-			Method: "online", IdempotencyKey: "k", Change: store.Change{Actor: "buyer"}})
+		_, rf, _, err := s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: paidA[0].ID, Seats: []uint32{5},
+			Method: "online", IdempotencyKey: "k", Change: order.Change{Actor: "buyer"}})
 		require.NoError(t, err)
 		require.Equal(t, int64(5000), rf.Amount)
 		require.False(t, rf.CreatedAt.Before(mid), "precondition: refund after mid")

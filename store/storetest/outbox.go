@@ -10,13 +10,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
 
 // notifying is o with an order confirmation to queue.
-func (f *fixture) notifying(o store.Order) store.Order {
-	o.Origin = store.Change{Actor: "buyer", Notify: &outbox.Message{
+func (f *fixture) notifying(o order.Order) order.Order {
+	o.Origin = order.Change{Actor: "buyer", Notify: &outbox.Message{
 		ID: f.id("msg-"), OrderID: o.ID, Kind: outbox.KindConfirmation, To: o.BuyerEmail,
 		Subject: "Ihre Karten für " + o.Number, Body: "Grüße,\nseatmap\n",
 	}}
@@ -231,8 +232,8 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
 		// Apart from the first message on a clock the adapters read in
 		// microseconds, so that oldest first is decided by time.
 		time.Sleep(2 * time.Millisecond)
-		require.NoError(t, s.RecordOrderEvent(ctx, mine.OrderID, store.ActionResent, "to ada@example.org",
-			store.Change{Actor: "staff:desk", Notify: &resend}))
+		require.NoError(t, s.RecordOrderEvent(ctx, mine.OrderID, order.ActionResent, "to ada@example.org",
+			order.Change{Actor: "staff:desk", Notify: &resend}))
 
 		now := claimAt()
 		for _, m := range claim(t, s, now, time.Minute, 10) {

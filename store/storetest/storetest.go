@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -51,14 +52,14 @@ func (f *fixture) perf(t *testing.T, s store.Store, h store.Hall, starts time.Ti
 }
 
 // order is a paid order of seats, not yet stored.
-func (f *fixture) order(p store.Performance, session, key string, seats ...uint32) store.Order {
-	o := store.Order{
-		ID: f.id("o"), Number: f.id("N-"), PerformanceID: p.ID, Status: store.OrderPaid,
+func (f *fixture) order(p store.Performance, session, key string, seats ...uint32) order.Order {
+	o := order.Order{
+		ID: f.id("o"), Number: f.id("N-"), PerformanceID: p.ID, Status: order.Paid,
 		BuyerName: "Ada", BuyerEmail: "ada@example.com", Session: session, HoldToken: f.id("tok"),
 		IdempotencyKey: key, Currency: "EUR", PaymentMethod: "online",
 	}
 	for _, seat := range seats {
-		o.Tickets = append(o.Tickets, store.Ticket{Seat: seat, SeatID: fmt.Sprintf("S%d", seat), Zone: "a", Price: 5000, Status: store.TicketLive})
+		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprintf("S%d", seat), Zone: "a", Price: 5000, Status: order.TicketLive})
 		o.Total += 5000
 	}
 	return o
@@ -66,7 +67,7 @@ func (f *fixture) order(p store.Performance, session, key string, seats ...uint3
 
 func countOrders(t *testing.T, s store.Store, perf string) int {
 	t.Helper()
-	os, err := s.ListOrders(context.Background(), store.OrderFilter{PerformanceID: perf, Limit: 1000})
+	os, err := s.ListOrders(context.Background(), order.Filter{PerformanceID: perf, Limit: 1000})
 	require.NoError(t, err)
 	return len(os)
 }
@@ -354,7 +355,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, o.ID, got.ID)
 		require.Equal(t, o.Number, got.Number)
 		require.Equal(t, p.ID, got.PerformanceID)
-		require.Equal(t, store.OrderPaid, got.Status)
+		require.Equal(t, order.Paid, got.Status)
 		require.Equal(t, o.BuyerName, got.BuyerName)
 		require.Equal(t, o.BuyerEmail, got.BuyerEmail)
 		require.Equal(t, "sess", got.Session)
@@ -378,7 +379,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, "web", web.Channel, "the default channel")
 
 		r := f.order(p, "desk", "", 7)
-		r.Status, r.Deadline, r.PaymentMethod = store.OrderReserved, deadline, ""
+		r.Status, r.Deadline, r.PaymentMethod = order.Reserved, deadline, ""
 		_, err = s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		got, err = s.GetOrder(ctx, r.ID)
@@ -422,7 +423,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// Only the sold seats are named, ascending; nothing of the order is
 		// written, not even its free seats.
 		_, err = s.CreateOrder(ctx, f.order(p, "second", "k", 7, 5, 8, 3))
-		var se *store.SeatsSoldError
+		var se *order.SeatsSoldError
 		require.ErrorAs(t, err, &se)
 		require.Equal(t, []uint32{3, 5}, se.Seats)
 		require.Equal(t, 1, countOrders(t, s, p.ID))
@@ -446,11 +447,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// A retry of the same purchase, same seats and all: the key speaks,
 		// not the seats it sold itself.
 		_, err = s.CreateOrder(ctx, f.order(p, "sess", "key-1", 1, 2))
-		require.ErrorIs(t, err, store.ErrIdempotencyKey)
-		var se *store.SeatsSoldError
+		require.ErrorIs(t, err, order.ErrIdempotencyKey)
+		var se *order.SeatsSoldError
 		require.False(t, errors.As(err, &se))
 		_, err = s.CreateOrder(ctx, f.order(p, "sess", "key-1", 9))
-		require.ErrorIs(t, err, store.ErrIdempotencyKey)
+		require.ErrorIs(t, err, order.ErrIdempotencyKey)
 		byKey, err := s.OrderByIdempotencyKey(ctx, "sess", "key-1")
 		require.NoError(t, err)
 		require.Equal(t, first.ID, byKey.ID)
@@ -519,7 +520,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, sorted, soldSeats(t, s, p.ID))
 
 		_, err = s.CreateOrder(ctx, f.order(p, "late", "", 0, 1, seats[4_999], seats[0]))
-		var se *store.SeatsSoldError
+		var se *order.SeatsSoldError
 		require.ErrorAs(t, err, &se)
 		require.Equal(t, []uint32{seats[4_999], seats[0]}, se.Seats)
 	})
@@ -536,12 +537,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			want = append(want, o.ID)
 		}
 		r := f.order(other, "s", "", 1)
-		r.Status, r.Deadline = store.OrderReserved, day
+		r.Status, r.Deadline = order.Reserved, day
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 
-		var got []store.Order
-		filter := store.OrderFilter{PerformanceID: p.ID, Limit: 5}
+		var got []order.Order
+		filter := order.Filter{PerformanceID: p.ID, Limit: 5}
 		for {
 			page, err := s.ListOrders(ctx, filter)
 			require.NoError(t, err)
@@ -561,24 +562,24 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			ids[i] = o.ID
 		}
 		require.ElementsMatch(t, want, ids, "every order once")
-		require.True(t, slices.IsSortedFunc(got, func(a, b store.Order) int {
+		require.True(t, slices.IsSortedFunc(got, func(a, b order.Order) int {
 			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 				return c
 			}
 			return strings.Compare(b.ID, a.ID)
 		}), "newest first: %v", ids)
 
-		page, err := s.ListOrders(ctx, store.OrderFilter{Status: store.OrderPaid, Limit: 1000})
+		page, err := s.ListOrders(ctx, order.Filter{Status: order.Paid, Limit: 1000})
 		require.NoError(t, err)
 		require.Len(t, page, 12)
-		page, err = s.ListOrders(ctx, store.OrderFilter{Status: store.OrderReserved})
+		page, err = s.ListOrders(ctx, order.Filter{Status: order.Reserved})
 		require.NoError(t, err)
 		require.Len(t, page, 1)
 		require.Equal(t, r.ID, page[0].ID)
-		page, err = s.ListOrders(ctx, store.OrderFilter{PerformanceID: other.ID, Status: store.OrderPaid})
+		page, err = s.ListOrders(ctx, order.Filter{PerformanceID: other.ID, Status: order.Paid})
 		require.NoError(t, err)
 		require.Empty(t, page)
-		page, err = s.ListOrders(ctx, store.OrderFilter{})
+		page, err = s.ListOrders(ctx, order.Filter{})
 		require.NoError(t, err)
 		require.Len(t, page, 13, "no filter, default limit")
 	})
@@ -594,7 +595,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			wg.Go(func() {
 				<-start
 				_, err := s.CreateOrder(ctx, f.order(p, fmt.Sprint("s", g), "", 40, 41, 42, 43))
-				var se *store.SeatsSoldError
+				var se *order.SeatsSoldError
 				switch {
 				case err == nil:
 					wins.Add(1)
@@ -788,7 +789,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		p := f.perf(t, s, f.hall(t, s), day)
 		deadline := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Microsecond)
 		r := f.order(p, "desk", "", 1, 2)
-		r.Status, r.Deadline, r.Channel, r.SoldBy, r.BuyerName, r.PaymentMethod = store.OrderReserved, deadline, "box_office", "u1", "Rosa Reserved", ""
+		r.Status, r.Deadline, r.Channel, r.SoldBy, r.BuyerName, r.PaymentMethod = order.Reserved, deadline, "box_office", "u1", "Rosa Reserved", ""
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		got, err := s.GetOrder(ctx, r.ID)
@@ -800,7 +801,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// Reserved seats are not sold, but nobody else can buy them either.
 		require.Empty(t, soldSeats(t, s, p.ID))
 		_, err = s.CreateOrder(ctx, f.order(p, "web", "", 2, 3))
-		var se *store.SeatsSoldError
+		var se *order.SeatsSoldError
 		require.ErrorAs(t, err, &se)
 		require.Equal(t, []uint32{2}, se.Seats)
 		res, err := s.ReservedOrders(ctx, p.ID)
@@ -810,60 +811,60 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Len(t, res[0].Tickets, 2)
 
 		later := deadline.Add(48 * time.Hour)
-		got, err = s.ExtendReservation(ctx, r.ID, later, store.Change{Actor: "staff:desk"})
+		got, err = s.ExtendReservation(ctx, r.ID, later, order.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.True(t, later.Equal(got.Deadline))
 		require.False(t, got.UpdatedAt.Before(got.CreatedAt))
-		got, err = s.PayReservation(ctx, r.ID, "cash", "u2", store.Change{Actor: "staff:desk"})
+		got, err = s.PayReservation(ctx, r.ID, "cash", "u2", order.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
-		require.Equal(t, store.OrderPaid, got.Status)
+		require.Equal(t, order.Paid, got.Status)
 		require.Equal(t, "cash", got.PaymentMethod)
 		require.Equal(t, "u2", got.SoldBy)
 		require.True(t, got.Deadline.IsZero())
 		require.Equal(t, []uint32{1, 2}, soldSeats(t, s, p.ID))
-		_, err = s.PayReservation(ctx, r.ID, "cash", "", store.Change{Actor: "staff:desk"})
+		_, err = s.PayReservation(ctx, r.ID, "cash", "", order.Change{Actor: "staff:desk"})
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.ExtendReservation(ctx, r.ID, later, store.Change{Actor: "staff:desk"})
+		_, err = s.ExtendReservation(ctx, r.ID, later, order.Change{Actor: "staff:desk"})
 		require.ErrorIs(t, err, store.ErrConflict)
-		_, err = s.EndReservation(ctx, r.ID, store.OrderAnnulled, store.Change{Actor: "system"})
+		_, err = s.EndReservation(ctx, r.ID, order.Annulled, order.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict)
 
 		// Paying without naming the seller keeps the one who reserved.
 		r3 := f.order(p, "desk", "", 30)
-		r3.Status, r3.Deadline, r3.SoldBy = store.OrderReserved, deadline, "u1"
+		r3.Status, r3.Deadline, r3.SoldBy = order.Reserved, deadline, "u1"
 		_, err = s.CreateOrder(ctx, r3)
 		require.NoError(t, err)
-		got, err = s.PayReservation(ctx, r3.ID, "card", "", store.Change{Actor: "staff:desk"})
+		got, err = s.PayReservation(ctx, r3.ID, "card", "", order.Change{Actor: "staff:desk"})
 		require.NoError(t, err)
 		require.Equal(t, "u1", got.SoldBy)
 
 		// An expired reservation frees its seats for sale.
 		r2 := f.order(p, "desk", "", 5)
-		r2.Status, r2.Deadline = store.OrderReserved, deadline
+		r2.Status, r2.Deadline = order.Reserved, deadline
 		_, err = s.CreateOrder(ctx, r2)
 		require.NoError(t, err)
-		_, err = s.EndReservation(ctx, r2.ID, store.OrderPaid, store.Change{Actor: "system"})
+		_, err = s.EndReservation(ctx, r2.ID, order.Paid, order.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict, "only expired or annulled end a reservation")
-		got, err = s.EndReservation(ctx, r2.ID, store.OrderExpired, store.Change{Actor: "system"})
+		got, err = s.EndReservation(ctx, r2.ID, order.Expired, order.Change{Actor: "system"})
 		require.NoError(t, err)
-		require.Equal(t, store.OrderExpired, got.Status)
-		require.Equal(t, store.TicketVoid, got.Tickets[0].Status)
+		require.Equal(t, order.Expired, got.Status)
+		require.Equal(t, order.TicketVoid, got.Tickets[0].Status)
 		_, err = s.CreateOrder(ctx, f.order(p, "web", "", 5))
 		require.NoError(t, err)
-		_, err = s.EndReservation(ctx, r2.ID, store.OrderAnnulled, store.Change{Actor: "system"})
+		_, err = s.EndReservation(ctx, r2.ID, order.Annulled, order.Change{Actor: "system"})
 		require.ErrorIs(t, err, store.ErrConflict)
 
 		for name, call := range map[string]func() error{
 			"pay": func() error {
-				_, err := s.PayReservation(ctx, "missing", "cash", "", store.Change{Actor: "staff:desk"})
+				_, err := s.PayReservation(ctx, "missing", "cash", "", order.Change{Actor: "staff:desk"})
 				return err
 			},
 			"end": func() error {
-				_, err := s.EndReservation(ctx, "missing", store.OrderAnnulled, store.Change{Actor: "system"})
+				_, err := s.EndReservation(ctx, "missing", order.Annulled, order.Change{Actor: "system"})
 				return err
 			},
 			"extend": func() error {
-				_, err := s.ExtendReservation(ctx, "missing", later, store.Change{Actor: "staff:desk"})
+				_, err := s.ExtendReservation(ctx, "missing", later, order.Change{Actor: "staff:desk"})
 				return err
 			},
 		} {
@@ -879,7 +880,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		s := open(t)
 		p := f.perf(t, s, f.hall(t, s), day)
 		r := f.order(p, "desk", "", 1)
-		r.Status, r.Deadline = store.OrderReserved, day
+		r.Status, r.Deadline = order.Reserved, day
 		_, err := s.CreateOrder(ctx, r)
 		require.NoError(t, err)
 		// A payment and an expiry at once: exactly one wins.
@@ -888,9 +889,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		for i := range errs {
 			wg.Go(func() {
 				if i%2 == 0 {
-					_, errs[i] = s.PayReservation(ctx, r.ID, "card", "", store.Change{Actor: "staff:desk"})
+					_, errs[i] = s.PayReservation(ctx, r.ID, "card", "", order.Change{Actor: "staff:desk"})
 				} else {
-					_, errs[i] = s.EndReservation(ctx, r.ID, store.OrderExpired, store.Change{Actor: "system"})
+					_, errs[i] = s.EndReservation(ctx, r.ID, order.Expired, order.Change{Actor: "system"})
 				}
 			})
 		}
@@ -914,7 +915,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		a.BuyerName, a.BuyerEmail, a.Number = "Anna Schmidt", "anna@example.com", "ABCDE-FGHJK"
 		b := f.order(p, "s", "", 2)
 		b.BuyerName, b.BuyerEmail = "Boris 100% Real", "boris@example.org"
-		for _, o := range []store.Order{a, b} {
+		for _, o := range []order.Order{a, b} {
 			_, err := s.CreateOrder(ctx, o)
 			require.NoError(t, err)
 		}

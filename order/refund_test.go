@@ -1,0 +1,73 @@
+package order
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// paidOrder has three seats of 30.00, 20.00 and 10.00 EUR, 6.00 off.
+func paidOrder() Order {
+	return Order{ID: "o1", Status: Paid, Currency: "EUR", Total: 5400, Discount: 600, Tickets: []Ticket{
+		{Seat: 1, Price: 3000, Status: TicketLive},
+		{Seat: 2, Price: 2000, Status: TicketLive},
+		{Seat: 3, Price: 1000, Status: TicketLive},
+	}}
+}
+
+// TestRefundsGiveBackWhatWasPaid: a seat gives back its price less its share
+// of the discount, rounded down; the last seats take what is left, so that
+// refunding every seat gives back exactly the total.
+func TestRefundsGiveBackWhatWasPaid(t *testing.T) {
+	o := paidOrder()
+	at := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	var back int64
+	for i, seat := range []uint32{2, 3, 1} {
+		rf, err := PlanRefund(&o, RefundRequest{ID: "r", OrderID: o.ID, Seats: []uint32{seat}}, at)
+		require.NoError(t, err)
+		back += rf.Amount
+		if i < 2 {
+			require.Equal(t, PartRefunded, o.Status)
+		}
+	}
+	require.Equal(t, int64(1800+900+2700), back, "2000·0.9 + 1000·0.9, then the rest")
+	require.Equal(t, o.Total, back)
+	require.Equal(t, Refunded, o.Status)
+
+	_, err := PlanRefund(&o, RefundRequest{ID: "r", Amount: 1}, at)
+	require.True(t, errors.Is(err, ErrNotRefundable), "a refunded order: %v", err)
+}
+
+func TestRefundRefusals(t *testing.T) {
+	at := time.Now()
+	for name, c := range map[string]struct {
+		r    RefundRequest
+		want error
+	}{
+		"nothing":         {RefundRequest{Amount: 0}, ErrExceedsPaid},
+		"more than paid":  {RefundRequest{Amount: 5401}, ErrExceedsPaid},
+		"seat not sold":   {RefundRequest{Seats: []uint32{9}}, ErrNotRefundable},
+		"seat twice":      {RefundRequest{Seats: []uint32{1, 1}}, ErrNotRefundable},
+		"a reservation":   {RefundRequest{Amount: 100}, ErrNotRefundable},
+		"all of it is ok": {RefundRequest{Amount: 5400}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := paidOrder()
+			if name == "a reservation" {
+				o.Status = Reserved
+			}
+			before := o
+			_, err := PlanRefund(&o, c.r, at)
+			if c.want == nil {
+				require.NoError(t, err)
+				require.Equal(t, Refunded, o.Status)
+				return
+			}
+			require.ErrorIs(t, err, c.want)
+			require.Equal(t, before.Status, o.Status, "a refused refund changes nothing")
+			require.Equal(t, before.Refunded, o.Refunded)
+		})
+	}
+}
