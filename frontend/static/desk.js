@@ -236,7 +236,7 @@ class Desk extends StaffMapPage {
     this.renderLegend();
   }
 
-  /** @param {{changes: Array<[number, number]>, heldBefore: boolean} | null} d */
+  /** @param {import('./live.js').LiveDelta | null} d */
   onStates(d) {
     if (!d || d.heldBefore) this.holdsSoon();
     // During our own hold request its seats turn held here first: the answer decides.

@@ -10,7 +10,7 @@ import { money, dateTime, count } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.js';
 import { SeatMapView } from './seatmap.js';
-import { LiveClient } from './live.js';
+import { LiveMap } from './live.js';
 import { HoldPanel } from './checkout.js';
 import { setHooks, resetHooks } from './hooks.js';
 
@@ -61,7 +61,7 @@ class PerformancePage {
     this.data = null;
     /** @type {SeatMapView | null} */
     this.view = null;
-    /** @type {LiveClient | null} */
+    /** @type {LiveMap | null} */
     this.live = null;
     /** @type {HoldPanel | null} */
     this.holdPanel = null;
@@ -176,26 +176,17 @@ class PerformancePage {
       onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
       onOrdered: (o) => this.#ordered(o),
     });
-    this.live = new LiveClient(this.id, {
-      version: () => data.version,
-      onSnapshot: (v, states, extra) => {
-        data.setStates(states);
-        data.setZoneBytes(extra.zones);
-        data.setChannelBytes(extra.channels);
-        data.version = v;
-        this.#afterStates(data.lostSelections(), null);
+    this.live = new LiveMap(this.id, data, {
+      onSnapshot: (lost) => {
+        this.#afterStates(lost, null);
         this.#renderSelection();
       },
-      onDelta: (_from, to, changes, extra) => {
+      onDelta: (d) => {
         // A change on one of our held seats: extended, ended or sold elsewhere.
-        const mine = this.hold && changes.some(([i]) => this.hold.indices.includes(i));
+        const mine = this.hold && d.changes.some(([i]) => this.hold.indices.includes(i));
         if (mine) queueMicrotask(() => this.#pollHold());
-        const lost = data.applyChanges(changes);
-        if (extra.zones) lost.push(...data.applyZoneChanges(extra.zones));
-        if (extra.channels) lost.push(...data.applyChannelChanges(extra.channels));
-        data.version = to;
-        this.#afterStates([...new Set(lost)], changes);
-        if (extra.zones) this.#renderSelection(); // prices may have changed
+        this.#afterStates(d.lost, d.changes);
+        if (d.zones) this.#renderSelection(); // prices may have changed
       },
       onRefresh: () => this.#refreshSoon(),
       onStatus: (s) => this.#liveStatus(s),
