@@ -1,13 +1,13 @@
 // LiveMap keeps one performance's SeatData current over the WebSocket at
-// /api/v1/performances/{id}/live, for the buyer page and the staff pages alike:
-// it applies the snapshot that comes first and every delta after it (states,
-// seat zones, sales channels) to the seat data, then tells the page what
-// changed. On a version gap it drops deltas, asks for a resync and applies the
-// snapshot that answers; when the connection drops it reconnects with jittered
-// exponential backoff and starts again from the next snapshot. A
-// {"type":"refresh"} frame says zone definitions, channel names or the sale
-// status changed: the page fetches them.
+// paths.live(id), for the buyer page and the staff pages alike: it applies the
+// snapshot that comes first and every delta after it (states, seat zones, sales
+// channels) to the seat data, then tells the page what changed. On a version gap
+// it drops deltas, asks for a resync and applies the snapshot that answers; when
+// the connection drops it reconnects with jittered exponential backoff and
+// starts again from the next snapshot. A {"type":"refresh"} frame says zone
+// definitions, channel names or the sale status changed: the page fetches them.
 
+import { socketURL, live } from './paths.js';
 import { HELD } from './seatdata.js';
 
 /**
@@ -56,7 +56,7 @@ export class LiveMap {
    * @param {LiveHandlers} handlers
    */
   constructor(performanceId, data, handlers) {
-    this.url = liveURL(performanceId);
+    this.url = socketURL(live(performanceId));
     this.data = data;
     this.handlers = handlers;
     /** @type {WebSocket | null} */
@@ -210,10 +210,4 @@ export class LiveMap {
       this.ws = null;
     }
   }
-}
-
-/** @param {string} performanceId */
-function liveURL(performanceId) {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/api/v1/performances/${encodeURIComponent(performanceId)}/live`;
 }

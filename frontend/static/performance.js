@@ -5,6 +5,7 @@
 // sale here.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count } from './format.js';
 import { showError, clearError, announce } from './notify.js';
@@ -144,8 +145,8 @@ class PerformancePage {
     let perf, map;
     try {
       [perf, map] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.compactSeatmap(this.id)),
       ]);
     } catch (err) {
       if (this.dead) return;
@@ -281,7 +282,7 @@ class PerformancePage {
     if (this.dead || !this.data) return;
     this.refreshing = true;
     try {
-      const perf = await api.get(`/performances/${api.enc(this.id)}`);
+      const perf = await api.get(paths.performance(this.id));
       if (this.dead || !this.data) return;
       this.perf = perf;
       this.data.setZones(perf.zones || []);
@@ -365,7 +366,7 @@ class PerformancePage {
       const hold = this.hold;
       if (!hold || this.dead || this.holdPanel?.busy) return;
       try {
-        const h = await api.get(`/holds/${api.enc(hold.token)}`);
+        const h = await api.get(paths.hold(hold.token));
         if (this.hold && this.hold.token === h.token) this.#setHold(h, false);
       } catch (err) {
         if (this.hold === hold && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
@@ -486,7 +487,7 @@ class PerformancePage {
     btn.setAttribute('aria-busy', 'true');
     this.holdBtn.disabled = this.bestBtn.disabled = true;
     try {
-      const hold = await api.post(`/performances/${api.enc(this.id)}/holds`, body);
+      const hold = await api.post(paths.performanceHolds(this.id), body);
       if (this.dead) return { ok: true, hold };
       clearError();
       this.#setHold(hold, true);
@@ -564,7 +565,7 @@ class PerformancePage {
       return;
     }
     try {
-      const h = await api.get(`/holds/${api.enc(hold.token)}`);
+      const h = await api.get(paths.hold(hold.token));
       if (this.hold === hold && !this.holdPanel?.busy && h.expires_at !== hold.expires_at) this.#setHold(h, false);
     } catch (err) {
       if (this.hold === hold && !this.holdPanel?.busy && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
@@ -604,7 +605,7 @@ class PerformancePage {
     }
     if (!token) return;
     try {
-      const hold = await api.get(`/holds/${api.enc(token)}`);
+      const hold = await api.get(paths.hold(token));
       if (this.dead) return;
       if (Date.parse(hold.expires_at) <= api.serverNow()) throw new api.ApiError(404, {});
       this.#setHold(hold, true);

@@ -6,6 +6,7 @@
 // is rebuilt per delta, so painting a stadium section stays cheap.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count } from './format.js';
 import { showError } from './notify.js';
@@ -125,8 +126,8 @@ export class StaffMapPage {
     let perf, map;
     try {
       [perf, map] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.compactSeatmap(this.id)),
       ]);
     } catch (err) {
       if (this.dead || signedOut(err)) return;
@@ -296,8 +297,8 @@ export class StaffMapPage {
     this.refreshing = true;
     try {
       const [perf, stats] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/stats`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.stats(this.id)),
       ]);
       if (this.dead || !this.data) return;
       this.perf = perf;
@@ -354,7 +355,7 @@ export class StaffMapPage {
       this.statsBusy = true;
       this.statsAt = performance.now();
       try {
-        const s = await api.get(`/performances/${api.enc(this.id)}/stats`);
+        const s = await api.get(paths.stats(this.id));
         if (!this.dead) this.#statsArrived(s);
       } catch (err) {
         if (!this.dead) signedOut(err);
@@ -450,7 +451,7 @@ export class StaffMapPage {
     if (now - this.blocksAt < 5000) return;
     this.blocksAt = now;
     try {
-      const m = await api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`);
+      const m = await api.get(paths.compactSeatmap(this.id));
       if (this.dead || !this.data) return;
       this.data.setBlocks(m.blocks);
     } catch {
