@@ -11,6 +11,12 @@
 // the URL fragment (#/p/{id}), so the server serves only index.html and the files
 // beside it; it needs no fallback route.
 //
+// Every API path is built in static/paths.js, with ids, tokens and codes
+// escaped; a test keeps the other modules from writing one by hand. The buyer
+// page and the staff maps keep their seat data current through one live-map
+// client, static/live.js: snapshots, deltas, version gaps and resyncs are
+// handled there and nowhere else.
+//
 // The package imports nothing in Go beyond embed and io/fs: it holds files, not
 // logic. The server decides how to serve them (api.Config.Static).
 package frontend

@@ -72,3 +72,41 @@ func TestNoUnreferencedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// handPath is what an API path written by hand looks like: the API prefix, or a
+// string or template literal that starts with a resource path ("/orders",
+// `/holds/${…}`). Hash routes ("#/p/…") and regular expressions do not match.
+var handPath = regexp.MustCompile("/api/|[\"'`]/[A-Za-z]")
+
+// Every API path is built in paths.js, which escapes ids, tokens and codes and
+// is the one list of the routes the app calls: a path written by hand elsewhere
+// could skip the escaping, and a renamed route would be missed.
+func TestAPIPathsOnlyInPathsModule(t *testing.T) {
+	t.Parallel()
+	files := FS()
+	paths, err := fs.ReadFile(files, "paths.js")
+	if err != nil {
+		t.Fatalf("read paths.js: %v", err)
+	}
+	if !handPath.Match(paths) {
+		t.Fatal("paths.js holds no path this test recognises: the pattern is out of date")
+	}
+	err = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".js") || path == "paths.js" {
+			return err
+		}
+		data, err := fs.ReadFile(files, path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if handPath.MatchString(line) {
+				t.Errorf("%s:%d writes an API path by hand; build it in paths.js: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,8 @@
 // A thin fetch wrapper for the JSON API. Failures become ApiError, carrying the
 // problem document (RFC 9457) the server sent, so pages can show its detail.
+// Paths come from paths.js.
 
-const base = '/api/v1';
+import { url } from './paths.js';
 
 /** Server clock minus ours, from the Date header; 0 while they agree within 2 s. */
 let clockSkewMs = 0;
@@ -101,7 +102,7 @@ function capitalize(s) {
 /**
  * Sends a request and decodes the JSON answer (null for 204).
  * @param {string} method
- * @param {string} path below /api/v1, starting with /
+ * @param {string} path from paths.js
  * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal}} [opts]
  * @returns {Promise<any>}
  */
@@ -138,7 +139,7 @@ async function send(method, path, opts) {
   }
   let res;
   try {
-    res = await fetch(base + path, init);
+    res = await fetch(url(path), init);
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, { title: 'Network error', detail: String(err && /** @type {Error} */ (err).message) });
@@ -167,9 +168,6 @@ export const post = (/** @type {string} */ path, /** @type {any} */ body, /** @t
   request('POST', path, { body: body ?? {}, headers });
 export const put = (/** @type {string} */ path, /** @type {any} */ body) => request('PUT', path, { body });
 export const del = (/** @type {string} */ path) => request('DELETE', path);
-
-/** @param {string} s */
-export const enc = (s) => encodeURIComponent(s);
 
 /**
  * A random UUID v4 for Idempotency-Key. crypto.randomUUID needs a secure context

@@ -4,6 +4,7 @@
 // 200 at most; a performance outside them still shows, by its id.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h } from './dom.js';
 import { dateTime } from './format.js';
 
@@ -28,7 +29,7 @@ export async function loadPerformances(signal) {
   for (let i = 0; i < MAX_PAGES; i++) {
     const params = new URLSearchParams({ limit: '200' });
     if (cursor) params.set('cursor', cursor);
-    const page = await api.get(`/performances?${params}`, signal);
+    const page = await api.get(paths.performances(params), signal);
     out.push(...(page.items || []));
     cursor = page.next || null;
     if (!cursor) break;

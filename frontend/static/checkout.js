@@ -3,6 +3,7 @@
 // optional voucher or promotion code checked as the buyer types.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, mmss, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
@@ -241,7 +242,7 @@ export class HoldPanel {
     let answer;
     try {
       /** @type {CodeCheck} */
-      const check = await api.get(`/vouchers/${api.enc(text)}/check?${params}`, ctrl.signal);
+      const check = await api.get(paths.voucherCheck(text, params), ctrl.signal);
       answer = { text, amount, check, wait: 0, error: '' };
     } catch (err) {
       if (ctrl.signal.aborted || (err instanceof DOMException && err.name === 'AbortError')) return;
@@ -318,7 +319,7 @@ export class HoldPanel {
     this.checking = true;
     const token = this.hold.token;
     try {
-      const h = await api.get(`/holds/${api.enc(token)}`);
+      const h = await api.get(paths.hold(token));
       if (this.hold && this.hold.token === token && Date.parse(h.expires_at) > api.serverNow()) {
         this.hooks.onExtended(h);
         return;
@@ -337,7 +338,7 @@ export class HoldPanel {
     if (!this.hold || this.busy) return;
     this.#setBusy(true, this.extendBtn, 'Extending…');
     try {
-      const h = await api.post(`/holds/${api.enc(this.hold.token)}/extend`, {});
+      const h = await api.post(paths.holdExtend(this.hold.token), {});
       clearError();
       this.hooks.onExtended(h);
       announce('Your hold was extended.');
@@ -356,7 +357,7 @@ export class HoldPanel {
     if (!this.hold || this.busy) return;
     this.#setBusy(true, this.releaseBtn, 'Releasing…');
     try {
-      await api.del(`/holds/${api.enc(this.hold.token)}`);
+      await api.del(paths.hold(this.hold.token));
       clearError();
       this.hooks.onReleased();
     } catch (err) {
@@ -418,7 +419,7 @@ export class HoldPanel {
     if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };
     this.#setBusy(true, this.confirmBtn, 'Confirming…');
     try {
-      const order = await api.post('/orders', body, { 'Idempotency-Key': this.attempt.key });
+      const order = await api.post(paths.orders(), body, { 'Idempotency-Key': this.attempt.key });
       clearError();
       this.hooks.onOrdered(order);
     } catch (err) {

@@ -9,6 +9,7 @@
 // and every few seconds.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, mmss, dateTime, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
@@ -236,7 +237,7 @@ class Desk extends StaffMapPage {
     this.renderLegend();
   }
 
-  /** @param {{changes: Array<[number, number]>, heldBefore: boolean} | null} d */
+  /** @param {import('./live.js').LiveDelta | null} d */
   onStates(d) {
     if (!d || d.heldBefore) this.holdsSoon();
     // During our own hold request its seats turn held here first: the answer decides.
@@ -396,7 +397,7 @@ class Desk extends StaffMapPage {
     btn.setAttribute('aria-busy', 'true');
     try {
       /** @type {HoldItem} */
-      const hold = await api.post(`/performances/${api.enc(this.id)}/holds`, body);
+      const hold = await api.post(paths.performanceHolds(this.id), body);
       if (this.dead) return { ok: true, hold };
       clearError();
       for (const i of this.selection) if (d.mine[i] === MINE_SELECTED) d.mine[i] = MINE_NONE;
@@ -495,7 +496,7 @@ class Desk extends StaffMapPage {
     this.confirmBtn.setAttribute('aria-busy', 'true');
     try {
       /** @type {Order} */
-      const order = await api.post('/orders', body, { 'Idempotency-Key': this.attempt.key });
+      const order = await api.post(paths.orders(), body, { 'Idempotency-Key': this.attempt.key });
       if (this.dead) return { ok: true, order };
       const labels = sale.indices.map((i) => /** @type {SeatData} */ (this.data).label(i));
       this.#endSale();
@@ -556,7 +557,7 @@ class Desk extends StaffMapPage {
     if (!sale || this.saleBusy) return;
     this.saleBusy = true;
     try {
-      await api.del(`/holds/${api.enc(sale.token)}`);
+      await api.del(paths.hold(sale.token));
     } catch (err) {
       if (this.dead || signedOut(err)) return;
       if (!(err instanceof api.ApiError && err.status === 404)) {
@@ -594,7 +595,7 @@ class Desk extends StaffMapPage {
     this.holdsAt = performance.now();
     clearTimeout(this.pollTimer);
     try {
-      const page = await api.get(`/performances/${api.enc(this.id)}/holds`);
+      const page = await api.get(paths.performanceHolds(this.id));
       if (!this.dead) this.#applyHolds(page.items || []);
     } catch (err) {
       if (!this.dead && !signedOut(err)) showError(err, { autoHideMs: 6000 });
@@ -741,13 +742,13 @@ class Desk extends StaffMapPage {
     const cancel = h('button', { type: 'button', class: 'btn btn-small btn-danger cancel' }, 'Cancel');
     const reserve = h('button', { type: 'button', class: 'btn btn-small btn-secondary reserve', 'aria-expanded': 'false' }, 'Reserve…');
     extend.addEventListener('click', () => this.#act(extend, async () => {
-      const path = `/holds/${api.enc(token)}/extend`;
+      const path = paths.holdExtend(token);
       // No body extends by one hold period; a body must name the minutes.
       const hold = minutes.value ? await api.post(path, { minutes: Number(minutes.value) }) : await api.request('POST', path);
       this.#notice(`Hold ${shortToken(token)} extended until ${new Date(hold.expires_at).toLocaleTimeString()}.`);
     }));
     cancel.addEventListener('click', () => this.#act(cancel, async () => {
-      await api.del(`/holds/${api.enc(token)}`);
+      await api.del(paths.hold(token));
       this.#notice(`Hold ${shortToken(token)} cancelled: its seats are free again.`);
     }));
     reserve.addEventListener('click', () => this.#toggleReserveForm(token, reserve));
@@ -770,17 +771,17 @@ class Desk extends StaffMapPage {
     const annul = h('button', { type: 'button', class: 'btn btn-small btn-danger annul' }, 'Annul');
     extend.addEventListener('click', () => this.#act(extend, async () => {
       /** @type {Order} */
-      const o = await api.post(`/orders/${api.enc(orderId)}/extend`, { days: Number(days.value) });
+      const o = await api.post(paths.orderExtend(orderId), { days: Number(days.value) });
       this.#notice(`Reservation ${o.number} extended until ${dateTime(o.deadline || '')}.`);
     }));
     pay.addEventListener('click', () => this.#act(pay, async () => {
       /** @type {Order} */
-      const o = await api.post(`/orders/${api.enc(orderId)}/pay`, { method: method.value });
+      const o = await api.post(paths.orderPay(orderId), { method: method.value });
       this.#notice(`Reservation ${o.number} paid by ${method.value}: ${money(o.total, o.currency)}. The seats are sold.`);
     }));
     annul.addEventListener('click', () => this.#act(annul, async () => {
       /** @type {Order} */
-      const o = await api.post(`/orders/${api.enc(orderId)}/annul`, {});
+      const o = await api.post(paths.orderAnnul(orderId), {});
       this.#notice(`Reservation ${o.number} annulled: its seats are free again.`);
     }));
     return h('div', { class: 'actions', dataset: { order: orderId, token: token || '' } }, days, extend, method, pay, annul);
@@ -848,7 +849,7 @@ class Desk extends StaffMapPage {
         /** @type {Record<string, any>} */
         const body = { days: n, buyer: { name: name.value.trim(), email: email.value.trim() } };
         if (code.value.trim()) body.voucher_code = code.value.trim();
-        const o = await api.post(`/holds/${api.enc(token)}/reserve`, body);
+        const o = await api.post(paths.holdReserve(token), body);
         form.closest('tr')?.remove();
         this.#notice(`Reserved as order ${o.number} for ${o.buyer?.name || name.value.trim()} until ${dateTime(o.deadline || '')}.`);
       });
@@ -911,7 +912,7 @@ class Desk extends StaffMapPage {
     if (!this.searchAll.checked) params.set('performance', this.id);
     this.results.setAttribute('aria-busy', 'true');
     try {
-      const r = await api.get(`/search?${params}`);
+      const r = await api.get(paths.search(params));
       if (this.dead) return;
       this.#renderResults(query, r.holds || [], r.orders || []);
     } catch (err) {

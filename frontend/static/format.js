@@ -1,5 +1,7 @@
 // Formatting of money, dates and durations for the user's locale.
 
+import { url, currencies } from './paths.js';
+
 /**
  * How many decimals each currency's amounts have, as the server counts them
  * (GET /currencies: ISO 4217 from golang.org/x/text/currency). Every amount the
@@ -8,7 +10,7 @@
  * only when the list could not be had. Loaded before any page renders.
  * @type {Map<string, number> | null}
  */
-const serverDecimals = await fetch('/api/v1/currencies', { credentials: 'same-origin' })
+const serverDecimals = await fetch(url(currencies()), { credentials: 'same-origin' })
   .then((r) => (r.ok ? r.json() : null))
   .then((/** @type {{items: Array<{code: string, decimals: number}>} | null} */ j) => (j ? new Map(j.items.map((c) => [c.code, c.decimals])) : null))
   .catch(() => null);

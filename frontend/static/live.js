@@ -1,9 +1,14 @@
-// LiveClient keeps a performance's seat states current over the WebSocket at
-// /api/v1/performances/{id}/live: a snapshot first, then deltas; on a version gap
-// it asks for a resync, and when the connection drops it reconnects with jittered
-// exponential backoff and starts again from the next snapshot. Snapshots and
-// deltas also carry seat zones and sales channels; a {"type":"refresh"} frame
-// says zone definitions, channel names or the sale status changed.
+// LiveMap keeps one performance's SeatData current over the WebSocket at
+// paths.live(id), for the buyer page and the staff pages alike: it applies the
+// snapshot that comes first and every delta after it (states, seat zones, sales
+// channels) to the seat data, then tells the page what changed. On a version gap
+// it drops deltas, asks for a resync and applies the snapshot that answers; when
+// the connection drops it reconnects with jittered exponential backoff and
+// starts again from the next snapshot. A {"type":"refresh"} frame says zone
+// definitions, channel names or the sale status changed: the page fetches them.
+
+import { socketURL, live } from './paths.js';
+import { HELD } from './seatdata.js';
 
 /**
  * The one close code that means "do not come back": the performance is gone.
@@ -20,26 +25,39 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 
 /**
+ * @typedef {import('./seatdata.js').SeatData} SeatData
  * @typedef {'connecting'|'live'|'reconnecting'|'offline'} LiveStatus
- * @typedef {{zones?: string, channels?: string}} SnapshotExtra base64, one byte per seat
- * @typedef {{zones?: Array<[number, number]>, channels?: Array<[number, number]>}} DeltaExtra
  * @typedef {{
- *   onSnapshot: (version: number, states: string, extra: SnapshotExtra) => void,
- *   onDelta: (from: number, to: number, changes: Array<[number, number]>, extra: DeltaExtra) => void,
+ *   changes: Array<[number, number]>,
+ *   lost: number[],
+ *   heldBefore: boolean,
+ *   zones: boolean,
+ *   channels: boolean,
+ * }} LiveDelta what one applied delta changed: its [seat, state] pairs; the
+ *   selected seats it made unselectable (taken, unpriced or of a channel this
+ *   page may not sell), each once; whether a seat it changed was held before or
+ *   is held now; whether it moved seats between zones or channels
+ * @typedef {{
+ *   onSnapshot: (lost: number[]) => void,
+ *   onDelta: (d: LiveDelta) => void,
  *   onRefresh?: () => void,
- *   version: () => number,
  *   onStatus?: (status: LiveStatus, detail?: string) => void,
  *   onFatal?: (message: string) => void,
- * }} LiveHandlers
+ * }} LiveHandlers onSnapshot and onDelta run after the seat data was patched
+ *   and its version moved; a snapshot's lost are the selected seats no longer
+ *   selectable
  */
 
-export class LiveClient {
+export class LiveMap {
   /**
    * @param {string} performanceId
+   * @param {SeatData} data the seat data to keep current; its version is the
+   *   last one applied
    * @param {LiveHandlers} handlers
    */
-  constructor(performanceId, handlers) {
-    this.url = liveURL(performanceId);
+  constructor(performanceId, data, handlers) {
+    this.url = socketURL(live(performanceId));
+    this.data = data;
     this.handlers = handlers;
     /** @type {WebSocket | null} */
     this.ws = null;
@@ -91,25 +109,49 @@ export class LiveClient {
     if (msg.type === 'snapshot' && typeof msg.states === 'string') {
       this.synced = true;
       this.attempt = 0;
-      this.handlers.onSnapshot(Number(msg.version) || 0, msg.states, {
-        zones: typeof msg.zones === 'string' ? msg.zones : undefined,
-        channels: typeof msg.channels === 'string' ? msg.channels : undefined,
-      });
+      this.#applySnapshot(msg);
       this.#setStatus('live');
     } else if (msg.type === 'delta' && Array.isArray(msg.changes)) {
       if (!this.synced) return; // waiting for the snapshot of a resync
-      if (Number(msg.from) !== this.handlers.version()) {
+      if (Number(msg.from) !== this.data.version) {
         this.synced = false;
         this.#send({ type: 'resync' });
         return;
       }
-      this.handlers.onDelta(Number(msg.from), Number(msg.to), msg.changes, {
-        zones: Array.isArray(msg.zones) ? msg.zones : undefined,
-        channels: Array.isArray(msg.channels) ? msg.channels : undefined,
-      });
+      this.#applyDelta(msg);
     } else if (msg.type === 'refresh') {
       this.handlers.onRefresh?.();
     }
+  }
+
+  /**
+   * Replaces every seat's state, zone and channel from a snapshot frame.
+   * @param {{version?: unknown, states: string, zones?: unknown, channels?: unknown}} msg
+   */
+  #applySnapshot(msg) {
+    const data = this.data;
+    data.setStates(msg.states);
+    data.setZoneBytes(typeof msg.zones === 'string' ? msg.zones : undefined);
+    data.setChannelBytes(typeof msg.channels === 'string' ? msg.channels : undefined);
+    data.version = Number(msg.version) || 0;
+    this.handlers.onSnapshot(data.lostSelections());
+  }
+
+  /**
+   * Patches the seats a delta frame names; its from is the data's version.
+   * @param {{to?: unknown, changes: Array<[number, number]>, zones?: unknown, channels?: unknown}} msg
+   */
+  #applyDelta(msg) {
+    const data = this.data;
+    const { changes } = msg;
+    const zones = Array.isArray(msg.zones) ? msg.zones : undefined;
+    const channels = Array.isArray(msg.channels) ? msg.channels : undefined;
+    const heldBefore = changes.some(([i, s]) => s === HELD || data.state[i] === HELD);
+    const lost = data.applyChanges(changes);
+    if (zones) lost.push(...data.applyZoneChanges(zones));
+    if (channels) lost.push(...data.applyChannelChanges(channels));
+    data.version = Number(msg.to);
+    this.handlers.onDelta({ changes, lost: [...new Set(lost)], heldBefore, zones: !!zones, channels: !!channels });
   }
 
   /** @param {any} msg */
@@ -168,10 +210,4 @@ export class LiveClient {
       this.ws = null;
     }
   }
-}
-
-/** @param {string} performanceId */
-function liveURL(performanceId) {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/api/v1/performances/${encodeURIComponent(performanceId)}/live`;
 }

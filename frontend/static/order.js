@@ -3,6 +3,7 @@
 // and buyer.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, orderStatus } from './format.js';
 import { showError } from './notify.js';
@@ -29,7 +30,7 @@ export function mountOrder(root, id) {
     /** @type {Order} */
     let order;
     try {
-      order = await api.get(`/orders/${api.enc(id)}`);
+      order = await api.get(paths.order(id));
     } catch (err) {
       if (dead) return;
       replace(root, h('section', { class: 'order' },
@@ -42,7 +43,7 @@ export function mountOrder(root, id) {
     let perf = saved?.performance || null;
     if (!perf) {
       try {
-        perf = await api.get(`/performances/${api.enc(order.performance_id)}`);
+        perf = await api.get(paths.performance(order.performance_id));
       } catch {
         perf = null; // the order itself is what matters
       }

@@ -12,6 +12,7 @@
 // a retry after a lost answer never refunds twice.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count, orderStatus, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
 import { showError, clearError, announce } from './notify.js';
@@ -184,7 +185,7 @@ export function mountOrders(root, _user) {
     prev.disabled = nextBtn.disabled = true;
     table.setAttribute('aria-busy', 'true');
     try {
-      const page = await api.get(`/orders?${params}`);
+      const page = await api.get(paths.orders(params));
       if (dead || gen !== generation) return;
       /** @type {Order[]} */
       const items = page.items || [];
@@ -307,7 +308,7 @@ export function mountOrderPage(root, id, _user) {
     /** @type {{order: Order, history: HistoryEvent[], refunds: Refund[], messages: Message[]}} */
     let d;
     try {
-      d = await api.get(`/orders/${api.enc(id)}/history`);
+      d = await api.get(paths.orderHistory(id));
     } catch (err) {
       if (dead || gen !== generation || signedOut(err)) return;
       replace(body, h('div', { class: 'card' },
@@ -317,7 +318,7 @@ export function mountOrderPage(root, id, _user) {
     }
     if (!perf || perf.id !== d.order.performance_id) {
       try {
-        perf = await api.get(`/performances/${api.enc(d.order.performance_id)}`);
+        perf = await api.get(paths.performance(d.order.performance_id));
       } catch {
         perf = null; // the order is what matters
       }
@@ -537,7 +538,7 @@ export function mountOrderPage(root, id, _user) {
       button.textContent = 'Refunding…';
       try {
         /** @type {{refund: Refund, order: Order}} */
-        const r = await api.post(`/orders/${api.enc(o.id)}/refunds`, req, { 'Idempotency-Key': attempt.key });
+        const r = await api.post(paths.orderRefunds(o.id), req, { 'Idempotency-Key': attempt.key });
         if (dead) return;
         refundAttempt = null; // done: the next refund is a new one
         clearError();
@@ -611,17 +612,17 @@ export function mountOrderPage(root, id, _user) {
     };
     extend.addEventListener('click', () => act(extend, async () => {
       /** @type {Order} */
-      const r = await api.post(`/orders/${api.enc(o.id)}/extend`, { days: Number(days.value), reason: reason.value.trim() });
+      const r = await api.post(paths.orderExtend(o.id), { days: Number(days.value), reason: reason.value.trim() });
       return `Reservation extended until ${dateTime(r.deadline || '')}.`;
     }));
     pay.addEventListener('click', () => act(pay, async () => {
       /** @type {Order} */
-      const r = await api.post(`/orders/${api.enc(o.id)}/pay`, { method: method.value });
+      const r = await api.post(paths.orderPay(o.id), { method: method.value });
       return `Paid by ${METHODS[method.value].toLowerCase()}: ${money(r.total, r.currency)}. The seats are sold.`;
     }));
     annul.addEventListener('click', () => act(annul, async () => {
       if (!window.confirm(`Annul reservation ${o.number}? Its seats go back on sale.`)) return '';
-      await api.post(`/orders/${api.enc(o.id)}/annul`, { reason: reason.value.trim() });
+      await api.post(paths.orderAnnul(o.id), { reason: reason.value.trim() });
       return 'Reservation annulled: its seats are free again.';
     }));
     return h('div', { class: 'card side-form', id: 'reservation-card' },
@@ -644,7 +645,7 @@ export function mountOrderPage(root, id, _user) {
       error.hidden = true;
       try {
         /** @type {Message} */
-        const m = await api.post(`/orders/${api.enc(o.id)}/resend`, {});
+        const m = await api.post(paths.orderResend(o.id), {});
         if (dead) return;
         say(`The e-mail to ${m.to} is queued.`);
         await load();

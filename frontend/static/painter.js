@@ -8,6 +8,7 @@
 // replaced from, a template of the hall.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, count, parseMoney, amountText, amountPlaceholder, amountHelp } from './format.js';
 import { showError, announce } from './notify.js';
@@ -388,7 +389,7 @@ class Painter extends StaffMapPage {
     this.#result('pending', `Painting ${count(seats.length)} seat${seats.length === 1 ? '' : 's'} · ${what}…`);
     try {
       /** @type {{changed: number, skipped: Array<{seat: string, reason: string}>}} */
-      const r = await api.post(`/performances/${api.enc(this.id)}/paint`, body);
+      const r = await api.post(paths.paint(this.id), body);
       const skipped = r.skipped || [];
       this.lastStroke = { at: Date.now(), changed: r.changed, skipped: skipped.length };
       if (this.dead) return { ok: true, changed: r.changed, skipped };
@@ -595,7 +596,7 @@ class Painter extends StaffMapPage {
    */
   async #putZones(zones, fail) {
     try {
-      const perf = await api.put(`/performances/${api.enc(this.id)}/zones`, zones);
+      const perf = await api.put(paths.zones(this.id), zones);
       if (this.dead || !this.data) return false;
       this.perf = perf;
       this.data.setZones(perf.zones || zones);
@@ -638,7 +639,7 @@ class Painter extends StaffMapPage {
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
     try {
-      const perf = await api.post(`/performances/${api.enc(this.id)}/sales/${what}`, {});
+      const perf = await api.post(paths.sales(this.id, what), {});
       if (this.dead) return;
       this.perf = perf;
       this.renderInfo();
@@ -657,7 +658,7 @@ class Painter extends StaffMapPage {
     const hall = this.perf?.hall_id;
     if (!hall) return;
     try {
-      const page = await api.get(`/halls/${api.enc(hall)}/templates`);
+      const page = await api.get(paths.hallTemplates(hall));
       if (this.dead) return;
       const keep = this.templateSelect.value;
       replace(this.templateSelect,
@@ -679,7 +680,7 @@ class Painter extends StaffMapPage {
     this.templateApply.disabled = true;
     this.#result('pending', `Applying ${name}…`);
     try {
-      const r = await api.post(`/performances/${api.enc(this.id)}/template`, { template_id: id });
+      const r = await api.post(paths.template(this.id), { template_id: id });
       if (this.dead) return;
       this.#result('ok', this.#summary(`Template ${name}`, r.changed, r.skipped || []), r.skipped || []);
       this.refresh(); // zones and channels may be new
@@ -701,7 +702,7 @@ class Painter extends StaffMapPage {
     if (!hall) return;
     this.templateSave.disabled = true;
     try {
-      await api.post(`/halls/${api.enc(hall)}/templates`, { name, performance_id: this.id });
+      await api.post(paths.hallTemplates(hall), { name, performance_id: this.id });
       if (this.dead) return;
       this.templateName.value = '';
       this.#result('ok', `Saved as template ${name}.`);

@@ -5,12 +5,13 @@
 // sale here.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.js';
 import { SeatMapView } from './seatmap.js';
-import { LiveClient } from './live.js';
+import { LiveMap } from './live.js';
 import { HoldPanel } from './checkout.js';
 import { setHooks, resetHooks } from './hooks.js';
 
@@ -61,7 +62,7 @@ class PerformancePage {
     this.data = null;
     /** @type {SeatMapView | null} */
     this.view = null;
-    /** @type {LiveClient | null} */
+    /** @type {LiveMap | null} */
     this.live = null;
     /** @type {HoldPanel | null} */
     this.holdPanel = null;
@@ -144,8 +145,8 @@ class PerformancePage {
     let perf, map;
     try {
       [perf, map] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.compactSeatmap(this.id)),
       ]);
     } catch (err) {
       if (this.dead) return;
@@ -176,26 +177,17 @@ class PerformancePage {
       onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
       onOrdered: (o) => this.#ordered(o),
     });
-    this.live = new LiveClient(this.id, {
-      version: () => data.version,
-      onSnapshot: (v, states, extra) => {
-        data.setStates(states);
-        data.setZoneBytes(extra.zones);
-        data.setChannelBytes(extra.channels);
-        data.version = v;
-        this.#afterStates(data.lostSelections(), null);
+    this.live = new LiveMap(this.id, data, {
+      onSnapshot: (lost) => {
+        this.#afterStates(lost, null);
         this.#renderSelection();
       },
-      onDelta: (_from, to, changes, extra) => {
+      onDelta: (d) => {
         // A change on one of our held seats: extended, ended or sold elsewhere.
-        const mine = this.hold && changes.some(([i]) => this.hold.indices.includes(i));
+        const mine = this.hold && d.changes.some(([i]) => this.hold.indices.includes(i));
         if (mine) queueMicrotask(() => this.#pollHold());
-        const lost = data.applyChanges(changes);
-        if (extra.zones) lost.push(...data.applyZoneChanges(extra.zones));
-        if (extra.channels) lost.push(...data.applyChannelChanges(extra.channels));
-        data.version = to;
-        this.#afterStates([...new Set(lost)], changes);
-        if (extra.zones) this.#renderSelection(); // prices may have changed
+        this.#afterStates(d.lost, d.changes);
+        if (d.zones) this.#renderSelection(); // prices may have changed
       },
       onRefresh: () => this.#refreshSoon(),
       onStatus: (s) => this.#liveStatus(s),
@@ -290,7 +282,7 @@ class PerformancePage {
     if (this.dead || !this.data) return;
     this.refreshing = true;
     try {
-      const perf = await api.get(`/performances/${api.enc(this.id)}`);
+      const perf = await api.get(paths.performance(this.id));
       if (this.dead || !this.data) return;
       this.perf = perf;
       this.data.setZones(perf.zones || []);
@@ -374,7 +366,7 @@ class PerformancePage {
       const hold = this.hold;
       if (!hold || this.dead || this.holdPanel?.busy) return;
       try {
-        const h = await api.get(`/holds/${api.enc(hold.token)}`);
+        const h = await api.get(paths.hold(hold.token));
         if (this.hold && this.hold.token === h.token) this.#setHold(h, false);
       } catch (err) {
         if (this.hold === hold && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
@@ -495,7 +487,7 @@ class PerformancePage {
     btn.setAttribute('aria-busy', 'true');
     this.holdBtn.disabled = this.bestBtn.disabled = true;
     try {
-      const hold = await api.post(`/performances/${api.enc(this.id)}/holds`, body);
+      const hold = await api.post(paths.performanceHolds(this.id), body);
       if (this.dead) return { ok: true, hold };
       clearError();
       this.#setHold(hold, true);
@@ -573,7 +565,7 @@ class PerformancePage {
       return;
     }
     try {
-      const h = await api.get(`/holds/${api.enc(hold.token)}`);
+      const h = await api.get(paths.hold(hold.token));
       if (this.hold === hold && !this.holdPanel?.busy && h.expires_at !== hold.expires_at) this.#setHold(h, false);
     } catch (err) {
       if (this.hold === hold && !this.holdPanel?.busy && err instanceof api.ApiError && (err.status === 404 || err.status === 403)) {
@@ -613,7 +605,7 @@ class PerformancePage {
     }
     if (!token) return;
     try {
-      const hold = await api.get(`/holds/${api.enc(token)}`);
+      const hold = await api.get(paths.hold(token));
       if (this.dead) return;
       if (Date.parse(hold.expires_at) <= api.serverNow()) throw new api.ApiError(404, {});
       this.#setHold(hold, true);

@@ -2,6 +2,7 @@
 // at a time.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, time, inputDate, parseInputDate, count } from './format.js';
 import { showError, clearError } from './notify.js';
@@ -91,7 +92,7 @@ export function mountRepertoire(root) {
     list.setAttribute('aria-busy', 'true');
     more.disabled = true;
     try {
-      const page = await api.get(`/performances?${params}`);
+      const page = await api.get(paths.performances(params));
       if (dead || gen !== generation) return;
       clearError();
       /** @type {Performance[]} */

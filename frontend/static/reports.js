@@ -4,6 +4,7 @@
 // each with its figures in a table beside it for those who read rather than look.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, count } from './format.js';
 import { showError } from './notify.js';
@@ -74,7 +75,7 @@ export function mountReports(root, _user) {
     out.setAttribute('aria-busy', 'true');
     try {
       /** @type {Report} */
-      const r = await api.get(`/reports/sales?${params}`);
+      const r = await api.get(paths.salesReport(params));
       if (dead || gen !== generation) return;
       status.hidden = true;
       render(r);

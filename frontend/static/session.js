@@ -4,6 +4,7 @@
 // again.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
@@ -63,7 +64,7 @@ export function loadSession(force = false) {
   if (loading) return loading;
   loading = (async () => {
     try {
-      return remember(await api.get('/session'));
+      return remember(await api.get(paths.session()));
     } catch (err) {
       if (err instanceof api.ApiError && err.status === 401) {
         forget();
@@ -90,13 +91,13 @@ export function staffUser() {
  */
 export async function signIn(login, password) {
   forget();
-  return remember(await api.post('/session', { login, password }));
+  return remember(await api.post(paths.session(), { login, password }));
 }
 
 /** Signs out; the local state goes even when the server cannot be reached. */
 export async function signOut() {
   try {
-    await api.del('/session');
+    await api.del(paths.session());
   } finally {
     forget();
   }

@@ -12,6 +12,7 @@
 //   #/reports               the sales report (reports.js)
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { dateTime, inputDate, count } from './format.js';
 import { showError, clearError, announce } from './notify.js';
@@ -266,7 +267,7 @@ function mountHome(root, user) {
     }
     more.disabled = true;
     try {
-      const page = await api.get(`/performances?${params}`);
+      const page = await api.get(paths.performances(params));
       if (dead || gen !== generation) return;
       list.append(...(page.items || []).map((/** @type {any} */ p) => row(p)));
       next = page.next || null;
@@ -304,7 +305,7 @@ function mountHome(root, user) {
   (async () => {
     if (!may(user, 'desk')) return; // halls are for organizers and the box office
     try {
-      const page = await api.get('/halls');
+      const page = await api.get(paths.halls());
       for (const hl of page.items || []) halls.set(hl.id, hl);
       if (dead) return;
       for (const td of /** @type {NodeListOf<HTMLElement>} */ (list.querySelectorAll('td.hall-name'))) {
@@ -340,7 +341,7 @@ function createForm(halls, isDead) {
     replace(template, h('option', { value: '' }, 'None: the hall’s own zones'));
     if (!id) return;
     try {
-      const page = await api.get(`/halls/${api.enc(id)}/templates`);
+      const page = await api.get(paths.hallTemplates(id));
       if (isDead() || hall.value !== id) return;
       for (const t of page.items || []) template.append(h('option', { value: t.id }, t.name));
     } catch (err) {
@@ -365,7 +366,7 @@ function createForm(halls, isDead) {
       /** @type {Record<string, any>} */
       const body = { hall_id: hall.value, name: name.value.trim(), starts_at: starts.toISOString(), on_sale: onSale.checked };
       if (template.value) body.template_id = template.value;
-      const p = await api.post('/performances', body);
+      const p = await api.post(paths.performances(), body);
       if (isDead()) return;
       announce(`${p.name} was created.`);
       location.hash = `#/staff/p/${encodeURIComponent(p.id)}/paint`;

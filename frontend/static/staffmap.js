@@ -1,17 +1,18 @@
 // StaffMapPage is what the painter and the box office desk share: the
-// performance's live seat map (the same SeatData, SeatMapView and LiveClient the
+// performance's live seat map (the same SeatData, SeatMapView and LiveMap the
 // buyer page uses) with zones, channels and block reasons, a colour-mode switch
 // with its legend, throttled statistics, and the window.seatmap test hooks.
 // Live deltas patch the typed arrays in place and schedule one repaint; nothing
 // is rebuilt per delta, so painting a stadium section stays cheap.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count } from './format.js';
 import { showError } from './notify.js';
 import { SeatData, FREE, HELD, SOLD, BLOCKED, HOLD_STAFF, HOLD_RESERVED } from './seatdata.js';
 import { SeatMapView, COLORS, channelColor } from './seatmap.js';
-import { LiveClient } from './live.js';
+import { LiveMap } from './live.js';
 import { setHooks, resetHooks } from './hooks.js';
 import { signedOut } from './session.js';
 
@@ -77,7 +78,7 @@ export class StaffMapPage {
     this.data = null;
     /** @type {SeatMapView | null} */
     this.view = null;
-    /** @type {LiveClient | null} */
+    /** @type {LiveMap | null} */
     this.live = null;
     /** @type {Stats | null} */
     this.stats = null;
@@ -125,8 +126,8 @@ export class StaffMapPage {
     let perf, map;
     try {
       [perf, map] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.compactSeatmap(this.id)),
       ]);
     } catch (err) {
       if (this.dead || signedOut(err)) return;
@@ -154,29 +155,17 @@ export class StaffMapPage {
     });
     this.view.onFirstDraw = () => { this.ready = true; };
     this.renderLegend();
-    this.live = new LiveClient(this.id, {
-      version: () => data.version,
-      onSnapshot: (v, states, extra) => {
-        data.setStates(states);
-        data.setZoneBytes(extra.zones);
-        data.setChannelBytes(extra.channels);
-        data.version = v;
+    this.live = new LiveMap(this.id, data, {
+      onSnapshot: () => {
         this.#channelsSeen();
         this.onStates(null);
         this.view?.invalidate();
         this.statsSoon();
         this.renderAvail();
       },
-      onDelta: (_from, to, changes, extra) => {
-        const heldBefore = changes.some(([i, s]) => s === HELD || data.state[i] === HELD);
-        data.applyChanges(changes);
-        if (extra.zones) data.applyZoneChanges(extra.zones);
-        if (extra.channels) {
-          data.applyChannelChanges(extra.channels);
-          this.#channelsSeen();
-        }
-        data.version = to;
-        this.onStates({ changes, heldBefore, zones: !!extra.zones, channels: !!extra.channels });
+      onDelta: (d) => {
+        if (d.channels) this.#channelsSeen();
+        this.onStates(d);
         this.view?.invalidateSoon();
         this.statsSoon();
         this.renderAvail();
@@ -201,8 +190,8 @@ export class StaffMapPage {
   viewOptions() { return {}; }
 
   /**
-   * After a snapshot (null) or a delta.
-   * @param {{changes: Array<[number, number]>, heldBefore: boolean, zones: boolean, channels: boolean} | null} _d
+   * After a snapshot (null) or a delta, once the seat data has it.
+   * @param {import('./live.js').LiveDelta | null} _d
    */
   onStates(_d) {}
 
@@ -308,8 +297,8 @@ export class StaffMapPage {
     this.refreshing = true;
     try {
       const [perf, stats] = await Promise.all([
-        api.get(`/performances/${api.enc(this.id)}`),
-        api.get(`/performances/${api.enc(this.id)}/stats`),
+        api.get(paths.performance(this.id)),
+        api.get(paths.stats(this.id)),
       ]);
       if (this.dead || !this.data) return;
       this.perf = perf;
@@ -366,7 +355,7 @@ export class StaffMapPage {
       this.statsBusy = true;
       this.statsAt = performance.now();
       try {
-        const s = await api.get(`/performances/${api.enc(this.id)}/stats`);
+        const s = await api.get(paths.stats(this.id));
         if (!this.dead) this.#statsArrived(s);
       } catch (err) {
         if (!this.dead) signedOut(err);
@@ -462,7 +451,7 @@ export class StaffMapPage {
     if (now - this.blocksAt < 5000) return;
     this.blocksAt = now;
     try {
-      const m = await api.get(`/performances/${api.enc(this.id)}/seatmap?format=compact`);
+      const m = await api.get(paths.compactSeatmap(this.id));
       if (this.dead || !this.data) return;
       this.data.setBlocks(m.blocks);
     } catch {

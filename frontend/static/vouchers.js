@@ -6,6 +6,7 @@
 // shows its codes at once.
 
 import * as api from './api.js';
+import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, count, codeState, parseMoney, amountPlaceholder, amountHelp } from './format.js';
 import { showError, announce } from './notify.js';
@@ -114,7 +115,7 @@ export function mountVouchers(root, _user) {
 
   async function loadPromotions() {
     try {
-      const page = await api.get('/promotions?limit=1000');
+      const page = await api.get(paths.promotions({ limit: '1000' }));
       if (dead) return;
       /** @type {Code[]} */
       const items = page.items || [];
@@ -150,7 +151,7 @@ export function mountVouchers(root, _user) {
    * @param {(fresh: Code) => void} done
    */
   function stateButtons(c, done) {
-    /** @type {Array<[string, string, string]>} action, label, class */
+    /** @type {Array<['block'|'unblock'|'release', string, string]>} action, label, class */
     const acts = [];
     if (c.state === 'blocked') acts.push(['unblock', 'Unblock', 'btn-secondary']);
     else if (c.state === 'prepared') acts.push(['release', 'Make available', 'btn-secondary'], ['block', 'Block', 'btn-danger']);
@@ -162,7 +163,7 @@ export function mountVouchers(root, _user) {
         b.setAttribute('aria-busy', 'true');
         try {
           /** @type {Code} */
-          const fresh = await api.post(`/vouchers/${api.enc(c.code)}/${action}`, {});
+          const fresh = await api.post(paths.voucherAction(c.code, action), {});
           if (dead) return;
           announce(`${fresh.code} is ${codeState(fresh.state).toLowerCase()}.`);
           done(fresh);
@@ -179,7 +180,7 @@ export function mountVouchers(root, _user) {
 
   async function loadBatches() {
     try {
-      const page = await api.get('/voucher-batches');
+      const page = await api.get(paths.voucherBatches());
       if (dead) return;
       /** @type {Batch[]} */
       const items = page.items || [];
@@ -196,7 +197,7 @@ export function mountVouchers(root, _user) {
 
   /** @param {Batch} b */
   function batchRow(b) {
-    const csv = `/api/v1/voucher-batches/${encodeURIComponent(b.id)}.csv`;
+    const csv = paths.url(paths.voucherBatchCSV(b.id));
     const toggle = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-small btn-secondary batch-toggle', 'aria-expanded': 'false' }, 'Show vouchers'));
     const row = h('tr', { dataset: { batch: b.id } },
       h('th', { scope: 'row' }, h('span', { class: 'cell-strong' }, b.name)),
@@ -221,7 +222,7 @@ export function mountVouchers(root, _user) {
       toggle.disabled = true;
       try {
         /** @type {Batch} */
-        const full = await api.get(`/voucher-batches/${api.enc(b.id)}`);
+        const full = await api.get(paths.voucherBatch(b.id));
         if (dead) return;
         detail = h('tr', { class: 'form-row batch-detail', dataset: { batchDetail: b.id } },
           h('td', { colspan: '7' }, vouchersTable(full.vouchers || [])));
@@ -263,7 +264,7 @@ export function mountVouchers(root, _user) {
    */
   function showCreated(b) {
     const codes = b.codes || [];
-    const csv = `/api/v1/voucher-batches/${encodeURIComponent(b.id)}.csv`;
+    const csv = paths.url(paths.voucherBatchCSV(b.id));
     replace(created,
       h('div', { class: 'card-head' },
         h('h2', null, `${b.name}: ${count(codes.length)} voucher${codes.length === 1 ? '' : 's'} made`),
@@ -398,13 +399,13 @@ export function mountVouchers(root, _user) {
       try {
         if (kind === 'promotion') {
           /** @type {Code} */
-          const c = await api.post('/promotions', body);
+          const c = await api.post(paths.promotions(), body);
           if (dead) return;
           announce(`Promotion ${c.code} created.`);
           loadPromotions();
         } else {
           /** @type {Batch} */
-          const b = await api.post('/voucher-batches', body);
+          const b = await api.post(paths.voucherBatches(), body);
           if (dead) return;
           announce(`${b.codes?.length || 0} vouchers made.`);
           showCreated(b);

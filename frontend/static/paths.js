@@ -1,0 +1,112 @@
+// Every API path the app uses, in one place: the routes of api/openapi.yaml as
+// functions, with ids, tokens and codes escaped. A path here is relative to
+// API_BASE, as api.get and the other helpers of api.js take it; url() and
+// socketURL() make one whole for a link or the live socket. No other module
+// writes "/api/v1" or a resource path by hand (frontend/embed_test.go checks).
+
+/** Where the JSON API lives on this origin. */
+export const API_BASE = '/api/v1';
+
+/**
+ * Query parameters as URLSearchParams or a plain record.
+ * @typedef {URLSearchParams | Record<string, string>} Query
+ */
+
+/** @param {string} s an id, token or code as one path segment */
+const seg = (s) => encodeURIComponent(s);
+
+/**
+ * @param {string} path
+ * @param {Query} [query] appended after "?" when given (even if empty)
+ */
+const withQuery = (path, query) => (query === undefined ? path : `${path}?${new URLSearchParams(query)}`);
+
+/**
+ * A path made absolute on this origin: for a link (href) or a plain fetch.
+ * @param {string} path from this module
+ */
+export const url = (path) => API_BASE + path;
+
+/**
+ * A path as a WebSocket URL on this origin (wss: under https).
+ * @param {string} path from this module
+ */
+export const socketURL = (path) => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${url(path)}`;
+
+// ---- reference data and staff session ----
+
+export const currencies = () => '/currencies';
+export const session = () => '/session';
+export const halls = () => '/halls';
+/** @param {string} hallId */
+export const hallTemplates = (hallId) => `/halls/${seg(hallId)}/templates`;
+
+// ---- performances ----
+
+/** @param {Query} [query] */
+export const performances = (query) => withQuery('/performances', query);
+/** @param {string} id */
+export const performance = (id) => `/performances/${seg(id)}`;
+/** The seat map in the compact form SeatData reads. @param {string} id */
+export const compactSeatmap = (id) => `${performance(id)}/seatmap?format=compact`;
+/** The live socket's path: wrap in socketURL(). @param {string} id */
+export const live = (id) => `${performance(id)}/live`;
+/** @param {string} id */
+export const stats = (id) => `${performance(id)}/stats`;
+/** @param {string} id holds of one performance (list, or POST to hold) */
+export const performanceHolds = (id) => `${performance(id)}/holds`;
+/** @param {string} id */
+export const paint = (id) => `${performance(id)}/paint`;
+/** @param {string} id */
+export const zones = (id) => `${performance(id)}/zones`;
+/** @param {string} id apply a hall template */
+export const template = (id) => `${performance(id)}/template`;
+/** @param {string} id @param {'start'|'stop'} action */
+export const sales = (id, action) => `${performance(id)}/sales/${seg(action)}`;
+
+// ---- holds ----
+
+/** @param {string} token */
+export const hold = (token) => `/holds/${seg(token)}`;
+/** @param {string} token */
+export const holdExtend = (token) => `${hold(token)}/extend`;
+/** @param {string} token */
+export const holdReserve = (token) => `${hold(token)}/reserve`;
+
+// ---- orders ----
+
+/** @param {Query} [query] */
+export const orders = (query) => withQuery('/orders', query);
+/** @param {string} id */
+export const order = (id) => `/orders/${seg(id)}`;
+/** @param {string} id */
+export const orderHistory = (id) => `${order(id)}/history`;
+/** @param {string} id */
+export const orderRefunds = (id) => `${order(id)}/refunds`;
+/** @param {string} id */
+export const orderExtend = (id) => `${order(id)}/extend`;
+/** @param {string} id */
+export const orderPay = (id) => `${order(id)}/pay`;
+/** @param {string} id */
+export const orderAnnul = (id) => `${order(id)}/annul`;
+/** @param {string} id */
+export const orderResend = (id) => `${order(id)}/resend`;
+
+/** @param {Query} query holds and orders by buyer, number or token */
+export const search = (query) => withQuery('/search', query);
+/** @param {Query} query */
+export const salesReport = (query) => withQuery('/reports/sales', query);
+
+// ---- vouchers and promotions ----
+
+/** @param {Query} [query] */
+export const promotions = (query) => withQuery('/promotions', query);
+export const voucherBatches = () => '/voucher-batches';
+/** @param {string} id */
+export const voucherBatch = (id) => `/voucher-batches/${seg(id)}`;
+/** The batch's codes as CSV: wrap in url() for a download link. @param {string} id */
+export const voucherBatchCSV = (id) => `/voucher-batches/${seg(id)}.csv`;
+/** @param {string} code @param {Query} query */
+export const voucherCheck = (code, query) => withQuery(`/vouchers/${seg(code)}/check`, query);
+/** @param {string} code @param {'block'|'unblock'|'release'} action */
+export const voucherAction = (code, action) => `/vouchers/${seg(code)}/${seg(action)}`;
