@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -25,10 +26,10 @@ type Role string
 
 // Staff roles. Admins pass every role check.
 const (
-	RoleAdmin     Role = store.RoleAdmin
-	RoleOrganizer Role = store.RoleOrganizer
-	RoleBoxOffice Role = store.RoleBoxOffice
-	RoleGate      Role = store.RoleGate
+	RoleAdmin     Role = staff.RoleAdmin
+	RoleOrganizer Role = staff.RoleOrganizer
+	RoleBoxOffice Role = staff.RoleBoxOffice
+	RoleGate      Role = staff.RoleGate
 )
 
 // Roles lists every staff role.
@@ -47,15 +48,15 @@ type StaffUser struct {
 
 // Users is what staff authentication needs from the store.
 type Users interface {
-	CreateUser(ctx context.Context, u store.User) error
-	GetUser(ctx context.Context, id string) (store.User, error)
-	UserByLogin(ctx context.Context, login string) (store.User, error)
-	ListUsers(ctx context.Context) ([]store.User, error)
-	CreateAPIToken(ctx context.Context, t store.APIToken) error
-	UserByToken(ctx context.Context, hash string) (store.User, error)
+	CreateUser(ctx context.Context, u staff.User) error
+	GetUser(ctx context.Context, id string) (staff.User, error)
+	UserByLogin(ctx context.Context, login string) (staff.User, error)
+	ListUsers(ctx context.Context) ([]staff.User, error)
+	CreateAPIToken(ctx context.Context, t staff.Token) error
+	UserByToken(ctx context.Context, hash string) (staff.User, error)
 	DeleteAPIToken(ctx context.Context, userID, id string) error
-	CreateSession(ctx context.Context, s store.StaffSession) error
-	SessionUser(ctx context.Context, hash string, now time.Time) (store.StaffSession, store.User, error)
+	CreateSession(ctx context.Context, s staff.Session) error
+	SessionUser(ctx context.Context, hash string, now time.Time) (staff.Session, staff.User, error)
 	DeleteSession(ctx context.Context, hash string) error
 	// Classify marks the store's errors that mean it is unavailable.
 	Classify(err error) error
@@ -158,7 +159,7 @@ func (s *Server) authenticate(c *echo.Context) (u StaffUser, ok, csrfMissing boo
 	return u, true, false, nil
 }
 
-func staffUser(u store.User) StaffUser {
+func staffUser(u staff.User) StaffUser {
 	return StaffUser{ID: u.ID, Login: u.Login, Name: u.Name, Role: Role(u.Role)}
 }
 

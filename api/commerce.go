@@ -18,8 +18,8 @@ import (
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -523,7 +523,7 @@ func (s *Server) resendOrder(c *echo.Context) error {
 
 type figuresJSON struct {
 	Key string `json:"key,omitempty"`
-	store.SalesFigures
+	report.Figures
 }
 
 func (s *Server) salesReport(c *echo.Context) error {
@@ -546,13 +546,13 @@ func (s *Server) salesReport(c *echo.Context) error {
 		Total     figuresJSON   `json:"total"`
 		Zones     []figuresJSON `json:"zones"`
 		Channels  []figuresJSON `json:"channels"`
-	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{SalesFigures: r.Total},
+	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{Figures: r.Total},
 		Zones: []figuresJSON{}, Channels: []figuresJSON{}}
 	for _, l := range r.Zones {
-		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, SalesFigures: l.SalesFigures})
+		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, Figures: l.Figures})
 	}
 	for _, l := range r.Channels {
-		out.Channels = append(out.Channels, figuresJSON{Key: l.Key, SalesFigures: l.SalesFigures})
+		out.Channels = append(out.Channels, figuresJSON{Key: l.Key, Figures: l.Figures})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -15,11 +15,11 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
 )
 
 func (s *Server) healthz(c *echo.Context) error {
@@ -99,7 +99,7 @@ type performanceJSON struct {
 	CreatedAt string      `json:"created_at"`
 }
 
-func (s *Server) performanceJSON(c *echo.Context, p store.Performance) performanceJSON {
+func (s *Server) performanceJSON(c *echo.Context, p catalog.Performance) performanceJSON {
 	out := performanceJSON{
 		ID: p.ID, HallID: p.HallID, Name: p.Name, StartsAt: rfc3339(p.StartsAt), Status: p.Status,
 		Zones: p.Zones, CreatedAt: rfc3339(p.CreatedAt),
@@ -195,7 +195,7 @@ func (s *Server) listPerformances(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var f store.PerformanceFilter
+	var f catalog.PerformanceFilter
 	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *Server) listPerformances(c *echo.Context) error {
 	}
 	out := listJSON[performanceJSON]{Items: []performanceJSON{}}
 	for _, p := range page {
-		if !staff && p.Status == store.StatusDraft {
+		if !staff && p.Status == catalog.Draft {
 			continue // drafts are for staff eyes only
 		}
 		out.Items = append(out.Items, s.performanceJSON(c, p))
@@ -229,14 +229,14 @@ func (s *Server) listPerformances(c *echo.Context) error {
 }
 
 // visiblePerformance loads a performance; drafts are hidden from buyers.
-func (s *Server) visiblePerformance(c *echo.Context, id string) (store.Performance, error) {
+func (s *Server) visiblePerformance(c *echo.Context, id string) (catalog.Performance, error) {
 	p, err := s.sales.GetPerformance(c.Request().Context(), id)
 	if err != nil {
 		return p, err
 	}
-	if p.Status == store.StatusDraft {
+	if p.Status == catalog.Draft {
 		if _, staff, err := s.staffOf(c); err != nil || !staff {
-			return store.Performance{}, fmt.Errorf("performance %s: %w", id, sales.ErrPerformanceNotFound)
+			return catalog.Performance{}, fmt.Errorf("performance %s: %w", id, sales.ErrPerformanceNotFound)
 		}
 	}
 	return p, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) login(c *echo.Context) error {
 		return refused
 	}
 	secret, csrf := randomString(32), randomString(24)
-	ss := store.StaffSession{Hash: tokenHashHex(secret), UserID: u.ID, CSRF: csrf, Expires: now.Add(staffSessionT)}
+	ss := staff.Session{Hash: tokenHashHex(secret), UserID: u.ID, CSRF: csrf, Expires: now.Add(staffSessionT)}
 	if err := s.users.CreateSession(c.Request().Context(), ss); err != nil {
 		return s.storeError(err)
 	}
@@ -82,7 +83,7 @@ func (s *Server) login(c *echo.Context) error {
 	return c.JSON(http.StatusOK, sessionJSON{User: toUserJSON(u), CSRFToken: csrf})
 }
 
-func toUserJSON(u store.User) userJSON {
+func toUserJSON(u staff.User) userJSON {
 	return userJSON{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, CreatedAt: rfc3339(u.CreatedAt)}
 }
 
@@ -144,7 +145,7 @@ func (s *Server) createUser(c *echo.Context) error {
 	case in.Password != "" && (len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen):
 		return &input.Error{Field: "password", Reason: fmt.Sprintf("%d to %d characters (or none, for a token-only user)", MinPasswordLen, MaxPasswordLen)}
 	}
-	u := store.User{ID: "u" + randomString(10), Login: in.Login, Name: in.Name, Role: in.Role}
+	u := staff.User{ID: "u" + randomString(10), Login: in.Login, Name: in.Name, Role: in.Role}
 	if in.Password != "" {
 		u.PasswordHash = HashPassword(in.Password)
 	}
@@ -208,7 +209,7 @@ func (s *Server) createToken(c *echo.Context) error {
 		return s.storeError(err)
 	}
 	secret := NewToken()
-	t := store.APIToken{ID: "k" + randomString(10), UserID: c.Param("id"), Name: in.Name, Hash: tokenHashHex(secret)}
+	t := staff.Token{ID: "k" + randomString(10), UserID: c.Param("id"), Name: in.Name, Hash: tokenHashHex(secret)}
 	if err := s.users.CreateAPIToken(c.Request().Context(), t); err != nil {
 		return s.storeError(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
@@ -78,11 +79,11 @@ func orders(t *testing.T, s store.Store, n int) []outbox.Message {
 	t.Helper()
 	ctx := context.Background()
 	suffix := fmt.Sprint(time.Now().UnixNano())
-	h := store.Hall{ID: "h" + suffix, Name: "Hall", Layout: []byte(`{"name":"Hall","sections":[]}`), Seats: 100}
+	h := catalog.Hall{ID: "h" + suffix, Name: "Hall", Layout: []byte(`{"name":"Hall","sections":[]}`), Seats: 100}
 	require.NoError(t, s.CreateHall(ctx, h))
 	zones := []hall.Zone{{ID: "a", Name: "A", Price: 5000, Currency: "EUR", Color: "#aa0000"}}
-	p := store.Performance{ID: "p" + suffix, HallID: h.ID, Name: "Die Zauberflöte", StartsAt: time.Now().Add(24 * time.Hour),
-		Status: store.StatusOnSale, Zones: zones, SeatZones: make([]uint16, h.Seats)}
+	p := catalog.Performance{ID: "p" + suffix, HallID: h.ID, Name: "Die Zauberflöte", StartsAt: time.Now().Add(24 * time.Hour),
+		Status: catalog.OnSale, Zones: zones, SeatZones: make([]uint16, h.Seats)}
 	require.NoError(t, s.CreatePerformance(ctx, p))
 	out := make([]outbox.Message, n)
 	for i := range n {

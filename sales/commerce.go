@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -335,7 +336,7 @@ func (s *Service) Resend(ctx context.Context, id string, a Actor) (outbox.Messag
 
 // SalesReport is a store report plus the holds open now.
 type SalesReport struct {
-	store.SalesReport
+	report.Sales
 	Holds     int // open holds of the performance (0 for reports over all)
 	HeldSeats int
 }
@@ -356,7 +357,7 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 		out.Holds, out.HeldSeats = p.shard.HoldCount(), st.Total.Held
 	}
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out.SalesReport, err = s.store.SalesReport(ctx, store.SalesFilter{PerformanceID: performanceID, From: from, To: to})
+		out.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: performanceID, From: from, To: to})
 		return err
 	})
 	return out, err

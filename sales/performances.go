@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
@@ -14,18 +15,18 @@ import (
 )
 
 // CreateHall validates a layout and stores it.
-func (s *Service) CreateHall(ctx context.Context, layout []byte) (store.Hall, *hall.Hall, error) {
+func (s *Service) CreateHall(ctx context.Context, layout []byte) (catalog.Hall, *hall.Hall, error) {
 	h, err := hall.ParseBytes(layout)
 	if err != nil {
-		return store.Hall{}, nil, err
+		return catalog.Hall{}, nil, err
 	}
-	sh := store.Hall{ID: NewHallID(), Name: h.Layout.Name, Layout: layout, Seats: h.N()}
+	sh := catalog.Hall{ID: NewHallID(), Name: h.Layout.Name, Layout: layout, Seats: h.N()}
 	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateHall(ctx, sh) }); err != nil {
-		return store.Hall{}, nil, fmt.Errorf("create hall: %w", err)
+		return catalog.Hall{}, nil, fmt.Errorf("create hall: %w", err)
 	}
 	sh, err = s.GetHall(ctx, sh.ID)
 	if err != nil {
-		return store.Hall{}, nil, err
+		return catalog.Hall{}, nil, err
 	}
 	s.mu.Lock()
 	s.halls[sh.ID] = h
@@ -34,14 +35,14 @@ func (s *Service) CreateHall(ctx context.Context, layout []byte) (store.Hall, *h
 }
 
 // GetHall returns a stored hall.
-func (s *Service) GetHall(ctx context.Context, id string) (store.Hall, error) {
-	var sh store.Hall
+func (s *Service) GetHall(ctx context.Context, id string) (catalog.Hall, error) {
+	var sh catalog.Hall
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		sh, err = s.store.GetHall(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Hall{}, fmt.Errorf("hall %s: %w", id, ErrHallNotFound)
+		return catalog.Hall{}, fmt.Errorf("hall %s: %w", id, ErrHallNotFound)
 	}
 	return sh, err
 }
@@ -61,36 +62,36 @@ type NewPerformance struct {
 }
 
 // CreatePerformance stores a performance of a hall and loads its shard.
-func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (store.Performance, error) {
+func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (catalog.Performance, error) {
 	np.Name = strings.TrimSpace(np.Name)
 	switch {
 	case np.Name == "":
-		return store.Performance{}, &input.Error{Field: "name", Reason: "is empty"}
+		return catalog.Performance{}, &input.Error{Field: "name", Reason: "is empty"}
 	case len(np.Name) > hall.MaxNameLen:
-		return store.Performance{}, &input.Error{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
+		return catalog.Performance{}, &input.Error{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
 	case np.StartsAt.IsZero():
-		return store.Performance{}, &input.Error{Field: "starts_at", Reason: "is missing"}
+		return catalog.Performance{}, &input.Error{Field: "starts_at", Reason: "is missing"}
 	case np.StartsAt.Year() < 2000 || np.StartsAt.Year() > 9999:
-		return store.Performance{}, &input.Error{Field: "starts_at", Reason: "is not a plausible date"}
+		return catalog.Performance{}, &input.Error{Field: "starts_at", Reason: "is not a plausible date"}
 	}
 	h, err := s.hallOf(ctx, np.HallID)
 	if errors.Is(err, ErrHallNotFound) {
-		return store.Performance{}, &input.Error{Field: "hall_id", Reason: fmt.Sprintf("no hall %q", np.HallID)}
+		return catalog.Performance{}, &input.Error{Field: "hall_id", Reason: fmt.Sprintf("no hall %q", np.HallID)}
 	}
 	if err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	if np.TemplateID != "" { // checked before anything is written
-		var t store.Template
+		var t catalog.Template
 		err := s.db.do(ctx, func(ctx context.Context) (err error) {
 			t, err = s.store.GetTemplate(ctx, np.TemplateID)
 			return err
 		})
 		if errors.Is(err, store.ErrNotFound) || (err == nil && t.HallID != np.HallID) {
-			return store.Performance{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
+			return catalog.Performance{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
 		}
 		if err != nil {
-			return store.Performance{}, err
+			return catalog.Performance{}, err
 		}
 	}
 	zones := np.Zones
@@ -98,7 +99,7 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 		zones = h.Layout.Zones
 	}
 	if err := validateZones(zones); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	index := make(map[string]uint16, len(zones))
 	for i, z := range zones {
@@ -113,23 +114,23 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (sto
 			}
 		}
 	}
-	status := store.StatusDraft
+	status := catalog.Draft
 	if np.OnSale {
-		status = store.StatusOnSale
+		status = catalog.OnSale
 	}
-	sp := store.Performance{
+	sp := catalog.Performance{
 		ID: NewPerformanceID(), HallID: np.HallID, Name: np.Name, StartsAt: np.StartsAt.UTC(),
 		Status: status, Zones: zones, SeatZones: seatZones,
 	}
 	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreatePerformance(ctx, sp) }); err != nil {
-		return store.Performance{}, fmt.Errorf("create performance: %w", err)
+		return catalog.Performance{}, fmt.Errorf("create performance: %w", err)
 	}
 	if _, err := s.load(ctx, sp.ID); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	if np.TemplateID != "" {
 		if _, err := s.ApplyTemplate(ctx, sp.ID, np.TemplateID); err != nil {
-			return store.Performance{}, err
+			return catalog.Performance{}, err
 		}
 	}
 	return s.GetPerformance(ctx, sp.ID)
@@ -157,27 +158,27 @@ func validateZones(zones []hall.Zone) error {
 
 // GetPerformance returns a performance without its zone map. A loaded one is
 // answered from memory, so buyers keep their seat map while the store is down.
-func (s *Service) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
+func (s *Service) GetPerformance(ctx context.Context, id string) (catalog.Performance, error) {
 	s.mu.RLock()
 	p := s.shards[id]
 	s.mu.RUnlock()
 	if p != nil {
 		return *p.meta.Load(), nil
 	}
-	var sp store.Performance
+	var sp catalog.Performance
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		sp, err = s.store.GetPerformance(ctx, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Performance{}, fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
+		return catalog.Performance{}, fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}
 	return sp, err
 }
 
 // ListPerformances lists performances by start time.
-func (s *Service) ListPerformances(ctx context.Context, f store.PerformanceFilter) ([]store.Performance, error) {
-	var out []store.Performance
+func (s *Service) ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error) {
+	var out []catalog.Performance
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListPerformances(ctx, f)
 		return err
@@ -207,7 +208,7 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if err != nil {
 		return fmt.Errorf("set status of %s: %w", id, err)
 	}
-	p.update(func(m *store.Performance) { m.Status = status })
+	p.update(func(m *catalog.Performance) { m.Status = status })
 	p.shard.Touch()
 	return nil
 }

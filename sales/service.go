@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease"
@@ -90,7 +91,7 @@ type perf struct {
 	// meta is the stored performance without its seat maps (zones, channel
 	// names, status); replaced whole on every change, so readers never see a
 	// torn value.
-	meta atomic.Pointer[store.Performance]
+	meta atomic.Pointer[catalog.Performance]
 
 	// mu serialises set-up changes (zones, paint strokes, templates) against
 	// each other and against pricing an order, which reads the zone map and the
@@ -111,10 +112,10 @@ type reservation struct {
 
 func (p *perf) Status() string     { return p.meta.Load().Status }
 func (p *perf) zones() []hall.Zone { return p.meta.Load().Zones }
-func (p *perf) channels() []string { return store.ChannelsOrWeb(p.meta.Load().Channels) }
+func (p *perf) channels() []string { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
 
 // update replaces meta with a changed copy.
-func (p *perf) update(f func(m *store.Performance)) {
+func (p *perf) update(f func(m *catalog.Performance)) {
 	m := *p.meta.Load()
 	f(&m)
 	p.meta.Store(&m)
@@ -276,10 +277,10 @@ func (s *Service) releaseExpired(ctx context.Context, p *perf) {
 // restart serves its first buyer from a warm shard with every sold seat and live
 // hold in place.
 func (s *Service) Rebuild(ctx context.Context) error {
-	f := store.PerformanceFilter{From: s.now().Add(-24 * time.Hour), Limit: 1000}
+	f := catalog.PerformanceFilter{From: s.now().Add(-24 * time.Hour), Limit: 1000}
 	n := 0
 	for {
-		var page []store.Performance
+		var page []catalog.Performance
 		err := s.db.do(ctx, func(ctx context.Context) (err error) {
 			page, err = s.store.ListPerformances(ctx, f)
 			return err
@@ -337,7 +338,7 @@ func (s *Service) load(ctx context.Context, id string) (*perf, error) {
 
 func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	start := time.Now()
-	var sp store.Performance
+	var sp catalog.Performance
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		sp, err = s.store.GetPerformance(ctx, id)
 		return err
@@ -381,7 +382,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 			}
 		}
 	}
-	var blocks []store.Block
+	var blocks []catalog.Block
 	err = s.db.do(ctx, func(ctx context.Context) (err error) {
 		blocks, err = s.store.Blocks(ctx, id)
 		return err
@@ -475,7 +476,7 @@ func (s *Service) hallOf(ctx context.Context, id string) (*hall.Hall, error) {
 	if h != nil {
 		return h, nil
 	}
-	var sh store.Hall
+	var sh catalog.Hall
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		sh, err = s.store.GetHall(ctx, id)
 		return err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
@@ -185,7 +186,7 @@ func (s *Service) paintChannel(ctx context.Context, p *perf, seats []uint32, nam
 			return PaintResult{}, fmt.Errorf("save channels: %w", err)
 		}
 		if len(names) != len(p.channels()) {
-			p.update(func(m *store.Performance) { m.Channels = names })
+			p.update(func(m *catalog.Performance) { m.Channels = names })
 			p.shard.Touch()
 		}
 	}
@@ -247,13 +248,13 @@ func (s *Service) unblock(ctx context.Context, p *perf, seats []uint32) (PaintRe
 
 // SetZoneList replaces a performance's price zones (names, prices, colours).
 // Seats keep their zone by id; a zone that still has seats cannot be removed.
-func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones []hall.Zone) (store.Performance, error) {
+func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones []hall.Zone) (catalog.Performance, error) {
 	if err := validateZones(zones); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	p, err := s.load(ctx, performanceID)
 	if err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -282,16 +283,16 @@ func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones [
 		zoneOf[i] = remap[z]
 	}
 	for z, n := range inUse {
-		return store.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
+		return catalog.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
 	}
 	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetZones(ctx, p.id, zones, zoneOf) })
 	if err != nil {
-		return store.Performance{}, fmt.Errorf("save zones: %w", err)
+		return catalog.Performance{}, fmt.Errorf("save zones: %w", err)
 	}
 	if err := p.shard.SetZones(zoneOf, len(zones)); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
-	p.update(func(m *store.Performance) { m.Zones = zones })
+	p.update(func(m *catalog.Performance) { m.Zones = zones })
 	return *p.meta.Load(), nil
 }
 
@@ -333,44 +334,44 @@ func (s *Service) Stats(ctx context.Context, performanceID string) (Stats, error
 
 // SaveTemplate saves a performance's zones, channels and blocks as a template of
 // its hall.
-func (s *Service) SaveTemplate(ctx context.Context, hallID, name, performanceID string) (store.Template, error) {
+func (s *Service) SaveTemplate(ctx context.Context, hallID, name, performanceID string) (catalog.Template, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > hall.MaxNameLen {
-		return store.Template{}, &input.Error{Field: "name", Reason: fmt.Sprintf("a template needs a name of 1 to %d characters", hall.MaxNameLen)}
+		return catalog.Template{}, &input.Error{Field: "name", Reason: fmt.Sprintf("a template needs a name of 1 to %d characters", hall.MaxNameLen)}
 	}
 	p, err := s.load(ctx, performanceID)
 	if errors.Is(err, ErrPerformanceNotFound) {
-		return store.Template{}, &input.Error{Field: "performance_id", Reason: fmt.Sprintf("no performance %q", performanceID)}
+		return catalog.Template{}, &input.Error{Field: "performance_id", Reason: fmt.Sprintf("no performance %q", performanceID)}
 	}
 	if err != nil {
-		return store.Template{}, err
+		return catalog.Template{}, err
 	}
 	if p.meta.Load().HallID != hallID {
-		return store.Template{}, &input.Error{Field: "performance_id", Reason: "the performance is in another hall"}
+		return catalog.Template{}, &input.Error{Field: "performance_id", Reason: "the performance is in another hall"}
 	}
 	p.mu.RLock()
-	t := store.Template{ID: ids.New("t", 10), HallID: hallID, Name: name, Zones: p.zones(), SeatZones: p.shard.ZoneOf(), Channels: p.channels()}
+	t := catalog.Template{ID: ids.New("t", 10), HallID: hallID, Name: name, Zones: p.zones(), SeatZones: p.shard.ZoneOf(), Channels: p.channels()}
 	for _, c := range p.shard.ChannelOf() {
 		t.SeatChannels = append(t.SeatChannels, uint8(c))
 	}
 	for seat, reason := range p.blocks {
-		t.Blocks = append(t.Blocks, store.Block{Seat: seat, Reason: reason})
+		t.Blocks = append(t.Blocks, catalog.Block{Seat: seat, Reason: reason})
 	}
 	p.mu.RUnlock()
-	slices.SortFunc(t.Blocks, func(a, b store.Block) int { return int(a.Seat) - int(b.Seat) })
+	slices.SortFunc(t.Blocks, func(a, b catalog.Block) int { return int(a.Seat) - int(b.Seat) })
 	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateTemplate(ctx, t) }); err != nil {
-		return store.Template{}, fmt.Errorf("save template: %w", err)
+		return catalog.Template{}, fmt.Errorf("save template: %w", err)
 	}
 	t.CreatedAt = s.now().UTC()
 	return t, nil
 }
 
 // Templates lists a hall's templates.
-func (s *Service) Templates(ctx context.Context, hallID string) ([]store.Template, error) {
+func (s *Service) Templates(ctx context.Context, hallID string) ([]catalog.Template, error) {
 	if _, err := s.GetHall(ctx, hallID); err != nil {
 		return nil, err
 	}
-	var out []store.Template
+	var out []catalog.Template
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListTemplates(ctx, hallID)
 		return err
@@ -382,7 +383,7 @@ func (s *Service) Templates(ctx context.Context, hallID string) ([]store.Templat
 // list, then every seat's zone, channel and block. Held and sold seats keep
 // theirs and are reported as skipped.
 func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID string) (PaintResult, error) {
-	var t store.Template
+	var t catalog.Template
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		t, err = s.store.GetTemplate(ctx, templateID)
 		return err
@@ -452,7 +453,7 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 	}
 	var unblock []uint32
 	for seat := range p.blocks {
-		if !slices.ContainsFunc(t.Blocks, func(b store.Block) bool { return b.Seat == seat }) {
+		if !slices.ContainsFunc(t.Blocks, func(b catalog.Block) bool { return b.Seat == seat }) {
 			unblock = append(unblock, seat)
 		}
 	}
@@ -474,8 +475,8 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 }
 
 // ListHalls lists the halls.
-func (s *Service) ListHalls(ctx context.Context) ([]store.Hall, error) {
-	var out []store.Hall
+func (s *Service) ListHalls(ctx context.Context) ([]catalog.Hall, error) {
+	var out []catalog.Hall
 	err := s.db.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.store.ListHalls(ctx)
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 )
 
@@ -42,14 +43,6 @@ func ClampLimit(n int) int {
 	return n
 }
 
-// ChannelsOrWeb returns the channel names of a performance, "web" alone when none.
-func ChannelsOrWeb(c []string) []string {
-	if len(c) == 0 {
-		return []string{"web"}
-	}
-	return c
-}
-
 // LikePattern lowers q and escapes the LIKE wildcards in it, for "contains"
 // searches that treat q literally.
 func LikePattern(q string) string {
@@ -63,12 +56,12 @@ type templateBlock struct {
 }
 
 // EncodeTemplate gives the JSON columns of a template.
-func EncodeTemplate(t Template) (zones, channels, blocks string, err error) {
+func EncodeTemplate(t catalog.Template) (zones, channels, blocks string, err error) {
 	z, err := json.Marshal(zonesOrEmpty(t.Zones))
 	if err != nil {
 		return "", "", "", err
 	}
-	c, err := json.Marshal(ChannelsOrWeb(t.Channels))
+	c, err := json.Marshal(catalog.ChannelsOrWeb(t.Channels))
 	if err != nil {
 		return "", "", "", err
 	}
@@ -84,7 +77,7 @@ func EncodeTemplate(t Template) (zones, channels, blocks string, err error) {
 }
 
 // DecodeTemplate fills a template from its stored columns.
-func DecodeTemplate(t *Template, zones string, seatZones []byte, channels, blocks string) error {
+func DecodeTemplate(t *catalog.Template, zones string, seatZones []byte, channels, blocks string) error {
 	if err := json.Unmarshal([]byte(zones), &t.Zones); err != nil {
 		return fmt.Errorf("zones: %w", err)
 	}
@@ -99,9 +92,9 @@ func DecodeTemplate(t *Template, zones string, seatZones []byte, channels, block
 	if err := json.Unmarshal([]byte(blocks), &bs); err != nil {
 		return fmt.Errorf("blocks: %w", err)
 	}
-	t.Blocks = make([]Block, len(bs))
+	t.Blocks = make([]catalog.Block, len(bs))
 	for i, b := range bs {
-		t.Blocks[i] = Block(b)
+		t.Blocks[i] = catalog.Block(b)
 	}
 	if len(t.SeatChannels) == 0 {
 		t.SeatChannels = nil
@@ -115,3 +108,8 @@ func zonesOrEmpty(z []hall.Zone) []hall.Zone {
 	}
 	return z
 }
+
+// TicketDiscountSQL is a ticket's share of its order's discount, in SQL over
+// tickets t and orders o: the price's share of the order's gross, rounded
+// down, as order.SeatRefundAmount divides it.
+const TicketDiscountSQL = `coalesce(t.price * o.discount / nullif(o.total + o.discount, 0), 0)`

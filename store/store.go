@@ -5,9 +5,12 @@ import (
 	"errors"
 	"time"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -30,104 +33,6 @@ var (
 	ErrInvalid = errors.New("value refused by the store")
 )
 
-// Performance statuses.
-const (
-	StatusDraft   = "draft"
-	StatusOnSale  = "on_sale"
-	StatusStopped = "stopped"
-)
-
-// Staff roles.
-const (
-	RoleAdmin     = "admin"
-	RoleOrganizer = "organizer"
-	RoleBoxOffice = "box_office"
-	RoleGate      = "gate"
-)
-
-// Hall is a stored hall layout.
-type Hall struct {
-	ID        string
-	Name      string
-	Layout    []byte // the layout JSON as accepted by hall.Parse
-	Seats     int
-	CreatedAt time.Time
-}
-
-// Performance is one dated showing in one hall.
-type Performance struct {
-	ID        string
-	HallID    string
-	Name      string
-	StartsAt  time.Time
-	Status    string
-	Zones     []hall.Zone
-	SeatZones []uint16 // per dense seat index: index into Zones, or hall.NoZone; nil in lists
-	// Channels names the sales channels (quotas); index 0 is "web".
-	Channels []string
-	// SeatChannels is each seat's index into Channels; nil in lists, and nil or
-	// empty when every seat is in the web channel.
-	SeatChannels []uint8
-	CreatedAt    time.Time
-}
-
-// Block is a seat taken out of sale, with the reason (mixer desk, fire watch…).
-type Block struct {
-	Seat   uint32
-	Reason string
-}
-
-// Template is a saved set-up of a hall: zones, quotas and blocks, applied to
-// later performances in one step.
-type Template struct {
-	ID           string
-	HallID       string
-	Name         string
-	Zones        []hall.Zone
-	SeatZones    []uint16
-	Channels     []string
-	SeatChannels []uint8
-	Blocks       []Block
-	CreatedAt    time.Time
-}
-
-// User is a staff member.
-type User struct {
-	ID           string
-	Login        string // unique, lower case
-	Name         string
-	Role         string
-	PasswordHash string // encoded KDF hash; empty: token-only user
-	Disabled     bool
-	CreatedAt    time.Time
-}
-
-// APIToken is a staff bearer token, stored by the hash of its secret.
-type APIToken struct {
-	ID        string
-	UserID    string
-	Name      string
-	Hash      string // hex SHA-256 of the token
-	CreatedAt time.Time
-}
-
-// StaffSession is a signed-in staff browser, stored by the hash of its cookie.
-type StaffSession struct {
-	Hash    string // hex SHA-256 of the cookie value
-	UserID  string
-	CSRF    string
-	Expires time.Time
-}
-
-// PerformanceFilter selects performances by start time, ordered by (StartsAt, ID).
-// Zero times are unbounded. After* is the keyset cursor of the previous page.
-type PerformanceFilter struct {
-	From, To      time.Time // From inclusive, To exclusive
-	AfterStartsAt time.Time
-	AfterID       string
-	Limit         int // 1..1000
-}
-
 // Store is everything seatmap persists. Implementations are safe for concurrent use.
 type Store interface {
 	Ping(ctx context.Context) error
@@ -144,12 +49,12 @@ type Store interface {
 	// stored afterwards: concurrent callers all see the same winner.
 	InitSetting(ctx context.Context, key, value string) (string, error)
 
-	CreateHall(ctx context.Context, h Hall) error
-	GetHall(ctx context.Context, id string) (Hall, error)
+	CreateHall(ctx context.Context, h catalog.Hall) error
+	GetHall(ctx context.Context, id string) (catalog.Hall, error)
 
-	CreatePerformance(ctx context.Context, p Performance) error
-	GetPerformance(ctx context.Context, id string) (Performance, error)
-	ListPerformances(ctx context.Context, f PerformanceFilter) ([]Performance, error)
+	CreatePerformance(ctx context.Context, p catalog.Performance) error
+	GetPerformance(ctx context.Context, id string) (catalog.Performance, error)
+	ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error)
 	SetPerformanceStatus(ctx context.Context, id, status string) error
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 
@@ -202,7 +107,7 @@ type Store interface {
 	// reminder queued yet, soonest deadline first.
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
-	SalesReport(ctx context.Context, f SalesFilter) (SalesReport, error)
+	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
 
 	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
 	// promotion has its code.
@@ -232,30 +137,30 @@ type Store interface {
 	// or e-mail containing q (case-insensitive), newest first, at most limit.
 	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]order.Order, error)
 
-	ListHalls(ctx context.Context) ([]Hall, error) // without layouts
+	ListHalls(ctx context.Context) ([]catalog.Hall, error) // without layouts
 
 	SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error
 	// SetBlocks blocks seats with a reason, replacing earlier reasons.
 	SetBlocks(ctx context.Context, performanceID string, seats []uint32, reason string) error
 	ClearBlocks(ctx context.Context, performanceID string, seats []uint32) error
-	Blocks(ctx context.Context, performanceID string) ([]Block, error)
+	Blocks(ctx context.Context, performanceID string) ([]catalog.Block, error)
 
-	CreateTemplate(ctx context.Context, t Template) error
-	GetTemplate(ctx context.Context, id string) (Template, error)
-	ListTemplates(ctx context.Context, hallID string) ([]Template, error) // without seat maps
+	CreateTemplate(ctx context.Context, t catalog.Template) error
+	GetTemplate(ctx context.Context, id string) (catalog.Template, error)
+	ListTemplates(ctx context.Context, hallID string) ([]catalog.Template, error) // without seat maps
 
 	// CreateUser stores a user; a taken login gives ErrDuplicate.
-	CreateUser(ctx context.Context, u User) error
-	GetUser(ctx context.Context, id string) (User, error)
-	UserByLogin(ctx context.Context, login string) (User, error)
-	ListUsers(ctx context.Context) ([]User, error)
-	CreateAPIToken(ctx context.Context, t APIToken) error
+	CreateUser(ctx context.Context, u staff.User) error
+	GetUser(ctx context.Context, id string) (staff.User, error)
+	UserByLogin(ctx context.Context, login string) (staff.User, error)
+	ListUsers(ctx context.Context) ([]staff.User, error)
+	CreateAPIToken(ctx context.Context, t staff.Token) error
 	// UserByToken returns the enabled user owning the token with this hash.
-	UserByToken(ctx context.Context, hash string) (User, error)
+	UserByToken(ctx context.Context, hash string) (staff.User, error)
 	DeleteAPIToken(ctx context.Context, userID, id string) error
-	CreateSession(ctx context.Context, s StaffSession) error
+	CreateSession(ctx context.Context, s staff.Session) error
 	// SessionUser returns a live session and its enabled user; ErrNotFound when
 	// missing, expired or disabled.
-	SessionUser(ctx context.Context, hash string, now time.Time) (StaffSession, User, error)
+	SessionUser(ctx context.Context, hash string, now time.Time) (staff.Session, staff.User, error)
 	DeleteSession(ctx context.Context, hash string) error
 }

@@ -28,6 +28,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seatmap/seatmap/api"
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/connlimit"
@@ -402,7 +403,7 @@ func adminToken(ctx context.Context, st store.Store, fromEnv string, stdout io.W
 
 // seedDemo gives an empty store a demo theatre with one performance on sale.
 func seedDemo(ctx context.Context, st store.Store, svc *sales.Service, log *slog.Logger) error {
-	existing, err := st.ListPerformances(ctx, store.PerformanceFilter{Limit: 1})
+	existing, err := st.ListPerformances(ctx, catalog.PerformanceFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -423,9 +424,9 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 // ---- sales report ----
 
 // SalesReport sums the orders made and the refunds given in a period.
-func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.SalesReport, error) {
+func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
-	b := store.NewSalesBuilder()
+	b := report.NewBuilder()
 	batch := &pgx.Batch{}
 	batch.Queue(salesOrders, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -464,7 +465,7 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		return rows.Err()
 	})
 	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
-		return store.SalesReport{}, fmt.Errorf("sales report: %w", err)
+		return report.Sales{}, fmt.Errorf("sales report: %w", err)
 	}
 	return b.Report(), nil
 }

@@ -9,9 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 )
@@ -26,8 +26,8 @@ func TestOrderHistoryCannotBeEdited(t *testing.T) {
 	layout := hall.Theatre()
 	h, err := hall.Parse(bytes.NewReader(mustJSON(t, layout)))
 	require.NoError(t, err)
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h1", Name: "T", Layout: mustJSON(t, layout), Seats: h.N()}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p1", HallID: "h1", Name: "P", StartsAt: time.Now(), Status: store.StatusOnSale}))
+	require.NoError(t, s.CreateHall(ctx, catalog.Hall{ID: "h1", Name: "T", Layout: mustJSON(t, layout), Seats: h.N()}))
+	require.NoError(t, s.CreatePerformance(ctx, catalog.Performance{ID: "p1", HallID: "h1", Name: "P", StartsAt: time.Now(), Status: catalog.OnSale}))
 	_, err = s.CreateOrder(ctx, order.Order{ID: "o1", Number: "N1", PerformanceID: "p1", Status: order.Paid, Session: "s", HoldToken: "t",
 		Total: 100, Currency: "EUR", Tickets: []order.Ticket{{Seat: 1, SeatID: "a", Zone: "z", Price: 100, Status: order.TicketLive}},
 		Origin: order.Change{Actor: "buyer"}})

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/internal/faultproxy"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -29,7 +30,7 @@ func TestClassifyRefusedValues(t *testing.T) {
 		require.ErrorIs(t, err, store.ErrInvalid, "%q", id)
 		require.NotErrorIs(t, err, store.ErrUnavailable, "%q", id)
 	}
-	err := s.CreateHall(ctx, store.Hall{ID: "h", Name: "Saal\x00", Layout: []byte(`{}`), Seats: 1})
+	err := s.CreateHall(ctx, catalog.Hall{ID: "h", Name: "Saal\x00", Layout: []byte(`{}`), Seats: 1})
 	require.ErrorIs(t, s.Classify(err), store.ErrInvalid)
 
 	_, err = s.GetPerformance(ctx, "missing")

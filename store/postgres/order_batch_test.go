@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
@@ -43,9 +44,9 @@ func request(ctx context.Context, o order.Order) *orderRequest {
 func performance(t testing.TB, s *Store, id string, seats int) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h-" + id, Name: "Hall", Layout: []byte(`{}`), Seats: seats}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: id, HallID: "h-" + id, Name: "Show",
-		Status: store.StatusOnSale, SeatZones: make([]uint16, seats)}))
+	require.NoError(t, s.CreateHall(ctx, catalog.Hall{ID: "h-" + id, Name: "Hall", Layout: []byte(`{}`), Seats: seats}))
+	require.NoError(t, s.CreatePerformance(ctx, catalog.Performance{ID: id, HallID: "h-" + id, Name: "Show",
+		Status: catalog.OnSale, SeatZones: make([]uint16, seats)}))
 }
 
 func countOrders(t *testing.T, s *Store) int {

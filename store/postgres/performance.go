@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
 )
@@ -20,7 +21,7 @@ const (
 )
 
 // CreateHall stores a hall.
-func (s *Store) CreateHall(ctx context.Context, h store.Hall) error {
+func (s *Store) CreateHall(ctx context.Context, h catalog.Hall) error {
 	_, err := s.pool.Exec(ctx, insertHall, h.ID, h.Name, string(h.Layout), h.Seats, now())
 	if isUnique(err) {
 		return fmt.Errorf("create hall %s: %w", h.ID, store.ErrDuplicate)
@@ -32,15 +33,15 @@ func (s *Store) CreateHall(ctx context.Context, h store.Hall) error {
 }
 
 // GetHall returns a hall with its layout.
-func (s *Store) GetHall(ctx context.Context, id string) (store.Hall, error) {
-	h := store.Hall{ID: id}
+func (s *Store) GetHall(ctx context.Context, id string) (catalog.Hall, error) {
+	h := catalog.Hall{ID: id}
 	var layout string
 	err := s.pool.QueryRow(ctx, selectHall, id).Scan(&h.Name, &layout, &h.Seats, &h.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Hall{}, fmt.Errorf("get hall %s: %w", id, store.ErrNotFound)
+		return catalog.Hall{}, fmt.Errorf("get hall %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Hall{}, fmt.Errorf("get hall %s: %w", id, err)
+		return catalog.Hall{}, fmt.Errorf("get hall %s: %w", id, err)
 	}
 	h.Layout = []byte(layout)
 	utc(&h.CreatedAt)
@@ -48,13 +49,13 @@ func (s *Store) GetHall(ctx context.Context, id string) (store.Hall, error) {
 }
 
 // ListHalls lists halls, newest first, without their layouts.
-func (s *Store) ListHalls(ctx context.Context) ([]store.Hall, error) {
+func (s *Store) ListHalls(ctx context.Context) ([]catalog.Hall, error) {
 	rows, err := s.pool.Query(ctx, listHalls)
 	if err != nil {
 		return nil, fmt.Errorf("list halls: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Hall, error) {
-		var h store.Hall
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.Hall, error) {
+		var h catalog.Hall
 		err := r.Scan(&h.ID, &h.Name, &h.Seats, &h.CreatedAt)
 		utc(&h.CreatedAt)
 		return h, err
@@ -102,12 +103,12 @@ func nonNil(b []byte) []byte {
 }
 
 // CreatePerformance stores a performance; a missing hall gives ErrNotFound.
-func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) error {
+func (s *Store) CreatePerformance(ctx context.Context, p catalog.Performance) error {
 	zones, err := zonesJSON(p.Zones)
 	if err != nil {
 		return fmt.Errorf("create performance %s: zones: %w", p.ID, err)
 	}
-	channels, err := json.Marshal(store.ChannelsOrWeb(p.Channels))
+	channels, err := json.Marshal(catalog.ChannelsOrWeb(p.Channels))
 	if err != nil {
 		return fmt.Errorf("create performance %s: channels: %w", p.ID, err)
 	}
@@ -124,8 +125,8 @@ func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) erro
 	return nil
 }
 
-func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
-	var p store.Performance
+func scanPerformance(row pgx.Row, withSeats bool) (catalog.Performance, error) {
+	var p catalog.Performance
 	var zones, channels string
 	var seatZones []byte
 	dest := []any{&p.ID, &p.HallID, &p.Name, &p.StartsAt, &p.Status, &zones, &channels, &p.CreatedAt}
@@ -133,15 +134,15 @@ func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
 		dest = append(dest, &seatZones, &p.SeatChannels)
 	}
 	if err := row.Scan(dest...); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	utc(&p.StartsAt)
 	utc(&p.CreatedAt)
 	if err := json.Unmarshal([]byte(zones), &p.Zones); err != nil {
-		return store.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
 	}
 	if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
-		return store.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
 	}
 	if !withSeats {
 		return p, nil
@@ -151,26 +152,26 @@ func scanPerformance(row pgx.Row, withSeats bool) (store.Performance, error) {
 	}
 	var err error
 	if p.SeatZones, err = store.DecodeSeatZones(seatZones); err != nil {
-		return store.Performance{}, fmt.Errorf("seat zones of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("seat zones of %s: %w", p.ID, err)
 	}
 	return p, nil
 }
 
 // GetPerformance returns a performance with its seat maps.
-func (s *Store) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
+func (s *Store) GetPerformance(ctx context.Context, id string) (catalog.Performance, error) {
 	p, err := scanPerformance(s.pool.QueryRow(ctx, selectPerformance, id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Performance{}, fmt.Errorf("get performance %s: %w", id, store.ErrNotFound)
+		return catalog.Performance{}, fmt.Errorf("get performance %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Performance{}, fmt.Errorf("get performance %s: %w", id, err)
+		return catalog.Performance{}, fmt.Errorf("get performance %s: %w", id, err)
 	}
 	return p, nil
 }
 
 // ListPerformances lists performances by (StartsAt, ID), keyset-paged,
 // without seat maps.
-func (s *Store) ListPerformances(ctx context.Context, f store.PerformanceFilter) ([]store.Performance, error) {
+func (s *Store) ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error) {
 	after := bound(f.AfterStartsAt, pgtype.NegativeInfinity)
 	if f.AfterStartsAt.IsZero() && f.AfterID != "" {
 		// A cursor at the zero time still skips the ids up to AfterID there.
@@ -181,7 +182,7 @@ func (s *Store) ListPerformances(ctx context.Context, f store.PerformanceFilter)
 	if err != nil {
 		return nil, fmt.Errorf("list performances: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Performance, error) { return scanPerformance(r, false) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.Performance, error) { return scanPerformance(r, false) })
 	if err != nil {
 		return nil, fmt.Errorf("list performances: %w", err)
 	}
@@ -215,7 +216,7 @@ func (s *Store) SetZones(ctx context.Context, id string, zones []hall.Zone, seat
 
 // SetChannels replaces a performance's channel names and seat channel map.
 func (s *Store) SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error {
-	cj, err := json.Marshal(store.ChannelsOrWeb(channels))
+	cj, err := json.Marshal(catalog.ChannelsOrWeb(channels))
 	if err != nil {
 		return fmt.Errorf("set channels of %s: %w", id, err)
 	}
@@ -263,13 +264,13 @@ func (s *Store) ClearBlocks(ctx context.Context, perf string, seats []uint32) er
 }
 
 // Blocks lists a performance's blocked seats by seat index.
-func (s *Store) Blocks(ctx context.Context, perf string) ([]store.Block, error) {
+func (s *Store) Blocks(ctx context.Context, perf string) ([]catalog.Block, error) {
 	rows, err := s.pool.Query(ctx, selectBlocks, perf)
 	if err != nil {
 		return nil, fmt.Errorf("blocks of %s: %w", perf, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Block, error) {
-		var b store.Block
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.Block, error) {
+		var b catalog.Block
 		var seat int32
 		err := r.Scan(&seat, &b.Reason)
 		b.Seat = uint32(seat)
@@ -290,7 +291,7 @@ FROM templates WHERE id = $1`
 )
 
 // CreateTemplate stores a template; a missing hall gives ErrNotFound.
-func (s *Store) CreateTemplate(ctx context.Context, t store.Template) error {
+func (s *Store) CreateTemplate(ctx context.Context, t catalog.Template) error {
 	zones, channels, blocks, err := store.EncodeTemplate(t)
 	if err != nil {
 		return fmt.Errorf("create template %s: %w", t.ID, err)
@@ -309,33 +310,33 @@ func (s *Store) CreateTemplate(ctx context.Context, t store.Template) error {
 }
 
 // GetTemplate returns a template with its seat maps.
-func (s *Store) GetTemplate(ctx context.Context, id string) (store.Template, error) {
-	t := store.Template{ID: id}
+func (s *Store) GetTemplate(ctx context.Context, id string) (catalog.Template, error) {
+	t := catalog.Template{ID: id}
 	var zones, channels, blocks string
 	var seatZones []byte
 	err := s.pool.QueryRow(ctx, selectTemplate, id).
 		Scan(&t.HallID, &t.Name, &zones, &seatZones, &channels, &t.SeatChannels, &blocks, &t.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, store.ErrNotFound)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, err)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, err)
 	}
 	utc(&t.CreatedAt)
 	if err := store.DecodeTemplate(&t, zones, seatZones, channels, blocks); err != nil {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, err)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, err)
 	}
 	return t, nil
 }
 
 // ListTemplates lists a hall's templates, newest first, without seat maps.
-func (s *Store) ListTemplates(ctx context.Context, hallID string) ([]store.Template, error) {
+func (s *Store) ListTemplates(ctx context.Context, hallID string) ([]catalog.Template, error) {
 	rows, err := s.pool.Query(ctx, listTemplates, hallID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates of %s: %w", hallID, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Template, error) {
-		var t store.Template
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.Template, error) {
+		var t catalog.Template
 		err := r.Scan(&t.ID, &t.HallID, &t.Name, &t.CreatedAt)
 		utc(&t.CreatedAt)
 		return t, err

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -82,8 +83,8 @@ func TestOpenUnreachable(t *testing.T) {
 func sellSeat4(t *testing.T, s *Store) func(id string) (order.Order, error) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
+	require.NoError(t, s.CreateHall(ctx, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, catalog.Performance{ID: "p", HallID: "h", Name: "P", Status: catalog.OnSale, SeatZones: make([]uint16, 10)}))
 	return func(id string) (order.Order, error) {
 		return s.CreateOrder(ctx, order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
 			Tickets: []order.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: order.TicketLive}}})

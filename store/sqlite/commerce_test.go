@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -45,8 +45,8 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := open(t, tempPath(t))
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale}))
+	require.NoError(t, s.CreateHall(ctx, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, catalog.Performance{ID: "p", HallID: "h", Name: "P", Status: catalog.OnSale}))
 	require.NoError(t, s.CreatePromotion(ctx, voucher.Code{Code: "ONCE", Name: "Once", Percent: 50, Currency: "EUR", MaxUses: 1,
 		State: voucher.Available}))
 	order := func(id string, seat uint32, code string) *orderRequest {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -26,7 +27,7 @@ func TestClassify(t *testing.T) {
 
 	late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
 	defer cancel()
-	err = s.CreateHall(late, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 1})
+	err = s.CreateHall(late, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 1})
 	require.Error(t, err)
 	require.ErrorIs(t, s.Classify(err), store.ErrUnavailable, "%v", err)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/store"
 )
@@ -19,7 +20,7 @@ const (
 )
 
 // CreateHall stores a hall.
-func (s *Store) CreateHall(ctx context.Context, h store.Hall) error {
+func (s *Store) CreateHall(ctx context.Context, h catalog.Hall) error {
 	_, err := s.w.ExecContext(ctx, insertHall, h.ID, h.Name, nonNil(h.Layout), h.Seats, micros(now()))
 	if isUnique(err) {
 		return fmt.Errorf("create hall %s: %w", h.ID, store.ErrDuplicate)
@@ -31,30 +32,30 @@ func (s *Store) CreateHall(ctx context.Context, h store.Hall) error {
 }
 
 // GetHall returns a hall with its layout.
-func (s *Store) GetHall(ctx context.Context, id string) (store.Hall, error) {
-	h := store.Hall{ID: id}
+func (s *Store) GetHall(ctx context.Context, id string) (catalog.Hall, error) {
+	h := catalog.Hall{ID: id}
 	var created int64
 	err := s.r.QueryRowContext(ctx, selectHall, id).Scan(&h.Name, &h.Layout, &h.Seats, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Hall{}, fmt.Errorf("get hall %s: %w", id, store.ErrNotFound)
+		return catalog.Hall{}, fmt.Errorf("get hall %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Hall{}, fmt.Errorf("get hall %s: %w", id, err)
+		return catalog.Hall{}, fmt.Errorf("get hall %s: %w", id, err)
 	}
 	h.CreatedAt = fromMicros(created)
 	return h, nil
 }
 
 // ListHalls lists halls, newest first, without their layouts.
-func (s *Store) ListHalls(ctx context.Context) ([]store.Hall, error) {
+func (s *Store) ListHalls(ctx context.Context) ([]catalog.Hall, error) {
 	rows, err := s.r.QueryContext(ctx, listHalls)
 	if err != nil {
 		return nil, fmt.Errorf("list halls: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Hall
+	var out []catalog.Hall
 	for rows.Next() {
-		var h store.Hall
+		var h catalog.Hall
 		var created int64
 		if err := rows.Scan(&h.ID, &h.Name, &h.Seats, &created); err != nil {
 			return nil, fmt.Errorf("list halls: %w", err)
@@ -104,12 +105,12 @@ func nonNil(b []byte) []byte {
 }
 
 // CreatePerformance stores a performance; a missing hall gives ErrNotFound.
-func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) error {
+func (s *Store) CreatePerformance(ctx context.Context, p catalog.Performance) error {
 	zones, err := zonesJSON(p.Zones)
 	if err != nil {
 		return fmt.Errorf("create performance %s: zones: %w", p.ID, err)
 	}
-	channels, err := json.Marshal(store.ChannelsOrWeb(p.Channels))
+	channels, err := json.Marshal(catalog.ChannelsOrWeb(p.Channels))
 	if err != nil {
 		return fmt.Errorf("create performance %s: channels: %w", p.ID, err)
 	}
@@ -126,8 +127,8 @@ func (s *Store) CreatePerformance(ctx context.Context, p store.Performance) erro
 	return nil
 }
 
-func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
-	var p store.Performance
+func scanPerformance(row scanner, withSeats bool) (catalog.Performance, error) {
+	var p catalog.Performance
 	var starts, created int64
 	var zones, channels string
 	var seatZones []byte
@@ -136,14 +137,14 @@ func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
 		dest = append(dest, &seatZones, &p.SeatChannels)
 	}
 	if err := row.Scan(dest...); err != nil {
-		return store.Performance{}, err
+		return catalog.Performance{}, err
 	}
 	p.StartsAt, p.CreatedAt = fromMicros(starts), fromMicros(created)
 	if err := json.Unmarshal([]byte(zones), &p.Zones); err != nil {
-		return store.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("zones of %s: %w", p.ID, err)
 	}
 	if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
-		return store.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("channels of %s: %w", p.ID, err)
 	}
 	if !withSeats {
 		return p, nil
@@ -153,26 +154,26 @@ func scanPerformance(row scanner, withSeats bool) (store.Performance, error) {
 	}
 	var err error
 	if p.SeatZones, err = store.DecodeSeatZones(seatZones); err != nil {
-		return store.Performance{}, fmt.Errorf("seat zones of %s: %w", p.ID, err)
+		return catalog.Performance{}, fmt.Errorf("seat zones of %s: %w", p.ID, err)
 	}
 	return p, nil
 }
 
 // GetPerformance returns a performance with its seat maps.
-func (s *Store) GetPerformance(ctx context.Context, id string) (store.Performance, error) {
+func (s *Store) GetPerformance(ctx context.Context, id string) (catalog.Performance, error) {
 	p, err := scanPerformance(s.r.QueryRowContext(ctx, selectPerformance, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Performance{}, fmt.Errorf("get performance %s: %w", id, store.ErrNotFound)
+		return catalog.Performance{}, fmt.Errorf("get performance %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Performance{}, fmt.Errorf("get performance %s: %w", id, err)
+		return catalog.Performance{}, fmt.Errorf("get performance %s: %w", id, err)
 	}
 	return p, nil
 }
 
 // ListPerformances lists performances by (StartsAt, ID), keyset-paged,
 // without seat maps.
-func (s *Store) ListPerformances(ctx context.Context, f store.PerformanceFilter) ([]store.Performance, error) {
+func (s *Store) ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error) {
 	from, to, after := int64(math.MinInt64), int64(math.MaxInt64), int64(math.MinInt64)
 	if !f.From.IsZero() {
 		from = micros(f.From)
@@ -189,7 +190,7 @@ func (s *Store) ListPerformances(ctx context.Context, f store.PerformanceFilter)
 		return nil, fmt.Errorf("list performances: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Performance
+	var out []catalog.Performance
 	for rows.Next() {
 		p, err := scanPerformance(rows, false)
 		if err != nil {
@@ -234,7 +235,7 @@ func (s *Store) SetZones(ctx context.Context, id string, zones []hall.Zone, seat
 
 // SetChannels replaces a performance's channel names and seat channel map.
 func (s *Store) SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error {
-	cj, err := json.Marshal(store.ChannelsOrWeb(channels))
+	cj, err := json.Marshal(catalog.ChannelsOrWeb(channels))
 	if err != nil {
 		return fmt.Errorf("set channels of %s: %w", id, err)
 	}
@@ -282,15 +283,15 @@ func (s *Store) ClearBlocks(ctx context.Context, perf string, seats []uint32) er
 }
 
 // Blocks lists a performance's blocked seats by seat index.
-func (s *Store) Blocks(ctx context.Context, perf string) ([]store.Block, error) {
+func (s *Store) Blocks(ctx context.Context, perf string) ([]catalog.Block, error) {
 	rows, err := s.r.QueryContext(ctx, selectBlocks, perf)
 	if err != nil {
 		return nil, fmt.Errorf("blocks of %s: %w", perf, err)
 	}
 	defer rows.Close()
-	var out []store.Block
+	var out []catalog.Block
 	for rows.Next() {
-		var b store.Block
+		var b catalog.Block
 		if err := rows.Scan(&b.Seat, &b.Reason); err != nil {
 			return nil, fmt.Errorf("blocks of %s: %w", perf, err)
 		}
@@ -310,7 +311,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 )
 
 // CreateTemplate stores a template; a missing hall gives ErrNotFound.
-func (s *Store) CreateTemplate(ctx context.Context, t store.Template) error {
+func (s *Store) CreateTemplate(ctx context.Context, t catalog.Template) error {
 	zones, channels, blocks, err := store.EncodeTemplate(t)
 	if err != nil {
 		return fmt.Errorf("create template %s: %w", t.ID, err)
@@ -329,36 +330,36 @@ func (s *Store) CreateTemplate(ctx context.Context, t store.Template) error {
 }
 
 // GetTemplate returns a template with its seat maps.
-func (s *Store) GetTemplate(ctx context.Context, id string) (store.Template, error) {
-	t := store.Template{ID: id}
+func (s *Store) GetTemplate(ctx context.Context, id string) (catalog.Template, error) {
+	t := catalog.Template{ID: id}
 	var zones, channels, blocks string
 	var seatZones []byte
 	var created int64
 	err := s.r.QueryRowContext(ctx, selectTemplate, id).
 		Scan(&t.HallID, &t.Name, &zones, &seatZones, &channels, &t.SeatChannels, &blocks, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, store.ErrNotFound)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, err)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, err)
 	}
 	t.CreatedAt = fromMicros(created)
 	if err := store.DecodeTemplate(&t, zones, seatZones, channels, blocks); err != nil {
-		return store.Template{}, fmt.Errorf("get template %s: %w", id, err)
+		return catalog.Template{}, fmt.Errorf("get template %s: %w", id, err)
 	}
 	return t, nil
 }
 
 // ListTemplates lists a hall's templates, newest first, without seat maps.
-func (s *Store) ListTemplates(ctx context.Context, hallID string) ([]store.Template, error) {
+func (s *Store) ListTemplates(ctx context.Context, hallID string) ([]catalog.Template, error) {
 	rows, err := s.r.QueryContext(ctx, listTemplates, hallID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates of %s: %w", hallID, err)
 	}
 	defer rows.Close()
-	var out []store.Template
+	var out []catalog.Template
 	for rows.Next() {
-		var t store.Template
+		var t catalog.Template
 		var created int64
 		if err := rows.Scan(&t.ID, &t.HallID, &t.Name, &created); err != nil {
 			return nil, fmt.Errorf("list templates of %s: %w", hallID, err)

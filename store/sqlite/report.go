@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -45,7 +46,7 @@ GROUP BY o.channel`
 
 // SalesReport sums orders and refunds (see store.SalesBuilder) in one read
 // transaction, so that its figures come from one snapshot.
-func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.SalesReport, error) {
+func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !f.From.IsZero() {
 		from = micros(f.From)
@@ -58,10 +59,10 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		ordersQuery, ticketsQuery = reportOrdersOfPerformance, reportTicketsOfPerformance
 	}
 	args := []any{f.PerformanceID, from, to}
-	b := store.NewSalesBuilder()
+	b := report.NewBuilder()
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
-		return store.SalesReport{}, fmt.Errorf("sales report: %w", err)
+		return report.Sales{}, fmt.Errorf("sales report: %w", err)
 	}
 	defer tx.Rollback()
 	err = each(ctx, tx, ordersQuery, args, func(rows *sql.Rows) error {
@@ -75,7 +76,7 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		return nil
 	})
 	if err != nil {
-		return store.SalesReport{}, fmt.Errorf("sales report: orders: %w", err)
+		return report.Sales{}, fmt.Errorf("sales report: orders: %w", err)
 	}
 	err = each(ctx, tx, ticketsQuery, args, func(rows *sql.Rows) error {
 		var channel, zone string
@@ -88,7 +89,7 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		return nil
 	})
 	if err != nil {
-		return store.SalesReport{}, fmt.Errorf("sales report: tickets: %w", err)
+		return report.Sales{}, fmt.Errorf("sales report: tickets: %w", err)
 	}
 	err = each(ctx, tx, reportRefunds, args, func(rows *sql.Rows) error {
 		var channel string
@@ -101,7 +102,7 @@ func (s *Store) SalesReport(ctx context.Context, f store.SalesFilter) (store.Sal
 		return nil
 	})
 	if err != nil {
-		return store.SalesReport{}, fmt.Errorf("sales report: refunds: %w", err)
+		return report.Sales{}, fmt.Errorf("sales report: refunds: %w", err)
 	}
 	return b.Report(), nil
 }

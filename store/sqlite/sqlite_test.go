@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
@@ -105,8 +106,8 @@ func TestTwoStoresOneFile(t *testing.T) {
 		t.Cleanup(s.Close)
 	}
 	a, b := stores[0], stores[1]
-	require.NoError(t, a.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 400}))
-	require.NoError(t, b.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale}))
+	require.NoError(t, a.CreateHall(ctx, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 400}))
+	require.NoError(t, b.CreatePerformance(ctx, catalog.Performance{ID: "p", HallID: "h", Name: "P", Status: catalog.OnSale}))
 	for i := range 400 {
 		wg.Go(func() {
 			s := stores[i%2]
@@ -127,8 +128,8 @@ func TestTwoStoresOneFile(t *testing.T) {
 func sellSeat4(t *testing.T, s *Store) func(id string) (order.Order, error) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
-	require.NoError(t, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale, SeatZones: make([]uint16, 10)}))
+	require.NoError(t, s.CreateHall(ctx, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 10}))
+	require.NoError(t, s.CreatePerformance(ctx, catalog.Performance{ID: "p", HallID: "h", Name: "P", Status: catalog.OnSale, SeatZones: make([]uint16, 10)}))
 	return func(id string) (order.Order, error) {
 		return s.CreateOrder(ctx, order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
 			Tickets: []order.Ticket{{Seat: 4, SeatID: "S4", Zone: "a", Price: 1, Status: order.TicketLive}}})
@@ -209,8 +210,8 @@ func benchCreateOrder(b *testing.B, mail bool) {
 	s, err := Open(ctx, filepath.Join(b.TempDir(), "seatmap.db"))
 	require.NoError(b, err)
 	defer s.Close()
-	require.NoError(b, s.CreateHall(ctx, store.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 1}))
-	require.NoError(b, s.CreatePerformance(ctx, store.Performance{ID: "p", HallID: "h", Name: "P", Status: store.StatusOnSale}))
+	require.NoError(b, s.CreateHall(ctx, catalog.Hall{ID: "h", Name: "H", Layout: []byte(`{}`), Seats: 1}))
+	require.NoError(b, s.CreatePerformance(ctx, catalog.Performance{ID: "p", HallID: "h", Name: "P", Status: catalog.OnSale}))
 	body := strings.Repeat("Seat S-R12-S14  standard  59.00 EUR\n", 16)
 	var mu sync.Mutex
 	n := 0

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -32,30 +33,30 @@ WHERE s.hash = $1 AND s.expires_at > $2 AND NOT u.disabled`
 	deleteSession = `DELETE FROM staff_sessions WHERE hash = $1`
 )
 
-func scanUser(row scanner) (store.User, error) {
-	var u store.User
+func scanUser(row scanner) (staff.User, error) {
+	var u staff.User
 	var created int64
 	if err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
-		return store.User{}, err
+		return staff.User{}, err
 	}
 	u.CreatedAt = fromMicros(created)
 	return u, nil
 }
 
-func (s *Store) user(ctx context.Context, what, query string, args ...any) (store.User, error) {
+func (s *Store) user(ctx context.Context, what, query string, args ...any) (staff.User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.User{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		return staff.User{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.User{}, fmt.Errorf("%s: %w", what, err)
+		return staff.User{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return u, nil
 }
 
 // CreateUser stores a user. Logins are stored lower case, so a login that
 // differs only in case is taken.
-func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+func (s *Store) CreateUser(ctx context.Context, u staff.User) error {
 	_, err := s.w.ExecContext(ctx, insertUser, u.ID, strings.ToLower(u.Login), u.Name, u.Role, u.PasswordHash, u.Disabled, micros(now()))
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.Login, store.ErrDuplicate)
@@ -67,23 +68,23 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 }
 
 // GetUser returns a user.
-func (s *Store) GetUser(ctx context.Context, id string) (store.User, error) {
+func (s *Store) GetUser(ctx context.Context, id string) (staff.User, error) {
 	return s.user(ctx, "get user "+id, selectUser, id)
 }
 
 // UserByLogin returns a user by login, in any case.
-func (s *Store) UserByLogin(ctx context.Context, login string) (store.User, error) {
+func (s *Store) UserByLogin(ctx context.Context, login string) (staff.User, error) {
 	return s.user(ctx, "user by login", selectLogin, strings.ToLower(login))
 }
 
 // ListUsers lists users by login.
-func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
+func (s *Store) ListUsers(ctx context.Context) ([]staff.User, error) {
 	rows, err := s.r.QueryContext(ctx, listUsers)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	var out []store.User
+	var out []staff.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -98,7 +99,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
 }
 
 // CreateAPIToken stores a token by its hash; a missing user gives ErrNotFound.
-func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) error {
+func (s *Store) CreateAPIToken(ctx context.Context, t staff.Token) error {
 	_, err := s.w.ExecContext(ctx, insertAPIToken, t.ID, t.UserID, t.Name, t.Hash, micros(now()))
 	switch {
 	case isUnique(err):
@@ -112,7 +113,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) error {
 }
 
 // UserByToken returns the enabled owner of a token.
-func (s *Store) UserByToken(ctx context.Context, hash string) (store.User, error) {
+func (s *Store) UserByToken(ctx context.Context, hash string) (staff.User, error) {
 	return s.user(ctx, "user by token", selectTokenUser, hash)
 }
 
@@ -134,7 +135,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
 
 // CreateSession stores a staff session, dropping expired ones on the way; a
 // missing user gives ErrNotFound.
-func (s *Store) CreateSession(ctx context.Context, ss store.StaffSession) error {
+func (s *Store) CreateSession(ctx context.Context, ss staff.Session) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, deleteExpiredSessions, micros(now())); err != nil {
 			return err
@@ -154,17 +155,17 @@ func (s *Store) CreateSession(ctx context.Context, ss store.StaffSession) error 
 }
 
 // SessionUser returns a live session and its enabled user.
-func (s *Store) SessionUser(ctx context.Context, hash string, at time.Time) (store.StaffSession, store.User, error) {
-	ss := store.StaffSession{Hash: hash}
-	var u store.User
+func (s *Store) SessionUser(ctx context.Context, hash string, at time.Time) (staff.Session, staff.User, error) {
+	ss := staff.Session{Hash: hash}
+	var u staff.User
 	var expires, created int64
 	err := s.r.QueryRowContext(ctx, selectSessionUser, hash, micros(at)).
 		Scan(&ss.UserID, &ss.CSRF, &expires, &u.ID, &u.Login, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.StaffSession{}, store.User{}, fmt.Errorf("session: %w", store.ErrNotFound)
+		return staff.Session{}, staff.User{}, fmt.Errorf("session: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return store.StaffSession{}, store.User{}, fmt.Errorf("session: %w", err)
+		return staff.Session{}, staff.User{}, fmt.Errorf("session: %w", err)
 	}
 	ss.Expires, u.CreatedAt = fromMicros(expires), fromMicros(created)
 	return ss, u, nil

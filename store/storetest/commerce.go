@@ -13,9 +13,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -977,7 +979,7 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		p, q := f.perf(t, s, h, day), f.perf(t, s, h, day)
 		promo := f.promotion(t, s, 0)
 		// order is a paid order of (seat, zone) pairs at the zones' prices.
-		newOrder := func(perf store.Performance, channel string, seats ...uint32) order.Order {
+		newOrder := func(perf catalog.Performance, channel string, seats ...uint32) order.Order {
 			o := f.order(perf, "s", "")
 			o.Channel = channel
 			for _, seat := range seats {
@@ -1015,23 +1017,23 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 		require.Equal(t, int64(5000), rf.Amount)
 		require.False(t, rf.CreatedAt.Before(mid), "precondition: refund after mid")
 
-		report := func(f store.SalesFilter) store.SalesReport {
+		salesReport := func(f report.Filter) report.Sales {
 			t.Helper()
 			r, err := s.SalesReport(ctx, f)
 			require.NoError(t, err)
 			return r
 		}
-		line := func(ls []store.SalesLine, key string) store.SalesFigures {
+		line := func(ls []report.Line, key string) report.Figures {
 			t.Helper()
 			for _, l := range ls {
 				if l.Key == key {
-					return l.SalesFigures
+					return l.Figures
 				}
 			}
 			require.Failf(t, "no line", "no line %q in %v", key, ls)
-			return store.SalesFigures{}
+			return report.Figures{}
 		}
-		keys := func(ls []store.SalesLine) []string {
+		keys := func(ls []report.Line) []string {
 			out := make([]string, len(ls))
 			for i, l := range ls {
 				out[i] = l.Key
@@ -1039,44 +1041,44 @@ func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) 
 			return out
 		}
 
-		r := report(store.SalesFilter{PerformanceID: p.ID})
+		r := salesReport(report.Filter{PerformanceID: p.ID})
 		require.Equal(t, "EUR", r.Currency)
-		require.Equal(t, store.SalesFigures{Reservations: 1, ReservedSeats: 2, PaidOrders: 2, Seats: 3, RefundedSeats: 1, Refunds: 1,
+		require.Equal(t, report.Figures{Reservations: 1, ReservedSeats: 2, PaidOrders: 2, Seats: 3, RefundedSeats: 1, Refunds: 1,
 			Gross: 17500, Discounts: 1500, Refunded: 5000, Net: 11000}, r.Total)
 		require.Equal(t, []string{"a", "b"}, keys(r.Zones))
 		// A zone's discount is its tickets' share (seat 7: 50.00 of 75.00, so
 		// 10.00 of the 15.00 off; seat 8 the other 5.00), its refunded what its
 		// refunded tickets gave back (seat 5).
-		require.Equal(t, store.SalesFigures{ReservedSeats: 1, Seats: 2, RefundedSeats: 1, Gross: 15000, Discounts: 1000, Refunded: 5000, Net: 9000},
+		require.Equal(t, report.Figures{ReservedSeats: 1, Seats: 2, RefundedSeats: 1, Gross: 15000, Discounts: 1000, Refunded: 5000, Net: 9000},
 			line(r.Zones, "a"))
-		require.Equal(t, store.SalesFigures{ReservedSeats: 1, Seats: 1, Gross: 2500, Discounts: 500, Net: 2000}, line(r.Zones, "b"))
+		require.Equal(t, report.Figures{ReservedSeats: 1, Seats: 1, Gross: 2500, Discounts: 500, Net: 2000}, line(r.Zones, "b"))
 		require.Equal(t, []string{"box_office", "web"}, keys(r.Channels))
-		require.Equal(t, store.SalesFigures{Reservations: 1, ReservedSeats: 2, PaidOrders: 1, Seats: 1, RefundedSeats: 1, Refunds: 1,
+		require.Equal(t, report.Figures{Reservations: 1, ReservedSeats: 2, PaidOrders: 1, Seats: 1, RefundedSeats: 1, Refunds: 1,
 			Gross: 10000, Refunded: 5000, Net: 5000}, line(r.Channels, "web"))
-		require.Equal(t, store.SalesFigures{PaidOrders: 1, Seats: 2, Gross: 7500, Discounts: 1500, Net: 6000}, line(r.Channels, "box_office"))
+		require.Equal(t, report.Figures{PaidOrders: 1, Seats: 2, Gross: 7500, Discounts: 1500, Net: 6000}, line(r.Channels, "box_office"))
 
-		all := report(store.SalesFilter{})
-		require.Equal(t, store.SalesFigures{Reservations: 1, ReservedSeats: 2, PaidOrders: 3, Seats: 4, RefundedSeats: 1, Refunds: 1,
+		all := salesReport(report.Filter{})
+		require.Equal(t, report.Figures{Reservations: 1, ReservedSeats: 2, PaidOrders: 3, Seats: 4, RefundedSeats: 1, Refunds: 1,
 			Gross: 22500, Discounts: 1500, Refunded: 5000, Net: 16000}, all.Total)
 		require.Equal(t, 3, line(all.Zones, "a").Seats)
 		require.Equal(t, 2, line(all.Channels, "web").PaidOrders)
 
-		other := report(store.SalesFilter{PerformanceID: q.ID})
-		require.Equal(t, store.SalesFigures{PaidOrders: 1, Seats: 1, Gross: 5000, Net: 5000}, other.Total)
+		other := salesReport(report.Filter{PerformanceID: q.ID})
+		require.Equal(t, report.Figures{PaidOrders: 1, Seats: 1, Gross: 5000, Net: 5000}, other.Total)
 
 		// Orders count by when they were made, refunds by when they were given.
-		before := report(store.SalesFilter{PerformanceID: p.ID, To: mid})
-		require.Equal(t, store.SalesFigures{Reservations: 1, ReservedSeats: 2, PaidOrders: 2, Seats: 3, RefundedSeats: 1,
+		before := salesReport(report.Filter{PerformanceID: p.ID, To: mid})
+		require.Equal(t, report.Figures{Reservations: 1, ReservedSeats: 2, PaidOrders: 2, Seats: 3, RefundedSeats: 1,
 			Gross: 17500, Discounts: 1500, Net: 16000}, before.Total, "the refund came later")
-		after := report(store.SalesFilter{PerformanceID: p.ID, From: mid})
-		require.Equal(t, store.SalesFigures{Refunds: 1, Refunded: 5000, Net: -5000}, after.Total, "the orders came earlier")
+		after := salesReport(report.Filter{PerformanceID: p.ID, From: mid})
+		require.Equal(t, report.Figures{Refunds: 1, Refunded: 5000, Net: -5000}, after.Total, "the orders came earlier")
 		require.Empty(t, after.Zones)
-		require.Equal(t, store.SalesFigures{Refunds: 1, Refunded: 5000, Net: -5000}, line(after.Channels, "web"))
-		empty := report(store.SalesFilter{PerformanceID: p.ID, From: mid, To: mid})
-		require.Equal(t, store.SalesFigures{}, empty.Total)
+		require.Equal(t, report.Figures{Refunds: 1, Refunded: 5000, Net: -5000}, line(after.Channels, "web"))
+		empty := salesReport(report.Filter{PerformanceID: p.ID, From: mid, To: mid})
+		require.Equal(t, report.Figures{}, empty.Total)
 		require.Empty(t, empty.Zones)
 		require.Empty(t, empty.Channels)
-		require.Equal(t, store.SalesFigures{}, report(store.SalesFilter{PerformanceID: "missing"}).Total)
+		require.Equal(t, report.Figures{}, salesReport(report.Filter{PerformanceID: "missing"}).Total)
 	})
 }
 

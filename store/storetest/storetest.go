@@ -15,8 +15,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -36,23 +38,23 @@ type fixture struct {
 
 func (f *fixture) id(prefix string) string { return fmt.Sprintf("%s%d", prefix, f.seq.Add(1)) }
 
-func (f *fixture) hall(t *testing.T, s store.Store) store.Hall {
+func (f *fixture) hall(t *testing.T, s store.Store) catalog.Hall {
 	t.Helper()
-	h := store.Hall{ID: f.id("h"), Name: "Hall", Layout: []byte(`{"name":"Hall","sections":[]}`), Seats: 800}
+	h := catalog.Hall{ID: f.id("h"), Name: "Hall", Layout: []byte(`{"name":"Hall","sections":[]}`), Seats: 800}
 	require.NoError(t, s.CreateHall(context.Background(), h))
 	return h
 }
 
-func (f *fixture) perf(t *testing.T, s store.Store, h store.Hall, starts time.Time) store.Performance {
+func (f *fixture) perf(t *testing.T, s store.Store, h catalog.Hall, starts time.Time) catalog.Performance {
 	t.Helper()
-	p := store.Performance{ID: f.id("p"), HallID: h.ID, Name: "Show", StartsAt: starts, Status: store.StatusOnSale,
+	p := catalog.Performance{ID: f.id("p"), HallID: h.ID, Name: "Show", StartsAt: starts, Status: catalog.OnSale,
 		Zones: zones, SeatZones: make([]uint16, h.Seats)}
 	require.NoError(t, s.CreatePerformance(context.Background(), p))
 	return p
 }
 
 // order is a paid order of seats, not yet stored.
-func (f *fixture) order(p store.Performance, session, key string, seats ...uint32) order.Order {
+func (f *fixture) order(p catalog.Performance, session, key string, seats ...uint32) order.Order {
 	o := order.Order{
 		ID: f.id("o"), Number: f.id("N-"), PerformanceID: p.ID, Status: order.Paid,
 		BuyerName: "Ada", BuyerEmail: "ada@example.com", Session: session, HoldToken: f.id("tok"),
@@ -180,13 +182,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.WithinDuration(t, time.Now(), got.CreatedAt, time.Minute)
 		require.Equal(t, zones, got.Zones)
 		require.Equal(t, p.SeatZones, got.SeatZones)
-		require.Equal(t, store.StatusOnSale, got.Status)
+		require.Equal(t, catalog.OnSale, got.Status)
 
-		require.NoError(t, s.SetPerformanceStatus(ctx, p.ID, store.StatusStopped))
+		require.NoError(t, s.SetPerformanceStatus(ctx, p.ID, catalog.Stopped))
 		got, err = s.GetPerformance(ctx, p.ID)
 		require.NoError(t, err)
-		require.Equal(t, store.StatusStopped, got.Status)
-		require.ErrorIs(t, s.SetPerformanceStatus(ctx, "missing", store.StatusStopped), store.ErrNotFound)
+		require.Equal(t, catalog.Stopped, got.Status)
+		require.ErrorIs(t, s.SetPerformanceStatus(ctx, "missing", catalog.Stopped), store.ErrNotFound)
 		_, err = s.GetPerformance(ctx, "missing")
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.ErrorIs(t, s.CreatePerformance(ctx, p), store.ErrDuplicate)
@@ -213,7 +215,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 		}
 		layout := bigLayout(seats)
-		h := store.Hall{ID: f.id("h"), Name: "Stadium", Layout: layout, Seats: seats}
+		h := catalog.Hall{ID: f.id("h"), Name: "Stadium", Layout: layout, Seats: seats}
 		require.NoError(t, s.CreateHall(ctx, h))
 		gh, err := s.GetHall(ctx, h.ID)
 		require.NoError(t, err)
@@ -222,7 +224,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.True(t, bytes.Equal(layout, compact.Bytes()), "a %d-byte layout round-trips", len(layout))
 
 		stadiumZones := append(slices.Clone(zones), hall.Zone{ID: "c", Name: "C", Price: 100, Currency: "EUR", Color: "#00aa00"})
-		p := store.Performance{ID: f.id("p"), HallID: h.ID, Name: "Final", StartsAt: day, Status: store.StatusDraft,
+		p := catalog.Performance{ID: f.id("p"), HallID: h.ID, Name: "Final", StartsAt: day, Status: catalog.Draft,
 			Zones: stadiumZones, SeatZones: seatZones}
 		require.NoError(t, s.CreatePerformance(ctx, p))
 		got, err := s.GetPerformance(ctx, p.ID)
@@ -239,7 +241,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, zones, got.Zones)
 		require.ErrorIs(t, s.SetZones(ctx, "missing", zones, changed), store.ErrNotFound)
 
-		list, err := s.ListPerformances(ctx, store.PerformanceFilter{Limit: 10})
+		list, err := s.ListPerformances(ctx, catalog.PerformanceFilter{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, list, 1)
 		require.Nil(t, list[0].SeatZones, "lists do not load zone maps")
@@ -258,8 +260,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			p := f.perf(t, s, h, day.AddDate(0, 0, i/3))
 			want = append(want, p.ID)
 		}
-		var got []store.Performance
-		filter := store.PerformanceFilter{Limit: 10}
+		var got []catalog.Performance
+		filter := catalog.PerformanceFilter{Limit: 10}
 		pages := 0
 		for {
 			page, err := s.ListPerformances(ctx, filter)
@@ -284,7 +286,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			ids[i] = p.ID
 		}
 		require.ElementsMatch(t, want, ids, "every performance once")
-		require.True(t, slices.IsSortedFunc(got, func(a, b store.Performance) int {
+		require.True(t, slices.IsSortedFunc(got, func(a, b catalog.Performance) int {
 			if c := a.StartsAt.Compare(b.StartsAt); c != 0 {
 				return c
 			}
@@ -307,7 +309,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				page, err := s.ListPerformances(ctx, store.PerformanceFilter{From: c.from, To: c.to, Limit: 100})
+				page, err := s.ListPerformances(ctx, catalog.PerformanceFilter{From: c.from, To: c.to, Limit: 100})
 				require.NoError(t, err)
 				require.Len(t, page, c.want)
 				for _, p := range page {
@@ -318,22 +320,22 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 
 		// A range and a cursor together: the second page of one day's three.
-		page, err := s.ListPerformances(ctx, store.PerformanceFilter{From: day, To: day.AddDate(0, 0, 1), Limit: 2})
+		page, err := s.ListPerformances(ctx, catalog.PerformanceFilter{From: day, To: day.AddDate(0, 0, 1), Limit: 2})
 		require.NoError(t, err)
 		require.Len(t, page, 2)
-		rest, err := s.ListPerformances(ctx, store.PerformanceFilter{From: day, To: day.AddDate(0, 0, 1), Limit: 2,
+		rest, err := s.ListPerformances(ctx, catalog.PerformanceFilter{From: day, To: day.AddDate(0, 0, 1), Limit: 2,
 			AfterStartsAt: page[1].StartsAt, AfterID: page[1].ID})
 		require.NoError(t, err)
 		require.Len(t, rest, 1)
 
 		// Out-of-range limits are clamped, not refused.
 		for _, limit := range []int{0, -5, 1_000_000} {
-			page, err := s.ListPerformances(ctx, store.PerformanceFilter{Limit: limit})
+			page, err := s.ListPerformances(ctx, catalog.PerformanceFilter{Limit: limit})
 			require.NoError(t, err)
 			require.NotEmpty(t, page)
 			require.LessOrEqual(t, len(page), 1000)
 		}
-		page, err = s.ListPerformances(ctx, store.PerformanceFilter{Limit: 1})
+		page, err = s.ListPerformances(ctx, catalog.PerformanceFilter{Limit: 1})
 		require.NoError(t, err)
 		require.Len(t, page, 1)
 	})
@@ -405,7 +407,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.NoError(t, err)
 
 		// A missing performance, and a seat twice in one order: nothing written.
-		_, err = s.CreateOrder(ctx, f.order(store.Performance{ID: "missing"}, "sess", "", 1))
+		_, err = s.CreateOrder(ctx, f.order(catalog.Performance{ID: "missing"}, "sess", "", 1))
 		require.ErrorIs(t, err, store.ErrNotFound)
 		_, err = s.CreateOrder(ctx, f.order(p, "sess", "", 40, 41, 40))
 		require.Error(t, err)
@@ -502,7 +504,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("LargeOrder", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
-		h := store.Hall{ID: f.id("h"), Name: "Arena", Layout: []byte(`{}`), Seats: 20_000}
+		h := catalog.Hall{ID: f.id("h"), Name: "Arena", Layout: []byte(`{}`), Seats: 20_000}
 		require.NoError(t, s.CreateHall(ctx, h))
 		p := f.perf(t, s, h, day)
 		seats := make([]uint32, 5_000)
@@ -656,7 +658,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, []string{"web", "box_office", "partner-acme"}, got.Channels)
 		require.Equal(t, seatChannels, got.SeatChannels)
 		require.ErrorIs(t, s.SetChannels(ctx, "missing", nil, nil), store.ErrNotFound)
-		list, err := s.ListPerformances(ctx, store.PerformanceFilter{})
+		list, err := s.ListPerformances(ctx, catalog.PerformanceFilter{})
 		require.NoError(t, err)
 		require.Len(t, list, 1)
 		require.Equal(t, []string{"web", "box_office", "partner-acme"}, list[0].Channels)
@@ -670,14 +672,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.NoError(t, s.SetBlocks(ctx, p.ID, nil, "nothing"))
 		blocks, err = s.Blocks(ctx, p.ID)
 		require.NoError(t, err)
-		require.Equal(t, []store.Block{{Seat: 7, Reason: "fire watch"}, {Seat: 8, Reason: "fire watch"}, {Seat: 9, Reason: "mixer desk"}}, blocks)
+		require.Equal(t, []catalog.Block{{Seat: 7, Reason: "fire watch"}, {Seat: 8, Reason: "fire watch"}, {Seat: 9, Reason: "mixer desk"}}, blocks)
 		require.NoError(t, s.ClearBlocks(ctx, p.ID, []uint32{8, 100}))
 		blocks, err = s.Blocks(ctx, p.ID)
 		require.NoError(t, err)
-		require.Equal(t, []store.Block{{Seat: 7, Reason: "fire watch"}, {Seat: 9, Reason: "mixer desk"}}, blocks)
+		require.Equal(t, []catalog.Block{{Seat: 7, Reason: "fire watch"}, {Seat: 9, Reason: "mixer desk"}}, blocks)
 		require.ErrorIs(t, s.SetBlocks(ctx, "missing", []uint32{1}, "x"), store.ErrNotFound)
 
-		tpl := store.Template{ID: f.id("t"), HallID: h.ID, Name: "Opera set-up", Zones: zones, SeatZones: make([]uint16, h.Seats),
+		tpl := catalog.Template{ID: f.id("t"), HallID: h.ID, Name: "Opera set-up", Zones: zones, SeatZones: make([]uint16, h.Seats),
 			Channels: got.Channels, SeatChannels: seatChannels, Blocks: blocks}
 		tpl.SeatZones[5] = 1
 		require.NoError(t, s.CreateTemplate(ctx, tpl))
@@ -710,10 +712,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("UsersTokensSessions", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
-		u := store.User{ID: f.id("u"), Login: "Olga", Name: "Olga Organizer", Role: store.RoleOrganizer, PasswordHash: "$argon2id$x"}
+		u := staff.User{ID: f.id("u"), Login: "Olga", Name: "Olga Organizer", Role: staff.RoleOrganizer, PasswordHash: "$argon2id$x"}
 		require.NoError(t, s.CreateUser(ctx, u))
-		require.ErrorIs(t, s.CreateUser(ctx, store.User{ID: f.id("u"), Login: "olga", Role: store.RoleGate}), store.ErrDuplicate)
-		require.ErrorIs(t, s.CreateUser(ctx, store.User{ID: u.ID, Login: "other", Role: store.RoleGate}), store.ErrDuplicate)
+		require.ErrorIs(t, s.CreateUser(ctx, staff.User{ID: f.id("u"), Login: "olga", Role: staff.RoleGate}), store.ErrDuplicate)
+		require.ErrorIs(t, s.CreateUser(ctx, staff.User{ID: u.ID, Login: "other", Role: staff.RoleGate}), store.ErrDuplicate)
 		got, err := s.UserByLogin(ctx, "OLGA")
 		require.NoError(t, err)
 		require.Equal(t, "olga", got.Login)
@@ -729,7 +731,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.ErrorIs(t, err, store.ErrNotFound)
 		_, err = s.UserByLogin(ctx, "nobody")
 		require.ErrorIs(t, err, store.ErrNotFound)
-		off := store.User{ID: f.id("u"), Login: "gone", Name: "Gone", Role: store.RoleGate, Disabled: true}
+		off := staff.User{ID: f.id("u"), Login: "gone", Name: "Gone", Role: staff.RoleGate, Disabled: true}
 		require.NoError(t, s.CreateUser(ctx, off))
 		users, err := s.ListUsers(ctx)
 		require.NoError(t, err)
@@ -737,9 +739,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.Equal(t, "gone", users[0].Login, "by login")
 		require.True(t, users[0].Disabled)
 
-		tok := store.APIToken{ID: f.id("k"), UserID: u.ID, Name: "ci", Hash: "abc123"}
+		tok := staff.Token{ID: f.id("k"), UserID: u.ID, Name: "ci", Hash: "abc123"}
 		require.NoError(t, s.CreateAPIToken(ctx, tok))
-		require.ErrorIs(t, s.CreateAPIToken(ctx, store.APIToken{ID: f.id("k"), UserID: "missing", Name: "x", Hash: "h"}), store.ErrNotFound)
+		require.ErrorIs(t, s.CreateAPIToken(ctx, staff.Token{ID: f.id("k"), UserID: "missing", Name: "x", Hash: "h"}), store.ErrNotFound)
 		owner, err := s.UserByToken(ctx, "abc123")
 		require.NoError(t, err)
 		require.Equal(t, u.ID, owner.ID)
@@ -750,16 +752,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.ErrorIs(t, s.DeleteAPIToken(ctx, u.ID, tok.ID), store.ErrNotFound)
 		_, err = s.UserByToken(ctx, "abc123")
 		require.ErrorIs(t, err, store.ErrNotFound)
-		require.NoError(t, s.CreateAPIToken(ctx, store.APIToken{ID: f.id("k"), UserID: off.ID, Name: "old", Hash: "offhash"}))
+		require.NoError(t, s.CreateAPIToken(ctx, staff.Token{ID: f.id("k"), UserID: off.ID, Name: "old", Hash: "offhash"}))
 		_, err = s.UserByToken(ctx, "offhash")
 		require.ErrorIs(t, err, store.ErrNotFound, "a disabled user's token")
 
 		now := time.Now().UTC()
 		expires := now.Add(time.Hour).Truncate(time.Microsecond)
-		require.NoError(t, s.CreateSession(ctx, store.StaffSession{Hash: "s1", UserID: u.ID, CSRF: "c1", Expires: expires}))
-		require.NoError(t, s.CreateSession(ctx, store.StaffSession{Hash: "old", UserID: u.ID, CSRF: "c0", Expires: now.Add(-time.Second)}))
-		require.NoError(t, s.CreateSession(ctx, store.StaffSession{Hash: "off", UserID: off.ID, CSRF: "c2", Expires: expires}))
-		require.ErrorIs(t, s.CreateSession(ctx, store.StaffSession{Hash: "s9", UserID: "missing", CSRF: "c", Expires: expires}), store.ErrNotFound)
+		require.NoError(t, s.CreateSession(ctx, staff.Session{Hash: "s1", UserID: u.ID, CSRF: "c1", Expires: expires}))
+		require.NoError(t, s.CreateSession(ctx, staff.Session{Hash: "old", UserID: u.ID, CSRF: "c0", Expires: now.Add(-time.Second)}))
+		require.NoError(t, s.CreateSession(ctx, staff.Session{Hash: "off", UserID: off.ID, CSRF: "c2", Expires: expires}))
+		require.ErrorIs(t, s.CreateSession(ctx, staff.Session{Hash: "s9", UserID: "missing", CSRF: "c", Expires: expires}), store.ErrNotFound)
 		ss, su, err := s.SessionUser(ctx, "s1", now)
 		require.NoError(t, err)
 		require.Equal(t, "s1", ss.Hash)
@@ -768,7 +770,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		require.True(t, expires.Equal(ss.Expires))
 		requireUTC(t, ss.Expires, su.CreatedAt)
 		require.Equal(t, u.ID, su.ID)
-		require.Equal(t, store.RoleOrganizer, su.Role)
+		require.Equal(t, staff.RoleOrganizer, su.Role)
 		_, _, err = s.SessionUser(ctx, "old", now)
 		require.ErrorIs(t, err, store.ErrNotFound, "expired")
 		_, _, err = s.SessionUser(ctx, "s1", now.Add(2*time.Hour))

@@ -1,0 +1,81 @@
+// Package catalog owns what is on offer: halls (their layouts as stored),
+// performances in them with their price zones, sales channels (quotas) and
+// blocked seats, and templates that set a later performance up the same way.
+// The stores translate rows to these types.
+package catalog
+
+import (
+	"time"
+
+	"github.com/seatmap/seatmap/hall"
+)
+
+// Performance statuses.
+const (
+	Draft   = "draft"
+	OnSale  = "on_sale"
+	Stopped = "stopped"
+)
+
+// Hall is a stored hall layout.
+type Hall struct {
+	ID        string
+	Name      string
+	Layout    []byte // the layout JSON as accepted by hall.Parse
+	Seats     int
+	CreatedAt time.Time
+}
+
+// Performance is one dated showing in one hall.
+type Performance struct {
+	ID        string
+	HallID    string
+	Name      string
+	StartsAt  time.Time
+	Status    string
+	Zones     []hall.Zone
+	SeatZones []uint16 // per dense seat index: index into Zones, or hall.NoZone; nil in lists
+	// Channels names the sales channels (quotas); index 0 is "web".
+	Channels []string
+	// SeatChannels is each seat's index into Channels; nil in lists, and nil or
+	// empty when every seat is in the web channel.
+	SeatChannels []uint8
+	CreatedAt    time.Time
+}
+
+// Block is a seat taken out of sale, with the reason (mixer desk, fire watch…).
+type Block struct {
+	Seat   uint32
+	Reason string
+}
+
+// Template is a saved set-up of a hall: zones, quotas and blocks, applied to
+// later performances in one step.
+type Template struct {
+	ID           string
+	HallID       string
+	Name         string
+	Zones        []hall.Zone
+	SeatZones    []uint16
+	Channels     []string
+	SeatChannels []uint8
+	Blocks       []Block
+	CreatedAt    time.Time
+}
+
+// PerformanceFilter selects performances by start time, ordered by (StartsAt, ID).
+// Zero times are unbounded. After* is the keyset cursor of the previous page.
+type PerformanceFilter struct {
+	From, To      time.Time // From inclusive, To exclusive
+	AfterStartsAt time.Time
+	AfterID       string
+	Limit         int // 1..1000
+}
+
+// ChannelsOrWeb returns the channel names of a performance, "web" alone when none.
+func ChannelsOrWeb(c []string) []string {
+	if len(c) == 0 {
+		return []string{"web"}
+	}
+	return c
+}
