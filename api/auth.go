@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
@@ -68,7 +69,7 @@ type Users interface {
 func (s *Server) storeError(err error) error {
 	err = s.users.Classify(err)
 	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
-		return &sales.UnavailableError{Service: "store", Err: err}
+		return &breaker.UnavailableError{Service: "store", Err: err}
 	}
 	return err
 }

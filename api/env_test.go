@@ -128,10 +128,12 @@ func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
 	if o.now != nil {
 		now = o.now
 	}
-	st, leases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
+	rawStore, rawLeases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st := store.Guard(rawStore, storeName, 5*time.Second, log)
+	leases := lease.Guard(rawLeases, leaseName, 2*time.Second, log)
 	svc := sales.New(sales.Config{
-		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log, Now: now,
+		Store: st, Leases: leases, Logger: log, Now: now,
 		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
 	})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store"
@@ -88,7 +89,7 @@ var problemRules = []problemRule{
 	{is(engine.ErrUnknownZone), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*sales.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
 	{is(store.ErrInvalid), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
-	{as[*sales.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
+	{as[*breaker.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 }
 
@@ -127,7 +128,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &capped) {
 			p.RetryAfter = max(1, int(time.Until(capped.OldestEnds).Seconds()+0.999))
 		}
-		var unavailable *sales.UnavailableError
+		var unavailable *breaker.UnavailableError
 		if errors.As(err, &unavailable) {
 			p.Detail = unavailable.Service + " is unavailable; nothing was changed, please retry shortly"
 			p.RetryAfter = 2

@@ -65,7 +65,7 @@ func (s *Service) CreatePromotion(ctx context.Context, np NewPromotion, a Actor)
 	if np.Prepared {
 		c.State = voucher.Prepared
 	}
-	err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreatePromotion(ctx, c) })
+	err := s.store.CreatePromotion(ctx, c)
 	if errors.Is(err, store.ErrDuplicate) {
 		return voucher.Code{}, &input.Error{Field: "code", Reason: fmt.Sprintf("%s is taken by another voucher or promotion", code)}
 	}
@@ -126,7 +126,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 			codes[i] = voucher.Code{Code: c, Kind: voucher.KindVoucher, BatchID: b.ID, Name: b.Name, Percent: b.Percent,
 				Amount: b.Amount, Currency: b.Currency, MaxUses: 1, State: state, Restrictions: b.Restrictions, CreatedBy: a.Login}
 		}
-		err := s.db.doBulk(ctx, func(ctx context.Context) error { return s.store.CreateVoucherBatch(ctx, b, codes) })
+		err := s.store.CreateVoucherBatch(ctx, b, codes)
 		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {
 			continue
 		}
@@ -141,10 +141,7 @@ func (s *Service) CreateVoucherBatch(ctx context.Context, nb NewVoucherBatch, a 
 // VoucherBatch returns a batch.
 func (s *Service) VoucherBatch(ctx context.Context, id string) (voucher.Batch, error) {
 	var b voucher.Batch
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		b, err = s.store.GetVoucherBatch(ctx, id)
-		return err
-	})
+	b, err := s.store.GetVoucherBatch(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return voucher.Batch{}, fmt.Errorf("voucher batch %s: %w", id, ErrCodeNotFound)
 	}
@@ -154,20 +151,14 @@ func (s *Service) VoucherBatch(ctx context.Context, id string) (voucher.Batch, e
 // VoucherBatches lists the batches, newest first.
 func (s *Service) VoucherBatches(ctx context.Context) ([]voucher.Batch, error) {
 	var out []voucher.Batch
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListVoucherBatches(ctx)
-		return err
-	})
+	out, err := s.store.ListVoucherBatches(ctx)
 	return out, err
 }
 
 // Codes lists codes (see store.CodeFilter).
 func (s *Service) Codes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error) {
 	var out []voucher.Code
-	err := s.db.doBulk(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListCodes(ctx, f)
-		return err
-	})
+	out, err := s.store.ListCodes(ctx, f)
 	return out, err
 }
 
@@ -178,10 +169,7 @@ func (s *Service) Code(ctx context.Context, code string) (voucher.Code, error) {
 	if len(code) == 0 || len(code) > voucher.MaxCodeLen+voucher.MaxPrefix {
 		return voucher.Code{}, fmt.Errorf("code %q: %w", code, ErrCodeNotFound)
 	}
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		c, err = s.store.GetCode(ctx, code)
-		return err
-	})
+	c, err := s.store.GetCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) {
 		return voucher.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)
 	}
@@ -198,10 +186,7 @@ func (s *Service) SetCodeState(ctx context.Context, code, state string) (voucher
 		return voucher.Code{}, &input.Error{Field: "state", Reason: "must be available or blocked"}
 	}
 	var c voucher.Code
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		c, err = s.store.SetCodeState(ctx, code, state)
-		return err
-	})
+	c, err := s.store.SetCodeState(ctx, code, state)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return voucher.Code{}, fmt.Errorf("code %s: %w", code, ErrCodeNotFound)

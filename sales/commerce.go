@@ -123,10 +123,7 @@ func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.M
 		return outbox.Message{}, fmt.Errorf("message %s (%s) has no text", m.ID, m.Kind)
 	}
 	var o order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.GetOrder(ctx, m.OrderID)
-		return err
-	})
+	o, err := s.store.GetOrder(ctx, m.OrderID)
 	if err != nil {
 		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
@@ -227,10 +224,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	}
 	var rf order.Refund
 	var replayed bool
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, rf, replayed, err = s.store.RefundOrder(ctx, req)
-		return err
-	})
+	o, rf, replayed, err = s.store.RefundOrder(ctx, req)
 	switch {
 	case err != nil:
 		return order.Order{}, order.Refund{}, false, err
@@ -295,16 +289,13 @@ func (s *Service) OrderDetails(ctx context.Context, id string, a Actor) (OrderDe
 		return OrderDetails{}, err
 	}
 	d := OrderDetails{Order: o}
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		if d.History, err = s.store.OrderHistory(ctx, id); err != nil {
-			return err
-		}
-		if d.Refunds, err = s.store.Refunds(ctx, id); err != nil {
-			return err
-		}
-		d.Messages, err = s.store.OrderMessages(ctx, id)
-		return err
-	})
+	if d.History, err = s.store.OrderHistory(ctx, id); err != nil {
+		return OrderDetails{}, err
+	}
+	if d.Refunds, err = s.store.Refunds(ctx, id); err != nil {
+		return OrderDetails{}, err
+	}
+	d.Messages, err = s.store.OrderMessages(ctx, id)
 	return d, err
 }
 
@@ -322,9 +313,7 @@ func (s *Service) Resend(ctx context.Context, id string, a Actor) (outbox.Messag
 		return outbox.Message{}, err
 	}
 	m := s.message(p, o, outbox.KindResend, "As asked, here is your order again.")
-	err = s.db.do(ctx, func(ctx context.Context) error {
-		return s.store.RecordOrderEvent(ctx, id, order.ActionResent, "to "+o.BuyerEmail, order.Change{Actor: a.label(), Notify: m})
-	})
+	err = s.store.RecordOrderEvent(ctx, id, order.ActionResent, "to "+o.BuyerEmail, order.Change{Actor: a.label(), Notify: m})
 	if err != nil {
 		return outbox.Message{}, err
 	}
@@ -356,10 +345,8 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 		st := p.shard.Stats()
 		out.Holds, out.HeldSeats = p.shard.HoldCount(), st.Total.Held
 	}
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: performanceID, From: from, To: to})
-		return err
-	})
+	var err error
+	out.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: performanceID, From: from, To: to})
 	return out, err
 }
 
@@ -368,10 +355,7 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 // nodes sweeping side by side cannot both send one.
 func (s *Service) remindDue(ctx context.Context, now time.Time) {
 	var due []order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		due, err = s.store.RemindersDue(ctx, now, s.cfg.ReminderLead, 100)
-		return err
-	})
+	due, err := s.store.RemindersDue(ctx, now, s.cfg.ReminderLead, 100)
 	if err != nil {
 		s.log.Warn("look for reservations to remind", "err", err)
 		return
@@ -383,10 +367,8 @@ func (s *Service) remindDue(ctx context.Context, now time.Time) {
 		}
 		deadline := o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST")
 		m := s.message(p, o, outbox.KindReminder, "A reminder: your reservation ends on "+deadline+".")
-		err = s.db.do(ctx, func(ctx context.Context) error {
-			return s.store.RecordOrderEvent(ctx, o.ID, order.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
-				order.Change{Actor: "system", Notify: m})
-		})
+		err = s.store.RecordOrderEvent(ctx, o.ID, order.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
+			order.Change{Actor: "system", Notify: m})
 		if err != nil && !errors.Is(err, store.ErrDuplicate) {
 			s.log.Warn("remind of a reservation", "order", o.ID, "err", err)
 		}

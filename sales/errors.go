@@ -37,13 +37,6 @@ var (
 // IsNotFound reports whether err means the performance does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrPerformanceNotFound) }
 
-// IsUnavailable reports whether err means a backing service is unavailable
-// (its circuit breaker has logged the outage).
-func IsUnavailable(err error) bool {
-	var u *UnavailableError
-	return errors.As(err, &u)
-}
-
 // UnknownSeatsError lists seat ids that the performance's hall does not have.
 type UnknownSeatsError struct {
 	IDs []string
@@ -52,19 +45,6 @@ type UnknownSeatsError struct {
 func (e *UnknownSeatsError) Error() string {
 	return fmt.Sprintf("unknown seat id(s): %s", strings.Join(e.IDs, ", "))
 }
-
-// UnavailableError says a backing service (postgres, redis, sqlite, memory) failed
-// or its circuit breaker is open. Nothing was half-written.
-type UnavailableError struct {
-	Service string
-	Err     error
-}
-
-func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("%s is unavailable: %v", e.Service, e.Err)
-}
-
-func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // TakenError lists requested seats that are held, sold, blocked or not for sale
 // to the caller. Nothing was changed.

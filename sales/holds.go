@@ -306,7 +306,7 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	if !exp.After(v.Expires) {
 		return Hold{}, ErrHoldLifetime
 	}
-	err = s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Extend(ctx, p.id, token, exp) })
+	err = s.leases.Extend(ctx, p.id, token, exp)
 	if errors.Is(err, lease.ErrNotFound) {
 		// The hold is live here and its lease is gone: the lease store lost
 		// its data, or the lease lapsed a moment before the engine's deadline.
@@ -348,7 +348,7 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	if p.reserved(token) {
 		return ErrReserved
 	}
-	if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, token) }); err != nil {
+	if err := s.leases.Release(ctx, p.id, token); err != nil {
 		return fmt.Errorf("release lease: %w", err)
 	}
 	if err := p.shard.Release(token, a.may()); err != nil {

@@ -25,14 +25,13 @@ const staleRounds = 2
 // seats show free on every map while every hold on them is refused, until the
 // stale lease lapses (the whole hold TTL).
 func (s *Service) acquireLease(ctx context.Context, p *perf, l lease.Lease) error {
-	acquire := func(ctx context.Context) error { return s.leases.Acquire(ctx, l) }
-	err := s.kv.do(ctx, acquire)
+	err := s.leases.Acquire(ctx, l)
 	for range staleRounds {
 		var conflict *lease.ConflictError
 		if !errors.As(err, &conflict) || !s.dropStaleLeases(ctx, p, conflict.Tokens) {
 			return err
 		}
-		err = s.kv.do(ctx, acquire)
+		err = s.leases.Acquire(ctx, l)
 	}
 	return err
 }
@@ -53,7 +52,7 @@ func (s *Service) dropStaleLeases(ctx context.Context, p *perf, tokens []string)
 		}
 	}
 	for _, tok := range tokens {
-		if err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, tok) }); err != nil {
+		if err := s.leases.Release(ctx, p.id, tok); err != nil {
 			return false
 		}
 		s.log.Warn("released a lease of no live hold", "performance", p.id, "token", redactToken(tok))
@@ -89,7 +88,7 @@ func (s *Service) dropLease(p *perf, token string) {
 func (s *Service) releaseDropped(ctx context.Context) {
 	defer close(s.dropped)
 	release := func(ctx context.Context, d drop) {
-		err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, d.perf, d.token) })
+		err := s.leases.Release(ctx, d.perf, d.token)
 		if err != nil {
 			s.log.Debug("release lease of an ended hold", "performance", d.perf, "err", err)
 		}

@@ -137,10 +137,7 @@ func (s *Service) Confirm(ctx context.Context, in ConfirmInput) (o order.Order, 
 // makes sure the engine shows its seats sold.
 func (s *Service) replay(ctx context.Context, in ConfirmInput) (order.Order, bool, error) {
 	var o order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.OrderByIdempotencyKey(ctx, in.Actor.Session, in.IdempotencyKey)
-		return err
-	})
+	o, err := s.store.OrderByIdempotencyKey(ctx, in.Actor.Session, in.IdempotencyKey)
 	if errors.Is(err, store.ErrNotFound) {
 		return order.Order{}, false, nil
 	}
@@ -216,10 +213,7 @@ func (s *Service) createOrder(ctx context.Context, o order.Order) (order.Order, 
 	var stored order.Order
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = s.db.do(ctx, func(ctx context.Context) (err error) {
-			stored, err = s.store.CreateOrder(ctx, o)
-			return err
-		})
+		stored, err = s.store.CreateOrder(ctx, o)
 		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {
 			o.ID, o.Number = newOrderID(), newOrderNumber()
 			continue
@@ -272,10 +266,7 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 // GetOrder returns an order to the session that made it, or to staff.
 func (s *Service) GetOrder(ctx context.Context, id string, a Actor) (order.Order, error) {
 	var o order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.GetOrder(ctx, id)
-		return err
-	})
+	o, err := s.store.GetOrder(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Staff() && o.Session != a.Session) {
 		return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
 	}
@@ -285,10 +276,7 @@ func (s *Service) GetOrder(ctx context.Context, id string, a Actor) (order.Order
 // ListOrders lists orders for staff.
 func (s *Service) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
 	var out []order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListOrders(ctx, f)
-		return err
-	})
+	out, err := s.store.ListOrders(ctx, f)
 	return out, err
 }
 
@@ -367,10 +355,7 @@ func (s *Service) Reserve(ctx context.Context, token string, a Actor, days int, 
 // reservationOf finds a reserved order and its performance.
 func (s *Service) reservationOf(ctx context.Context, id string) (order.Order, *perf, error) {
 	var o order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = s.store.GetOrder(ctx, id)
-		return err
-	})
+	o, err := s.store.GetOrder(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return order.Order{}, nil, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
 	}
@@ -407,14 +392,11 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a 
 	if limit := s.now().Add(MaxReservationDays * 24 * time.Hour); deadline.After(limit) {
 		return order.Order{}, &input.Error{Field: "days", Reason: fmt.Sprintf("a reservation may run at most %d days ahead", MaxReservationDays)}
 	}
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		after := o
-		after.Deadline = deadline
-		c := order.Change{Actor: a.label(), Reason: reason,
-			Notify: s.message(p, after, outbox.KindReservation, "Your reservation has been extended.")}
-		o, err = s.store.ExtendReservation(ctx, id, deadline, c)
-		return err
-	})
+	after := o
+	after.Deadline = deadline
+	c := order.Change{Actor: a.label(), Reason: reason,
+		Notify: s.message(p, after, outbox.KindReservation, "Your reservation has been extended.")}
+	o, err = s.store.ExtendReservation(ctx, id, deadline, c)
 	if err != nil {
 		return order.Order{}, reservationErr(err)
 	}
@@ -464,10 +446,7 @@ func (s *Service) endReservation(ctx context.Context, id string, write func(cont
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		o, err = write(ctx, o, p)
-		return err
-	})
+	o, err = write(ctx, o, p)
 	if err != nil {
 		return order.Order{}, reservationErr(err)
 	}
@@ -498,11 +477,8 @@ func (s *Service) expirePending(ctx context.Context) {
 	}
 	s.pendMu.Unlock()
 	for _, id := range ids {
-		err := s.db.do(ctx, func(ctx context.Context) error {
-			c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
-			_, err := s.store.EndReservation(ctx, id, order.Expired, c)
-			return err
-		})
+		c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
+		_, err := s.store.EndReservation(ctx, id, order.Expired, c)
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
 			continue // retry on the next sweep
 		}

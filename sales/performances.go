@@ -21,7 +21,7 @@ func (s *Service) CreateHall(ctx context.Context, layout []byte) (catalog.Hall, 
 		return catalog.Hall{}, nil, err
 	}
 	sh := catalog.Hall{ID: NewHallID(), Name: h.Layout.Name, Layout: layout, Seats: h.N()}
-	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateHall(ctx, sh) }); err != nil {
+	if err := s.store.CreateHall(ctx, sh); err != nil {
 		return catalog.Hall{}, nil, fmt.Errorf("create hall: %w", err)
 	}
 	sh, err = s.GetHall(ctx, sh.ID)
@@ -37,10 +37,7 @@ func (s *Service) CreateHall(ctx context.Context, layout []byte) (catalog.Hall, 
 // GetHall returns a stored hall.
 func (s *Service) GetHall(ctx context.Context, id string) (catalog.Hall, error) {
 	var sh catalog.Hall
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		sh, err = s.store.GetHall(ctx, id)
-		return err
-	})
+	sh, err := s.store.GetHall(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return catalog.Hall{}, fmt.Errorf("hall %s: %w", id, ErrHallNotFound)
 	}
@@ -83,10 +80,7 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (cat
 	}
 	if np.TemplateID != "" { // checked before anything is written
 		var t catalog.Template
-		err := s.db.do(ctx, func(ctx context.Context) (err error) {
-			t, err = s.store.GetTemplate(ctx, np.TemplateID)
-			return err
-		})
+		t, err := s.store.GetTemplate(ctx, np.TemplateID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && t.HallID != np.HallID) {
 			return catalog.Performance{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q for this hall", np.TemplateID)}
 		}
@@ -122,7 +116,7 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (cat
 		ID: NewPerformanceID(), HallID: np.HallID, Name: np.Name, StartsAt: np.StartsAt.UTC(),
 		Status: status, Zones: zones, SeatZones: seatZones,
 	}
-	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreatePerformance(ctx, sp) }); err != nil {
+	if err := s.store.CreatePerformance(ctx, sp); err != nil {
 		return catalog.Performance{}, fmt.Errorf("create performance: %w", err)
 	}
 	if _, err := s.load(ctx, sp.ID); err != nil {
@@ -166,10 +160,7 @@ func (s *Service) GetPerformance(ctx context.Context, id string) (catalog.Perfor
 		return *p.meta.Load(), nil
 	}
 	var sp catalog.Performance
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		sp, err = s.store.GetPerformance(ctx, id)
-		return err
-	})
+	sp, err := s.store.GetPerformance(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return catalog.Performance{}, fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}
@@ -179,10 +170,7 @@ func (s *Service) GetPerformance(ctx context.Context, id string) (catalog.Perfor
 // ListPerformances lists performances by start time.
 func (s *Service) ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error) {
 	var out []catalog.Performance
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListPerformances(ctx, f)
-		return err
-	})
+	out, err := s.store.ListPerformances(ctx, f)
 	return out, err
 }
 
@@ -201,7 +189,7 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetPerformanceStatus(ctx, id, status) })
+	err = s.store.SetPerformanceStatus(ctx, id, status)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}

@@ -21,11 +21,12 @@ import (
 
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
+	// Store and Leases are used as they are: wrap them in store.Guard and
+	// lease.Guard (a deadline per call and a circuit breaker each), as
+	// cmd/seatd does, so that an outage is answered at once.
 	Store  store.Store
 	Leases lease.Store
-	// StoreName and LeaseName name the services in 503 answers ("postgres", "redis").
-	StoreName, LeaseName string
-	Logger               *slog.Logger
+	Logger *slog.Logger
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
 	// is set (tests); otherwise they read the wall clock their own cheaper way.
 	Now func() time.Time
@@ -47,8 +48,6 @@ type Config struct {
 	ReminderLead time.Duration
 	// ReminderInterval is how often reminders due are looked for; default 1 min.
 	ReminderInterval time.Duration
-	StoreTimeout     time.Duration // per call; default 5 s
-	LeaseTimeout     time.Duration // per call; default 2 s
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
@@ -62,8 +61,6 @@ type Service struct {
 	// shardNow is the clock shards run on: the caller's, or nil for the
 	// engine's wall clock.
 	shardNow func() time.Time
-	db       *guard
-	kv       *guard
 	caps     *holdCaps
 
 	loads    singleflight.Group
@@ -148,18 +145,6 @@ func New(cfg Config) *Service {
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 200 * time.Millisecond
 	}
-	if cfg.StoreTimeout <= 0 {
-		cfg.StoreTimeout = 5 * time.Second
-	}
-	if cfg.LeaseTimeout <= 0 {
-		cfg.LeaseTimeout = 2 * time.Second
-	}
-	if cfg.StoreName == "" {
-		cfg.StoreName = "store"
-	}
-	if cfg.LeaseName == "" {
-		cfg.LeaseName = "lease store"
-	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -171,8 +156,6 @@ func New(cfg Config) *Service {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		shardNow: shardNow,
-		db:       newGuard(cfg.StoreName, cfg.StoreTimeout, cfg.Store.Classify, cfg.Logger),
-		kv:       newGuard(cfg.LeaseName, cfg.LeaseTimeout, cfg.Leases.Classify, cfg.Logger),
 		caps:     newHoldCaps(cfg.MaxHeldPerSession, cfg.MaxHeldPerAddress),
 		shards:   map[string]*perf{},
 		halls:    map[string]*hall.Hall{},
@@ -266,7 +249,7 @@ func (s *Service) releaseExpired(ctx context.Context, p *perf) {
 			p.shard.Touch()
 			continue
 		}
-		err := s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, p.id, tok) })
+		err := s.leases.Release(ctx, p.id, tok)
 		if err != nil {
 			s.log.Debug("release expired lease", "performance", p.id, "err", err)
 		}
@@ -281,10 +264,7 @@ func (s *Service) Rebuild(ctx context.Context) error {
 	n := 0
 	for {
 		var page []catalog.Performance
-		err := s.db.do(ctx, func(ctx context.Context) (err error) {
-			page, err = s.store.ListPerformances(ctx, f)
-			return err
-		})
+		page, err := s.store.ListPerformances(ctx, f)
 		if err != nil {
 			return fmt.Errorf("rebuild: list performances: %w", err)
 		}
@@ -339,10 +319,7 @@ func (s *Service) load(ctx context.Context, id string) (*perf, error) {
 func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	start := time.Now()
 	var sp catalog.Performance
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		sp, err = s.store.GetPerformance(ctx, id)
-		return err
-	})
+	sp, err := s.store.GetPerformance(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}
@@ -359,10 +336,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	shard := engine.NewShard(engine.Config{Hall: h, ZoneOf: sp.SeatZones, Zones: len(sp.Zones), Now: s.shardNow, MaxHoldSeats: max(s.cfg.MaxHoldSeats, engine.DefaultMaxHoldSeats)})
 
 	var sold []uint32
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		sold, err = s.store.SoldSeats(ctx, id)
-		return err
-	})
+	sold, err = s.store.SoldSeats(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load sold seats of %s: %w", id, err)
 	}
@@ -383,10 +357,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 		}
 	}
 	var blocks []catalog.Block
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		blocks, err = s.store.Blocks(ctx, id)
-		return err
-	})
+	blocks, err = s.store.Blocks(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load blocks of %s: %w", id, err)
 	}
@@ -404,10 +375,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 
 	// Reservations live in the store: they hold their seats until the deadline.
 	var reserved []order.Order
-	err = s.db.do(ctx, func(ctx context.Context) (err error) {
-		reserved, err = s.store.ReservedOrders(ctx, id)
-		return err
-	})
+	reserved, err = s.store.ReservedOrders(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load reservations of %s: %w", id, err)
 	}
@@ -428,10 +396,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	}
 
 	var leases []lease.Lease
-	err = s.kv.do(ctx, func(ctx context.Context) (err error) {
-		leases, err = s.leases.List(ctx, id)
-		return err
-	})
+	leases, err = s.leases.List(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load leases of %s: %w", id, err)
 	}
@@ -448,7 +413,7 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 			// Sold since (the order landed, the lease release did not), expired, or
 			// overlapping: the store and the engine win; drop the lease.
 			s.log.Warn("dropping stale lease", "performance", id, "token", redactToken(l.Token), "reason", err)
-			_ = s.kv.do(ctx, func(ctx context.Context) error { return s.leases.Release(ctx, id, l.Token) })
+			_ = s.leases.Release(ctx, id, l.Token)
 			continue
 		}
 		restored++
@@ -477,10 +442,7 @@ func (s *Service) hallOf(ctx context.Context, id string) (*hall.Hall, error) {
 		return h, nil
 	}
 	var sh catalog.Hall
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		sh, err = s.store.GetHall(ctx, id)
-		return err
-	})
+	sh, err := s.store.GetHall(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("hall %s: %w", id, ErrHallNotFound)
 	}
@@ -508,8 +470,8 @@ func (s *Service) Shard(ctx context.Context, id string) (*engine.Shard, error) {
 
 // Ready checks the store and the lease store.
 func (s *Service) Ready(ctx context.Context) error {
-	if err := s.db.do(ctx, s.store.Ping); err != nil {
+	if err := s.store.Ping(ctx); err != nil {
 		return err
 	}
-	return s.kv.do(ctx, s.leases.Ping)
+	return s.leases.Ping(ctx)
 }

@@ -133,7 +133,7 @@ func (s *Service) paintZone(ctx context.Context, p *perf, seats []uint32, zoneID
 	}
 	if changed > 0 {
 		after := p.shard.ZoneOf()
-		err := s.db.do(ctx, func(ctx context.Context) error { return s.store.SetZones(ctx, p.id, p.zones(), after) })
+		err := s.store.SetZones(ctx, p.id, p.zones(), after)
 		if err != nil {
 			s.undoZones(p, before, seats)
 			return PaintResult{}, fmt.Errorf("save zones: %w", err)
@@ -174,7 +174,7 @@ func (s *Service) paintChannel(ctx context.Context, p *perf, seats []uint32, nam
 		for i, ch := range after {
 			seatChannels[i] = uint8(ch)
 		}
-		err := s.db.do(ctx, func(ctx context.Context) error { return s.store.SetChannels(ctx, p.id, names, seatChannels) })
+		err := s.store.SetChannels(ctx, p.id, names, seatChannels)
 		if err != nil {
 			byChannel := map[engine.Channel][]uint32{}
 			for _, seat := range seats {
@@ -205,7 +205,7 @@ func (s *Service) block(ctx context.Context, p *perf, seats []uint32, reason str
 			blocked = append(blocked, seat)
 		}
 	}
-	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetBlocks(ctx, p.id, blocked, reason) })
+	err = s.store.SetBlocks(ctx, p.id, blocked, reason)
 	if err != nil {
 		var fresh []uint32
 		for _, seat := range blocked {
@@ -234,7 +234,7 @@ func (s *Service) unblock(ctx context.Context, p *perf, seats []uint32) (PaintRe
 		}
 	}
 	if len(freed) > 0 {
-		err := s.db.do(ctx, func(ctx context.Context) error { return s.store.ClearBlocks(ctx, p.id, freed) })
+		err := s.store.ClearBlocks(ctx, p.id, freed)
 		if err != nil {
 			_, _, _ = p.shard.Block(freed)
 			return PaintResult{}, fmt.Errorf("save blocks: %w", err)
@@ -285,7 +285,7 @@ func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones [
 	for z, n := range inUse {
 		return catalog.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
 	}
-	err = s.db.do(ctx, func(ctx context.Context) error { return s.store.SetZones(ctx, p.id, zones, zoneOf) })
+	err = s.store.SetZones(ctx, p.id, zones, zoneOf)
 	if err != nil {
 		return catalog.Performance{}, fmt.Errorf("save zones: %w", err)
 	}
@@ -359,7 +359,7 @@ func (s *Service) SaveTemplate(ctx context.Context, hallID, name, performanceID 
 	}
 	p.mu.RUnlock()
 	slices.SortFunc(t.Blocks, func(a, b catalog.Block) int { return int(a.Seat) - int(b.Seat) })
-	if err := s.db.do(ctx, func(ctx context.Context) error { return s.store.CreateTemplate(ctx, t) }); err != nil {
+	if err := s.store.CreateTemplate(ctx, t); err != nil {
 		return catalog.Template{}, fmt.Errorf("save template: %w", err)
 	}
 	t.CreatedAt = s.now().UTC()
@@ -372,10 +372,7 @@ func (s *Service) Templates(ctx context.Context, hallID string) ([]catalog.Templ
 		return nil, err
 	}
 	var out []catalog.Template
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListTemplates(ctx, hallID)
-		return err
-	})
+	out, err := s.store.ListTemplates(ctx, hallID)
 	return out, err
 }
 
@@ -384,10 +381,7 @@ func (s *Service) Templates(ctx context.Context, hallID string) ([]catalog.Templ
 // theirs and are reported as skipped.
 func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID string) (PaintResult, error) {
 	var t catalog.Template
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		t, err = s.store.GetTemplate(ctx, templateID)
-		return err
-	})
+	t, err := s.store.GetTemplate(ctx, templateID)
 	if errors.Is(err, store.ErrNotFound) {
 		return PaintResult{}, &input.Error{Field: "template_id", Reason: fmt.Sprintf("no template %q", templateID)}
 	}
@@ -477,10 +471,7 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 // ListHalls lists the halls.
 func (s *Service) ListHalls(ctx context.Context) ([]catalog.Hall, error) {
 	var out []catalog.Hall
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.store.ListHalls(ctx)
-		return err
-	})
+	out, err := s.store.ListHalls(ctx)
 	return out, err
 }
 
@@ -509,9 +500,6 @@ func (s *Service) Search(ctx context.Context, q, performanceID string) ([]Hold, 
 		}
 	}
 	var orders []order.Order
-	err := s.db.do(ctx, func(ctx context.Context) (err error) {
-		orders, err = s.store.SearchOrders(ctx, q, performanceID, 50)
-		return err
-	})
+	orders, err := s.store.SearchOrders(ctx, q, performanceID, 50)
 	return holds, orders, err
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/internal/connlimit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
@@ -176,22 +177,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, stdout, stderr, nil)
 }
 
+// Deadlines of one call to the store and to the lease store: past them the
+// call counts as an outage.
+const (
+	storeTimeout = 5 * time.Second
+	leaseTimeout = 2 * time.Second
+)
+
 // serve runs seatd until ctx ends. ready, if set, learns the base URL once the
 // server listens.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func(url string)) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	st, storeName, err := openStore(ctx, cfg)
+	raw, storeName, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer raw.Close()
+	// Every call to the store and the lease store goes through a breaker of
+	// its own, with a deadline per call.
+	st := store.Guard(raw, storeName, storeTimeout, log)
 
-	leases, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
+	rawLeases, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeLeases()
+	leases := lease.Guard(rawLeases, leaseName, leaseTimeout, log)
 
 	adminHash, err := adminToken(ctx, st, cfg.adminToken, stdout)
 	if err != nil {
@@ -199,7 +211,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 
 	svc := sales.New(sales.Config{
-		Store: st, Leases: leases, StoreName: storeName, LeaseName: leaseName, Logger: log,
+		Store: st, Leases: leases, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats, Location: cfg.location,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
@@ -214,7 +226,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	defer svc.Stop()
 
 	budget := descriptorBudget(log)
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, IsUnavailable: sales.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
