@@ -1,0 +1,71 @@
+package engine
+
+// Skip says why a seat was left out of a bulk operation.
+type Skip struct {
+	Seat  uint32
+	State State
+}
+
+// Block makes free seats unavailable for sale. Held and sold seats keep their state
+// and are reported as skipped; already blocked seats count as unchanged.
+func (s *Shard) Block(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Free, Blocked)
+}
+
+// Unblock returns blocked seats to sale.
+func (s *Shard) Unblock(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Blocked, Free)
+}
+
+// MarkSold sets free seats sold, as when rebuilding a shard from stored tickets.
+func (s *Shard) MarkSold(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Free, Sold)
+}
+
+// Refund returns sold seats to sale.
+func (s *Shard) Refund(seats []uint32) (changed int, skipped []Skip, err error) {
+	return s.bulk(seats, Sold, Free)
+}
+
+func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
+	if err := s.checkSeats(seats); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	s.expireLocked(s.now())
+	s.version++
+	changed := 0
+	var skipped []Skip
+	for _, seat := range seats {
+		st := s.stateLocked(seat)
+		switch st {
+		case from:
+			s.set(seat, from, to)
+			changed++
+		case to:
+		default:
+			skipped = append(skipped, Skip{Seat: seat, State: st})
+		}
+	}
+	return s.finishBulk(changed, skipped)
+}
+
+// finishBulk ends a bulk operation begun with s.mu held and s.version bumped.
+func (s *Shard) finishBulk(changed int, skipped []Skip) (int, []Skip, error) {
+	if changed == 0 {
+		s.version--
+		s.unlock() // expiries found on the way are still news
+		return 0, skipped, nil
+	}
+	s.unlockSignal()
+	return changed, skipped, nil
+}
+
+func (s *Shard) checkSeats(seats []uint32) error {
+	for _, seat := range seats {
+		if int(seat) >= s.n {
+			return &SeatError{Seat: seat, Reason: "no such seat"}
+		}
+	}
+	return nil
+}
