@@ -32,7 +32,7 @@ func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
 		return 0, nil, err
 	}
 	s.mu.Lock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	s.version++
 	changed := 0
 	var skipped []Skip
@@ -47,17 +47,13 @@ func (s *Shard) bulk(seats []uint32, from, to State) (int, []Skip, error) {
 			skipped = append(skipped, Skip{Seat: seat, State: st})
 		}
 	}
-	return s.finishBulk(changed, skipped)
-}
-
-// finishBulk ends a bulk operation begun with s.mu held and s.version bumped.
-func (s *Shard) finishBulk(changed int, skipped []Skip) (int, []Skip, error) {
 	if changed == 0 {
-		s.version--
-		s.unlock() // expiries found on the way are still news
-		return 0, skipped, nil
+		s.version-- // the version opened above went unused
 	}
-	s.unlockSignal()
+	s.mu.Unlock()
+	if changed > 0 || expired {
+		s.signal() // expiries found on the way are news even when nothing else changed
+	}
 	return changed, skipped, nil
 }
 

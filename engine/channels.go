@@ -38,7 +38,7 @@ func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []
 		return 0, nil, err
 	}
 	s.mu.Lock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	s.version++
 	if s.chanSets[c] == nil {
 		s.chanSets[c] = bitset.New(uint(s.n))
@@ -57,7 +57,14 @@ func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []
 		s.record(Change{Seat: seat, Kind: ChannelChange, Value: uint16(c)})
 		changed++
 	}
-	return s.finishBulk(changed, skipped)
+	if changed == 0 {
+		s.version-- // the version opened above went unused
+	}
+	s.mu.Unlock()
+	if changed > 0 || expired {
+		s.signal() // expiries found on the way are news even when nothing else changed
+	}
+	return changed, skipped, nil
 }
 
 // ChannelOf returns a copy of every seat's channel.

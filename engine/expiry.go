@@ -11,7 +11,10 @@ const maxExpiredKept = 1 << 16
 func (s *Shard) Expire(now time.Time) int {
 	s.mu.Lock()
 	k := s.expireLocked(now.UnixNano())
-	s.unlock()
+	s.mu.Unlock()
+	if k > 0 {
+		s.signal()
+	}
 	return k
 }
 
@@ -27,14 +30,18 @@ func (s *Shard) NextExpiry() (time.Time, bool) {
 
 // expireDue is expireLocked for the hot paths: the common case, nothing due, is
 // inlined.
-func (s *Shard) expireDue(now int64) {
+func (s *Shard) expireDue(now int64) int {
 	if len(s.expiry) > 0 && s.holds[s.expiry[0]].expires <= now {
-		s.expireLocked(now)
+		return s.expireLocked(now)
 	}
+	return 0
 }
 
-// expireLocked releases the holds due by now. Whoever calls it releases s.mu
-// with unlock or unlockSignal, which announce the expiries.
+// expireLocked releases the holds due by now and returns how many. A caller
+// that gets more than none signals after it releases s.mu, even when its own
+// operation then changes nothing (Get, Pin, a refused Hold...): an expiry must
+// reach live maps whichever call finds it, and a sweep after this one finds
+// nothing left to announce.
 func (s *Shard) expireLocked(now int64) int {
 	k := 0
 	for len(s.expiry) > 0 {
@@ -51,9 +58,6 @@ func (s *Shard) expireLocked(now int64) int {
 		s.noteExpired(h.token)
 		s.drop(slot, Free)
 		k++
-	}
-	if k > 0 {
-		s.unsignalled = true
 	}
 	return k
 }

@@ -90,27 +90,39 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	th := s.tokens.hash(req.Token)
 	s.mu.Lock()
 	now := s.now()
-	s.expireDue(now)
+	expired := s.expireDue(now) > 0
 	if exp <= now {
-		s.unlock()
+		s.mu.Unlock()
+		if expired {
+			s.signal()
+		}
 		return dst, ErrPast
 	}
 	pos, slot := s.tokens.find(req.Token, th, s.holds)
 	if slot != 0 {
-		s.unlock()
+		s.mu.Unlock()
+		if expired {
+			s.signal()
+		}
 		return dst, ErrTokenInUse
 	}
 	seats := req.Seats
 	if len(seats) > 0 {
 		if err := s.checkExplicit(seats, m); err != nil {
-			s.unlock()
+			s.mu.Unlock()
+			if expired {
+				s.signal()
+			}
 			return dst, err
 		}
 	} else {
 		start := len(dst)
 		var err error
 		if dst, err = s.bestLocked(req.Best, m, dst); err != nil {
-			s.unlock()
+			s.mu.Unlock()
+			if expired {
+				s.signal()
+			}
 			return dst[:start], err
 		}
 		seats = dst[start:]
@@ -129,7 +141,6 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	h.pinned, h.lapsed = false, false
 	s.tokens.insert(pos, th, slot)
 	s.heapPush(slot)
-	s.unsignalled = false // unlockSignal by hand: a call too many for the hot path
 	s.mu.Unlock()
 	s.signal()
 	if len(req.Seats) > 0 { // best-available appended to dst already
@@ -229,17 +240,19 @@ func (s *Shard) drop(slot uint32, to State) {
 func (s *Shard) Release(token, owner string) error {
 	th := s.tokens.hash(token)
 	s.mu.Lock()
-	s.expireDue(s.now())
+	expired := s.expireDue(s.now()) > 0
 	slot, err := s.lookupHashed(token, th, owner)
 	if err == nil && s.holds[slot].pinned {
 		err = ErrPinned
 	}
 	if err != nil {
-		s.unlock()
+		s.mu.Unlock()
+		if expired {
+			s.signal()
+		}
 		return err
 	}
 	s.drop(slot, Free)
-	s.unsignalled = false // unlockSignal by hand, as in Hold
 	s.mu.Unlock()
 	s.signal()
 	return nil
@@ -251,13 +264,16 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 	exp := expires.UnixNano()
 	s.mu.Lock()
 	now := s.now()
-	s.expireLocked(now)
+	expired := s.expireLocked(now) > 0
 	slot, err := s.lookup(token, owner)
 	if err == nil && exp <= now {
 		err = ErrPast
 	}
 	if err != nil {
-		s.unlock()
+		s.mu.Unlock()
+		if expired {
+			s.signal()
+		}
 		return err
 	}
 	h := &s.holds[slot]
@@ -272,20 +288,25 @@ func (s *Shard) Extend(token, owner string, expires time.Time) error {
 	for _, seat := range h.seats {
 		s.record(Change{Seat: seat, Kind: StateChange, State: Held})
 	}
-	s.unlockSignal()
+	s.mu.Unlock()
+	s.signal()
 	return nil
 }
 
 // Get returns a copy of a live hold.
 func (s *Shard) Get(token, owner string) (HoldView, error) {
 	s.mu.Lock()
-	defer s.unlock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	slot, err := s.lookup(token, owner)
-	if err != nil {
-		return HoldView{}, err
+	var v HoldView
+	if err == nil {
+		v = s.view(slot)
 	}
-	return s.view(slot), nil
+	s.mu.Unlock()
+	if expired {
+		s.signal()
+	}
+	return v, err
 }
 
 func (s *Shard) view(slot uint32) HoldView {
@@ -304,13 +325,16 @@ func (s *Shard) view(slot uint32) HoldView {
 // Holds returns copies of every live hold.
 func (s *Shard) Holds() []HoldView {
 	s.mu.Lock()
-	defer s.unlock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	out := make([]HoldView, 0, s.tokens.n)
 	for slot := 1; slot < len(s.holds); slot++ {
 		if s.holds[slot].token != "" {
 			out = append(out, s.view(uint32(slot)))
 		}
+	}
+	s.mu.Unlock()
+	if expired {
+		s.signal()
 	}
 	return out
 }
@@ -318,9 +342,13 @@ func (s *Shard) Holds() []HoldView {
 // HoldCount is the number of live holds: Holds without copying them.
 func (s *Shard) HoldCount() int {
 	s.mu.Lock()
-	defer s.unlock()
-	s.expireLocked(s.now())
-	return s.tokens.n
+	expired := s.expireLocked(s.now()) > 0
+	n := s.tokens.n
+	s.mu.Unlock()
+	if expired {
+		s.signal()
+	}
+	return n
 }
 
 // HolderOf returns the token of the hold on a seat, if any.
@@ -337,18 +365,21 @@ func (s *Shard) HolderOf(seat uint32) (string, bool) {
 // until Confirm or Unpin. It returns a copy of the hold.
 func (s *Shard) Pin(token, owner string) (HoldView, error) {
 	s.mu.Lock()
-	defer s.unlock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	slot, err := s.lookup(token, owner)
-	if err != nil {
-		return HoldView{}, err
+	if err == nil && s.holds[slot].pinned {
+		err = ErrPinned
 	}
-	h := &s.holds[slot]
-	if h.pinned {
-		return HoldView{}, ErrPinned
+	var v HoldView
+	if err == nil {
+		s.holds[slot].pinned = true
+		v = s.view(slot)
 	}
-	h.pinned = true
-	return s.view(slot), nil
+	s.mu.Unlock()
+	if expired {
+		s.signal()
+	}
+	return v, err
 }
 
 // Unpin ends a confirmation that failed. A hold whose deadline passed meanwhile
@@ -369,7 +400,8 @@ func (s *Shard) Unpin(token string) {
 	}
 	s.noteExpired(h.token)
 	s.drop(slot, Free)
-	s.unlockSignal()
+	s.mu.Unlock()
+	s.signal()
 }
 
 // Confirm turns a hold's seats into sold seats and ends the hold.
@@ -382,6 +414,7 @@ func (s *Shard) Confirm(token string) error {
 		return ErrNotFound
 	}
 	s.drop(slot, Sold)
-	s.unlockSignal()
+	s.mu.Unlock()
+	s.signal()
 	return nil
 }

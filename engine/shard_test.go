@@ -430,11 +430,35 @@ func TestExpirySignals(t *testing.T) {
 			_, err := s.Hold(HoldRequest{Token: "live", Owner: "o", Seats: []uint32{700}, Expires: c.Now().Add(time.Minute)}, nil)
 			require.ErrorIs(t, err, ErrTokenInUse)
 		},
+		"Hold refused for its deadline": func(s *Shard, c *testclock.Clock) {
+			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Seats: []uint32{700}, Expires: c.Now()}, nil)
+			require.ErrorIs(t, err, ErrPast)
+		},
+		"Hold refused a taken seat": func(s *Shard, c *testclock.Clock) {
+			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Seats: []uint32{600}, Expires: c.Now().Add(time.Minute)}, nil)
+			var taken *TakenError
+			require.ErrorAs(t, err, &taken)
+		},
+		"best-available refused": func(s *Shard, c *testclock.Clock) {
+			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Best: Best{Count: 2, Zone: 9}, Expires: c.Now().Add(time.Minute)}, nil)
+			require.ErrorIs(t, err, ErrUnknownZone)
+		},
 		"refused Release": func(s *Shard, _ *testclock.Clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
 		"Block changing nothing": func(s *Shard, _ *testclock.Clock) {
 			changed, _, err := s.Block(nil)
 			require.NoError(t, err)
 			require.Zero(t, changed)
+		},
+		"PaintChannel changing nothing": func(s *Shard, _ *testclock.Clock) {
+			changed, _, err := s.PaintChannel([]uint32{700}, Web)
+			require.NoError(t, err)
+			require.Zero(t, changed)
+		},
+		"PaintZone changing nothing": func(s *Shard, _ *testclock.Clock) {
+			changed, skipped, err := s.PaintZone([]uint32{600}, 0)
+			require.NoError(t, err)
+			require.Zero(t, changed)
+			require.Equal(t, []Skip{{Seat: 600, State: Held}}, skipped)
 		},
 		"Expire": func(s *Shard, c *testclock.Clock) { require.Equal(t, 1, s.Expire(c.Now())) },
 	}

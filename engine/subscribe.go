@@ -33,24 +33,3 @@ func (s *Shard) signal() {
 		}
 	}
 }
-
-// unlock releases s.mu at the end of an operation that changed nothing itself
-// but may have expired holds on its way (Get, Pin, a refused Hold...), and
-// then signals if it did: an expiry must reach live maps whichever call finds
-// it, and a sweep after this one finds nothing left to announce.
-func (s *Shard) unlock() {
-	due := s.unsignalled
-	s.unsignalled = false
-	s.mu.Unlock()
-	if due {
-		s.signal()
-	}
-}
-
-// unlockSignal releases s.mu after a change and signals, which announces any
-// expiry found on the way too.
-func (s *Shard) unlockSignal() {
-	s.unsignalled = false
-	s.mu.Unlock()
-	s.signal()
-}

@@ -88,7 +88,7 @@ func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip
 		s.mu.Unlock()
 		return 0, nil, ErrUnknownZone
 	}
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now()) > 0
 	s.version++
 	for _, seat := range seats {
 		old := s.zoneOf[seat]
@@ -113,5 +113,12 @@ func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip
 		s.record(Change{Seat: seat, Kind: ZoneChange, Value: z})
 		changed++
 	}
-	return s.finishBulk(changed, skipped)
+	if changed == 0 {
+		s.version-- // the version opened above went unused
+	}
+	s.mu.Unlock()
+	if changed > 0 || expired {
+		s.signal() // expiries found on the way are news even when nothing else changed
+	}
+	return changed, skipped, nil
 }
