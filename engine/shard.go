@@ -35,17 +35,18 @@ type Config struct {
 // Shard is the live state of one performance. It is safe for concurrent use: one
 // mutex serialises every operation, and shards never share state.
 //
-// The lock rule. mu guards every field below it. Each exported method takes mu
-// and releases it in the same function, by defer or on each of its returns;
-// unexported methods never take or release it, and those that touch the fields
-// below it run under the exported method's lock. Nothing done under mu blocks
-// or calls out of the package: no I/O, no channel operation, no callback but the
-// clock (Config.Now, which must neither block nor call the shard). Subscribers
-// are signalled by the method that took mu, after releasing it: after every
-// change, and after holds expired on the way even when the method then changed
-// nothing (see expireLocked). The fields above mu are set by NewShard and never
-// written again, except subs, which Subscribe replaces under mu and signal reads
-// without it.
+// The lock rule. mu guards every field below it. Whatever takes mu (the
+// exported methods that read or write those fields, bulk, the cancel func
+// Subscribe returns) releases it in the same function, by defer or on each of
+// its returns; the helpers it calls under mu never take or release it. Nothing
+// done under mu blocks or calls out of the package: no I/O, no channel
+// operation, no callback but the clock (Config.Now, which must neither block
+// nor call the shard). Subscribers are signalled by the function that took mu,
+// after releasing it: after every change, and after holds expired on the way
+// even when the operation then changed nothing (see expireLocked). The fields
+// above mu are set by NewShard and never written again, except subs, which
+// Subscribe replaces under mu and signal reads without it.
+// TestLockReleasedWhereTaken checks that mu is released where it is taken.
 type Shard struct {
 	hall *hall.Hall
 	n    int
