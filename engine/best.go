@@ -1,17 +1,20 @@
 package engine
 
-import (
-	"math/bits"
-
-	"github.com/bits-and-blooms/bitset"
-
-	"github.com/seatmap/seatmap/hall"
-)
+import "math/bits"
 
 // Best-available: Count seats side by side in one row, rows taken best rank first,
 // nearest the row's middle within a row. A placement that would leave a single
 // empty seat between taken seats (or between a taken seat and the row's end) is
 // only chosen when no placement anywhere avoids it.
+
+// AnyZone in Best.Zone lets best-available take seats of any zone.
+const AnyZone = -1
+
+// Best asks for Count seats side by side in one row, in Zone (or AnyZone).
+type Best struct {
+	Count int
+	Zone  int
+}
 
 type avail struct {
 	held, sold, blocked []uint64
@@ -143,104 +146,4 @@ func appendRange(dst []uint32, from, n int) []uint32 {
 		dst = append(dst, uint32(from+k))
 	}
 	return dst
-}
-
-// PaintChannel moves seats into channel c, the quota that may sell them. Held
-// and sold seats keep their channel and are skipped; seats already in c count as
-// unchanged.
-func (s *Shard) PaintChannel(seats []uint32, c Channel) (changed int, skipped []Skip, err error) {
-	if int(c) >= MaxChannels {
-		return 0, nil, &SeatError{Seat: uint32(c), Reason: "channel out of range"}
-	}
-	if err := s.checkSeats(seats); err != nil {
-		return 0, nil, err
-	}
-	s.mu.Lock()
-	s.expireLocked(s.now())
-	s.version++
-	if s.chanSets[c] == nil {
-		s.chanSets[c] = bitset.New(uint(s.n))
-	}
-	for _, seat := range seats {
-		if s.channelOf[seat] == c {
-			continue
-		}
-		if st := s.stateLocked(seat); st == Held || st == Sold {
-			skipped = append(skipped, Skip{Seat: seat, State: st})
-			continue
-		}
-		s.chanSets[s.channelOf[seat]].Clear(uint(seat))
-		s.chanSets[c].Set(uint(seat))
-		s.channelOf[seat] = c
-		s.record(Change{Seat: seat, Kind: ChannelChange, Value: uint16(c)})
-		changed++
-	}
-	return s.finishBulk(changed, skipped)
-}
-
-// PaintZone moves seats into zone z (an index below the zone count, or
-// hall.NoZone: not for sale). Held and sold seats keep their zone and price and
-// are skipped.
-func (s *Shard) PaintZone(seats []uint32, z uint16) (changed int, skipped []Skip, err error) {
-	if err := s.checkSeats(seats); err != nil {
-		return 0, nil, err
-	}
-	s.mu.Lock()
-	if z != hall.NoZone && int(z) >= len(s.zoneSets) {
-		s.mu.Unlock()
-		return 0, nil, ErrUnknownZone
-	}
-	s.expireLocked(s.now())
-	s.version++
-	for _, seat := range seats {
-		old := s.zoneOf[seat]
-		if old == z {
-			continue
-		}
-		if st := s.stateLocked(seat); st == Held || st == Sold {
-			skipped = append(skipped, Skip{Seat: seat, State: st})
-			continue
-		}
-		u := uint(seat)
-		if old != hall.NoZone {
-			s.zoneSets[old].Clear(u)
-		}
-		if z != hall.NoZone {
-			s.zoneSets[z].Set(u)
-			s.priced.Set(u)
-		} else {
-			s.priced.Clear(u)
-		}
-		s.zoneOf[seat] = z
-		s.record(Change{Seat: seat, Kind: ZoneChange, Value: z})
-		changed++
-	}
-	return s.finishBulk(changed, skipped)
-}
-
-// finishBulk ends a bulk operation begun with s.mu held and s.version bumped.
-func (s *Shard) finishBulk(changed int, skipped []Skip) (int, []Skip, error) {
-	if changed == 0 {
-		s.version--
-		s.unlock() // expiries found on the way are still news
-		return 0, skipped, nil
-	}
-	s.unlockSignal()
-	return changed, skipped, nil
-}
-
-func (s *Shard) checkSeats(seats []uint32) error {
-	for _, seat := range seats {
-		if int(seat) >= s.n {
-			return &SeatError{Seat: seat, Reason: "no such seat"}
-		}
-	}
-	return nil
-}
-
-// ChannelOf returns a copy of every seat's channel.
-func (s *Shard) ChannelOf() []Channel {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Channel(nil), s.channelOf...)
 }

@@ -296,12 +296,19 @@ func runProperty(t *testing.T, h *hall.Hall, seed uint64, steps int) {
 			}
 		}
 
-		// Every change is signalled, expiries the operation found included.
+		// Every change is signalled, expiries the operation found included, and
+		// nothing else is: a call that changed nothing leaves live maps alone.
 		if s.Version() != beforeV {
 			select {
 			case <-sig:
 			default:
 				t.Fatalf("step %d op %d: version %d -> %d without a signal", step, op, beforeV, s.Version())
+			}
+		} else {
+			select {
+			case <-sig:
+				t.Fatalf("step %d op %d: a signal at version %d, which did not move", step, op, beforeV)
+			default:
 			}
 		}
 		// Holds due that the operation did not find go now (States does not

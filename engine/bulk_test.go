@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBlockAndBulk(t *testing.T) {
+	t.Parallel()
+	s, c := newShard(t, theatre)
+	row := seats(t, theatre, "S-R3-S1", "S-R3-S2", "S-R3-S3")
+	_, err := s.Hold(HoldRequest{Token: "h", Owner: "o", Seats: row[1:2], Expires: c.Now().Add(time.Minute)}, nil)
+	require.NoError(t, err)
+	changed, skipped, err := s.Block(row)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
+	require.Equal(t, []Skip{{Seat: row[1], State: Held}}, skipped)
+	require.Equal(t, Blocked, s.State(row[0]))
+	// Blocking again changes nothing and does not bump the version.
+	v := s.Version()
+	changed, _, err = s.Block(row[:1])
+	require.NoError(t, err)
+	require.Zero(t, changed)
+	require.Equal(t, v, s.Version())
+
+	_, err = s.Hold(HoldRequest{Token: "x", Owner: "o", Seats: row[:1], Expires: c.Now().Add(time.Minute)}, nil)
+	var taken *TakenError
+	require.ErrorAs(t, err, &taken)
+
+	changed, _, err = s.Unblock(row)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
+	changed, skipped, err = s.MarkSold(row)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
+	require.Len(t, skipped, 1)
+	changed, _, err = s.Refund(row)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
+	_, _, err = s.Block([]uint32{9999})
+	var se *SeatError
+	require.ErrorAs(t, err, &se)
+	mustVerify(t, s)
+}
