@@ -18,7 +18,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 )
 
-func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
+func forEachBackend(t *testing.T, f func(t *testing.T, b stack)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
@@ -29,7 +29,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 
 func TestBuySeatsEndToEnd(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		require.Equal(t, "on_sale", p.Status)
@@ -144,7 +144,7 @@ func TestBuySeatsEndToEnd(t *testing.T) {
 
 func TestHoldExpires(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b, func(o *envOptions) { o.holdTTL = 2 * time.Second })
 		p := e.performance(hall.Theatre(), true)
 		alice, bob := e.buyer(), e.buyer()
@@ -171,7 +171,7 @@ func TestHoldExpires(t *testing.T) {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		draft := e.performance(hall.Theatre(), false)
@@ -341,7 +341,7 @@ func TestRepertoire(t *testing.T) {
 // 1,000 sessions: exactly one wins, every other gets a 409 naming the seats.
 func TestOneWinnerOfAThousand(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Arena(), true)
 		seats := []string{"001-R1-S10", "001-R1-S11", "001-R1-S12", "001-R1-S13"}
@@ -379,7 +379,7 @@ func TestOneWinnerOfAThousand(t *testing.T) {
 // be in two successful holds.
 func TestHoldStorm(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		var mu sync.Mutex

@@ -89,7 +89,7 @@ func reasonOf(c checkResp) string {
 // checkout, use limits and blocking that takes effect in an open checkout.
 func TestPromotionsAndVouchers(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		other := e.performance(hall.Theatre(), true)
@@ -317,7 +317,7 @@ type refundResp struct {
 // seats are for sale again at once.
 func TestRefunds(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		staff := e.staff()
@@ -463,7 +463,7 @@ func TestRefunds(t *testing.T) {
 // the sales report's figures.
 func TestOrderTableAndReport(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		staff := e.staff()
@@ -562,7 +562,7 @@ func TestOrderTableAndReport(t *testing.T) {
 // seat turn free.
 func TestRefundFreesSeatOnLiveMaps(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		o, r := e.buy(p.ID, "", "S-R8-S8")

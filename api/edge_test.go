@@ -22,7 +22,7 @@ import (
 // item 4.)
 func TestMalformedInputIsRefusedAtTheEdge(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		p := e.performance(hall.Theatre(), true)
 		buyer, staff := e.buyer(), e.staff()

@@ -32,7 +32,7 @@ import (
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
@@ -51,21 +51,21 @@ var (
 	redisURL = redistest.URL()
 )
 
-// backend opens a store and a lease store for one test. Postgres tests get their
+// stack opens a store and a lease store for one test. Postgres tests get their
 // own schema, Redis tests their own key prefix: tests run in parallel.
-type backend struct {
+type stack struct {
 	name string
-	open func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (store.Store, lease.Store, string, string)
+	open func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string)
 }
 
 var (
-	embedded = backend{"embedded", func(t *testing.T, now func() time.Time, _, _ string) (store.Store, lease.Store, string, string) {
+	embedded = stack{"embedded", func(t *testing.T, now func() time.Time, _, _ string) (backend.Store, lease.Store, string, string) {
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "seatmap.db"))
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
 		return st, memory.New(memory.Options{Now: now}), "sqlite", "memory"
 	}}
-	production = backend{"postgres+redis", func(t *testing.T, _ func() time.Time, pgAddr, redisAddr string) (store.Store, lease.Store, string, string) {
+	production = stack{"postgres+redis", func(t *testing.T, _ func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string) {
 		st, err := postgres.Open(context.Background(), pgtest.Schema(t, pgAddr))
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
@@ -78,7 +78,7 @@ var (
 		t.Cleanup(func() { client.Close() })
 		return st, leaseredis.New(client, leaseredis.Options{Prefix: redistest.Prefix(t)}), "postgres", "redis"
 	}}
-	backends = []backend{embedded, production}
+	backends = []stack{embedded, production}
 )
 
 // clock is the service's clock; tests move it to expire holds without sleeping.
@@ -117,7 +117,7 @@ type testEnv struct {
 	spec  routers.Router
 }
 
-func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
+func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	t.Helper()
 	o := envOptions{rate: api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}}
 	for _, f := range opts {
@@ -130,7 +130,7 @@ func newEnv(t *testing.T, b backend, opts ...func(*envOptions)) *testEnv {
 	}
 	rawStore, rawLeases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st := store.Guard(rawStore, storeName, 5*time.Second, log)
+	st := backend.Guard(rawStore, storeName, 5*time.Second, log)
 	leases := lease.Guard(rawLeases, leaseName, 2*time.Second, log)
 	svc := sales.New(sales.Config{
 		Store: st, Leases: leases, Logger: log, Now: now,

@@ -303,7 +303,7 @@ func TestStaffSignIn(t *testing.T) {
 // buyers and the box office, and that bad strokes change nothing.
 func TestPaintStrokes(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
 		org, _ := e.staffUser(api.RoleOrganizer)
@@ -506,7 +506,7 @@ func TestTemplates(t *testing.T) {
 // sells at the counter and finds orders.
 func TestBoxOfficeDesk(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
 		box, boxUser := e.staffUser(api.RoleBoxOffice)
@@ -696,7 +696,7 @@ func (p orderPage) kinds() []string {
 // with who and why, and the buyer hears of each.
 func TestReservationHistory(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
 		desk, _ := e.staffUser(api.RoleBoxOffice)
@@ -751,7 +751,7 @@ func TestTokensOfOthersNeedAdmin(t *testing.T) {
 // reservation is reminded, once.
 func TestReservationReminder(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
 		id := f.reservation() // three days
@@ -773,7 +773,7 @@ func TestReservationReminder(t *testing.T) {
 // given back when the reservation ends unpaid.
 func TestReservationWithCode(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
 		staff := e.staff()

@@ -16,7 +16,7 @@ import (
 	"github.com/seatmap/seatmap/outbox"
 )
 
-// Outbox is what a Dispatcher needs of a store; store.Store has it.
+// Outbox is what a Dispatcher needs of a store; backend.Store has it.
 type Outbox interface {
 	// ClaimOutbox takes up to limit unsent messages due at now and hides them
 	// from other claims until now+lease.

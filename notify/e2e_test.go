@@ -17,32 +17,32 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
 
-// backend opens stores on one database; every store opened by one backend
+// database opens stores on one database; every store opened by one database
 // shares it, as the nodes of one deployment do.
-type backend struct {
+type database struct {
 	name string
-	new  func(t *testing.T) func(t *testing.T) store.Store
+	new  func(t *testing.T) func(t *testing.T) backend.Store
 }
 
-var backends = []backend{
-	{"sqlite", func(t *testing.T) func(t *testing.T) store.Store {
+var backends = []database{
+	{"sqlite", func(t *testing.T) func(t *testing.T) backend.Store {
 		path := filepath.Join(t.TempDir(), "seatmap.db")
-		return func(t *testing.T) store.Store {
+		return func(t *testing.T) backend.Store {
 			s, err := sqlite.Open(context.Background(), path)
 			require.NoError(t, err)
 			t.Cleanup(s.Close)
 			return s
 		}
 	}},
-	{"postgres", func(t *testing.T) func(t *testing.T) store.Store {
+	{"postgres", func(t *testing.T) func(t *testing.T) backend.Store {
 		dsn := pgtest.Schema(t, "")
-		return func(t *testing.T) store.Store {
+		return func(t *testing.T) backend.Store {
 			s, err := postgres.Open(context.Background(), dsn)
 			require.NoError(t, err)
 			t.Cleanup(s.Close)
@@ -75,7 +75,7 @@ func (f senderFunc) Send(ctx context.Context, m outbox.Message) error { return f
 
 // orders places n paid orders, each with its confirmation for the outbox,
 // the way the sales service does, and returns the messages.
-func orders(t *testing.T, s store.Store, n int) []outbox.Message {
+func orders(t *testing.T, s backend.Store, n int) []outbox.Message {
 	t.Helper()
 	ctx := context.Background()
 	suffix := fmt.Sprint(time.Now().UnixNano())
@@ -104,7 +104,7 @@ func orders(t *testing.T, s store.Store, n int) []outbox.Message {
 	return out
 }
 
-func messageOf(t *testing.T, s store.Store, m outbox.Message) outbox.Message {
+func messageOf(t *testing.T, s backend.Store, m outbox.Message) outbox.Message {
 	t.Helper()
 	ms, err := s.OrderMessages(context.Background(), m.OrderID)
 	require.NoError(t, err)
@@ -162,7 +162,7 @@ func TestEndToEndTwoNodes(t *testing.T) {
 			const n = 30
 			msgs := orders(t, s1, n)
 			var sent [2]atomic.Int64
-			for i, s := range []store.Store{s1, s2} {
+			for i, s := range []backend.Store{s1, s2} {
 				smtp := &SMTPSender{Addr: srv.Addr, From: "tickets@example.com"}
 				start(t, &Dispatcher{Store: s, PollInterval: 5 * time.Millisecond, Batch: 3,
 					Sender: senderFunc(func(ctx context.Context, m outbox.Message) error {

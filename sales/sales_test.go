@@ -23,7 +23,7 @@ import (
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
@@ -35,7 +35,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // leases, the journal in the data directory).
 type stack struct {
 	name   string
-	store  func(t *testing.T) store.Store           // opens the same store again
+	store  func(t *testing.T) backend.Store         // opens the same store again
 	leases func(t *testing.T) (lease.Store, func()) // opens the same lease store again; the func saves/closes
 }
 
@@ -44,7 +44,7 @@ func stacks(t *testing.T) []stack {
 	dbPath := filepath.Join(dir, "seatmap.db")
 	embedded := stack{
 		name: "embedded",
-		store: func(t *testing.T) store.Store {
+		store: func(t *testing.T) backend.Store {
 			st, err := sqlite.Open(context.Background(), dbPath)
 			require.NoError(t, err)
 			return st
@@ -60,7 +60,7 @@ func stacks(t *testing.T) []stack {
 	prefix := redistest.Prefix(t)
 	production := stack{
 		name: "postgres+redis",
-		store: func(t *testing.T) store.Store {
+		store: func(t *testing.T) backend.Store {
 			st, err := postgres.Open(context.Background(), dsn)
 			require.NoError(t, err)
 			return st
@@ -76,7 +76,7 @@ func stacks(t *testing.T) []stack {
 // node is one running seatd's sales service.
 type node struct {
 	svc    *sales.Service
-	st     store.Store
+	st     backend.Store
 	leases lease.Store
 	close  func()
 }

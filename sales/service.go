@@ -17,14 +17,15 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
-	// Store and Leases are used as they are: wrap them in store.Guard and
+	// Store and Leases are used as they are: wrap them in backend.Guard and
 	// lease.Guard (a deadline per call and a circuit breaker each), as
 	// cmd/seatd does, so that an outage is answered at once.
-	Store  store.Store
+	Store  backend.Store
 	Leases lease.Store
 	Logger *slog.Logger
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
@@ -53,7 +54,7 @@ type Config struct {
 // Service coordinates engine, leases and store. It is safe for concurrent use.
 type Service struct {
 	cfg    Config
-	store  store.Store
+	store  backend.Store
 	leases lease.Store
 	log    *slog.Logger
 	loc    *time.Location

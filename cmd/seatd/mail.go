@@ -11,7 +11,7 @@ import (
 
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 // passwordEnv holds the SMTP password: the environment, unlike a flag, is
@@ -81,7 +81,7 @@ func (m *mailConfig) smtp() *notify.SMTPSender {
 
 // startMail runs the outbox's dispatcher on st until ctx ends or the
 // returned stop is called.
-func startMail(ctx context.Context, m mailConfig, st store.Store, render func(context.Context, outbox.Message) (outbox.Message, error), log *slog.Logger) (stop func(), err error) {
+func startMail(ctx context.Context, m mailConfig, st backend.Store, render func(context.Context, outbox.Message) (outbox.Message, error), log *slog.Logger) (stop func(), err error) {
 	var sender notify.Sender
 	var to string
 	if m.smtpAddr != "" {

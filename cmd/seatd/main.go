@@ -38,7 +38,7 @@ import (
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/sales"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
@@ -196,7 +196,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	defer raw.Close()
 	// Every call to the store and the lease store goes through a breaker of
 	// its own, with a deadline per call.
-	st := store.Guard(raw, storeName, storeTimeout, log)
+	st := backend.Guard(raw, storeName, storeTimeout, log)
 
 	rawLeases, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
 	if err != nil {
@@ -343,7 +343,7 @@ func displayAddr(a net.Addr) string {
 	return s
 }
 
-func openStore(ctx context.Context, cfg config) (store.Store, string, error) {
+func openStore(ctx context.Context, cfg config) (backend.Store, string, error) {
 	if cfg.databaseURL != "" {
 		st, err := postgres.Open(ctx, cfg.databaseURL)
 		if err != nil {
@@ -391,7 +391,7 @@ const adminTokenSetting = "admin_token_sha256"
 // adminToken returns the hash of the bootstrap admin token. A token from the
 // environment wins; otherwise the first start makes one, stores only its hash and
 // prints the token once.
-func adminToken(ctx context.Context, st store.Store, fromEnv string, stdout io.Writer) ([32]byte, error) {
+func adminToken(ctx context.Context, st backend.Store, fromEnv string, stdout io.Writer) ([32]byte, error) {
 	if fromEnv != "" {
 		return api.TokenHash(fromEnv), nil
 	}
@@ -414,7 +414,7 @@ func adminToken(ctx context.Context, st store.Store, fromEnv string, stdout io.W
 }
 
 // seedDemo gives an empty store a demo theatre with one performance on sale.
-func seedDemo(ctx context.Context, st store.Store, svc *sales.Service, log *slog.Logger) error {
+func seedDemo(ctx context.Context, st backend.Store, svc *sales.Service, log *slog.Logger) error {
 	existing, err := st.ListPerformances(ctx, catalog.PerformanceFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

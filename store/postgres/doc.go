@@ -1,4 +1,4 @@
-// Package postgres is the production store.Store on PostgreSQL through pgx
+// Package postgres is the production backend.Store on PostgreSQL through pgx
 // (pgxpool). Every write that must be whole is one statement or one
 // transaction, and a partial unique index on live tickets makes a double sale
 // impossible whatever happens above it. New orders arriving together share a

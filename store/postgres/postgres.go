@@ -18,12 +18,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a store.Store on PostgreSQL. It is safe for concurrent use; the
+// Store is a backend.Store on PostgreSQL. It is safe for concurrent use; the
 // pool serialises nothing, the database does. New orders queue for the order
 // writers, which commit them in batches (see writeOrders).
 type Store struct {
@@ -36,7 +37,7 @@ type Store struct {
 	stats     batchStats
 }
 
-var _ store.Store = (*Store)(nil)
+var _ backend.Store = (*Store)(nil)
 
 // minConns is the pool size Open asks for unless the DSN sets pool_max_conns:
 // pgxpool's default (the CPU count, at least 4) makes an on-sale surge queue
@@ -81,7 +82,7 @@ func (s *Store) Close() {
 }
 
 // Pool exposes the pool to adapter tests and operator tools, which need SQL
-// the store.Store interface does not offer.
+// the backend.Store interface does not offer.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 const (

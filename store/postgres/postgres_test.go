@@ -11,7 +11,7 @@ import (
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/storetest"
 )
@@ -31,7 +31,7 @@ func open(t testing.TB, dsn string) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, "") })
+	storetest.Run(t, func(t *testing.T) backend.Store { return open(t, "") })
 }
 
 // TestConcurrentOpenMigratesOnce: nodes starting together apply each migration once.

@@ -1,4 +1,4 @@
-// Package sqlite is the embedded store.Store: one SQLite file, no server and no
+// Package sqlite is the embedded backend.Store: one SQLite file, no server and no
 // cgo (modernc.org/sqlite). It is what `go run ./cmd/seatd` uses when no
 // DATABASE_URL is set.
 //

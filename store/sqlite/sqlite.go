@@ -21,12 +21,13 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a store.Store on SQLite. It is safe for concurrent use: writes
+// Store is a backend.Store on SQLite. It is safe for concurrent use: writes
 // queue for the one write connection, reads share a pool.
 type Store struct {
 	w *sql.DB // one connection; every write and every transaction
@@ -38,7 +39,7 @@ type Store struct {
 	closeOnce  sync.Once
 }
 
-var _ store.Store = (*Store)(nil)
+var _ backend.Store = (*Store)(nil)
 
 // busyTimeout is how long a connection waits for another process's lock
 // before it reports "database is locked". Within the process writers never

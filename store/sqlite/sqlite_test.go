@@ -14,7 +14,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/storetest"
 )
 
@@ -34,7 +34,7 @@ func tempPath(t *testing.T) string {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, tempPath(t)) })
+	storetest.Run(t, func(t *testing.T) backend.Store { return open(t, tempPath(t)) })
 }
 
 func TestPragmas(t *testing.T) {

@@ -19,12 +19,13 @@ import (
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/voucher"
 )
 
 // promotion stores an available promotion of 10 % with a use limit, after
 // edit, and returns it as stored.
-func (f *fixture) promotion(t *testing.T, s store.Store, maxUses int, edit ...func(*voucher.Code)) voucher.Code {
+func (f *fixture) promotion(t *testing.T, s backend.Store, maxUses int, edit ...func(*voucher.Code)) voucher.Code {
 	t.Helper()
 	c := voucher.Code{Code: f.id("PROMO"), Kind: voucher.KindPromotion, Name: "Spring", Percent: 10, Currency: "EUR",
 		MaxUses: maxUses, State: voucher.Available, CreatedBy: "u1"}
@@ -39,7 +40,7 @@ func (f *fixture) promotion(t *testing.T, s store.Store, maxUses int, edit ...fu
 
 // voucherBatch stores a batch of n available vouchers worth 10.00 EUR and
 // returns it with its codes, ascending.
-func (f *fixture) voucherBatch(t *testing.T, s store.Store, n int) (voucher.Batch, []string) {
+func (f *fixture) voucherBatch(t *testing.T, s backend.Store, n int) (voucher.Batch, []string) {
 	t.Helper()
 	b := voucher.Batch{ID: f.id("b"), Name: "Gift", Prefix: "GIFT", Count: n, Amount: 1000, Currency: "EUR", CreatedBy: "u1"}
 	codes := make([]voucher.Code, n)
@@ -66,14 +67,14 @@ func reserved(o order.Order) order.Order {
 	return o
 }
 
-func uses(t *testing.T, s store.Store, code string) int {
+func uses(t *testing.T, s backend.Store, code string) int {
 	t.Helper()
 	c, err := s.GetCode(context.Background(), code)
 	require.NoError(t, err)
 	return c.Uses
 }
 
-func history(t *testing.T, s store.Store, orderID string) []order.Event {
+func history(t *testing.T, s backend.Store, orderID string) []order.Event {
 	t.Helper()
 	h, err := s.OrderHistory(context.Background(), orderID)
 	require.NoError(t, err)
@@ -92,7 +93,7 @@ func actions(h []order.Event) []string {
 	return out
 }
 
-func messages(t *testing.T, s store.Store, orderID string) []outbox.Message {
+func messages(t *testing.T, s backend.Store, orderID string) []outbox.Message {
 	t.Helper()
 	ms, err := s.OrderMessages(context.Background(), orderID)
 	require.NoError(t, err)
@@ -123,7 +124,7 @@ func orderIDs(os []order.Order) []string {
 	return out
 }
 
-func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
+func runCommerce(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
 	ctx := context.Background()
 
 	t.Run("RemindersDue", func(t *testing.T) {

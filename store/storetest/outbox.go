@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 // notifying is o with an order confirmation to queue.
@@ -26,7 +27,7 @@ func (f *fixture) notifying(o order.Order) order.Order {
 
 // queued creates n paid orders with a confirmation each and returns their
 // messages as queued.
-func (f *fixture) queued(t *testing.T, s store.Store, n int) []outbox.Message {
+func (f *fixture) queued(t *testing.T, s backend.Store, n int) []outbox.Message {
 	t.Helper()
 	ctx := context.Background()
 	p := f.perf(t, s, f.hall(t, s), day)
@@ -53,14 +54,14 @@ func ids(ms []outbox.Message) []string {
 	return out
 }
 
-func claim(t *testing.T, s store.Store, now time.Time, lease time.Duration, limit int) []outbox.Message {
+func claim(t *testing.T, s backend.Store, now time.Time, lease time.Duration, limit int) []outbox.Message {
 	t.Helper()
 	ms, err := s.ClaimOutbox(context.Background(), now, lease, limit)
 	require.NoError(t, err)
 	return ms
 }
 
-func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) store.Store) {
+func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
 	ctx := context.Background()
 
 	t.Run("OutboxClaimQueued", func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
+	"github.com/seatmap/seatmap/store/backend"
 )
 
 var zones = []hall.Zone{
@@ -38,14 +39,14 @@ type fixture struct {
 
 func (f *fixture) id(prefix string) string { return fmt.Sprintf("%s%d", prefix, f.seq.Add(1)) }
 
-func (f *fixture) hall(t *testing.T, s store.Store) catalog.Hall {
+func (f *fixture) hall(t *testing.T, s backend.Store) catalog.Hall {
 	t.Helper()
 	h := catalog.Hall{ID: f.id("h"), Name: "Hall", Layout: []byte(`{"name":"Hall","sections":[]}`), Seats: 800}
 	require.NoError(t, s.CreateHall(context.Background(), h))
 	return h
 }
 
-func (f *fixture) perf(t *testing.T, s store.Store, h catalog.Hall, starts time.Time) catalog.Performance {
+func (f *fixture) perf(t *testing.T, s backend.Store, h catalog.Hall, starts time.Time) catalog.Performance {
 	t.Helper()
 	p := catalog.Performance{ID: f.id("p"), HallID: h.ID, Name: "Show", StartsAt: starts, Status: catalog.OnSale,
 		Zones: zones, SeatZones: make([]uint16, h.Seats)}
@@ -67,14 +68,14 @@ func (f *fixture) order(p catalog.Performance, session, key string, seats ...uin
 	return o
 }
 
-func countOrders(t *testing.T, s store.Store, perf string) int {
+func countOrders(t *testing.T, s backend.Store, perf string) int {
 	t.Helper()
 	os, err := s.ListOrders(context.Background(), order.Filter{PerformanceID: perf, Limit: 1000})
 	require.NoError(t, err)
 	return len(os)
 }
 
-func soldSeats(t *testing.T, s store.Store, perf string) []uint32 {
+func soldSeats(t *testing.T, s backend.Store, perf string) []uint32 {
 	t.Helper()
 	sold, err := s.SoldSeats(context.Background(), perf)
 	require.NoError(t, err)
@@ -93,7 +94,7 @@ func requireUTC(t *testing.T, ts ...time.Time) {
 // Run runs the suite. open returns an empty store for one test and arranges
 // for it to be closed and removed when the test ends; the tests run in
 // parallel, each with its own store.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) backend.Store) {
 	f := &fixture{}
 	ctx := context.Background()
 

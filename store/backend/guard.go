@@ -1,4 +1,4 @@
-package store
+package backend
 
 import (
 	"context"
@@ -13,18 +13,19 @@ import (
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
+	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
 
 // Guard returns st with every call run through one circuit breaker of its
 // own, named service, with a deadline per call (bulk writes and listings get
 // breaker.BulkTimeout): only unavailability, as st's Classify marks it with
-// ErrUnavailable, and running out of time count against the breaker. Errors
+// store.ErrUnavailable, and running out of time count against the breaker. Errors
 // come back marked; an outage as *breaker.UnavailableError.
 func Guard(st Store, service string, timeout time.Duration, log *slog.Logger) Store {
 	return &guarded{st: st, b: breaker.New(breaker.Options{
 		Service: service, Timeout: timeout, Classify: st.Classify, Logger: log,
-		Outage: func(err error) bool { return errors.Is(err, ErrUnavailable) },
+		Outage: func(err error) bool { return errors.Is(err, store.ErrUnavailable) },
 	})}
 }
 

@@ -1,4 +1,4 @@
-package store
+package backend
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/internal/breaker"
+	"github.com/seatmap/seatmap/store"
 )
 
 // downStore answers every call with an outage, and counts the calls that
@@ -23,7 +24,7 @@ type downStore struct {
 	calls atomic.Int64
 }
 
-var errDown = fmt.Errorf("%w: dial tcp: connection refused", ErrUnavailable)
+var errDown = fmt.Errorf("%w: dial tcp: connection refused", store.ErrUnavailable)
 
 func (d *downStore) Classify(err error) error { return err }
 

@@ -1,0 +1,151 @@
+// Package backend is what a store backend is: Store, everything seatmap
+// persists, which store/postgres and store/sqlite implement (and
+// store/storetest checks), and Guard, which runs every call of one through a
+// circuit breaker. Domain packages do not use Store: each declares the few
+// methods it needs.
+package backend
+
+import (
+	"context"
+	"time"
+
+	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/staff"
+	"github.com/seatmap/seatmap/voucher"
+)
+
+// Store is everything seatmap persists. Implementations are safe for concurrent use.
+type Store interface {
+	Ping(ctx context.Context) error
+	Close()
+	// Classify marks an error this store returned with store.ErrUnavailable or
+	// store.ErrInvalid when it is one of those (errors.Is finds the mark, and the
+	// driver's error too); any other error comes back as it is. The driver's
+	// errors are known to the adapter alone.
+	Classify(err error) error
+
+	// Setting returns a stored setting or ErrNotFound.
+	Setting(ctx context.Context, key string) (string, error)
+	// InitSetting stores value unless the key exists, and returns the value that is
+	// stored afterwards: concurrent callers all see the same winner.
+	InitSetting(ctx context.Context, key, value string) (string, error)
+
+	CreateHall(ctx context.Context, h catalog.Hall) error
+	GetHall(ctx context.Context, id string) (catalog.Hall, error)
+
+	CreatePerformance(ctx context.Context, p catalog.Performance) error
+	GetPerformance(ctx context.Context, id string) (catalog.Performance, error)
+	ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error)
+	SetPerformanceStatus(ctx context.Context, id, status string) error
+	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
+
+	// CreateOrder writes the order and its tickets in one transaction, with its
+	// Origin (history entry and outbox message) and, when VoucherCode is set, one
+	// use of that code. A seat with a live ticket already gives *SeatsSoldError;
+	// a reused (Session, IdempotencyKey) gives ErrIdempotencyKey; a taken ID or
+	// Number gives ErrDuplicate; a code that is unknown, not available or used
+	// up gives *CodeError. On any error nothing is written. CreatedAt is set by
+	// the store and returned.
+	CreateOrder(ctx context.Context, o order.Order) (order.Order, error)
+	GetOrder(ctx context.Context, id string) (order.Order, error)
+	OrderByIdempotencyKey(ctx context.Context, session, key string) (order.Order, error)
+	ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error)
+	// SoldSeats lists the dense indices of seats with a live ticket of a paid
+	// order (also one partly or wholly refunded by amount: its tickets stay
+	// live), ascending.
+	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
+	// ReservedOrders lists the reserved orders of a performance.
+	ReservedOrders(ctx context.Context, performanceID string) ([]order.Order, error)
+	// PayReservation turns a reserved order paid; ErrConflict if it is not
+	// reserved. by is the staff user id recorded as seller (empty: unchanged).
+	PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error)
+	// EndReservation turns a reserved order expired or annulled, voids its
+	// tickets and gives its code's use back; ErrConflict if it is not reserved.
+	EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error)
+	// ExtendReservation moves a reserved order's deadline; ErrConflict if it is
+	// not reserved.
+	ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error)
+	// RefundOrder gives back seats or an amount of a paid or partially refunded
+	// order, in one transaction with its history entry and message: refunded
+	// tickets stop being live, Refunded and Status move on. The order must be
+	// paid or partially refunded (else ErrConflict), every seat a live ticket of
+	// it (else ErrConflict), the amount more than zero and within what is left
+	// (else ErrExceedsPaid). A second request with the same IdempotencyKey for
+	// the order returns the first refund and replayed, whatever it asks; the
+	// order's row lock makes racing requests take turns.
+	RefundOrder(ctx context.Context, r order.RefundRequest) (o order.Order, rf order.Refund, replayed bool, err error)
+	// Refunds lists an order's refunds, oldest first.
+	Refunds(ctx context.Context, orderID string) ([]order.Refund, error)
+	// OrderHistory lists an order's history, oldest first.
+	OrderHistory(ctx context.Context, orderID string) ([]order.Event, error)
+	// RecordOrderEvent appends to an order's history, with c.Notify queued in
+	// the same transaction (a re-sent e-mail). ErrNotFound for no such order;
+	// ErrDuplicate, with nothing written, for a second reminder of one order.
+	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
+	// RemindersDue lists up to limit reserved orders with a buyer e-mail whose
+	// deadline is in (now, now+lead], that were made more than lead before it
+	// (a reservation for less than lead needs no reminder) and have no
+	// reminder queued yet, soonest deadline first.
+	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
+	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
+	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+
+	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
+	// promotion has its code.
+	CreatePromotion(ctx context.Context, c voucher.Code) error
+	// CreateVoucherBatch stores a batch and its vouchers, all or none;
+	// ErrDuplicate if a code is taken.
+	CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes []voucher.Code) error
+	GetVoucherBatch(ctx context.Context, id string) (voucher.Batch, error)
+	ListVoucherBatches(ctx context.Context) ([]voucher.Batch, error) // newest first
+	GetCode(ctx context.Context, code string) (voucher.Code, error)
+	ListCodes(ctx context.Context, f voucher.Filter) ([]voucher.Code, error)
+	// SetCodeState moves a code: prepared → available, prepared or available →
+	// blocked, blocked → available. Anything else gives ErrConflict.
+	SetCodeState(ctx context.Context, code, state string) (voucher.Code, error)
+
+	// ClaimOutbox takes up to limit unsent messages due at now, oldest first,
+	// and hides them from other claims until now+lease; Attempts counts the
+	// claim.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error)
+	// MarkSent records a claimed message as sent; it is never claimed again.
+	MarkSent(ctx context.Context, id string, at time.Time) error
+	// MarkFailed records a failed attempt; the message is due again at retry.
+	MarkFailed(ctx context.Context, id, reason string, retry time.Time) error
+	// OrderMessages lists an order's messages, oldest first.
+	OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error)
+	// SearchOrders finds orders by exact number or hold token, or by buyer name
+	// or e-mail containing q (case-insensitive), newest first, at most limit.
+	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]order.Order, error)
+
+	ListHalls(ctx context.Context) ([]catalog.Hall, error) // without layouts
+
+	SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error
+	// SetBlocks blocks seats with a reason, replacing earlier reasons.
+	SetBlocks(ctx context.Context, performanceID string, seats []uint32, reason string) error
+	ClearBlocks(ctx context.Context, performanceID string, seats []uint32) error
+	Blocks(ctx context.Context, performanceID string) ([]catalog.Block, error)
+
+	CreateTemplate(ctx context.Context, t catalog.Template) error
+	GetTemplate(ctx context.Context, id string) (catalog.Template, error)
+	ListTemplates(ctx context.Context, hallID string) ([]catalog.Template, error) // without seat maps
+
+	// CreateUser stores a user; a taken login gives ErrDuplicate.
+	CreateUser(ctx context.Context, u staff.User) error
+	GetUser(ctx context.Context, id string) (staff.User, error)
+	UserByLogin(ctx context.Context, login string) (staff.User, error)
+	ListUsers(ctx context.Context) ([]staff.User, error)
+	CreateAPIToken(ctx context.Context, t staff.Token) error
+	// UserByToken returns the enabled user owning the token with this hash.
+	UserByToken(ctx context.Context, hash string) (staff.User, error)
+	DeleteAPIToken(ctx context.Context, userID, id string) error
+	CreateSession(ctx context.Context, s staff.Session) error
+	// SessionUser returns a live session and its enabled user; ErrNotFound when
+	// missing, expired or disabled.
+	SessionUser(ctx context.Context, hash string, now time.Time) (staff.Session, staff.User, error)
+	DeleteSession(ctx context.Context, hash string) error
+}
