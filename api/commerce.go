@@ -138,9 +138,9 @@ func (s *Server) createPromotion(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	code, err := s.sales.CreatePromotion(c.Request().Context(), sales.NewPromotion{
+	code, err := s.vouchers.CreatePromotion(c.Request().Context(), voucher.NewPromotion{
 		Code: in.Code, Name: in.Name, Value: v, MaxUses: in.MaxUses, Prepared: prepared, Restrictions: in.Restrict.store(),
-	}, a)
+	}, a.Login)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) listCodes(kind string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		codes, err := s.sales.Codes(c.Request().Context(), voucher.Filter{Kind: kind, After: c.QueryParam("after"), Limit: limit})
+		codes, err := s.vouchers.Codes(c.Request().Context(), voucher.Filter{Kind: kind, After: c.QueryParam("after"), Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -212,9 +212,9 @@ func (s *Server) createVoucherBatch(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, codes, err := s.sales.CreateVoucherBatch(c.Request().Context(), sales.NewVoucherBatch{
+	b, codes, err := s.vouchers.CreateBatch(c.Request().Context(), voucher.NewBatch{
 		Name: in.Name, Prefix: in.Prefix, Count: in.Count, Value: v, Prepared: prepared, Restrictions: in.Restrict.store(),
-	}, a)
+	}, a.Login)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (s *Server) createVoucherBatch(c *echo.Context) error {
 }
 
 func (s *Server) listVoucherBatches(c *echo.Context) error {
-	bs, err := s.sales.VoucherBatches(c.Request().Context())
+	bs, err := s.vouchers.Batches(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -244,11 +244,11 @@ func (s *Server) listVoucherBatches(c *echo.Context) error {
 func (s *Server) getVoucherBatch(c *echo.Context) error {
 	id, asCSV := strings.CutSuffix(c.Param("id"), ".csv")
 	ctx := c.Request().Context()
-	b, err := s.sales.VoucherBatch(ctx, id)
+	b, err := s.vouchers.Batch(ctx, id)
 	if err != nil {
 		return err
 	}
-	codes, err := s.sales.Codes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: id, Limit: voucher.MaxBatch})
+	codes, err := s.vouchers.Codes(ctx, voucher.Filter{Kind: voucher.KindVoucher, BatchID: id, Limit: voucher.MaxBatch})
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func csvSafe(s string) string {
 }
 
 func (s *Server) getCode(c *echo.Context) error {
-	code, err := s.sales.Code(c.Request().Context(), c.Param("code"))
+	code, err := s.vouchers.Code(c.Request().Context(), c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (s *Server) getCode(c *echo.Context) error {
 
 func (s *Server) setCodeState(state string) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		code, err := s.sales.SetCodeState(c.Request().Context(), c.Param("code"), state)
+		code, err := s.vouchers.SetState(c.Request().Context(), c.Param("code"), state)
 		if err != nil {
 			return err
 		}

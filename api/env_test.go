@@ -36,6 +36,7 @@ import (
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 func TestMain(m *testing.M) {
@@ -141,7 +142,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := api.NewToken()
-	srv, err := api.New(api.Config{Sales: svc, Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
+	srv, err := api.New(api.Config{Sales: svc, Vouchers: voucher.NewService(st), Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

@@ -33,7 +33,9 @@ type Live interface {
 // Config wires a Server.
 type Config struct {
 	Sales *sales.Service
-	Live  Live
+	// Vouchers makes and finds vouchers and promotions.
+	Vouchers *voucher.Service
+	Live     Live
 	// Users keeps staff users, API tokens and browser sessions.
 	Users Users
 	// AdminToken is the SHA-256 of the bootstrap admin's bearer token.
@@ -58,15 +60,16 @@ type Config struct {
 
 // Server is the HTTP interface.
 type Server struct {
-	cfg     Config
-	sales   *sales.Service
-	live    Live
-	users   Users
-	log     *slog.Logger
-	echo    *echo.Echo
-	metrics *metrics
-	limits  *holdLimiter
-	logins  *holdLimiter
+	cfg      Config
+	sales    *sales.Service
+	vouchers *voucher.Service
+	live     Live
+	users    Users
+	log      *slog.Logger
+	echo     *echo.Echo
+	metrics  *metrics
+	limits   *holdLimiter
+	logins   *holdLimiter
 	// codeChecks limits how fast one buyer can try codes: at 1 per second
 	// (after a burst of 20, enough to type one) guessing a 58-bit voucher is
 	// hopeless.
@@ -76,8 +79,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Sales == nil || cfg.Live == nil || cfg.Users == nil {
-		return nil, errors.New("api: Sales, Live and Users are required")
+	if cfg.Sales == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Users == nil {
+		return nil, errors.New("api: Sales, Vouchers, Live and Users are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -86,11 +89,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{
-		cfg:   cfg,
-		sales: cfg.Sales,
-		live:  cfg.Live,
-		users: cfg.Users,
-		log:   cfg.Logger,
+		cfg:      cfg,
+		sales:    cfg.Sales,
+		vouchers: cfg.Vouchers,
+		live:     cfg.Live,
+		users:    cfg.Users,
+		log:      cfg.Logger,
 	}
 	var err error
 	if s.metrics, err = newMetrics(cfg.Registry); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,62 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/engine"
-	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/voucher"
 )
-
-// TestVoucherBatch makes the largest batch: 10,000 distinct codes of the
-// prefix and 12 symbols without look-alikes; a batch too large or a bad
-// prefix changes nothing.
-func TestVoucherBatch(t *testing.T) {
-	t.Parallel()
-	for _, s := range stacks(t) {
-		t.Run(s.name, func(t *testing.T) {
-			ctx := context.Background()
-			n := start(t, s)
-			defer n.close()
-			staff := sales.Actor{StaffID: "u1", Login: "olga"}
-			for _, bad := range []sales.NewVoucherBatch{
-				{Name: "x", Count: 10001, Value: voucher.Value{Percent: 10}},
-				{Name: "x", Count: 0, Value: voucher.Value{Percent: 10}},
-				{Name: "x", Count: 5, Prefix: "TOOLONGPREFIX", Value: voucher.Value{Percent: 10}},
-				{Name: "x", Count: 5, Prefix: "ÜBER", Value: voucher.Value{Percent: 10}},
-				{Name: "", Count: 5, Value: voucher.Value{Percent: 10}},
-				{Name: "x", Count: 5, Value: voucher.Value{Percent: 101}},
-				{Name: "x", Count: 5, Value: voucher.Value{Amount: -1, Currency: "EUR"}},
-			} {
-				_, _, err := n.svc.CreateVoucherBatch(ctx, bad, staff)
-				var in *input.Error
-				require.ErrorAs(t, err, &in, "%+v", bad)
-			}
-			batches, err := n.svc.VoucherBatches(ctx)
-			require.NoError(t, err)
-			require.Empty(t, batches)
-
-			b, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Prefix: "xmas", Count: voucher.MaxBatch, Value: voucher.Value{Amount: 5000, Currency: "eur"}}, staff)
-			require.NoError(t, err)
-			require.Equal(t, voucher.MaxBatch, b.Count)
-			require.Equal(t, "EUR", b.Currency)
-			require.Len(t, codes, voucher.MaxBatch)
-			seen := map[string]bool{}
-			for _, c := range codes {
-				require.False(t, seen[c.Code])
-				seen[c.Code] = true
-				require.True(t, strings.HasPrefix(c.Code, "XMAS"))
-				rest := c.Code[4:]
-				require.Len(t, rest, 12)
-				require.False(t, strings.ContainsAny(rest, "01ILOUV"), rest)
-			}
-			stored, err := n.svc.Codes(ctx, voucher.Filter{BatchID: b.ID, Limit: voucher.MaxBatch})
-			require.NoError(t, err)
-			require.Len(t, stored, voucher.MaxBatch)
-			require.Equal(t, "olga", stored[0].CreatedBy)
-		})
-	}
-}
 
 // TestPromotionLimitUnderLoad: 500 buyers confirm at once with a promotion of
 // 100 uses. Exactly 100 orders are written; the other 400 are told the code
@@ -85,7 +33,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			defer n.close()
 			perf := createPerformance(t, n.svc)
 			limit := 100
-			_, err := n.svc.CreatePromotion(ctx, sales.NewPromotion{Code: "RUSH", Name: "Rush", Value: voucher.Value{Percent: 20}, MaxUses: &limit}, sales.Actor{StaffID: "u1", Login: "olga"})
+			_, err := voucher.NewService(n.st).CreatePromotion(ctx, voucher.NewPromotion{Code: "RUSH", Name: "Rush", Value: voucher.Value{Percent: 20}, MaxUses: &limit}, "olga")
 			require.NoError(t, err)
 			const buyers = 500
 			tokens := make([]string, buyers)
@@ -119,7 +67,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			wg.Wait()
 			require.Equal(t, int64(limit), ok.Load())
 			require.Equal(t, int64(buyers-limit), usedUp.Load())
-			c, err := n.svc.Code(ctx, "RUSH")
+			c, err := voucher.NewService(n.st).Code(ctx, "RUSH")
 			require.NoError(t, err)
 			require.Equal(t, limit, c.Uses)
 			require.Equal(t, voucher.Redeemed, c.Status())
@@ -146,7 +94,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			_, codes, err := n.svc.CreateVoucherBatch(ctx, sales.NewVoucherBatch{Name: "Gift", Count: 1, Value: voucher.Value{Amount: 1000, Currency: "EUR"}}, sales.Actor{StaffID: "u1", Login: "olga"})
+			_, codes, err := voucher.NewService(n.st).CreateBatch(ctx, voucher.NewBatch{Name: "Gift", Count: 1, Value: voucher.Value{Amount: 1000, Currency: "EUR"}}, "olga")
 			require.NoError(t, err)
 			a := sales.Actor{Session: "dora"}
 			h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R9-S9"}})
@@ -171,7 +119,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			for id := range ids {
 				require.Equal(t, first, id)
 			}
-			c, err := n.svc.Code(ctx, codes[0].Code)
+			c, err := voucher.NewService(n.st).Code(ctx, codes[0].Code)
 			require.NoError(t, err)
 			require.Equal(t, 1, c.Uses)
 			orders, err := n.st.ListOrders(ctx, order.Filter{PerformanceID: perf})

@@ -31,8 +31,8 @@ func (a Actor) label() string {
 // its use in the transaction that writes the order, so a code blocked or used
 // up since is refused there.
 func (s *Service) applyCode(ctx context.Context, p *perf, o *order.Order, code string) error {
-	c, err := s.Code(ctx, code)
-	if errors.Is(err, ErrCodeNotFound) {
+	c, err := s.codes.Code(ctx, code)
+	if errors.Is(err, voucher.ErrNotFound) {
 		return &voucher.InvalidError{Code: voucher.Normalize(code), Reason: voucher.ReasonUnknown}
 	}
 	if err != nil {

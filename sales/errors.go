@@ -28,10 +28,6 @@ var (
 	ErrReserved = errors.New("hold belongs to a reservation; change it through its order")
 	// ErrNotReserved: the order is not (or no longer) a reservation.
 	ErrNotReserved = errors.New("order is not a reservation")
-	// ErrCodeNotFound: no voucher, promotion or voucher batch has this code or id.
-	ErrCodeNotFound = errors.New("voucher or promotion not found")
-	// ErrCodeState: the code cannot move to the state asked for.
-	ErrCodeState = errors.New("voucher or promotion cannot change to that state")
 )
 
 // IsNotFound reports whether err means the performance does not exist.

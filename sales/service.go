@@ -18,6 +18,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // Config tunes a Service. Zero values take the defaults.
@@ -27,7 +28,9 @@ type Config struct {
 	// cmd/seatd does, so that an outage is answered at once.
 	Store  backend.Store
 	Leases lease.Store
-	Logger *slog.Logger
+	// Vouchers checks codes at checkout; nil makes one on Store.
+	Vouchers *voucher.Service
+	Logger   *slog.Logger
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
 	// is set (tests); otherwise they read the wall clock their own cheaper way.
 	Now func() time.Time
@@ -63,6 +66,7 @@ type Service struct {
 	// engine's wall clock.
 	shardNow func() time.Time
 	caps     *holdCaps
+	codes    *voucher.Service
 
 	loads    singleflight.Group
 	confirms singleflight.Group
@@ -146,6 +150,9 @@ func New(cfg Config) *Service {
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 200 * time.Millisecond
 	}
+	if cfg.Vouchers == nil {
+		cfg.Vouchers = voucher.NewService(cfg.Store)
+	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -158,6 +165,7 @@ func New(cfg Config) *Service {
 		now:      cfg.Now,
 		shardNow: shardNow,
 		caps:     newHoldCaps(cfg.MaxHeldPerSession, cfg.MaxHeldPerAddress),
+		codes:    cfg.Vouchers,
 		shards:   map[string]*perf{},
 		halls:    map[string]*hall.Hall{},
 		pending:  map[string]struct{}{},

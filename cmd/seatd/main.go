@@ -41,6 +41,7 @@ import (
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/sqlite"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 func main() {
@@ -210,8 +211,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 
+	vouchers := voucher.NewService(st)
 	svc := sales.New(sales.Config{
-		Store: st, Leases: leases, Logger: log,
+		Store: st, Leases: leases, Vouchers: vouchers, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats, Location: cfg.location,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
@@ -243,7 +245,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
 	srv, err := api.New(api.Config{
-		Sales: svc, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
+		Sales: svc, Vouchers: vouchers, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})
