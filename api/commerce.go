@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/notify"
@@ -355,7 +356,7 @@ func (s *Server) checkCode(c *echo.Context) error {
 	if perf == "" {
 		return &input.Error{Field: "performance", Reason: "is required: a code is checked for a booking"}
 	}
-	chk, err := s.sales.CheckCode(c.Request().Context(), c.Param("code"), perf, amount)
+	chk, err := s.checkout.CheckCode(c.Request().Context(), c.Param("code"), perf, amount)
 	if err != nil {
 		return err
 	}
@@ -431,7 +432,7 @@ func (s *Server) refundOrder(c *echo.Context) error {
 	if in.Amount < 0 {
 		return &input.Error{Field: "amount", Reason: "must be above zero"}
 	}
-	o, rf, replayed, err := s.sales.Refund(c.Request().Context(), sales.RefundInput{
+	o, rf, replayed, err := s.checkout.Refund(c.Request().Context(), checkout.RefundInput{
 		OrderID: c.Param("id"), Seats: in.Seats, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Actor: a,
 	})
@@ -484,7 +485,7 @@ func (s *Server) orderHistory(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.sales.OrderDetails(c.Request().Context(), c.Param("id"), a)
+	d, err := s.checkout.OrderDetails(c.Request().Context(), c.Param("id"), a)
 	if err != nil {
 		return err
 	}
@@ -512,7 +513,7 @@ func (s *Server) resendOrder(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.sales.Resend(c.Request().Context(), c.Param("id"), a)
+	m, err := s.checkout.Resend(c.Request().Context(), c.Param("id"), a)
 	if err != nil {
 		return err
 	}
@@ -535,7 +536,7 @@ func (s *Server) salesReport(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.sales.SalesReport(c.Request().Context(), c.QueryParam("performance"), from, to)
+	r, err := s.checkout.SalesReport(c.Request().Context(), c.QueryParam("performance"), from, to)
 	if err != nil {
 		return err
 	}

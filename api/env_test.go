@@ -25,6 +25,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/seatmap/seatmap/api"
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
@@ -137,17 +138,21 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 		Store: st, Leases: leases, Logger: log, Now: now,
 		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
 	})
+	vouchers := voucher.NewService(st)
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Now: now, LapseInterval: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
+	require.NoError(t, co.Start(ctx))
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := api.NewToken()
-	srv, err := api.New(api.Config{Sales: svc, Vouchers: voucher.NewService(st), Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
+	srv, err := api.New(api.Config{Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hub.Stop()
 		ts.Close()
+		co.Stop()
 		svc.Stop()
 		cancel()
 	})

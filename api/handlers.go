@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
@@ -618,7 +619,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ci := sales.ConfirmInput{
+	ci := checkout.ConfirmInput{
 		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
 	}
@@ -634,7 +635,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 		}
 		ci.PaymentMethod = in.Payment.Method
 	}
-	o, replayed, err := s.sales.Confirm(c.Request().Context(), ci)
+	o, replayed, err := s.checkout.Confirm(c.Request().Context(), ci)
 	if err != nil {
 		return err
 	}
@@ -650,7 +651,7 @@ func (s *Server) getOrder(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.GetOrder(c.Request().Context(), c.Param("id"), a)
+	o, err := s.checkout.GetOrder(c.Request().Context(), c.Param("id"), a)
 	if err != nil {
 		return err
 	}
@@ -678,7 +679,7 @@ func (s *Server) listOrders(c *echo.Context) error {
 			return err
 		}
 	}
-	page, err := s.sales.ListOrders(c.Request().Context(), f)
+	page, err := s.checkout.ListOrders(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
@@ -70,16 +71,16 @@ var problemRules = []problemRule{
 	{is(engine.ErrNotOwner), http.StatusForbidden, "hold-foreign", "Hold belongs to another session"},
 	{is(sales.ErrPerformanceNotFound), http.StatusNotFound, "performance-not-found", "Performance not found"},
 	{is(sales.ErrHallNotFound), http.StatusNotFound, "hall-not-found", "Hall not found"},
-	{is(sales.ErrOrderNotFound), http.StatusNotFound, "order-not-found", "Order not found"},
+	{is(checkout.ErrOrderNotFound), http.StatusNotFound, "order-not-found", "Order not found"},
 	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
 	{is(sales.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
-	{is(sales.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
+	{is(checkout.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
 	{as[*voucher.InvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
 	{is(voucher.ErrNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
 	{is(voucher.ErrState), http.StatusConflict, "code-state", "Voucher or promotion cannot change so"},
 	{is(order.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
 	{is(order.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
-	{is(sales.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
+	{is(checkout.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
 	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},

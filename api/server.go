@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -33,6 +34,8 @@ type Live interface {
 // Config wires a Server.
 type Config struct {
 	Sales *sales.Service
+	// Checkout makes orders of holds, and refunds them.
+	Checkout *checkout.Service
 	// Vouchers makes and finds vouchers and promotions.
 	Vouchers *voucher.Service
 	Live     Live
@@ -62,6 +65,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	sales    *sales.Service
+	checkout *checkout.Service
 	vouchers *voucher.Service
 	live     Live
 	users    Users
@@ -79,8 +83,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Sales == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Users == nil {
-		return nil, errors.New("api: Sales, Vouchers, Live and Users are required")
+	if cfg.Sales == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Users == nil {
+		return nil, errors.New("api: Sales, Checkout, Vouchers, Live and Users are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -91,6 +95,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		sales:    cfg.Sales,
+		checkout: cfg.Checkout,
 		vouchers: cfg.Vouchers,
 		live:     cfg.Live,
 		users:    cfg.Users,

@@ -195,7 +195,7 @@ func (s *Server) reserve(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.Reserve(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email, in.VoucherCode)
+	o, err := s.checkout.Reserve(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email, in.VoucherCode)
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,7 @@ func (s *Server) extendReservation(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.ExtendReservation(c.Request().Context(), c.Param("id"), in.Days, a, in.Reason)
+	o, err := s.checkout.ExtendReservation(c.Request().Context(), c.Param("id"), in.Days, a, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (s *Server) annulReservation(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.AnnulReservation(c.Request().Context(), c.Param("id"), a, in.Reason)
+	o, err := s.checkout.AnnulReservation(c.Request().Context(), c.Param("id"), a, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) payReservation(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.sales.PayReservation(c.Request().Context(), c.Param("id"), in.Method, a)
+	o, err := s.checkout.PayReservation(c.Request().Context(), c.Param("id"), in.Method, a)
 	if err != nil {
 		return err
 	}

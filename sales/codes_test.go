@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
@@ -50,7 +51,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			for i := range tokens {
 				wg.Go(func() {
 					<-start
-					_, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: tokens[i], Actor: sales.Actor{Session: fmt.Sprint("b", i)},
+					_, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: tokens[i], Actor: sales.Actor{Session: fmt.Sprint("b", i)},
 						BuyerName: "B", BuyerEmail: "b@example.com", VoucherCode: "rush"})
 					var code *voucher.InvalidError
 					switch {
@@ -103,7 +104,7 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 20 {
 				wg.Go(func() {
-					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Dora", BuyerEmail: "dora@example.com",
+					o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Dora", BuyerEmail: "dora@example.com",
 						IdempotencyKey: "k", VoucherCode: voucher.Format(codes[0])})
 					if err != nil {
 						t.Error(err)
@@ -144,15 +145,15 @@ func TestRestartAfterRefunds(t *testing.T) {
 				a := sales.Actor{Session: who}
 				h, err := n1.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: seats})
 				require.NoError(t, err)
-				o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: who, BuyerEmail: who + "@example.com"})
+				o, _, err := n1.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: a, BuyerName: who, BuyerEmail: who + "@example.com"})
 				require.NoError(t, err)
 				return o
 			}
 			part := buy("ann", "S-R2-S1", "S-R2-S2")
 			whole := buy("ben", "S-R2-S3")
-			_, _, _, err := n1.svc.Refund(ctx, sales.RefundInput{OrderID: part.ID, Seats: []string{"S-R2-S1"}, Reason: "ill", IdempotencyKey: "a", Actor: desk})
+			_, _, _, err := n1.co.Refund(ctx, checkout.RefundInput{OrderID: part.ID, Seats: []string{"S-R2-S1"}, Reason: "ill", IdempotencyKey: "a", Actor: desk})
 			require.NoError(t, err)
-			o, _, _, err := n1.svc.Refund(ctx, sales.RefundInput{OrderID: whole.ID, Amount: whole.Total, Reason: "late start", IdempotencyKey: "b", Actor: desk})
+			o, _, _, err := n1.co.Refund(ctx, checkout.RefundInput{OrderID: whole.ID, Amount: whole.Total, Reason: "late start", IdempotencyKey: "b", Actor: desk})
 			require.NoError(t, err)
 			require.Equal(t, order.Refunded, o.Status)
 			require.Equal(t, []engine.State{engine.Free, engine.Sold, engine.Sold}, states(t, n1.svc, perf, "S-R2-S1", "S-R2-S2", "S-R2-S3"))
@@ -178,7 +179,7 @@ func TestOrderEmails(t *testing.T) {
 	a := sales.Actor{Session: "carol"}
 	h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R3-S3", "S-R3-S4"}})
 	require.NoError(t, err)
-	o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Carol", BuyerEmail: "carol@example.com"})
+	o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Carol", BuyerEmail: "carol@example.com"})
 	require.NoError(t, err)
 	ms, err := n.st.OrderMessages(ctx, o.ID)
 	require.NoError(t, err)
@@ -186,14 +187,14 @@ func TestOrderEmails(t *testing.T) {
 	require.Equal(t, outbox.KindConfirmation, ms[0].Kind)
 	require.Equal(t, "carol@example.com", ms[0].To)
 	require.Empty(t, ms[0].Body, "rendered when it goes out")
-	m, err := n.svc.RenderMessage(ctx, ms[0])
+	m, err := n.co.RenderMessage(ctx, ms[0])
 	require.NoError(t, err)
 	for _, want := range []string{"Hello Carol", "Order " + o.Number, "Seat S-R3-S3", "Seat S-R3-S4", "Total", "178.00 EUR"} {
 		require.Contains(t, m.Body, want)
 	}
 
 	desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
-	_, _, _, err = n.svc.Refund(ctx, sales.RefundInput{OrderID: o.ID, Seats: []string{"S-R3-S4"}, Reason: "ill", IdempotencyKey: "r", Actor: desk})
+	_, _, _, err = n.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Seats: []string{"S-R3-S4"}, Reason: "ill", IdempotencyKey: "r", Actor: desk})
 	require.NoError(t, err)
 	ms, err = n.st.OrderMessages(ctx, o.ID)
 	require.NoError(t, err)
@@ -201,15 +202,15 @@ func TestOrderEmails(t *testing.T) {
 	require.Equal(t, outbox.KindRefund, ms[1].Kind)
 	require.Contains(t, ms[1].Body, "We have refunded 89.00 EUR (ill).")
 	require.Contains(t, ms[1].Body, "(refunded)")
-	same, err := n.svc.RenderMessage(ctx, ms[1])
+	same, err := n.co.RenderMessage(ctx, ms[1])
 	require.NoError(t, err)
 	require.Equal(t, ms[1].Body, same.Body, "a text is kept as written")
-	_, err = n.svc.RenderMessage(ctx, outbox.Message{ID: "x", Kind: outbox.KindRefund, OrderID: o.ID})
+	_, err = n.co.RenderMessage(ctx, outbox.Message{ID: "x", Kind: outbox.KindRefund, OrderID: o.ID})
 	require.Error(t, err, "only confirmations are written late")
 
 	h2, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S1"}})
 	require.NoError(t, err)
-	counter, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h2.Token, Actor: desk})
+	counter, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h2.Token, Actor: desk})
 	require.NoError(t, err)
 	ms, err = n.st.OrderMessages(ctx, counter.ID)
 	require.NoError(t, err)

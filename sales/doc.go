@@ -1,13 +1,15 @@
-// Package sales runs the life of a sale around the engine: it loads a performance's
-// shard from the store and the lease store, takes holds in the engine and mirrors
-// them as leases, confirms holds into stored orders, and expires what runs out.
+// Package sales owns the live performances: it loads each one's engine shard
+// from the store and the lease store, takes holds in the engine and mirrors
+// them as leases, caps what one buyer holds, expires what runs out, and sets
+// a performance up (zones, channels, blocks, templates, sale status). The
+// checkout (package checkout) sells and frees seats through the few methods
+// of checkout.go.
 //
 // The order of writes keeps every failure whole: a hold is taken in the engine
-// first and undone if its lease cannot be written; an order is written to the
-// store while the hold is pinned, and only then do its seats turn sold. Calls to
-// Postgres and Redis go through circuit breakers and come back as
-// *UnavailableError when either is down; only what the adapter's Classify marks
-// unavailable (and the breaker's own timeout) counts as down, never bad input.
+// first and undone if its lease cannot be written; seats are sold only once
+// the store holds their order. Calls to the store and the lease store are
+// expected to come through store/backend.Guard and lease.Guard (cmd/seatd
+// wires them): an outage comes back as *breaker.UnavailableError.
 //
-// sales imports engine, hall, store and lease; never HTTP.
+// sales imports engine, hall, lease, catalog, order and pricing; never HTTP.
 package sales

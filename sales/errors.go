@@ -16,18 +16,10 @@ var (
 	ErrPerformanceNotFound = errors.New("performance not found")
 	// ErrHallNotFound wraps store.ErrNotFound for halls.
 	ErrHallNotFound = errors.New("hall not found")
-	// ErrOrderNotFound: no such order, or not visible to the caller.
-	ErrOrderNotFound = errors.New("order not found")
-	// ErrIdempotencyMismatch: the key was used before for a different request.
-	ErrIdempotencyMismatch = errors.New("idempotency key was used for a different request")
 	// ErrHoldLifetime: the hold may not be extended past its maximum lifetime.
 	ErrHoldLifetime = errors.New("hold has reached its maximum lifetime")
-	// ErrMixedCurrency: an order's seats are priced in more than one currency.
-	ErrMixedCurrency = errors.New("seats are priced in different currencies")
 	// ErrReserved: the hold belongs to a reservation; pay, extend or annul its order.
 	ErrReserved = errors.New("hold belongs to a reservation; change it through its order")
-	// ErrNotReserved: the order is not (or no longer) a reservation.
-	ErrNotReserved = errors.New("order is not a reservation")
 )
 
 // IsNotFound reports whether err means the performance does not exist.
@@ -54,7 +46,7 @@ func (e *TakenError) Error() string {
 
 // publicError turns engine errors that carry seat indices into errors that carry
 // the seats' public ids.
-func (p *perf) publicError(err error) error {
+func (p *Perf) publicError(err error) error {
 	var taken *engine.TakenError
 	if errors.As(err, &taken) {
 		return &TakenError{Seats: p.ids(taken.Seats)}
@@ -66,7 +58,7 @@ func (p *perf) publicError(err error) error {
 	return err
 }
 
-func (p *perf) ids(seats []uint32) []string {
+func (p *Perf) ids(seats []uint32) []string {
 	out := make([]string, len(seats))
 	for i, seat := range seats {
 		out[i] = p.hall.Seats[seat].ID

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/internal/testclock"
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/sales"
@@ -70,7 +71,7 @@ func TestHoldCaps(t *testing.T) {
 	require.NoError(t, err)
 	_, err = hold(bob, 1)
 	require.ErrorAs(t, err, &capped, "the address is full again")
-	_, _, err = svc.Confirm(ctx, sales.ConfirmInput{Token: again.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
+	_, _, err = checkout.New(checkout.Config{Store: st, Seats: svc, Now: clock.Now}).Confirm(ctx, checkout.ConfirmInput{Token: again.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
 	require.NoError(t, err)
 	_, err = hold(bob, 1)
 	require.NoError(t, err)

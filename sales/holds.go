@@ -79,7 +79,7 @@ type Reservation struct {
 }
 
 // channelMask is what an actor may sell from.
-func (p *perf) channelMask(a Actor, named string) (engine.ChannelMask, error) {
+func (p *Perf) channelMask(a Actor, named string) (engine.ChannelMask, error) {
 	names := p.channels()
 	if named != "" {
 		if !a.Staff() {
@@ -100,7 +100,7 @@ func (p *perf) channelMask(a Actor, named string) (engine.ChannelMask, error) {
 	return m, nil
 }
 
-func (p *perf) channelNames(m engine.ChannelMask) []string {
+func (p *Perf) channelNames(m engine.ChannelMask) []string {
 	var out []string
 	for i, n := range p.channels() {
 		if m&(1<<i) != 0 {
@@ -186,7 +186,7 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 }
 
 // lookup maps seat ids to indices, naming the unknown ones.
-func (p *perf) lookup(ids []string) ([]uint32, error) {
+func (p *Perf) lookup(ids []string) ([]uint32, error) {
 	out := make([]uint32, len(ids))
 	var unknown []string
 	for i, id := range ids {
@@ -203,7 +203,7 @@ func (p *perf) lookup(ids []string) ([]uint32, error) {
 }
 
 // shardOf finds the performance of a hold token.
-func (s *Service) shardOf(ctx context.Context, token string) (*perf, error) {
+func (s *Service) shardOf(ctx context.Context, token string) (*Perf, error) {
 	id, ok := performanceOfToken(token)
 	if !ok {
 		return nil, engine.ErrNotFound
@@ -215,7 +215,7 @@ func (s *Service) shardOf(ctx context.Context, token string) (*perf, error) {
 	return p, err
 }
 
-func (s *Service) holdView(p *perf, v engine.HoldView) Hold {
+func (s *Service) holdView(p *Perf, v engine.HoldView) Hold {
 	h := Hold{Token: v.Token, PerformanceID: p.id, Seats: p.ids(v.Seats), Expires: v.Expires, Owner: v.Owner, Channels: p.channelNames(v.Channels)}
 	p.mu.RLock()
 	if r := p.reservations[v.Token]; r != nil {
@@ -261,7 +261,7 @@ func (s *Service) Holds(ctx context.Context, performanceID string) ([]Hold, erro
 
 // reserved reports whether a token belongs to a reservation: those change only
 // through their order (pay, extend, annul).
-func (p *perf) reserved(token string) bool {
+func (p *Perf) reserved(token string) bool {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.reservations[token] != nil
@@ -356,4 +356,30 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	}
 	s.caps.drop(token)
 	return nil
+}
+
+// Label is how the order history names an actor.
+func (a Actor) Label() string {
+	if a.Staff() {
+		return "staff:" + a.Login
+	}
+	return "buyer"
+}
+
+// indices maps public seat ids of p's hall to dense indices.
+func (p *Perf) indices(ids []string) ([]uint32, error) {
+	out := make([]uint32, 0, len(ids))
+	var unknown []string
+	for _, id := range ids {
+		i, ok := p.hall.Lookup(id)
+		if !ok {
+			unknown = append(unknown, id)
+			continue
+		}
+		out = append(out, i)
+	}
+	if len(unknown) > 0 {
+		return nil, &UnknownSeatsError{IDs: unknown}
+	}
+	return out, nil
 }

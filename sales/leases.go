@@ -24,7 +24,7 @@ const staleRounds = 2
 // again. Only a token that is live here is a real conflict. Without this, the
 // seats show free on every map while every hold on them is refused, until the
 // stale lease lapses (the whole hold TTL).
-func (s *Service) acquireLease(ctx context.Context, p *perf, l lease.Lease) error {
+func (s *Service) acquireLease(ctx context.Context, p *Perf, l lease.Lease) error {
 	err := s.leases.Acquire(ctx, l)
 	for range staleRounds {
 		var conflict *lease.ConflictError
@@ -41,7 +41,7 @@ func (s *Service) acquireLease(ctx context.Context, p *perf, l lease.Lease) erro
 // before its lease goes: a hold takes its engine seats before it writes its
 // lease, so a lease whose token the engine does not know is of no hold in
 // progress either.
-func (s *Service) dropStaleLeases(ctx context.Context, p *perf, tokens []string) bool {
+func (s *Service) dropStaleLeases(ctx context.Context, p *Perf, tokens []string) bool {
 	tokens = slices.Compact(slices.Sorted(slices.Values(tokens)))
 	if len(tokens) == 0 {
 		return false
@@ -75,7 +75,7 @@ type drop struct {
 // fails, the lease lapses on its own at its deadline; meanwhile it is harmless,
 // since the engine decides who may hold a seat, a hold that meets such a lease
 // releases it (acquireLease), and a rebuild drops leases on sold seats.
-func (s *Service) dropLease(p *perf, token string) {
+func (s *Service) dropLease(p *Perf, token string) {
 	select {
 	case s.drops <- drop{perf: p.id, token: token}:
 	default:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/sales"
@@ -148,12 +149,12 @@ func TestOrderReleasesLeaseInBackground(t *testing.T) {
 			ann := sales.Actor{Session: "ann"}
 			h, err := n.svc.Hold(ctx, perf, ann, sales.HoldInput{Seats: []string{"S-R4-S1"}})
 			require.NoError(t, err)
-			_, _, err = n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
+			_, _, err = n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
 			require.NoError(t, err)
 			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
 			r, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S2"}})
 			require.NoError(t, err)
-			_, err = n.svc.Reserve(ctx, r.Token, desk, 2, "Rosa", "rosa@example.com", "")
+			_, err = n.co.Reserve(ctx, r.Token, desk, 2, "Rosa", "rosa@example.com", "")
 			require.NoError(t, err)
 			require.Eventually(t, func() bool {
 				all, err := n.leases.List(ctx, perf)

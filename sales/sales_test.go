@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease"
@@ -76,6 +77,7 @@ func stacks(t *testing.T) []stack {
 // node is one running seatd's sales service.
 type node struct {
 	svc    *sales.Service
+	co     *checkout.Service
 	st     backend.Store
 	leases lease.Store
 	close  func()
@@ -90,10 +92,13 @@ func start(t *testing.T, s stack, tune ...func(*sales.Config)) *node {
 		f(&cfg)
 	}
 	svc := sales.New(cfg)
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Logger: cfg.Logger, Now: cfg.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
-	n := &node{svc: svc, st: st, leases: leases}
+	require.NoError(t, co.Start(ctx))
+	n := &node{svc: svc, co: co, st: st, leases: leases}
 	n.close = func() {
+		co.Stop()
 		svc.Stop()
 		cancel()
 		closeLeases()
@@ -139,7 +144,7 @@ func TestRestartLosesNothing(t *testing.T) {
 			perf := createPerformance(t, n1.svc)
 			sold, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "alice"}, sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
 			require.NoError(t, err)
-			o, _, err := n1.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			o, _, err := n1.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
 			held, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "bob"}, sales.HoldInput{BestCount: 3})
 			require.NoError(t, err)
@@ -157,12 +162,12 @@ func TestRestartLosesNothing(t *testing.T) {
 			require.ErrorIs(t, err, engine.ErrNotOwner)
 
 			// The retried confirmation of Alice's order is recognised after the restart.
-			again, replayed, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			again, replayed, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
 			require.True(t, replayed)
 			require.Equal(t, o.ID, again.ID)
 
-			o2, _, err := n2.svc.Confirm(ctx, sales.ConfirmInput{Token: held.Token, Actor: sales.Actor{Session: "bob"}, BuyerName: "Bob", BuyerEmail: "bob@example.com"})
+			o2, _, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: held.Token, Actor: sales.Actor{Session: "bob"}, BuyerName: "Bob", BuyerEmail: "bob@example.com"})
 			require.NoError(t, err)
 			require.Len(t, o2.Tickets, 3)
 			counts, err := n2.svc.Counts(ctx, perf)
@@ -188,7 +193,7 @@ func TestConfirmRaceOneOrder(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := 0; i < 20; i++ {
 				wg.Go(func() {
-					o, _, err := n.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "carol"}, BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
+					o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "carol"}, BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
 					if err != nil {
 						t.Error(err)
 						return
@@ -224,7 +229,7 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 			perf := createPerformance(t, n1.svc)
 			h, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "dave"}, sales.HoldInput{Seats: []string{"S-R4-S4"}})
 			require.NoError(t, err)
-			_, _, err = n1.svc.Confirm(ctx, sales.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "dave"}, BuyerName: "Dave", BuyerEmail: "dave@example.com"})
+			_, _, err = n1.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "dave"}, BuyerName: "Dave", BuyerEmail: "dave@example.com"})
 			require.NoError(t, err)
 			n1.close()
 
@@ -272,7 +277,7 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
 			h, err := n1.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R2-S1", "S-R2-S2"}})
 			require.NoError(t, err)
-			res, err := n1.svc.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com", "")
+			res, err := n1.co.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com", "")
 			require.NoError(t, err)
 			before, err := n1.svc.Seatmap(ctx, perf)
 			require.NoError(t, err)
@@ -292,7 +297,7 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 			require.Len(t, holds, 1)
 			require.NotNil(t, holds[0].Reservation)
 			require.Equal(t, res.ID, holds[0].Reservation.OrderID)
-			paid, err := n2.svc.PayReservation(ctx, res.ID, sales.PayCash, desk)
+			paid, err := n2.co.PayReservation(ctx, res.ID, checkout.PayCash, desk)
 			require.NoError(t, err)
 			require.Equal(t, order.Paid, paid.Status)
 			counts, err := n2.svc.Counts(ctx, perf)

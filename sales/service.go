@@ -18,7 +18,6 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
-	"github.com/seatmap/seatmap/voucher"
 )
 
 // Config tunes a Service. Zero values take the defaults.
@@ -28,16 +27,10 @@ type Config struct {
 	// cmd/seatd does, so that an outage is answered at once.
 	Store  backend.Store
 	Leases lease.Store
-	// Vouchers checks codes at checkout; nil makes one on Store.
-	Vouchers *voucher.Service
-	Logger   *slog.Logger
+	Logger *slog.Logger
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
 	// is set (tests); otherwise they read the wall clock their own cheaper way.
 	Now func() time.Time
-
-	// Location is the venue's time zone: vouchers' date, weekday and time
-	// restrictions are read in it, and e-mails show times in it. Default UTC.
-	Location *time.Location
 
 	HoldTTL         time.Duration // life of a hold and of each extension; default 10 min
 	MaxHoldLifetime time.Duration // extensions stop here; default 30 min
@@ -47,11 +40,6 @@ type Config struct {
 	// and one client address may hold at once (staff are not capped); zero
 	// means no cap.
 	MaxHeldPerSession, MaxHeldPerAddress int
-	// ReminderLead is how long before its deadline a reservation's buyer is
-	// reminded (once; not for reservations shorter than that); default 24 h.
-	ReminderLead time.Duration
-	// ReminderInterval is how often reminders due are looked for; default 1 min.
-	ReminderInterval time.Duration
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
@@ -60,13 +48,11 @@ type Service struct {
 	store  backend.Store
 	leases lease.Store
 	log    *slog.Logger
-	loc    *time.Location
 	now    func() time.Time
 	// shardNow is the clock shards run on: the caller's, or nil for the
 	// engine's wall clock.
 	shardNow func() time.Time
 	caps     *holdCaps
-	codes    *voucher.Service
 
 	loads    singleflight.Group
 	confirms singleflight.Group
@@ -77,7 +63,7 @@ type Service struct {
 	drops chan drop // lease releases of ended holds, for releaseDropped
 
 	mu     sync.RWMutex // guards shards and halls
-	shards map[string]*perf
+	shards map[string]*Perf
 	halls  map[string]*hall.Hall
 
 	stop    chan struct{}
@@ -85,8 +71,8 @@ type Service struct {
 	dropped chan struct{} // closed when releaseDropped has ended
 }
 
-// perf is a loaded performance: its shard and what selling needs to know.
-type perf struct {
+// Perf is a loaded performance: its shard and what selling needs to know.
+type Perf struct {
 	id    string
 	hall  *hall.Hall
 	shard *engine.Shard
@@ -112,12 +98,12 @@ type reservation struct {
 	Deadline time.Time
 }
 
-func (p *perf) Status() string     { return p.meta.Load().Status }
-func (p *perf) zones() []hall.Zone { return p.meta.Load().Zones }
-func (p *perf) channels() []string { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
+func (p *Perf) Status() string     { return p.meta.Load().Status }
+func (p *Perf) zones() []hall.Zone { return p.meta.Load().Zones }
+func (p *Perf) channels() []string { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
 
 // update replaces meta with a changed copy.
-func (p *perf) update(f func(m *catalog.Performance)) {
+func (p *Perf) update(f func(m *catalog.Performance)) {
 	m := *p.meta.Load()
 	f(&m)
 	p.meta.Store(&m)
@@ -141,32 +127,18 @@ func New(cfg Config) *Service {
 	if cfg.MaxHoldSeats <= 0 {
 		cfg.MaxHoldSeats = 10
 	}
-	if cfg.ReminderLead <= 0 {
-		cfg.ReminderLead = 24 * time.Hour
-	}
-	if cfg.ReminderInterval <= 0 {
-		cfg.ReminderInterval = time.Minute
-	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 200 * time.Millisecond
 	}
-	if cfg.Vouchers == nil {
-		cfg.Vouchers = voucher.NewService(cfg.Store)
-	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-	}
 	return &Service{
 		cfg:      cfg,
-		loc:      cfg.Location,
 		store:    cfg.Store,
 		leases:   cfg.Leases,
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		shardNow: shardNow,
 		caps:     newHoldCaps(cfg.MaxHeldPerSession, cfg.MaxHeldPerAddress),
-		codes:    cfg.Vouchers,
-		shards:   map[string]*perf{},
+		shards:   map[string]*Perf{},
 		halls:    map[string]*hall.Hall{},
 		pending:  map[string]struct{}{},
 		drops:    make(chan drop, maxDrops),
@@ -214,7 +186,6 @@ func (s *Service) sweep(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
-	var reminded time.Time // when reminders were last looked for
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,7 +196,7 @@ func (s *Service) sweep(ctx context.Context) {
 		}
 		now := s.now()
 		s.mu.RLock()
-		live := make([]*perf, 0, len(s.shards))
+		live := make([]*Perf, 0, len(s.shards))
 		for _, p := range s.shards {
 			live = append(live, p)
 		}
@@ -234,11 +205,6 @@ func (s *Service) sweep(ctx context.Context) {
 			p.shard.Expire(now)
 			s.releaseExpired(ctx, p)
 		}
-		s.expirePending(ctx)
-		if now.Sub(reminded) >= s.cfg.ReminderInterval {
-			reminded = now
-			s.remindDue(ctx, now)
-		}
 	}
 }
 
@@ -246,7 +212,7 @@ func (s *Service) sweep(ctx context.Context) {
 // marked expired; a plain hold's lease is dropped. The lease would lapse on its
 // own at the same deadline, but the two clocks differ by some milliseconds, and
 // a seat must be free everywhere the moment it is free here.
-func (s *Service) releaseExpired(ctx context.Context, p *perf) {
+func (s *Service) releaseExpired(ctx context.Context, p *Perf) {
 	for _, tok := range p.shard.DrainExpired(nil) {
 		s.caps.drop(tok)
 		p.mu.Lock()
@@ -254,7 +220,7 @@ func (s *Service) releaseExpired(ctx context.Context, p *perf) {
 		delete(p.reservations, tok)
 		p.mu.Unlock()
 		if r != nil {
-			s.endReservationLater(r.OrderID)
+			s.Lapsed(r.OrderID)
 			p.shard.Touch()
 			continue
 		}
@@ -295,7 +261,7 @@ func (s *Service) Rebuild(ctx context.Context) error {
 
 // load returns the performance's shard, building it on first use from the store
 // (zones, sold seats) and the lease store (live holds).
-func (s *Service) load(ctx context.Context, id string) (*perf, error) {
+func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 	s.mu.RLock()
 	p := s.shards[id]
 	s.mu.RUnlock()
@@ -322,10 +288,10 @@ func (s *Service) load(ctx context.Context, id string) (*perf, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.(*perf), nil
+	return v.(*Perf), nil
 }
 
-func (s *Service) build(ctx context.Context, id string) (*perf, error) {
+func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 	start := time.Now()
 	var sp catalog.Performance
 	sp, err := s.store.GetPerformance(ctx, id)
@@ -388,10 +354,10 @@ func (s *Service) build(ctx context.Context, id string) (*perf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load reservations of %s: %w", id, err)
 	}
-	p := &perf{id: id, hall: h, shard: shard, blocks: reasons, reservations: map[string]*reservation{}}
+	p := &Perf{id: id, hall: h, shard: shard, blocks: reasons, reservations: map[string]*reservation{}}
 	for _, o := range reserved {
 		if !o.Deadline.After(s.now()) {
-			s.endReservationLater(o.ID)
+			s.Lapsed(o.ID)
 			continue
 		}
 		seats := make([]uint32, len(o.Tickets))
@@ -483,4 +449,14 @@ func (s *Service) Ready(ctx context.Context) error {
 		return err
 	}
 	return s.leases.Ping(ctx)
+}
+
+// currency is the currency of p's zones ("" without zones).
+func (p *Perf) currency() string {
+	for _, z := range p.zones() {
+		if z.Currency != "" {
+			return z.Currency
+		}
+	}
+	return ""
 }

@@ -77,7 +77,7 @@ func (s Stroke) validate() error {
 	return nil
 }
 
-func (p *perf) skipped(list []engine.Skip) []Skipped {
+func (p *Perf) skipped(list []engine.Skip) []Skipped {
 	out := make([]Skipped, len(list))
 	for i, sk := range list {
 		out[i] = Skipped{Seat: p.hall.Seats[sk.Seat].ID, Reason: sk.State.String()}
@@ -121,7 +121,7 @@ func dedupeSeats(seats []uint32) []uint32 {
 	return slices.Compact(out)
 }
 
-func (s *Service) paintZone(ctx context.Context, p *perf, seats []uint32, zoneID string) (PaintResult, error) {
+func (s *Service) paintZone(ctx context.Context, p *Perf, seats []uint32, zoneID string) (PaintResult, error) {
 	z := slices.IndexFunc(p.zones(), func(z hall.Zone) bool { return z.ID == zoneID })
 	if z < 0 {
 		return PaintResult{}, &input.Error{Field: "zone", Reason: fmt.Sprintf("no zone %q in this performance; add it to the zones first", zoneID)}
@@ -143,7 +143,7 @@ func (s *Service) paintZone(ctx context.Context, p *perf, seats []uint32, zoneID
 }
 
 // undoZones puts seats back into the zones they had.
-func (s *Service) undoZones(p *perf, before []uint16, seats []uint32) {
+func (s *Service) undoZones(p *Perf, before []uint16, seats []uint32) {
 	byZone := map[uint16][]uint32{}
 	for _, seat := range seats {
 		byZone[before[seat]] = append(byZone[before[seat]], seat)
@@ -153,7 +153,7 @@ func (s *Service) undoZones(p *perf, before []uint16, seats []uint32) {
 	}
 }
 
-func (s *Service) paintChannel(ctx context.Context, p *perf, seats []uint32, name string) (PaintResult, error) {
+func (s *Service) paintChannel(ctx context.Context, p *Perf, seats []uint32, name string) (PaintResult, error) {
 	names := p.channels()
 	c := slices.Index(names, name)
 	if c < 0 {
@@ -193,7 +193,7 @@ func (s *Service) paintChannel(ctx context.Context, p *perf, seats []uint32, nam
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
 
-func (s *Service) block(ctx context.Context, p *perf, seats []uint32, reason string) (PaintResult, error) {
+func (s *Service) block(ctx context.Context, p *Perf, seats []uint32, reason string) (PaintResult, error) {
 	changed, skipped, err := p.shard.Block(seats)
 	if err != nil {
 		return PaintResult{}, p.publicError(err)
@@ -222,7 +222,7 @@ func (s *Service) block(ctx context.Context, p *perf, seats []uint32, reason str
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
 
-func (s *Service) unblock(ctx context.Context, p *perf, seats []uint32) (PaintResult, error) {
+func (s *Service) unblock(ctx context.Context, p *Perf, seats []uint32) (PaintResult, error) {
 	changed, skipped, err := p.shard.Unblock(seats)
 	if err != nil {
 		return PaintResult{}, p.publicError(err)

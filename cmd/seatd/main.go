@@ -29,6 +29,7 @@ import (
 
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/breaker"
@@ -213,10 +214,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 
 	vouchers := voucher.NewService(st)
 	svc := sales.New(sales.Config{
-		Store: st, Leases: leases, Vouchers: vouchers, Logger: log,
-		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats, Location: cfg.location,
+		Store: st, Leases: leases, Logger: log,
+		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -226,6 +228,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 	defer svc.Stop()
+	if err := co.Start(ctx); err != nil {
+		return err
+	}
+	defer co.Stop()
 
 	budget := descriptorBudget(log)
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
@@ -234,7 +240,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	defer hub.Stop()
 
-	stopMail, err := startMail(ctx, cfg.mail, st, svc.RenderMessage, log)
+	stopMail, err := startMail(ctx, cfg.mail, st, co.RenderMessage, log)
 	if err != nil {
 		return err
 	}
@@ -245,7 +251,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
 	srv, err := api.New(api.Config{
-		Sales: svc, Vouchers: vouchers, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
+		Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})

@@ -1,4 +1,4 @@
-package sales
+package checkout
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -24,7 +26,7 @@ func (s *Service) CheckCode(ctx context.Context, code, performanceID string, amo
 	if amount < 0 || amount > maxBookingAmount {
 		return CodeCheck{}, &input.Error{Field: "amount", Reason: fmt.Sprintf("must be from 0 to %d minor units", int64(maxBookingAmount))}
 	}
-	p, err := s.load(ctx, performanceID)
+	p, err := s.seats.Performance(ctx, performanceID)
 	if err != nil {
 		return CodeCheck{}, err
 	}
@@ -38,7 +40,7 @@ func (s *Service) CheckCode(ctx context.Context, code, performanceID string, amo
 		return CodeCheck{}, err
 	}
 	out.Name = c.Name
-	out.Value, out.Reason = voucher.Evaluate(c, s.booking(p, amount, p.currency()))
+	out.Value, out.Reason = voucher.Evaluate(c, s.booking(p, amount, p.Currency()))
 	out.Valid = out.Reason == ""
 	return out, nil
 }
@@ -48,16 +50,26 @@ func (s *Service) CheckCode(ctx context.Context, code, performanceID string, amo
 const maxBookingAmount = 1 << 40
 
 // booking describes a booking of p for Evaluate.
-func (s *Service) booking(p *perf, amount int64, currency string) voucher.Booking {
-	return voucher.Booking{Offering: p.id, StartsAt: p.meta.Load().StartsAt.In(s.loc), Amount: amount, Currency: currency}
+func (s *Service) booking(p *sales.Perf, amount int64, currency string) voucher.Booking {
+	return voucher.Booking{Offering: p.ID(), StartsAt: p.Meta().StartsAt.In(s.loc), Amount: amount, Currency: currency}
 }
 
-// currency is the currency of p's zones ("" without zones).
-func (p *perf) currency() string {
-	for _, z := range p.zones() {
-		if z.Currency != "" {
-			return z.Currency
-		}
+// applyCode prices a voucher or promotion into o. The code is checked here
+// against the booking for its reasons; the store checks its state and counts
+// its use in the transaction that writes the order, so a code blocked or used
+// up since is refused there.
+func (s *Service) applyCode(ctx context.Context, p *sales.Perf, o *order.Order, code string) error {
+	c, err := s.codes.Code(ctx, code)
+	if errors.Is(err, voucher.ErrNotFound) {
+		return &voucher.InvalidError{Code: voucher.Normalize(code), Reason: voucher.ReasonUnknown}
 	}
-	return ""
+	if err != nil {
+		return err
+	}
+	value, reason := voucher.Evaluate(c, s.booking(p, o.Total, o.Currency))
+	if reason != "" {
+		return &voucher.InvalidError{Code: c.Code, Reason: reason}
+	}
+	o.VoucherCode, o.Discount, o.Total = c.Code, value, o.Total-value
+	return nil
 }

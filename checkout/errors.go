@@ -1,0 +1,12 @@
+package checkout
+
+import "errors"
+
+var (
+	// ErrOrderNotFound: no such order, or not visible to the caller.
+	ErrOrderNotFound = errors.New("order not found")
+	// ErrIdempotencyMismatch: the key was used before for a different request.
+	ErrIdempotencyMismatch = errors.New("idempotency key was used for a different request")
+	// ErrNotReserved: the order is not (or no longer) a reservation.
+	ErrNotReserved = errors.New("order is not a reservation")
+)

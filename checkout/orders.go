@@ -1,0 +1,78 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/store"
+)
+
+// GetOrder returns an order to the session that made it, or to staff.
+func (s *Service) GetOrder(ctx context.Context, id string, a sales.Actor) (order.Order, error) {
+	var o order.Order
+	o, err := s.store.GetOrder(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Staff() && o.Session != a.Session) {
+		return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+	}
+	return o, err
+}
+
+// ListOrders lists orders for staff.
+func (s *Service) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
+	var out []order.Order
+	out, err := s.store.ListOrders(ctx, f)
+	return out, err
+}
+
+// OrderDetails is everything the order page shows.
+type OrderDetails struct {
+	Order    order.Order
+	History  []order.Event
+	Refunds  []order.Refund
+	Messages []outbox.Message
+}
+
+// OrderDetails returns an order with its history, refunds and e-mails, for
+// staff.
+func (s *Service) OrderDetails(ctx context.Context, id string, a sales.Actor) (OrderDetails, error) {
+	o, err := s.GetOrder(ctx, id, a)
+	if err != nil {
+		return OrderDetails{}, err
+	}
+	d := OrderDetails{Order: o}
+	if d.History, err = s.store.OrderHistory(ctx, id); err != nil {
+		return OrderDetails{}, err
+	}
+	if d.Refunds, err = s.store.Refunds(ctx, id); err != nil {
+		return OrderDetails{}, err
+	}
+	d.Messages, err = s.store.OrderMessages(ctx, id)
+	return d, err
+}
+
+// Resend queues the order's e-mail again.
+func (s *Service) Resend(ctx context.Context, id string, a sales.Actor) (outbox.Message, error) {
+	o, err := s.GetOrder(ctx, id, a)
+	if err != nil {
+		return outbox.Message{}, err
+	}
+	if o.BuyerEmail == "" {
+		return outbox.Message{}, &input.Error{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
+	}
+	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	if err != nil {
+		return outbox.Message{}, err
+	}
+	m := s.message(p, o, outbox.KindResend, "As asked, here is your order again.")
+	err = s.store.RecordOrderEvent(ctx, id, order.ActionResent, "to "+o.BuyerEmail, order.Change{Actor: a.Label(), Notify: m})
+	if err != nil {
+		return outbox.Message{}, err
+	}
+	m.OrderID = o.ID
+	return *m, nil
+}

@@ -1,0 +1,127 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/internal/ids"
+	"github.com/seatmap/seatmap/money"
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/sales"
+)
+
+// MaxReason bounds reasons given for refunds and other changes.
+const MaxReason = 500
+
+// RefundInput asks for a refund of seats (their share of what was paid) or of
+// an amount.
+type RefundInput struct {
+	OrderID        string
+	Seats          []string // public seat ids; empty: Amount
+	Amount         int64
+	Reason         string
+	Method         string // cash, card or online; default: how the order was paid
+	IdempotencyKey string
+	Actor          sales.Actor
+}
+
+func validateReason(r *string, required bool) error {
+	*r = strings.TrimSpace(*r)
+	switch {
+	case required && *r == "":
+		return &input.Error{Field: "reason", Reason: "is empty; say why"}
+	case len(*r) > MaxReason:
+		return &input.Error{Field: "reason", Reason: fmt.Sprintf("is longer than %d characters", MaxReason)}
+	}
+	return nil
+}
+
+func (in *RefundInput) validate() error {
+	switch {
+	case in.IdempotencyKey == "":
+		return &input.Error{Field: "Idempotency-Key", Reason: "is required for refunds, so that a retry never refunds twice"}
+	case len(in.IdempotencyKey) > MaxIdempotencyKey:
+		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
+	case len(in.Seats) > 0 && in.Amount != 0:
+		return &input.Error{Field: "amount", Reason: "give seats or an amount, not both"}
+	case len(in.Seats) == 0 && in.Amount <= 0:
+		return &input.Error{Field: "amount", Reason: "give the seats to refund, or an amount above zero in minor units"}
+	case in.Amount > maxBookingAmount:
+		return &input.Error{Field: "amount", Reason: "is larger than any order"}
+	case len(in.Seats) > 1000:
+		return &input.Error{Field: "seats", Reason: "at most 1000 seats per refund"}
+	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline:
+		return &input.Error{Field: "method", Reason: "must be cash, card or online"}
+	}
+	return validateReason(&in.Reason, true)
+}
+
+// Refund gives back seats or money of a paid order. Refunded seats are for
+// sale again at once, and every open seat map sees them free. With the same
+// idempotency key a retry — also a concurrent one — returns the first refund.
+func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, order.Refund, bool, error) {
+	if err := in.validate(); err != nil {
+		return order.Order{}, order.Refund{}, false, err
+	}
+	o, err := s.GetOrder(ctx, in.OrderID, in.Actor)
+	if err != nil {
+		return order.Order{}, order.Refund{}, false, err
+	}
+	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	if err != nil {
+		return order.Order{}, order.Refund{}, false, err
+	}
+	req := order.RefundRequest{
+		ID: ids.New("r", 12), OrderID: o.ID, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
+		IdempotencyKey: in.IdempotencyKey, Change: order.Change{Actor: in.Actor.Label()},
+	}
+	if req.Method == "" {
+		req.Method = o.PaymentMethod
+	}
+	if len(in.Seats) > 0 {
+		idx, err := p.SeatIndices(in.Seats)
+		if err != nil {
+			return order.Order{}, order.Refund{}, false, err
+		}
+		req.Seats = idx
+	}
+	// The e-mail shows the order after the refund; the store decides the
+	// figures, so it is rendered from the same rules it applies.
+	after := o
+	after.Tickets = append([]order.Ticket(nil), o.Tickets...)
+	if rf, err := order.PlanRefund(&after, req, s.now()); err == nil {
+		m := s.message(p, after, outbox.KindRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
+		req.Change.Notify = m
+	}
+	var rf order.Refund
+	var replayed bool
+	o, rf, replayed, err = s.store.RefundOrder(ctx, req)
+	switch {
+	case err != nil:
+		return order.Order{}, order.Refund{}, false, err
+	case replayed && !sameRefund(rf, req):
+		// The key names another refund: a client bug, and answering with the
+		// first refund would let it believe this one happened.
+		return order.Order{}, order.Refund{}, false, fmt.Errorf("%w: the key was used for the refund %s", ErrIdempotencyMismatch, rf.ID)
+	}
+	if len(rf.Seats) > 0 {
+		// Also on a replay: the first attempt may have failed between its
+		// commit and here. Seats already free are skipped.
+		s.seats.Refunded(p, rf.Seats)
+	}
+	return o, rf, replayed, nil
+}
+
+// sameRefund reports whether rf is what req asks for: the same seats, or
+// the same amount.
+func sameRefund(rf order.Refund, req order.RefundRequest) bool {
+	if len(req.Seats) == 0 {
+		return len(rf.Seats) == 0 && rf.Amount == req.Amount
+	}
+	want := slices.Sorted(slices.Values(req.Seats))
+	return slices.Equal(rf.Seats, slices.Compact(want))
+}

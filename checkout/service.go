@@ -1,0 +1,155 @@
+// Package checkout is where a hold becomes an order: confirming a hold
+// (priced by pricing, discounted by voucher), reservations that are paid
+// later or lapse, refunds, the order's e-mails and history, reminders and the
+// sales report. It decides nothing about seats: package sales pins, sells and
+// frees them when the store has said so.
+//
+// Write order: the hold is pinned in the engine (it keeps its seats), the
+// order is written to the store in one transaction with its history and
+// e-mail, and only then do the seats turn sold; a refused order unpins the
+// hold. Giving seats back (a refund, an ended reservation) is written to the
+// store first, and the engine frees the seats after.
+package checkout
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/voucher"
+)
+
+// Store is what the checkout needs of a store.
+type Store interface {
+	CreateOrder(ctx context.Context, o order.Order) (order.Order, error)
+	GetOrder(ctx context.Context, id string) (order.Order, error)
+	OrderByIdempotencyKey(ctx context.Context, session, key string) (order.Order, error)
+	ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error)
+	PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error)
+	EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error)
+	ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error)
+	RefundOrder(ctx context.Context, r order.RefundRequest) (o order.Order, rf order.Refund, replayed bool, err error)
+	Refunds(ctx context.Context, orderID string) ([]order.Refund, error)
+	OrderHistory(ctx context.Context, orderID string) ([]order.Event, error)
+	OrderMessages(ctx context.Context, orderID string) ([]outbox.Message, error)
+	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
+	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
+	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+}
+
+// Config wires a Service. Zero values take the defaults.
+type Config struct {
+	Store    Store
+	Seats    *sales.Service
+	Vouchers *voucher.Service
+	Logger   *slog.Logger
+	// Now is the clock; nil is the wall clock.
+	Now func() time.Time
+	// Location is the venue's time zone: vouchers' date, weekday and time
+	// rules are read in it, and e-mails show times in it. Default UTC.
+	Location *time.Location
+	// ReminderLead is how long before its deadline a reservation's buyer is
+	// reminded (once; not for reservations shorter than that); default 24 h.
+	ReminderLead time.Duration
+	// ReminderInterval is how often reminders due are looked for; default 1 min.
+	ReminderInterval time.Duration
+	// LapseInterval is how often reservations past their deadline are marked
+	// expired; default 200 ms.
+	LapseInterval time.Duration
+}
+
+// Service is the checkout. It is safe for concurrent use.
+type Service struct {
+	store        Store
+	seats        *sales.Service
+	codes        *voucher.Service
+	log          *slog.Logger
+	now          func() time.Time
+	loc          *time.Location
+	reminderLead time.Duration
+	cfg          Config
+
+	confirms singleflight.Group
+
+	started  atomic.Bool
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// New returns a checkout. Start runs its background work.
+func New(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Vouchers == nil {
+		cfg.Vouchers = voucher.NewService(cfg.Store.(voucher.Store))
+	}
+	if cfg.ReminderLead <= 0 {
+		cfg.ReminderLead = 24 * time.Hour
+	}
+	if cfg.ReminderInterval <= 0 {
+		cfg.ReminderInterval = time.Minute
+	}
+	if cfg.LapseInterval <= 0 {
+		cfg.LapseInterval = 200 * time.Millisecond
+	}
+	return &Service{
+		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now,
+		loc: cfg.Location, reminderLead: cfg.ReminderLead, cfg: cfg,
+		stop: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// Start marks lapsed reservations expired and reminds buyers of deadlines,
+// until ctx ends or Stop is called.
+func (s *Service) Start(ctx context.Context) error {
+	if s.started.CompareAndSwap(false, true) {
+		go s.run(ctx)
+	}
+	return nil
+}
+
+// Stop ends the background work and waits for it. Safe to call twice, and
+// before Start.
+func (s *Service) Stop() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	if s.started.Load() {
+		<-s.done
+	}
+}
+
+func (s *Service) run(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(s.cfg.LapseInterval)
+	defer t.Stop()
+	var reminded time.Time // when reminders were last looked for
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.expireLapsed(ctx)
+		if now := s.now(); now.Sub(reminded) >= s.cfg.ReminderInterval {
+			reminded = now
+			s.remindDue(ctx, now)
+		}
+	}
+}
