@@ -49,7 +49,7 @@ type Store interface {
 type Config struct {
 	Store    Store
 	Seats    *sales.Service
-	Vouchers *voucher.Service
+	Vouchers *voucher.Service // checks codes redeemed with orders
 	Logger   *slog.Logger
 	// Now is the clock; nil is the wall clock.
 	Now func() time.Time
@@ -95,9 +95,6 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
-	}
-	if cfg.Vouchers == nil {
-		cfg.Vouchers = voucher.NewService(cfg.Store.(voucher.Store))
 	}
 	if cfg.ReminderLead <= 0 {
 		cfg.ReminderLead = 24 * time.Hour

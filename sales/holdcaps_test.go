@@ -14,6 +14,7 @@ import (
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/store/sqlite"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // TestHoldCaps: a buyer session and a client address may hold only so many
@@ -71,7 +72,7 @@ func TestHoldCaps(t *testing.T) {
 	require.NoError(t, err)
 	_, err = hold(bob, 1)
 	require.ErrorAs(t, err, &capped, "the address is full again")
-	_, _, err = checkout.New(checkout.Config{Store: st, Seats: svc, Now: clock.Now}).Confirm(ctx, checkout.ConfirmInput{Token: again.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
+	_, _, err = checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Now: clock.Now}).Confirm(ctx, checkout.ConfirmInput{Token: again.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
 	require.NoError(t, err)
 	_, err = hold(bob, 1)
 	require.NoError(t, err)

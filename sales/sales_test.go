@@ -28,6 +28,7 @@ import (
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 	"github.com/seatmap/seatmap/store/sqlite"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -92,7 +93,7 @@ func start(t *testing.T, s stack, tune ...func(*sales.Config)) *node {
 		f(&cfg)
 	}
 	svc := sales.New(cfg)
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Logger: cfg.Logger, Now: cfg.Now})
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Logger: cfg.Logger, Now: cfg.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))

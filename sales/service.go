@@ -17,15 +17,41 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
-	"github.com/seatmap/seatmap/store/backend"
 )
+
+// Store is what sales needs of a store: performances and their set-up, the
+// sold seats and reservations a shard is rebuilt from, and the staff's search.
+type Store interface {
+	Ping(ctx context.Context) error
+	CreateHall(ctx context.Context, h catalog.Hall) error
+	GetHall(ctx context.Context, id string) (catalog.Hall, error)
+	ListHalls(ctx context.Context) ([]catalog.Hall, error)
+	CreatePerformance(ctx context.Context, p catalog.Performance) error
+	GetPerformance(ctx context.Context, id string) (catalog.Performance, error)
+	ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error)
+	SetPerformanceStatus(ctx context.Context, id, status string) error
+	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
+	SetChannels(ctx context.Context, id string, channels []string, seatChannels []uint8) error
+	// SetBlocks blocks seats with a reason, replacing earlier reasons.
+	SetBlocks(ctx context.Context, performanceID string, seats []uint32, reason string) error
+	ClearBlocks(ctx context.Context, performanceID string, seats []uint32) error
+	Blocks(ctx context.Context, performanceID string) ([]catalog.Block, error)
+	CreateTemplate(ctx context.Context, t catalog.Template) error
+	GetTemplate(ctx context.Context, id string) (catalog.Template, error)
+	ListTemplates(ctx context.Context, hallID string) ([]catalog.Template, error)
+	// SoldSeats lists the seats with a live ticket of a paid order, ascending.
+	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
+	// ReservedOrders lists the reserved orders of a performance.
+	ReservedOrders(ctx context.Context, performanceID string) ([]order.Order, error)
+	SearchOrders(ctx context.Context, q, performanceID string, limit int) ([]order.Order, error)
+}
 
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
 	// Store and Leases are used as they are: wrap them in backend.Guard and
 	// lease.Guard (a deadline per call and a circuit breaker each), as
 	// cmd/seatd does, so that an outage is answered at once.
-	Store  backend.Store
+	Store  Store
 	Leases lease.Store
 	Logger *slog.Logger
 	// Now is the clock; nil is the wall clock. Shards run on it too when it
@@ -45,7 +71,7 @@ type Config struct {
 // Service coordinates engine, leases and store. It is safe for concurrent use.
 type Service struct {
 	cfg    Config
-	store  backend.Store
+	store  Store
 	leases lease.Store
 	log    *slog.Logger
 	now    func() time.Time
