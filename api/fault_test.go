@@ -85,3 +85,50 @@ func TestUnreachableServicesAnswer503(t *testing.T) {
 	r.decode(t, &list)
 	require.Len(t, list.Items, 1)
 }
+
+// TestUnblockDuringOutageFreesNothing: while the store write of an unblock
+// hangs (Postgres frozen) and then fails, the seats stay blocked everywhere —
+// a buyer cannot take them meanwhile — and the unblock works once Postgres is
+// back. (Issue 11, item 3: the engine freed them first; a buyer held one
+// while the store write hung, the re-block after its failure skipped it, and
+// engine and store disagreed.)
+func TestUnblockDuringOutageFreesNothing(t *testing.T) {
+	t.Parallel()
+	pgCfg, err := pgx.ParseConfig(pgURL)
+	require.NoError(t, err)
+	pgProxy := newFaultProxy(t, net.JoinHostPort(pgCfg.Host, itoa(int(pgCfg.Port))))
+	e := newEnv(t, production, func(o *envOptions) { o.pgAddr = pgProxy.Addr() })
+	p := e.performance(hall.Theatre(), true)
+	staff := e.staff()
+	paint := func(body map[string]any) response {
+		return staff.do("POST", "/api/v1/performances/"+p.ID+"/paint", body)
+	}
+	seats := []string{"S-R20-S15", "S-R20-S16"}
+	require.Equal(t, http.StatusOK, paint(map[string]any{"seats": seats, "block": "mixer desk"}).status)
+
+	pgProxy.Freeze()
+	unblocked := make(chan response, 1)
+	go func() { unblocked <- paint(map[string]any{"seats": seats, "unblock": true}) }()
+	// While the unblock's write hangs, a buyer tries for the seat, again and
+	// again: it must stay blocked.
+	buyer := e.buyer()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		r := buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": seats[:1]})
+		require.Equal(t, http.StatusConflict, r.status, "nobody can hold a seat the store still blocks: %s", r.body)
+		time.Sleep(50 * time.Millisecond)
+	}
+	pgProxy.SetDown(true) // the hung write fails
+	pgProxy.Thaw()
+	r := <-unblocked
+	require.Equal(t, http.StatusServiceUnavailable, r.status, "%s", r.body)
+	_, _, _, blocked := e.counts(p.ID)
+	require.Equal(t, 2, blocked, "still blocked in the engine")
+
+	pgProxy.SetDown(false)
+	require.Eventually(t, func() bool {
+		return paint(map[string]any{"seats": seats, "unblock": true}).status == http.StatusOK
+	}, 10*time.Second, 100*time.Millisecond)
+	_, _, _, blocked = e.counts(p.ID)
+	require.Zero(t, blocked)
+	require.Equal(t, http.StatusCreated, buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": seats[:1]}).status)
+}

@@ -94,13 +94,17 @@ func (s *Service) Sold(p *Perf, token string) {
 // and failed before), else the seats are marked sold.
 func (s *Service) SoldAgain(p *Perf, token string, seats []uint32) {
 	if p.shard.Confirm(token) != nil {
-		_, _, _ = p.shard.MarkSold(seats)
+		s.MarkSold(p, seats)
 	}
 }
 
 // MarkSold shows seats sold that the store has sold (a retry that landed, an
 // order another node made).
-func (s *Service) MarkSold(p *Perf, seats []uint32) { _, _, _ = p.shard.MarkSold(seats) }
+func (s *Service) MarkSold(p *Perf, seats []uint32) {
+	if _, _, err := p.shard.MarkSold(seats); err != nil {
+		s.log.Error("show seats sold that the store has sold", "performance", p.id, "err", err)
+	}
+}
 
 // Refunded puts refunded seats back on sale; seats already free are skipped.
 func (s *Service) Refunded(p *Perf, seats []uint32) {
@@ -151,7 +155,7 @@ func (s *Service) ReservationEnded(p *Perf, token string, sold bool, seats []uin
 	}
 	switch {
 	case err != nil && sold:
-		_, _, _ = p.shard.MarkSold(seats)
+		s.MarkSold(p, seats)
 	case err != nil && !errors.Is(err, engine.ErrNotFound):
 		s.log.Error("free the seats of an ended reservation", "performance", p.id, "err", err)
 	}

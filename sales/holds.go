@@ -165,21 +165,29 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 		}
 	}()
 
-	seats, err := p.shard.Hold(req, make([]uint32, 0, max(len(req.Seats), req.Best.Count)))
-	if err != nil {
-		return Hold{}, p.publicError(err)
-	}
-	l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: req.Owner, Seats: seats, Expires: req.Expires}
-	if err = s.acquireLease(ctx, p, l); err != nil {
-		if rerr := p.shard.Release(req.Token, engine.AnyOwner); rerr != nil {
-			s.log.Error("undo hold after lease failure", "performance", performanceID, "err", rerr)
+	var seats []uint32
+	held := false // the engine gave the seats; an error after is the lease's
+	err = s.takeFirst(ctx, "hold", p, func() (func() error, error) {
+		var err error
+		seats, err = p.shard.Hold(req, make([]uint32, 0, max(len(req.Seats), req.Best.Count)))
+		if err != nil {
+			return nil, p.publicError(err)
 		}
-		var conflict *lease.ConflictError
-		if errors.As(err, &conflict) {
-			// Leased by a hold that is live here, or by a stale lease that
-			// could not be released: report the seats as taken.
-			return Hold{}, &TakenError{Seats: p.ids(conflict.Seats)}
-		}
+		held = true
+		return func() error { return p.shard.Release(req.Token, engine.AnyOwner) }, nil
+	}, func(ctx context.Context) error {
+		l := lease.Lease{Performance: performanceID, Token: req.Token, Owner: req.Owner, Seats: seats, Expires: req.Expires}
+		return s.acquireLease(ctx, p, l)
+	})
+	var conflict *lease.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		// Leased by a hold that is live here, or by a stale lease that could
+		// not be released: report the seats as taken.
+		return Hold{}, &TakenError{Seats: p.ids(conflict.Seats)}
+	case err != nil && !held:
+		return Hold{}, err
+	case err != nil:
 		return Hold{}, fmt.Errorf("lease hold: %w", err)
 	}
 	return Hold{Token: req.Token, PerformanceID: performanceID, Seats: p.ids(seats), Expires: req.Expires, Owner: req.Owner, Channels: p.channelNames(mask)}, nil
@@ -331,8 +339,8 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	return s.holdView(p, v), nil
 }
 
-// Release ends a hold: the lease goes first, so a lease store that is down
-// leaves the hold whole and the answer says so.
+// Release ends a hold: the lease goes first (giveLast), so a lease store that
+// is down leaves the hold whole and the answer says so.
 func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	p, err := s.shardOf(ctx, token)
 	if err != nil {
@@ -348,10 +356,13 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 	if p.reserved(token) {
 		return ErrReserved
 	}
-	if err := s.leases.Release(ctx, p.id, token); err != nil {
-		return fmt.Errorf("release lease: %w", err)
-	}
-	if err := p.shard.Release(token, a.may()); err != nil {
+	err = s.giveLast(ctx, func(ctx context.Context) error {
+		if err := s.leases.Release(ctx, p.id, token); err != nil {
+			return fmt.Errorf("release lease: %w", err)
+		}
+		return nil
+	}, func() error { return p.shard.Release(token, a.may()) })
+	if err != nil {
 		return err
 	}
 	s.caps.drop(token)

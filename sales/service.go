@@ -107,9 +107,15 @@ type Perf struct {
 	// torn value.
 	meta atomic.Pointer[catalog.Performance]
 
-	// mu serialises set-up changes (zones, paint strokes, templates) against
-	// each other and against pricing an order, which reads the zone map and the
-	// zone list together. Holds do not take it.
+	// setup serialises set-up changes (paint strokes, the zone list,
+	// templates) against each other, across their store writes: only staff
+	// take it, and nothing a buyer does waits on it.
+	setup sync.Mutex
+
+	// mu guards the fields below, and keeps the zone list (meta) and the
+	// engine's zone map changing together, so that pricing, which reads both
+	// under RLock, sees one or the other. It is never held across a store or
+	// lease store call.
 	mu           sync.RWMutex
 	blocks       map[uint32]string       // block reasons by seat
 	reservations map[string]*reservation // by hold token
@@ -414,7 +420,9 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 			// Sold since (the order landed, the lease release did not), expired, or
 			// overlapping: the store and the engine win; drop the lease.
 			s.log.Warn("dropping stale lease", "performance", id, "token", redactToken(l.Token), "reason", err)
-			_ = s.leases.Release(ctx, id, l.Token)
+			if err := s.leases.Release(ctx, id, l.Token); err != nil {
+				s.log.Debug("release a stale lease; it lapses on its own", "performance", id, "err", err)
+			}
 			continue
 		}
 		restored++

@@ -99,8 +99,8 @@ func (s *Service) Paint(ctx context.Context, performanceID string, st Stroke) (P
 		return PaintResult{}, err
 	}
 	seats = dedupeSeats(seats)
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.setup.Lock()
+	defer p.setup.Unlock()
 	var res PaintResult
 	switch {
 	case st.Zone != nil:
@@ -126,31 +126,42 @@ func (s *Service) paintZone(ctx context.Context, p *Perf, seats []uint32, zoneID
 	if z < 0 {
 		return PaintResult{}, &input.Error{Field: "zone", Reason: fmt.Sprintf("no zone %q in this performance; add it to the zones first", zoneID)}
 	}
-	before := p.shard.ZoneOf()
-	changed, skipped, err := p.shard.PaintZone(seats, uint16(z))
-	if err != nil {
-		return PaintResult{}, p.publicError(err)
-	}
-	if changed > 0 {
-		after := p.shard.ZoneOf()
-		err := s.store.SetZones(ctx, p.id, p.zones(), after)
-		if err != nil {
-			s.undoZones(p, before, seats)
-			return PaintResult{}, fmt.Errorf("save zones: %w", err)
+	var changed int
+	var skipped []engine.Skip
+	err := s.takeFirst(ctx, "paint zone", p, func() (func() error, error) {
+		before := p.shard.ZoneOf()
+		var err error
+		if changed, skipped, err = p.shard.PaintZone(seats, uint16(z)); err != nil {
+			return nil, p.publicError(err)
 		}
+		return func() error { return s.undoZones(p, before, seats) }, nil
+	}, func(ctx context.Context) error {
+		if changed == 0 {
+			return nil
+		}
+		if err := s.store.SetZones(ctx, p.id, p.zones(), p.shard.ZoneOf()); err != nil {
+			return fmt.Errorf("save zones: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return PaintResult{}, err
 	}
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
 
 // undoZones puts seats back into the zones they had.
-func (s *Service) undoZones(p *Perf, before []uint16, seats []uint32) {
+func (s *Service) undoZones(p *Perf, before []uint16, seats []uint32) error {
 	byZone := map[uint16][]uint32{}
 	for _, seat := range seats {
 		byZone[before[seat]] = append(byZone[before[seat]], seat)
 	}
 	for z, group := range byZone {
-		_, _, _ = p.shard.PaintZone(group, z)
+		if _, _, err := p.shard.PaintZone(group, z); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 func (s *Service) paintChannel(ctx context.Context, p *Perf, seats []uint32, name string) (PaintResult, error) {
@@ -163,85 +174,127 @@ func (s *Service) paintChannel(ctx context.Context, p *Perf, seats []uint32, nam
 		names = append(slices.Clone(names), name)
 		c = len(names) - 1
 	}
-	before := p.shard.ChannelOf()
-	changed, skipped, err := p.shard.PaintChannel(seats, engine.Channel(c))
-	if err != nil {
-		return PaintResult{}, p.publicError(err)
-	}
-	if changed > 0 {
-		after := p.shard.ChannelOf()
-		seatChannels := make([]uint8, len(after))
-		for i, ch := range after {
-			seatChannels[i] = uint8(ch)
+	var changed int
+	var skipped []engine.Skip
+	err := s.takeFirst(ctx, "paint channel", p, func() (func() error, error) {
+		before := p.shard.ChannelOf()
+		var err error
+		if changed, skipped, err = p.shard.PaintChannel(seats, engine.Channel(c)); err != nil {
+			return nil, p.publicError(err)
 		}
-		err := s.store.SetChannels(ctx, p.id, names, seatChannels)
-		if err != nil {
+		return func() error {
 			byChannel := map[engine.Channel][]uint32{}
 			for _, seat := range seats {
 				byChannel[before[seat]] = append(byChannel[before[seat]], seat)
 			}
 			for ch, group := range byChannel {
-				_, _, _ = p.shard.PaintChannel(group, ch)
+				if _, _, err := p.shard.PaintChannel(group, ch); err != nil {
+					return err
+				}
 			}
-			return PaintResult{}, fmt.Errorf("save channels: %w", err)
+			return nil
+		}, nil
+	}, func(ctx context.Context) error {
+		if changed == 0 {
+			return nil
 		}
-		if len(names) != len(p.channels()) {
-			p.update(func(m *catalog.Performance) { m.Channels = names })
-			p.shard.Touch()
+		after := p.shard.ChannelOf()
+		seatChannels := make([]uint8, len(after))
+		for i, ch := range after {
+			seatChannels[i] = uint8(ch)
 		}
+		if err := s.store.SetChannels(ctx, p.id, names, seatChannels); err != nil {
+			return fmt.Errorf("save channels: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return PaintResult{}, err
+	}
+	if changed > 0 && len(names) != len(p.channels()) {
+		p.update(func(m *catalog.Performance) { m.Channels = names })
+		p.shard.Touch()
 	}
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
 
 func (s *Service) block(ctx context.Context, p *Perf, seats []uint32, reason string) (PaintResult, error) {
-	changed, skipped, err := p.shard.Block(seats)
-	if err != nil {
-		return PaintResult{}, p.publicError(err)
-	}
-	// Seats blocked before keep their block with the new reason.
-	var blocked []uint32
-	for _, seat := range seats {
-		if !slices.ContainsFunc(skipped, func(sk engine.Skip) bool { return sk.Seat == seat }) {
-			blocked = append(blocked, seat)
+	var changed int
+	var skipped []engine.Skip
+	var blocked []uint32 // blocked now, freshly or again with the new reason
+	err := s.takeFirst(ctx, "block", p, func() (func() error, error) {
+		var err error
+		if changed, skipped, err = p.shard.Block(seats); err != nil {
+			return nil, p.publicError(err)
 		}
-	}
-	err = s.store.SetBlocks(ctx, p.id, blocked, reason)
-	if err != nil {
-		var fresh []uint32
-		for _, seat := range blocked {
-			if _, ok := p.blocks[seat]; !ok {
-				fresh = append(fresh, seat)
+		for _, seat := range seats {
+			if !slices.ContainsFunc(skipped, func(sk engine.Skip) bool { return sk.Seat == seat }) {
+				blocked = append(blocked, seat)
 			}
 		}
-		_, _, _ = p.shard.Unblock(fresh)
-		return PaintResult{}, fmt.Errorf("save blocks: %w", err)
+		return func() error {
+			var fresh []uint32
+			p.mu.RLock()
+			for _, seat := range blocked {
+				if _, ok := p.blocks[seat]; !ok {
+					fresh = append(fresh, seat)
+				}
+			}
+			p.mu.RUnlock()
+			_, _, err := p.shard.Unblock(fresh)
+			return err
+		}, nil
+	}, func(ctx context.Context) error {
+		// Seats blocked before keep their block with the new reason.
+		if err := s.store.SetBlocks(ctx, p.id, blocked, reason); err != nil {
+			return fmt.Errorf("save blocks: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return PaintResult{}, err
 	}
+	p.mu.Lock()
 	for _, seat := range blocked {
 		p.blocks[seat] = reason
 	}
+	p.mu.Unlock()
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
 
+// unblock frees blocked seats: stored first, then in the engine (giveLast),
+// so that a store that is down leaves them blocked everywhere.
 func (s *Service) unblock(ctx context.Context, p *Perf, seats []uint32) (PaintResult, error) {
-	changed, skipped, err := p.shard.Unblock(seats)
-	if err != nil {
-		return PaintResult{}, p.publicError(err)
-	}
 	var freed []uint32
+	p.mu.RLock()
 	for _, seat := range seats {
 		if _, ok := p.blocks[seat]; ok {
 			freed = append(freed, seat)
 		}
 	}
-	if len(freed) > 0 {
-		err := s.store.ClearBlocks(ctx, p.id, freed)
-		if err != nil {
-			_, _, _ = p.shard.Block(freed)
-			return PaintResult{}, fmt.Errorf("save blocks: %w", err)
+	p.mu.RUnlock()
+	var changed int
+	var skipped []engine.Skip
+	err := s.giveLast(ctx, func(ctx context.Context) error {
+		if len(freed) == 0 {
+			return nil
 		}
+		if err := s.store.ClearBlocks(ctx, p.id, freed); err != nil {
+			return fmt.Errorf("save blocks: %w", err)
+		}
+		return nil
+	}, func() error {
+		p.mu.Lock()
 		for _, seat := range freed {
 			delete(p.blocks, seat)
 		}
+		p.mu.Unlock()
+		var err error
+		changed, skipped, err = p.shard.Unblock(seats)
+		return err
+	})
+	if err != nil {
+		return PaintResult{}, p.publicError(err)
 	}
 	return PaintResult{Changed: changed, Skipped: p.skipped(skipped)}, nil
 }
@@ -256,8 +309,15 @@ func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones [
 	if err != nil {
 		return catalog.Performance{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.setup.Lock()
+	defer p.setup.Unlock()
+	return s.setZoneList(ctx, p, zones)
+}
+
+// setZoneList is SetZoneList with p.setup held. The list and the seats'
+// zone indices are stored first; then, under p.mu, the engine's zone map and
+// the list change together.
+func (s *Service) setZoneList(ctx context.Context, p *Perf, zones []hall.Zone) (catalog.Performance, error) {
 	old := p.zones()
 	index := make(map[string]uint16, len(zones))
 	for i, z := range zones {
@@ -285,10 +345,11 @@ func (s *Service) SetZoneList(ctx context.Context, performanceID string, zones [
 	for z, n := range inUse {
 		return catalog.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
 	}
-	err = s.store.SetZones(ctx, p.id, zones, zoneOf)
-	if err != nil {
+	if err := s.store.SetZones(ctx, p.id, zones, zoneOf); err != nil {
 		return catalog.Performance{}, fmt.Errorf("save zones: %w", err)
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if err := p.shard.SetZones(zoneOf, len(zones)); err != nil {
 		return catalog.Performance{}, err
 	}
@@ -395,6 +456,8 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 	if p.meta.Load().HallID != t.HallID || len(t.SeatZones) != p.hall.N() {
 		return PaintResult{}, &input.Error{Field: "template_id", Reason: "the template belongs to another hall"}
 	}
+	p.setup.Lock()
+	defer p.setup.Unlock()
 	// The zone list first (kept zones keep their seats), then the seats.
 	zones := slices.Clone(p.zones())
 	for _, z := range t.Zones {
@@ -404,7 +467,10 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 			zones = append(zones, z)
 		}
 	}
-	if _, err := s.SetZoneList(ctx, performanceID, zones); err != nil {
+	if err := validateZones(zones); err != nil {
+		return PaintResult{}, err
+	}
+	if _, err := s.setZoneList(ctx, p, zones); err != nil {
 		return PaintResult{}, err
 	}
 	var res PaintResult
@@ -417,8 +483,6 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 		}
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	byZone := map[string][]uint32{}
 	for seat, z := range t.SeatZones {
 		if z != hall.NoZone && int(z) < len(t.Zones) {
@@ -446,11 +510,13 @@ func (s *Service) ApplyTemplate(ctx context.Context, performanceID, templateID s
 		}
 	}
 	var unblock []uint32
+	p.mu.RLock()
 	for seat := range p.blocks {
 		if !slices.ContainsFunc(t.Blocks, func(b catalog.Block) bool { return b.Seat == seat }) {
 			unblock = append(unblock, seat)
 		}
 	}
+	p.mu.RUnlock()
 	if len(unblock) > 0 {
 		if err := add(s.unblock(ctx, p, unblock)); err != nil {
 			return res, err
