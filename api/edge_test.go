@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/staff"
 )
 
 // TestMalformedInputIsRefusedAtTheEdge: paths, query strings and headers that
@@ -103,7 +103,7 @@ func TestStaffSignInOutageIs503(t *testing.T) {
 	require.NoError(t, err)
 	pgProxy := newFaultProxy(t, net.JoinHostPort(pgCfg.Host, itoa(int(pgCfg.Port))))
 	e := newEnv(t, production, func(o *envOptions) { o.pgAddr = pgProxy.Addr() })
-	organizer, _ := e.staffUser(api.RoleOrganizer)
+	organizer, _ := e.staffUser(staff.RoleOrganizer)
 	require.Equal(t, http.StatusOK, organizer.do("GET", "/api/v1/halls", nil).status)
 
 	pgProxy.SetDown(true)

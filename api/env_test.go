@@ -33,6 +33,7 @@ import (
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -145,8 +146,8 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	require.NoError(t, co.Start(ctx))
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
-	admin := api.NewToken()
-	srv, err := api.New(api.Config{Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Users: st, AdminToken: api.TokenHash(admin), Logger: log, HoldRate: o.rate})
+	admin := staff.NewToken()
+	srv, err := api.New(api.Config{Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), nil), Logger: log, HoldRate: o.rate})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

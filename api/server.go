@@ -20,6 +20,7 @@ import (
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -39,11 +40,9 @@ type Config struct {
 	// Vouchers makes and finds vouchers and promotions.
 	Vouchers *voucher.Service
 	Live     Live
-	// Users keeps staff users, API tokens and browser sessions.
-	Users Users
-	// AdminToken is the SHA-256 of the bootstrap admin's bearer token.
-	AdminToken [32]byte
-	Logger     *slog.Logger
+	// Staff is who the staff are: users, API tokens, browser sessions.
+	Staff  *staff.Service
+	Logger *slog.Logger
 	// Static is the browser app, served at /.
 	Static fs.FS
 	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
@@ -68,7 +67,7 @@ type Server struct {
 	checkout *checkout.Service
 	vouchers *voucher.Service
 	live     Live
-	users    Users
+	staff    *staff.Service
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
@@ -83,8 +82,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Sales == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Users == nil {
-		return nil, errors.New("api: Sales, Checkout, Vouchers, Live and Users are required")
+	if cfg.Sales == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Staff == nil {
+		return nil, errors.New("api: Sales, Checkout, Vouchers, Live and Staff are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -98,7 +97,7 @@ func New(cfg Config) (*Server, error) {
 		checkout: cfg.Checkout,
 		vouchers: cfg.Vouchers,
 		live:     cfg.Live,
-		users:    cfg.Users,
+		staff:    cfg.Staff,
 		log:      cfg.Logger,
 	}
 	var err error
@@ -152,17 +151,17 @@ func (s *Server) routes() {
 	v1.GET("/openapi.yaml", serveOpenAPI)
 	v1.GET("/currencies", listCurrencies)
 
-	staff := s.requireStaff // roles besides admin
-	organizer := staff(RoleOrganizer)
-	seller := staff(RoleOrganizer, RoleBoxOffice)
+	member := s.requireStaff // roles besides admin
+	organizer := member(staff.RoleOrganizer)
+	seller := member(staff.RoleOrganizer, staff.RoleBoxOffice)
 
 	v1.POST("/session", s.login)
 	v1.GET("/session", s.currentSession)
 	v1.DELETE("/session", s.logout)
-	v1.POST("/users", s.createUser, staff())
-	v1.GET("/users", s.listUsers, staff())
-	v1.POST("/users/:id/tokens", s.createToken, staff(Roles...))
-	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, staff(Roles...))
+	v1.POST("/users", s.createUser, member())
+	v1.GET("/users", s.listUsers, member())
+	v1.POST("/users/:id/tokens", s.createToken, member(staff.Roles...))
+	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, member(staff.Roles...))
 
 	v1.POST("/halls", s.createHall, organizer)
 	v1.GET("/halls", s.listHalls, seller)

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/staff"
 )
 
 var userSeq atomic.Int64
@@ -26,7 +26,7 @@ type user struct {
 
 // staffUser creates a user with a role through the admin API and returns a
 // client carrying one of its API tokens.
-func (e *testEnv) staffUser(role api.Role) (*client, user) {
+func (e *testEnv) staffUser(role staff.Role) (*client, user) {
 	e.t.Helper()
 	admin := e.staff()
 	login := fmt.Sprintf("%s%d", strings.ReplaceAll(string(role), "_", ""), userSeq.Add(1))
@@ -115,14 +115,14 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, embedded)
 	f := newFixture(e)
-	clients := map[api.Role]*client{api.RoleAdmin: e.staff()}
-	ids := map[api.Role]string{}
-	for _, role := range []api.Role{api.RoleOrganizer, api.RoleBoxOffice, api.RoleGate} {
+	clients := map[staff.Role]*client{staff.RoleAdmin: e.staff()}
+	ids := map[staff.Role]string{}
+	for _, role := range []staff.Role{staff.RoleOrganizer, staff.RoleBoxOffice, staff.RoleGate} {
 		var u user
 		clients[role], u = e.staffUser(role)
 		ids[role] = u.ID
 	}
-	ids[api.RoleAdmin] = ids[api.RoleGate] // the bootstrap admin has no user row: it manages others' tokens
+	ids[staff.RoleAdmin] = ids[staff.RoleGate] // the bootstrap admin has no user row: it manages others' tokens
 	p := "/api/v1/performances/" + f.perf.ID
 	hallPath := "/api/v1/halls/" + f.perf.HallID
 	type req struct {
@@ -130,87 +130,87 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		body         any
 		header       []string
 	}
-	organizer := []api.Role{api.RoleAdmin, api.RoleOrganizer}
-	sellers := []api.Role{api.RoleAdmin, api.RoleOrganizer, api.RoleBoxOffice}
+	organizer := []staff.Role{staff.RoleAdmin, staff.RoleOrganizer}
+	sellers := []staff.Role{staff.RoleAdmin, staff.RoleOrganizer, staff.RoleBoxOffice}
 	routes := []struct {
 		name    string
-		allowed []api.Role
-		make    func(role api.Role) req
+		allowed []staff.Role
+		make    func(role staff.Role) req
 	}{
-		{"create user", []api.Role{api.RoleAdmin}, func(api.Role) req {
+		{"create user", []staff.Role{staff.RoleAdmin}, func(staff.Role) req {
 			return req{"POST", "/api/v1/users", map[string]string{"login": fmt.Sprint("x", userSeq.Add(1)), "name": "X", "role": "gate"}, nil}
 		}},
-		{"list users", []api.Role{api.RoleAdmin}, func(api.Role) req { return req{"GET", "/api/v1/users", nil, nil} }},
-		{"own token", api.Roles, func(r api.Role) req {
+		{"list users", []staff.Role{staff.RoleAdmin}, func(staff.Role) req { return req{"GET", "/api/v1/users", nil, nil} }},
+		{"own token", staff.Roles, func(r staff.Role) req {
 			return req{"POST", "/api/v1/users/" + ids[r] + "/tokens", map[string]string{"name": "mine"}, nil}
 		}},
-		{"revoke own token", api.Roles, func(r api.Role) req {
+		{"revoke own token", staff.Roles, func(r staff.Role) req {
 			var tok struct{ ID string }
 			e.staff().do("POST", "/api/v1/users/"+ids[r]+"/tokens", map[string]string{"name": "spare"}).decode(t, &tok)
 			return req{"DELETE", "/api/v1/users/" + ids[r] + "/tokens/" + tok.ID, nil, nil}
 		}},
-		{"upload hall", organizer, func(api.Role) req { return req{"POST", "/api/v1/halls", hall.Theatre(), nil} }},
-		{"list halls", sellers, func(api.Role) req { return req{"GET", "/api/v1/halls", nil, nil} }},
-		{"get hall", sellers, func(api.Role) req { return req{"GET", hallPath, nil, nil} }},
-		{"list templates", organizer, func(api.Role) req { return req{"GET", hallPath + "/templates", nil, nil} }},
-		{"save template", organizer, func(api.Role) req {
+		{"upload hall", organizer, func(staff.Role) req { return req{"POST", "/api/v1/halls", hall.Theatre(), nil} }},
+		{"list halls", sellers, func(staff.Role) req { return req{"GET", "/api/v1/halls", nil, nil} }},
+		{"get hall", sellers, func(staff.Role) req { return req{"GET", hallPath, nil, nil} }},
+		{"list templates", organizer, func(staff.Role) req { return req{"GET", hallPath + "/templates", nil, nil} }},
+		{"save template", organizer, func(staff.Role) req {
 			return req{"POST", hallPath + "/templates", map[string]string{"name": "T", "performance_id": f.perf.ID}, nil}
 		}},
-		{"create performance", organizer, func(api.Role) req {
+		{"create performance", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/performances", map[string]any{"hall_id": f.perf.HallID, "name": "Extra", "starts_at": time.Now().Add(99 * time.Hour).Format(time.RFC3339)}, nil}
 		}},
-		{"put zones", organizer, func(api.Role) req { return req{"PUT", p + "/zones", f.perf.Zones, nil} }},
-		{"paint", organizer, func(api.Role) req {
+		{"put zones", organizer, func(staff.Role) req { return req{"PUT", p + "/zones", f.perf.Zones, nil} }},
+		{"paint", organizer, func(staff.Role) req {
 			return req{"POST", p + "/paint", map[string]any{"seats": []string{"B-R8-S1"}, "block": "technical"}, nil}
 		}},
-		{"apply template", organizer, func(api.Role) req {
+		{"apply template", organizer, func(staff.Role) req {
 			r := e.staff().do("POST", hallPath+"/templates", map[string]string{"name": "T", "performance_id": f.perf.ID})
 			var tpl struct{ ID string }
 			r.decode(t, &tpl)
 			return req{"POST", p + "/template", map[string]string{"template_id": tpl.ID}, nil}
 		}},
-		{"stats", sellers, func(api.Role) req { return req{"GET", p + "/stats", nil, nil} }},
-		{"stop sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/stop", nil, nil} }},
-		{"start sales", organizer, func(api.Role) req { return req{"POST", p + "/sales/start", nil, nil} }},
-		{"list holds", sellers, func(api.Role) req { return req{"GET", p + "/holds", nil, nil} }},
-		{"reserve", sellers, func(api.Role) req {
+		{"stats", sellers, func(staff.Role) req { return req{"GET", p + "/stats", nil, nil} }},
+		{"stop sales", organizer, func(staff.Role) req { return req{"POST", p + "/sales/stop", nil, nil} }},
+		{"start sales", organizer, func(staff.Role) req { return req{"POST", p + "/sales/start", nil, nil} }},
+		{"list holds", sellers, func(staff.Role) req { return req{"GET", p + "/holds", nil, nil} }},
+		{"reserve", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/holds/" + f.hold().Token + "/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "R", "email": "r@example.com"}}, nil}
 		}},
-		{"list orders", sellers, func(api.Role) req { return req{"GET", "/api/v1/orders", nil, nil} }},
-		{"extend reservation", sellers, func(api.Role) req {
+		{"list orders", sellers, func(staff.Role) req { return req{"GET", "/api/v1/orders", nil, nil} }},
+		{"extend reservation", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/orders/" + f.reservation() + "/extend", map[string]int{"days": 1}, nil}
 		}},
-		{"annul reservation", sellers, func(api.Role) req { return req{"POST", "/api/v1/orders/" + f.reservation() + "/annul", nil, nil} }},
-		{"pay reservation", sellers, func(api.Role) req {
+		{"annul reservation", sellers, func(staff.Role) req { return req{"POST", "/api/v1/orders/" + f.reservation() + "/annul", nil, nil} }},
+		{"pay reservation", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/orders/" + f.reservation() + "/pay", map[string]string{"method": "card"}, nil}
 		}},
-		{"search", sellers, func(api.Role) req { return req{"GET", "/api/v1/search?q=rita", nil, nil} }},
-		{"refund", sellers, func(api.Role) req {
+		{"search", sellers, func(staff.Role) req { return req{"GET", "/api/v1/search?q=rita", nil, nil} }},
+		{"refund", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/orders/" + f.paid() + "/refunds", map[string]any{"amount": 100, "reason": "test"}, []string{"Idempotency-Key", "k"}}
 		}},
-		{"order history", sellers, func(api.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
-		{"resend", sellers, func(api.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
-		{"sales report", sellers, func(api.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
-		{"create promotion", organizer, func(api.Role) req {
+		{"order history", sellers, func(staff.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
+		{"resend", sellers, func(staff.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
+		{"sales report", sellers, func(staff.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
+		{"create promotion", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/promotions", map[string]any{"code": fmt.Sprint("P", userSeq.Add(1), "X"), "name": "P", "percent": 5}, nil}
 		}},
-		{"list promotions", sellers, func(api.Role) req { return req{"GET", "/api/v1/promotions", nil, nil} }},
-		{"create voucher batch", organizer, func(api.Role) req {
+		{"list promotions", sellers, func(staff.Role) req { return req{"GET", "/api/v1/promotions", nil, nil} }},
+		{"create voucher batch", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/voucher-batches", map[string]any{"name": "V", "count": 2, "percent": 5}, nil}
 		}},
-		{"list voucher batches", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches", nil, nil} }},
-		{"get voucher batch", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch(), nil, nil} }},
-		{"voucher batch csv", organizer, func(api.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch() + ".csv", nil, nil} }},
-		{"get code", sellers, func(api.Role) req { return req{"GET", "/api/v1/vouchers/" + f.code(), nil, nil} }},
-		{"block code", organizer, func(api.Role) req { return req{"POST", "/api/v1/vouchers/" + f.code() + "/block", nil, nil} }},
-		{"unblock code", organizer, func(api.Role) req {
+		{"list voucher batches", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches", nil, nil} }},
+		{"get voucher batch", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch(), nil, nil} }},
+		{"voucher batch csv", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch() + ".csv", nil, nil} }},
+		{"get code", sellers, func(staff.Role) req { return req{"GET", "/api/v1/vouchers/" + f.code(), nil, nil} }},
+		{"block code", organizer, func(staff.Role) req { return req{"POST", "/api/v1/vouchers/" + f.code() + "/block", nil, nil} }},
+		{"unblock code", organizer, func(staff.Role) req {
 			code := f.code()
 			require.Equal(t, http.StatusOK, e.staff().do("POST", "/api/v1/vouchers/"+code+"/block", nil).status)
 			return req{"POST", "/api/v1/vouchers/" + code + "/unblock", nil, nil}
 		}},
 	}
 	for _, rt := range routes {
-		for _, role := range api.Roles {
+		for _, role := range staff.Roles {
 			q := rt.make(role)
 			r := clients[role].do(q.method, q.path, q.body, q.header...)
 			allowed := false
@@ -223,7 +223,7 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 				require.Equal(t, http.StatusForbidden, r.status, "%s as %s: %s", rt.name, role, r.body)
 			}
 		}
-		q := rt.make(api.RoleAdmin)
+		q := rt.make(staff.RoleAdmin)
 		r := e.buyer().do(q.method, q.path, q.body, q.header...)
 		require.Equal(t, http.StatusUnauthorized, r.status, "%s without credentials: %s", rt.name, r.body)
 	}
@@ -235,7 +235,7 @@ func TestStaffSignIn(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, embedded)
 	f := newFixture(e)
-	_, u := e.staffUser(api.RoleOrganizer)
+	_, u := e.staffUser(staff.RoleOrganizer)
 	browser := e.buyer()
 	r := browser.do("POST", "/api/v1/session", map[string]string{"login": u.Login, "password": "wrong password!"})
 	require.Equal(t, http.StatusUnauthorized, r.status)
@@ -306,8 +306,8 @@ func TestPaintStrokes(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
-		org, _ := e.staffUser(api.RoleOrganizer)
-		box, _ := e.staffUser(api.RoleBoxOffice)
+		org, _ := e.staffUser(staff.RoleOrganizer)
+		box, _ := e.staffUser(staff.RoleBoxOffice)
 		p := "/api/v1/performances/" + f.perf.ID
 		paint := func(body any) (int, map[string]any) {
 			r := org.do("POST", p+"/paint", body)
@@ -456,7 +456,7 @@ func TestTemplates(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, embedded)
 	f := newFixture(e)
-	org, _ := e.staffUser(api.RoleOrganizer)
+	org, _ := e.staffUser(staff.RoleOrganizer)
 	p := "/api/v1/performances/" + f.perf.ID
 	require.Equal(t, http.StatusOK, org.do("POST", p+"/paint", map[string]any{"seats": []string{"S-R6-S1", "S-R6-S2"}, "block": "fire watch"}).status)
 	require.Equal(t, http.StatusOK, org.do("POST", p+"/paint", map[string]any{"seats": []string{"S-R7-S1"}, "channel": "box_office"}).status)
@@ -509,7 +509,7 @@ func TestBoxOfficeDesk(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
-		box, boxUser := e.staffUser(api.RoleBoxOffice)
+		box, boxUser := e.staffUser(staff.RoleBoxOffice)
 		p := "/api/v1/performances/" + f.perf.ID
 
 		h := f.hold()
@@ -699,7 +699,7 @@ func TestReservationHistory(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b stack) {
 		e := newEnv(t, b)
 		f := newFixture(e)
-		desk, _ := e.staffUser(api.RoleBoxOffice)
+		desk, _ := e.staffUser(staff.RoleBoxOffice)
 		paid := f.reservation()
 		r := desk.do("POST", "/api/v1/orders/"+paid+"/extend", map[string]any{"days": 2, "reason": "asked by phone"})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
@@ -732,8 +732,8 @@ func TestReservationHistory(t *testing.T) {
 func TestTokensOfOthersNeedAdmin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, embedded)
-	org, orgUser := e.staffUser(api.RoleOrganizer)
-	_, boxUser := e.staffUser(api.RoleBoxOffice)
+	org, orgUser := e.staffUser(staff.RoleOrganizer)
+	_, boxUser := e.staffUser(staff.RoleBoxOffice)
 	require.Equal(t, http.StatusForbidden, org.do("POST", "/api/v1/users/"+boxUser.ID+"/tokens", map[string]string{"name": "x"}).status)
 	r := org.do("POST", "/api/v1/users/"+orgUser.ID+"/tokens", map[string]string{"name": "second"})
 	require.Equal(t, http.StatusCreated, r.status)

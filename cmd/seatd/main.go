@@ -39,6 +39,7 @@ import (
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/sqlite"
@@ -251,7 +252,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
 	srv, err := api.New(api.Config{
-		Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Users: st, AdminToken: adminHash, Logger: log,
+		Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})
@@ -401,10 +402,10 @@ const adminTokenSetting = "admin_token_sha256"
 // prints the token once.
 func adminToken(ctx context.Context, st backend.Store, fromEnv string, stdout io.Writer) ([32]byte, error) {
 	if fromEnv != "" {
-		return api.TokenHash(fromEnv), nil
+		return staff.TokenHash(fromEnv), nil
 	}
-	token := api.NewToken()
-	h := api.TokenHash(token)
+	token := staff.NewToken()
+	h := staff.TokenHash(token)
 	mine := fmt.Sprintf("%x", h)
 	stored, err := st.InitSetting(ctx, adminTokenSetting, mine)
 	if err != nil {

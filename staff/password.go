@@ -1,4 +1,4 @@
-package api
+package staff
 
 import (
 	"crypto/rand"
