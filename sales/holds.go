@@ -47,12 +47,13 @@ const (
 	ChannelBoxOffice = "box_office"
 )
 
-// HoldInput asks for seats by id, or for the best Count seats together in Zone
-// (empty: any zone). Channel (staff only) sells from one named channel; empty
-// means the actor's usual channels: the web for buyers, web and box office for
-// staff.
+// HoldInput asks for seats by id, or (Best) for the best BestCount seats
+// together in BestZone (empty: any zone). Channel (staff only) sells from one
+// named channel; empty means the actor's usual channels: the web for buyers,
+// web and box office for staff. Hold checks every field.
 type HoldInput struct {
 	Seats     []string
+	Best      bool
 	BestCount int
 	BestZone  string
 	Channel   string
@@ -131,8 +132,11 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 		Channels: mask,
 		Expires:  s.now().Add(s.cfg.HoldTTL),
 	}
+	if in.BestCount != 0 {
+		in.Best = true
+	}
 	switch {
-	case len(in.Seats) > 0 && in.BestCount > 0:
+	case len(in.Seats) > 0 && in.Best:
 		return Hold{}, &input.Error{Field: "best", Reason: "ask for seats or best-available, not both"}
 	case len(in.Seats) > 0:
 		if len(in.Seats) > s.cfg.MaxHoldSeats {
@@ -141,9 +145,9 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 		if req.Seats, err = p.lookup(in.Seats); err != nil {
 			return Hold{}, err
 		}
-	case in.BestCount > 0:
-		if in.BestCount > s.cfg.MaxHoldSeats {
-			return Hold{}, &input.Error{Field: "best.count", Reason: fmt.Sprintf("at most %d seats per hold", s.cfg.MaxHoldSeats)}
+	case in.Best:
+		if in.BestCount < 1 || in.BestCount > s.cfg.MaxHoldSeats {
+			return Hold{}, &input.Error{Field: "best.count", Reason: fmt.Sprintf("must be from 1 to %d seats per hold", s.cfg.MaxHoldSeats)}
 		}
 		req.Best = engine.Best{Count: in.BestCount, Zone: engine.AnyZone}
 		if in.BestZone != "" {

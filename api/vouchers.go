@@ -3,28 +3,19 @@ package api
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
-	"github.com/seatmap/seatmap/notify"
-	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/sales"
 	"github.com/seatmap/seatmap/voucher"
 )
-
-// Vouchers and promotions, refunds, the order page and sales reports.
 
 type restrictionsJSON struct {
 	Dates     []voucher.DateRange `json:"dates"`
@@ -276,38 +267,6 @@ func (s *Server) getVoucherBatch(c *echo.Context) error {
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
-// currencyJSON is a currency and the decimals of its amounts.
-type currencyJSON struct {
-	Code     string `json:"code"`
-	Decimals int    `json:"decimals"`
-}
-
-// currenciesJSON is the answer of /currencies, the same for every request.
-var currenciesJSON = sync.OnceValue(func() []byte {
-	list := money.Currencies()
-	out := struct {
-		Items []currencyJSON `json:"items"`
-		Next  *string        `json:"next"`
-	}{Items: make([]currencyJSON, len(list))}
-	for i, c := range list {
-		out.Items[i] = currencyJSON(c)
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		panic(err) // a slice of two plain fields always encodes
-	}
-	return b
-})
-
-// listCurrencies tells clients how many decimals each currency's amounts have:
-// minor units are what every amount counts, and the browser app formats and
-// parses them by this list rather than by its own data, which differs for a
-// few currencies.
-func listCurrencies(c *echo.Context) error {
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
-	return c.JSONBlob(http.StatusOK, currenciesJSON())
-}
-
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
@@ -383,177 +342,4 @@ func (s *Server) allowCodeCheck(c *echo.Context, a sales.Actor) error {
 		return limited("Too many requests", "too many code checks from this session or address; retry in %d s", wait)
 	}
 	return nil
-}
-
-// ---- refunds and the order page ----
-
-type refundJSON struct {
-	ID        string   `json:"id"`
-	OrderID   string   `json:"order_id"`
-	Amount    int64    `json:"amount"`
-	Seats     []string `json:"seats"`
-	Reason    string   `json:"reason"`
-	Method    string   `json:"method"`
-	Actor     string   `json:"actor"`
-	CreatedAt string   `json:"created_at"`
-}
-
-func toRefundJSON(rf order.Refund, seatIDs func(uint32) string) refundJSON {
-	out := refundJSON{ID: rf.ID, OrderID: rf.OrderID, Amount: rf.Amount, Seats: make([]string, len(rf.Seats)),
-		Reason: rf.Reason, Method: rf.Method, Actor: rf.Actor, CreatedAt: rfc3339(rf.CreatedAt)}
-	for i, seat := range rf.Seats {
-		out.Seats[i] = seatIDs(seat)
-	}
-	return out
-}
-
-func seatIDsOf(o order.Order) func(uint32) string {
-	ids := make(map[uint32]string, len(o.Tickets))
-	for _, t := range o.Tickets {
-		ids[t.Seat] = t.SeatID
-	}
-	return func(seat uint32) string { return ids[seat] }
-}
-
-func (s *Server) refundOrder(c *echo.Context) error {
-	var in struct {
-		Seats  []string `json:"seats"`
-		Amount int64    `json:"amount"`
-		Reason string   `json:"reason"`
-		Method string   `json:"method"`
-	}
-	if err := decode(c, &in, maxBody); err != nil {
-		return err
-	}
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	if in.Amount < 0 {
-		return &input.Error{Field: "amount", Reason: "must be above zero"}
-	}
-	o, rf, replayed, err := s.checkout.Refund(c.Request().Context(), checkout.RefundInput{
-		OrderID: c.Param("id"), Seats: in.Seats, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
-		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Actor: a,
-	})
-	if err != nil {
-		return err
-	}
-	if replayed {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-	}
-	return c.JSON(http.StatusCreated, struct {
-		Refund refundJSON `json:"refund"`
-		Order  orderJSON  `json:"order"`
-	}{toRefundJSON(rf, seatIDsOf(o)), toOrderJSON(o)})
-}
-
-type eventJSON struct {
-	At     string `json:"at"`
-	Action string `json:"action"`
-	Actor  string `json:"actor"`
-	Reason string `json:"reason"`
-	Status string `json:"status"`
-	Detail string `json:"detail"`
-}
-
-type messageJSON struct {
-	ID        string  `json:"id"`
-	Kind      string  `json:"kind"`
-	To        string  `json:"to"`
-	Subject   string  `json:"subject"`
-	CreatedAt string  `json:"created_at"`
-	SentAt    *string `json:"sent_at"`
-	Attempts  int     `json:"attempts"`
-	LastError string  `json:"last_error,omitempty"`
-	GaveUp    bool    `json:"gave_up"` // the dispatcher stopped trying
-}
-
-func toMessageJSON(m outbox.Message) messageJSON {
-	out := messageJSON{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, CreatedAt: rfc3339(m.CreatedAt),
-		Attempts: m.Attempts, LastError: m.LastError, GaveUp: m.SentAt.IsZero() && !m.NextAttempt.Before(notify.Never)}
-	if !m.SentAt.IsZero() {
-		sent := rfc3339(m.SentAt)
-		out.SentAt = &sent
-	}
-	return out
-}
-
-// orderHistory is the staff order page's extra: history, refunds, e-mails.
-func (s *Server) orderHistory(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.checkout.OrderDetails(c.Request().Context(), c.Param("id"), a)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Order    orderJSON     `json:"order"`
-		History  []eventJSON   `json:"history"`
-		Refunds  []refundJSON  `json:"refunds"`
-		Messages []messageJSON `json:"messages"`
-	}{Order: toOrderJSON(d.Order), History: []eventJSON{}, Refunds: []refundJSON{}, Messages: []messageJSON{}}
-	for _, e := range d.History {
-		out.History = append(out.History, eventJSON{At: rfc3339(e.At), Action: e.Action, Actor: e.Actor, Reason: e.Reason, Status: e.Status, Detail: e.Detail})
-	}
-	ids := seatIDsOf(d.Order)
-	for _, rf := range d.Refunds {
-		out.Refunds = append(out.Refunds, toRefundJSON(rf, ids))
-	}
-	for _, m := range d.Messages {
-		out.Messages = append(out.Messages, toMessageJSON(m))
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) resendOrder(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	m, err := s.checkout.Resend(c.Request().Context(), c.Param("id"), a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, toMessageJSON(m))
-}
-
-// ---- reports ----
-
-type figuresJSON struct {
-	Key string `json:"key,omitempty"`
-	report.Figures
-}
-
-func (s *Server) salesReport(c *echo.Context) error {
-	from, err := parseTime("from", c.QueryParam("from"))
-	if err != nil {
-		return err
-	}
-	to, err := parseTime("to", c.QueryParam("to"))
-	if err != nil {
-		return err
-	}
-	r, err := s.checkout.SalesReport(c.Request().Context(), c.QueryParam("performance"), from, to)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Currency  string        `json:"currency"`
-		Holds     int           `json:"holds"`
-		HeldSeats int           `json:"held_seats"`
-		Total     figuresJSON   `json:"total"`
-		Zones     []figuresJSON `json:"zones"`
-		Channels  []figuresJSON `json:"channels"`
-	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{Figures: r.Total},
-		Zones: []figuresJSON{}, Channels: []figuresJSON{}}
-	for _, l := range r.Zones {
-		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, Figures: l.Figures})
-	}
-	for _, l := range r.Channels {
-		out.Channels = append(out.Channels, figuresJSON{Key: l.Key, Figures: l.Figures})
-	}
-	return c.JSON(http.StatusOK, out)
 }

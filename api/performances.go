@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,32 +8,15 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/catalog"
-	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
-	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/sales"
 )
-
-func (s *Server) healthz(c *echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *Server) readyz(c *echo.Context) error {
-	if err := s.sales.Ready(c.Request().Context()); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// ---- halls ----
 
 type hallJSON struct {
 	ID        string          `json:"id"`
@@ -73,8 +55,6 @@ func (s *Server) getHall(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, hallJSON{ID: sh.ID, Name: sh.Name, Seats: sh.Seats, CreatedAt: rfc3339(sh.CreatedAt), Layout: sh.Layout})
 }
-
-// ---- performances ----
 
 type countsJSON struct {
 	Free    int `json:"free"`
@@ -135,60 +115,6 @@ func (s *Server) createPerformance(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, s.performanceJSON(c, p))
-}
-
-type listJSON[T any] struct {
-	Items []T     `json:"items"`
-	Next  *string `json:"next"`
-}
-
-// parseTime accepts RFC 3339 or a plain date (midnight UTC).
-func parseTime(field, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, &input.Error{Field: field, Reason: fmt.Sprintf("%q is not an RFC 3339 time or a YYYY-MM-DD date", v)}
-}
-
-func parseLimit(c *echo.Context, def, max int) (int, error) {
-	v := c.QueryParam("limit")
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > max {
-		return 0, &input.Error{Field: "limit", Reason: fmt.Sprintf("must be a number from 1 to %d", max)}
-	}
-	return n, nil
-}
-
-// Cursors are opaque to clients: base64 of "<unix micro>|<id>".
-func encodeCursor(t time.Time, id string) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixMicro(), 10) + "|" + id))
-	return &c
-}
-
-func decodeCursor(v string) (time.Time, string, error) {
-	bad := &input.Error{Field: "cursor", Reason: "is not a cursor from a previous page"}
-	if len(v) > 200 {
-		return time.Time{}, "", bad
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return time.Time{}, "", bad
-	}
-	ts, id, ok := strings.Cut(string(raw), "|")
-	micro, err := strconv.ParseInt(ts, 10, 64)
-	if !ok || err != nil || id == "" {
-		return time.Time{}, "", bad
-	}
-	return time.UnixMicro(micro).UTC(), id, nil
 }
 
 func (s *Server) listPerformances(c *echo.Context) error {
@@ -267,8 +193,6 @@ func (s *Server) setStatus(status string) echo.HandlerFunc {
 		return c.JSON(http.StatusOK, s.performanceJSON(c, p))
 	}
 }
-
-// ---- seat map ----
 
 type seatJSON struct {
 	ID      string  `json:"id"`
@@ -418,278 +342,127 @@ func (s *Server) liveSeatmap(c *echo.Context) error {
 	return nil
 }
 
-// ---- holds ----
-
-type createHoldJSON struct {
-	Seats []string `json:"seats"`
-	Best  *struct {
-		Count int    `json:"count"`
-		Zone  string `json:"zone"`
-	} `json:"best"`
-	Channel string `json:"channel"`
-}
-
-type reservationJSON struct {
-	OrderID  string    `json:"order_id"`
-	Number   string    `json:"number"`
-	Buyer    buyerJSON `json:"buyer"`
-	Deadline string    `json:"deadline"`
-}
-
-type holdJSON struct {
-	Token         string           `json:"token"`
-	PerformanceID string           `json:"performance_id"`
-	Seats         []string         `json:"seats"`
-	ExpiresAt     string           `json:"expires_at"`
-	Owner         string           `json:"owner,omitempty"`
-	Channels      []string         `json:"channels,omitempty"`
-	Reservation   *reservationJSON `json:"reservation,omitempty"`
-}
-
-func toHoldJSON(h sales.Hold, staff bool) holdJSON {
-	out := holdJSON{Token: h.Token, PerformanceID: h.PerformanceID, Seats: h.Seats, ExpiresAt: rfc3339(h.Expires)}
-	if staff {
-		out.Owner, out.Channels = h.Owner, h.Channels
-		if r := h.Reservation; r != nil {
-			out.Reservation = &reservationJSON{OrderID: r.OrderID, Number: r.Number, Buyer: buyerJSON{Name: r.Buyer, Email: r.Email}, Deadline: rfc3339(r.Deadline)}
-		}
-	}
-	return out
-}
-
-func (s *Server) createHold(c *echo.Context) (err error) {
-	defer func() { s.metrics.holds.WithLabelValues(s.outcome(c, err)).Inc() }()
-	a, err := s.actorOf(c)
+func (s *Server) listHalls(c *echo.Context) error {
+	hs, err := s.sales.ListHalls(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	if !a.Staff() {
-		if ok, wait := s.limits.allow(sessionOf(c), clientAddress(c), time.Now()); !ok {
-			return limited("Too many requests", "too many holds from this session or address; retry in %d s", wait)
-		}
-	}
-	var in createHoldJSON
-	if err := decode(c, &in, maxBody); err != nil {
-		return err
-	}
-	hi := sales.HoldInput{Seats: in.Seats, Channel: in.Channel}
-	if in.Best != nil {
-		if in.Best.Count <= 0 {
-			return &input.Error{Field: "best.count", Reason: "must be at least 1"}
-		}
-		hi.BestCount, hi.BestZone = in.Best.Count, in.Best.Zone
-	}
-	h, err := s.sales.Hold(c.Request().Context(), c.Param("id"), a, hi)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, toHoldJSON(h, a.Staff()))
-}
-
-func (s *Server) getHold(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	h, err := s.sales.GetHold(c.Request().Context(), c.Param("token"), a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toHoldJSON(h, a.Staff()))
-}
-
-func (s *Server) extendHold(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	var by time.Duration
-	if c.Request().ContentLength > 0 {
-		var in struct {
-			Minutes int `json:"minutes"`
-		}
-		if err := decode(c, &in, 1<<10); err != nil {
-			return err
-		}
-		if in.Minutes < 1 || in.Minutes > int(sales.MaxStaffExtension/time.Minute) {
-			return &input.Error{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(sales.MaxStaffExtension/time.Minute))}
-		}
-		if !a.Staff() {
-			return &input.Error{Field: "minutes", Reason: "only staff choose the extension"}
-		}
-		by = time.Duration(in.Minutes) * time.Minute
-	}
-	h, err := s.sales.Extend(c.Request().Context(), c.Param("token"), a, by)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toHoldJSON(h, a.Staff()))
-}
-
-func (s *Server) releaseHold(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	if err := s.sales.Release(c.Request().Context(), c.Param("token"), a); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// ---- orders ----
-
-type buyerJSON struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
-
-type createOrderJSON struct {
-	HoldToken   string    `json:"hold_token"`
-	Buyer       buyerJSON `json:"buyer"`
-	VoucherCode string    `json:"voucher_code"`
-	Payment     *struct {
-		Method string `json:"method"`
-	} `json:"payment"`
-}
-
-type paymentJSON struct {
-	Method string `json:"method"`
-}
-
-type ticketJSON struct {
-	Seat   string `json:"seat"`
-	Zone   string `json:"zone"`
-	Price  int64  `json:"price"`
-	Status string `json:"status"`
-}
-
-type orderJSON struct {
-	ID            string       `json:"id"`
-	Number        string       `json:"number"`
-	Status        string       `json:"status"`
-	PerformanceID string       `json:"performance_id"`
-	Seats         []string     `json:"seats"`
-	Tickets       []ticketJSON `json:"tickets"`
-	Subtotal      int64        `json:"subtotal"` // before the discount
-	Discount      int64        `json:"discount"`
-	VoucherCode   *string      `json:"voucher_code"`
-	Total         int64        `json:"total"` // what was paid (or is due)
-	Refunded      int64        `json:"refunded"`
-	Currency      string       `json:"currency"`
-	Buyer         buyerJSON    `json:"buyer"`
-	Channel       string       `json:"channel"`
-	Payment       *paymentJSON `json:"payment"`
-	Deadline      *string      `json:"deadline,omitempty"`
-	CreatedAt     string       `json:"created_at"`
-}
-
-func toOrderJSON(o order.Order) orderJSON {
-	out := orderJSON{
-		ID: o.ID, Number: o.Number, Status: o.Status, PerformanceID: o.PerformanceID,
-		Seats: make([]string, len(o.Tickets)), Tickets: make([]ticketJSON, len(o.Tickets)),
-		Subtotal: o.Total + o.Discount, Discount: o.Discount, Total: o.Total, Refunded: o.Refunded,
-		Currency: o.Currency, Buyer: buyerJSON{Name: o.BuyerName, Email: o.BuyerEmail},
-		Channel: o.Channel, CreatedAt: rfc3339(o.CreatedAt),
-	}
-	if o.PaymentMethod != "" {
-		out.Payment = &paymentJSON{Method: o.PaymentMethod}
-	}
-	if o.VoucherCode != "" {
-		out.VoucherCode = &o.VoucherCode
-	}
-	if !o.Deadline.IsZero() {
-		d := rfc3339(o.Deadline)
-		out.Deadline = &d
-	}
-	for i, t := range o.Tickets {
-		out.Seats[i] = t.SeatID
-		out.Tickets[i] = ticketJSON{Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
-	}
-	return out
-}
-
-func (s *Server) createOrder(c *echo.Context) (err error) {
-	defer func() { s.metrics.orders.WithLabelValues(s.outcome(c, err)).Inc() }()
-	var in createOrderJSON
-	if err := decode(c, &in, maxBody); err != nil {
-		return err
-	}
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	ci := checkout.ConfirmInput{
-		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
-		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
-	}
-	if in.VoucherCode != "" {
-		if err := s.allowCodeCheck(c, a); err != nil {
-			return err
-		}
-		ci.VoucherCode = in.VoucherCode
-	}
-	if in.Payment != nil {
-		if in.Payment.Method == "" {
-			return &input.Error{Field: "payment.method", Reason: "must be cash or card"}
-		}
-		ci.PaymentMethod = in.Payment.Method
-	}
-	o, replayed, err := s.checkout.Confirm(c.Request().Context(), ci)
-	if err != nil {
-		return err
-	}
-	if replayed {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/orders/"+o.ID)
-	return c.JSON(http.StatusCreated, toOrderJSON(o))
-}
-
-func (s *Server) getOrder(c *echo.Context) error {
-	a, err := s.actorOf(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.checkout.GetOrder(c.Request().Context(), c.Param("id"), a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toOrderJSON(o))
-}
-
-func (s *Server) listOrders(c *echo.Context) error {
-	f := order.Filter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status"),
-		Channel: c.QueryParam("channel"), Buyer: c.QueryParam("buyer")}
-	var err error
-	if len(f.Buyer) > 200 {
-		return &input.Error{Field: "buyer", Reason: "is longer than 200 characters"}
-	}
-	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
-		return err
-	}
-	if f.To, err = parseTime("to", c.QueryParam("to")); err != nil {
-		return err
-	}
-	if f.Limit, err = parseLimit(c, 50, 200); err != nil {
-		return err
-	}
-	if cur := c.QueryParam("cursor"); cur != "" {
-		if f.Before, f.BeforeID, err = decodeCursor(cur); err != nil {
-			return err
-		}
-	}
-	page, err := s.checkout.ListOrders(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	out := listJSON[orderJSON]{Items: make([]orderJSON, 0, len(page))}
-	for _, o := range page {
-		out.Items = append(out.Items, toOrderJSON(o))
-	}
-	if len(page) == f.Limit {
-		last := page[len(page)-1]
-		out.Next = encodeCursor(last.CreatedAt, last.ID)
+	out := listJSON[hallJSON]{Items: make([]hallJSON, 0, len(hs))}
+	for _, h := range hs {
+		out.Items = append(out.Items, hallJSON{ID: h.ID, Name: h.Name, Seats: h.Seats, CreatedAt: rfc3339(h.CreatedAt)})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) setZones(c *echo.Context) error {
+	var zones []hall.Zone
+	if err := decode(c, &zones, 1<<20); err != nil {
+		return err
+	}
+	if zones == nil {
+		return &input.Error{Field: "zones", Reason: "send the full list of zones"}
+	}
+	p, err := s.sales.SetZoneList(c.Request().Context(), c.Param("id"), zones)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.performanceJSON(c, p))
+}
+
+// strokeJSON is one paint stroke: seats and exactly one action.
+type strokeJSON struct {
+	Seats   []string `json:"seats"`
+	Zone    *string  `json:"zone"`
+	Channel *string  `json:"channel"`
+	Block   *string  `json:"block"`
+	Unblock *bool    `json:"unblock"`
+}
+
+type skippedJSON struct {
+	Seat   string `json:"seat"`
+	Reason string `json:"reason"`
+}
+
+type paintJSON struct {
+	Changed int           `json:"changed"`
+	Skipped []skippedJSON `json:"skipped"`
+}
+
+func toPaintJSON(r sales.PaintResult) paintJSON {
+	out := paintJSON{Changed: r.Changed, Skipped: make([]skippedJSON, len(r.Skipped))}
+	for i, sk := range r.Skipped {
+		out.Skipped[i] = skippedJSON{Seat: sk.Seat, Reason: sk.Reason}
+	}
+	return out
+}
+
+func (s *Server) paint(c *echo.Context) error {
+	var in strokeJSON
+	// 100,000 seat ids of up to 64 characters fit in 8 MB.
+	if err := decode(c, &in, 8<<20); err != nil {
+		return err
+	}
+	st := sales.Stroke{Seats: in.Seats, Zone: in.Zone, Channel: in.Channel, Block: in.Block}
+	if in.Unblock != nil {
+		if !*in.Unblock {
+			return &input.Error{Field: "unblock", Reason: "must be true when given"}
+		}
+		st.Unblock = true
+	}
+	r, err := s.sales.Paint(c.Request().Context(), c.Param("id"), st)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPaintJSON(r))
+}
+
+type templateJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	HallID    string `json:"hall_id"`
+	CreatedAt string `json:"created_at"`
+}
+
+func (s *Server) listTemplates(c *echo.Context) error {
+	ts, err := s.sales.Templates(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := listJSON[templateJSON]{Items: make([]templateJSON, 0, len(ts))}
+	for _, t := range ts {
+		out.Items = append(out.Items, templateJSON{ID: t.ID, Name: t.Name, HallID: t.HallID, CreatedAt: rfc3339(t.CreatedAt)})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) saveTemplate(c *echo.Context) error {
+	var in struct {
+		Name          string `json:"name"`
+		PerformanceID string `json:"performance_id"`
+	}
+	if err := decode(c, &in, 4<<10); err != nil {
+		return err
+	}
+	if _, err := s.sales.GetHall(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	t, err := s.sales.SaveTemplate(c.Request().Context(), c.Param("id"), in.Name, in.PerformanceID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, templateJSON{ID: t.ID, Name: t.Name, HallID: t.HallID, CreatedAt: rfc3339(t.CreatedAt)})
+}
+
+func (s *Server) applyTemplate(c *echo.Context) error {
+	var in struct {
+		TemplateID string `json:"template_id"`
+	}
+	if err := decode(c, &in, 4<<10); err != nil {
+		return err
+	}
+	r, err := s.sales.ApplyTemplate(c.Request().Context(), c.Param("id"), in.TemplateID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPaintJSON(r))
 }
