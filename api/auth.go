@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 )
 
@@ -81,8 +81,8 @@ func (s *Server) staffOf(c *echo.Context) (staff.Member, bool, error) {
 
 // actorOf is who a buyer-facing request acts as: a selling staff member, or the
 // buyer session.
-func (s *Server) actorOf(c *echo.Context) (sales.Actor, error) {
-	a := sales.Actor{Session: sessionOf(c), Address: clientAddress(c)}
+func (s *Server) actorOf(c *echo.Context) (seating.Actor, error) {
+	a := seating.Actor{Session: sessionOf(c), Address: clientAddress(c)}
 	u, ok, err := s.staffOf(c)
 	if err != nil {
 		return a, err

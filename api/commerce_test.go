@@ -280,7 +280,7 @@ func TestCodeRestrictions(t *testing.T) {
 		"RIGHTTIME": "", "WRONGTIME": "wrong_time",
 	} {
 		if at.Hour() == 0 && strings.Contains(code, "TIME") {
-			continue // 00:00 to 00:00 is empty; the table test in sales covers times
+			continue // 00:00 to 00:00 is empty; the table test in voucher covers times
 		}
 		require.Equal(t, want, reasonOf(buyer.check(code, p.ID, 1000)), code)
 	}

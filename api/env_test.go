@@ -32,7 +32,7 @@ import (
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/realtime"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
@@ -116,7 +116,7 @@ type testEnv struct {
 	url   string
 	admin string
 	clock *clock
-	sales *sales.Service
+	seats *seating.Service
 	spec  routers.Router
 }
 
@@ -135,7 +135,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := backend.Guard(rawStore, storeName, 5*time.Second, log)
 	leases := lease.Guard(rawLeases, leaseName, 2*time.Second, log)
-	svc := sales.New(sales.Config{
+	svc := seating.New(seating.Config{
 		Store: st, Leases: leases, Logger: log, Now: now,
 		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
 	})
@@ -144,10 +144,10 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: sales.IsNotFound})
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), nil), Logger: log, HoldRate: o.rate})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), nil), Logger: log, HoldRate: o.rate})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
@@ -157,7 +157,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 		svc.Stop()
 		cancel()
 	})
-	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, sales: svc, spec: openAPIRouter(t)}
+	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, spec: openAPIRouter(t)}
 }
 
 var (

@@ -11,7 +11,7 @@ func (s *Server) healthz(c *echo.Context) error {
 }
 
 func (s *Server) readyz(c *echo.Context) error {
-	if err := s.sales.Ready(c.Request().Context()); err != nil {
+	if err := s.seats.Ready(c.Request().Context()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -8,11 +8,11 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/seatmap/seatmap/input"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 )
 
 func (s *Server) listHolds(c *echo.Context) error {
-	hs, err := s.sales.Holds(c.Request().Context(), c.Param("id"))
+	hs, err := s.seats.Holds(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ type holdJSON struct {
 	Reservation   *reservationJSON `json:"reservation,omitempty"`
 }
 
-func toHoldJSON(h sales.Hold, staff bool) holdJSON {
+func toHoldJSON(h seating.Hold, staff bool) holdJSON {
 	out := holdJSON{Token: h.Token, PerformanceID: h.PerformanceID, Seats: h.Seats, ExpiresAt: rfc3339(h.Expires)}
 	if staff {
 		out.Owner, out.Channels = h.Owner, h.Channels
@@ -75,11 +75,11 @@ func (s *Server) createHold(c *echo.Context) (err error) {
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
 	}
-	hi := sales.HoldInput{Seats: in.Seats, Channel: in.Channel}
+	hi := seating.HoldInput{Seats: in.Seats, Channel: in.Channel}
 	if in.Best != nil {
 		hi.Best, hi.BestCount, hi.BestZone = true, in.Best.Count, in.Best.Zone
 	}
-	h, err := s.sales.Hold(c.Request().Context(), c.Param("id"), a, hi)
+	h, err := s.seats.Hold(c.Request().Context(), c.Param("id"), a, hi)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) getHold(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.sales.GetHold(c.Request().Context(), c.Param("token"), a)
+	h, err := s.seats.GetHold(c.Request().Context(), c.Param("token"), a)
 	if err != nil {
 		return err
 	}
@@ -111,15 +111,15 @@ func (s *Server) extendHold(c *echo.Context) error {
 		if err := decode(c, &in, 1<<10); err != nil {
 			return err
 		}
-		if in.Minutes < 1 || in.Minutes > int(sales.MaxStaffExtension/time.Minute) {
-			return &input.Error{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(sales.MaxStaffExtension/time.Minute))}
+		if in.Minutes < 1 || in.Minutes > int(seating.MaxStaffExtension/time.Minute) {
+			return &input.Error{Field: "minutes", Reason: fmt.Sprintf("must be from 1 to %d", int(seating.MaxStaffExtension/time.Minute))}
 		}
 		if !a.Staff() {
 			return &input.Error{Field: "minutes", Reason: "only staff choose the extension"}
 		}
 		by = time.Duration(in.Minutes) * time.Minute
 	}
-	h, err := s.sales.Extend(c.Request().Context(), c.Param("token"), a, by)
+	h, err := s.seats.Extend(c.Request().Context(), c.Param("token"), a, by)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Server) releaseHold(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sales.Release(c.Request().Context(), c.Param("token"), a); err != nil {
+	if err := s.seats.Release(c.Request().Context(), c.Param("token"), a); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -381,7 +381,7 @@ type searchJSON struct {
 }
 
 func (s *Server) search(c *echo.Context) error {
-	holds, orders, err := s.sales.Search(c.Request().Context(), c.QueryParam("q"), c.QueryParam("performance"))
+	holds, orders, err := s.seats.Search(c.Request().Context(), c.QueryParam("q"), c.QueryParam("performance"))
 	if err != nil {
 		return err
 	}

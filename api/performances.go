@@ -15,7 +15,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 )
 
 type hallJSON struct {
@@ -41,7 +41,7 @@ func (s *Server) createHall(c *echo.Context) error {
 	if err := checkBody(data); err != nil {
 		return err
 	}
-	sh, _, err := s.sales.CreateHall(r.Context(), data)
+	sh, _, err := s.seats.CreateHall(r.Context(), data)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) createHall(c *echo.Context) error {
 }
 
 func (s *Server) getHall(c *echo.Context) error {
-	sh, err := s.sales.GetHall(c.Request().Context(), c.Param("id"))
+	sh, err := s.seats.GetHall(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) performanceJSON(c *echo.Context, p catalog.Performance) perform
 	if out.Zones == nil {
 		out.Zones = []hall.Zone{}
 	}
-	if counts, err := s.sales.Counts(c.Request().Context(), p.ID); err == nil {
+	if counts, err := s.seats.Counts(c.Request().Context(), p.ID); err == nil {
 		out.Counts = &countsJSON{Free: counts.Free, Held: counts.Held, Sold: counts.Sold, Blocked: counts.Blocked}
 	}
 	return out
@@ -108,7 +108,7 @@ func (s *Server) createPerformance(c *echo.Context) error {
 	if err := decode(c, &in, 1<<20); err != nil {
 		return err
 	}
-	p, err := s.sales.CreatePerformance(c.Request().Context(), sales.NewPerformance{
+	p, err := s.seats.CreatePerformance(c.Request().Context(), seating.NewPerformance{
 		HallID: in.HallID, Name: in.Name, StartsAt: in.StartsAt, Zones: in.Zones, OnSale: in.OnSale, TemplateID: in.TemplateID,
 	})
 	if err != nil {
@@ -137,7 +137,7 @@ func (s *Server) listPerformances(c *echo.Context) error {
 			return err
 		}
 	}
-	page, err := s.sales.ListPerformances(c.Request().Context(), f)
+	page, err := s.seats.ListPerformances(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -157,13 +157,13 @@ func (s *Server) listPerformances(c *echo.Context) error {
 
 // visiblePerformance loads a performance; drafts are hidden from buyers.
 func (s *Server) visiblePerformance(c *echo.Context, id string) (catalog.Performance, error) {
-	p, err := s.sales.GetPerformance(c.Request().Context(), id)
+	p, err := s.seats.GetPerformance(c.Request().Context(), id)
 	if err != nil {
 		return p, err
 	}
 	if p.Status == catalog.Draft {
 		if _, staff, err := s.staffOf(c); err != nil || !staff {
-			return catalog.Performance{}, fmt.Errorf("performance %s: %w", id, sales.ErrPerformanceNotFound)
+			return catalog.Performance{}, fmt.Errorf("performance %s: %w", id, seating.ErrPerformanceNotFound)
 		}
 	}
 	return p, nil
@@ -175,7 +175,7 @@ func (s *Server) getPerformance(c *echo.Context) error {
 		return err
 	}
 	out := s.performanceJSON(c, p)
-	l := s.sales.Limits()
+	l := s.seats.Limits()
 	out.Limits = &limitsJSON{MaxSeatsPerHold: l.MaxSeatsPerHold, HoldTTLSeconds: int(l.HoldTTL / time.Second)}
 	return c.JSON(http.StatusOK, out)
 }
@@ -183,10 +183,10 @@ func (s *Server) getPerformance(c *echo.Context) error {
 func (s *Server) setStatus(status string) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		id := c.Param("id")
-		if err := s.sales.SetStatus(c.Request().Context(), id, status); err != nil {
+		if err := s.seats.SetStatus(c.Request().Context(), id, status); err != nil {
 			return err
 		}
-		p, err := s.sales.GetPerformance(c.Request().Context(), id)
+		p, err := s.seats.GetPerformance(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}
@@ -258,7 +258,7 @@ func (s *Server) seatmap(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.sales.Seatmap(c.Request().Context(), id)
+	m, err := s.seats.Seatmap(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func (s *Server) liveSeatmap(c *echo.Context) error {
 	}
 	defer s.sockets.release(addr)
 	if _, err := s.visiblePerformance(c, id); err != nil {
-		if errors.Is(err, sales.ErrPerformanceNotFound) && c.Request().Header.Get("Upgrade") != "" {
+		if errors.Is(err, seating.ErrPerformanceNotFound) && c.Request().Header.Get("Upgrade") != "" {
 			s.live.RefuseNotFound(c.Response(), c.Request())
 			return nil
 		}
@@ -343,7 +343,7 @@ func (s *Server) liveSeatmap(c *echo.Context) error {
 }
 
 func (s *Server) listHalls(c *echo.Context) error {
-	hs, err := s.sales.ListHalls(c.Request().Context())
+	hs, err := s.seats.ListHalls(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Server) setZones(c *echo.Context) error {
 	if zones == nil {
 		return &input.Error{Field: "zones", Reason: "send the full list of zones"}
 	}
-	p, err := s.sales.SetZoneList(c.Request().Context(), c.Param("id"), zones)
+	p, err := s.seats.SetZoneList(c.Request().Context(), c.Param("id"), zones)
 	if err != nil {
 		return err
 	}
@@ -388,7 +388,7 @@ type paintJSON struct {
 	Skipped []skippedJSON `json:"skipped"`
 }
 
-func toPaintJSON(r sales.PaintResult) paintJSON {
+func toPaintJSON(r seating.PaintResult) paintJSON {
 	out := paintJSON{Changed: r.Changed, Skipped: make([]skippedJSON, len(r.Skipped))}
 	for i, sk := range r.Skipped {
 		out.Skipped[i] = skippedJSON{Seat: sk.Seat, Reason: sk.Reason}
@@ -402,14 +402,14 @@ func (s *Server) paint(c *echo.Context) error {
 	if err := decode(c, &in, 8<<20); err != nil {
 		return err
 	}
-	st := sales.Stroke{Seats: in.Seats, Zone: in.Zone, Channel: in.Channel, Block: in.Block}
+	st := seating.Stroke{Seats: in.Seats, Zone: in.Zone, Channel: in.Channel, Block: in.Block}
 	if in.Unblock != nil {
 		if !*in.Unblock {
 			return &input.Error{Field: "unblock", Reason: "must be true when given"}
 		}
 		st.Unblock = true
 	}
-	r, err := s.sales.Paint(c.Request().Context(), c.Param("id"), st)
+	r, err := s.seats.Paint(c.Request().Context(), c.Param("id"), st)
 	if err != nil {
 		return err
 	}
@@ -424,7 +424,7 @@ type templateJSON struct {
 }
 
 func (s *Server) listTemplates(c *echo.Context) error {
-	ts, err := s.sales.Templates(c.Request().Context(), c.Param("id"))
+	ts, err := s.seats.Templates(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -443,10 +443,10 @@ func (s *Server) saveTemplate(c *echo.Context) error {
 	if err := decode(c, &in, 4<<10); err != nil {
 		return err
 	}
-	if _, err := s.sales.GetHall(c.Request().Context(), c.Param("id")); err != nil {
+	if _, err := s.seats.GetHall(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
-	t, err := s.sales.SaveTemplate(c.Request().Context(), c.Param("id"), in.Name, in.PerformanceID)
+	t, err := s.seats.SaveTemplate(c.Request().Context(), c.Param("id"), in.Name, in.PerformanceID)
 	if err != nil {
 		return err
 	}
@@ -460,7 +460,7 @@ func (s *Server) applyTemplate(c *echo.Context) error {
 	if err := decode(c, &in, 4<<10); err != nil {
 		return err
 	}
-	r, err := s.sales.ApplyTemplate(c.Request().Context(), c.Param("id"), in.TemplateID)
+	r, err := s.seats.ApplyTemplate(c.Request().Context(), c.Param("id"), in.TemplateID)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -62,18 +62,18 @@ func as[T error]() func(error) bool {
 }
 
 var problemRules = []problemRule{
-	{as[*sales.TakenError](), http.StatusConflict, "seats-taken", "Seats not available"},
+	{as[*seating.TakenError](), http.StatusConflict, "seats-taken", "Seats not available"},
 	{is(engine.ErrNoSeats), http.StatusConflict, "no-seats-together", "Not enough seats together"},
 	{is(engine.ErrPinned), http.StatusConflict, "hold-confirming", "Hold is being confirmed"},
 	{is(engine.ErrTokenInUse), http.StatusConflict, "hold-token-in-use", "Hold token in use"},
-	{is(sales.ErrNotOnSale), http.StatusConflict, "not-on-sale", "Performance not on sale"},
+	{is(seating.ErrNotOnSale), http.StatusConflict, "not-on-sale", "Performance not on sale"},
 	{is(engine.ErrNotFound), http.StatusNotFound, "hold-not-found", "Hold not found or expired"},
 	{is(engine.ErrNotOwner), http.StatusForbidden, "hold-foreign", "Hold belongs to another session"},
-	{is(sales.ErrPerformanceNotFound), http.StatusNotFound, "performance-not-found", "Performance not found"},
-	{is(sales.ErrHallNotFound), http.StatusNotFound, "hall-not-found", "Hall not found"},
+	{is(seating.ErrPerformanceNotFound), http.StatusNotFound, "performance-not-found", "Performance not found"},
+	{is(seating.ErrHallNotFound), http.StatusNotFound, "hall-not-found", "Hall not found"},
 	{is(checkout.ErrOrderNotFound), http.StatusNotFound, "order-not-found", "Order not found"},
-	{is(sales.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
-	{is(sales.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
+	{is(seating.ErrHoldLifetime), http.StatusConflict, "hold-lifetime", "Hold cannot be extended further"},
+	{is(seating.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
 	{is(checkout.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
 	{as[*voucher.InvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
 	{is(voucher.ErrNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
@@ -81,14 +81,14 @@ var problemRules = []problemRule{
 	{is(order.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
 	{is(order.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
 	{is(checkout.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
-	{as[*sales.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
+	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},
 	{as[*engine.SeatError](), http.StatusUnprocessableEntity, "invalid-seats", "Invalid seats"},
 	{is(engine.ErrTooMany), http.StatusUnprocessableEntity, "too-many-seats", "Too many seats"},
 	{is(engine.ErrEmpty), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{is(engine.ErrUnknownZone), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
-	{as[*sales.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
+	{as[*seating.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
 	{is(store.ErrInvalid), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*breaker.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
@@ -109,7 +109,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 			continue
 		}
 		p = &Problem{Type: problemBase + r.slug, Title: r.title, Status: r.status, Detail: err.Error()}
-		var taken *sales.TakenError
+		var taken *seating.TakenError
 		if errors.As(err, &taken) {
 			p.Seats = taken.Seats
 		}
@@ -117,7 +117,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &code) {
 			p.Reason = code.Reason
 		}
-		var unknown *sales.UnknownSeatsError
+		var unknown *seating.UnknownSeatsError
 		if errors.As(err, &unknown) {
 			p.Seats = unknown.IDs
 		}
@@ -125,7 +125,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &invalid) {
 			p.Errors = invalid.Problems
 		}
-		var capped *sales.HoldCapError
+		var capped *seating.HoldCapError
 		if errors.As(err, &capped) {
 			p.RetryAfter = max(1, int(time.Until(capped.OldestEnds).Seconds()+0.999))
 		}

@@ -62,7 +62,7 @@ func toCounts(c engine.Counts) countsJSON {
 }
 
 func (s *Server) stats(c *echo.Context) error {
-	st, err := s.sales.Stats(c.Request().Context(), c.Param("id"))
+	st, err := s.seats.Stats(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

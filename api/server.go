@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/checkout"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -34,7 +34,7 @@ type Live interface {
 
 // Config wires a Server.
 type Config struct {
-	Sales *sales.Service
+	Seats *seating.Service
 	// Checkout makes orders of holds, and refunds them.
 	Checkout *checkout.Service
 	// Vouchers makes and finds vouchers and promotions.
@@ -63,7 +63,7 @@ type Config struct {
 // Server is the HTTP interface.
 type Server struct {
 	cfg      Config
-	sales    *sales.Service
+	seats    *seating.Service
 	checkout *checkout.Service
 	vouchers *voucher.Service
 	live     Live
@@ -82,8 +82,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Sales == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Staff == nil {
-		return nil, errors.New("api: Sales, Checkout, Vouchers, Live and Staff are required")
+	if cfg.Seats == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Staff == nil {
+		return nil, errors.New("api: Seats, Checkout, Vouchers, Live and Staff are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -93,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:      cfg,
-		sales:    cfg.Sales,
+		seats:    cfg.Seats,
 		checkout: cfg.Checkout,
 		vouchers: cfg.Vouchers,
 		live:     cfg.Live,

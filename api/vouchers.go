@@ -13,7 +13,7 @@ import (
 
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -334,7 +334,7 @@ func (s *Server) checkCode(c *echo.Context) error {
 
 // allowCodeCheck takes a token of the code-check limit; staff are not
 // limited.
-func (s *Server) allowCodeCheck(c *echo.Context, a sales.Actor) error {
+func (s *Server) allowCodeCheck(c *echo.Context, a seating.Actor) error {
 	if a.Staff() {
 		return nil
 	}

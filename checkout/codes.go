@@ -7,7 +7,7 @@ import (
 
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -50,7 +50,7 @@ func (s *Service) CheckCode(ctx context.Context, code, performanceID string, amo
 const maxBookingAmount = 1 << 40
 
 // booking describes a booking of p for Evaluate.
-func (s *Service) booking(p *sales.Perf, amount int64, currency string) voucher.Booking {
+func (s *Service) booking(p *seating.Perf, amount int64, currency string) voucher.Booking {
 	return voucher.Booking{Offering: p.ID(), StartsAt: p.Meta().StartsAt.In(s.loc), Amount: amount, Currency: currency}
 }
 
@@ -58,7 +58,7 @@ func (s *Service) booking(p *sales.Perf, amount int64, currency string) voucher.
 // against the booking for its reasons; the store checks its state and counts
 // its use in the transaction that writes the order, so a code blocked or used
 // up since is refused there.
-func (s *Service) applyCode(ctx context.Context, p *sales.Perf, o *order.Order, code string) error {
+func (s *Service) applyCode(ctx context.Context, p *seating.Perf, o *order.Order, code string) error {
 	c, err := s.codes.Code(ctx, code)
 	if errors.Is(err, voucher.ErrNotFound) {
 		return &voucher.InvalidError{Code: voucher.Normalize(code), Reason: voucher.ReasonUnknown}

@@ -11,7 +11,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -27,7 +27,7 @@ const (
 // ConfirmInput turns a hold into an order.
 type ConfirmInput struct {
 	Token          string
-	Actor          sales.Actor
+	Actor          seating.Actor
 	BuyerName      string
 	BuyerEmail     string
 	IdempotencyKey string // optional; a retry with the same key returns the first order
@@ -163,17 +163,17 @@ func ticketSeats(o order.Order) []uint32 {
 
 // refusedOrder turns the store's refusal of an order into the caller's
 // answer: seats sold meanwhile, or a code refused.
-func (s *Service) refusedOrder(p *sales.Perf, what string, err error) error {
+func (s *Service) refusedOrder(p *seating.Perf, what string, err error) error {
 	var sold *order.SeatsSoldError
 	var code *voucher.CodeError
 	switch {
 	case errors.As(err, &code):
 		return &voucher.InvalidError{Code: code.Code, Reason: voucher.ReasonFor(code.Status)}
 	case errors.As(err, &sold):
-		// The store knows sales this shard does not (another node, or a
+		// The store knows sales the shard does not (another node, or a
 		// retry that landed): believe the store.
 		s.seats.MarkSold(p, sold.Seats)
-		return &sales.TakenError{Seats: p.SeatIDs(sold.Seats)}
+		return &seating.TakenError{Seats: p.SeatIDs(sold.Seats)}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -218,7 +218,7 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 }
 
 // newOrder is the order a quote makes, before its status, buyer and code.
-func (s *Service) newOrder(p *sales.Perf, q sales.Quote, a sales.Actor) order.Order {
+func (s *Service) newOrder(p *seating.Perf, q seating.Quote, a seating.Actor) order.Order {
 	return order.Order{
 		ID: NewOrderID(), Number: NewOrderNumber(), PerformanceID: p.ID(),
 		Session: a.Session, HoldToken: q.Token, SoldBy: a.StaffID, Channel: q.Channel,

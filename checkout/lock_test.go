@@ -16,7 +16,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/sqlite"
 	"github.com/seatmap/seatmap/voucher"
@@ -50,22 +50,22 @@ func TestSlowReservationDoesNotStallConfirms(t *testing.T) {
 	defer st.Close()
 	slow := &slowReservations{Store: st, started: make(chan struct{}), release: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := sales.New(sales.Config{Store: slow, Leases: memory.New(memory.Options{}), Logger: log})
+	svc := seating.New(seating.Config{Store: slow, Leases: memory.New(memory.Options{}), Logger: log})
 	co := checkout.New(checkout.Config{Store: slow, Seats: svc, Vouchers: voucher.NewService(slow), Logger: log})
 	data, err := json.Marshal(hall.Theatre())
 	require.NoError(t, err)
 	h, _, err := svc.CreateHall(ctx, data)
 	require.NoError(t, err)
-	p, err := svc.CreatePerformance(ctx, sales.NewPerformance{HallID: h.ID, Name: "Carmen", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
+	p, err := svc.CreatePerformance(ctx, seating.NewPerformance{HallID: h.ID, Name: "Carmen", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
 	require.NoError(t, err)
 
-	desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "olga", Role: "box_office"}
-	r, err := svc.Hold(ctx, p.ID, desk, sales.HoldInput{Seats: []string{"S-R9-S1", "S-R9-S2"}})
+	desk := seating.Actor{Session: "desk", StaffID: "u1", Login: "olga", Role: "box_office"}
+	r, err := svc.Hold(ctx, p.ID, desk, seating.HoldInput{Seats: []string{"S-R9-S1", "S-R9-S2"}})
 	require.NoError(t, err)
 	const buyers = 40
 	tokens := make([]string, buyers)
 	for i := range tokens {
-		hd, err := svc.Hold(ctx, p.ID, sales.Actor{Session: fmt.Sprint("b", i)}, sales.HoldInput{Seats: []string{fmt.Sprintf("S-R%d-S%d", 1+i/20, 1+i%20)}})
+		hd, err := svc.Hold(ctx, p.ID, seating.Actor{Session: fmt.Sprint("b", i)}, seating.HoldInput{Seats: []string{fmt.Sprintf("S-R%d-S%d", 1+i/20, 1+i%20)}})
 		require.NoError(t, err)
 		tokens[i] = hd.Token
 	}
@@ -82,7 +82,7 @@ func TestSlowReservationDoesNotStallConfirms(t *testing.T) {
 	took := make([]time.Duration, buyers)
 	for i, tok := range tokens {
 		start := time.Now()
-		_, _, err := co.Confirm(ctx, checkout.ConfirmInput{Token: tok, Actor: sales.Actor{Session: fmt.Sprint("b", i)}, BuyerName: "B", BuyerEmail: "b@example.com"})
+		_, _, err := co.Confirm(ctx, checkout.ConfirmInput{Token: tok, Actor: seating.Actor{Session: fmt.Sprint("b", i)}, BuyerName: "B", BuyerEmail: "b@example.com"})
 		took[i] = time.Since(start)
 		require.NoError(t, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 )
 
 // subjects are the e-mails' subjects by kind, around the order number.
@@ -23,7 +23,7 @@ var subjects = map[string]string{
 }
 
 // message renders an e-mail about o. Buyers without an address get none.
-func (s *Service) message(p *sales.Perf, o order.Order, kind, intro string) *outbox.Message {
+func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}

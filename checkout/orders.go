@@ -8,12 +8,12 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 )
 
 // GetOrder returns an order to the session that made it, or to staff.
-func (s *Service) GetOrder(ctx context.Context, id string, a sales.Actor) (order.Order, error) {
+func (s *Service) GetOrder(ctx context.Context, id string, a seating.Actor) (order.Order, error) {
 	var o order.Order
 	o, err := s.store.GetOrder(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Staff() && o.Session != a.Session) {
@@ -39,7 +39,7 @@ type OrderDetails struct {
 
 // OrderDetails returns an order with its history, refunds and e-mails, for
 // staff.
-func (s *Service) OrderDetails(ctx context.Context, id string, a sales.Actor) (OrderDetails, error) {
+func (s *Service) OrderDetails(ctx context.Context, id string, a seating.Actor) (OrderDetails, error) {
 	o, err := s.GetOrder(ctx, id, a)
 	if err != nil {
 		return OrderDetails{}, err
@@ -56,7 +56,7 @@ func (s *Service) OrderDetails(ctx context.Context, id string, a sales.Actor) (O
 }
 
 // Resend queues the order's e-mail again.
-func (s *Service) Resend(ctx context.Context, id string, a sales.Actor) (outbox.Message, error) {
+func (s *Service) Resend(ctx context.Context, id string, a seating.Actor) (outbox.Message, error) {
 	o, err := s.GetOrder(ctx, id, a)
 	if err != nil {
 		return outbox.Message{}, err

@@ -11,7 +11,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 )
 
 // MaxReason bounds reasons given for refunds and other changes.
@@ -26,7 +26,7 @@ type RefundInput struct {
 	Reason         string
 	Method         string // cash, card or online; default: how the order was paid
 	IdempotencyKey string
-	Actor          sales.Actor
+	Actor          seating.Actor
 }
 
 func validateReason(r *string, required bool) error {

@@ -9,7 +9,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -29,7 +29,7 @@ func validDays(days int) error {
 // voucher or promotion code (optional) is counted now and given back if the
 // reservation ends unpaid. No lock is held while the order is written: the
 // pinned hold keeps its seats, and the store decides.
-func (s *Service) Reserve(ctx context.Context, token string, a sales.Actor, days int, buyerName, buyerEmail, code string) (order.Order, error) {
+func (s *Service) Reserve(ctx context.Context, token string, a seating.Actor, days int, buyerName, buyerEmail, code string) (order.Order, error) {
 	if err := validDays(days); err != nil {
 		return order.Order{}, err
 	}
@@ -61,12 +61,12 @@ func (s *Service) Reserve(ctx context.Context, token string, a sales.Actor, days
 	// The store now holds the reservation; the engine hold runs to the deadline.
 	// A lease would only duplicate it: a rebuild restores reservations from the
 	// store.
-	s.seats.Reserved(p, token, sales.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: buyerName, Email: buyerEmail, Deadline: deadline})
+	s.seats.Reserved(p, token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: buyerName, Email: buyerEmail, Deadline: deadline})
 	return stored, nil
 }
 
 // reservationOf finds a reserved order and its performance.
-func (s *Service) reservationOf(ctx context.Context, id string) (order.Order, *sales.Perf, error) {
+func (s *Service) reservationOf(ctx context.Context, id string) (order.Order, *seating.Perf, error) {
 	o, err := s.store.GetOrder(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return order.Order{}, nil, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
@@ -89,7 +89,7 @@ func reservationErr(err error) error {
 }
 
 // ExtendReservation moves a reservation's deadline days later.
-func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a sales.Actor, reason string) (order.Order, error) {
+func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a seating.Actor, reason string) (order.Order, error) {
 	if err := validateReason(&reason, false); err != nil {
 		return order.Order{}, err
 	}
@@ -117,11 +117,11 @@ func (s *Service) ExtendReservation(ctx context.Context, id string, days int, a 
 }
 
 // AnnulReservation cancels a reservation and frees its seats.
-func (s *Service) AnnulReservation(ctx context.Context, id string, a sales.Actor, reason string) (order.Order, error) {
+func (s *Service) AnnulReservation(ctx context.Context, id string, a seating.Actor, reason string) (order.Order, error) {
 	if err := validateReason(&reason, false); err != nil {
 		return order.Order{}, err
 	}
-	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *sales.Perf) (order.Order, error) {
+	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *seating.Perf) (order.Order, error) {
 		o.Status = order.Annulled
 		c := order.Change{Actor: a.Label(), Reason: reason,
 			Notify: s.message(p, o, outbox.KindLapsed, "Your reservation has been annulled, and its seats are back on sale.")}
@@ -130,11 +130,11 @@ func (s *Service) AnnulReservation(ctx context.Context, id string, a sales.Actor
 }
 
 // PayReservation takes payment for a reservation: its seats are sold.
-func (s *Service) PayReservation(ctx context.Context, id, method string, a sales.Actor) (order.Order, error) {
+func (s *Service) PayReservation(ctx context.Context, id, method string, a seating.Actor) (order.Order, error) {
 	if method != PayCash && method != PayCard {
 		return order.Order{}, &input.Error{Field: "method", Reason: "must be cash or card"}
 	}
-	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *sales.Perf) (order.Order, error) {
+	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *seating.Perf) (order.Order, error) {
 		paid := o
 		paid.Status, paid.Deadline, paid.PaymentMethod = order.Paid, time.Time{}, method
 		c := order.Change{Actor: a.Label(), Notify: s.confirmationMessage(paid)}
@@ -145,7 +145,7 @@ func (s *Service) PayReservation(ctx context.Context, id, method string, a sales
 // endReservation writes the order's new state, then moves the seats: the store
 // decides, the engine follows. No lock is held while the store writes: the
 // store's row lock orders racing ends, and the loser is refused.
-func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context, order.Order, *sales.Perf) (order.Order, error)) (order.Order, error) {
+func (s *Service) endReservation(ctx context.Context, id string, write func(context.Context, order.Order, *seating.Perf) (order.Order, error)) (order.Order, error) {
 	o, p, err := s.reservationOf(ctx, id)
 	if err != nil {
 		return order.Order{}, err

@@ -1,7 +1,7 @@
 // Package checkout is where a hold becomes an order: confirming a hold
 // (priced by pricing, discounted by voucher), reservations that are paid
 // later or lapse, refunds, the order's e-mails and history, reminders and the
-// sales report. It decides nothing about seats: package sales pins, sells and
+// sales report. It decides nothing about seats: package seating pins, sells and
 // frees them when the store has said so.
 //
 // Write order: the hold is pinned in the engine (it keeps its seats), the
@@ -23,7 +23,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/report"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -48,7 +48,7 @@ type Store interface {
 // Config wires a Service. Zero values take the defaults.
 type Config struct {
 	Store    Store
-	Seats    *sales.Service
+	Seats    *seating.Service
 	Vouchers *voucher.Service // checks codes redeemed with orders
 	Logger   *slog.Logger
 	// Now is the clock; nil is the wall clock.
@@ -69,7 +69,7 @@ type Config struct {
 // Service is the checkout. It is safe for concurrent use.
 type Service struct {
 	store        Store
-	seats        *sales.Service
+	seats        *seating.Service
 	codes        *voucher.Service
 	log          *slog.Logger
 	now          func() time.Time

@@ -12,7 +12,7 @@ import (
 // BenchmarkHoldRelease4 is the hot path of an on-sale: hold 4 explicit seats of the
 // 80,000-seat stadium, then release them, cycling over the whole hall.
 //
-// The shard runs on the wall clock, as in production (sales leaves Config.Now
+// The shard runs on the wall clock, as in production (seating leaves Config.Now
 // nil unless a test sets a clock), not on the tests' settable clock: every
 // Hold and Release reads it. TimeNow is the same on time.Now.
 func BenchmarkHoldRelease4(b *testing.B) {
@@ -22,7 +22,7 @@ func BenchmarkHoldRelease4(b *testing.B) {
 
 func benchHoldRelease4(b *testing.B, now func() time.Time) {
 	s := NewShard(Config{Hall: stadium, Now: now})
-	// Tokens as long as sales makes them ("<performance>.<random>": 44 bytes, the
+	// Tokens as long as seating makes them ("<performance>.<random>": 44 bytes, the
 	// first 18 shared by every hold of a performance), not short ones that hash
 	// and compare cheaper.
 	tokens := make([]string, 1024)

@@ -19,6 +19,6 @@
 // Message-ID drop the repeat.
 //
 // notify imports store for its types only. It must not import the store
-// adapters, engine, sales, api or anything that serves requests: it sees the
+// adapters, engine, seating, checkout, api or anything that serves requests: it sees the
 // store through Outbox, the three methods it needs.
 package notify

@@ -3,7 +3,7 @@
 // deltas read from the engine's change log. A client that cannot keep up is
 // closed with a documented code; it never slows a hold or another client.
 //
-// realtime imports engine and coder/websocket; never the store, sales, the
+// realtime imports engine and coder/websocket; never the store, seating, the
 // HTTP router or a metrics library (counters are methods and Options hooks).
 //
 // # Shape

@@ -38,7 +38,7 @@ import (
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/realtime"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
@@ -214,7 +214,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 
 	vouchers := voucher.NewService(st)
-	svc := sales.New(sales.Config{
+	svc := seating.New(seating.Config{
 		Store: st, Leases: leases, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
@@ -235,7 +235,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	defer co.Stop()
 
 	budget := descriptorBudget(log)
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: sales.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
+	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: seating.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
 	srv, err := api.New(api.Config{
-		Sales: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
+		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})
@@ -423,7 +423,7 @@ func adminToken(ctx context.Context, st backend.Store, fromEnv string, stdout io
 }
 
 // seedDemo gives an empty store a demo theatre with one performance on sale.
-func seedDemo(ctx context.Context, st backend.Store, svc *sales.Service, log *slog.Logger) error {
+func seedDemo(ctx context.Context, st backend.Store, svc *seating.Service, log *slog.Logger) error {
 	existing, err := st.ListPerformances(ctx, catalog.PerformanceFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -432,7 +432,7 @@ func seedDemo(ctx context.Context, st backend.Store, svc *sales.Service, log *sl
 		return nil
 	}
 	// Only one of several nodes starting together seeds.
-	nonce := sales.NewHallID()
+	nonce := seating.NewHallID()
 	if won, err := st.InitSetting(ctx, "demo_seeded", nonce); err != nil || won != nonce {
 		return err
 	}
@@ -448,7 +448,7 @@ func seedDemo(ctx context.Context, st backend.Store, svc *sales.Service, log *sl
 	}
 	tomorrow := time.Now().AddDate(0, 0, 1)
 	starts := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 19, 30, 0, 0, time.Local)
-	p, err := svc.CreatePerformance(ctx, sales.NewPerformance{HallID: h.ID, Name: "Die Zauberflöte", StartsAt: starts, OnSale: true})
+	p, err := svc.CreatePerformance(ctx, seating.NewPerformance{HallID: h.ID, Name: "Die Zauberflöte", StartsAt: starts, OnSale: true})
 	if err != nil {
 		return fmt.Errorf("demo performance: %w", err)
 	}

@@ -13,5 +13,5 @@
 // types and SQLSTATE classes tell apart.
 //
 // It imports store and hall for the domain types and must not import engine,
-// sales, api or anything that serves requests.
+// seating, checkout, api or anything that serves requests.
 package postgres

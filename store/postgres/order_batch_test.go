@@ -254,9 +254,9 @@ func BenchmarkCreateOrderParallel(b *testing.B) {
 			return err
 		}},
 		{"grouped+mail", func(ctx context.Context, s *Store, o order.Order) error {
-			// As sales writes a web order: its history entry names the buyer,
+			// As checkout writes a web order: its history entry names the buyer,
 			// and its confirmation goes into the outbox with it, its text
-			// written later by the dispatcher (sales.RenderMessage).
+			// written later by the dispatcher (seating.RenderMessage).
 			o.BuyerEmail = "buyer@example.com"
 			o.Origin = order.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + o.ID, Kind: outbox.KindConfirmation,
 				To: o.BuyerEmail, Subject: "Your tickets: order " + o.Number}}

@@ -14,6 +14,6 @@
 // sentinels and typed errors of package store and nowhere else; Classify
 // (errors.go) marks unavailability (a lock held past busy_timeout, a full disk,
 // I/O errors). It imports store
-// and hall for the domain types and must not import engine, sales, api or
+// and hall for the domain types and must not import engine, seating, checkout, api or
 // anything that serves requests.
 package sqlite

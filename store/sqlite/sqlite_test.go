@@ -194,7 +194,7 @@ func TestClose(t *testing.T) {
 // BenchmarkCreateOrder measures orders per second with concurrent buyers,
 // where group commit shares one fsync among the orders waiting for it.
 // BenchmarkCreateOrder writes one-seat orders from 16 goroutines per core;
-// "mail" writes them as sales does, with the buyer's confirmation e-mail.
+// "mail" writes them as checkout does, with the buyer's confirmation e-mail.
 func BenchmarkCreateOrder(b *testing.B) {
 	for _, mail := range []bool{false, true} {
 		name := "plain"

@@ -1,4 +1,4 @@
-package sales_test
+package seating_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/internal/testclock"
 	"github.com/seatmap/seatmap/lease/memory"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store/sqlite"
 	"github.com/seatmap/seatmap/voucher"
 )
@@ -27,23 +27,23 @@ func TestHoldCaps(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	clock := testclock.New(time.Now())
-	svc := sales.New(sales.Config{
+	svc := seating.New(seating.Config{
 		Store: st, Leases: memory.New(memory.Options{Now: clock.Now}), Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), HoldTTL: 10 * time.Minute,
 		MaxHoldSeats: 4, MaxHeldPerSession: 6, MaxHeldPerAddress: 10,
 	})
 	perf := createPerformance(t, svc)
-	hold := func(a sales.Actor, n int) (sales.Hold, error) {
-		return svc.Hold(ctx, perf, a, sales.HoldInput{BestCount: n})
+	hold := func(a seating.Actor, n int) (seating.Hold, error) {
+		return svc.Hold(ctx, perf, a, seating.HoldInput{BestCount: n})
 	}
-	ann := sales.Actor{Session: "ann", Address: "192.0.2.1"}
+	ann := seating.Actor{Session: "ann", Address: "192.0.2.1"}
 	first, err := hold(ann, 4)
 	require.NoError(t, err)
 	clock.Add(time.Minute)
 	_, err = hold(ann, 2)
 	require.NoError(t, err)
 	_, err = hold(ann, 1)
-	var capped *sales.HoldCapError
+	var capped *seating.HoldCapError
 	require.ErrorAs(t, err, &capped)
 	require.Equal(t, "session", capped.Cap)
 	require.Equal(t, 6, capped.Limit)
@@ -51,7 +51,7 @@ func TestHoldCaps(t *testing.T) {
 	require.True(t, capped.OldestEnds.Equal(first.Expires), "the oldest hold's deadline: %s, want %s", capped.OldestEnds, first.Expires)
 
 	// Another session at the same address: the address has 4 seats left.
-	bob := sales.Actor{Session: "bob", Address: "192.0.2.1"}
+	bob := seating.Actor{Session: "bob", Address: "192.0.2.1"}
 	_, err = hold(bob, 4)
 	require.NoError(t, err)
 	_, err = hold(bob, 1)
@@ -59,10 +59,10 @@ func TestHoldCaps(t *testing.T) {
 	require.Equal(t, "address", capped.Cap)
 	require.Equal(t, 10, capped.Held)
 	// Another address is not affected, and staff are never capped.
-	_, err = hold(sales.Actor{Session: "cy", Address: "192.0.2.2"}, 4)
+	_, err = hold(seating.Actor{Session: "cy", Address: "192.0.2.2"}, 4)
 	require.NoError(t, err)
 	for range 4 {
-		_, err = hold(sales.Actor{Session: "desk", Address: "192.0.2.1", StaffID: "u1", Login: "olga", Role: "box_office"}, 4)
+		_, err = hold(seating.Actor{Session: "desk", Address: "192.0.2.1", StaffID: "u1", Login: "olga", Role: "box_office"}, 4)
 		require.NoError(t, err)
 	}
 

@@ -1,4 +1,4 @@
-package sales
+package seating
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"github.com/seatmap/seatmap/store"
 )
 
-// Store is what sales needs of a store: performances and their set-up, the
+// Store is what seating needs of a store: performances and their set-up, the
 // sold seats and reservations a shard is rebuilt from, and the staff's search.
 type Store interface {
 	Ping(ctx context.Context) error

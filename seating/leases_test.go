@@ -1,4 +1,4 @@
-package sales_test
+package seating_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/lease"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 )
 
 // seatIndex is the dense index of a seat id in perf's hall.
-func seatIndex(t *testing.T, svc *sales.Service, perf, id string) uint32 {
+func seatIndex(t *testing.T, svc *seating.Service, perf, id string) uint32 {
 	t.Helper()
 	m, err := svc.Seatmap(context.Background(), perf)
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestHoldReleasesStaleLeases(t *testing.T) {
 			plant("late1", "S-R1-S1")
 			plant("late2", "S-R1-S2", "S-R1-S3")
 
-			h, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "ann"}, sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
+			h, err := n.svc.Hold(ctx, perf, seating.Actor{Session: "ann"}, seating.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
 			require.NoError(t, err, "seats the engine shows free are bookable")
 			_, ok := leaseOf(t, n.leases, perf, perf+".late1")
 			require.False(t, ok)
@@ -68,11 +68,11 @@ func TestHoldReleasesStaleLeases(t *testing.T) {
 			require.Len(t, l.Seats, 2)
 
 			// Best-available picks the best seats; a stale lease there is no obstacle.
-			best, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "ben"}, sales.HoldInput{BestCount: 2})
+			best, err := n.svc.Hold(ctx, perf, seating.Actor{Session: "ben"}, seating.HoldInput{BestCount: 2})
 			require.NoError(t, err)
-			require.NoError(t, n.svc.Release(ctx, best.Token, sales.Actor{Session: "ben"}))
+			require.NoError(t, n.svc.Release(ctx, best.Token, seating.Actor{Session: "ben"}))
 			plant("late3", best.Seats...)
-			again, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "ben"}, sales.HoldInput{BestCount: 2})
+			again, err := n.svc.Hold(ctx, perf, seating.Actor{Session: "ben"}, seating.HoldInput{BestCount: 2})
 			require.NoError(t, err)
 			require.Equal(t, best.Seats, again.Seats)
 		})
@@ -90,13 +90,13 @@ func TestLeaseOfLiveHoldStillConflicts(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			a, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "ann"}, sales.HoldInput{Seats: []string{"S-R2-S1"}})
+			a, err := n.svc.Hold(ctx, perf, seating.Actor{Session: "ann"}, seating.HoldInput{Seats: []string{"S-R2-S1"}})
 			require.NoError(t, err)
 			wide := []uint32{seatIndex(t, n.svc, perf, "S-R2-S1"), seatIndex(t, n.svc, perf, "S-R2-S2")}
 			require.NoError(t, n.leases.Acquire(ctx, lease.Lease{Performance: perf, Token: a.Token, Owner: "ann", Seats: wide, Expires: a.Expires}))
 
-			_, err = n.svc.Hold(ctx, perf, sales.Actor{Session: "ben"}, sales.HoldInput{Seats: []string{"S-R2-S2"}})
-			var taken *sales.TakenError
+			_, err = n.svc.Hold(ctx, perf, seating.Actor{Session: "ben"}, seating.HoldInput{Seats: []string{"S-R2-S2"}})
+			var taken *seating.TakenError
 			require.ErrorAs(t, err, &taken)
 			require.Equal(t, []string{"S-R2-S2"}, taken.Seats)
 			l, ok := leaseOf(t, n.leases, perf, a.Token)
@@ -117,8 +117,8 @@ func TestExtendRewritesMissingLease(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			ann := sales.Actor{Session: "ann"}
-			h, err := n.svc.Hold(ctx, perf, ann, sales.HoldInput{Seats: []string{"S-R3-S1", "S-R3-S2"}})
+			ann := seating.Actor{Session: "ann"}
+			h, err := n.svc.Hold(ctx, perf, ann, seating.HoldInput{Seats: []string{"S-R3-S1", "S-R3-S2"}})
 			require.NoError(t, err)
 			require.NoError(t, n.leases.Release(ctx, perf, h.Token))
 
@@ -146,13 +146,13 @@ func TestOrderReleasesLeaseInBackground(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			ann := sales.Actor{Session: "ann"}
-			h, err := n.svc.Hold(ctx, perf, ann, sales.HoldInput{Seats: []string{"S-R4-S1"}})
+			ann := seating.Actor{Session: "ann"}
+			h, err := n.svc.Hold(ctx, perf, ann, seating.HoldInput{Seats: []string{"S-R4-S1"}})
 			require.NoError(t, err)
 			_, _, err = n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: ann, BuyerName: "Ann", BuyerEmail: "ann@example.com"})
 			require.NoError(t, err)
-			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
-			r, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S2"}})
+			desk := seating.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
+			r, err := n.svc.Hold(ctx, perf, desk, seating.HoldInput{Seats: []string{"S-R4-S2"}})
 			require.NoError(t, err)
 			_, err = n.co.Reserve(ctx, r.Token, desk, 2, "Rosa", "rosa@example.com", "")
 			require.NoError(t, err)

@@ -1,4 +1,4 @@
-package sales_test
+package seating_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
 )
 
@@ -41,7 +41,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			for i := range tokens {
 				// Theatre: stalls rows 1..20 of 30 seats.
 				seat := fmt.Sprintf("S-R%d-S%d", 1+i/30, 1+i%30)
-				h, err := n.svc.Hold(ctx, perf, sales.Actor{Session: fmt.Sprint("b", i)}, sales.HoldInput{Seats: []string{seat}})
+				h, err := n.svc.Hold(ctx, perf, seating.Actor{Session: fmt.Sprint("b", i)}, seating.HoldInput{Seats: []string{seat}})
 				require.NoError(t, err)
 				tokens[i] = h.Token
 			}
@@ -51,7 +51,7 @@ func TestPromotionLimitUnderLoad(t *testing.T) {
 			for i := range tokens {
 				wg.Go(func() {
 					<-start
-					_, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: tokens[i], Actor: sales.Actor{Session: fmt.Sprint("b", i)},
+					_, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: tokens[i], Actor: seating.Actor{Session: fmt.Sprint("b", i)},
 						BuyerName: "B", BuyerEmail: "b@example.com", VoucherCode: "rush"})
 					var code *voucher.InvalidError
 					switch {
@@ -97,8 +97,8 @@ func TestConfirmRaceWithCode(t *testing.T) {
 			perf := createPerformance(t, n.svc)
 			_, codes, err := voucher.NewService(n.st).CreateBatch(ctx, voucher.NewBatch{Name: "Gift", Count: 1, Value: voucher.Value{Amount: 1000, Currency: "EUR"}}, "olga")
 			require.NoError(t, err)
-			a := sales.Actor{Session: "dora"}
-			h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R9-S9"}})
+			a := seating.Actor{Session: "dora"}
+			h, err := n.svc.Hold(ctx, perf, a, seating.HoldInput{Seats: []string{"S-R9-S9"}})
 			require.NoError(t, err)
 			ids := make(chan string, 20)
 			var wg sync.WaitGroup
@@ -140,10 +140,10 @@ func TestRestartAfterRefunds(t *testing.T) {
 			ctx := context.Background()
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
-			desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
+			desk := seating.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
 			buy := func(who string, seats ...string) order.Order {
-				a := sales.Actor{Session: who}
-				h, err := n1.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: seats})
+				a := seating.Actor{Session: who}
+				h, err := n1.svc.Hold(ctx, perf, a, seating.HoldInput{Seats: seats})
 				require.NoError(t, err)
 				o, _, err := n1.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: a, BuyerName: who, BuyerEmail: who + "@example.com"})
 				require.NoError(t, err)
@@ -176,8 +176,8 @@ func TestOrderEmails(t *testing.T) {
 	n := start(t, s)
 	defer n.close()
 	perf := createPerformance(t, n.svc)
-	a := sales.Actor{Session: "carol"}
-	h, err := n.svc.Hold(ctx, perf, a, sales.HoldInput{Seats: []string{"S-R3-S3", "S-R3-S4"}})
+	a := seating.Actor{Session: "carol"}
+	h, err := n.svc.Hold(ctx, perf, a, seating.HoldInput{Seats: []string{"S-R3-S3", "S-R3-S4"}})
 	require.NoError(t, err)
 	o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: a, BuyerName: "Carol", BuyerEmail: "carol@example.com"})
 	require.NoError(t, err)
@@ -193,7 +193,7 @@ func TestOrderEmails(t *testing.T) {
 		require.Contains(t, m.Body, want)
 	}
 
-	desk := sales.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
+	desk := seating.Actor{StaffID: "u1", Login: "olga", Role: "box_office"}
 	_, _, _, err = n.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Seats: []string{"S-R3-S4"}, Reason: "ill", IdempotencyKey: "r", Actor: desk})
 	require.NoError(t, err)
 	ms, err = n.st.OrderMessages(ctx, o.ID)
@@ -208,7 +208,7 @@ func TestOrderEmails(t *testing.T) {
 	_, err = n.co.RenderMessage(ctx, outbox.Message{ID: "x", Kind: outbox.KindRefund, OrderID: o.ID})
 	require.Error(t, err, "only confirmations are written late")
 
-	h2, err := n.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R4-S1"}})
+	h2, err := n.svc.Hold(ctx, perf, desk, seating.HoldInput{Seats: []string{"S-R4-S1"}})
 	require.NoError(t, err)
 	counter, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h2.Token, Actor: desk})
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package sales_test
+package seating_test
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store/backend"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
@@ -75,24 +75,24 @@ func stacks(t *testing.T) []stack {
 	return []stack{embedded, production}
 }
 
-// node is one running seatd's sales service.
+// node is one running seatd's seating and checkout services.
 type node struct {
-	svc    *sales.Service
+	svc    *seating.Service
 	co     *checkout.Service
 	st     backend.Store
 	leases lease.Store
 	close  func()
 }
 
-func start(t *testing.T, s stack, tune ...func(*sales.Config)) *node {
+func start(t *testing.T, s stack, tune ...func(*seating.Config)) *node {
 	t.Helper()
 	st := s.store(t)
 	leases, closeLeases := s.leases(t)
-	cfg := sales.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := seating.Config{Store: st, Leases: leases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, f := range tune {
 		f(&cfg)
 	}
-	svc := sales.New(cfg)
+	svc := seating.New(cfg)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Logger: cfg.Logger, Now: cfg.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
@@ -108,19 +108,19 @@ func start(t *testing.T, s stack, tune ...func(*sales.Config)) *node {
 	return n
 }
 
-func createPerformance(t *testing.T, svc *sales.Service) string {
+func createPerformance(t *testing.T, svc *seating.Service) string {
 	t.Helper()
 	ctx := context.Background()
 	data, err := json.Marshal(hall.Theatre())
 	require.NoError(t, err)
 	h, _, err := svc.CreateHall(ctx, data)
 	require.NoError(t, err)
-	p, err := svc.CreatePerformance(ctx, sales.NewPerformance{HallID: h.ID, Name: "Carmen", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
+	p, err := svc.CreatePerformance(ctx, seating.NewPerformance{HallID: h.ID, Name: "Carmen", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
 	require.NoError(t, err)
 	return p.ID
 }
 
-func states(t *testing.T, svc *sales.Service, perf string, ids ...string) []engine.State {
+func states(t *testing.T, svc *seating.Service, perf string, ids ...string) []engine.State {
 	t.Helper()
 	m, err := svc.Seatmap(context.Background(), perf)
 	require.NoError(t, err)
@@ -143,11 +143,11 @@ func TestRestartLosesNothing(t *testing.T) {
 			ctx := context.Background()
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
-			sold, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "alice"}, sales.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
+			sold, err := n1.svc.Hold(ctx, perf, seating.Actor{Session: "alice"}, seating.HoldInput{Seats: []string{"S-R1-S1", "S-R1-S2"}})
 			require.NoError(t, err)
-			o, _, err := n1.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			o, _, err := n1.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: seating.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
-			held, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "bob"}, sales.HoldInput{BestCount: 3})
+			held, err := n1.svc.Hold(ctx, perf, seating.Actor{Session: "bob"}, seating.HoldInput{BestCount: 3})
 			require.NoError(t, err)
 			n1.close()
 
@@ -155,20 +155,20 @@ func TestRestartLosesNothing(t *testing.T) {
 			defer n2.close()
 			require.Equal(t, []engine.State{engine.Sold, engine.Sold}, states(t, n2.svc, perf, "S-R1-S1", "S-R1-S2"))
 			require.Equal(t, []engine.State{engine.Held, engine.Held, engine.Held}, states(t, n2.svc, perf, held.Seats...))
-			got, err := n2.svc.GetHold(ctx, held.Token, sales.Actor{Session: "bob"})
+			got, err := n2.svc.GetHold(ctx, held.Token, seating.Actor{Session: "bob"})
 			require.NoError(t, err)
 			require.Equal(t, held.Seats, got.Seats)
 			require.WithinDuration(t, held.Expires, got.Expires, time.Millisecond)
-			_, err = n2.svc.GetHold(ctx, held.Token, sales.Actor{Session: "mallory"})
+			_, err = n2.svc.GetHold(ctx, held.Token, seating.Actor{Session: "mallory"})
 			require.ErrorIs(t, err, engine.ErrNotOwner)
 
 			// The retried confirmation of Alice's order is recognised after the restart.
-			again, replayed, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: sales.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
+			again, replayed, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: sold.Token, Actor: seating.Actor{Session: "alice"}, BuyerName: "Alice", BuyerEmail: "alice@example.com", IdempotencyKey: "a1"})
 			require.NoError(t, err)
 			require.True(t, replayed)
 			require.Equal(t, o.ID, again.ID)
 
-			o2, _, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: held.Token, Actor: sales.Actor{Session: "bob"}, BuyerName: "Bob", BuyerEmail: "bob@example.com"})
+			o2, _, err := n2.co.Confirm(ctx, checkout.ConfirmInput{Token: held.Token, Actor: seating.Actor{Session: "bob"}, BuyerName: "Bob", BuyerEmail: "bob@example.com"})
 			require.NoError(t, err)
 			require.Len(t, o2.Tickets, 3)
 			counts, err := n2.svc.Counts(ctx, perf)
@@ -188,13 +188,13 @@ func TestConfirmRaceOneOrder(t *testing.T) {
 			n := start(t, s)
 			defer n.close()
 			perf := createPerformance(t, n.svc)
-			h, err := n.svc.Hold(ctx, perf, sales.Actor{Session: "carol"}, sales.HoldInput{Seats: []string{"S-R3-S3"}})
+			h, err := n.svc.Hold(ctx, perf, seating.Actor{Session: "carol"}, seating.HoldInput{Seats: []string{"S-R3-S3"}})
 			require.NoError(t, err)
 			ids := make(chan string, 20)
 			var wg sync.WaitGroup
 			for i := 0; i < 20; i++ {
 				wg.Go(func() {
-					o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "carol"}, BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
+					o, _, err := n.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: seating.Actor{Session: "carol"}, BuyerName: "Carol", BuyerEmail: "carol@example.com", IdempotencyKey: "same"})
 					if err != nil {
 						t.Error(err)
 						return
@@ -228,9 +228,9 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 			ctx := context.Background()
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
-			h, err := n1.svc.Hold(ctx, perf, sales.Actor{Session: "dave"}, sales.HoldInput{Seats: []string{"S-R4-S4"}})
+			h, err := n1.svc.Hold(ctx, perf, seating.Actor{Session: "dave"}, seating.HoldInput{Seats: []string{"S-R4-S4"}})
 			require.NoError(t, err)
-			_, _, err = n1.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: sales.Actor{Session: "dave"}, BuyerName: "Dave", BuyerEmail: "dave@example.com"})
+			_, _, err = n1.co.Confirm(ctx, checkout.ConfirmInput{Token: h.Token, Actor: seating.Actor{Session: "dave"}, BuyerName: "Dave", BuyerEmail: "dave@example.com"})
 			require.NoError(t, err)
 			n1.close()
 
@@ -243,7 +243,7 @@ func TestStaleLeaseOnSoldSeatIsDropped(t *testing.T) {
 
 			n2 := start(t, s)
 			require.Equal(t, []engine.State{engine.Sold}, states(t, n2.svc, perf, "S-R4-S4"))
-			_, err = n2.svc.GetHold(ctx, perf+".stale", sales.Actor{Session: "ghost"})
+			_, err = n2.svc.GetHold(ctx, perf+".stale", seating.Actor{Session: "ghost"})
 			require.ErrorIs(t, err, engine.ErrNotFound)
 			n2.close()
 			leases, closeLeases = s.leases(t)
@@ -266,7 +266,7 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 			n1 := start(t, s)
 			perf := createPerformance(t, n1.svc)
 			zone, channel, reason := "value", "box_office", "fire watch"
-			for _, st := range []sales.Stroke{
+			for _, st := range []seating.Stroke{
 				{Seats: []string{"S-R1-S1", "S-R1-S2"}, Zone: &zone},
 				{Seats: []string{"S-R2-S1"}, Channel: &channel},
 				{Seats: []string{"S-R3-S1", "S-R3-S2"}, Block: &reason},
@@ -275,8 +275,8 @@ func TestRestartKeepsSetUpAndReservations(t *testing.T) {
 				require.NoError(t, err)
 				require.Positive(t, r.Changed)
 			}
-			desk := sales.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
-			h, err := n1.svc.Hold(ctx, perf, desk, sales.HoldInput{Seats: []string{"S-R2-S1", "S-R2-S2"}})
+			desk := seating.Actor{Session: "desk", StaffID: "u1", Login: "desk", Role: "box_office"}
+			h, err := n1.svc.Hold(ctx, perf, desk, seating.HoldInput{Seats: []string{"S-R2-S1", "S-R2-S2"}})
 			require.NoError(t, err)
 			res, err := n1.co.Reserve(ctx, h.Token, desk, 5, "Rosa", "rosa@example.com", "")
 			require.NoError(t, err)

@@ -1,4 +1,4 @@
-// Package sales owns the live performances: it loads each one's engine shard
+// Package seating owns the live performances: it loads each one's engine shard
 // from the store and the lease store, takes holds in the engine and mirrors
 // them as leases, caps what one buyer holds, expires what runs out, and sets
 // a performance up (zones, channels, blocks, templates, sale status). The
@@ -11,5 +11,5 @@
 // expected to come through store/backend.Guard and lease.Guard (cmd/seatd
 // wires them): an outage comes back as *breaker.UnavailableError.
 //
-// sales imports engine, hall, lease, catalog, order and pricing; never HTTP.
-package sales
+// seating imports engine, hall, lease, catalog, order and pricing; never HTTP.
+package seating

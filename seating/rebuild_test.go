@@ -1,4 +1,4 @@
-package sales_test
+package seating_test
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/sales"
+	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store/postgres"
 	"github.com/seatmap/seatmap/store/postgres/pgtest"
 )
@@ -39,12 +39,12 @@ func BenchmarkRebuildStadium(b *testing.B) {
 	leases := leaseredis.New(rc, leaseredis.Options{Prefix: redistest.Prefix(b)})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	setup := sales.New(sales.Config{Store: st, Leases: leases, Logger: logger})
+	setup := seating.New(seating.Config{Store: st, Leases: leases, Logger: logger})
 	data, err := json.Marshal(hall.Stadium())
 	require.NoError(b, err)
 	sh, h, err := setup.CreateHall(ctx, data)
 	require.NoError(b, err)
-	p, err := setup.CreatePerformance(ctx, sales.NewPerformance{HallID: sh.ID, Name: "Final", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
+	p, err := setup.CreatePerformance(ctx, seating.NewPerformance{HallID: sh.ID, Name: "Final", StartsAt: time.Now().Add(72 * time.Hour), OnSale: true})
 	require.NoError(b, err)
 	require.Equal(b, 80_000, h.N())
 
@@ -91,7 +91,7 @@ func BenchmarkRebuildStadium(b *testing.B) {
 	b.ReportAllocs()
 	var took time.Duration
 	for b.Loop() {
-		svc := sales.New(sales.Config{Store: st, Leases: leases, Logger: logger})
+		svc := seating.New(seating.Config{Store: st, Leases: leases, Logger: logger})
 		runCtx, cancel := context.WithCancel(ctx)
 		start := time.Now()
 		require.NoError(b, svc.Start(runCtx))
