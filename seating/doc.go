@@ -3,7 +3,7 @@
 // them as leases, caps what one buyer holds, expires what runs out, and sets
 // a performance up (zones, channels, blocks, templates, sale status). The
 // checkout (package checkout) sells and frees seats through the few methods
-// of checkout.go.
+// of sell.go.
 //
 // The order of writes keeps every failure whole: a hold is taken in the engine
 // first and undone if its lease cannot be written; seats are sold only once
