@@ -15,7 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
@@ -191,7 +191,7 @@ func morePolls(t *testing.T, f *fakeOutbox, n int) {
 func TestDispatcherSendsEachOnce(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(25, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now})
 	eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
@@ -213,7 +213,7 @@ func TestDispatcherKeepsItsRate(t *testing.T) {
 	out := newFakeOutbox(30, t0)
 	var rec recorder
 	began := time.Now()
-	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testclock.New(t0).Now})
+	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testkit.NewClock(t0).Now})
 	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
 	// A burst of 10, then 20 more at 20 a second: at least a second.
 	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
@@ -240,7 +240,7 @@ func TestDispatcherRenders(t *testing.T) {
 		m.Body = "rendered " + m.ID
 		return m, nil
 	}
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now, Render: render,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
@@ -259,7 +259,7 @@ func TestDispatcherRenders(t *testing.T) {
 func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	rec := recorder{fail: func(m outbox.Message, n int) error {
 		if n <= 2 {
 			return fmt.Errorf("451 4.3.0 try again later\r\n(attempt %d)", n)
@@ -305,7 +305,7 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 func TestDispatcherGivesUp(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	rec := recorder{fail: func(outbox.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
@@ -330,7 +330,7 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
 	out.markSentErr = []error{errors.New("connection reset")}
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, Now: clock.Now})
 	eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
@@ -347,7 +347,7 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 func TestDispatcherSkipsWhatItsLeaseCannotCover(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(3, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	// Each send takes 25 s of the 60 s lease: the third would start with 10 s
 	// left, less than a send may take, and another node could claim it then.
 	rec := recorder{fail: func(outbox.Message, int) error { clock.Add(25 * time.Second); return nil }}
@@ -368,7 +368,7 @@ func TestDispatcherKeepsPollingAfterStoreErrors(t *testing.T) {
 	out := newFakeOutbox(1, t0)
 	out.claimErrs = []error{errors.New("database down"), errors.New("database down")}
 	var rec recorder
-	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testclock.New(t0).Now})
+	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testkit.NewClock(t0).Now})
 	eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
 }
 
@@ -385,7 +385,7 @@ func TestDispatcherStopFinishesTheSendUnderWay(t *testing.T) {
 		<-release
 		return nil
 	}}
-	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: testclock.New(t0).Now, Logger: testLog(t), PollInterval: time.Millisecond}
+	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: testkit.NewClock(t0).Now, Logger: testLog(t), PollInterval: time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, d.Start(ctx))
 	<-started
