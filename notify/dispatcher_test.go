@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
@@ -185,7 +186,7 @@ func start(t *testing.T, d *Dispatcher) {
 func morePolls(t *testing.T, f *fakeOutbox, n int) {
 	t.Helper()
 	target := f.claimCount() + n
-	eventually(t, 10*time.Second, "more claims", func() bool { return f.claimCount() >= target })
+	testkit.Eventually(t, 10*time.Second, "more claims", func() bool { return f.claimCount() >= target })
 }
 
 func TestDispatcherSendsEachOnce(t *testing.T) {
@@ -194,7 +195,7 @@ func TestDispatcherSendsEachOnce(t *testing.T) {
 	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now})
-	eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
+	testkit.Eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
 	morePolls(t, out, 5)
 	require.Equal(t, 25, rec.total(), "nothing sent twice")
 	for _, m := range out.msgs {
@@ -214,7 +215,7 @@ func TestDispatcherKeepsItsRate(t *testing.T) {
 	var rec recorder
 	began := time.Now()
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testkit.NewClock(t0).Now})
-	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
+	testkit.Eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
 	// A burst of 10, then 20 more at 20 a second: at least a second.
 	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
 }
@@ -243,12 +244,12 @@ func TestDispatcherRenders(t *testing.T) {
 	clock := testkit.NewClock(t0)
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now, Render: render,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
-	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
+	testkit.Eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	first := out.get(out.msgs[0].ID)
 	require.Equal(t, 0, rec.count(first.ID), "not sent without its text")
 	require.Contains(t, first.LastError, "order not readable yet")
 	clock.Add(2 * time.Second)
-	eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
+	testkit.Eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
 	mu.Lock()
 	defer mu.Unlock()
 	for id, body := range bodies {
@@ -276,7 +277,7 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Backoff: backoff, Now: clock.Now})
 
-	eventually(t, 10*time.Second, "the first failure recorded", func() bool { return out.get("m000").LastError != "" })
+	testkit.Eventually(t, 10*time.Second, "the first failure recorded", func() bool { return out.get("m000").LastError != "" })
 	m := out.get("m000")
 	require.Equal(t, "451 4.3.0 try again later (attempt 1)", m.LastError, "one line")
 	require.Equal(t, t0.Add(10*time.Second), m.NextAttempt, "deferred by Backoff(1)")
@@ -284,12 +285,12 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	require.Equal(t, 1, rec.count("m000"), "not sent again before it is due")
 
 	clock.Add(10 * time.Second)
-	eventually(t, 10*time.Second, "the second attempt", func() bool { return rec.count("m000") == 2 })
-	eventually(t, 10*time.Second, "the second failure recorded", func() bool {
+	testkit.Eventually(t, 10*time.Second, "the second attempt", func() bool { return rec.count("m000") == 2 })
+	testkit.Eventually(t, 10*time.Second, "the second failure recorded", func() bool {
 		return out.get("m000").NextAttempt.Equal(t0.Add(30 * time.Second))
 	})
 	clock.Add(20 * time.Second)
-	eventually(t, 10*time.Second, "delivery", func() bool { return !out.get("m000").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "delivery", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 3, rec.count("m000"), "delivered once, after two failures")
 	m = out.get("m000")
@@ -310,11 +311,11 @@ func TestDispatcherGivesUp(t *testing.T) {
 	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	for n := 1; n <= 3; n++ {
-		eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
-		eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
+		testkit.Eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
+		testkit.Eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
 		clock.Add(2 * time.Second)
 	}
-	eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
+	testkit.Eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
 	m := out.get("m000")
 	require.Contains(t, m.LastError, "550 5.1.1 no such mailbox")
 	require.Equal(t, Never, m.NextAttempt)
@@ -333,13 +334,13 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, Now: clock.Now})
-	eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
+	testkit.Eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
 	morePolls(t, out, 3)
 	require.Equal(t, 1, rec.count("m000"), "leased: not sent again meanwhile")
 	require.True(t, out.get("m000").SentAt.IsZero())
 
 	clock.Add(time.Minute)
-	eventually(t, 10*time.Second, "marked sent", func() bool { return !out.get("m000").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "marked sent", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 2, rec.count("m000"))
 }
@@ -352,13 +353,13 @@ func TestDispatcherSkipsWhatItsLeaseCannotCover(t *testing.T) {
 	// left, less than a send may take, and another node could claim it then.
 	rec := recorder{fail: func(outbox.Message, int) error { clock.Add(25 * time.Second); return nil }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, SendTimeout: 20 * time.Second, Batch: 3, Now: clock.Now})
-	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
+	testkit.Eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	morePolls(t, out, 3)
 	require.Equal(t, 0, rec.count("m002"), "left to a later claim")
 	require.Equal(t, 1, out.get("m002").Attempts)
 
 	clock.Add(10 * time.Second) // the lease ends
-	eventually(t, 10*time.Second, "the third sent", func() bool { return !out.get("m002").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "the third sent", func() bool { return !out.get("m002").SentAt.IsZero() })
 	require.Equal(t, 1, rec.count("m002"))
 	require.Equal(t, 2, out.get("m002").Attempts)
 }
@@ -369,7 +370,7 @@ func TestDispatcherKeepsPollingAfterStoreErrors(t *testing.T) {
 	out.claimErrs = []error{errors.New("database down"), errors.New("database down")}
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testkit.NewClock(t0).Now})
-	eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
+	testkit.Eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
 }
 
 // TestDispatcherStopFinishesTheSendUnderWay: stopping does not cut off a
@@ -432,6 +433,15 @@ func TestDispatcherSettings(t *testing.T) {
 		require.NoError(t, d.Start(context.Background()))
 		defer d.Stop()
 		require.ErrorContains(t, d.Start(context.Background()), "already started")
+	})
+}
+
+// TestDispatcherStartStopContract: the dispatcher keeps the start/stop
+// contract every long-running part keeps.
+func TestDispatcherStartStopContract(t *testing.T) {
+	t.Parallel()
+	testkit.StartStop(t, func(t *testing.T) startstop.Service {
+		return &Dispatcher{Store: newFakeOutbox(3, t0), Sender: &recorder{}, PollInterval: time.Millisecond, Logger: testLog(t)}
 	})
 }
 
