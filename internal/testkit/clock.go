@@ -29,3 +29,26 @@ func (c *Clock) Add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// Skewed is the wall clock moved forward by what the test adds to it, safe
+// for concurrent use: for a stack that shares time with another process
+// (Redis expires leases on its own clock), which a clock standing still would
+// keep from ever lapsing. The zero value is the wall clock.
+type Skewed struct {
+	mu  sync.Mutex // guards off
+	off time.Duration
+}
+
+// Now is the wall clock plus what was added.
+func (c *Skewed) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+// Add moves the clock forward (or back) by d from the wall clock's pace.
+func (c *Skewed) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off += d
+}

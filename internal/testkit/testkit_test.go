@@ -29,6 +29,16 @@ func TestClockMovesOnlyWhenTold(t *testing.T) {
 	require.Equal(t, t0.Add(10*time.Second), c.Now())
 }
 
+func TestSkewedRunsWithTheWallClock(t *testing.T) {
+	t.Parallel()
+	var c Skewed
+	require.WithinDuration(t, time.Now(), c.Now(), time.Minute)
+	c.Add(48 * time.Hour)
+	require.WithinDuration(t, time.Now().Add(48*time.Hour), c.Now(), time.Minute)
+	a := c.Now()
+	Eventually(t, 5*time.Second, "the clock to move on its own", func() bool { return c.Now().After(a) })
+}
+
 func TestEventuallyPollsUntilTheConditionHolds(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
