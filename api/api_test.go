@@ -59,7 +59,7 @@ func TestBuySeatsEndToEnd(t *testing.T) {
 		var h hold
 		r.decode(t, &h)
 		require.Equal(t, []string{"S-R5-S10", "S-R5-S11"}, h.Seats)
-		require.WithinDuration(t, time.Now().Add(10*time.Minute), h.ExpiresAt, 5*time.Second)
+		require.WithinDuration(t, e.clock.Now().Add(10*time.Minute), h.ExpiresAt, 5*time.Second)
 
 		// Bob cannot take an overlapping seat; the problem names it.
 		r = bob.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{"S-R5-S11", "S-R5-S12"}})

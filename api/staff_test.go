@@ -536,7 +536,7 @@ func TestBoxOfficeDesk(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		var mine hold
 		f.buyer.do("GET", "/api/v1/holds/"+h.Token, nil).decode(t, &mine)
-		require.WithinDuration(t, time.Now().Add(90*time.Minute), mine.ExpiresAt, 10*time.Second)
+		require.WithinDuration(t, e.clock.Now().Add(90*time.Minute), mine.ExpiresAt, 10*time.Second)
 		require.Equal(t, http.StatusUnprocessableEntity, box.do("POST", "/api/v1/holds/"+h.Token+"/extend", map[string]int{"minutes": 100000}).status)
 		require.Equal(t, http.StatusUnprocessableEntity, f.buyer.do("POST", "/api/v1/holds/"+h.Token+"/extend", map[string]int{"minutes": 5}).status)
 		// Cancel: the buyer's hold is gone, the seat free.
@@ -553,7 +553,7 @@ func TestBoxOfficeDesk(t *testing.T) {
 		}
 		r.decode(t, &res)
 		require.Equal(t, "reserved", res.Status)
-		require.WithinDuration(t, time.Now().Add(72*time.Hour), res.Deadline, time.Minute)
+		require.WithinDuration(t, e.clock.Now().Add(72*time.Hour), res.Deadline, time.Minute)
 		box.do("GET", p+"/holds", nil).decode(t, &holds)
 		require.Len(t, holds.Items, 1)
 		require.NotNil(t, holds.Items[0].Reservation)
