@@ -611,7 +611,15 @@ func TestJoinRace(t *testing.T) {
 	for _, w := range ws[:10] {
 		require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync"}`)))
 	}
-	time.Sleep(50 * time.Millisecond)
+	// The resyncs are answered while the churn goes on.
+	testkit.Eventually(t, 10*time.Second, "a snapshot for every resync", func() bool {
+		for _, w := range ws[:10] {
+			if _, snapshots, _ := w.count(); snapshots < 2 {
+				return false
+			}
+		}
+		return true
+	})
 	close(stop)
 	churn.Wait()
 	for _, w := range ws {
