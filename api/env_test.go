@@ -27,6 +27,7 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
@@ -41,13 +42,7 @@ import (
 	"github.com/seatmap/seatmap/voucher"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// The HTTP client's idle connections close asynchronously.
-		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
-		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var (
 	pgURL    = pgtest.URL()
@@ -63,13 +58,13 @@ type stack struct {
 
 var (
 	embedded = stack{"embedded", func(t *testing.T, now func() time.Time, _, _ string) (backend.Store, lease.Store, string, string) {
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "seatmap.db"))
+		st, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "seatmap.db"), sqlite.Options{Now: now})
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
 		return st, memory.New(memory.Options{Now: now}), "sqlite", "memory"
 	}}
-	production = stack{"postgres+redis", func(t *testing.T, _ func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string) {
-		st, err := postgres.Open(context.Background(), pgtest.Schema(t, pgAddr))
+	production = stack{"postgres+redis", func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string) {
+		st, err := postgres.OpenWith(context.Background(), pgtest.Schema(t, pgAddr), postgres.Options{Now: now})
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
 		opt := redistest.Options(t)
@@ -79,35 +74,16 @@ var (
 		opt.MaxRetries = 0
 		client := goredis.NewClient(opt)
 		t.Cleanup(func() { client.Close() })
-		return st, leaseredis.New(client, leaseredis.Options{Prefix: redistest.Prefix(t)}), "postgres", "redis"
+		return st, leaseredis.New(client, leaseredis.Options{Prefix: redistest.Prefix(t), Now: now}), "postgres", "redis"
 	}}
 	backends = []stack{embedded, production}
 )
-
-// clock is the service's clock; tests move it to expire holds without sleeping.
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
 
 type envOptions struct {
 	rate      api.RateLimit
 	holdTTL   time.Duration
 	pgAddr    string
 	redisAddr string
-	now       func() time.Time
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -115,9 +91,11 @@ type testEnv struct {
 	t     *testing.T
 	url   string
 	admin string
-	clock *clock
+	clock *testkit.Skewed // the stack's one clock; tests move it instead of sleeping
 	seats *seating.Service
 	spec  routers.Router
+	// transport carries every client's requests; closed with the env.
+	transport *http.Transport
 }
 
 func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
@@ -126,11 +104,9 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	for _, f := range opts {
 		f(&o)
 	}
-	c := &clock{}
+	// Skewed, not standing: Redis expires leases on its own clock.
+	c := &testkit.Skewed{}
 	now := c.Now
-	if o.now != nil {
-		now = o.now
-	}
 	rawStore, rawLeases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := backend.Guard(rawStore, storeName, 5*time.Second, log)
@@ -147,17 +123,22 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), nil), Logger: log, HoldRate: o.rate})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
+	// The env's clients share a transport of its own, whose idle
+	// connections (and their reading goroutines) end with the env rather
+	// than linger in http.DefaultTransport until goleak looks.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(func() {
+		tr.CloseIdleConnections()
 		hub.Stop()
 		ts.Close()
 		co.Stop()
 		svc.Stop()
 		cancel()
 	})
-	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, spec: openAPIRouter(t)}
+	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, spec: openAPIRouter(t), transport: tr}
 }
 
 var (
@@ -196,7 +177,7 @@ type client struct {
 
 func (e *testEnv) buyer() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &specCheck{e: e, next: http.DefaultTransport}}}
+	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &specCheck{e: e, next: e.transport}}}
 }
 
 func (e *testEnv) staff() *client {

@@ -19,6 +19,15 @@ type RateLimit struct {
 	AddressBurst     int     // default 100
 }
 
+// now is the server's clock (Config.Now): what every rate limit and staff
+// session is judged by, so that tests move one clock instead of sleeping.
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now()
+	}
+	return time.Now()
+}
+
 // maxLimiterKeys bounds the memory of the limiter under a flood of new keys.
 const maxLimiterKeys = 200_000
 

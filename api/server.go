@@ -58,6 +58,9 @@ type Config struct {
 	// MaxSockets and MaxSocketsPerAddress cap the live seat maps open at once,
 	// in total and per client address; zero means no cap.
 	MaxSockets, MaxSocketsPerAddress int
+	// Now is the clock that rate limits and staff sessions go by; nil:
+	// time.Now. Tests pass the clock the rest of the stack runs on.
+	Now func() time.Time
 }
 
 // Server is the HTTP interface.

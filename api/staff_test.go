@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/staff"
 )
 
@@ -535,7 +536,7 @@ func TestBoxOfficeDesk(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		var mine hold
 		f.buyer.do("GET", "/api/v1/holds/"+h.Token, nil).decode(t, &mine)
-		require.WithinDuration(t, time.Now().Add(90*time.Minute), mine.ExpiresAt, 10*time.Second)
+		require.WithinDuration(t, e.clock.Now().Add(90*time.Minute), mine.ExpiresAt, 10*time.Second)
 		require.Equal(t, http.StatusUnprocessableEntity, box.do("POST", "/api/v1/holds/"+h.Token+"/extend", map[string]int{"minutes": 100000}).status)
 		require.Equal(t, http.StatusUnprocessableEntity, f.buyer.do("POST", "/api/v1/holds/"+h.Token+"/extend", map[string]int{"minutes": 5}).status)
 		// Cancel: the buyer's hold is gone, the seat free.
@@ -552,7 +553,7 @@ func TestBoxOfficeDesk(t *testing.T) {
 		}
 		r.decode(t, &res)
 		require.Equal(t, "reserved", res.Status)
-		require.WithinDuration(t, time.Now().Add(72*time.Hour), res.Deadline, time.Minute)
+		require.WithinDuration(t, e.clock.Now().Add(72*time.Hour), res.Deadline, time.Minute)
 		box.do("GET", p+"/holds", nil).decode(t, &holds)
 		require.Len(t, holds.Items, 1)
 		require.NotNil(t, holds.Items[0].Reservation)
@@ -756,12 +757,24 @@ func TestReservationReminder(t *testing.T) {
 		f := newFixture(e)
 		id := f.reservation() // three days
 		require.Equal(t, []string{"reservation"}, history(t, e, id).kinds())
-		e.clock.Add(49 * time.Hour)
+		// A second reservation, two days from a day later, is due for its
+		// reminder two hours after the first: seeing it reminded shows the
+		// sweeper looked again after the first one's reminder.
+		e.clock.Add(26 * time.Hour)
+		h2 := f.hold()
+		r := e.staff().do("POST", "/api/v1/holds/"+h2.Token+"/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "Una", "email": "una@example.com"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var later order
+		r.decode(t, &later)
+		e.clock.Add(23 * time.Hour)
 		require.Eventually(t, func() bool {
 			return slices.Contains(history(t, e, id).kinds(), "reminder")
 		}, 5*time.Second, 20*time.Millisecond)
+		require.Equal(t, []string{"reservation"}, history(t, e, later.ID).kinds(), "not due yet")
 		e.clock.Add(2 * time.Hour)
-		time.Sleep(100 * time.Millisecond) // more sweeps
+		testkit.Eventually(t, 5*time.Second, "the second reservation reminded", func() bool {
+			return slices.Contains(history(t, e, later.ID).kinds(), "reminder")
+		})
 		h := history(t, e, id)
 		require.Equal(t, []string{"reservation", "reminder"}, h.kinds(), "once")
 		require.Equal(t, []string{"created/staff", "reminded/system"}, h.actions())

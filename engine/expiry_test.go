@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 func TestExpiry(t *testing.T) {
@@ -67,55 +67,55 @@ func TestExpiry(t *testing.T) {
 func TestExpirySignals(t *testing.T) {
 	t.Parallel()
 	a := seats(t, theatre, "S-R3-S1", "S-R3-S2")
-	cases := map[string]func(s *Shard, c *testclock.Clock){
-		"Get": func(s *Shard, _ *testclock.Clock) {
+	cases := map[string]func(s *Shard, c *testkit.Clock){
+		"Get": func(s *Shard, _ *testkit.Clock) {
 			_, err := s.Get("a", "o")
 			require.ErrorIs(t, err, ErrNotFound)
 		},
-		"Pin": func(s *Shard, _ *testclock.Clock) {
+		"Pin": func(s *Shard, _ *testkit.Clock) {
 			_, err := s.Pin("a", AnyOwner)
 			require.ErrorIs(t, err, ErrNotFound)
 		},
-		"Holds":     func(s *Shard, _ *testclock.Clock) { require.Len(t, s.Holds(), 1) },
-		"HoldCount": func(s *Shard, _ *testclock.Clock) { require.Equal(t, 1, s.HoldCount()) },
-		"Extend": func(s *Shard, c *testclock.Clock) {
+		"Holds":     func(s *Shard, _ *testkit.Clock) { require.Len(t, s.Holds(), 1) },
+		"HoldCount": func(s *Shard, _ *testkit.Clock) { require.Equal(t, 1, s.HoldCount()) },
+		"Extend": func(s *Shard, c *testkit.Clock) {
 			require.ErrorIs(t, s.Extend("a", "o", c.Now().Add(time.Minute)), ErrNotFound)
 		},
-		"refused Hold": func(s *Shard, c *testclock.Clock) {
+		"refused Hold": func(s *Shard, c *testkit.Clock) {
 			_, err := s.Hold(HoldRequest{Token: "live", Owner: "o", Seats: []uint32{700}, Expires: c.Now().Add(time.Minute)}, nil)
 			require.ErrorIs(t, err, ErrTokenInUse)
 		},
-		"Hold refused for its deadline": func(s *Shard, c *testclock.Clock) {
+		"Hold refused for its deadline": func(s *Shard, c *testkit.Clock) {
 			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Seats: []uint32{700}, Expires: c.Now()}, nil)
 			require.ErrorIs(t, err, ErrPast)
 		},
-		"Hold refused a taken seat": func(s *Shard, c *testclock.Clock) {
+		"Hold refused a taken seat": func(s *Shard, c *testkit.Clock) {
 			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Seats: []uint32{600}, Expires: c.Now().Add(time.Minute)}, nil)
 			var taken *TakenError
 			require.ErrorAs(t, err, &taken)
 		},
-		"best-available refused": func(s *Shard, c *testclock.Clock) {
+		"best-available refused": func(s *Shard, c *testkit.Clock) {
 			_, err := s.Hold(HoldRequest{Token: "new", Owner: "o", Best: Best{Count: 2, Zone: 9}, Expires: c.Now().Add(time.Minute)}, nil)
 			require.ErrorIs(t, err, ErrUnknownZone)
 		},
-		"refused Release": func(s *Shard, _ *testclock.Clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
-		"Block changing nothing": func(s *Shard, _ *testclock.Clock) {
+		"refused Release": func(s *Shard, _ *testkit.Clock) { require.ErrorIs(t, s.Release("a", "o"), ErrNotFound) },
+		"Block changing nothing": func(s *Shard, _ *testkit.Clock) {
 			changed, _, err := s.Block(nil)
 			require.NoError(t, err)
 			require.Zero(t, changed)
 		},
-		"PaintChannel changing nothing": func(s *Shard, _ *testclock.Clock) {
+		"PaintChannel changing nothing": func(s *Shard, _ *testkit.Clock) {
 			changed, _, err := s.PaintChannel([]uint32{700}, Web)
 			require.NoError(t, err)
 			require.Zero(t, changed)
 		},
-		"PaintZone changing nothing": func(s *Shard, _ *testclock.Clock) {
+		"PaintZone changing nothing": func(s *Shard, _ *testkit.Clock) {
 			changed, skipped, err := s.PaintZone([]uint32{600}, 0)
 			require.NoError(t, err)
 			require.Zero(t, changed)
 			require.Equal(t, []Skip{{Seat: 600, State: Held}}, skipped)
 		},
-		"Expire": func(s *Shard, c *testclock.Clock) { require.Equal(t, 1, s.Expire(c.Now())) },
+		"Expire": func(s *Shard, c *testkit.Clock) { require.Equal(t, 1, s.Expire(c.Now())) },
 	}
 	for name, find := range cases {
 		t.Run(name, func(t *testing.T) {

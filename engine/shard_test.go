@@ -9,14 +9,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // newClock is a settable clock for expiry tests; they never sleep.
-func newClock() *testclock.Clock {
-	return testclock.New(time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC))
+func newClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC))
 }
 
 var (
@@ -24,7 +24,7 @@ var (
 	stadium = hall.MustCompile(hall.Stadium())
 )
 
-func newShard(t testing.TB, h *hall.Hall) (*Shard, *testclock.Clock) {
+func newShard(t testing.TB, h *hall.Hall) (*Shard, *testkit.Clock) {
 	t.Helper()
 	c := newClock()
 	return NewShard(Config{Hall: h, Now: c.Now}), c

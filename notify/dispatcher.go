@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
+	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/outbox"
 )
 
@@ -100,9 +100,7 @@ type Dispatcher struct {
 	// error counts as a failed attempt.
 	Render func(ctx context.Context, m outbox.Message) (outbox.Message, error)
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // set by Start
-	done   chan struct{}      // closed when Start's Run returns
+	life startstop.Runner // Start's loop
 }
 
 // ExponentialBackoff doubles the delay from first with each attempt, up to
@@ -197,39 +195,23 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 // Start checks the settings and runs the dispatcher in the background until
-// ctx ends or Stop is called.
+// ctx ends or Stop is called. A started dispatcher must be stopped before it
+// is started again.
 func (d *Dispatcher) Start(ctx context.Context) error {
 	r, err := d.settings()
 	if err != nil {
 		return err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.done != nil {
-		return errors.New("notify: dispatcher already started")
+	if err := d.life.Start(ctx, r.loop); err != nil {
+		return fmt.Errorf("notify: dispatcher: %w", err)
 	}
-	ctx, d.cancel = context.WithCancel(ctx)
-	d.done = make(chan struct{})
-	go func() {
-		defer close(d.done)
-		r.loop(ctx)
-	}()
 	return nil
 }
 
 // Stop ends a started dispatcher and waits for it, which takes up to
 // SendTimeout when a message is being sent. It does nothing when the
-// dispatcher was not started.
-func (d *Dispatcher) Stop() {
-	d.mu.Lock()
-	cancel, done := d.cancel, d.done
-	d.mu.Unlock()
-	if done == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+// dispatcher was not started, and may be called twice or concurrently.
+func (d *Dispatcher) Stop() { d.life.Stop() }
 
 func (r *run) loop(ctx context.Context) {
 	t := time.NewTimer(0)

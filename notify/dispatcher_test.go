@@ -15,7 +15,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/startstop"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
 )
@@ -185,16 +186,16 @@ func start(t *testing.T, d *Dispatcher) {
 func morePolls(t *testing.T, f *fakeOutbox, n int) {
 	t.Helper()
 	target := f.claimCount() + n
-	eventually(t, 10*time.Second, "more claims", func() bool { return f.claimCount() >= target })
+	testkit.Eventually(t, 10*time.Second, "more claims", func() bool { return f.claimCount() >= target })
 }
 
 func TestDispatcherSendsEachOnce(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(25, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now})
-	eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
+	testkit.Eventually(t, 10*time.Second, "25 messages sent", func() bool { return rec.total() == 25 })
 	morePolls(t, out, 5)
 	require.Equal(t, 25, rec.total(), "nothing sent twice")
 	for _, m := range out.msgs {
@@ -213,8 +214,8 @@ func TestDispatcherKeepsItsRate(t *testing.T) {
 	out := newFakeOutbox(30, t0)
 	var rec recorder
 	began := time.Now()
-	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testclock.New(t0).Now})
-	eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
+	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Rate: 20, Now: testkit.NewClock(t0).Now})
+	testkit.Eventually(t, 20*time.Second, "30 messages sent", func() bool { return rec.total() == 30 })
 	// A burst of 10, then 20 more at 20 a second: at least a second.
 	require.GreaterOrEqual(t, time.Since(began), 950*time.Millisecond)
 }
@@ -240,15 +241,15 @@ func TestDispatcherRenders(t *testing.T) {
 		m.Body = "rendered " + m.ID
 		return m, nil
 	}
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	start(t, &Dispatcher{Store: out, Sender: &rec, Batch: 10, Now: clock.Now, Render: render,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
-	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
+	testkit.Eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	first := out.get(out.msgs[0].ID)
 	require.Equal(t, 0, rec.count(first.ID), "not sent without its text")
 	require.Contains(t, first.LastError, "order not readable yet")
 	clock.Add(2 * time.Second)
-	eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
+	testkit.Eventually(t, 10*time.Second, "the first sent on its retry", func() bool { return rec.total() == 3 })
 	mu.Lock()
 	defer mu.Unlock()
 	for id, body := range bodies {
@@ -259,7 +260,7 @@ func TestDispatcherRenders(t *testing.T) {
 func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	rec := recorder{fail: func(m outbox.Message, n int) error {
 		if n <= 2 {
 			return fmt.Errorf("451 4.3.0 try again later\r\n(attempt %d)", n)
@@ -276,7 +277,7 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Backoff: backoff, Now: clock.Now})
 
-	eventually(t, 10*time.Second, "the first failure recorded", func() bool { return out.get("m000").LastError != "" })
+	testkit.Eventually(t, 10*time.Second, "the first failure recorded", func() bool { return out.get("m000").LastError != "" })
 	m := out.get("m000")
 	require.Equal(t, "451 4.3.0 try again later (attempt 1)", m.LastError, "one line")
 	require.Equal(t, t0.Add(10*time.Second), m.NextAttempt, "deferred by Backoff(1)")
@@ -284,12 +285,12 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	require.Equal(t, 1, rec.count("m000"), "not sent again before it is due")
 
 	clock.Add(10 * time.Second)
-	eventually(t, 10*time.Second, "the second attempt", func() bool { return rec.count("m000") == 2 })
-	eventually(t, 10*time.Second, "the second failure recorded", func() bool {
+	testkit.Eventually(t, 10*time.Second, "the second attempt", func() bool { return rec.count("m000") == 2 })
+	testkit.Eventually(t, 10*time.Second, "the second failure recorded", func() bool {
 		return out.get("m000").NextAttempt.Equal(t0.Add(30 * time.Second))
 	})
 	clock.Add(20 * time.Second)
-	eventually(t, 10*time.Second, "delivery", func() bool { return !out.get("m000").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "delivery", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 3, rec.count("m000"), "delivered once, after two failures")
 	m = out.get("m000")
@@ -305,16 +306,16 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 func TestDispatcherGivesUp(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	rec := recorder{fail: func(outbox.Message, int) error { return errors.New("550 5.1.1 no such mailbox") }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, MaxAttempts: 3, Now: clock.Now,
 		Backoff: func(int) time.Duration { return time.Second }, PollInterval: time.Millisecond})
 	for n := 1; n <= 3; n++ {
-		eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
-		eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
+		testkit.Eventually(t, 10*time.Second, fmt.Sprint("attempt ", n), func() bool { return rec.count("m000") == n })
+		testkit.Eventually(t, 10*time.Second, "its failure recorded", func() bool { return out.get("m000").LastError != "" && out.get("m000").Attempts == n })
 		clock.Add(2 * time.Second)
 	}
-	eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
+	testkit.Eventually(t, 10*time.Second, "given up", func() bool { return strings.HasPrefix(out.get("m000").LastError, "gave up after 3 attempts") })
 	m := out.get("m000")
 	require.Contains(t, m.LastError, "550 5.1.1 no such mailbox")
 	require.Equal(t, Never, m.NextAttempt)
@@ -330,16 +331,16 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(1, t0)
 	out.markSentErr = []error{errors.New("connection reset")}
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	var rec recorder
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, Now: clock.Now})
-	eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
+	testkit.Eventually(t, 10*time.Second, "the first send", func() bool { return rec.count("m000") == 1 })
 	morePolls(t, out, 3)
 	require.Equal(t, 1, rec.count("m000"), "leased: not sent again meanwhile")
 	require.True(t, out.get("m000").SentAt.IsZero())
 
 	clock.Add(time.Minute)
-	eventually(t, 10*time.Second, "marked sent", func() bool { return !out.get("m000").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "marked sent", func() bool { return !out.get("m000").SentAt.IsZero() })
 	morePolls(t, out, 3)
 	require.Equal(t, 2, rec.count("m000"))
 }
@@ -347,18 +348,18 @@ func TestDispatcherMarkSentLost(t *testing.T) {
 func TestDispatcherSkipsWhatItsLeaseCannotCover(t *testing.T) {
 	t.Parallel()
 	out := newFakeOutbox(3, t0)
-	clock := testclock.New(t0)
+	clock := testkit.NewClock(t0)
 	// Each send takes 25 s of the 60 s lease: the third would start with 10 s
 	// left, less than a send may take, and another node could claim it then.
 	rec := recorder{fail: func(outbox.Message, int) error { clock.Add(25 * time.Second); return nil }}
 	start(t, &Dispatcher{Store: out, Sender: &rec, Lease: time.Minute, SendTimeout: 20 * time.Second, Batch: 3, Now: clock.Now})
-	eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
+	testkit.Eventually(t, 10*time.Second, "two sent", func() bool { return rec.total() == 2 })
 	morePolls(t, out, 3)
 	require.Equal(t, 0, rec.count("m002"), "left to a later claim")
 	require.Equal(t, 1, out.get("m002").Attempts)
 
 	clock.Add(10 * time.Second) // the lease ends
-	eventually(t, 10*time.Second, "the third sent", func() bool { return !out.get("m002").SentAt.IsZero() })
+	testkit.Eventually(t, 10*time.Second, "the third sent", func() bool { return !out.get("m002").SentAt.IsZero() })
 	require.Equal(t, 1, rec.count("m002"))
 	require.Equal(t, 2, out.get("m002").Attempts)
 }
@@ -368,8 +369,8 @@ func TestDispatcherKeepsPollingAfterStoreErrors(t *testing.T) {
 	out := newFakeOutbox(1, t0)
 	out.claimErrs = []error{errors.New("database down"), errors.New("database down")}
 	var rec recorder
-	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testclock.New(t0).Now})
-	eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
+	start(t, &Dispatcher{Store: out, Sender: &rec, Now: testkit.NewClock(t0).Now})
+	testkit.Eventually(t, 10*time.Second, "sent once the store answers", func() bool { return rec.count("m000") == 1 })
 }
 
 // TestDispatcherStopFinishesTheSendUnderWay: stopping does not cut off a
@@ -385,7 +386,7 @@ func TestDispatcherStopFinishesTheSendUnderWay(t *testing.T) {
 		<-release
 		return nil
 	}}
-	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: testclock.New(t0).Now, Logger: testLog(t), PollInterval: time.Millisecond}
+	d := &Dispatcher{Store: out, Sender: &rec, Batch: 2, Now: testkit.NewClock(t0).Now, Logger: testLog(t), PollInterval: time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, d.Start(ctx))
 	<-started
@@ -432,6 +433,15 @@ func TestDispatcherSettings(t *testing.T) {
 		require.NoError(t, d.Start(context.Background()))
 		defer d.Stop()
 		require.ErrorContains(t, d.Start(context.Background()), "already started")
+	})
+}
+
+// TestDispatcherStartStopContract: the dispatcher keeps the start/stop
+// contract every long-running part keeps.
+func TestDispatcherStartStopContract(t *testing.T) {
+	t.Parallel()
+	testkit.StartStop(t, func(t *testing.T) startstop.Service {
+		return &Dispatcher{Store: newFakeOutbox(3, t0), Sender: &recorder{}, PollInterval: time.Millisecond, Logger: testLog(t)}
 	})
 }
 

@@ -18,7 +18,8 @@
 // Date and bytes, so receivers and mail systems that deduplicate by
 // Message-ID drop the repeat.
 //
-// notify imports store for its types only. It must not import the store
-// adapters, engine, seating, checkout, api or anything that serves requests: it sees the
-// store through Outbox, the three methods it needs.
+// notify imports outbox for the message type and internal/startstop for the
+// Dispatcher's Start and Stop. It must not import the store adapters,
+// engine, seating, checkout, api or anything that serves requests: it sees
+// the store through Outbox, the three methods it needs.
 package notify

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store/backend"
@@ -66,7 +67,7 @@ func (c *countingOutbox) ClaimOutbox(ctx context.Context, now time.Time, lease t
 func (c *countingOutbox) morePolls(t *testing.T, n int64) {
 	t.Helper()
 	target := c.claims.Load() + n
-	eventually(t, 10*time.Second, "more claims", func() bool { return c.claims.Load() >= target })
+	testkit.Eventually(t, 10*time.Second, "more claims", func() bool { return c.claims.Load() >= target })
 }
 
 type senderFunc func(ctx context.Context, m outbox.Message) error
@@ -130,7 +131,7 @@ func TestEndToEndRetriedAndDeliveredOnce(t *testing.T) {
 					return time.Millisecond
 				}})
 
-			eventually(t, 20*time.Second, "the message marked sent", func() bool { return !messageOf(t, s, m).SentAt.IsZero() })
+			testkit.Eventually(t, 20*time.Second, "the message marked sent", func() bool { return !messageOf(t, s, m).SentAt.IsZero() })
 			out.morePolls(t, 5)
 			require.Equal(t, 2, srv.refusals())
 			require.EqualValues(t, 2, retries.Load())
@@ -170,7 +171,7 @@ func TestEndToEndTwoNodes(t *testing.T) {
 						return smtp.Send(ctx, m)
 					})})
 			}
-			eventually(t, 30*time.Second, "every message marked sent", func() bool {
+			testkit.Eventually(t, 30*time.Second, "every message marked sent", func() bool {
 				for _, m := range msgs {
 					if messageOf(t, s2, m).SentAt.IsZero() {
 						return false
@@ -202,7 +203,7 @@ func TestEndToEndDirSender(t *testing.T) {
 	msgs := orders(t, s, 3)
 	start(t, &Dispatcher{Store: s, Sender: &DirSender{Dir: dir}, PollInterval: 5 * time.Millisecond})
 	for _, m := range msgs {
-		eventually(t, 20*time.Second, "marked sent", func() bool { return !messageOf(t, s, m).SentAt.IsZero() })
+		testkit.Eventually(t, 20*time.Second, "marked sent", func() bool { return !messageOf(t, s, m).SentAt.IsZero() })
 		data, err := os.ReadFile(filepath.Join(dir, m.ID+".eml"))
 		require.NoError(t, err)
 		_, body := readMail(t, data)

@@ -3,8 +3,9 @@
 // deltas read from the engine's change log. A client that cannot keep up is
 // closed with a documented code; it never slows a hold or another client.
 //
-// realtime imports engine and coder/websocket; never the store, seating, the
-// HTTP router or a metrics library (counters are methods and Options hooks).
+// realtime imports engine, coder/websocket and internal/startstop (the Hub's
+// Start and Stop); never the store, seating, the HTTP router or a metrics
+// library (counters are methods and Options hooks).
 //
 // # Shape
 //
@@ -65,8 +66,9 @@
 //
 // # Locks
 //
-// Hub.mu (shared by ServeWS, exclusive only in Stop), then a hubShard's mu,
-// then a room's mu, then the engine shard's own lock (the room reads the
-// shard while holding its mu; the engine never calls back). A client has no
+// Hub.mu (shared by ServeWS and Start, exclusive only in shutdown), then a
+// hubShard's mu, then a room's mu, then the engine shard's own lock (the room
+// reads the shard while holding its mu; the engine never calls back). The
+// hub's startstop.Runner is never called with Hub.mu held. A client has no
 // lock: its close reason is set once through a sync.Once.
 package realtime

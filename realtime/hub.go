@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/internal/startstop"
 )
 
 // ErrNotFound is what Shards returns (wrapped) for an unknown performance.
@@ -74,7 +75,7 @@ const hubShards = 64
 
 // Hub runs the rooms. It is safe for concurrent use.
 //
-// Lock order: Hub.mu (shared by ServeWS, exclusive only in Stop), then a
+// Lock order: Hub.mu (shared by ServeWS and Start, exclusive only in shutdown), then a
 // hubShard.mu, then a room.mu. A client has no lock of its own.
 type Hub struct {
 	o       Options
@@ -91,6 +92,8 @@ type Hub struct {
 	stopped bool
 
 	wg sync.WaitGroup // ServeWS calls that got past Stop's check, and room goroutines
+
+	life startstop.Runner // ends the hub when Start's context ends
 }
 
 type hubShard struct {
@@ -99,7 +102,7 @@ type hubShard struct {
 }
 
 // NewHub returns a hub. Sockets are served from the start; Start only ties the
-// hub's life to a context.
+// hub's life to a context, and Stop ends it.
 func NewHub(o Options) *Hub {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -136,25 +139,43 @@ func NewHub(o Options) *Hub {
 	return h
 }
 
-// Start returns at once; the hub stops when ctx ends or Stop is called.
+// Start ties the hub's life to ctx: it stops when ctx ends or Stop is
+// called, whichever comes first. It returns at once; a hub already stopped
+// cannot be started again.
 func (h *Hub) Start(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, h.Stop)
-	// Drop the hook when the hub stops first, so a long-lived ctx does not
-	// keep a stopped hub reachable.
-	context.AfterFunc(h.ctx, func() { stop() })
-	return nil
+	if h.isStopped() {
+		return errors.New("realtime: hub stopped")
+	}
+	return h.life.Start(ctx, func(ctx context.Context) {
+		<-ctx.Done()
+		h.shutdown()
+	})
 }
 
 // Stop closes every socket with CloseGoingAway and waits for every goroutine
 // of the hub, including ServeWS calls in progress. A socket whose peer does not
 // read may take up to WriteTimeout plus the close handshake's 10 s to let go.
-// Later ServeWS calls answer with CloseGoingAway at once.
+// Later ServeWS calls answer with CloseGoingAway at once. Stop may be called
+// before Start (the hub serves from NewHub on), twice, and concurrently.
 func (h *Hub) Stop() {
+	h.life.Stop()
+	h.shutdown()
+}
+
+// shutdown refuses new sockets, ends the rooms and clients, and waits for
+// them. Calling it again waits again, for nothing.
+func (h *Hub) shutdown() {
 	h.mu.Lock()
 	h.stopped = true
 	h.mu.Unlock()
 	h.cancel()
 	h.wg.Wait()
+}
+
+func (h *Hub) isStopped() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.stopped
 }
 
 // Clients is the number of connected sockets.

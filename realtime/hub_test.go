@@ -22,6 +22,8 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/startstop"
+	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -262,7 +264,7 @@ func want(s *engine.Shard) (states, zones, channels string, v uint64) {
 func (w *watcher) converged(t testing.TB, s *engine.Shard) {
 	t.Helper()
 	var last string
-	ok := eventually(10*time.Second, func() bool {
+	ok := testkit.Within(10*time.Second, func() bool {
 		states, zones, channels, v := want(s)
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -273,20 +275,6 @@ func (w *watcher) converged(t testing.TB, s *engine.Shard) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	require.Empty(t, w.problems)
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(within time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(within)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 func hold(t testing.TB, s *engine.Shard, tok string, seats ...uint32) {
@@ -340,11 +328,11 @@ func TestSnapshotThenDeltas(t *testing.T) {
 	require.Equal(t, byte(2), w.zones[20])
 	require.Equal(t, byte(1), w.channels[22])
 	s.Touch()
-	require.True(t, eventually(5*time.Second, func() bool {
+	testkit.Eventually(t, 5*time.Second, "a refresh frame", func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		return w.refresh == 1
-	}))
+	})
 	w.converged(t, s)
 	_, snapshots, deltas := w.count()
 	require.Equal(t, 1, snapshots, "deltas carry everything; no second snapshot")
@@ -362,7 +350,7 @@ func TestDeltaFrames(t *testing.T) {
 	// The first change after a quiet spell goes out at once and opens a window;
 	// the rest land inside it and leave as one frame.
 	hold(t, s, "open", 700)
-	require.True(t, eventually(5*time.Second, func() bool { return w.at() == s.Version() }))
+	testkit.Eventually(t, 5*time.Second, "the watcher at the shard's version", func() bool { return w.at() == s.Version() })
 	v := s.Version()
 	hold(t, s, "a", 9, 3)
 	hold(t, s, "b", 5)
@@ -447,11 +435,11 @@ func TestResync(t *testing.T) {
 	w.states[5] = '3' // corrupt the replica: a resync repairs it
 	w.mu.Unlock()
 	require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync"}`)))
-	require.True(t, eventually(5*time.Second, func() bool {
+	testkit.Eventually(t, 5*time.Second, "a second snapshot with seat 5 free", func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		return w.snapshots == 2 && w.states[5] == '0'
-	}))
+	})
 	// Deltas continue from the new snapshot.
 	hold(t, s, "after", 6)
 	w.converged(t, s)
@@ -623,7 +611,15 @@ func TestJoinRace(t *testing.T) {
 	for _, w := range ws[:10] {
 		require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync"}`)))
 	}
-	time.Sleep(50 * time.Millisecond)
+	// The resyncs are answered while the churn goes on.
+	testkit.Eventually(t, 10*time.Second, "a snapshot for every resync", func() bool {
+		for _, w := range ws[:10] {
+			if _, snapshots, _ := w.count(); snapshots < 2 {
+				return false
+			}
+		}
+		return true
+	})
 	close(stop)
 	churn.Wait()
 	for _, w := range ws {
@@ -704,7 +700,7 @@ func TestSlowClient(t *testing.T) {
 	fast.converged(t, s)
 	slow := dial(t, srv.url)
 	defer slow.CloseNow()
-	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Clients() == 2 }))
+	testkit.Eventually(t, 5*time.Second, "two clients", func() bool { return srv.hub.Clients() == 2 })
 
 	// Holds pour in from their own goroutine, timed one by one.
 	stop := make(chan struct{})
@@ -740,7 +736,7 @@ func TestSlowClient(t *testing.T) {
 	var lag []time.Duration
 	for len(lag) < 20 || srv.hub.SlowClosed() == 0 {
 		v, start := s.Version(), time.Now()
-		require.True(t, eventually(10*time.Second, func() bool { return fast.at() >= v }), "the reading client stalled")
+		testkit.Eventually(t, 10*time.Second, "the reading client to catch up", func() bool { return fast.at() >= v })
 		lag = append(lag, time.Since(start))
 		if srv.hub.SlowClosed() == 0 && len(lag) > 2000 {
 			t.Fatal("the client that does not read was never closed")
@@ -774,7 +770,7 @@ func TestSlowClient(t *testing.T) {
 			break
 		}
 	}
-	require.True(t, eventually(10*time.Second, func() bool { return srv.hub.Clients() == 1 }))
+	testkit.Eventually(t, 10*time.Second, "one client left", func() bool { return srv.hub.Clients() == 1 })
 }
 
 // TestPing: a peer that answers pings stays; one that never reads cannot
@@ -787,7 +783,7 @@ func TestPing(t *testing.T) {
 	alive.converged(t, s)
 	mute := dial(t, srv.url)
 	defer mute.CloseNow()
-	require.True(t, eventually(10*time.Second, func() bool { return srv.hub.SlowClosed() == 1 }))
+	testkit.Eventually(t, 10*time.Second, "the mute client closed as slow", func() bool { return srv.hub.SlowClosed() == 1 })
 	_, _, err := mute.Read(context.Background()) // the snapshot
 	require.NoError(t, err)
 	_, _, err = mute.Read(context.Background())
@@ -834,10 +830,10 @@ func TestCloseCodes(t *testing.T) {
 		w := watch(t, srv.url)
 		w.converged(t, s)
 		require.NoError(t, w.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"resync","why":"gap"}`)))
-		require.True(t, eventually(5*time.Second, func() bool {
+		testkit.Eventually(t, 5*time.Second, "a second snapshot", func() bool {
 			_, snapshots, _ := w.count()
 			return snapshots == 2
-		}))
+		})
 	})
 }
 
@@ -878,6 +874,34 @@ func TestStartContext(t *testing.T) {
 	h.Stop()
 }
 
+// TestStartStopContract: the hub keeps the start/stop contract every
+// long-running part keeps, with a socket open while it stops.
+func TestStartStopContract(t *testing.T) {
+	t.Parallel()
+	testkit.StartStop(t, func(t *testing.T) startstop.Service {
+		s := engine.NewShard(engine.Config{Hall: theatre})
+		h := NewHub(Options{Shards: shardMap{"p": s}, Logger: slog.New(slog.DiscardHandler)})
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeWS(w, r, "p") }))
+		w := watch(t, "ws"+strings.TrimPrefix(ts.URL, "http"))
+		w.converged(t, s)
+		t.Cleanup(func() {
+			h.Stop()
+			ts.Close()
+		})
+		return h
+	})
+}
+
+// TestNoStartAfterStop: a stopped hub refuses sockets for good, so it cannot
+// be started again.
+func TestNoStartAfterStop(t *testing.T) {
+	t.Parallel()
+	h := NewHub(Options{Shards: shardMap{}})
+	h.Stop()
+	require.ErrorContains(t, h.Start(context.Background()), "hub stopped")
+	h.Stop()
+}
+
 func TestTooManyClients(t *testing.T) {
 	t.Parallel()
 	s := engine.NewShard(engine.Config{Hall: theatre})
@@ -889,7 +913,7 @@ func TestTooManyClients(t *testing.T) {
 	require.Equal(t, CloseTooMany.Code, closeStatus(t, third.closed))
 	// A place frees up when a client leaves.
 	a.conn.Close(websocket.StatusNormalClosure, "")
-	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Clients() == 1 }))
+	testkit.Eventually(t, 5*time.Second, "one client left", func() bool { return srv.hub.Clients() == 1 })
 	c := watch(t, srv.url)
 	c.converged(t, s)
 }
@@ -905,12 +929,12 @@ func TestRooms(t *testing.T) {
 	c.converged(t, q)
 	require.Equal(t, 2, srv.hub.Rooms())
 	c.conn.Close(websocket.StatusNormalClosure, "")
-	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Rooms() == 1 }))
+	testkit.Eventually(t, 5*time.Second, "one room left", func() bool { return srv.hub.Rooms() == 1 })
 	a.conn.Close(websocket.StatusNormalClosure, "")
 	hold(t, p, "x", 1)
 	b.converged(t, p)
 	b.conn.Close(websocket.StatusNormalClosure, "")
-	require.True(t, eventually(5*time.Second, func() bool { return srv.hub.Rooms() == 0 && srv.hub.Clients() == 0 }))
+	testkit.Eventually(t, 5*time.Second, "no room and no client", func() bool { return srv.hub.Rooms() == 0 && srv.hub.Clients() == 0 })
 	// Coming back builds a new room from the shard as it is now.
 	hold(t, p, "y", 2)
 	d := watch(t, srv.url)

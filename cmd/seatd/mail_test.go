@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 func TestMailConfig(t *testing.T) {
@@ -72,12 +74,10 @@ func TestOrderEmailWrittenToOutboxDir(t *testing.T) {
 
 	outbox := filepath.Join(dir, "outbox")
 	var files []string
-	deadline := time.Now().Add(30 * time.Second)
-	for len(files) == 0 {
-		require.True(t, time.Now().Before(deadline), "no e-mail in %s", outbox)
-		time.Sleep(20 * time.Millisecond)
+	testkit.Eventually(t, 30*time.Second, "an e-mail in "+outbox, func() bool {
 		files, _ = filepath.Glob(filepath.Join(outbox, "*.eml"))
-	}
+		return len(files) > 0
+	})
 	require.Len(t, files, 1)
 	data, err := os.ReadFile(files[0])
 	require.NoError(t, err)

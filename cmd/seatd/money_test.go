@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 // Issue 10, item 11: money.Format(1000, "JPY") printed "10.00 JPY" in e-mails
@@ -38,10 +40,10 @@ func yenZones(t *testing.T, base, token, perf string) {
 func outboxMail(t *testing.T, dir string, n int) []string {
 	t.Helper()
 	var files []string
-	for deadline := time.Now().Add(30 * time.Second); len(files) < n; time.Sleep(20 * time.Millisecond) {
-		require.True(t, time.Now().Before(deadline), "%d of %d e-mails in %s", len(files), n, dir)
+	testkit.Eventually(t, 30*time.Second, fmt.Sprintf("%d e-mails in %s", n, dir), func() bool {
 		files, _ = filepath.Glob(filepath.Join(dir, "*.eml"))
-	}
+		return len(files) >= n
+	})
 	var out []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -215,11 +217,9 @@ func TestMoneyYenInBrowser(t *testing.T) {
 		Amount   int64
 		Currency string
 	}
-	waitUntil := time.Now().Add(10 * time.Second)
-	for newAPIClient(t, base).call("GET", "/api/v1/vouchers/YEN500", nil, &promo, "Authorization", "Bearer "+token) != 200 {
-		require.True(t, time.Now().Before(waitUntil), "the promotion was not made")
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, "the promotion made", func() bool {
+		return newAPIClient(t, base).call("GET", "/api/v1/vouchers/YEN500", nil, &promo, "Authorization", "Bearer "+token) == 200
+	})
 	require.Equal(t, int64(500), promo.Amount)
 	require.Equal(t, "JPY", promo.Currency)
 	waitFor(t, staff, `[...document.querySelectorAll("td, li")].some((e) => e.textContent.includes("¥500"))`, 10*time.Second)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 )
 
@@ -139,7 +140,9 @@ func (s *suite) requireFree(t *testing.T, p string, seats ...uint32) {
 	require.NoError(t, s.Release(t.Context(), p, "probe"))
 }
 
-// pass lets the store's clock pass deadline.
+// pass lets the store's clock pass deadline: a fake clock is moved; a store
+// on real time (Redis expires keys on its own clock) is waited for, and the
+// suite then polls, since that store may see its deadline a moment after ours.
 func (s *suite) pass(deadline time.Time) {
 	d := deadline.Sub(s.Now()) + time.Millisecond
 	if d <= 0 {
@@ -150,23 +153,6 @@ func (s *suite) pass(deadline time.Time) {
 		return
 	}
 	time.Sleep(d)
-}
-
-// waitFor polls f until it returns nil; a store on real time may see its own
-// deadline a moment after ours.
-func waitFor(t *testing.T, what string, f func() error) {
-	t.Helper()
-	end := time.Now().Add(patience)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("%s: still %v after %s", what, err, patience)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func testAcquireListRelease(t *testing.T, s *suite) {
@@ -276,7 +262,7 @@ func testExpiryFreesSeats(t *testing.T, s *suite) {
 	s.pass(a.Expires)
 
 	b := s.newLease(p, "b", time.Hour, 2, 3)
-	waitFor(t, "acquire seat 2 after its lease lapsed", func() error { return s.Acquire(ctx, b) })
+	testkit.WaitFor(t, patience, "acquire seat 2 after its lease lapsed", func() error { return s.Acquire(ctx, b) })
 	got := s.leases(t, p)
 	require.NotContains(t, got, "a", "List omits a lapsed lease")
 	require.Len(t, got, 2)
@@ -316,7 +302,7 @@ func testExtendEarlier(t *testing.T, s *suite) {
 	sooner := s.Now().Add(s.short)
 	require.NoError(t, s.Extend(ctx, p, "a", sooner))
 	s.pass(sooner)
-	waitFor(t, "acquire seats after their lease lapsed early", func() error {
+	testkit.WaitFor(t, patience, "acquire seats after their lease lapsed early", func() error {
 		return s.Acquire(ctx, s.newLease(p, "b", time.Hour, 1, 2))
 	})
 	require.NotContains(t, s.leases(t, p), "a")

@@ -8,14 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/leasetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 3, 1, 19, 30, 0, 0, time.UTC)) }
+func newClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2026, 3, 1, 19, 30, 0, 0, time.UTC))
+}
 
 func TestConformance(t *testing.T) {
 	leasetest.Run(t, leasetest.Harness{

@@ -15,6 +15,7 @@ import (
 // wrote the lease, or this process restarted) costs one more round trip, never
 // a wrong write.
 type hints struct {
+	now    func() time.Time
 	seed   maphash.Seed
 	shards [64]hintShard
 }
@@ -30,8 +31,8 @@ type hint struct {
 	deadline int64    // unix ms
 }
 
-func newHints() *hints {
-	h := &hints{seed: maphash.MakeSeed()}
+func newHints(now func() time.Time) *hints {
+	h := &hints{now: now, seed: maphash.MakeSeed()}
 	for i := range h.shards {
 		h.shards[i].m = map[string]hint{}
 		h.shards[i].sweepAt = minSweep
@@ -65,7 +66,7 @@ func (h *hints) put(key string, seats []uint32, deadline int64) {
 	// Leases that lapse without a Release leave hints behind; dropping the lapsed
 	// ones whenever the shard doubles keeps it near the number of live leases at
 	// amortised constant cost.
-	now := time.Now().UnixMilli()
+	now := h.now().UnixMilli()
 	for k, v := range sh.m {
 		if v.deadline <= now {
 			delete(sh.m, k)

@@ -61,6 +61,11 @@ type Options struct {
 	// Prefix starts every key; default "seatmap:". It may not contain braces,
 	// which would break the hash tags.
 	Prefix string
+	// Now is the clock that judges a deadline given to Acquire and Extend
+	// (it must be in the future) and when remembered seats lapse; nil:
+	// time.Now. Redis frees seats on its own clock, at the deadline the
+	// caller gave: the two must agree, so pass the clock the engine runs on.
+	Now func() time.Time
 }
 
 // Store is a Redis lease store, safe for concurrent use. Its calls share
@@ -69,6 +74,7 @@ type Options struct {
 type Store struct {
 	c      goredis.UniversalClient
 	prefix string
+	now    func() time.Time
 	err    error // a configuration error every call returns
 	hints  *hints
 	batch  *batcher
@@ -79,7 +85,10 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = "seatmap:"
 	}
-	s := &Store{c: client, prefix: opts.Prefix, hints: newHints(), batch: &batcher{c: client}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{c: client, prefix: opts.Prefix, now: opts.Now, hints: newHints(opts.Now), batch: &batcher{c: client}}
 	if strings.ContainsAny(opts.Prefix, "{}") {
 		s.err = fmt.Errorf("lease store: key prefix %q contains a brace", opts.Prefix)
 	}
@@ -109,8 +118,8 @@ func (s *Store) check(perf, token string) error {
 	return nil
 }
 
-func checkDeadline(t time.Time) error {
-	if !t.After(time.Now()) {
+func (s *Store) checkDeadline(t time.Time) error {
+	if !t.After(s.now()) {
 		return fmt.Errorf("deadline %s is not in the future: %w", t.Format(time.RFC3339Nano), lease.ErrInvalid)
 	}
 	return nil
@@ -155,7 +164,7 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 	if err != nil {
 		return err
 	}
-	if err := checkDeadline(l.Expires); err != nil {
+	if err := s.checkDeadline(l.Expires); err != nil {
 		return err
 	}
 	n := s.names(l.Performance)
@@ -217,7 +226,7 @@ func (s *Store) Extend(ctx context.Context, perf, token string, expires time.Tim
 	if err := s.check(perf, token); err != nil {
 		return err
 	}
-	if err := checkDeadline(expires); err != nil {
+	if err := s.checkDeadline(expires); err != nil {
 		return err
 	}
 	n := s.names(perf)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/leasetest"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
@@ -418,20 +419,65 @@ func TestDefaultPrefix(t *testing.T) {
 	require.Equal(t, "seatmap:{p}:h:t", s.names("p").record("t"))
 }
 
+// TestClock: the store judges the deadlines it is given, and when the seats
+// it remembers lapse, by the clock it was given, not by the wall clock.
+func TestClock(t *testing.T) {
+	t.Parallel()
+	clock := testkit.NewClock(time.Now().Add(time.Hour))
+	s := New(redistest.Client(t), Options{Prefix: redistest.Prefix(t), Now: clock.Now})
+	ctx := t.Context()
+	soon := time.Now().Add(time.Minute) // ahead of the wall clock, behind the store's
+	l := lease.Lease{Performance: "p", Token: "t", Owner: "o", Seats: []uint32{1}, Expires: soon}
+	require.ErrorIs(t, s.Acquire(ctx, l), lease.ErrInvalid)
+	l.Expires = clock.Now().Add(time.Minute)
+	require.NoError(t, s.Acquire(ctx, l))
+	clock.Add(2 * time.Minute)
+	require.ErrorIs(t, s.Extend(ctx, "p", "t", l.Expires.Add(time.Second)), lease.ErrInvalid)
+	require.NoError(t, s.Extend(ctx, "p", "t", clock.Now().Add(time.Minute)))
+}
+
+// TestHintsLapseOnTheirClock: a sweep drops the hints whose deadline passed
+// on the store's clock and keeps the rest.
+func TestHintsLapseOnTheirClock(t *testing.T) {
+	t.Parallel()
+	clock := testkit.NewClock(time.Date(2030, 3, 1, 19, 30, 0, 0, time.UTC))
+	h := newHints(clock.Now)
+	soon, later := clock.Now().Add(time.Second).UnixMilli(), clock.Now().Add(time.Hour).UnixMilli()
+	for i := range 100 * minSweep {
+		deadline := soon
+		if i%2 == 0 {
+			deadline = later
+		}
+		h.put(fmt.Sprint("k", i), []uint32{uint32(i)}, deadline)
+	}
+	clock.Add(time.Minute)
+	for i := range len(h.shards) * minSweep {
+		h.put(fmt.Sprint("new", i), []uint32{1}, later)
+	}
+	var kept, lapsed int
+	for i := range h.shards {
+		for _, v := range h.shards[i].m {
+			if v.deadline == soon {
+				lapsed++
+			} else {
+				kept++
+			}
+		}
+	}
+	require.Equal(t, 50*minSweep+len(h.shards)*minSweep, kept)
+	require.Less(t, lapsed, 50*minSweep/4, "most lapsed hints were swept")
+}
+
 // TestRedisDown checks that a store whose Redis does not answer says so, with
 // the operation, and never as a domain answer.
 func TestRedisDown(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close()) // nothing listens there now
-	c := goredis.NewClient(&goredis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
+	c := goredis.NewClient(&goredis.Options{Addr: testkit.FreeAddr(t), MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
 	t.Cleanup(func() { c.Close() })
 	s := New(c, Options{})
 	ctx := t.Context()
 
-	err = s.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)})
+	err := s.Acquire(ctx, lease.Lease{Performance: "p", Token: "t", Seats: []uint32{1}, Expires: time.Now().Add(time.Minute)})
 	require.ErrorContains(t, err, "acquire lease of p")
 	var conflict *lease.ConflictError
 	require.NotErrorAs(t, err, &conflict)

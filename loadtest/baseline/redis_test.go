@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/internal/faultproxy"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/loadtest"
 	"github.com/seatmap/seatmap/loadtest/baseline"
@@ -107,27 +108,18 @@ func (g *rig) committing(t *testing.T) bool {
 	return n > 0
 }
 
-// waitUntil polls cond until it holds, failing after timeout.
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(5 * time.Millisecond) {
-		require.False(t, time.Now().After(deadline), "waited %v for %s", timeout, what)
-	}
-}
-
 // auditClean waits until bench-compare's end-of-run audit passes, and fails
 // with its findings when it does not within a few seconds.
 func (g *rig) auditClean(t *testing.T, confirmed map[string][]string) {
 	t.Helper()
 	var a loadtest.Audit
-	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	testkit.Within(3*time.Second, func() bool {
 		in, err := g.api.Gather(context.Background(), g.venue.Performance)
 		require.NoError(t, err)
 		in.Confirmed, in.Grace = confirmed, 2*time.Second
-		if a = loadtest.Check(in); a.OK || time.Now().After(deadline) {
-			break
-		}
-	}
+		a = loadtest.Check(in)
+		return a.OK
+	})
 	require.True(t, a.OK, "audit: %v", a.Violations)
 	require.Positive(t, a.SoldSeats)
 }
@@ -157,14 +149,14 @@ func TestRedisBaselineConfirmOutlivesItsRequest(t *testing.T) {
 		_, err := g.api.Confirm(buyer, "buyer-a", h.Token, "k1")
 		answered <- err
 	}()
-	waitUntil(t, 5*time.Second, "the COMMIT", func() bool { return g.committing(t) })
+	testkit.Eventually(t, 5*time.Second, "the COMMIT", func() bool { return g.committing(t) })
 	g.proxy.Freeze()
 	giveUp()
 	require.Error(t, <-answered, "the buyer gave up before the commit ended")
 
 	// The commit is Postgres's: it ends whatever became of the request. The
 	// baseline's own confirm has given up by then, or waits for the answer.
-	waitUntil(t, 5*time.Second, "the commit", func() bool { return g.orders(t) == 1 })
+	testkit.Eventually(t, 5*time.Second, "the commit", func() bool { return g.orders(t) == 1 })
 	select {
 	case <-g.confirms:
 		t.Log("the server's confirm ended before the commit's answer came")

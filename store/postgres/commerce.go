@@ -101,9 +101,9 @@ func lockOrder(ctx context.Context, tx pgx.Tx, id string) (order.Order, error) {
 	return o, err
 }
 
-// record appends to o's history and queues c's message, in tx.
-func record(ctx context.Context, tx pgx.Tx, o order.Order, action, detail string, c order.Change) error {
-	if _, err := tx.Exec(ctx, insertEvent, o.ID, now(), action, c.Actor, c.Reason, o.Status, detail); err != nil {
+// record appends to o's history at at and queues c's message, in tx.
+func record(ctx context.Context, tx pgx.Tx, o order.Order, at time.Time, action, detail string, c order.Change) error {
+	if _, err := tx.Exec(ctx, insertEvent, o.ID, at, action, c.Actor, c.Reason, o.Status, detail); err != nil {
 		return err
 	}
 	if c.Notify == nil {
@@ -111,7 +111,7 @@ func record(ctx context.Context, tx pgx.Tx, o order.Order, action, detail string
 	}
 	m := *c.Notify
 	m.OrderID = o.ID
-	return insertMessage(ctx, tx, m)
+	return insertMessage(ctx, tx, m, at)
 }
 
 // OrderHistory lists an order's history, oldest first.
@@ -142,7 +142,7 @@ func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail st
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, o, action, detail, c)
+		return record(ctx, tx, o, s.now(), action, detail, c)
 	})
 	if isUnique(err) {
 		return fmt.Errorf("record %s of order %s: %w", action, orderID, store.ErrDuplicate)
@@ -220,7 +220,7 @@ func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (o order
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		rf, err = order.PlanRefund(&o, r, now())
+		rf, err = order.PlanRefund(&o, r, s.now())
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (o order
 		}
 		c := r.Change
 		c.Reason = r.Reason
-		return record(ctx, tx, o, order.ActionRefunded, order.RefundDetail(o, rf), c)
+		return record(ctx, tx, o, s.now(), order.ActionRefunded, order.RefundDetail(o, rf), c)
 	})
 	if err != nil {
 		return order.Order{}, order.Refund{}, false, fmt.Errorf("refund order %s: %w", r.OrderID, err)
@@ -288,7 +288,7 @@ func (s *Store) CreatePromotion(ctx context.Context, c voucher.Code) error {
 		return fmt.Errorf("create promotion %s: %w", c.Code, err)
 	}
 	_, err = s.pool.Exec(ctx, insertCode, c.Code, voucher.KindPromotion, "", c.Name, c.Percent, c.Amount, c.Currency,
-		c.MaxUses, c.State, string(r), c.CreatedBy, now())
+		c.MaxUses, c.State, string(r), c.CreatedBy, s.now())
 	if isUnique(err) {
 		return fmt.Errorf("create promotion %s: %w", c.Code, store.ErrDuplicate)
 	}
@@ -312,7 +312,7 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes [
 			state = c.State
 		}
 	}
-	at := now()
+	at := s.now()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, insertBatch, b.ID, b.Name, b.Prefix, len(codes), b.Percent, b.Amount, b.Currency, string(r), b.CreatedBy, at); err != nil {
 			return err
@@ -411,7 +411,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 		if !voucher.MoveAllowed(c.State, state) {
 			return fmt.Errorf("%s to %s: %w", c.Status(), state, store.ErrConflict)
 		}
-		c.State, c.UpdatedAt = state, now()
+		c.State, c.UpdatedAt = state, s.now()
 		_, err = tx.Exec(ctx, setCodeState, code, state, c.UpdatedAt)
 		return err
 	})

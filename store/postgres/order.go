@@ -155,7 +155,7 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 	if err := ctx.Err(); err != nil {
 		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
-	o.CreatedAt = now()
+	o.CreatedAt = s.now()
 	o.UpdatedAt = o.CreatedAt
 	if o.Channel == "" {
 		o.Channel = "web"
@@ -430,7 +430,7 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c order
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, o, action, detail, c)
+		return record(ctx, tx, o, s.now(), action, detail, c)
 	})
 	if err != nil {
 		return order.Order{}, fmt.Errorf("%s %s: %w", what, id, err)
@@ -442,7 +442,7 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c order
 func (s *Store) PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error) {
 	return s.transition(ctx, "pay reservation", id, order.ActionPaid, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		o.Status = order.Paid
-		_, err := tx.Exec(ctx, payReservation, id, method, by, now())
+		_, err := tx.Exec(ctx, payReservation, id, method, by, s.now())
 		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
 }
@@ -455,7 +455,7 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c order.C
 	}
 	return s.transition(ctx, "end reservation", id, status, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		o.Status = status
-		at := now()
+		at := s.now()
 		if _, err := tx.Exec(ctx, endReservation, id, status, at); err != nil {
 			return "", err
 		}
@@ -476,7 +476,7 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c order.C
 // ExtendReservation moves a reserved order's deadline.
 func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error) {
 	return s.transition(ctx, "extend reservation", id, order.ActionExtended, c, func(tx pgx.Tx, o *order.Order) (string, error) {
-		_, err := tx.Exec(ctx, extendReservation, id, deadline, now())
+		_, err := tx.Exec(ctx, extendReservation, id, deadline, s.now())
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
 }

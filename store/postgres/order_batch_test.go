@@ -31,7 +31,7 @@ func newOrder(id, p string, seats ...uint32) order.Order {
 
 // stamped is o as CreateOrder hands it on: with its creation time.
 func stamped(o order.Order) order.Order {
-	o.CreatedAt = now()
+	o.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
 	o.UpdatedAt = o.CreatedAt
 	return o
 }

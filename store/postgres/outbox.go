@@ -45,9 +45,9 @@ RETURNING o.id, o.order_id, o.kind, o.recipient, o.subject, o.body, o.created_at
 	orderMessages = `SELECT ` + messageColumns + ` FROM outbox WHERE order_id = $1 ORDER BY created_at, id LIMIT 10000`
 )
 
-// insertMessage queues m in tx, due at once.
-func insertMessage(ctx context.Context, tx pgx.Tx, m outbox.Message) error {
-	_, err := tx.Exec(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, now())
+// insertMessage queues m in tx at at, due at once.
+func insertMessage(ctx context.Context, tx pgx.Tx, m outbox.Message, at time.Time) error {
+	_, err := tx.Exec(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, at)
 	return err
 }
 

@@ -22,7 +22,7 @@ const (
 
 // CreateHall stores a hall.
 func (s *Store) CreateHall(ctx context.Context, h catalog.Hall) error {
-	_, err := s.pool.Exec(ctx, insertHall, h.ID, h.Name, string(h.Layout), h.Seats, now())
+	_, err := s.pool.Exec(ctx, insertHall, h.ID, h.Name, string(h.Layout), h.Seats, s.now())
 	if isUnique(err) {
 		return fmt.Errorf("create hall %s: %w", h.ID, store.ErrDuplicate)
 	}
@@ -113,7 +113,7 @@ func (s *Store) CreatePerformance(ctx context.Context, p catalog.Performance) er
 		return fmt.Errorf("create performance %s: channels: %w", p.ID, err)
 	}
 	_, err = s.pool.Exec(ctx, insertPerformance, p.ID, p.HallID, p.Name, p.StartsAt, p.Status, zones,
-		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), now())
+		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), s.now())
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create performance %s: %w", p.ID, store.ErrDuplicate)
@@ -297,7 +297,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t catalog.Template) error {
 		return fmt.Errorf("create template %s: %w", t.ID, err)
 	}
 	_, err = s.pool.Exec(ctx, insertTemplate, t.ID, t.HallID, t.Name, zones, store.EncodeSeatZones(t.SeatZones),
-		channels, nonNil(t.SeatChannels), blocks, now())
+		channels, nonNil(t.SeatChannels), blocks, s.now())
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create template %s: %w", t.ID, store.ErrDuplicate)

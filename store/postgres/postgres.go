@@ -35,6 +35,16 @@ type Store struct {
 	writers   sync.WaitGroup     // the writers running
 	closeOnce sync.Once
 	stats     batchStats
+
+	clock func() time.Time // Options.Now
+}
+
+// Options configure a Store. Zero values take the defaults.
+type Options struct {
+	// Now is the clock of the times the store writes itself (created,
+	// updated, queued, refunded; expired sessions are cleared by it); nil:
+	// time.Now. Times a caller passes in are stored as given.
+	Now func() time.Time
 }
 
 var _ backend.Store = (*Store)(nil)
@@ -48,6 +58,14 @@ const minConns = 16
 // schema. Unknown DSN parameters such as search_path are passed to the server
 // as run-time parameters, which is how tests give each store its own schema.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -59,7 +77,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool, queue: make(chan *orderRequest), closing: make(chan struct{})}
+	s := &Store{pool: pool, queue: make(chan *orderRequest), closing: make(chan struct{}), clock: o.Now}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrate postgres: %w", err)
@@ -179,7 +197,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 
 // now is the store's clock for created and updated times: UTC, and truncated
 // to what timestamptz keeps, so the value returned equals the value read back.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // nullTime stores the zero time as NULL: "no deadline", "unbounded".
 func nullTime(t time.Time) *time.Time {

@@ -31,7 +31,12 @@ func open(t testing.TB, dsn string) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) backend.Store { return open(t, "") })
+	storetest.Run(t, func(t *testing.T, now func() time.Time) backend.Store {
+		s, err := OpenWith(context.Background(), pgtest.Schema(t, ""), Options{Now: now})
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+		return s
+	})
 }
 
 // TestConcurrentOpenMigratesOnce: nodes starting together apply each migration once.

@@ -105,7 +105,7 @@ func (s *Store) CreatePromotion(ctx context.Context, c voucher.Code) error {
 			return err
 		}
 		defer stmt.Close()
-		return insertCodeRow(ctx, stmt, c, "", now())
+		return insertCodeRow(ctx, stmt, c, "", s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("create promotion %s: %w", c.Code, err)
@@ -122,7 +122,7 @@ func (s *Store) CreateVoucherBatch(ctx context.Context, b voucher.Batch, codes [
 	if err != nil {
 		return fmt.Errorf("create voucher batch %s: %w", b.ID, err)
 	}
-	at := now()
+	at := s.now()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, insertBatch, b.ID, b.Name, b.Prefix, len(codes), b.Percent, b.Amount, b.Currency, restrictions,
 			b.CreatedBy, micros(at))
@@ -271,7 +271,7 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 		if !voucher.MoveAllowed(c.State, state) {
 			return fmt.Errorf("%s to %q: %w", c.Status(), state, store.ErrConflict)
 		}
-		c.State, c.UpdatedAt = state, now()
+		c.State, c.UpdatedAt = state, s.now()
 		_, err = tx.ExecContext(ctx, setCodeState, code, state, micros(c.UpdatedAt))
 		return err
 	})

@@ -51,7 +51,7 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 		State: voucher.Available}))
 	order := func(id string, seat uint32, code string) *orderRequest {
 		o := order.Order{ID: id, Number: id, PerformanceID: "p", Status: order.Paid, Session: "s", Currency: "EUR",
-			Total: 500, VoucherCode: code, CreatedAt: now(),
+			Total: 500, VoucherCode: code, CreatedAt: s.now(),
 			Tickets: []order.Ticket{{Seat: seat, SeatID: id, Zone: "a", Price: 1000, Status: order.TicketLive}},
 			Origin:  order.Change{Actor: "buyer", Notify: &outbox.Message{ID: "m-" + id, Kind: outbox.KindConfirmation, To: "a@example.com"}}}
 		if code != "" {

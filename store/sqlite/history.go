@@ -24,17 +24,17 @@ func record(ctx context.Context, tx *sql.Tx, orderID string, at time.Time, actio
 	if _, err := tx.ExecContext(ctx, insertEvent, orderID, micros(at), action, c.Actor, c.Reason, status, detail); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	return notify(ctx, tx, orderID, c)
+	return notify(ctx, tx, orderID, at, c)
 }
 
-// notify queues c.Notify, if any, as a message of the order.
-func notify(ctx context.Context, tx *sql.Tx, orderID string, c order.Change) error {
+// notify queues c.Notify, if any, as a message of the order, queued at at.
+func notify(ctx context.Context, tx *sql.Tx, orderID string, at time.Time, c order.Change) error {
 	if c.Notify == nil {
 		return nil
 	}
 	m := *c.Notify
 	m.OrderID = orderID
-	if err := insertMessage(ctx, tx, m); err != nil {
+	if err := insertMessage(ctx, tx, m, at); err != nil {
 		return fmt.Errorf("queue message %s: %w", m.ID, err)
 	}
 	return nil
@@ -68,7 +68,8 @@ func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]order.Event
 // status, and queues c.Notify with it.
 func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, insertEventAsIs, orderID, micros(now()), action, c.Actor, c.Reason, detail)
+		at := s.now()
+		res, err := tx.ExecContext(ctx, insertEventAsIs, orderID, micros(at), action, c.Actor, c.Reason, detail)
 		if err != nil {
 			return err
 		}
@@ -77,7 +78,7 @@ func (s *Store) RecordOrderEvent(ctx context.Context, orderID, action, detail st
 		} else if n == 0 {
 			return store.ErrNotFound
 		}
-		return notify(ctx, tx, orderID, c)
+		return notify(ctx, tx, orderID, at, c)
 	})
 	if isUnique(err) {
 		return fmt.Errorf("record %s of order %s: %w", action, orderID, store.ErrDuplicate)

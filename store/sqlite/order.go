@@ -85,7 +85,7 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 	if seat, ok := repeatedSeat(o.Tickets); ok {
 		return order.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
 	}
-	o.CreatedAt = now()
+	o.CreatedAt = s.now()
 	o.UpdatedAt = o.CreatedAt
 	if o.Channel == "" {
 		o.Channel = "web"
@@ -359,7 +359,7 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c order
 		if o.Status != order.Reserved {
 			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
-		at := now()
+		at := s.now()
 		detail, err := f(tx, &o, at)
 		if err != nil {
 			return err

@@ -38,9 +38,9 @@ RETURNING ` + messageColumns
 	orderMessages = `SELECT ` + messageColumns + ` FROM outbox WHERE order_id = $1 ORDER BY created_at, id LIMIT 10000`
 )
 
-// insertMessage queues m in tx, due at once.
-func insertMessage(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
-	_, err := tx.ExecContext(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, micros(now()))
+// insertMessage queues m in tx at at, due at once.
+func insertMessage(ctx context.Context, tx *sql.Tx, m outbox.Message, at time.Time) error {
+	_, err := tx.ExecContext(ctx, insertMessageSQL, m.ID, m.OrderID, m.Kind, m.To, m.Subject, m.Body, micros(at))
 	return err
 }
 

@@ -21,7 +21,7 @@ const (
 
 // CreateHall stores a hall.
 func (s *Store) CreateHall(ctx context.Context, h catalog.Hall) error {
-	_, err := s.w.ExecContext(ctx, insertHall, h.ID, h.Name, nonNil(h.Layout), h.Seats, micros(now()))
+	_, err := s.w.ExecContext(ctx, insertHall, h.ID, h.Name, nonNil(h.Layout), h.Seats, micros(s.now()))
 	if isUnique(err) {
 		return fmt.Errorf("create hall %s: %w", h.ID, store.ErrDuplicate)
 	}
@@ -115,7 +115,7 @@ func (s *Store) CreatePerformance(ctx context.Context, p catalog.Performance) er
 		return fmt.Errorf("create performance %s: channels: %w", p.ID, err)
 	}
 	_, err = s.w.ExecContext(ctx, insertPerformance, p.ID, p.HallID, p.Name, micros(p.StartsAt), p.Status, zones,
-		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), micros(now()))
+		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), micros(s.now()))
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create performance %s: %w", p.ID, store.ErrDuplicate)
@@ -317,7 +317,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t catalog.Template) error {
 		return fmt.Errorf("create template %s: %w", t.ID, err)
 	}
 	_, err = s.w.ExecContext(ctx, insertTemplate, t.ID, t.HallID, t.Name, zones, store.EncodeSeatZones(t.SeatZones),
-		channels, nonNil(t.SeatChannels), blocks, micros(now()))
+		channels, nonNil(t.SeatChannels), blocks, micros(s.now()))
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create template %s: %w", t.ID, store.ErrDuplicate)

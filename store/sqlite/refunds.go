@@ -88,7 +88,7 @@ func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (order.O
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		at := now()
+		at := s.now()
 		if rf, err = order.PlanRefund(&o, r, at); err != nil {
 			return err
 		}

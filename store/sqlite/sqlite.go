@@ -37,6 +37,16 @@ type Store struct {
 	closing    chan struct{}      // closed by Close
 	writerDone chan struct{}      // closed when writeOrders returns
 	closeOnce  sync.Once
+
+	clock func() time.Time // Options.Now
+}
+
+// Options configure a Store. Zero values take the defaults.
+type Options struct {
+	// Now is the clock of the times the store writes itself (created,
+	// updated, queued, refunded; expired sessions are cleared by it); nil:
+	// time.Now. Times a caller passes in are stored as given.
+	Now func() time.Time
 }
 
 var _ backend.Store = (*Store)(nil)
@@ -49,6 +59,14 @@ const busyTimeout = 10 * time.Second
 // Open opens the database file at path, creating it and its directory when
 // missing, and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open sqlite %q: the path may not contain ? or #", path)
 	}
@@ -92,7 +110,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: w, r: r, queue: make(chan *orderRequest), closing: make(chan struct{}), writerDone: make(chan struct{})}
+	s := &Store{w: w, r: r, queue: make(chan *orderRequest), closing: make(chan struct{}), writerDone: make(chan struct{}), clock: o.Now}
 	if err := s.migrate(ctx); err != nil {
 		r.Close()
 		w.Close()
@@ -187,7 +205,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		if _, err := tx.ExecContext(ctx, m.body); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, recordMigration, m.version, micros(now()))
+		_, err := tx.ExecContext(ctx, recordMigration, m.version, micros(s.now()))
 		return err
 	})
 }
@@ -209,7 +227,7 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 // now is the store's clock for created and updated times: UTC, and truncated
 // to what the INTEGER columns keep, so the value returned equals the value
 // read back.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 func micros(t time.Time) int64     { return t.UnixMicro() }
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -34,7 +35,12 @@ func tempPath(t *testing.T) string {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) backend.Store { return open(t, tempPath(t)) })
+	storetest.Run(t, func(t *testing.T, now func() time.Time) backend.Store {
+		s, err := OpenWith(context.Background(), tempPath(t), Options{Now: now})
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+		return s
+	})
 }
 
 func TestPragmas(t *testing.T) {

@@ -57,7 +57,7 @@ func (s *Store) user(ctx context.Context, what, query string, args ...any) (staf
 // CreateUser stores a user. Logins are stored lower case, so a login that
 // differs only in case is taken.
 func (s *Store) CreateUser(ctx context.Context, u staff.User) error {
-	_, err := s.w.ExecContext(ctx, insertUser, u.ID, strings.ToLower(u.Login), u.Name, u.Role, u.PasswordHash, u.Disabled, micros(now()))
+	_, err := s.w.ExecContext(ctx, insertUser, u.ID, strings.ToLower(u.Login), u.Name, u.Role, u.PasswordHash, u.Disabled, micros(s.now()))
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.Login, store.ErrDuplicate)
 	}
@@ -100,7 +100,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]staff.User, error) {
 
 // CreateAPIToken stores a token by its hash; a missing user gives ErrNotFound.
 func (s *Store) CreateAPIToken(ctx context.Context, t staff.Token) error {
-	_, err := s.w.ExecContext(ctx, insertAPIToken, t.ID, t.UserID, t.Name, t.Hash, micros(now()))
+	_, err := s.w.ExecContext(ctx, insertAPIToken, t.ID, t.UserID, t.Name, t.Hash, micros(s.now()))
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create token %s: %w", t.ID, store.ErrDuplicate)
@@ -137,7 +137,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
 // missing user gives ErrNotFound.
 func (s *Store) CreateSession(ctx context.Context, ss staff.Session) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, deleteExpiredSessions, micros(now())); err != nil {
+		if _, err := tx.ExecContext(ctx, deleteExpiredSessions, micros(s.now())); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, insertSession, ss.Hash, ss.UserID, ss.CSRF, micros(ss.Expires))

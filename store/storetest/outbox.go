@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/store"
@@ -61,7 +62,7 @@ func claim(t *testing.T, s backend.Store, now time.Time, lease time.Duration, li
 	return ms
 }
 
-func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
+func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) backend.Store, openWith func(t *testing.T, now func() time.Time) backend.Store) {
 	ctx := context.Background()
 
 	t.Run("OutboxClaimQueued", func(t *testing.T) {
@@ -225,14 +226,17 @@ func runOutbox(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 
 	t.Run("OutboxOrderMessages", func(t *testing.T) {
 		t.Parallel()
-		s := open(t)
+		// A clock of its own, at the wall clock's time so that claimAt is
+		// after every message queued.
+		clock := testkit.NewClock(time.Now().UTC().Truncate(time.Microsecond))
+		s := openWith(t, clock.Now)
 		queued := f.queued(t, s, 2)
 		mine, other := queued[0], queued[1]
 		resend := outbox.Message{ID: f.id("msg-"), OrderID: mine.OrderID, Kind: outbox.KindResend, To: "ada@example.org",
 			Subject: "Again", Body: "Once more"}
-		// Apart from the first message on a clock the adapters read in
-		// microseconds, so that oldest first is decided by time.
-		time.Sleep(2 * time.Millisecond)
+		// Apart from the first message, so that oldest first is decided by
+		// time.
+		clock.Add(2 * time.Millisecond)
 		require.NoError(t, s.RecordOrderEvent(ctx, mine.OrderID, order.ActionResent, "to ada@example.org",
 			order.Change{Actor: "staff:desk", Notify: &resend}))
 

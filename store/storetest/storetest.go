@@ -17,7 +17,9 @@ import (
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
@@ -91,12 +93,52 @@ func requireUTC(t *testing.T, ts ...time.Time) {
 	}
 }
 
-// Run runs the suite. open returns an empty store for one test and arranges
-// for it to be closed and removed when the test ends; the tests run in
-// parallel, each with its own store.
-func Run(t *testing.T, open func(t *testing.T) backend.Store) {
+// Run runs the suite. openWith returns an empty store for one test on the
+// clock now (nil: the store's own, the wall clock) and arranges for it to be
+// closed and removed when the test ends; the tests run in parallel, each with
+// its own store.
+func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend.Store) {
 	f := &fixture{}
 	ctx := context.Background()
+	open := func(t *testing.T) backend.Store { return openWith(t, nil) }
+
+	t.Run("Clock", func(t *testing.T) {
+		// The times a store writes itself are its clock's, not the wall
+		// clock's: created, queued, recorded.
+		t.Parallel()
+		at := time.Date(2030, 5, 4, 3, 2, 1, 123456000, time.UTC)
+		clock := testkit.NewClock(at)
+		s := openWith(t, clock.Now)
+		h := f.hall(t, s)
+		gotHall, err := s.GetHall(ctx, h.ID)
+		require.NoError(t, err)
+		require.True(t, at.Equal(gotHall.CreatedAt), "hall created at %v", gotHall.CreatedAt)
+		p := f.perf(t, s, h, day)
+		gotPerf, err := s.GetPerformance(ctx, p.ID)
+		require.NoError(t, err)
+		require.True(t, at.Equal(gotPerf.CreatedAt), "performance created at %v", gotPerf.CreatedAt)
+		o, err := s.CreateOrder(ctx, f.notifying(f.order(p, "s", "", 1)))
+		require.NoError(t, err)
+		got, err := s.GetOrder(ctx, o.ID)
+		require.NoError(t, err)
+		require.True(t, at.Equal(got.CreatedAt), "order created at %v", got.CreatedAt)
+
+		clock.Add(time.Hour)
+		resend := outbox.Message{ID: f.id("msg-"), Kind: outbox.KindResend, To: "ada@example.org", Subject: "Again", Body: "Once more"}
+		require.NoError(t, s.RecordOrderEvent(ctx, o.ID, order.ActionResent, "to ada@example.org",
+			order.Change{Actor: "staff:desk", Notify: &resend}))
+		events, err := s.OrderHistory(ctx, o.ID)
+		require.NoError(t, err)
+		require.NotEmpty(t, events)
+		last := events[len(events)-1]
+		require.Equal(t, order.ActionResent, last.Action)
+		require.True(t, at.Add(time.Hour).Equal(last.At), "event at %v", last.At)
+		msgs, err := s.OrderMessages(ctx, o.ID)
+		require.NoError(t, err)
+		require.Len(t, msgs, 2)
+		require.True(t, at.Equal(msgs[0].CreatedAt), "confirmation queued at %v", msgs[0].CreatedAt)
+		require.True(t, at.Add(time.Hour).Equal(msgs[1].CreatedAt), "resend queued at %v", msgs[1].CreatedAt)
+	})
 
 	t.Run("PingAndSettings", func(t *testing.T) {
 		t.Parallel()
@@ -948,7 +990,7 @@ func Run(t *testing.T, open func(t *testing.T) backend.Store) {
 		require.NoError(t, err)
 		require.Len(t, all, 1, "an empty performance searches all")
 	})
-	runOutbox(t, f, open)
+	runOutbox(t, f, open, openWith)
 	runCommerce(t, f, open)
 }
 
