@@ -67,7 +67,7 @@ func (s *Server) createHold(c *echo.Context) (err error) {
 		return err
 	}
 	if !a.Staff() {
-		if ok, wait := s.limits.allow(sessionOf(c), clientAddress(c), time.Now()); !ok {
+		if ok, wait := s.limits.allow(sessionOf(c), clientAddress(c), s.now()); !ok {
 			return limited("Too many requests", "too many holds from this session or address; retry in %d s", wait)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -127,7 +126,7 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		}
 		var capped *seating.HoldCapError
 		if errors.As(err, &capped) {
-			p.RetryAfter = max(1, int(time.Until(capped.OldestEnds).Seconds()+0.999))
+			p.RetryAfter = max(1, int(capped.OldestEnds.Sub(s.now()).Seconds()+0.999))
 		}
 		var unavailable *breaker.UnavailableError
 		if errors.As(err, &unavailable) {

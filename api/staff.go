@@ -41,7 +41,7 @@ func (s *Server) login(c *echo.Context) error {
 	// someone costs that someone nothing at their own address. (Logins are
 	// at most 64 bytes; a longer one is refused and keyed by a prefix.)
 	address := c.RealIP()
-	if ok, wait := s.logins.allow(address+" "+login[:min(len(login), 65)], address, time.Now()); !ok {
+	if ok, wait := s.logins.allow(address+" "+login[:min(len(login), 65)], address, s.now()); !ok {
 		return limited("Too many sign-in attempts", "wait %d s before trying again", wait)
 	}
 	in2, err := s.staff.SignIn(c.Request().Context(), login, in.Password)

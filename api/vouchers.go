@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -338,7 +337,7 @@ func (s *Server) allowCodeCheck(c *echo.Context, a seating.Actor) error {
 	if a.Staff() {
 		return nil
 	}
-	if ok, wait := s.codeChecks.allow(sessionOf(c), clientAddress(c), time.Now()); !ok {
+	if ok, wait := s.codeChecks.allow(sessionOf(c), clientAddress(c), s.now()); !ok {
 		return limited("Too many requests", "too many code checks from this session or address; retry in %d s", wait)
 	}
 	return nil

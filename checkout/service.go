@@ -13,13 +13,13 @@ package checkout
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/report"
@@ -79,10 +79,7 @@ type Service struct {
 
 	confirms singleflight.Group
 
-	started  atomic.Bool
-	stopOnce sync.Once
-	stop     chan struct{}
-	done     chan struct{}
+	life startstop.Runner // the lapse and reminder loop
 }
 
 // New returns a checkout. Start runs its background work.
@@ -108,38 +105,33 @@ func New(cfg Config) *Service {
 	return &Service{
 		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, cfg: cfg,
-		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 }
 
 // Start marks lapsed reservations expired and reminds buyers of deadlines,
 // until ctx ends or Stop is called.
 func (s *Service) Start(ctx context.Context) error {
-	if s.started.CompareAndSwap(false, true) {
-		go s.run(ctx)
+	if err := s.life.Start(ctx, s.run); err != nil {
+		return fmt.Errorf("checkout: %w", err)
 	}
 	return nil
 }
 
-// Stop ends the background work and waits for it. Safe to call twice, and
-// before Start.
-func (s *Service) Stop() {
-	s.stopOnce.Do(func() { close(s.stop) })
-	if s.started.Load() {
-		<-s.done
-	}
-}
+// Stop ends the background work and waits for it. It may be called before
+// Start, twice, and concurrently.
+func (s *Service) Stop() { s.life.Stop() }
 
 func (s *Service) run(ctx context.Context) {
-	defer close(s.done)
 	t := time.NewTicker(s.cfg.LapseInterval)
 	defer t.Stop()
 	var reminded time.Time // when reminders were last looked for
+	// A round under way when Stop comes is finished: ctx ends the loop, not
+	// the store writes of the round.
+	loop := ctx
+	ctx = context.WithoutCancel(ctx)
 	for {
 		select {
-		case <-ctx.Done():
-			return
-		case <-s.stop:
+		case <-loop.Done():
 			return
 		case <-t.C:
 		}

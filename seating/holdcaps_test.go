@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/checkout"
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store/sqlite"
@@ -26,7 +26,7 @@ func TestHoldCaps(t *testing.T) {
 	st, err := sqlite.Open(ctx, t.TempDir()+"/seatmap.db")
 	require.NoError(t, err)
 	defer st.Close()
-	clock := testclock.New(time.Now())
+	clock := testkit.NewClock(time.Now())
 	svc := seating.New(seating.Config{
 		Store: st, Leases: memory.New(memory.Options{Now: clock.Now}), Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), HoldTTL: 10 * time.Minute,

@@ -86,21 +86,21 @@ func (s *Service) dropLease(p *Perf, token string) {
 // releaseDropped runs the releases dropLease queued until Stop, then gives
 // those still queued a short while.
 func (s *Service) releaseDropped(ctx context.Context) {
-	defer close(s.dropped)
 	release := func(ctx context.Context, d drop) {
 		err := s.leases.Release(ctx, d.perf, d.token)
 		if err != nil {
 			s.log.Debug("release lease of an ended hold", "performance", d.perf, "err", err)
 		}
 	}
+	// A release under way when Stop comes is finished: ctx ends the loop,
+	// not the release.
+	work := context.WithoutCancel(ctx)
 loop:
 	for {
 		select {
 		case d := <-s.drops:
-			release(ctx, d)
+			release(work, d)
 		case <-ctx.Done():
-			break loop
-		case <-s.stop:
 			break loop
 		}
 	}

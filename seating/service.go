@@ -14,6 +14,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
@@ -92,9 +93,7 @@ type Service struct {
 	shards map[string]*Perf
 	halls  map[string]*hall.Hall
 
-	stop    chan struct{}
-	done    chan struct{} // closed when the sweeper has ended
-	dropped chan struct{} // closed when releaseDropped has ended
+	life startstop.Runner // the sweeper and the lease releases
 }
 
 // Perf is a loaded performance: its shard and what selling needs to know.
@@ -192,37 +191,32 @@ func (s *Service) Limits() Limits {
 // leases, then sweeps expired holds and releases the leases of ended holds
 // until ctx ends or Stop is called.
 func (s *Service) Start(ctx context.Context) error {
+	if s.life.Started() {
+		return fmt.Errorf("seating: %w", startstop.ErrStarted)
+	}
 	if err := s.Rebuild(ctx); err != nil {
 		return err
 	}
-	s.stop = make(chan struct{})
-	s.done = make(chan struct{})
-	s.dropped = make(chan struct{})
-	go s.sweep(ctx)
-	go s.releaseDropped(ctx)
+	if err := s.life.Start(ctx, s.sweep, s.releaseDropped); err != nil {
+		return fmt.Errorf("seating: %w", err)
+	}
 	return nil
 }
 
-// Stop ends the sweeper and the lease releases.
-func (s *Service) Stop() {
-	if s.stop == nil {
-		return
-	}
-	close(s.stop)
-	<-s.done
-	<-s.dropped
-	s.stop = nil
-}
+// Stop ends the sweeper and the lease releases and waits for them. It may be
+// called before Start, twice, and concurrently.
+func (s *Service) Stop() { s.life.Stop() }
 
 func (s *Service) sweep(ctx context.Context) {
-	defer close(s.done)
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
+	// A sweep under way when Stop comes is finished: ctx ends the loop, not
+	// the releases of the sweep.
+	loop := ctx
+	ctx = context.WithoutCancel(ctx)
 	for {
 		select {
-		case <-ctx.Done():
-			return
-		case <-s.stop:
+		case <-loop.Done():
 			return
 		case <-t.C:
 		}

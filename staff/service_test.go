@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatmap/seatmap/internal/testclock"
+	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/sqlite"
 )
@@ -21,7 +21,7 @@ func TestStaffIdentity(t *testing.T) {
 	st, err := sqlite.Open(ctx, t.TempDir()+"/seatmap.db")
 	require.NoError(t, err)
 	defer st.Close()
-	clock := testclock.New(time.Now())
+	clock := testkit.NewClock(time.Now())
 	adminToken := staff.NewToken()
 	svc := staff.NewService(st, staff.TokenHash(adminToken), clock.Now)
 
