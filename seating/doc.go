@@ -11,5 +11,12 @@
 // expected to come through store/backend.Guard and lease.Guard (cmd/seatd
 // wires them): an outage comes back as *breaker.UnavailableError.
 //
+// Locks, taken in this order and never the other way: Service.mu (the
+// registry) → Perf.setup (set-up changes, the only lock held across a store
+// write: staff take it, buyers and sales never) → Perf.mu (blocks,
+// reservations, and the zone list with the zone map for pricing; never held
+// across I/O) → the shard's own lock inside engine. holdCaps.mu and pendMu
+// are leaves. The order of writes is writes.go's; ARCHITECTURE.md has both.
+//
 // seating imports engine, hall, lease, catalog, order and pricing; never HTTP.
 package seating
