@@ -134,24 +134,14 @@ func (s *Server) getOrder(c *echo.Context) error {
 func (s *Server) listOrders(c *echo.Context) error {
 	f := order.Filter{PerformanceID: c.QueryParam("performance"), Status: c.QueryParam("status"),
 		Channel: c.QueryParam("channel"), Buyer: c.QueryParam("buyer")}
-	var err error
 	if len(f.Buyer) > 200 {
 		return &input.Error{Field: "buyer", Reason: "is longer than 200 characters"}
 	}
-	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
+	q, err := parsePage(c)
+	if err != nil {
 		return err
 	}
-	if f.To, err = parseTime("to", c.QueryParam("to")); err != nil {
-		return err
-	}
-	if f.Limit, err = parseLimit(c, 50, 200); err != nil {
-		return err
-	}
-	if cur := c.QueryParam("cursor"); cur != "" {
-		if f.Before, f.BeforeID, err = decodeCursor(cur); err != nil {
-			return err
-		}
-	}
+	f.From, f.To, f.Limit, f.Before, f.BeforeID = q.From, q.To, q.Limit, q.CursorTime, q.CursorID
 	page, err := s.checkout.ListOrders(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -67,3 +67,33 @@ func decodeCursor(v string) (time.Time, string, error) {
 	}
 	return time.UnixMicro(micro).UTC(), id, nil
 }
+
+// pageQuery is what a list takes from its query string: a window of time
+// (from, to), a page size (limit) and the keyset cursor of the page before.
+type pageQuery struct {
+	From, To   time.Time
+	Limit      int
+	CursorTime time.Time
+	CursorID   string
+}
+
+// parsePage reads from, to, limit (default 50, at most 200) and cursor.
+func parsePage(c *echo.Context) (pageQuery, error) {
+	var q pageQuery
+	var err error
+	if q.From, err = parseTime("from", c.QueryParam("from")); err != nil {
+		return q, err
+	}
+	if q.To, err = parseTime("to", c.QueryParam("to")); err != nil {
+		return q, err
+	}
+	if q.Limit, err = parseLimit(c, 50, 200); err != nil {
+		return q, err
+	}
+	if cur := c.QueryParam("cursor"); cur != "" {
+		if q.CursorTime, q.CursorID, err = decodeCursor(cur); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}

@@ -122,21 +122,11 @@ func (s *Server) listPerformances(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var f catalog.PerformanceFilter
-	if f.From, err = parseTime("from", c.QueryParam("from")); err != nil {
+	q, err := parsePage(c)
+	if err != nil {
 		return err
 	}
-	if f.To, err = parseTime("to", c.QueryParam("to")); err != nil {
-		return err
-	}
-	if f.Limit, err = parseLimit(c, 50, 200); err != nil {
-		return err
-	}
-	if cur := c.QueryParam("cursor"); cur != "" {
-		if f.AfterStartsAt, f.AfterID, err = decodeCursor(cur); err != nil {
-			return err
-		}
-	}
+	f := catalog.PerformanceFilter{From: q.From, To: q.To, Limit: q.Limit, AfterStartsAt: q.CursorTime, AfterID: q.CursorID}
 	page, err := s.seats.ListPerformances(c.Request().Context(), f)
 	if err != nil {
 		return err
