@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -84,6 +85,7 @@ type envOptions struct {
 	holdTTL   time.Duration
 	pgAddr    string
 	redisAddr string
+	static    fs.FS
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -123,7 +125,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

@@ -259,6 +259,8 @@ func (s *Server) seatmap(c *echo.Context) error {
 	}
 	switch c.QueryParam("format") {
 	case "", "full":
+	case "packed":
+		return jsonValidated(c, packSeatmap(id, &m, zones, staff))
 	case "compact":
 		out := compactSeatmapJSON{
 			PerformanceID: id, Version: snap.Version, Count: h.N(),
@@ -292,7 +294,7 @@ func (s *Server) seatmap(c *echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	default:
-		return &input.Error{Field: "format", Reason: "must be full or compact"}
+		return &input.Error{Field: "format", Reason: "must be full, compact or packed"}
 	}
 	out := seatmapJSON{PerformanceID: id, Version: snap.Version, Seats: make([]seatJSON, h.N()), Zones: zones, Channels: m.Channels, Stage: h.Layout.Stage}
 	for i, st := range h.Seats {

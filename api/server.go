@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -131,15 +130,18 @@ func New(cfg Config) (*Server, error) {
 	e.Use(s.observe)
 	e.Use(s.securityHeaders)
 	e.Use(s.wellFormed)
+	e.Use(s.compress)
 	s.echo = e
-	s.routes()
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.echo }
 
-func (s *Server) routes() {
+func (s *Server) routes() error {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -217,24 +219,13 @@ func (s *Server) routes() {
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 
 	if s.cfg.Static != nil {
-		e.GET("/*", s.static())
-	}
-}
-
-func (s *Server) static() echo.HandlerFunc {
-	files := http.FileServerFS(s.cfg.Static)
-	return func(c *echo.Context) error {
-		// wellFormed has refused paths that are not UTF-8 or hold control
-		// characters; what else fs.ValidPath refuses is not a file either.
-		if name := strings.TrimPrefix(path.Clean(c.Request().URL.Path), "/"); name != "" && !fs.ValidPath(name) {
-			return malformed("the path is not a valid file name")
+		files, err := s.static()
+		if err != nil {
+			return err
 		}
-		h := c.Response().Header()
-		// The app is small and changes with the binary: always revalidate.
-		h.Set("Cache-Control", "no-cache")
-		files.ServeHTTP(c.Response(), c.Request())
-		return nil
+		e.GET("/*", files)
 	}
+	return nil
 }
 
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

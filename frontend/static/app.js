@@ -7,14 +7,44 @@
 //   #/order/{id}  order confirmation
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports                 staff (staff.js)
+//
+// staff.js and everything only it imports (desk, painter, orders, vouchers,
+// reports, staffmap, session, catalog: most of the app's bytes) are loaded by
+// import() on the first staff route, never on a buyer's page.
 
 import { h, replace } from './dom.js';
-import { clearError } from './notify.js';
+import { clearError, showError } from './notify.js';
 import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 import { mountOrder } from './order.js';
-import { mountStaff } from './staff.js';
+
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports'];
+
+/**
+ * Mounts a staff page once staff.js has loaded; a route left before then
+ * mounts nothing.
+ * @param {HTMLElement} main
+ * @param {string[]} parts
+ * @returns {() => void} unmount
+ */
+function mountStaffLazily(main, parts) {
+  let gone = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  import('./staff.js').then(
+    (m) => {
+      if (!gone) inner = m.mountStaff(main, parts);
+    },
+    (err) => {
+      if (!gone) showError(err);
+    },
+  );
+  return () => {
+    gone = true;
+    if (inner) inner();
+  };
+}
 
 /** @type {(() => void) | null} */
 let unmount = null;
@@ -41,7 +71,7 @@ function route() {
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
   else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
-  else if (['login', 'staff', 'orders', 'vouchers', 'reports'].includes(parts[0])) unmount = mountStaff(main, parts);
+  else if (STAFF_ROUTES.includes(parts[0])) unmount = mountStaffLazily(main, parts);
   else {
     replace(main, h('section', { class: 'order' },
       h('h1', null, 'Page not found'),

@@ -47,8 +47,8 @@ export const hallTemplates = (hallId) => `/halls/${seg(hallId)}/templates`;
 export const performances = (query) => withQuery('/performances', query);
 /** @param {string} id */
 export const performance = (id) => `/performances/${seg(id)}`;
-/** The seat map in the compact form SeatData reads. @param {string} id */
-export const compactSeatmap = (id) => `${performance(id)}/seatmap?format=compact`;
+/** The seat map in the packed form SeatData reads (seatdata.js unpack). @param {string} id */
+export const compactSeatmap = (id) => `${performance(id)}/seatmap?format=packed`;
 /** The live socket's path: wrap in socketURL(). @param {string} id */
 export const live = (id) => `${performance(id)}/live`;
 /** @param {string} id */

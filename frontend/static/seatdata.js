@@ -30,12 +30,82 @@ export const MAX_CHANNELS = 64;
  * @typedef {{performance_id: string, version: number, count: number, ids: string[], x: number[], y: number[],
  *   zone: number[], row: number[], number: string[], rows: {section: number, label: string}[],
  *   sections: {id: string, name: string}[], states: string, zones: Zone[], stage: Rect | null,
- *   channel?: number[], channels?: string[], blocks?: Array<[number, string]>}} CompactSeatmap
+ *   channel?: number[], channels?: string[], blocks?: Array<[number, string]>, accessible?: number[]}} CompactSeatmap
  */
 
+/**
+ * @typedef {{performance_id: string, version: number, format: 'packed', count: number,
+ *   sections: {id: string, name: string}[], rows: {section: number, label: string, first: number, count: number}[],
+ *   numbers: Array<[number, string]>, ids: Array<[number, string]>, scale: number, x: number[], y: number[],
+ *   zone: number[], channel: number[], states: string, channels: string[], blocks?: Array<[number, string]>,
+ *   accessible?: number[], zones: Zone[], stage: Rect | null}} PackedSeatmap
+ */
+
+/**
+ * Expands the packed seat map (format=packed, see PackedSeatmap in
+ * api/openapi.yaml) into the compact form's columns.
+ * @param {PackedSeatmap} m
+ * @returns {CompactSeatmap}
+ */
+export function unpack(m) {
+  const n = m.count;
+  if (!(n >= 0) || !Array.isArray(m.rows) || !Array.isArray(m.x) || m.x.length !== n || !Array.isArray(m.y) || m.y.length !== n) {
+    throw new Error('The seat map from the server is incomplete. Please reload the page.');
+  }
+  const sections = m.sections || [];
+  /** @type {number[]} */
+  const row = new Array(n).fill(0);
+  /** @type {string[]} */
+  const number = new Array(n).fill('');
+  m.rows.forEach((r, ri) => {
+    for (let j = 0; j < r.count && r.first + j < n; j++) {
+      row[r.first + j] = ri;
+      number[r.first + j] = String(j + 1);
+    }
+  });
+  for (const [i, num] of m.numbers || []) if (i >= 0 && i < n) number[i] = String(num);
+  /** @type {string[]} */
+  const ids = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = m.rows[row[i]];
+    ids[i] = `${sections[r?.section]?.id ?? ''}-R${r?.label ?? ''}-S${number[i]}`;
+  }
+  for (const [i, id] of m.ids || []) if (i >= 0 && i < n) ids[i] = String(id);
+  const scale = m.scale > 0 ? m.scale : 1;
+  /** @param {number[]} d */
+  const coords = (d) => {
+    const out = new Array(n);
+    let q1 = 0;
+    let q2 = 0;
+    for (let i = 0; i < n; i++) {
+      const q = d[i] + 2 * q1 - q2;
+      out[i] = q / scale;
+      q2 = q1;
+      q1 = q;
+    }
+    return out;
+  };
+  /** @param {number[]} runs @param {number} fill */
+  const expand = (runs, fill) => {
+    const out = new Array(n).fill(fill);
+    let i = 0;
+    for (let k = 0; k + 1 < (runs || []).length; k += 2) {
+      for (let c = 0; c < runs[k + 1] && i < n; c++) out[i++] = runs[k];
+    }
+    return out;
+  };
+  return {
+    performance_id: m.performance_id, version: m.version, count: n, ids, x: coords(m.x), y: coords(m.y),
+    zone: expand(m.zone, -1), row, number, rows: m.rows.map((r) => ({ section: r.section, label: r.label })),
+    sections, states: m.states, channel: expand(m.channel, 0), channels: m.channels, blocks: m.blocks,
+    accessible: m.accessible, zones: m.zones, stage: m.stage,
+  };
+}
+
 export class SeatData {
-  /** @param {CompactSeatmap} m */
-  constructor(m) {
+  /** @param {CompactSeatmap | PackedSeatmap} raw either form of the seat map */
+  constructor(raw) {
+    const m = /** @type {CompactSeatmap} */ (raw && /** @type {any} */ (raw).format === 'packed' ? unpack(/** @type {PackedSeatmap} */ (raw)) : raw);
     const n = m.ids.length;
     if (![m.x, m.y, m.zone, m.row, m.number].every((a) => Array.isArray(a) && a.length === n)) {
       throw new Error('The seat map from the server is incomplete. Please reload the page.');
@@ -80,6 +150,9 @@ export class SeatData {
     this.blocks = new Map();
     this.setBlocks(m.blocks);
     this.row = Int32Array.from(m.row);
+    /** 1 for a seat the layout marks accessible (wheelchair space). */
+    this.accessible = new Uint8Array(n);
+    for (const i of Array.isArray(m.accessible) ? m.accessible : []) if (i >= 0 && i < n) this.accessible[i] = 1;
     this.state = new Uint8Array(n);
     /** MINE_* per seat: the page's selection and hold. */
     this.mine = new Uint8Array(n);

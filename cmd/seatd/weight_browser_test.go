@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/hall"
+)
+
+// The phone of issue 12: a 390×844 screen at 3× density, touch, the CPU 4×
+// slower than this machine's, and Chrome DevTools' "Fast 4G" preset: 165 ms
+// of latency (60 ms × 2.75), 9 Mbit/s down and 1.5 Mbit/s up at 90 % (1,012,500
+// and 168,750 bytes a second).
+const (
+	phoneLatencyMs = 165
+	phoneDown      = 9_000_000 / 8 * 0.9
+	phoneUp        = 1_500_000 / 8 * 0.9
+	phoneCPU       = 4
+)
+
+// Targets of issue 12.
+const (
+	firstVisitMax  = 400_000 // bytes from the server, the live map's socket included
+	repeatVisitMax = 50_000
+)
+
+// The modules only staff pages use: the buyer page must not fetch one.
+var staffModules = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js"}
+
+// firstDrawScript records when the seat map first drew (window.seatmap.ready
+// turns true in the frame that draws it), in ms since navigation began.
+const firstDrawScript = `(() => {
+  const tick = () => {
+    if (window.seatmap && window.seatmap.ready) { window.__firstDrawAt = performance.now(); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`
+
+// countingProxy passes TCP connections to target and counts the bytes the
+// server sends: what a phone would receive, headers, WebSocket frames and
+// all, compressed as they travel.
+type countingProxy struct {
+	ln   net.Listener
+	down atomic.Int64
+}
+
+func newCountingProxy(t *testing.T, target string) *countingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &countingProxy{ln: ln}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, _ = io.Copy(s, c)
+				s.Close()
+			}()
+			go func() {
+				defer wg.Done()
+				_, _ = io.Copy(countingWriter{c, &p.down}, s)
+				c.Close()
+			}()
+		}
+	}()
+	return p
+}
+
+// countingWriter counts as it writes: browser connections stay open across
+// visits.
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// visit is what one page load cost.
+type visit struct {
+	wire      int64    // bytes the server sent, through the proxy
+	http      int64    // sum of encodedDataLength of HTTP responses
+	socket    int64    // WebSocket payload bytes received (after inflating)
+	modules   []string // script files fetched, by name
+	firstDraw float64  // ms from navigation to the seat map's first draw
+	deflate   string   // Sec-WebSocket-Extensions of the live map's handshake
+}
+
+// phonePage opens a page with the phone's screen, CPU and network, and a
+// recorder of what it fetches.
+type phonePage struct {
+	ctx context.Context
+	mu  sync.Mutex
+	cur *visit
+}
+
+func newPhonePage(t *testing.T, ctx context.Context) *phonePage {
+	t.Helper()
+	pp := &phonePage{ctx: ctx}
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		pp.mu.Lock()
+		defer pp.mu.Unlock()
+		v := pp.cur
+		if v == nil {
+			return
+		}
+		switch e := ev.(type) {
+		case *network.EventLoadingFinished:
+			v.http += int64(e.EncodedDataLength)
+		case *network.EventResponseReceived:
+			if e.Type == network.ResourceTypeScript {
+				if u, err := url.Parse(e.Response.URL); err == nil {
+					v.modules = append(v.modules, path.Base(u.Path))
+				}
+			}
+		case *network.EventWebSocketFrameReceived:
+			v.socket += int64(len(e.Response.PayloadData))
+		case *network.EventWebSocketHandshakeResponseReceived:
+			for k, val := range e.Response.Headers {
+				if strings.EqualFold(k, "Sec-WebSocket-Extensions") {
+					v.deflate = fmt.Sprint(val)
+				}
+			}
+		}
+	}))
+	_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 3, Mobile: true})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: phoneCPU})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Latency: phoneLatencyMs, DownloadThroughput: phoneDown, UploadThroughput: phoneUp, ConnectionType: network.ConnectionTypeCellular4g}},
+	})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: firstDrawScript})
+	require.NoError(t, err)
+	return pp
+}
+
+// open loads pageURL from a blank page and waits until the seat map has
+// drawn and its socket delivered the snapshot; the wire bytes are counted
+// until then, plus a moment for stragglers.
+func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat string) visit {
+	t.Helper()
+	require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate("about:blank")))
+	pp.mu.Lock()
+	pp.cur = &visit{}
+	pp.mu.Unlock()
+	before := proxy.down.Load()
+	require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate(pageURL)))
+	waitFor(t, pp.ctx, `window.seatmap && window.seatmap.ready && window.seatmap.connected && window.__firstDrawAt > 0`, 120*time.Second)
+	first := eval[float64](t, pp.ctx, `window.__firstDrawAt`)
+	require.Equal(t, "free", eval[string](t, pp.ctx, fmt.Sprintf(`window.seatmap.stateOf(%q)`, seat)), "the seat map arrived whole")
+	t.Logf("timeline: %s", eval[string](t, pp.ctx, `performance.getEntries().map(e => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd || e.duration)).join(', ')`))
+	// Leave the page so that its socket closes; what was sent until then is
+	// this visit's.
+	require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate("about:blank")))
+	pp.mu.Lock()
+	v := *pp.cur
+	pp.cur = nil
+	pp.mu.Unlock()
+	v.wire = proxy.down.Load() - before
+	v.firstDraw = first
+	return v
+}
+
+// TestPhoneWeight opens the buyer's seat map of the stadium (80,000 seats) and
+// of the demo theatre (800) on an emulated phone, twice each in one browser
+// context, and reports what the first and the repeat visit cost and when the
+// map first drew (figures for BENCHMARKS.md: go test -run TestPhoneWeight -v
+// ./cmd/seatd). Bytes are asserted (they do not depend on the machine's load);
+// times are logged only: on a shared 2-core machine under 4× throttling they
+// vary by more than the targets' margin.
+func TestPhoneWeight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	p := startBinary(t, t.TempDir(), map[string]string{"SEATD_ADMIN_TOKEN": testAdminToken})
+	theatre := demoPerformance(t, p.Base)
+	staff := newAPIClient(t, p.Base)
+	auth := []string{"Authorization", "Bearer " + testAdminToken}
+	var h struct{ ID string }
+	require.Equal(t, 201, staff.call("POST", "/api/v1/halls", hall.Stadium(), &h, auth...))
+	var stadium struct{ ID string }
+	require.Equal(t, 201, staff.call("POST", "/api/v1/performances", map[string]any{
+		"hall_id": h.ID, "name": "Cup Final", "starts_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339), "on_sale": true,
+	}, &stadium, auth...))
+
+	proxy := newCountingProxy(t, strings.TrimPrefix(p.Base, "http://"))
+	base := "http://" + proxy.ln.Addr().String()
+	newPage := browser(t)
+	for _, tc := range []struct {
+		name, perf string
+		seat       string
+	}{
+		{"stadium", stadium.ID, "040-R50-S40"},
+		{"theatre", theatre, "S-R5-S10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pp := newPhonePage(t, newPage())
+			first := pp.open(t, proxy, base+"/#/p/"+tc.perf, tc.seat)
+			repeat := pp.open(t, proxy, base+"/#/p/"+tc.perf, tc.seat)
+			for _, v := range []struct {
+				name string
+				v    visit
+			}{{"first visit", first}, {"repeat visit", repeat}} {
+				t.Logf("%s, %s: %d bytes on the wire (HTTP %d, socket payload %d inflated, extensions %q), first draw %.0f ms, %d scripts %v",
+					tc.name, v.name, v.v.wire, v.v.http, v.v.socket, v.v.deflate, v.v.firstDraw, len(v.v.modules), v.v.modules)
+			}
+			for _, m := range first.modules {
+				require.NotContains(t, staffModules, m, "the buyer page fetched a staff module")
+			}
+			require.Contains(t, first.modules, "seatmap.js")
+			require.LessOrEqual(t, first.wire, int64(firstVisitMax), "first visit")
+			require.LessOrEqual(t, repeat.wire, int64(repeatVisitMax), "repeat visit")
+		})
+	}
+}
