@@ -199,21 +199,36 @@ func (c countingConn) Read(p []byte) (int, error) {
 }
 
 // BenchmarkSnapshotWrite sends a mid-sale stadium snapshot over a real socket
-// in each compression mode coder/websocket offers. write-ns/op is the server's
-// Write (compression included), wire-B/op what went on the wire, and
-// heap-B/conn what each of 50 sockets keeps after one snapshot.
+// in each compression mode coder/websocket offers, and gzipped once by the
+// room (?snapshot=gzip: compressed once per version, written as it is to
+// every socket). write-ns/op is the server's Write (compression included),
+// wire-B/op what went on the wire, heap-B/conn what each of 50 sockets keeps
+// after one snapshot, and gzip-ns/version the room's one compression.
 func BenchmarkSnapshotWrite(b *testing.B) {
 	frame := encodeSnapshot(midSale())
 	modes := []struct {
 		name string
 		mode websocket.CompressionMode
+		gzip bool
 	}{
-		{"none", websocket.CompressionDisabled},
-		{"no-context-takeover", websocket.CompressionNoContextTakeover},
-		{"context-takeover", websocket.CompressionContextTakeover},
+		{"none", websocket.CompressionDisabled, false},
+		{"no-context-takeover", websocket.CompressionNoContextTakeover, false},
+		{"context-takeover", websocket.CompressionContextTakeover, false},
+		{"gzip-once", websocket.CompressionNoContextTakeover, true},
 	}
 	for _, m := range modes {
 		b.Run(m.name, func(b *testing.B) {
+			payload, typ := frame, websocket.MessageText
+			var gzipNs float64
+			if m.gzip {
+				start := time.Now()
+				const rounds = 20
+				for range rounds {
+					payload = gzipFrame(frame)
+				}
+				gzipNs = float64(time.Since(start).Nanoseconds()) / rounds
+				typ = websocket.MessageBinary
+			}
 			var wire atomic.Int64
 			accepted := make(chan *websocket.Conn, 64)
 			ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +278,7 @@ func BenchmarkSnapshotWrite(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			for range k {
 				s, c, r := open()
-				require.NoError(b, s.Write(context.Background(), websocket.MessageText, frame))
+				require.NoError(b, s.Write(context.Background(), typ, payload))
 				<-r
 				held = append(held, trio{s, c, r})
 			}
@@ -280,13 +295,16 @@ func BenchmarkSnapshotWrite(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				start := time.Now()
-				require.NoError(b, server.Write(context.Background(), websocket.MessageText, frame))
+				require.NoError(b, server.Write(context.Background(), typ, payload))
 				writing += time.Since(start)
 				<-read
 			}
 			b.ReportMetric(float64(wire.Load())/float64(b.N), "wire-B/op")
 			b.ReportMetric(float64(writing.Nanoseconds())/float64(b.N), "write-ns/op")
 			b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/k, "heap-B/conn")
+			if m.gzip {
+				b.ReportMetric(gzipNs, "gzip-ns/version")
+			}
 		})
 	}
 }

@@ -22,6 +22,9 @@ type client struct {
 	room  *room
 	conn  *websocket.Conn
 	queue chan []byte // frames shared with every other client of the room: never modify
+	// gzip: the client asked for snapshots gzipped (?snapshot=gzip), sent as
+	// binary messages. Set before the client is added to its room.
+	gzip bool
 
 	// ctx ends when the client is to be closed, with code saying why.
 	ctx     context.Context

@@ -1,7 +1,9 @@
 package realtime
 
 import (
+	"bytes"
 	"cmp"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -29,6 +31,11 @@ import (
 //
 // Client to server: {"type":"resync"} asks for a new snapshot; deltas then
 // continue from its version. Anything else closes the socket with ClosePolicy.
+//
+// A client that opens the socket with ?snapshot=gzip gets every snapshot as a
+// binary message: the same JSON, gzipped. The room compresses it once per
+// version and every joiner shares the bytes, where permessage-deflate would
+// compress it once per socket (see doc.go). Deltas and refresh stay text.
 
 // maxClientFrame bounds what a client may send.
 const maxClientFrame = 4 << 10
@@ -58,6 +65,21 @@ func encodeSnapshot(snap *engine.Snapshot) []byte {
 	b = base64.StdEncoding.AppendEncode(b, raw)
 	return append(b, `"}`...)
 }
+
+// gzipFrame compresses a frame for clients that asked for gzipped snapshots.
+// Level 1: the snapshot is mostly runs of the same few characters, which the
+// fastest level packs nearly as well as the best.
+func gzipFrame(frame []byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	_, _ = zw.Write(frame) // a bytes.Buffer does not fail
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// isGzip tells a gzipped frame (binary) from a JSON one (text, starting with
+// '{'): by the gzip magic number.
+func isGzip(frame []byte) bool { return len(frame) >= 2 && frame[0] == 0x1f && frame[1] == 0x8b }
 
 // delta is one frame's changes split by kind, each list holding every seat
 // once (its last change) in seat order.

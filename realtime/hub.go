@@ -239,6 +239,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, performanceID stri
 	rm := h.join(performanceID, shard)
 	defer h.leave(rm)
 	c := newClient(h, rm, conn)
+	c.gzip = r.URL.Query().Get("snapshot") == "gzip"
 	rm.add(c)
 	c.run()
 	rm.remove(c)
@@ -345,6 +346,7 @@ type room struct {
 	picture engine.Snapshot // every seat at version; what every client has
 	version uint64          // the version of picture, and of the last frame sent
 	snap    []byte          // picture encoded, nil when stale
+	snapGz  []byte          // snap gzipped, nil when stale or not yet asked for
 	buf     []engine.Change
 	d       delta
 }
@@ -364,19 +366,27 @@ func newRoom(h *Hub, id string, shard *engine.Shard) *room {
 func (rm *room) loadLocked() {
 	rm.shard.Snapshot(&rm.picture)
 	rm.version = rm.picture.Version
-	rm.snap = nil
+	rm.snap, rm.snapGz = nil, nil
 	rm.loaded = true
 }
 
-// snapshotLocked returns the picture encoded, encoding it at most once per version.
-func (rm *room) snapshotLocked() []byte {
+// snapshotLocked returns the picture encoded, gzipped for a client that asked
+// for that, encoding and compressing it at most once per version: a surge of
+// joiners costs one compression, not one per socket.
+func (rm *room) snapshotLocked(gz bool) []byte {
 	if !rm.loaded {
 		rm.loadLocked()
 	}
 	if rm.snap == nil {
 		rm.snap = encodeSnapshot(&rm.picture)
 	}
-	return rm.snap
+	if !gz {
+		return rm.snap
+	}
+	if rm.snapGz == nil {
+		rm.snapGz = gzipFrame(rm.snap)
+	}
+	return rm.snapGz
 }
 
 // add registers c and queues its snapshot in one step under rm.mu, so c gets
@@ -387,7 +397,7 @@ func (rm *room) add(c *client) {
 	defer rm.mu.Unlock()
 	rm.clients[c] = struct{}{}
 	rm.size.Store(int64(len(rm.clients)))
-	c.send(rm.snapshotLocked())
+	c.send(rm.snapshotLocked(c.gzip))
 }
 
 func (rm *room) remove(c *client) {
@@ -401,7 +411,7 @@ func (rm *room) remove(c *client) {
 func (rm *room) resync(c *client) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
-	c.send(rm.snapshotLocked())
+	c.send(rm.snapshotLocked(c.gzip))
 }
 
 func (rm *room) run() {
@@ -446,9 +456,8 @@ func (rm *room) step() {
 	rm.buf = changes[:0]
 	if errors.Is(err, engine.ErrGap) {
 		rm.loadLocked()
-		snap := rm.snapshotLocked()
 		for c := range rm.clients {
-			c.send(snap)
+			c.send(rm.snapshotLocked(c.gzip))
 		}
 		return
 	}
@@ -483,5 +492,5 @@ func (rm *room) apply(d *delta, to uint64) {
 	}
 	p.Version = to
 	rm.version = to
-	rm.snap = nil
+	rm.snap, rm.snapGz = nil, nil
 }

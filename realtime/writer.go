@@ -36,7 +36,11 @@ func (c *client) writeFrame(frame []byte) error {
 	// and a client being closed should still get its close code.
 	ctx, cancel := context.WithTimeout(context.Background(), c.hub.o.WriteTimeout)
 	defer cancel()
-	err := c.conn.Write(ctx, websocket.MessageText, frame)
+	typ := websocket.MessageText
+	if isGzip(frame) {
+		typ = websocket.MessageBinary
+	}
+	err := c.conn.Write(ctx, typ, frame)
 	if err != nil {
 		c.failed(err)
 	}

@@ -23,6 +23,8 @@ const dropDeltas = `(() => {
 			live.sockets++;
 			// Added before the page's handler, so it sees every frame first.
 			this.addEventListener('message', (ev) => {
+				// A binary message is a gzipped snapshot (the page asks for them).
+				if (ev.data instanceof ArrayBuffer) { live.snapshots++; return; }
 				let msg;
 				try { msg = JSON.parse(ev.data); } catch { return; }
 				if (msg.type === 'snapshot') live.snapshots++;

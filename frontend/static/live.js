@@ -56,7 +56,10 @@ export class LiveMap {
    * @param {LiveHandlers} handlers
    */
   constructor(performanceId, data, handlers) {
-    this.url = socketURL(live(performanceId));
+    this.url = socketURL(live(performanceId, typeof DecompressionStream === 'function'));
+    /** Messages are handled one after another: a gzipped snapshot is inflated
+     * asynchronously, and the deltas behind it must wait for it. */
+    this.inbox = Promise.resolve();
     this.data = data;
     this.handlers = handlers;
     /** @type {WebSocket | null} */
@@ -90,18 +93,41 @@ export class LiveMap {
     }
     this.ws = ws;
     this.synced = false;
-    ws.onmessage = (ev) => this.#onMessage(ev);
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (ev) => {
+      this.inbox = this.inbox.then(() => this.#receive(ws, ev.data));
+    };
     ws.onclose = (ev) => this.#onClose(ev);
     // Errors are followed by close; close decides what to do.
     ws.onerror = () => {};
   }
 
-  /** @param {MessageEvent} ev */
-  #onMessage(ev) {
-    if (typeof ev.data !== 'string') return;
+  /**
+   * Inflates a gzipped snapshot (a binary message), then handles the frame,
+   * unless its socket has been replaced meanwhile.
+   * @param {WebSocket} ws
+   * @param {unknown} data
+   */
+  async #receive(ws, data) {
+    let text = data;
+    if (data instanceof ArrayBuffer) {
+      try {
+        const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('gzip'));
+        text = await new Response(stream).text();
+      } catch {
+        return;
+      }
+    }
+    if (ws !== this.ws || this.closed) return;
+    this.#onMessage(text);
+  }
+
+  /** @param {unknown} data */
+  #onMessage(data) {
+    if (typeof data !== 'string') return;
     let msg;
     try {
-      msg = JSON.parse(ev.data);
+      msg = JSON.parse(data);
     } catch {
       return;
     }

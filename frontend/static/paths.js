@@ -49,8 +49,13 @@ export const performances = (query) => withQuery('/performances', query);
 export const performance = (id) => `/performances/${seg(id)}`;
 /** The seat map in the packed form SeatData reads (seatdata.js unpack). @param {string} id */
 export const compactSeatmap = (id) => `${performance(id)}/seatmap?format=packed`;
-/** The live socket's path: wrap in socketURL(). @param {string} id */
-export const live = (id) => `${performance(id)}/live`;
+/**
+ * The live socket's path: wrap in socketURL(). With gzip, snapshots come as
+ * gzipped binary messages (compressed once by the server for every joiner).
+ * @param {string} id
+ * @param {boolean} [gzip]
+ */
+export const live = (id, gzip = false) => `${performance(id)}/live${gzip ? '?snapshot=gzip' : ''}`;
 /** @param {string} id */
 export const stats = (id) => `${performance(id)}/stats`;
 /** @param {string} id holds of one performance (list, or POST to hold) */
