@@ -110,3 +110,42 @@ func TestAPIPathsOnlyInPathsModule(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// staticRef is what loads with a page: static imports, module preloads and
+// scripts; not import(), which loads on demand.
+var staticRef = regexp.MustCompile(`(?:from\s+|import\s+|href=|src=)["'](\./)?([A-Za-z0-9_./-]+\.js)["']`)
+
+// The buyer pages load no staff code: what index.html pulls in through static
+// imports and preloads holds no module only staff pages use. Staff code comes
+// by import() (TestPhoneWeight in cmd/seatd checks what the browser fetched).
+func TestBuyerPagesLoadNoStaffModule(t *testing.T) {
+	t.Parallel()
+	files := FS()
+	seen := map[string]bool{}
+	queue := []string{"index.html"}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		for _, m := range staticRef.FindAllStringSubmatch(string(data), -1) {
+			queue = append(queue, m[2])
+		}
+	}
+	for _, staff := range []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js"} {
+		if seen[staff] {
+			t.Errorf("%s loads with every page: import it with import() on the staff routes", staff)
+		}
+	}
+	for _, buyer := range []string{"app.js", "performance.js", "seatmap.js", "seatdata.js", "live.js", "checkout.js"} {
+		if !seen[buyer] {
+			t.Errorf("%s is not loaded by the buyer page: the pattern is out of date", buyer)
+		}
+	}
+}
