@@ -107,8 +107,8 @@ type Order struct {
 	// without the session that made it. Secret: never logged.
 	AccessKey string
 	Tickets   []Ticket
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Origin is written with a new order: its first history entry, and its
 	// e-mail to the outbox. Not read back.
 	Origin Change

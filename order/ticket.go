@@ -15,7 +15,9 @@ import (
 const TicketCodeLen = 28
 
 // NewTicketCode draws a ticket code.
-func NewTicketCode() string { return string(ids.AppendSymbols(make([]byte, 0, TicketCodeLen), TicketCodeLen)) }
+func NewTicketCode() string {
+	return string(ids.AppendSymbols(make([]byte, 0, TicketCodeLen), TicketCodeLen))
+}
 
 // NewTicketID draws a ticket's public id.
 func NewTicketID() string { return ids.New("t", 10) }
