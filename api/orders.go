@@ -30,11 +30,20 @@ type paymentJSON struct {
 	Method string `json:"method"`
 }
 
+// ticketJSON is one seat of an order. Code is what the gate scans: null
+// until the order is paid. A refunded or voided ticket keeps its code, and
+// its status says it is not valid.
 type ticketJSON struct {
-	Seat   string `json:"seat"`
-	Zone   string `json:"zone"`
-	Price  int64  `json:"price"`
-	Status string `json:"status"`
+	ID        string  `json:"id"`
+	Seat      string  `json:"seat"`
+	Code      *string `json:"code"`
+	SeatLabel string  `json:"seat_label,omitempty"` // "Stalls, row 3, seat 10"
+	Section   string  `json:"section,omitempty"`
+	Row       string  `json:"row,omitempty"`
+	Number    string  `json:"number,omitempty"`
+	Zone      string  `json:"zone"`
+	Price     int64   `json:"price"`
+	Status    string  `json:"status"`
 }
 
 type orderJSON struct {
@@ -55,6 +64,7 @@ type orderJSON struct {
 	Payment       *paymentJSON `json:"payment"`
 	Deadline      *string      `json:"deadline,omitempty"`
 	CreatedAt     string       `json:"created_at"`
+	AccessKey     string       `json:"access_key,omitempty"` // the order's own page only: opens it on any device
 }
 
 func toOrderJSON(o order.Order) orderJSON {
@@ -75,9 +85,13 @@ func toOrderJSON(o order.Order) orderJSON {
 		d := rfc3339(o.Deadline)
 		out.Deadline = &d
 	}
+	shown := order.CodesShown(o)
 	for i, t := range o.Tickets {
 		out.Seats[i] = t.SeatID
-		out.Tickets[i] = ticketJSON{Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
+		out.Tickets[i] = ticketJSON{ID: t.ID, Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
+		if shown && t.Code != "" {
+			out.Tickets[i].Code = &o.Tickets[i].Code
+		}
 	}
 	return out
 }
@@ -116,19 +130,17 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/orders/"+o.ID)
-	return c.JSON(http.StatusCreated, toOrderJSON(o))
+	return c.JSON(http.StatusCreated, s.fullOrderJSON(c.Request().Context(), o))
 }
 
+// getOrder answers the session that made the order, staff, and whoever has
+// the order's key (?key=, the link in its e-mail): from any device.
 func (s *Server) getOrder(c *echo.Context) error {
-	a, err := s.actorOf(c)
+	o, err := s.openOrder(c)
 	if err != nil {
 		return err
 	}
-	o, err := s.checkout.GetOrder(c.Request().Context(), c.Param("id"), a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toOrderJSON(o))
+	return c.JSON(http.StatusOK, s.fullOrderJSON(c.Request().Context(), o))
 }
 
 func (s *Server) listOrders(c *echo.Context) error {
@@ -362,7 +374,7 @@ func (s *Server) payReservation(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toOrderJSON(o))
+	return c.JSON(http.StatusOK, s.fullOrderJSON(c.Request().Context(), o))
 }
 
 type searchJSON struct {

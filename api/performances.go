@@ -73,6 +73,7 @@ type performanceJSON struct {
 	HallID    string      `json:"hall_id"`
 	Name      string      `json:"name"`
 	StartsAt  string      `json:"starts_at"`
+	TimeZone  string      `json:"time_zone"` // the venue's (IANA), in which starts_at is shown
 	Status    string      `json:"status"`
 	Zones     []hall.Zone `json:"zones"`
 	Counts    *countsJSON `json:"counts,omitempty"`
@@ -82,7 +83,7 @@ type performanceJSON struct {
 
 func (s *Server) performanceJSON(c *echo.Context, p catalog.Performance) performanceJSON {
 	out := performanceJSON{
-		ID: p.ID, HallID: p.HallID, Name: p.Name, StartsAt: rfc3339(p.StartsAt), Status: p.Status,
+		ID: p.ID, HallID: p.HallID, Name: p.Name, StartsAt: rfc3339(p.StartsAt), TimeZone: s.checkout.Location().String(), Status: p.Status,
 		Zones: p.Zones, CreatedAt: rfc3339(p.CreatedAt),
 	}
 	if out.Zones == nil {

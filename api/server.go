@@ -155,6 +155,7 @@ func (s *Server) routes() error {
 	v1.GET("/readyz", s.readyz)
 	v1.GET("/openapi.yaml", serveOpenAPI)
 	v1.GET("/currencies", listCurrencies)
+	v1.GET("/venue", s.venue)
 
 	member := s.requireStaff // roles besides admin
 	organizer := member(staff.RoleOrganizer)
@@ -196,6 +197,7 @@ func (s *Server) routes() error {
 	v1.POST("/orders", s.createOrder)
 	v1.GET("/orders", s.listOrders, seller)
 	v1.GET("/orders/:id", s.getOrder)
+	v1.GET("/orders/:id/tickets/:ticket/qr.svg", s.ticketQR)
 	v1.POST("/orders/:id/extend", s.extendReservation, seller)
 	v1.POST("/orders/:id/annul", s.annulReservation, seller)
 	v1.POST("/orders/:id/pay", s.payReservation, seller)

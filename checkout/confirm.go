@@ -218,10 +218,14 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 }
 
 // newOrder is the order a quote makes, before its status, buyer and code.
+// Its tickets get their ids and codes here, from crypto/rand, and are
+// written with it; a reservation's codes are shown once it is paid.
 func (s *Service) newOrder(p *seating.Perf, q seating.Quote, a seating.Actor) order.Order {
-	return order.Order{
+	o := order.Order{
 		ID: NewOrderID(), Number: NewOrderNumber(), PerformanceID: p.ID(),
 		Session: a.Session, HoldToken: q.Token, SoldBy: a.StaffID, Channel: q.Channel,
-		Tickets: q.Tickets, Total: q.Total, Currency: q.Currency,
+		Tickets: append([]order.Ticket(nil), q.Tickets...), Total: q.Total, Currency: q.Currency,
 	}
+	order.Issue(&o)
+	return o
 }

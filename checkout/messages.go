@@ -23,35 +23,59 @@ var subjects = map[string]string{
 }
 
 // message renders an e-mail about o. Buyers without an address get none.
+// Seats are named as people say them, each with its price and, once the
+// order is paid, its ticket code; the link opens the order with its tickets'
+// QR codes on any device. Times are the venue's, with the zone named.
 func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *outbox.Message {
 	if o.BuyerEmail == "" {
 		return nil
 	}
 	meta := p.Meta()
+	zoneNames := make(map[string]string, len(meta.Zones))
+	for _, z := range meta.Zones {
+		zoneNames[z.ID] = z.Name
+	}
+	h := p.Hall()
+	codes := order.CodesShown(o)
 	var b strings.Builder
 	if o.BuyerName != "" {
 		fmt.Fprintf(&b, "Hello %s,\n\n", o.BuyerName)
 	}
 	b.WriteString(intro)
-	fmt.Fprintf(&b, "\n\nOrder %s\n%s, %s\n\n", o.Number, meta.Name, meta.StartsAt.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
-	var gross int64
+	fmt.Fprintf(&b, "\n\nOrder %s\n%s\n%s\n\n", o.Number, meta.Name, s.When(meta.StartsAt))
 	for _, t := range o.Tickets {
 		state := ""
-		if t.Status == order.TicketRefunded {
+		switch t.Status {
+		case order.TicketRefunded:
 			state = "  (refunded)"
+		case order.TicketVoid:
+			state = "  (void)"
 		}
-		fmt.Fprintf(&b, "  Seat %-14s %-10s %14s%s\n", t.SeatID, t.Zone, money.Format(t.Price, o.Currency), state)
-		gross += t.Price
+		zone := zoneNames[t.Zone]
+		if zone == "" {
+			zone = t.Zone
+		}
+		fmt.Fprintf(&b, "  %-36s %-12s %14s%s\n", SeatNameOf(h, t.Seat, t.SeatID).Label(), zone, money.Format(t.Price, o.Currency), state)
+		if codes && t.Code != "" && t.Status == order.TicketLive {
+			fmt.Fprintf(&b, "    Ticket code %s\n", order.FormatTicketCode(t.Code))
+		}
 	}
 	if o.Discount > 0 {
-		fmt.Fprintf(&b, "  %-25s %14s\n", "Discount "+o.VoucherCode, "-"+money.Format(o.Discount, o.Currency))
+		fmt.Fprintf(&b, "  %-49s %14s\n", "Discount "+o.VoucherCode, "-"+money.Format(o.Discount, o.Currency))
 	}
-	fmt.Fprintf(&b, "  %-25s %14s\n", "Total", money.Format(o.Total, o.Currency))
+	fmt.Fprintf(&b, "  %-49s %14s\n", "Total", money.Format(o.Total, o.Currency))
 	if o.Refunded > 0 {
-		fmt.Fprintf(&b, "  %-25s %14s\n", "Refunded", "-"+money.Format(o.Refunded, o.Currency))
+		fmt.Fprintf(&b, "  %-49s %14s\n", "Refunded", "-"+money.Format(o.Refunded, o.Currency))
 	}
 	if !o.Deadline.IsZero() && o.Status == order.Reserved {
-		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST"))
+		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", s.When(o.Deadline))
+	}
+	if link := s.OrderLink(o); link != "" {
+		what := "Your order"
+		if codes {
+			what = "Your tickets with their QR codes"
+		}
+		fmt.Fprintf(&b, "\n%s, on any device:\n%s\nKeep this link to yourself: whoever has it can open the order.\n", what, link)
 	}
 	return &outbox.Message{
 		ID: ids.New("m", 12), Kind: kind, To: o.BuyerEmail,

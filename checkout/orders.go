@@ -22,6 +22,22 @@ func (s *Service) GetOrder(ctx context.Context, id string, a seating.Actor) (ord
 	return o, err
 }
 
+// OpenOrder returns an order to the session that made it, to staff, or to
+// whoever has its access key (the link in its e-mail). Anyone else, and a
+// wrong key, is told it is not found: an order's existence is not given away.
+func (s *Service) OpenOrder(ctx context.Context, id, key string, a seating.Actor) (order.Order, error) {
+	o, err := s.store.GetOrder(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+	case err != nil:
+		return order.Order{}, err
+	case a.Staff() || (a.Session != "" && o.Session == a.Session) || (key != "" && order.Opens(o, key)):
+		return o, nil
+	}
+	return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+}
+
 // ListOrders lists orders for staff.
 func (s *Service) ListOrders(ctx context.Context, f order.Filter) ([]order.Order, error) {
 	var out []order.Order

@@ -201,7 +201,7 @@ func (s *Service) remindDue(ctx context.Context, now time.Time) {
 		if err != nil {
 			continue
 		}
-		deadline := o.Deadline.In(s.loc).Format("Mon 2 Jan 2006 15:04 MST")
+		deadline := s.When(o.Deadline)
 		m := s.message(p, o, outbox.KindReminder, "A reminder: your reservation ends on "+deadline+".")
 		err = s.store.RecordOrderEvent(ctx, o.ID, order.ActionReminded, "deadline "+o.Deadline.UTC().Format(time.RFC3339),
 			order.Change{Actor: "system", Notify: m})

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -56,6 +57,9 @@ type Config struct {
 	// Location is the venue's time zone: vouchers' date, weekday and time
 	// rules are read in it, and e-mails show times in it. Default UTC.
 	Location *time.Location
+	// PublicURL is where buyers reach seatd ("https://tickets.example.com"),
+	// for the order links in e-mails; empty: e-mails carry no link.
+	PublicURL string
 	// ReminderLead is how long before its deadline a reservation's buyer is
 	// reminded (once; not for reservations shorter than that); default 24 h.
 	ReminderLead time.Duration
@@ -75,6 +79,7 @@ type Service struct {
 	now          func() time.Time
 	loc          *time.Location
 	reminderLead time.Duration
+	publicURL    string
 	cfg          Config
 
 	confirms singleflight.Group
@@ -104,7 +109,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now,
-		loc: cfg.Location, reminderLead: cfg.ReminderLead, cfg: cfg,
+		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
 	}
 }
 

@@ -103,9 +103,12 @@ type Order struct {
 	SoldBy         string    // staff user id, empty for web orders
 	PaymentMethod  string    // online, cash or card; empty while reserved
 	Deadline       time.Time // when a reservation lapses; zero otherwise
-	Tickets        []Ticket
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// AccessKey opens the order to whoever has it (the link in its e-mail),
+	// without the session that made it. Secret: never logged.
+	AccessKey string
+	Tickets   []Ticket
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Origin is written with a new order: its first history entry, and its
 	// e-mail to the outbox. Not read back.
 	Origin Change
@@ -113,6 +116,8 @@ type Order struct {
 
 // Ticket is one seat of an order.
 type Ticket struct {
+	ID     string // public, unique
+	Code   string // what the gate scans: unique, unguessable; see TicketCodeLen
 	Seat   uint32 // dense seat index
 	SeatID string // public seat id
 	Zone   string // zone id at the time of sale

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pricing"
 )
@@ -23,6 +24,9 @@ func (p *Perf) Meta() catalog.Performance { return *p.meta.Load() }
 
 // Currency is the currency of its zones ("" without zones).
 func (p *Perf) Currency() string { return p.currency() }
+
+// Hall is the performance's hall: immutable, safe for concurrent use.
+func (p *Perf) Hall() *hall.Hall { return p.hall }
 
 // SeatIDs maps dense seat indices to public seat ids.
 func (p *Perf) SeatIDs(seats []uint32) []string { return p.ids(seats) }

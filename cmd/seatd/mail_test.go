@@ -90,6 +90,6 @@ func TestOrderEmailWrittenToOutboxDir(t *testing.T) {
 	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
 	require.NoError(t, err)
 	require.Contains(t, string(body), "Hello Ada")
-	require.Contains(t, string(body), "Seat S-R7-S1")
+	require.Contains(t, string(body), "Stalls, row 7, seat 1", "seats as people say them")
 	require.Contains(t, string(body), "Total")
 }

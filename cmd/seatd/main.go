@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -77,6 +78,7 @@ type config struct {
 	logLevel      slog.Level
 	liveFrameRate int
 	location      *time.Location
+	publicURL     string // no trailing slash; empty: http://<the listening address>
 	mail          mailConfig
 }
 
@@ -120,7 +122,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.pprofAddr, "pprof", getenv("SEATD_PPROF"), "serve Go profiles (net/http/pprof) on this address, e.g. localhost:6060; off when empty (SEATD_PPROF)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", getenv("SEATD_METRICS_ADDR"), "serve Prometheus metrics without a token on this address, e.g. localhost:9090, for the monitoring network only; off when empty (on the main port /metrics needs an admin token) (SEATD_METRICS_ADDR)")
 	fs.IntVar(&c.liveFrameRate, "live-frame-rate", 50_000, "frames a second one performance's live map writes to all its sockets together; bigger audiences get wider coalescing windows (each frame is a write per socket)")
-	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules and e-mails use it (SEATD_TZ)")
+	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules use it, and pages and e-mails show times in it, naming it; Local is the machine's (TZ, /etc/localtime; in a container usually UTC) (SEATD_TZ)")
+	fs.StringVar(&c.publicURL, "public-url", getenv("SEATD_PUBLIC_URL"), "where buyers reach seatd, e.g. https://tickets.example.com, for the order links in e-mails (default http://<-addr> as it listens) (SEATD_PUBLIC_URL)")
 	c.mail.register(fs, getenv)
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
@@ -130,8 +133,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
 	var err error
-	if c.location, err = time.LoadLocation(*tz); err != nil {
+	if c.location, err = venueZone(*tz, getenv); err != nil {
 		return c, fmt.Errorf("-tz: %w", err)
+	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return c, fmt.Errorf("-public-url %q: want an http or https URL without query, fragment or user, e.g. https://tickets.example.com", c.publicURL)
+		}
+		c.publicURL = strings.TrimRight(c.publicURL, "/")
 	}
 	c.adminToken = getenv("SEATD_ADMIN_TOKEN")
 	if c.adminToken != "" && len(c.adminToken) < 16 {
@@ -213,13 +223,28 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 
+	// Listen before the checkout starts: the order links in its e-mails need
+	// the address, and with -addr :0 only the listener knows it. Connections
+	// wait in the backlog until the server starts.
+	inner, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer inner.Close()
+	url := "http://" + displayAddr(inner.Addr())
+	publicURL := cfg.publicURL
+	if publicURL == "" {
+		publicURL = url
+	}
+	log.Info("venue time zone", "tz", cfg.location.String(), "now", checkout.FormatWhen(time.Now(), cfg.location))
+
 	vouchers := voucher.NewService(st)
 	svc := seating.New(seating.Config{
 		Store: st, Leases: leases, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location})
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -284,10 +309,6 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		defer ss.Close()
 		log.Info("side listener", "flag", side.flag, "url", "http://"+displayAddr(sl.Addr())+side.path)
 	}
-	inner, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
 	ln := connlimit.New(inner, budget.conns, cfg.connPerAddr)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -298,8 +319,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	url := "http://" + displayAddr(ln.Addr())
-	log.Info("seatd listening", "url", url, "descriptors", budget.limit, "max_conns", budget.conns, "max_sockets", budget.sockets, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
+	log.Info("seatd listening", "url", url, "public_url", publicURL, "descriptors", budget.limit, "max_conns", budget.conns, "max_sockets", budget.sockets, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
 	if ready != nil {
 		ready(url)
 	}

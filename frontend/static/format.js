@@ -1,6 +1,17 @@
-// Formatting of money, dates and durations for the user's locale.
+// Formatting of money, dates and durations for the user's locale; times in
+// the venue's time zone, named, never the viewer's.
 
-import { url, currencies } from './paths.js';
+import { url, currencies, venue } from './paths.js';
+
+/**
+ * The venue's time zone (IANA), in which every time is shown: GET /venue,
+ * asked at load beside the currencies. The viewer's own when it could not be
+ * had (the zone is then still named).
+ */
+const venueZonePromise = fetch(url(venue()), { credentials: 'same-origin' })
+  .then((r) => (r.ok ? r.json() : null))
+  .then((/** @type {{time_zone?: string} | null} */ j) => j?.time_zone || null)
+  .catch(() => null);
 
 /**
  * How many decimals each currency's amounts have, as the server counts them
@@ -14,6 +25,21 @@ const serverDecimals = await fetch(url(currencies()), { credentials: 'same-origi
   .then((r) => (r.ok ? r.json() : null))
   .then((/** @type {{items: Array<{code: string, decimals: number}>} | null} */ j) => (j ? new Map(j.items.map((c) => [c.code, c.decimals])) : null))
   .catch(() => null);
+
+/** @type {string} */
+const venueZone = await venueZonePromise.then((zone) => {
+  try {
+    if (zone) return new Intl.DateTimeFormat('en-GB', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    // a zone this browser does not know: the viewer's, named
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+});
+
+/** The venue's time zone, e.g. "Europe/Berlin". */
+export function venueTimeZone() {
+  return venueZone;
+}
 
 /**
  * Digits after the decimal point of a currency: 2 for EUR, 0 for JPY, 3 for
@@ -165,21 +191,82 @@ function currencySymbol(currency) {
   }
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
-});
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const zoneFormats = new Map();
 
-/** @param {string} iso */
-export function dateTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTimeFormat.format(d);
+/**
+ * A formatter of dates and times in zone: the venue's, or the viewer's when
+ * the browser does not know it.
+ * @param {string} zone
+ */
+function zoneFormat(zone) {
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    const opts = /** @type {const} */ ({
+      weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
+      hourCycle: 'h23', timeZoneName: 'short',
+    });
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: zone });
+    } catch {
+      f = new Intl.DateTimeFormat('en-GB', opts);
+    }
+    zoneFormats.set(zone, f);
+  }
+  return f;
 }
 
-/** @param {string} iso */
-export function time(iso) {
+/**
+ * The parts of an instant in zone, by type.
+ * @param {Date} d
+ * @param {string} zone
+ */
+function partsIn(d, zone) {
+  const f = zoneFormat(zone);
+  /** @type {Record<string, string>} */
+  const p = {};
+  for (const part of f.formatToParts(d)) p[part.type] = part.value;
+  return { p, zone: f.resolvedOptions().timeZone };
+}
+
+/**
+ * An instant as the venue's clock shows it, naming the zone, the same as the
+ * e-mails: "Sat 12 Dec 2026, 20:30 CET (Europe/Berlin)".
+ * @param {string} iso
+ * @param {string} [zone] IANA name; default the venue's
+ */
+export function dateTime(iso, zone = venueZone) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : timeFormat.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  const { p, zone: z } = partsIn(d, zone);
+  return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${p.timeZoneName} (${z})`;
+}
+
+/**
+ * The time of day on the venue's clock with its zone: "20:30 CET".
+ * @param {string} iso
+ * @param {string} [zone]
+ */
+export function time(iso, zone = venueZone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const { p } = partsIn(d, zone);
+  return `${p.hour}:${p.minute} ${p.timeZoneName}`;
+}
+
+/**
+ * The day on the venue's calendar: "Saturday 12 December 2026".
+ * @param {string} iso
+ * @param {string} [zone]
+ */
+export function dateLong(iso, zone = venueZone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
+  } catch {
+    return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  }
 }
 
 /**

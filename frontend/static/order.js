@@ -1,6 +1,8 @@
-// The confirmation page (#/order/{id}): the order number, big enough to read out
-// at the door, the performance, seats, what was paid (with a code's discount)
-// and buyer.
+// The order page (#/order/{id}, or #/order/{id}?key=… from the e-mail's link):
+// the order number, big enough to read out at the door, the performance at
+// the venue's time, and one ticket per seat: the seat as people say it, its
+// price, and its code with a QR code for the gate. Everything comes from the
+// server, so the page works in a new tab and, with the key, on any device.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -8,7 +10,54 @@ import { h, replace } from './dom.js';
 import { money, dateTime, orderStatus } from './format.js';
 import { showError } from './notify.js';
 
-/** @typedef {import('./checkout.js').Order} Order */
+/**
+ * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
+ *   number?: string, zone: string, price: number, status: string}} Ticket
+ * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
+ *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number, currency: string,
+ *   buyer?: {name: string, email: string}, access_key?: string}} Order
+ */
+
+/** The order's key from the page's address (#/order/{id}?key=…), or ''. */
+function keyFromAddress() {
+  const q = location.hash.split('?')[1] || '';
+  return new URLSearchParams(q).get('key') || '';
+}
+
+/**
+ * A code grouped by four for people to read: "ABCD EFGH …", as in the e-mail.
+ * @param {string} code
+ */
+function grouped(code) {
+  return code.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/**
+ * @param {Order} order
+ * @param {Ticket} t
+ * @param {string} key
+ */
+function ticketCard(order, t, key) {
+  const name = t.seat_label || t.seat;
+  const valid = t.status === 'live' && !!t.code;
+  return h('li', { class: `ticket ticket-${t.status}`, dataset: { ticket: t.id, seat: t.seat } },
+    h('div', { class: 'ticket-head' },
+      h('strong', { class: 'ticket-seat' }, name),
+      h('span', { class: 'ticket-price' }, money(t.price, order.currency))),
+    valid
+      ? h('div', { class: 'ticket-body' },
+        h('img', {
+          class: 'ticket-qr', src: paths.ticketQR(order.id, t.id, key), width: '160', height: '160',
+          alt: `QR code of the ticket for ${name}`,
+        }),
+        h('p', { class: 'ticket-code-line' },
+          h('span', { class: 'ticket-code-label' }, 'Ticket code '),
+          h('code', { class: 'ticket-code', dataset: { code: t.code || '' } }, grouped(t.code || ''))))
+      : h('p', { class: 'ticket-note muted' },
+        t.status === 'refunded' ? 'Refunded: this ticket is no longer valid.'
+          : t.status === 'void' ? 'Void: this ticket is not valid.'
+            : 'The ticket and its code come once the order is paid.'));
+}
 
 /**
  * @param {HTMLElement} root
@@ -18,40 +67,39 @@ import { showError } from './notify.js';
 export function mountOrder(root, id) {
   let dead = false;
   replace(root, h('section', { class: 'order' }, h('p', { class: 'shows-status' }, 'Loading your order…')));
+  const key = keyFromAddress();
 
   (async () => {
-    /** @type {{labels?: Record<string, string>, performance?: {name: string, starts_at: string}} | null} */
-    let saved = null;
-    try {
-      saved = JSON.parse(sessionStorage.getItem(`seatmap.order.${id}`) || 'null');
-    } catch {
-      saved = null;
-    }
     /** @type {Order} */
     let order;
     try {
-      order = await api.get(paths.order(id));
+      order = await api.get(paths.order(id, key));
     } catch (err) {
       if (dead) return;
+      const notFound = err instanceof api.ApiError && err.status === 404;
       replace(root, h('section', { class: 'order' },
-        h('h1', null, err instanceof api.ApiError && err.status === 404 ? 'Order not found' : 'Your order could not be loaded'),
-        h('p', null, 'Orders can be viewed from the browser they were made in. Your confirmation e-mail has all the details.'),
+        h('h1', null, notFound ? 'Order not found' : 'Your order could not be loaded'),
+        h('p', null, notFound
+          ? 'Open it with the link in your confirmation e-mail: it works on any device. An order without that link shows only in the browser it was made in.'
+          : 'Please try again in a moment. Your confirmation e-mail has all the details.'),
         h('p', null, h('a', { href: '#/' }, 'Back to all performances'))));
-      showError(err);
+      if (!notFound) showError(err);
       return;
     }
-    let perf = saved?.performance || null;
-    if (!perf) {
-      try {
-        perf = await api.get(paths.performance(order.performance_id));
-      } catch {
-        perf = null; // the order itself is what matters
-      }
+    /** @type {{name: string, starts_at: string, time_zone?: string} | null} */
+    let perf = null;
+    try {
+      perf = await api.get(paths.performance(order.performance_id));
+    } catch {
+      perf = null; // the order itself is what matters
     }
     if (dead) return;
-    const labels = saved?.labels || {};
     const discount = order.discount || 0;
     const refunded = order.refunded || 0;
+    const tickets = order.tickets || [];
+    const link = order.access_key
+      ? `${location.origin}${location.pathname}#/order/${encodeURIComponent(order.id)}?key=${encodeURIComponent(order.access_key)}`
+      : '';
     document.title = `Order ${order.number} · seatmap`;
     replace(root, h('section', { class: 'order', 'aria-labelledby': 'order-title' },
       h('div', { class: 'order-card' },
@@ -62,9 +110,8 @@ export function mountOrder(root, id) {
           h('span', { class: 'order-number-label' }, 'Order number'),
           h('span', { id: 'order-number', class: 'order-number' }, order.number)),
         h('dl', { class: 'order-facts' },
-          perf ? [h('dt', null, 'Performance'), h('dd', null, h('strong', null, perf.name), h('br'), dateTime(perf.starts_at))] : null,
-          h('dt', null, order.seats.length === 1 ? 'Seat' : `Seats (${order.seats.length})`),
-          h('dd', null, h('ul', { class: 'order-seats' }, order.seats.map((s) => h('li', null, labels[s] || s)))),
+          perf ? [h('dt', null, 'Performance'), h('dd', null, h('strong', null, perf.name), h('br'),
+            h('span', { id: 'order-when' }, dateTime(perf.starts_at, perf.time_zone)))] : null,
           discount > 0 ? [
             h('dt', null, 'Subtotal'),
             h('dd', { id: 'order-subtotal' }, money(order.subtotal ?? order.total + discount, order.currency)),
@@ -76,6 +123,10 @@ export function mountOrder(root, id) {
             order.status === 'paid' ? ' · paid' : ` · ${orderStatus(order.status).toLowerCase()}`),
           refunded > 0 ? [h('dt', null, 'Refunded'), h('dd', { id: 'order-refunded' }, money(refunded, order.currency))] : null,
           order.buyer ? [h('dt', null, 'Buyer'), h('dd', null, order.buyer.name, h('br'), order.buyer.email)] : null),
+        h('h2', { class: 'tickets-title' }, tickets.length === 1 ? 'Your ticket' : `Your tickets (${tickets.length})`),
+        h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key))),
+        link ? h('p', { class: 'order-link no-print' }, 'To open this order on another device, use the link in your e-mail or ',
+          h('a', { id: 'order-link', href: link }, 'this link'), '. Keep it to yourself: whoever has it can open the order.') : null,
         h('div', { class: 'btn-row no-print' },
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => window.print() }, 'Print'),
           h('a', { class: 'btn btn-ghost', href: '#/' }, 'More performances')))));

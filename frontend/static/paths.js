@@ -36,6 +36,8 @@ export const socketURL = (path) => `${location.protocol === 'https:' ? 'wss:' : 
 // ---- reference data and staff session ----
 
 export const currencies = () => '/currencies';
+/** The venue: its time zone. */
+export const venue = () => '/venue';
 export const session = () => '/session';
 export const halls = () => '/halls';
 /** @param {string} hallId */
@@ -82,8 +84,20 @@ export const holdReserve = (token) => `${hold(token)}/reserve`;
 
 /** @param {Query} [query] */
 export const orders = (query) => withQuery('/orders', query);
-/** @param {string} id */
-export const order = (id) => `/orders/${seg(id)}`;
+/**
+ * An order; with its secret key (the e-mail's link) it opens on any device.
+ * @param {string} id
+ * @param {string} [key]
+ */
+export const order = (id, key) => (key ? withQuery(`/orders/${seg(id)}`, { key }) : `/orders/${seg(id)}`);
+/**
+ * A ticket's QR code (SVG), for an <img>: whole, as the browser loads it.
+ * @param {string} orderId
+ * @param {string} ticketId
+ * @param {string} [key] the order's key, when the page was opened by it
+ */
+export const ticketQR = (orderId, ticketId, key) =>
+  url(key ? withQuery(`/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`, { key }) : `/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`);
 /** @param {string} id */
 export const orderHistory = (id) => `${order(id)}/history`;
 /** @param {string} id */

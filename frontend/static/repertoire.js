@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, time, inputDate, parseInputDate, count } from './format.js';
+import { money, time, dateLong, venueTimeZone, inputDate, parseInputDate, count } from './format.js';
 import { showError, clearError } from './notify.js';
 
 /** @typedef {import('./performance.js').Performance} Performance */
@@ -12,8 +12,10 @@ import { showError, clearError } from './notify.js';
 /** The filter survives a visit to a seat map and back. */
 const filter = { from: '', to: '' };
 
-const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'short' });
-const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+// On the venue's calendar, not the viewer's.
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: venueTimeZone() });
+const weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: venueTimeZone() });
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', timeZone: venueTimeZone() });
 
 /**
  * @param {HTMLElement} root
@@ -150,12 +152,12 @@ function card(p) {
     h('a', { class: 'show', href: `#/p/${encodeURIComponent(p.id)}` },
       h('span', { class: 'show-date', 'aria-hidden': 'true' },
         h('span', { class: 'show-wd' }, weekdayFormat.format(d)),
-        h('span', { class: 'show-day' }, String(d.getDate())),
+        h('span', { class: 'show-day' }, dayFormat.format(d)),
         h('span', { class: 'show-month' }, monthFormat.format(d))),
       h('span', { class: 'show-main' },
         h('span', { class: 'show-name' }, p.name),
         h('span', { class: 'show-meta' },
-          h('time', { datetime: p.starts_at }, `${d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })} · ${time(p.starts_at)}`)),
+          h('time', { datetime: p.starts_at }, `${dateLong(p.starts_at)} · ${time(p.starts_at)} (${venueTimeZone()})`)),
         c && total ? h('span', { class: `show-avail ${availClass}` }, bar, availText) : null),
       h('span', { class: 'show-side' },
         priceText ? h('span', { class: 'show-price' }, priceText) : null,

@@ -29,11 +29,11 @@ ORDER BY seat_index`
 	orderStored        = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND number = $2 AND created_at = $3)`
 
 	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
 	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
 	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
@@ -86,7 +86,8 @@ WHERE id = $1`
 // refused code leaves no order row, and the tickets' NOT NULL order_id then
 // fails the statement.
 //
-// $1–$16 the order, $17–$21 the tickets' arrays, $22–$24 the history entry;
+// $1–$16 the order, $17–$21 the tickets' arrays, $22–$24 the history entry,
+// $25–$26 the tickets' ids and codes, $27 the order's access key;
 // then the code and discount, then the message, when the variant has them.
 var insertOrders = func() (v [2][2]string) {
 	for code := range 2 {
@@ -99,7 +100,7 @@ var insertOrders = func() (v [2][2]string) {
 
 func insertOrderSQL(code, mail bool) string {
 	var b strings.Builder
-	next := 25
+	next := 28
 	param := func() string { next++; return fmt.Sprint("$", next-1) }
 	cols, vals, cond := "", "", ""
 	b.WriteString("WITH ")
@@ -114,8 +115,8 @@ func insertOrderSQL(code, mail bool) string {
 	}
 	fmt.Fprintf(&b, `o AS (
   INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at%s)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16%s%s
+                      total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, access_key%s)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $27%s%s
   RETURNING id
 ), e AS (
   INSERT INTO order_events (order_id, at, action, actor, reason, status, detail)
@@ -128,9 +129,10 @@ func insertOrderSQL(code, mail bool) string {
 )`, param(), param(), param(), param(), param())
 	}
 	b.WriteString(`
-INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status)
-SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status
-FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[]) AS t(seat, seat_id, zone, price, status)`)
+INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code)
+SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status, t.id, t.code
+FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[], $25::text[], $26::text[])
+  AS t(seat, seat_id, zone, price, status, id, code)`)
 	return b.String()
 }
 
@@ -155,6 +157,7 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 	if err := ctx.Err(); err != nil {
 		return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 	}
+	order.Issue(&o)
 	o.CreatedAt = s.now()
 	o.UpdatedAt = o.CreatedAt
 	if o.Channel == "" {
@@ -178,13 +181,15 @@ func orderArgs(o order.Order) (ins orderInsert, seats []int32) {
 	n := len(o.Tickets)
 	seats = make([]int32, n)
 	ids, zones, prices, statuses := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+	tids, codes := make([]string, n), make([]string, n)
 	for i, t := range o.Tickets {
 		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
+		tids[i], codes[i] = t.ID, t.Code
 	}
 	args := []any{o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
 		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses,
-		o.Origin.Actor, o.Origin.Reason, order.CreatedDetail(o)}
+		o.Origin.Actor, o.Origin.Reason, order.CreatedDetail(o), tids, codes, o.AccessKey}
 	code, mail := 0, 0
 	if o.VoucherCode != "" {
 		code = 1
@@ -291,7 +296,7 @@ func scanOrder(row pgx.Row) (order.Order, error) {
 	var deadline *time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
 		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt,
-		&o.Discount, &o.VoucherCode, &o.Refunded)
+		&o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey)
 	if err != nil {
 		return order.Order{}, err
 	}
@@ -323,7 +328,7 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 		var id string
 		var t order.Ticket
 		var seat int32
-		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
+		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code); err != nil {
 			return err
 		}
 		t.Seat = uint32(seat)

@@ -25,19 +25,19 @@ const (
 
 const (
 	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)`
-	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, access_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`
+	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	// Run inside the failed order's transaction, which sees its own tickets.
 	liveAmong = `SELECT seat_index FROM tickets
 WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2)) AND order_id <> $3
 ORDER BY seat_index`
 
 	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status FROM tickets
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code FROM tickets
 WHERE order_id IN (SELECT value FROM json_each($1))
 ORDER BY order_id, seat_index`
 	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
@@ -85,6 +85,7 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 	if seat, ok := repeatedSeat(o.Tickets); ok {
 		return order.Order{}, fmt.Errorf("create order %s: seat %d has two tickets", o.ID, seat)
 	}
+	order.Issue(&o)
 	o.CreatedAt = s.now()
 	o.UpdatedAt = o.CreatedAt
 	if o.Channel == "" {
@@ -121,11 +122,11 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o order.Order) error {
 	if _, err := st.order.ExecContext(ctx, o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
-		nullMicros(o.Deadline), micros(o.CreatedAt), o.Discount, o.VoucherCode); err != nil {
+		nullMicros(o.Deadline), micros(o.CreatedAt), o.Discount, o.VoucherCode, o.AccessKey); err != nil {
 		return err
 	}
 	for _, t := range o.Tickets {
-		_, err := st.ticket.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status)
+		_, err := st.ticket.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status, t.ID, t.Code)
 		if c, ok := violation(err); ok && c.columns == liveSeatColumns {
 			// A failed statement leaves the transaction open: name the sold
 			// seats from what this transaction sees, before rolling back.
@@ -196,7 +197,7 @@ func scanOrder(row scanner) (order.Order, error) {
 	var created, updated int64
 	var deadline sql.NullInt64
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
-		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded)
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey)
 	if err != nil {
 		return order.Order{}, err
 	}
@@ -230,7 +231,7 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 	for rows.Next() {
 		var id string
 		var t order.Ticket
-		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status); err != nil {
+		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code); err != nil {
 			return err
 		}
 		o := &orders[at[id]]

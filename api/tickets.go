@@ -1,0 +1,120 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+	qr "github.com/piglig/go-qr"
+
+	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/order"
+)
+
+// maxAccessKey bounds the key query parameter: keys are 32 symbols.
+const maxAccessKey = 64
+
+// accessKey is the order's secret key the request carries (?key=, from the
+// link in the order's e-mail), bounded.
+func accessKey(c *echo.Context) (string, error) {
+	key := c.QueryParam("key")
+	if len(key) > maxAccessKey {
+		return "", &input.Error{Field: "key", Reason: fmt.Sprintf("is longer than %d characters", maxAccessKey)}
+	}
+	return key, nil
+}
+
+// openOrder is the order of the request's :id, for the session that made it,
+// staff, or the holder of its key.
+func (s *Server) openOrder(c *echo.Context) (order.Order, error) {
+	key, err := accessKey(c)
+	if err != nil {
+		return order.Order{}, err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return order.Order{}, err
+	}
+	return s.checkout.OpenOrder(c.Request().Context(), c.Param("id"), key, a)
+}
+
+// fullOrderJSON is an order as its own page shows it: toOrderJSON with the
+// seats named as people say them (section, row, number), and the order's
+// key, which whoever may read the order may pass on (the e-mail's link
+// carries it). Without the hall (not loadable now) the ids stand alone.
+func (s *Server) fullOrderJSON(ctx context.Context, o order.Order) orderJSON {
+	out := toOrderJSON(o)
+	out.AccessKey = o.AccessKey
+	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	if err != nil {
+		return out
+	}
+	h := p.Hall()
+	for i, t := range o.Tickets {
+		n := checkout.SeatNameOf(h, t.Seat, t.SeatID)
+		tj := &out.Tickets[i]
+		tj.Section, tj.Row, tj.Number, tj.SeatLabel = n.Section, n.Row, n.Number, n.Label()
+	}
+	return out
+}
+
+// qrScale and qrBorder draw a QR code one unit a module, with the quiet zone
+// of four modules the standard asks for; the SVG scales to any size.
+const (
+	qrScale  = 1
+	qrBorder = 4
+)
+
+// ticketQR answers GET /orders/{id}/tickets/{ticket}/qr.svg: the ticket's
+// code as a QR code, for whoever may open the order. Only a live ticket of
+// a paid order has one; a code never changes, so the image is cached
+// (privately: it is the ticket).
+func (s *Server) ticketQR(c *echo.Context) error {
+	o, err := s.openOrder(c)
+	if err != nil {
+		return err
+	}
+	tid := c.Param("ticket")
+	var code string
+	for _, t := range o.Tickets {
+		if t.ID == tid && t.Status == order.TicketLive && order.CodesShown(o) {
+			code = t.Code
+		}
+	}
+	if code == "" {
+		return problem(http.StatusNotFound, "ticket-not-found", "Ticket not found", "the order has no valid ticket "+tid)
+	}
+	sum := sha256.Sum256([]byte(code))
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	h.Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	svg, err := ticketSVG(code)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "image/svg+xml", svg)
+}
+
+// ticketSVG draws code as a QR code: alphanumeric mode (the codes' alphabet
+// is in it), error correction M, which survives a scuffed print or a cracked
+// phone screen.
+func ticketSVG(code string) ([]byte, error) {
+	seg, err := qr.MakeAlphanumeric(code)
+	if err != nil {
+		return nil, errors.Join(errors.New("ticket code is not alphanumeric"), err)
+	}
+	q, err := qr.EncodeStandardSegments([]*qr.QrSegment{seg}, qr.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("encode ticket code: %w", err)
+	}
+	return q.ToSVGBytes(qr.NewQrCodeImgConfig(qrScale, qrBorder))
+}
