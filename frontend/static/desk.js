@@ -199,7 +199,7 @@ class Desk extends StaffMapPage {
         h('div', { class: 'card-head' }, h('h2', { id: 'holds-title' }, 'Holds and reservations ', this.holdsCount),
           h('p', { class: 'hint' }, 'Checkout holds run out by themselves; reservations keep their seats until the deadline.')),
         this.holdsEmpty,
-        h('div', { class: 'table-scroll' }, this.holdsTable)));
+        h('div', { class: 'table-scroll', tabindex: '0' }, this.holdsTable)));
   }
 
   // ---- set-up ----
@@ -952,11 +952,11 @@ class Desk extends StaffMapPage {
     replace(this.results,
       h('div', { class: 'card-head' }, h('h2', null, `Results for “${q}”`), close),
       none ? h('p', { class: 'empty' }, 'Nothing found. Try the full order number, the token, or part of the name or e-mail.') : null,
-      holds.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table holds-table' },
+      holds.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table holds-table' },
         h('caption', null, `Holds (${holds.length})`),
         h('thead', null, h('tr', null, ['Token', 'Seats', 'Owner', 'Channels', 'Expires', 'Reservation'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, holdRows))) : null,
-      orders.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table' },
+      orders.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table' },
         h('caption', null, `Orders (${orders.length})`),
         h('thead', null, h('tr', null, ['Order', 'Status', 'Buyer', 'Seats', 'Total', 'Date'].map((t) => h('th', { scope: 'col', class: t === 'Total' ? 'num' : null }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, orderRows))) : null);

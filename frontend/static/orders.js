@@ -136,7 +136,7 @@ export function mountOrders(root, _user) {
       clear),
     h('div', { class: 'card' },
       status,
-      h('div', { class: 'table-scroll' }, table),
+      h('div', { class: 'table-scroll', tabindex: '0' }, table),
       h('div', { class: 'pager' }, prev, pageNo, nextBtn))));
 
   for (const el of [perfSel, statusSel, channelSel, from, to, limit]) el.addEventListener('change', apply);
@@ -382,7 +382,7 @@ export function mountOrderPage(root, id, _user) {
           h('div', { class: 'card' }, h('h2', null, 'Order'), facts),
           h('div', { class: 'card' },
             h('h2', null, tickets.length === 1 ? 'Seat' : `Seats (${tickets.length})`),
-            h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-seats' },
+            h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-seats' },
               h('caption', { class: 'sr-only' }, 'Seats of the order'),
               h('thead', null, h('tr', null,
                 refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
@@ -411,7 +411,7 @@ export function mountOrderPage(root, id, _user) {
   function refundsCard(refunds, cur) {
     return h('div', { class: 'card' },
       h('h2', null, 'Refunds'),
-      refunds.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-refunds' },
+      refunds.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-refunds' },
         h('caption', { class: 'sr-only' }, 'Refunds'),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col', class: 'num' }, 'Amount'), h('th', { scope: 'col' }, 'Seats'),
@@ -444,7 +444,7 @@ export function mountOrderPage(root, id, _user) {
   function messagesCard(messages) {
     return h('div', { class: 'card' },
       h('h2', null, 'E-mails'),
-      messages.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-messages' },
+      messages.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-messages' },
         h('caption', { class: 'sr-only' }, 'E-mails to the buyer'),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Kind'), h('th', { scope: 'col' }, 'To'), h('th', { scope: 'col' }, 'Subject'),
