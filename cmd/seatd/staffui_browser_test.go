@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -75,4 +76,110 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+type box struct{ X, Y, Width, Height, ViewW, ViewH float64 }
+
+// boxOf measures an element against the window: where it is, and how big the
+// window is.
+func boxOf(t *testing.T, page context.Context, sel string) box {
+	t.Helper()
+	return eval[box](t, page, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect();
+		return { X: r.x, Y: r.y, Width: r.width, Height: r.height, ViewW: innerWidth, ViewH: innerHeight }; })()`, sel))
+}
+
+// TestCheckoutConfirmInView holds four seats on a 1366×768 laptop and a
+// 390×844 phone: the confirm button is inside the window without scrolling.
+func TestCheckoutConfirmInView(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	newPage := browser(t)
+	for i, size := range []struct {
+		name string
+		w, h int64
+	}{{"laptop", 1366, 768}, {"phone", 390, 844}} {
+		page := newPage()
+		require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(size.w, size.h)))
+		openMap(t, page, base+"/#/p/"+perf)
+		for s := 1; s <= 4; s++ {
+			eval[any](t, page, fmt.Sprintf(`window.seatmap.select("S-R%d-S%d"), null`, 10+i, 10+s))
+		}
+		eval[any](t, page, `document.querySelector("#hold-button").click(), null`)
+		waitFor(t, page, `!!document.querySelector("#confirm-button") && document.querySelector("#confirm-button").offsetParent !== null && /\d+:\d\d/.test((document.querySelector("#countdown") || {}).textContent || "")`, 10*time.Second)
+		scrollY := eval[float64](t, page, `scrollY`)
+		b := boxOf(t, page, "#confirm-button")
+		t.Logf("%s %dx%d: confirm button at x %.0f y %.0f, %.0fx%.0f; window %.0fx%.0f, page scrolled %.0f px", size.name, size.w, size.h, b.X, b.Y, b.Width, b.Height, b.ViewW, b.ViewH, scrollY)
+		require.Zero(t, scrollY, "the page scrolled by itself")
+		require.GreaterOrEqual(t, b.Y, 0.0)
+		require.GreaterOrEqual(t, b.X, 0.0)
+		require.LessOrEqual(t, b.Y+b.Height, b.ViewH, "the confirm button is below the fold")
+		require.LessOrEqual(t, b.X+b.Width, b.ViewW)
+		require.Greater(t, b.Height, 20.0)
+		// And it is the topmost thing there: a click lands on it.
+		require.True(t, eval[bool](t, page, `(() => { const b = document.querySelector("#confirm-button"), r = b.getBoundingClientRect();
+			return b.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); })()`))
+	}
+}
+
+// TestCheckoutHoldRunsOut lets a hold run out (seatd -hold-ttl 10s) after the
+// buyer typed their details: the panel keeps name, e-mail and code and offers
+// "Hold the same seats again", which holds them again in one click. The next
+// time one seat was taken meanwhile: the panel names it, holds the one still
+// free, and the kept details confirm the order.
+func TestCheckoutHoldRunsOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil, "-hold-ttl", "10s")
+	perf := demoPerformance(t, base)
+	page := browser(t)()
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	openMap(t, page, base+"/#/p/"+perf)
+	seats := []string{"S-R12-S1", "S-R12-S2"}
+	for _, s := range seats {
+		eval[any](t, page, fmt.Sprintf(`window.seatmap.select(%q), null`, s))
+	}
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#hold-button"))))
+	mine := `window.seatmap.stateOf("S-R12-S1") === "mine" && window.seatmap.stateOf("S-R12-S2") === "mine"`
+	waitFor(t, page, mine, 10*time.Second)
+	require.NoError(t, chromedp.Do(page,
+		chromedp.SendKeys(chromedp.ID("#buyer-name"), "Ada Lovelace"),
+		chromedp.SendKeys(chromedp.ID("#buyer-email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("#voucher-code"), "NOSUCHCODE"),
+	))
+	kept := `document.querySelector("#buyer-name").value === "Ada Lovelace" && document.querySelector("#buyer-email").value === "ada@example.com" && document.querySelector("#voucher-code").value === "NOSUCHCODE"`
+	lapsed := `(() => { const b = document.querySelector("#hold-lapsed"); return !!b && !b.hidden && b.offsetParent !== null && document.querySelector("#rehold-button").offsetParent !== null; })()`
+
+	waitFor(t, page, lapsed, 25*time.Second)
+	require.True(t, eval[bool](t, page, kept), "the typed details were lost")
+	require.Equal(t, "Hold the same seats again", eval[string](t, page, `document.querySelector("#rehold-button").textContent`))
+	require.Equal(t, "free", eval[string](t, page, `window.seatmap.stateOf("S-R12-S1")`))
+
+	// One click (Enter on the focused button does the same) holds them again.
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#rehold-button"))))
+	waitFor(t, page, mine+` && /\d+:\d\d/.test(document.querySelector("#countdown").textContent) && document.querySelector("#hold-lapsed").hidden && document.querySelector("#confirm-button").offsetParent !== null`, 10*time.Second)
+	require.True(t, eval[bool](t, page, kept), "the typed details were lost on holding again")
+
+	// It runs out again; another buyer takes S-R12-S2 meanwhile.
+	waitFor(t, page, lapsed, 25*time.Second)
+	other := newAPIClient(t, base)
+	require.Equal(t, 201, other.call("POST", "/api/v1/performances/"+perf+"/holds", map[string]any{"seats": []string{"S-R12-S2"}}, nil))
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#rehold-button"))))
+	waitFor(t, page, `/no longer free/.test(document.querySelector("#hold-lapsed-text").textContent)`, 10*time.Second)
+	gone := eval[[]string](t, page, `[...document.querySelectorAll(".seat-list .seat-gone .seat-name")].map(e => e.textContent)`)
+	require.Len(t, gone, 1)
+	require.Regexp(t, `Row 12 · Seat 2`, gone[0])
+	require.Contains(t, eval[string](t, page, `document.querySelector("#hold-lapsed-text").textContent`), gone[0])
+	require.Equal(t, "Hold the seat still free", eval[string](t, page, `document.querySelector("#rehold-button").textContent`))
+	require.True(t, eval[bool](t, page, kept))
+
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#rehold-button"))))
+	waitFor(t, page, `window.seatmap.stateOf("S-R12-S1") === "mine" && window.seatmap.stateOf("S-R12-S2") === "held" && document.querySelector("#hold-lapsed").hidden`, 10*time.Second)
+	// The details are still there: clear the unknown code and confirm.
+	eval[any](t, page, `document.querySelector("#voucher-clear").click(), null`)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#confirm-button"))))
+	waitFor(t, page, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
 }
