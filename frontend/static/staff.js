@@ -248,7 +248,7 @@ function mountHome(root, user) {
       h('div', null, h('h1', null, 'Performances'), h('p', { class: 'hint' }, 'Drafts are visible to staff only until sales start.')),
       h('label', { class: 'check' }, past, ' Show past performances')),
     h('div', { class: 'staff-home-body' },
-      h('div', { class: 'card' }, status, table, h('div', { class: 'more' }, more)),
+      h('div', { class: 'card' }, status, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Performances' }, table), h('div', { class: 'more' }, more)),
       form)));
 
   past.addEventListener('change', () => load(true));

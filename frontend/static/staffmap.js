@@ -380,7 +380,7 @@ export class StaffMapPage {
    */
   statsTable(caption, rows, id) {
     const total = (/** @type {Counts} */ c) => c.free + c.held + c.sold + c.blocked;
-    return h('table', { class: 'stats-table', id },
+    return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: 'stats-table', id },
       h('caption', null, caption),
       h('thead', null, h('tr', null,
         h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Name')),
@@ -395,7 +395,7 @@ export class StaffMapPage {
         h('td', { class: 'num' }, count(r.c.held)),
         h('td', { class: 'num' }, count(r.c.sold)),
         h('td', { class: 'num' }, count(r.c.blocked)),
-        h('td', { class: 'num total-cell' }, count(total(r.c)))))));
+        h('td', { class: 'num total-cell' }, count(total(r.c))))))));
   }
 
   /** Zone rows for statsTable. @param {Stats} s */
