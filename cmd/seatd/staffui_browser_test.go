@@ -182,3 +182,59 @@ func TestCheckoutHoldRunsOut(t *testing.T) {
 	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#confirm-button"))))
 	waitFor(t, page, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
 }
+
+// TestStaffChannelsNamesAndHeldNow: in the painter the channel is chosen from
+// the performance's channels or "New channel…" (no free-text box); a new one,
+// once painted, joins the list. The desk and the order page name seats as
+// people say them, not by id; the sales report over all performances counts
+// the seats held now.
+func TestStaffChannelsNamesAndHeldNow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	createStaff(t, base, "ines", "organizer")
+	fx := staffFixture(t, base, perf)
+	page := browser(t)()
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	signIn(t, page, base, "ines")
+
+	// Painter: a select of channels.
+	openMap(t, page, base+"/#/staff/p/"+perf+"/paint")
+	require.Zero(t, eval[int](t, page, `document.querySelectorAll("#channel-name, input[list]").length`), "the free-text channel box is still there")
+	require.Equal(t, []string{"web", "box_office", "-new"}, eval[[]string](t, page, `[...document.querySelectorAll("#channel-select option")].map(o => o.value)`))
+	require.Equal(t, "New channel…", eval[string](t, page, `document.querySelector("#channel-select option[value='-new']").textContent`))
+	require.True(t, eval[bool](t, page, `document.querySelector("#channel-new").closest(".tool-option").hidden`))
+	eval[any](t, page, `(s => { s.value = "-new"; s.dispatchEvent(new Event("change")); })(document.querySelector("#channel-select")), null`)
+	waitFor(t, page, `!document.querySelector("#channel-new").closest(".tool-option").hidden && document.activeElement === document.querySelector("#channel-new")`, 5*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.SendKeys(chromedp.ID("#channel-new"), "partner-a")))
+	_, err := chromedp.Run(page, chromedp.Evaluate[any](`window.seatmap.paintSeats(["S-R3-S1", "S-R3-S2"])`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	waitFor(t, page, `[...document.querySelectorAll("#channel-select option")].some(o => o.value === "partner-a") && document.querySelector("#channel-select").value === "partner-a"`, 10*time.Second)
+	require.True(t, eval[bool](t, page, `document.querySelector("#channel-new").closest(".tool-option").hidden`))
+
+	// Desk: the live hold is named, not shown by id.
+	openMap(t, page, base+"/#/staff/p/"+perf+"/desk")
+	waitFor(t, page, `!!document.querySelector("#holds-table tbody tr .seats-cell")`, 10*time.Second)
+	cell := eval[string](t, page, `[...document.querySelectorAll("#holds-table tbody .seats-cell")].map(c => c.textContent).join(" | ")`)
+	require.Regexp(t, `Row 2 · Seat 1`, cell)
+	require.NotContains(t, cell, fx.heldSeat)
+
+	// Order page: seats and the refund boxes by name.
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/orders/"+fx.orderID)))
+	waitFor(t, page, `!!document.querySelector("#order-seats tbody th")`, 10*time.Second)
+	names := eval[[]string](t, page, `[...document.querySelectorAll("#order-seats tbody th")].map(e => e.textContent)`)
+	require.Len(t, names, 2)
+	require.Regexp(t, `Row 1 · Seat 1$`, names[0])
+	require.Regexp(t, `Row 1 · Seat 2$`, names[1])
+	require.NotContains(t, eval[string](t, page, `document.querySelector("#order-seats").textContent`), fx.orderSeat)
+	require.Regexp(t, `^Refund .*Row 1 · Seat 1$`, eval[string](t, page, fmt.Sprintf(`document.querySelector('#order-seats .refund-seat[value=%q]').getAttribute("aria-label")`, fx.orderSeat)))
+
+	// Sales report, all performances: one seat is held now.
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/reports")))
+	waitFor(t, page, `!!document.querySelector("#report-held .stat-value")`, 10*time.Second)
+	require.Equal(t, "", eval[string](t, page, `document.querySelector("#report-performance").value`))
+	require.Equal(t, "1", eval[string](t, page, `document.querySelector("#report-held .stat-value").textContent.trim()`))
+	require.Contains(t, eval[string](t, page, `document.querySelector("#report-held").textContent`), "1 hold in checkout")
+}

@@ -15,7 +15,7 @@ import { money, mmss, dateTime, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { MINE_NONE, MINE_SELECTED, MINE_HELD, HOLD_BUYER, HOLD_STAFF, HOLD_RESERVED } from './seatdata.js';
-import { StaffMapPage, channelLabel } from './staffmap.js';
+import { StaffMapPage, channelLabel, seatNames } from './staffmap.js';
 
 /**
  * @typedef {import('./seatdata.js').SeatData} SeatData
@@ -943,7 +943,7 @@ class Desk extends StaffMapPage {
       h('th', { scope: 'row' }, h('strong', null, o.number)),
       h('td', null, h('span', { class: `order-status order-${o.status}` }, o.status)),
       h('td', null, o.buyer?.name || h('span', { class: 'muted' }, 'counter sale'), o.buyer?.email ? [h('br'), h('span', { class: 'muted' }, o.buyer.email)] : null),
-      h('td', { class: 'seats-cell' }, `${o.seats.length} × `, o.performance_id === this.id ? this.#seatText(o.seats) : o.seats.slice(0, 3).join(', ')),
+      h('td', { class: 'seats-cell' }, `${o.seats.length} × `, o.performance_id === this.id ? this.#seatText(o.seats) : otherSeatText(o.performance_id, o.seats)),
       h('td', { class: 'num' }, money(o.total, o.currency)),
       h('td', null, o.status === 'reserved' && o.deadline ? `until ${dateTime(o.deadline)}` : dateTime(o.created_at)),
       h('td', { class: 'row-actions' }, o.status === 'reserved'
@@ -987,4 +987,19 @@ class Desk extends StaffMapPage {
     clearInterval(this.ticker);
     super.destroy();
   }
+}
+
+/**
+ * Seat names of another performance's order: filled in once its seat map is
+ * fetched (the first few, then how many more).
+ * @param {string} perfId
+ * @param {string[]} seats
+ */
+function otherSeatText(perfId, seats) {
+  const more = seats.length > 3 ? ` and ${seats.length - 3} more` : '';
+  const out = h('span', { class: 'seat-names' }, '…');
+  seatNames(perfId)
+    .then((names) => { out.textContent = seats.slice(0, 3).map((s) => names.get(s) || s).join('; ') + more; })
+    .catch(() => { out.textContent = seats.slice(0, 3).join(', ') + more; });
+  return out;
 }

@@ -17,7 +17,7 @@ import { h, replace } from './dom.js';
 import { money, dateTime, count, orderStatus, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
-import { channelLabel } from './staffmap.js';
+import { channelLabel, seatNames } from './staffmap.js';
 import { loadPerformances, performanceOptions, zoneNames, dayStart } from './catalog.js';
 
 /**
@@ -286,6 +286,9 @@ export function mountOrderPage(root, id, _user) {
   document.title = 'Order · seatmap staff';
   /** @type {PerformanceInfo | null} */
   let perf = null;
+  /** Seat names of the order's performance, by id (ids when the map cannot be had). */
+  /** @type {Map<string, string>} */
+  let names = new Map();
   /** The open refund form's key and the body it was last sent with. */
   /** @type {{key: string, body: string, settled: boolean} | null} */
   let refundAttempt = null;
@@ -322,6 +325,7 @@ export function mountOrderPage(root, id, _user) {
       } catch {
         perf = null; // the order is what matters
       }
+      names = await seatNames(d.order.performance_id).catch(() => new Map());
     }
     if (dead || gen !== generation) return;
     render(d);
@@ -344,12 +348,12 @@ export function mountOrderPage(root, id, _user) {
       const live = t.status === 'live' || !t.status;
       let box = null;
       if (refundable && live) {
-        box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', class: 'refund-seat', value: t.seat, 'aria-label': `Refund seat ${t.seat}` }));
+        box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', class: 'refund-seat', value: t.seat, 'aria-label': `Refund ${seatName(t.seat)}` }));
         boxes.push(box);
       }
       return h('tr', { dataset: { seat: t.seat, status: t.status || 'live' } },
         refundable ? h('td', { class: 'check-cell' }, box) : null,
-        h('th', { scope: 'row' }, t.seat),
+        h('th', { scope: 'row' }, seatName(t.seat)),
         h('td', null, zones.get(t.zone) || t.zone),
         h('td', { class: 'num' }, money(t.price, cur)),
         h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))));
@@ -399,6 +403,11 @@ export function mountOrderPage(root, id, _user) {
           resendCard(o))));
   }
 
+  /** @param {string} id */
+  function seatName(id) {
+    return names.get(id) || id;
+  }
+
   /** @param {string} s */
   function ticketStatus(s) {
     return s === 'live' ? 'Valid' : s === 'refunded' ? 'Refunded' : s === 'void' ? 'Void' : s;
@@ -419,7 +428,7 @@ export function mountOrderPage(root, id, _user) {
         h('tbody', null, refunds.map((r) => h('tr', { dataset: { id: r.id } },
           h('td', { class: 'nowrap' }, dateTime(r.created_at)),
           h('td', { class: 'num' }, money(r.amount, cur)),
-          h('td', null, r.seats.length ? r.seats.join(', ') : h('span', { class: 'muted' }, 'Money only')),
+          h('td', null, r.seats.length ? r.seats.map(seatName).join('; ') : h('span', { class: 'muted' }, 'Money only')),
           h('td', null, METHODS[r.method] || r.method),
           h('td', null, r.reason),
           h('td', null, actorText(r.actor)))))))

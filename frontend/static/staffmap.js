@@ -30,6 +30,34 @@ const STATS_MS = 500;
 
 const STATUS_LABEL = /** @type {Record<string, string>} */ ({ draft: 'Draft', on_sale: 'On sale', stopped: 'Sales stopped' });
 
+/** Seat names of the last few performances asked for, while the page lives. */
+/** @type {Map<string, Promise<Map<string, string>>>} */
+const seatNameCache = new Map();
+const SEAT_NAME_PERFS = 4;
+
+/**
+ * The names of a performance's seats as people say them ("Stalls · Row 3 ·
+ * Seat 12"), by seat id, from its seat map. Fetched once per performance.
+ * @param {string} perfId
+ * @returns {Promise<Map<string, string>>}
+ */
+export function seatNames(perfId) {
+  let p = seatNameCache.get(perfId);
+  if (!p) {
+    p = api.get(paths.compactSeatmap(perfId)).then((m) => {
+      const d = new SeatData(m);
+      /** @type {Map<string, string>} */
+      const out = new Map();
+      for (let i = 0; i < d.n; i++) out.set(d.ids[i], d.label(i));
+      return out;
+    });
+    p.catch(() => seatNameCache.delete(perfId));
+    seatNameCache.set(perfId, p);
+    while (seatNameCache.size > SEAT_NAME_PERFS) seatNameCache.delete(/** @type {string} */ (seatNameCache.keys().next().value));
+  }
+  return p;
+}
+
 /**
  * A performance's sale status as a pill.
  * @param {string} status
