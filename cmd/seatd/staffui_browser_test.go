@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/hall"
 )
 
 // staffFix is what the staff pages show in these tests: one order, one live
@@ -237,4 +242,81 @@ func TestStaffChannelsNamesAndHeldNow(t *testing.T) {
 	require.Equal(t, "", eval[string](t, page, `document.querySelector("#report-performance").value`))
 	require.Equal(t, "1", eval[string](t, page, `document.querySelector("#report-held .stat-value").textContent.trim()`))
 	require.Contains(t, eval[string](t, page, `document.querySelector("#report-held").textContent`), "1 hold in checkout")
+}
+
+// TestStaffHallUpload: an organizer chooses a layout file on #/staff/halls and
+// sees it drawn before saving. A file with a duplicate seat id is refused and
+// the problem stands in the outline under the row it names (and the drawing
+// rings the seat); a good file is saved and becomes a hall.
+func TestStaffHallUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	createStaff(t, base, "olga", "organizer")
+	dir := t.TempDir()
+	write := func(name string, l hall.Layout) string {
+		data, err := json.Marshal(l)
+		require.NoError(t, err)
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, data, 0o600))
+		return p
+	}
+	bad := hall.Theatre()
+	bad.Name = "Broken Theatre"
+	bad.Sections[0].Rows[2].Seats[5].ID = bad.Sections[0].Rows[2].Seats[4].ID
+	good := hall.Theatre()
+	good.Name = "Kammerspiele"
+	seats := 0
+	for _, s := range good.Sections {
+		for _, r := range s.Rows {
+			seats += len(r.Seats)
+		}
+	}
+
+	page := browser(t)()
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	signIn(t, page, base, "olga")
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/staff/halls")))
+	waitFor(t, page, `!!document.querySelector("#hall-file")`, 10*time.Second)
+	require.True(t, eval[bool](t, page, `document.querySelector("#hall-save").disabled`))
+
+	// The bad file: previewed, then refused with the problem at its place.
+	require.NoError(t, chromedp.Do(page, chromedp.SetUploadFiles("#hall-file", []string{write("bad.json", bad)})))
+	waitFor(t, page, `!document.querySelector("#hall-save").disabled`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#hall-status").textContent`), fmt.Sprintf("%d seats", seats))
+	// The preview drew seat dots.
+	require.Greater(t, eval[int](t, page, `(() => { const c = document.querySelector("#hall-preview"), d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()`), 1000)
+	require.Equal(t, 390, eval[int](t, page, `document.scrollingElement.scrollWidth`))
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#hall-save"))))
+	waitFor(t, page, `!!document.querySelector("#hall-outline .hall-problem")`, 10*time.Second)
+	type placed struct{ Path, Item, Text string }
+	problems := eval[[]placed](t, page, `[...document.querySelectorAll("#hall-outline .hall-problem")].map(p => ({ Path: p.dataset.path, Item: p.closest("li[data-path]").dataset.path, Text: p.textContent }))`)
+	require.Len(t, problems, 1)
+	require.Equal(t, "sections[0].rows[2].seats[5].id", problems[0].Path)
+	require.Equal(t, "sections[0].rows[2]", problems[0].Item, "the problem is not under the row it names")
+	require.Contains(t, problems[0].Text, "duplicate seat id")
+	require.Contains(t, problems[0].Text, "seat 6 (id "+bad.Sections[0].Rows[2].Seats[5].ID+")")
+	require.True(t, eval[bool](t, page, `document.querySelector("#hall-outline li[data-path='sections[0]'] > details").open`))
+	require.True(t, eval[bool](t, page, `(() => { const r = document.querySelector("#hall-outline .hall-problem").getBoundingClientRect(); return r.width > 0 && r.height > 0; })()`), "the problem is not shown")
+	require.Contains(t, eval[string](t, page, `document.querySelector("#hall-problems").textContent`), "duplicate seat id")
+	staff := newAPIClient(t, base)
+	var halls struct{ Items []struct{ Name string } }
+	require.Equal(t, 200, staff.call("GET", "/api/v1/halls", nil, &halls, "Authorization", "Bearer "+testAdminToken))
+	for _, h := range halls.Items {
+		require.NotEqual(t, bad.Name, h.Name)
+	}
+
+	// The good file: saved.
+	require.NoError(t, chromedp.Do(page, chromedp.SetUploadFiles("#hall-file", []string{write("good.json", good)})))
+	waitFor(t, page, `!document.querySelector("#hall-save").disabled && !document.querySelector("#hall-outline .hall-problem")`, 10*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#hall-save"))))
+	waitFor(t, page, `!document.querySelector("#hall-saved").hidden`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#hall-saved").textContent`), "Kammerspiele was saved")
+	require.Equal(t, 200, staff.call("GET", "/api/v1/halls", nil, &halls, "Authorization", "Bearer "+testAdminToken))
+	var names []string
+	for _, h := range halls.Items {
+		names = append(names, h.Name)
+	}
+	require.Contains(t, names, "Kammerspiele")
 }
