@@ -300,6 +300,7 @@ func TestStaffHallUpload(t *testing.T) {
 	require.True(t, eval[bool](t, page, `document.querySelector("#hall-outline li[data-path='sections[0]'] > details").open`))
 	require.True(t, eval[bool](t, page, `(() => { const r = document.querySelector("#hall-outline .hall-problem").getBoundingClientRect(); return r.width > 0 && r.height > 0; })()`), "the problem is not shown")
 	require.Contains(t, eval[string](t, page, `document.querySelector("#hall-problems").textContent`), "duplicate seat id")
+	requireAxeClean(t, page, "hall upload with a problem")
 	staff := newAPIClient(t, base)
 	var halls struct{ Items []struct{ Name string } }
 	require.Equal(t, 200, staff.call("GET", "/api/v1/halls", nil, &halls, "Authorization", "Bearer "+testAdminToken))
