@@ -155,17 +155,19 @@ export class HoldPanel {
   }
 
   /**
-   * Stops the countdown. A hold the buyer released or bought hides the panel;
-   * one that ran out (or was ended elsewhere) leaves it showing the seats and
-   * the form as typed, with "Hold the same seats again".
+   * Stops the countdown. A hold that ran out leaves the panel showing the
+   * seats and the form as typed, with "Hold the same seats again"; one the
+   * buyer released or bought, or the box office cancelled before its time,
+   * hides the panel.
    */
   hide() {
     clearInterval(this.timer);
     this.timer = undefined;
     const ended = this.hold;
+    const ranOut = this.deadline <= api.serverNow();
     this.hold = null;
     this.countdownBox.classList.remove('urgent');
-    if (this.ending || !ended || !ended.seats.length) {
+    if (this.ending || !ended || !ended.seats.length || !ranOut) {
       this.#setLapsed(null);
       this.root.hidden = true;
       return;
