@@ -384,7 +384,8 @@ function createForm(halls, isDead) {
     }
   } },
   h('h2', { id: 'create-title' }, 'New performance'),
-  h('div', { class: 'field' }, h('label', { for: 'new-hall' }, 'Hall'), hall),
+  h('div', { class: 'field' }, h('label', { for: 'new-hall' }, 'Hall'), hall,
+    h('p', { class: 'hint' }, 'A new venue? ', h('a', { href: '#/staff/halls' }, 'Upload a hall'), ' first.')),
   h('div', { class: 'field' }, h('label', { for: 'new-name' }, 'Name'), name),
   h('div', { class: 'field-pair' },
     h('div', { class: 'field' }, h('label', { for: 'new-date' }, 'Date'), date),
