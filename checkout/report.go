@@ -11,7 +11,7 @@ import (
 // SalesReport is a store report plus the holds open now.
 type SalesReport struct {
 	report.Sales
-	Holds     int // open holds of the performance (0 for reports over all)
+	Holds     int // open holds of the performance, or of all of them
 	HeldSeats int
 }
 
@@ -27,6 +27,8 @@ func (s *Service) SalesReport(ctx context.Context, performanceID string, from, t
 		if out.Holds, out.HeldSeats, err = s.seats.OpenHolds(ctx, performanceID); err != nil {
 			return SalesReport{}, err
 		}
+	} else {
+		out.Holds, out.HeldSeats = s.seats.AllOpenHolds()
 	}
 	var err error
 	out.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: performanceID, From: from, To: to})

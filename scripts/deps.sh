@@ -43,3 +43,15 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null;
 	echo "installing Chromium"
 	apt_install chromium
 fi
+
+# The accessibility test (cmd/seatd/axe_browser_test.go) runs npm's axe-core in
+# the pages. It is installed for the tests only, into .cache/npm (git-ignored);
+# the app itself never needs npm.
+AXE_VERSION=4.10.2
+axe_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/npm"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$axe_dir/node_modules/axe-core/package.json"; then
+	command -v npm >/dev/null || { echo "installing Node.js and npm"; apt_install nodejs npm; }
+	echo "installing axe-core $AXE_VERSION"
+	mkdir -p "$axe_dir"
+	npm install --prefix "$axe_dir" --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+fi

@@ -195,3 +195,20 @@ func (s *Service) OpenHolds(ctx context.Context, id string) (holds, seats int, e
 	}
 	return p.shard.HoldCount(), p.shard.Counts().Held, nil
 }
+
+// AllOpenHolds counts the live holds, and their seats, of every performance. A
+// hold exists only in a loaded shard (it is made in one, and Rebuild loads every
+// performance not long past), so the loaded shards hold every one there is.
+func (s *Service) AllOpenHolds() (holds, seats int) {
+	s.mu.RLock()
+	perfs := make([]*Perf, 0, len(s.shards))
+	for _, p := range s.shards {
+		perfs = append(perfs, p)
+	}
+	s.mu.RUnlock()
+	for _, p := range perfs {
+		holds += p.shard.HoldCount()
+		seats += p.shard.Counts().Held
+	}
+	return holds, seats
+}

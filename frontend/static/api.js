@@ -52,7 +52,7 @@ export function onCsrfRefused(fn) {
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the server could not be reached
-   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string}} problem
+   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string, errors?: {path: string, reason: string}[]}} problem
    */
   constructor(status, problem) {
     super(problem.detail || problem.title || `request failed (${status})`);
@@ -66,6 +66,8 @@ export class ApiError extends Error {
     this.retryAfter = Number(problem.retry_after) || 0;
     /** Why a voucher or promotion was refused (code-invalid), e.g. "blocked". */
     this.reason = typeof problem.reason === 'string' ? problem.reason : '';
+    /** What is wrong where, e.g. in a hall layout: [{path: "sections[0].rows[2].seats[5].id", reason}]. */
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
   }
 
   /** The problem type's last segment, e.g. "code-invalid". */

@@ -1,6 +1,9 @@
 // The hold panel: the held seats, a countdown to the hold's deadline, Extend and
 // Release, and the checkout form that turns the hold into a paid order, with an
-// optional voucher or promotion code checked as the buyer types.
+// optional voucher or promotion code checked as the buyer types. The confirm
+// button sits in a bar that sticks to the bottom of the panel (or of the phone's
+// screen), so it is in view without scrolling. When a hold ends, the panel stays
+// with what the buyer typed and offers to hold the same seats again.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -60,6 +63,11 @@ export class HoldPanel {
     this.codeTimer = undefined;
     /** @type {AbortController | null} */
     this.codeAbort = null;
+    /** The seats of a hold that ran out, offered to hold again. */
+    /** @type {{performance: string, seats: string[]} | null} */
+    this.lapsed = null;
+    /** Set while the panel itself ends the hold (released, ordered): no offer then. */
+    this.ending = false;
 
     this.countdown = h('span', { id: 'countdown', class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }, '--:--');
     this.countdownBox = h('div', { class: 'countdown' },
@@ -90,15 +98,19 @@ export class HoldPanel {
     this.codeClear = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'voucher-clear', class: 'btn btn-ghost btn-small', hidden: true, onclick: () => this.#clearCode() }, 'Remove'));
     this.nameErr = h('p', { id: 'buyer-name-error', class: 'field-error', hidden: true });
     this.emailErr = h('p', { id: 'buyer-email-error', class: 'field-error', hidden: true });
-    this.confirmBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'confirm-button', class: 'btn btn-primary btn-block' }, 'Confirm order'));
-    this.form = /** @type {HTMLFormElement} */ (h('form', { class: 'checkout', novalidate: true, onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); this.submit(); } },
+    this.confirmBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'confirm-button', class: 'btn btn-primary btn-block', form: 'checkout-form' }, 'Confirm order'));
+    this.bar = h('div', { class: 'checkout-bar' }, this.confirmBtn);
+    this.reholdBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'rehold-button', class: 'btn btn-primary btn-block', onclick: () => this.#rehold() }, 'Hold the same seats again'));
+    this.lapsedText = h('p', { id: 'hold-lapsed-text', class: 'hold-lapsed-text' });
+    this.lapsedBox = h('div', { class: 'hold-lapsed', id: 'hold-lapsed', hidden: true }, this.lapsedText, this.reholdBtn);
+    this.actions = h('div', { class: 'btn-row' }, this.extendBtn, this.releaseBtn);
+    this.form = /** @type {HTMLFormElement} */ (h('form', { id: 'checkout-form', class: 'checkout', novalidate: true, onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); this.submit(); } },
       h('h3', null, 'Your details'),
       h('div', { class: 'field' }, h('label', { for: 'buyer-name' }, 'Full name'), this.name, this.nameErr),
       h('div', { class: 'field' }, h('label', { for: 'buyer-email' }, 'E-mail'), this.email, this.emailErr,
         h('p', { class: 'hint' }, 'Your tickets are sent to this address.')),
       h('div', { class: 'field' }, h('label', { for: 'voucher-code' }, 'Voucher or promotion code ', h('span', { class: 'optional' }, '(optional)')),
         h('div', { class: 'inline-form' }, this.codeInput, this.codeClear), this.codeResult),
-      this.confirmBtn,
     ));
     this.name.addEventListener('input', () => this.#fieldError(this.name, this.nameErr, ''));
     this.email.addEventListener('input', () => this.#fieldError(this.email, this.emailErr, ''));
@@ -107,13 +119,15 @@ export class HoldPanel {
     this.title = h('h2', { class: 'panel-title', tabindex: '-1' }, 'Your seats are held');
     replace(root,
       this.title,
+      this.lapsedBox,
       this.countdownBox,
       this.list,
       this.subtotalRow,
       this.discountRow,
       h('div', { class: 'total' }, h('span', null, 'Total'), this.total),
-      h('div', { class: 'btn-row' }, this.extendBtn, this.releaseBtn),
+      this.actions,
       this.form,
+      this.bar,
     );
   }
 
@@ -124,6 +138,7 @@ export class HoldPanel {
   show(hold) {
     if (!this.hold || this.hold.token !== hold.token) this.attempt = null;
     this.hold = hold;
+    this.#setLapsed(null);
     this.deadline = Date.parse(hold.expires_at);
     // New or extended: the milestones count again from the new deadline.
     this.lastMilestone = Infinity;
@@ -139,13 +154,87 @@ export class HoldPanel {
     this.title.focus();
   }
 
-  /** Stops the countdown and hides the panel. */
+  /**
+   * Stops the countdown. A hold that ran out leaves the panel showing the
+   * seats and the form as typed, with "Hold the same seats again"; one the
+   * buyer released or bought, or the box office cancelled before its time,
+   * hides the panel.
+   */
   hide() {
     clearInterval(this.timer);
     this.timer = undefined;
+    const ended = this.hold;
+    const ranOut = this.deadline <= api.serverNow();
     this.hold = null;
-    this.root.hidden = true;
     this.countdownBox.classList.remove('urgent');
+    if (this.ending || !ended || !ended.seats.length || !ranOut) {
+      this.#setLapsed(null);
+      this.root.hidden = true;
+      return;
+    }
+    const hadFocus = this.root.contains(document.activeElement);
+    this.#setLapsed({ performance: ended.performance_id, seats: [...ended.seats] });
+    // The page moves focus to its seat picker when the panel goes; the offer is
+    // the nearer next step.
+    if (hadFocus) queueMicrotask(() => { if (this.lapsed) this.reholdBtn.focus(); });
+  }
+
+  /**
+   * Shows or leaves the "ran out" state.
+   * @param {{performance: string, seats: string[]} | null} lapsed
+   * @param {string} [note] what happened to some of the seats
+   */
+  #setLapsed(lapsed, note = '') {
+    this.lapsed = lapsed;
+    const on = !!lapsed;
+    this.lapsedBox.hidden = !on;
+    this.countdownBox.hidden = on;
+    this.actions.hidden = on;
+    this.bar.hidden = on;
+    this.title.textContent = on ? 'Your hold ended' : 'Your seats are held';
+    if (!lapsed) return;
+    this.root.hidden = false;
+    const n = lapsed.seats.length;
+    this.reholdBtn.hidden = n === 0;
+    this.reholdBtn.textContent = note ? `Hold the ${n === 1 ? 'seat' : `${n} seats`} still free` : 'Hold the same seats again';
+    this.lapsedText.textContent = note
+      ? `${note} ${n ? 'Your details are kept.' : 'Please choose other seats on the map; your details are kept.'}`
+      : 'The seats were released. Your details are kept: hold the same seats again if they are still free.';
+    if (!note) {
+      const names = lapsed.seats.map((id) => this.hooks.seatLine(id)?.label || id);
+      replace(this.list, names.map((name) => h('li', null, h('span', { class: 'seat-name' }, name))));
+    }
+  }
+
+  /** Holds the seats of the hold that ran out again, all or none. */
+  async #rehold() {
+    const lapsed = this.lapsed;
+    if (!lapsed || this.busy || !lapsed.seats.length) return;
+    this.#setBusy(true, this.reholdBtn, 'Holding…');
+    try {
+      const hold = await api.post(paths.performanceHolds(lapsed.performance), { seats: lapsed.seats });
+      clearError();
+      this.#setBusy(false, this.reholdBtn, 'Hold the same seats again');
+      this.hooks.onExtended(hold); // the page takes it as its hold and shows it here
+      announce(`${hold.seats.length} seat${hold.seats.length === 1 ? ' is' : 's are'} held for you again.`);
+      this.title.focus();
+      return;
+    } catch (err) {
+      this.#setBusy(false, this.reholdBtn, 'Hold the same seats again');
+      if (this.lapsed !== lapsed) return;
+      if (err instanceof api.ApiError && err.status === 409 && err.seats.length) {
+        const gone = new Set(err.seats);
+        const names = lapsed.seats.filter((id) => gone.has(id)).map((id) => this.hooks.seatLine(id)?.label || id);
+        const left = lapsed.seats.filter((id) => !gone.has(id));
+        const note = `${names.length === 1 ? 'This seat is' : 'These seats are'} no longer free: ${names.join(', ')}.`;
+        this.#setLapsed({ performance: lapsed.performance, seats: left }, note);
+        const li = left.map((id) => h('li', null, h('span', { class: 'seat-name' }, this.hooks.seatLine(id)?.label || id)));
+        replace(this.list, li, names.map((name) => h('li', { class: 'seat-gone' }, h('span', { class: 'seat-name' }, name), h('span', { class: 'seat-zone' }, 'taken'))));
+        announce(note);
+      } else {
+        showError(err);
+      }
+    }
   }
 
   destroy() {
@@ -330,7 +419,7 @@ export class HoldPanel {
       this.checking = false;
     }
     if (this.hold && this.hold.token === token) {
-      this.hooks.onGone('Your hold ran out and the seats were released. Please choose your seats again.');
+      this.hooks.onGone('Your hold ran out and the seats were released. Your details are kept.');
     }
   }
 
@@ -359,9 +448,9 @@ export class HoldPanel {
     try {
       await api.del(paths.hold(this.hold.token));
       clearError();
-      this.hooks.onReleased();
+      this.#end(() => this.hooks.onReleased());
     } catch (err) {
-      if (err instanceof api.ApiError && (err.status === 404 || err.status === 403)) this.hooks.onReleased();
+      if (err instanceof api.ApiError && (err.status === 404 || err.status === 403)) this.#end(() => this.hooks.onReleased());
       else showError(err);
     } finally {
       this.#setBusy(false, this.releaseBtn, 'Release seats');
@@ -421,7 +510,7 @@ export class HoldPanel {
     try {
       const order = await api.post(paths.orders(), body, { 'Idempotency-Key': this.attempt.key });
       clearError();
-      this.hooks.onOrdered(order);
+      this.#end(() => this.hooks.onOrdered(order));
     } catch (err) {
       if (err instanceof api.ApiError && err.slug === 'code-invalid') {
         // Blocked or used up since it was checked: the seats stay held, and
@@ -446,10 +535,20 @@ export class HoldPanel {
     }
   }
 
+  /** Ends the hold on the buyer's word: the panel goes without an offer. @param {() => void} fn */
+  #end(fn) {
+    this.ending = true;
+    try {
+      fn();
+    } finally {
+      this.ending = false;
+    }
+  }
+
   /** @param {boolean} busy @param {HTMLButtonElement} btn @param {string} label */
   #setBusy(busy, btn, label) {
     this.busy = busy;
-    for (const b of [this.extendBtn, this.releaseBtn, this.confirmBtn, this.codeClear]) b.disabled = busy;
+    for (const b of [this.extendBtn, this.releaseBtn, this.confirmBtn, this.codeClear, this.reholdBtn]) b.disabled = busy;
     if (busy) {
       btn.dataset.label = btn.textContent || '';
       btn.textContent = label;

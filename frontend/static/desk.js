@@ -15,7 +15,7 @@ import { money, mmss, dateTime, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { MINE_NONE, MINE_SELECTED, MINE_HELD, HOLD_BUYER, HOLD_STAFF, HOLD_RESERVED } from './seatdata.js';
-import { StaffMapPage, channelLabel } from './staffmap.js';
+import { StaffMapPage, channelLabel, seatNames } from './staffmap.js';
 
 /**
  * @typedef {import('./seatdata.js').SeatData} SeatData
@@ -199,7 +199,7 @@ class Desk extends StaffMapPage {
         h('div', { class: 'card-head' }, h('h2', { id: 'holds-title' }, 'Holds and reservations ', this.holdsCount),
           h('p', { class: 'hint' }, 'Checkout holds run out by themselves; reservations keep their seats until the deadline.')),
         this.holdsEmpty,
-        h('div', { class: 'table-scroll' }, this.holdsTable)));
+        h('div', { class: 'table-scroll', tabindex: '0' }, this.holdsTable)));
   }
 
   // ---- set-up ----
@@ -943,7 +943,7 @@ class Desk extends StaffMapPage {
       h('th', { scope: 'row' }, h('strong', null, o.number)),
       h('td', null, h('span', { class: `order-status order-${o.status}` }, o.status)),
       h('td', null, o.buyer?.name || h('span', { class: 'muted' }, 'counter sale'), o.buyer?.email ? [h('br'), h('span', { class: 'muted' }, o.buyer.email)] : null),
-      h('td', { class: 'seats-cell' }, `${o.seats.length} × `, o.performance_id === this.id ? this.#seatText(o.seats) : o.seats.slice(0, 3).join(', ')),
+      h('td', { class: 'seats-cell' }, `${o.seats.length} × `, o.performance_id === this.id ? this.#seatText(o.seats) : otherSeatText(o.performance_id, o.seats)),
       h('td', { class: 'num' }, money(o.total, o.currency)),
       h('td', null, o.status === 'reserved' && o.deadline ? `until ${dateTime(o.deadline)}` : dateTime(o.created_at)),
       h('td', { class: 'row-actions' }, o.status === 'reserved'
@@ -952,11 +952,11 @@ class Desk extends StaffMapPage {
     replace(this.results,
       h('div', { class: 'card-head' }, h('h2', null, `Results for “${q}”`), close),
       none ? h('p', { class: 'empty' }, 'Nothing found. Try the full order number, the token, or part of the name or e-mail.') : null,
-      holds.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table holds-table' },
+      holds.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table holds-table' },
         h('caption', null, `Holds (${holds.length})`),
         h('thead', null, h('tr', null, ['Token', 'Seats', 'Owner', 'Channels', 'Expires', 'Reservation'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, holdRows))) : null,
-      orders.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table' },
+      orders.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table' },
         h('caption', null, `Orders (${orders.length})`),
         h('thead', null, h('tr', null, ['Order', 'Status', 'Buyer', 'Seats', 'Total', 'Date'].map((t) => h('th', { scope: 'col', class: t === 'Total' ? 'num' : null }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, orderRows))) : null);
@@ -987,4 +987,19 @@ class Desk extends StaffMapPage {
     clearInterval(this.ticker);
     super.destroy();
   }
+}
+
+/**
+ * Seat names of another performance's order: filled in once its seat map is
+ * fetched (the first few, then how many more).
+ * @param {string} perfId
+ * @param {string[]} seats
+ */
+function otherSeatText(perfId, seats) {
+  const more = seats.length > 3 ? ` and ${seats.length - 3} more` : '';
+  const out = h('span', { class: 'seat-names' }, '…');
+  seatNames(perfId)
+    .then((names) => { out.textContent = seats.slice(0, 3).map((s) => names.get(s) || s).join('; ') + more; })
+    .catch(() => { out.textContent = seats.slice(0, 3).join(', ') + more; });
+  return out;
 }

@@ -17,7 +17,7 @@ import { h, replace } from './dom.js';
 import { money, dateTime, count, orderStatus, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
-import { channelLabel } from './staffmap.js';
+import { channelLabel, seatNames } from './staffmap.js';
 import { loadPerformances, performanceOptions, zoneNames, dayStart } from './catalog.js';
 
 /**
@@ -136,7 +136,7 @@ export function mountOrders(root, _user) {
       clear),
     h('div', { class: 'card' },
       status,
-      h('div', { class: 'table-scroll' }, table),
+      h('div', { class: 'table-scroll', tabindex: '0' }, table),
       h('div', { class: 'pager' }, prev, pageNo, nextBtn))));
 
   for (const el of [perfSel, statusSel, channelSel, from, to, limit]) el.addEventListener('change', apply);
@@ -286,6 +286,9 @@ export function mountOrderPage(root, id, _user) {
   document.title = 'Order · seatmap staff';
   /** @type {PerformanceInfo | null} */
   let perf = null;
+  /** Seat names of the order's performance, by id (ids when the map cannot be had). */
+  /** @type {Map<string, string>} */
+  let names = new Map();
   /** The open refund form's key and the body it was last sent with. */
   /** @type {{key: string, body: string, settled: boolean} | null} */
   let refundAttempt = null;
@@ -322,6 +325,7 @@ export function mountOrderPage(root, id, _user) {
       } catch {
         perf = null; // the order is what matters
       }
+      names = await seatNames(d.order.performance_id).catch(() => new Map());
     }
     if (dead || gen !== generation) return;
     render(d);
@@ -344,12 +348,12 @@ export function mountOrderPage(root, id, _user) {
       const live = t.status === 'live' || !t.status;
       let box = null;
       if (refundable && live) {
-        box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', class: 'refund-seat', value: t.seat, 'aria-label': `Refund seat ${t.seat}` }));
+        box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', class: 'refund-seat', value: t.seat, 'aria-label': `Refund ${seatName(t.seat)}` }));
         boxes.push(box);
       }
       return h('tr', { dataset: { seat: t.seat, status: t.status || 'live' } },
         refundable ? h('td', { class: 'check-cell' }, box) : null,
-        h('th', { scope: 'row' }, t.seat),
+        h('th', { scope: 'row' }, seatName(t.seat)),
         h('td', null, zones.get(t.zone) || t.zone),
         h('td', { class: 'num' }, money(t.price, cur)),
         h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))));
@@ -382,7 +386,7 @@ export function mountOrderPage(root, id, _user) {
           h('div', { class: 'card' }, h('h2', null, 'Order'), facts),
           h('div', { class: 'card' },
             h('h2', null, tickets.length === 1 ? 'Seat' : `Seats (${tickets.length})`),
-            h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-seats' },
+            h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-seats' },
               h('caption', { class: 'sr-only' }, 'Seats of the order'),
               h('thead', null, h('tr', null,
                 refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
@@ -399,6 +403,11 @@ export function mountOrderPage(root, id, _user) {
           resendCard(o))));
   }
 
+  /** @param {string} id */
+  function seatName(id) {
+    return names.get(id) || id;
+  }
+
   /** @param {string} s */
   function ticketStatus(s) {
     return s === 'live' ? 'Valid' : s === 'refunded' ? 'Refunded' : s === 'void' ? 'Void' : s;
@@ -411,7 +420,7 @@ export function mountOrderPage(root, id, _user) {
   function refundsCard(refunds, cur) {
     return h('div', { class: 'card' },
       h('h2', null, 'Refunds'),
-      refunds.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-refunds' },
+      refunds.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-refunds' },
         h('caption', { class: 'sr-only' }, 'Refunds'),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col', class: 'num' }, 'Amount'), h('th', { scope: 'col' }, 'Seats'),
@@ -419,7 +428,7 @@ export function mountOrderPage(root, id, _user) {
         h('tbody', null, refunds.map((r) => h('tr', { dataset: { id: r.id } },
           h('td', { class: 'nowrap' }, dateTime(r.created_at)),
           h('td', { class: 'num' }, money(r.amount, cur)),
-          h('td', null, r.seats.length ? r.seats.join(', ') : h('span', { class: 'muted' }, 'Money only')),
+          h('td', null, r.seats.length ? r.seats.map(seatName).join('; ') : h('span', { class: 'muted' }, 'Money only')),
           h('td', null, METHODS[r.method] || r.method),
           h('td', null, r.reason),
           h('td', null, actorText(r.actor)))))))
@@ -444,7 +453,7 @@ export function mountOrderPage(root, id, _user) {
   function messagesCard(messages) {
     return h('div', { class: 'card' },
       h('h2', null, 'E-mails'),
-      messages.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'data-table', id: 'order-messages' },
+      messages.length ? h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-messages' },
         h('caption', { class: 'sr-only' }, 'E-mails to the buyer'),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Kind'), h('th', { scope: 'col' }, 'To'), h('th', { scope: 'col' }, 'Subject'),

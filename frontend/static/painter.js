@@ -27,6 +27,8 @@ import { StaffMapPage, channelLabel, swatch } from './staffmap.js';
 const MAX_STROKE = 100000;
 
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** The value of the "New channel…" choice; no channel name can take it (a leading "-"). */
+const NEW_CHANNEL = '-new';
 
 /** Block reasons from the venues' manuals (Sperrungen); "other" takes free text. */
 const BLOCK_REASONS = [
@@ -108,9 +110,20 @@ class Painter extends StaffMapPage {
     this.addZoneBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'zone-add', class: 'btn btn-ghost btn-small', onclick: () => this.#openZoneForm('') }, '+ Add zone'));
 
     this.channelBtn = this.#toolButton('tool-channel', 'Channel / quota', 'Sell these seats only through one channel', () => ({ kind: 'channel' }));
-    this.channelName = /** @type {HTMLInputElement} */ (h('input', { id: 'channel-name', type: 'text', list: 'channel-names', value: 'box_office', maxlength: '32', autocapitalize: 'none', spellcheck: 'false', 'aria-describedby': 'channel-hint' }));
-    this.channelNames = h('datalist', { id: 'channel-names' });
-    this.channelName.addEventListener('focus', () => this.#pick({ kind: 'channel' }));
+    // The channel is chosen from the performance's channels; a new one is typed
+    // only after choosing "New channel…".
+    this.channelSelect = /** @type {HTMLSelectElement} */ (h('select', { id: 'channel-select', 'aria-describedby': 'channel-hint' }));
+    this.channelNew = /** @type {HTMLInputElement} */ (h('input', { id: 'channel-new', type: 'text', maxlength: '32', autocapitalize: 'none', spellcheck: 'false', placeholder: 'e.g. partner-a', 'aria-describedby': 'channel-hint' }));
+    this.channelNewField = h('div', { class: 'tool-option', hidden: true }, h('label', { for: 'channel-new' }, 'New channel name'), this.channelNew);
+    this.#fillChannels(['web', 'box_office'], 'box_office');
+    this.channelSelect.addEventListener('focus', () => this.#pick({ kind: 'channel' }));
+    this.channelSelect.addEventListener('change', () => {
+      this.channelNewField.hidden = this.channelSelect.value !== NEW_CHANNEL;
+      this.#pick({ kind: 'channel' });
+      if (!this.channelNewField.hidden) this.channelNew.focus();
+    });
+    this.channelNew.addEventListener('focus', () => this.#pick({ kind: 'channel' }));
+    this.channelNew.addEventListener('input', () => this.#pick({ kind: 'channel' }));
 
     this.blockBtn = this.#toolButton('tool-block', 'Block', 'Take seats off sale, with a reason', () => ({ kind: 'block' }));
     this.blockPreset = /** @type {HTMLSelectElement} */ (h('select', { id: 'block-preset', 'aria-label': 'Reason for the block' },
@@ -164,8 +177,9 @@ class Painter extends StaffMapPage {
         h('div', { class: 'tool-group' },
           h('h3', null, 'Sales channel'),
           this.channelBtn,
-          h('div', { class: 'tool-option' }, h('label', { for: 'channel-name' }, 'Channel'), this.channelName, this.channelNames,
-            h('p', { class: 'hint', id: 'channel-hint' }, 'web, box_office, or a contingent name (a–z, 0–9, - and _).'))),
+          h('div', { class: 'tool-option' }, h('label', { for: 'channel-select' }, 'Channel'), this.channelSelect),
+          this.channelNewField,
+          h('p', { class: 'hint', id: 'channel-hint' }, 'Web, box office, a contingent of this performance, or a new one (a–z, 0–9, - and _).')),
         h('div', { class: 'tool-group' },
           h('h3', null, 'Blocks'),
           this.blockBtn,
@@ -273,7 +287,7 @@ class Painter extends StaffMapPage {
     const t = this.tool;
     if (!t) return 'none';
     if (t.kind === 'zone') return this.data?.zones.find((z) => z.id === t.zone)?.name || t.zone;
-    if (t.kind === 'channel') return `Channel ${channelLabel(this.channelName.value.trim())}`;
+    if (t.kind === 'channel') return `Channel ${channelLabel(this.#channelValue())}`;
     if (t.kind === 'block') return `Block (${this.#blockReason() || 'no reason'})`;
     return 'Unblock';
   }
@@ -291,7 +305,7 @@ class Painter extends StaffMapPage {
     if (!t) return { error: 'Choose what to paint first: a price zone, a channel, a block or unblock.' };
     if (t.kind === 'zone') return { body: { zone: t.zone } };
     if (t.kind === 'channel') {
-      const name = this.channelName.value.trim().toLowerCase();
+      const name = this.#channelValue().toLowerCase();
       if (!CHANNEL_NAME.test(name)) return { error: 'A channel name is 1 to 32 lower-case letters, digits, - or _ (for example box_office or partner-a).' };
       return { body: { channel: name } };
     }
@@ -615,8 +629,32 @@ class Painter extends StaffMapPage {
 
   #renderChannels() {
     const d = /** @type {SeatData} */ (this.data);
-    const names = new Set(['web', 'box_office', ...d.channels]);
-    replace(this.channelNames, [...names].map((c) => h('option', { value: c }, channelLabel(c))));
+    const current = this.channelSelect.value;
+    this.#fillChannels(['web', 'box_office', ...d.channels], current);
+    // A new channel just painted is now one of the list: select it.
+    const typed = this.channelNew.value.trim().toLowerCase();
+    if (current === NEW_CHANNEL && typed && d.channels.includes(typed)) {
+      this.channelSelect.value = typed;
+      this.channelNew.value = '';
+      this.channelNewField.hidden = true;
+    }
+  }
+
+  /**
+   * The channel list: these names, then "New channel…"; keeps the choice.
+   * @param {string[]} names
+   * @param {string} chosen
+   */
+  #fillChannels(names, chosen) {
+    const all = [...new Set(names)];
+    replace(this.channelSelect, all.map((c) => h('option', { value: c }, channelLabel(c))),
+      h('option', { value: NEW_CHANNEL }, 'New channel…'));
+    this.channelSelect.value = all.includes(chosen) || chosen === NEW_CHANNEL ? chosen : all[0];
+  }
+
+  /** The channel to paint: the one chosen, or the new name typed. */
+  #channelValue() {
+    return this.channelSelect.value === NEW_CHANNEL ? this.channelNew.value.trim() : this.channelSelect.value;
   }
 
   // ---- sales ----
@@ -749,7 +787,12 @@ class Painter extends StaffMapPage {
       setTool: (kind, arg) => {
         if (kind === 'zone') page.#pick({ kind, zone: String(arg) });
         else if (kind === 'channel') {
-          if (arg) page.channelName.value = arg;
+          if (arg) {
+            const known = [...page.channelSelect.options].some((o) => o.value === arg && o.value !== NEW_CHANNEL);
+            page.channelSelect.value = known ? arg : NEW_CHANNEL;
+            page.channelNew.value = known ? '' : arg;
+            page.channelNewField.hidden = known;
+          }
           page.#pick({ kind });
         } else if (kind === 'block') {
           if (arg) {

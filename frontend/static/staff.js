@@ -7,6 +7,7 @@
 //   #/staff                 performances (drafts too), create form
 //   #/staff/p/{id}/paint    the organizer's painter (painter.js)
 //   #/staff/p/{id}/desk     the box office desk (desk.js)
+//   #/staff/halls           upload a hall layout (halls.js)
 //   #/orders, #/orders/{id} the order table and one order's page (orders.js)
 //   #/vouchers              promotions and voucher batches (vouchers.js)
 //   #/reports               the sales report (reports.js)
@@ -22,6 +23,7 @@ import { mountDesk } from './desk.js';
 import { mountOrders, mountOrderPage } from './orders.js';
 import { mountVouchers } from './vouchers.js';
 import { mountReports } from './reports.js';
+import { mountHalls } from './halls.js';
 import { statusPill } from './staffmap.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
@@ -69,9 +71,10 @@ export function mountStaff(root, parts) {
     const content = h('div', { class: 'staff-content' });
     const area = parts[0];
     const perfId = area === 'staff' && parts[1] === 'p' ? parts[2] || '' : '';
-    const page = area === 'staff' && parts[1] === 'p' ? parts[3] || '' : '';
+    const page = area === 'staff' && parts[1] === 'p' ? parts[3] || '' : area === 'staff' && parts[1] === 'halls' ? 'halls' : '';
     replace(root, staffBar(user, area, perfId, page), content);
     if (area === 'staff' && parts.length === 1) inner = mountHome(content, user);
+    else if (area === 'staff' && parts[1] === 'halls' && parts.length === 2) inner = may(user, 'create') ? mountHalls(content) : forbidden(content, user, 'upload halls', '');
     else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
     else if (perfId && page === 'desk') inner = may(user, 'desk') ? mountDesk(content, perfId, user) : forbidden(content, user, 'use the box office desk', perfId);
     else if (area === 'orders' && parts.length <= 2) {
@@ -118,7 +121,8 @@ function staffBar(user, area, perfId, page) {
     h('div', { class: 'staff-bar-inner' },
       h('span', { class: 'staff-badge' }, 'Staff'),
       h('nav', { 'aria-label': 'Staff' },
-        link('#/staff', 'Performances', area === 'staff' && !perfId),
+        link('#/staff', 'Performances', area === 'staff' && !perfId && page !== 'halls'),
+        may(user, 'create') ? link('#/staff/halls', 'Halls', page === 'halls') : null,
         may(user, 'orders') ? link('#/orders', 'Orders', area === 'orders') : null,
         may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
@@ -244,7 +248,7 @@ function mountHome(root, user) {
       h('div', null, h('h1', null, 'Performances'), h('p', { class: 'hint' }, 'Drafts are visible to staff only until sales start.')),
       h('label', { class: 'check' }, past, ' Show past performances')),
     h('div', { class: 'staff-home-body' },
-      h('div', { class: 'card' }, status, table, h('div', { class: 'more' }, more)),
+      h('div', { class: 'card' }, status, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Performances' }, table), h('div', { class: 'more' }, more)),
       form)));
 
   past.addEventListener('change', () => load(true));
@@ -380,7 +384,8 @@ function createForm(halls, isDead) {
     }
   } },
   h('h2', { id: 'create-title' }, 'New performance'),
-  h('div', { class: 'field' }, h('label', { for: 'new-hall' }, 'Hall'), hall),
+  h('div', { class: 'field' }, h('label', { for: 'new-hall' }, 'Hall'), hall,
+    h('p', { class: 'hint' }, 'A new venue? ', h('a', { href: '#/staff/halls' }, 'Upload a hall'), ' first.')),
   h('div', { class: 'field' }, h('label', { for: 'new-name' }, 'Name'), name),
   h('div', { class: 'field-pair' },
     h('div', { class: 'field' }, h('label', { for: 'new-date' }, 'Date'), date),

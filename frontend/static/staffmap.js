@@ -30,6 +30,34 @@ const STATS_MS = 500;
 
 const STATUS_LABEL = /** @type {Record<string, string>} */ ({ draft: 'Draft', on_sale: 'On sale', stopped: 'Sales stopped' });
 
+/** Seat names of the last few performances asked for, while the page lives. */
+/** @type {Map<string, Promise<Map<string, string>>>} */
+const seatNameCache = new Map();
+const SEAT_NAME_PERFS = 4;
+
+/**
+ * The names of a performance's seats as people say them ("Stalls · Row 3 ·
+ * Seat 12"), by seat id, from its seat map. Fetched once per performance.
+ * @param {string} perfId
+ * @returns {Promise<Map<string, string>>}
+ */
+export function seatNames(perfId) {
+  let p = seatNameCache.get(perfId);
+  if (!p) {
+    p = api.get(paths.compactSeatmap(perfId)).then((m) => {
+      const d = new SeatData(m);
+      /** @type {Map<string, string>} */
+      const out = new Map();
+      for (let i = 0; i < d.n; i++) out.set(d.ids[i], d.label(i));
+      return out;
+    });
+    p.catch(() => seatNameCache.delete(perfId));
+    seatNameCache.set(perfId, p);
+    while (seatNameCache.size > SEAT_NAME_PERFS) seatNameCache.delete(/** @type {string} */ (seatNameCache.keys().next().value));
+  }
+  return p;
+}
+
 /**
  * A performance's sale status as a pill.
  * @param {string} status
@@ -380,7 +408,7 @@ export class StaffMapPage {
    */
   statsTable(caption, rows, id) {
     const total = (/** @type {Counts} */ c) => c.free + c.held + c.sold + c.blocked;
-    return h('table', { class: 'stats-table', id },
+    return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: 'stats-table', id },
       h('caption', null, caption),
       h('thead', null, h('tr', null,
         h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Name')),
@@ -395,7 +423,7 @@ export class StaffMapPage {
         h('td', { class: 'num' }, count(r.c.held)),
         h('td', { class: 'num' }, count(r.c.sold)),
         h('td', { class: 'num' }, count(r.c.blocked)),
-        h('td', { class: 'num total-cell' }, count(total(r.c)))))));
+        h('td', { class: 'num total-cell' }, count(total(r.c))))))));
   }
 
   /** Zone rows for statsTable. @param {Stats} s */

@@ -105,8 +105,8 @@ export function mountVouchers(root, _user) {
     h('div', { class: 'staff-home-body' },
       h('div', { class: 'stack' },
         created,
-        h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Promotions')), promoStatus, h('div', { class: 'table-scroll' }, promoTable)),
-        h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Voucher batches')), batchStatus, h('div', { class: 'table-scroll' }, batchTable))),
+        h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Promotions')), promoStatus, h('div', { class: 'table-scroll', tabindex: '0' }, promoTable)),
+        h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Voucher batches')), batchStatus, h('div', { class: 'table-scroll', tabindex: '0' }, batchTable))),
       h('div', { class: 'stack' },
         codeForm('promotion'),
         codeForm('batch')))));
