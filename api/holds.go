@@ -26,8 +26,9 @@ func (s *Server) listHolds(c *echo.Context) error {
 type createHoldJSON struct {
 	Seats []string `json:"seats"`
 	Best  *struct {
-		Count int    `json:"count"`
-		Zone  string `json:"zone"`
+		Count      int    `json:"count"`
+		Zone       string `json:"zone"`
+		Accessible bool   `json:"accessible"`
 	} `json:"best"`
 	Channel string `json:"channel"`
 }
@@ -77,7 +78,7 @@ func (s *Server) createHold(c *echo.Context) (err error) {
 	}
 	hi := seating.HoldInput{Seats: in.Seats, Channel: in.Channel}
 	if in.Best != nil {
-		hi.Best, hi.BestCount, hi.BestZone = true, in.Best.Count, in.Best.Zone
+		hi.Best, hi.BestCount, hi.BestZone, hi.BestAccessible = true, in.Best.Count, in.Best.Zone, in.Best.Accessible
 	}
 	h, err := s.seats.Hold(c.Request().Context(), c.Param("id"), a, hi)
 	if err != nil {

@@ -196,6 +196,8 @@ type seatJSON struct {
 	State   string  `json:"state"`
 	Channel string  `json:"channel"`
 	Block   string  `json:"block,omitempty"`
+	// Accessible marks wheelchair spaces and their companion seats.
+	Accessible bool `json:"accessible,omitempty"`
 }
 
 type seatmapJSON struct {
@@ -235,6 +237,7 @@ type compactSeatmapJSON struct {
 	Channel       []int         `json:"channel"`
 	Channels      []string      `json:"channels"`
 	Blocks        [][2]any      `json:"blocks,omitempty"` // staff only: [seat index, reason]
+	Accessible    []int         `json:"accessible"`       // indexes of accessible seats, ascending
 	Zones         []hall.Zone   `json:"zones"`
 	Stage         *hall.Rect    `json:"stage"`
 }
@@ -265,7 +268,7 @@ func (s *Server) seatmap(c *echo.Context) error {
 			IDs: make([]string, h.N()), X: make([]float64, h.N()), Y: make([]float64, h.N()),
 			Zone: make([]int, h.N()), Row: make([]uint32, h.N()), Number: make([]string, h.N()),
 			Channel: make([]int, h.N()), Channels: m.Channels,
-			Zones: zones, Stage: h.Layout.Stage,
+			Zones: zones, Stage: h.Layout.Stage, Accessible: []int{},
 		}
 		states := make([]byte, h.N())
 		for i, st := range h.Seats {
@@ -276,6 +279,9 @@ func (s *Server) seatmap(c *echo.Context) error {
 			}
 			out.Channel[i] = int(snap.Channels[i])
 			states[i] = '0' + byte(snap.States[i])
+			if st.Accessible {
+				out.Accessible = append(out.Accessible, i)
+			}
 		}
 		out.States = string(states)
 		for _, r := range h.Rows {
@@ -299,6 +305,7 @@ func (s *Server) seatmap(c *echo.Context) error {
 		sj := seatJSON{
 			ID: st.ID, Index: i, Section: h.Sections[st.Section].ID, Row: h.Rows[st.Row].Label,
 			Number: st.Number, X: st.X, Y: st.Y, State: snap.States[i].String(), Channel: m.Channels[snap.Channels[i]],
+			Accessible: st.Accessible,
 		}
 		if z := snap.Zones[i]; z != hall.NoZone {
 			sj.Zone = &zones[z].ID

@@ -10,15 +10,18 @@ import "math/bits"
 // AnyZone in Best.Zone lets best-available take seats of any zone.
 const AnyZone = -1
 
-// Best asks for Count seats side by side in one row, in Zone (or AnyZone).
+// Best asks for Count seats side by side in one row, in Zone (or AnyZone);
+// with Accessible, only accessible seats (the hall's AccessibleWords).
 type Best struct {
-	Count int
-	Zone  int
+	Count      int
+	Zone       int
+	Accessible bool
 }
 
 type avail struct {
 	held, sold, blocked []uint64
 	zone                []uint64 // nil: any zone
+	access              []uint64 // nil: any seat
 	chans               [][]uint64
 	allChans            bool
 }
@@ -27,6 +30,9 @@ func (a *avail) word(w int) uint64 {
 	x := ^(a.held[w] | a.sold[w] | a.blocked[w])
 	if a.zone != nil {
 		x &= a.zone[w]
+	}
+	if a.access != nil {
+		x &= a.access[w]
 	}
 	if !a.allChans {
 		var c uint64
@@ -79,6 +85,12 @@ func (s *Shard) bestLocked(b Best, m ChannelMask, dst []uint32) ([]uint32, error
 			return dst, ErrUnknownZone
 		}
 		a.zone = s.zoneSets[b.Zone].Words()
+	}
+	if b.Accessible {
+		if s.hall.AccessibleWords == nil {
+			return dst, ErrNoSeats
+		}
+		a.access = s.hall.AccessibleWords
 	}
 	var chanBuf [MaxChannels][]uint64
 	a.chans = chanBuf[:0]

@@ -114,3 +114,49 @@ func TestBestAvailableArenaFillsUp(t *testing.T) {
 	require.LessOrEqual(t, counts.Free, 2*len(arena.Rows))
 	mustVerify(t, s)
 }
+
+// TestBestAvailableAccessible: asked for accessible seats, best-available
+// takes only seats the hall marks accessible, side by side, and answers
+// ErrNoSeats when not enough of them are free together — never other seats.
+func TestBestAvailableAccessible(t *testing.T) {
+	t.Parallel()
+	l := hall.Layout{Name: "access", Zones: []hall.Zone{{ID: "z", Name: "Z", Currency: "EUR", Color: "#000000"}}}
+	sec := hall.Section{ID: "A", Zone: "z"}
+	for r := 1; r <= 2; r++ {
+		row := hall.Row{Label: fmt.Sprint(r), Order: r}
+		for i := 1; i <= 10; i++ {
+			// Row 2, seats 1–3 and 9–10: wheelchair spaces and companions.
+			row.Seats = append(row.Seats, hall.Seat{ID: fmt.Sprintf("R%d-%d", r, i), X: float64(i), Y: float64(r), Accessible: r == 2 && (i <= 3 || i >= 9)})
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	l.Sections = []hall.Section{sec}
+	h := hall.MustCompile(l)
+	s, c := newShard(t, h)
+	hold := func(token string, n int) ([]string, error) {
+		got, err := s.Hold(HoldRequest{Token: token, Owner: "o", Best: Best{Count: n, Zone: AnyZone, Accessible: true}, Expires: c.Now().Add(time.Minute)}, nil)
+		out := make([]string, len(got))
+		for i, g := range got {
+			out[i] = h.Seats[g].ID
+		}
+		return out, err
+	}
+	// Two fit the 9–10 pair exactly; the 1–3 run would strand a seat.
+	got, err := hold("a", 2)
+	require.NoError(t, err)
+	require.Equal(t, []string{"R2-9", "R2-10"}, got)
+	got, err = hold("b", 4)
+	require.ErrorIs(t, err, ErrNoSeats, "no four accessible seats side by side: %v", got)
+	got, err = hold("c", 3)
+	require.NoError(t, err)
+	require.Equal(t, []string{"R2-1", "R2-2", "R2-3"}, got)
+	// Ten free seats in row 1, none accessible.
+	_, err = hold("d", 1)
+	require.ErrorIs(t, err, ErrNoSeats, "no accessible seat is left")
+	mustVerify(t, s)
+
+	// A hall without accessible seats has none to give.
+	plain, pc := newShard(t, rowHall(t, 10))
+	_, err = plain.Hold(HoldRequest{Token: "t", Owner: "o", Best: Best{Count: 1, Zone: AnyZone, Accessible: true}, Expires: pc.Now().Add(time.Minute)}, nil)
+	require.ErrorIs(t, err, ErrNoSeats)
+}

@@ -16,7 +16,9 @@ var demoZones = []Zone{
 func zonesCopy() []Zone { return append([]Zone(nil), demoZones...) }
 
 // Theatre is an 800-seat proscenium theatre: a stalls block of 20 curved rows of 30
-// and a balcony of 8 rows of 25, the stage at the top.
+// and a balcony of 8 rows of 25, the stage at the top. The stalls' last row has
+// wheelchair spaces with companion seats at both ends (seats 1–3 and 28–30,
+// accessible).
 func Theatre() Layout {
 	l := Layout{Name: "Theatre (800)", Zones: zonesCopy(), Stage: &Rect{X: 60, Y: 0, W: 200, H: 30}}
 	stalls := Section{ID: "S", Name: "Stalls", Zone: "standard"}
@@ -28,10 +30,11 @@ func Theatre() Layout {
 		for s := 1; s <= 30; s++ {
 			dx := float64(s) - 15.5
 			row.Seats = append(row.Seats, Seat{
-				ID:     fmt.Sprintf("S-R%d-S%d", r, s),
-				Number: fmt.Sprint(s),
-				X:      160 + dx*10,
-				Y:      50 + float64(r)*12 + dx*dx*0.05,
+				ID:         fmt.Sprintf("S-R%d-S%d", r, s),
+				Number:     fmt.Sprint(s),
+				X:          160 + dx*10,
+				Y:          50 + float64(r)*12 + dx*dx*0.05,
+				Accessible: r == 20 && (s <= 3 || s >= 28),
 			})
 		}
 		stalls.Rows = append(stalls.Rows, row)
@@ -55,7 +58,9 @@ func Theatre() Layout {
 }
 
 // bowl lays sections around an oval: sections wedges, rows rows each of seats seats,
-// the first row at radius r0 (x stretched by ratio).
+// the first row at radius r0 (x stretched by ratio). Each section's last row,
+// at concourse level, has wheelchair spaces with companion seats at both ends
+// (three seats each, accessible).
 func bowl(name string, sections, rows, seats int, r0, ratio float64) Layout {
 	l := Layout{Name: name, Zones: zonesCopy()}
 	span := 2 * math.Pi / float64(sections)
@@ -80,10 +85,11 @@ func bowl(name string, sections, rows, seats int, r0, ratio float64) Layout {
 			for s := 1; s <= seats; s++ {
 				a := float64(si)*span + span*0.04 + (float64(s)-0.5)*arc
 				row.Seats = append(row.Seats, Seat{
-					ID:     fmt.Sprintf("%s-R%d-S%d", id, r, s),
-					Number: fmt.Sprint(s),
-					X:      math.Round((math.Cos(a)*radius*ratio)*10) / 10,
-					Y:      math.Round((math.Sin(a)*radius)*10) / 10,
+					ID:         fmt.Sprintf("%s-R%d-S%d", id, r, s),
+					Number:     fmt.Sprint(s),
+					X:          math.Round((math.Cos(a)*radius*ratio)*10) / 10,
+					Y:          math.Round((math.Sin(a)*radius)*10) / 10,
+					Accessible: r == rows && (s <= 3 || s > seats-3),
 				})
 			}
 			sec.Rows = append(sec.Rows, row)

@@ -97,6 +97,10 @@ type Hall struct {
 	RowsByRank []uint32
 	// RowOf is each seat's row index: Seats[i].Row, packed for hot loops.
 	RowOf []uint32
+	// AccessibleWords is a bitset of the accessible seats (wheelchair spaces
+	// and their companion seats), 64 seats a word; nil when there are none.
+	// Shared by every performance in the hall.
+	AccessibleWords []uint64
 
 	index map[string]uint32
 }
@@ -356,6 +360,12 @@ func Compile(l Layout) (*Hall, error) {
 	h.RowOf = make([]uint32, len(h.Seats))
 	for i, st := range h.Seats {
 		h.RowOf[i] = st.Row
+		if st.Accessible {
+			if h.AccessibleWords == nil {
+				h.AccessibleWords = make([]uint64, (len(h.Seats)+63)/64)
+			}
+			h.AccessibleWords[i>>6] |= 1 << (i & 63)
+		}
 	}
 	h.RowsByRank = make([]uint32, len(h.Rows))
 	for i := range h.RowsByRank {

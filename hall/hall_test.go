@@ -12,13 +12,14 @@ import (
 func TestGenerators(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name  string
-		l     Layout
-		seats int
+		name       string
+		l          Layout
+		seats      int
+		accessible int
 	}{
-		{"theatre", Theatre(), 800},
-		{"arena", Arena(), 18_000},
-		{"stadium", Stadium(), 80_000},
+		{"theatre", Theatre(), 800, 6},
+		{"arena", Arena(), 18_000, 24 * 6},
+		{"stadium", Stadium(), 80_000, 40 * 6},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +37,16 @@ func TestGenerators(t *testing.T) {
 				next += r.Count
 			}
 			require.Equal(t, uint32(h.N()), next)
+			// Accessible seats: the flag and the bitset agree.
+			accessible := 0
+			for i, s := range h.Seats {
+				bit := h.AccessibleWords[i>>6]>>(i&63)&1 == 1
+				require.Equal(t, s.Accessible, bit, s.ID)
+				if bit {
+					accessible++
+				}
+			}
+			require.Equal(t, tc.accessible, accessible)
 			// Every seat has a zone and the lookup agrees with the dense index.
 			for i, s := range h.Seats {
 				require.NotEqual(t, uint16(NoZone), h.ZoneOf[i], s.ID)

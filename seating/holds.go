@@ -56,7 +56,9 @@ type HoldInput struct {
 	Best      bool
 	BestCount int
 	BestZone  string
-	Channel   string
+	// BestAccessible asks best-available for accessible seats only.
+	BestAccessible bool
+	Channel        string
 }
 
 // Hold is a live hold as buyers and staff see it.
@@ -149,7 +151,7 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 		if in.BestCount < 1 || in.BestCount > s.cfg.MaxHoldSeats {
 			return Hold{}, &input.Error{Field: "best.count", Reason: fmt.Sprintf("must be from 1 to %d seats per hold", s.cfg.MaxHoldSeats)}
 		}
-		req.Best = engine.Best{Count: in.BestCount, Zone: engine.AnyZone}
+		req.Best = engine.Best{Count: in.BestCount, Zone: engine.AnyZone, Accessible: in.BestAccessible}
 		if in.BestZone != "" {
 			req.Best.Zone = slices.IndexFunc(p.zones(), func(z hall.Zone) bool { return z.ID == in.BestZone })
 			if req.Best.Zone < 0 {
