@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/hall"
@@ -76,4 +78,165 @@ func evalAwait[T any](t *testing.T, ctx context.Context, expr string) T {
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	require.NoError(t, err, expr)
 	return v
+}
+
+// viewport is a window size the buyer map is tested at.
+type viewport struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+var mapViewports = []viewport{
+	{name: "phone", width: 390, height: 844, mobile: true},
+	{name: "desktop", width: 1280, height: 900},
+}
+
+// emulate sizes the page as a phone (touch, device pixel ratio 3) or a desktop.
+func emulate(t *testing.T, page context.Context, v viewport) {
+	t.Helper()
+	if v.mobile {
+		require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch)))
+		return
+	}
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(v.width, v.height)))
+}
+
+type labelBox struct {
+	Section    string
+	Lines      []string
+	X, Y, W, H float64
+}
+
+// TestMapOverviewSections opens the stadium on a phone and on a desktop: the
+// overview labels its sections with their free seats and prices, no two labels
+// overlap, a click on a section zooms in until seats are at least 24 CSS px,
+// and the minimap appears then.
+func TestMapOverviewSections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := stadiumPerformance(t, base)
+	newPage := browser(t)
+	for _, v := range mapViewports {
+		t.Run(v.name, func(t *testing.T) {
+			page := newPage()
+			emulate(t, page, v)
+			openMap(t, page, base+"/#/p/"+perf)
+			require.True(t, eval[bool](t, page, `window.seatmap.overview()`), "the stadium opens at overview")
+			require.False(t, eval[bool](t, page, `window.seatmap.minimapShown()`))
+			waitFor(t, page, `window.seatmap.labels().length > 0`, 5*time.Second)
+			labels := eval[[]labelBox](t, page, `window.seatmap.labels()`)
+			t.Logf("%s: %d of 40 section labels placed", v.name, len(labels))
+			min := 8
+			if v.mobile {
+				min = 4
+			}
+			require.GreaterOrEqual(t, len(labels), min)
+			for _, l := range labels {
+				require.Len(t, l.Lines, 2)
+				require.Regexp(t, `^Block \d{3}$`, l.Lines[0])
+				require.Regexp(t, `^2,000 free( · €\d+\.\d\d(–€\d+\.\d\d)?)?$`, l.Lines[1])
+				require.True(t, l.X >= 0 && l.Y >= 0 && l.X+l.W <= float64(v.width) && l.Y+l.H <= float64(v.height), "label %s inside the map", l.Section)
+			}
+			for a := range labels {
+				for b := a + 1; b < len(labels); b++ {
+					p, q := labels[a], labels[b]
+					overlap := p.X < q.X+q.W && q.X < p.X+p.W && p.Y < q.Y+q.H && q.Y < p.Y+p.H
+					require.False(t, overlap, "labels %s and %s overlap: %+v %+v", p.Section, q.Section, p, q)
+				}
+			}
+			// A click on a labelled section zooms to it, seats big enough to tap.
+			name := labels[0].Section
+			pt := eval[struct{ X, Y float64 }](t, page, fmt.Sprintf(`window.seatmap.sectionPoint(%q)`, name))
+			require.NoError(t, chromedp.Do(page, chromedp.MouseClickXY(pt.X, pt.Y)))
+			waitFor(t, page, `window.seatmap.seatPx() >= 24 && !window.seatmap.overview()`, 5*time.Second)
+			t.Logf("%s: %s zoomed to seats of %.1f CSS px", v.name, name, eval[float64](t, page, `window.seatmap.seatPx()`))
+			waitFor(t, page, `window.seatmap.minimapShown()`, 2*time.Second)
+			require.Empty(t, eval[[]labelBox](t, page, `window.seatmap.labels()`), "no section cards over seats")
+			// The minimap moves the view: a click on its far corner goes there.
+			before := eval[struct{ X, Y float64 }](t, page, `(() => { const p = window.seatmap.sectionPoint(`+fmt.Sprintf("%q", name)+`); return p; })()`)
+			box := eval[struct{ X, Y, W, H float64 }](t, page, `(() => { const r = document.querySelector('.map-minimap').getBoundingClientRect(); return {X: r.left, Y: r.top, W: r.width, H: r.height}; })()`)
+			require.NoError(t, chromedp.Do(page, chromedp.MouseClickXY(box.X+box.W*0.5, box.Y+box.H*0.5)))
+			waitFor(t, page, fmt.Sprintf(`(() => { const p = window.seatmap.sectionPoint(%q); return Math.hypot(p.x - %f, p.y - %f) > 50; })()`, name, before.X, before.Y), 2*time.Second)
+		})
+	}
+}
+
+// press sends one key to the focused element.
+func press(t *testing.T, page context.Context, key string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(page, chromedp.KeyEvent(key)))
+}
+
+// tabTo presses Tab until the element matching selector has focus.
+func tabTo(t *testing.T, page context.Context, selector string) {
+	t.Helper()
+	for n := 0; n < 40; n++ {
+		if eval[bool](t, page, fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, selector)) {
+			return
+		}
+		press(t, page, kb.Tab)
+	}
+	t.Fatalf("Tab never reached %s", selector)
+}
+
+// TestMapKeyboardOnly chooses and holds seats with the keyboard alone, on a
+// phone and a desktop: Tab reaches the map, arrows move a seat cursor that the
+// announcer reads out (section, row, seat, price, state), Enter picks, Tab
+// and Enter hold, and focus lands in the hold panel, not on the page body.
+func TestMapKeyboardOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	newPage := browser(t)
+	for _, v := range mapViewports {
+		t.Run(v.name, func(t *testing.T) {
+			page := newPage()
+			emulate(t, page, v)
+			openMap(t, page, base+"/#/p/"+perf)
+			tabTo(t, page, ".map-canvas")
+			require.Equal(t, "application", eval[string](t, page, `document.activeElement.getAttribute("role")`))
+			require.NotEmpty(t, eval[string](t, page, `document.activeElement.getAttribute("aria-label")`))
+
+			announced := func() string {
+				waitFor(t, page, `document.querySelector("#announcer").textContent !== ""`, 2*time.Second)
+				return eval[string](t, page, `document.querySelector("#announcer").textContent`)
+			}
+			speech := `^(Stalls|Balcony), row (\d+), seat (\d+)\. (Premium|Standard|Value), €\d+\.\d\d\. Available, Enter selects it\.$`
+			press(t, page, kb.ArrowRight)
+			first := eval[string](t, page, `window.seatmap.cursor()`)
+			require.NotEmpty(t, first)
+			require.Regexp(t, speech, announced())
+			waitFor(t, page, `window.seatmap.seatPx() >= 24`, 2*time.Second) // the view zooms to the cursor
+
+			var sec string
+			var row, num int
+			_, err := fmt.Sscanf(first, "%1s-R%d-S%d", &sec, &row, &num)
+			require.NoError(t, err)
+			press(t, page, kb.ArrowRight)
+			require.Equal(t, fmt.Sprintf("%s-R%d-S%d", sec, row, num+1), eval[string](t, page, `window.seatmap.cursor()`), "right: the next seat in the row")
+			waitFor(t, page, fmt.Sprintf(`document.querySelector("#announcer").textContent.includes("row %d, seat %d.")`, row, num+1), 2*time.Second)
+			press(t, page, kb.ArrowDown)
+			require.Equal(t, fmt.Sprintf("%s-R%d-S%d", sec, row+1, num+1), eval[string](t, page, `window.seatmap.cursor()`), "down: the seat behind")
+			press(t, page, kb.ArrowUp)
+			press(t, page, kb.Enter)
+			waitFor(t, page, fmt.Sprintf(`window.seatmap.isSelected("%s-R%d-S%d")`, sec, row, num+1), 2*time.Second)
+			waitFor(t, page, `document.querySelector("#announcer").textContent.startsWith("Selected ")`, 2*time.Second)
+			press(t, page, kb.ArrowLeft)
+			press(t, page, " ")
+			waitFor(t, page, fmt.Sprintf(`window.seatmap.isSelected(%q)`, first), 2*time.Second)
+			require.Len(t, eval[[]string](t, page, `window.seatmap.selection()`), 2)
+
+			tabTo(t, page, "#hold-button")
+			press(t, page, kb.Enter)
+			waitFor(t, page, fmt.Sprintf(`window.seatmap.stateOf(%q) === "mine"`, first), 10*time.Second)
+			waitFor(t, page, `document.activeElement !== document.body && !!document.activeElement.closest(".panel")`, 5*time.Second)
+			t.Logf("%s: focus after the hold on <%s> %q", v.name,
+				eval[string](t, page, `document.activeElement.tagName`), eval[string](t, page, `document.activeElement.textContent`))
+		})
+	}
 }

@@ -691,6 +691,7 @@ class PerformancePage {
       3: 'Not available',
     }))[data.state[i]];
     lines.push(state);
+    if (data.isAccessible(i)) lines.push('Wheelchair accessible');
     return { title: data.label(i), lines };
   }
 
@@ -729,7 +730,7 @@ class PerformancePage {
       2: 'sold',
       3: 'not available',
     }))[data.state[i]];
-    const acc = /** @type {any} */ (data).isAccessible?.(i) ? ', wheelchair accessible' : '';
+    const acc = data.isAccessible(i) ? ', wheelchair accessible' : '';
     return [d.section, d.row && `row ${d.row}`, `seat ${d.number}`].filter(Boolean).join(', ') +
       `. ${z ? `${z.name}, ${money(z.price, z.currency)}` : 'No price'}. ${state[0].toUpperCase()}${state.slice(1)}${acc}.`;
   }
@@ -832,10 +833,13 @@ class PerformancePage {
       },
       overview: () => !!this.view && this.view.isOverview(),
       minimapShown: () => !!this.view?.mini && !this.view.mini.hidden,
+      /** @param {string} sid puts the keyboard cursor on the seat (and announces it) */
+      cursorTo: (sid) => this.view?.setCursor(idx(sid)),
+      heldSeats: () => (this.hold ? this.hold.seats.slice() : []),
       /** The keyboard cursor's seat id, or null. */
       cursor: () => (this.view && this.view.cursor >= 0 ? /** @type {SeatData} */ (this.data).ids[this.view.cursor] : null),
       /** @param {string} sid */
-      isAccessible: (sid) => !!(/** @type {any} */ (this.data)).isAccessible?.(idx(sid)),
+      isAccessible: (sid) => /** @type {SeatData} */ (this.data).isAccessible(idx(sid)),
       /** The hold countdown's deadline in ms since the epoch, or null. */
       expiresAt: () => (this.hold && this.holdPanel?.hold ? this.holdPanel.deadline : null),
     };

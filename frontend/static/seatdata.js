@@ -30,7 +30,7 @@ export const MAX_CHANNELS = 64;
  * @typedef {{performance_id: string, version: number, count: number, ids: string[], x: number[], y: number[],
  *   zone: number[], row: number[], number: string[], rows: {section: number, label: string}[],
  *   sections: {id: string, name: string}[], states: string, zones: Zone[], stage: Rect | null,
- *   channel?: number[], channels?: string[], blocks?: Array<[number, string]>}} CompactSeatmap
+ *   channel?: number[], channels?: string[], blocks?: Array<[number, string]>, accessible?: number[]}} CompactSeatmap
  */
 
 export class SeatData {
@@ -92,6 +92,10 @@ export class SeatData {
     /** @type {Map<string, number>} */
     this.index = new Map();
     for (let i = 0; i < n; i++) this.index.set(this.ids[i], i);
+
+    /** 1 for wheelchair spaces and their companion seats (`accessible` seat indexes). */
+    this.accessible = new Uint8Array(n);
+    if (Array.isArray(m.accessible)) for (const i of m.accessible) if (i >= 0 && i < n) this.accessible[i] = 1;
 
     this.#measure();
     this.#buildGrid();
@@ -244,6 +248,11 @@ export class SeatData {
   /** @param {number} i seat may be put into a selection */
   selectable(i) {
     return this.state[i] === FREE && this.zoneOf(i) !== null && this.sellable[this.channel[i]] === 1 && this.mine[i] !== MINE_HELD;
+  }
+
+  /** @param {number} i a wheelchair space or its companion seat */
+  isAccessible(i) {
+    return this.accessible[i] === 1;
   }
 
   /** @param {number} i a free seat whose channel (quota) this page may not sell */

@@ -346,9 +346,7 @@ export class SeatMapView {
     /** Dim every seat that is not wheelchair accessible. */
     this.accessibleOnly = false;
     /** @type {(i: number) => boolean} */
-    this.isAccessible = typeof (/** @type {any} */ (data).isAccessible) === 'function'
-      ? (i) => /** @type {any} */ (data).isAccessible(i)
-      : () => false;
+    this.isAccessible = (i) => data.isAccessible(i);
     /** @type {(() => void) | null} */
     this.onFirstDraw = null;
 
