@@ -240,3 +240,92 @@ func TestMapKeyboardOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestMapAccessibleSeats checks the theatre's wheelchair spaces (stalls row 20,
+// seats 1–3 and 28–30) on a phone and a desktop: they carry the ring mark, the
+// announcer says so, the filter dims every other seat, and best-available with
+// "Wheelchair-accessible seats" ticked holds only accessible seats.
+func TestMapAccessibleSeats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	newPage := browser(t)
+	for n, v := range mapViewports {
+		t.Run(v.name, func(t *testing.T) {
+			page := newPage()
+			emulate(t, page, v)
+			openMap(t, page, base+"/#/p/"+perf)
+			require.True(t, eval[bool](t, page, `window.seatmap.isAccessible("S-R20-S1")`))
+			require.False(t, eval[bool](t, page, `window.seatmap.isAccessible("S-R20-S5")`))
+			require.True(t, eval[bool](t, page, `[...document.querySelectorAll(".legend li")].some(li => li.textContent === "Wheelchair accessible")`))
+
+			// The mark: a light ring inside the accessible seat, none inside its neighbour.
+			ring := func(sid string) []int {
+				eval[any](t, page, fmt.Sprintf(`window.seatmap.zoomToSeat(%q), null`, sid))
+				waitFor(t, page, `window.seatmap.seatPx() >= 24`, 2*time.Second)
+				return evalAwait[[]int](t, page, fmt.Sprintf(`(async () => {
+					await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+					const c = document.querySelector(".map-canvas"), r = c.getBoundingClientRect();
+					const p = window.seatmap.seatPoint(%q), dpr = c.width / r.width;
+					const off = window.seatmap.seatPx() * 0.34;
+					// The brightest pixel of a short strip across the ring.
+					const d = c.getContext("2d").getImageData(Math.round((p.x + off - r.left) * dpr) - 2, Math.round((p.y - r.top) * dpr), 5, 1).data;
+					let best = [0, 0, 0];
+					for (let k = 0; k < 20; k += 4) if (d[k] + d[k + 1] + d[k + 2] > best[0] + best[1] + best[2]) best = [d[k], d[k + 1], d[k + 2]];
+					return best;
+				})()`, sid))
+			}
+			mark, plain := ring("S-R20-S30"), ring("S-R20-S25")
+			t.Logf("%s: pixel on the ring of S-R20-S30 %v, same place on S-R20-S25 %v", v.name, mark, plain)
+			require.Greater(t, mark[0]+mark[1]+mark[2], 600, "a light ring on the accessible seat")
+			require.Less(t, plain[0]+plain[1]+plain[2], 450, "no ring on the others")
+
+			eval[any](t, page, `window.seatmap.cursorTo("S-R20-S3"), null`)
+			waitFor(t, page, `/^Stalls, row 20, seat 3\. .*, wheelchair accessible\.$/.test(document.querySelector("#announcer").textContent)`, 2*time.Second)
+
+			zoneColour := eval[string](t, page, `window.seatmap.colorOf("S-R20-S5")`)
+			require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#accessible-only"))))
+			waitFor(t, page, `window.seatmap.colorOf("S-R20-S5") === "#d9dde3"`, 2*time.Second)
+			require.Equal(t, zoneColour, eval[string](t, page, `window.seatmap.colorOf("S-R20-S28")`), "accessible seats keep their colour")
+
+			// Best available, accessible only; the two viewports each take a pair.
+			require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#best-accessible"))))
+			require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#best-button"))))
+			waitFor(t, page, `window.seatmap.heldSeats().length === 2`, 10*time.Second)
+			held := eval[[]string](t, page, `window.seatmap.heldSeats()`)
+			t.Logf("%s (pair %d): best accessible held %v", v.name, n+1, held)
+			for _, sid := range held {
+				require.True(t, eval[bool](t, page, fmt.Sprintf(`window.seatmap.isAccessible(%q)`, sid)), "%s is accessible", sid)
+			}
+		})
+	}
+}
+
+// TestMapSectionCountsFollowHolds has one buyer hold stadium seats while another
+// watches: the watcher's free count of that section drops as the delta
+// arrives, in the overview label as well.
+func TestMapSectionCountsFollowHolds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := stadiumPerformance(t, base)
+	newPage := browser(t)
+	a, b := newPage(), newPage()
+	emulate(t, b, mapViewports[1])
+	for _, page := range []context.Context{a, b} {
+		openMap(t, page, base+"/#/p/"+perf)
+	}
+	waitFor(t, b, `window.seatmap.labels().some(l => l.section === "Block 001")`, 5*time.Second)
+	require.Equal(t, 2000, eval[int](t, b, `window.seatmap.sectionFree("Block 001")`))
+	for _, sid := range []string{"001-R10-S5", "001-R10-S6", "001-R10-S7"} {
+		require.True(t, eval[bool](t, a, fmt.Sprintf(`window.seatmap.select(%q)`, sid)))
+	}
+	evalAwait[any](t, a, `window.seatmap.hold()`)
+	lag := waitFor(t, b, `window.seatmap.sectionFree("Block 001") === 1997`, 5*time.Second)
+	t.Logf("the other page's count fell after %v", lag)
+	waitFor(t, b, `window.seatmap.labels().some(l => l.section === "Block 001" && l.lines[1].startsWith("1,997 free"))`, 2*time.Second)
+	require.Equal(t, 2000, eval[int](t, b, `window.seatmap.sectionFree("Block 002")`))
+}
