@@ -10,7 +10,7 @@ import { h, replace } from './dom.js';
 import { money, dateTime, count } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.js';
-import { SeatMapView } from './seatmap.js';
+import { SeatMapView, SectionOverview } from './seatmap.js';
 import { LiveMap } from './live.js';
 import { HoldPanel } from './checkout.js';
 import { setHooks, resetHooks } from './hooks.js';
@@ -62,6 +62,8 @@ class PerformancePage {
     this.data = null;
     /** @type {SeatMapView | null} */
     this.view = null;
+    /** @type {SectionOverview | null} */
+    this.sections = null;
     /** @type {LiveMap | null} */
     this.live = null;
     /** @type {HoldPanel | null} */
@@ -99,6 +101,21 @@ class PerformancePage {
     this.legend = h('ul', { class: 'legend', 'aria-label': 'Prices and seat colours' });
     this.mapEl = h('div', { class: 'map' }, h('div', { class: 'map-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the seat map…'));
     this.banner = h('p', { class: 'banner', hidden: true });
+    this.accessibleOnly = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'accessible-only',
+      onchange: () => this.view?.setAccessibleOnly(this.accessibleOnly.checked) }));
+    this.mapOptions = h('div', { class: 'map-options' },
+      h('label', { class: 'check' }, this.accessibleOnly, 'Show wheelchair-accessible seats only'));
+    this.keysHelp = h('details', { class: 'map-keys' },
+      h('summary', null, 'Keyboard'),
+      h('dl', null,
+        h('dt', null, 'Tab'), h('dd', null, 'to the seat map, then:'),
+        h('dt', null, 'Arrow keys'), h('dd', null, 'move to the next seat in that direction; each seat is read out'),
+        h('dt', null, 'Enter or Space'), h('dd', null, 'pick the seat, or remove it again'),
+        h('dt', null, 'Home, End'), h('dd', null, 'first or last seat of the row'),
+        h('dt', null, 'Page Up, Page Down'), h('dd', null, 'previous or next section'),
+        h('dt', null, 'Shift + arrow keys'), h('dd', null, 'move the map'),
+        h('dt', null, '+ and −, 0'), h('dd', null, 'zoom in and out, show the whole hall'),
+        h('dt', null, 'Tab'), h('dd', null, 'on to “Hold seats”')));
 
     // Choosing: selection list and best available.
     this.selList = h('ul', { class: 'seat-list', 'aria-label': 'Selected seats' });
@@ -108,6 +125,7 @@ class PerformancePage {
     this.bestCount = /** @type {HTMLSelectElement} */ (h('select', { id: 'best-count', name: 'count' }));
     this.bestZone = /** @type {HTMLSelectElement} */ (h('select', { id: 'best-zone', name: 'zone' }));
     this.bestBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'best-button', class: 'btn btn-secondary btn-block' }, 'Find best seats'));
+    this.bestAccessible = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'best-accessible', name: 'accessible' }));
     this.selHint = h('p', { class: 'hint' });
     this.chooseTitle = h('h2', { class: 'panel-title', id: 'choose-title', tabindex: '-1' }, 'Your seats');
     this.selTotalRow = h('div', { class: 'total', hidden: true }, h('span', null, 'Total'), this.selTotal);
@@ -123,6 +141,7 @@ class PerformancePage {
         h('div', { class: 'best-fields' },
           h('div', { class: 'field' }, h('label', { for: 'best-count' }, 'Seats'), this.bestCount),
           h('div', { class: 'field field-grow' }, h('label', { for: 'best-zone' }, 'Price zone'), this.bestZone)),
+        h('label', { class: 'check' }, this.bestAccessible, 'Wheelchair-accessible seats'),
         this.bestBtn),
     );
     this.holdSection = h('section', { class: 'panel-section', hidden: true, 'aria-label': 'Held seats and checkout' });
@@ -134,7 +153,7 @@ class PerformancePage {
           h('div', { class: 'perf-heading' }, this.title, this.when),
           h('div', { class: 'perf-meta' }, this.avail, this.liveStatus)),
         h('div', { class: 'perf-body' },
-          h('div', { class: 'map-wrap' }, this.legend, this.mapEl),
+          h('div', { class: 'map-wrap' }, this.legend, this.mapOptions, this.mapEl, this.keysHelp),
           h('aside', { class: 'panel', 'aria-label': 'Tickets' }, this.banner, this.choose, this.holdSection)),
       ),
     );
@@ -165,9 +184,15 @@ class PerformancePage {
     this.#renderInfo();
     this.mapEl.replaceChildren();
     const data = this.data;
+    const sections = new SectionOverview(data);
+    this.sections = sections;
     this.view = new SeatMapView(this.mapEl, data, {
       onSeatClick: (i) => this.toggle(i),
       tooltip: (i) => this.#tooltip(i),
+      overview: { stats: sections, text: (s) => this.#sectionText(s) },
+      cursor: true,
+      onCursor: (i, edge) => announce(edge ? `No more seats that way. ${this.#seatSpeech(i)}` : this.#seatSpeech(i)),
+      onPick: (i) => this.#pickByKey(i),
     });
     this.view.onFirstDraw = () => { this.ready = true; };
     this.holdPanel = new HoldPanel(this.holdSection, {
@@ -179,6 +204,7 @@ class PerformancePage {
     });
     this.live = new LiveMap(this.id, data, {
       onSnapshot: (lost) => {
+        sections.recount();
         this.#afterStates(lost, null);
         this.#renderSelection();
       },
@@ -186,6 +212,8 @@ class PerformancePage {
         // A change on one of our held seats: extended, ended or sold elsewhere.
         const mine = this.hold && d.changes.some(([i]) => this.hold.indices.includes(i));
         if (mine) queueMicrotask(() => this.#pollHold());
+        if (d.zones || d.channels) sections.recount();
+        else sections.update(d.changes);
         this.#afterStates(d.lost, d.changes);
         if (d.zones) this.#renderSelection(); // prices may have changed
       },
@@ -240,6 +268,7 @@ class PerformancePage {
       h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-held' }), 'Held'),
       h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-sold' }), 'Sold'),
       h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-blocked' }), 'Unavailable'),
+      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-accessible' }), 'Wheelchair accessible'),
     );
     const keepCount = this.bestCount.value, keepZone = this.bestZone.value;
     replace(this.bestCount, Array.from({ length: this.maxSeats }, (_, i) =>
@@ -249,7 +278,7 @@ class PerformancePage {
       zones.map((z) => h('option', { value: z.id }, `${z.name} · ${money(z.price, z.currency)}`)));
     if (keepCount && Number(keepCount) <= this.maxSeats) this.bestCount.value = keepCount;
     if (keepZone && zones.some((z) => z.id === keepZone)) this.bestZone.value = keepZone;
-    this.selHint.textContent = `Click free seats on the plan, up to ${this.maxSeats}. Drag to move, scroll or pinch to zoom.`;
+    this.selHint.textContent = `Pick free seats on the plan, up to ${this.maxSeats}: click or tap a section to zoom in, then the seats. Drag to move, scroll or pinch to zoom; the keyboard works too.`;
     if (p.status !== 'on_sale') this.#disable(STATUS_TEXT[p.status] || 'This performance is not on sale.');
     else if (this.disabled && !this.gone) this.#enable();
     this.#renderAvail();
@@ -286,6 +315,7 @@ class PerformancePage {
       if (this.dead || !this.data) return;
       this.perf = perf;
       this.data.setZones(perf.zones || []);
+      this.sections?.recount();
       this.view?.refreshPalette();
       const lost = this.data.lostSelections();
       if (lost.length) this.#afterStates(lost, null);
@@ -467,14 +497,15 @@ class PerformancePage {
 
   async holdBest() {
     const n = Number(this.bestCount.value) || 1;
-    /** @type {{count: number, zone?: string}} */
+    /** @type {{count: number, zone?: string, accessible?: boolean}} */
     const best = { count: n };
     if (this.bestZone.value) best.zone = this.bestZone.value;
+    if (this.bestAccessible.checked) best.accessible = true;
     return this.#requestHold({ best }, this.bestBtn);
   }
 
   /**
-   * @param {{seats?: string[], best?: {count: number, zone?: string}}} body
+   * @param {{seats?: string[], best?: {count: number, zone?: string, accessible?: boolean}}} body
    * @param {HTMLButtonElement} btn
    */
   async #requestHold(body, btn) {
@@ -540,7 +571,10 @@ class PerformancePage {
     } catch {
       // Private mode without storage: the hold just does not survive a reload.
     }
-    const focusLost = this.choose.contains(document.activeElement);
+    // The button that asked is hidden now, or was disabled while asking (which
+    // drops focus to the body): the panel's heading takes focus then.
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || this.choose.contains(active);
     this.choose.hidden = true;
     this.holdPanel?.show(hold);
     if (focusLost) this.holdPanel?.focus();
@@ -587,7 +621,8 @@ class PerformancePage {
     } catch {
       // See #setHold.
     }
-    const focusLost = this.holdSection.contains(document.activeElement);
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || this.holdSection.contains(active);
     this.holdPanel?.hide();
     this.choose.hidden = false;
     if (focusLost) this.chooseTitle.focus();
@@ -656,7 +691,63 @@ class PerformancePage {
       3: 'Not available',
     }))[data.state[i]];
     lines.push(state);
+    if (data.isAccessible(i)) lines.push('Wheelchair accessible');
     return { title: data.label(i), lines };
+  }
+
+  /**
+   * What the overview's label says about section s.
+   * @param {number} s
+   */
+  #sectionText(s) {
+    const data = /** @type {SeatData} */ (this.data);
+    const st = /** @type {SectionOverview} */ (this.sections);
+    const free = st.free[s];
+    const p = free ? st.prices(s) : null;
+    return {
+      name: data.sections[s]?.name || '',
+      free: free ? `${count(free)} free` : 'Sold out',
+      prices: p ? (p.min === p.max ? money(p.min, p.currency) : `${money(p.min, p.currency)}–${money(p.max, p.currency)}`) : '',
+    };
+  }
+
+  /**
+   * Seat i as a screen reader should say it: section, row, number, price,
+   * state, and whether it takes a wheelchair.
+   * @param {number} i
+   */
+  #seatSpeech(i) {
+    const data = /** @type {SeatData} */ (this.data);
+    const d = data.describe(i);
+    const z = d.zone;
+    let state;
+    if (data.mine[i] === MINE_HELD) state = 'held for you';
+    else if (data.mine[i] === MINE_SELECTED) state = 'selected, Enter removes it';
+    else if (data.closedChannel(i)) state = 'not available online';
+    else state = (/** @type {Record<number, string>} */ ({
+      0: z ? 'available, Enter selects it' : 'not available',
+      1: 'held by another buyer',
+      2: 'sold',
+      3: 'not available',
+    }))[data.state[i]];
+    const acc = data.isAccessible(i) ? ', wheelchair accessible' : '';
+    return [d.section, d.row && `row ${d.row}`, `seat ${d.number}`].filter(Boolean).join(', ') +
+      `. ${z ? `${z.name}, ${money(z.price, z.currency)}` : 'No price'}. ${state[0].toUpperCase()}${state.slice(1)}${acc}.`;
+  }
+
+  /**
+   * Enter or Space on the map's seat cursor: picks or removes the seat and says what happened.
+   * @param {number} i
+   */
+  #pickByKey(i) {
+    const data = /** @type {SeatData} */ (this.data);
+    const was = data.mine[i] === MINE_SELECTED;
+    const now = this.toggle(i);
+    const n = this.selection.length;
+    const label = data.label(i);
+    if (was && !now) announce(`Removed ${label}. ${n} seat${n === 1 ? '' : 's'} selected.`);
+    else if (now) announce(`Selected ${label}. ${n} seat${n === 1 ? '' : 's'} selected. Tab to Hold seats when you are done.`);
+    else if (!this.hold && this.selection.length < this.maxSeats) announce(`${label} cannot be picked: ${this.#seatSpeech(i)}`);
   }
 
   /** @param {string} sid */
@@ -693,10 +784,11 @@ class PerformancePage {
       isSelected: (sid) => /** @type {SeatData} */ (this.data).mine[idx(sid)] === MINE_SELECTED,
       selection: () => this.selection.map((i) => /** @type {SeatData} */ (this.data).ids[i]),
       hold: () => this.holdSelection(),
-      /** @param {number} n @param {string} [zone] */
-      bestAvailable: (n, zone) => {
+      /** @param {number} n @param {string} [zone] @param {boolean} [accessible] */
+      bestAvailable: (n, zone, accessible) => {
         this.bestCount.value = String(n);
         this.bestZone.value = zone || '';
+        this.bestAccessible.checked = !!accessible;
         return this.holdBest();
       },
       holdToken: () => (this.hold ? this.hold.token : null),
@@ -724,6 +816,30 @@ class PerformancePage {
       priceOf: (sid) => /** @type {SeatData} */ (this.data).zoneOf(idx(sid))?.price ?? null,
       /** @param {string} sid the seat's sales channel */
       channelOf: (sid) => /** @type {SeatData} */ (this.data).channelOf(idx(sid)),
+      /** Section labels placed on the overview (CSS px from the canvas's top left). */
+      labels: () => (this.view ? this.view.labelBoxes() : []),
+      /** @param {string} name free seats of the section named so, as counted live */
+      sectionFree: (name) => {
+        const s = this.data ? this.data.sections.findIndex((x) => x.name === name) : -1;
+        return s >= 0 && this.sections ? this.sections.free[s] : -1;
+      },
+      /** @param {string} name client point of the section's middle */
+      sectionPoint: (name) => {
+        const data = /** @type {SeatData} */ (this.data), v = /** @type {SeatMapView} */ (this.view);
+        const s = data.sections.findIndex((x) => x.name === name);
+        const st = /** @type {SectionOverview} */ (this.sections);
+        const r = v.canvas.getBoundingClientRect();
+        return { x: r.left + (st.centers[2 * s] * v.scale + v.tx) / v.dpr, y: r.top + (st.centers[2 * s + 1] * v.scale + v.ty) / v.dpr };
+      },
+      overview: () => !!this.view && this.view.isOverview(),
+      minimapShown: () => !!this.view?.mini && !this.view.mini.hidden,
+      /** @param {string} sid puts the keyboard cursor on the seat (and announces it) */
+      cursorTo: (sid) => this.view?.setCursor(idx(sid)),
+      heldSeats: () => (this.hold ? this.hold.seats.slice() : []),
+      /** The keyboard cursor's seat id, or null. */
+      cursor: () => (this.view && this.view.cursor >= 0 ? /** @type {SeatData} */ (this.data).ids[this.view.cursor] : null),
+      /** @param {string} sid */
+      isAccessible: (sid) => /** @type {SeatData} */ (this.data).isAccessible(idx(sid)),
       /** The hold countdown's deadline in ms since the epoch, or null. */
       expiresAt: () => (this.hold && this.holdPanel?.hold ? this.holdPanel.deadline : null),
     };

@@ -166,6 +166,10 @@ export class SeatData {
     this.index = new Map();
     for (let i = 0; i < n; i++) this.index.set(this.ids[i], i);
 
+    /** 1 for wheelchair spaces and their companion seats (`accessible` seat indexes). */
+    this.accessible = new Uint8Array(n);
+    if (Array.isArray(m.accessible)) for (const i of m.accessible) if (i >= 0 && i < n) this.accessible[i] = 1;
+
     this.#measure();
     this.#buildGrid();
     this.#buildRowsAndSections();
@@ -317,6 +321,11 @@ export class SeatData {
   /** @param {number} i seat may be put into a selection */
   selectable(i) {
     return this.state[i] === FREE && this.zoneOf(i) !== null && this.sellable[this.channel[i]] === 1 && this.mine[i] !== MINE_HELD;
+  }
+
+  /** @param {number} i a wheelchair space or its companion seat */
+  isAccessible(i) {
+    return this.accessible[i] === 1;
   }
 
   /** @param {number} i a free seat whose channel (quota) this page may not sell */

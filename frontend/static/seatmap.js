@@ -15,6 +15,13 @@
 //   zone     every seat in its zone colour, dimmed when held or sold (painter)
 //   channel  every seat in its sales channel's colour, dimmed when held or sold
 //   state    each state its own colour, held seats by who holds them (desk)
+//
+// The buyer page adds two things (options `overview` and `cursor`). At overview
+// zoom, where seats are specks, it draws each section as a shape with a label
+// card (name, free seats, prices), placed so that no two cards overlap; a click
+// on a section zooms to it with seats at least PICK_PX wide, and a minimap shows
+// where the view is while zoomed in. A seat cursor, moved with the arrow keys,
+// lets a keyboard pick seats; the page announces each seat it lands on.
 
 import { FREE, HELD, SOLD, BLOCKED, MINE_SELECTED, MINE_HELD, HOLD_STAFF, HOLD_RESERVED, MAX_CHANNELS } from './seatdata.js';
 import { h } from './dom.js';
@@ -46,6 +53,11 @@ export const COLORS = {
   select: '#6d28d9',
 };
 
+/** @param {number} dpr */
+const LABEL_FONT_BOLD = (dpr) => `650 ${Math.round(12 * dpr)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+/** @param {number} dpr */
+const LABEL_FONT = (dpr) => `500 ${Math.round(11.5 * dpr)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+
 /** Channel colours by index: web, box office, then contingents. */
 const CHANNEL_COLORS = ['#93a4b8', '#e08e0b', '#16a085', '#d6336c', '#7c3aed', '#65a30d', '#0891b2', '#c2410c', '#a21caf', '#4d7c0f', '#be123c', '#1d4ed8'];
 
@@ -65,6 +77,181 @@ export function channelColor(c) {
 const SEAT_FILL = 0.8;
 
 /**
+ * Seat size (CSS px) the buyer map zooms to for picking: a comfortable tap
+ * target (24 px is the usual minimum).
+ */
+export const PICK_PX = 28;
+
+/** Below this seat size (CSS px) the buyer map is an overview of sections. */
+const OVERVIEW_PX = 6;
+
+/**
+ * Per-section shapes and live free counts for the overview. Shapes are computed
+ * once (seats do not move); counts follow state changes seat by seat, so a delta
+ * costs as much as its changes, not a pass over the hall.
+ *
+ * Not safe for concurrent use; the page that owns the seat data updates it.
+ */
+export class SectionOverview {
+  /** @param {SeatData} data */
+  constructor(data) {
+    this.data = data;
+    const { n, row, rows, sections } = data;
+    const ns = sections.length;
+    this.ns = ns;
+    /** Section index per seat, -1 for none. */
+    this.secOf = new Int32Array(n).fill(-1);
+    this.total = new Int32Array(ns);
+    for (let i = 0; i < n; i++) {
+      const r = rows[row[i]];
+      const sec = r ? r.section : -1;
+      if (sec >= 0 && sec < ns) {
+        this.secOf[i] = sec;
+        this.total[sec]++;
+      }
+    }
+    /** Free seats this page may sell, per section. */
+    this.free = new Int32Array(ns);
+    /** The same per section and zone: zoneFree[s * 256 + zone]. */
+    this.zoneFree = new Int32Array(ns * 256);
+    /** Per seat: zone + 1 when counted as free, else 0. */
+    this.counted = new Uint8Array(n);
+    /** Bumped on every change of the counts. */
+    this.version = 0;
+    /** @type {Float64Array[]} a padded convex outline per section, world x,y pairs */
+    this.hulls = [];
+    /** Mean seat position per section (x, y). */
+    this.centers = new Float64Array(ns * 2);
+    /** Seats by section: order[start[s] .. start[s+1]) in index order. */
+    this.start = new Int32Array(ns + 1);
+    this.order = new Int32Array(0);
+    this.#shapes();
+    this.recount();
+  }
+
+  #shapes() {
+    const { data, ns, secOf, start } = this;
+    const { n, x, y, pitch } = data;
+    for (let i = 0; i < n; i++) if (secOf[i] >= 0) start[secOf[i] + 1]++;
+    for (let sec = 0; sec < ns; sec++) start[sec + 1] += start[sec];
+    const fill = start.slice(0, ns);
+    const order = new Int32Array(start[ns]);
+    for (let i = 0; i < n; i++) if (secOf[i] >= 0) order[fill[secOf[i]]++] = i;
+    this.order = order;
+    const pad = pitch * 0.75;
+    for (let sec = 0; sec < ns; sec++) {
+      /** @type {Array<[number, number]>} */
+      const pts = [];
+      let cx = 0, cy = 0;
+      for (let p = start[sec]; p < start[sec + 1]; p++) {
+        const i = order[p];
+        pts.push([x[i], y[i]]);
+        cx += x[i];
+        cy += y[i];
+      }
+      const m = pts.length || 1;
+      this.centers[2 * sec] = cx / m;
+      this.centers[2 * sec + 1] = cy / m;
+      /** @type {Array<[number, number]>} */
+      const padded = [];
+      for (const [px, py] of convexHull(pts)) {
+        for (let a = 0; a < 8; a++) padded.push([px + pad * Math.cos((a * Math.PI) / 4), py + pad * Math.sin((a * Math.PI) / 4)]);
+      }
+      this.hulls.push(Float64Array.from(convexHull(padded).flat()));
+    }
+  }
+
+  /** @param {number} i zone + 1 if seat i is free for this page, else 0 */
+  #countOf(i) {
+    const d = this.data;
+    if (d.state[i] !== FREE || d.sellable[d.channel[i]] !== 1) return 0;
+    const z = d.zone[i];
+    return z >= 0 && z < d.zones.length && z < 255 ? z + 1 : 0;
+  }
+
+  /** Counts every seat again (after a snapshot, new zones or channels). */
+  recount() {
+    const { secOf, counted, free, zoneFree } = this;
+    free.fill(0);
+    zoneFree.fill(0);
+    for (let i = 0; i < this.data.n; i++) {
+      const c = this.#countOf(i);
+      counted[i] = c;
+      const sec = secOf[i];
+      if (c && sec >= 0) {
+        free[sec]++;
+        zoneFree[sec * 256 + c - 1]++;
+      }
+    }
+    this.version++;
+  }
+
+  /**
+   * Updates the counts for the seats of a delta (after it was applied).
+   * @param {Array<[number, number]>} changes [seat index, anything] pairs
+   */
+  update(changes) {
+    const { secOf, counted, free, zoneFree } = this;
+    const n = this.data.n;
+    for (const ch of changes) {
+      const i = ch[0];
+      if (!(i >= 0 && i < n)) continue;
+      const c = this.#countOf(i), old = counted[i];
+      if (c === old) continue;
+      counted[i] = c;
+      const sec = secOf[i];
+      if (sec < 0) continue;
+      if (old) {
+        free[sec]--;
+        zoneFree[sec * 256 + old - 1]--;
+      }
+      if (c) {
+        free[sec]++;
+        zoneFree[sec * 256 + c - 1]++;
+      }
+    }
+    this.version++;
+  }
+
+  /**
+   * Lowest and highest price among the free seats of section sec, or null.
+   * @param {number} sec
+   * @returns {{min: number, max: number, currency: string} | null}
+   */
+  prices(sec) {
+    const zones = this.data.zones;
+    let min = Infinity, max = -Infinity, currency = '';
+    for (let z = 0; z < zones.length && z < 255; z++) {
+      if (this.zoneFree[sec * 256 + z] <= 0) continue;
+      const p = zones[z].price;
+      if (p < min) min = p;
+      if (p > max) max = p;
+      currency = zones[z].currency;
+    }
+    return min <= max ? { min, max, currency } : null;
+  }
+
+  /**
+   * The section whose outline contains the world point, or -1.
+   * @param {number} wx @param {number} wy
+   */
+  sectionAt(wx, wy) {
+    for (let sec = 0; sec < this.ns; sec++) if (inPolygon(this.hulls[sec], wx, wy)) return sec;
+    return -1;
+  }
+
+  /**
+   * The first seat of section sec that the page may pick, else its first seat, or -1.
+   * @param {number} sec
+   */
+  firstSeat(sec) {
+    const { order, start, data } = this;
+    for (let p = start[sec]; p < start[sec + 1]; p++) if (data.selectable(order[p])) return order[p];
+    return start[sec] < start[sec + 1] ? order[start[sec]] : -1;
+  }
+}
+
+/**
  * @typedef {import('./seatdata.js').SeatData} SeatData
  * @typedef {{
  *   onSeatClick?: (i: number, e: PointerEvent) => void,
@@ -74,7 +261,14 @@ const SEAT_FILL = 0.8;
  *   tooltip?: (i: number) => {title: string, lines: string[]} | null,
  *   mode?: ColorMode,
  *   label?: string,
+ *   overview?: {stats: SectionOverview, text: (s: number) => {name: string, free: string, prices: string}},
+ *   cursor?: boolean,
+ *   onCursor?: (i: number, edge: boolean) => void,
+ *   onPick?: (i: number) => void,
  * }} ViewOptions
+ *
+ * @typedef {{section: string, lines: string[], x: number, y: number, w: number, h: number}} LabelBox
+ *   a placed section label, CSS px from the canvas's top left
  */
 
 export class SeatMapView {
@@ -88,7 +282,10 @@ export class SeatMapView {
     this.data = data;
     this.opts = opts;
 
-    this.canvas = /** @type {HTMLCanvasElement} */ (h('canvas', {
+    this.canvas = /** @type {HTMLCanvasElement} */ (h('canvas', opts.cursor ? {
+      class: 'map-canvas', tabindex: '0', role: 'application', 'aria-roledescription': 'seat map',
+      'aria-label': opts.label || 'Seat map. Arrow keys move between seats, Enter or Space picks a seat; shift and arrows move the map, + and - zoom.',
+    } : {
       class: 'map-canvas', tabindex: '0', role: 'img',
       'aria-label': opts.label || 'Seat map. Drag to move, use the mouse wheel or pinch to zoom, arrow keys and + and - work too.',
     }));
@@ -99,6 +296,9 @@ export class SeatMapView {
     const fit = h('button', { type: 'button', class: 'map-btn map-btn-fit', title: 'Show the whole hall', 'aria-label': 'Show the whole hall', onclick: () => this.fit(true) }, 'Fit');
     this.controls = h('div', { class: 'map-controls' }, zoomIn, zoomOut, fit);
     container.append(this.canvas, this.overlay, this.tip, this.controls);
+    /** Where the view is in the hall, while zoomed in (buyer overview only). */
+    this.mini = opts.overview ? /** @type {HTMLCanvasElement} */ (h('canvas', { class: 'map-minimap', 'aria-hidden': 'true', hidden: true })) : null;
+    if (this.mini) container.append(this.mini);
 
     const ctx = this.canvas.getContext('2d', { alpha: false });
     const octx = this.overlay.getContext('2d');
@@ -131,6 +331,22 @@ export class SeatMapView {
     /** @type {{from: {s: number, x: number, y: number}, to: {s: number, x: number, y: number}, t0: number, ms: number} | null} */
     this.anim = null;
     this.stats = { frames: 0, totalMs: 0, maxMs: 0, lastMs: 0 };
+    /** The keyboard's seat, or -1; ringed while the canvas has keyboard focus. */
+    this.cursor = -1;
+    this.keyboard = false;
+    this.focused = false;
+    /** Section under the pointer at overview, or -1. */
+    this.hoverSection = -1;
+    /** @type {LabelBox[]} */
+    this.labels = [];
+    /** @type {Map<string, number>} label text widths, CSS px */
+    this.widths = new Map();
+    /** @type {{k: number, ox: number, oy: number} | null} minimap px = world * k + o */
+    this.miniView = null;
+    /** Dim every seat that is not wheelchair accessible. */
+    this.accessibleOnly = false;
+    /** @type {(i: number) => boolean} */
+    this.isAccessible = (i) => data.isAccessible(i);
     /** @type {(() => void) | null} */
     this.onFirstDraw = null;
 
@@ -205,6 +421,7 @@ export class SeatMapView {
       blocked: add(COLORS.blocked),
       selected: add(COLORS.mine),
       mine: add(COLORS.mine),
+      filtered: add(COLORS.dim),
       count: 0,
     };
     this.K.count = fills.length;
@@ -284,11 +501,13 @@ export class SeatMapView {
           }
           return s === SOLD ? K.sold : K.blocked;
         };
-      default:
+      default: {
+        const only = this.accessibleOnly, acc = this.isAccessible;
         return (i) => {
           const m = mine[i];
           if (m === MINE_HELD) return K.mine;
           if (m === MINE_SELECTED) return K.selected;
+          if (only && !acc(i)) return K.filtered;
           const s = state[i];
           if (s === FREE) {
             if (!sellable[channel[i]]) return K.blocked; // someone else's quota
@@ -297,7 +516,19 @@ export class SeatMapView {
           }
           return s === HELD ? K.held : s === SOLD ? K.sold : K.blocked;
         };
+      }
     }
+  }
+
+  /**
+   * Dims every seat that is not wheelchair accessible (buyer colours), or stops.
+   * @param {boolean} on
+   */
+  setAccessibleOnly(on) {
+    if (on === this.accessibleOnly) return;
+    this.accessibleOnly = on;
+    this.keyOf = this.#keyFunction();
+    this.invalidate(true);
   }
 
   // ---- view ----
@@ -410,7 +641,7 @@ export class SeatMapView {
     if (!bigEnough) {
       const pad = pitch * 3;
       const fitBox = Math.min(this.cw / (maxX - minX + 2 * pad), this.ch / (maxY - minY + 2 * pad));
-      const readable = (16 * this.dpr) / (pitch * SEAT_FILL); // a seat about 16 CSS px
+      const readable = ((this.opts.overview ? PICK_PX : 16) * this.dpr) / (pitch * SEAT_FILL); // a seat about 16 CSS px, PICK_PX for buyers
       s = clamp(Math.min(readable, fitBox), this.minScale(), this.maxScale());
     }
     this.#goTo(s, (minX + maxX) / 2, (minY + maxY) / 2, true);
@@ -463,7 +694,36 @@ export class SeatMapView {
    */
   zoomToSeat(i) {
     const s = clamp((20 * this.dpr) / this.data.pitch, this.minScale(), this.maxScale());
-    this.#goTo(Math.max(s, this.scale), this.data.x[i], this.data.y[i], false);
+    this.#goTo(Math.max(s, this.scale, this.opts.overview ? this.pickScale() : 0), this.data.x[i], this.data.y[i], false);
+  }
+
+  /** The scale at which a seat is PICK_PX CSS px wide. */
+  pickScale() {
+    return clamp((PICK_PX * this.dpr) / (this.data.pitch * SEAT_FILL), this.minScale(), this.maxScale());
+  }
+
+  /** Whether the buyer map shows sections rather than seats. */
+  isOverview() {
+    return !!this.opts.overview && this.seatPx() < OVERVIEW_PX;
+  }
+
+  /**
+   * Zooms to section sec so that its seats can be picked: the whole section when
+   * it fits with seats of PICK_PX, else the part around the world point (wx, wy).
+   * @param {number} sec @param {number} wx @param {number} wy
+   */
+  zoomToSection(sec, wx, wy) {
+    const box = this.data.sectionBoxes, o = sec * 4;
+    if (!Number.isFinite(box[o])) return;
+    const pad = this.data.pitch * 1.5;
+    const bw = box[o + 2] - box[o] + 2 * pad, bh = box[o + 3] - box[o + 1] + 2 * pad;
+    const fitS = Math.min(this.cw / bw, this.ch / bh);
+    const pick = this.pickScale();
+    if (fitS >= pick) {
+      this.#goTo(clamp(fitS, pick, this.maxScale()), (box[o] + box[o + 2]) / 2, (box[o + 1] + box[o + 3]) / 2, true);
+    } else {
+      this.#goTo(pick, clamp(wx, box[o], box[o + 2]), clamp(wy, box[o + 1], box[o + 3]), true);
+    }
   }
 
   // ---- drawing ----
@@ -546,6 +806,9 @@ export class SeatMapView {
     ctx.fillStyle = COLORS.background;
     ctx.fillRect(0, 0, this.cw, this.ch);
     this.#drawStage();
+    const overview = this.isOverview();
+    this.#drawMinimap(); // first: labels keep clear of it
+    if (overview) this.#drawSectionShapes();
 
     const size = pitch * SEAT_FILL * k; // device px
     const tiny = size < 2 * dpr;
@@ -668,8 +931,233 @@ export class SeatMapView {
 
     const css = size / dpr; // seat size in CSS px
     if (css >= 16) this.#drawNumbers(sorted, start, size);
+    if (css >= 7) this.#drawAccessibleMarks(sorted, start, size);
     if (css >= 8) this.#drawRowLabels(size);
-    if (css < 5) this.#drawSectionLabels();
+    if (overview) this.#drawOverviewLabels();
+    else {
+      this.labels = [];
+      if (css < 5) this.#drawSectionLabels();
+    }
+  }
+
+  /**
+   * A ring inside every wheelchair-accessible seat, in the colour that reads on
+   * the seat's fill (the legend shows the same mark).
+   * @param {Uint32Array} sorted @param {Uint32Array} start @param {number} size
+   */
+  #drawAccessibleMarks(sorted, start, size) {
+    const { ctx, data, K, dpr } = this;
+    const { x, y } = data;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    const r = size * 0.34;
+    ctx.lineWidth = Math.max(1.2 * dpr, size * 0.09);
+    for (let b = 0; b < K.count; b++) {
+      const from = start[b], to = start[b + 1];
+      if (from === to) continue;
+      let any = false;
+      for (let j = from; j < to; j++) {
+        const i = sorted[j];
+        if (!this.isAccessible(i)) continue;
+        if (!any) {
+          ctx.beginPath();
+          any = true;
+        }
+        const sx = x[i] * k + tx, sy = y[i] * k + ty;
+        ctx.moveTo(sx + r, sy);
+        ctx.arc(sx, sy, r, 0, Math.PI * 2);
+      }
+      if (!any) continue;
+      ctx.strokeStyle = b === K.mine || b === K.selected ? '#ffffff' : this.textColors[b];
+      ctx.stroke();
+    }
+  }
+
+  /** Sections as shapes under the seats at overview zoom, sold-out ones greyed. */
+  #drawSectionShapes() {
+    const { ctx, dpr } = this;
+    const ov = /** @type {NonNullable<ViewOptions['overview']>} */ (this.opts.overview).stats;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = dpr;
+    ctx.strokeStyle = '#aab2be';
+    for (let sec = 0; sec < ov.ns; sec++) {
+      const hl = ov.hulls[sec];
+      if (hl.length < 6) continue;
+      ctx.beginPath();
+      ctx.moveTo(hl[0] * k + tx, hl[1] * k + ty);
+      for (let p = 2; p < hl.length; p += 2) ctx.lineTo(hl[p] * k + tx, hl[p + 1] * k + ty);
+      ctx.closePath();
+      ctx.fillStyle = ov.free[sec] > 0 ? '#ffffff' : '#e4e7ec';
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
+  /**
+   * Places a label card per visible section — name, free seats, prices — largest
+   * sections first, each at its centre or a little beside it, dropping the full
+   * card for a short one and the short one altogether where it would overlap a
+   * card already placed or the map's controls. Fills this.labels (CSS px).
+   */
+  #placeLabels() {
+    const { ctx, dpr } = this;
+    const o = /** @type {NonNullable<ViewOptions['overview']>} */ (this.opts.overview);
+    const ov = o.stats;
+    const k = this.scale, tx = this.tx, ty = this.ty;
+    const W = this.cw / dpr, H = this.ch / dpr;
+    const box = this.data.sectionBoxes;
+    /** @type {Array<{x: number, y: number, w: number, h: number}>} obstacles and placed cards, CSS px */
+    const taken = [];
+    const c = this.controls;
+    if (c.offsetWidth) taken.push({ x: c.offsetLeft - 4, y: c.offsetTop - 4, w: c.offsetWidth + 8, h: c.offsetHeight + 8 });
+    const m = this.mini;
+    if (m && !m.hidden) taken.push({ x: m.offsetLeft - 4, y: m.offsetTop - 4, w: m.offsetWidth + 8, h: m.offsetHeight + 8 });
+    /** @type {Array<{sec: number, cx: number, cy: number, area: number}>} */
+    const cand = [];
+    for (let sec = 0; sec < ov.ns; sec++) {
+      const cx = (ov.centers[2 * sec] * k + tx) / dpr, cy = (ov.centers[2 * sec + 1] * k + ty) / dpr;
+      if (cx < 0 || cy < 0 || cx > W || cy > H) continue;
+      const b = sec * 4;
+      cand.push({ sec, cx, cy, area: (box[b + 2] - box[b]) * (box[b + 3] - box[b + 1]) });
+    }
+    cand.sort((a, b) => b.area - a.area || a.sec - b.sec);
+    /** @type {LabelBox[]} */
+    const out = [];
+    const lineH = 15, padX = 7, padY = 4;
+    ctx.font = LABEL_FONT_BOLD(dpr);
+    const gap = 3;
+    const free = (/** @type {{x: number, y: number, w: number, h: number}} */ r) =>
+      r.x >= 2 && r.y >= 2 && r.x + r.w <= W - 2 && r.y + r.h <= H - 2 &&
+      !taken.some((q) => r.x < q.x + q.w + gap && q.x < r.x + r.w + gap && r.y < q.y + q.h + gap && q.y < r.y + r.h + gap);
+    for (const { sec, cx, cy } of cand) {
+      const t = o.text(sec);
+      const variants = [[t.name, t.prices ? `${t.free} · ${t.prices}` : t.free], [t.name, t.free]];
+      let placed = null;
+      for (const lines of variants) {
+        const w = Math.ceil(Math.max(...lines.map((l, n) => this.#textWidth(l, n === 0)))) + 2 * padX;
+        const hh = lines.length * lineH + 2 * padY;
+        for (const [ox, oy] of [[0, 0], [0, -0.7], [0, 0.7], [-0.6, 0], [0.6, 0]]) {
+          const r = { x: cx - w / 2 + ox * w, y: cy - hh / 2 + oy * hh, w, h: hh };
+          if (free(r)) {
+            placed = { section: t.name, lines, ...r };
+            break;
+          }
+        }
+        if (placed) break;
+      }
+      if (!placed) continue;
+      taken.push(placed);
+      out.push(placed);
+    }
+    this.labels = out;
+  }
+
+  /**
+   * Width of a label line in CSS px, cached: labels are measured every frame.
+   * @param {string} text @param {boolean} bold
+   */
+  #textWidth(text, bold) {
+    const key = (bold ? 'b' : 'n') + text;
+    let w = this.widths.get(key);
+    if (w === undefined) {
+      if (this.widths.size > 4000) this.widths.clear();
+      this.ctx.font = bold ? LABEL_FONT_BOLD(1) : LABEL_FONT(1);
+      w = this.ctx.measureText(text).width;
+      this.widths.set(key, w);
+    }
+    return w;
+  }
+
+  #drawOverviewLabels() {
+    this.#placeLabels();
+    const { ctx, dpr } = this;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.lineWidth = dpr;
+    for (const l of this.labels) {
+      const x = l.x * dpr, y = l.y * dpr, w = l.w * dpr, hh = l.h * dpr;
+      ctx.beginPath();
+      if (typeof ctx.roundRect === 'function') ctx.roundRect(x, y, w, hh, 6 * dpr);
+      else ctx.rect(x, y, w, hh);
+      ctx.fillStyle = 'rgba(255,255,255,0.95)';
+      ctx.fill();
+      ctx.strokeStyle = '#8a93a1';
+      ctx.stroke();
+      l.lines.forEach((line, n) => {
+        ctx.font = n === 0 ? LABEL_FONT_BOLD(dpr) : LABEL_FONT(dpr);
+        ctx.fillStyle = n === 0 ? '#111827' : '#374151';
+        ctx.fillText(line, x + 7 * dpr, y + (4 + 7.5 + n * 15) * dpr);
+      });
+    }
+  }
+
+  /** Shows or hides the minimap and draws the hall with the view's rectangle. */
+  #drawMinimap() {
+    const mini = this.mini;
+    if (!mini) return;
+    const ov = /** @type {NonNullable<ViewOptions['overview']>} */ (this.opts.overview).stats;
+    const show = this.scale > this.fitScale() * 1.3;
+    if (mini.hidden === show) mini.hidden = !show;
+    if (!show) return;
+    const { dpr } = this;
+    const b = this.data.bounds;
+    const W = this.cw / dpr, H = this.ch / dpr;
+    const bw = b.maxX - b.minX || 1, bh = b.maxY - b.minY || 1;
+    let w = clamp(W * 0.3, 90, 170), hh = (w * bh) / bw;
+    if (hh > H * 0.35) {
+      hh = H * 0.35;
+      w = (hh * bw) / bh;
+    }
+    w = Math.round(w);
+    hh = Math.round(hh);
+    if (mini.width !== Math.round(w * dpr) || mini.height !== Math.round(hh * dpr)) {
+      mini.width = Math.round(w * dpr);
+      mini.height = Math.round(hh * dpr);
+      mini.style.width = `${w}px`; // CSSOM, allowed by the CSP's style-src 'self'
+      mini.style.height = `${hh}px`;
+    }
+    const c = /** @type {CanvasRenderingContext2D} */ (mini.getContext('2d'));
+    const k = mini.width / bw;
+    const ox = -b.minX * k, oy = -b.minY * k;
+    this.miniView = { k, ox, oy };
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.fillStyle = 'rgba(255,255,255,0.94)';
+    c.fillRect(0, 0, mini.width, mini.height);
+    const st = this.data.stage;
+    if (st) {
+      c.fillStyle = COLORS.stage;
+      c.fillRect(st.x * k + ox, st.y * k + oy, st.w * k, st.h * k);
+    }
+    for (let sec = 0; sec < ov.ns; sec++) {
+      const hl = ov.hulls[sec];
+      if (hl.length < 6) continue;
+      c.beginPath();
+      c.moveTo(hl[0] * k + ox, hl[1] * k + oy);
+      for (let p = 2; p < hl.length; p += 2) c.lineTo(hl[p] * k + ox, hl[p + 1] * k + oy);
+      c.closePath();
+      c.fillStyle = ov.free[sec] > 0 ? '#9aa7b8' : '#d5d9e0';
+      c.fill();
+    }
+    // The view's rectangle.
+    const vx0 = (-this.tx / this.scale) * k + ox, vy0 = (-this.ty / this.scale) * k + oy;
+    const vw = (this.cw / this.scale) * k, vh = (this.ch / this.scale) * k;
+    c.fillStyle = 'rgba(109,40,217,0.15)';
+    c.fillRect(vx0, vy0, vw, vh);
+    c.lineWidth = 2 * dpr;
+    c.strokeStyle = COLORS.mine;
+    c.strokeRect(vx0, vy0, vw, vh);
+  }
+
+  /**
+   * Centres the view on the hall point under a minimap pointer event.
+   * @param {PointerEvent} e
+   */
+  #miniMove(e) {
+    const mv = this.miniView, mini = this.mini;
+    if (!mv || !mini) return;
+    const r = mini.getBoundingClientRect();
+    const px = (e.clientX - r.left) * this.dpr, py = (e.clientY - r.top) * this.dpr;
+    this.#goTo(this.scale, (px - mv.ox) / mv.k, (py - mv.oy) / mv.k, false);
   }
 
   /**
@@ -857,9 +1345,27 @@ export class SeatMapView {
       ctx.lineWidth = 2.5 * dpr;
       for (const i of this.flash) ring(i, COLORS.conflict, 3 * dpr);
     }
-    if (this.hover >= 0) {
+    if (this.hover >= 0 && !this.isOverview()) {
       ctx.lineWidth = 2 * dpr;
       ring(this.hover, COLORS.hover, 2 * dpr);
+    }
+    const ov = this.opts.overview;
+    if (ov && this.hoverSection >= 0 && this.isOverview()) {
+      const hl = ov.stats.hulls[this.hoverSection];
+      ctx.beginPath();
+      for (let p = 0; p < hl.length; p += 2) ctx.lineTo(hl[p] * k + this.tx, hl[p + 1] * k + this.ty);
+      ctx.closePath();
+      ctx.lineJoin = 'round';
+      ctx.lineWidth = 2.5 * dpr;
+      ctx.strokeStyle = COLORS.mine;
+      ctx.stroke();
+    }
+    if (this.cursor >= 0 && this.focused && this.keyboard) {
+      // The keyboard's seat: a thick dark ring on a white halo, visible on any fill.
+      ctx.lineWidth = 6 * dpr;
+      ring(this.cursor, '#ffffff', 3 * dpr);
+      ctx.lineWidth = 3 * dpr;
+      ring(this.cursor, COLORS.hover, 3 * dpr);
     }
     for (const r of this.pending) {
       // Sent, not yet answered: a quiet dashed outline.
@@ -966,6 +1472,22 @@ export class SeatMapView {
     c.addEventListener('pointercancel', (e) => this.#onCancel(e));
     c.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse' && !this.pointers.size) this.#setHover(-1, 0, 0); });
     c.addEventListener('keydown', (e) => this.#onKey(e));
+    c.addEventListener('focus', () => { this.focused = true; this.invalidate(false); });
+    c.addEventListener('blur', () => { this.focused = false; this.invalidate(false); });
+    const mini = this.mini;
+    if (mini) {
+      mini.addEventListener('pointerdown', (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        try {
+          mini.setPointerCapture(e.pointerId);
+        } catch {
+          // Synthetic events (tests) have no capturable pointer.
+        }
+        this.#miniMove(e);
+      });
+      mini.addEventListener('pointermove', (e) => { if (e.buttons) this.#miniMove(e); });
+    }
     c.addEventListener('contextmenu', (e) => { if (this.pinch) e.preventDefault(); });
   }
 
@@ -990,6 +1512,10 @@ export class SeatMapView {
   /** @param {PointerEvent} e */
   #onDown(e) {
     if (e.pointerType === 'mouse' && e.button !== 0) return;
+    if (this.keyboard) {
+      this.keyboard = false;
+      this.invalidate(false);
+    }
     try {
       this.canvas.setPointerCapture(e.pointerId);
     } catch {
@@ -1104,12 +1630,29 @@ export class SeatMapView {
   #click(e) {
     const p = this.#local(e);
     const i = this.seatAt(p.x, p.y);
+    const ov = this.opts.overview;
+    if (ov && this.isOverview()) {
+      // Overview: a click picks a section and zooms to it.
+      const w = this.#toWorld(p.x, p.y);
+      let sec = ov.stats.sectionAt(w.x, w.y);
+      if (sec < 0 && i >= 0) sec = ov.stats.secOf[i];
+      if (sec >= 0) this.zoomToSection(sec, w.x, w.y);
+      else this.zoomAt(3, p.x, p.y);
+      return;
+    }
+    if (ov && e.pointerType !== 'mouse' && this.seatPx() < PICK_PX - 4) {
+      // A finger needs a bigger target: the first tap zooms in there.
+      const w = this.#toWorld(p.x, p.y);
+      this.#goTo(Math.max(this.pickScale(), this.scale), w.x, w.y, true);
+      return;
+    }
     if (this.seatPx() < 6) {
       // Seats too small to aim at: a click on them zooms in on that spot
       // instead, unless the page wants it (a click that paints a whole row).
       if (i >= 0 && !this.opts.onTinyClick?.(i, e)) this.zoomAt(3, p.x, p.y);
       return;
     }
+    if (i >= 0) this.cursor = i;
     if (i >= 0 && this.opts.onSeatClick) this.opts.onSeatClick(i, e);
     if (e.pointerType === 'mouse') this.#hoverAt(e);
   }
@@ -1146,12 +1689,23 @@ export class SeatMapView {
     c.classList.toggle('zoom-cursor', small);
     const clickable = this.opts.clickable ? this.opts.clickable : (/** @type {number} */ j) => this.data.selectable(j);
     c.classList.toggle('seat-cursor', !small && i >= 0 && clickable(i));
-    const info = i >= 0 && this.opts.tooltip ? this.opts.tooltip(i) : null;
+    const ov = this.opts.overview;
+    const sec = ov && i >= 0 && this.isOverview() ? ov.stats.secOf[i] : -1;
+    if (sec !== this.hoverSection) {
+      this.hoverSection = sec;
+      this.invalidate(false);
+    }
+    /** @type {{title: string, lines: string[]} | null} */
+    let info = i >= 0 && this.opts.tooltip ? this.opts.tooltip(i) : null;
+    if (ov && sec >= 0) {
+      const t = ov.text(sec);
+      info = { title: t.name, lines: [t.prices ? `${t.free} · ${t.prices}` : t.free] };
+    }
     if (!info) {
       this.tip.hidden = true;
       return;
     }
-    const lines = small ? [info.title, 'Click to zoom in'] : [info.title, ...info.lines];
+    const lines = sec >= 0 ? [info.title, ...info.lines, 'Click to zoom in'] : small ? [info.title, 'Click to zoom in'] : [info.title, ...info.lines];
     this.tip.replaceChildren(
       h('strong', null, lines[0]),
       ...lines.slice(1).map((l) => h('span', null, l)),
@@ -1169,6 +1723,10 @@ export class SeatMapView {
   /** @param {KeyboardEvent} e */
   #onKey(e) {
     const step = 60 * this.dpr;
+    if (this.opts.cursor && !e.altKey && !e.ctrlKey && !e.metaKey && this.#cursorKey(e)) {
+      e.preventDefault();
+      return;
+    }
     switch (e.key) {
       case 'ArrowLeft': this.panBy(step, 0); break;
       case 'ArrowRight': this.panBy(-step, 0); break;
@@ -1186,6 +1744,136 @@ export class SeatMapView {
       default: return;
     }
     e.preventDefault();
+  }
+
+  /**
+   * The seat cursor's keys: arrows move it (shift+arrows pan instead), Enter
+   * and Space pick, Home and End go to the ends of the row, Page Up and Page
+   * Down to the previous and next section.
+   * @param {KeyboardEvent} e
+   * @returns {boolean} whether the key was the cursor's
+   */
+  #cursorKey(e) {
+    const dirs = /** @type {Record<string, [number, number]>} */ ({ ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] });
+    const d = dirs[e.key];
+    if (d && e.shiftKey) return false;
+    this.keyboard = true;
+    const data = this.data;
+    if (d) {
+      if (this.cursor < 0) this.setCursor(this.#startSeat());
+      else {
+        const j = this.#neighbour(this.cursor, d[0], d[1]);
+        if (j >= 0) this.setCursor(j);
+        else this.opts.onCursor?.(this.cursor, true);
+      }
+      return true;
+    }
+    switch (e.key) {
+      case 'Enter': case ' ':
+        if (e.repeat) return true;
+        if (this.cursor < 0) this.setCursor(this.#startSeat());
+        else this.opts.onPick?.(this.cursor);
+        this.invalidate(false);
+        return true;
+      case 'Home': case 'End': {
+        if (this.cursor < 0) return false;
+        const r = data.row[this.cursor];
+        const ends = [data.rowFirst[r], data.rowLast[r]];
+        const j = e.key === 'Home' ? Math.min(...ends) : Math.max(...ends);
+        if (j >= 0) this.setCursor(j);
+        return true;
+      }
+      case 'PageUp': case 'PageDown': {
+        const ov = this.opts.overview;
+        if (!ov || !ov.stats.ns) return false;
+        const cur = this.cursor >= 0 ? ov.stats.secOf[this.cursor] : -1;
+        const ns = ov.stats.ns;
+        for (let step = 1; step <= ns; step++) {
+          const sec = ((cur < 0 ? (e.key === 'PageDown' ? -1 : 0) : cur) + (e.key === 'PageDown' ? step : -step) + ns * 2) % ns;
+          const j = ov.stats.firstSeat(sec);
+          if (j >= 0) {
+            this.setCursor(j);
+            break;
+          }
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Puts the keyboard's seat on seat i, brings it into view at a pickable size
+   * and tells the page (which announces it).
+   * @param {number} i
+   */
+  setCursor(i) {
+    if (i < 0) return;
+    this.cursor = i;
+    const { x, y } = this.data;
+    const px = x[i] * this.scale + this.tx, py = y[i] * this.scale + this.ty;
+    const mx = this.cw * 0.15, my = this.ch * 0.15;
+    if (this.opts.overview && this.seatPx() < PICK_PX - 4) this.#goTo(this.pickScale(), x[i], y[i], true);
+    else if (px < mx || py < my || px > this.cw - mx || py > this.ch - my) this.#goTo(this.scale, x[i], y[i], true);
+    this.invalidate(false);
+    this.opts.onCursor?.(i, false);
+  }
+
+  /** Where the cursor starts: the seat the page may pick nearest the view's centre. */
+  #startSeat() {
+    const c = this.#toWorld(this.cw / 2, this.ch / 2);
+    const { x, y, n } = this.data;
+    let best = -1, bestD = Infinity, any = -1, anyD = Infinity;
+    for (let i = 0; i < n; i++) {
+      const dd = (x[i] - c.x) ** 2 + (y[i] - c.y) ** 2;
+      if (dd < anyD) {
+        anyD = dd;
+        any = i;
+      }
+      if (dd < bestD && this.data.selectable(i)) {
+        bestD = dd;
+        best = i;
+      }
+    }
+    return best >= 0 ? best : any;
+  }
+
+  /**
+   * The seat nearest to seat i in screen direction (dx, dy) — within i's row
+   * when the row goes that way — or -1.
+   * @param {number} i @param {number} dx @param {number} dy
+   */
+  #neighbour(i, dx, dy) {
+    const { x, y, row, pitch, bounds } = this.data;
+    const xi = x[i], yi = y[i], ri = row[i];
+    const far = Math.hypot(bounds.maxX - bounds.minX, bounds.maxY - bounds.minY);
+    let best = -1, bestScore = Infinity;
+    for (let r = pitch * 2; ; r *= 2) {
+      const found = best >= 0;
+      this.data.forEachIn(xi - r, yi - r, xi + r, yi + r, (j) => {
+        if (j === i) return;
+        const ex = x[j] - xi, ey = y[j] - yi;
+        const along = ex * dx + ey * dy;
+        if (along <= pitch * 0.2) return;
+        const perp = Math.abs(ex * dy - ey * dx);
+        if (perp > along * 1.2) return;
+        let score = along + perp * 2;
+        if (row[j] === ri) score *= 0.6;
+        if (score < bestScore) {
+          bestScore = score;
+          best = j;
+        }
+      });
+      // One more ring after the first find: a better seat may lie just beyond.
+      if (found || r > far) break;
+    }
+    return best;
+  }
+
+  /** Placed section labels (CSS px from the canvas's top left). */
+  labelBoxes() {
+    return this.labels.map((l) => ({ ...l, lines: [...l.lines] }));
   }
 
   /** Stops drawing and listening; the page removes the elements. */
@@ -1257,4 +1945,44 @@ function hslHex(hue, sat, light) {
     return Math.round(c * 255).toString(16).padStart(2, '0');
   };
   return `#${f(0)}${f(8)}${f(4)}`;
+}
+
+/**
+ * Convex hull of points (Andrew's monotone chain), counter-clockwise.
+ * @param {Array<[number, number]>} pts
+ * @returns {Array<[number, number]>}
+ */
+function convexHull(pts) {
+  if (pts.length < 3) return pts.slice();
+  const p = pts.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const cross = (/** @type {number[]} */ o, /** @type {number[]} */ a, /** @type {number[]} */ b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  /** @type {Array<[number, number]>} */
+  const lower = [];
+  for (const q of p) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop();
+    lower.push(q);
+  }
+  /** @type {Array<[number, number]>} */
+  const upper = [];
+  for (let j = p.length - 1; j >= 0; j--) {
+    const q = p[j];
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop();
+    upper.push(q);
+  }
+  lower.pop();
+  upper.pop();
+  return lower.concat(upper);
+}
+
+/**
+ * Whether (px, py) lies inside the polygon of x,y pairs (even-odd rule).
+ * @param {Float64Array} poly @param {number} px @param {number} py
+ */
+function inPolygon(poly, px, py) {
+  let inside = false;
+  for (let a = 0, b = poly.length - 2; a < poly.length; b = a, a += 2) {
+    const ax = poly[a], ay = poly[a + 1], bx = poly[b], by = poly[b + 1];
+    if ((ay > py) !== (by > py) && px < ((bx - ax) * (py - ay)) / (by - ay) + ax) inside = !inside;
+  }
+  return inside;
 }
