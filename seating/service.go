@@ -81,8 +81,7 @@ type Service struct {
 	shardNow func() time.Time
 	caps     *holdCaps
 
-	loads    singleflight.Group
-	confirms singleflight.Group
+	loads singleflight.Group
 
 	pendMu  sync.Mutex          // guards pending
 	pending map[string]struct{} // reservations past their deadline, to mark expired

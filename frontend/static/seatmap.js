@@ -293,7 +293,7 @@ export class SeatMapView {
     this.tip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
     const zoomIn = h('button', { type: 'button', class: 'map-btn', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => this.zoomCenter(1.6) }, '+');
     const zoomOut = h('button', { type: 'button', class: 'map-btn', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => this.zoomCenter(1 / 1.6) }, '−');
-    const fit = h('button', { type: 'button', class: 'map-btn map-btn-fit', title: 'Show the whole hall', 'aria-label': 'Show the whole hall', onclick: () => this.fit(true) }, 'Fit');
+    const fit = h('button', { type: 'button', class: 'map-btn map-btn-fit', title: 'Show the whole hall', 'aria-label': 'Fit: show the whole hall', onclick: () => this.fit(true) }, 'Fit');
     this.controls = h('div', { class: 'map-controls' }, zoomIn, zoomOut, fit);
     container.append(this.canvas, this.overlay, this.tip, this.controls);
     /** Where the view is in the hall, while zoomed in (buyer overview only). */
