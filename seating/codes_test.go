@@ -189,7 +189,7 @@ func TestOrderEmails(t *testing.T) {
 	require.Empty(t, ms[0].Body, "rendered when it goes out")
 	m, err := n.co.RenderMessage(ctx, ms[0])
 	require.NoError(t, err)
-	for _, want := range []string{"Hello Carol", "Order " + o.Number, "Seat S-R3-S3", "Seat S-R3-S4", "Total", "178.00 EUR"} {
+	for _, want := range []string{"Hello Carol", "Order " + o.Number, "Stalls, row 3, seat 3", "Stalls, row 3, seat 4", "Total", "178.00 EUR"} {
 		require.Contains(t, m.Body, want)
 	}
 

@@ -109,7 +109,7 @@ func TestMoneyYenInEmailsAndHistory(t *testing.T) {
 
 	mails := outboxMail(t, filepath.Join(dir, "data", "outbox"), 2)
 	text := strings.Join(mails, "\n----\n")
-	require.Regexp(t, `Seat B-R1-S10 +value +1000 JPY`, text)
+	require.Regexp(t, `Balcony, row 1, seat 10 +Value +1000 JPY`, text)
 	require.Regexp(t, `Total +2000 JPY`, text)
 	require.Contains(t, text, "We have refunded 300 JPY (Late start).")
 	require.Regexp(t, `Refunded +-300 JPY`, text)

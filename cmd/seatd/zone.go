@@ -16,7 +16,13 @@ func venueZone(name string, getenv func(string) string) (*time.Location, error) 
 		return time.LoadLocation(name)
 	}
 	for _, candidate := range localZoneNames(getenv) {
-		if loc, err := time.LoadLocation(candidate); err == nil && candidate != "" && candidate != "Local" {
+		switch candidate {
+		case "", "Local":
+			continue
+		case "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu":
+			return time.UTC, nil // named as people know it
+		}
+		if loc, err := time.LoadLocation(candidate); err == nil {
 			return loc, nil
 		}
 	}
