@@ -341,6 +341,14 @@ export class SeatMapView {
     this.labels = [];
     /** @type {Map<string, number>} label text widths, CSS px */
     this.widths = new Map();
+    /** @type {{x: number, y: number, w: number, h: number} | null} CSS px the labels keep clear of */
+    this.controlsBox = null;
+    /** @type {{x: number, y: number, w: number, h: number} | null} */
+    this.miniBox = null;
+    /** Label texts per section, for counts of version textVersion. */
+    /** @type {Array<{name: string, free: string, prices: string}>} */
+    this.texts = [];
+    this.textVersion = -1;
     /** @type {{k: number, ox: number, oy: number} | null} minimap px = world * k + o */
     this.miniView = null;
     /** Dim every seat that is not wheelchair accessible. */
@@ -545,6 +553,8 @@ export class SeatMapView {
     const cx = (this.cw / 2 - this.tx) / this.scale;
     const cy = (this.ch / 2 - this.ty) / this.scale;
     const ratio = dpr / this.dpr;
+    const c = this.controls;
+    this.controlsBox = { x: c.offsetLeft - 4, y: c.offsetTop - 4, w: c.offsetWidth + 8, h: c.offsetHeight + 8 };
     this.cw = this.canvas.width = this.overlay.width = cw;
     this.ch = this.canvas.height = this.overlay.height = ch;
     this.heldPattern = null;
@@ -980,14 +990,17 @@ export class SeatMapView {
     ctx.lineJoin = 'round';
     ctx.lineWidth = dpr;
     ctx.strokeStyle = '#aab2be';
-    for (let sec = 0; sec < ov.ns; sec++) {
-      const hl = ov.hulls[sec];
-      if (hl.length < 6) continue;
+    // One path per fill: two fills and two strokes a frame, however many sections.
+    for (const open of [true, false]) {
       ctx.beginPath();
-      ctx.moveTo(hl[0] * k + tx, hl[1] * k + ty);
-      for (let p = 2; p < hl.length; p += 2) ctx.lineTo(hl[p] * k + tx, hl[p + 1] * k + ty);
-      ctx.closePath();
-      ctx.fillStyle = ov.free[sec] > 0 ? '#ffffff' : '#e4e7ec';
+      for (let sec = 0; sec < ov.ns; sec++) {
+        const hl = ov.hulls[sec];
+        if (hl.length < 6 || (ov.free[sec] > 0) !== open) continue;
+        ctx.moveTo(hl[0] * k + tx, hl[1] * k + ty);
+        for (let p = 2; p < hl.length; p += 2) ctx.lineTo(hl[p] * k + tx, hl[p + 1] * k + ty);
+        ctx.closePath();
+      }
+      ctx.fillStyle = open ? '#ffffff' : '#e4e7ec';
       ctx.fill();
       ctx.stroke();
     }
@@ -1000,7 +1013,7 @@ export class SeatMapView {
    * card already placed or the map's controls. Fills this.labels (CSS px).
    */
   #placeLabels() {
-    const { ctx, dpr } = this;
+    const { dpr } = this;
     const o = /** @type {NonNullable<ViewOptions['overview']>} */ (this.opts.overview);
     const ov = o.stats;
     const k = this.scale, tx = this.tx, ty = this.ty;
@@ -1008,10 +1021,12 @@ export class SeatMapView {
     const box = this.data.sectionBoxes;
     /** @type {Array<{x: number, y: number, w: number, h: number}>} obstacles and placed cards, CSS px */
     const taken = [];
-    const c = this.controls;
-    if (c.offsetWidth) taken.push({ x: c.offsetLeft - 4, y: c.offsetTop - 4, w: c.offsetWidth + 8, h: c.offsetHeight + 8 });
-    const m = this.mini;
-    if (m && !m.hidden) taken.push({ x: m.offsetLeft - 4, y: m.offsetTop - 4, w: m.offsetWidth + 8, h: m.offsetHeight + 8 });
+    if (this.controlsBox) taken.push(this.controlsBox);
+    if (this.miniBox && this.mini && !this.mini.hidden) taken.push(this.miniBox);
+    if (this.textVersion !== ov.version) {
+      this.textVersion = ov.version;
+      this.texts = [];
+    }
     /** @type {Array<{sec: number, cx: number, cy: number, area: number}>} */
     const cand = [];
     for (let sec = 0; sec < ov.ns; sec++) {
@@ -1024,13 +1039,12 @@ export class SeatMapView {
     /** @type {LabelBox[]} */
     const out = [];
     const lineH = 15, padX = 7, padY = 4;
-    ctx.font = LABEL_FONT_BOLD(dpr);
     const gap = 3;
     const free = (/** @type {{x: number, y: number, w: number, h: number}} */ r) =>
       r.x >= 2 && r.y >= 2 && r.x + r.w <= W - 2 && r.y + r.h <= H - 2 &&
       !taken.some((q) => r.x < q.x + q.w + gap && q.x < r.x + r.w + gap && r.y < q.y + q.h + gap && q.y < r.y + r.h + gap);
     for (const { sec, cx, cy } of cand) {
-      const t = o.text(sec);
+      const t = this.texts[sec] || (this.texts[sec] = o.text(sec));
       const variants = [[t.name, t.prices ? `${t.free} · ${t.prices}` : t.free], [t.name, t.free]];
       let placed = null;
       for (const lines of variants) {
@@ -1071,23 +1085,23 @@ export class SeatMapView {
   #drawOverviewLabels() {
     this.#placeLabels();
     const { ctx, dpr } = this;
+    // Grouped by style: one fill and one stroke for the cards, one font per line kind.
+    ctx.beginPath();
+    for (const l of this.labels) {
+      if (typeof ctx.roundRect === 'function') ctx.roundRect(l.x * dpr, l.y * dpr, l.w * dpr, l.h * dpr, 6 * dpr);
+      else ctx.rect(l.x * dpr, l.y * dpr, l.w * dpr, l.h * dpr);
+    }
+    ctx.fillStyle = 'rgba(255,255,255,0.95)';
+    ctx.fill();
+    ctx.lineWidth = dpr;
+    ctx.strokeStyle = '#8a93a1';
+    ctx.stroke();
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
-    ctx.lineWidth = dpr;
-    for (const l of this.labels) {
-      const x = l.x * dpr, y = l.y * dpr, w = l.w * dpr, hh = l.h * dpr;
-      ctx.beginPath();
-      if (typeof ctx.roundRect === 'function') ctx.roundRect(x, y, w, hh, 6 * dpr);
-      else ctx.rect(x, y, w, hh);
-      ctx.fillStyle = 'rgba(255,255,255,0.95)';
-      ctx.fill();
-      ctx.strokeStyle = '#8a93a1';
-      ctx.stroke();
-      l.lines.forEach((line, n) => {
-        ctx.font = n === 0 ? LABEL_FONT_BOLD(dpr) : LABEL_FONT(dpr);
-        ctx.fillStyle = n === 0 ? '#111827' : '#374151';
-        ctx.fillText(line, x + 7 * dpr, y + (4 + 7.5 + n * 15) * dpr);
-      });
+    for (const n of [0, 1]) {
+      ctx.font = n === 0 ? LABEL_FONT_BOLD(dpr) : LABEL_FONT(dpr);
+      ctx.fillStyle = n === 0 ? '#111827' : '#374151';
+      for (const l of this.labels) if (l.lines[n]) ctx.fillText(l.lines[n], (l.x + 7) * dpr, (l.y + 4 + 7.5 + n * 15) * dpr);
     }
   }
 
@@ -1110,6 +1124,8 @@ export class SeatMapView {
     }
     w = Math.round(w);
     hh = Math.round(hh);
+    // Its place (CSS: left 10px, bottom 10px, 1px border), kept clear by the labels.
+    this.miniBox = { x: 6, y: H - 10 - hh - 6, w: w + 10, h: hh + 10 };
     if (mini.width !== Math.round(w * dpr) || mini.height !== Math.round(hh * dpr)) {
       mini.width = Math.round(w * dpr);
       mini.height = Math.round(hh * dpr);
