@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start what the tests need when it is missing or stopped: PostgreSQL, Redis,
-# Chromium, curl and jq. Safe to run again; does nothing when all are up.
+# Chromium, curl, jq, and (for the accessibility test) npm's axe-core. Safe to run
+# again; does nothing when all are up.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

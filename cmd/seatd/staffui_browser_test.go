@@ -68,6 +68,10 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 	fx := staffFixture(t, base, perf)
 	page := browser(t)()
 	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	login := axePage{name: "login", url: base + "/#/login", ready: `!!document.querySelector("#login-button")`}
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(login.url)))
+	waitFor(t, page, login.ready, 10*time.Second)
+	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "login")
 	signIn(t, page, base, "phone-admin")
 	for _, p := range staffPagesOf(base, perf, fx) {
 		require.NoError(t, chromedp.Do(page, chromedp.Navigate(p.url)))
