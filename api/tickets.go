@@ -94,7 +94,8 @@ func (s *Server) ticketQR(c *echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("ETag", etag)
-	if c.Request().Header.Get("If-None-Match") == etag {
+	// The gzip layer weakens the tag it sends (W/"…"): compare weakly.
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	svg, err := ticketSVG(code)

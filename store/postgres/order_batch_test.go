@@ -26,6 +26,7 @@ func newOrder(id, p string, seats ...uint32) order.Order {
 		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprint("S", seat), Zone: "a", Price: 5000, Status: order.TicketLive})
 		o.Total += 5000
 	}
+	order.Issue(&o) // as CreateOrder does; these tests write past it
 	return o
 }
 

@@ -131,10 +131,10 @@ func TestLiveSeatIndex(t *testing.T) {
 	_, err = s.pool.Exec(ctx, `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token,
 idempotency_key, total, currency, created_at, updated_at) VALUES ('o2', 'o2', 'p', 'paid', '', '', 's', '', '', 1, 'EUR', now(), now())`)
 	require.NoError(t, err)
-	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'live')`)
+	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'live', 't-live', 'c-live')`)
 	cons, ok := violation(err, codeUniqueViolation)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, liveSeatIndex, cons)
-	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'void')`)
+	_, err = s.pool.Exec(ctx, `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code) VALUES ('o2', 'p', 4, 'S4', 'a', 1, 'void', 't-void', 'c-void')`)
 	require.NoError(t, err, "void tickets do not count")
 }

@@ -57,6 +57,7 @@ func TestBatchRefusesCodeAlone(t *testing.T) {
 		if code != "" {
 			o.Discount = 500
 		}
+		order.Issue(&o) // as CreateOrder does; this test writes past it
 		return &orderRequest{ctx: ctx, o: o, done: make(chan error, 1)}
 	}
 	errs := s.writeBatch([]*orderRequest{order("o1", 1, "ONCE"), order("o2", 2, "ONCE"), order("o3", 3, "")})
