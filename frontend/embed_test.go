@@ -42,23 +42,7 @@ func TestFSReferencesResolve(t *testing.T) {
 func TestNoUnreferencedFiles(t *testing.T) {
 	t.Parallel()
 	files := FS()
-	seen := map[string]bool{}
-	queue := []string{"index.html"}
-	for len(queue) > 0 {
-		name := queue[0]
-		queue = queue[1:]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		data, err := fs.ReadFile(files, name)
-		if err != nil {
-			t.Fatalf("read %s: %v", name, err)
-		}
-		for _, m := range refPattern.FindAllStringSubmatch(string(data), -1) {
-			queue = append(queue, m[2])
-		}
-	}
+	seen := reachable(t, files, refPattern)
 	err := fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".js") || strings.HasSuffix(path, ".css")) {
 			return err
@@ -121,6 +105,23 @@ var staticRef = regexp.MustCompile(`(?:from\s+|import\s+|href=|src=)["'](\./)?([
 func TestBuyerPagesLoadNoStaffModule(t *testing.T) {
 	t.Parallel()
 	files := FS()
+	seen := reachable(t, files, staticRef)
+	for _, staff := range []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js"} {
+		if seen[staff] {
+			t.Errorf("%s loads with every page: import it with import() on the staff routes", staff)
+		}
+	}
+	for _, buyer := range []string{"app.js", "performance.js", "seatmap.js", "seatdata.js", "live.js", "checkout.js"} {
+		if !seen[buyer] {
+			t.Errorf("%s is not loaded by the buyer page: the pattern is out of date", buyer)
+		}
+	}
+}
+
+// reachable lists the files index.html leads to through references that ref
+// matches (its second group is the file name).
+func reachable(t *testing.T, files fs.FS, ref *regexp.Regexp) map[string]bool {
+	t.Helper()
 	seen := map[string]bool{}
 	queue := []string{"index.html"}
 	for len(queue) > 0 {
@@ -134,18 +135,9 @@ func TestBuyerPagesLoadNoStaffModule(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read %s: %v", name, err)
 		}
-		for _, m := range staticRef.FindAllStringSubmatch(string(data), -1) {
+		for _, m := range ref.FindAllStringSubmatch(string(data), -1) {
 			queue = append(queue, m[2])
 		}
 	}
-	for _, staff := range []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js"} {
-		if seen[staff] {
-			t.Errorf("%s loads with every page: import it with import() on the staff routes", staff)
-		}
-	}
-	for _, buyer := range []string{"app.js", "performance.js", "seatmap.js", "seatdata.js", "live.js", "checkout.js"} {
-		if !seen[buyer] {
-			t.Errorf("%s is not loaded by the buyer page: the pattern is out of date", buyer)
-		}
-	}
+	return seen
 }

@@ -72,7 +72,22 @@ func TestOrderEmailWrittenToOutboxDir(t *testing.T) {
 	require.Equal(t, 201, buyer.call("POST", "/api/v1/performances/"+perf+"/holds", map[string]any{"seats": []string{"S-R7-S1"}}, &hold))
 	require.Equal(t, 201, buyer.call("POST", "/api/v1/orders", map[string]any{"hold_token": hold.Token, "buyer": map[string]string{"name": "Ada", "email": "ada@example.com"}}, nil))
 
-	outbox := filepath.Join(dir, "outbox")
+	file, msg := onlyEmail(t, filepath.Join(dir, "outbox"))
+	require.Equal(t, "ada@example.com", strings.Trim(msg.Header.Get("To"), "<>"))
+	id := strings.TrimSuffix(filepath.Base(file), ".eml")
+	require.Equal(t, "<"+id+"@seatmap>", msg.Header.Get("Message-ID"))
+	// The order was queued without a text; the dispatcher rendered it.
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	require.NoError(t, err)
+	require.Contains(t, string(body), "Hello Ada")
+	require.Contains(t, string(body), "Stalls, row 7, seat 1", "seats as people say them")
+	require.Contains(t, string(body), "Total")
+}
+
+// onlyEmail waits for the one .eml file the embedded default writes to
+// outbox, and parses it.
+func onlyEmail(t *testing.T, outbox string) (string, *mail.Message) {
+	t.Helper()
 	var files []string
 	testkit.Eventually(t, 30*time.Second, "an e-mail in "+outbox, func() bool {
 		files, _ = filepath.Glob(filepath.Join(outbox, "*.eml"))
@@ -83,13 +98,5 @@ func TestOrderEmailWrittenToOutboxDir(t *testing.T) {
 	require.NoError(t, err)
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	require.NoError(t, err)
-	require.Equal(t, "ada@example.com", strings.Trim(msg.Header.Get("To"), "<>"))
-	id := strings.TrimSuffix(filepath.Base(files[0]), ".eml")
-	require.Equal(t, "<"+id+"@seatmap>", msg.Header.Get("Message-ID"))
-	// The order was queued without a text; the dispatcher rendered it.
-	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	require.NoError(t, err)
-	require.Contains(t, string(body), "Hello Ada")
-	require.Contains(t, string(body), "Stalls, row 7, seat 1", "seats as people say them")
-	require.Contains(t, string(body), "Total")
+	return files[0], msg
 }

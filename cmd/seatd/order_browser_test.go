@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"mime/quotedprintable"
-	"net/mail"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/checkout"
-	"github.com/seatmap/seatmap/internal/testkit"
 )
 
 var (
@@ -76,17 +72,7 @@ func TestOrderPageFromTheEmailLink(t *testing.T) {
 	number := eval[string](t, buyer, `document.querySelector("#order-number").textContent.trim()`)
 
 	// The e-mail, as the embedded default writes it.
-	outbox := filepath.Join(dir, "outbox")
-	var files []string
-	testkit.Eventually(t, 30*time.Second, "an e-mail in "+outbox, func() bool {
-		files, _ = filepath.Glob(filepath.Join(outbox, "*.eml"))
-		return len(files) > 0
-	})
-	require.Len(t, files, 1)
-	data, err := os.ReadFile(files[0])
-	require.NoError(t, err)
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
-	require.NoError(t, err)
+	_, msg := onlyEmail(t, filepath.Join(dir, "outbox"))
 	raw, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
 	require.NoError(t, err)
 	body := strings.ReplaceAll(string(raw), "\r\n", "\n")
