@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -144,6 +145,44 @@ func TestStaticFilesValidated(t *testing.T) {
 	require.NotEmpty(t, png.header.Get("ETag"))
 
 	require.Equal(t, http.StatusNotFound, raw(t, e, "/nope.js").status)
+}
+
+// Fingerprinted files (under assets/) are kept a year; index.html carries the
+// venue's time zone and the currencies' decimals in its boot element, so that
+// no page waits for them.
+func TestStaticAssetsAndBoot(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{
+		"index.html":         {Data: []byte(`<!doctype html><title>t</title><script type="application/json" id="boot"></script><p>after</p>`)},
+		"assets/app-ABCD.js": {Data: []byte("export const x = 1;\n")},
+	}
+	e := newEnv(t, embedded, func(o *envOptions) { o.static = files })
+	index := raw(t, e, "/")
+	require.Equal(t, http.StatusOK, index.status)
+	require.Equal(t, "no-cache", index.header.Get("Cache-Control"))
+	page := string(index.body)
+	i, j := strings.Index(page, `<script type="application/json" id="boot">`), strings.Index(page, `</script><p>after</p>`)
+	require.True(t, i >= 0 && j > i, page)
+	var boot struct {
+		TimeZone   string `json:"time_zone"`
+		Currencies []struct {
+			Code     string `json:"code"`
+			Decimals int    `json:"decimals"`
+		} `json:"currencies"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(page[i+len(`<script type="application/json" id="boot">`):j]), &boot))
+	require.Equal(t, "UTC", boot.TimeZone, "the env's checkout runs in UTC")
+	decimals := map[string]int{}
+	for _, c := range boot.Currencies {
+		decimals[c.Code] = c.Decimals
+	}
+	require.Equal(t, 2, decimals["EUR"])
+	require.Equal(t, 0, decimals["JPY"])
+	require.Equal(t, 3, decimals["BHD"])
+
+	asset := raw(t, e, "/assets/app-ABCD.js")
+	require.Equal(t, http.StatusOK, asset.status)
+	require.Equal(t, "public, max-age=31536000, immutable", asset.header.Get("Cache-Control"))
 }
 
 // TestPackedSeatmap: the packed seat map, expanded by its rules, is the

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"mime"
@@ -24,8 +25,44 @@ type staticFile struct {
 	contentType string
 }
 
-// staticFiles reads every regular file of fsys.
-func staticFiles(fsys fs.FS) (map[string]*staticFile, error) {
+// bootSlot is the element of index.html the server fills with what every page
+// needs before it renders (format.js reads it): no request, no wait.
+const bootSlot = `<script type="application/json" id="boot"></script>`
+
+// bootJSON is what goes into bootSlot: the venue's time zone and the
+// currencies' decimals, as GET /venue and GET /currencies answer them.
+func bootJSON(zone string) ([]byte, error) {
+	var cur struct {
+		Items []currencyJSON `json:"items"`
+	}
+	if err := json.Unmarshal(currenciesJSON(), &cur); err != nil {
+		return nil, err
+	}
+	// encoding/json escapes <, > and &: the text cannot end the script
+	// element it sits in.
+	return json.Marshal(struct {
+		TimeZone   string         `json:"time_zone"`
+		Currencies []currencyJSON `json:"currencies"`
+	}{zone, cur.Items})
+}
+
+// withBoot fills index.html's bootSlot; a page without one is left as it is.
+func withBoot(page []byte, boot []byte) []byte {
+	i := bytes.Index(page, []byte(bootSlot))
+	if i < 0 {
+		return page
+	}
+	open := bootSlot[:len(bootSlot)-len("</script>")]
+	out := make([]byte, 0, len(page)+len(boot))
+	out = append(out, page[:i]...)
+	out = append(out, open...)
+	out = append(out, boot...)
+	out = append(out, "</script>"...)
+	return append(out, page[i+len(bootSlot):]...)
+}
+
+// staticFiles reads every regular file of fsys; index.html gets boot.
+func staticFiles(fsys fs.FS, boot []byte) (map[string]*staticFile, error) {
 	files := map[string]*staticFile{}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -34,6 +71,9 @@ func staticFiles(fsys fs.FS) (map[string]*staticFile, error) {
 		body, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return fmt.Errorf("read static file %s: %w", name, err)
+		}
+		if name == "index.html" {
+			body = withBoot(body, boot)
 		}
 		sum := sha256.Sum256(body)
 		f := &staticFile{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
@@ -74,11 +114,23 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// static serves the app from files. Every file is revalidated (no-cache) by
-// its ETag, a hash of its content: a repeat visit costs one 304 per file and
-// no body. See frontend/doc.go for why not fingerprinted URLs.
+// immutableDir holds fingerprinted files (frontend.AssetsDir): a name there
+// changes whenever its content does.
+const immutableDir = "assets/"
+
+// static serves the app from files. Files under immutableDir are kept by
+// browsers for a year; every other file (index.html) is revalidated
+// (no-cache) by its ETag, a hash of its content. See frontend/doc.go.
 func (s *Server) static() (echo.HandlerFunc, error) {
-	files, err := staticFiles(s.cfg.Static)
+	zone := "UTC"
+	if s.checkout != nil {
+		zone = s.checkout.Location().String()
+	}
+	boot, err := bootJSON(zone)
+	if err != nil {
+		return nil, err
+	}
+	files, err := staticFiles(s.cfg.Static, boot)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +150,12 @@ func (s *Server) static() (echo.HandlerFunc, error) {
 			return echo.ErrNotFound
 		}
 		h := c.Response().Header()
-		h.Set("Cache-Control", "no-cache")
+		if strings.HasPrefix(name, immutableDir) {
+			// Fingerprinted: the name changes with the content.
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
 		h.Set("ETag", f.etag)
 		if f.gz != nil {
 			h.Add("Vary", "Accept-Encoding")

@@ -6,10 +6,11 @@
 // cancellations, reservations, counter sales, search).
 //
 // The app is plain ES modules, one stylesheet and index.html under static/,
-// embedded into the binary with go:embed. There is no build step: a fresh clone
-// serves a working UI through `go run`, and npm is never needed. Routing happens in
-// the URL fragment (#/p/{id}), so the server serves only index.html and the files
-// beside it; it needs no fallback route.
+// embedded into the binary with go:embed. There is no build step for anyone
+// who clones the repository: seatd bundles the modules at start (build.go,
+// esbuild as a Go library, some 60 ms) and serves the bundle. Routing happens
+// in the URL fragment (#/p/{id}), so the server serves only index.html and the
+// files it names; it needs no fallback route.
 //
 // Every API path is built in static/paths.js, with ids, tokens and codes
 // escaped; a test keeps the other modules from writing one by hand. The buyer
@@ -19,27 +20,29 @@
 //
 // # Weight on a phone
 //
-// A buyer's page loads only buyer modules: app.js imports staff.js (and with
-// it the desk, painter, orders, vouchers, reports and staff map, most of the
-// app's bytes) with import() on the first staff route, and index.html
-// preloads the buyer modules (and the currency list format.js waits for) so
-// that they come in one round trip rather than import by import. The seat
-// map comes in the packed form (api/openapi.yaml, PackedSeatmap; expanded by
-// seatdata.js unpack) and the live socket's snapshots gzipped (live.js).
+// What a phone fetches and when, measured by TestPhoneWeight in cmd/seatd
+// (BENCHMARKS.md, issue 12):
 //
-// Caching: the server (api/static.go) reads every file once at start, hashes
-// it and gzips it, and serves it with its content hash as ETag and
-// Cache-Control: no-cache, so a visit revalidates each file and gets 304s
-// without bodies. Not fingerprinted URLs with immutable: with no build step,
-// the modules import each other by plain names ('./dom.js'), and
-// fingerprinting them would mean rewriting every import at start or an
-// inline import map, which the Content-Security-Policy (script-src 'self')
-// forbids without a hash. Revalidation meets issue 12's target of a repeat
-// visit under 50 KB: 15 files answer 304 in a few hundred bytes each, and the
-// packed seat map, validated by an ETag of its bytes, is a 304 too while no
-// seat has changed (TestPhoneWeight in cmd/seatd measures it). What it costs
-// is requests, not bytes: the preloads send them together.
+//   - Few requests. HTTP/1.1 gives a page six connections; fifteen modules
+//     took three round trips. Build bundles them into the entry
+//     (assets/app-<hash>.js) and the chunks it imports, which index.html
+//     preloads; staff.js and what only it imports (desk, painter, orders,
+//     vouchers, reports, staff map, session, catalog, halls: most of the
+//     app's bytes) come in a chunk that only import() on a staff route loads.
+//   - Data first. early.js, loaded async on its own and imported by app.js
+//     (it runs once, whichever arrives first), asks for the performance and
+//     its packed seat map the moment it runs; api.get takes those answers
+//     (prefetch.js). The venue's time zone and the currencies' decimals come
+//     written into index.html (the boot element, filled by api/static.go):
+//     no request and no wait before a page renders.
+//   - Caching. Everything under assets/ is named by its content and kept a
+//     year (Cache-Control: immutable); index.html is revalidated by its
+//     ETag on every visit, so a new release is picked up at once. A repeat
+//     visit costs index.html's 304 and the page's data.
+//   - Work. The seat map arrives packed (api/openapi.yaml, PackedSeatmap;
+//     expanded by seatdata.js into typed arrays, seat ids and numbers made
+//     only when first asked for) and the live socket's snapshots gzipped.
 //
-// The package imports nothing in Go beyond embed and io/fs: it holds files, not
-// logic. The server decides how to serve them (api.Config.Static).
+// The package holds the files and builds them (Build); the server decides how
+// to serve them (api.Config.Static).
 package frontend

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,9 +59,16 @@ func browser(t *testing.T) func() context.Context {
 func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(10*time.Millisecond)))
-	require.NoError(t, err, "waiting for %s", expr)
-	return time.Since(start)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout-time.Since(start)), chromedp.WithPollingInterval(10*time.Millisecond)))
+		// A navigation that was still settling replaced the page's
+		// JavaScript context under the poll: poll the new one.
+		if err != nil && strings.Contains(err.Error(), "Cannot find context with specified id") && time.Since(start) < timeout {
+			continue
+		}
+		require.NoError(t, err, "waiting for %s", expr)
+		return time.Since(start)
+	}
 }
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {

@@ -276,9 +276,14 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	if !cfg.rateLimit {
 		holdRate = api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}
 	}
+	app, err := frontend.Build()
+	if err != nil {
+		return err
+	}
+	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
 	srv, err := api.New(api.Config{
 		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
-		Static: frontend.FS(), SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
+		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
 	})
 	if err != nil {

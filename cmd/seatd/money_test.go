@@ -261,7 +261,7 @@ func TestMoneyYenInBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(staff, 20*time.Second)
 	defer cancel()
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[check](`(async () => {
-		const f = await import("/format.js");
+		const f = window.seatmap.format;
 		const list = await (await fetch("/api/v1/currencies")).json();
 		return {
 			differ: list.items.filter((c) => f.minorDigits(c.code) !== c.decimals).map((c) => c.code),

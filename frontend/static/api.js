@@ -3,6 +3,7 @@
 // Paths come from paths.js.
 
 import { url } from './paths.js';
+import { takePrefetched } from './prefetch.js';
 
 /** Server clock minus ours, from the Date header; 0 while they agree within 2 s. */
 let clockSkewMs = 0;
@@ -141,7 +142,8 @@ async function send(method, path, opts) {
   }
   let res;
   try {
-    res = await fetch(url(path), init);
+    const early = method === 'GET' ? takePrefetched(path) : undefined;
+    res = await (early || fetch(url(path), init));
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, { title: 'Network error', detail: String(err && /** @type {Error} */ (err).message) });

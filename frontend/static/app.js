@@ -12,6 +12,9 @@
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
 // import() on the first staff route, never on a buyer's page.
 
+// early.js runs once, whichever script comes first: index.html loads it on
+// its own too, so that it starts while this bundle is still arriving.
+import './early.js';
 import { h, replace } from './dom.js';
 import { clearError, showError } from './notify.js';
 import { resetHooks } from './hooks.js';
@@ -77,10 +80,17 @@ function route() {
       h('h1', null, 'Page not found'),
       h('p', null, h('a', { href: '#/' }, 'See all performances'))));
   }
-  window.scrollTo(0, 0);
+  // A new page starts at its top; a page just loaded is there already, and
+  // asking would lay out the page before it has its data (a phone's first
+  // draw waits for that layout).
+  if (routed) window.scrollTo(0, 0);
+  routed = true;
   // Move focus to the page for keyboard and screen-reader users.
   main.focus({ preventScroll: true });
 }
+
+/** Whether a route has been shown: false until the first. */
+let routed = false;
 
 window.addEventListener('hashchange', route);
 document.getElementById('error-close')?.addEventListener('click', clearError);

@@ -4,37 +4,49 @@
 import { url, currencies, venue } from './paths.js';
 
 /**
- * The venue's time zone (IANA), in which every time is shown: GET /venue,
- * asked at load beside the currencies. The viewer's own when it could not be
- * had (the zone is then still named).
+ * What the page needs before it renders, written into index.html by the
+ * server (api/static.go): the venue's time zone (IANA), in which every time
+ * is shown, and how many decimals each currency's amounts have as the server
+ * counts them (ISO 4217 from golang.org/x/text/currency; the browser's own
+ * Intl data differs for a few currencies: HUF, MNT, TZS …). Every amount the
+ * API gives or takes is an integer of minor units in this sense. Asked of the
+ * API (GET /venue, GET /currencies) only when the page lacks it.
+ * @typedef {{time_zone?: string, currencies?: Array<{code: string, decimals: number}>}} Boot
  */
-const venueZonePromise = fetch(url(venue()), { credentials: 'same-origin' })
-  .then((r) => (r.ok ? r.json() : null))
-  .then((/** @type {{time_zone?: string} | null} */ j) => j?.time_zone || null)
-  .catch(() => null);
 
-/**
- * How many decimals each currency's amounts have, as the server counts them
- * (GET /currencies: ISO 4217 from golang.org/x/text/currency). Every amount the
- * API gives or takes is an integer of minor units in this sense; the browser's
- * own Intl data differs for a few currencies (HUF, MNT, TZS …), so it is asked
- * only when the list could not be had. Loaded before any page renders.
- * @type {Map<string, number> | null}
- */
-const serverDecimals = await fetch(url(currencies()), { credentials: 'same-origin' })
-  .then((r) => (r.ok ? r.json() : null))
-  .then((/** @type {{items: Array<{code: string, decimals: number}>} | null} */ j) => (j ? new Map(j.items.map((c) => [c.code, c.decimals])) : null))
-  .catch(() => null);
+/** @returns {Boot | null} */
+function bootFromPage() {
+  const text = document.getElementById('boot')?.textContent;
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** @returns {Promise<Boot>} */
+async function bootFromAPI() {
+  const get = (/** @type {string} */ path) =>
+    fetch(url(path), { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const [zone, list] = await Promise.all([get(venue()), get(currencies())]);
+  return { time_zone: zone?.time_zone, currencies: list?.items };
+}
+
+const boot = bootFromPage() || (await bootFromAPI());
+
+/** @type {Map<string, number> | null} decimals by currency; null: ask Intl */
+const serverDecimals = Array.isArray(boot.currencies) ? new Map(boot.currencies.map((c) => [c.code, c.decimals])) : null;
 
 /** @type {string} */
-const venueZone = await venueZonePromise.then((zone) => {
+const venueZone = (() => {
   try {
-    if (zone) return new Intl.DateTimeFormat('en-GB', { timeZone: zone }).resolvedOptions().timeZone;
+    if (boot.time_zone) return new Intl.DateTimeFormat('en-GB', { timeZone: boot.time_zone }).resolvedOptions().timeZone;
   } catch {
     // a zone this browser does not know: the viewer's, named
   }
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-});
+})();
 
 /** The venue's time zone, e.g. "Europe/Berlin". */
 export function venueTimeZone() {

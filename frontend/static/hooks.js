@@ -1,7 +1,14 @@
 // window.seatmap: the handle automated browser tests (chromedp) use to see and
 // drive the seat-map page. Pages other than the seat map leave it inert.
+// Every page has `format`: the page's money formatting, which tests compare
+// with the server's currency list.
+
+import { minorDigits, money } from './format.js';
+
+const format = Object.freeze({ minorDigits, money });
 
 const inert = {
+  format,
   performanceId: null,
   version: 0,
   ready: false,
@@ -17,6 +24,7 @@ const inert = {
  * @param {object} hooks
  */
 export function setHooks(hooks) {
+  if (!('format' in hooks)) /** @type {any} */ (hooks).format = format;
   /** @type {any} */ (window).seatmap = hooks;
 }
 

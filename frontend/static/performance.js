@@ -75,6 +75,8 @@ class PerformancePage {
     this.hold = null;
     this.maxSeats = 10;
     this.ready = false;
+    /** When the seat map first drew, ms since navigation began (0: not yet). */
+    this.firstDrawAt = 0;
     this.busy = false;
     /** Sales stopped, the performance gone or the map failed: no new holds. */
     this.disabled = false;
@@ -194,7 +196,10 @@ class PerformancePage {
       onCursor: (i, edge) => announce(edge ? `No more seats that way. ${this.#seatSpeech(i)}` : this.#seatSpeech(i)),
       onPick: (i) => this.#pickByKey(i),
     });
-    this.view.onFirstDraw = () => { this.ready = true; };
+    this.view.onFirstDraw = () => {
+      this.ready = true;
+      this.firstDrawAt = performance.now();
+    };
     this.holdPanel = new HoldPanel(this.holdSection, {
       seatLine: (sid) => this.#seatLine(sid),
       onExtended: (h) => this.#setHold(h, false),
@@ -773,6 +778,7 @@ class PerformancePage {
       performanceId: this.id,
       get version() { return page.data ? page.data.version : 0; },
       get ready() { return page.ready; },
+      get firstDrawAt() { return page.firstDrawAt; },
       get connected() { return !!page.live && page.live.connected; },
       /** @param {string} sid */
       stateOf: (sid) => /** @type {SeatData} */ (this.data).stateName(idx(sid)),

@@ -43,38 +43,48 @@ export const MAX_CHANNELS = 64;
 
 /**
  * Expands the packed seat map (format=packed, see PackedSeatmap in
- * api/openapi.yaml) into the compact form's columns.
+ * api/openapi.yaml) into columns: typed arrays for coordinates, zones,
+ * channels and rows; the seat numbers and ids as functions that make them.
  * @param {PackedSeatmap} m
- * @returns {CompactSeatmap}
  */
-export function unpack(m) {
+function unpack(m) {
   const n = m.count;
   if (!(n >= 0) || !Array.isArray(m.rows) || !Array.isArray(m.x) || m.x.length !== n || !Array.isArray(m.y) || m.y.length !== n) {
     throw new Error('The seat map from the server is incomplete. Please reload the page.');
   }
   const sections = m.sections || [];
-  /** @type {number[]} */
-  const row = new Array(n).fill(0);
-  /** @type {string[]} */
-  const number = new Array(n).fill('');
+  // Typed arrays throughout, and the seat ids and numbers (80,000 strings for
+  // a stadium) made only when first asked for: the first draw needs neither.
+  const row = new Int32Array(n);
   m.rows.forEach((r, ri) => {
-    for (let j = 0; j < r.count && r.first + j < n; j++) {
-      row[r.first + j] = ri;
-      number[r.first + j] = String(j + 1);
-    }
+    const end = Math.min(n, r.first + r.count);
+    for (let j = r.first; j < end; j++) row[j] = ri;
   });
-  for (const [i, num] of m.numbers || []) if (i >= 0 && i < n) number[i] = String(num);
-  /** @type {string[]} */
-  const ids = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = m.rows[row[i]];
-    ids[i] = `${sections[r?.section]?.id ?? ''}-R${r?.label ?? ''}-S${number[i]}`;
-  }
-  for (const [i, id] of m.ids || []) if (i >= 0 && i < n) ids[i] = String(id);
+  const numbers = () => {
+    /** @type {string[]} */
+    const number = new Array(n).fill('');
+    for (const r of m.rows) {
+      const end = Math.min(n, r.first + r.count);
+      for (let j = r.first; j < end; j++) number[j] = String(j - r.first + 1);
+    }
+    for (const [i, num] of m.numbers || []) if (i >= 0 && i < n) number[i] = String(num);
+    return number;
+  };
+  /** @param {string[]} number */
+  const ids = (number) => {
+    /** @type {string[]} */
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = m.rows[row[i]];
+      out[i] = `${sections[r?.section]?.id ?? ''}-R${r?.label ?? ''}-S${number[i]}`;
+    }
+    for (const [i, id] of m.ids || []) if (i >= 0 && i < n) out[i] = String(id);
+    return out;
+  };
   const scale = m.scale > 0 ? m.scale : 1;
   /** @param {number[]} d */
   const coords = (d) => {
-    const out = new Array(n);
+    const out = new Float32Array(n);
     let q1 = 0;
     let q2 = 0;
     for (let i = 0; i < n; i++) {
@@ -87,32 +97,77 @@ export function unpack(m) {
   };
   /** @param {number[]} runs @param {number} fill */
   const expand = (runs, fill) => {
-    const out = new Array(n).fill(fill);
+    const out = new Int16Array(n).fill(fill);
     let i = 0;
     for (let k = 0; k + 1 < (runs || []).length; k += 2) {
-      for (let c = 0; c < runs[k + 1] && i < n; c++) out[i++] = runs[k];
+      const v = runs[k];
+      const end = Math.min(n, i + runs[k + 1]);
+      out.fill(v, i, end);
+      i = end;
     }
     return out;
   };
   return {
     performance_id: m.performance_id, version: m.version, count: n, ids, x: coords(m.x), y: coords(m.y),
-    zone: expand(m.zone, -1), row, number, rows: m.rows.map((r) => ({ section: r.section, label: r.label })),
+    zone: expand(m.zone, -1), row, number: numbers, rows: m.rows.map((r) => ({ section: r.section, label: r.label })),
     sections, states: m.states, channel: expand(m.channel, 0), channels: m.channels, blocks: m.blocks,
     accessible: m.accessible, zones: m.zones, stage: m.stage,
   };
 }
 
 export class SeatData {
+  /** @type {string[] | null} */
+  #ids = null;
+  /** @type {string[] | null} */
+  #numbers = null;
+  /** @type {Map<string, number> | null} */
+  #index = null;
+  /** @type {() => string[]} */
+  #makeIds = () => [];
+  /** @type {() => string[]} */
+  #makeNumbers = () => [];
+
+  /** Public seat ids by index ("S-R3-S10"), made when first asked for. */
+  get ids() {
+    if (!this.#ids) this.#ids = this.#makeIds();
+    return this.#ids;
+  }
+
+  /** Seat numbers by index, as people say them ("12", "12a"). */
+  get numbers() {
+    if (!this.#numbers) this.#numbers = this.#makeNumbers();
+    return this.#numbers;
+  }
+
+  /** Seat index by public id. */
+  get index() {
+    if (!this.#index) {
+      const ids = this.ids;
+      /** @type {Map<string, number>} */
+      const index = new Map();
+      for (let i = 0; i < this.n; i++) index.set(ids[i], i);
+      this.#index = index;
+    }
+    return this.#index;
+  }
+
   /** @param {CompactSeatmap | PackedSeatmap} raw either form of the seat map */
   constructor(raw) {
-    const m = /** @type {CompactSeatmap} */ (raw && /** @type {any} */ (raw).format === 'packed' ? unpack(/** @type {PackedSeatmap} */ (raw)) : raw);
-    const n = m.ids.length;
-    if (![m.x, m.y, m.zone, m.row, m.number].every((a) => Array.isArray(a) && a.length === n)) {
+    const packed = raw && /** @type {any} */ (raw).format === 'packed';
+    const m = /** @type {any} */ (packed ? unpack(/** @type {PackedSeatmap} */ (raw)) : raw);
+    const n = packed ? m.count : m.ids?.length;
+    const whole = (/** @type {any} */ a) => (Array.isArray(a) || ArrayBuffer.isView(a)) && a.length === n;
+    if (!(n >= 0) || ![m.x, m.y, m.zone, m.row].every(whole) || (!packed && ![m.ids, m.number].every(whole))) {
       throw new Error('The seat map from the server is incomplete. Please reload the page.');
     }
     this.n = n;
-    this.ids = m.ids;
-    this.numbers = m.number;
+    if (packed) {
+      this.#makeNumbers = m.number;
+      this.#makeIds = () => m.ids(this.numbers);
+    } else {
+      this.#numbers = m.number;
+      this.#ids = m.ids;
+    }
     this.rows = m.rows || [];
     this.sections = m.sections || [];
     /** @type {Zone[]} */
@@ -121,8 +176,8 @@ export class SeatData {
     this.stage = m.stage && m.stage.w > 0 && m.stage.h > 0 ? m.stage : null;
     this.version = Number(m.version) || 0;
 
-    this.x = Float32Array.from(m.x);
-    this.y = Float32Array.from(m.y);
+    this.x = m.x instanceof Float32Array ? m.x : Float32Array.from(m.x);
+    this.y = m.y instanceof Float32Array ? m.y : Float32Array.from(m.y);
     /**
      * Zone index per seat, -1 for none. An index may run ahead of `zones` for a
      * moment (a live delta painted a zone whose definition is still being
@@ -135,7 +190,7 @@ export class SeatData {
     }
     /** Sales channel (quota) index per seat; 0 is the web. */
     this.channel = new Uint8Array(n);
-    if (Array.isArray(m.channel) && m.channel.length === n) {
+    if (whole(m.channel)) {
       for (let i = 0; i < n; i++) {
         const c = m.channel[i];
         this.channel[i] = c >= 0 && c < MAX_CHANNELS ? c : 0;
@@ -149,7 +204,7 @@ export class SeatData {
     /** @type {Map<number, string>} block reasons by seat (staff only) */
     this.blocks = new Map();
     this.setBlocks(m.blocks);
-    this.row = Int32Array.from(m.row);
+    this.row = m.row instanceof Int32Array ? m.row : Int32Array.from(m.row);
     /** 1 for a seat the layout marks accessible (wheelchair space). */
     this.accessible = new Uint8Array(n);
     for (const i of Array.isArray(m.accessible) ? m.accessible : []) if (i >= 0 && i < n) this.accessible[i] = 1;
@@ -161,10 +216,6 @@ export class SeatData {
     /** Seats per state, kept up to date by every change. */
     this.counts = [0, 0, 0, 0];
     this.setStates(m.states || '');
-
-    /** @type {Map<string, number>} */
-    this.index = new Map();
-    for (let i = 0; i < n; i++) this.index.set(this.ids[i], i);
 
     /** 1 for wheelchair spaces and their companion seats (`accessible` seat indexes). */
     this.accessible = new Uint8Array(n);

@@ -58,6 +58,16 @@ const LABEL_FONT_BOLD = (dpr) => `650 ${Math.round(12 * dpr)}px system-ui, -appl
 /** @param {number} dpr */
 const LABEL_FONT = (dpr) => `500 ${Math.round(11.5 * dpr)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
 
+/**
+ * A canvas context that measures text in one font.
+ * @param {string} font
+ */
+function measurer(font) {
+  const ctx = /** @type {CanvasRenderingContext2D} */ (document.createElement('canvas').getContext('2d'));
+  ctx.font = font;
+  return ctx;
+}
+
 /** Channel colours by index: web, box office, then contingents. */
 const CHANNEL_COLORS = ['#93a4b8', '#e08e0b', '#16a085', '#d6336c', '#7c3aed', '#65a30d', '#0891b2', '#c2410c', '#a21caf', '#4d7c0f', '#be123c', '#1d4ed8'];
 
@@ -341,6 +351,10 @@ export class SeatMapView {
     this.labels = [];
     /** @type {Map<string, number>} label text widths, CSS px */
     this.widths = new Map();
+    /** @type {CanvasRenderingContext2D | null} measures LABEL_FONT */
+    this.measure = null;
+    /** @type {CanvasRenderingContext2D | null} measures LABEL_FONT_BOLD */
+    this.measureBold = null;
     /** @type {{x: number, y: number, w: number, h: number} | null} CSS px the labels keep clear of */
     this.controlsBox = null;
     /** @type {{x: number, y: number, w: number, h: number} | null} */
@@ -1075,8 +1089,11 @@ export class SeatMapView {
     let w = this.widths.get(key);
     if (w === undefined) {
       if (this.widths.size > 4000) this.widths.clear();
-      this.ctx.font = bold ? LABEL_FONT_BOLD(1) : LABEL_FONT(1);
-      w = this.ctx.measureText(text).width;
+      // One context per font, set once: parsing a font string on every
+      // measurement cost more than the measuring (a stadium's first draw
+      // measures some 700 labels).
+      const m = bold ? (this.measureBold ||= measurer(LABEL_FONT_BOLD(1))) : (this.measure ||= measurer(LABEL_FONT(1)));
+      w = m.measureText(text).width;
       this.widths.set(key, w);
     }
     return w;

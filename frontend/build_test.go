@@ -1,0 +1,143 @@
+package frontend
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// staffOnly are the modules only staff pages use.
+var staffOnly = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js", "halls.js"}
+
+// The built app: index.html names the bundle and its chunks, which exist, hold
+// every buyer module and no staff one; staff code is in a script only import()
+// loads; every file under assets/ is named by its content.
+func TestBuild(t *testing.T) {
+	t.Parallel()
+	b, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := fs.ReadFile(b.Files, "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := regexp.MustCompile(`(?:href|src)="([^"]+)"`).FindAllStringSubmatch(string(page), -1)
+	loaded := map[string]bool{}
+	for _, r := range refs {
+		name := r[1]
+		if strings.HasPrefix(name, "/") || strings.HasPrefix(name, "#") {
+			continue // the API's preloads and in-page links
+		}
+		if !strings.HasPrefix(name, AssetsDir+"/") {
+			t.Errorf("index.html refers to %s, not a fingerprinted file", name)
+			continue
+		}
+		if _, err := fs.Stat(b.Files, name); err != nil {
+			t.Errorf("index.html refers to %s, which the build did not write", name)
+		}
+		loaded[name] = true
+	}
+	if !loaded[b.Entry] {
+		t.Fatalf("index.html does not load the entry %s", b.Entry)
+	}
+	buyer := map[string]bool{}
+	for script := range loaded {
+		for _, m := range b.Modules[script] {
+			buyer[m] = true
+		}
+	}
+	for _, m := range []string{"app.js", "early.js", "prefetch.js", "performance.js", "seatmap.js", "seatdata.js", "live.js", "checkout.js", "format.js"} {
+		if !buyer[m] {
+			t.Errorf("%s is not in what the buyer page loads", m)
+		}
+	}
+	for _, m := range staffOnly {
+		if buyer[m] {
+			t.Errorf("%s loads with every page: import it with import() on the staff routes", m)
+		}
+	}
+	var staffScript string
+	for script, mods := range b.Modules {
+		for _, m := range mods {
+			if m == "staff.js" {
+				staffScript = script
+			}
+		}
+	}
+	if staffScript == "" || loaded[staffScript] {
+		t.Fatalf("staff.js is in %q, which index.html loads or which does not exist", staffScript)
+	}
+	entry, err := fs.ReadFile(b.Files, b.Entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(entry), `import("./`+strings.TrimPrefix(staffScript, AssetsDir+"/")+`")`) {
+		t.Errorf("the entry does not import() %s", staffScript)
+	}
+	// Fingerprints: the same content, the same name; another, another.
+	again, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Entry != b.Entry {
+		t.Errorf("two builds of the same files named the entry %s and %s", b.Entry, again.Entry)
+	}
+	files := fstest.MapFS{}
+	_ = fs.WalkDir(FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := fs.ReadFile(FS(), name)
+			files[name] = &fstest.MapFile{Data: data}
+		}
+		return err
+	})
+	files["seatmap.js"].Data = append(append([]byte{}, files["seatmap.js"].Data...), "\nexport const changed = 1;\n"...)
+	changed, err := build(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Entry == b.Entry && changed.Preload[0] == b.Preload[0] {
+		t.Errorf("a changed seatmap.js kept every script's name")
+	}
+}
+
+// A module the build cannot read, or an index.html without the lines it
+// rewrites, fails the build with a message naming the problem.
+func TestBuildRefusesBrokenApps(t *testing.T) {
+	t.Parallel()
+	base := fstest.MapFS{
+		"index.html":  {Data: []byte(`<link rel="stylesheet" href="style.css"><link rel="icon" href="favicon.svg"><!-- modules: begin --><!-- modules: end --><script type="module" async src="early.js"></script><script type="module" src="app.js"></script>`)},
+		"style.css":   {Data: []byte("body{}")},
+		"favicon.svg": {Data: []byte("<svg/>")},
+		"app.js":      {Data: []byte("import { x } from './x.js'; console.log(x);")},
+		"x.js":        {Data: []byte("export const x = 1;")},
+		"early.js":    {Data: []byte("import { x } from './x.js'; console.log(x + 1);")},
+	}
+	if _, err := build(base); err != nil {
+		t.Fatalf("a minimal app: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		file, data, want string
+	}{
+		"missing module":  {"app.js", "import { y } from './y.js'; console.log(y);", "y.js"},
+		"bare import":     {"app.js", "import 'left-pad';", "only relative imports"},
+		"outside the app": {"app.js", "import '../../etc/passwd';", "outside the app"},
+		"syntax error":    {"x.js", "export const = ;", "x.js"},
+		"no script tag":   {"index.html", `<link rel="stylesheet" href="style.css"><link rel="icon" href="favicon.svg"><!-- modules: begin --><!-- modules: end --><script type="module" async src="early.js"></script>`, "does not load app.js"},
+		"no markers":      {"index.html", `<link rel="stylesheet" href="style.css"><link rel="icon" href="favicon.svg"><script type="module" async src="early.js"></script><script type="module" src="app.js"></script>`, "modules: begin"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := fstest.MapFS{}
+			for k, v := range base {
+				files[k] = v
+			}
+			files[tc.file] = &fstest.MapFile{Data: []byte(tc.data)}
+			_, err := build(files)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("build: %v, want an error naming %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,33 @@
+// Answers asked for ahead of need. early.js starts them the moment it
+// arrives, before the app's modules have arrived or been evaluated; api.js
+// hands each to the first GET of the same path. One left untaken for 10 s is
+// dropped: the page went elsewhere.
+
+import { url } from './paths.js';
+
+/** @type {Map<string, Promise<Response>>} */
+const early = new Map();
+
+/**
+ * Starts a GET of path now, with the headers api.js would send.
+ * @param {string} path from paths.js
+ */
+export function prefetch(path) {
+  const p = fetch(url(path), { headers: { Accept: 'application/json, application/problem+json' }, credentials: 'same-origin' });
+  p.catch(() => {}); // the taker sees a failure; until then it is nobody's
+  early.set(path, p);
+  setTimeout(() => {
+    if (early.get(path) === p) early.delete(path);
+  }, 10_000);
+}
+
+/**
+ * The answer prefetch(path) started, once; undefined if none.
+ * @param {string} path
+ * @returns {Promise<Response> | undefined}
+ */
+export function takePrefetched(path) {
+  const p = early.get(path);
+  early.delete(path);
+  return p;
+}
