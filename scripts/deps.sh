@@ -56,3 +56,15 @@ if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$axe_dir/node_modules/axe-core/pa
 	mkdir -p "$axe_dir"
 	npm install --prefix "$axe_dir" --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
 fi
+
+# The Stripe adapter's tests (payment/stripe, and the payment flow's) run
+# against stripe-mock, Stripe's own mock of its API, a Go program installed
+# from the module proxy into .cache/bin (git-ignored); internal/stripemock
+# starts one per test. The app itself never needs it.
+STRIPE_MOCK_VERSION=v0.203.0
+bin_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/bin"
+if ! go version -m "$bin_dir/stripe-mock" 2>/dev/null | grep -q "mod[[:space:]]*github.com/stripe/stripe-mock[[:space:]]*$STRIPE_MOCK_VERSION"; then
+	echo "installing stripe-mock $STRIPE_MOCK_VERSION"
+	mkdir -p "$bin_dir"
+	GOBIN="$bin_dir" GOFLAGS= go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+fi
