@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start what the tests need when it is missing or stopped: PostgreSQL, Redis,
-# Chromium, curl, jq, and (for the accessibility test) npm's axe-core. Safe to run
+# Chromium, curl, jq, (for the accessibility test) npm's axe-core and (for the Stripe
+# adapter) stripe-mock. Safe to run
 # again; does nothing when all are up.
 set -euo pipefail
 
