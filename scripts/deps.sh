@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Start what the tests need when it is missing or stopped: PostgreSQL, Redis,
-# Chromium, curl, jq, (for the accessibility test) npm's axe-core and (for the Stripe
-# adapter) stripe-mock. Safe to run
-# again; does nothing when all are up.
+# Chromium, curl, jq, (for the accessibility test) npm's axe-core and (for the
+# Stripe adapter) stripe-mock. Safe to run again; does nothing when all are up.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
