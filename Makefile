@@ -16,7 +16,7 @@ help: ## list the targets
 run: ## run seatd on its embedded default (SQLite under ./data, in-process leases)
 	$(GO) run ./cmd/seatd
 
-deps: ## start Postgres and Redis, install Chromium, when missing or stopped
+deps: ## start Postgres and Redis, install Chromium, axe-core and stripe-mock, when missing or stopped
 	@scripts/deps.sh
 
 test: deps vet ## everything: vet, gofmt, unit, property, conformance, API and browser tests with -race

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start what the tests need when it is missing or stopped: PostgreSQL, Redis,
-# Chromium, curl, jq, and (for the accessibility test) npm's axe-core. Safe to run
-# again; does nothing when all are up.
+# Chromium, curl, jq, (for the accessibility test) npm's axe-core and (for the
+# Stripe adapter) stripe-mock. Safe to run again; does nothing when all are up.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -55,4 +55,16 @@ if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$axe_dir/node_modules/axe-core/pa
 	echo "installing axe-core $AXE_VERSION"
 	mkdir -p "$axe_dir"
 	npm install --prefix "$axe_dir" --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+fi
+
+# The Stripe adapter's tests (payment/stripe, and the payment flow's) run
+# against stripe-mock, Stripe's own mock of its API, a Go program installed
+# from the module proxy into .cache/bin (git-ignored); internal/stripemock
+# starts one per test. The app itself never needs it.
+STRIPE_MOCK_VERSION=v0.203.0
+bin_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/bin"
+if ! go version -m "$bin_dir/stripe-mock" 2>/dev/null | grep -q "mod[[:space:]]*github.com/stripe/stripe-mock[[:space:]]*$STRIPE_MOCK_VERSION"; then
+	echo "installing stripe-mock $STRIPE_MOCK_VERSION"
+	mkdir -p "$bin_dir"
+	GOBIN="$bin_dir" GOFLAGS= go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 fi

@@ -33,6 +33,8 @@ var rules = []rule{
 	{[]string{"seating"}, []string{module + "checkout", module + "api", "net/http", "github.com/labstack/"}, "seating knows no checkout and no HTTP"},
 	{[]string{"checkout"}, []string{module + "api", "net/http", "github.com/labstack/"}, "checkout knows no HTTP"},
 	{[]string{"notify"}, []string{module + "seating", module + "checkout", module + "api", module + "engine"}, "notify sends what the outbox holds"},
+	{[]string{"payment", "payment/stripe"}, []string{module + "store", module + "seating", module + "checkout", module + "api", module + "engine"},
+		"a payment provider knows no orders or seats: checkout decides what a payment does"},
 	{[]string{"realtime"}, []string{module + "store", module + "seating", module + "checkout", module + "api"}, "the hub takes shards through an interface"},
 }
 
