@@ -283,7 +283,7 @@ func (s *Service) applyEvent(ctx context.Context, provider string, ev PayEvent) 
 	// A late payment: take the seats in the engine before the store sells
 	// them again. Seats someone holds or bought mean the money goes back.
 	var token string
-	if ev.Type == order.EventPaymentSucceeded && pay.Status == order.StatusPending &&
+	if ev.Type == order.EventPaymentSucceeded && pay.Status != order.StatusSucceeded && pay.Kind == order.KindPayment &&
 		(o.Status == order.PaymentFailed || o.Status == order.Expired) && e.Amount == pay.Amount && e.Currency == pay.Currency {
 		if token, err = s.seats.TakeForSale(p, ticketSeats(o)); err == nil {
 			e.SellAgain = true
