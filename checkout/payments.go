@@ -191,8 +191,10 @@ func (s *Service) endPaymentWindow(ctx context.Context, o order.Order) bool {
 	return true
 }
 
-// cancelPayment cancels an order's pending payment at the provider and
-// records it, best effort: logged, not returned.
+// cancelPayment cancels an order's open payment at the provider, best
+// effort (logged, not returned): one still pending, recorded canceled, or one
+// that failed, which some providers leave open for another try — the order
+// has ended, so another try would only pay for nothing (and be given back).
 func (s *Service) cancelPayment(ctx context.Context, orderID string) {
 	if s.pay == nil {
 		return
@@ -203,11 +205,15 @@ func (s *Service) cancelPayment(ctx context.Context, orderID string) {
 		return
 	}
 	for _, pay := range pays {
-		if pay.Kind != order.KindPayment || pay.Status != order.StatusPending || pay.Provider != s.pay.Name() {
+		open := pay.Status == order.StatusPending || pay.Status == order.StatusFailed
+		if pay.Kind != order.KindPayment || !open || pay.Provider != s.pay.Name() {
 			continue
 		}
 		if err := s.pay.Cancel(ctx, pay.ProviderID, cancelKey(orderID)); err != nil {
 			s.log.Warn("cancel a payment at the provider", "order", orderID, "provider", pay.Provider, "err", err)
+			continue
+		}
+		if pay.Status != order.StatusPending {
 			continue
 		}
 		pay.Status = order.StatusCanceled

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -64,6 +65,9 @@ func runPayments(t *testing.T, f *fixture, open func(t *testing.T) backend.Store
 		pay := f.pendingPayment(t, s, o)
 		require.Equal(t, order.StatusPending, pay.Status)
 		requireUTC(t, pay.CreatedAt, pay.UpdatedAt)
+		h := history(t, s, o.ID)
+		require.Equal(t, order.PendingPayment, h[0].Status)
+		require.Contains(t, h[0].Detail, "to be paid by "+day.Format(time.RFC3339))
 
 		// Waiting for its payment, the order holds its seats as a
 		// reservation does: not sold, but nobody else can buy them.
