@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -181,4 +183,27 @@ func TestNoPaymentStep(t *testing.T) {
 	require.Equal(t, "paid", o.Status)
 	require.Equal(t, http.StatusNotFound, e.buyer().do("POST", "/api/v1/payments/test/tp_x/approve", map[string]string{"client_secret": "x"}).status)
 	require.Equal(t, http.StatusNotFound, e.buyer().do("POST", "/api/v1/payments/test/webhook", map[string]string{}).status)
+}
+
+// downPay is a provider that cannot start payments.
+type downPay struct{ *testpay.Provider }
+
+func (downPay) Create(context.Context, payment.Request) (payment.Intent, error) {
+	return payment.Intent{}, errors.New("connection refused")
+}
+
+// TestPaymentProviderDown: an order whose payment cannot be started is a
+// 502, and its seats are for sale again.
+func TestPaymentProviderDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded, func(o *envOptions) { o.payments = downPay{testpay.New()} })
+	p := e.performance(hall.Theatre(), true)
+	_, r := e.buy(p.ID, "", "S-R3-S1", "S-R3-S2")
+	require.Equal(t, http.StatusBadGateway, r.status, "%s", r.body)
+	require.Contains(t, r.problem(t).Type, "payment-provider")
+	require.NotContains(t, string(r.body), "connection refused", "the provider's words stay in the log")
+	free, held, sold, _ := e.counts(p.ID)
+	require.Equal(t, 0, held)
+	require.Equal(t, 0, sold)
+	require.Equal(t, 800, free)
 }

@@ -45,6 +45,7 @@ type flakyPay struct {
 	*testpay.Provider
 	mu         sync.Mutex
 	failCreate bool
+	failRefund bool
 	refunds    int
 }
 
@@ -60,8 +61,14 @@ func (f *flakyPay) Create(ctx context.Context, r payment.Request) (payment.Inten
 
 func (f *flakyPay) Refund(ctx context.Context, r payment.RefundRequest) (payment.Refund, error) {
 	f.mu.Lock()
-	f.refunds++
+	fail := f.failRefund
+	if !fail {
+		f.refunds++
+	}
 	f.mu.Unlock()
+	if fail {
+		return payment.Refund{}, errors.New("provider down")
+	}
 	return f.Provider.Refund(ctx, r)
 }
 
@@ -462,4 +469,48 @@ func TestRefundOnline(t *testing.T) {
 			require.Contains(t, settled.Detail, "succeeded (test "+back.ProviderID+")")
 		})
 	}
+}
+
+// TestLateReturnRetried: a late payment whose refund cannot reach the
+// provider fails the delivery, so the provider delivers it again; the
+// replay sends the refund then, once.
+func TestLateReturnRetried(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newPayEnv(t, stores["postgres"])
+	o := e.buy(t, "b1", "S-R11-S1")
+	e.clock.Add(11 * time.Minute)
+	testkit.Eventually(t, 5*time.Second, "the window ends", func() bool { return e.status(t, o.ID) == order.PaymentFailed })
+	_, err := e.hold(t, seating.Actor{Session: "b2"}, "S-R11-S1")
+	require.NoError(t, err, "someone holds the seat now")
+
+	e.pay.mu.Lock()
+	e.pay.failRefund = true
+	e.pay.mu.Unlock()
+	_, err = e.answer(t, o, testpay.Approve)
+	require.ErrorIs(t, err, checkout.ErrProvider)
+	pays, err := e.co.Payments(ctx, o.ID)
+	require.NoError(t, err)
+	_, back := byKind(t, pays)
+	require.Len(t, back, 1)
+	require.Equal(t, order.StatusPending, back[0].Status, "recorded to go back")
+	require.Empty(t, back[0].ProviderID)
+
+	e.pay.mu.Lock()
+	e.pay.failRefund = false
+	e.pay.mu.Unlock()
+	for range 2 {
+		res, err := e.answer(t, o, testpay.Approve)
+		require.NoError(t, err)
+		require.True(t, res.Replayed)
+	}
+	pays, err = e.co.Payments(ctx, o.ID)
+	require.NoError(t, err)
+	_, back = byKind(t, pays)
+	require.Len(t, back, 1)
+	require.Equal(t, order.StatusSucceeded, back[0].Status)
+	e.pay.mu.Lock()
+	require.Equal(t, 1, e.pay.refunds)
+	e.pay.mu.Unlock()
+	require.Equal(t, []string{outbox.KindRefund}, kinds(t, e.st, o.ID), "one e-mail")
 }
