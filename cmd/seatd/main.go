@@ -250,7 +250,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
-	pay, err := cfg.payment.provider()
+	pay, err := cfg.payment.provider(log)
 	if err != nil {
 		return err
 	}

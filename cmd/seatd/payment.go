@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/testpay"
@@ -45,15 +46,17 @@ func (p *paymentConfig) resolve(getenv func(string) string) error {
 	return fmt.Errorf("-payment %q: want none, test or stripe", p.mode)
 }
 
-// provider makes the configured provider; nil for none.
-func (p *paymentConfig) provider() (payment.Provider, error) {
+// provider makes the configured provider; nil for none. log gets the
+// provider's own messages (never a key).
+func (p *paymentConfig) provider(log *slog.Logger) (payment.Provider, error) {
 	switch p.mode {
 	case payment.ModeTest:
 		return testpay.New(), nil
 	case payment.ModeStripe:
 		// The Stripe adapter (package payment/stripe) is wired here when it
-		// is merged (issue 13): stripe.New(stripe.Config{SecretKey:
+		// is merged (issue 13): return stripe.New(stripe.Config{SecretKey:
 		// p.secretKey, WebhookSecret: p.webhookSecret, Logger: log}).
+		_ = log
 		return nil, errors.New("-payment stripe: this build has no Stripe adapter yet (issue 13)")
 	}
 	return nil, nil
