@@ -26,8 +26,16 @@ type createOrderJSON struct {
 	} `json:"payment"`
 }
 
+// paymentJSON is how an order is paid. For an order waiting for its payment
+// it also says what the buyer's page pays with: the provider's payment id,
+// the client secret (the order's buyer only) and when the window ends.
 type paymentJSON struct {
-	Method string `json:"method"`
+	Method       string `json:"method"`
+	ID           string `json:"id,omitempty"`
+	Provider     string `json:"provider,omitempty"`
+	Status       string `json:"status,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	ExpiresAt    string `json:"expires_at,omitempty"`
 }
 
 // ticketJSON is one seat of an order. Code is what the gate scans: null
@@ -65,6 +73,9 @@ type orderJSON struct {
 	Deadline      *string      `json:"deadline,omitempty"`
 	CreatedAt     string       `json:"created_at"`
 	AccessKey     string       `json:"access_key,omitempty"` // the order's own page only: opens it on any device
+	// Payments are the order's payments and refunds at a payment provider,
+	// where they were read (the order's page, its history).
+	Payments []paymentRowJSON `json:"payments,omitempty"`
 }
 
 func toOrderJSON(o order.Order) orderJSON {
@@ -130,7 +141,9 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/orders/"+o.ID)
-	return c.JSON(http.StatusCreated, s.fullOrderJSON(c.Request().Context(), o))
+	out := s.fullOrderJSON(c.Request().Context(), o)
+	withPayments(&out, o, !a.Staff())
+	return c.JSON(http.StatusCreated, out)
 }
 
 // getOrder answers the session that made the order, staff, and whoever has
@@ -140,7 +153,17 @@ func (s *Server) getOrder(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.fullOrderJSON(c.Request().Context(), o))
+	ctx := c.Request().Context()
+	if o.Payments, err = s.checkout.Payments(ctx, o.ID); err != nil {
+		return err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	out := s.fullOrderJSON(ctx, o)
+	withPayments(&out, o, !a.Staff())
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) listOrders(c *echo.Context) error {
@@ -277,6 +300,7 @@ func (s *Server) orderHistory(c *echo.Context) error {
 		Refunds  []refundJSON  `json:"refunds"`
 		Messages []messageJSON `json:"messages"`
 	}{Order: toOrderJSON(d.Order), History: []eventJSON{}, Refunds: []refundJSON{}, Messages: []messageJSON{}}
+	withPayments(&out.Order, d.Order, false)
 	for _, e := range d.History {
 		out.History = append(out.History, eventJSON{At: rfc3339(e.At), Action: e.Action, Actor: e.Actor, Reason: e.Reason, Status: e.Status, Detail: e.Detail})
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/voucher"
@@ -80,6 +81,12 @@ var problemRules = []problemRule{
 	{is(order.ErrNotRefundable), http.StatusConflict, "not-refundable", "Order cannot be refunded so"},
 	{is(order.ErrExceedsPaid), http.StatusUnprocessableEntity, "refund-exceeds-paid", "Refund exceeds what was paid"},
 	{is(checkout.ErrIdempotencyMismatch), http.StatusUnprocessableEntity, "idempotency-mismatch", "Idempotency key reused"},
+	{is(payment.ErrBadSignature), http.StatusBadRequest, "bad-signature", "Webhook signature does not verify"},
+	{is(checkout.ErrNoPayments), http.StatusNotFound, "payment-provider-not-found", "No such payment provider"},
+	{is(order.ErrPaymentNotFound), http.StatusNotFound, "payment-not-found", "Payment not found"},
+	{is(checkout.ErrPaymentSecret), http.StatusForbidden, "payment-secret", "Client secret does not match"},
+	{is(order.ErrPaymentMismatch), http.StatusUnprocessableEntity, "payment-mismatch", "Payment event does not match the payment"},
+	{is(checkout.ErrProvider), http.StatusBadGateway, "payment-provider", "Payment provider failed"},
 	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},

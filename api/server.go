@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/payment"
+	"github.com/seatmap/seatmap/payment/testpay"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
@@ -57,6 +59,10 @@ type Config struct {
 	// MaxSockets and MaxSocketsPerAddress cap the live seat maps open at once,
 	// in total and per client address; zero means no cap.
 	MaxSockets, MaxSocketsPerAddress int
+	// Payments is the payment provider whose webhook
+	// (POST /payments/{provider}/webhook) this server reads; nil: none. The
+	// checkout takes the same provider (checkout.Config.Payments).
+	Payments payment.Provider
 	// Now is the clock that rate limits and staff sessions go by; nil:
 	// time.Now. Tests pass the clock the rest of the stack runs on.
 	Now func() time.Time
@@ -150,6 +156,8 @@ func (s *Server) routes() error {
 	// its own (seatd -metrics-addr).
 	e.GET("/metrics", s.metricsHandler(), s.requireStaff())
 
+	// A provider's webhook is no browser's: no session, no origin check.
+	e.POST("/api/v1/payments/:provider/webhook", s.paymentWebhook)
 	v1 := e.Group("/api/v1", s.session, s.sameOrigin)
 	v1.GET("/healthz", s.healthz)
 	v1.GET("/readyz", s.readyz)
@@ -195,6 +203,8 @@ func (s *Server) routes() error {
 	v1.POST("/holds/:token/reserve", s.reserve, seller)
 
 	v1.POST("/orders", s.createOrder)
+	v1.POST("/payments/test/:id/approve", s.answerTestPayment(testpay.Approve))
+	v1.POST("/payments/test/:id/decline", s.answerTestPayment(testpay.Decline))
 	v1.GET("/orders", s.listOrders, seller)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/tickets/:ticket/qr.svg", s.ticketQR)

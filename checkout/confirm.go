@@ -16,8 +16,9 @@ import (
 	"github.com/seatmap/seatmap/voucher"
 )
 
-// Payment methods. Buyers on the web pay online (no payment provider here); the
-// box office records cash or card.
+// Payment methods. Buyers on the web pay online (through the payment
+// provider, when one is configured: see payments.go); the box office records
+// cash or card.
 const (
 	PayOnline = "online"
 	PayCash   = "cash"
@@ -150,6 +151,11 @@ func (s *Service) replay(ctx context.Context, in ConfirmInput) (order.Order, boo
 	if p, err := s.seats.Performance(ctx, o.PerformanceID); err == nil && o.Status == order.Paid {
 		s.seats.SoldAgain(p, in.Token, ticketSeats(o))
 	}
+	if o.Status == order.PendingPayment {
+		if o.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
+			return order.Order{}, false, err
+		}
+	}
 	return o, true, nil
 }
 
@@ -206,6 +212,9 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 			s.seats.Unpin(p, in.Token)
 			return order.Order{}, err
 		}
+	}
+	if s.pay != nil && !in.Actor.Staff() && o.Total > 0 {
+		return s.confirmPending(ctx, p, o, in)
 	}
 	o.Origin = order.Change{Actor: in.Actor.Label(), Notify: s.confirmationMessage(o)}
 	stored, err := s.createOrder(ctx, o)

@@ -53,8 +53,8 @@ type OrderDetails struct {
 	Messages []outbox.Message
 }
 
-// OrderDetails returns an order with its history, refunds and e-mails, for
-// staff.
+// OrderDetails returns an order with its history, refunds, payments at the
+// provider and e-mails, for staff.
 func (s *Service) OrderDetails(ctx context.Context, id string, a seating.Actor) (OrderDetails, error) {
 	o, err := s.GetOrder(ctx, id, a)
 	if err != nil {
@@ -65,6 +65,9 @@ func (s *Service) OrderDetails(ctx context.Context, id string, a seating.Actor) 
 		return OrderDetails{}, err
 	}
 	if d.Refunds, err = s.store.Refunds(ctx, id); err != nil {
+		return OrderDetails{}, err
+	}
+	if d.Order.Payments, err = s.store.Payments(ctx, id); err != nil {
 		return OrderDetails{}, err
 	}
 	d.Messages, err = s.store.OrderMessages(ctx, id)

@@ -113,6 +113,12 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 		// commit and here. Seats already free are skipped.
 		s.seats.Refunded(p, rf.Seats)
 	}
+	// Money paid online goes back through the provider; also on a replay,
+	// which asks the provider again with the same key if the first attempt
+	// did not reach it.
+	if err := s.refundOnline(ctx, o, rf); err != nil {
+		return order.Order{}, order.Refund{}, false, err
+	}
 	return o, rf, replayed, nil
 }
 

@@ -159,12 +159,21 @@ func (s *Service) endReservation(ctx context.Context, id string, write func(cont
 }
 
 // expireLapsed marks the reservations whose deadline passed expired in the
-// store, and queues again those it could not (the store is down): the next
-// round retries.
+// store (and the orders whose payment window passed payment_failed), and
+// queues again those it could not (the store is down): the next round
+// retries.
 func (s *Service) expireLapsed(ctx context.Context) {
 	for _, id := range s.seats.TakeLapsed() {
-		c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, id)}
-		_, err := s.store.EndReservation(ctx, id, order.Expired, c)
+		o, err := s.store.GetOrder(ctx, id)
+		if err == nil && o.Status == order.PendingPayment {
+			// Its payment window ended: payment_failed, not expired.
+			if !s.endPaymentWindow(ctx, o) {
+				s.seats.Lapsed(id)
+			}
+			continue
+		}
+		c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, o, err)}
+		_, err = s.store.EndReservation(ctx, id, order.Expired, c)
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
 			s.seats.Lapsed(id)
 		}
@@ -172,9 +181,8 @@ func (s *Service) expireLapsed(ctx context.Context) {
 }
 
 // lapsedMessage tells the buyer a reservation expired; nil when the order
-// cannot be read (the expiry goes ahead without it).
-func (s *Service) lapsedMessage(ctx context.Context, id string) *outbox.Message {
-	o, err := s.store.GetOrder(ctx, id)
+// could not be read (err; the expiry goes ahead without it).
+func (s *Service) lapsedMessage(ctx context.Context, o order.Order, err error) *outbox.Message {
 	if err != nil || o.Status != order.Reserved {
 		return nil
 	}

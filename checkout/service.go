@@ -44,6 +44,10 @@ type Store interface {
 	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+	SavePayment(ctx context.Context, p order.Payment) (order.Payment, error)
+	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
+	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
+	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
@@ -68,6 +72,13 @@ type Config struct {
 	// LapseInterval is how often reservations past their deadline are marked
 	// expired; default 200 ms.
 	LapseInterval time.Duration
+	// Payments is the payment provider web buyers pay through; nil: none
+	// (-payment none), and a web order is paid at once, unpaid by design.
+	// See payments.go.
+	Payments PaymentProvider
+	// PaymentWindow is how long a buyer has to pay; default
+	// DefaultPaymentWindow.
+	PaymentWindow time.Duration
 }
 
 // Service is the checkout. It is safe for concurrent use.
@@ -83,6 +94,8 @@ type Service struct {
 	cfg          Config
 
 	confirms singleflight.Group
+	pay      PaymentProvider    // nil: no payment step
+	events   singleflight.Group // deliveries of one provider event
 
 	life startstop.Runner // the lapse and reminder loop
 }
@@ -107,8 +120,11 @@ func New(cfg Config) *Service {
 	if cfg.LapseInterval <= 0 {
 		cfg.LapseInterval = 200 * time.Millisecond
 	}
+	if cfg.PaymentWindow <= 0 {
+		cfg.PaymentWindow = DefaultPaymentWindow
+	}
 	return &Service{
-		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
 	}
 }

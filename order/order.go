@@ -109,6 +109,10 @@ type Order struct {
 	Tickets   []Ticket
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Payments are the order's payments and refunds at a payment provider,
+	// where a caller read them (package checkout, for the order's page); the
+	// stores neither write nor read them with the order.
+	Payments []Payment
 	// Origin is written with a new order: its first history entry, and its
 	// e-mail to the outbox. Not read back.
 	Origin Change

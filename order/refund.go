@@ -101,7 +101,10 @@ func CreatedDetail(o Order) string {
 	if o.VoucherCode != "" {
 		d += " after " + money.Format(o.Discount, o.Currency) + " off with " + o.VoucherCode
 	}
-	if !o.Deadline.IsZero() {
+	switch {
+	case o.Status == PendingPayment:
+		d += ", to be paid by " + o.Deadline.UTC().Format(time.RFC3339)
+	case !o.Deadline.IsZero():
 		d += ", reserved until " + o.Deadline.UTC().Format(time.RFC3339)
 	}
 	return d

@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 for s in seatd pg redis; do psql "$pg" -qc "CREATE SCHEMA ${run}_$s" >/dev/null; done
 SEATD_ADMIN_TOKEN=$token DATABASE_URL="$pg&search_path=${run}_seatd" REDIS_URL=$redis SEATD_REDIS_PREFIX="$run:seatd:" \
-	bin/seatd -addr 127.0.0.1:18281 -rate-limit=false -demo=false -log-level warn & pids+=($!)
+	bin/seatd -addr 127.0.0.1:18281 -rate-limit=false -demo=false -log-level warn -payment none & pids+=($!)
 bin/baseline -kind pg -addr 127.0.0.1:18282 -database-url "$pg&search_path=${run}_pg" -token "$token" 2>/dev/null & pids+=($!)
 bin/baseline -kind redis -addr 127.0.0.1:18283 -database-url "$pg&search_path=${run}_redis" -redis-url "$redis" -redis-prefix "$run:redis:" -token "$token" 2>/dev/null & pids+=($!)
 for port in 18281 18282 18283; do

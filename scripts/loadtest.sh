@@ -5,7 +5,8 @@
 #   make loadtest                         stadium, embedded default (SQLite, in-process leases)
 #   make loadtest MODE=production         the same on Postgres + Redis (a schema and key prefix of its own)
 #   make loadtest PRESET=arena ARGS="-watchers 10000 -concurrency 64"
-# SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
+# The load tester's buyers confirm and are done: seatd runs -payment none (SEATD_ARGS
+# may say otherwise). SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
 # CPU seconds seatd, the load generator, Postgres and Redis used during it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ production)
 	;;
 *) echo "MODE is embedded or production" >&2; exit 2 ;;
 esac
-env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn ${SEATD_ARGS:-} &
+env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn -payment none ${SEATD_ARGS:-} &
 pid=$!
 cleanup() {
 	kill $pid 2>/dev/null || true

@@ -212,3 +212,33 @@ func (s *Service) AllOpenHolds() (holds, seats int) {
 	}
 	return holds, seats
 }
+
+// TakeForSale takes seats by index for a sale the store has still to decide
+// — a payment that succeeded after its order lapsed — in a hold of their own,
+// pinned at once: seats taken go to the engine first (ARCHITECTURE.md, the
+// order of writes). Held, sold or blocked seats give *TakenError and nothing
+// changes. The caller ends the hold with Sold (the store sold the seats) or
+// ReleaseTaken (it did not).
+func (s *Service) TakeForSale(p *Perf, seats []uint32) (token string, err error) {
+	token = newHoldToken(p.id)
+	_, err = p.shard.Hold(engine.HoldRequest{Token: token, Owner: "system:payment", Seats: seats,
+		Channels: engine.AllChannels, Expires: s.now().Add(time.Minute)}, nil)
+	if err != nil {
+		return "", p.publicError(err)
+	}
+	if _, err := p.shard.Pin(token, engine.AnyOwner); err != nil {
+		// Nobody else knows the token: only a bug gets here.
+		s.ReleaseTaken(p, token)
+		return "", err
+	}
+	return token, nil
+}
+
+// ReleaseTaken gives back the seats of a hold TakeForSale made, after the store
+// refused the sale: nothing was written, so nothing waits on the engine.
+func (s *Service) ReleaseTaken(p *Perf, token string) {
+	p.shard.Unpin(token)
+	if err := p.shard.Release(token, engine.AnyOwner); err != nil && !errors.Is(err, engine.ErrNotFound) {
+		s.log.Error("release a hold taken for a sale", "performance", p.id, "err", err)
+	}
+}

@@ -118,7 +118,7 @@ func TestAxeEveryPage(t *testing.T) {
 		t.Skip("browser test")
 	}
 	axeSource(t)
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "axe-admin", "admin")
 	fx := staffFixture(t, base, perf)

@@ -85,7 +85,7 @@ func TestTwoBuyersSeeEachOther(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	newPage := browser(t)
 

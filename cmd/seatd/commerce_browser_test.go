@@ -55,7 +55,7 @@ func TestCommerceVoucherAtCheckout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	for _, p := range []map[string]any{
 		{"code": "SUMMER25", "name": "Summer promo", "percent": 25},
@@ -145,7 +145,7 @@ func TestCommerceOrderTableAndRefund(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "kim", "box_office")
 
@@ -282,7 +282,7 @@ func TestCommerceVouchersPageAndReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "olga", "organizer")
 	page := browser(t)()

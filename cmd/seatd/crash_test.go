@@ -122,7 +122,7 @@ func requireFates(t *testing.T, base string, holds []*buyerHold) {
 func TestKillKeepsAcknowledgedHolds(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	p := startBinary(t, dir, nil)
+	p := startBinary(t, dir, nil, "-payment", "none")
 	perf := demoPerformance(t, p.Base)
 
 	const buyers, target = 24, 80
@@ -196,7 +196,7 @@ func TestKillKeepsAcknowledgedHolds(t *testing.T) {
 		len(holds), count(holds, fateHeld), count(holds, fateReleased), count(holds, fateSold), count(holds, fateUnknown))
 	require.Positive(t, count(holds, fateHeld))
 
-	p = startBinary(t, dir, nil)
+	p = startBinary(t, dir, nil, "-payment", "none")
 	requireFates(t, p.Base, holds)
 	c := perfCounts(t, p.Base, perf)
 	t.Logf("after the restart: seats held %d, sold %d", c.Held, c.Sold)
@@ -235,7 +235,7 @@ func TestKillKeepsAcknowledgedHolds(t *testing.T) {
 		}
 	}
 	p.Kill()
-	p = startBinary(t, dir, nil)
+	p = startBinary(t, dir, nil, "-payment", "none")
 	requireFates(t, p.Base, holds)
 	after := perfCounts(t, p.Base, perf)
 	require.Equal(t, c.Held-released-sold, after.Held, "exactly the holds that were live at the second kill are held")
@@ -261,7 +261,7 @@ func count(holds []*buyerHold, fate string) int {
 func TestKillAfterRestartRevivesNoEndedHold(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	p := startBinary(t, dir, nil)
+	p := startBinary(t, dir, nil, "-payment", "none")
 	perf := demoPerformance(t, p.Base)
 	buyer := newAPIClient(t, p.Base)
 	hold := func(seats ...string) *buyerHold {
@@ -272,7 +272,7 @@ func TestKillAfterRestartRevivesNoEndedHold(t *testing.T) {
 	released, sold, kept := hold("S-R10-S1", "S-R10-S2"), hold("S-R10-S5"), hold("S-R10-S12", "S-R10-S13")
 	p.Stop()
 
-	p = startBinary(t, dir, nil)
+	p = startBinary(t, dir, nil, "-payment", "none")
 	buyer.base = p.Base
 	require.Equal(t, 5, perfCounts(t, p.Base, perf).Held, "a graceful restart keeps every hold")
 	require.Equal(t, http.StatusNoContent, buyer.call("DELETE", "/api/v1/holds/"+released.hold.Token, nil, nil))
@@ -283,7 +283,7 @@ func TestKillAfterRestartRevivesNoEndedHold(t *testing.T) {
 	require.Equal(t, counts{Free: 800 - 2 - 1, Held: 2, Sold: 1}, before)
 	p.Kill()
 
-	p = startBinary(t, dir, nil)
+	p = startBinary(t, dir, nil, "-payment", "none")
 	requireFates(t, p.Base, []*buyerHold{released, sold, kept})
 	require.Equal(t, before, perfCounts(t, p.Base, perf), "after the crash the map is as before it")
 	p.Stop()

@@ -110,7 +110,7 @@ func buyOne(ctx context.Context, base, perf, voucher, key string) (hold, order i
 // and every confirm got 503.)
 func TestMalformedRequestsLeaveCheckoutOpen(t *testing.T) {
 	t.Parallel()
-	p := startBinary(t, t.TempDir(), productionEnv(t, "", ""))
+	p := startBinary(t, t.TempDir(), productionEnv(t, "", ""), "-payment", "none")
 	perf := demoPerformance(t, p.Base)
 	base := p.Base + "/api/v1"
 	long := strings.Repeat("a", 5000)
@@ -385,7 +385,7 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 	proxy, err := faultproxy.New(net.JoinHostPort(pgCfg.Host, fmt.Sprint(pgCfg.Port)))
 	require.NoError(t, err)
 	t.Cleanup(proxy.Close)
-	p := startBinary(t, t.TempDir(), productionEnv(t, proxy.Addr(), ""), "-log-level", "debug")
+	p := startBinary(t, t.TempDir(), productionEnv(t, proxy.Addr(), ""), "-log-level", "debug", "-payment", "none")
 	perf := demoPerformance(t, p.Base)
 	ctx := context.Background()
 

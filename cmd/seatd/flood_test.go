@@ -96,7 +96,7 @@ func (f *socketFlood) close() {
 // slow the timing-sensitive tests beside it rather than test them.
 func TestSocketFloodLeavesRoom(t *testing.T) {
 	dir := t.TempDir()
-	p := startBinaryWithFiles(t, 4096, dir, nil)
+	p := startBinaryWithFiles(t, 4096, dir, nil, "-payment", "none")
 	perf := demoPerformance(t, p.Base)
 	m := regexp.MustCompile(`max_conns=(\d+) max_sockets=(\d+)`).FindStringSubmatch(p.Stderr.String())
 	require.NotNil(t, m, "the descriptor budget is logged; stderr:\n%s", p.Stderr)

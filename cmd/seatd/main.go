@@ -35,6 +35,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/internal/connlimit"
+	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
@@ -80,6 +81,7 @@ type config struct {
 	location      *time.Location
 	publicURL     string // no trailing slash; empty: http://<the listening address>
 	mail          mailConfig
+	payment       paymentConfig
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -125,6 +127,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	tz := fs.String("tz", env("SEATD_TZ", "Local"), "the venue's time zone (IANA name, e.g. Europe/Zurich): vouchers' date, weekday and time rules use it, and pages and e-mails show times in it, naming it; Local is the machine's (TZ, /etc/localtime; in a container usually UTC) (SEATD_TZ)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("SEATD_PUBLIC_URL"), "where buyers reach seatd, e.g. https://tickets.example.com, for the order links in e-mails (default http://<-addr> as it listens) (SEATD_PUBLIC_URL)")
 	c.mail.register(fs, getenv)
+	c.payment.register(fs, getenv)
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -174,6 +177,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		c.connPerAddr = 0
 	}
 	if err := c.mail.resolve(c.data, getenv); err != nil {
+		return c, err
+	}
+	if err := c.payment.resolve(getenv); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -244,7 +250,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	})
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL})
+	pay, err := cfg.payment.provider(log)
+	if err != nil {
+		return err
+	}
+	log.Info("payments", "mode", cfg.payment.mode)
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
+		Payments: paybridge.Checkout(pay)})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -284,7 +296,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	srv, err := api.New(api.Config{
 		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
-		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr,
+		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 	})
 	if err != nil {
 		return err

@@ -72,7 +72,7 @@ func act(t *testing.T, page context.Context, actions ...chromedp.Action[chromedp
 func TestMoneyYenInEmailsAndHistory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	p := startBinary(t, dir, nil)
+	p := startBinary(t, dir, nil, "-payment", "none")
 	token := p.AdminToken()
 	require.NotEmpty(t, token)
 	staff := func(method, path string, body, out any) int {
@@ -126,7 +126,7 @@ func TestMoneyYenInEmailsAndHistory(t *testing.T) {
 // for HUF, MNT and a few more).
 func TestMoneyYenInBrowser(t *testing.T) {
 	t.Parallel()
-	p := startBinary(t, t.TempDir(), nil)
+	p := startBinary(t, t.TempDir(), nil, "-payment", "none")
 	base, token := p.Base, p.AdminToken()
 	require.NotEmpty(t, token)
 	perf := demoPerformance(t, base)

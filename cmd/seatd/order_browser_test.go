@@ -36,7 +36,7 @@ func TestOrderPageFromTheEmailLink(t *testing.T) {
 		t.Skip("browser test")
 	}
 	dir := t.TempDir()
-	p := startBinary(t, dir, nil, "-tz", "Europe/Berlin", "-data", dir)
+	p := startBinary(t, dir, nil, "-tz", "Europe/Berlin", "-data", dir, "-payment", "none")
 	require.Contains(t, p.Stderr.String(), `msg="venue time zone" tz=Europe/Berlin`)
 	base := p.Base
 	perf := demoPerformance(t, base)

@@ -57,10 +57,11 @@ func (c *apiClient) call(method, path string, body, out any, header ...string) i
 }
 
 // runSeatd is a seatd on a given data directory that the test can stop and
-// start again.
+// start again, with -payment none: its tests count on a buyer's order being
+// paid at once.
 func runSeatd(t *testing.T, dir string) (base string, stop func()) {
 	t.Helper()
-	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-data", dir, "-log-level", "warn"}, func(k string) string {
+	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-data", dir, "-log-level", "warn", "-payment", "none"}, func(k string) string {
 		if k == "SEATD_ADMIN_TOKEN" {
 			return testAdminToken
 		}

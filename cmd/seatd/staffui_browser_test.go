@@ -62,7 +62,7 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "phone-admin", "admin")
 	fx := staffFixture(t, base, perf)
@@ -141,7 +141,7 @@ func TestCheckoutHoldRunsOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil, "-hold-ttl", "10s")
+	base := startSeatd(t, nil, "-hold-ttl", "10s", "-payment", "none")
 	perf := demoPerformance(t, base)
 	page := browser(t)()
 	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
@@ -201,7 +201,7 @@ func TestStaffChannelsNamesAndHeldNow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	base := startSeatd(t, nil)
+	base := startSeatd(t, nil, "-payment", "none")
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "ines", "organizer")
 	fx := staffFixture(t, base, perf)

@@ -46,7 +46,7 @@ func startBehindProxy(t *testing.T) *stallSetup {
 		"DATABASE_URL":       pgtest.Schema(t, ""),
 		"REDIS_URL":          fmt.Sprintf("redis://%s/%d", proxy.Addr(), opt.DB),
 		"SEATD_REDIS_PREFIX": prefix,
-	})
+	}, "-payment", "none")
 	return &stallSetup{proc: proc, proxy: proxy, redis: rc, prefix: prefix, perf: demoPerformance(t, proc.Base)}
 }
 

@@ -24,6 +24,7 @@ var rules = []rule{
 	{[]string{"engine"}, []string{"net/http", "database/sql", "github.com/jackc/", "github.com/redis/", "github.com/labstack/", "github.com/coder/websocket", module + "store", module + "lease", module + "seating"},
 		"the engine is pure: no I/O, SQL, HTTP or WebSocket"},
 	{[]string{"money", "input", "outbox"}, []string{module}, "leaves import nothing of seatmap"},
+	{[]string{"payment"}, []string{module}, "payment is the provider's contract: it knows no orders or seats"},
 	{[]string{"catalog", "order", "voucher", "staff", "report", "pricing"},
 		[]string{module + "seating", module + "checkout", module + "api", module + "store/postgres", module + "store/sqlite", module + "store/backend", module + "engine", "net/http"},
 		"domain packages know no services, adapters or HTTP"},

@@ -58,13 +58,16 @@ type Store interface {
 	// order (also one partly or wholly refunded by amount: its tickets stay
 	// live), ascending.
 	SoldSeats(ctx context.Context, performanceID string) ([]uint32, error)
-	// ReservedOrders lists the reserved orders of a performance.
+	// ReservedOrders lists the reserved orders of a performance and those
+	// waiting for their payment (pending_payment): both hold their seats until
+	// their deadline.
 	ReservedOrders(ctx context.Context, performanceID string) ([]order.Order, error)
 	// PayReservation turns a reserved order paid; ErrConflict if it is not
 	// reserved. by is the staff user id recorded as seller (empty: unchanged).
 	PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error)
-	// EndReservation turns a reserved order expired or annulled, voids its
-	// tickets and gives its code's use back; ErrConflict if it is not reserved.
+	// EndReservation turns a reserved order expired or annulled, or an order
+	// waiting for its payment payment_failed, voids its tickets and gives its
+	// code's use back; ErrConflict if it is not reserved (pending_payment).
 	EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error)
 	// ExtendReservation moves a reserved order's deadline; ErrConflict if it is
 	// not reserved.
@@ -91,6 +94,26 @@ type Store interface {
 	// (a reservation for less than lead needs no reminder) and have no
 	// reminder queued yet, soonest deadline first.
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
+	// SavePayment writes a payment or refund at a provider, or, when the order
+	// already has a row with its idempotency key, fills in the provider id and
+	// status that row lacked (a pending row moves on; a settled one stays) and
+	// returns the row as stored. ErrNotFound for no such order; ErrDuplicate
+	// for a provider id another row has.
+	SavePayment(ctx context.Context, p order.Payment) (order.Payment, error)
+	// Payments lists an order's payments and refunds at providers, oldest first.
+	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
+	// PaymentByProviderID finds a payment or refund by the provider's id;
+	// order.ErrPaymentNotFound if none.
+	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
+	// ApplyPaymentEvent records a provider's event (provider, event id) and
+	// applies it as order.PlanPayment says, in one transaction: the payment
+	// row, the order (paid, payment_failed; a lapsed order's tickets live again
+	// when SellAgain and nobody else has its seats), a refund row to give late
+	// money back, the history entry and e-mail. An event recorded before is a
+	// replay: Replayed, nothing changed. An unknown payment
+	// (order.ErrPaymentNotFound) or one the event does not match
+	// (order.ErrPaymentMismatch) records nothing.
+	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
 

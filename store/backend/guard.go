@@ -135,6 +135,22 @@ func (g *guarded) RemindersDue(ctx context.Context, now time.Time, lead time.Dur
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.Order, error) { return g.st.RemindersDue(ctx, now, lead, limit) })
 }
 
+func (g *guarded) SavePayment(ctx context.Context, p order.Payment) (order.Payment, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (order.Payment, error) { return g.st.SavePayment(ctx, p) })
+}
+
+func (g *guarded) Payments(ctx context.Context, orderID string) ([]order.Payment, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.Payment, error) { return g.st.Payments(ctx, orderID) })
+}
+
+func (g *guarded) PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (order.Payment, error) { return g.st.PaymentByProviderID(ctx, provider, id) })
+}
+
+func (g *guarded) ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (order.PaymentResult, error) { return g.st.ApplyPaymentEvent(ctx, e) })
+}
+
 func (g *guarded) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Sales, error) { return g.st.SalesReport(ctx, f) })
 }

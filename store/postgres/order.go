@@ -34,7 +34,7 @@ total, currency, channel, sold_by, payment_method, deadline, created_at, updated
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
 	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
-	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status = 'reserved' ORDER BY created_at, id`
+	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status IN ('reserved', 'pending_payment') ORDER BY created_at, id`
 	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
 ORDER BY t.seat_index`
@@ -408,7 +408,9 @@ func (s *Store) SoldSeats(ctx context.Context, perf string) ([]uint32, error) {
 	return out, nil
 }
 
-// ReservedOrders lists the reserved orders of a performance, with tickets.
+// ReservedOrders lists the reserved orders of a performance, and those
+// waiting for their payment, with tickets: both hold their seats until their
+// deadline.
 func (s *Store) ReservedOrders(ctx context.Context, perf string) ([]order.Order, error) {
 	return s.orders(ctx, "reserved orders of "+perf, selectReservedOrders, perf)
 }
@@ -422,13 +424,13 @@ func (s *Store) SearchOrders(ctx context.Context, q, perf string, limit int) ([]
 // entry and message. The row lock makes concurrent transitions of one order
 // take turns, so exactly one of a payment and an expiry racing each other wins
 // and the other gets ErrConflict.
-func (s *Store) transition(ctx context.Context, what, id, action string, c order.Change, f func(tx pgx.Tx, o *order.Order) (detail string, err error)) (order.Order, error) {
+func (s *Store) transition(ctx context.Context, what, id, from, action string, c order.Change, f func(tx pgx.Tx, o *order.Order) (detail string, err error)) (order.Order, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		o, err := lockOrder(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if o.Status != order.Reserved {
+		if o.Status != from {
 			return fmt.Errorf("order is %s: %w", o.Status, store.ErrConflict)
 		}
 		detail, err := f(tx, &o)
@@ -445,20 +447,26 @@ func (s *Store) transition(ctx context.Context, what, id, action string, c order
 
 // PayReservation turns a reserved order paid.
 func (s *Store) PayReservation(ctx context.Context, id, method, by string, c order.Change) (order.Order, error) {
-	return s.transition(ctx, "pay reservation", id, order.ActionPaid, c, func(tx pgx.Tx, o *order.Order) (string, error) {
+	return s.transition(ctx, "pay reservation", id, order.Reserved, order.ActionPaid, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		o.Status = order.Paid
 		_, err := tx.Exec(ctx, payReservation, id, method, by, s.now())
 		return fmt.Sprintf("%s by %s", money.Format(o.Total, o.Currency), method), err
 	})
 }
 
-// EndReservation turns a reserved order expired or annulled, voids its
-// tickets, which frees their seats for sale, and gives its code's use back.
+// EndReservation turns a reserved order expired or annulled (or an order
+// waiting for its payment payment_failed), voids its tickets, which frees
+// their seats for sale, and gives its code's use back.
 func (s *Store) EndReservation(ctx context.Context, id, status string, c order.Change) (order.Order, error) {
-	if status != order.Expired && status != order.Annulled {
+	from := order.Reserved
+	switch status {
+	case order.Expired, order.Annulled:
+	case order.PaymentFailed:
+		from = order.PendingPayment // its payment window ended
+	default:
 		return order.Order{}, fmt.Errorf("end reservation %s: status %q: %w", id, status, store.ErrConflict)
 	}
-	return s.transition(ctx, "end reservation", id, status, c, func(tx pgx.Tx, o *order.Order) (string, error) {
+	return s.transition(ctx, "end reservation", id, from, status, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		o.Status = status
 		at := s.now()
 		if _, err := tx.Exec(ctx, endReservation, id, status, at); err != nil {
@@ -480,7 +488,7 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c order.C
 
 // ExtendReservation moves a reserved order's deadline.
 func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.Time, c order.Change) (order.Order, error) {
-	return s.transition(ctx, "extend reservation", id, order.ActionExtended, c, func(tx pgx.Tx, o *order.Order) (string, error) {
+	return s.transition(ctx, "extend reservation", id, order.Reserved, order.ActionExtended, c, func(tx pgx.Tx, o *order.Order) (string, error) {
 		_, err := tx.Exec(ctx, extendReservation, id, deadline, s.now())
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
