@@ -207,3 +207,53 @@ func TestPaymentProviderDown(t *testing.T) {
 	require.Equal(t, 0, sold)
 	require.Equal(t, 800, free)
 }
+
+// TestPaymentSecretForKeyHolder: the order's key (the e-mail's link) is as
+// good as the buyer's session for paying: on another device, without the
+// session, the page gets the client secret and pays with it; staff get it
+// only with the key, and a stranger gets nothing.
+func TestPaymentSecretForKeyHolder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded, func(o *envOptions) { o.payments = testpay.New() })
+	p := e.performance(hall.Theatre(), true)
+	buyer := e.buyer()
+	r := buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{"S-R3-S1"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var h hold
+	r.decode(t, &h)
+	r = buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Vera", "email": "vera@example.com"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var o struct {
+		payOrder
+		AccessKey string `json:"access_key"`
+	}
+	r.decode(t, &o)
+	require.Equal(t, "pending_payment", o.Status)
+	require.NotEmpty(t, o.AccessKey)
+	secret := o.Payment.ClientSecret
+	require.NotEmpty(t, secret)
+
+	path := "/api/v1/orders/" + o.ID
+	var seen payOrder
+	phone := e.buyer() // another device: no cookie of the sale
+	r = phone.do("GET", path+"?key="+o.AccessKey, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.decode(t, &seen)
+	require.Equal(t, secret, seen.Payment.ClientSecret, "the key holder may pay")
+	seen = payOrder{}
+	e.staff().do("GET", path+"?key="+o.AccessKey, nil).decode(t, &seen)
+	require.Equal(t, secret, seen.Payment.ClientSecret, "staff with the buyer's key act for the buyer")
+	seen = payOrder{}
+	e.staff().do("GET", path, nil).decode(t, &seen)
+	require.NotNil(t, seen.Payment)
+	require.Empty(t, seen.Payment.ClientSecret, "staff without the key do not")
+	require.Equal(t, http.StatusNotFound, e.buyer().do("GET", path+"?key=wrong", nil).status)
+
+	r = phone.do("POST", "/api/v1/payments/test/"+seen.Payment.ID+"/approve", map[string]string{"client_secret": secret})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var paid payOrder
+	phone.do("GET", path+"?key="+o.AccessKey, nil).decode(t, &paid)
+	require.Equal(t, "paid", paid.Status)
+	require.Len(t, paid.Payments, 1)
+	require.Equal(t, "succeeded", paid.Payments[0].Status)
+}

@@ -297,6 +297,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
+		PaymentPublishableKey: cfg.payment.publishableKey,
 	})
 	if err != nil {
 		return err
