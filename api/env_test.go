@@ -89,6 +89,8 @@ type envOptions struct {
 	redisAddr string
 	static    fs.FS
 	payments  payment.Provider // nil: -payment none
+	// publishableKey is the provider's public key for the pages.
+	publishableKey string
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -129,7 +131,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

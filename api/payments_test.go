@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
@@ -256,4 +257,54 @@ func TestPaymentSecretForKeyHolder(t *testing.T) {
 	require.Equal(t, "paid", paid.Status)
 	require.Len(t, paid.Payments, 1)
 	require.Equal(t, "succeeded", paid.Payments[0].Status)
+}
+
+// stripeNamed is the test provider under Stripe's name: what the pages are
+// told and allowed depends on the name only.
+type stripeNamed struct{ *testpay.Provider }
+
+func (stripeNamed) Name() string { return payment.ModeStripe }
+
+// TestPagesKnowHowBuyersPay: index.html's boot data names the provider (and
+// Stripe's publishable key), and only with Stripe may the pages load
+// Stripe.js, show its frames and reach its API.
+func TestPagesKnowHowBuyersPay(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, provider, key string
+		pay                 payment.Provider
+	}{
+		{name: "none", provider: "none"},
+		{name: "test", provider: "test", pay: testpay.New()},
+		{name: "stripe", provider: "stripe", key: "pk_test_abc", pay: stripeNamed{testpay.New()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := fstest.MapFS{"index.html": {Data: []byte(`<script type="application/json" id="boot"></script>`)}}
+			e := newEnv(t, embedded, func(o *envOptions) {
+				o.static, o.payments, o.publishableKey = files, tc.pay, tc.key
+			})
+			index := raw(t, e, "/")
+			require.Equal(t, http.StatusOK, index.status)
+			text := strings.TrimSuffix(strings.TrimPrefix(string(index.body), `<script type="application/json" id="boot">`), `</script>`)
+			var boot struct {
+				Payment struct {
+					Provider       string `json:"provider"`
+					PublishableKey string `json:"publishable_key"`
+				} `json:"payment"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(text), &boot), text)
+			require.Equal(t, tc.provider, boot.Payment.Provider)
+			require.Equal(t, tc.key, boot.Payment.PublishableKey)
+			csp := index.header.Get("Content-Security-Policy")
+			if tc.provider == "stripe" {
+				require.Contains(t, csp, "script-src 'self' https://js.stripe.com;")
+				require.Contains(t, csp, "frame-src https://js.stripe.com https://hooks.stripe.com;")
+				require.Contains(t, csp, "https://api.stripe.com")
+			} else {
+				require.NotContains(t, csp, "stripe")
+				require.Contains(t, csp, "script-src 'self';")
+			}
+		})
+	}
 }
