@@ -111,6 +111,16 @@ export const orderAnnul = (id) => `${order(id)}/annul`;
 /** @param {string} id */
 export const orderResend = (id) => `${order(id)}/resend`;
 
+// ---- payments ----
+
+/**
+ * The test provider's answer to a payment (the buyer's page approves or
+ * declines it with the payment's client secret).
+ * @param {string} paymentId
+ * @param {'approve'|'decline'} outcome
+ */
+export const testPayment = (paymentId, outcome) => `/payments/test/${seg(paymentId)}/${seg(outcome)}`;
+
 /** @param {Query} query holds and orders by buyer, number or token */
 export const search = (query) => withQuery('/search', query);
 /** @param {Query} query */
