@@ -393,6 +393,20 @@ func (s *Service) refundAtProvider(ctx context.Context, rf order.Payment, paymen
 // back to the card: a refund row (pending) is written first, so that the
 // order shows it whatever the provider answers; a retry of the refund (the
 // same idempotency key) asks the provider again with the same key.
+// paidOnline is the succeeded payment at this server's provider among pays,
+// the one a refund goes back through.
+func (s *Service) paidOnline(pays []order.Payment) (order.Payment, bool) {
+	if s.pay == nil {
+		return order.Payment{}, false
+	}
+	for _, p := range pays {
+		if p.Kind == order.KindPayment && p.Status == order.StatusSucceeded && p.Provider == s.pay.Name() {
+			return p, true
+		}
+	}
+	return order.Payment{}, false
+}
+
 func (s *Service) refundOnline(ctx context.Context, o order.Order, rf order.Refund) error {
 	if s.pay == nil || rf.Method != PayOnline || rf.Amount <= 0 {
 		return nil

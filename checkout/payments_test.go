@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/memory"
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/payment"
@@ -513,4 +516,49 @@ func TestLateReturnRetried(t *testing.T) {
 	require.Equal(t, 1, e.pay.refunds)
 	e.pay.mu.Unlock()
 	require.Equal(t, []string{outbox.KindRefund}, kinds(t, e.st, o.ID), "one e-mail")
+}
+
+// TestPaymentsInEmails: the e-mails of an order paid online list its
+// payments at the provider: the confirmation the payment, the refund's
+// e-mail the refund going back to the card.
+func TestPaymentsInEmails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newPayEnv(t, stores["sqlite"])
+	o := e.buy(t, "b1", "S-R11-S1", "S-R11-S2")
+	_, err := e.answer(t, o, testpay.Approve)
+	require.NoError(t, err)
+	staff := seating.Actor{Session: "desk", StaffID: "u1", Login: "olga", Role: "box_office"}
+	_, rf, _, err := e.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Seats: []string{"S-R11-S1"}, Reason: "ill", IdempotencyKey: "k1", Actor: staff})
+	require.NoError(t, err)
+
+	ms, err := e.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	bodies := map[string]string{}
+	for _, m := range ms {
+		m, err := e.co.RenderMessage(ctx, m)
+		require.NoError(t, err)
+		bodies[m.Kind] = m.Body
+	}
+	total := money.Format(o.Total, o.Currency)
+	require.Contains(t, bodies["confirmation"], "\nPayments\n")
+	require.Regexp(t, `\n  Paid online \(test\) +succeeded +`+regexp.QuoteMeta(total)+`\n`, bodies["confirmation"])
+	refund := bodies["refund"]
+	require.Contains(t, refund, "The money goes back to the card you paid with")
+	require.Regexp(t, `  Paid online \(test\) +succeeded +`+regexp.QuoteMeta(total)+`\n`, refund)
+	require.Regexp(t, `  Refund to your card \(test\) +pending +-`+regexp.QuoteMeta(money.Format(rf.Amount, o.Currency))+`\n`, refund)
+
+	// Cash at the desk is not the card's.
+	_, _, _, err = e.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Amount: 100, Reason: "goodwill", Method: checkout.PayCash, IdempotencyKey: "k2", Actor: staff})
+	require.NoError(t, err)
+	ms, err = e.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	var goodwill string
+	for _, m := range ms {
+		if m.Kind == "refund" && strings.Contains(m.Body, "(goodwill)") {
+			goodwill = m.Body
+		}
+	}
+	require.NotEmpty(t, goodwill)
+	require.NotContains(t, goodwill, "back to the card")
 }

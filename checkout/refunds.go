@@ -94,7 +94,18 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	after := o
 	after.Tickets = append([]order.Ticket(nil), o.Tickets...)
 	if rf, err := order.PlanRefund(&after, req, s.now()); err == nil {
-		m := s.message(p, after, outbox.KindRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
+		intro := fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason)
+		if after.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
+			return order.Order{}, order.Refund{}, false, err
+		}
+		if paid, ok := s.paidOnline(after.Payments); ok && req.Method == PayOnline && rf.Amount > 0 {
+			// The refund is sent to the provider once stored: pending as the
+			// e-mail is written.
+			intro += " The money goes back to the card you paid with; it may take a few days to show."
+			after.Payments = append(after.Payments, order.Payment{Kind: order.KindRefund, Provider: paid.Provider,
+				Amount: rf.Amount, Currency: o.Currency, Status: order.StatusPending})
+		}
+		m := s.message(p, after, outbox.KindRefund, intro)
 		req.Change.Notify = m
 	}
 	var rf order.Refund
