@@ -195,3 +195,37 @@ func TestPayAfterClosingTheTab(t *testing.T) {
 	_, o := orderOf(t, link)
 	require.Equal(t, "paid", o.Status)
 }
+
+// TestPayPagesAxe runs axe-core on the payment's page states, on a desktop
+// window and a 390×844 phone: the hold panel's payment step, the order page
+// of an order waiting for its payment, and of one whose payment failed.
+func TestPayPagesAxe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	axeSource(t)
+	dir := t.TempDir()
+	p := startBinary(t, dir, nil, "-data", dir)
+	perf := demoPerformance(t, p.Base)
+	newPage := browser(t)
+	for i, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run(size.name, func(t *testing.T) {
+			page := newPage()
+			require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(size.w, size.h)))
+			link := payPending(t, page, p.Base, perf, fmt.Sprintf("S-R12-S%d", i+1))
+			requireAxeClean(t, page, "the hold panel's payment step")
+
+			other := newPage()
+			require.NoError(t, chromedp.Do(other, chromedp.EmulateViewport(size.w, size.h)))
+			visitAxe(t, other, axePage{name: "an order waiting for its payment", url: link, ready: `!!document.querySelector("#pay-approve")`})
+			require.NoError(t, chromedp.Do(other, chromedp.Click(chromedp.ID("#pay-decline"))))
+			waitFor(t, other, `(document.querySelector("#order-title") || {}).textContent === "Payment not completed"`, 10*time.Second)
+			requireAxeClean(t, other, "an order whose payment failed")
+			waitFor(t, page, `document.activeElement && document.activeElement.id === "pay-failed-title"`, 10*time.Second)
+			requireAxeClean(t, page, "the hold panel after a failed payment")
+		})
+	}
+}
