@@ -59,8 +59,8 @@ func orderOf(t *testing.T, link string) (id string, o struct {
 // TestPayApproveOnAPhone: on the embedded default, as users run it, a buyer
 // on a 390 px phone confirms two seats; the hold panel shows the payment
 // step (heading focused, the server's amount, a countdown, the test box said
-// to move no money, announced), reached and approved with the keyboard
-// alone; the order page then shows the paid order with a ticket, code and QR
+// to move no money, announced), which a reload brings back; it is reached
+// and approved with the keyboard alone; the order page then shows the paid order with a ticket, code and QR
 // image per seat and the payment in its history.
 func TestPayApproveOnAPhone(t *testing.T) {
 	if testing.Short() {
@@ -84,6 +84,13 @@ func TestPayApproveOnAPhone(t *testing.T) {
 	require.True(t, eval[bool](t, buyer, `document.querySelector("#checkout-form").hidden && document.querySelector("#confirm-button").offsetParent === null`), "the form gave way to the payment")
 	require.LessOrEqual(t, eval[int](t, buyer, `document.scrollingElement.scrollWidth`), 390, "the step fits the phone")
 	require.Equal(t, []string{"mine", "mine"}, eval[[]string](t, buyer, `["S-R4-S10", "S-R4-S11"].map((s) => window.seatmap.stateOf(s))`), "the seats stay the buyer's while paying")
+
+	// A reload of the performance page finds the order waiting for its
+	// payment, and shows its step again.
+	require.NoError(t, chromedp.Do(buyer, chromedp.Reload()))
+	waitFor(t, buyer, `window.seatmap && window.seatmap.ready && document.activeElement && document.activeElement.id === "pay-title"`, 20*time.Second)
+	require.Equal(t, fmt.Sprint(o.Total), eval[string](t, buyer, `document.querySelector("#pay-amount").dataset.minor`))
+	require.True(t, eval[bool](t, buyer, `document.querySelector("#choose-title").offsetParent === null`), "no seat picker while paying")
 
 	// Keyboard only: Tab from the heading reaches Approve, Enter pays.
 	tabTo(t, buyer, "#pay-approve")
