@@ -118,7 +118,7 @@ func TestPayDeclineFreesSeats(t *testing.T) {
 		t.Skip("browser test")
 	}
 	dir := t.TempDir()
-	p := startBinary(t, dir, nil, "-data", dir)
+	p := startBinary(t, dir, map[string]string{"SEATD_ADMIN_TOKEN": testAdminToken}, "-data", dir)
 	perf := demoPerformance(t, p.Base)
 	newPage := browser(t)
 	watcher := newPage()
@@ -154,6 +154,18 @@ func TestPayDeclineFreesSeats(t *testing.T) {
 	require.Equal(t, "#/p/"+perf, eval[string](t, page, `document.querySelector("#back-to-performance").getAttribute("href")`))
 	require.Zero(t, eval[int](t, page, `document.querySelectorAll("#pay-approve, #order-tickets").length`))
 	require.Equal(t, "failed", eval[string](t, page, `document.querySelector('#order-payments li[data-kind="payment"]').dataset.status`))
+
+	// Staff see the payment at the provider, with its id, on the order's page.
+	id, _ := orderOf(t, link)
+	createStaff(t, p.Base, "pay-desk", "box_office")
+	desk := newPage()
+	signIn(t, desk, p.Base, "pay-desk")
+	require.NoError(t, chromedp.Do(desk, chromedp.Navigate(p.Base+"/#/orders/"+id)))
+	waitFor(t, desk, `!!document.querySelector("#order-provider-payments tbody tr")`, 10*time.Second)
+	require.Equal(t, "payment_failed", eval[string](t, desk, `document.querySelector("#order-status [data-status]").dataset.status`))
+	row := eval[string](t, desk, `document.querySelector('#order-provider-payments tr[data-kind="payment"]').innerText`)
+	require.Contains(t, row, "Failed")
+	require.Regexp(t, `tp_\w+`, row, "the provider's payment id")
 }
 
 // TestPayAfterClosingTheTab: the buyer confirms and closes the tab before
