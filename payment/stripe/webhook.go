@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ const SignatureHeader = "Stripe-Signature"
 //
 // One refund may arrive in more than one event (refund.updated and
 // charge.refund.updated, each with its own event id).
-func (p *Provider) Webhook(h http.Header, body []byte) (payment.Event, error) {
+func (p *Provider) Webhook(h payment.Header, body []byte) (payment.Event, error) {
 	ev, err := webhook.ConstructEventWithOptions(body, h.Get(SignatureHeader), p.webhook, webhook.ConstructEventOptions{
 		// An event's payload is rendered in the API version of the webhook
 		// endpoint (chosen in Stripe's dashboard when it was made), not in
