@@ -20,7 +20,11 @@ const SignatureHeader = "Stripe-Signature"
 // default tolerance of five minutes against replays) and reads it:
 //
 //	payment_intent.succeeded                      → payment.PaymentSucceeded
-//	payment_intent.payment_failed, .canceled      → payment.PaymentFailed
+//	payment_intent.canceled                       → payment.PaymentFailed
+//	payment_intent.payment_failed                 → payment.ErrIgnored: an attempt
+//	  failed (a card declined), not the payment: the Payment Element lets
+//	  the buyer try another card on the same intent until the window ends,
+//	  when seatd cancels it (and payment_intent.canceled ends the order)
 //	refund.created, refund.updated, refund.failed,
 //	charge.refund.updated, refund succeeded       → payment.RefundSucceeded
 //	  … refund failed or canceled                 → payment.RefundFailed
@@ -54,7 +58,10 @@ func (p *Provider) Webhook(h payment.Header, body []byte) (payment.Event, error)
 	}
 	at := time.Unix(ev.Created, 0).UTC()
 	switch ev.Type {
-	case stripego.EventTypePaymentIntentSucceeded, stripego.EventTypePaymentIntentPaymentFailed, stripego.EventTypePaymentIntentCanceled:
+	case stripego.EventTypePaymentIntentPaymentFailed:
+		return payment.Event{}, fmt.Errorf("%w: %s (%s): the buyer may try again until the payment window ends",
+			payment.ErrIgnored, ev.Type, ev.ID)
+	case stripego.EventTypePaymentIntentSucceeded, stripego.EventTypePaymentIntentCanceled:
 		var pi stripego.PaymentIntent
 		if err := json.Unmarshal(ev.Data.Raw, &pi); err != nil {
 			return payment.Event{}, fmt.Errorf("stripe: webhook: event %s: read payment intent: %w", ev.ID, err)
