@@ -28,7 +28,6 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
@@ -124,7 +123,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	})
 	vouchers := voucher.NewService(st)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Now: now, LapseInterval: 20 * time.Millisecond,
-		Payments: paybridge.Checkout(o.payments)})
+		Payments: o.payments})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))

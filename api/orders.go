@@ -260,10 +260,12 @@ func (s *Server) refundOrder(c *echo.Context) error {
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
+	out := toOrderJSON(o)
+	withPayments(&out, o, false)
 	return c.JSON(http.StatusCreated, struct {
 		Refund refundJSON `json:"refund"`
 		Order  orderJSON  `json:"order"`
-	}{toRefundJSON(rf, seatIDsOf(o)), toOrderJSON(o)})
+	}{toRefundJSON(rf, seatIDsOf(o)), out})
 }
 
 type eventJSON struct {

@@ -20,7 +20,7 @@ import (
 // X-Test-Signature header says "good", and its body is the event as JSON.
 type hookPay struct{ *testpay.Provider }
 
-func (h hookPay) Webhook(hd http.Header, body []byte) (payment.Event, error) {
+func (h hookPay) Webhook(hd payment.Header, body []byte) (payment.Event, error) {
 	if hd.Get("X-Test-Signature") != "good" {
 		return payment.Event{}, payment.ErrBadSignature
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/memory"
 	"github.com/seatmap/seatmap/money"
@@ -99,7 +98,7 @@ func newPayEnv(t *testing.T, open func(t *testing.T, now func() time.Time) backe
 		SweepInterval: 5 * time.Millisecond})
 	pay := &flakyPay{Provider: testpay.New()}
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Logger: log, Now: clock.Now,
-		LapseInterval: 5 * time.Millisecond, Payments: paybridge.Checkout(pay), PaymentWindow: 10 * time.Minute})
+		LapseInterval: 5 * time.Millisecond, Payments: pay, PaymentWindow: 10 * time.Minute})
 	data, err := json.Marshal(hall.Theatre())
 	require.NoError(t, err)
 	h, _, err := svc.CreateHall(ctx, data)
@@ -138,7 +137,7 @@ func (e *payEnv) answer(t *testing.T, o order.Order, outcome string) (order.Paym
 	require.NoError(t, err)
 	ev, err := testpay.Event(pay.ProviderID, pay.OrderID, outcome, pay.Amount, pay.Currency, e.clock.Now())
 	require.NoError(t, err)
-	return e.co.PaymentEvent(context.Background(), testpay.Name, paybridge.Event(ev))
+	return e.co.PaymentEvent(context.Background(), testpay.Name, ev)
 }
 
 func (e *payEnv) status(t *testing.T, id string) string {
@@ -340,7 +339,7 @@ func TestFiftyDeliveries(t *testing.T) {
 	ctx := context.Background()
 	e := newPayEnv(t, stores["postgres"])
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	node2 := checkout.New(checkout.Config{Store: e.st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: paybridge.Checkout(e.pay)})
+	node2 := checkout.New(checkout.Config{Store: e.st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: e.pay})
 	o := e.buy(t, "b1", "S-R7-S1", "S-R7-S2")
 	pay := o.Payments[0]
 	ev, err := testpay.Event(pay.ProviderID, pay.OrderID, testpay.Approve, pay.Amount, pay.Currency, e.clock.Now())
@@ -353,7 +352,7 @@ func TestFiftyDeliveries(t *testing.T) {
 			co = node2
 		}
 		wg.Go(func() {
-			_, err := co.PaymentEvent(ctx, testpay.Name, paybridge.Event(ev))
+			_, err := co.PaymentEvent(ctx, testpay.Name, ev)
 			errs <- err
 		})
 	}
@@ -384,22 +383,22 @@ func TestForeignPaymentEvents(t *testing.T) {
 	o := e.buy(t, "b1", "S-R8-S1")
 	pay := o.Payments[0]
 	for name, c := range map[string]struct {
-		edit func(*checkout.PayEvent)
+		edit func(*payment.Event)
 		want error
 	}{
-		"unknown payment": {func(ev *checkout.PayEvent) { ev.PaymentID = "tp_nope" }, order.ErrPaymentNotFound},
-		"foreign order":   {func(ev *checkout.PayEvent) { ev.OrderID = "oother" }, order.ErrPaymentNotFound},
-		"amount":          {func(ev *checkout.PayEvent) { ev.Amount++ }, order.ErrPaymentMismatch},
-		"currency":        {func(ev *checkout.PayEvent) { ev.Currency = "XXX" }, order.ErrPaymentMismatch},
+		"unknown payment": {func(ev *payment.Event) { ev.PaymentID = "tp_nope" }, order.ErrPaymentNotFound},
+		"foreign order":   {func(ev *payment.Event) { ev.OrderID = "oother" }, order.ErrPaymentNotFound},
+		"amount":          {func(ev *payment.Event) { ev.Amount++ }, order.ErrPaymentMismatch},
+		"currency":        {func(ev *payment.Event) { ev.Currency = "XXX" }, order.ErrPaymentMismatch},
 	} {
-		ev := checkout.PayEvent{ID: "ev-" + name, Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID, OrderID: o.ID,
+		ev := payment.Event{ID: "ev-" + name, Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID, OrderID: o.ID,
 			Amount: pay.Amount, Currency: pay.Currency}
 		c.edit(&ev)
 		_, err := e.co.PaymentEvent(ctx, testpay.Name, ev)
 		require.ErrorIs(t, err, c.want, name)
 		require.Equal(t, order.PendingPayment, e.status(t, o.ID), name)
 	}
-	_, err := e.co.PaymentEvent(ctx, "stripe", checkout.PayEvent{ID: "x", Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID})
+	_, err := e.co.PaymentEvent(ctx, "stripe", payment.Event{ID: "x", Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID})
 	require.ErrorIs(t, err, checkout.ErrNoPayments)
 	require.Empty(t, kinds(t, e.st, o.ID))
 }

@@ -130,6 +130,13 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	if err := s.refundOnline(ctx, o, rf); err != nil {
 		return order.Order{}, order.Refund{}, false, err
 	}
+	if s.pay != nil && rf.Method == PayOnline {
+		// The answer shows the payments as stored, the refund's own row
+		// written just now among them.
+		if pays, err := s.store.Payments(ctx, o.ID); err == nil {
+			o.Payments = pays
+		}
+	}
 	return o, rf, replayed, nil
 }
 

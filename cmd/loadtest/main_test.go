@@ -46,7 +46,7 @@ func seatd(t *testing.T, env ...string) string {
 	build := exec.Command("go", "build", "-o", bin, "../seatd")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-rate-limit=false", "-demo=false", "-hold-ttl", "10s")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-rate-limit=false", "-demo=false", "-hold-ttl", "10s", "-payment", "none")
 	cmd.Env = append(append(os.Environ(), "SEATD_ADMIN_TOKEN="+token), env...)
 	var logs syncBuffer
 	cmd.Stderr = &logs

@@ -35,7 +35,6 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/internal/connlimit"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
@@ -256,7 +255,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("payments", "mode", cfg.payment.mode)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
-		Payments: paybridge.Checkout(pay)})
+		Payments: pay})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err

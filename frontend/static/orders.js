@@ -359,7 +359,11 @@ export function mountOrderPage(root, id, _user) {
         h('th', { scope: 'row' }, seatName(t.seat)),
         h('td', null, zones.get(t.zone) || t.zone),
         h('td', { class: 'num' }, money(t.price, cur)),
-        h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))));
+        h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))),
+        h('td', { class: 'ticket-code-cell' }, t.code && live && t.id
+          ? h('a', { href: paths.ticketQR(o.id, t.id), target: '_blank', rel: 'noopener', class: 'ticket-code-link', title: 'Open the ticket’s QR code',
+            'aria-label': `QR code of ${seatName(t.seat)}, ticket code ${t.code.slice(0, 6)}…` }, `${t.code.slice(0, 6)}…`)
+          : '—'));
     });
 
     const facts = h('dl', { class: 'facts' },
@@ -395,7 +399,7 @@ export function mountOrderPage(root, id, _user) {
               h('thead', null, h('tr', null,
                 refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
                 h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col' }, 'Zone'),
-                h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'))),
+                h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Ticket'))),
               h('tbody', null, seatRows))),
             sums),
           refundsCard(d.refunds, cur),
