@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 // mock of its API: an order waits for its PaymentIntent; a webhook that does
 // not verify changes nothing; Stripe's signed payment_intent.succeeded pays
 // the order once however often it comes; a refund goes back through Stripe;
-// no key reaches the logs.
+// no key reaches the logs. The buyer's page gets the publishable key.
 func TestStripeThroughStripeMock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary and stripe-mock")
@@ -34,6 +35,15 @@ func TestStripeThroughStripeMock(t *testing.T) {
 		"STRIPE_SECRET_KEY": secretKey, "STRIPE_WEBHOOK_SECRET": whsec, "STRIPE_PUBLISHABLE_KEY": "pk_test_seatd",
 	})
 	perf := demoPerformance(t, p.Base)
+	// The buyer's page is told to pay by Stripe with the publishable key,
+	// and may load Stripe.js.
+	page, err := http.Get(p.Base + "/")
+	require.NoError(t, err)
+	html, err := io.ReadAll(page.Body)
+	page.Body.Close()
+	require.NoError(t, err)
+	require.Contains(t, string(html), `"payment":{"provider":"stripe","publishable_key":"pk_test_seatd"}`)
+	require.Contains(t, page.Header.Get("Content-Security-Policy"), "script-src 'self' https://js.stripe.com;")
 	buyer := newAPIClient(t, p.Base)
 	staffAuth := []string{"Authorization", "Bearer " + testAdminToken}
 
