@@ -54,8 +54,8 @@ func (in *RefundInput) validate() error {
 		return &input.Error{Field: "amount", Reason: "is larger than any order"}
 	case len(in.Seats) > 1000:
 		return &input.Error{Field: "seats", Reason: "at most 1000 seats per refund"}
-	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline:
-		return &input.Error{Field: "method", Reason: "must be cash, card or online"}
+	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline && in.Method != PayNone:
+		return &input.Error{Field: "method", Reason: "must be cash, card, online or none (no money moves through seatd)"}
 	}
 	return validateReason(&in.Reason, true)
 }

@@ -267,7 +267,7 @@ const MESSAGE_KINDS = /** @type {Record<string, string>} */ ({
   confirmation: 'Confirmation', reservation: 'Reservation', refund: 'Refund', resend: 'Sent again',
   reminder: 'Deadline reminder', reservation_ended: 'Reservation ended',
 });
-const METHODS = /** @type {Record<string, string>} */ ({ cash: 'Cash', card: 'Card', online: 'Online' });
+const METHODS = /** @type {Record<string, string>} */ ({ cash: 'Cash', card: 'Card', online: 'Online', none: 'None (no payment step)' });
 
 /** @param {string} actor "staff:olga" or "buyer" */
 function actorText(actor) {
