@@ -604,6 +604,17 @@ func TestBoxOfficeDesk(t *testing.T) {
 		require.Equal(t, "cash", counter.Payment.Method)
 		require.Equal(t, "box_office", counter.Channel)
 		require.Equal(t, http.StatusUnprocessableEntity, f.buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": f.hold().Token, "buyer": map[string]string{"name": "B", "email": "b@example.com"}, "payment": map[string]string{"method": "cash"}}).status, "buyers do not pay cash")
+		// With no payment step (this env has no provider), a web order is
+		// recorded as unpaid by design.
+		r = f.buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": f.hold().Token, "buyer": map[string]string{"name": "B", "email": "b@example.com"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var web struct {
+			order
+			Payment struct{ Method string }
+		}
+		r.decode(t, &web)
+		require.Equal(t, "paid", web.Status)
+		require.Equal(t, "none", web.Payment.Method)
 
 		// Search by number, e-mail and name.
 		var found struct {
