@@ -78,3 +78,10 @@ func appendDecimal(b []byte, minor int64, digits int) []byte {
 	var frac [20]byte
 	return append(append(b, '.'), strconv.AppendInt(frac[:0], unit+minor%unit, 10)[1:]...)
 }
+
+// Known says code is a currency Digits knows (ISO 4217, current or
+// historical), in upper case.
+func Known(code string) bool {
+	_, ok := slices.BinarySearchFunc(currencies(), code, func(c Currency, code string) int { return strings.Compare(c.Code, code) })
+	return ok
+}
