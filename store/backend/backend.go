@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
@@ -171,4 +172,21 @@ type Store interface {
 	// missing, expired or disabled.
 	SessionUser(ctx context.Context, hash string, now time.Time) (staff.Session, staff.User, error)
 	DeleteSession(ctx context.Context, hash string) error
+
+	// CreateProduct stores a new product at version 1, its times set by the
+	// store; ErrDuplicate for a taken id.
+	CreateProduct(ctx context.Context, p pass.Product) (pass.Product, error)
+	// UpdateProduct replaces a product's fields (not its kind) if it is at
+	// p.Version, and returns it at the next version; ErrNotFound, or
+	// ErrConflict at another version, with nothing written.
+	UpdateProduct(ctx context.Context, p pass.Product) (pass.Product, error)
+	GetProduct(ctx context.Context, id string) (pass.Product, error)
+	// ListProducts lists products by (created, id) after the filter's cursor.
+	ListProducts(ctx context.Context, f pass.Filter) ([]pass.Product, error)
+	// GetFacility returns the facility's settings; the zero Facility
+	// (Version 0) when none were stored.
+	GetFacility(ctx context.Context) (pass.Facility, error)
+	// PutFacility stores the settings if the stored ones are at f.Version (0:
+	// none yet) and returns them at the next version; ErrConflict otherwise.
+	PutFacility(ctx context.Context, f pass.Facility) (pass.Facility, error)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
@@ -279,4 +280,28 @@ func (g *guarded) SessionUser(ctx context.Context, hash string, now time.Time) (
 
 func (g *guarded) DeleteSession(ctx context.Context, hash string) error {
 	return g.b.Do(ctx, func(ctx context.Context) error { return g.st.DeleteSession(ctx, hash) })
+}
+
+func (g *guarded) CreateProduct(ctx context.Context, p pass.Product) (pass.Product, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Product, error) { return g.st.CreateProduct(ctx, p) })
+}
+
+func (g *guarded) UpdateProduct(ctx context.Context, p pass.Product) (pass.Product, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Product, error) { return g.st.UpdateProduct(ctx, p) })
+}
+
+func (g *guarded) GetProduct(ctx context.Context, id string) (pass.Product, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Product, error) { return g.st.GetProduct(ctx, id) })
+}
+
+func (g *guarded) ListProducts(ctx context.Context, f pass.Filter) ([]pass.Product, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]pass.Product, error) { return g.st.ListProducts(ctx, f) })
+}
+
+func (g *guarded) GetFacility(ctx context.Context) (pass.Facility, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Facility, error) { return g.st.GetFacility(ctx) })
+}
+
+func (g *guarded) PutFacility(ctx context.Context, f pass.Facility) (pass.Facility, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Facility, error) { return g.st.PutFacility(ctx, f) })
 }
