@@ -35,6 +35,7 @@ import (
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/realtime"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
@@ -130,7 +131,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: pass.NewService(st), Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
@@ -27,6 +28,9 @@ type Problem struct {
 	Status int      `json:"status"`
 	Detail string   `json:"detail,omitempty"`
 	Seats  []string `json:"seats,omitempty"`
+	// Field names the bad field of an invalid-input problem, as the request
+	// named it ("price", "hours.mon.ranges[0]").
+	Field string `json:"field,omitempty"`
 	// Reason says why a voucher or promotion cannot be used (code-invalid).
 	Reason string         `json:"reason,omitempty"`
 	Errors []hall.Problem `json:"errors,omitempty"`
@@ -87,6 +91,8 @@ var problemRules = []problemRule{
 	{is(checkout.ErrPaymentSecret), http.StatusForbidden, "payment-secret", "Client secret does not match"},
 	{is(order.ErrPaymentMismatch), http.StatusUnprocessableEntity, "payment-mismatch", "Payment event does not match the payment"},
 	{is(checkout.ErrProvider), http.StatusBadGateway, "payment-provider", "Payment provider failed"},
+	{is(pass.ErrNotFound), http.StatusNotFound, "product-not-found", "Product not found"},
+	{is(pass.ErrStale), http.StatusPreconditionFailed, "stale", "Changed since it was read"},
 	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*hall.ValidationError](), http.StatusUnprocessableEntity, "invalid-layout", "Invalid hall layout"},
@@ -118,6 +124,10 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var taken *seating.TakenError
 		if errors.As(err, &taken) {
 			p.Seats = taken.Seats
+		}
+		var bad *input.Error
+		if errors.As(err, &bad) {
+			p.Field = bad.Field
 		}
 		var code *voucher.InvalidError
 		if errors.As(err, &code) {

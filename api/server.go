@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/testpay"
 	"github.com/seatmap/seatmap/seating"
@@ -40,7 +41,9 @@ type Config struct {
 	Checkout *checkout.Service
 	// Vouchers makes and finds vouchers and promotions.
 	Vouchers *voucher.Service
-	Live     Live
+	// Passes makes and finds access products and the facility's settings.
+	Passes *pass.Service
+	Live   Live
 	// Staff is who the staff are: users, API tokens, browser sessions.
 	Staff  *staff.Service
 	Logger *slog.Logger
@@ -77,6 +80,7 @@ type Server struct {
 	seats    *seating.Service
 	checkout *checkout.Service
 	vouchers *voucher.Service
+	passes   *pass.Service
 	live     Live
 	staff    *staff.Service
 	log      *slog.Logger
@@ -93,8 +97,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Seats == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Live == nil || cfg.Staff == nil {
-		return nil, errors.New("api: Seats, Checkout, Vouchers, Live and Staff are required")
+	if cfg.Seats == nil || cfg.Checkout == nil || cfg.Vouchers == nil || cfg.Passes == nil || cfg.Live == nil || cfg.Staff == nil {
+		return nil, errors.New("api: Seats, Checkout, Vouchers, Passes, Live and Staff are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -107,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 		seats:    cfg.Seats,
 		checkout: cfg.Checkout,
 		vouchers: cfg.Vouchers,
+		passes:   cfg.Passes,
 		live:     cfg.Live,
 		staff:    cfg.Staff,
 		log:      cfg.Logger,
@@ -230,6 +235,13 @@ func (s *Server) routes() error {
 	v1.POST("/vouchers/:code/unblock", s.setCodeState(voucher.Available), organizer)
 	v1.POST("/vouchers/:code/release", s.setCodeState(voucher.Available), organizer)
 	v1.GET("/search", s.search, seller)
+
+	v1.POST("/products", s.createProduct, organizer)
+	v1.GET("/products", s.listProducts)
+	v1.GET("/products/:id", s.getProduct)
+	v1.PATCH("/products/:id", s.patchProduct, organizer)
+	v1.GET("/facility", s.getFacility)
+	v1.PUT("/facility", s.putFacility, organizer)
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 

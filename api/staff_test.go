@@ -202,6 +202,13 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"list voucher batches", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches", nil, nil} }},
 		{"get voucher batch", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch(), nil, nil} }},
 		{"voucher batch csv", organizer, func(staff.Role) req { return req{"GET", "/api/v1/voucher-batches/" + f.batch() + ".csv", nil, nil} }},
+		{"create product", organizer, func(staff.Role) req { return req{"POST", "/api/v1/products", dayBody, nil} }},
+		{"change product", organizer, func(staff.Role) req {
+			var pr struct{ ID string }
+			e.staff().do("POST", "/api/v1/products", dayBody).decode(t, &pr)
+			return req{"PATCH", "/api/v1/products/" + pr.ID, `{"price":1700}`, nil}
+		}},
+		{"put facility", organizer, func(staff.Role) req { return req{"PUT", "/api/v1/facility", `{"tolerance_minutes":10}`, nil} }},
 		{"get code", sellers, func(staff.Role) req { return req{"GET", "/api/v1/vouchers/" + f.code(), nil, nil} }},
 		{"block code", organizer, func(staff.Role) req { return req{"POST", "/api/v1/vouchers/" + f.code() + "/block", nil, nil} }},
 		{"unblock code", organizer, func(staff.Role) req {

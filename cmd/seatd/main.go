@@ -39,6 +39,7 @@ import (
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
 	"github.com/seatmap/seatmap/realtime"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store/backend"
@@ -293,7 +294,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
 	srv, err := api.New(api.Config{
-		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
+		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: pass.NewService(st), Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,
