@@ -53,7 +53,7 @@ export function onCsrfRefused(fn) {
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the server could not be reached
-   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string, errors?: {path: string, reason: string}[]}} problem
+   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string, field?: string, errors?: {path: string, reason: string}[]}} problem
    */
   constructor(status, problem) {
     super(problem.detail || problem.title || `request failed (${status})`);
@@ -67,6 +67,8 @@ export class ApiError extends Error {
     this.retryAfter = Number(problem.retry_after) || 0;
     /** Why a voucher or promotion was refused (code-invalid), e.g. "blocked". */
     this.reason = typeof problem.reason === 'string' ? problem.reason : '';
+    /** The bad field of an invalid-input problem, as the request named it: "price", "hours.mon.ranges[0]". */
+    this.field = typeof problem.field === 'string' ? problem.field : '';
     /** What is wrong where, e.g. in a hall layout: [{path: "sections[0].rows[2].seats[5].id", reason}]. */
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
   }
@@ -170,7 +172,10 @@ async function send(method, path, opts) {
 export const get = (/** @type {string} */ path, /** @type {AbortSignal=} */ signal) => request('GET', path, { signal });
 export const post = (/** @type {string} */ path, /** @type {any} */ body, /** @type {Record<string,string>=} */ headers) =>
   request('POST', path, { body: body ?? {}, headers });
-export const put = (/** @type {string} */ path, /** @type {any} */ body) => request('PUT', path, { body });
+export const put = (/** @type {string} */ path, /** @type {any} */ body, /** @type {Record<string,string>=} */ headers) =>
+  request('PUT', path, { body, headers });
+export const patch = (/** @type {string} */ path, /** @type {any} */ body, /** @type {Record<string,string>=} */ headers) =>
+  request('PATCH', path, { body, headers });
 export const del = (/** @type {string} */ path) => request('DELETE', path);
 
 /**

@@ -139,3 +139,12 @@ export const voucherBatchCSV = (id) => `/voucher-batches/${seg(id)}.csv`;
 export const voucherCheck = (code, query) => withQuery(`/vouchers/${seg(code)}/check`, query);
 /** @param {string} code @param {'block'|'unblock'|'release'} action */
 export const voucherAction = (code, action) => `/vouchers/${seg(code)}/${seg(action)}`;
+
+// ---- products and the facility ----
+
+/** @param {Query} [query] */
+export const products = (query) => withQuery('/products', query);
+/** @param {string} id */
+export const product = (id) => `/products/${seg(id)}`;
+/** The facility's settings: opening hours, exceptions, season, tolerance, zones. */
+export const facility = () => '/facility';
