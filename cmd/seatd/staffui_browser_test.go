@@ -53,6 +53,8 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "vouchers", url: base + "/#/vouchers", ready: `!!document.querySelector("#promotions-table, .vouchers") && !document.querySelector(".staff-loading")`},
 		{name: "reports", url: base + "/#/reports", ready: `!!document.querySelector("#report") && document.querySelector("#report").getAttribute("aria-busy") !== "true" && document.querySelector("#report").children.length > 0`},
 		{name: "hall upload", url: base + "/#/staff/halls", ready: `!!document.querySelector("#hall-file")`},
+		{name: "products", url: base + "/#/products", ready: `!!document.querySelector("#product-form") && !/Loading/.test(document.querySelector(".products-page .shows-status").textContent)`},
+		{name: "facility", url: base + "/#/facility", ready: `!!document.querySelector("#facility-form") && document.querySelector("#facility-form").dataset.loaded === "true"`},
 	}
 }
 
