@@ -8,7 +8,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, dateTime, count, inputDate } from './format.js';
+import { money, dateTime, dateLong, count, inputDate } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut, may } from './session.js';
 import { dayStart } from './catalog.js';
@@ -176,7 +176,7 @@ export function mountPayments(root, user) {
   function reconcileCard() {
     const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-primary', id: 'reconcile-button' }, 'Check now'));
     const result = h('div', { class: 'reconcile-result', id: 'reconcile-result', role: 'status' });
-    const last = h('div', { class: 'reconcile-last', id: 'reconcile-last' }, h('p', { class: 'hint' }, 'Loading the last daily check…'));
+    const last = h('div', { class: 'reconcile-last', id: 'reconcile-last' }, h('p', { class: 'hint loading' }, 'Loading the last daily check…'));
     button.addEventListener('click', async () => {
       const p = period();
       if (!p || button.disabled) return;
@@ -208,8 +208,8 @@ export function mountPayments(root, user) {
           return;
         }
         replace(last,
-          h('p', { class: 'reconcile-when' }, 'Last daily check, ', h('time', { datetime: r.last.at }, dateTime(r.last.at)),
-            `, of ${dateTime(r.last.result.from)} to ${dateTime(r.last.result.to)}:`),
+          h('p', { class: 'reconcile-when' }, `${dateLong(r.last.result.from)}, checked `,
+            h('time', { datetime: r.last.at }, dateTime(r.last.at)), ':'),
           outcome(r.last.result, 'reconcile-last-findings'));
       } catch (err) {
         if (dead || signedOut(err)) return;
@@ -221,7 +221,7 @@ export function mountPayments(root, user) {
       h('p', { class: 'hint' }, 'Checks the days chosen: each order paid online has one payment of its total, each payment an order (or went back), refunds add up, nothing is stuck pending.'),
       h('div', { class: 'btn-row' }, button),
       result,
-      h('h3', null, 'Daily check'),
+      h('h3', null, 'Last daily check'),
       last);
     return { card };
   }
