@@ -139,7 +139,9 @@ type reconcileOrder struct {
 }
 
 // Reconcile checks the payment rows made in [from, to) and their orders
-// (see above). It reads only.
+// (see above). It reads only: the rows a page at a time, then each order's
+// rows (and, if it gave money back, its refunds) — one or two reads per
+// order, which a day of a busy venue affords once a day.
 func (s *Service) Reconcile(ctx context.Context, from, to time.Time) (Reconciliation, error) {
 	if err := checkPeriod(from, to); err != nil {
 		return Reconciliation{}, err
