@@ -223,6 +223,9 @@ func (s *Server) routes() error {
 	v1.GET("/orders/:id/history", s.orderHistory, seller)
 	v1.POST("/orders/:id/resend", s.resendOrder, seller)
 	v1.GET("/reports/sales", s.salesReport, seller)
+	v1.GET("/payments", s.listPayments, seller)
+	v1.GET("/payments/reconciliation", s.lastReconciliation, organizer)
+	v1.POST("/payments/reconciliation", s.reconcile, organizer)
 
 	v1.POST("/promotions", s.createPromotion, organizer)
 	v1.GET("/promotions", s.listCodes(voucher.KindPromotion), seller)

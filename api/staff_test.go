@@ -192,6 +192,13 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"order history", sellers, func(staff.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
 		{"resend", sellers, func(staff.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
 		{"sales report", sellers, func(staff.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
+		{"list payments", sellers, func(staff.Role) req {
+			return req{"GET", "/api/v1/payments?from=2026-01-01&to=2026-02-01", nil, nil}
+		}},
+		{"last reconciliation", organizer, func(staff.Role) req { return req{"GET", "/api/v1/payments/reconciliation", nil, nil} }},
+		{"reconcile", organizer, func(staff.Role) req {
+			return req{"POST", "/api/v1/payments/reconciliation", map[string]string{"from": "2026-01-01", "to": "2026-01-02"}, nil}
+		}},
 		{"create promotion", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/promotions", map[string]any{"code": fmt.Sprint("P", userSeq.Add(1), "X"), "name": "P", "percent": 5}, nil}
 		}},

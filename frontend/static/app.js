@@ -6,7 +6,7 @@
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
-//   #/orders, #/orders/{id}, #/vouchers, #/reports                 staff (staff.js)
+//   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
@@ -23,7 +23,7 @@ import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 import { mountOrder } from './order.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'products', 'facility'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility'];
 
 /**
  * Mounts a staff page once staff.js has loaded; a route left before then

@@ -126,6 +126,13 @@ export const search = (query) => withQuery('/search', query);
 /** @param {Query} query */
 export const salesReport = (query) => withQuery('/reports/sales', query);
 
+// ---- payments at the provider ----
+
+/** Payments and refunds made in [from, to). @param {Query} query */
+export const payments = (query) => withQuery('/payments', query);
+/** The reconciliation: GET the last daily check, POST {from, to} to check now. */
+export const reconciliation = () => '/payments/reconciliation';
+
 // ---- vouchers and promotions ----
 
 /** @param {Query} [query] */

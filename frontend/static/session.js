@@ -8,7 +8,7 @@ import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'products'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -31,6 +31,8 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   orders: ['admin', 'organizer', 'box_office'],
   vouchers: ['admin', 'organizer'],
   reports: ['admin', 'organizer', 'box_office'],
+  payments: ['admin', 'organizer', 'box_office'],
+  reconcile: ['admin', 'organizer'],
   products: ['admin', 'organizer'],
 });
 
@@ -126,7 +128,7 @@ export function takeNext() {
   } catch {
     next = '';
   }
-  return /^#\/(staff|orders|vouchers|reports|products|facility)(\/|$)/.test(next) ? next : '#/staff';
+  return /^#\/(staff|orders|vouchers|reports|payments|products|facility)(\/|$)/.test(next) ? next : '#/staff';
 }
 
 /**

@@ -11,6 +11,7 @@
 //   #/orders, #/orders/{id} the order table and one order's page (orders.js)
 //   #/vouchers              promotions and voucher batches (vouchers.js)
 //   #/reports               the sales report (reports.js)
+//   #/payments              payments at the provider, reconciliation (payments.js)
 //   #/products              access products: list and editor (products.js)
 //   #/facility              opening hours, exceptions, season, zones (products.js)
 
@@ -25,6 +26,7 @@ import { mountDesk } from './desk.js';
 import { mountOrders, mountOrderPage } from './orders.js';
 import { mountVouchers } from './vouchers.js';
 import { mountReports } from './reports.js';
+import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { mountProducts, mountFacility } from './products.js';
 import { statusPill } from './staffmap.js';
@@ -85,6 +87,7 @@ export function mountStaff(root, parts) {
       else inner = parts[1] ? mountOrderPage(content, parts[1], user) : mountOrders(content, user);
     } else if (area === 'vouchers' && parts.length === 1) inner = may(user, 'vouchers') ? mountVouchers(content, user) : forbidden(content, user, 'manage vouchers and promotions', '');
     else if (area === 'reports' && parts.length === 1) inner = may(user, 'reports') ? mountReports(content, user) : forbidden(content, user, 'see sales reports', '');
+    else if (area === 'payments' && parts.length === 1) inner = may(user, 'payments') ? mountPayments(content, user) : forbidden(content, user, 'see payments', '');
     else if (area === 'products' && parts.length === 1) inner = may(user, 'products') ? mountProducts(content) : forbidden(content, user, 'edit products', '');
     else if (area === 'facility' && parts.length === 1) inner = may(user, 'products') ? mountFacility(content) : forbidden(content, user, 'edit the facility settings', '');
     else {
@@ -104,7 +107,7 @@ export function mountStaff(root, parts) {
 /**
  * The staff bar: where you are, who you are, sign-out.
  * @param {StaffUser} user
- * @param {string} area the route's first part: staff, orders, vouchers, reports, products or facility
+ * @param {string} area the route's first part: staff, orders, vouchers, reports, payments, products or facility
  * @param {string} perfId
  * @param {string} page
  */
@@ -131,6 +134,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'orders') ? link('#/orders', 'Orders', area === 'orders') : null,
         may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
+        may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
         perfId ? [
