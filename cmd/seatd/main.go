@@ -256,7 +256,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("payments", "mode", cfg.payment.mode)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
-		Payments: paybridge.Checkout(pay)})
+		Payments: paybridge.Checkout(pay), PaymentWindow: cfg.payment.window})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
