@@ -68,7 +68,7 @@ func pay(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *Re
 		log = NewPayLog()
 	}
 	if ord.Status != "pending_payment" || ord.Payment == nil || ord.Payment.ID == "" {
-		rec.Failed("confirm", fmt.Errorf("order %s is %s with no payment to make, not pending_payment: does seatd run -payment test?", ord.Number, ord.Status))
+		rec.Failed("confirm", fmt.Errorf("order is %s with no payment to make, not pending_payment: does seatd run -payment test?", ord.Status))
 		return "", nil
 	}
 	outcome := Approve
@@ -113,7 +113,7 @@ func pay(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *Re
 			}
 		}
 	default:
-		rec.Failed(outcome, fmt.Errorf("order %s is %s after %s", ord.Number, after.Status, outcome))
+		rec.Failed(outcome, fmt.Errorf("order is %s after %s", after.Status, outcome))
 	}
 	return "", nil
 }

@@ -332,7 +332,7 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 			return pay(ctx, o, api, v, seen, rec, rng, sess, ord)
 		}
 		if ord.Status == "pending_payment" {
-			rec.Failed("confirm", fmt.Errorf("order %s waits for its payment: seatd asks buyers to pay (-payment), run the load tester with -pay test", ord.Number))
+			rec.Failed("confirm", errors.New("the order waits for its payment: seatd asks buyers to pay (-payment), run the load tester with -pay test"))
 			return "", nil
 		}
 		rec.Ordered(end)
