@@ -213,7 +213,7 @@ func TestPayingAgainstInstantOrders(t *testing.T) {
 		"-concurrency", "16", "-watchers", "0", "-pay", "test"}, func(string) string { return "" }, &stdout, &stderr)
 	require.Error(t, err)
 	require.Equal(t, 1, code)
-	require.Contains(t, stdout.String(), "not pending_payment: does seatd run -payment test?")
+	require.Contains(t, stdout.String(), "order paid at once, with no payment to make: does seatd run -payment test?")
 	require.Contains(t, stdout.String(), "has 0 succeeded payments, not one", "the audit finds paid orders nobody paid")
 }
 
