@@ -442,7 +442,7 @@ func TestRefunds(t *testing.T) {
 		require.Len(t, page.Refunds, 3)
 		require.Equal(t, "card", page.Refunds[0].Method)
 		require.Equal(t, "cash", page.Refunds[1].Method)
-		require.Equal(t, "online", page.Refunds[2].Method, "by default the way it was paid")
+		require.Equal(t, "none", page.Refunds[2].Method, "by default the way it was paid: with no payment step, none")
 		kinds := []string{}
 		for _, m := range page.Messages {
 			kinds = append(kinds, m.Kind)

@@ -28,7 +28,6 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
@@ -89,6 +88,8 @@ type envOptions struct {
 	redisAddr string
 	static    fs.FS
 	payments  payment.Provider // nil: -payment none
+	// publishableKey is the provider's public key for the pages.
+	publishableKey string
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -122,14 +123,14 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	})
 	vouchers := voucher.NewService(st)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Now: now, LapseInterval: 20 * time.Millisecond,
-		Payments: paybridge.Checkout(o.payments)})
+		Payments: o.payments})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

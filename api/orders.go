@@ -10,6 +10,7 @@ import (
 	"github.com/seatmap/seatmap/notify"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/seating"
 )
 
 type buyerJSON struct {
@@ -162,8 +163,20 @@ func (s *Server) getOrder(c *echo.Context) error {
 		return err
 	}
 	out := s.fullOrderJSON(ctx, o)
-	withPayments(&out, o, !a.Staff())
+	withPayments(&out, o, s.ownsOrder(c, a, o))
 	return c.JSON(http.StatusOK, out)
+}
+
+// ownsOrder reports whether the request speaks for o's buyer, who may pay
+// for it: the session that made it, or whoever has its key (?key=, the
+// e-mail's link: as good as the session for this order, on any device),
+// staff too when they open it by its key. Staff without the key are not the
+// buyer.
+func (s *Server) ownsOrder(c *echo.Context, a seating.Actor, o order.Order) bool {
+	if key := c.QueryParam("key"); key != "" && order.Opens(o, key) {
+		return true
+	}
+	return !a.Staff() || (a.Session != "" && a.Session == o.Session)
 }
 
 func (s *Server) listOrders(c *echo.Context) error {
@@ -247,10 +260,12 @@ func (s *Server) refundOrder(c *echo.Context) error {
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
+	out := toOrderJSON(o)
+	withPayments(&out, o, false)
 	return c.JSON(http.StatusCreated, struct {
 		Refund refundJSON `json:"refund"`
 		Order  orderJSON  `json:"order"`
-	}{toRefundJSON(rf, seatIDsOf(o)), toOrderJSON(o)})
+	}{toRefundJSON(rf, seatIDsOf(o)), out})
 }
 
 type eventJSON struct {

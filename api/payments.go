@@ -78,7 +78,7 @@ func (s *Server) paymentWebhook(c *echo.Context) error {
 	case err != nil:
 		return err
 	}
-	res, err := s.checkout.PaymentEvent(c.Request().Context(), name, checkout.PayEvent(ev))
+	res, err := s.checkout.PaymentEvent(c.Request().Context(), name, ev)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) answerTestPayment(outcome string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		res, err := s.checkout.PaymentEvent(ctx, testpay.Name, checkout.PayEvent(ev))
+		res, err := s.checkout.PaymentEvent(ctx, testpay.Name, ev)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,7 +20,7 @@ import (
 // X-Test-Signature header says "good", and its body is the event as JSON.
 type hookPay struct{ *testpay.Provider }
 
-func (h hookPay) Webhook(hd http.Header, body []byte) (payment.Event, error) {
+func (h hookPay) Webhook(hd payment.Header, body []byte) (payment.Event, error) {
 	if hd.Get("X-Test-Signature") != "good" {
 		return payment.Event{}, payment.ErrBadSignature
 	}
@@ -206,4 +207,104 @@ func TestPaymentProviderDown(t *testing.T) {
 	require.Equal(t, 0, held)
 	require.Equal(t, 0, sold)
 	require.Equal(t, 800, free)
+}
+
+// TestPaymentSecretForKeyHolder: the order's key (the e-mail's link) is as
+// good as the buyer's session for paying: on another device, without the
+// session, the page gets the client secret and pays with it; staff get it
+// only with the key, and a stranger gets nothing.
+func TestPaymentSecretForKeyHolder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, embedded, func(o *envOptions) { o.payments = testpay.New() })
+	p := e.performance(hall.Theatre(), true)
+	buyer := e.buyer()
+	r := buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{"S-R3-S1"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var h hold
+	r.decode(t, &h)
+	r = buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Vera", "email": "vera@example.com"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var o struct {
+		payOrder
+		AccessKey string `json:"access_key"`
+	}
+	r.decode(t, &o)
+	require.Equal(t, "pending_payment", o.Status)
+	require.NotEmpty(t, o.AccessKey)
+	secret := o.Payment.ClientSecret
+	require.NotEmpty(t, secret)
+
+	path := "/api/v1/orders/" + o.ID
+	var seen payOrder
+	phone := e.buyer() // another device: no cookie of the sale
+	r = phone.do("GET", path+"?key="+o.AccessKey, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.decode(t, &seen)
+	require.Equal(t, secret, seen.Payment.ClientSecret, "the key holder may pay")
+	seen = payOrder{}
+	e.staff().do("GET", path+"?key="+o.AccessKey, nil).decode(t, &seen)
+	require.Equal(t, secret, seen.Payment.ClientSecret, "staff with the buyer's key act for the buyer")
+	seen = payOrder{}
+	e.staff().do("GET", path, nil).decode(t, &seen)
+	require.NotNil(t, seen.Payment)
+	require.Empty(t, seen.Payment.ClientSecret, "staff without the key do not")
+	require.Equal(t, http.StatusNotFound, e.buyer().do("GET", path+"?key=wrong", nil).status)
+
+	r = phone.do("POST", "/api/v1/payments/test/"+seen.Payment.ID+"/approve", map[string]string{"client_secret": secret})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var paid payOrder
+	phone.do("GET", path+"?key="+o.AccessKey, nil).decode(t, &paid)
+	require.Equal(t, "paid", paid.Status)
+	require.Len(t, paid.Payments, 1)
+	require.Equal(t, "succeeded", paid.Payments[0].Status)
+}
+
+// stripeNamed is the test provider under Stripe's name: what the pages are
+// told and allowed depends on the name only.
+type stripeNamed struct{ *testpay.Provider }
+
+func (stripeNamed) Name() string { return payment.ModeStripe }
+
+// TestPagesKnowHowBuyersPay: index.html's boot data names the provider (and
+// Stripe's publishable key), and only with Stripe may the pages load
+// Stripe.js, show its frames and reach its API.
+func TestPagesKnowHowBuyersPay(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, provider, key string
+		pay                 payment.Provider
+	}{
+		{name: "none", provider: "none"},
+		{name: "test", provider: "test", pay: testpay.New()},
+		{name: "stripe", provider: "stripe", key: "pk_test_abc", pay: stripeNamed{testpay.New()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := fstest.MapFS{"index.html": {Data: []byte(`<script type="application/json" id="boot"></script>`)}}
+			e := newEnv(t, embedded, func(o *envOptions) {
+				o.static, o.payments, o.publishableKey = files, tc.pay, tc.key
+			})
+			index := raw(t, e, "/")
+			require.Equal(t, http.StatusOK, index.status)
+			text := strings.TrimSuffix(strings.TrimPrefix(string(index.body), `<script type="application/json" id="boot">`), `</script>`)
+			var boot struct {
+				Payment struct {
+					Provider       string `json:"provider"`
+					PublishableKey string `json:"publishable_key"`
+				} `json:"payment"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(text), &boot), text)
+			require.Equal(t, tc.provider, boot.Payment.Provider)
+			require.Equal(t, tc.key, boot.Payment.PublishableKey)
+			csp := index.header.Get("Content-Security-Policy")
+			if tc.provider == "stripe" {
+				require.Contains(t, csp, "script-src 'self' https://js.stripe.com;")
+				require.Contains(t, csp, "frame-src https://js.stripe.com https://hooks.stripe.com;")
+				require.Contains(t, csp, "https://api.stripe.com")
+			} else {
+				require.NotContains(t, csp, "stripe")
+				require.Contains(t, csp, "script-src 'self';")
+			}
+		})
+	}
 }

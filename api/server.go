@@ -63,6 +63,9 @@ type Config struct {
 	// (POST /payments/{provider}/webhook) this server reads; nil: none. The
 	// checkout takes the same provider (checkout.Config.Payments).
 	Payments payment.Provider
+	// PaymentPublishableKey is the provider's public key for the buyer's
+	// page (Stripe's pk_…), written into index.html; not a secret.
+	PaymentPublishableKey string
 	// Now is the clock that rate limits and staff sessions go by; nil:
 	// time.Now. Tests pass the clock the rest of the stack runs on.
 	Now func() time.Time
@@ -215,6 +218,9 @@ func (s *Server) routes() error {
 	v1.GET("/orders/:id/history", s.orderHistory, seller)
 	v1.POST("/orders/:id/resend", s.resendOrder, seller)
 	v1.GET("/reports/sales", s.salesReport, seller)
+	v1.GET("/payments", s.listPayments, seller)
+	v1.GET("/payments/reconciliation", s.lastReconciliation, organizer)
+	v1.POST("/payments/reconciliation", s.reconcile, organizer)
 
 	v1.POST("/promotions", s.createPromotion, organizer)
 	v1.GET("/promotions", s.listCodes(voucher.KindPromotion), seller)
@@ -240,13 +246,26 @@ func (s *Server) routes() error {
 	return nil
 }
 
+// csp is the pages' Content-Security-Policy; cspStripe lets the buyer's page
+// load Stripe.js, show its payment frames (3-D Secure's on hooks.stripe.com)
+// and let it reach Stripe's API: with -payment stripe only.
+const (
+	csp       = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+	cspStripe = "default-src 'self'; connect-src 'self' ws: wss: https://api.stripe.com; img-src 'self' data:; style-src 'self'; " +
+		"script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com https://hooks.stripe.com; frame-ancestors 'none'"
+)
+
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	policy := csp
+	if s.cfg.Payments != nil && s.cfg.Payments.Name() == payment.ModeStripe {
+		policy = cspStripe
+	}
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", policy)
 		return next(c)
 	}
 }

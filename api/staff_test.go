@@ -192,6 +192,13 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"order history", sellers, func(staff.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
 		{"resend", sellers, func(staff.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
 		{"sales report", sellers, func(staff.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
+		{"list payments", sellers, func(staff.Role) req {
+			return req{"GET", "/api/v1/payments?from=2026-01-01&to=2026-02-01", nil, nil}
+		}},
+		{"last reconciliation", organizer, func(staff.Role) req { return req{"GET", "/api/v1/payments/reconciliation", nil, nil} }},
+		{"reconcile", organizer, func(staff.Role) req {
+			return req{"POST", "/api/v1/payments/reconciliation", map[string]string{"from": "2026-01-01", "to": "2026-01-02"}, nil}
+		}},
 		{"create promotion", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/promotions", map[string]any{"code": fmt.Sprint("P", userSeq.Add(1), "X"), "name": "P", "percent": 5}, nil}
 		}},
@@ -604,6 +611,17 @@ func TestBoxOfficeDesk(t *testing.T) {
 		require.Equal(t, "cash", counter.Payment.Method)
 		require.Equal(t, "box_office", counter.Channel)
 		require.Equal(t, http.StatusUnprocessableEntity, f.buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": f.hold().Token, "buyer": map[string]string{"name": "B", "email": "b@example.com"}, "payment": map[string]string{"method": "cash"}}).status, "buyers do not pay cash")
+		// With no payment step (this env has no provider), a web order is
+		// recorded as unpaid by design.
+		r = f.buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": f.hold().Token, "buyer": map[string]string{"name": "B", "email": "b@example.com"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var web struct {
+			order
+			Payment struct{ Method string }
+		}
+		r.decode(t, &web)
+		require.Equal(t, "paid", web.Status)
+		require.Equal(t, "none", web.Payment.Method)
 
 		// Search by number, e-mail and name.
 		var found struct {

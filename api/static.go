@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/seatmap/seatmap/payment"
 )
 
 // staticFile is one file of the app, read, hashed and compressed once at
@@ -29,9 +31,17 @@ type staticFile struct {
 // needs before it renders (format.js reads it): no request, no wait.
 const bootSlot = `<script type="application/json" id="boot"></script>`
 
+// bootPayment is how buyers pay, for the checkout page: the provider
+// ("none", "test" or "stripe") and, for Stripe, its publishable key.
+type bootPayment struct {
+	Provider       string `json:"provider"`
+	PublishableKey string `json:"publishable_key,omitempty"`
+}
+
 // bootJSON is what goes into bootSlot: the venue's time zone and the
-// currencies' decimals, as GET /venue and GET /currencies answer them.
-func bootJSON(zone string) ([]byte, error) {
+// currencies' decimals, as GET /venue and GET /currencies answer them, and
+// how buyers pay.
+func bootJSON(zone string, pay bootPayment) ([]byte, error) {
 	var cur struct {
 		Items []currencyJSON `json:"items"`
 	}
@@ -43,7 +53,8 @@ func bootJSON(zone string) ([]byte, error) {
 	return json.Marshal(struct {
 		TimeZone   string         `json:"time_zone"`
 		Currencies []currencyJSON `json:"currencies"`
-	}{zone, cur.Items})
+		Payment    bootPayment    `json:"payment"`
+	}{zone, cur.Items, pay})
 }
 
 // withBoot fills index.html's bootSlot; a page without one is left as it is.
@@ -126,7 +137,11 @@ func (s *Server) static() (echo.HandlerFunc, error) {
 	if s.checkout != nil {
 		zone = s.checkout.Location().String()
 	}
-	boot, err := bootJSON(zone)
+	pay := bootPayment{Provider: payment.ModeNone}
+	if s.cfg.Payments != nil {
+		pay = bootPayment{Provider: s.cfg.Payments.Name(), PublishableKey: s.cfg.PaymentPublishableKey}
+	}
+	boot, err := bootJSON(zone, pay)
 	if err != nil {
 		return nil, err
 	}

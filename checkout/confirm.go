@@ -16,11 +16,13 @@ import (
 	"github.com/seatmap/seatmap/voucher"
 )
 
-// Payment methods. Buyers on the web pay online (through the payment
-// provider, when one is configured: see payments.go); the box office records
-// cash or card.
+// Payment methods. Buyers on the web pay online, through the payment
+// provider (see payments.go); with no payment step (-payment none: free
+// events, venues that collect elsewhere) or nothing to pay, a web order is
+// recorded as none, unpaid by design. The box office records cash or card.
 const (
 	PayOnline = "online"
+	PayNone   = "none"
 	PayCash   = "cash"
 	PayCard   = "card"
 )
@@ -215,6 +217,9 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 	}
 	if s.pay != nil && !in.Actor.Staff() && o.Total > 0 {
 		return s.confirmPending(ctx, p, o, in)
+	}
+	if !in.Actor.Staff() {
+		o.PaymentMethod = PayNone // confirmed with no payment: unpaid by design
 	}
 	o.Origin = order.Change{Actor: in.Actor.Label(), Notify: s.confirmationMessage(o)}
 	stored, err := s.createOrder(ctx, o)

@@ -67,6 +67,7 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 	if o.Refunded > 0 {
 		fmt.Fprintf(&b, "  %-49s %14s\n", "Refunded", "-"+money.Format(o.Refunded, o.Currency))
 	}
+	writePayments(&b, o)
 	if !o.Deadline.IsZero() && o.Status == order.Reserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", s.When(o.Deadline))
 	}
@@ -80,6 +81,34 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 	return &outbox.Message{
 		ID: ids.New("m", 12), Kind: kind, To: o.BuyerEmail,
 		Subject: fmt.Sprintf(subjects[kind], o.Number), Body: b.String(),
+	}
+}
+
+// payStates are the states of a payment or refund at the provider, for buyers.
+var payStates = map[string]string{
+	order.StatusPending:   "pending",
+	order.StatusSucceeded: "succeeded",
+	order.StatusFailed:    "failed",
+	order.StatusCanceled:  "cancelled",
+}
+
+// writePayments lists o's payments and refunds at the payment provider, as
+// loaded with o: what was taken, and what goes back to the card.
+func writePayments(b *strings.Builder, o order.Order) {
+	if len(o.Payments) == 0 {
+		return
+	}
+	b.WriteString("\nPayments\n")
+	for _, p := range o.Payments {
+		what, amount := "Paid online ("+p.Provider+")", money.Format(p.Amount, p.Currency)
+		if p.Kind == order.KindRefund {
+			what, amount = "Refund to your card ("+p.Provider+")", "-"+amount
+		}
+		state := payStates[p.Status]
+		if state == "" {
+			state = p.Status
+		}
+		fmt.Fprintf(b, "  %-36s %-12s %14s\n", what, state, amount)
 	}
 }
 
@@ -117,6 +146,9 @@ func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.M
 	}
 	p, err := s.seats.Performance(ctx, o.PerformanceID)
 	if err != nil {
+		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
+	}
+	if o.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
 		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
 	if r := s.message(p, o, m.Kind, confirmationIntro); r != nil {

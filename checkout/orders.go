@@ -87,6 +87,9 @@ func (s *Service) Resend(ctx context.Context, id string, a seating.Actor) (outbo
 	if err != nil {
 		return outbox.Message{}, err
 	}
+	if o.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
+		return outbox.Message{}, err
+	}
 	m := s.message(p, o, outbox.KindResend, "As asked, here is your order again.")
 	err = s.store.RecordOrderEvent(ctx, id, order.ActionResent, "to "+o.BuyerEmail, order.Change{Actor: a.Label(), Notify: m})
 	if err != nil {

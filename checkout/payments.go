@@ -12,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 )
@@ -36,67 +37,14 @@ import (
 // decides — and is otherwise given back through the provider at once, the
 // buyer told: never a double sale, never money kept without a ticket.
 //
-// checkout knows no HTTP, and package payment's Provider reads webhooks from
-// an http.Header, so checkout declares the part it uses (PaymentProvider) with
-// types of its own that convert one to one from package payment's; package
-// api reads webhooks and hands their events here.
-
 // PaymentProvider is what the checkout needs of a payment provider: package
-// payment's Provider without its webhook. Its types are package payment's,
-// field for field (a conversion turns one into the other).
+// payment's Provider without its webhook, which package api reads and hands
+// the events of here (PaymentEvent).
 type PaymentProvider interface {
 	Name() string
-	Create(ctx context.Context, r PayRequest) (PayIntent, error)
+	Create(ctx context.Context, r payment.Request) (payment.Intent, error)
 	Cancel(ctx context.Context, paymentID, idempotencyKey string) error
-	Refund(ctx context.Context, r PayRefundRequest) (PayRefund, error)
-}
-
-// PayRequest is payment.Request.
-type PayRequest struct {
-	OrderID        string
-	OrderNumber    string
-	Amount         int64
-	Currency       string
-	Email          string
-	IdempotencyKey string
-	ExpiresAt      time.Time
-}
-
-// PayIntent is payment.Intent.
-type PayIntent struct {
-	ID           string
-	ClientSecret string
-	Status       string
-}
-
-// PayRefundRequest is payment.RefundRequest.
-type PayRefundRequest struct {
-	PaymentID      string
-	OrderID        string
-	RefundID       string
-	Amount         int64
-	Currency       string
-	IdempotencyKey string
-	Reason         string
-}
-
-// PayRefund is payment.Refund.
-type PayRefund struct {
-	ID     string
-	Status string
-}
-
-// PayEvent is payment.Event: one verified event of the provider.
-type PayEvent struct {
-	ID        string
-	Type      string
-	PaymentID string
-	RefundID  string
-	OrderID   string
-	Amount    int64
-	Currency  string
-	Reason    string
-	At        time.Time
+	Refund(ctx context.Context, r payment.RefundRequest) (payment.Refund, error)
 }
 
 var (
@@ -139,7 +87,7 @@ func (s *Service) confirmPending(ctx context.Context, p *seating.Perf, o order.O
 	}
 	s.seats.Reserved(p, in.Token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: stored.BuyerName,
 		Email: stored.BuyerEmail, Deadline: deadline})
-	intent, err := s.pay.Create(ctx, PayRequest{OrderID: stored.ID, OrderNumber: stored.Number, Amount: stored.Total,
+	intent, err := s.pay.Create(ctx, payment.Request{OrderID: stored.ID, OrderNumber: stored.Number, Amount: stored.Total,
 		Currency: stored.Currency, Email: stored.BuyerEmail, IdempotencyKey: paymentKey(stored.ID), ExpiresAt: deadline})
 	if err != nil {
 		s.log.Warn("start a payment", "order", stored.ID, "provider", s.pay.Name(), "err", err)
@@ -254,7 +202,7 @@ func (s *Service) PaymentForAnswer(ctx context.Context, provider, id, secret str
 // changes nothing. An event of a payment that is not ours, or of another
 // order, is order.ErrPaymentNotFound; one whose amount or currency is not the
 // payment's is order.ErrPaymentMismatch; neither changes anything.
-func (s *Service) PaymentEvent(ctx context.Context, provider string, ev PayEvent) (order.PaymentResult, error) {
+func (s *Service) PaymentEvent(ctx context.Context, provider string, ev payment.Event) (order.PaymentResult, error) {
 	if s.pay == nil || s.pay.Name() != provider {
 		return order.PaymentResult{}, ErrNoPayments
 	}
@@ -267,7 +215,7 @@ func (s *Service) PaymentEvent(ctx context.Context, provider string, ev PayEvent
 	return v.(order.PaymentResult), nil
 }
 
-func (s *Service) applyEvent(ctx context.Context, provider string, ev PayEvent) (order.PaymentResult, error) {
+func (s *Service) applyEvent(ctx context.Context, provider string, ev payment.Event) (order.PaymentResult, error) {
 	e := order.PaymentEvent{Provider: provider, EventID: ev.ID, Type: ev.Type, PaymentID: ev.PaymentID, RefundID: ev.RefundID,
 		OrderID: ev.OrderID, Amount: ev.Amount, Currency: strings.ToUpper(ev.Currency), Reason: ev.Reason, Actor: "system:" + provider}
 	ref := ev.PaymentID
@@ -369,7 +317,7 @@ func (s *Service) returnPayments(ctx context.Context, orderID string) error {
 // no provider id yet) and records its answer; a refund that succeeded at once
 // is written to the order's history.
 func (s *Service) refundAtProvider(ctx context.Context, rf order.Payment, paymentID, reason string) error {
-	got, err := s.pay.Refund(ctx, PayRefundRequest{PaymentID: paymentID, OrderID: rf.OrderID, RefundID: rf.RefundID,
+	got, err := s.pay.Refund(ctx, payment.RefundRequest{PaymentID: paymentID, OrderID: rf.OrderID, RefundID: rf.RefundID,
 		Amount: rf.Amount, Currency: rf.Currency, IdempotencyKey: rf.IdempotencyKey, Reason: reason})
 	if err != nil {
 		s.log.Error("refund at the payment provider; retried with the same key", "order", rf.OrderID, "provider", s.pay.Name(), "err", err)
@@ -393,6 +341,20 @@ func (s *Service) refundAtProvider(ctx context.Context, rf order.Payment, paymen
 // back to the card: a refund row (pending) is written first, so that the
 // order shows it whatever the provider answers; a retry of the refund (the
 // same idempotency key) asks the provider again with the same key.
+// paidOnline is the succeeded payment at this server's provider among pays,
+// the one a refund goes back through.
+func (s *Service) paidOnline(pays []order.Payment) (order.Payment, bool) {
+	if s.pay == nil {
+		return order.Payment{}, false
+	}
+	for _, p := range pays {
+		if p.Kind == order.KindPayment && p.Status == order.StatusSucceeded && p.Provider == s.pay.Name() {
+			return p, true
+		}
+	}
+	return order.Payment{}, false
+}
+
 func (s *Service) refundOnline(ctx context.Context, o order.Order, rf order.Refund) error {
 	if s.pay == nil || rf.Method != PayOnline || rf.Amount <= 0 {
 		return nil

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,9 +16,9 @@ import (
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/hall"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/memory"
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/payment"
@@ -96,7 +98,7 @@ func newPayEnv(t *testing.T, open func(t *testing.T, now func() time.Time) backe
 		SweepInterval: 5 * time.Millisecond})
 	pay := &flakyPay{Provider: testpay.New()}
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Logger: log, Now: clock.Now,
-		LapseInterval: 5 * time.Millisecond, Payments: paybridge.Checkout(pay), PaymentWindow: 10 * time.Minute})
+		LapseInterval: 5 * time.Millisecond, Payments: pay, PaymentWindow: 10 * time.Minute})
 	data, err := json.Marshal(hall.Theatre())
 	require.NoError(t, err)
 	h, _, err := svc.CreateHall(ctx, data)
@@ -135,7 +137,7 @@ func (e *payEnv) answer(t *testing.T, o order.Order, outcome string) (order.Paym
 	require.NoError(t, err)
 	ev, err := testpay.Event(pay.ProviderID, pay.OrderID, outcome, pay.Amount, pay.Currency, e.clock.Now())
 	require.NoError(t, err)
-	return e.co.PaymentEvent(context.Background(), testpay.Name, paybridge.Event(ev))
+	return e.co.PaymentEvent(context.Background(), testpay.Name, ev)
 }
 
 func (e *payEnv) status(t *testing.T, id string) string {
@@ -337,7 +339,7 @@ func TestFiftyDeliveries(t *testing.T) {
 	ctx := context.Background()
 	e := newPayEnv(t, stores["postgres"])
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	node2 := checkout.New(checkout.Config{Store: e.st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: paybridge.Checkout(e.pay)})
+	node2 := checkout.New(checkout.Config{Store: e.st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: e.pay})
 	o := e.buy(t, "b1", "S-R7-S1", "S-R7-S2")
 	pay := o.Payments[0]
 	ev, err := testpay.Event(pay.ProviderID, pay.OrderID, testpay.Approve, pay.Amount, pay.Currency, e.clock.Now())
@@ -350,7 +352,7 @@ func TestFiftyDeliveries(t *testing.T) {
 			co = node2
 		}
 		wg.Go(func() {
-			_, err := co.PaymentEvent(ctx, testpay.Name, paybridge.Event(ev))
+			_, err := co.PaymentEvent(ctx, testpay.Name, ev)
 			errs <- err
 		})
 	}
@@ -381,22 +383,22 @@ func TestForeignPaymentEvents(t *testing.T) {
 	o := e.buy(t, "b1", "S-R8-S1")
 	pay := o.Payments[0]
 	for name, c := range map[string]struct {
-		edit func(*checkout.PayEvent)
+		edit func(*payment.Event)
 		want error
 	}{
-		"unknown payment": {func(ev *checkout.PayEvent) { ev.PaymentID = "tp_nope" }, order.ErrPaymentNotFound},
-		"foreign order":   {func(ev *checkout.PayEvent) { ev.OrderID = "oother" }, order.ErrPaymentNotFound},
-		"amount":          {func(ev *checkout.PayEvent) { ev.Amount++ }, order.ErrPaymentMismatch},
-		"currency":        {func(ev *checkout.PayEvent) { ev.Currency = "XXX" }, order.ErrPaymentMismatch},
+		"unknown payment": {func(ev *payment.Event) { ev.PaymentID = "tp_nope" }, order.ErrPaymentNotFound},
+		"foreign order":   {func(ev *payment.Event) { ev.OrderID = "oother" }, order.ErrPaymentNotFound},
+		"amount":          {func(ev *payment.Event) { ev.Amount++ }, order.ErrPaymentMismatch},
+		"currency":        {func(ev *payment.Event) { ev.Currency = "XXX" }, order.ErrPaymentMismatch},
 	} {
-		ev := checkout.PayEvent{ID: "ev-" + name, Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID, OrderID: o.ID,
+		ev := payment.Event{ID: "ev-" + name, Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID, OrderID: o.ID,
 			Amount: pay.Amount, Currency: pay.Currency}
 		c.edit(&ev)
 		_, err := e.co.PaymentEvent(ctx, testpay.Name, ev)
 		require.ErrorIs(t, err, c.want, name)
 		require.Equal(t, order.PendingPayment, e.status(t, o.ID), name)
 	}
-	_, err := e.co.PaymentEvent(ctx, "stripe", checkout.PayEvent{ID: "x", Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID})
+	_, err := e.co.PaymentEvent(ctx, "stripe", payment.Event{ID: "x", Type: payment.PaymentSucceeded, PaymentID: pay.ProviderID})
 	require.ErrorIs(t, err, checkout.ErrNoPayments)
 	require.Empty(t, kinds(t, e.st, o.ID))
 }
@@ -513,4 +515,49 @@ func TestLateReturnRetried(t *testing.T) {
 	require.Equal(t, 1, e.pay.refunds)
 	e.pay.mu.Unlock()
 	require.Equal(t, []string{outbox.KindRefund}, kinds(t, e.st, o.ID), "one e-mail")
+}
+
+// TestPaymentsInEmails: the e-mails of an order paid online list its
+// payments at the provider: the confirmation the payment, the refund's
+// e-mail the refund going back to the card.
+func TestPaymentsInEmails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newPayEnv(t, stores["sqlite"])
+	o := e.buy(t, "b1", "S-R11-S1", "S-R11-S2")
+	_, err := e.answer(t, o, testpay.Approve)
+	require.NoError(t, err)
+	staff := seating.Actor{Session: "desk", StaffID: "u1", Login: "olga", Role: "box_office"}
+	_, rf, _, err := e.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Seats: []string{"S-R11-S1"}, Reason: "ill", IdempotencyKey: "k1", Actor: staff})
+	require.NoError(t, err)
+
+	ms, err := e.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	bodies := map[string]string{}
+	for _, m := range ms {
+		m, err := e.co.RenderMessage(ctx, m)
+		require.NoError(t, err)
+		bodies[m.Kind] = m.Body
+	}
+	total := money.Format(o.Total, o.Currency)
+	require.Contains(t, bodies["confirmation"], "\nPayments\n")
+	require.Regexp(t, `\n  Paid online \(test\) +succeeded +`+regexp.QuoteMeta(total)+`\n`, bodies["confirmation"])
+	refund := bodies["refund"]
+	require.Contains(t, refund, "The money goes back to the card you paid with")
+	require.Regexp(t, `  Paid online \(test\) +succeeded +`+regexp.QuoteMeta(total)+`\n`, refund)
+	require.Regexp(t, `  Refund to your card \(test\) +pending +-`+regexp.QuoteMeta(money.Format(rf.Amount, o.Currency))+`\n`, refund)
+
+	// Cash at the desk is not the card's.
+	_, _, _, err = e.co.Refund(ctx, checkout.RefundInput{OrderID: o.ID, Amount: 100, Reason: "goodwill", Method: checkout.PayCash, IdempotencyKey: "k2", Actor: staff})
+	require.NoError(t, err)
+	ms, err = e.st.OrderMessages(ctx, o.ID)
+	require.NoError(t, err)
+	var goodwill string
+	for _, m := range ms {
+		if m.Kind == "refund" && strings.Contains(m.Body, "(goodwill)") {
+			goodwill = m.Body
+		}
+	}
+	require.NotEmpty(t, goodwill)
+	require.NotContains(t, goodwill, "back to the card")
 }

@@ -54,8 +54,8 @@ func (in *RefundInput) validate() error {
 		return &input.Error{Field: "amount", Reason: "is larger than any order"}
 	case len(in.Seats) > 1000:
 		return &input.Error{Field: "seats", Reason: "at most 1000 seats per refund"}
-	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline:
-		return &input.Error{Field: "method", Reason: "must be cash, card or online"}
+	case in.Method != "" && in.Method != PayCash && in.Method != PayCard && in.Method != PayOnline && in.Method != PayNone:
+		return &input.Error{Field: "method", Reason: "must be cash, card, online or none (no money moves through seatd)"}
 	}
 	return validateReason(&in.Reason, true)
 }
@@ -94,7 +94,18 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	after := o
 	after.Tickets = append([]order.Ticket(nil), o.Tickets...)
 	if rf, err := order.PlanRefund(&after, req, s.now()); err == nil {
-		m := s.message(p, after, outbox.KindRefund, fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason))
+		intro := fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason)
+		if after.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
+			return order.Order{}, order.Refund{}, false, err
+		}
+		if paid, ok := s.paidOnline(after.Payments); ok && req.Method == PayOnline && rf.Amount > 0 {
+			// The refund is sent to the provider once stored: pending as the
+			// e-mail is written.
+			intro += " The money goes back to the card you paid with; it may take a few days to show."
+			after.Payments = append(after.Payments, order.Payment{Kind: order.KindRefund, Provider: paid.Provider,
+				Amount: rf.Amount, Currency: o.Currency, Status: order.StatusPending})
+		}
+		m := s.message(p, after, outbox.KindRefund, intro)
 		req.Change.Notify = m
 	}
 	var rf order.Refund
@@ -118,6 +129,13 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	// did not reach it.
 	if err := s.refundOnline(ctx, o, rf); err != nil {
 		return order.Order{}, order.Refund{}, false, err
+	}
+	if s.pay != nil && rf.Method == PayOnline {
+		// The answer shows the payments as stored, the refund's own row
+		// written just now among them.
+		if pays, err := s.store.Payments(ctx, o.ID); err == nil {
+			o.Payments = pays
+		}
 	}
 	return o, rf, replayed, nil
 }

@@ -48,6 +48,7 @@ type Store interface {
 	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
 	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
+	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
@@ -79,6 +80,15 @@ type Config struct {
 	// PaymentWindow is how long a buyer has to pay; default
 	// DefaultPaymentWindow.
 	PaymentWindow time.Duration
+	// ReconcileDaily runs the payment reconciliation of yesterday (in
+	// Location) at start and once a day after (see reconcile.go).
+	ReconcileDaily bool
+	// ReconcileInterval is how often the daily run looks whether the day
+	// has changed; default 1 min.
+	ReconcileInterval time.Duration
+	// ReconcileGrace is how long after its window a payment may stay
+	// pending before the check flags it; default DefaultReconcileGrace.
+	ReconcileGrace time.Duration
 }
 
 // Service is the checkout. It is safe for concurrent use.
@@ -97,7 +107,9 @@ type Service struct {
 	pay      PaymentProvider    // nil: no payment step
 	events   singleflight.Group // deliveries of one provider event
 
-	life startstop.Runner // the lapse and reminder loop
+	recon recon // the daily reconciliation's last result
+
+	life startstop.Runner // the lapse and reminder loop, the daily reconciliation
 }
 
 // New returns a checkout. Start runs its background work.
@@ -123,16 +135,27 @@ func New(cfg Config) *Service {
 	if cfg.PaymentWindow <= 0 {
 		cfg.PaymentWindow = DefaultPaymentWindow
 	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = time.Minute
+	}
+	if cfg.ReconcileGrace <= 0 {
+		cfg.ReconcileGrace = DefaultReconcileGrace
+	}
 	return &Service{
 		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
 	}
 }
 
-// Start marks lapsed reservations expired and reminds buyers of deadlines,
-// until ctx ends or Stop is called.
+// Start marks lapsed reservations expired and reminds buyers of deadlines
+// (and, with ReconcileDaily, reconciles payments daily), until ctx ends or
+// Stop is called.
 func (s *Service) Start(ctx context.Context) error {
-	if err := s.life.Start(ctx, s.run); err != nil {
+	loops := []func(context.Context){s.run}
+	if s.cfg.ReconcileDaily {
+		loops = append(loops, s.reconcileDaily)
+	}
+	if err := s.life.Start(ctx, loops...); err != nil {
 		return fmt.Errorf("checkout: %w", err)
 	}
 	return nil

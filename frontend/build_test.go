@@ -9,7 +9,7 @@ import (
 )
 
 // staffOnly are the modules only staff pages use.
-var staffOnly = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "staffmap.js", "session.js", "catalog.js", "halls.js"}
+var staffOnly = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "payments.js", "staffmap.js", "session.js", "catalog.js", "halls.js"}
 
 // The built app: index.html names the bundle and its chunks, which exist, hold
 // every buyer module and no staff one; staff code is in a script only import()

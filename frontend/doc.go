@@ -1,9 +1,12 @@
 // Package frontend is the browser app. Buyers get the repertoire, the live seat
 // map drawn on a canvas, holds with a countdown, checkout and the order
-// confirmation. Staff sign in (#/login) to the performances list, the organizer's
-// painter (price zones, quotas and blocks dragged onto the live map, templates,
-// start/stop sales, counts) and the box office desk (every hold, extensions,
-// cancellations, reservations, counter sales, search).
+// confirmation; with a payment provider, the payment step (static/pay.js: the
+// test provider's approve and decline, or Stripe's Payment Element loaded on
+// demand) in the hold panel and on the order page. Staff sign in (#/login) to
+// the performances list, the organizer's painter (price zones, quotas and
+// blocks dragged onto the live map, templates, start/stop sales, counts) and
+// the box office desk (every hold, extensions, cancellations, reservations,
+// counter sales, search).
 //
 // The app is plain ES modules, one stylesheet and index.html under static/,
 // embedded into the binary with go:embed. There is no build step for anyone

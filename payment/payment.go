@@ -13,7 +13,6 @@ package payment
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 )
 
@@ -97,6 +96,13 @@ type Event struct {
 	At        time.Time
 }
 
+// Header is what a webhook's verification reads of the request's header
+// (http.Header satisfies it): package payment, and with it the checkout
+// that uses its types, knows no HTTP.
+type Header interface {
+	Get(key string) string
+}
+
 // Provider is a payment service.
 type Provider interface {
 	// Name is the provider's name in routes and records: "test", "stripe".
@@ -113,5 +119,5 @@ type Provider interface {
 	// Webhook verifies and reads one delivery of the provider's webhook.
 	// It returns ErrBadSignature for a delivery that does not verify and
 	// ErrIgnored for one seatd does not act on.
-	Webhook(h http.Header, body []byte) (Event, error)
+	Webhook(h Header, body []byte) (Event, error)
 }

@@ -35,7 +35,6 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/internal/connlimit"
-	"github.com/seatmap/seatmap/internal/paybridge"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
@@ -255,8 +254,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 	log.Info("payments", "mode", cfg.payment.mode)
+	// The daily reconciliation runs in every mode: with -payment none it
+	// finds no payment rows, and rows of an earlier mode are still checked.
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
-		Payments: paybridge.Checkout(pay), PaymentWindow: cfg.payment.window})
+		Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -297,6 +298,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		Seats: svc, Checkout: co, Vouchers: vouchers, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
+		PaymentPublishableKey: cfg.payment.publishableKey,
 	})
 	if err != nil {
 		return err

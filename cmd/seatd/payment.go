@@ -23,6 +23,10 @@ type paymentConfig struct {
 	window        time.Duration
 	secretKey     string // STRIPE_SECRET_KEY
 	webhookSecret string // STRIPE_WEBHOOK_SECRET
+	// publishableKey is Stripe's public key (STRIPE_PUBLISHABLE_KEY, pk_…)
+	// the buyer's page loads Stripe.js with: not a secret, it goes into
+	// every page.
+	publishableKey string
 	// stripeURL is where Stripe's API is (STRIPE_API_BASE): empty for
 	// Stripe itself; stripe-mock in tests.
 	stripeURL string
@@ -33,7 +37,7 @@ func (p *paymentConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	if def == "" {
 		def = payment.ModeTest
 	}
-	fs.StringVar(&p.mode, "payment", def, "how buyers pay: none (an order is confirmed at once, unpaid by design: free events, venues that collect elsewhere), test (the built-in test provider: the buyer's page approves or declines), or stripe (keys from STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET) (SEATD_PAYMENT)")
+	fs.StringVar(&p.mode, "payment", def, "how buyers pay: none (an order is confirmed at once, unpaid by design: free events, venues that collect elsewhere), test (the built-in test provider: the buyer's page approves or declines), or stripe (keys from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY) (SEATD_PAYMENT)")
 	fs.DurationVar(&p.window, "payment-window", checkout.DefaultPaymentWindow, "how long a buyer has to pay an order before it ends as payment_failed and its seats go back on sale")
 }
 
@@ -47,6 +51,7 @@ func (p *paymentConfig) resolve(getenv func(string) string) error {
 		return nil
 	case payment.ModeStripe:
 		p.secretKey, p.webhookSecret = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_WEBHOOK_SECRET")
+		p.publishableKey = getenv("STRIPE_PUBLISHABLE_KEY")
 		p.stripeURL = getenv("STRIPE_API_BASE")
 		var missing []error
 		if p.secretKey == "" {
@@ -54,6 +59,9 @@ func (p *paymentConfig) resolve(getenv func(string) string) error {
 		}
 		if p.webhookSecret == "" {
 			missing = append(missing, errors.New("-payment stripe needs STRIPE_WEBHOOK_SECRET in the environment (the webhook endpoint's signing secret, whsec_…)"))
+		}
+		if p.publishableKey == "" {
+			missing = append(missing, errors.New("-payment stripe needs STRIPE_PUBLISHABLE_KEY in the environment (the account's publishable key, pk_…, for the buyer's page)"))
 		}
 		return errors.Join(missing...)
 	}

@@ -35,13 +35,19 @@ func TestPaymentConfig(t *testing.T) {
 	_, err = parseConfig([]string{"-payment", "stripe"}, env(nil), io.Discard)
 	require.ErrorContains(t, err, "STRIPE_SECRET_KEY")
 	require.ErrorContains(t, err, "STRIPE_WEBHOOK_SECRET")
+	require.ErrorContains(t, err, "STRIPE_PUBLISHABLE_KEY")
 	const secret = "sk_test_secretvalue123"
 	_, err = parseConfig([]string{"-payment", "stripe"}, env(map[string]string{"STRIPE_SECRET_KEY": secret}), io.Discard)
 	require.ErrorContains(t, err, "STRIPE_WEBHOOK_SECRET")
 	require.False(t, strings.Contains(err.Error(), secret), "a key is never echoed")
-	cfg, err = parseConfig([]string{"-payment", "stripe"}, env(map[string]string{"STRIPE_SECRET_KEY": secret, "STRIPE_WEBHOOK_SECRET": "whsec_x"}), io.Discard)
+	keys := map[string]string{"STRIPE_SECRET_KEY": secret, "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+	_, err = parseConfig([]string{"-payment", "stripe"}, env(keys), io.Discard)
+	require.ErrorContains(t, err, "STRIPE_PUBLISHABLE_KEY", "the buyer's page needs the publishable key")
+	keys["STRIPE_PUBLISHABLE_KEY"] = "pk_test_x"
+	cfg, err = parseConfig([]string{"-payment", "stripe"}, env(keys), io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, secret, cfg.payment.secretKey)
+	require.Equal(t, "pk_test_x", cfg.payment.publishableKey)
 }
 
 // TestDefaultPaysThroughTestProvider: go run ./cmd/seatd shows the whole

@@ -53,6 +53,7 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "vouchers", url: base + "/#/vouchers", ready: `!!document.querySelector("#promotions-table, .vouchers") && !document.querySelector(".staff-loading")`},
 		{name: "reports", url: base + "/#/reports", ready: `!!document.querySelector("#report") && document.querySelector("#report").getAttribute("aria-busy") !== "true" && document.querySelector("#report").children.length > 0`},
 		{name: "hall upload", url: base + "/#/staff/halls", ready: `!!document.querySelector("#hall-file")`},
+		{name: "payments", url: base + "/#/payments", ready: `!!document.querySelector(".payments-page") && !!document.querySelector("#payments-status") && document.querySelector("#payments-table").getAttribute("aria-busy") !== "true" && !!document.querySelector("#reconcile-last .reconcile-verdict, #reconcile-last .hint:not(.loading)")`},
 	}
 }
 
@@ -239,6 +240,12 @@ func TestStaffChannelsNamesAndHeldNow(t *testing.T) {
 	require.Regexp(t, `Row 1 · Seat 2$`, names[1])
 	require.NotContains(t, eval[string](t, page, `document.querySelector("#order-seats").textContent`), fx.orderSeat)
 	require.Regexp(t, `^Refund .*Row 1 · Seat 1$`, eval[string](t, page, fmt.Sprintf(`document.querySelector('#order-seats .refund-seat[value=%q]').getAttribute("aria-label")`, fx.orderSeat)))
+	// Each live ticket links to its QR code, which staff may open.
+	qr := eval[string](t, page, `document.querySelector("#order-seats .ticket-code-link").href`)
+	require.Contains(t, qr, "/qr.svg")
+	svg, err := chromedp.Run(page, chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q).then(r => r.ok ? r.text() : "HTTP " + r.status)`, qr), chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Contains(t, svg, "<svg")
 
 	// Sales report, all performances: one seat is held now.
 	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/reports")))

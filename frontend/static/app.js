@@ -6,7 +6,7 @@
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
-//   #/orders, #/orders/{id}, #/vouchers, #/reports                 staff (staff.js)
+//   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
@@ -22,7 +22,7 @@ import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 import { mountOrder } from './order.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments'];
 
 /**
  * Mounts a staff page once staff.js has loaded; a route left before then

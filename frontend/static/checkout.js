@@ -4,20 +4,27 @@
 // button sits in a bar that sticks to the bottom of the panel (or of the phone's
 // screen), so it is in view without scrolling. When a hold ends, the panel stays
 // with what the buyer typed and offers to hold the same seats again.
+//
+// With a payment provider the confirmed order waits for its payment
+// (pending_payment): the panel then shows the payment step (pay.js) in place
+// of the form; a paid order goes to its page, a failed one says so and offers
+// to choose seats again.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, mmss, codeReason } from './format.js';
 import { showError, clearError, announce } from './notify.js';
+import { PaymentStep, failedText, orderLink } from './pay.js';
 
 /**
  * @typedef {{token: string, performance_id: string, seats: string[], expires_at: string}} Hold
  * @typedef {{seat: string, zone: string, price: number, status?: string}} Ticket
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets?: Ticket[],
  *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number,
- *   currency: string, buyer: {name: string, email: string}, channel?: string, payment?: {method: string} | null,
- *   deadline?: string | null, created_at: string}} Order
+ *   currency: string, buyer: {name: string, email: string}, channel?: string,
+ *   payment?: {method?: string, id?: string, provider?: string, client_secret?: string, expires_at?: string} | null,
+ *   payments?: any[], access_key?: string, deadline?: string | null, created_at: string}} Order
  * @typedef {{code: string, name?: string, valid: boolean, value: number, reason: string | null}} CodeCheck
  * @typedef {{
  *   seatLine: (id: string) => {label: string, zone: string, price: number, currency: string} | null,
@@ -25,6 +32,9 @@ import { showError, clearError, announce } from './notify.js';
  *   onGone: (message: string) => void,
  *   onReleased: () => void,
  *   onOrdered: (order: Order) => void,
+ *   onPaying: (order: Order) => void,
+ *   onPayFailed: (order: Order) => void,
+ *   onChooseAgain: () => void,
  * }} HoldPanelHooks
  */
 
@@ -117,18 +127,109 @@ export class HoldPanel {
     this.codeInput.addEventListener('input', () => this.#codeTyped());
 
     this.title = h('h2', { class: 'panel-title', tabindex: '-1' }, 'Your seats are held');
+    /** The payment step of the order made of this hold, while it waits for its payment. */
+    /** @type {PaymentStep | null} */
+    this.payStep = null;
+    this.payBox = h('div', { class: 'pay-box', id: 'pay-box', hidden: true });
+    this.totalRow = h('div', { class: 'total' }, h('span', null, 'Total'), this.total);
     replace(root,
       this.title,
       this.lapsedBox,
+      this.payBox,
       this.countdownBox,
       this.list,
       this.subtotalRow,
       this.discountRow,
-      h('div', { class: 'total' }, h('span', null, 'Total'), this.total),
+      this.totalRow,
       this.actions,
       this.form,
       this.bar,
     );
+  }
+
+  /** Whether the panel shows an order's payment (or how it failed), not a hold. */
+  get paying() {
+    return !this.payBox.hidden;
+  }
+
+  /**
+   * The hold became an order waiting for its payment: the panel shows the
+   * payment step instead of the hold's countdown and form. Also for such an
+   * order found again after a reload.
+   * @param {Order} order
+   */
+  pay(order) {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.hold = null;
+    this.#setLapsed(null);
+    this.payStep?.destroy();
+    const step = new PaymentStep(order, {
+      onSettled: (o) => this.#settled(o),
+      returnURL: orderLink(order),
+      link: true,
+      headingLevel: 'h2',
+    });
+    this.payStep = step;
+    replace(this.payBox, step.el);
+    this.#holdParts(false);
+    const labels = (order.tickets || []).map((t) => this.hooks.seatLine(t.seat)?.label || /** @type {any} */ (t).seat_label || t.seat);
+    replace(this.list, labels.map((name) => h('li', null, h('span', { class: 'seat-name' }, name))));
+    this.root.hidden = false;
+    step.focus();
+    announce(`Order ${order.number} is waiting for its payment of ${money(order.total, order.currency)}.`);
+  }
+
+  /**
+   * Shows or hides what belongs to a hold (not to a payment).
+   * @param {boolean} on
+   */
+  #holdParts(on) {
+    for (const el of [this.title, this.countdownBox, this.totalRow, this.actions, this.form, this.bar]) el.hidden = !on;
+    if (!on) {
+      this.subtotalRow.hidden = true;
+      this.discountRow.hidden = true;
+    }
+    this.payBox.hidden = on;
+    if (on) {
+      this.payStep?.destroy();
+      this.payStep = null;
+      this.payBox.replaceChildren();
+    }
+  }
+
+  /**
+   * The payment settled: a paid order goes to its page; a failed one is
+   * said, with the way back to the seat map.
+   * @param {Order} order
+   */
+  #settled(order) {
+    if (order.status !== 'payment_failed' && order.status !== 'expired') {
+      announce('Payment received. Your tickets are booked.');
+      this.#end(() => this.hooks.onOrdered(order));
+      return;
+    }
+    const declined = failedText(order);
+    const title = h('h2', { id: 'pay-failed-title', class: 'panel-title', tabindex: '-1' },
+      /ran out/.test(declined) ? 'The time to pay ran out' : 'Payment declined');
+    const again = h('button', { type: 'button', id: 'choose-again', class: 'btn btn-primary btn-block', onclick: () => this.#chooseAgain() }, 'Choose seats again');
+    this.payStep?.destroy();
+    this.payStep = null;
+    replace(this.payBox, h('div', { class: 'pay-failed', id: 'pay-failed' },
+      title,
+      h('p', { id: 'pay-failed-text' }, `Order ${order.number}: ${declined}`),
+      again));
+    this.list.replaceChildren();
+    this.hooks.onPayFailed(order);
+    title.focus();
+    announce(declined);
+  }
+
+  /** Leaves the failed payment for the seat map. */
+  #chooseAgain() {
+    this.#holdParts(true);
+    this.root.hidden = true;
+    this.hooks.onChooseAgain();
   }
 
   /**
@@ -137,6 +238,7 @@ export class HoldPanel {
    */
   show(hold) {
     if (!this.hold || this.hold.token !== hold.token) this.attempt = null;
+    if (this.paying) this.#holdParts(true);
     this.hold = hold;
     this.#setLapsed(null);
     this.deadline = Date.parse(hold.expires_at);
@@ -163,6 +265,13 @@ export class HoldPanel {
   hide() {
     clearInterval(this.timer);
     this.timer = undefined;
+    if (this.paying) {
+      // The order's payment, not a hold: nothing to offer again.
+      this.#holdParts(true);
+      this.hold = null;
+      this.root.hidden = true;
+      return;
+    }
     const ended = this.hold;
     const ranOut = this.deadline <= api.serverNow();
     this.hold = null;
@@ -240,6 +349,7 @@ export class HoldPanel {
   destroy() {
     clearInterval(this.timer);
     clearTimeout(this.codeTimer);
+    this.payStep?.destroy();
     this.codeAbort?.abort();
     this.hold = null;
   }
@@ -510,7 +620,13 @@ export class HoldPanel {
     try {
       const order = await api.post(paths.orders(), body, { 'Idempotency-Key': this.attempt.key });
       clearError();
-      this.#end(() => this.hooks.onOrdered(order));
+      if (order.status === 'pending_payment' && order.payment) {
+        this.attempt = null;
+        this.hooks.onPaying(order);
+        this.pay(order);
+      } else {
+        this.#end(() => this.hooks.onOrdered(order));
+      }
     } catch (err) {
       if (err instanceof api.ApiError && err.slug === 'code-invalid') {
         // Blocked or used up since it was checked: the seats stay held, and

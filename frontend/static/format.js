@@ -10,8 +10,11 @@ import { url, currencies, venue } from './paths.js';
  * counts them (ISO 4217 from golang.org/x/text/currency; the browser's own
  * Intl data differs for a few currencies: HUF, MNT, TZS …). Every amount the
  * API gives or takes is an integer of minor units in this sense. Asked of the
- * API (GET /venue, GET /currencies) only when the page lacks it.
- * @typedef {{time_zone?: string, currencies?: Array<{code: string, decimals: number}>}} Boot
+ * API (GET /venue, GET /currencies) only when the page lacks it. payment
+ * says how buyers pay: the provider ("none", "test", "stripe") and, for
+ * Stripe, the publishable key its payment form is loaded with.
+ * @typedef {{provider: string, publishable_key?: string}} PaymentSetup
+ * @typedef {{time_zone?: string, currencies?: Array<{code: string, decimals: number}>, payment?: PaymentSetup}} Boot
  */
 
 /** @returns {Boot | null} */
@@ -47,6 +50,15 @@ const venueZone = (() => {
   }
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 })();
+
+/**
+ * How buyers pay, as the server started (its -payment); {provider: ''} when
+ * the page was not given it (an order's own payment names its provider).
+ * @returns {PaymentSetup}
+ */
+export function paymentSetup() {
+  return boot.payment && typeof boot.payment.provider === 'string' ? boot.payment : { provider: '' };
+}
 
 /** The venue's time zone, e.g. "Europe/Berlin". */
 export function venueTimeZone() {
@@ -347,6 +359,8 @@ export function codeState(state) {
 /** An order's status for people. */
 const ORDER_STATUSES = /** @type {Record<string, string>} */ ({
   reserved: 'Reserved',
+  pending_payment: 'Waiting for payment',
+  payment_failed: 'Payment not completed',
   paid: 'Paid',
   partially_refunded: 'Partially refunded',
   refunded: 'Refunded',

@@ -3,19 +3,26 @@
 // the venue's time, and one ticket per seat: the seat as people say it, its
 // price, and its code with a QR code for the gate. Everything comes from the
 // server, so the page works in a new tab and, with the key, on any device.
+//
+// An order still waiting for its payment shows the payment step (pay.js) while
+// its window is open, and turns into the paid order, tickets and all, once the
+// payment arrives; one whose payment failed says so and leads back to the
+// performance. The order's payments and refunds at the provider are listed.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, dateTime, orderStatus } from './format.js';
-import { showError } from './notify.js';
+import { showError, announce } from './notify.js';
+import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 
 /**
  * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
  *   number?: string, zone: string, price: number, status: string}} Ticket
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
  *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number, currency: string,
- *   buyer?: {name: string, email: string}, access_key?: string}} Order
+ *   buyer?: {name: string, email: string}, access_key?: string, payment?: import('./pay.js').Payment | null,
+ *   payments?: import('./pay.js').PaymentRow[], deadline?: string | null}} Order
  */
 
 /** The order's key from the page's address (#/order/{id}?key=…), or ''. */
@@ -66,6 +73,10 @@ function ticketCard(order, t, key) {
  */
 export function mountOrder(root, id) {
   let dead = false;
+  /** @type {PaymentStep | null} */
+  let step = null;
+  /** @type {{name: string, starts_at: string, time_zone?: string} | null} */
+  let perf = null;
   replace(root, h('section', { class: 'order' }, h('p', { class: 'shows-status' }, 'Loading your order…')));
   const key = keyFromAddress();
 
@@ -86,26 +97,56 @@ export function mountOrder(root, id) {
       if (!notFound) showError(err);
       return;
     }
-    /** @type {{name: string, starts_at: string, time_zone?: string} | null} */
-    let perf = null;
     try {
       perf = await api.get(paths.performance(order.performance_id));
     } catch {
       perf = null; // the order itself is what matters
     }
     if (dead) return;
+    show(order, false);
+  })();
+
+  /**
+   * Shows the order; again when its payment settles (then focus and an
+   * announcement say so).
+   * @param {Order} order
+   * @param {boolean} changed
+   */
+  function show(order, changed) {
+    step?.destroy();
+    step = null;
+    const pending = order.status === 'pending_payment';
+    const failed = order.status === 'payment_failed';
+    if (pending && order.payment) {
+      step = new PaymentStep(/** @type {any} */ (order), {
+        key,
+        returnURL: orderLink(order) || location.href,
+        headingLevel: 'h2',
+        onSettled: (o) => {
+          if (!dead) show(o, true);
+        },
+      });
+    }
     const discount = order.discount || 0;
     const refunded = order.refunded || 0;
     const tickets = order.tickets || [];
-    const link = order.access_key
-      ? `${location.origin}${location.pathname}#/order/${encodeURIComponent(order.id)}?key=${encodeURIComponent(order.access_key)}`
-      : '';
+    const link = orderLink(order);
+    const heading = h('h1', { id: 'order-title', tabindex: '-1' }, order.status === 'paid' ? 'Thank you, your tickets are booked'
+      : pending ? 'Your order is waiting for its payment'
+        : failed ? 'Payment not completed' : 'Your order');
     document.title = `Order ${order.number} · seatmap`;
-    replace(root, h('section', { class: 'order', 'aria-labelledby': 'order-title' },
+    replace(root, h('section', { class: 'order', 'aria-labelledby': 'order-title', dataset: { status: order.status } },
       h('div', { class: 'order-card' },
-        h('div', { class: 'order-ok', 'aria-hidden': 'true' }, '✓'),
-        h('h1', { id: 'order-title' }, order.status === 'paid' ? 'Thank you, your tickets are booked' : 'Your order'),
-        h('p', { class: 'order-sub' }, `A confirmation was sent to ${order.buyer?.email || 'your e-mail address'}.`),
+        order.status === 'paid' ? h('div', { class: 'order-ok', 'aria-hidden': 'true' }, '✓') : null,
+        heading,
+        failed
+          ? h('div', { class: 'pay-failed', id: 'pay-failed' },
+            h('p', { id: 'pay-failed-text' }, failedText(/** @type {any} */ (order))),
+            h('p', null, h('a', { id: 'back-to-performance', class: 'btn btn-primary', href: `#/p/${encodeURIComponent(order.performance_id)}` }, 'Choose seats again')))
+          : pending
+            ? h('p', { class: 'order-sub' }, 'Your seats are kept for you while you pay. The tickets and their codes come once the payment arrives.')
+            : h('p', { class: 'order-sub' }, `A confirmation was sent to ${order.buyer?.email || 'your e-mail address'}.`),
+        step ? step.el : null,
         h('div', { class: 'order-number-box' },
           h('span', { class: 'order-number-label' }, 'Order number'),
           h('span', { id: 'order-number', class: 'order-number' }, order.number)),
@@ -123,14 +164,27 @@ export function mountOrder(root, id) {
             order.status === 'paid' ? ' · paid' : ` · ${orderStatus(order.status).toLowerCase()}`),
           refunded > 0 ? [h('dt', null, 'Refunded'), h('dd', { id: 'order-refunded' }, money(refunded, order.currency))] : null,
           order.buyer ? [h('dt', null, 'Buyer'), h('dd', null, order.buyer.name, h('br'), order.buyer.email)] : null),
-        h('h2', { class: 'tickets-title' }, tickets.length === 1 ? 'Your ticket' : `Your tickets (${tickets.length})`),
-        h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key))),
+        failed ? null : [
+          h('h2', { class: 'tickets-title' }, tickets.length === 1 ? 'Your ticket' : `Your tickets (${tickets.length})`),
+          h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key)))],
+        paymentHistory(/** @type {any} */ (order)),
         link ? h('p', { class: 'order-link no-print' }, 'To open this order on another device, use the link in your e-mail or ',
           h('a', { id: 'order-link', href: link }, 'this link'), '. Keep it to yourself: whoever has it can open the order.') : null,
         h('div', { class: 'btn-row no-print' },
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => window.print() }, 'Print'),
           h('a', { class: 'btn btn-ghost', href: '#/' }, 'More performances')))));
-  })();
+    if (!changed) return;
+    if (order.status === 'paid') {
+      heading.focus();
+      announce('Payment received. Your tickets are booked.');
+    } else if (failed) {
+      heading.focus();
+      announce(failedText(/** @type {any} */ (order)));
+    }
+  }
 
-  return () => { dead = true; };
+  return () => {
+    dead = true;
+    step?.destroy();
+  };
 }

@@ -258,13 +258,16 @@ export function mountOrders(root, _user) {
 
 const ACTIONS = /** @type {Record<string, string>} */ ({
   created: 'Created', paid: 'Paid', extended: 'Extended', annulled: 'Annulled',
-  expired: 'Expired', refunded: 'Refunded', resent: 'E-mail sent again',
+  expired: 'Expired', refunded: 'Refunded', resent: 'E-mail sent again', reminded: 'Reminded of the deadline',
+  payment_failed: 'Payment failed', payment_returned: 'Paid too late: money given back', refund_settled: 'Refund settled at the provider',
 });
+/** A payment's or refund's state at the provider. */
+const PAY_STATES = /** @type {Record<string, string>} */ ({ pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Cancelled' });
 const MESSAGE_KINDS = /** @type {Record<string, string>} */ ({
   confirmation: 'Confirmation', reservation: 'Reservation', refund: 'Refund', resend: 'Sent again',
   reminder: 'Deadline reminder', reservation_ended: 'Reservation ended',
 });
-const METHODS = /** @type {Record<string, string>} */ ({ cash: 'Cash', card: 'Card', online: 'Online' });
+const METHODS = /** @type {Record<string, string>} */ ({ cash: 'Cash', card: 'Card', online: 'Online', none: 'None (no payment step)' });
 
 /** @param {string} actor "staff:olga" or "buyer" */
 function actorText(actor) {
@@ -356,7 +359,11 @@ export function mountOrderPage(root, id, _user) {
         h('th', { scope: 'row' }, seatName(t.seat)),
         h('td', null, zones.get(t.zone) || t.zone),
         h('td', { class: 'num' }, money(t.price, cur)),
-        h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))));
+        h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))),
+        h('td', { class: 'ticket-code-cell' }, t.code && live && t.id
+          ? h('a', { href: paths.ticketQR(o.id, t.id), target: '_blank', rel: 'noopener', class: 'ticket-code-link', title: 'Open the ticket’s QR code',
+            'aria-label': `QR code of ${seatName(t.seat)}, ticket code ${t.code.slice(0, 6)}…` }, `${t.code.slice(0, 6)}…`)
+          : '—'));
     });
 
     const facts = h('dl', { class: 'facts' },
@@ -367,7 +374,8 @@ export function mountOrderPage(root, id, _user) {
       h('dt', null, 'Made'),
       h('dd', null, dateTime(o.created_at), ' · ', channelLabel(o.channel || '')),
       h('dt', null, 'Payment'),
-      h('dd', { id: 'order-payment' }, o.payment ? METHODS[o.payment.method] || o.payment.method : o.status === 'reserved' ? 'Not paid yet' : '—'),
+      h('dd', { id: 'order-payment' }, o.payment ? METHODS[o.payment.method] || o.payment.method
+        : o.status === 'reserved' || o.status === 'pending_payment' ? 'Not paid yet' : '—'),
       o.deadline ? [h('dt', null, 'Pay by'), h('dd', { id: 'order-deadline' }, dateTime(o.deadline))] : null);
 
     const sums = h('dl', { class: 'facts sums', id: 'order-sums' },
@@ -391,10 +399,11 @@ export function mountOrderPage(root, id, _user) {
               h('thead', null, h('tr', null,
                 refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
                 h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col' }, 'Zone'),
-                h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'))),
+                h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Ticket'))),
               h('tbody', null, seatRows))),
             sums),
           refundsCard(d.refunds, cur),
+          o.payments && o.payments.length ? paymentsCard(o.payments) : null,
           historyCard(d.history),
           messagesCard(d.messages)),
         h('div', { class: 'order-page-side' },
@@ -433,6 +442,28 @@ export function mountOrderPage(root, id, _user) {
           h('td', null, r.reason),
           h('td', null, actorText(r.actor)))))))
         : h('p', { class: 'hint' }, 'Nothing refunded.'));
+  }
+
+  /**
+   * The order's payments and refunds at the payment provider, with the
+   * provider's ids (for reconciliation and the provider's dashboard).
+   * @param {{id: string, kind: string, provider: string, provider_id: string, refund_id?: string, status: string,
+   *   amount: number, currency: string, reason?: string, created_at: string, updated_at: string}[]} rows
+   */
+  function paymentsCard(rows) {
+    return h('div', { class: 'card' },
+      h('h2', null, 'Payments at the provider'),
+      h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-provider-payments' },
+        h('caption', { class: 'sr-only' }, 'Payments and refunds at the payment provider'),
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col', class: 'num' }, 'Amount'),
+          h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Provider'))),
+        h('tbody', null, rows.map((p) => h('tr', { dataset: { id: p.id, kind: p.kind, status: p.status } },
+          h('td', { class: 'nowrap' }, dateTime(p.updated_at || p.created_at)),
+          h('td', null, p.kind === 'refund' ? 'Refund' : 'Payment', p.reason ? h('span', { class: 'sub' }, p.reason) : null),
+          h('td', { class: 'num' }, `${p.kind === 'refund' ? '−' : ''}${money(p.amount, p.currency)}`),
+          h('td', null, PAY_STATES[p.status] || p.status),
+          h('td', null, p.provider, p.provider_id ? h('span', { class: 'sub' }, h('code', null, p.provider_id)) : null)))))));
   }
 
   /** @param {HistoryEvent[]} history */

@@ -111,10 +111,27 @@ export const orderAnnul = (id) => `${order(id)}/annul`;
 /** @param {string} id */
 export const orderResend = (id) => `${order(id)}/resend`;
 
+// ---- payments ----
+
+/**
+ * The test provider's answer to a payment (the buyer's page approves or
+ * declines it with the payment's client secret).
+ * @param {string} paymentId
+ * @param {'approve'|'decline'} outcome
+ */
+export const testPayment = (paymentId, outcome) => `/payments/test/${seg(paymentId)}/${seg(outcome)}`;
+
 /** @param {Query} query holds and orders by buyer, number or token */
 export const search = (query) => withQuery('/search', query);
 /** @param {Query} query */
 export const salesReport = (query) => withQuery('/reports/sales', query);
+
+// ---- payments at the provider ----
+
+/** Payments and refunds made in [from, to). @param {Query} query */
+export const payments = (query) => withQuery('/payments', query);
+/** The reconciliation: GET the last daily check, POST {from, to} to check now. */
+export const reconciliation = () => '/payments/reconciliation';
 
 // ---- vouchers and promotions ----
 

@@ -73,6 +73,9 @@ class PerformancePage {
     this.selection = [];
     /** @type {(Hold & {indices: number[]}) | null} */
     this.hold = null;
+    /** The order the hold became, while it waits for its payment. */
+    /** @type {{order: string, indices: number[]} | null} */
+    this.paying = null;
     this.maxSeats = 10;
     this.ready = false;
     /** When the seat map first drew, ms since navigation began (0: not yet). */
@@ -206,6 +209,9 @@ class PerformancePage {
       onGone: (msg) => { this.#clearHold(); showError(msg); announce(msg); },
       onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
       onOrdered: (o) => this.#ordered(o),
+      onPaying: (o) => this.#setPaying(o),
+      onPayFailed: () => this.#clearHold(false),
+      onChooseAgain: () => this.chooseTitle.focus(),
     });
     this.live = new LiveMap(this.id, data, {
       onSnapshot: (lost) => {
@@ -438,6 +444,10 @@ class PerformancePage {
       showError('You already hold seats. Complete your order or release them to choose different seats.', { autoHideMs: 6000 });
       return false;
     }
+    if (this.paying) {
+      showError('Your order is waiting for its payment. Pay or decline it before choosing other seats.', { autoHideMs: 6000 });
+      return false;
+    }
     if (!data.selectable(i)) return false;
     if (this.selection.length >= this.maxSeats) {
       showError(`You can hold up to ${this.maxSeats} seats at a time.`, { autoHideMs: 6000 });
@@ -514,8 +524,8 @@ class PerformancePage {
    * @param {HTMLButtonElement} btn
    */
   async #requestHold(body, btn) {
-    if (this.busy || this.disabled || this.hold) {
-      return { ok: false, status: 0, detail: this.hold ? 'a hold is already active' : 'busy or not on sale' };
+    if (this.busy || this.disabled || this.hold || this.paying) {
+      return { ok: false, status: 0, detail: this.hold || this.paying ? 'a hold is already active' : 'busy or not on sale' };
     }
     this.busy = true;
     const label = btn.textContent;
@@ -616,10 +626,17 @@ class PerformancePage {
     if (this.hold === hold) this.#schedulePoll();
   }
 
-  #clearHold() {
+  /**
+   * The hold (or the order it became, whose payment failed) is gone: its
+   * seats are not ours any more, and the seat picker is back.
+   * @param {boolean} [hidePanel] false: the panel says what happened itself
+   */
+  #clearHold(hidePanel = true) {
     const data = this.data;
-    if (this.hold && data) for (const i of this.hold.indices) if (data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
+    const mine = this.hold?.indices || this.paying?.indices || [];
+    if (data) for (const i of mine) if (data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
     this.hold = null;
+    this.paying = null;
     clearTimeout(this.pollTimer);
     try {
       sessionStorage.removeItem(holdKey(this.id));
@@ -627,21 +644,63 @@ class PerformancePage {
       // See #setHold.
     }
     const active = document.activeElement;
-    const focusLost = !active || active === document.body || this.holdSection.contains(active);
-    this.holdPanel?.hide();
+    const focusLost = hidePanel && (!active || active === document.body || this.holdSection.contains(active));
+    if (hidePanel) this.holdPanel?.hide();
     this.choose.hidden = false;
     if (focusLost) this.chooseTitle.focus();
     this.#renderSelection();
     this.view?.invalidate();
   }
 
-  /** Brings back the hold a reload interrupted. */
+  /**
+   * The hold became an order waiting for its payment: its seats stay ours
+   * (the order holds them), the hold's polling stops, and a reload finds the
+   * order again.
+   * @param {Order} order
+   */
+  #setPaying(order) {
+    const data = /** @type {SeatData} */ (this.data);
+    const indices = /** @type {number[]} */ (order.seats.map((sid) => data.index.get(sid)).filter((i) => i !== undefined));
+    if (this.hold) for (const i of this.hold.indices) if (!indices.includes(i) && data.mine[i] === MINE_HELD) data.mine[i] = MINE_NONE;
+    for (const i of indices) data.mine[i] = MINE_HELD;
+    this.hold = null;
+    this.paying = { order: order.id, indices };
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.checkTimer);
+    try {
+      sessionStorage.setItem(holdKey(this.id), JSON.stringify({ order: order.id }));
+    } catch {
+      // See #setHold.
+    }
+    this.choose.hidden = true;
+    this.#renderSelection();
+    this.view?.invalidate();
+  }
+
+  /** Brings back the hold (or the order waiting for its payment) a reload interrupted. */
   async #restoreHold() {
     let token;
+    let orderId;
     try {
-      token = JSON.parse(sessionStorage.getItem(holdKey(this.id)) || 'null')?.token;
+      const saved = JSON.parse(sessionStorage.getItem(holdKey(this.id)) || 'null');
+      token = saved?.token;
+      orderId = saved?.order;
     } catch {
       token = null;
+    }
+    if (orderId) {
+      try {
+        const order = await api.get(paths.order(orderId));
+        if (this.dead) return;
+        if (order.status !== 'pending_payment' || !order.payment) throw new api.ApiError(404, {});
+        this.#setPaying(order);
+        this.holdPanel?.pay(order);
+      } catch (err) {
+        if (this.dead) return;
+        if (err instanceof api.ApiError && err.status === 404) sessionStorage.removeItem(holdKey(this.id));
+        else showError(err);
+      }
+      return;
     }
     if (!token) return;
     try {
@@ -675,6 +734,7 @@ class PerformancePage {
       // The confirmation page falls back to seat ids.
     }
     this.hold = null;
+    this.paying = null;
     location.hash = `#/order/${encodeURIComponent(order.id)}`;
   }
 

@@ -8,7 +8,7 @@ import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -31,6 +31,8 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   orders: ['admin', 'organizer', 'box_office'],
   vouchers: ['admin', 'organizer'],
   reports: ['admin', 'organizer', 'box_office'],
+  payments: ['admin', 'organizer', 'box_office'],
+  reconcile: ['admin', 'organizer'],
 });
 
 /**
@@ -125,7 +127,7 @@ export function takeNext() {
   } catch {
     next = '';
   }
-  return /^#\/(staff|orders|vouchers|reports)(\/|$)/.test(next) ? next : '#/staff';
+  return /^#\/(staff|orders|vouchers|reports|payments)(\/|$)/.test(next) ? next : '#/staff';
 }
 
 /**

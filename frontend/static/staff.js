@@ -11,6 +11,7 @@
 //   #/orders, #/orders/{id} the order table and one order's page (orders.js)
 //   #/vouchers              promotions and voucher batches (vouchers.js)
 //   #/reports               the sales report (reports.js)
+//   #/payments              payments at the provider, reconciliation (payments.js)
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -23,6 +24,7 @@ import { mountDesk } from './desk.js';
 import { mountOrders, mountOrderPage } from './orders.js';
 import { mountVouchers } from './vouchers.js';
 import { mountReports } from './reports.js';
+import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { statusPill } from './staffmap.js';
 
@@ -82,6 +84,7 @@ export function mountStaff(root, parts) {
       else inner = parts[1] ? mountOrderPage(content, parts[1], user) : mountOrders(content, user);
     } else if (area === 'vouchers' && parts.length === 1) inner = may(user, 'vouchers') ? mountVouchers(content, user) : forbidden(content, user, 'manage vouchers and promotions', '');
     else if (area === 'reports' && parts.length === 1) inner = may(user, 'reports') ? mountReports(content, user) : forbidden(content, user, 'see sales reports', '');
+    else if (area === 'payments' && parts.length === 1) inner = may(user, 'payments') ? mountPayments(content, user) : forbidden(content, user, 'see payments', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -99,7 +102,7 @@ export function mountStaff(root, parts) {
 /**
  * The staff bar: where you are, who you are, sign-out.
  * @param {StaffUser} user
- * @param {string} area the route's first part: staff, orders, vouchers or reports
+ * @param {string} area the route's first part: staff, orders, vouchers, reports or payments
  * @param {string} perfId
  * @param {string} page
  */
@@ -126,6 +129,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'orders') ? link('#/orders', 'Orders', area === 'orders') : null,
         may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
+        may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -21,7 +20,11 @@ const SignatureHeader = "Stripe-Signature"
 // default tolerance of five minutes against replays) and reads it:
 //
 //	payment_intent.succeeded                      → payment.PaymentSucceeded
-//	payment_intent.payment_failed, .canceled      → payment.PaymentFailed
+//	payment_intent.canceled                       → payment.PaymentFailed
+//	payment_intent.payment_failed                 → payment.ErrIgnored: an attempt
+//	  failed (a card declined), not the payment: the Payment Element lets
+//	  the buyer try another card on the same intent until the window ends,
+//	  when seatd cancels it (and payment_intent.canceled ends the order)
 //	refund.created, refund.updated, refund.failed,
 //	charge.refund.updated, refund succeeded       → payment.RefundSucceeded
 //	  … refund failed or canceled                 → payment.RefundFailed
@@ -29,7 +32,7 @@ const SignatureHeader = "Stripe-Signature"
 //
 // One refund may arrive in more than one event (refund.updated and
 // charge.refund.updated, each with its own event id).
-func (p *Provider) Webhook(h http.Header, body []byte) (payment.Event, error) {
+func (p *Provider) Webhook(h payment.Header, body []byte) (payment.Event, error) {
 	ev, err := webhook.ConstructEventWithOptions(body, h.Get(SignatureHeader), p.webhook, webhook.ConstructEventOptions{
 		// An event's payload is rendered in the API version of the webhook
 		// endpoint (chosen in Stripe's dashboard when it was made), not in
@@ -55,7 +58,10 @@ func (p *Provider) Webhook(h http.Header, body []byte) (payment.Event, error) {
 	}
 	at := time.Unix(ev.Created, 0).UTC()
 	switch ev.Type {
-	case stripego.EventTypePaymentIntentSucceeded, stripego.EventTypePaymentIntentPaymentFailed, stripego.EventTypePaymentIntentCanceled:
+	case stripego.EventTypePaymentIntentPaymentFailed:
+		return payment.Event{}, fmt.Errorf("%w: %s (%s): the buyer may try again until the payment window ends",
+			payment.ErrIgnored, ev.Type, ev.ID)
+	case stripego.EventTypePaymentIntentSucceeded, stripego.EventTypePaymentIntentCanceled:
 		var pi stripego.PaymentIntent
 		if err := json.Unmarshal(ev.Data.Raw, &pi); err != nil {
 			return payment.Event{}, fmt.Errorf("stripe: webhook: event %s: read payment intent: %w", ev.ID, err)

@@ -75,8 +75,8 @@ func TestWebhookReadsEachEvent(t *testing.T) {
 	}{
 		{"payment succeeded", "payment_intent.succeeded", pi("succeeded", map[string]any{"amount_received": 12050}),
 			payment.Event{Type: payment.PaymentSucceeded, PaymentID: "pi_1", OrderID: "ord_1", Amount: 12050, Currency: "EUR"}},
-		{"payment failed", "payment_intent.payment_failed",
-			pi("requires_payment_method", map[string]any{"last_payment_error": map[string]any{
+		{"payment canceled after a declined card", "payment_intent.canceled",
+			pi("canceled", map[string]any{"cancellation_reason": "abandoned", "last_payment_error": map[string]any{
 				"type": "card_error", "code": "card_declined", "message": "Your card was declined.",
 			}}),
 			payment.Event{Type: payment.PaymentFailed, PaymentID: "pi_1", OrderID: "ord_1", Amount: 12050, Currency: "EUR", Reason: "Your card was declined."}},
@@ -121,6 +121,12 @@ func TestWebhookIgnoresWhatSeatdDoesNotActOn(t *testing.T) {
 		}),
 		"payment processing": eventBody(t, "evt_3", "payment_intent.processing", 1767225600, map[string]any{
 			"id": "pi_1", "object": "payment_intent", "amount": 100, "currency": "eur", "status": "processing",
+		}),
+		// A declined card is an attempt, not the end: the buyer may try
+		// another card on the same intent until the window ends.
+		"card declined": eventBody(t, "evt_4", "payment_intent.payment_failed", 1767225600, map[string]any{
+			"id": "pi_1", "object": "payment_intent", "amount": 100, "currency": "eur", "status": "requires_payment_method",
+			"last_payment_error": map[string]any{"type": "card_error", "code": "card_declined", "message": "Your card was declined."},
 		}),
 	} {
 		_, err := p.Webhook(signed(body, testWebhookSecret, time.Now()), body)

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/seatmap/seatmap/payment"
@@ -98,7 +97,7 @@ func (p *Provider) Refund(ctx context.Context, r payment.RefundRequest) (payment
 
 // Webhook acts on nothing: the test provider's events come from the buyer's
 // approve and decline, not from deliveries.
-func (p *Provider) Webhook(h http.Header, body []byte) (payment.Event, error) {
+func (p *Provider) Webhook(h payment.Header, body []byte) (payment.Event, error) {
 	return payment.Event{}, payment.ErrIgnored
 }
 

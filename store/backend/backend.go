@@ -114,6 +114,11 @@ type Store interface {
 	// (order.ErrPaymentNotFound) or one the event does not match
 	// (order.ErrPaymentMismatch) records nothing.
 	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
+	// ListPayments lists payment and refund rows made in [From, To) with
+	// their orders' number, status, total, refunded amount and currency,
+	// newest first, keyset-paged (order.PaymentFilter); without client
+	// secrets.
+	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
 

@@ -151,6 +151,10 @@ func (g *guarded) ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (order.PaymentResult, error) { return g.st.ApplyPaymentEvent(ctx, e) })
 }
 
+func (g *guarded) ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.PaymentLine, error) { return g.st.ListPayments(ctx, f) })
+}
+
 func (g *guarded) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Sales, error) { return g.st.SalesReport(ctx, f) })
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
@@ -272,4 +273,39 @@ func sellAgain(ctx context.Context, tx pgx.Tx, o order.Order, at time.Time) ([]u
 		}
 	}
 	return nil, sp.Commit(ctx)
+}
+
+// listPayments is payment rows made in [$1, $2) with their orders, newest
+// first, from the keyset cursor ($3, $4) on (payments_created's index). The
+// client secret is not read: a list is for staff.
+const listPayments = `SELECT p.id, p.order_id, p.provider, coalesce(p.provider_id, ''), p.kind, p.refund_id, p.amount, p.currency,
+  p.status, '', p.idempotency_key, p.reason, p.created_at, p.updated_at,
+  o.number, o.status, o.total, o.refunded, o.currency
+FROM payments p JOIN orders o ON o.id = p.order_id
+WHERE p.created_at >= $1 AND p.created_at < $2 AND (p.created_at, p.id) < ($3, $4::text)
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT $5`
+
+// ListPayments lists payment rows made in [f.From, f.To) with their orders,
+// newest first, keyset-paged.
+func (s *Store) ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error) {
+	rows, err := s.pool.Query(ctx, listPayments, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity),
+		bound(f.Before, pgtype.Infinity), f.BeforeID, store.ClampLimit(f.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (order.PaymentLine, error) {
+		var l order.PaymentLine
+		p := &l.Payment
+		err := r.Scan(&p.ID, &p.OrderID, &p.Provider, &p.ProviderID, &p.Kind, &p.RefundID, &p.Amount, &p.Currency, &p.Status,
+			&p.ClientSecret, &p.IdempotencyKey, &p.Reason, &p.CreatedAt, &p.UpdatedAt,
+			&l.OrderNumber, &l.OrderStatus, &l.OrderTotal, &l.OrderRefunded, &l.OrderCurrency)
+		utc(&p.CreatedAt)
+		utc(&p.UpdatedAt)
+		return l, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/seatmap/seatmap/order"
@@ -276,4 +277,52 @@ func sellAgain(ctx context.Context, tx *sql.Tx, o order.Order, at time.Time) ([]
 		}
 	}
 	return nil, nil
+}
+
+// listPayments is payment rows made in [$1, $2) with their orders, newest
+// first, from the keyset cursor ($3, $4) on (payments_created's index). The
+// client secret is not read: a list is for staff.
+const listPayments = `SELECT p.id, p.order_id, p.provider, coalesce(p.provider_id, ''), p.kind, p.refund_id, p.amount, p.currency,
+  p.status, '', p.idempotency_key, p.reason, p.created_at, p.updated_at,
+  o.number, o.status, o.total, o.refunded, o.currency
+FROM payments p JOIN orders o ON o.id = p.order_id
+WHERE p.created_at >= $1 AND p.created_at < $2 AND (p.created_at, p.id) < ($3, $4)
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT $5`
+
+// ListPayments lists payment rows made in [f.From, f.To) with their orders,
+// newest first, keyset-paged.
+func (s *Store) ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error) {
+	from, to, before := int64(math.MinInt64), int64(math.MaxInt64), int64(math.MaxInt64)
+	if !f.From.IsZero() {
+		from = micros(f.From)
+	}
+	if !f.To.IsZero() {
+		to = micros(f.To)
+	}
+	if !f.Before.IsZero() {
+		before = micros(f.Before)
+	}
+	rows, err := s.r.QueryContext(ctx, listPayments, from, to, before, f.BeforeID, store.ClampLimit(f.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	defer rows.Close()
+	out := []order.PaymentLine{}
+	for rows.Next() {
+		var l order.PaymentLine
+		var created, updated int64
+		p := &l.Payment
+		if err := rows.Scan(&p.ID, &p.OrderID, &p.Provider, &p.ProviderID, &p.Kind, &p.RefundID, &p.Amount, &p.Currency, &p.Status,
+			&p.ClientSecret, &p.IdempotencyKey, &p.Reason, &created, &updated,
+			&l.OrderNumber, &l.OrderStatus, &l.OrderTotal, &l.OrderRefunded, &l.OrderCurrency); err != nil {
+			return nil, fmt.Errorf("list payments: %w", err)
+		}
+		p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	return out, nil
 }

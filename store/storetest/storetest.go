@@ -994,6 +994,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runCommerce(t, f, open)
 	runTickets(t, f, open)
 	runPayments(t, f, open)
+	runPaymentList(t, f, openWith)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
