@@ -183,6 +183,9 @@ func TestAuditReportsPlantedPaymentInconsistencies(t *testing.T) {
 			o.Seats, o.AllSeats = []string{"A6", "A3"}, []string{"A6", "A3"}
 		}, "seat A3 is in two orders: N4 and N5"},
 		{"a late approval answered failed but paid", func(in *AuditInput) { in.Late["o1"] = true }, "order N1 was answered payment_failed on its late approval but is paid"},
+		{"seatd's reconciliation finding something", func(in *AuditInput) {
+			in.Findings = []string{"duplicate_payment: order N1: two payments"}
+		}, "seatd's reconciliation found duplicate_payment: order N1: two payments"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

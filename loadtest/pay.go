@@ -235,6 +235,9 @@ func checkPayments(in AuditInput, a *Audit, owner, inHolds map[string]string, ad
 			}
 		}
 	}
+	for _, f := range in.Findings {
+		add("seatd's reconciliation found %s", f)
+	}
 	if approved := len(in.Confirmed); approved != paid {
 		add("%d payments were approved but the store has %d paid orders", approved, paid)
 	}
@@ -269,4 +272,27 @@ func checkPayments(in AuditInput, a *Audit, owner, inHolds map[string]string, ad
 			add("order %s was answered payment_failed on its late approval but is paid", o.Number)
 		}
 	}
+}
+
+// Reconcile runs seatd's own reconciliation of payments with orders for the
+// payment rows made in [from, to) (POST /api/v1/payments/reconciliation) and
+// puts what it found into in: a second opinion, from the server's side.
+func (a *API) Reconcile(ctx context.Context, in *AuditInput, from, to time.Time) error {
+	body := map[string]string{"from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339)}
+	var r struct {
+		Payments int `json:"payments"`
+		Findings []struct {
+			Kind        string `json:"kind"`
+			OrderNumber string `json:"order_number"`
+			Detail      string `json:"detail"`
+		} `json:"findings"`
+	}
+	if err := a.call(ctx, "POST", "/api/v1/payments/reconciliation", "", true, body, &r); err != nil {
+		return fmt.Errorf("audit: seatd's reconciliation: %w", err)
+	}
+	in.Findings = in.Findings[:0]
+	for _, f := range r.Findings {
+		in.Findings = append(in.Findings, fmt.Sprintf("%s: order %s: %s", f.Kind, f.OrderNumber, f.Detail))
+	}
+	return nil
 }

@@ -162,7 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rec := loadtest.NewRecorder(time.Now())
+	began := time.Now()
+	rec := loadtest.NewRecorder(began)
 	var confirmed map[string][]string
 	if *tracePath != "" {
 		f, err := os.Open(*tracePath)
@@ -224,6 +225,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := api.GatherPayments(ctx, &in, o.Payments, 16); err != nil {
 			return 1, err
 		}
+		if err := api.Reconcile(ctx, &in, began.Add(-time.Minute), time.Now().Add(time.Minute)); err != nil {
+			return 1, err
+		}
+		res.Settings["reconciliation"] = fmt.Sprintf("%d findings", len(in.Findings))
 	}
 	if o.PromoCode != "" {
 		in.Promo = o.PromoCode

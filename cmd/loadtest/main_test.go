@@ -160,6 +160,7 @@ func checkPaidSurge(t *testing.T, r loadtest.Result, abandoned bool) {
 	t.Helper()
 	checkSurge(t, r)
 	require.Equal(t, "test", r.Settings["pay"])
+	require.Equal(t, "0 findings", r.Settings["reconciliation"], "seatd's own reconciliation agrees")
 	require.Positive(t, r.Payments[loadtest.PaidApproved])
 	require.Positive(t, r.Payments[loadtest.PaidDeclined])
 	require.Equal(t, r.Payments[loadtest.PaidApproved], r.Orders, "an order counts once it is paid")
