@@ -258,7 +258,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	// The daily reconciliation runs in every mode: with -payment none it
 	// finds no payment rows, and rows of an earlier mode are still checked.
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
-		Payments: pay, ReconcileDaily: true})
+		Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
