@@ -58,6 +58,9 @@ var (
 	ErrPaymentSecret = errors.New("client secret does not match the payment")
 )
 
+// eventTimeout bounds the applying of one payment event.
+const eventTimeout = 30 * time.Second
+
 // DefaultPaymentWindow is how long a buyer has to pay by default.
 const DefaultPaymentWindow = 15 * time.Minute
 
@@ -123,20 +126,14 @@ func (s *Service) endPending(ctx context.Context, p *seating.Perf, o order.Order
 	s.seats.ReservationEnded(p, ended.HoldToken, false, ticketSeats(ended))
 }
 
-// endPaymentWindow ends an order whose payment window passed unpaid, and
-// cancels its payment at the provider (best effort: an uncancelled payment
-// that succeeds later is given back). The engine freed the seats at the
-// deadline. It reports whether the store could be written.
+// endPaymentWindow ends, in the store, an order whose payment window passed
+// unpaid. It reports whether the store could be written (or found the order
+// paid or ended meanwhile); the caller then frees the seats (afterLapse) and
+// cancels the payment at the provider, in that order: a provider's slowness
+// keeps no seat off sale.
 func (s *Service) endPaymentWindow(ctx context.Context, o order.Order) bool {
 	_, err := s.store.EndReservation(ctx, o.ID, order.PaymentFailed, order.Change{Actor: "system", Reason: "payment window ended"})
-	switch {
-	case errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound):
-		return true // paid (or ended) meanwhile
-	case err != nil:
-		return false
-	}
-	s.cancelPayment(ctx, o.ID)
-	return true
+	return err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound)
 }
 
 // cancelPayment cancels an order's open payment at the provider, best
@@ -206,6 +203,12 @@ func (s *Service) PaymentEvent(ctx context.Context, provider string, ev payment.
 	if s.pay == nil || s.pay.Name() != provider {
 		return order.PaymentResult{}, ErrNoPayments
 	}
+	// An event is applied whole once begun, whatever becomes of the request
+	// that brought it: a caller gone between the store's commit and the
+	// engine's step would leave a paid order whose seats are on sale, and
+	// its redelivery is a replay that changes nothing.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+	defer cancel()
 	v, err, _ := s.events.Do(provider+"\x00"+ev.ID, func() (any, error) {
 		return s.applyEvent(ctx, provider, ev)
 	})
