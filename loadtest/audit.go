@@ -68,6 +68,8 @@ type AuditInput struct {
 	Declined  map[string][]string
 	Abandoned map[string]time.Time
 	Late      map[string]bool
+	// Unanswered are the orders whose approval got no answer: paid or not.
+	Unanswered map[string]bool
 	// Findings are what seatd's own reconciliation of the run's payments
 	// found (Reconcile); each fails the audit.
 	Findings []string

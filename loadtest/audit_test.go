@@ -117,6 +117,7 @@ func payInput() AuditInput {
 	in.Declined = map[string][]string{"o2": {"A5"}}
 	in.Abandoned = map[string]time.Time{"o3": now.Add(-time.Minute), "o4": now.Add(time.Minute)}
 	in.Late = map[string]bool{}
+	in.Unanswered = map[string]bool{}
 	return in
 }
 
@@ -127,6 +128,16 @@ func TestAuditPassesConsistentPayments(t *testing.T) {
 	require.Equal(t, 2, a.Payments)
 	require.Equal(t, 1, a.Pending)
 	require.Equal(t, 3, a.SoldSeats)
+}
+
+// An approval that got no answer (a timeout) may have been applied: its
+// order paid is no violation.
+func TestAuditAcceptsAnUnansweredApprovalPaid(t *testing.T) {
+	in := payInput()
+	delete(in.Confirmed, "o5")
+	in.Unanswered["o5"] = true
+	a := Check(in)
+	require.True(t, a.OK, a.Violations)
 }
 
 func TestAuditReportsPlantedPaymentInconsistencies(t *testing.T) {
@@ -183,6 +194,7 @@ func TestAuditReportsPlantedPaymentInconsistencies(t *testing.T) {
 			o.Seats, o.AllSeats = []string{"A6", "A3"}, []string{"A6", "A3"}
 		}, "seat A3 is in two orders: N4 and N5"},
 		{"a late approval answered failed but paid", func(in *AuditInput) { in.Late["o1"] = true }, "order N1 was answered payment_failed on its late approval but is paid"},
+		{"a paid order nobody approved", func(in *AuditInput) { delete(in.Confirmed, "o5") }, "order N5 is paid but no buyer approved its payment"},
 		{"seatd's reconciliation finding something", func(in *AuditInput) {
 			in.Findings = []string{"duplicate_payment: order N1: two payments"}
 		}, "seatd's reconciliation found duplicate_payment: order N1: two payments"},

@@ -22,11 +22,14 @@ type PayLog struct {
 	// late are the orders approved after their window ended and answered
 	// payment_failed (the money given back).
 	late map[string]bool
+	// unanswered are the orders whose approval got no answer (a timeout, a
+	// cut connection): seatd may have applied it, and then they are paid.
+	unanswered map[string]bool
 }
 
 // NewPayLog returns an empty log.
 func NewPayLog() *PayLog {
-	return &PayLog{declined: map[string][]string{}, abandoned: map[string]time.Time{}, late: map[string]bool{}}
+	return &PayLog{declined: map[string][]string{}, abandoned: map[string]time.Time{}, late: map[string]bool{}, unanswered: map[string]bool{}}
 }
 
 // LastWindowEnd is when the last abandoned payment's window ends; zero if
@@ -47,7 +50,10 @@ func (l *PayLog) LastWindowEnd() time.Time {
 func (l *PayLog) fill(in *AuditInput) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	in.Declined, in.Abandoned, in.Late = map[string][]string{}, map[string]time.Time{}, map[string]bool{}
+	in.Declined, in.Abandoned, in.Late, in.Unanswered = map[string][]string{}, map[string]time.Time{}, map[string]bool{}, map[string]bool{}
+	for id := range l.unanswered {
+		in.Unanswered[id] = true
+	}
 	for id, seats := range l.declined {
 		in.Declined[id] = seats
 	}
@@ -92,6 +98,11 @@ func pay(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *Re
 	rec.Op(outcome, end, end.Sub(start))
 	if err != nil {
 		rec.Failed(outcome, err)
+		if outcome == Approve {
+			log.mu.Lock()
+			log.unanswered[ord.ID] = true
+			log.mu.Unlock()
+		}
 		return "", nil
 	}
 	switch {
@@ -238,8 +249,15 @@ func checkPayments(in AuditInput, a *Audit, owner, inHolds map[string]string, ad
 	for _, f := range in.Findings {
 		add("seatd's reconciliation found %s", f)
 	}
-	if approved := len(in.Confirmed); approved != paid {
+	// Every paid order was approved: answered paid, or asked and not
+	// answered (seatd applies an approval whose caller went away).
+	if approved := len(in.Confirmed); approved > paid {
 		add("%d payments were approved but the store has %d paid orders", approved, paid)
+	}
+	for _, o := range in.Orders {
+		if _, told := in.Confirmed[o.ID]; o.Status == "paid" && !told && !in.Unanswered[o.ID] {
+			add("order %s is paid but no buyer approved its payment", o.Number)
+		}
 	}
 	for _, id := range sortedKeys(in.Declined) {
 		o, ok := byID[id]
