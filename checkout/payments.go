@@ -90,18 +90,22 @@ func (s *Service) confirmPending(ctx context.Context, p *seating.Perf, o order.O
 	}
 	s.seats.Reserved(p, in.Token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: stored.BuyerName,
 		Email: stored.BuyerEmail, Deadline: deadline})
+	// The order is written: see its payment through whatever becomes of
+	// the request (a buyer gone between the payment's commit and its
+	// read-back left a payment_failed order with a payment still pending).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+	defer cancel()
 	intent, err := s.pay.Create(ctx, payment.Request{OrderID: stored.ID, OrderNumber: stored.Number, Amount: stored.Total,
 		Currency: stored.Currency, Email: stored.BuyerEmail, IdempotencyKey: paymentKey(stored.ID), ExpiresAt: deadline})
 	if err != nil {
 		s.log.Warn("start a payment", "order", stored.ID, "provider", s.pay.Name(), "err", err)
-		s.endPending(context.WithoutCancel(ctx), p, stored, "the payment could not be started")
+		s.endPending(ctx, p, stored, "the payment could not be started")
 		return order.Order{}, fmt.Errorf("start the payment of order %s: %w", stored.Number, ErrProvider)
 	}
 	pay, err := s.store.SavePayment(ctx, order.Payment{ID: ids.New("pay", 12), OrderID: stored.ID, Provider: s.pay.Name(),
 		ProviderID: intent.ID, Kind: order.KindPayment, Amount: stored.Total, Currency: stored.Currency, Status: order.StatusPending,
 		ClientSecret: intent.ClientSecret, IdempotencyKey: paymentKey(stored.ID)})
 	if err != nil {
-		ctx := context.WithoutCancel(ctx)
 		if cerr := s.pay.Cancel(ctx, intent.ID, cancelKey(stored.ID)); cerr != nil {
 			s.log.Warn("cancel a payment not recorded", "order", stored.ID, "err", cerr)
 		}

@@ -49,12 +49,16 @@ type flakyPay struct {
 	failCreate bool
 	failRefund bool
 	refunds    int
+	onCreate   func() // called as the payment is started
 }
 
 func (f *flakyPay) Create(ctx context.Context, r payment.Request) (payment.Intent, error) {
 	f.mu.Lock()
-	fail := f.failCreate
+	fail, hook := f.failCreate, f.onCreate
 	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	if fail {
 		return payment.Intent{}, errors.New("provider down")
 	}
@@ -334,6 +338,36 @@ func TestPaymentEventOutlivesItsCaller(t *testing.T) {
 			_, err = e.hold(t, seating.Actor{Session: "other"}, "S-R7-S1")
 			var taken *seating.TakenError
 			require.ErrorAs(t, err, &taken, "a paid order's seat stays sold")
+		})
+	}
+}
+
+// TestConfirmOutlivesItsCaller: a buyer who goes away once the order is
+// written (the request canceled while the payment starts) leaves an order
+// waiting for its payment with the payment recorded, not an ended order
+// with a payment still pending (found by the load tester's audit).
+func TestConfirmOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newPayEnv(t, open)
+			buyer := seating.Actor{Session: "b1"}
+			tok := e.holdFreed(t, buyer, "S-R8-S1")
+			ctx, cancel := context.WithCancel(context.Background())
+			e.pay.mu.Lock()
+			e.pay.onCreate = cancel
+			e.pay.mu.Unlock()
+			o, _, err := e.co.Confirm(ctx, checkout.ConfirmInput{Token: tok, Actor: buyer, BuyerName: "Ada", BuyerEmail: "b1@example.com"})
+			require.NoError(t, err)
+			require.Equal(t, order.PendingPayment, o.Status)
+			pays, err := e.co.Payments(context.Background(), o.ID)
+			require.NoError(t, err)
+			require.Len(t, pays, 1)
+			require.Equal(t, order.StatusPending, pays[0].Status)
+			res, err := e.answer(t, o, testpay.Approve)
+			require.NoError(t, err)
+			require.Equal(t, order.OutcomePaid, res.Outcome)
 		})
 	}
 }
