@@ -56,6 +56,9 @@ type Config struct {
 	Store    Store
 	Seats    *seating.Service
 	Vouchers *voucher.Service // checks codes redeemed with orders
+	// Products are the products orders sell as items (package pass's
+	// Service); nil: orders of seats only.
+	Products Products
 	Logger   *slog.Logger
 	// Now is the clock; nil is the wall clock.
 	Now func() time.Time
@@ -96,6 +99,7 @@ type Service struct {
 	store        Store
 	seats        *seating.Service
 	codes        *voucher.Service
+	products     Products
 	log          *slog.Logger
 	now          func() time.Time
 	loc          *time.Location
@@ -142,7 +146,7 @@ func New(cfg Config) *Service {
 		cfg.ReconcileGrace = DefaultReconcileGrace
 	}
 	return &Service{
-		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
+		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, products: cfg.Products, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
 	}
 }
@@ -183,6 +187,7 @@ func (s *Service) run(ctx context.Context) {
 		if now := s.now(); now.Sub(reminded) >= s.cfg.ReminderInterval {
 			reminded = now
 			s.remindDue(ctx, now)
+			s.lapseItemOrders(ctx, now)
 		}
 	}
 }
