@@ -23,6 +23,7 @@ import (
 	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
@@ -49,6 +50,9 @@ type Store interface {
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
 	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
+	GetPass(ctx context.Context, id string) (pass.Pass, error)
+	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
+	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 }
 
 // Config wires a Service. Zero values take the defaults.

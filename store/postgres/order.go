@@ -138,19 +138,19 @@ func insertOrderSQL(code, mail, passes bool) string {
 )`, param(), param(), param(), param(), param())
 	}
 	if passes {
-		p := make([]any, passArrays)
-		for i := range p {
-			p[i] = param()
+		types := [passArrays]string{"text", "text", "text", "text", "int", "int", "bigint", "text", "text", "bool", "date", "date", "text"}
+		arrays := make([]string, passArrays)
+		for i, typ := range types {
+			arrays[i] = param() + "::" + typ + "[]"
 		}
-		fmt.Fprintf(&b, `, p AS (
+		b.WriteString(`, p AS (
   INSERT INTO passes (order_id, id, product_id, product_name, kind, line, unit, price, code, state, personalize,
                       valid_from, valid_to, personalize_token, created_at, updated_at)
   SELECT (SELECT id FROM o), p.id, p.product_id, p.product_name, p.kind, p.line, p.unit, p.price, p.code, p.state,
          p.personalize, p.valid_from, p.valid_to, p.token, $16, $16
-  FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::int[], %s::bigint[], %s::text[], %s::text[],
-              %s::bool[], %s::date[], %s::date[], %s::text[])
+  FROM unnest(` + strings.Join(arrays, ", ") + `)
     AS p(id, product_id, product_name, kind, line, unit, price, code, state, personalize, valid_from, valid_to, token)
-)`, p...)
+)`)
 	}
 	b.WriteString(`
 INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code)
