@@ -364,3 +364,40 @@ func TestCodesOnPasses(t *testing.T) {
 		})
 	}
 }
+
+// An order of passes alone whose payment window passes unpaid ends as
+// payment_failed with its passes void (no engine hold lapses for it); a
+// payment that still arrives sells it again: paid, passes back in the state
+// they were issued in.
+func TestPassOrderLapsesAndSellsAgain(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := newItemsEnv(t, open, true)
+			annual := e.annual(t)
+			o, err := e.buyItems(t, "s1", checkout.Item{ProductID: annual.ID, Quantity: 2})
+			require.NoError(t, err)
+			require.Equal(t, order.PendingPayment, o.Status)
+
+			e.clock.Add(11 * time.Minute) // past the 10-minute window, and the reminders' minute
+			require.Eventually(t, func() bool { return e.status(t, o.ID) == order.PaymentFailed }, 5*time.Second, 5*time.Millisecond)
+			got, err := e.st.GetOrder(ctx, o.ID)
+			require.NoError(t, err)
+			for _, p := range got.Passes {
+				require.Equal(t, pass.StateVoid, p.State)
+			}
+
+			res, err := e.answer(t, o, testpay.Approve)
+			require.NoError(t, err)
+			require.Equal(t, order.OutcomePaid, res.Outcome)
+			got, err = e.st.GetOrder(ctx, o.ID)
+			require.NoError(t, err)
+			require.Equal(t, order.Paid, got.Status)
+			for _, p := range got.Passes {
+				require.Equal(t, pass.StateAwaitingPersonalization, p.State)
+			}
+		})
+	}
+}

@@ -36,7 +36,7 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 // when it is empty, buys 3 annual passes at 89.00 (267.00, the server's
 // total), pays through the test provider's step on the order page, and then
 // sees the three passes with their codes and QR codes and the personalization
-// note.
+// note; staff find the order in their list.
 func TestPassShop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -94,4 +94,13 @@ func TestPassShop(t *testing.T) {
 		eval[[]string](t, page, `[...document.querySelectorAll("#order-passes li")].map((e) => e.dataset.state)`))
 	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "the order page fits the phone")
 	require.Equal(t, "26700", eval[string](t, page, `document.querySelector("#order-total").dataset.minor`))
+
+	// Staff find the order of passes alone in the orders list and open it.
+	createStaff(t, base, "shop-desk", "box_office")
+	desk := browser(t)()
+	signIn(t, desk, base, "shop-desk")
+	require.NoError(t, chromedp.Do(desk, chromedp.Navigate(base+"/#/orders")))
+	waitFor(t, desk, `[...document.querySelectorAll("td.perf-cell")].some((e) => e.textContent === "Passes: Jahreskarte 2027 (3)")`, 10*time.Second)
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(`a.order-link`)))
+	waitFor(t, desk, `document.body.innerText.includes("Passes: Jahreskarte 2027 (3)") && location.hash.startsWith("#/orders/")`, 10*time.Second)
 }
