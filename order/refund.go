@@ -124,7 +124,10 @@ func RefundedStatus(o Order) string {
 // CreatedDetail is the history detail of a new order.
 // Every order writes one, so it is built by hand, not with fmt.
 func CreatedDetail(o Order) string {
-	d := strconv.Itoa(len(o.Tickets)) + " seat(s), "
+	d := ""
+	if len(o.Tickets) > 0 || len(o.Passes) == 0 {
+		d = strconv.Itoa(len(o.Tickets)) + " seat(s), "
+	}
 	if len(o.Passes) > 0 {
 		d += strconv.Itoa(len(o.Passes)) + " pass(es), "
 	}
