@@ -186,8 +186,10 @@ func (s *Service) lapseItemOrders(ctx context.Context, now time.Time) {
 		return
 	}
 	for _, o := range pending {
-		if o.PerformanceID == "" && !o.Deadline.IsZero() && !o.Deadline.After(now) {
-			s.endPaymentWindow(ctx, o)
+		if o.PerformanceID == "" && !o.Deadline.IsZero() && !o.Deadline.After(now) && s.endPaymentWindow(ctx, o) {
+			// Best effort, as for seats: a payment that still succeeds sells
+			// the order again.
+			s.cancelPayment(ctx, o.ID)
 		}
 	}
 }

@@ -58,6 +58,9 @@ var (
 	ErrPaymentSecret = errors.New("client secret does not match the payment")
 )
 
+// eventTimeout bounds the applying of one payment event.
+const eventTimeout = 30 * time.Second
+
 // DefaultPaymentWindow is how long a buyer has to pay by default.
 const DefaultPaymentWindow = 15 * time.Minute
 
@@ -91,18 +94,22 @@ func (s *Service) confirmPending(ctx context.Context, p *seating.Perf, o order.O
 		s.seats.Reserved(p, in.Token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: stored.BuyerName,
 			Email: stored.BuyerEmail, Deadline: deadline})
 	}
+	// The order is written: see its payment through whatever becomes of
+	// the request (a buyer gone between the payment's commit and its
+	// read-back left a payment_failed order with a payment still pending).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+	defer cancel()
 	intent, err := s.pay.Create(ctx, payment.Request{OrderID: stored.ID, OrderNumber: stored.Number, Amount: stored.Total,
 		Currency: stored.Currency, Email: stored.BuyerEmail, IdempotencyKey: paymentKey(stored.ID), ExpiresAt: deadline})
 	if err != nil {
 		s.log.Warn("start a payment", "order", stored.ID, "provider", s.pay.Name(), "err", err)
-		s.endPending(context.WithoutCancel(ctx), p, stored, "the payment could not be started")
+		s.endPending(ctx, p, stored, "the payment could not be started")
 		return order.Order{}, fmt.Errorf("start the payment of order %s: %w", stored.Number, ErrProvider)
 	}
 	pay, err := s.store.SavePayment(ctx, order.Payment{ID: ids.New("pay", 12), OrderID: stored.ID, Provider: s.pay.Name(),
 		ProviderID: intent.ID, Kind: order.KindPayment, Amount: stored.Total, Currency: stored.Currency, Status: order.StatusPending,
 		ClientSecret: intent.ClientSecret, IdempotencyKey: paymentKey(stored.ID)})
 	if err != nil {
-		ctx := context.WithoutCancel(ctx)
 		if cerr := s.pay.Cancel(ctx, intent.ID, cancelKey(stored.ID)); cerr != nil {
 			s.log.Warn("cancel a payment not recorded", "order", stored.ID, "err", cerr)
 		}
@@ -129,20 +136,14 @@ func (s *Service) endPending(ctx context.Context, p *seating.Perf, o order.Order
 	}
 }
 
-// endPaymentWindow ends an order whose payment window passed unpaid, and
-// cancels its payment at the provider (best effort: an uncancelled payment
-// that succeeds later is given back). The engine freed the seats at the
-// deadline. It reports whether the store could be written.
+// endPaymentWindow ends, in the store, an order whose payment window passed
+// unpaid. It reports whether the store could be written (or found the order
+// paid or ended meanwhile); the caller then frees the seats (afterLapse) and
+// cancels the payment at the provider, in that order: a provider's slowness
+// keeps no seat off sale.
 func (s *Service) endPaymentWindow(ctx context.Context, o order.Order) bool {
 	_, err := s.store.EndReservation(ctx, o.ID, order.PaymentFailed, order.Change{Actor: "system", Reason: "payment window ended"})
-	switch {
-	case errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound):
-		return true // paid (or ended) meanwhile
-	case err != nil:
-		return false
-	}
-	s.cancelPayment(ctx, o.ID)
-	return true
+	return err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound)
 }
 
 // cancelPayment cancels an order's open payment at the provider, best
@@ -212,6 +213,12 @@ func (s *Service) PaymentEvent(ctx context.Context, provider string, ev payment.
 	if s.pay == nil || s.pay.Name() != provider {
 		return order.PaymentResult{}, ErrNoPayments
 	}
+	// An event is applied whole once begun, whatever becomes of the request
+	// that brought it: a caller gone between the store's commit and the
+	// engine's step would leave a paid order whose seats are on sale, and
+	// its redelivery is a replay that changes nothing.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+	defer cancel()
 	v, err, _ := s.events.Do(provider+"\x00"+ev.ID, func() (any, error) {
 		return s.applyEvent(ctx, provider, ev)
 	})

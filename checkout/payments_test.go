@@ -50,12 +50,16 @@ type flakyPay struct {
 	failCreate bool
 	failRefund bool
 	refunds    int
+	onCreate   func() // called as the payment is started
 }
 
 func (f *flakyPay) Create(ctx context.Context, r payment.Request) (payment.Intent, error) {
 	f.mu.Lock()
-	fail := f.failCreate
+	fail, hook := f.failCreate, f.onCreate
 	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	if fail {
 		return payment.Intent{}, errors.New("provider down")
 	}
@@ -120,12 +124,26 @@ func (e *payEnv) hold(t *testing.T, a seating.Actor, seats ...string) (string, e
 	return h.Token, err
 }
 
-// buy confirms a hold of seats for a new buyer: an order waiting for its payment.
+// holdFreed holds seats that an ended order gives back: the store ends the
+// order first, and the engine frees them just after.
+func (e *payEnv) holdFreed(t *testing.T, a seating.Actor, seats ...string) string {
+	t.Helper()
+	var tok string
+	testkit.Eventually(t, 5*time.Second, "the ended order's seats are free", func() bool {
+		var err error
+		tok, err = e.hold(t, a, seats...)
+		return err == nil
+	})
+	return tok
+}
+
+// buy confirms a hold of seats for a new buyer: an order waiting for its
+// payment. The seats may be an ended order's, which the engine frees just
+// after the store has ended it.
 func (e *payEnv) buy(t *testing.T, session string, seats ...string) order.Order {
 	t.Helper()
 	buyer := seating.Actor{Session: session}
-	tok, err := e.hold(t, buyer, seats...)
-	require.NoError(t, err)
+	tok := e.holdFreed(t, buyer, seats...)
 	o, _, err := e.co.Confirm(context.Background(), checkout.ConfirmInput{Token: tok, Actor: buyer, BuyerName: "Ada", BuyerEmail: session + "@example.com"})
 	require.NoError(t, err)
 	return o
@@ -264,8 +282,93 @@ func TestPaymentWindowEnds(t *testing.T) {
 				require.NoError(t, err)
 				return pays[0].Status == order.StatusCanceled
 			})
-			_, err = e.hold(t, seating.Actor{Session: "other"}, "S-R4-S1")
+			e.holdFreed(t, seating.Actor{Session: "other"}, "S-R4-S1")
+		})
+	}
+}
+
+// TestWindowEndFreesSeatsAfterTheStore: when a payment window ends, the
+// seats go back on sale only once the store has ended the order: a buyer who
+// gets them can buy them (found by the load tester's audit: the engine used
+// to free them first, and buyers who held them then got 409 at checkout).
+func TestWindowEndFreesSeatsAfterTheStore(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newPayEnv(t, open)
+			o := e.buy(t, "b1", "S-R6-S1")
+			e.clock.Add(11 * time.Minute)
+			other := seating.Actor{Session: "other"}
+			var tok string
+			testkit.Eventually(t, 5*time.Second, "the seat is free again", func() bool {
+				var err error
+				tok, err = e.hold(t, other, "S-R6-S1")
+				return err == nil
+			})
+			require.Equal(t, order.PaymentFailed, e.status(t, o.ID), "free on the map only once the store has ended the order")
+			bought, _, err := e.co.Confirm(context.Background(), checkout.ConfirmInput{Token: tok, Actor: other, BuyerName: "Bo", BuyerEmail: "bo@example.com"})
+			require.NoError(t, err, "whoever gets the seat can buy it")
+			require.Equal(t, order.PendingPayment, bought.Status)
+		})
+	}
+}
+
+// TestPaymentEventOutlivesItsCaller: an event whose caller is gone (a buyer
+// who closed the page mid-approval, a webhook delivery cut off) is applied
+// whole: the order paid and its seats sold, not paid with its seats left
+// to go back on sale at the old deadline.
+func TestPaymentEventOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newPayEnv(t, open)
+			o := e.buy(t, "b1", "S-R7-S1")
+			pay := o.Payments[0]
+			ev, err := testpay.Event(pay.ProviderID, o.ID, testpay.Approve, pay.Amount, pay.Currency, e.clock.Now())
 			require.NoError(t, err)
+			gone, cancel := context.WithCancel(context.Background())
+			cancel()
+			res, err := e.co.PaymentEvent(gone, testpay.Name, ev)
+			require.NoError(t, err)
+			require.Equal(t, order.OutcomePaid, res.Outcome)
+			e.clock.Add(11 * time.Minute) // past the old window
+			time.Sleep(50 * time.Millisecond)
+			require.Equal(t, order.Paid, e.status(t, o.ID))
+			_, err = e.hold(t, seating.Actor{Session: "other"}, "S-R7-S1")
+			var taken *seating.TakenError
+			require.ErrorAs(t, err, &taken, "a paid order's seat stays sold")
+		})
+	}
+}
+
+// TestConfirmOutlivesItsCaller: a buyer who goes away once the order is
+// written (the request canceled while the payment starts) leaves an order
+// waiting for its payment with the payment recorded, not an ended order
+// with a payment still pending (found by the load tester's audit).
+func TestConfirmOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newPayEnv(t, open)
+			buyer := seating.Actor{Session: "b1"}
+			tok := e.holdFreed(t, buyer, "S-R8-S1")
+			ctx, cancel := context.WithCancel(context.Background())
+			e.pay.mu.Lock()
+			e.pay.onCreate = cancel
+			e.pay.mu.Unlock()
+			o, _, err := e.co.Confirm(ctx, checkout.ConfirmInput{Token: tok, Actor: buyer, BuyerName: "Ada", BuyerEmail: "b1@example.com"})
+			require.NoError(t, err)
+			require.Equal(t, order.PendingPayment, o.Status)
+			pays, err := e.co.Payments(context.Background(), o.ID)
+			require.NoError(t, err)
+			require.Len(t, pays, 1)
+			require.Equal(t, order.StatusPending, pays[0].Status)
+			res, err := e.answer(t, o, testpay.Approve)
+			require.NoError(t, err)
+			require.Equal(t, order.OutcomePaid, res.Outcome)
 		})
 	}
 }
@@ -286,8 +389,11 @@ func TestLatePayment(t *testing.T) {
 				return e.status(t, free.ID) == order.PaymentFailed && e.status(t, taken.ID) == order.PaymentFailed
 			})
 			// Someone buys one of taken's seats.
-			other := e.buy(t, "b3", "S-R6-S2")
-			_, err := e.answer(t, other, testpay.Approve)
+			b3 := seating.Actor{Session: "b3"}
+			tok := e.holdFreed(t, b3, "S-R6-S2")
+			other, _, err := e.co.Confirm(ctx, checkout.ConfirmInput{Token: tok, Actor: b3, BuyerName: "Ada", BuyerEmail: "b3@example.com"})
+			require.NoError(t, err)
+			_, err = e.answer(t, other, testpay.Approve)
 			require.NoError(t, err)
 
 			res, err := e.answer(t, free, testpay.Approve)
@@ -484,13 +590,12 @@ func TestLateReturnRetried(t *testing.T) {
 	o := e.buy(t, "b1", "S-R11-S1")
 	e.clock.Add(11 * time.Minute)
 	testkit.Eventually(t, 5*time.Second, "the window ends", func() bool { return e.status(t, o.ID) == order.PaymentFailed })
-	_, err := e.hold(t, seating.Actor{Session: "b2"}, "S-R11-S1")
-	require.NoError(t, err, "someone holds the seat now")
+	e.holdFreed(t, seating.Actor{Session: "b2"}, "S-R11-S1") // someone holds the seat now
 
 	e.pay.mu.Lock()
 	e.pay.failRefund = true
 	e.pay.mu.Unlock()
-	_, err = e.answer(t, o, testpay.Approve)
+	_, err := e.answer(t, o, testpay.Approve)
 	require.ErrorIs(t, err, checkout.ErrProvider)
 	pays, err := e.co.Payments(ctx, o.ID)
 	require.NoError(t, err)

@@ -169,14 +169,49 @@ func (s *Service) expireLapsed(ctx context.Context) {
 			// Its payment window ended: payment_failed, not expired.
 			if !s.endPaymentWindow(ctx, o) {
 				s.seats.Lapsed(id)
+				continue
 			}
+			s.afterLapse(ctx, id)
+			// Best effort: a payment not canceled that succeeds later is
+			// given back (or sells the seats again if they are still free).
+			s.cancelPayment(ctx, id)
 			continue
 		}
 		c := order.Change{Actor: "system", Reason: "deadline passed", Notify: s.lapsedMessage(ctx, o, err)}
 		_, err = s.store.EndReservation(ctx, id, order.Expired, c)
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
 			s.seats.Lapsed(id)
+			continue
 		}
+		s.afterLapse(ctx, id)
+	}
+}
+
+// afterLapse makes the engine follow the store for an order whose deadline
+// passed, once the store has ended it (or found it paid or ended meanwhile):
+// the seats of an ended order are freed, those of a paid one sold. Until now
+// its hold kept them, pinned (seating.Reserved): a seat is freed only after
+// the store has let go of it.
+func (s *Service) afterLapse(ctx context.Context, id string) {
+	o, err := s.store.GetOrder(ctx, id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.seats.Lapsed(id) // try again on the next round
+		}
+		return
+	}
+	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	if err != nil {
+		s.log.Warn("free the seats of a lapsed order", "order", o.ID, "err", err)
+		return
+	}
+	switch o.Status {
+	case order.Reserved, order.PendingPayment:
+		s.seats.Lapsed(id) // not ended yet: the next round
+	case order.Paid, order.PartRefunded, order.Refunded:
+		s.seats.ReservationEnded(p, o.HoldToken, true, ticketSeats(o))
+	default:
+		s.seats.ReservationEnded(p, o.HoldToken, false, ticketSeats(o))
 	}
 }
 

@@ -15,6 +15,10 @@ type Audit struct {
 	Orders     int      `json:"orders"`
 	SoldSeats  int      `json:"sold_seats"`
 	HeldSeats  int      `json:"held_seats"`
+	// Payments are the succeeded payments and Pending the orders still
+	// waiting for one, with AuditInput.Pay.
+	Payments int `json:"payments,omitempty"`
+	Pending  int `json:"pending,omitempty"`
 }
 
 // AuditOrder is an order as the store has it.
@@ -22,8 +26,15 @@ type AuditOrder struct {
 	ID          string
 	Number      string
 	Status      string
-	Seats       []string
+	Seats       []string // its live tickets' seats
 	VoucherCode string
+	// AllSeats are the seats of all its tickets, live or not; Total what it
+	// costs; Deadline when a pending payment's window ends.
+	AllSeats []string
+	Total    int64
+	Deadline time.Time
+	// Payments are its payments and refunds at the provider (GatherPayments).
+	Payments []AuditPayment
 }
 
 // AuditHold is a live hold as the server lists it.
@@ -48,13 +59,28 @@ type AuditInput struct {
 	// counts them, and its limit.
 	Promo                 string
 	PromoUses, PromoLimit int
+	// Pay: buyers paid through a provider (Options.Pay); Confirmed then are
+	// the orders whose payment they approved and were told paid. Declined
+	// are the orders whose payment they declined (id → seats), Abandoned
+	// those they never paid (id → end of the window), Late those approved
+	// after the window and answered payment_failed.
+	Pay       bool
+	Declined  map[string][]string
+	Abandoned map[string]time.Time
+	Late      map[string]bool
+	// Unanswered are the orders whose approval got no answer: paid or not.
+	Unanswered map[string]bool
+	// Findings are what seatd's own reconciliation of the run's payments
+	// found (Reconcile); each fails the audit.
+	Findings []string
 }
 
 const maxViolations = 50
 
 // Check runs the audit: no seat sold twice, sold seats equal the seats of paid
 // orders, held seats equal the seats of live holds, no hold outlived its expiry,
-// and every order a buyer was promised exists with its seats.
+// and every order a buyer was promised exists with its seats. With in.Pay it
+// also checks payments against orders (checkPayments).
 func Check(in AuditInput) Audit {
 	a := Audit{}
 	add := func(format string, args ...any) {
@@ -67,10 +93,13 @@ func Check(in AuditInput) Audit {
 	byID := map[string]AuditOrder{}
 	for _, o := range in.Orders {
 		byID[o.ID] = o
-		if o.Status != "paid" && o.Status != "reserved" {
+		switch o.Status {
+		case "paid", "reserved":
+			a.Orders++
+		case "pending_payment": // its tickets are live until the window ends
+		default:
 			continue
 		}
-		a.Orders++
 		for _, s := range o.Seats {
 			if prev, dup := live[s]; dup {
 				add("seat %s is in two orders: %s and %s", s, prev, o.Number)
@@ -149,6 +178,9 @@ func Check(in AuditInput) Audit {
 			promised[s] = id
 		}
 	}
+	if in.Pay {
+		checkPayments(in, &a, live, inHolds, add)
+	}
 	a.OK = len(a.Violations) == 0
 	return a
 }
@@ -180,12 +212,14 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 	for {
 		var page struct {
 			Items []struct {
-				ID      string   `json:"id"`
-				Number  string   `json:"number"`
-				Status  string   `json:"status"`
-				Voucher *string  `json:"voucher_code"`
-				Seats   []string `json:"seats"` // the baselines have no tickets
-				Tickets []struct {
+				ID       string     `json:"id"`
+				Number   string     `json:"number"`
+				Status   string     `json:"status"`
+				Voucher  *string    `json:"voucher_code"`
+				Seats    []string   `json:"seats"` // the baselines have no tickets
+				Total    int64      `json:"total"`
+				Deadline *time.Time `json:"deadline"`
+				Tickets  []struct {
 					Seat   string `json:"seat"`
 					Status string `json:"status"`
 				} `json:"tickets"`
@@ -202,7 +236,10 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 		for _, o := range page.Items {
 			// An order's seats are its live tickets; one refunded in part (or
 			// by an amount) still holds those as a paid order does.
-			ao := AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status}
+			ao := AuditOrder{ID: o.ID, Number: o.Number, Status: o.Status, Total: o.Total}
+			if o.Deadline != nil {
+				ao.Deadline = *o.Deadline
+			}
 			if o.Voucher != nil {
 				ao.VoucherCode = *o.Voucher
 			}
@@ -210,12 +247,13 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 				ao.Status = "paid"
 			}
 			for _, t := range o.Tickets {
+				ao.AllSeats = append(ao.AllSeats, t.Seat)
 				if t.Status == "live" || t.Status == "" {
 					ao.Seats = append(ao.Seats, t.Seat)
 				}
 			}
 			if len(o.Tickets) == 0 {
-				ao.Seats = o.Seats
+				ao.Seats, ao.AllSeats = o.Seats, o.Seats
 			}
 			in.Orders = append(in.Orders, ao)
 		}

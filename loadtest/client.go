@@ -153,9 +153,22 @@ type Order struct {
 	Number  string   `json:"number"`
 	Status  string   `json:"status"`
 	Seats   []string `json:"seats"`
+	Total   int64    `json:"total"`
 	Tickets []struct {
 		Seat string `json:"seat"`
 	} `json:"tickets"`
+	// Payment is what the buyer's page pays with while the order is
+	// pending_payment; nil without a payment provider.
+	Payment *OrderPayment `json:"payment"`
+}
+
+// OrderPayment is the payment an order waits for: the provider's id, the
+// client secret the buyer's page answers it with, and the end of the window.
+type OrderPayment struct {
+	ID           string    `json:"id"`
+	Provider     string    `json:"provider"`
+	ClientSecret string    `json:"client_secret"`
+	ExpiresAt    time.Time `json:"expires_at"`
 }
 
 // Request bodies as typed structs: the generator encodes hundreds of
@@ -210,6 +223,25 @@ func (a *API) ConfirmWithCode(ctx context.Context, session, token, key, code str
 	var o Order
 	body := confirmBody{HoldToken: token, Buyer: loadTester, VoucherCode: code}
 	err := a.call(ctx, "POST", "/api/v1/orders", session, false, body, &o, "Idempotency-Key", key)
+	return o, err
+}
+
+// Test provider outcomes: what the buyer's page answers a payment with.
+const (
+	Approve = "approve"
+	Decline = "decline"
+)
+
+type answerBody struct {
+	ClientSecret string `json:"client_secret"`
+}
+
+// AnswerTestPayment approves or declines a payment of seatd's built-in test
+// provider (-payment test) as the buyer's page does, with the payment's
+// client secret, and returns the order after it.
+func (a *API) AnswerTestPayment(ctx context.Context, session, id, secret, outcome string) (Order, error) {
+	var o Order
+	err := a.call(ctx, "POST", "/api/v1/payments/test/"+id+"/"+outcome, session, false, answerBody{ClientSecret: secret}, &o)
 	return o, err
 }
 

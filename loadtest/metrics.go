@@ -13,6 +13,10 @@ const (
 	OpConfirm = "confirm"
 	OpRelease = "release"
 	OpSocket  = "socket"
+	// OpApprove and OpDecline answer a payment through seatd's test
+	// provider (Options.Pay).
+	OpApprove = "approve"
+	OpDecline = "decline"
 )
 
 type sample struct {
@@ -30,6 +34,7 @@ type Recorder struct {
 	examples  map[string]string // the first error of each kind
 	seatsHeld []sample          // one per held seat, at the hold's answer
 	orders    []sample
+	payments  map[string]int // payment outcomes by name: approved, declined, abandoned, late
 	lags      []sample
 	conflicts int
 	left      int           // buyers whose page showed nothing left to click
@@ -71,7 +76,22 @@ func (r *Recorder) SocketsJoined(d time.Duration) {
 
 // NewRecorder starts the run's clock.
 func NewRecorder(start time.Time) *Recorder {
-	return &Recorder{start: start, latencies: map[string][]sample{}, errors: map[string]int{}, examples: map[string]string{}}
+	return &Recorder{start: start, latencies: map[string][]sample{}, errors: map[string]int{}, examples: map[string]string{}, payments: map[string]int{}}
+}
+
+// Payment outcomes a buyer's payment step ends in.
+const (
+	PaidApproved  = "approved"  // approved, the order paid
+	PaidDeclined  = "declined"  // declined, the order payment_failed
+	PaidAbandoned = "abandoned" // never answered: the window ends it
+	PaidLate      = "late"      // approved after the window ended and given back
+)
+
+// Payment records how one buyer's payment step ended.
+func (r *Recorder) Payment(outcome string) {
+	r.mu.Lock()
+	r.payments[outcome]++
+	r.mu.Unlock()
 }
 
 // Op records one operation's latency.
@@ -224,17 +244,20 @@ type Result struct {
 	Left             int     `json:"buyers_left_seeing_nothing"`
 	// SocketsJoinedS is how long the watchers took to open and take their
 	// snapshots before the on-sale began (not part of DurationS).
-	SocketsJoinedS float64                `json:"sockets_joined_s,omitempty"`
-	BuyersServed   int                    `json:"buyers_served"`
-	Unfinished     bool                   `json:"unfinished"`
-	Errors         map[string]int         `json:"errors"`
-	ErrorExamples  map[string]string      `json:"error_examples,omitempty"`
-	HoldLatencyMs  Percentiles            `json:"hold_latency_ms"`
-	LatencyMs      map[string]Percentiles `json:"latency_ms"`
-	DeltaLagMs     Percentiles            `json:"delta_lag_ms"`
-	Timeline       []Second               `json:"timeline"`
-	Audit          Audit                  `json:"audit"`
-	Settings       map[string]string      `json:"settings"`
+	SocketsJoinedS float64 `json:"sockets_joined_s,omitempty"`
+	BuyersServed   int     `json:"buyers_served"`
+	Unfinished     bool    `json:"unfinished"`
+	// Payments counts how the buyers' payment steps ended (Options.Pay):
+	// approved, declined, abandoned, late.
+	Payments      map[string]int         `json:"payments,omitempty"`
+	Errors        map[string]int         `json:"errors"`
+	ErrorExamples map[string]string      `json:"error_examples,omitempty"`
+	HoldLatencyMs Percentiles            `json:"hold_latency_ms"`
+	LatencyMs     map[string]Percentiles `json:"latency_ms"`
+	DeltaLagMs    Percentiles            `json:"delta_lag_ms"`
+	Timeline      []Second               `json:"timeline"`
+	Audit         Audit                  `json:"audit"`
+	Settings      map[string]string      `json:"settings"`
 }
 
 // Result summarises the run up to now.
@@ -267,6 +290,12 @@ func (r *Recorder) Result(elapsed time.Duration) Result {
 	}
 	for k, v := range r.examples {
 		res.ErrorExamples[k] = v
+	}
+	if len(r.payments) > 0 {
+		res.Payments = map[string]int{}
+		for k, v := range r.payments {
+			res.Payments[k] = v
+		}
 	}
 	for op, ss := range r.latencies {
 		res.LatencyMs[op] = percentiles(durations(ss))

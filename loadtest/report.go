@@ -29,6 +29,10 @@ func WriteTable(w io.Writer, r Result) {
 	if r.Left > 0 {
 		fmt.Fprintf(w, "%d buyers saw no free seat on the map and left without asking\n", r.Left)
 	}
+	if len(r.Payments) > 0 {
+		fmt.Fprintf(w, "payments: %d approved, %d declined, %d abandoned, %d approved too late (given back)\n",
+			r.Payments[PaidApproved], r.Payments[PaidDeclined], r.Payments[PaidAbandoned], r.Payments[PaidLate])
+	}
 	if r.Unfinished {
 		fmt.Fprintf(w, "UNFINISHED: the target served %d of %d buyers before the run's time ran out\n", r.BuyersServed, r.Buyers)
 	}
@@ -57,7 +61,11 @@ func WriteTable(w io.Writer, r Result) {
 			fmt.Fprintf(w, "  %-24s %d%s\n", k, r.Errors[k], example)
 		}
 	}
-	fmt.Fprintf(w, "\naudit: ok=%v orders=%d sold=%d held=%d\n", r.Audit.OK, r.Audit.Orders, r.Audit.SoldSeats, r.Audit.HeldSeats)
+	fmt.Fprintf(w, "\naudit: ok=%v orders=%d sold=%d held=%d", r.Audit.OK, r.Audit.Orders, r.Audit.SoldSeats, r.Audit.HeldSeats)
+	if r.Audit.Payments > 0 || r.Audit.Pending > 0 {
+		fmt.Fprintf(w, " payments=%d pending=%d", r.Audit.Payments, r.Audit.Pending)
+	}
+	fmt.Fprintln(w)
 	for _, v := range r.Audit.Violations {
 		fmt.Fprintln(w, "  VIOLATION:", v)
 	}

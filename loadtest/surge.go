@@ -45,6 +45,14 @@ type Options struct {
 	// without it, as people do.
 	PromoCode  string
 	PromoShare float64
+	// Pay, if "test", makes buyers pay as seatd's built-in test provider
+	// (-payment test) asks: an order comes back pending_payment, and the
+	// buyer's page then approves it, or declines it (DeclineShare of them),
+	// or is closed and never answers (AbandonShare), leaving the payment
+	// window to end it. Payments, if set, keeps what they did for the audit.
+	Pay                        string
+	DeclineShare, AbandonShare float64
+	Payments                   *PayLog
 	// Record, if set, receives every buyer action as a trace.
 	Record *TraceWriter
 	// Progress is called about every 200 ms with buyers done.
@@ -318,6 +326,13 @@ func buyer(ctx context.Context, o Options, api *API, v *Venue, seen *view, rec *
 		rec.Op(OpConfirm, end, end.Sub(start))
 		if err != nil {
 			rec.Failed("confirm", err)
+			return "", nil
+		}
+		if o.Pay != "" {
+			return pay(ctx, o, api, v, seen, rec, rng, sess, ord)
+		}
+		if ord.Status == "pending_payment" {
+			rec.Failed("confirm", errors.New("the order waits for its payment: seatd asks buyers to pay (-payment), run the load tester with -pay test"))
 			return "", nil
 		}
 		rec.Ordered(end)

@@ -6,7 +6,12 @@
 #   make loadtest MODE=production         the same on Postgres + Redis (a schema and key prefix of its own)
 #   make loadtest PRESET=arena ARGS="-watchers 10000 -concurrency 64"
 # The load tester's buyers confirm and are done: seatd runs -payment none (SEATD_ARGS
-# may say otherwise). SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
+# may say otherwise). With PAY=test seatd runs -payment test with a payment window of
+# PAY_WINDOW (default 20s) and the buyers pay through its test provider (-pay test:
+# most approve, ARGS="-decline 0.05 -abandon 0.05" set the rest), and the audit
+# checks payments against orders:
+#   make loadtest PAY=test ARGS="-abandon 0.05"
+# SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
 # CPU seconds seatd, the load generator, Postgres and Redis used during it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +35,13 @@ production)
 	;;
 *) echo "MODE is embedded or production" >&2; exit 2 ;;
 esac
-env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn -payment none ${SEATD_ARGS:-} &
+payment=(-payment none) pay=()
+case ${PAY:-none} in
+none) ;;
+test) payment=(-payment test -payment-window "${PAY_WINDOW:-20s}") pay=(-pay test) ;;
+*) echo "PAY is none or test" >&2; exit 2 ;;
+esac
+env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn "${payment[@]}" ${SEATD_ARGS:-} &
 pid=$!
 cleanup() {
 	kill $pid 2>/dev/null || true
@@ -61,7 +72,7 @@ read -r pg0 rd0 <<<"$(services)"
 times >"$data/times"
 sd0=$(ticks $pid) lt0=$(children) t0=$(date +%s.%N)
 
-bin/loadtest -target http://$addr -token "$token" -preset ${PRESET:-stadium} -json "$out/loadtest.json" -html "$out/loadtest.html" ${ARGS:-}
+bin/loadtest -target http://$addr -token "$token" -preset ${PRESET:-stadium} -json "$out/loadtest.json" -html "$out/loadtest.html" "${pay[@]}" ${ARGS:-}
 
 times >"$data/times"
 read -r pg1 rd1 <<<"$(services)"

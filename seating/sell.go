@@ -118,7 +118,11 @@ func (s *Service) Refunded(p *Perf, seats []uint32) {
 }
 
 // Reserved turns a pinned hold into a reservation's, stored as r: it holds
-// its seats until r.Deadline and changes only through its order.
+// its seats until r.Deadline and changes only through its order. The hold
+// stays pinned: the engine never frees it by itself. When the deadline passes
+// the sweeper queues the order (Lapsed), the checkout ends it in the store,
+// and only then are the seats freed (ReservationEnded): a seat is never on
+// sale here while the store still has a live ticket on it.
 func (s *Service) Reserved(p *Perf, token string, r Reservation) {
 	p.mu.Lock()
 	p.reservations[token] = &reservation{OrderID: r.OrderID, Number: r.Number, Buyer: r.Buyer, Email: r.Email, Deadline: r.Deadline}
@@ -126,7 +130,6 @@ func (s *Service) Reserved(p *Perf, token string, r Reservation) {
 	if err := p.shard.Extend(token, engine.AnyOwner, r.Deadline); err != nil {
 		s.log.Error("extend a reserved hold", "order", r.OrderID, "err", err)
 	}
-	p.shard.Unpin(token)
 	p.shard.Touch()
 	s.caps.drop(token)
 	s.dropLease(p, token)
@@ -136,7 +139,7 @@ func (s *Service) Reserved(p *Perf, token string, r Reservation) {
 func (s *Service) ReservationExtended(p *Perf, token string, deadline time.Time) {
 	p.mu.Lock()
 	if r := p.reservations[token]; r != nil {
-		r.Deadline = deadline
+		r.Deadline, r.lapsing = deadline, false
 	}
 	p.mu.Unlock()
 	if err := p.shard.Extend(token, engine.AnyOwner, deadline); err != nil {
@@ -155,7 +158,12 @@ func (s *Service) ReservationEnded(p *Perf, token string, sold bool, seats []uin
 	if sold {
 		err = p.shard.Confirm(token)
 	} else {
-		err = p.shard.Release(token, engine.AnyOwner)
+		// Unpinning a hold whose deadline passed frees it; one still within
+		// its deadline (annulled early) is released.
+		p.shard.Unpin(token)
+		if err = p.shard.Release(token, engine.AnyOwner); errors.Is(err, engine.ErrNotFound) {
+			err = nil
+		}
 	}
 	switch {
 	case err != nil && sold:
@@ -178,6 +186,24 @@ func (s *Service) TakeLapsed() []string {
 	}
 	clear(s.pending)
 	return ids
+}
+
+// lapseReservations queues the orders of reservations (and of orders waiting
+// for their payment) whose deadline has passed, once each. Their holds stay
+// pinned until the checkout has ended them in the store (see Reserved).
+func (s *Service) lapseReservations(p *Perf, now time.Time) {
+	var due []string
+	p.mu.Lock()
+	for _, r := range p.reservations {
+		if !r.lapsing && !r.Deadline.After(now) {
+			r.lapsing = true
+			due = append(due, r.OrderID)
+		}
+	}
+	p.mu.Unlock()
+	for _, id := range due {
+		s.Lapsed(id)
+	}
 }
 
 // Lapsed queues a reservation's order whose deadline passed.

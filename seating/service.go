@@ -126,6 +126,7 @@ type reservation struct {
 	Buyer    string
 	Email    string
 	Deadline time.Time
+	lapsing  bool // queued for the checkout to end (lapseReservations)
 }
 
 func (p *Perf) Status() string     { return p.meta.Load().Status }
@@ -229,6 +230,7 @@ func (s *Service) sweep(ctx context.Context) {
 		for _, p := range live {
 			p.shard.Expire(now)
 			s.releaseExpired(ctx, p)
+			s.lapseReservations(p, now)
 		}
 	}
 }
@@ -391,6 +393,10 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 		}
 		if _, err := shard.Hold(engine.HoldRequest{Token: o.HoldToken, Owner: o.Session, Seats: seats, Expires: o.Deadline, Channels: engine.AllChannels}, nil); err != nil {
 			return nil, fmt.Errorf("restore reservation %s of %s: %w", o.Number, id, err)
+		}
+		// Pinned, as Reserved leaves it: only its order ends it.
+		if _, err := shard.Pin(o.HoldToken, engine.AnyOwner); err != nil {
+			return nil, fmt.Errorf("pin reservation %s of %s: %w", o.Number, id, err)
 		}
 		p.reservations[o.HoldToken] = &reservation{OrderID: o.ID, Number: o.Number, Buyer: o.BuyerName, Email: o.BuyerEmail, Deadline: o.Deadline}
 	}

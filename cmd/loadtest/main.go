@@ -57,6 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed makes the same buyers")
 	fs.Float64Var(&o.PromoShare, "promo-share", 0, "share of confirmations that try a promotion the run creates (seatd only); the audit checks its uses are counted exactly")
 	promoUses := fs.Int("promo-uses", 1000, "the promotion's use limit, with -promo-share")
+	fs.StringVar(&o.Pay, "pay", "none", "none: a confirmed order is done (seatd -payment none); test: it comes back pending_payment and the buyer's page pays through seatd's test provider (seatd -payment test), and the audit checks payments against orders")
+	fs.Float64Var(&o.DeclineShare, "decline", 0.05, "with -pay test, share of payments the buyers decline")
+	fs.Float64Var(&o.AbandonShare, "abandon", 0, "with -pay test, share of payments never answered (the page closed): seatd's payment window ends them")
+	settle := fs.Duration("settle", time.Minute, "with -pay test, wait before the audit until the abandoned payments' windows ended, if that is within this long; later ones the audit accepts as pending")
 	performance := fs.String("performance", "", "use this existing performance instead of creating one")
 	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
 	speed := fs.Float64("speed", 1, "replay speed for -trace (2 = twice as fast)")
@@ -91,6 +95,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.ConfirmShare < 0 || o.ReleaseShare < 0 || o.ConfirmShare+o.ReleaseShare > 1 || o.BestShare < 0 || o.BestShare > 1 ||
 		o.PromoShare < 0 || o.PromoShare > 1 || *promoUses < 1 {
 		return 2, errors.New("shares must be between 0 and 1, and confirm + release at most 1")
+	}
+	switch o.Pay {
+	case "none":
+		o.Pay = ""
+	case "test":
+		if o.DeclineShare < 0 || o.AbandonShare < 0 || o.DeclineShare+o.AbandonShare > 1 {
+			return 2, errors.New("-decline and -abandon must be between 0 and 1, together at most 1")
+		}
+		if *tracePath != "" || *recordPath != "" {
+			return 2, errors.New("-pay test does not record or replay traces: a trace has no payment step")
+		}
+		o.Payments = loadtest.NewPayLog()
+	default:
+		return 2, fmt.Errorf("unknown -pay %q: use none or test", o.Pay)
 	}
 	if o.Curve != "all" && o.Curve != "ramp" && o.Curve != "waves" {
 		return 2, fmt.Errorf("unknown -curve %q: use all, ramp or waves", o.Curve)
@@ -144,7 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rec := loadtest.NewRecorder(time.Now())
+	began := time.Now()
+	rec := loadtest.NewRecorder(began)
 	var confirmed map[string][]string
 	if *tracePath != "" {
 		f, err := os.Open(*tracePath)
@@ -184,11 +203,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"confirm_share": fmt.Sprint(o.ConfirmShare), "release_share": fmt.Sprint(o.ReleaseShare), "retries": fmt.Sprint(o.Retries), "map_lag": o.MapLag.String(),
 		"seed": fmt.Sprint(o.Seed), "performance": venue.Performance,
 	}
+	if o.Pay != "" {
+		res.Settings["pay"], res.Settings["decline"], res.Settings["abandon"] = o.Pay, fmt.Sprint(o.DeclineShare), fmt.Sprint(o.AbandonShare)
+		// The abandoned payments end with their window: the audit then
+		// sees them ended, not pending.
+		if wait := time.Until(o.Payments.LastWindowEnd().Add(auditGrace + time.Second)); wait > 0 && wait <= *settle {
+			fmt.Fprintf(stderr, "waiting %v for the abandoned payments' window to end\n", wait.Round(100*time.Millisecond))
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return 1, ctx.Err()
+			}
+		}
+	}
 	in, err := api.Gather(ctx, venue.Performance)
 	if err != nil {
 		return 1, err
 	}
-	in.Confirmed, in.Grace = confirmed, 2*time.Second
+	in.Confirmed, in.Grace = confirmed, auditGrace
+	if o.Pay != "" {
+		if err := api.GatherPayments(ctx, &in, o.Payments, 16); err != nil {
+			return 1, err
+		}
+		if err := api.Reconcile(ctx, &in, began.Add(-time.Minute), time.Now().Add(time.Minute)); err != nil {
+			return 1, err
+		}
+		res.Settings["reconciliation"] = fmt.Sprintf("%d findings", len(in.Findings))
+	}
 	if o.PromoCode != "" {
 		in.Promo = o.PromoCode
 		if in.PromoUses, in.PromoLimit, err = api.CodeUses(ctx, o.PromoCode); err != nil {
@@ -214,6 +255,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return 0, nil
 }
+
+// auditGrace is how late the audit lets a hold or a payment window end: the
+// sweeps' interval and then some.
+const auditGrace = 2 * time.Second
 
 func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)

@@ -39,14 +39,22 @@ func (s *syncBuffer) String() string {
 }
 
 // seatd builds and starts the real server with env and returns its base URL.
+// Buyers confirm and are done (-payment none).
 func seatd(t *testing.T, env ...string) string {
+	t.Helper()
+	return seatdWith(t, []string{"-payment", "none"}, env...)
+}
+
+// seatdWith starts seatd with args added to the flags every run uses.
+func seatdWith(t *testing.T, args []string, env ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "seatd")
 	build := exec.Command("go", "build", "-o", bin, "../seatd")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-rate-limit=false", "-demo=false", "-hold-ttl", "10s", "-payment", "none")
+	args = append([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-rate-limit=false", "-demo=false", "-hold-ttl", "10s"}, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(append(os.Environ(), "SEATD_ADMIN_TOKEN="+token), env...)
 	var logs syncBuffer
 	cmd.Stderr = &logs
@@ -145,12 +153,80 @@ func TestTraceReplay(t *testing.T) {
 	require.Positive(t, replay.Holds)
 }
 
+// checkPaidSurge checks a -pay test surge: every kind of payment step
+// happened, each approval is one paid order with one payment, and the audit
+// of payments against orders is clean.
+func checkPaidSurge(t *testing.T, r loadtest.Result, abandoned bool) {
+	t.Helper()
+	checkSurge(t, r)
+	require.Equal(t, "test", r.Settings["pay"])
+	require.Equal(t, "0 findings", r.Settings["reconciliation"], "seatd's own reconciliation agrees")
+	require.Positive(t, r.Payments[loadtest.PaidApproved])
+	require.Positive(t, r.Payments[loadtest.PaidDeclined])
+	require.Equal(t, r.Payments[loadtest.PaidApproved], r.Orders, "an order counts once it is paid")
+	require.Equal(t, r.Orders, r.Audit.Payments, "one succeeded payment per paid order")
+	require.Equal(t, r.Payments[loadtest.PaidApproved], r.LatencyMs[loadtest.OpApprove].N)
+	require.Equal(t, r.Payments[loadtest.PaidDeclined], r.LatencyMs[loadtest.OpDecline].N)
+	require.Equal(t, r.Payments[loadtest.PaidApproved]+r.Payments[loadtest.PaidDeclined]+r.Payments[loadtest.PaidAbandoned]+r.Payments[loadtest.PaidLate],
+		r.LatencyMs[loadtest.OpConfirm].N, "every confirmation went on to its payment")
+	if abandoned {
+		require.Positive(t, r.Payments[loadtest.PaidAbandoned])
+		require.Zero(t, r.Audit.Pending, "the load tester waited for the abandoned payments' window to end")
+	}
+}
+
+// TestShortSurgePayingEmbedded runs a short surge whose buyers pay through
+// seatd's test provider, a tenth declining and a tenth abandoning with a
+// payment window of 3 s, which the run waits out before its audit.
+func TestShortSurgePayingEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	base := seatdWith(t, []string{"-payment", "test", "-payment-window", "3s"})
+	r := surge(t, base, "-pay", "test", "-decline", "0.1", "-abandon", "0.1")
+	checkPaidSurge(t, r, true)
+}
+
+// TestShortSurgePayingPostgresRedis: the same on Postgres and Redis, with a
+// window longer than the run: the abandoned payments are still pending at the
+// audit, inside their window, and their seats held.
+func TestShortSurgePayingPostgresRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	base := seatdWith(t, []string{"-payment", "test"},
+		"DATABASE_URL="+pgtest.Schema(t, ""), "REDIS_URL="+redistest.URL(), "SEATD_REDIS_PREFIX="+redistest.Prefix(t))
+	r := surge(t, base, "-buyers", "800", "-pay", "test", "-decline", "0.1", "-abandon", "0.05", "-settle", "0s")
+	checkPaidSurge(t, r, false)
+	require.Positive(t, r.Payments[loadtest.PaidAbandoned])
+	require.Equal(t, r.Payments[loadtest.PaidAbandoned], r.Audit.Pending, "abandoned payments wait inside their window")
+}
+
+// TestPayingAgainstInstantOrders: buyers who expect to pay, against a seatd
+// that confirms at once, are told nothing to pay, and the run fails.
+func TestPayingAgainstInstantOrders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server")
+	}
+	base := seatd(t)
+	var stdout, stderr bytes.Buffer
+	code, err := run(context.Background(), []string{"-target", base, "-token", token, "-preset", "theatre", "-buyers", "100", "-quiet",
+		"-concurrency", "16", "-watchers", "0", "-pay", "test"}, func(string) string { return "" }, &stdout, &stderr)
+	require.Error(t, err)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout.String(), "order paid at once, with no payment to make: does seatd run -payment test?")
+	require.Contains(t, stdout.String(), "has 0 succeeded payments, not one", "the audit finds paid orders nobody paid")
+}
+
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-preset", "moon"},
 		{"-curve", "zigzag", "-token", "x"},
 		{"-confirm-share", "0.9", "-release-share", "0.5", "-token", "x"},
 		{"-map-lag", "-1s", "-token", "x"},
+		{"-pay", "cash", "-token", "x"},
+		{"-pay", "test", "-decline", "0.6", "-abandon", "0.5", "-token", "x"},
+		{"-pay", "test", "-record", "t.jsonl", "-token", "x"},
 		{}, // no token
 	} {
 		code, err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})

@@ -259,7 +259,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	// finds no payment rows, and rows of an earlier mode are still checked.
 	passes := pass.NewService(st)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Location: cfg.location,
-		PublicURL: publicURL, Payments: pay, ReconcileDaily: true})
+		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err

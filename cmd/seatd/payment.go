@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/stripe"
 	"github.com/seatmap/seatmap/payment/testpay"
@@ -15,7 +17,10 @@ import (
 // the environment only (never a flag, which ps would show) and are never
 // logged.
 type paymentConfig struct {
-	mode          string
+	mode string
+	// window is how long a buyer has to pay (-payment-window); the hold
+	// runs to its end.
+	window        time.Duration
 	secretKey     string // STRIPE_SECRET_KEY
 	webhookSecret string // STRIPE_WEBHOOK_SECRET
 	// publishableKey is Stripe's public key (STRIPE_PUBLISHABLE_KEY, pk_…)
@@ -33,10 +38,14 @@ func (p *paymentConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 		def = payment.ModeTest
 	}
 	fs.StringVar(&p.mode, "payment", def, "how buyers pay: none (an order is confirmed at once, unpaid by design: free events, venues that collect elsewhere), test (the built-in test provider: the buyer's page approves or declines), or stripe (keys from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY) (SEATD_PAYMENT)")
+	fs.DurationVar(&p.window, "payment-window", checkout.DefaultPaymentWindow, "how long a buyer has to pay an order before it ends as payment_failed and its seats go back on sale")
 }
 
 // resolve checks the mode and reads the keys it needs.
 func (p *paymentConfig) resolve(getenv func(string) string) error {
+	if p.window < time.Second || p.window > 24*time.Hour {
+		return errors.New("-payment-window must be between 1s and 24h")
+	}
 	switch p.mode {
 	case payment.ModeNone, payment.ModeTest:
 		return nil

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -16,6 +17,12 @@ func TestPaymentConfig(t *testing.T) {
 	cfg, err := parseConfig(nil, env(nil), io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "test", cfg.payment.mode, "the embedded default")
+	require.Equal(t, 15*time.Minute, cfg.payment.window)
+	cfg, err = parseConfig([]string{"-payment-window", "20s"}, env(nil), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, 20*time.Second, cfg.payment.window)
+	_, err = parseConfig([]string{"-payment-window", "0s"}, env(nil), io.Discard)
+	require.ErrorContains(t, err, "-payment-window")
 	cfg, err = parseConfig(nil, env(map[string]string{"SEATD_PAYMENT": "none"}), io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "none", cfg.payment.mode)
