@@ -123,15 +123,16 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
 	})
 	vouchers := voucher.NewService(st)
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Now: now, LapseInterval: 20 * time.Millisecond,
-		Payments: o.payments})
+	passes := pass.NewService(st)
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Now: now,
+		LapseInterval: 20 * time.Millisecond, Payments: o.payments})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: pass.NewService(st), Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

@@ -18,10 +18,17 @@ type buyerJSON struct {
 	Email string `json:"email"`
 }
 
+type itemJSON struct {
+	ProductID string `json:"product_id"`
+	Quantity  int    `json:"quantity"`
+}
+
 type createOrderJSON struct {
-	HoldToken   string    `json:"hold_token"`
-	Buyer       buyerJSON `json:"buyer"`
-	VoucherCode string    `json:"voucher_code"`
+	HoldToken   string     `json:"hold_token"`
+	Items       []itemJSON `json:"items"`
+	Channel     string     `json:"channel"`
+	Buyer       buyerJSON  `json:"buyer"`
+	VoucherCode string     `json:"voucher_code"`
 	Payment     *struct {
 		Method string `json:"method"`
 	} `json:"payment"`
@@ -77,6 +84,13 @@ type orderJSON struct {
 	// Payments are the order's payments and refunds at a payment provider,
 	// where they were read (the order's page, its history).
 	Payments []paymentRowJSON `json:"payments,omitempty"`
+	// Items are the products sold, a line each; Passes their units, each
+	// with its price on the receipt.
+	Items  []orderItemJSON `json:"items"`
+	Passes []passJSON      `json:"passes"`
+	// PersonalizeURL opens the passes that need a holder, once the order is
+	// paid; absent otherwise.
+	PersonalizeURL *string `json:"personalize_url,omitempty"`
 }
 
 func toOrderJSON(o order.Order) orderJSON {
@@ -98,6 +112,14 @@ func toOrderJSON(o order.Order) orderJSON {
 		out.Deadline = &d
 	}
 	shown := order.CodesShown(o)
+	out.Items, out.Passes = toItemsJSON(o), make([]passJSON, len(o.Passes))
+	for i, p := range o.Passes {
+		out.Passes[i] = toPassJSON(p, shown)
+	}
+	if token := order.PersonalizeToken(o); token != "" && shown {
+		u := checkout.PersonalizePath(token)
+		out.PersonalizeURL = &u
+	}
 	for i, t := range o.Tickets {
 		out.Seats[i] = t.SeatID
 		out.Tickets[i] = ticketJSON{ID: t.ID, Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
@@ -120,7 +142,10 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	}
 	ci := checkout.ConfirmInput{
 		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
-		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
+		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Channel: in.Channel,
+	}
+	for _, it := range in.Items {
+		ci.Items = append(ci.Items, checkout.Item{ProductID: it.ProductID, Quantity: it.Quantity})
 	}
 	if in.VoucherCode != "" {
 		if err := s.allowCodeCheck(c, a); err != nil {
@@ -210,6 +235,7 @@ type refundJSON struct {
 	OrderID   string   `json:"order_id"`
 	Amount    int64    `json:"amount"`
 	Seats     []string `json:"seats"`
+	Passes    []string `json:"passes"`
 	Reason    string   `json:"reason"`
 	Method    string   `json:"method"`
 	Actor     string   `json:"actor"`
@@ -218,7 +244,7 @@ type refundJSON struct {
 
 func toRefundJSON(rf order.Refund, seatIDs func(uint32) string) refundJSON {
 	out := refundJSON{ID: rf.ID, OrderID: rf.OrderID, Amount: rf.Amount, Seats: make([]string, len(rf.Seats)),
-		Reason: rf.Reason, Method: rf.Method, Actor: rf.Actor, CreatedAt: rfc3339(rf.CreatedAt)}
+		Passes: append([]string{}, rf.Passes...), Reason: rf.Reason, Method: rf.Method, Actor: rf.Actor, CreatedAt: rfc3339(rf.CreatedAt)}
 	for i, seat := range rf.Seats {
 		out.Seats[i] = seatIDs(seat)
 	}
@@ -236,6 +262,7 @@ func seatIDsOf(o order.Order) func(uint32) string {
 func (s *Server) refundOrder(c *echo.Context) error {
 	var in struct {
 		Seats  []string `json:"seats"`
+		Passes []string `json:"passes"`
 		Amount int64    `json:"amount"`
 		Reason string   `json:"reason"`
 		Method string   `json:"method"`
@@ -251,7 +278,7 @@ func (s *Server) refundOrder(c *echo.Context) error {
 		return &input.Error{Field: "amount", Reason: "must be above zero"}
 	}
 	o, rf, replayed, err := s.checkout.Refund(c.Request().Context(), checkout.RefundInput{
-		OrderID: c.Param("id"), Seats: in.Seats, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
+		OrderID: c.Param("id"), Seats: in.Seats, Passes: in.Passes, Amount: in.Amount, Reason: in.Reason, Method: in.Method,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Actor: a,
 	})
 	if err != nil {

@@ -216,6 +216,7 @@ func (s *Server) routes() error {
 	v1.GET("/orders", s.listOrders, seller)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/tickets/:ticket/qr.svg", s.ticketQR)
+	v1.GET("/orders/:id/passes/:pass/qr.svg", s.passQR)
 	v1.POST("/orders/:id/extend", s.extendReservation, seller)
 	v1.POST("/orders/:id/annul", s.annulReservation, seller)
 	v1.POST("/orders/:id/pay", s.payReservation, seller)
@@ -243,6 +244,9 @@ func (s *Server) routes() error {
 	v1.GET("/products", s.listProducts)
 	v1.GET("/products/:id", s.getProduct)
 	v1.PATCH("/products/:id", s.patchProduct, organizer)
+	v1.GET("/passes", s.listPasses, seller)
+	v1.GET("/passes/:id", s.getPass)
+	v1.GET("/personalize/:token", s.personalization)
 	v1.GET("/facility", s.getFacility)
 	v1.PUT("/facility", s.putFacility, organizer)
 

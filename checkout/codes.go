@@ -54,7 +54,8 @@ func (s *Service) booking(p *seating.Perf, amount int64, currency string) vouche
 	return voucher.Booking{Offering: p.ID(), StartsAt: p.Meta().StartsAt.In(s.loc), Amount: amount, Currency: currency}
 }
 
-// applyCode prices a voucher or promotion into o. The code is checked here
+// applyCode prices a voucher or promotion into o (p is nil for an order of
+// products alone; see codeValue for which lines a code takes off). The code is checked here
 // against the booking for its reasons; the store checks its state and counts
 // its use in the transaction that writes the order, so a code blocked or used
 // up since is refused there.
@@ -66,7 +67,7 @@ func (s *Service) applyCode(ctx context.Context, p *seating.Perf, o *order.Order
 	if err != nil {
 		return err
 	}
-	value, reason := voucher.Evaluate(c, s.booking(p, o.Total, o.Currency))
+	value, reason := s.codeValue(c, p, *o)
 	if reason != "" {
 		return &voucher.InvalidError{Code: c.Code, Reason: reason}
 	}

@@ -36,6 +36,11 @@ type ConfirmInput struct {
 	IdempotencyKey string // optional; a retry with the same key returns the first order
 	PaymentMethod  string // staff: cash or card; buyers: empty (online)
 	VoucherCode    string // optional voucher or promotion
+	// Items are products sold with the hold's seats, or alone (no Token).
+	Items []Item
+	// Channel (staff, products alone) is the channel they are sold on;
+	// empty: box_office. With a hold, the hold's channel.
+	Channel string
 }
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
@@ -65,9 +70,12 @@ func validateBuyer(name, email *string, required bool) error {
 }
 
 func (in *ConfirmInput) validate() error {
+	if err := validateItems(in.Items); err != nil {
+		return err
+	}
 	switch {
-	case in.Token == "":
-		return &input.Error{Field: "hold_token", Reason: "is empty"}
+	case in.Token == "" && len(in.Items) == 0:
+		return &input.Error{Field: "hold_token", Reason: "is empty; give a hold's token, items, or both"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
 		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
 	case len(in.VoucherCode) > 2*(voucher.MaxCodeLen+voucher.MaxPrefix):
@@ -177,7 +185,7 @@ func (s *Service) refusedOrder(p *seating.Perf, what string, err error) error {
 	switch {
 	case errors.As(err, &code):
 		return &voucher.InvalidError{Code: code.Code, Reason: voucher.ReasonFor(code.Status)}
-	case errors.As(err, &sold):
+	case p != nil && errors.As(err, &sold):
 		// The store knows sales the shard does not (another node, or a
 		// retry that landed): believe the store.
 		s.seats.MarkSold(p, sold.Seats)
@@ -202,11 +210,26 @@ func (s *Service) createOrder(ctx context.Context, o order.Order) (order.Order, 
 }
 
 func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, error) {
+	if in.Token == "" {
+		return s.confirmItems(ctx, in)
+	}
+	if in.Channel != "" {
+		return order.Order{}, &input.Error{Field: "channel", Reason: "with a hold, products are sold on the hold's channel"}
+	}
 	p, q, err := s.seats.PinForSale(ctx, in.Token, in.Actor)
 	if err != nil {
 		return order.Order{}, err
 	}
 	o := s.newOrder(p, q, in.Actor)
+	if len(in.Items) > 0 {
+		o.Passes, _, err = s.sellItems(ctx, in.Items, q.Channel, o.Currency, s.now())
+		if err != nil {
+			s.seats.Unpin(p, in.Token)
+			return order.Order{}, err
+		}
+		o.Total += passTotal(o.Passes)
+		order.Issue(&o)
+	}
 	o.Status, o.PaymentMethod = order.Paid, in.PaymentMethod
 	o.BuyerName, o.BuyerEmail, o.IdempotencyKey = in.BuyerName, in.BuyerEmail, in.IdempotencyKey
 	if in.VoucherCode != "" {
@@ -228,6 +251,42 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 		return order.Order{}, s.refusedOrder(p, "store order", err)
 	}
 	s.seats.Sold(p, in.Token)
+	return stored, nil
+}
+
+// confirmItems sells products alone: no seats, no performance. The order
+// is written paid (box office, or no payment step) or pending_payment (a
+// web buyer with a payment provider), as with seats.
+func (s *Service) confirmItems(ctx context.Context, in ConfirmInput) (order.Order, error) {
+	channel, err := itemChannel(in.Actor, in.Channel)
+	if err != nil {
+		return order.Order{}, err
+	}
+	passes, currency, err := s.sellItems(ctx, in.Items, channel, "", s.now())
+	if err != nil {
+		return order.Order{}, err
+	}
+	o := order.Order{ID: NewOrderID(), Number: NewOrderNumber(), Session: in.Actor.Session, SoldBy: in.Actor.StaffID,
+		Channel: channel, Passes: passes, Total: passTotal(passes), Currency: currency}
+	order.Issue(&o)
+	o.Status, o.PaymentMethod = order.Paid, in.PaymentMethod
+	o.BuyerName, o.BuyerEmail, o.IdempotencyKey = in.BuyerName, in.BuyerEmail, in.IdempotencyKey
+	if in.VoucherCode != "" {
+		if err := s.applyCode(ctx, nil, &o, in.VoucherCode); err != nil {
+			return order.Order{}, err
+		}
+	}
+	if s.pay != nil && !in.Actor.Staff() && o.Total > 0 {
+		return s.confirmPending(ctx, nil, o, in)
+	}
+	if !in.Actor.Staff() {
+		o.PaymentMethod = PayNone
+	}
+	o.Origin = order.Change{Actor: in.Actor.Label(), Notify: s.confirmationMessage(o)}
+	stored, err := s.createOrder(ctx, o)
+	if err != nil {
+		return order.Order{}, s.refusedOrder(nil, "store order", err)
+	}
 	return stored, nil
 }
 

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/seating"
 )
 
@@ -30,19 +32,24 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 	if o.BuyerEmail == "" {
 		return nil
 	}
-	meta := p.Meta()
-	zoneNames := make(map[string]string, len(meta.Zones))
-	for _, z := range meta.Zones {
-		zoneNames[z.ID] = z.Name
-	}
-	h := p.Hall()
 	codes := order.CodesShown(o)
 	var b strings.Builder
 	if o.BuyerName != "" {
 		fmt.Fprintf(&b, "Hello %s,\n\n", o.BuyerName)
 	}
 	b.WriteString(intro)
-	fmt.Fprintf(&b, "\n\nOrder %s\n%s\n%s\n\n", o.Number, meta.Name, s.When(meta.StartsAt))
+	zoneNames := map[string]string{}
+	var h *hall.Hall
+	if p != nil {
+		meta := p.Meta()
+		for _, z := range meta.Zones {
+			zoneNames[z.ID] = z.Name
+		}
+		h = p.Hall()
+		fmt.Fprintf(&b, "\n\nOrder %s\n%s\n%s\n\n", o.Number, meta.Name, s.When(meta.StartsAt))
+	} else {
+		fmt.Fprintf(&b, "\n\nOrder %s\n\n", o.Number)
+	}
 	for _, t := range o.Tickets {
 		state := ""
 		switch t.Status {
@@ -60,6 +67,7 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 			fmt.Fprintf(&b, "    Ticket code %s\n", order.FormatTicketCode(t.Code))
 		}
 	}
+	writePasses(&b, o, codes)
 	if o.Discount > 0 {
 		fmt.Fprintf(&b, "  %-49s %14s\n", "Discount "+o.VoucherCode, "-"+money.Format(o.Discount, o.Currency))
 	}
@@ -70,6 +78,9 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 	writePayments(&b, o)
 	if !o.Deadline.IsZero() && o.Status == order.Reserved {
 		fmt.Fprintf(&b, "\nPlease pay by %s, or the reservation lapses and the seats go back on sale.\n", s.When(o.Deadline))
+	}
+	if link := s.PersonalizeLink(o); link != "" && codes {
+		fmt.Fprintf(&b, "\nYour passes need their holder's name before they are made; personalize them here:\n%s\n", link)
 	}
 	if link := s.OrderLink(o); link != "" {
 		what := "Your order"
@@ -144,7 +155,7 @@ func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.M
 	if err != nil {
 		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
-	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	p, err := s.perfOf(ctx, o)
 	if err != nil {
 		return outbox.Message{}, fmt.Errorf("render message %s: %w", m.ID, err)
 	}
@@ -155,4 +166,31 @@ func (s *Service) RenderMessage(ctx context.Context, m outbox.Message) (outbox.M
 		m.Body = r.Body
 	}
 	return m, nil
+}
+
+// passStates are pass states, for buyers.
+var passStates = map[string]string{
+	pass.StateAwaitingPersonalization: "to be personalized",
+	pass.StateVoid:                    "void",
+	pass.StateBlocked:                 "blocked",
+}
+
+// writePasses lists o's passes, each a line of the receipt with its price
+// (a block card's first card at the price, the others at 0) and, once the
+// order is paid, its code.
+func writePasses(b *strings.Builder, o order.Order, codes bool) {
+	for _, p := range o.Passes {
+		state := ""
+		if st := passStates[p.State]; st != "" {
+			state = "  (" + st + ")"
+		}
+		validity := ""
+		if !p.ValidFrom.IsZero() || !p.ValidTo.IsZero() {
+			validity = p.ValidFrom.String() + "–" + p.ValidTo.String()
+		}
+		fmt.Fprintf(b, "  %-36s %-12s %14s%s\n", p.ProductName, validity, money.Format(p.Price, o.Currency), state)
+		if codes && p.Code != "" && p.State != pass.StateVoid {
+			fmt.Fprintf(b, "    Pass code %s\n", order.FormatTicketCode(p.Code))
+		}
+	}
 }

@@ -83,7 +83,7 @@ func (s *Service) Resend(ctx context.Context, id string, a seating.Actor) (outbo
 	if o.BuyerEmail == "" {
 		return outbox.Message{}, &input.Error{Field: "buyer.email", Reason: "the order has no e-mail address to send to"}
 	}
-	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	p, err := s.perfOf(ctx, o)
 	if err != nil {
 		return outbox.Message{}, err
 	}

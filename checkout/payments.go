@@ -76,8 +76,8 @@ func paymentKey(orderID string) string { return "seatd-pay-" + orderID }
 func returnKey(orderID string) string  { return "seatd-return-" + orderID }
 func cancelKey(orderID string) string  { return "seatd-cancel-" + orderID }
 
-// confirmPending writes o (pinned hold, priced, code applied) as an order
-// waiting for its payment and starts the payment. A payment that cannot be
+// confirmPending writes o (pinned hold, priced, code applied; p nil for
+// products alone) as an order waiting for its payment and starts the payment. A payment that cannot be
 // started ends the order and frees its seats.
 func (s *Service) confirmPending(ctx context.Context, p *seating.Perf, o order.Order, in ConfirmInput) (order.Order, error) {
 	deadline := s.now().Add(s.cfg.PaymentWindow).UTC().Truncate(time.Microsecond)
@@ -85,11 +85,15 @@ func (s *Service) confirmPending(ctx context.Context, p *seating.Perf, o order.O
 	o.Origin = order.Change{Actor: in.Actor.Label()}
 	stored, err := s.createOrder(ctx, o)
 	if err != nil {
-		s.seats.Unpin(p, in.Token)
+		if p != nil {
+			s.seats.Unpin(p, in.Token)
+		}
 		return order.Order{}, s.refusedOrder(p, "store order", err)
 	}
-	s.seats.Reserved(p, in.Token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: stored.BuyerName,
-		Email: stored.BuyerEmail, Deadline: deadline})
+	if p != nil {
+		s.seats.Reserved(p, in.Token, seating.Reservation{OrderID: stored.ID, Number: stored.Number, Buyer: stored.BuyerName,
+			Email: stored.BuyerEmail, Deadline: deadline})
+	}
 	// The order is written: see its payment through whatever becomes of
 	// the request (a buyer gone between the payment's commit and its
 	// read-back left a payment_failed order with a payment still pending).
@@ -127,7 +131,9 @@ func (s *Service) endPending(ctx context.Context, p *seating.Perf, o order.Order
 		}
 		return
 	}
-	s.seats.ReservationEnded(p, ended.HoldToken, false, ticketSeats(ended))
+	if p != nil {
+		s.seats.ReservationEnded(p, ended.HoldToken, false, ticketSeats(ended))
+	}
 }
 
 // endPaymentWindow ends, in the store, an order whose payment window passed
@@ -237,15 +243,20 @@ func (s *Service) applyEvent(ctx context.Context, provider string, ev payment.Ev
 	if err != nil {
 		return order.PaymentResult{}, err
 	}
-	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	p, err := s.perfOf(ctx, o)
 	if err != nil {
 		return order.PaymentResult{}, err
 	}
 	// A late payment: take the seats in the engine before the store sells
 	// them again. Seats someone holds or bought mean the money goes back.
+	// An order of products alone has no seats to take: it sells again.
 	var token string
-	if ev.Type == order.EventPaymentSucceeded && pay.Status != order.StatusSucceeded && pay.Kind == order.KindPayment &&
-		(o.Status == order.PaymentFailed || o.Status == order.Expired) && e.Amount == pay.Amount && e.Currency == pay.Currency {
+	late := ev.Type == order.EventPaymentSucceeded && pay.Status != order.StatusSucceeded && pay.Kind == order.KindPayment &&
+		(o.Status == order.PaymentFailed || o.Status == order.Expired) && e.Amount == pay.Amount && e.Currency == pay.Currency
+	switch {
+	case late && p == nil:
+		e.SellAgain = true
+	case late:
 		if token, err = s.seats.TakeForSale(p, ticketSeats(o)); err == nil {
 			e.SellAgain = true
 		} else {
@@ -275,16 +286,18 @@ func (s *Service) applyEvent(ctx context.Context, provider string, ev payment.Ev
 	case res.Outcome == order.OutcomePaid && token != "":
 		s.seats.Sold(p, token)
 		soldAgain = true
-	case res.Outcome == order.OutcomePaid:
+	case res.Outcome == order.OutcomePaid && p != nil:
 		s.seats.ReservationEnded(p, o.HoldToken, true, ticketSeats(o))
 	case res.Outcome == order.OutcomeFailed:
-		s.seats.ReservationEnded(p, o.HoldToken, false, ticketSeats(o))
+		if p != nil {
+			s.seats.ReservationEnded(p, o.HoldToken, false, ticketSeats(o))
+		}
 		s.cancelPayment(ctx, o.ID)
 	}
 	if token != "" && !soldAgain {
 		s.seats.ReleaseTaken(p, token)
 	}
-	if len(res.Sold) > 0 {
+	if len(res.Sold) > 0 && p != nil {
 		s.seats.MarkSold(p, res.Sold) // sold by another node, maybe
 	}
 	// Money to give back: now, and again on a replay if an earlier attempt

@@ -21,6 +21,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/testpay"
 	"github.com/seatmap/seatmap/seating"
@@ -101,8 +102,8 @@ func newPayEnv(t *testing.T, open func(t *testing.T, now func() time.Time) backe
 	svc := seating.New(seating.Config{Store: st, Leases: memory.New(memory.Options{Now: clock.Now}), Logger: log, Now: clock.Now,
 		SweepInterval: 5 * time.Millisecond})
 	pay := &flakyPay{Provider: testpay.New()}
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Logger: log, Now: clock.Now,
-		LapseInterval: 5 * time.Millisecond, Payments: pay, PaymentWindow: 10 * time.Minute})
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: voucher.NewService(st), Products: pass.NewService(st), Logger: log,
+		Now: clock.Now, LapseInterval: 5 * time.Millisecond, Payments: pay, PaymentWindow: 10 * time.Minute})
 	data, err := json.Marshal(hall.Theatre())
 	require.NoError(t, err)
 	h, _, err := svc.CreateHall(ctx, data)

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/seating"
 )
 
@@ -21,7 +22,8 @@ const MaxReason = 500
 // an amount.
 type RefundInput struct {
 	OrderID        string
-	Seats          []string // public seat ids; empty: Amount
+	Seats          []string // public seat ids
+	Passes         []string // pass ids; no seats and no passes: Amount
 	Amount         int64
 	Reason         string
 	Method         string // cash, card or online; default: how the order was paid
@@ -46,10 +48,12 @@ func (in *RefundInput) validate() error {
 		return &input.Error{Field: "Idempotency-Key", Reason: "is required for refunds, so that a retry never refunds twice"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
 		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
-	case len(in.Seats) > 0 && in.Amount != 0:
-		return &input.Error{Field: "amount", Reason: "give seats or an amount, not both"}
-	case len(in.Seats) == 0 && in.Amount <= 0:
-		return &input.Error{Field: "amount", Reason: "give the seats to refund, or an amount above zero in minor units"}
+	case (len(in.Seats) > 0 || len(in.Passes) > 0) && in.Amount != 0:
+		return &input.Error{Field: "amount", Reason: "give seats and passes or an amount, not both"}
+	case len(in.Seats) == 0 && len(in.Passes) == 0 && in.Amount <= 0:
+		return &input.Error{Field: "amount", Reason: "give the seats or passes to refund, or an amount above zero in minor units"}
+	case len(in.Passes) > 1000:
+		return &input.Error{Field: "passes", Reason: "at most 1000 passes per refund"}
 	case in.Amount > maxBookingAmount:
 		return &input.Error{Field: "amount", Reason: "is larger than any order"}
 	case len(in.Seats) > 1000:
@@ -71,7 +75,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	if err != nil {
 		return order.Order{}, order.Refund{}, false, err
 	}
-	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	p, err := s.perfOf(ctx, o)
 	if err != nil {
 		return order.Order{}, order.Refund{}, false, err
 	}
@@ -81,6 +85,10 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	}
 	if req.Method == "" {
 		req.Method = o.PaymentMethod
+	}
+	req.Passes = in.Passes
+	if len(in.Seats) > 0 && p == nil {
+		return order.Order{}, order.Refund{}, false, &input.Error{Field: "seats", Reason: "the order has no seats"}
 	}
 	if len(in.Seats) > 0 {
 		idx, err := p.SeatIndices(in.Seats)
@@ -93,6 +101,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 	// figures, so it is rendered from the same rules it applies.
 	after := o
 	after.Tickets = append([]order.Ticket(nil), o.Tickets...)
+	after.Passes = append([]pass.Pass(nil), o.Passes...)
 	if rf, err := order.PlanRefund(&after, req, s.now()); err == nil {
 		intro := fmt.Sprintf("We have refunded %s (%s).", money.Format(rf.Amount, o.Currency), in.Reason)
 		if after.Payments, err = s.store.Payments(ctx, o.ID); err != nil {
@@ -119,7 +128,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 		// first refund would let it believe this one happened.
 		return order.Order{}, order.Refund{}, false, fmt.Errorf("%w: the key was used for the refund %s", ErrIdempotencyMismatch, rf.ID)
 	}
-	if len(rf.Seats) > 0 {
+	if len(rf.Seats) > 0 && p != nil {
 		// Also on a replay: the first attempt may have failed between its
 		// commit and here. Seats already free are skipped.
 		s.seats.Refunded(p, rf.Seats)
@@ -143,9 +152,10 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 // sameRefund reports whether rf is what req asks for: the same seats, or
 // the same amount.
 func sameRefund(rf order.Refund, req order.RefundRequest) bool {
-	if len(req.Seats) == 0 {
-		return len(rf.Seats) == 0 && rf.Amount == req.Amount
+	if len(req.Seats) == 0 && len(req.Passes) == 0 {
+		return len(rf.Seats) == 0 && len(rf.Passes) == 0 && rf.Amount == req.Amount
 	}
 	want := slices.Sorted(slices.Values(req.Seats))
-	return slices.Equal(rf.Seats, slices.Compact(want))
+	passes := slices.Sorted(slices.Values(req.Passes))
+	return slices.Equal(rf.Seats, slices.Compact(want)) && slices.Equal(rf.Passes, slices.Compact(passes))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/voucher"
@@ -49,6 +50,9 @@ type Store interface {
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
 	ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (order.PaymentResult, error)
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
+	GetPass(ctx context.Context, id string) (pass.Pass, error)
+	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
+	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
@@ -56,6 +60,9 @@ type Config struct {
 	Store    Store
 	Seats    *seating.Service
 	Vouchers *voucher.Service // checks codes redeemed with orders
+	// Products are the products orders sell as items (package pass's
+	// Service); nil: orders of seats only.
+	Products Products
 	Logger   *slog.Logger
 	// Now is the clock; nil is the wall clock.
 	Now func() time.Time
@@ -96,6 +103,7 @@ type Service struct {
 	store        Store
 	seats        *seating.Service
 	codes        *voucher.Service
+	products     Products
 	log          *slog.Logger
 	now          func() time.Time
 	loc          *time.Location
@@ -142,7 +150,7 @@ func New(cfg Config) *Service {
 		cfg.ReconcileGrace = DefaultReconcileGrace
 	}
 	return &Service{
-		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
+		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, products: cfg.Products, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
 	}
 }
@@ -183,6 +191,7 @@ func (s *Service) run(ctx context.Context) {
 		if now := s.now(); now.Sub(reminded) >= s.cfg.ReminderInterval {
 			reminded = now
 			s.remindDue(ctx, now)
+			s.lapseItemOrders(ctx, now)
 		}
 	}
 }

@@ -74,3 +74,18 @@ func (s *Service) OrderLink(o order.Order) string {
 	}
 	return s.publicURL + "/#/order/" + url.PathEscape(o.ID) + "?key=" + url.QueryEscape(o.AccessKey)
 }
+
+// PersonalizeLink is where the buyer personalizes o's passes without an
+// account (the API path /api/v1/personalize/{token}, under PublicURL);
+// empty when no pass needs it or there is no public address.
+func (s *Service) PersonalizeLink(o order.Order) string {
+	token := order.PersonalizeToken(o)
+	if s.publicURL == "" || token == "" {
+		return ""
+	}
+	return s.publicURL + PersonalizePath(token)
+}
+
+// PersonalizePath is the path that opens an order's passes for
+// personalization.
+func PersonalizePath(token string) string { return "/api/v1/personalize/" + url.PathEscape(token) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pass"
 )
 
 // ErrIdempotencyKey is returned by CreateOrder when the session already used the
@@ -83,7 +84,8 @@ type Event struct {
 	Detail  string // what changed, for people ("deadline 2026-12-09T10:00:00Z", "2 seats, 50.00")
 }
 
-// Order is a confirmed purchase and its tickets.
+// Order is a confirmed purchase: its tickets and its passes. An order of
+// passes alone has no PerformanceID.
 type Order struct {
 	ID             string
 	Number         string // human-readable, unique
@@ -107,6 +109,9 @@ type Order struct {
 	// without the session that made it. Secret: never logged.
 	AccessKey string
 	Tickets   []Ticket
+	// Passes are the units of products sold with (or without) the seats,
+	// each with its price on the receipt: see pass.Sell.
+	Passes    []pass.Pass
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Payments are the order's payments and refunds at a payment provider,

@@ -2,10 +2,13 @@ package order
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/pass"
 )
 
 // paidOrder has three seats of 30.00, 20.00 and 10.00 EUR, 6.00 off.
@@ -70,4 +73,36 @@ func TestRefundRefusals(t *testing.T) {
 			require.Equal(t, before.Refunded, o.Refunded)
 		})
 	}
+}
+
+// A block card refunds whole: some of its cards are refused, all of them
+// give back its price; a pass refund shares the discount like seats.
+func TestRefundPassesOfABlock(t *testing.T) {
+	at := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	o := Order{ID: "o1", Status: Paid, Currency: "EUR", Total: 9000, Discount: 1000}
+	for i := range 4 {
+		price := int64(0)
+		if i == 0 {
+			price = 8000
+		}
+		o.Passes = append(o.Passes, pass.Pass{ID: fmt.Sprintf("b%d", i), Kind: pass.KindBlock, Price: price, State: pass.StateHandedOver})
+	}
+	o.Passes = append(o.Passes, pass.Pass{ID: "day", Kind: pass.KindDay, Line: 1, Price: 2000, State: pass.StateHandedOver})
+
+	_, err := PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"b1", "b2"}}, at)
+	require.ErrorIs(t, err, ErrBlockSplit)
+	require.Zero(t, o.Refunded)
+
+	rf, err := PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"b3", "b0", "b2", "b1"}}, at)
+	require.NoError(t, err)
+	require.Equal(t, int64(8000*9000/10000), rf.Amount, "its price less its share of the discount")
+	require.Equal(t, []string{"b0", "b1", "b2", "b3"}, rf.Passes)
+	require.Equal(t, PartRefunded, o.Status)
+
+	_, err = PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"b0"}}, at)
+	require.ErrorIs(t, err, ErrNotRefundable, "a void pass")
+	rf, err = PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"day"}}, at)
+	require.NoError(t, err)
+	require.Equal(t, int64(9000-7200), rf.Amount, "the last pass takes what is left")
+	require.Equal(t, Refunded, o.Status)
 }

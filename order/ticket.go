@@ -22,11 +22,19 @@ func NewTicketCode() string {
 // NewTicketID draws a ticket's public id.
 func NewTicketID() string { return ids.New("t", 10) }
 
+// NewPassID draws a pass's public id.
+func NewPassID() string { return ids.New("ps", 10) }
+
+// NewPersonalizeToken draws an order's personalization token: 160 bits,
+// URL-safe.
+func NewPersonalizeToken() string { return ids.New("", 20) }
+
 // NewAccessKey draws an order's access key: 160 bits, URL-safe.
 func NewAccessKey() string { return ids.New("", 20) }
 
-// Issue gives o an access key and each of its tickets an id and a code, where
-// they have none yet. An order is stored issued: its tickets are written
+// Issue gives o an access key and each of its tickets and passes an id and a
+// code, where they have none yet; passes that need a holder share one
+// personalization token (the order's link to personalize them). An order is stored issued: its tickets are written
 // with their codes in the order's own transaction. A reservation's codes are
 // drawn with it but shown to nobody until it is paid (see CodesShown).
 func Issue(o *Order) {
@@ -42,6 +50,39 @@ func Issue(o *Order) {
 			t.Code = NewTicketCode()
 		}
 	}
+	token := ""
+	for _, p := range o.Passes {
+		if p.PersonalizeToken != "" {
+			token = p.PersonalizeToken
+		}
+	}
+	for i := range o.Passes {
+		p := &o.Passes[i]
+		if p.ID == "" {
+			p.ID = NewPassID()
+		}
+		if p.Code == "" {
+			p.Code = NewTicketCode()
+		}
+		if p.Personalize && p.PersonalizeToken == "" {
+			if token == "" {
+				token = NewPersonalizeToken()
+			}
+			p.PersonalizeToken = token
+		}
+		p.OrderID = o.ID
+	}
+}
+
+// PersonalizeToken is the token that opens o's passes for personalization,
+// empty when none needs it.
+func PersonalizeToken(o Order) string {
+	for _, p := range o.Passes {
+		if p.Personalize && p.PersonalizeToken != "" {
+			return p.PersonalizeToken
+		}
+	}
+	return ""
 }
 
 // CodesShown reports whether o's ticket codes may be shown: once it is paid,

@@ -122,6 +122,9 @@ func TestAxeEveryPage(t *testing.T) {
 	perf := demoPerformance(t, base)
 	createStaff(t, base, "axe-admin", "admin")
 	fx := staffFixture(t, base, perf)
+	createProducts(t, base,
+		`{"kind":"annual","name":"Jahreskarte 2027","price":8900,"currency":"EUR","channels":["web"],"valid_from":"2027-01-01","valid_to":"2027-12-31"}`,
+		`{"kind":"block","name":"10er-Block","price":8000,"currency":"EUR","channels":["web"],"cards":10}`)
 
 	newPage := browser(t)
 	for _, size := range []struct {
@@ -156,6 +159,18 @@ func TestAxeEveryPage(t *testing.T) {
 							chromedp.Click(chromedp.ID("#confirm-button")),
 						))
 						waitFor(t, page, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
+					}},
+				{name: "pass shop", url: base + "/#/shop", ready: `document.querySelectorAll("#shop-products li").length === 2`},
+				{name: "order of passes", url: "", ready: `true`,
+					setup: func(t *testing.T, page context.Context) {
+						setValue(t, page, "#shop-products li[data-kind=annual] input", "2")
+						setValue(t, page, "#shop-products li[data-kind=block] input", "1")
+						require.NoError(t, chromedp.Do(page,
+							chromedp.SendKeys(chromedp.ID("#shop-name"), "Ada Lovelace"),
+							chromedp.SendKeys(chromedp.ID("#shop-email"), "ada@example.com"),
+							chromedp.Click(chromedp.ID("#shop-buy")),
+						))
+						waitFor(t, page, `document.querySelectorAll("#order-passes li").length === 12`, 10*time.Second)
 					}},
 			}
 			for _, p := range buyerPages {

@@ -257,8 +257,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	log.Info("payments", "mode", cfg.payment.mode)
 	// The daily reconciliation runs in every mode: with -payment none it
 	// finds no payment rows, and rows of an earlier mode are still checked.
-	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Logger: log, Location: cfg.location, PublicURL: publicURL,
-		Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
+	passes := pass.NewService(st)
+	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Location: cfg.location,
+		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -296,7 +297,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
 	srv, err := api.New(api.Config{
-		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: pass.NewService(st), Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
+		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,

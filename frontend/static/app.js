@@ -5,6 +5,7 @@
 //   #/            repertoire
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
+//   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
@@ -50,6 +51,29 @@ function mountStaffLazily(main, parts) {
   };
 }
 
+/**
+ * Mounts the pass shop once shop.js has loaded.
+ * @param {HTMLElement} main
+ * @returns {() => void} unmount
+ */
+function mountShopLazily(main) {
+  let gone = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  import('./shop.js').then(
+    (m) => {
+      if (!gone) inner = m.mountShop(main);
+    },
+    (err) => {
+      if (!gone) showError(err);
+    },
+  );
+  return () => {
+    gone = true;
+    if (inner) inner();
+  };
+}
+
 /** @type {(() => void) | null} */
 let unmount = null;
 
@@ -75,6 +99,7 @@ function route() {
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
   else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
+  else if (parts[0] === 'shop') unmount = mountShopLazily(main);
   else if (STAFF_ROUTES.includes(parts[0])) unmount = mountStaffLazily(main, parts);
   else {
     replace(main, h('section', { class: 'order' },

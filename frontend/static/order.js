@@ -19,7 +19,10 @@ import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 /**
  * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
  *   number?: string, zone: string, price: number, status: string}} Ticket
+ * @typedef {{id: string, code: string | null, state: string, product_id: string, product_name: string, kind: string,
+ *   price: number, valid_from: string | null, valid_to: string | null, personalize: boolean}} Pass
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
+ *   passes?: Pass[], personalize_url?: string,
  *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number, currency: string,
  *   buyer?: {name: string, email: string}, access_key?: string, payment?: import('./pay.js').Payment | null,
  *   payments?: import('./pay.js').PaymentRow[], deadline?: string | null}} Order
@@ -66,6 +69,40 @@ function ticketCard(order, t, key) {
             : 'The ticket and its code come once the order is paid.'));
 }
 
+/** Pass states for buyers. */
+const PASS_STATES = /** @type {Record<string, string>} */ ({
+  awaiting_personalization: 'To be personalized', personalized: 'Personalized', printed: 'Printed', posted: 'Posted',
+  deposited: 'Ready for pick-up', handed_over: 'Valid', blocked: 'Blocked', replaced: 'Replaced', expired: 'Expired', void: 'Void',
+});
+
+/**
+ * @param {Order} order
+ * @param {Pass} p
+ * @param {string} key
+ */
+function passCard(order, p, key) {
+  const valid = !!p.code && p.state !== 'void' && p.state !== 'blocked';
+  const validity = p.valid_from || p.valid_to ? `Valid ${p.valid_from || '…'} to ${p.valid_to || '…'}` : 'Valid from its first use';
+  return h('li', { class: `ticket pass pass-${p.state}`, dataset: { pass: p.id, state: p.state } },
+    h('div', { class: 'ticket-head' },
+      h('strong', { class: 'ticket-seat' }, p.product_name),
+      h('span', { class: 'ticket-price' }, money(p.price, order.currency))),
+    h('p', { class: 'pass-facts muted' }, `${PASS_STATES[p.state] || p.state} · ${validity}`),
+    valid
+      ? h('div', { class: 'ticket-body' },
+        h('img', {
+          class: 'ticket-qr pass-qr', src: paths.passQR(order.id, p.id, key), width: '160', height: '160',
+          alt: `QR code of the pass ${p.product_name}`,
+        }),
+        h('p', { class: 'ticket-code-line' },
+          h('span', { class: 'ticket-code-label' }, 'Pass code '),
+          h('code', { class: 'ticket-code pass-code', dataset: { code: p.code || '' } }, grouped(p.code || ''))))
+      : h('p', { class: 'ticket-note muted' },
+        p.state === 'void' ? 'Void: this pass is not valid.'
+          : p.state === 'blocked' ? 'Blocked: this pass is not valid at the moment.'
+            : 'The pass and its code come once the order is paid.'));
+}
+
 /**
  * @param {HTMLElement} root
  * @param {string} id order id
@@ -97,10 +134,12 @@ export function mountOrder(root, id) {
       if (!notFound) showError(err);
       return;
     }
-    try {
-      perf = await api.get(paths.performance(order.performance_id));
-    } catch {
-      perf = null; // the order itself is what matters
+    if (order.performance_id) {
+      try {
+        perf = await api.get(paths.performance(order.performance_id));
+      } catch {
+        perf = null; // the order itself is what matters
+      }
     }
     if (dead) return;
     show(order, false);
@@ -130,8 +169,11 @@ export function mountOrder(root, id) {
     const discount = order.discount || 0;
     const refunded = order.refunded || 0;
     const tickets = order.tickets || [];
+    const passes = order.passes || [];
+    const seats = !!order.performance_id;
     const link = orderLink(order);
-    const heading = h('h1', { id: 'order-title', tabindex: '-1' }, order.status === 'paid' ? 'Thank you, your tickets are booked'
+    const heading = h('h1', { id: 'order-title', tabindex: '-1' }, order.status === 'paid'
+      ? (seats ? 'Thank you, your tickets are booked' : 'Thank you, your passes are booked')
       : pending ? 'Your order is waiting for its payment'
         : failed ? 'Payment not completed' : 'Your order');
     document.title = `Order ${order.number} · seatmap`;
@@ -142,9 +184,13 @@ export function mountOrder(root, id) {
         failed
           ? h('div', { class: 'pay-failed', id: 'pay-failed' },
             h('p', { id: 'pay-failed-text' }, failedText(/** @type {any} */ (order))),
-            h('p', null, h('a', { id: 'back-to-performance', class: 'btn btn-primary', href: `#/p/${encodeURIComponent(order.performance_id)}` }, 'Choose seats again')))
+            h('p', null, seats
+              ? h('a', { id: 'back-to-performance', class: 'btn btn-primary', href: `#/p/${encodeURIComponent(order.performance_id)}` }, 'Choose seats again')
+              : h('a', { id: 'back-to-shop', class: 'btn btn-primary', href: '#/shop' }, 'Back to the passes')))
           : pending
-            ? h('p', { class: 'order-sub' }, 'Your seats are kept for you while you pay. The tickets and their codes come once the payment arrives.')
+            ? h('p', { class: 'order-sub' }, seats
+              ? 'Your seats are kept for you while you pay. The tickets and their codes come once the payment arrives.'
+              : 'Your passes and their codes come once the payment arrives.')
             : h('p', { class: 'order-sub' }, `A confirmation was sent to ${order.buyer?.email || 'your e-mail address'}.`),
         step ? step.el : null,
         h('div', { class: 'order-number-box' },
@@ -164,19 +210,25 @@ export function mountOrder(root, id) {
             order.status === 'paid' ? ' · paid' : ` · ${orderStatus(order.status).toLowerCase()}`),
           refunded > 0 ? [h('dt', null, 'Refunded'), h('dd', { id: 'order-refunded' }, money(refunded, order.currency))] : null,
           order.buyer ? [h('dt', null, 'Buyer'), h('dd', null, order.buyer.name, h('br'), order.buyer.email)] : null),
-        failed ? null : [
+        failed || !tickets.length ? null : [
           h('h2', { class: 'tickets-title' }, tickets.length === 1 ? 'Your ticket' : `Your tickets (${tickets.length})`),
           h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key)))],
+        failed || !passes.length ? null : [
+          h('h2', { class: 'tickets-title' }, passes.length === 1 ? 'Your pass' : `Your passes (${passes.length})`),
+          order.personalize_url
+            ? h('p', { id: 'order-personalize', class: 'order-sub' }, 'Passes marked “to be personalized” need their holder’s name before they are made: the link to personalize them is in your confirmation e-mail.')
+            : null,
+          h('ul', { id: 'order-passes', class: 'tickets' }, passes.map((p) => passCard(order, p, key)))],
         paymentHistory(/** @type {any} */ (order)),
         link ? h('p', { class: 'order-link no-print' }, 'To open this order on another device, use the link in your e-mail or ',
           h('a', { id: 'order-link', href: link }, 'this link'), '. Keep it to yourself: whoever has it can open the order.') : null,
         h('div', { class: 'btn-row no-print' },
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => window.print() }, 'Print'),
-          h('a', { class: 'btn btn-ghost', href: '#/' }, 'More performances')))));
+          h('a', { class: 'btn btn-ghost', href: seats ? '#/' : '#/shop' }, seats ? 'More performances' : 'More passes')))));
     if (!changed) return;
     if (order.status === 'paid') {
       heading.focus();
-      announce('Payment received. Your tickets are booked.');
+      announce(seats ? 'Payment received. Your tickets are booked.' : 'Payment received. Your passes are booked.');
     } else if (failed) {
       heading.focus();
       announce(failedText(/** @type {any} */ (order)));

@@ -45,6 +45,15 @@ function noFilters() {
 let lastView = null;
 
 /**
+ * What an order of passes alone sold, where a performance would stand.
+ * @param {Order} o
+ */
+function passesText(o) {
+  const passes = /** @type {any} */ (o).passes || [];
+  return `Passes: ${[...new Set(passes.map((/** @type {any} */ p) => p.product_name))].join(', ')} (${passes.length})`;
+}
+
+/**
  * An order status as a coloured pill.
  * @param {string} status
  */
@@ -218,7 +227,7 @@ export function mountOrders(root, _user) {
     const tr = h('tr', { class: 'click-row', dataset: { id: o.id, number: o.number } },
       h('th', { scope: 'row' }, h('a', { href, class: 'cell-strong order-link' }, o.number)),
       h('td', { class: 'nowrap' }, dateTime(o.created_at)),
-      h('td', { class: 'perf-cell', dataset: { perf: o.performance_id } }, p ? p.name : o.performance_id),
+      h('td', { class: 'perf-cell', dataset: { perf: o.performance_id } }, p ? p.name : o.performance_id || passesText(o)),
       h('td', { class: 'buyer-cell' }, o.buyer?.name || h('span', { class: 'muted' }, '—'), o.buyer?.email ? h('span', { class: 'sub' }, o.buyer.email) : null),
       h('td', { class: 'num' }, count(tickets.length || o.seats.length), refundedSeats ? h('span', { class: 'sub' }, `${refundedSeats} refunded`) : null),
       h('td', { class: 'num' }, money(o.total, o.currency)),
@@ -322,7 +331,7 @@ export function mountOrderPage(root, id, _user) {
         h('p', { class: 'form-error' }, problemText(err))));
       return;
     }
-    if (!perf || perf.id !== d.order.performance_id) {
+    if (d.order.performance_id && (!perf || perf.id !== d.order.performance_id)) {
       try {
         perf = await api.get(paths.performance(d.order.performance_id));
       } catch {
@@ -368,7 +377,7 @@ export function mountOrderPage(root, id, _user) {
 
     const facts = h('dl', { class: 'facts' },
       h('dt', null, 'Performance'),
-      h('dd', null, perf ? [h('strong', null, perf.name), h('br'), dateTime(perf.starts_at)] : o.performance_id),
+      h('dd', null, perf && o.performance_id ? [h('strong', null, perf.name), h('br'), dateTime(perf.starts_at)] : o.performance_id || passesText(o)),
       h('dt', null, 'Buyer'),
       h('dd', null, o.buyer?.name || '—', o.buyer?.email ? [h('br'), h('a', { href: `mailto:${o.buyer.email}` }, o.buyer.email)] : null),
       h('dt', null, 'Made'),

@@ -98,6 +98,14 @@ export const order = (id, key) => (key ? withQuery(`/orders/${seg(id)}`, { key }
  */
 export const ticketQR = (orderId, ticketId, key) =>
   url(key ? withQuery(`/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`, { key }) : `/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`);
+/**
+ * A pass's QR code (SVG), for an <img>: whole, as the browser loads it.
+ * @param {string} orderId
+ * @param {string} passId
+ * @param {string} [key] the order's key, when the page was opened by it
+ */
+export const passQR = (orderId, passId, key) =>
+  url(key ? withQuery(`/orders/${seg(orderId)}/passes/${seg(passId)}/qr.svg`, { key }) : `/orders/${seg(orderId)}/passes/${seg(passId)}/qr.svg`);
 /** @param {string} id */
 export const orderHistory = (id) => `${order(id)}/history`;
 /** @param {string} id */

@@ -44,7 +44,7 @@ type Store interface {
 	SetPerformanceStatus(ctx context.Context, id, status string) error
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 
-	// CreateOrder writes the order and its tickets in one transaction, with its
+	// CreateOrder writes the order, its tickets and its passes in one transaction, with its
 	// Origin (history entry and outbox message) and, when VoucherCode is set, one
 	// use of that code. A seat with a live ticket already gives *SeatsSoldError;
 	// a reused (Session, IdempotencyKey) gives ErrIdempotencyKey; a taken ID or
@@ -194,4 +194,17 @@ type Store interface {
 	// PutFacility stores the settings if the stored ones are at f.Version (0:
 	// none yet) and returns them at the next version; ErrConflict otherwise.
 	PutFacility(ctx context.Context, f pass.Facility) (pass.Facility, error)
+
+	// GetPass returns a pass (written with its order by CreateOrder), or
+	// ErrNotFound.
+	GetPass(ctx context.Context, id string) (pass.Pass, error)
+	// PassesOfOrder lists an order's passes by line and unit; none for an
+	// unknown order.
+	PassesOfOrder(ctx context.Context, orderID string) ([]pass.Pass, error)
+	// PassesByToken lists the passes a personalization token opens; none for
+	// an unknown or empty token.
+	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
+	// ListPasses lists passes newest first (created, id), filtered by state,
+	// product and order, keyset-paged by Before/BeforeID.
+	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 }

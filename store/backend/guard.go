@@ -309,3 +309,19 @@ func (g *guarded) GetFacility(ctx context.Context) (pass.Facility, error) {
 func (g *guarded) PutFacility(ctx context.Context, f pass.Facility) (pass.Facility, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Facility, error) { return g.st.PutFacility(ctx, f) })
 }
+
+func (g *guarded) GetPass(ctx context.Context, id string) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.GetPass(ctx, id) })
+}
+
+func (g *guarded) PassesOfOrder(ctx context.Context, orderID string) ([]pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.Pass, error) { return g.st.PassesOfOrder(ctx, orderID) })
+}
+
+func (g *guarded) PassesByToken(ctx context.Context, token string) ([]pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.Pass, error) { return g.st.PassesByToken(ctx, token) })
+}
+
+func (g *guarded) ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]pass.Pass, error) { return g.st.ListPasses(ctx, f) })
+}

@@ -23,10 +23,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`
 WHERE order_id = $1 ORDER BY seq`
 	orderExists = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1)`
 
-	refundColumns = `id, order_id, amount, seats, reason, method, actor, idempotency_key, created_at`
+	refundColumns = `id, order_id, amount, seats, passes, reason, method, actor, idempotency_key, created_at`
 	selectRefunds = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, id`
 	refundByKey   = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 AND idempotency_key = $2`
-	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	refundTickets = `UPDATE tickets SET status = 'refunded' WHERE order_id = $1 AND seat_index = ANY($2::int[]) AND status = 'live'`
 	refundOrder   = `UPDATE orders SET refunded = refunded + $2, status = $3, updated_at = $4 WHERE id = $1`
 	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status, id, code FROM tickets WHERE order_id = $1 ORDER BY seat_index`
@@ -98,7 +98,14 @@ func lockOrder(ctx context.Context, tx pgx.Tx, id string) (order.Order, error) {
 		t.Seat = uint32(seat)
 		return t, err
 	})
-	return o, err
+	if err != nil {
+		return order.Order{}, err
+	}
+	one := []order.Order{o}
+	if err := withPasses(ctx, tx, one); err != nil {
+		return order.Order{}, err
+	}
+	return one[0], nil
 }
 
 // record appends to o's history at at and queues c's message, in tx.
@@ -189,13 +196,16 @@ func (s *Store) codeRefused(ctx context.Context, code string) error {
 func scanRefund(r pgx.Row) (order.Refund, error) {
 	var rf order.Refund
 	var seats []int32
-	if err := r.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &rf.CreatedAt); err != nil {
+	if err := r.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Passes, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &rf.CreatedAt); err != nil {
 		return order.Refund{}, err
 	}
 	utc(&rf.CreatedAt)
 	rf.Seats = make([]uint32, len(seats))
 	for i, seat := range seats {
 		rf.Seats[i] = uint32(seat)
+	}
+	if len(rf.Passes) == 0 {
+		rf.Passes = nil
 	}
 	return rf, nil
 }
@@ -233,10 +243,19 @@ func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (o order
 				return err
 			}
 		}
+		if len(rf.Passes) > 0 {
+			if _, err := tx.Exec(ctx, refundPassesOf, o.ID, rf.Passes, rf.CreatedAt); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, refundOrder, o.ID, rf.Amount, o.Status, rf.CreatedAt); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seats, rf.Reason, rf.Method, rf.Actor, rf.IdempotencyKey, rf.CreatedAt); err != nil {
+		passes := rf.Passes
+		if passes == nil {
+			passes = []string{}
+		}
+		if _, err := tx.Exec(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seats, passes, rf.Reason, rf.Method, rf.Actor, rf.IdempotencyKey, rf.CreatedAt); err != nil {
 			return err
 		}
 		c := r.Change

@@ -28,7 +28,7 @@ ORDER BY seat_index`
 	idempotencyKeyUsed = `SELECT EXISTS (SELECT 1 FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> '')`
 	orderStored        = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND number = $2 AND created_at = $3)`
 
-	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+	orderColumns = `id, number, coalesce(performance_id, ''), status, buyer_name, buyer_email, session, hold_token, idempotency_key,
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
@@ -89,16 +89,25 @@ WHERE id = $1`
 // $1–$16 the order, $17–$21 the tickets' arrays, $22–$24 the history entry,
 // $25–$26 the tickets' ids and codes, $27 the order's access key;
 // then the code and discount, then the message, when the variant has them.
-var insertOrders = func() (v [2][2]string) {
+//
+// An order with passes writes them in the same statement (the third
+// variant): their order_id is the order row's id too, so a refused code
+// fails the statement on them as on tickets, also with no tickets at all.
+var insertOrders = func() (v [2][2][2]string) {
 	for code := range 2 {
 		for mail := range 2 {
-			v[code][mail] = insertOrderSQL(code == 1, mail == 1)
+			for passes := range 2 {
+				v[code][mail][passes] = insertOrderSQL(code == 1, mail == 1, passes == 1)
+			}
 		}
 	}
 	return v
 }()
 
-func insertOrderSQL(code, mail bool) string {
+// passArrays is how many arrays carry an order's passes.
+const passArrays = 13
+
+func insertOrderSQL(code, mail, passes bool) string {
 	var b strings.Builder
 	next := 28
 	param := func() string { next++; return fmt.Sprint("$", next-1) }
@@ -116,7 +125,7 @@ func insertOrderSQL(code, mail bool) string {
 	fmt.Fprintf(&b, `o AS (
   INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
                       total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, access_key%s)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $27%s%s
+  SELECT $1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $27%s%s
   RETURNING id
 ), e AS (
   INSERT INTO order_events (order_id, at, action, actor, reason, status, detail)
@@ -127,6 +136,21 @@ func insertOrderSQL(code, mail bool) string {
   INSERT INTO outbox (id, order_id, kind, recipient, subject, body, created_at, next_attempt)
   SELECT %s, id, %s, %s, %s, %s, $16, $16 FROM o
 )`, param(), param(), param(), param(), param())
+	}
+	if passes {
+		types := [passArrays]string{"text", "text", "text", "text", "int", "int", "bigint", "text", "text", "bool", "date", "date", "text"}
+		arrays := make([]string, passArrays)
+		for i, typ := range types {
+			arrays[i] = param() + "::" + typ + "[]"
+		}
+		b.WriteString(`, p AS (
+  INSERT INTO passes (order_id, id, product_id, product_name, kind, line, unit, price, code, state, personalize,
+                      valid_from, valid_to, personalize_token, created_at, updated_at)
+  SELECT (SELECT id FROM o), p.id, p.product_id, p.product_name, p.kind, p.line, p.unit, p.price, p.code, p.state,
+         p.personalize, p.valid_from, p.valid_to, p.token, $16, $16
+  FROM unnest(` + strings.Join(arrays, ", ") + `)
+    AS p(id, product_id, product_name, kind, line, unit, price, code, state, personalize, valid_from, valid_to, token)
+)`)
 	}
 	b.WriteString(`
 INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code)
@@ -199,7 +223,12 @@ func orderArgs(o order.Order) (ins orderInsert, seats []int32) {
 		mail = 1
 		args = append(args, m.ID, m.Kind, m.To, m.Subject, m.Body)
 	}
-	return orderInsert{query: insertOrders[code][mail], args: args, code: o.VoucherCode}, seats
+	passes := 0
+	if len(o.Passes) > 0 {
+		passes = 1
+		args = append(args, passArgs(o.Passes)...)
+	}
+	return orderInsert{query: insertOrders[code][mail][passes], args: args, code: o.VoucherCode}, seats
 }
 
 // createOrderAlone writes o in a statement of its own, which names exactly
@@ -351,6 +380,9 @@ func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]
 	if err := s.withTickets(ctx, out); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	if err := withPasses(ctx, s.pool, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	return out, nil
 }
 
@@ -365,6 +397,9 @@ func (s *Store) order(ctx context.Context, what, query string, args ...any) (ord
 	}
 	one := []order.Order{o}
 	if err := s.withTickets(ctx, one); err != nil {
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := withPasses(ctx, s.pool, one); err != nil {
 		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return one[0], nil
@@ -473,6 +508,9 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c order.C
 			return "", err
 		}
 		if _, err := tx.Exec(ctx, voidTickets, id); err != nil {
+			return "", err
+		}
+		if _, err := tx.Exec(ctx, voidPasses, id, at); err != nil {
 			return "", err
 		}
 		detail := fmt.Sprintf("%d seat(s) freed", len(o.Tickets))

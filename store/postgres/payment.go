@@ -220,6 +220,9 @@ func (s *Store) applyOrderPlan(ctx context.Context, tx pgx.Tx, o *order.Order, p
 		if _, err := tx.Exec(ctx, voidTickets, o.ID); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, voidPasses, o.ID, at); err != nil {
+			return err
+		}
 		if o.VoucherCode != "" {
 			if _, err := tx.Exec(ctx, returnCodeUse, o.VoucherCode, at); err != nil {
 				return err
@@ -263,6 +266,10 @@ func sellAgain(ctx context.Context, tx pgx.Tx, o order.Order, at time.Time) ([]u
 		return out, nil
 	}
 	if err != nil {
+		_ = sp.Rollback(ctx)
+		return nil, err
+	}
+	if _, err := sp.Exec(ctx, relivePasses, o.ID, at); err != nil {
 		_ = sp.Rollback(ctx)
 		return nil, err
 	}

@@ -26,14 +26,14 @@ const (
 const (
 	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, access_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`
+VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`
 	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	// Run inside the failed order's transaction, which sees its own tickets.
 	liveAmong = `SELECT seat_index FROM tickets
 WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2)) AND order_id <> $3
 ORDER BY seat_index`
 
-	orderColumns = `id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
+	orderColumns = `id, number, coalesce(performance_id, ''), status, buyer_name, buyer_email, session, hold_token, idempotency_key,
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
@@ -135,6 +135,9 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o order.Or
 		if err != nil {
 			return err
 		}
+	}
+	if err := insertPasses(ctx, st.pass, o); err != nil {
+		return err
 	}
 	if o.VoucherCode != "" {
 		if err := redeem(ctx, tx, o.VoucherCode, o.CreatedAt); err != nil {
@@ -263,6 +266,9 @@ func (s *Store) orders(ctx context.Context, what, query string, args ...any) ([]
 	if err := s.withTickets(ctx, out); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	if err := withPasses(ctx, s.r, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	return out, nil
 }
 
@@ -277,6 +283,9 @@ func (s *Store) order(ctx context.Context, what, query string, args ...any) (ord
 	}
 	one := []order.Order{o}
 	if err := s.withTickets(ctx, one); err != nil {
+		return order.Order{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := withPasses(ctx, s.r, one); err != nil {
 		return order.Order{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return one[0], nil
@@ -403,6 +412,9 @@ func (s *Store) EndReservation(ctx context.Context, id, status string, c order.C
 			return "", err
 		}
 		if _, err := tx.ExecContext(ctx, voidTickets, id); err != nil {
+			return "", err
+		}
+		if _, err := tx.ExecContext(ctx, voidPasses, id, micros(at)); err != nil {
 			return "", err
 		}
 		detail := fmt.Sprintf("%d seat(s) freed", len(o.Tickets))

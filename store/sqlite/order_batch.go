@@ -37,6 +37,7 @@ const (
 type orderStmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
 	order, ticket, event, message  *sql.Stmt
+	pass                           *sql.Stmt
 }
 
 func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
@@ -46,7 +47,7 @@ func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
 		query string
 	}{
 		{&st.savepoint, savepoint}, {&st.release, releaseSavepoint}, {&st.rollbackTo, rollbackToSavepoint},
-		{&st.order, insertOrder}, {&st.ticket, insertTicket}, {&st.event, insertEvent}, {&st.message, insertMessageSQL},
+		{&st.order, insertOrder}, {&st.ticket, insertTicket}, {&st.event, insertEvent}, {&st.message, insertMessageSQL}, {&st.pass, insertPass},
 	} {
 		var err error
 		if *p.stmt, err = tx.PrepareContext(ctx, p.query); err != nil {
@@ -58,7 +59,7 @@ func prepareOrderStmts(ctx context.Context, tx *sql.Tx) (*orderStmts, error) {
 }
 
 func (st *orderStmts) close() {
-	for _, s := range []*sql.Stmt{st.savepoint, st.release, st.rollbackTo, st.order, st.ticket, st.event, st.message} {
+	for _, s := range []*sql.Stmt{st.savepoint, st.release, st.rollbackTo, st.order, st.ticket, st.event, st.message, st.pass} {
 		if s != nil {
 			s.Close()
 		}

@@ -228,6 +228,9 @@ func applyOrderPlan(ctx context.Context, tx *sql.Tx, o *order.Order, plan order.
 		if _, err := tx.ExecContext(ctx, voidTickets, o.ID); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, voidPasses, o.ID, micros(at)); err != nil {
+			return err
+		}
 		if o.VoucherCode != "" {
 			if _, err := tx.ExecContext(ctx, releaseCode, o.VoucherCode, micros(at)); err != nil {
 				return err
@@ -269,6 +272,9 @@ func sellAgain(ctx context.Context, tx *sql.Tx, o order.Order, at time.Time) ([]
 		return out, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, relivePasses, o.ID, micros(at)); err != nil {
 		return nil, err
 	}
 	if o.VoucherCode != "" {

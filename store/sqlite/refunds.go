@@ -12,8 +12,8 @@ import (
 )
 
 const (
-	refundColumns     = `id, order_id, amount, seats, reason, method, actor, idempotency_key, created_at`
-	insertRefund      = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	refundColumns     = `id, order_id, amount, seats, passes, reason, method, actor, idempotency_key, created_at`
+	insertRefund      = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	selectRefundByKey = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 AND idempotency_key = $2`
 	selectRefunds     = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, rowid`
 	selectTickets     = `SELECT seat_index, seat_id, zone, price, status, id, code FROM tickets WHERE order_id = $1 ORDER BY seat_index`
@@ -24,9 +24,9 @@ WHERE order_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM jso
 
 func scanRefund(row scanner) (order.Refund, error) {
 	var rf order.Refund
-	var seats string
+	var seats, passes string
 	var created int64
-	err := row.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &created)
+	err := row.Scan(&rf.ID, &rf.OrderID, &rf.Amount, &seats, &passes, &rf.Reason, &rf.Method, &rf.Actor, &rf.IdempotencyKey, &created)
 	if err != nil {
 		return order.Refund{}, err
 	}
@@ -35,6 +35,12 @@ func scanRefund(row scanner) (order.Refund, error) {
 	}
 	if len(rf.Seats) == 0 {
 		rf.Seats = nil
+	}
+	if err := json.Unmarshal([]byte(passes), &rf.Passes); err != nil {
+		return order.Refund{}, fmt.Errorf("refund %s: passes: %w", rf.ID, err)
+	}
+	if len(rf.Passes) == 0 {
+		rf.Passes = nil
 	}
 	rf.CreatedAt = fromMicros(created)
 	return rf, nil
@@ -62,7 +68,15 @@ func orderIn(ctx context.Context, tx *sql.Tx, id string) (order.Order, error) {
 		}
 		o.Tickets = append(o.Tickets, t)
 	}
-	return o, rows.Err()
+	if err := rows.Err(); err != nil {
+		return order.Order{}, err
+	}
+	rows.Close()
+	one := []order.Order{o}
+	if err := withPasses(ctx, tx, one); err != nil {
+		return order.Order{}, err
+	}
+	return one[0], nil
 }
 
 // RefundOrder gives back seats or an amount of a paid order. The whole
@@ -98,10 +112,15 @@ func (s *Store) RefundOrder(ctx context.Context, r order.RefundRequest) (order.O
 				return err
 			}
 		}
+		if len(rf.Passes) > 0 {
+			if _, err := tx.ExecContext(ctx, refundPassesOf, o.ID, stringArray(rf.Passes), micros(at)); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, setRefunded, o.ID, o.Refunded, o.Status, micros(at)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seatArray(rf.Seats), rf.Reason, rf.Method, rf.Actor,
+		_, err = tx.ExecContext(ctx, insertRefund, rf.ID, rf.OrderID, rf.Amount, seatArray(rf.Seats), stringArray(rf.Passes), rf.Reason, rf.Method, rf.Actor,
 			rf.IdempotencyKey, micros(at))
 		if isUnique(err) {
 			return fmt.Errorf("refund %s: %w", rf.ID, store.ErrDuplicate)

@@ -1,0 +1,78 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/seating"
+	"github.com/seatmap/seatmap/store"
+)
+
+// MaxPersonalizeToken bounds a personalization token from a request: tokens
+// are 32 symbols.
+const MaxPersonalizeToken = 64
+
+// OpenPass returns a pass and its order to staff, the session that made the
+// order, or whoever has the order's key; anyone else is told it is not found.
+func (s *Service) OpenPass(ctx context.Context, id, key string, a seating.Actor) (pass.Pass, order.Order, error) {
+	p, err := s.store.GetPass(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return pass.Pass{}, order.Order{}, fmt.Errorf("pass %s: %w", id, ErrPassNotFound)
+	}
+	if err != nil {
+		return pass.Pass{}, order.Order{}, err
+	}
+	o, err := s.OpenOrder(ctx, p.OrderID, key, a)
+	if errors.Is(err, ErrOrderNotFound) {
+		return pass.Pass{}, order.Order{}, fmt.Errorf("pass %s: %w", id, ErrPassNotFound)
+	}
+	return p, o, err
+}
+
+// ListPasses lists passes for staff.
+func (s *Service) ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error) {
+	var out []pass.Pass
+	out, err := s.store.ListPasses(ctx, f)
+	return out, err
+}
+
+// Personalization is what a personalization token opens: the order's
+// passes that need a holder and are not void.
+type Personalization struct {
+	OrderNumber string
+	Passes      []pass.Pass
+}
+
+// Personalization returns what token opens. A token opens nothing before
+// its order is paid (its link goes out with the confirmation), nor once
+// every pass it opened is void: ErrPassNotFound, as for a token that is not
+// there.
+func (s *Service) Personalization(ctx context.Context, token string) (Personalization, error) {
+	if token == "" || len(token) > MaxPersonalizeToken {
+		return Personalization{}, fmt.Errorf("personalization: %w", ErrPassNotFound)
+	}
+	ps, err := s.store.PassesByToken(ctx, token)
+	if err != nil {
+		return Personalization{}, err
+	}
+	if len(ps) == 0 {
+		return Personalization{}, fmt.Errorf("personalization: %w", ErrPassNotFound)
+	}
+	o, err := s.store.GetOrder(ctx, ps[0].OrderID)
+	if err != nil {
+		return Personalization{}, err
+	}
+	out := Personalization{OrderNumber: o.Number}
+	for _, p := range ps {
+		if p.Personalize && p.Live() {
+			out.Passes = append(out.Passes, p)
+		}
+	}
+	if !order.CodesShown(o) || len(out.Passes) == 0 {
+		return Personalization{}, fmt.Errorf("personalization: %w", ErrPassNotFound)
+	}
+	return out, nil
+}
