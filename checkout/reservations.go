@@ -200,6 +200,9 @@ func (s *Service) afterLapse(ctx context.Context, id string) {
 		}
 		return
 	}
+	if o.PerformanceID == "" {
+		return // passes alone: no seats to free
+	}
 	p, err := s.seats.Performance(ctx, o.PerformanceID)
 	if err != nil {
 		s.log.Warn("free the seats of a lapsed order", "order", o.ID, "err", err)
