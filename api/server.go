@@ -49,6 +49,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Static is the browser app, served at /.
 	Static fs.FS
+	// ScriptHashes are CSP sources ('sha256-…') of scripts written into the
+	// app's pages (frontend.Built.ScriptHashes): script-src names them.
+	ScriptHashes []string
 	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
 	// HTTPS (directly or through a proxy).
 	SecureCookies bool
@@ -275,6 +278,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	policy := csp
 	if s.cfg.Payments != nil && s.cfg.Payments.Name() == payment.ModeStripe {
 		policy = cspStripe
+	}
+	if len(s.cfg.ScriptHashes) > 0 {
+		policy = strings.Replace(policy, "script-src 'self'", "script-src 'self' "+strings.Join(s.cfg.ScriptHashes, " "), 1)
 	}
 	return func(c *echo.Context) error {
 		h := c.Response().Header()

@@ -3,7 +3,9 @@ package frontend
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -31,6 +33,9 @@ type Built struct {
 	Entry string
 	// Preload is what the entry imports statically: fetched with it.
 	Preload []string
+	// ScriptHashes are the CSP sources ('sha256-…') of the scripts written
+	// into index.html: the server's script-src must name them.
+	ScriptHashes []string
 	// Modules says which of static/'s modules each script of AssetsDir holds.
 	Modules map[string][]string
 	// Took is how long building took (logged at start).
@@ -47,9 +52,13 @@ func Build() (*Built, error) {
 	return build(FS())
 }
 
-// entries are the scripts index.html loads: early.js (async, first: it asks
-// for the page's data) and app.js.
-var entries = []string{"early.js", "app.js"}
+// entries are the scripts index.html loads as files: app.js. early.js is
+// written into the page (inlineEarly).
+var entries = []string{"app.js"}
+
+// earlyScript is how index.html loads early.js as files; the build writes it
+// into the page instead.
+const earlyScript = `<script type="module" async src="early.js"></script>`
 
 func build(src fs.FS) (*Built, error) {
 	start := time.Now()
@@ -127,8 +136,42 @@ func build(src fs.FS) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	page, hash, err := inlineEarly(src, page)
+	if err != nil {
+		return nil, err
+	}
 	out["index.html"] = &fstest.MapFile{Data: []byte(page), Mode: 0o444}
-	return &Built{Files: out, Entry: outs["app.js"], Preload: preload, Modules: modules, Took: time.Since(start)}, nil
+	return &Built{Files: out, Entry: outs["app.js"], Preload: preload, ScriptHashes: []string{hash}, Modules: modules, Took: time.Since(start)}, nil
+}
+
+// inlineEarly bundles early.js on its own (a classic script: no imports, no
+// request) and writes it into the page in place of its script element, so
+// that it asks for the page's data as the HTML is parsed. It returns the
+// page and the script's CSP source.
+func inlineEarly(src fs.FS, page string) (string, string, error) {
+	if !strings.Contains(page, earlyScript) {
+		return "", "", fmt.Errorf("frontend: index.html does not load early.js with %s", earlyScript)
+	}
+	res := api.Build(api.BuildOptions{
+		EntryPoints: []string{"early.js"}, Bundle: true, Format: api.FormatIIFE, Target: api.ES2022,
+		MinifyWhitespace: true, MinifySyntax: true, MinifyIdentifiers: true, LegalComments: api.LegalCommentsNone,
+		Charset: api.CharsetUTF8, AbsWorkingDir: "/", Outdir: "/", Write: false, LogLevel: api.LogLevelSilent,
+		Plugins: []api.Plugin{embedded(src)},
+	})
+	if len(res.Errors) > 0 || len(res.OutputFiles) != 1 {
+		msg := "no output"
+		if len(res.Errors) > 0 {
+			msg = res.Errors[0].Text
+		}
+		return "", "", fmt.Errorf("frontend: bundle early.js: %s", msg)
+	}
+	code := string(res.OutputFiles[0].Contents)
+	if strings.Contains(strings.ToLower(code), "</script") {
+		return "", "", errors.New("frontend: early.js would end its own script element")
+	}
+	sum := sha256.Sum256([]byte(code))
+	return strings.Replace(page, earlyScript, "<script>"+code+"</script>", 1),
+		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 
 // embedded lets esbuild read the modules from src rather than the disk.

@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -42,6 +44,18 @@ func TestBuild(t *testing.T) {
 	}
 	if !loaded[b.Entry] {
 		t.Fatalf("index.html does not load the entry %s", b.Entry)
+	}
+	// early.js is written into the page, and its hash is what the CSP names.
+	inline := regexp.MustCompile(`<script>([^<]+)</script>`).FindStringSubmatch(string(page))
+	if inline == nil {
+		t.Fatal("index.html has no inline early script")
+	}
+	sum := sha256.Sum256([]byte(inline[1]))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; len(b.ScriptHashes) != 1 || b.ScriptHashes[0] != want {
+		t.Errorf("script hashes %v, want [%s]", b.ScriptHashes, want)
+	}
+	if !strings.Contains(inline[1], "seatmap?format=packed") {
+		t.Errorf("the inline script does not ask for the packed seat map: %s", inline[1])
 	}
 	buyer := map[string]bool{}
 	for script := range loaded {

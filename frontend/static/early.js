@@ -1,8 +1,10 @@
-// A script of its own, loaded async before the app: on a performance's page
-// it asks for the performance and its seat map the moment it arrives, while
-// the app's modules are still on their way (TestPhoneWeight in cmd/seatd
-// measures what this saves on a phone). performance.js's api.get calls take
-// these answers (prefetch.js).
+// On a performance's page, asks for the performance and its seat map at
+// once. The server writes it into index.html (frontend/build.go: bundled on
+// its own, allowed by its hash in the Content-Security-Policy), so it runs as
+// the page is parsed, while the app's modules are still on their way
+// (TestPhoneWeight in cmd/seatd measures what this saves on a phone); app.js
+// imports it too, for a page served as plain files. performance.js's api.get
+// calls take these answers (prefetch.js).
 
 import { prefetch } from './prefetch.js';
 import { performance, compactSeatmap } from './paths.js';
