@@ -110,6 +110,9 @@ type visit struct {
 	modules   []string // script files fetched, by name
 	firstDraw float64  // ms from navigation to the seat map's first draw
 	deflate   string   // Sec-WebSocket-Extensions of the live map's handshake
+	// dataFirst: the seat map was asked for before the app's script had
+	// arrived (the inline early script ran, allowed by the CSP).
+	dataFirst bool
 }
 
 // phonePage opens a page with the phone's screen, CPU and network, and a
@@ -180,6 +183,12 @@ func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat stri
 	// canvas is painted at the end of that frame).
 	first := eval[float64](t, pp.ctx, `window.seatmap.firstDrawAt`)
 	require.Equal(t, "free", eval[string](t, pp.ctx, fmt.Sprintf(`window.seatmap.stateOf(%q)`, seat)), "the seat map arrived whole")
+	dataFirst := eval[bool](t, pp.ctx, `(() => {
+		const all = performance.getEntriesByType('resource');
+		const data = all.find((r) => r.name.includes('/seatmap?format=packed'));
+		const app = all.find((r) => /\/assets\/app-[A-Z0-9]+\.js$/.test(r.name));
+		return !!data && !!app && data.startTime < app.responseEnd;
+	})()`)
 	t.Logf("timeline: %s", eval[string](t, pp.ctx, `performance.getEntries().map(e => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd || e.duration)).join(', ')`))
 	// Leave the page so that its socket closes; what was sent until then is
 	// this visit's.
@@ -190,6 +199,7 @@ func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat stri
 	pp.mu.Unlock()
 	v.wire = proxy.down.Load() - before
 	v.firstDraw = first
+	v.dataFirst = dataFirst
 	return v
 }
 
@@ -248,6 +258,7 @@ func TestPhoneWeight(t *testing.T) {
 				require.NotContains(t, staffModules, m, "the buyer page fetched a staff module")
 			}
 			require.Contains(t, fetched, "seatmap.js")
+			require.True(t, first.dataFirst, "the seat map is asked for before the app's script has arrived: the inline early script runs")
 			require.LessOrEqual(t, first.wire, int64(firstVisitMax), "first visit")
 			require.LessOrEqual(t, repeat.wire, int64(repeatVisitMax), "repeat visit")
 		})
