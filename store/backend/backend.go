@@ -207,4 +207,12 @@ type Store interface {
 	// ListPasses lists passes newest first (created, id), filtered by state,
 	// product and order, keyset-paged by Before/BeforeID.
 	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
+	// PersonalizePass names the holder of pass id, which token must open,
+	// and makes it personalized, in one statement guarded by its state
+	// (awaiting personalization or personalized): ErrNotFound if token opens
+	// no such pass, ErrConflict if it is past personalization.
+	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)
+	// MarkPassesPrinted moves the personalized passes among ids to printed
+	// (printed at the store's clock) and returns them.
+	MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.Pass, error)
 }

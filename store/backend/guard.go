@@ -325,3 +325,13 @@ func (g *guarded) PassesByToken(ctx context.Context, token string) ([]pass.Pass,
 func (g *guarded) ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error) {
 	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]pass.Pass, error) { return g.st.ListPasses(ctx, f) })
 }
+
+func (g *guarded) PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.PersonalizePass(ctx, token, id, h) })
+}
+
+func (g *guarded) MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.Pass, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]pass.Pass, error) {
+		return g.st.MarkPassesPrinted(ctx, ids)
+	})
+}

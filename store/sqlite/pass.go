@@ -38,6 +38,17 @@ LIMIT $6`
 WHERE order_id = $1 AND state = 'void'`
 	refundPassesOf = `UPDATE passes SET state = 'void', updated_at = $3
 WHERE order_id = $1 AND id IN (SELECT value FROM json_each($2)) AND state <> 'void'`
+	// The state guard is the race's referee: a pass printed in between is
+	// not matched, so a print is never overwritten.
+	personalizePass = `UPDATE passes SET holder_name = $3, holder_birth_date = $4, state = 'personalized', updated_at = $5
+WHERE id = $1 AND personalize_token = $2 AND personalize_token <> '' AND personalize
+  AND state IN ('awaiting_personalization', 'personalized')
+RETURNING ` + passColumns
+	selectPassOfToken = `SELECT ` + passColumns + ` FROM passes
+WHERE id = $1 AND personalize_token = $2 AND personalize_token <> '' AND personalize`
+	markPassesPrinted = `UPDATE passes SET state = 'printed', printed_at = $2, updated_at = $2
+WHERE id IN (SELECT value FROM json_each($1)) AND state = 'personalized'
+RETURNING ` + passColumns
 )
 
 func scanPass(r scanner) (pass.Pass, error) {
@@ -173,6 +184,38 @@ func (s *Store) ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass,
 	out, err := queryPasses(ctx, s.r, listPasses, f.State, f.ProductID, f.OrderID, before, beforeID, store.ClampLimit(f.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("list passes: %w", err)
+	}
+	return out, nil
+}
+
+// PersonalizePass names the holder of the pass id that token opens and
+// makes it personalized, in one statement guarded by its state:
+// store.ErrNotFound if token opens no such pass, store.ErrConflict if the
+// pass is past personalization (printed or later). Nothing is written then.
+func (s *Store) PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error) {
+	p, err := scanPass(s.w.QueryRowContext(ctx, personalizePass, id, token, h.Name, h.BirthDate.String(), micros(s.now())))
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, err)
+	}
+	p, err = scanPass(s.r.QueryRowContext(ctx, selectPassOfToken, id, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, err)
+	}
+	return pass.Pass{}, fmt.Errorf("personalize pass %s (%s): %w", id, p.State, store.ErrConflict)
+}
+
+// MarkPassesPrinted moves the personalized passes among ids to printed and
+// returns them; the others are left as they are.
+func (s *Store) MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.Pass, error) {
+	out, err := queryPasses(ctx, s.w, markPassesPrinted, stringArray(ids), micros(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("mark passes printed: %w", err)
 	}
 	return out, nil
 }

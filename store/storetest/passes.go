@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -268,6 +269,109 @@ func runPasses(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		require.Len(t, ended.Passes, 2)
 		for _, p := range ended.Passes {
 			require.Equal(t, pass.StateVoid, p.State)
+		}
+	})
+
+	t.Run("PersonalizePass", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		annual := stored(t, s, pass.KindAnnual)
+		day := stored(t, s, pass.KindDay)
+		o, err := s.CreateOrder(ctx, f.passOrder("s", passLine{annual, 2}, passLine{day, 1}))
+		require.NoError(t, err)
+		other, err := s.CreateOrder(ctx, f.passOrder("s", passLine{annual, 1}))
+		require.NoError(t, err)
+		token, otherToken := order.PersonalizeToken(o), order.PersonalizeToken(other)
+		first, second, dayPass := o.Passes[0], o.Passes[1], o.Passes[2]
+		ada := pass.Holder{Name: "Ada Lovelace", BirthDate: pass.Date{Year: 1990, Month: 12, Day: 10}}
+
+		got, err := s.PersonalizePass(ctx, token, first.ID, ada)
+		require.NoError(t, err)
+		require.Equal(t, pass.StatePersonalized, got.State)
+		require.Equal(t, ada, got.Holder)
+		requireUTC(t, got.UpdatedAt)
+		read, err := s.GetPass(ctx, first.ID)
+		require.NoError(t, err)
+		require.Equal(t, got, read, "what the write returns is what is stored")
+
+		// Renamed while personalized.
+		grace := pass.Holder{Name: "Grace Hopper", BirthDate: pass.Date{Year: 1906, Month: 12, Day: 9}}
+		got, err = s.PersonalizePass(ctx, token, first.ID, grace)
+		require.NoError(t, err)
+		require.Equal(t, grace, got.Holder)
+
+		// Another order's token, an unknown pass, an empty token, a pass
+		// that needs no holder: not found, nothing written.
+		for name, c := range map[string]struct{ token, id string }{
+			"other token": {otherToken, second.ID}, "unknown pass": {token, "ps-none"}, "empty token": {"", second.ID},
+			"needs no holder": {token, dayPass.ID},
+		} {
+			_, err = s.PersonalizePass(ctx, c.token, c.id, ada)
+			require.ErrorIs(t, err, store.ErrNotFound, name)
+		}
+		untouched, err := s.GetPass(ctx, second.ID)
+		require.NoError(t, err)
+		require.Equal(t, pass.StateAwaitingPersonalization, untouched.State)
+		require.Empty(t, untouched.Holder.Name)
+		require.True(t, untouched.Holder.BirthDate.IsZero())
+
+		// Printing takes personalized passes only; a printed pass refuses
+		// the holder and keeps its own.
+		printed, err := s.MarkPassesPrinted(ctx, []string{first.ID, second.ID})
+		require.NoError(t, err)
+		require.Equal(t, []string{first.ID}, passIDs(printed))
+		require.Equal(t, pass.StatePrinted, printed[0].State)
+		require.False(t, printed[0].PrintedAt.IsZero())
+		_, err = s.PersonalizePass(ctx, token, first.ID, ada)
+		require.ErrorIs(t, err, store.ErrConflict)
+		kept, err := s.GetPass(ctx, first.ID)
+		require.NoError(t, err)
+		require.Equal(t, printed[0], kept)
+		require.Equal(t, grace, kept.Holder)
+
+		// A void pass refuses it too.
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Passes: []string{second.ID},
+			Method: "online", IdempotencyKey: "second"})
+		require.NoError(t, err)
+		_, err = s.PersonalizePass(ctx, token, second.ID, ada)
+		require.ErrorIs(t, err, store.ErrConflict)
+		void, err := s.GetPass(ctx, second.ID)
+		require.NoError(t, err)
+		require.Empty(t, void.Holder.Name)
+	})
+
+	t.Run("PersonalizeRacesPrint", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		annual := stored(t, s, pass.KindAnnual)
+		o, err := s.CreateOrder(ctx, f.passOrder("s", passLine{annual, 1}))
+		require.NoError(t, err)
+		token, id := order.PersonalizeToken(o), o.Passes[0].ID
+		first := pass.Holder{Name: "First", BirthDate: pass.Date{Year: 1980, Month: 1, Day: 1}}
+		_, err = s.PersonalizePass(ctx, token, id, first)
+		require.NoError(t, err)
+		// A rename and a print at once: whichever comes second sees the
+		// other's state, and the printed pass keeps the name it was printed
+		// with.
+		var wg sync.WaitGroup
+		var printed []pass.Pass
+		var printErr, renameErr error
+		wg.Go(func() { printed, printErr = s.MarkPassesPrinted(ctx, []string{id}) })
+		wg.Go(func() {
+			_, renameErr = s.PersonalizePass(ctx, token, id, pass.Holder{Name: "Second", BirthDate: first.BirthDate})
+		})
+		wg.Wait()
+		require.NoError(t, printErr)
+		require.Len(t, printed, 1)
+		got, err := s.GetPass(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, pass.StatePrinted, got.State)
+		require.Equal(t, printed[0].Holder, got.Holder, "the stored holder is the printed one")
+		if renameErr != nil {
+			require.ErrorIs(t, renameErr, store.ErrConflict)
+			require.Equal(t, "First", got.Holder.Name)
+		} else {
+			require.Equal(t, "Second", got.Holder.Name)
 		}
 	})
 }
