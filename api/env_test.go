@@ -100,6 +100,9 @@ type testEnv struct {
 	admin string
 	clock *testkit.Skewed // the stack's one clock; tests move it instead of sleeping
 	seats *seating.Service
+	// store is the stack's (guarded) store, for tests that move rows to a
+	// state no route reaches yet.
+	store backend.Store
 	spec  routers.Router
 	// transport carries every client's requests; closed with the env.
 	transport *http.Transport
@@ -147,7 +150,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 		svc.Stop()
 		cancel()
 	})
-	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, spec: openAPIRouter(t), transport: tr}
+	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, store: st, spec: openAPIRouter(t), transport: tr}
 }
 
 var (

@@ -144,8 +144,8 @@ func (s *Server) getPass(c *echo.Context) error {
 }
 
 // personalization answers GET /personalize/{token}: the order's passes that
-// need a holder, for the buyer's link (no account). The PUT that names the
-// holder is the next step of issue 14.
+// need a holder, for the buyer's link (no account). The PUT below names
+// their holders.
 func (s *Server) personalization(c *echo.Context) error {
 	pz, err := s.checkout.Personalization(c.Request().Context(), c.Param("token"))
 	if err != nil {
@@ -161,6 +161,39 @@ func (s *Server) personalization(c *echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
+}
+
+// maxPersonalizeBody bounds a personalization's body: a name and a date.
+const maxPersonalizeBody = 4 << 10
+
+// personalize answers PUT /personalize/{token}/passes/{id}: the holder of
+// one pass the token opens, for the buyer's link (no account; the token is
+// the secret). 200 with the pass; 409 once it is printed.
+func (s *Server) personalize(c *echo.Context) error {
+	var in struct {
+		Holder *struct {
+			Name      string `json:"name"`
+			BirthDate string `json:"birth_date"`
+		} `json:"holder"`
+	}
+	if err := decode(c, &in, maxPersonalizeBody); err != nil {
+		return err
+	}
+	if in.Holder == nil {
+		return &input.Error{Field: "holder", Reason: "is missing"}
+	}
+	birth, err := pass.ParseDate(in.Holder.BirthDate)
+	if err != nil {
+		return &input.Error{Field: "holder.birth_date", Reason: "is not a date YYYY-MM-DD"}
+	}
+	p, err := s.checkout.Personalize(c.Request().Context(), c.Param("token"), c.Param("id"),
+		pass.Holder{Name: in.Holder.Name, BirthDate: birth})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	// The link personalizes; it does not hand out codes.
+	return c.JSON(http.StatusOK, toPassJSON(p, false))
 }
 
 // passQR answers GET /orders/{id}/passes/{pass}/qr.svg: the pass's code as a

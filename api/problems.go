@@ -94,6 +94,7 @@ var problemRules = []problemRule{
 	{is(checkout.ErrProvider), http.StatusBadGateway, "payment-provider", "Payment provider failed"},
 	{is(pass.ErrNotFound), http.StatusNotFound, "product-not-found", "Product not found"},
 	{is(checkout.ErrPassNotFound), http.StatusNotFound, "pass-not-found", "Pass not found"},
+	{is(checkout.ErrPassProduced), http.StatusConflict, "pass-produced", "Pass is printed and refuses edits"},
 	{is(checkout.ErrNoProducts), http.StatusConflict, "products-not-sold", "Products are not sold here"},
 	{is(pass.ErrStale), http.StatusPreconditionFailed, "stale", "Changed since it was read"},
 	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},

@@ -250,6 +250,7 @@ func (s *Server) routes() error {
 	v1.GET("/passes", s.listPasses, seller)
 	v1.GET("/passes/:id", s.getPass)
 	v1.GET("/personalize/:token", s.personalization)
+	v1.PUT("/personalize/:token/passes/:id", s.personalize)
 	v1.GET("/facility", s.getFacility)
 	v1.PUT("/facility", s.putFacility, organizer)
 

@@ -12,4 +12,7 @@ var (
 	// ErrPassNotFound: no such pass, or not visible to the caller; also an
 	// unknown personalization token.
 	ErrPassNotFound = errors.New("pass not found")
+	// ErrPassProduced: the pass is printed or past it (or blocked, replaced,
+	// expired, void) and takes no holder any more.
+	ErrPassProduced = errors.New("pass is printed or past it and refuses edits")
 )

@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 
@@ -75,4 +76,47 @@ func (s *Service) Personalization(ctx context.Context, token string) (Personaliz
 		return Personalization{}, fmt.Errorf("personalization: %w", ErrPassNotFound)
 	}
 	return out, nil
+}
+
+// Personalize names h the holder of pass id, which token (the order's
+// personalization token) must open, once the order is paid: the pass
+// becomes personalized, and may be renamed until it is printed. A token
+// that does not open the pass, or an order not paid, is ErrPassNotFound;
+// a pass printed or past it, ErrPassProduced. Nothing is changed then.
+func (s *Service) Personalize(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error) {
+	if token == "" || len(token) > MaxPersonalizeToken || id == "" || len(id) > 64 {
+		return pass.Pass{}, fmt.Errorf("personalize pass: %w", ErrPassNotFound)
+	}
+	h, err := pass.NormalizeHolder(h, pass.DayIn(s.now(), s.loc))
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	p, err := s.store.GetPass(ctx, id)
+	if errors.Is(err, store.ErrNotFound) ||
+		err == nil && (!p.Personalize || subtle.ConstantTimeCompare([]byte(p.PersonalizeToken), []byte(token)) != 1) {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, ErrPassNotFound)
+	}
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	o, err := s.store.GetOrder(ctx, p.OrderID)
+	if err != nil {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, err)
+	}
+	if !order.CodesShown(o) {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: order not paid: %w", id, ErrPassNotFound)
+	}
+	if !pass.CanPersonalize(p.State) {
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: it is %s: %w", id, p.State, ErrPassProduced)
+	}
+	// The store's write is guarded by the state: a print between the read
+	// above and the write wins, and the write is refused.
+	out, err := s.store.PersonalizePass(ctx, token, id, h)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: %w", id, ErrPassNotFound)
+	case errors.Is(err, store.ErrConflict):
+		return pass.Pass{}, fmt.Errorf("personalize pass %s: printed meanwhile: %w", id, ErrPassProduced)
+	}
+	return out, err
 }

@@ -53,6 +53,7 @@ type Store interface {
 	GetPass(ctx context.Context, id string) (pass.Pass, error)
 	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
 	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
+	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
