@@ -16,16 +16,23 @@ type currencyJSON struct {
 	Decimals int    `json:"decimals"`
 }
 
+// currencyList is every currency the server knows, with its decimals: the
+// answer of /currencies and part of every page's boot data.
+var currencyList = sync.OnceValue(func() []currencyJSON {
+	list := money.Currencies()
+	out := make([]currencyJSON, len(list))
+	for i, c := range list {
+		out[i] = currencyJSON(c)
+	}
+	return out
+})
+
 // currenciesJSON is the answer of /currencies, the same for every request.
 var currenciesJSON = sync.OnceValue(func() []byte {
-	list := money.Currencies()
 	out := struct {
 		Items []currencyJSON `json:"items"`
 		Next  *string        `json:"next"`
-	}{Items: make([]currencyJSON, len(list))}
-	for i, c := range list {
-		out.Items[i] = currencyJSON(c)
-	}
+	}{Items: currencyList()}
 	b, err := json.Marshal(out)
 	if err != nil {
 		panic(err) // a slice of two plain fields always encodes

@@ -42,19 +42,13 @@ type bootPayment struct {
 // currencies' decimals, as GET /venue and GET /currencies answer them, and
 // how buyers pay.
 func bootJSON(zone string, pay bootPayment) ([]byte, error) {
-	var cur struct {
-		Items []currencyJSON `json:"items"`
-	}
-	if err := json.Unmarshal(currenciesJSON(), &cur); err != nil {
-		return nil, err
-	}
 	// encoding/json escapes <, > and &: the text cannot end the script
 	// element it sits in.
 	return json.Marshal(struct {
 		TimeZone   string         `json:"time_zone"`
 		Currencies []currencyJSON `json:"currencies"`
 		Payment    bootPayment    `json:"payment"`
-	}{zone, cur.Items, pay})
+	}{zone, currencyList(), pay})
 }
 
 // withBoot fills index.html's bootSlot; a page without one is left as it is.

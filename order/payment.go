@@ -1,6 +1,7 @@
 package order
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -214,3 +215,37 @@ const (
 	StatusFailed    = "failed"
 	StatusCanceled  = "canceled"
 )
+
+// PaymentReader is what CompletePaymentResult reads: a store.
+type PaymentReader interface {
+	PaymentByProviderID(ctx context.Context, provider, id string) (Payment, error)
+	GetOrder(ctx context.Context, id string) (Order, error)
+	Payments(ctx context.Context, orderID string) ([]Payment, error)
+}
+
+// CompletePaymentResult reads back what an applied event left, after its
+// transaction: the payment row (the provider's id ref), its order, and the
+// refund row a returned payment wrote. Both store adapters answer
+// ApplyPaymentEvent with it.
+func CompletePaymentResult(ctx context.Context, r PaymentReader, res PaymentResult, provider, ref string) (PaymentResult, error) {
+	p, err := r.PaymentByProviderID(ctx, provider, ref)
+	if err != nil {
+		return PaymentResult{}, err
+	}
+	res.Payment = p
+	if res.Order, err = r.GetOrder(ctx, p.OrderID); err != nil {
+		return PaymentResult{}, err
+	}
+	if res.Outcome == OutcomeReturn {
+		all, err := r.Payments(ctx, p.OrderID)
+		if err != nil {
+			return PaymentResult{}, err
+		}
+		for i := range all {
+			if all[i].Kind == KindRefund && all[i].RefundID == "" {
+				res.Refund = &all[i]
+			}
+		}
+	}
+	return res, nil
+}

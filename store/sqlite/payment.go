@@ -184,32 +184,7 @@ func (s *Store) ApplyPaymentEvent(ctx context.Context, e order.PaymentEvent) (or
 	if err != nil {
 		return order.PaymentResult{}, fmt.Errorf("apply %s event %s: %w", e.Provider, e.EventID, err)
 	}
-	return s.paymentResult(ctx, res, e.Provider, ref)
-}
-
-// paymentResult reads back what an event left: the payment row, its order,
-// and the refund row an event wrote.
-func (s *Store) paymentResult(ctx context.Context, res order.PaymentResult, provider, ref string) (order.PaymentResult, error) {
-	p, err := s.PaymentByProviderID(ctx, provider, ref)
-	if err != nil {
-		return order.PaymentResult{}, err
-	}
-	res.Payment = p
-	if res.Order, err = s.GetOrder(ctx, p.OrderID); err != nil {
-		return order.PaymentResult{}, err
-	}
-	if res.Outcome == order.OutcomeReturn {
-		all, err := s.Payments(ctx, p.OrderID)
-		if err != nil {
-			return order.PaymentResult{}, err
-		}
-		for i := range all {
-			if all[i].Kind == order.KindRefund && all[i].RefundID == "" {
-				res.Refund = &all[i]
-			}
-		}
-	}
-	return res, nil
+	return order.CompletePaymentResult(ctx, s, res, e.Provider, ref)
 }
 
 // applyOrderPlan moves the order as plan says, in tx.
