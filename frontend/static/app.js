@@ -9,6 +9,7 @@
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
+//   #/till                                                          staff (staff.js, till.js)
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
@@ -26,7 +27,7 @@ import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till'];
 
 /**
  * Mounts a page whose module is loaded by import() on its first visit; a
