@@ -16,7 +16,8 @@ import (
 // receipt shows 80.00 and nine cards at 0.00, each with its code; the web
 // product is not offered at the counter. On the staff order page the block
 // is one box for its ten cards; refunding one card alone is refused by the
-// server (409), refunding the block through the page voids all ten.
+// server (409), refunding the block through the page voids all ten, and the
+// sales report shows it by product.
 func TestTillSellsABlockCard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -80,4 +81,11 @@ func TestTillSellsABlockCard(t *testing.T) {
 	for _, p := range o.Passes {
 		require.Equal(t, "void", p.State, fmt.Sprintf("pass %s", p.ID))
 	}
+
+	// The sales report counts the block by product: 80.00 gross, 80.00 back.
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/reports")))
+	waitFor(t, page, `!!document.querySelector("#table-products tr[data-key='10er-Block']")`, 15*time.Second)
+	require.Equal(t, []string{"10er-Block", "0", "80.00", "0.00", "80.00", "0.00"},
+		eval[[]string](t, page, `[...document.querySelector("#table-products tr[data-key='10er-Block']").children].map((c) => c.textContent.replace(/[^0-9A-Za-z.-]/g, ""))`))
+	require.Contains(t, eval[string](t, page, `document.querySelector("#report-passes").textContent`), "10 refunded")
 }
