@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
@@ -215,4 +216,8 @@ type Store interface {
 	// MarkPassesPrinted moves the personalized passes among ids to printed
 	// (printed at the store's clock) and returns them.
 	MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.Pass, error)
+
+	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
+	// surcharges; gate.Store says what each does.
+	gate.Store
 }
