@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -82,10 +83,48 @@ type ScanFilter struct {
 }
 
 // ZoneCount is how many people are inside a zone now ("*": through gates
-// of every zone).
+// of every zone; "": everyone inside, counted once).
 type ZoneCount struct {
 	Zone   string
 	Inside int
+}
+
+// SameUsage says a decision left the usage as it was (the store then
+// writes nothing but the scan).
+func SameUsage(a, b Usage) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// OccupancyDelta is what a change of usage moves in the zone counts: out
+// of the zones it was inside, into the ones it is inside now; the zone ""
+// counts people, once each, whatever zones they are in.
+func OccupancyDelta(before, after Usage) []ZoneCount {
+	var out []ZoneCount
+	if before.Inside {
+		out = append(out, ZoneCount{Zone: "", Inside: -1})
+		for _, z := range before.InZones {
+			out = append(out, ZoneCount{Zone: z, Inside: -1})
+		}
+	}
+	if after.Inside {
+		out = append(out, ZoneCount{Zone: "", Inside: 1})
+		for _, z := range after.InZones {
+			out = append(out, ZoneCount{Zone: z, Inside: 1})
+		}
+	}
+	return out
+}
+
+// Total is the people inside, from Occupancy's counts (its zone "").
+func Total(zs []ZoneCount) int {
+	for _, z := range zs {
+		if z.Zone == "" {
+			return z.Inside
+		}
+	}
+	return 0
 }
 
 // Decision is what the store runs under the code's lock: it gets the

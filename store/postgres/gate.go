@@ -191,7 +191,7 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		if err != nil {
 			return err
 		}
-		if usageSame(u, next) {
+		if gate.SameUsage(u, next) {
 			return nil
 		}
 		body, err := json.Marshal(next)
@@ -201,7 +201,7 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		if _, err := tx.Exec(ctx, updateUsage, code, body, now); err != nil {
 			return err
 		}
-		for _, d := range occupancyDelta(u, next) {
+		for _, d := range gate.OccupancyDelta(u, next) {
 			if _, err := tx.Exec(ctx, addOccupancy, d.Zone, d.Inside); err != nil {
 				return err
 			}
@@ -212,30 +212,6 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		return gate.Record{}, false, fmt.Errorf("record scan: %w", err)
 	}
 	return rec, replayed, nil
-}
-
-// usageSame says a decision left the usage as it was.
-func usageSame(a, b gate.Usage) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
-}
-
-// occupancyDelta is what a change of usage moves in the zone counts: out of
-// the zones it was inside, into the ones it is inside now.
-func occupancyDelta(before, after gate.Usage) []gate.ZoneCount {
-	var out []gate.ZoneCount
-	if before.Inside {
-		for _, z := range before.InZones {
-			out = append(out, gate.ZoneCount{Zone: z, Inside: -1})
-		}
-	}
-	if after.Inside {
-		for _, z := range after.InZones {
-			out = append(out, gate.ZoneCount{Zone: z, Inside: 1})
-		}
-	}
-	return out
 }
 
 // ListScans lists scans, newest first.
