@@ -252,7 +252,7 @@ func TestGateOfflineBatch(t *testing.T) {
 			r := guard.do("POST", "/api/v1/scans/batch", map[string]any{"scans": scans})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			var out struct {
-				Results                                 []struct{ Scan *scanOut }
+				Results                                []struct{ Scan *scanOut }
 				Recorded, Replayed, Refused, Conflicts int
 			}
 			r.decode(t, &out)

@@ -9,11 +9,11 @@ import (
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
-	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/seating"

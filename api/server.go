@@ -46,7 +46,7 @@ type Config struct {
 	Passes *pass.Service
 	// Gates is the gate: gates, scans, occupancy; nil serves none.
 	Gates *gate.Service
-	Live   Live
+	Live  Live
 	// Staff is who the staff are: users, API tokens, browser sessions.
 	Staff  *staff.Service
 	Logger *slog.Logger

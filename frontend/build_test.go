@@ -12,7 +12,7 @@ import (
 )
 
 // staffOnly are the modules only staff pages use.
-var staffOnly = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "payments.js", "staffmap.js", "session.js", "catalog.js", "halls.js", "till.js"}
+var staffOnly = []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "payments.js", "staffmap.js", "session.js", "catalog.js", "halls.js", "till.js", "gate.js", "scans.js"}
 
 // afterFirstDraw are the buyer modules a seat map's first draw does not need:
 // the checkout, the payment step, the order page and the pass shop come by

@@ -59,8 +59,11 @@ func browser(t *testing.T) func() context.Context {
 func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
+	// A predicate that throws (an element not there yet) would leave the
+	// poll's promise unsettled for good: it counts as false instead.
+	guarded := "(() => { try { return !!(" + expr + "); } catch (e) { return false; } })()"
 	for {
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout-time.Since(start)), chromedp.WithPollingInterval(10*time.Millisecond)))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](guarded, chromedp.WithPollingTimeout(timeout-time.Since(start)), chromedp.WithPollingInterval(10*time.Millisecond)))
 		// A navigation that was still settling replaced the page's
 		// JavaScript context under the poll: poll the new one.
 		if err != nil && strings.Contains(err.Error(), "Cannot find context with specified id") && time.Since(start) < timeout {

@@ -56,6 +56,8 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "payments", url: base + "/#/payments", ready: `!!document.querySelector(".payments-page") && !!document.querySelector("#payments-status") && document.querySelector("#payments-table").getAttribute("aria-busy") !== "true" && !!document.querySelector("#reconcile-last .reconcile-verdict, #reconcile-last .hint:not(.loading)")`},
 		{name: "products", url: base + "/#/products", ready: `!!document.querySelector("#product-form") && !/Loading/.test(document.querySelector(".products-page .shows-status").textContent)`},
 		{name: "till", url: base + "/#/till", ready: `!!document.querySelector("#till-status") && (document.querySelector("#till-status").hidden || !/Loading/.test(document.querySelector("#till-status").textContent))`},
+		{name: "gate scanner", url: base + "/#/gate", ready: `!!document.querySelector("#gate-status") && (document.querySelector("#gate-status").hidden || !/Loading/.test(document.querySelector("#gate-status").textContent))`},
+		{name: "gates", url: base + "/#/scans", ready: `!!document.querySelector("#scans-status") && !/Loading/.test(document.querySelector("#scans-status").textContent)`},
 		{name: "facility", url: base + "/#/facility", ready: `!!document.querySelector("#facility-form") && document.querySelector("#facility-form").dataset.loaded === "true"`},
 	}
 }

@@ -163,3 +163,18 @@ export const products = (query) => withQuery('/products', query);
 export const product = (id) => `/products/${seg(id)}`;
 /** The facility's settings: opening hours, exceptions, season, tolerance, zones. */
 export const facility = () => '/facility';
+
+// ---- the gate ----
+
+/** Gates: GET lists, POST makes one. */
+export const gates = () => '/gates';
+/** Scans: POST scans a code now; GET the log. @param {Query} [query] */
+export const scans = (query) => withQuery('/scans', query);
+/** What an offline scanner uploads. */
+export const scansBatch = () => '/scans/batch';
+/** Who is inside, by zone. */
+export const occupancy = () => '/occupancy';
+/** A time card's surcharge paid at the till. */
+export const surcharges = () => '/surcharges';
+/** A pass holder's photo (staff), for an <img>. @param {string} id */
+export const passPhoto = (id) => url(`/passes/${seg(id)}/photo`);

@@ -15,6 +15,8 @@
 //   #/products              access products: list and editor (products.js)
 //   #/facility              opening hours, exceptions, season, zones (products.js)
 //   #/till                  access products sold at the counter (till.js)
+//   #/gate                  the scanner at the turnstile (gate.js)
+//   #/scans                 occupancy, gates and the scan log (scans.js)
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -31,6 +33,8 @@ import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { mountProducts, mountFacility } from './products.js';
 import { mountTill } from './till.js';
+import { mountGate } from './gate.js';
+import { mountScans } from './scans.js';
 import { statusPill } from './staffmap.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
@@ -80,6 +84,11 @@ export function mountStaff(root, parts) {
     const perfId = area === 'staff' && parts[1] === 'p' ? parts[2] || '' : '';
     const page = area === 'staff' && parts[1] === 'p' ? parts[3] || '' : area === 'staff' && parts[1] === 'halls' ? 'halls' : '';
     replace(root, staffBar(user, area, perfId, page), content);
+    if (area === 'staff' && parts.length === 1 && user.role === 'gate') {
+      // The gate role has one page: the scanner.
+      location.replace('#/gate');
+      return;
+    }
     if (area === 'staff' && parts.length === 1) inner = mountHome(content, user);
     else if (area === 'staff' && parts[1] === 'halls' && parts.length === 2) inner = may(user, 'create') ? mountHalls(content) : forbidden(content, user, 'upload halls', '');
     else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
@@ -93,6 +102,8 @@ export function mountStaff(root, parts) {
     else if (area === 'products' && parts.length === 1) inner = may(user, 'products') ? mountProducts(content) : forbidden(content, user, 'edit products', '');
     else if (area === 'facility' && parts.length === 1) inner = may(user, 'products') ? mountFacility(content) : forbidden(content, user, 'edit the facility settings', '');
     else if (area === 'till' && parts.length === 1) inner = may(user, 'till') ? mountTill(content) : forbidden(content, user, 'sell at the till', '');
+    else if (area === 'gate' && parts.length === 1) inner = may(user, 'scan') ? mountGate(content) : forbidden(content, user, 'scan at the gate', '');
+    else if (area === 'scans' && parts.length === 1) inner = may(user, 'scan') ? mountScans(content, user) : forbidden(content, user, 'see the gates', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -139,6 +150,8 @@ function staffBar(user, area, perfId, page) {
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
         may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
         may(user, 'till') ? link('#/till', 'Till', area === 'till') : null,
+        may(user, 'scan') ? link('#/gate', 'Scanner', area === 'gate') : null,
+        may(user, 'scan') ? link('#/scans', 'Gates', area === 'scans') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
         perfId ? [

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
-	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
