@@ -6,9 +6,11 @@
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation
 //   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
+//   #/personalize/{token}  the buyer's personalization page (personalize.js, by import())
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
+//   #/passes, #/passes/{id}, #/production                          staff (staff.js, production.js)
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
@@ -24,7 +26,7 @@ import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 import { mountOrder } from './order.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'passes', 'production'];
 
 /**
  * Mounts a staff page once staff.js has loaded; a route left before then
@@ -74,6 +76,30 @@ function mountShopLazily(main) {
   };
 }
 
+/**
+ * Mounts the personalization page once personalize.js has loaded.
+ * @param {HTMLElement} main
+ * @param {string} token
+ * @returns {() => void} unmount
+ */
+function mountPersonalizeLazily(main, token) {
+  let gone = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  import('./personalize.js').then(
+    (m) => {
+      if (!gone) inner = m.mountPersonalize(main, token);
+    },
+    (err) => {
+      if (!gone) showError(err);
+    },
+  );
+  return () => {
+    gone = true;
+    if (inner) inner();
+  };
+}
+
 /** @type {(() => void) | null} */
 let unmount = null;
 
@@ -100,6 +126,7 @@ function route() {
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
   else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
   else if (parts[0] === 'shop') unmount = mountShopLazily(main);
+  else if (parts[0] === 'personalize' && parts[1]) unmount = mountPersonalizeLazily(main, parts[1]);
   else if (STAFF_ROUTES.includes(parts[0])) unmount = mountStaffLazily(main, parts);
   else {
     replace(main, h('section', { class: 'order' },

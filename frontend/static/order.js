@@ -216,7 +216,9 @@ export function mountOrder(root, id) {
         failed || !passes.length ? null : [
           h('h2', { class: 'tickets-title' }, passes.length === 1 ? 'Your pass' : `Your passes (${passes.length})`),
           order.personalize_url
-            ? h('p', { id: 'order-personalize', class: 'order-sub' }, 'Passes marked “to be personalized” need their holder’s name before they are made: the link to personalize them is in your confirmation e-mail.')
+            ? h('p', { id: 'order-personalize', class: 'order-sub' }, 'Passes marked “to be personalized” need their holder’s name before they are made: ',
+              h('a', { id: 'order-personalize-link', href: `#/personalize/${encodeURIComponent(order.personalize_url.replace(/^.*\//, ''))}` }, 'personalize them here'),
+              ' (the link is in your confirmation e-mail too).')
             : null,
           h('ul', { id: 'order-passes', class: 'tickets' }, passes.map((p) => passCard(order, p, key)))],
         paymentHistory(/** @type {any} */ (order)),
