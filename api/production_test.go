@@ -3,13 +3,19 @@ package api_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"net/http"
+	"os"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -248,6 +254,107 @@ func TestPassProduction(t *testing.T) {
 			e.buyer().do("GET", "/api/v1/orders/"+o.ID+"?key="+o.AccessKey, nil).decode(t, &after)
 			require.Len(t, after.Passes, 4)
 			require.Equal(t, http.StatusNotFound, clerk.do("POST", "/api/v1/passes/ps-none/ship", nil).status)
+		})
+	}
+}
+
+// facePNG is a photo as a phone's would be once scaled: 480 × 640, a
+// gradient with noise, so that every holder's photo is its own and
+// compresses as a photo does (about 60 KB as the stored JPEG).
+func facePNG(t *testing.T, rng *rand.Rand) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 480, 640))
+	for y := range 640 {
+		for x := range 480 {
+			n := uint8(rng.IntN(24))
+			img.Set(x, y, color.RGBA{uint8(x/2) + n, uint8(y/3) + n, 120 + n, 255})
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, img))
+	return b.Bytes()
+}
+
+// TestPrintBatchOf1000 prints a batch of 1,000 personalized passes, each
+// with its own photo, through the API and reads its PDF and CSV: the time
+// of each step and the heap's peak while the PDF is made, for
+// BENCHMARKS.md (Issue 14). Slow (1,000 photos uploaded): run with
+// SEATMAP_PRINT_1000=1.
+func TestPrintBatchOf1000(t *testing.T) {
+	if os.Getenv("SEATMAP_PRINT_1000") == "" {
+		t.Skip("set SEATMAP_PRINT_1000=1 to print a batch of 1,000 passes")
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, b)
+			org, _ := e.staffUser(staff.RoleOrganizer)
+			annual := org.createProduct(t, annualBody)
+			start := time.Now()
+			var ids []string
+			rng := rand.New(rand.NewPCG(1, 2))
+			for range 10 {
+				r := e.buyer().do("POST", "/api/v1/orders", buyBody(item(annual.ID, 100)))
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				var o passOrder
+				r.decode(t, &o)
+				link := *o.PersonalizeURL
+				buyer := e.buyer()
+				for i, p := range o.Passes {
+					r := buyer.do("PUT", link+"/passes/"+p.ID, holderBody(fmt.Sprintf("Holder %d", len(ids)+i), "1980-01-01"))
+					require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+					r = buyer.do("PUT", link+"/passes/"+p.ID+"/photo", facePNG(t, rng), "Content-Type", "image/png")
+					require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+				}
+				for _, p := range o.Passes {
+					ids = append(ids, p.ID)
+				}
+			}
+			t.Logf("1,000 passes sold, personalized and photographed in %s", time.Since(start).Round(time.Millisecond))
+
+			start = time.Now()
+			r := org.do("POST", "/api/v1/print-batches", map[string]any{})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var pb printBatch
+			r.decode(t, &pb)
+			require.Equal(t, 1000, pb.Count)
+			t.Logf("POST /print-batches (1,000 printed): %s", time.Since(start).Round(time.Millisecond))
+
+			var before runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var peak atomic.Uint64
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for {
+					var m runtime.MemStats
+					runtime.ReadMemStats(&m)
+					if m.HeapAlloc > peak.Load() {
+						peak.Store(m.HeapAlloc)
+					}
+					select {
+					case <-done:
+						return
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+			})
+			start = time.Now()
+			r = org.do("GET", pb.PDFURL, nil)
+			took := time.Since(start)
+			close(done)
+			wg.Wait()
+			require.Equal(t, http.StatusOK, r.status)
+			require.Equal(t, 1000, documents.PageCount(r.body))
+			t.Logf("GET {id}.pdf: %s, %.1f MB, heap peak %.0f MB above the %.0f MB before (the test's client holds the body too)",
+				took.Round(time.Millisecond), float64(len(r.body))/(1<<20), float64(peak.Load()-min(peak.Load(), before.HeapAlloc))/(1<<20), float64(before.HeapAlloc)/(1<<20))
+			start = time.Now()
+			r = org.do("GET", pb.CSVURL, nil)
+			require.Equal(t, http.StatusOK, r.status)
+			rows, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
+			require.NoError(t, err)
+			require.Len(t, rows, 1001)
+			t.Logf("GET {id}.csv: %s", time.Since(start).Round(time.Millisecond))
 		})
 	}
 }
