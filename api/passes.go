@@ -215,7 +215,9 @@ func (s *Server) passQR(c *echo.Context) error {
 	pid := c.Param("pass")
 	var code string
 	for _, p := range o.Passes {
-		if p.ID == pid && p.Live() && p.State != pass.StateBlocked && order.CodesShown(o) {
+		// A replaced pass's code is dead (its new card has its own), an
+		// expired one's too.
+		if p.ID == pid && p.Live() && p.State != pass.StateBlocked && p.State != pass.StateReplaced && p.State != pass.StateExpired && order.CodesShown(o) {
 			code = p.Code
 		}
 	}

@@ -253,6 +253,11 @@ func TestPassProduction(t *testing.T) {
 			var after passOrder
 			e.buyer().do("GET", "/api/v1/orders/"+o.ID+"?key="+o.AccessKey, nil).decode(t, &after)
 			require.Len(t, after.Passes, 4)
+			qr := func(id string) int {
+				return e.buyer().do("GET", "/api/v1/orders/"+o.ID+"/passes/"+id+"/qr.svg?key="+o.AccessKey, nil).status
+			}
+			require.Equal(t, http.StatusNotFound, qr(ids[0]), "the replaced card's code is dead")
+			require.Equal(t, http.StatusOK, qr(repl.ID))
 			require.Equal(t, http.StatusNotFound, clerk.do("POST", "/api/v1/passes/ps-none/ship", nil).status)
 		})
 	}
