@@ -36,6 +36,9 @@ func TestNormalizePhoto(t *testing.T) {
 		img, err := jpeg.Decode(bytes.NewReader(ph.Data))
 		require.NoError(t, err)
 		require.Equal(t, image.Rect(0, 0, 450, 600), img.Bounds())
+		printed, err := jpeg.Decode(bytes.NewReader(ph.PrintData))
+		require.NoError(t, err)
+		require.Equal(t, image.Rect(0, 0, 240, 320), printed.Bounds(), "the print rendition")
 	})
 	t.Run("small keeps its size", func(t *testing.T) {
 		t.Parallel()

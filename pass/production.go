@@ -100,11 +100,16 @@ type Change struct {
 const MaxNote = 500
 
 // Photo is a holder's photo, as stored: a JPEG at most MaxPhotoSide pixels
-// on its long side.
+// on its long side, and its print rendition.
 type Photo struct {
-	PassID        string
-	ContentType   string
-	Data          []byte
+	PassID      string
+	ContentType string
+	Data        []byte
+	// PrintData is the photo as a card prints it: a JPEG of at most
+	// PrintPhotoSide pixels (a card's 20 × 26 mm at 300 dpi), a quarter of
+	// Data's pixels, so a batch's PDF and its making are that much smaller.
+	// Written with Data; reads of the photo leave it empty.
+	PrintData     []byte
 	Width, Height int
 	UpdatedAt     time.Time
 }
@@ -115,6 +120,7 @@ const (
 	MaxPhotoUpload = 5 << 20
 	MaxPhotoPixels = 40_000_000
 	MaxPhotoSide   = 600
+	PrintPhotoSide = 320
 )
 
 // Print batches.

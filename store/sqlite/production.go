@@ -31,16 +31,16 @@ RETURNING ` + passColumns
 SELECT $2, order_id, product_id, product_name, kind, line, unit, 0, $3, $4, personalize,
   holder_name, holder_birth_date, valid_from, valid_to, personalize_token, $5, $5, $6, $7
 FROM passes WHERE id = $1`
-	copyPhoto = `INSERT INTO pass_photos (pass_id, content_type, data, width, height, updated_at)
-SELECT $2, content_type, data, width, height, updated_at FROM pass_photos WHERE pass_id = $1`
+	copyPhoto = `INSERT INTO pass_photos (pass_id, content_type, data, print_data, width, height, updated_at)
+SELECT $2, content_type, data, print_data, width, height, updated_at FROM pass_photos WHERE pass_id = $1`
 	selectPassHistory = `SELECT at, actor, from_state, to_state, note FROM pass_history WHERE pass_id = $1 ORDER BY id`
 	// The photo is written only while the pass takes a holder (one writer:
 	// a print is before or after it, whole).
-	putPassPhoto = `INSERT INTO pass_photos (pass_id, content_type, data, width, height, updated_at)
-SELECT id, $3, $4, $5, $6, $7 FROM passes
+	putPassPhoto = `INSERT INTO pass_photos (pass_id, content_type, data, print_data, width, height, updated_at)
+SELECT id, $3, $4, $8, $5, $6, $7 FROM passes
 WHERE id = $1 AND personalize_token = $2 AND personalize_token <> '' AND personalize
   AND state IN ('awaiting_personalization', 'personalized')
-ON CONFLICT (pass_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data,
+ON CONFLICT (pass_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, print_data = excluded.print_data,
   width = excluded.width, height = excluded.height, updated_at = excluded.updated_at`
 	selectPassPhoto = `SELECT pass_id, content_type, data, width, height, updated_at FROM pass_photos WHERE pass_id = $1`
 
@@ -55,8 +55,9 @@ SELECT $1, key, value FROM json_each($2)`
 	listPrintBatches = `SELECT id, created_by, created_at, count FROM print_batches ORDER BY created_at DESC, id DESC LIMIT $1`
 	selectPrintBatch = `SELECT id, created_by, created_at, count FROM print_batches WHERE id = $1`
 	selectBatchIDs   = `SELECT pass_id FROM print_batch_passes WHERE batch_id = $1 ORDER BY position`
-	// A page of a batch's passes with their photos, from position $2.
-	selectBatchPage = `SELECT b.position, ` + prefixedPassColumns + `, ph.content_type, ph.data
+	// A page of a batch's passes with their photos as printed, from
+	// position $2.
+	selectBatchPage = `SELECT b.position, ` + prefixedPassColumns + `, ph.content_type, ph.print_data
 FROM print_batch_passes b JOIN passes p ON p.id = b.pass_id LEFT JOIN pass_photos ph ON ph.pass_id = b.pass_id
 WHERE b.batch_id = $1 AND b.position >= $2 ORDER BY b.position LIMIT $3`
 	prefixedPassColumns = `p.id, p.order_id, p.product_id, p.product_name, p.kind, p.line, p.unit, p.price, p.code, p.state, p.personalize,
@@ -152,7 +153,7 @@ func (s *Store) PassHistory(ctx context.Context, id string) ([]pass.Change, erro
 // while it takes a holder: store.ErrNotFound if token opens no such pass,
 // store.ErrConflict if it is printed or past it. Nothing is written then.
 func (s *Store) PutPassPhoto(ctx context.Context, token string, ph pass.Photo) error {
-	res, err := s.w.ExecContext(ctx, putPassPhoto, ph.PassID, token, ph.ContentType, ph.Data, ph.Width, ph.Height, micros(s.now()))
+	res, err := s.w.ExecContext(ctx, putPassPhoto, ph.PassID, token, ph.ContentType, ph.Data, ph.Width, ph.Height, micros(s.now()), ph.PrintData)
 	if err != nil {
 		return fmt.Errorf("put photo of pass %s: %w", ph.PassID, err)
 	}
@@ -313,8 +314,9 @@ func (s *Store) GetPrintBatch(ctx context.Context, id string) (pass.PrintBatch, 
 }
 
 // PrintBatchPage returns up to limit of batch id's passes from position
-// from on, in print order, each with its photo (zero if none): a batch is
-// read a page at a time, never whole.
+// from on, in print order, each with its photo as printed (Photo.Data is
+// the print rendition; zero if none): a batch is read a page at a time,
+// never whole.
 func (s *Store) PrintBatchPage(ctx context.Context, id string, from, limit int) ([]pass.PrintItem, error) {
 	rows, err := s.r.QueryContext(ctx, selectBatchPage, id, from, limit)
 	if err != nil {

@@ -144,7 +144,7 @@ func runProduction(t *testing.T, f *fixture, open func(t *testing.T) backend.Sto
 		t.Parallel()
 		o, s := personalized(t, open(t), 1)
 		old := o.Passes[0]
-		require.NoError(t, s.PutPassPhoto(ctx, order.PersonalizeToken(o), pass.Photo{PassID: old.ID, ContentType: "image/jpeg", Data: []byte("jpeg"), Width: 3, Height: 4}))
+		require.NoError(t, s.PutPassPhoto(ctx, order.PersonalizeToken(o), pass.Photo{PassID: old.ID, ContentType: "image/jpeg", Data: []byte("jpeg"), PrintData: []byte("print"), Width: 3, Height: 4}))
 		// Not printed yet: nothing to replace.
 		_, _, err := s.ReplacePass(ctx, old.ID, f.id("ps"), order.NewTicketCode(), move(pass.MoveReplace), "clerk", "")
 		requireStateError(t, err, pass.StatePersonalized)
@@ -214,22 +214,22 @@ func runProduction(t *testing.T, f *fixture, open func(t *testing.T) backend.Sto
 		token, id := order.PersonalizeToken(o), o.Passes[0].ID
 		_, err := s.PassPhoto(ctx, id)
 		require.ErrorIs(t, err, store.ErrNotFound)
-		ph := pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{0xff, 0xd8, 1, 2}, Width: 30, Height: 40}
+		ph := pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{0xff, 0xd8, 1, 2}, PrintData: []byte{1}, Width: 30, Height: 40}
 		require.NoError(t, s.PutPassPhoto(ctx, token, ph))
 		ph.Data = []byte{0xff, 0xd8, 3}
 		require.NoError(t, s.PutPassPhoto(ctx, token, ph), "replaced while personalized")
 		got, err := s.PassPhoto(ctx, id)
 		require.NoError(t, err)
 		requireUTC(t, got.UpdatedAt)
-		ph.UpdatedAt = got.UpdatedAt
+		ph.UpdatedAt, ph.PrintData = got.UpdatedAt, nil // a read leaves the print rendition out
 		require.Equal(t, ph, got)
 
 		other, _ := personalized(t, s, 1)
-		err = s.PutPassPhoto(ctx, order.PersonalizeToken(other), pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{1}})
+		err = s.PutPassPhoto(ctx, order.PersonalizeToken(other), pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{1}, PrintData: []byte{1}})
 		require.ErrorIs(t, err, store.ErrNotFound, "another order's token")
 		_, err = s.CreatePrintBatch(ctx, pass.PrintBatch{ID: f.id("pb"), CreatedBy: "clerk"}, []string{id}, pass.MaxPrintBatch)
 		require.NoError(t, err)
-		err = s.PutPassPhoto(ctx, token, pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{9}})
+		err = s.PutPassPhoto(ctx, token, pass.Photo{PassID: id, ContentType: "image/jpeg", Data: []byte{9}, PrintData: []byte{9}})
 		require.ErrorIs(t, err, store.ErrConflict, "printed")
 		got, err = s.PassPhoto(ctx, id)
 		require.NoError(t, err)
@@ -246,7 +246,7 @@ func runProduction(t *testing.T, f *fixture, open func(t *testing.T) backend.Sto
 		require.NoError(t, err)
 		waiting, err := s.CreateOrder(ctx, f.passOrder("s", passLine{annual, 1}))
 		require.NoError(t, err)
-		require.NoError(t, s.PutPassPhoto(ctx, order.PersonalizeToken(o), pass.Photo{PassID: o.Passes[1].ID, ContentType: "image/jpeg", Data: []byte{7}}))
+		require.NoError(t, s.PutPassPhoto(ctx, order.PersonalizeToken(o), pass.Photo{PassID: o.Passes[1].ID, ContentType: "image/jpeg", Data: []byte{7}, PrintData: []byte{8}}))
 
 		// A list with a pass not personalized (and one not there): refused
 		// whole, naming them; nothing printed.
@@ -306,7 +306,7 @@ func runProduction(t *testing.T, f *fixture, open func(t *testing.T) backend.Sto
 				require.Equal(t, pass.StatePrinted, it.Pass.State)
 				require.Equal(t, ada, it.Pass.Holder)
 				if it.Pass.ID == o.Passes[1].ID {
-					require.Equal(t, []byte{7}, it.Photo.Data)
+					require.Equal(t, []byte{8}, it.Photo.Data, "the print rendition")
 				} else {
 					require.Empty(t, it.Photo.Data)
 				}

@@ -48,11 +48,13 @@ END
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER pass_history_append_only BEFORE UPDATE OR DELETE ON pass_history FOR EACH ROW EXECUTE FUNCTION pass_history_append_only();
 
--- A holder's photo, re-encoded as a JPEG of at most 600 px on its long side.
+-- A holder's photo, re-encoded as a JPEG of at most 600 px on its long side,
+-- and as printed: a JPEG of at most 320 px (a card's photo at 300 dpi).
 CREATE TABLE pass_photos (
     pass_id      text PRIMARY KEY REFERENCES passes (id),
     content_type text NOT NULL,
     data         bytea NOT NULL,
+    print_data   bytea NOT NULL,
     width        integer NOT NULL,
     height       integer NOT NULL,
     updated_at   timestamptz NOT NULL

@@ -48,11 +48,13 @@ BEGIN
     SELECT RAISE(ABORT, 'pass_history is append-only');
 END;
 
--- A holder's photo, re-encoded as a JPEG of at most 600 px on its long side.
+-- A holder's photo, re-encoded as a JPEG of at most 600 px on its long side,
+-- and as printed: a JPEG of at most 320 px (a card's photo at 300 dpi).
 CREATE TABLE pass_photos (
     pass_id      TEXT PRIMARY KEY REFERENCES passes (id),
     content_type TEXT NOT NULL,
     data         BLOB NOT NULL,
+    print_data   BLOB NOT NULL,
     width        INTEGER NOT NULL,
     height       INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
