@@ -16,6 +16,7 @@
 //   #/facility              opening hours, exceptions, season, zones (products.js)
 //   #/passes, #/passes/{id} passes by state and product; a pass's page (production.js)
 //   #/production            the production queue, print batches, posting and pick-up (production.js)
+//   #/till                  access products sold at the counter (till.js)
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -32,6 +33,7 @@ import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { mountProducts, mountFacility } from './products.js';
 import { mountPasses, mountPassPage, mountProduction } from './production.js';
+import { mountTill } from './till.js';
 import { statusPill } from './staffmap.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
@@ -97,6 +99,7 @@ export function mountStaff(root, parts) {
       if (!may(user, 'production')) inner = forbidden(content, user, 'see passes', '');
       else inner = parts[1] ? mountPassPage(content, parts[1]) : mountPasses(content);
     } else if (area === 'production' && parts.length === 1) inner = may(user, 'production') ? mountProduction(content) : forbidden(content, user, 'make passes', '');
+    else if (area === 'till' && parts.length === 1) inner = may(user, 'till') ? mountTill(content) : forbidden(content, user, 'sell at the till', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -142,6 +145,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
         may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
+        may(user, 'till') ? link('#/till', 'Till', area === 'till') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
         may(user, 'production') ? link('#/passes', 'Passes', area === 'passes') : null,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
@@ -241,4 +242,8 @@ type Store interface {
 	// PrintBatchPage returns up to limit of a batch's passes from position
 	// from on, with their photos.
 	PrintBatchPage(ctx context.Context, id string, from, limit int) ([]pass.PrintItem, error)
+
+	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
+	// surcharges; gate.Store says what each does.
+	gate.Store
 }
