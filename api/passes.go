@@ -144,6 +144,14 @@ func (s *Server) getPass(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.Staff() {
+		// Staff see its history and the moves it allows (production.go).
+		out, err := s.passDetail(c, p)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
 	return c.JSON(http.StatusOK, toPassJSON(p, order.CodesShown(o)))
 }
 
@@ -211,7 +219,9 @@ func (s *Server) passQR(c *echo.Context) error {
 	pid := c.Param("pass")
 	var code string
 	for _, p := range o.Passes {
-		if p.ID == pid && p.Live() && p.State != pass.StateBlocked && order.CodesShown(o) {
+		// A replaced pass's code is dead (its new card has its own), an
+		// expired one's too.
+		if p.ID == pid && p.Live() && p.State != pass.StateBlocked && p.State != pass.StateReplaced && p.State != pass.StateExpired && order.CodesShown(o) {
 			code = p.Code
 		}
 	}

@@ -37,6 +37,16 @@ type Problem struct {
 	Errors []hall.Problem `json:"errors,omitempty"`
 	// RetryAfter in seconds, also sent as the Retry-After header.
 	RetryAfter int `json:"retry_after,omitempty"`
+	// State is the state a pass is in, when a move needs another.
+	State string `json:"state,omitempty"`
+	// Passes are the passes of a print batch's list that are not
+	// personalized, with their states ("" if there is no such pass).
+	Passes []problemPass `json:"passes,omitempty"`
+}
+
+type problemPass struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -96,6 +106,11 @@ var problemRules = []problemRule{
 	{is(pass.ErrNotFound), http.StatusNotFound, "product-not-found", "Product not found"},
 	{is(checkout.ErrPassNotFound), http.StatusNotFound, "pass-not-found", "Pass not found"},
 	{is(checkout.ErrPassProduced), http.StatusConflict, "pass-produced", "Pass is printed and refuses edits"},
+	{as[*pass.StateError](), http.StatusConflict, "pass-state", "Pass is not in a state for this"},
+	{as[*pass.UnprintableError](), http.StatusConflict, "passes-not-personalized", "Passes are not personalized"},
+	{is(pass.ErrNothingToPrint), http.StatusConflict, "nothing-to-print", "No pass waits for printing"},
+	{is(checkout.ErrNoPhoto), http.StatusNotFound, "photo-not-found", "Pass has no photo"},
+	{is(checkout.ErrBatchNotFound), http.StatusNotFound, "print-batch-not-found", "Print batch not found"},
 	{is(checkout.ErrNoProducts), http.StatusConflict, "products-not-sold", "Products are not sold here"},
 	{is(gate.ErrGateNotFound), http.StatusNotFound, "gate-not-found", "Gate not found"},
 	{is(gate.ErrNonceReused), http.StatusConflict, "nonce-reused", "Nonce already used for another scan"},
@@ -149,6 +164,16 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var invalid *hall.ValidationError
 		if errors.As(err, &invalid) {
 			p.Errors = invalid.Problems
+		}
+		var moved *pass.StateError
+		if errors.As(err, &moved) {
+			p.State = moved.State
+		}
+		var unprintable *pass.UnprintableError
+		if errors.As(err, &unprintable) {
+			for _, ps := range unprintable.Passes {
+				p.Passes = append(p.Passes, problemPass{ID: ps.ID, State: ps.State})
+			}
 		}
 		var capped *seating.HoldCapError
 		if errors.As(err, &capped) {

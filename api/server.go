@@ -254,6 +254,15 @@ func (s *Server) routes() error {
 	v1.GET("/passes/:id", s.getPass)
 	v1.GET("/personalize/:token", s.personalization)
 	v1.PUT("/personalize/:token/passes/:id", s.personalize)
+	v1.PUT("/personalize/:token/passes/:id/photo", s.putPhoto)
+	v1.GET("/personalize/:token/passes/:id/photo", s.personalizePhoto)
+	v1.GET("/passes/:id/photo", s.passPhoto, seller)
+	for _, m := range []string{pass.MoveShip, pass.MoveDeposit, pass.MoveHandOver, pass.MoveBlock, pass.MoveUnblock, pass.MoveReplace} {
+		v1.POST("/passes/:id/"+m, s.movePass(m), seller)
+	}
+	v1.POST("/print-batches", s.createPrintBatch, seller)
+	v1.GET("/print-batches", s.listPrintBatches, seller)
+	v1.GET("/print-batches/:id", s.getPrintBatch, seller) // also {id}.pdf and {id}.csv
 	v1.GET("/facility", s.getFacility)
 	v1.PUT("/facility", s.putFacility, organizer)
 

@@ -155,7 +155,7 @@ func TestSellAnnualPasses(t *testing.T) {
 				require.Equal(t, 3, strings.Count(m.Body, "Jahreskarte 2027"))
 				require.Contains(t, m.Body, "267.00")
 				if mode == "none" {
-					require.Equal(t, 1, strings.Count(m.Body, "/api/v1/personalize/"+token))
+					require.Equal(t, 1, strings.Count(m.Body, "/#/personalize/"+token))
 				}
 			})
 		}

@@ -76,15 +76,20 @@ func (s *Service) OrderLink(o order.Order) string {
 }
 
 // PersonalizeLink is where the buyer personalizes o's passes without an
-// account (the API path /api/v1/personalize/{token}, under PublicURL);
-// empty when no pass needs it or there is no public address.
+// account: the personalization page (#/personalize/{token} under
+// PublicURL, which works through /api/v1/personalize/{token}); empty when
+// no pass needs it or there is no public address.
 func (s *Service) PersonalizeLink(o order.Order) string {
 	token := order.PersonalizeToken(o)
 	if s.publicURL == "" || token == "" {
 		return ""
 	}
-	return s.publicURL + PersonalizePath(token)
+	return s.publicURL + PersonalizePage(token)
 }
+
+// PersonalizePage is the page's path (a fragment route of the app) that
+// opens an order's passes for personalization.
+func PersonalizePage(token string) string { return "/#/personalize/" + url.PathEscape(token) }
 
 // PersonalizePath is the path that opens an order's passes for
 // personalization.

@@ -172,6 +172,11 @@ func TestAxeEveryPage(t *testing.T) {
 						))
 						waitFor(t, page, `document.querySelectorAll("#order-passes li").length === 12`, 10*time.Second)
 					}},
+				{name: "personalization", url: "", ready: `true`,
+					setup: func(t *testing.T, page context.Context) {
+						require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#order-personalize-link"))))
+						waitFor(t, page, `document.querySelectorAll("#personalize-passes form").length === 2`, 10*time.Second)
+					}},
 			}
 			for _, p := range buyerPages {
 				visitAxe(t, buyer, p)
@@ -187,6 +192,12 @@ func TestAxeEveryPage(t *testing.T) {
 			for _, p := range staffPagesOf(base, perf, fx) {
 				visitAxe(t, staff, p)
 			}
+			// A pass's page: one of the passes the buyer bought above.
+			visitAxe(t, staff, axePage{name: "a pass", url: base + "/#/passes", ready: `!!document.querySelector("#passes-table a.pass-link")`,
+				setup: func(t *testing.T, page context.Context) {
+					require.NoError(t, chromedp.Do(page, chromedp.Click(`#passes-table a.pass-link`)))
+					waitFor(t, page, `!!document.querySelector("#pass-history")`, 10*time.Second)
+				}})
 		})
 	}
 }

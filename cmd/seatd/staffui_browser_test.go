@@ -59,6 +59,8 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "gate scanner", url: base + "/#/gate", ready: `!!document.querySelector("#gate-status") && (document.querySelector("#gate-status").hidden || !/Loading/.test(document.querySelector("#gate-status").textContent))`},
 		{name: "gates", url: base + "/#/scans", ready: `!!document.querySelector("#scans-status") && !/Loading/.test(document.querySelector("#scans-status").textContent)`},
 		{name: "facility", url: base + "/#/facility", ready: `!!document.querySelector("#facility-form") && document.querySelector("#facility-form").dataset.loaded === "true"`},
+		{name: "passes", url: base + "/#/passes", ready: `/\d+ pass|No passes/.test((document.querySelector("#passes-status") || {}).textContent || "")`},
+		{name: "production", url: base + "/#/production", ready: `!!document.querySelector("#production-queue-status") && !/Loading/.test(document.querySelector("#production-queue-status").textContent)`},
 	}
 }
 

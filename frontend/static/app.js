@@ -6,9 +6,11 @@
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation (order.js, loaded by import() on the first visit)
 //   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
+//   #/personalize/{token}  the buyer's personalization page (personalize.js, by import())
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
+//   #/passes, #/passes/{id}, #/production                          staff (staff.js, production.js)
 //   #/till                                                          staff (staff.js, till.js)
 //   #/gate, #/scans                                                 staff (staff.js, gate.js, scans.js)
 //
@@ -28,7 +30,7 @@ import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'gate', 'scans'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans'];
 
 /**
  * Mounts a page whose module is loaded by import() on its first visit; a
@@ -83,7 +85,10 @@ function route() {
     const id = parts[1];
     unmount = mountLazily(() => import('./order.js').then((m) => (el) => m.mountOrder(el, id)), main);
   } else if (parts[0] === 'shop') unmount = mountLazily(() => import('./shop.js').then((m) => m.mountShop), main);
-  else if (STAFF_ROUTES.includes(parts[0])) {
+  else if (parts[0] === 'personalize' && parts[1]) {
+    const token = parts[1];
+    unmount = mountLazily(() => import('./personalize.js').then((m) => (el) => m.mountPersonalize(el, token)), main);
+  } else if (STAFF_ROUTES.includes(parts[0])) {
     unmount = mountLazily(() => import('./staff.js').then((m) => (el) => m.mountStaff(el, parts)), main);
   }
   else {

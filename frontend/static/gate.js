@@ -242,7 +242,7 @@ export function mountGate(root) {
     if (v.surcharge_due) lines.push(`Due: ${money(v.surcharge_due, v.currency || 'EUR')}`);
     if (ok && typeof v.remaining === 'number') lines.push(`${v.remaining} left`);
     const photo = ok && v.kind === 'pass' && v.pass_id
-      ? h('img', { class: 'gate-photo', alt: `Photo of ${v.holder || 'the holder'}`, src: paths.passPhoto(v.pass_id), onerror: (/** @type {Event} */ e) => { /** @type {HTMLElement} */ (e.target).remove(); } })
+      ? h('img', { class: 'gate-photo', alt: `Photo of ${v.holder || 'the holder'}`, src: paths.url(paths.passPhoto(v.pass_id)), onerror: (/** @type {Event} */ e) => { /** @type {HTMLElement} */ (e.target).remove(); } })
       : null;
     replace(verdictBox,
       h('p', { class: 'gate-verdict-word' }, offline ? 'Offline' : ok ? 'Granted' : 'Denied'),

@@ -75,7 +75,7 @@ function ticketCard(order, t, key) {
  * @param {string} key
  */
 function passCard(order, p, key) {
-  const valid = !!p.code && p.state !== 'void' && p.state !== 'blocked';
+  const valid = !!p.code && !['void', 'blocked', 'replaced', 'expired'].includes(p.state);
   const validity = p.valid_from || p.valid_to ? `Valid ${p.valid_from || '…'} to ${p.valid_to || '…'}` : 'Valid from its first use';
   return h('li', { class: `ticket pass pass-${p.state}`, dataset: { pass: p.id, state: p.state } },
     h('div', { class: 'ticket-head' },
@@ -94,6 +94,8 @@ function passCard(order, p, key) {
       : h('p', { class: 'ticket-note muted' },
         p.state === 'void' ? 'Void: this pass is not valid.'
           : p.state === 'blocked' ? 'Blocked: this pass is not valid at the moment.'
+            : p.state === 'replaced' ? 'Replaced by a new card: this one is not valid any more.'
+              : p.state === 'expired' ? 'Expired.'
             : 'The pass and its code come once the order is paid.'));
 }
 
@@ -210,7 +212,9 @@ export function mountOrder(root, id) {
         failed || !passes.length ? null : [
           h('h2', { class: 'tickets-title' }, passes.length === 1 ? 'Your pass' : `Your passes (${passes.length})`),
           order.personalize_url
-            ? h('p', { id: 'order-personalize', class: 'order-sub' }, 'Passes marked “to be personalized” need their holder’s name before they are made: the link to personalize them is in your confirmation e-mail.')
+            ? h('p', { id: 'order-personalize', class: 'order-sub' }, 'Passes marked “to be personalized” need their holder’s name before they are made: ',
+              h('a', { id: 'order-personalize-link', href: `#/personalize/${encodeURIComponent(order.personalize_url.replace(/^.*\//, ''))}` }, 'personalize them here'),
+              ' (the link is in your confirmation e-mail too).')
             : null,
           h('ul', { id: 'order-passes', class: 'tickets' }, passes.map((p) => passCard(order, p, key)))],
         paymentHistory(/** @type {any} */ (order)),

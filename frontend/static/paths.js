@@ -164,6 +164,26 @@ export const product = (id) => `/products/${seg(id)}`;
 /** The facility's settings: opening hours, exceptions, season, tolerance, zones. */
 export const facility = () => '/facility';
 
+// ---- pass production (issue 14) ----
+
+/** The passes a personalization link opens. @param {string} token */
+export const personalization = (token) => `/personalize/${seg(token)}`;
+/** One pass's holder (PUT). @param {string} token @param {string} passId */
+export const personalizePass = (token, passId) => `${personalization(token)}/passes/${seg(passId)}`;
+/** One pass's photo (PUT the image, GET it). @param {string} token @param {string} passId */
+export const personalizePhoto = (token, passId) => `${personalizePass(token, passId)}/photo`;
+/** @param {Query} [query] state, product, limit, cursor */
+export const passes = (query) => withQuery('/passes', query);
+/** @param {string} id */
+export const pass = (id) => `/passes/${seg(id)}`;
+/** @param {string} id @param {'ship'|'deposit'|'hand-over'|'block'|'unblock'|'replace'} move */
+export const passMove = (id, move) => `${pass(id)}/${seg(move)}`;
+/** @param {string} id */
+export const passPhoto = (id) => `${pass(id)}/photo`;
+export const printBatches = () => '/print-batches';
+/** @param {string} id @param {'pdf'|'csv'} format */
+export const printBatchFile = (id, format) => `/print-batches/${seg(id)}.${format}`;
+
 // ---- the gate ----
 
 /** Gates: GET lists, POST makes one. */
@@ -176,5 +196,3 @@ export const scansBatch = () => '/scans/batch';
 export const occupancy = () => '/occupancy';
 /** A time card's surcharge paid at the till. */
 export const surcharges = () => '/surcharges';
-/** A pass holder's photo (staff), for an <img>. @param {string} id */
-export const passPhoto = (id) => url(`/passes/${seg(id)}/photo`);

@@ -8,7 +8,7 @@ import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'till'|'scan'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'production'|'till'|'scan'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -34,6 +34,7 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   payments: ['admin', 'organizer', 'box_office'],
   reconcile: ['admin', 'organizer'],
   products: ['admin', 'organizer'],
+  production: ['admin', 'organizer', 'box_office'],
   till: ['admin', 'organizer', 'box_office'],
   scan: ['admin', 'organizer', 'gate'],
 });

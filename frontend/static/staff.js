@@ -14,6 +14,8 @@
 //   #/payments              payments at the provider, reconciliation (payments.js)
 //   #/products              access products: list and editor (products.js)
 //   #/facility              opening hours, exceptions, season, zones (products.js)
+//   #/passes, #/passes/{id} passes by state and product; a pass's page (production.js)
+//   #/production            the production queue, print batches, posting and pick-up (production.js)
 //   #/till                  access products sold at the counter (till.js)
 //   #/gate                  the scanner at the turnstile (gate.js)
 //   #/scans                 occupancy, gates and the scan log (scans.js)
@@ -32,6 +34,7 @@ import { mountReports } from './reports.js';
 import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { mountProducts, mountFacility } from './products.js';
+import { mountPasses, mountPassPage, mountProduction } from './production.js';
 import { mountTill } from './till.js';
 import { mountGate } from './gate.js';
 import { mountScans } from './scans.js';
@@ -101,6 +104,10 @@ export function mountStaff(root, parts) {
     else if (area === 'payments' && parts.length === 1) inner = may(user, 'payments') ? mountPayments(content, user) : forbidden(content, user, 'see payments', '');
     else if (area === 'products' && parts.length === 1) inner = may(user, 'products') ? mountProducts(content) : forbidden(content, user, 'edit products', '');
     else if (area === 'facility' && parts.length === 1) inner = may(user, 'products') ? mountFacility(content) : forbidden(content, user, 'edit the facility settings', '');
+    else if (area === 'passes' && parts.length <= 2) {
+      if (!may(user, 'production')) inner = forbidden(content, user, 'see passes', '');
+      else inner = parts[1] ? mountPassPage(content, parts[1]) : mountPasses(content);
+    } else if (area === 'production' && parts.length === 1) inner = may(user, 'production') ? mountProduction(content) : forbidden(content, user, 'make passes', '');
     else if (area === 'till' && parts.length === 1) inner = may(user, 'till') ? mountTill(content) : forbidden(content, user, 'sell at the till', '');
     else if (area === 'gate' && parts.length === 1) inner = may(user, 'scan') ? mountGate(content) : forbidden(content, user, 'scan at the gate', '');
     else if (area === 'scans' && parts.length === 1) inner = may(user, 'scan') ? mountScans(content, user) : forbidden(content, user, 'see the gates', '');
@@ -154,6 +161,8 @@ function staffBar(user, area, perfId, page) {
         may(user, 'scan') ? link('#/scans', 'Gates', area === 'scans') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
+        may(user, 'production') ? link('#/passes', 'Passes', area === 'passes') : null,
+        may(user, 'production') ? link('#/production', 'Production', area === 'production') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,

@@ -42,6 +42,8 @@ var rules = []rule{
 	{[]string{"notify"}, []string{module + "seating", module + "checkout", module + "api", module + "engine"}, "notify sends what the outbox holds"},
 	{[]string{"payment", "payment/stripe"}, []string{module + "store", module + "seating", module + "checkout", module + "api", module + "engine"},
 		"a payment provider knows no orders or seats: checkout decides what a payment does"},
+	{[]string{"documents"}, []string{module + "store/postgres", module + "store/sqlite", module + "store/backend", module + "seating", module + "checkout", module + "api", "net/http", "database/sql", "github.com/jackc/"},
+		"documents render what they are given: no stores, services or HTTP"},
 	{[]string{"realtime"}, []string{module + "store", module + "seating", module + "checkout", module + "api"}, "the hub takes shards through an interface"},
 }
 

@@ -216,6 +216,32 @@ type Store interface {
 	// MarkPassesPrinted moves the personalized passes among ids to printed
 	// (printed at the store's clock) and returns them.
 	MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.Pass, error)
+	// MovePass makes move m on pass id in one statement guarded by its
+	// state, recording actor and note in the pass's history: ErrNotFound,
+	// or a *pass.StateError naming the state it is in.
+	MovePass(ctx context.Context, id string, m pass.Move, actor, note string) (pass.Pass, error)
+	// ReplacePass makes pass id replaced and a new pass (newID, code) of the
+	// same order, product, holder, photo and validity in one transaction.
+	ReplacePass(ctx context.Context, id, newID, code string, m pass.Move, actor, note string) (old, repl pass.Pass, err error)
+	// PassHistory lists a pass's state changes, oldest first (written by
+	// the store with every change, in its transaction).
+	PassHistory(ctx context.Context, id string) ([]pass.Change, error)
+	// PutPassPhoto stores a holder's photo while the pass takes a holder:
+	// ErrNotFound if token opens no such pass, ErrConflict once printed.
+	PutPassPhoto(ctx context.Context, token string, ph pass.Photo) error
+	// PassPhoto returns a pass's photo; ErrNotFound if it has none.
+	PassPhoto(ctx context.Context, id string) (pass.Photo, error)
+	// CreatePrintBatch prints the passes ids (all personalized, else a
+	// *pass.UnprintableError) or, ids nil, the oldest personalized ones up
+	// to limit (pass.ErrNothingToPrint if none), in one transaction.
+	CreatePrintBatch(ctx context.Context, b pass.PrintBatch, ids []string, limit int) (pass.PrintBatch, error)
+	// ListPrintBatches lists batches newest first, without their passes.
+	ListPrintBatches(ctx context.Context, limit int) ([]pass.PrintBatch, error)
+	// GetPrintBatch returns a batch with its passes' ids in print order.
+	GetPrintBatch(ctx context.Context, id string) (pass.PrintBatch, error)
+	// PrintBatchPage returns up to limit of a batch's passes from position
+	// from on, with their photos.
+	PrintBatchPage(ctx context.Context, id string, from, limit int) ([]pass.PrintItem, error)
 
 	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
 	// surcharges; gate.Store says what each does.

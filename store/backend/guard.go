@@ -337,6 +337,52 @@ func (g *guarded) MarkPassesPrinted(ctx context.Context, ids []string) ([]pass.P
 	})
 }
 
+func (g *guarded) MovePass(ctx context.Context, id string, m pass.Move, actor, note string) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.MovePass(ctx, id, m, actor, note) })
+}
+
+func (g *guarded) ReplacePass(ctx context.Context, id, newID, code string, m pass.Move, actor, note string) (pass.Pass, pass.Pass, error) {
+	type pair struct{ old, repl pass.Pass }
+	r, err := breaker.Call(ctx, g.b, func(ctx context.Context) (pair, error) {
+		old, repl, err := g.st.ReplacePass(ctx, id, newID, code, m, actor, note)
+		return pair{old, repl}, err
+	})
+	return r.old, r.repl, err
+}
+
+func (g *guarded) PassHistory(ctx context.Context, id string) ([]pass.Change, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.Change, error) { return g.st.PassHistory(ctx, id) })
+}
+
+func (g *guarded) PutPassPhoto(ctx context.Context, token string, ph pass.Photo) error {
+	_, err := breaker.Call(ctx, g.b, func(ctx context.Context) (struct{}, error) { return struct{}{}, g.st.PutPassPhoto(ctx, token, ph) })
+	return err
+}
+
+func (g *guarded) PassPhoto(ctx context.Context, id string) (pass.Photo, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Photo, error) { return g.st.PassPhoto(ctx, id) })
+}
+
+func (g *guarded) CreatePrintBatch(ctx context.Context, b pass.PrintBatch, ids []string, limit int) (pass.PrintBatch, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) (pass.PrintBatch, error) {
+		return g.st.CreatePrintBatch(ctx, b, ids, limit)
+	})
+}
+
+func (g *guarded) ListPrintBatches(ctx context.Context, limit int) ([]pass.PrintBatch, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.PrintBatch, error) { return g.st.ListPrintBatches(ctx, limit) })
+}
+
+func (g *guarded) GetPrintBatch(ctx context.Context, id string) (pass.PrintBatch, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.PrintBatch, error) { return g.st.GetPrintBatch(ctx, id) })
+}
+
+func (g *guarded) PrintBatchPage(ctx context.Context, id string, from, limit int) ([]pass.PrintItem, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]pass.PrintItem, error) {
+		return g.st.PrintBatchPage(ctx, id, from, limit)
+	})
+}
+
 func (g *guarded) CreateGate(ctx context.Context, gt gate.Gate) (gate.Gate, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Gate, error) { return g.st.CreateGate(ctx, gt) })
 }

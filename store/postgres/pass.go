@@ -36,7 +36,8 @@ WHERE order_id = $1 AND state = 'void'`
 	refundPassesOf = `UPDATE passes SET state = 'void', updated_at = $3 WHERE order_id = $1 AND id = ANY($2::text[]) AND state <> 'void'`
 	// The state guard is the race's referee: a pass printed in between is
 	// not matched, so a print is never overwritten.
-	personalizePass = `UPDATE passes SET holder_name = $3, holder_birth_date = $4, state = 'personalized', updated_at = $5
+	personalizePass = `UPDATE passes SET holder_name = $3, holder_birth_date = $4, state = 'personalized', updated_at = $5,
+  state_by = 'buyer', state_note = 'holder named'
 WHERE id = $1 AND personalize_token = $2 AND personalize_token <> '' AND personalize
   AND state IN ('awaiting_personalization', 'personalized')
 RETURNING ` + passColumns

@@ -997,6 +997,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runPaymentList(t, f, openWith)
 	runProducts(t, f, open, openWith)
 	runPasses(t, f, open)
+	runProduction(t, f, open)
 	runGates(t, f, open)
 }
 
