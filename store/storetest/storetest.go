@@ -997,6 +997,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runPaymentList(t, f, openWith)
 	runProducts(t, f, open, openWith)
 	runPasses(t, f, open)
+	runLedger(t, f, open)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
