@@ -36,6 +36,14 @@ type Problem struct {
 	Errors []hall.Problem `json:"errors,omitempty"`
 	// RetryAfter in seconds, also sent as the Retry-After header.
 	RetryAfter int `json:"retry_after,omitempty"`
+	// Balance, CreditLimit and Currency of a card that cannot pay
+	// (insufficient-balance).
+	Balance     *int64 `json:"balance,omitempty"`
+	CreditLimit *int64 `json:"credit_limit,omitempty"`
+	Currency    string `json:"currency,omitempty"`
+	// Pass names the pass a voucher or card became (voucher-exchanged,
+	// pass-not-in-use).
+	Pass string `json:"pass,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -96,6 +104,13 @@ var problemRules = []problemRule{
 	{is(checkout.ErrPassNotFound), http.StatusNotFound, "pass-not-found", "Pass not found"},
 	{is(checkout.ErrPassProduced), http.StatusConflict, "pass-produced", "Pass is printed and refuses edits"},
 	{is(checkout.ErrNoProducts), http.StatusConflict, "products-not-sold", "Products are not sold here"},
+	{is(checkout.ErrInsufficientBalance), http.StatusConflict, "insufficient-balance", "Insufficient balance"},
+	{is(checkout.ErrVoucherExchanged), http.StatusConflict, "voucher-exchanged", "Voucher already exchanged"},
+	{is(checkout.ErrNoValue), http.StatusConflict, "pass-carries-no-value", "Pass carries no value"},
+	{is(checkout.ErrPassNotInUse), http.StatusConflict, "pass-not-in-use", "Pass is not in use"},
+	{is(checkout.ErrNotVoucher), http.StatusConflict, "not-a-pass-voucher", "Not a pass voucher"},
+	{is(checkout.ErrExchangeProduct), http.StatusConflict, "exchange-product", "Voucher cannot be exchanged"},
+	{is(checkout.ErrNotTransferable), http.StatusConflict, "pass-not-transferable", "Pass does not move to another medium"},
 	{is(pass.ErrStale), http.StatusPreconditionFailed, "stale", "Changed since it was read"},
 	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
@@ -148,6 +163,14 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var capped *seating.HoldCapError
 		if errors.As(err, &capped) {
 			p.RetryAfter = max(1, int(capped.OldestEnds.Sub(s.now()).Seconds()+0.999))
+		}
+		var low *pass.BalanceError
+		if errors.As(err, &low) {
+			p.Balance, p.CreditLimit, p.Currency = &low.Balance, &low.CreditLimit, low.Currency
+		}
+		var replaced *pass.ReplacedError
+		if errors.As(err, &replaced) {
+			p.Pass = replaced.By
 		}
 		var unavailable *breaker.UnavailableError
 		if errors.As(err, &unavailable) {

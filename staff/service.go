@@ -22,7 +22,7 @@ import (
 type Role string
 
 // Roles lists every staff role.
-var Roles = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice, RoleGate}
+var Roles = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice, RoleGate, RolePassCounter}
 
 // Sellers may sell at the counter and act on any hold.
 var Sellers = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice}

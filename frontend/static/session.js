@@ -7,7 +7,7 @@ import * as api from './api.js';
 import * as paths from './paths.js';
 
 /**
- * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
+ * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'|'pass_counter'}} StaffUser
  * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'} Ability
  */
 
