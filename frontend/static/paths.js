@@ -163,3 +163,19 @@ export const products = (query) => withQuery('/products', query);
 export const product = (id) => `/products/${seg(id)}`;
 /** The facility's settings: opening hours, exceptions, season, tolerance, zones. */
 export const facility = () => '/facility';
+
+/** @param {string} id */
+export const pass = (id) => `/passes/${seg(id)}`;
+/** @param {string} id @param {Record<string, string>=} query after, limit */
+export const passLedger = (id, query) => withQuery(`${pass(id)}/ledger`, query);
+/** @param {string} id @param {'top-up'|'debit'|'transfer'} action */
+export const passAction = (id, action) => `${pass(id)}/${seg(action)}`;
+/** @param {string} code as typed or scanned */
+export const passByCode = (code) => `/pass-codes/${seg(code)}`;
+/** @param {string} code the voucher's code */
+export const passVoucherExchange = (code) => `/pass-vouchers/${seg(code)}/exchange`;
+/**
+ * A pass's QR code (SVG) for staff, for an <img>: whole, as the browser loads it.
+ * @param {string} id
+ */
+export const staffPassQR = (id) => url(`${pass(id)}/qr.svg`);

@@ -14,6 +14,7 @@
 //   #/payments              payments at the provider, reconciliation (payments.js)
 //   #/products              access products: list and editor (products.js)
 //   #/facility              opening hours, exceptions, season, zones (products.js)
+//   #/counter               the pass counter: vouchers, value cards (counter.js, by import())
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -90,6 +91,7 @@ export function mountStaff(root, parts) {
     else if (area === 'payments' && parts.length === 1) inner = may(user, 'payments') ? mountPayments(content, user) : forbidden(content, user, 'see payments', '');
     else if (area === 'products' && parts.length === 1) inner = may(user, 'products') ? mountProducts(content) : forbidden(content, user, 'edit products', '');
     else if (area === 'facility' && parts.length === 1) inner = may(user, 'products') ? mountFacility(content) : forbidden(content, user, 'edit the facility settings', '');
+    else if (area === 'counter' && parts.length === 1) inner = may(user, 'counter') ? mountLazily(content, () => import('./counter.js').then((m) => (el) => m.mountCounter(el, user))) : forbidden(content, user, 'work the pass counter', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -100,6 +102,32 @@ export function mountStaff(root, parts) {
   return () => {
     dead = true;
     delete document.body.dataset.area;
+    if (inner) inner();
+  };
+}
+
+/**
+ * Mounts a page whose module load() brings by import(): loaded on the first
+ * visit only. A page left before then mounts nothing.
+ * @param {HTMLElement} root
+ * @param {() => Promise<(root: HTMLElement) => () => void>} load
+ * @returns {() => void} unmount
+ */
+function mountLazily(root, load) {
+  let gone = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  replace(root, h('div', { class: 'staff-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading…'));
+  load().then(
+    (mount) => {
+      if (!gone) inner = mount(root);
+    },
+    (err) => {
+      if (!gone) showError(err);
+    },
+  );
+  return () => {
+    gone = true;
     if (inner) inner();
   };
 }
@@ -137,6 +165,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
+        may(user, 'counter') ? link('#/counter', 'Pass counter', area === 'counter') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,
