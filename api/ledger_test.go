@@ -301,7 +301,19 @@ func TestPassVoucherExchange(t *testing.T) {
 			r = counter.do("GET", "/api/v1/pass-codes/"+strings.ReplaceAll(typed, " ", "%20"), nil)
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 
-			// Another pass's code is no voucher.
+			// Refunds: the voucher is not refunded itself; the pass it
+			// became gives back the voucher's price.
+			refunds := "/api/v1/orders/" + v.OrderID + "/refunds"
+			r = e.staff().do("POST", refunds, map[string]any{"passes": []string{v.ID}, "reason": "test"}, "Idempotency-Key", "r1")
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			r = e.staff().do("POST", refunds, map[string]any{"passes": []string{won.ID}, "reason": "test"}, "Idempotency-Key", "r2")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var rf struct{ Refund struct{ Amount int64 } }
+			r.decode(t, &rf)
+			require.Equal(t, int64(8900), rf.Refund.Amount)
+			require.Equal(t, http.StatusConflict, counter.do("GET", "/api/v1/passes/"+won.ID+"/qr.svg", nil).status, "a refunded pass has no QR code")
+
+						// Another pass's code is no voucher.
 			day := buyPass(t, e, org.createProduct(t, dayBody).ID)
 			r = counter.do("POST", "/api/v1/pass-vouchers/"+*day.Code+"/exchange", holder)
 			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
