@@ -313,7 +313,7 @@ func TestPassVoucherExchange(t *testing.T) {
 			require.Equal(t, int64(8900), rf.Refund.Amount)
 			require.Equal(t, http.StatusConflict, counter.do("GET", "/api/v1/passes/"+won.ID+"/qr.svg", nil).status, "a refunded pass has no QR code")
 
-						// Another pass's code is no voucher.
+			// Another pass's code is no voucher.
 			day := buyPass(t, e, org.createProduct(t, dayBody).ID)
 			r = counter.do("POST", "/api/v1/pass-vouchers/"+*day.Code+"/exchange", holder)
 			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
