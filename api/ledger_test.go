@@ -231,6 +231,11 @@ func TestPassVoucherExchange(t *testing.T) {
 			annual := org.createProduct(t, annualBody)
 			voucher := org.createProduct(t, fmt.Sprintf(`{"kind":"pass_voucher","name":"Jahreskarten-Gutschein","price":8900,"currency":"EUR",
 				"channels":["web","box_office"],"exchange_for":%q}`, annual.ID))
+			block := org.createProduct(t, `{"kind":"block","name":"10er-Block","price":8000,"currency":"EUR","channels":["web"],"cards":10}`)
+			r := org.do("POST", "/api/v1/products", fmt.Sprintf(`{"kind":"pass_voucher","name":"Gutschein","price":8000,"currency":"EUR",
+				"channels":["web"],"exchange_for":%q}`, block.ID))
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "a voucher becomes one pass, not a block: %s", r.body)
+			require.Equal(t, "exchange_for", r.problem(t).Field)
 			v := buyPass(t, e, voucher.ID)
 			require.Equal(t, "handed_over", v.State, "a voucher's code is the voucher")
 			require.NotNil(t, v.Code)
@@ -288,7 +293,7 @@ func TestPassVoucherExchange(t *testing.T) {
 			require.Equal(t, int64(0), won.Price, "the voucher was paid for")
 
 			// The counter reads passes and prints the QR code.
-			r := counter.do("GET", "/api/v1/passes/"+v.ID, nil)
+			r = counter.do("GET", "/api/v1/passes/"+v.ID, nil)
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			var old passOut
 			r.decode(t, &old)

@@ -176,11 +176,11 @@ func Exchange(v Pass, p Product, h Holder, id, code string, t time.Time, loc *ti
 }
 
 // ExchangeTarget says whether a voucher may be exchanged for product p: one
-// pass of a kind that is sold (not a voucher, a staff card or a block of
-// cards).
+// pass of a kind that is sold (not a voucher, a staff card, a block of cards
+// or a value card, whose value would be the voucher's).
 func ExchangeTarget(p Product) error {
 	switch p.Kind {
-	case KindPassVoucher, KindStaff, KindBlock:
+	case KindPassVoucher, KindStaff, KindBlock, KindValue:
 		return fmt.Errorf("a pass voucher cannot be exchanged for a %s product", p.Kind)
 	}
 	return nil
