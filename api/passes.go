@@ -18,16 +18,20 @@ import (
 // block card's first card at the price, the others 0). Validity dates are
 // null while open (a pass valid from its first use).
 type passJSON struct {
-	ID          string     `json:"id"`
-	OrderID     string     `json:"order_id"`
-	Code        *string    `json:"code"`
-	State       string     `json:"state"`
-	ProductID   string     `json:"product_id"`
-	ProductName string     `json:"product_name"`
-	Kind        string     `json:"kind"`
-	Price       int64      `json:"price"`
-	ValidFrom   *pass.Date `json:"valid_from"`
-	ValidTo     *pass.Date `json:"valid_to"`
+	ID          string  `json:"id"`
+	OrderID     string  `json:"order_id"`
+	Code        *string `json:"code"`
+	State       string  `json:"state"`
+	ProductID   string  `json:"product_id"`
+	ProductName string  `json:"product_name"`
+	Kind        string  `json:"kind"`
+	Price       int64   `json:"price"`
+	// Line and Unit: the order line and the unit of it the pass was sold
+	// as; a block card's cards share both and are refunded together.
+	Line      int        `json:"line"`
+	Unit      int        `json:"unit"`
+	ValidFrom *pass.Date `json:"valid_from"`
+	ValidTo   *pass.Date `json:"valid_to"`
 	// Personalize says the pass needs a holder before it is produced.
 	Personalize bool       `json:"personalize"`
 	Holder      holderJSON `json:"holder"`
@@ -48,7 +52,7 @@ func datePtr(d pass.Date) *pass.Date {
 
 func toPassJSON(p pass.Pass, shown bool) passJSON {
 	out := passJSON{ID: p.ID, OrderID: p.OrderID, State: p.State, ProductID: p.ProductID, ProductName: p.ProductName, Kind: p.Kind,
-		Price: p.Price, ValidFrom: datePtr(p.ValidFrom), ValidTo: datePtr(p.ValidTo), Personalize: p.Personalize,
+		Price: p.Price, Line: p.Line, Unit: p.Unit, ValidFrom: datePtr(p.ValidFrom), ValidTo: datePtr(p.ValidTo), Personalize: p.Personalize,
 		Holder: holderJSON{Name: p.Holder.Name, BirthDate: datePtr(p.Holder.BirthDate)}, CreatedAt: rfc3339(p.CreatedAt)}
 	if shown && p.Code != "" {
 		code := p.Code

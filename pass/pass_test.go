@@ -75,7 +75,14 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"anti-passback on a single entry", dayTicket, func(p *Product) { p.Rules.AntiPassback = true }, "anti_passback"},
 		{"entries out of range", dayTicket, func(p *Product) { p.Rules.Entries = ptr(-1) }, "entries"},
 		{"rule of another kind", dayTicket, func(p *Product) { p.Rules.Cards = 10 }, "cards"},
-		{"zones on a day ticket", dayTicket, func(p *Product) { p.Rules.Zones = []string{"spa"} }, "zones"},
+		{"zones on a discount card", dayTicket, func(p *Product) {
+			p.Kind, p.Rules = KindDiscount, Rules{DiscountGroup: "seniors", Zones: []string{"spa"}}
+		}, "zones"},
+		{"bad zone on a day ticket", dayTicket, func(p *Product) { p.Rules.Zones = []string{"Spa Area"} }, "zones[0]"},
+		{"lock from nowhere", dayTicket, func(p *Product) { p.Rules.Entries, p.Rules.ReentryLockFrom = ptr(0), "noon" }, "reentry_lock_from"},
+		{"surcharge from nowhere", dayTicket, func(p *Product) {
+			p.Kind, p.Rules = KindTime, Rules{DurationMinutes: 240, SurchargeFrom: "lunch"}
+		}, "surcharge_from"},
 		{"day choice N > M", dayTicket, func(p *Product) { p.Kind, p.Rules = KindDayChoice, Rules{Days: 6, WithinDays: 5} }, "days"},
 		{"multi-day without days", dayTicket, func(p *Product) { p.Kind, p.Rules = KindMultiDay, Rules{} }, "days"},
 		{"block of one", dayTicket, func(p *Product) { p.Kind, p.Rules = KindBlock, Rules{Cards: 1} }, "cards"},
@@ -111,7 +118,8 @@ func TestNormalizeRefuses(t *testing.T) {
 func TestNormalizeEveryKind(t *testing.T) {
 	t.Parallel()
 	ok := map[string]Product{
-		KindDay:         {Rules: Rules{Entries: ptr(0), Window: &TimeRange{"08:00", "12:00"}, ReentryLockMinutes: 30, AntiPassback: true, CreditLimit: 5000}},
+		KindDay: {Rules: Rules{Entries: ptr(0), Window: &TimeRange{"08:00", "12:00"}, ReentryLockMinutes: 30, ReentryLockFrom: "exit",
+			AntiPassback: true, CreditLimit: 5000, Zones: []string{"pool"}}},
 		KindMultiDay:    {Rules: Rules{Days: 3, Personalized: true}},
 		KindDayChoice:   {Rules: Rules{Days: 3, WithinDays: 5}},
 		KindWeek:        {},
@@ -119,7 +127,7 @@ func TestNormalizeEveryKind(t *testing.T) {
 		KindYear:        {},
 		KindSeason:      {},
 		KindBlock:       {Rules: Rules{Cards: 10, DurationMinutes: 120}},
-		KindTime:        {Rules: Rules{DurationMinutes: 240, Surcharge: 250, SurchargeIntervalMinutes: 30}},
+		KindTime:        {Rules: Rules{DurationMinutes: 240, Surcharge: 250, SurchargeIntervalMinutes: 30, SurchargeFrom: "tolerance"}},
 		KindDiscount:    {Rules: Rules{DiscountGroup: "seniors", DiscountPercent: 20}},
 		KindValue:       {Rules: Rules{Value: 5000, AutoDebitProduct: "pr1"}},
 		KindCustomer:    {Rules: Rules{Value: 1000, DiscountGroup: "members", DiscountPercent: 5}},
@@ -137,7 +145,7 @@ func TestNormalizeEveryKind(t *testing.T) {
 		require.NoError(t, p.Normalize(), kind)
 		require.NotEmpty(t, p.Validity.Mode, kind)
 		for _, f := range RuleFields(kind) {
-			require.Contains(t, []string{"entries", "window", "reentry_lock_minutes", "anti_passback", "credit_limit", "days", "within_days",
+			require.Contains(t, []string{"entries", "window", "reentry_lock_minutes", "reentry_lock_from", "surcharge_from", "anti_passback", "credit_limit", "days", "within_days",
 				"cards", "card_kind", "duration_minutes", "surcharge", "surcharge_interval_minutes", "discount_group", "discount_percent",
 				"value", "auto_debit_product", "zones", "permanent", "personalized", "exchange_for"}, f)
 		}

@@ -77,6 +77,9 @@ type Rules struct {
 	Window *TimeRange `json:"window,omitempty"`
 	// ReentryLockMinutes must pass between two entries (multiple entries only).
 	ReentryLockMinutes int `json:"reentry_lock_minutes,omitempty"`
+	// ReentryLockFrom is where the lock counts from: "entry" (the default,
+	// the last entry) or "exit" (the last exit). Seed 002 leaves it open.
+	ReentryLockFrom string `json:"reentry_lock_from,omitempty"`
 	// AntiPassback: no second entry before an exit (multiple entries only).
 	AntiPassback bool `json:"anti_passback,omitempty"`
 	// CreditLimit a day ticket may spend in the house, minor units.
@@ -94,6 +97,10 @@ type Rules struct {
 	// tolerance, paid at the till (time card), minor units.
 	Surcharge                int64 `json:"surcharge,omitempty"`
 	SurchargeIntervalMinutes int   `json:"surcharge_interval_minutes,omitempty"`
+	// SurchargeFrom is where the started intervals count from once the
+	// facility's tolerance is exceeded: "duration" (the default: the end of
+	// the duration; the tolerance is a grace) or "tolerance" (its end).
+	SurchargeFrom string `json:"surcharge_from,omitempty"`
 	// DiscountGroup a discount, value or customer card belongs to, and its
 	// percentage off.
 	DiscountGroup   string `json:"discount_group,omitempty"`
@@ -102,8 +109,9 @@ type Rules struct {
 	Value int64 `json:"value,omitempty"`
 	// AutoDebitProduct is booked on a value card at each entry.
 	AutoDebitProduct string `json:"auto_debit_product,omitempty"`
-	// Zones an entitlement adds; Permanent keeps them on the pass, else for
-	// this visit only.
+	// Zones an entitlement adds (Permanent keeps them on the pass, else for
+	// this visit only); on an entry product, the zones it admits to (none:
+	// every zone).
 	Zones     []string `json:"zones,omitempty"`
 	Permanent bool     `json:"permanent,omitempty"`
 	// Personalized: a holder's name (and photo) before the pass is produced.
@@ -156,6 +164,8 @@ var rules = []rule{
 	{"window", []string{KindDay, KindTime, KindBlock}, func(r Rules) bool { return r.Window != nil }},
 	{"reentry_lock_minutes", entryKinds, func(r Rules) bool { return r.ReentryLockMinutes != 0 }},
 	{"anti_passback", entryKinds, func(r Rules) bool { return r.AntiPassback }},
+	{"reentry_lock_from", entryKinds, func(r Rules) bool { return r.ReentryLockFrom != "" }},
+	{"surcharge_from", []string{KindTime, KindBlock}, func(r Rules) bool { return r.SurchargeFrom != "" }},
 	{"credit_limit", []string{KindDay, KindTime, KindCustomer, KindValue}, func(r Rules) bool { return r.CreditLimit != 0 }},
 	{"days", []string{KindMultiDay, KindDayChoice}, func(r Rules) bool { return r.Days != 0 }},
 	{"within_days", []string{KindDayChoice}, func(r Rules) bool { return r.WithinDays != 0 }},
@@ -168,7 +178,7 @@ var rules = []rule{
 	{"discount_percent", cardKinds, func(r Rules) bool { return r.DiscountPercent != 0 }},
 	{"value", []string{KindValue, KindCustomer}, func(r Rules) bool { return r.Value != 0 }},
 	{"auto_debit_product", []string{KindValue, KindCustomer}, func(r Rules) bool { return r.AutoDebitProduct != "" }},
-	{"zones", []string{KindEntitlement}, func(r Rules) bool { return r.Zones != nil }},
+	{"zones", append([]string{KindEntitlement}, entryKinds...), func(r Rules) bool { return r.Zones != nil }},
 	{"permanent", []string{KindEntitlement}, func(r Rules) bool { return r.Permanent }},
 	{"personalized", personalKinds, func(r Rules) bool { return r.Personalized }},
 	{"exchange_for", []string{KindPassVoucher}, func(r Rules) bool { return r.ExchangeFor != "" }},
@@ -283,6 +293,17 @@ func (p *Product) checkRules() error {
 	if err := inRange("reentry_lock_minutes", r.ReentryLockMinutes, 0, MaxMinutes); err != nil {
 		return err
 	}
+	switch r.ReentryLockFrom {
+	case "", "entry", "exit":
+	default:
+		return badf("reentry_lock_from", "is entry (the lock counts from the last entry) or exit (from the last exit)")
+	}
+	switch r.SurchargeFrom {
+	case "", "duration", "tolerance":
+	default:
+		return badf("surcharge_from", "is duration (intervals count from the end of the duration) or tolerance (from the end of the tolerance)")
+	}
+
 	if r.CreditLimit < 0 || r.CreditLimit > MaxPrice {
 		return badf("credit_limit", "must be from 0 to %d minor units", MaxPrice)
 	}

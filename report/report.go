@@ -18,16 +18,20 @@ type Filter struct {
 // Figures are the counts and sums of a report line. Money is in minor
 // units; Net is Gross - Discounts - Refunded.
 type Figures struct {
-	Reservations  int   `json:"reservations"`   // orders reserved now
-	ReservedSeats int   `json:"reserved_seats"` // their live tickets
-	PaidOrders    int   `json:"paid_orders"`    // paid, partially refunded or refunded
-	Seats         int   `json:"seats"`          // live tickets of paid orders
-	RefundedSeats int   `json:"refunded_seats"`
-	Refunds       int   `json:"refunds"`
-	Gross         int64 `json:"gross"` // ticket prices of paid orders
-	Discounts     int64 `json:"discounts"`
-	Refunded      int64 `json:"refunded"`
-	Net           int64 `json:"net"`
+	Reservations  int `json:"reservations"`   // orders reserved now
+	ReservedSeats int `json:"reserved_seats"` // their live tickets
+	PaidOrders    int `json:"paid_orders"`    // paid, partially refunded or refunded
+	Seats         int `json:"seats"`          // live tickets of paid orders
+	RefundedSeats int `json:"refunded_seats"`
+	// Passes are the live passes of paid orders (access products, issue
+	// 14), RefundedPasses those refunded; their prices are in Gross.
+	Passes         int   `json:"passes"`
+	RefundedPasses int   `json:"refunded_passes"`
+	Refunds        int   `json:"refunds"`
+	Gross          int64 `json:"gross"` // ticket and pass prices of paid orders
+	Discounts      int64 `json:"discounts"`
+	Refunded       int64 `json:"refunded"`
+	Net            int64 `json:"net"`
 }
 
 // Line is the figures of one zone or channel.
@@ -36,7 +40,8 @@ type Line struct {
 	Figures
 }
 
-// Sales is a sales report: the total, by zone and by channel. The
+// Sales is a sales report: the total, by zone, by channel and by product
+// (the passes sold, keyed by the product's name at the time of sale). The
 // total and the channels count the refunds given in the period; a zone counts
 // its tickets of the orders made in the period: their share of the orders'
 // discounts and, for refunded tickets, what their refund gave back (refunds
@@ -46,6 +51,7 @@ type Sales struct {
 	Total    Figures
 	Zones    []Line
 	Channels []Line
+	Products []Line
 }
 
 // Builder sums the rows a store's report queries return into a report.
@@ -54,11 +60,12 @@ type Builder struct {
 	total    Figures
 	zones    map[string]*Figures
 	channels map[string]*Figures
+	products map[string]*Figures
 }
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}}
+	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}, products: map[string]*Figures{}}
 }
 
 func (b *Builder) line(m map[string]*Figures, key string) *Figures {
@@ -97,6 +104,20 @@ func (b *Builder) Tickets(channel, zone string, reservedSeats, seats, refundedSe
 	z.Refunded += refunded
 }
 
+// Passes adds the passes of one channel and product, as Tickets adds a
+// zone's tickets: the product's discounts and refunded are its passes'
+// shares; the total's and the channels' come from Orders and Refunds.
+func (b *Builder) Passes(channel, product string, passes, refundedPasses int, gross, discounts, refunded int64) {
+	for _, f := range []*Figures{&b.total, b.line(b.channels, channel), b.line(b.products, product)} {
+		f.Passes += passes
+		f.RefundedPasses += refundedPasses
+		f.Gross += gross
+	}
+	pr := b.line(b.products, product)
+	pr.Discounts += discounts
+	pr.Refunded += refunded
+}
+
 // Refunds adds a channel's refunds.
 func (b *Builder) Refunds(channel string, n int, amount int64) {
 	for _, f := range []*Figures{&b.total, b.line(b.channels, channel)} {
@@ -107,7 +128,7 @@ func (b *Builder) Refunds(channel string, n int, amount int64) {
 
 // Report returns the sums, lines sorted by key.
 func (b *Builder) Report() Sales {
-	r := Sales{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels)}
+	r := Sales{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels), Products: lines(b.products)}
 	r.Total.Net = r.Total.Gross - r.Total.Discounts - r.Total.Refunded
 	return r
 }

@@ -29,4 +29,17 @@ func TestBuilderSums(t *testing.T) {
 	require.Equal(t, int64(1500), premium.Discounts, "a zone's discounts are its tickets' shares")
 	require.Equal(t, int64(8000), premium.Refunded)
 	require.Equal(t, int64(17500), premium.Net)
+
+	// Passes add to the total, their channel and their product.
+	b = NewBuilder()
+	b.Orders("box_office", "EUR", 0, 1, 0)
+	b.Passes("box_office", "10er-Block", 0, 10, 8000, 0, 8000)
+	b.Passes("box_office", "Tageskarte", 2, 0, 3000, 0, 0)
+	b.Refunds("box_office", 1, 8000)
+	r = b.Report()
+	require.Equal(t, Figures{PaidOrders: 1, Passes: 2, RefundedPasses: 10, Refunds: 1, Gross: 11000, Refunded: 8000, Net: 3000}, r.Total)
+	require.Equal(t, []string{"10er-Block", "Tageskarte"}, []string{r.Products[0].Key, r.Products[1].Key})
+	require.Equal(t, int64(0), r.Products[0].Net, "a block refunded whole nets nothing")
+	require.Equal(t, int64(3000), r.Products[1].Net)
+	require.Equal(t, r.Total, r.Channels[0].Figures)
 }

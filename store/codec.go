@@ -113,3 +113,7 @@ func zonesOrEmpty(z []hall.Zone) []hall.Zone {
 // tickets t and orders o: the price's share of the order's gross, rounded
 // down, as order.SeatRefundAmount divides it.
 const TicketDiscountSQL = `coalesce(t.price * o.discount / nullif(o.total + o.discount, 0), 0)`
+
+// PassDiscountSQL is a pass's share of its order's discount, as
+// TicketDiscountSQL over passes p.
+const PassDiscountSQL = `coalesce(p.price * o.discount / nullif(o.total + o.discount, 0), 0)`

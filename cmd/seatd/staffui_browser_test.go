@@ -55,6 +55,7 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "hall upload", url: base + "/#/staff/halls", ready: `!!document.querySelector("#hall-file")`},
 		{name: "payments", url: base + "/#/payments", ready: `!!document.querySelector(".payments-page") && !!document.querySelector("#payments-status") && document.querySelector("#payments-table").getAttribute("aria-busy") !== "true" && !!document.querySelector("#reconcile-last .reconcile-verdict, #reconcile-last .hint:not(.loading)")`},
 		{name: "products", url: base + "/#/products", ready: `!!document.querySelector("#product-form") && !/Loading/.test(document.querySelector(".products-page .shows-status").textContent)`},
+		{name: "till", url: base + "/#/till", ready: `!!document.querySelector("#till-status") && (document.querySelector("#till-status").hidden || !/Loading/.test(document.querySelector("#till-status").textContent))`},
 		{name: "facility", url: base + "/#/facility", ready: `!!document.querySelector("#facility-form") && document.querySelector("#facility-form").dataset.loaded === "true"`},
 	}
 }

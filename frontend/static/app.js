@@ -4,16 +4,20 @@
 //
 //   #/            repertoire
 //   #/p/{id}      seat map and checkout of one performance
-//   #/order/{id}  order confirmation
+//   #/order/{id}  order confirmation (order.js, loaded by import() on the first visit)
 //   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
 //   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
 //   #/products, #/facility                                          staff (staff.js, products.js)
+//   #/till                                                          staff (staff.js, till.js)
 //   #/counter                                                       staff (staff.js, counter.js by import())
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
-// import() on the first staff route, never on a buyer's page.
+// import() on the first staff route, never on a buyer's page. What a seat
+// map's first draw does not need is loaded after it: the checkout and the
+// payment step (performance.js imports checkout.js once the map is up), the
+// order page (order.js, on its route).
 
 // early.js runs once, whichever script comes first: index.html loads it on
 // its own too, so that it starts while this bundle is still arriving.
@@ -23,47 +27,23 @@ import { clearError, showError } from './notify.js';
 import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
-import { mountOrder } from './order.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'counter'];
-
-/**
- * Mounts a staff page once staff.js has loaded; a route left before then
- * mounts nothing.
- * @param {HTMLElement} main
- * @param {string[]} parts
- * @returns {() => void} unmount
- */
-function mountStaffLazily(main, parts) {
-  let gone = false;
-  /** @type {(() => void) | null} */
-  let inner = null;
-  import('./staff.js').then(
-    (m) => {
-      if (!gone) inner = m.mountStaff(main, parts);
-    },
-    (err) => {
-      if (!gone) showError(err);
-    },
-  );
-  return () => {
-    gone = true;
-    if (inner) inner();
-  };
-}
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'counter'];
 
 /**
- * Mounts the pass shop once shop.js has loaded.
+ * Mounts a page whose module is loaded by import() on its first visit; a
+ * route left before then mounts nothing.
+ * @param {() => Promise<(main: HTMLElement) => (() => void)>} load the page's mount
  * @param {HTMLElement} main
  * @returns {() => void} unmount
  */
-function mountShopLazily(main) {
+function mountLazily(load, main) {
   let gone = false;
   /** @type {(() => void) | null} */
   let inner = null;
-  import('./shop.js').then(
-    (m) => {
-      if (!gone) inner = m.mountShop(main);
+  load().then(
+    (mount) => {
+      if (!gone) inner = mount(main);
     },
     (err) => {
       if (!gone) showError(err);
@@ -99,9 +79,13 @@ function route() {
 
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
-  else if (parts[0] === 'order' && parts[1]) unmount = mountOrder(main, parts[1]);
-  else if (parts[0] === 'shop') unmount = mountShopLazily(main);
-  else if (STAFF_ROUTES.includes(parts[0])) unmount = mountStaffLazily(main, parts);
+  else if (parts[0] === 'order' && parts[1]) {
+    const id = parts[1];
+    unmount = mountLazily(() => import('./order.js').then((m) => (el) => m.mountOrder(el, id)), main);
+  } else if (parts[0] === 'shop') unmount = mountLazily(() => import('./shop.js').then((m) => m.mountShop), main);
+  else if (STAFF_ROUTES.includes(parts[0])) {
+    unmount = mountLazily(() => import('./staff.js').then((m) => (el) => m.mountStaff(el, parts)), main);
+  }
   else {
     replace(main, h('section', { class: 'order' },
       h('h1', null, 'Page not found'),

@@ -372,3 +372,14 @@ const ORDER_STATUSES = /** @type {Record<string, string>} */ ({
 export function orderStatus(status) {
   return ORDER_STATUSES[status] || status;
 }
+
+/** A pass's state for people (buyers and staff). */
+const PASS_STATES = /** @type {Record<string, string>} */ ({
+  awaiting_personalization: 'To be personalized', personalized: 'Personalized', printed: 'Printed', posted: 'Posted',
+  deposited: 'Ready for pick-up', handed_over: 'Valid', blocked: 'Blocked', replaced: 'Replaced', expired: 'Expired', void: 'Void',
+});
+
+/** @param {string} state */
+export function passState(state) {
+  return PASS_STATES[state] || state;
+}

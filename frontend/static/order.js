@@ -12,7 +12,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, dateTime, orderStatus } from './format.js';
+import { money, dateTime, orderStatus, passState } from './format.js';
 import { showError, announce } from './notify.js';
 import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 
@@ -69,12 +69,6 @@ function ticketCard(order, t, key) {
             : 'The ticket and its code come once the order is paid.'));
 }
 
-/** Pass states for buyers. */
-const PASS_STATES = /** @type {Record<string, string>} */ ({
-  awaiting_personalization: 'To be personalized', personalized: 'Personalized', printed: 'Printed', posted: 'Posted',
-  deposited: 'Ready for pick-up', handed_over: 'Valid', blocked: 'Blocked', replaced: 'Replaced', expired: 'Expired', void: 'Void',
-});
-
 /**
  * @param {Order} order
  * @param {Pass} p
@@ -87,7 +81,7 @@ function passCard(order, p, key) {
     h('div', { class: 'ticket-head' },
       h('strong', { class: 'ticket-seat' }, p.product_name),
       h('span', { class: 'ticket-price' }, money(p.price, order.currency))),
-    h('p', { class: 'pass-facts muted' }, `${PASS_STATES[p.state] || p.state} · ${validity}`),
+    h('p', { class: 'pass-facts muted' }, `${passState(p.state)} · ${validity}`),
     valid
       ? h('div', { class: 'ticket-body' },
         h('img', {

@@ -14,7 +14,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, dateTime, count, orderStatus, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
+import { money, dateTime, count, orderStatus, passState, parseMoney, amountExample, amountPlaceholder, amountHelp } from './format.js';
 import { showError, clearError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { channelLabel, seatNames } from './staffmap.js';
@@ -375,6 +375,39 @@ export function mountOrderPage(root, id, _user) {
           : '—'));
     });
 
+    // Passes: one box per refundable unit. A block card's cards (one line,
+    // one unit) are refunded together, so its first card carries the box and
+    // the box stands for all of them.
+    const passes = /** @type {any[]} */ (/** @type {any} */ (o).passes || []);
+    /** @type {Map<string, string[]>} */
+    const units = new Map();
+    for (const p of passes) {
+      const k = `${p.line}.${p.unit}`;
+      units.set(k, [...(units.get(k) || []), p.id]);
+    }
+    const passRows = passes.map((p) => {
+      const ids = units.get(`${p.line}.${p.unit}`) || [p.id];
+      const first = ids[0] === p.id;
+      const live = p.state !== 'void' && p.state !== 'replaced';
+      let box = null;
+      if (refundable && live && first) {
+        const what = ids.length > 1 ? `${p.product_name} (block of ${ids.length} cards)` : p.product_name;
+        box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', class: 'refund-pass', value: ids.join(' '), 'aria-label': `Refund ${what}` }));
+        boxes.push(box);
+      }
+      return h('tr', { dataset: { pass: p.id, state: p.state } },
+        refundable ? h('td', { class: 'check-cell' }, box) : null,
+        h('th', { scope: 'row' }, h('a', { href: `#/passes/${encodeURIComponent(p.id)}` }, p.product_name),
+          ids.length > 1 ? h('span', { class: 'sub' }, `card ${ids.indexOf(p.id) + 1} of ${ids.length}`) : null),
+        h('td', null, p.holder?.name || '—'),
+        h('td', { class: 'num' }, money(p.price, cur)),
+        h('td', null, h('span', { class: `ticket-status pass-state-${p.state}` }, passState(p.state))),
+        h('td', { class: 'ticket-code-cell' }, p.code && live
+          ? h('a', { href: paths.passQR(o.id, p.id), target: '_blank', rel: 'noopener', class: 'ticket-code-link', title: 'Open the pass’s QR code',
+            'aria-label': `QR code of ${p.product_name}, pass code ${p.code.slice(0, 6)}…` }, `${p.code.slice(0, 6)}…`)
+          : '—'));
+    });
+
     const facts = h('dl', { class: 'facts' },
       h('dt', null, 'Performance'),
       h('dd', null, perf && o.performance_id ? [h('strong', null, perf.name), h('br'), dateTime(perf.starts_at)] : o.performance_id || passesText(o)),
@@ -401,7 +434,17 @@ export function mountOrderPage(root, id, _user) {
       h('div', { class: 'order-page-grid' },
         h('div', { class: 'order-page-main' },
           h('div', { class: 'card' }, h('h2', null, 'Order'), facts),
-          h('div', { class: 'card' },
+          passes.length ? h('div', { class: 'card' },
+            h('h2', null, passes.length === 1 ? 'Pass' : `Passes (${passes.length})`),
+            h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-passes' },
+              h('caption', { class: 'sr-only' }, 'Passes of the order'),
+              h('thead', null, h('tr', null,
+                refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
+                h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Holder'),
+                h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Code'))),
+              h('tbody', null, passRows))),
+            tickets.length ? null : sums) : null,
+          tickets.length || !passes.length ? h('div', { class: 'card' },
             h('h2', null, tickets.length === 1 ? 'Seat' : `Seats (${tickets.length})`),
             h('div', { class: 'table-scroll', tabindex: '0' }, h('table', { class: 'data-table', id: 'order-seats' },
               h('caption', { class: 'sr-only' }, 'Seats of the order'),
@@ -410,7 +453,7 @@ export function mountOrderPage(root, id, _user) {
                 h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col' }, 'Zone'),
                 h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Ticket'))),
               h('tbody', null, seatRows))),
-            sums),
+            sums) : null,
           refundsCard(d.refunds, cur),
           o.payments && o.payments.length ? paymentsCard(o.payments) : null,
           historyCard(d.history),
@@ -528,17 +571,21 @@ export function mountOrderPage(root, id, _user) {
     const method = /** @type {HTMLSelectElement} */ (h('select', { id: 'refund-method' },
       Object.entries(METHODS).map(([v, label]) => h('option', { value: v }, label))));
     method.value = o.payment?.method && METHODS[o.payment.method] ? o.payment.method : o.channel === 'web' ? 'online' : 'cash';
-    const chosen = h('p', { class: 'hint', id: 'refund-chosen' }, 'Tick the seats to refund in the seat list.');
+    const chosen = h('p', { class: 'hint', id: 'refund-chosen' }, 'Tick the seats or passes to refund in the lists.');
     const error = h('p', { class: 'form-error', id: 'refund-error', role: 'alert', hidden: true });
     const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'refund-button', class: 'btn btn-danger btn-block' }, 'Refund'));
 
-    const seats = () => boxes.filter((b) => b.checked).map((b) => b.value);
+    const seats = () => boxes.filter((b) => b.checked && b.classList.contains('refund-seat')).map((b) => b.value);
+    const passIds = () => boxes.filter((b) => b.checked && b.classList.contains('refund-pass')).flatMap((b) => b.value.split(' '));
+    const things = () => boxes.filter((b) => b.checked).length;
     const update = () => {
       amount.disabled = !byAmount.checked;
       for (const b of boxes) b.disabled = byAmount.checked;
       const n = seats().length;
-      chosen.textContent = byAmount.checked ? 'An amount, without giving back seats.'
-        : n ? `${n} seat${n === 1 ? '' : 's'} chosen: ${n === 1 ? 'it goes' : 'they go'} back on sale.` : 'Tick the seats to refund in the seat list.';
+      const np = boxes.filter((b) => b.checked && b.classList.contains('refund-pass')).length;
+      const parts = [n ? `${n} seat${n === 1 ? '' : 's'} (back on sale)` : '', np ? `${np} pass${np === 1 ? '' : 'es'} (void at once)` : ''].filter(Boolean);
+      chosen.textContent = byAmount.checked ? 'An amount, without giving back seats or passes.'
+        : parts.length ? `Chosen: ${parts.join(' and ')}.` : 'Tick the seats or passes to refund in the lists.';
     };
     for (const b of boxes) b.addEventListener('change', update);
     bySeats.addEventListener('change', update);
@@ -547,7 +594,7 @@ export function mountOrderPage(root, id, _user) {
     const form = h('form', { class: 'card side-form', id: 'refund-form', novalidate: true, 'aria-labelledby': 'refund-title', onsubmit: async (/** @type {Event} */ e) => {
       e.preventDefault();
       if (button.disabled) return;
-      /** @type {{seats?: string[], amount?: number, reason: string, method: string}} */
+      /** @type {{seats?: string[], passes?: string[], amount?: number, reason: string, method: string}} */
       const req = { reason: reason.value.trim(), method: method.value };
       let msg = '';
       /** @type {HTMLElement | undefined} */
@@ -560,7 +607,9 @@ export function mountOrderPage(root, id, _user) {
         at = amount;
       } else {
         req.seats = seats();
-        if (!req.seats.length) msg = 'Choose the seats to refund.';
+        const ps = passIds();
+        if (ps.length) req.passes = ps;
+        if (!things()) msg = 'Choose the seats or passes to refund.';
         at = boxes[0];
       }
       if (!msg && !req.reason) {
@@ -591,7 +640,8 @@ export function mountOrderPage(root, id, _user) {
         if (dead) return;
         refundAttempt = null; // done: the next refund is a new one
         clearError();
-        say(`Refunded ${money(r.refund.amount, cur)}${r.refund.seats.length ? ` for ${r.refund.seats.length} seat${r.refund.seats.length === 1 ? '' : 's'}, back on sale` : ''}. The order is ${orderStatus(r.order.status).toLowerCase()}.`);
+        const rp = /** @type {any} */ (r.refund).passes?.length || 0;
+        say(`Refunded ${money(r.refund.amount, cur)}${r.refund.seats.length ? ` for ${r.refund.seats.length} seat${r.refund.seats.length === 1 ? '' : 's'}, back on sale` : ''}${rp ? ` for ${rp} pass${rp === 1 ? '' : 'es'}` : ''}. The order is ${orderStatus(r.order.status).toLowerCase()}.`);
         await load();
       } catch (err) {
         if (dead || signedOut(err)) return;
@@ -608,7 +658,7 @@ export function mountOrderPage(root, id, _user) {
     h('p', { class: 'hint' }, `${money(left, cur)} left to refund.`),
     h('fieldset', { class: 'choice' },
       h('legend', { class: 'sr-only' }, 'What to refund'),
-      h('label', { class: 'check' }, bySeats, ' Chosen seats'),
+      h('label', { class: 'check' }, bySeats, ' Chosen seats and passes'),
       h('label', { class: 'check' }, byAmount, ' An amount')),
     chosen,
     h('div', { class: 'field' }, h('label', { for: 'refund-amount' }, `Amount (${cur})`), amount,

@@ -12,11 +12,11 @@ import { showError, clearError, announce } from './notify.js';
 import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.js';
 import { SeatMapView, SectionOverview } from './seatmap.js';
 import { LiveMap } from './live.js';
-import { HoldPanel } from './checkout.js';
 import { setHooks, resetHooks } from './hooks.js';
 
 /**
  * @typedef {import('./seatdata.js').Zone} Zone
+ * @typedef {import('./checkout.js').HoldPanel} HoldPanel
  * @typedef {import('./checkout.js').Hold} Hold
  * @typedef {import('./checkout.js').Order} Order
  * @typedef {{id: string, hall_id: string, name: string, starts_at: string, status: string, zones: Zone[],
@@ -68,6 +68,13 @@ class PerformancePage {
     this.live = null;
     /** @type {HoldPanel | null} */
     this.holdPanel = null;
+    /**
+     * The hold panel once checkout.js has loaded: the checkout (and the
+     * payment step it imports) is not needed for the map's first draw, so a
+     * phone compiles it afterwards.
+     * @type {Promise<HoldPanel | null> | null}
+     */
+    this.panelLoad = null;
     /** Selected seat indices, in the order they were picked. */
     /** @type {number[]} */
     this.selection = [];
@@ -202,17 +209,14 @@ class PerformancePage {
     this.view.onFirstDraw = () => {
       this.ready = true;
       this.firstDrawAt = performance.now();
+      // The checkout is loaded once the map is up (a hold restored from a
+      // reload asks for it sooner).
+      setTimeout(() => {
+        this.#panel();
+        // The order page follows a sale: have it ready too.
+        import('./order.js').catch(() => {});
+      }, 0);
     };
-    this.holdPanel = new HoldPanel(this.holdSection, {
-      seatLine: (sid) => this.#seatLine(sid),
-      onExtended: (h) => this.#setHold(h, false),
-      onGone: (msg) => { this.#clearHold(); showError(msg); announce(msg); },
-      onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
-      onOrdered: (o) => this.#ordered(o),
-      onPaying: (o) => this.#setPaying(o),
-      onPayFailed: () => this.#clearHold(false),
-      onChooseAgain: () => this.chooseTitle.focus(),
-    });
     this.live = new LiveMap(this.id, data, {
       onSnapshot: (lost) => {
         sections.recount();
@@ -234,6 +238,33 @@ class PerformancePage {
     });
     this.#renderSelection();
     await this.#restoreHold();
+  }
+
+  /**
+   * Loads checkout.js (once) and makes the hold panel.
+   * @returns {Promise<HoldPanel | null>} null once the page is gone
+   */
+  #panel() {
+    if (!this.panelLoad) {
+      this.panelLoad = import('./checkout.js').then((m) => {
+        if (this.dead) return null;
+        this.holdPanel = new m.HoldPanel(this.holdSection, {
+          seatLine: (sid) => this.#seatLine(sid),
+          onExtended: (h) => this.#setHold(h, false),
+          onGone: (msg) => { this.#clearHold(); showError(msg); announce(msg); },
+          onReleased: () => { this.#clearHold(); announce('Your seats were released.'); },
+          onOrdered: (o) => this.#ordered(o),
+          onPaying: (o) => this.#setPaying(o),
+          onPayFailed: () => this.#clearHold(false),
+          onChooseAgain: () => this.chooseTitle.focus(),
+        });
+        return this.holdPanel;
+      });
+      this.panelLoad.catch((err) => {
+        if (!this.dead) showError(err);
+      });
+    }
+    return this.panelLoad;
   }
 
   /** @param {unknown} err */
@@ -591,8 +622,12 @@ class PerformancePage {
     const active = document.activeElement;
     const focusLost = !active || active === document.body || this.choose.contains(active);
     this.choose.hidden = true;
-    this.holdPanel?.show(hold);
-    if (focusLost) this.holdPanel?.focus();
+    const shown = this.hold;
+    this.#panel().then((panel) => {
+      if (!panel || this.hold !== shown) return;
+      panel.show(hold);
+      if (focusLost) panel.focus();
+    }, () => {});
     this.#renderSelection();
     if (reveal) this.view?.reveal(indices);
     this.view?.invalidate();
@@ -694,7 +729,9 @@ class PerformancePage {
         if (this.dead) return;
         if (order.status !== 'pending_payment' || !order.payment) throw new api.ApiError(404, {});
         this.#setPaying(order);
-        this.holdPanel?.pay(order);
+        const panel = await this.#panel();
+        if (this.dead || !panel) return;
+        panel.pay(order);
       } catch (err) {
         if (this.dead) return;
         if (err instanceof api.ApiError && err.status === 404) sessionStorage.removeItem(holdKey(this.id));

@@ -16,9 +16,9 @@ import { loadPerformances, performanceOptions, zoneNames, dayStart } from './cat
  * @typedef {import('./session.js').StaffUser} StaffUser
  * @typedef {import('./catalog.js').PerformanceInfo} PerformanceInfo
  * @typedef {{reservations: number, reserved_seats: number, paid_orders: number, seats: number, refunded_seats: number,
- *   refunds: number, gross: number, discounts: number, refunded: number, net: number}} Figures
+ *   refunds: number, gross: number, discounts: number, refunded: number, net: number, passes?: number, refunded_passes?: number}} Figures
  * @typedef {Figures & {key: string}} Line
- * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[]}} Report
+ * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[], products?: Line[]}} Report
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -107,12 +107,15 @@ export function mountReports(root, _user) {
         card('refunded', 'Refunded', money(t.refunded, cur), `${count(t.refunds)} refund${t.refunds === 1 ? '' : 's'}, ${count(t.refunded_seats)} seat${t.refunded_seats === 1 ? '' : 's'}`),
         card('net', 'Net', money(t.net, cur), 'gross − discounts − refunds', 'net'),
         card('seats', 'Seats sold', count(t.seats), 'tickets still valid'),
+        t.passes || t.refunded_passes ? card('passes', 'Passes sold', count(t.passes || 0), `${count(t.refunded_passes || 0)} refunded`) : null,
         card('reserved', 'Reserved', count(t.reserved_seats), `${count(t.reservations)} reservation${t.reservations === 1 ? '' : 's'} not yet paid`),
         card('held', 'Held now', count(r.held_seats), `${count(r.holds)} hold${r.holds === 1 ? '' : 's'} in checkout`)),
       h('div', { class: 'report-charts' },
         chart('zones', 'By zone', r.zones, (k) => zones.get(k) || k, cur,
           unsplit(r.zones, t) ? 'Refunds of an amount (not of seats) belong to no zone: they show by channel and in the total.' : ''),
-        chart('channels', 'By channel', r.channels, channelLabel, cur, '')));
+        chart('channels', 'By channel', r.channels, channelLabel, cur, ''),
+        r.products && r.products.length ? chart('products', 'By product', r.products, (k) => k, cur,
+          'Passes and access products sold; a block card counts each of its cards.') : null));
   }
 
   /**
@@ -172,15 +175,15 @@ export function mountReports(root, _user) {
     const table = h('table', { class: 'stats-table', id: `table-${id}` },
       h('caption', null, `${title}: figures`),
       h('thead', null, h('tr', null,
-        h('th', { scope: 'col' }, id === 'zones' ? 'Zone' : 'Channel'),
-        h('th', { scope: 'col', class: 'num' }, 'Seats'),
+        h('th', { scope: 'col' }, id === 'zones' ? 'Zone' : id === 'products' ? 'Product' : 'Channel'),
+        h('th', { scope: 'col', class: 'num' }, id === 'products' ? 'Passes' : 'Seats'),
         h('th', { scope: 'col', class: 'num' }, 'Gross'),
         h('th', { scope: 'col', class: 'num' }, 'Discounts'),
         h('th', { scope: 'col', class: 'num' }, 'Refunded'),
         h('th', { scope: 'col', class: 'num' }, 'Net'))),
       h('tbody', null, lines.map((l) => h('tr', { dataset: { key: l.key } },
         h('th', { scope: 'row' }, name(l.key)),
-        h('td', { class: 'num' }, count(l.seats)),
+        h('td', { class: 'num' }, count(id === 'products' ? l.passes || 0 : l.seats)),
         h('td', { class: 'num' }, money(l.gross, cur)),
         h('td', { class: 'num' }, money(l.discounts, cur)),
         h('td', { class: 'num' }, money(l.refunded, cur)),

@@ -8,7 +8,7 @@ import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'|'pass_counter'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'counter'|'topup'|'debit'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'till'|'counter'|'topup'|'debit'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -35,6 +35,7 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   payments: ['admin', 'organizer', 'box_office'],
   reconcile: ['admin', 'organizer'],
   products: ['admin', 'organizer'],
+  till: ['admin', 'organizer', 'box_office'],
   counter: ['admin', 'organizer', 'box_office', 'pass_counter'],
   topup: ['admin', 'organizer', 'box_office'],
   debit: ['admin', 'organizer', 'box_office', 'gate'],

@@ -14,6 +14,7 @@
 //   #/payments              payments at the provider, reconciliation (payments.js)
 //   #/products              access products: list and editor (products.js)
 //   #/facility              opening hours, exceptions, season, zones (products.js)
+//   #/till                  access products sold at the counter (till.js)
 //   #/counter               the pass counter: vouchers, value cards (counter.js, by import())
 
 import * as api from './api.js';
@@ -30,6 +31,7 @@ import { mountReports } from './reports.js';
 import { mountPayments } from './payments.js';
 import { mountHalls } from './halls.js';
 import { mountProducts, mountFacility } from './products.js';
+import { mountTill } from './till.js';
 import { statusPill } from './staffmap.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
@@ -91,6 +93,7 @@ export function mountStaff(root, parts) {
     else if (area === 'payments' && parts.length === 1) inner = may(user, 'payments') ? mountPayments(content, user) : forbidden(content, user, 'see payments', '');
     else if (area === 'products' && parts.length === 1) inner = may(user, 'products') ? mountProducts(content) : forbidden(content, user, 'edit products', '');
     else if (area === 'facility' && parts.length === 1) inner = may(user, 'products') ? mountFacility(content) : forbidden(content, user, 'edit the facility settings', '');
+    else if (area === 'till' && parts.length === 1) inner = may(user, 'till') ? mountTill(content) : forbidden(content, user, 'sell at the till', '');
     else if (area === 'counter' && parts.length === 1) inner = may(user, 'counter') ? mountLazily(content, () => import('./counter.js').then((m) => (el) => m.mountCounter(el, user))) : forbidden(content, user, 'work the pass counter', '');
     else {
       replace(content, h('section', { class: 'order' },
@@ -163,6 +166,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'vouchers') ? link('#/vouchers', 'Vouchers', area === 'vouchers') : null,
         may(user, 'reports') ? link('#/reports', 'Reports', area === 'reports') : null,
         may(user, 'payments') ? link('#/payments', 'Payments', area === 'payments') : null,
+        may(user, 'till') ? link('#/till', 'Till', area === 'till') : null,
         may(user, 'products') ? link('#/products', 'Products', area === 'products') : null,
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
         may(user, 'counter') ? link('#/counter', 'Pass counter', area === 'counter') : null,

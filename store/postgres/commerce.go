@@ -61,6 +61,17 @@ SELECT c, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM unnest(
 FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE ` + salesOrderFilters + `
 GROUP BY o.channel, t.zone`
+	// One line per (channel, product): passes of the orders made in the
+	// period. In a paid order a void pass is a refunded one.
+	salesPasses = `SELECT o.channel, p.product_name,
+  count(*) FILTER (WHERE o.status IN ` + paidStatuses + ` AND p.state <> 'void'),
+  count(*) FILTER (WHERE o.status IN ` + paidStatuses + ` AND p.state = 'void'),
+  coalesce(sum(p.price) FILTER (WHERE o.status IN ` + paidStatuses + `), 0),
+  coalesce(sum(` + store.PassDiscountSQL + `) FILTER (WHERE o.status IN ` + paidStatuses + `), 0),
+  coalesce(sum(p.price - ` + store.PassDiscountSQL + `) FILTER (WHERE o.status IN ` + paidStatuses + ` AND p.state = 'void'), 0)
+FROM passes p JOIN orders o ON o.id = p.order_id
+WHERE ` + salesOrderFilters + `
+GROUP BY o.channel, p.product_name`
 	// One line per channel: the orders made in the period.
 	salesOrders = `SELECT o.channel, min(o.currency),
   count(*) FILTER (WHERE o.status = 'reserved'),
@@ -468,6 +479,18 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 				return err
 			}
 			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
+		}
+		return rows.Err()
+	})
+	batch.Queue(salesPasses, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var channel, product string
+			var passes, refundedPasses int
+			var gross, discounts, refunded int64
+			if err := rows.Scan(&channel, &product, &passes, &refundedPasses, &gross, &discounts, &refunded); err != nil {
+				return err
+			}
+			b.Passes(channel, product, passes, refundedPasses, gross, discounts, refunded)
 		}
 		return rows.Err()
 	})

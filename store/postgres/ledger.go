@@ -21,7 +21,7 @@ import (
 
 const (
 	entryColumns     = `id, pass_id, amount, currency, kind, balance_after, by_staff, till, coalesce(order_id, ''), note, idempotency_key, created_at`
-	selectPassByCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
+	selectPassOfCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
 	// The pass and its order, the pass row locked against a change of state
 	// (a refund, a block) until the booking commits.
 	lockPassShare = `SELECT p.kind, p.state, p.order_id, p.created_at, o.status, o.currency
@@ -68,7 +68,7 @@ func scanEntry(r pgx.Row) (pass.Entry, error) {
 
 // PassByCode returns the pass with a code; store.ErrNotFound if none.
 func (s *Store) PassByCode(ctx context.Context, code string) (pass.Pass, error) {
-	p, err := scanPass(s.pool.QueryRow(ctx, selectPassByCode, code))
+	p, err := scanPass(s.pool.QueryRow(ctx, selectPassOfCode, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return pass.Pass{}, fmt.Errorf("pass by code: %w", store.ErrNotFound)
 	}

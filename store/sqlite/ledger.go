@@ -20,7 +20,7 @@ import (
 
 const (
 	entryColumns     = `id, pass_id, amount, currency, kind, balance_after, by_staff, till, coalesce(order_id, ''), note, idempotency_key, created_at`
-	selectPassByCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
+	selectPassOfCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
 	selectPassOrder  = `SELECT p.kind, p.state, p.order_id, o.status, o.currency
 FROM passes p JOIN orders o ON o.id = p.order_id WHERE p.id = $1`
 	selectPassWithOrder = `SELECT ` + passColumns + `, (SELECT status FROM orders o WHERE o.id = passes.order_id),
@@ -65,7 +65,7 @@ func scanEntry(r scanner) (pass.Entry, error) {
 
 // PassByCode returns the pass with a code; store.ErrNotFound if none.
 func (s *Store) PassByCode(ctx context.Context, code string) (pass.Pass, error) {
-	p, err := scanPass(s.r.QueryRowContext(ctx, selectPassByCode, code))
+	p, err := scanPass(s.r.QueryRowContext(ctx, selectPassOfCode, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return pass.Pass{}, fmt.Errorf("pass by code: %w", store.ErrNotFound)
 	}

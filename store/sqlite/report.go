@@ -37,6 +37,18 @@ FROM orders o JOIN tickets t ON t.order_id = o.id
 WHERE o.created_at >= $2 AND o.created_at < $3`
 	reportTicketsAll           = reportTickets + ` AND $1 = '' GROUP BY o.channel, t.zone`
 	reportTicketsOfPerformance = reportTickets + ` AND o.performance_id = $1 GROUP BY o.channel, t.zone`
+	// One line per (channel, product): the passes of the orders made in the
+	// period; in a paid order a void pass is a refunded one.
+	reportPasses = `SELECT o.channel, p.product_name,
+  coalesce(sum(o.status IN ` + reportPaid + ` AND p.state <> 'void'), 0),
+  coalesce(sum(o.status IN ` + reportPaid + ` AND p.state = 'void'), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN p.price ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.PassDiscountSQL + ` ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` AND p.state = 'void' THEN p.price - ` + store.PassDiscountSQL + ` ELSE 0 END), 0)
+FROM orders o JOIN passes p ON p.order_id = o.id
+WHERE o.created_at >= $2 AND o.created_at < $3`
+	reportPassesAll           = reportPasses + ` AND $1 = '' GROUP BY o.channel, p.product_name`
+	reportPassesOfPerformance = reportPasses + ` AND o.performance_id = $1 GROUP BY o.channel, p.product_name`
 	// One line per channel: the refunds given in the period.
 	reportRefunds = `SELECT o.channel, count(*), coalesce(sum(r.amount), 0)
 FROM refunds r JOIN orders o ON o.id = r.order_id
@@ -54,9 +66,9 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 	if !f.To.IsZero() {
 		to = micros(f.To)
 	}
-	ordersQuery, ticketsQuery := reportOrdersAll, reportTicketsAll
+	ordersQuery, ticketsQuery, passesQuery := reportOrdersAll, reportTicketsAll, reportPassesAll
 	if f.PerformanceID != "" {
-		ordersQuery, ticketsQuery = reportOrdersOfPerformance, reportTicketsOfPerformance
+		ordersQuery, ticketsQuery, passesQuery = reportOrdersOfPerformance, reportTicketsOfPerformance, reportPassesOfPerformance
 	}
 	args := []any{f.PerformanceID, from, to}
 	b := report.NewBuilder()
@@ -90,6 +102,19 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 	})
 	if err != nil {
 		return report.Sales{}, fmt.Errorf("sales report: tickets: %w", err)
+	}
+	err = each(ctx, tx, passesQuery, args, func(rows *sql.Rows) error {
+		var channel, product string
+		var passes, refundedPasses int
+		var gross, discounts, refunded int64
+		if err := rows.Scan(&channel, &product, &passes, &refundedPasses, &gross, &discounts, &refunded); err != nil {
+			return err
+		}
+		b.Passes(channel, product, passes, refundedPasses, gross, discounts, refunded)
+		return nil
+	})
+	if err != nil {
+		return report.Sales{}, fmt.Errorf("sales report: passes: %w", err)
 	}
 	err = each(ctx, tx, reportRefunds, args, func(rows *sql.Rows) error {
 		var channel string

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
 )
@@ -256,6 +257,19 @@ func runPasses(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		require.Len(t, rfs, 2)
 		require.Equal(t, []string{o.Passes[10].ID}, rfs[0].Passes)
 		require.Len(t, rfs[1].Passes, 10)
+
+		// The sales report counts the passes: gross, refunded, by product.
+		r, err := s.SalesReport(ctx, report.Filter{})
+		require.NoError(t, err)
+		require.Equal(t, report.Figures{PaidOrders: 1, Passes: 1, RefundedPasses: 11, Refunds: 2,
+			Gross: 8000 + 2*8900, Refunded: 8000 + 8900, Net: 8900}, r.Total)
+		byProduct := map[string]report.Figures{}
+		for _, l := range r.Products {
+			byProduct[l.Key] = l.Figures
+		}
+		require.Equal(t, report.Figures{RefundedPasses: 10, Gross: 8000, Refunded: 8000}, byProduct[block.Name])
+		require.Equal(t, report.Figures{Passes: 1, RefundedPasses: 1, Gross: 2 * 8900, Refunded: 8900, Net: 8900}, byProduct[annual.Name])
+		require.Equal(t, r.Total, r.Channels[0].Figures)
 	})
 
 	t.Run("AnOrderEndedUnpaidVoidsItsPasses", func(t *testing.T) {
