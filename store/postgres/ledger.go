@@ -24,7 +24,7 @@ const (
 	selectPassOfCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
 	// The pass and its order, the pass row locked against a change of state
 	// (a refund, a block) until the booking commits.
-	lockPassShare = `SELECT p.kind, p.state, p.order_id, p.created_at, o.status, o.currency
+	lockPassShare = `SELECT p.kind, p.state, p.order_id, o.status, o.currency
 FROM passes p JOIN orders o ON o.id = p.order_id WHERE p.id = $1 FOR SHARE OF p`
 	lockPassUpdate = `SELECT ` + passColumns + `, (SELECT status FROM orders o WHERE o.id = passes.order_id),
   (SELECT currency FROM orders o WHERE o.id = passes.order_id)
@@ -106,54 +106,8 @@ func (s *Store) BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool,
 	var out pass.Entry
 	replayed := false
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		at := s.now()
-		var kind, state, orderID, status, currency string
-		var created time.Time
-		err := tx.QueryRow(ctx, lockPassShare, b.PassID).Scan(&kind, &state, &orderID, &created, &status, &currency)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return store.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if !passOpen(kind, state, status) {
-			return fmt.Errorf("a %s pass, %s, of a %s order: %w", kind, state, status, store.ErrConflict)
-		}
-		if err := openAccount(ctx, tx, b.PassID, orderID, currency, b.Opening, at); err != nil {
-			return err
-		}
-		if b.IdempotencyKey != "" {
-			out, err = scanEntry(tx.QueryRow(ctx, entryByKey, b.PassID, b.IdempotencyKey))
-			if err == nil {
-				replayed = true
-				return nil
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-		}
-		var balance int64
-		err = tx.QueryRow(ctx, bookBalance, b.PassID, b.Amount, at, b.CreditLimit, pass.MaxBalance).Scan(&balance, &currency)
-		if errors.Is(err, pgx.ErrNoRows) {
-			// A racing booking with the same key may have committed while
-			// this one waited for the balance's lock: then it is the answer.
-			if b.IdempotencyKey != "" {
-				out, err = scanEntry(tx.QueryRow(ctx, entryByKey, b.PassID, b.IdempotencyKey))
-				if err == nil {
-					replayed = true
-					return nil
-				}
-			}
-			if err := tx.QueryRow(ctx, selectBalance, b.PassID).Scan(&balance, &currency); err != nil {
-				return err
-			}
-			return &pass.BalanceError{PassID: b.PassID, Balance: balance, CreditLimit: b.CreditLimit, Amount: b.Amount, Currency: currency}
-		}
-		if err != nil {
-			return err
-		}
-		out, err = scanEntry(tx.QueryRow(ctx, insertEntry, b.PassID, b.Amount, currency, b.Kind, balance, b.By, b.Till, "", b.Note,
-			b.IdempotencyKey, at))
+		var err error
+		out, replayed, err = bookPass(ctx, tx, b, s.now())
 		return err
 	})
 	if isUnique(err) && b.IdempotencyKey != "" {
@@ -168,6 +122,58 @@ func (s *Store) BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool,
 		return pass.Entry{}, false, fmt.Errorf("book %s on pass %s: %w", b.Kind, b.PassID, err)
 	}
 	return out, replayed, nil
+}
+
+// bookPass is BookPass in tx, the caller's transaction (a booking that is
+// part of a larger write, such as a scan's automatic debit at the gate):
+// the pass row is locked for share, its account opened if need be, then the
+// guarded balance update and the entry. An error leaves tx to be rolled
+// back.
+func bookPass(ctx context.Context, tx pgx.Tx, b pass.Booking, at time.Time) (pass.Entry, bool, error) {
+	var kind, state, orderID, status, currency string
+	err := tx.QueryRow(ctx, lockPassShare, b.PassID).Scan(&kind, &state, &orderID, &status, &currency)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pass.Entry{}, false, store.ErrNotFound
+	}
+	if err != nil {
+		return pass.Entry{}, false, err
+	}
+	if !passOpen(kind, state, status) {
+		return pass.Entry{}, false, fmt.Errorf("a %s pass, %s, of a %s order: %w", kind, state, status, store.ErrConflict)
+	}
+	if err := openAccount(ctx, tx, b.PassID, orderID, currency, b.Opening, at); err != nil {
+		return pass.Entry{}, false, err
+	}
+	if b.IdempotencyKey != "" {
+		e, err := scanEntry(tx.QueryRow(ctx, entryByKey, b.PassID, b.IdempotencyKey))
+		if err == nil {
+			return e, true, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return pass.Entry{}, false, err
+		}
+	}
+	var balance int64
+	err = tx.QueryRow(ctx, bookBalance, b.PassID, b.Amount, at, b.CreditLimit, pass.MaxBalance).Scan(&balance, &currency)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// A racing booking with the same key may have committed while
+		// this one waited for the balance's lock: then it is the answer.
+		if b.IdempotencyKey != "" {
+			if e, err := scanEntry(tx.QueryRow(ctx, entryByKey, b.PassID, b.IdempotencyKey)); err == nil {
+				return e, true, nil
+			}
+		}
+		if err := tx.QueryRow(ctx, selectBalance, b.PassID).Scan(&balance, &currency); err != nil {
+			return pass.Entry{}, false, err
+		}
+		return pass.Entry{}, false, &pass.BalanceError{PassID: b.PassID, Balance: balance, CreditLimit: b.CreditLimit, Amount: b.Amount, Currency: currency}
+	}
+	if err != nil {
+		return pass.Entry{}, false, err
+	}
+	e, err := scanEntry(tx.QueryRow(ctx, insertEntry, b.PassID, b.Amount, currency, b.Kind, balance, b.By, b.Till, "", b.Note,
+		b.IdempotencyKey, at))
+	return e, false, err
 }
 
 // PassBalance returns a pass's balance and its currency; store.ErrNotFound

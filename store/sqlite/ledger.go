@@ -106,50 +106,57 @@ func (s *Store) BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool,
 	var out pass.Entry
 	replayed := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		at := s.now()
-		var kind, state, orderID, status, currency string
-		err := tx.QueryRowContext(ctx, selectPassOrder, b.PassID).Scan(&kind, &state, &orderID, &status, &currency)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if !passOpen(kind, state, status) {
-			return fmt.Errorf("a %s pass, %s, of a %s order: %w", kind, state, status, store.ErrConflict)
-		}
-		if err := openAccount(ctx, tx, b.PassID, orderID, currency, b.Opening, at); err != nil {
-			return err
-		}
-		if b.IdempotencyKey != "" {
-			out, err = scanEntry(tx.QueryRowContext(ctx, entryByKey, b.PassID, b.IdempotencyKey))
-			if err == nil {
-				replayed = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		var balance int64
-		err = tx.QueryRowContext(ctx, bookBalance, b.PassID, b.Amount, micros(at), b.CreditLimit, int64(pass.MaxBalance)).Scan(&balance, &currency)
-		if errors.Is(err, sql.ErrNoRows) {
-			if err := tx.QueryRowContext(ctx, selectBalance, b.PassID).Scan(&balance, &currency); err != nil {
-				return err
-			}
-			return &pass.BalanceError{PassID: b.PassID, Balance: balance, CreditLimit: b.CreditLimit, Amount: b.Amount, Currency: currency}
-		}
-		if err != nil {
-			return err
-		}
-		out, err = scanEntry(tx.QueryRowContext(ctx, insertEntry, b.PassID, b.Amount, currency, b.Kind, balance, b.By, b.Till, "", b.Note,
-			b.IdempotencyKey, micros(at)))
+		var err error
+		out, replayed, err = bookPass(ctx, tx, b, s.now())
 		return err
 	})
 	if err != nil {
 		return pass.Entry{}, false, fmt.Errorf("book %s on pass %s: %w", b.Kind, b.PassID, err)
 	}
 	return out, replayed, nil
+}
+
+// bookPass is BookPass in tx, the caller's transaction (a booking that is
+// part of a larger write, such as a scan's automatic debit at the gate). An
+// error leaves tx to be rolled back.
+func bookPass(ctx context.Context, tx *sql.Tx, b pass.Booking, at time.Time) (pass.Entry, bool, error) {
+	var kind, state, orderID, status, currency string
+	err := tx.QueryRowContext(ctx, selectPassOrder, b.PassID).Scan(&kind, &state, &orderID, &status, &currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pass.Entry{}, false, store.ErrNotFound
+	}
+	if err != nil {
+		return pass.Entry{}, false, err
+	}
+	if !passOpen(kind, state, status) {
+		return pass.Entry{}, false, fmt.Errorf("a %s pass, %s, of a %s order: %w", kind, state, status, store.ErrConflict)
+	}
+	if err := openAccount(ctx, tx, b.PassID, orderID, currency, b.Opening, at); err != nil {
+		return pass.Entry{}, false, err
+	}
+	if b.IdempotencyKey != "" {
+		e, err := scanEntry(tx.QueryRowContext(ctx, entryByKey, b.PassID, b.IdempotencyKey))
+		if err == nil {
+			return e, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return pass.Entry{}, false, err
+		}
+	}
+	var balance int64
+	err = tx.QueryRowContext(ctx, bookBalance, b.PassID, b.Amount, micros(at), b.CreditLimit, int64(pass.MaxBalance)).Scan(&balance, &currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRowContext(ctx, selectBalance, b.PassID).Scan(&balance, &currency); err != nil {
+			return pass.Entry{}, false, err
+		}
+		return pass.Entry{}, false, &pass.BalanceError{PassID: b.PassID, Balance: balance, CreditLimit: b.CreditLimit, Amount: b.Amount, Currency: currency}
+	}
+	if err != nil {
+		return pass.Entry{}, false, err
+	}
+	e, err := scanEntry(tx.QueryRowContext(ctx, insertEntry, b.PassID, b.Amount, currency, b.Kind, balance, b.By, b.Till, "", b.Note,
+		b.IdempotencyKey, micros(at)))
+	return e, false, err
 }
 
 // PassBalance returns a pass's balance and its currency; store.ErrNotFound
