@@ -56,8 +56,8 @@ func (b *Booking) validate() error {
 		return &input.Error{Field: "idempotency_key", Reason: "holds spaces or control characters"}
 	case !utf8.ValidString(b.Note) || strings.ContainsFunc(b.Note, unicode.IsControl):
 		return &input.Error{Field: "note", Reason: "is not text without control characters"}
-	case utf8.RuneCountInString(b.Note) > pass.MaxNote:
-		return &input.Error{Field: "note", Reason: fmt.Sprintf("is longer than %d characters", pass.MaxNote)}
+	case utf8.RuneCountInString(b.Note) > pass.MaxEntryNote:
+		return &input.Error{Field: "note", Reason: fmt.Sprintf("is longer than %d characters", pass.MaxEntryNote)}
 	}
 	return checkTill(b.Till)
 }

@@ -41,8 +41,8 @@ const (
 	// MaxBalance bounds a card's balance, minor units: a top-up beyond it is
 	// refused.
 	MaxBalance = MaxPrice
-	// MaxNote bounds an entry's note, in characters.
-	MaxNote = 200
+	// MaxEntryNote bounds a ledger entry's note, in characters.
+	MaxEntryNote = 200
 	// MaxIdempotencyKey bounds an entry's idempotency key, in bytes.
 	MaxIdempotencyKey = 64
 )
