@@ -164,12 +164,12 @@ export const product = (id) => `/products/${seg(id)}`;
 /** The facility's settings: opening hours, exceptions, season, tolerance, zones. */
 export const facility = () => '/facility';
 
-/** @param {string} id */
-export const pass = (id) => `/passes/${seg(id)}`;
+// ---- value cards and pass vouchers (issue 14) ----
+
 /** @param {string} id @param {Record<string, string>=} query after, limit */
-export const passLedger = (id, query) => withQuery(`${pass(id)}/ledger`, query);
+export const passLedger = (id, query) => withQuery(`/passes/${seg(id)}/ledger`, query);
 /** @param {string} id @param {'top-up'|'debit'|'transfer'} action */
-export const passAction = (id, action) => `${pass(id)}/${seg(action)}`;
+export const passAction = (id, action) => `/passes/${seg(id)}/${seg(action)}`;
 /** @param {string} code as typed or scanned */
 export const passByCode = (code) => `/pass-codes/${seg(code)}`;
 /** @param {string} code the voucher's code */
@@ -178,4 +178,4 @@ export const passVoucherExchange = (code) => `/pass-vouchers/${seg(code)}/exchan
  * A pass's QR code (SVG) for staff, for an <img>: whole, as the browser loads it.
  * @param {string} id
  */
-export const staffPassQR = (id) => url(`${pass(id)}/qr.svg`);
+export const staffPassQR = (id) => url(`/passes/${seg(id)}/qr.svg`);
