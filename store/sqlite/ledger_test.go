@@ -39,3 +39,26 @@ func TestLedgerAppendOnly(t *testing.T) {
 	require.Len(t, es, 2)
 	require.Equal(t, int64(-3000), es[1].Amount)
 }
+// BenchmarkBookPass: one debit on a value card, its transaction whole (the
+// pass locked, the guarded balance update, the entry).
+func BenchmarkBookPass(b *testing.B) {
+	ctx := context.Background()
+	s := open(b, tempPath(b))
+	p := pass.Product{ID: "value", Kind: pass.KindValue, Name: "Wertkarte", Price: 5000, Currency: "EUR", Channels: []string{"box_office"},
+		OnSale: true, Rules: pass.Rules{CreditLimit: pass.MaxPrice}}
+	require.NoError(b, p.Normalize())
+	p, err := s.CreateProduct(ctx, p)
+	require.NoError(b, err)
+	o := order.Order{ID: "o1", Number: "N1", Status: order.Paid, BuyerName: "Ada", Currency: "EUR", Total: 5000,
+		Passes: pass.Sell(p, 0, 1, s.now(), time.UTC, pass.Facility{})}
+	order.Issue(&o)
+	o, err = s.CreateOrder(ctx, o)
+	require.NoError(b, err)
+	bk := pass.Booking{PassID: o.Passes[0].ID, Kind: pass.EntryDebit, Amount: -1, CreditLimit: pass.MaxPrice, Opening: 5000}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := s.BookPass(ctx, bk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
