@@ -39,6 +39,7 @@ func TestLedgerAppendOnly(t *testing.T) {
 	require.Len(t, es, 2)
 	require.Equal(t, int64(-3000), es[1].Amount)
 }
+
 // BenchmarkBookPass: one debit on a value card, its transaction whole (the
 // pass locked, the guarded balance update, the entry).
 func BenchmarkBookPass(b *testing.B) {
