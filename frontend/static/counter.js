@@ -167,7 +167,7 @@ export function mountCounter(root, user) {
 
   /** @param {Pass} p */
   function showPass(p) {
-    const print = h('button', { type: 'button', id: 'counter-print', class: 'btn btn-primary no-print-button' }, 'Print');
+    const print = h('button', { type: 'button', id: 'counter-print', class: 'btn btn-primary' }, 'Print');
     print.addEventListener('click', printPass);
     replace(result,
       h('div', { class: 'card-head' }, h('h2', { id: 'counter-pass-title' }, 'Pass ready to hand over'), h('div', { class: 'btn-row' }, print)),
