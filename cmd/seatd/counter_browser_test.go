@@ -47,7 +47,8 @@ func typeKeys(t *testing.T, page context.Context, text string) {
 // the same voucher again is refused, naming the pass it became. The clerk
 // sees a value card's balance and ledger but takes no money. A box-office
 // clerk debits 30.00 of a value card loaded with 50.00 (20.00 kept), tops
-// it up, and a debit beyond the balance is refused with the balance shown.
+// it up, and a debit beyond the balance is refused with the balance shown;
+// the card then moves to a new medium with its balance.
 func TestPassCounter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -161,4 +162,16 @@ func TestPassCounter(t *testing.T) {
 	require.Equal(t, int64(3000), l.Balance)
 	require.LessOrEqual(t, eval[int](t, till, `document.scrollingElement.scrollWidth`), 390)
 	requireAxeClean(t, till, "pass counter with a value card")
+
+	// Moved to a new card: a new code, the balance goes on with it.
+	oldID := eval[string](t, till, `document.querySelector("#card-box [data-pass]").dataset.pass`)
+	tabTo(t, till, "#card-transfer")
+	press(t, till, kb.Enter)
+	waitFor(t, till, `document.querySelector("#card-box [data-pass]").dataset.pass !== `+fmt.Sprintf("%q", oldID), 10*time.Second)
+	require.NotEqual(t, card, eval[string](t, till, `document.querySelector("#card-box .pass-code").dataset.code`))
+	require.Equal(t, "3000", eval[string](t, till, `document.querySelector("#card-balance").dataset.minor`))
+	require.Equal(t, []string{"transfer"}, eval[[]string](t, till, `[...document.querySelectorAll("#card-ledger tbody tr")].map((r) => r.dataset.kind)`))
+	var old struct{ State string }
+	require.Equal(t, http.StatusOK, admin.call("GET", "/api/v1/pass-codes/"+card, nil, &old, "Authorization", "Bearer "+testAdminToken))
+	require.Equal(t, "replaced", old.State)
 }
