@@ -32,9 +32,11 @@ ON CONFLICT (pass_id) DO NOTHING`
 VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9, $10, $11)
 RETURNING ` + entryColumns
 	entryByKey = `SELECT ` + entryColumns + ` FROM pass_ledger WHERE pass_id = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	// The guard: the balance moves only within [-credit limit, max].
+	// The guard: a debit never takes the balance below minus the credit
+	// limit, nothing above the maximum; a top-up is taken even while the
+	// balance is below a limit lowered since.
 	bookBalance = `UPDATE pass_balances SET balance = balance + $2, updated_at = $3
-WHERE pass_id = $1 AND balance + $2 >= -$4 AND balance + $2 <= $5
+WHERE pass_id = $1 AND ($2 >= 0 OR balance + $2 >= -$4) AND balance + $2 <= $5
 RETURNING balance, currency`
 	selectBalance    = `SELECT balance, currency FROM pass_balances WHERE pass_id = $1`
 	setBalance       = `UPDATE pass_balances SET balance = $2, updated_at = $3 WHERE pass_id = $1`

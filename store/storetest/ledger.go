@@ -186,7 +186,15 @@ func runLedger(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		up := pass.Booking{PassID: c.ID, Kind: pass.EntryTopUp, Amount: pass.MaxBalance + 1001, By: "u1"}
 		_, _, err = s.BookPass(ctx, up)
 		require.ErrorAs(t, err, &be, "a balance above the maximum is refused")
-		up.Amount = 2500
+		// The limit lowered to 0 meanwhile: a top-up is still taken, a
+		// debit is not.
+		up.Amount = 100
+		e, _, err = s.BookPass(ctx, up)
+		require.NoError(t, err)
+		require.Equal(t, int64(-900), e.BalanceAfter)
+		_, _, err = s.BookPass(ctx, pass.Booking{PassID: c.ID, Kind: pass.EntryDebit, Amount: -1})
+		require.ErrorAs(t, err, &be)
+		up.Amount = 2400
 		e, _, err = s.BookPass(ctx, up)
 		require.NoError(t, err)
 		require.Equal(t, int64(1500), e.BalanceAfter)
