@@ -27,6 +27,7 @@ import (
 
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease"
@@ -127,6 +128,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	})
 	vouchers := voucher.NewService(st)
 	passes := pass.NewService(st)
+	gates := gate.NewService(gate.Config{Store: st, Now: now, Facility: passes.Facility})
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Now: now,
 		LapseInterval: 20 * time.Millisecond, Payments: o.payments})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -135,7 +137,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
+	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	// The env's clients share a transport of its own, whose idle

@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/seating"
@@ -111,6 +112,10 @@ var problemRules = []problemRule{
 	{is(checkout.ErrNotVoucher), http.StatusConflict, "not-a-pass-voucher", "Not a pass voucher"},
 	{is(checkout.ErrExchangeProduct), http.StatusConflict, "exchange-product", "Voucher cannot be exchanged"},
 	{is(checkout.ErrNotTransferable), http.StatusConflict, "pass-not-transferable", "Pass does not move to another medium"},
+	{is(gate.ErrGateNotFound), http.StatusNotFound, "gate-not-found", "Gate not found"},
+	{is(gate.ErrNonceReused), http.StatusConflict, "nonce-reused", "Nonce already used for another scan"},
+	{is(gate.ErrNothingDue), http.StatusConflict, "nothing-due", "No surcharge is due"},
+	{as[*gate.DueError](), http.StatusConflict, "surcharge-changed", "Another amount is due"},
 	{is(pass.ErrStale), http.StatusPreconditionFailed, "stale", "Changed since it was read"},
 	{as[*seating.UnknownSeatsError](), http.StatusUnprocessableEntity, "unknown-seats", "Unknown seats"},
 	{as[*input.Error](), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},

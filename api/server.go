@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/testpay"
@@ -43,6 +44,8 @@ type Config struct {
 	Vouchers *voucher.Service
 	// Passes makes and finds access products and the facility's settings.
 	Passes *pass.Service
+	// Gates is the gate: gates, scans, occupancy; nil serves none.
+	Gates *gate.Service
 	Live   Live
 	// Staff is who the staff are: users, API tokens, browser sessions.
 	Staff  *staff.Service
@@ -260,6 +263,20 @@ func (s *Server) routes() error {
 	v1.POST("/passes/:id/debit", s.book(true), member(debitors...))
 	v1.POST("/passes/:id/transfer", s.transferPass, member(counters...))
 	v1.POST("/pass-vouchers/:code/exchange", s.exchangePassVoucher, member(counters...))
+
+	if s.cfg.Gates != nil {
+		// The gate role scans; organizers set gates up and may scan too;
+		// the box office takes surcharges at the till.
+		gateStaff := member(staff.RoleGate, staff.RoleOrganizer)
+		v1.POST("/gates", s.createGate, organizer)
+		v1.GET("/gates", s.listGates, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
+		v1.GET("/gates/:id", s.getGate, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
+		v1.POST("/scans", s.scan, gateStaff)
+		v1.POST("/scans/batch", s.scanBatch, gateStaff)
+		v1.GET("/scans", s.listScans, gateStaff)
+		v1.GET("/occupancy", s.occupancy, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
+		v1.POST("/surcharges", s.paySurcharge, seller)
+	}
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 

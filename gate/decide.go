@@ -102,7 +102,7 @@ func Decide(in Input) (Verdict, Usage) {
 
 	// A staff card: only its lock and expiry count.
 	if prod.Kind == pass.KindStaff {
-		return v.grant(), enter(u, in.Scan.At, day, false)
+		return v.grant(), enter(u, in.Scan.At, day, false, in.Gate.Zones)
 	}
 
 	// Day rules: a day ticket (and a block's or time card's) is valid on
@@ -174,7 +174,7 @@ func Decide(in Input) (Verdict, Usage) {
 		return v.deny(ReasonInsufficientFunds), u
 	}
 
-	next := enter(u, in.Scan.At, day, prod.Kind == pass.KindTime || prod.Kind == pass.KindBlock && r.DurationMinutes > 0)
+	next := enter(u, in.Scan.At, day, prod.Kind == pass.KindTime || prod.Kind == pass.KindBlock && r.DurationMinutes > 0, in.Gate.Zones)
 	out := v.grant()
 	out.Debit = debit
 	switch {
@@ -186,6 +186,15 @@ func Decide(in Input) (Verdict, Usage) {
 		out.Remaining = &left
 	}
 	return out, next
+}
+
+// Passed is usage after the holder passed the gate whatever the rules say
+// (an offline scanner's grant, which stands).
+func Passed(u Usage, g Gate, s Scan, l *time.Location) Usage {
+	if s.Direction == Out {
+		return leave(u, s.At)
+	}
+	return enter(u, s.At, pass.DayIn(s.At, l), false, g.Zones)
 }
 
 // exitPass lets a pass out, unless a time card owes its surcharge.
@@ -254,12 +263,13 @@ func decideTicket(in Input) (Verdict, Usage) {
 	case u.Inside:
 		return v.deny(ReasonPassback), u
 	}
-	return v.grant(), enter(u, in.Scan.At, day, false)
+	return v.grant(), enter(u, in.Scan.At, day, false, in.Gate.Zones)
 }
 
-// enter is usage after a granted entry at at on day; stay starts a time
-// card's clock (a new stay, its surcharge not yet paid).
-func enter(u Usage, at time.Time, day pass.Date, stay bool) Usage {
+// enter is usage after a granted entry at at on day through a gate into
+// zones; stay starts a time card's clock (a new stay, its surcharge not yet
+// paid).
+func enter(u Usage, at time.Time, day pass.Date, stay bool, zones []string) Usage {
 	if u.Day != day {
 		u.Day, u.Entries = day, 0
 	}
@@ -275,12 +285,16 @@ func enter(u Usage, at time.Time, day pass.Date, stay bool) Usage {
 		u.StayStart, u.SurchargePaid = at, 0
 	}
 	u.Inside, u.LastEntry = true, at
+	u.InZones = slices.Clone(zones)
+	if len(u.InZones) == 0 {
+		u.InZones = []string{AllZones}
+	}
 	return u
 }
 
 // leave is usage after a granted exit: this visit's entitlements end.
 func leave(u Usage, at time.Time) Usage {
-	u.Inside, u.LastExit, u.VisitZones = false, at, nil
+	u.Inside, u.LastExit, u.VisitZones, u.InZones = false, at, nil, nil
 	u.StayStart, u.SurchargePaid = time.Time{}, 0
 	return u
 }

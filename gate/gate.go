@@ -21,6 +21,10 @@ const (
 	Both = "both"
 )
 
+// AllZones is the zone occupancy counts people in who came through a gate
+// of every zone.
+const AllZones = "*"
+
 // Verdicts.
 const (
 	Granted = "granted"
@@ -117,29 +121,32 @@ type Debit struct {
 // Usage is what the gates remember of one code: it is the state the rules
 // read and the grant changes. The zero Usage is a code never scanned.
 type Usage struct {
-	Inside    bool
-	LastEntry time.Time
-	LastExit  time.Time
+	Inside    bool      `json:"inside,omitempty"`
+	LastEntry time.Time `json:"last_entry,omitzero"`
+	LastExit  time.Time `json:"last_exit,omitzero"`
 	// Day is the day Entries counts; Entries the entries granted on it.
-	Day     pass.Date
-	Entries int
+	Day     pass.Date `json:"day,omitzero"`
+	Entries int       `json:"entries,omitempty"`
 	// Total counts every entry granted.
-	Total int
+	Total int `json:"total,omitempty"`
 	// Days are the entry days consumed, in order (multi-day, day-choice).
-	Days []pass.Date
+	Days []pass.Date `json:"days,omitempty"`
 	// FirstUse is the day of the first entry: where a first-use validity
 	// and a day ticket of open validity start.
-	FirstUse pass.Date
+	FirstUse pass.Date `json:"first_use,omitzero"`
 	// StayStart is when the current stay began (a time card's clock);
 	// SurchargePaid what was paid at the till for it.
-	StayStart     time.Time
-	SurchargePaid int64
+	StayStart     time.Time `json:"stay_start,omitzero"`
+	SurchargePaid int64     `json:"surcharge_paid,omitempty"`
 	// Zones an entitlement added for good; VisitZones for this visit (they
 	// end at the next exit).
-	Zones      []string
-	VisitZones []string
-	// Version counts changes: the store's optimistic check.
-	Version int
+	Zones      []string `json:"zones,omitempty"`
+	VisitZones []string `json:"visit_zones,omitempty"`
+	// InZones are the zones of the gate it last came in through: what
+	// occupancy counts it in while inside.
+	InZones []string `json:"in_zones,omitempty"`
+	// Version counts changes.
+	Version int `json:"-"`
 }
 
 // Scan is one reading of a code at a gate.

@@ -38,6 +38,7 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/seating"
@@ -260,6 +261,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	passes := pass.NewService(st)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Location: cfg.location,
 		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
+	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
@@ -297,7 +299,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
 	srv, err := api.New(api.Config{
-		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
+		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, ScriptHashes: app.ScriptHashes, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,

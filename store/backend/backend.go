@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
@@ -243,4 +244,7 @@ type Store interface {
 	// transfer entries, in one transaction. ErrNotFound, *pass.ReplacedError,
 	// or ErrConflict for a pass of another kind or not in use.
 	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
+	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
+	// surcharges; gate.Store says what each does.
+	gate.Store
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
@@ -366,4 +367,44 @@ func (g *guarded) ExchangePassVoucher(ctx context.Context, voucherID string, np 
 
 func (g *guarded) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.TransferPass(ctx, t) })
+}
+
+func (g *guarded) CreateGate(ctx context.Context, gt gate.Gate) (gate.Gate, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Gate, error) { return g.st.CreateGate(ctx, gt) })
+}
+
+func (g *guarded) GetGate(ctx context.Context, id string) (gate.Gate, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Gate, error) { return g.st.GetGate(ctx, id) })
+}
+
+func (g *guarded) ListGates(ctx context.Context) ([]gate.Gate, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]gate.Gate, error) { return g.st.ListGates(ctx) })
+}
+
+func (g *guarded) LookupCode(ctx context.Context, code string) (gate.Found, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Found, error) { return g.st.LookupCode(ctx, code) })
+}
+
+func (g *guarded) RecordScan(ctx context.Context, rec gate.Record, decide gate.Decision) (gate.Record, bool, error) {
+	type result struct {
+		rec      gate.Record
+		replayed bool
+	}
+	r, err := breaker.Call(ctx, g.b, func(ctx context.Context) (result, error) {
+		rec, replayed, err := g.st.RecordScan(ctx, rec, decide)
+		return result{rec, replayed}, err
+	})
+	return r.rec, r.replayed, err
+}
+
+func (g *guarded) ListScans(ctx context.Context, f gate.ScanFilter) ([]gate.Record, error) {
+	return breaker.CallWithin(ctx, g.b, breaker.BulkTimeout, func(ctx context.Context) ([]gate.Record, error) { return g.st.ListScans(ctx, f) })
+}
+
+func (g *guarded) Occupancy(ctx context.Context) ([]gate.ZoneCount, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]gate.ZoneCount, error) { return g.st.Occupancy(ctx) })
+}
+
+func (g *guarded) PaySurcharge(ctx context.Context, code, by string, at time.Time, pay func(gate.Usage) (int64, error)) (gate.Usage, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.PaySurcharge(ctx, code, by, at, pay) })
 }
