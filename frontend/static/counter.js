@@ -28,6 +28,13 @@ const STATES = /** @type {Record<string, string>} */ ({
   deposited: 'Deposited for pick-up', handed_over: 'Handed over', blocked: 'Blocked', replaced: 'Replaced', expired: 'Expired', void: 'Void',
 });
 
+/** Kinds of pass, for staff. */
+const KIND_NAMES = /** @type {Record<string, string>} */ ({
+  day: 'day ticket', multi_day: 'multi-day ticket', day_choice: 'day-choice ticket', week: 'week pass', month: 'month pass',
+  year: 'year pass', season: 'season pass', block: 'block card', time: 'time card', discount: 'discount card', value: 'value card',
+  customer: 'customer card', entitlement: 'entitlement', staff: 'staff card', annual: 'annual pass', pass_voucher: 'pass voucher',
+});
+
 /** Kinds of card that carry value, and those that move to another medium. */
 const VALUE_KINDS = ['value', 'customer'];
 const MOVING_KINDS = ['discount', 'value', 'customer'];
@@ -212,7 +219,7 @@ export function mountCounter(root, user) {
     const transfer = moving ? h('button', { type: 'button', id: 'card-transfer', class: 'btn btn-secondary' }, 'Move to a new card') : null;
     transfer?.addEventListener('click', () => moveCard(p, /** @type {HTMLButtonElement} */ (transfer)));
     if (!VALUE_KINDS.includes(p.kind)) {
-      replace(cardBox, head, h('p', { id: 'card-no-value', class: 'hint' }, `A ${p.kind.replace('_', ' ')} pass carries no value.`),
+      replace(cardBox, head, h('p', { id: 'card-no-value', class: 'hint' }, `This ${KIND_NAMES[p.kind] || p.kind} carries no value.`),
         transfer ? h('div', { class: 'btn-row' }, transfer) : null);
       return;
     }
