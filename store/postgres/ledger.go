@@ -296,29 +296,38 @@ func (s *Store) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, e
 		if !pass.CarriesValue(old.Kind) {
 			return nil
 		}
-		if err := openAccount(ctx, tx, old.ID, old.OrderID, currency, t.Opening, at); err != nil {
-			return err
-		}
-		var balance int64
-		if err := tx.QueryRow(ctx, lockBalance, old.ID).Scan(&balance, &currency); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, setBalance, old.ID, 0, at); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, insertEntry, old.ID, -balance, currency, pass.EntryTransfer, 0, t.By, t.Till, "", "to pass "+np.ID, "", at); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, openBalance, np.ID, balance, currency, at); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, insertEntry, np.ID, balance, currency, pass.EntryTransfer, balance, t.By, t.Till, "", "from pass "+old.ID, "", at)
-		return err
+		return moveBalance(ctx, tx, old, np.ID, currency, t, at)
 	})
 	if err != nil {
 		return pass.Pass{}, fmt.Errorf("transfer pass %s: %w", t.PassID, err)
 	}
 	return out, nil
+}
+
+// moveBalance moves the balance of card old (its account opened with
+// t.Opening if it is not) to the new pass newID, in tx, the caller's
+// transaction, which holds old's row lock: a transfer entry on each, old's
+// balance 0. Any replacement of a card that carries value (a move to
+// another medium, a lost card replaced) moves its balance so.
+func moveBalance(ctx context.Context, tx pgx.Tx, old pass.Pass, newID, currency string, t pass.Transfer, at time.Time) error {
+	if err := openAccount(ctx, tx, old.ID, old.OrderID, currency, t.Opening, at); err != nil {
+		return err
+	}
+	var balance int64
+	if err := tx.QueryRow(ctx, lockBalance, old.ID).Scan(&balance, &currency); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, setBalance, old.ID, 0, at); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, insertEntry, old.ID, -balance, currency, pass.EntryTransfer, 0, t.By, t.Till, "", "to pass "+newID, "", at); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, openBalance, newID, balance, currency, at); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, insertEntry, newID, balance, currency, pass.EntryTransfer, balance, t.By, t.Till, "", "from pass "+old.ID, "", at)
+	return err
 }
 
 // scanPassWith scans a pass followed by more columns.
