@@ -405,3 +405,35 @@ func TestTransferCard(t *testing.T) {
 		})
 	}
 }
+
+// The gate's automatic debit: a value card whose product books a day
+// ticket at each entry enters while its balance pays for it; each entry is
+// a debit on its ledger, by the gate's staff member.
+func TestAutomaticDebitAtTheGate(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b)
+			org, _ := e.staffUser(staff.RoleOrganizer)
+			gateStaff, gateUser := e.staffUser(staff.RoleGate)
+			day := org.createProduct(t, `{"kind":"day","name":"Tageseintritt","price":1500,"currency":"EUR","channels":["box_office"],"entries":0}`)
+			value := org.createProduct(t, fmt.Sprintf(`{"kind":"value","name":"Wertkarte","price":5000,"currency":"EUR","channels":["web"],"auto_debit_product":%q}`, day.ID))
+			card := buyPass(t, e, value.ID)
+			g := org.newGate(t, `{"name":"Main"}`)
+			for i, want := range []int64{3500, 2000, 500} {
+				v := gateStaff.scanAt(t, g, *card.Code, "in")
+				require.Equal(t, "granted", v.Verdict, "entry %d: %+v", i, v)
+				require.Equal(t, want, ledgerOf(t, gateStaff, card.ID).Balance)
+				require.Equal(t, "granted", gateStaff.scanAt(t, g, *card.Code, "out").Verdict)
+			}
+			v := gateStaff.scanAt(t, g, *card.Code, "in")
+			require.Equal(t, "denied", v.Verdict)
+			require.Equal(t, "credit_limit", v.Reason)
+			l := ledgerOf(t, gateStaff, card.ID)
+			require.Equal(t, int64(500), l.Balance)
+			require.Len(t, l.Items, 4, "the opening value and three entries")
+			require.Equal(t, gateUser.ID, l.Items[3].By)
+		})
+	}
+}

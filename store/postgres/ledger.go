@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/store"
@@ -342,3 +343,62 @@ type rowWith struct {
 }
 
 func (r rowWith) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.more...)...) }
+
+// The gate's automatic debit (seed 002, "Aufzahlung"): a value or customer
+// card whose product books another at entry enters by that product's rules,
+// paid from its balance.
+
+// withDebit fills in what an automatic debit needs of a card f found at the
+// gate: the product it books and the card's balance (its opening value
+// while its account is not open). Other codes are left as they are.
+func (s *Store) withDebit(ctx context.Context, f *gate.Found) error {
+	p := f.Pass
+	if p == nil || !pass.CarriesValue(p.Kind) || f.Product.Rules.AutoDebitProduct == "" {
+		return nil
+	}
+	dp, err := s.GetProduct(ctx, f.Product.Rules.AutoDebitProduct)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // booking nothing, the card gives no entry
+	}
+	if err != nil {
+		return fmt.Errorf("automatic debit's product: %w", err)
+	}
+	f.DebitProduct = &dp
+	f.Balance, _, err = s.PassBalance(ctx, p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		f.Balance, err = f.Product.OpeningValue(*p), nil
+	}
+	return err
+}
+
+// scanDebit books a granted scan's automatic debit in tx, the scan's own
+// transaction, with the scan's id as the idempotency key. When the balance
+// no longer allows it (a till debited the card since it was looked up) the
+// scan is denied for the credit limit and the usage stays u; a scanner that
+// let the person in offline has its entry booked all the same, beyond the
+// limit: the person is in.
+func (s *Store) scanDebit(ctx context.Context, tx pgx.Tx, rec gate.Record, u gate.Usage, v gate.Verdict, next gate.Usage,
+	at time.Time) (gate.Verdict, gate.Usage, error) {
+	if !v.OK() || v.Debit <= 0 || v.PassID == "" {
+		return v, next, nil
+	}
+	p, err := scanPass(tx.QueryRow(ctx, selectPass, v.PassID))
+	if err != nil {
+		return v, next, fmt.Errorf("automatic debit's card: %w", err)
+	}
+	pr, err := s.GetProduct(ctx, p.ProductID)
+	if err != nil {
+		return v, next, fmt.Errorf("automatic debit's card: %w", err)
+	}
+	b := pass.Booking{PassID: p.ID, Kind: pass.EntryDebit, Amount: -v.Debit, CreditLimit: pr.Rules.CreditLimit, Opening: pr.OpeningValue(p),
+		By: rec.By, Note: "entry at gate " + rec.Scan.GateID, IdempotencyKey: "scan:" + rec.ID}
+	if rec.Device == gate.Granted {
+		b.CreditLimit = pass.MaxBalance
+	}
+	_, _, err = bookPass(ctx, tx, b, at)
+	var low *pass.BalanceError
+	if errors.As(err, &low) {
+		return gate.Verdict{Verdict: gate.Denied, Reason: gate.ReasonInsufficientFunds, Kind: v.Kind, PassID: v.PassID, Holder: v.Holder}, u, nil
+	}
+	return v, next, err
+}

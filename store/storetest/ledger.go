@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/store"
@@ -394,5 +395,60 @@ func runLedger(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		require.ErrorIs(t, err, store.ErrConflict, "a day ticket does not move")
 		_, err = s.TransferPass(ctx, pass.Transfer{PassID: "ps-none", NewID: f.id("ps"), NewCode: order.NewTicketCode()})
 		require.ErrorIs(t, err, store.ErrNotFound)
+	})
+
+	// The gate's automatic debit: the card is found with the product it
+	// books and its balance; a granted scan books the debit in the scan's
+	// transaction, once; a balance spent at a till since the look-up turns
+	// the grant into a denial, unless an offline scanner let the person in.
+	t.Run("AutomaticDebitAtTheGate", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		day := stored(t, s, pass.KindDay)
+		value := stored(t, s, pass.KindValue, func(p *pass.Product) { p.Price, p.Rules.AutoDebitProduct = 5000, day.ID })
+		c := card(t, s, value)
+		found, err := s.LookupCode(ctx, c.Code)
+		require.NoError(t, err)
+		require.NotNil(t, found.DebitProduct)
+		require.Equal(t, day.ID, found.DebitProduct.ID)
+		require.Equal(t, int64(5000), found.Balance, "the opening value before the account opens")
+
+		g, err := s.CreateGate(ctx, gate.Gate{ID: f.id("gt"), Name: "Main", Zones: []string{}, Direction: gate.Both, CreatedAt: time.Now()})
+		require.NoError(t, err)
+		grant := func(u gate.Usage) (gate.Verdict, gate.Usage, string) {
+			u.Total++
+			return gate.Verdict{Verdict: gate.Granted, Kind: "pass", PassID: c.ID, Debit: day.Price}, u, ""
+		}
+		scan := func(nonce, device string) gate.Record {
+			return gate.Record{ID: f.id("sc"), By: "u-gate", Device: device,
+				Scan: gate.Scan{Code: c.Code, GateID: g.ID, Direction: gate.In, Nonce: nonce, At: time.Now()}}
+		}
+		rec, _, err := s.RecordScan(ctx, scan("n1", ""), grant)
+		require.NoError(t, err)
+		require.True(t, rec.Verdict.OK())
+		require.Equal(t, int64(3500), balanceOf(t, s, c.ID))
+		_, replayed, err := s.RecordScan(ctx, scan("n1", ""), grant)
+		require.NoError(t, err)
+		require.True(t, replayed)
+		require.Equal(t, int64(3500), balanceOf(t, s, c.ID), "a repeated scan books nothing")
+		es, err := s.PassLedger(ctx, c.ID, 0, 10)
+		require.NoError(t, err)
+		require.Len(t, es, 2)
+		require.Equal(t, "u-gate", es[1].By)
+		require.Equal(t, "scan:"+rec.ID, es[1].IdempotencyKey)
+
+		// A till spends the rest meanwhile.
+		_, _, err = s.BookPass(ctx, pass.Booking{PassID: c.ID, Kind: pass.EntryDebit, Amount: -3000})
+		require.NoError(t, err)
+		rec, _, err = s.RecordScan(ctx, scan("n2", ""), grant)
+		require.NoError(t, err)
+		require.False(t, rec.Verdict.OK())
+		require.Equal(t, gate.ReasonInsufficientFunds, rec.Verdict.Reason)
+		require.Equal(t, int64(500), balanceOf(t, s, c.ID))
+		rec, _, err = s.RecordScan(ctx, scan("n3", gate.Granted), grant)
+		require.NoError(t, err)
+		require.True(t, rec.Verdict.OK(), "the offline scanner let the person in")
+		require.Equal(t, int64(-1000), balanceOf(t, s, c.ID))
+		require.Equal(t, int64(-1000), ledgerSum(t, s, c.ID))
 	})
 }
