@@ -202,7 +202,7 @@ func (s *Server) personalize(c *echo.Context) error {
 
 // passQR answers GET /orders/{id}/passes/{pass}/qr.svg: the pass's code as a
 // QR code, for whoever may open the order, once it is paid and while the
-// pass is in use (not void, blocked, replaced or expired).
+// pass is not void.
 func (s *Server) passQR(c *echo.Context) error {
 	o, err := s.openOrder(c)
 	if err != nil {
@@ -211,7 +211,7 @@ func (s *Server) passQR(c *echo.Context) error {
 	pid := c.Param("pass")
 	var code string
 	for _, p := range o.Passes {
-		if p.ID == pid && pass.InUse(p.State) && order.CodesShown(o) {
+		if p.ID == pid && p.Live() && p.State != pass.StateBlocked && order.CodesShown(o) {
 			code = p.Code
 		}
 	}

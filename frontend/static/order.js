@@ -75,7 +75,7 @@ function ticketCard(order, t, key) {
  * @param {string} key
  */
 function passCard(order, p, key) {
-  const valid = !!p.code && !['void', 'blocked', 'replaced', 'expired'].includes(p.state);
+  const valid = !!p.code && p.state !== 'void' && p.state !== 'blocked';
   const validity = p.valid_from || p.valid_to ? `Valid ${p.valid_from || '…'} to ${p.valid_to || '…'}` : 'Valid from its first use';
   return h('li', { class: `ticket pass pass-${p.state}`, dataset: { pass: p.id, state: p.state } },
     h('div', { class: 'ticket-head' },
@@ -94,9 +94,7 @@ function passCard(order, p, key) {
       : h('p', { class: 'ticket-note muted' },
         p.state === 'void' ? 'Void: this pass is not valid.'
           : p.state === 'blocked' ? 'Blocked: this pass is not valid at the moment.'
-            : p.state === 'replaced' ? 'Replaced by the pass it became: this code is no longer valid.'
-              : p.state === 'expired' ? 'Expired: this pass is no longer valid.'
-                : 'The pass and its code come once the order is paid.'));
+            : 'The pass and its code come once the order is paid.'));
 }
 
 /**
