@@ -136,7 +136,7 @@ func (s *Server) getPass(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.actorOf(c)
+	a, err := s.passActor(c)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,14 @@ type Problem struct {
 	// Passes are the passes of a print batch's list that are not
 	// personalized, with their states ("" if there is no such pass).
 	Passes []problemPass `json:"passes,omitempty"`
+	// Balance, CreditLimit and Currency of a card that cannot pay
+	// (insufficient-balance).
+	Balance     *int64 `json:"balance,omitempty"`
+	CreditLimit *int64 `json:"credit_limit,omitempty"`
+	Currency    string `json:"currency,omitempty"`
+	// Pass names the pass a voucher or card became (voucher-exchanged,
+	// pass-not-in-use).
+	Pass string `json:"pass,omitempty"`
 }
 
 type problemPass struct {
@@ -112,6 +120,13 @@ var problemRules = []problemRule{
 	{is(checkout.ErrNoPhoto), http.StatusNotFound, "photo-not-found", "Pass has no photo"},
 	{is(checkout.ErrBatchNotFound), http.StatusNotFound, "print-batch-not-found", "Print batch not found"},
 	{is(checkout.ErrNoProducts), http.StatusConflict, "products-not-sold", "Products are not sold here"},
+	{is(checkout.ErrInsufficientBalance), http.StatusConflict, "insufficient-balance", "Insufficient balance"},
+	{is(checkout.ErrVoucherExchanged), http.StatusConflict, "voucher-exchanged", "Voucher already exchanged"},
+	{is(checkout.ErrNoValue), http.StatusConflict, "pass-carries-no-value", "Pass carries no value"},
+	{is(checkout.ErrPassNotInUse), http.StatusConflict, "pass-not-in-use", "Pass is not in use"},
+	{is(checkout.ErrNotVoucher), http.StatusConflict, "not-a-pass-voucher", "Not a pass voucher"},
+	{is(checkout.ErrExchangeProduct), http.StatusConflict, "exchange-product", "Voucher cannot be exchanged"},
+	{is(checkout.ErrNotTransferable), http.StatusConflict, "pass-not-transferable", "Pass does not move to another medium"},
 	{is(gate.ErrGateNotFound), http.StatusNotFound, "gate-not-found", "Gate not found"},
 	{is(gate.ErrNonceReused), http.StatusConflict, "nonce-reused", "Nonce already used for another scan"},
 	{is(gate.ErrNothingDue), http.StatusConflict, "nothing-due", "No surcharge is due"},
@@ -178,6 +193,14 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		var capped *seating.HoldCapError
 		if errors.As(err, &capped) {
 			p.RetryAfter = max(1, int(capped.OldestEnds.Sub(s.now()).Seconds()+0.999))
+		}
+		var low *pass.BalanceError
+		if errors.As(err, &low) {
+			p.Balance, p.CreditLimit, p.Currency = &low.Balance, &low.CreditLimit, low.Currency
+		}
+		var replaced *pass.ReplacedError
+		if errors.As(err, &replaced) {
+			p.Pass = replaced.By
 		}
 		var unavailable *breaker.UnavailableError
 		if errors.As(err, &unavailable) {

@@ -118,7 +118,7 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 	f := newFixture(e)
 	clients := map[staff.Role]*client{staff.RoleAdmin: e.staff()}
 	ids := map[staff.Role]string{}
-	for _, role := range []staff.Role{staff.RoleOrganizer, staff.RoleBoxOffice, staff.RoleGate} {
+	for _, role := range []staff.Role{staff.RoleOrganizer, staff.RoleBoxOffice, staff.RoleGate, staff.RolePassCounter} {
 		var u user
 		clients[role], u = e.staffUser(role)
 		ids[role] = u.ID

@@ -54,6 +54,12 @@ type Store interface {
 	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
 	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)
+	PassByCode(ctx context.Context, code string) (pass.Pass, error)
+	BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool, error)
+	PassBalance(ctx context.Context, id string) (int64, string, error)
+	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
+	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error)
+	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
 }
 
 // Config wires a Service. Zero values take the defaults.

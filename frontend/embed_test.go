@@ -106,7 +106,7 @@ func TestBuyerPagesLoadNoStaffModule(t *testing.T) {
 	t.Parallel()
 	files := FS()
 	seen := reachable(t, files, staticRef)
-	for _, staff := range []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "payments.js", "staffmap.js", "session.js", "catalog.js"} {
+	for _, staff := range []string{"staff.js", "desk.js", "painter.js", "orders.js", "vouchers.js", "reports.js", "payments.js", "staffmap.js", "session.js", "catalog.js", "counter.js", "ledger.js"} {
 		if seen[staff] {
 			t.Errorf("%s loads with every page: import it with import() on the staff routes", staff)
 		}

@@ -80,11 +80,23 @@ func RefundAmount(o Order, seats []uint32, passes []string) int64 {
 			liveOthers = true
 		}
 	}
+	type unit struct{ line, unit int }
+	wantUnit := map[unit]bool{}
+	for _, p := range o.Passes {
+		if wantPass[p.ID] {
+			wantUnit[unit{p.Line, p.Unit}] = true
+		}
+	}
 	for _, p := range o.Passes {
 		switch {
 		case wantPass[p.ID]:
 			price += p.Price
-		case p.Live():
+		case p.State == pass.StateReplaced && wantUnit[unit{p.Line, p.Unit}]:
+			// A pass that replaced another (a voucher exchanged, a card
+			// moved or replaced) is on the receipt at 0, in its place: the
+			// unit's price is the replaced one's.
+			price += p.Price
+		case standing(p):
 			liveOthers = true
 		}
 	}
@@ -109,7 +121,7 @@ func RefundedStatus(o Order) string {
 		refunded = refunded || t.Status == TicketRefunded
 	}
 	for _, p := range o.Passes {
-		live = live || p.Live()
+		live = live || standing(p)
 		refunded = refunded || !p.Live()
 	}
 	switch {
@@ -203,9 +215,13 @@ func PlanRefund(o *Order, r RefundRequest, at time.Time) (Refund, error) {
 	return rf, nil
 }
 
+// standing says a pass still stands for what was sold: live, and not
+// replaced by another pass (which then stands for it).
+func standing(p pass.Pass) bool { return p.Live() && p.State != pass.StateReplaced }
+
 // refundPasses checks the passes a refund names against o: each a live pass
-// of it, named once, and a block card's live cards all or none. It returns
-// them sorted.
+// of it, not replaced (its successor is refunded instead), named once, and
+// a block card's live cards all or none. It returns them sorted.
 func refundPasses(o Order, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -222,6 +238,9 @@ func refundPasses(o Order, ids []string) ([]string, error) {
 		if !ok || !p.Live() || seen[id] {
 			return nil, fmt.Errorf("pass %s is not a live pass of the order: %w", id, ErrNotRefundable)
 		}
+		if p.State == pass.StateReplaced {
+			return nil, fmt.Errorf("pass %s was replaced by pass %s: refund that one: %w", id, p.ReplacedBy, ErrNotRefundable)
+		}
 		seen[id] = true
 		if p.Kind == pass.KindBlock {
 			blocks[unit{p.Line, p.Unit}]++
@@ -230,7 +249,7 @@ func refundPasses(o Order, ids []string) ([]string, error) {
 	for u, asked := range blocks {
 		live := 0
 		for _, p := range o.Passes {
-			if p.Kind == pass.KindBlock && p.Line == u.line && p.Unit == u.unit && p.Live() {
+			if p.Kind == pass.KindBlock && p.Line == u.line && p.Unit == u.unit && standing(p) {
 				live++
 			}
 		}

@@ -106,3 +106,29 @@ func TestRefundPassesOfABlock(t *testing.T) {
 	require.Equal(t, int64(9000-7200), rf.Amount, "the last pass takes what is left")
 	require.Equal(t, Refunded, o.Status)
 }
+
+// A pass replaced by another (a voucher exchanged, a card moved to another
+// medium) is not refunded itself: its successor, on the receipt at 0, is,
+// and gives back the unit's price.
+func TestRefundReplacedPass(t *testing.T) {
+	at := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	o := Order{ID: "o1", Status: Paid, Currency: "EUR", Total: 8900 + 1500}
+	o.Passes = []pass.Pass{
+		{ID: "voucher", Kind: pass.KindPassVoucher, Price: 8900, State: pass.StateReplaced, ReplacedBy: "annual"},
+		{ID: "annual", Kind: pass.KindAnnual, Price: 0, State: pass.StateHandedOver},
+		{ID: "day", Kind: pass.KindDay, Line: 1, Price: 1500, State: pass.StateHandedOver},
+	}
+	_, err := PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"voucher"}}, at)
+	require.ErrorIs(t, err, ErrNotRefundable)
+	require.ErrorContains(t, err, "replaced by pass annual")
+	require.Zero(t, o.Refunded)
+
+	rf, err := PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"annual"}}, at)
+	require.NoError(t, err)
+	require.Equal(t, int64(8900), rf.Amount, "the exchanged pass gives back the voucher's price")
+	require.Equal(t, PartRefunded, o.Status)
+	rf, err = PlanRefund(&o, RefundRequest{ID: "r", Passes: []string{"day"}}, at)
+	require.NoError(t, err)
+	require.Equal(t, int64(1500), rf.Amount)
+	require.Equal(t, Refunded, o.Status, "a replaced pass does not keep the order live")
+}

@@ -74,6 +74,11 @@ func (s *Service) checkRefs(ctx context.Context, p Product) error {
 		if other.ID == p.ID || other.Kind == KindStaff || other.Kind == KindPassVoucher || other.Kind == KindValue {
 			return badf(field, "product %q is a %s product, which cannot be booked so", ref, other.Kind)
 		}
+		if field == "exchange_for" {
+			if err := ExchangeTarget(other); err != nil {
+				return badf(field, "%v", err)
+			}
+		}
 	}
 	return nil
 }

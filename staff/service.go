@@ -22,7 +22,7 @@ import (
 type Role string
 
 // Roles lists every staff role.
-var Roles = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice, RoleGate}
+var Roles = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice, RoleGate, RolePassCounter}
 
 // Sellers may sell at the counter and act on any hold.
 var Sellers = []Role{RoleAdmin, RoleOrganizer, RoleBoxOffice}
@@ -229,7 +229,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	case in.Name == "" || len(in.Name) > 200:
 		return User{}, &input.Error{Field: "name", Reason: "1 to 200 characters"}
 	case !slices.Contains(Roles, Role(in.Role)):
-		return User{}, &input.Error{Field: "role", Reason: "one of admin, organizer, box_office, gate"}
+		return User{}, &input.Error{Field: "role", Reason: "one of admin, organizer, box_office, gate, pass_counter"}
 	case in.Password != "" && (len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen):
 		return User{}, &input.Error{Field: "password", Reason: fmt.Sprintf("%d to %d characters (or none, for a token-only user)", MinPasswordLen, MaxPasswordLen)}
 	}

@@ -10,6 +10,9 @@ const (
 	RoleOrganizer = "organizer"
 	RoleBoxOffice = "box_office"
 	RoleGate      = "gate"
+	// RolePassCounter works the pass counter: exchanges pass vouchers,
+	// personalizes and prints at the counter, reads passes.
+	RolePassCounter = "pass_counter"
 )
 
 // User is a staff member.

@@ -53,7 +53,8 @@ export function onCsrfRefused(fn) {
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the server could not be reached
-   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string, field?: string, errors?: {path: string, reason: string}[]}} problem
+   * @param {{type?: string, title?: string, detail?: string, seats?: string[], retry_after?: number, reason?: string, field?: string, errors?: {path: string, reason: string}[],
+   *   pass?: string, balance?: number, currency?: string}} problem
    */
   constructor(status, problem) {
     super(problem.detail || problem.title || `request failed (${status})`);
@@ -71,6 +72,11 @@ export class ApiError extends Error {
     this.field = typeof problem.field === 'string' ? problem.field : '';
     /** What is wrong where, e.g. in a hall layout: [{path: "sections[0].rows[2].seats[5].id", reason}]. */
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    /** The pass a voucher or card became (voucher-exchanged, pass-not-in-use). */
+    this.pass = typeof problem.pass === 'string' ? problem.pass : '';
+    /** A card's balance and its currency (insufficient-balance); null when not told. */
+    this.balance = typeof problem.balance === 'number' ? problem.balance : null;
+    this.currency = typeof problem.currency === 'string' ? problem.currency : '';
   }
 
   /** The problem type's last segment, e.g. "code-invalid". */

@@ -13,6 +13,7 @@
 //   #/passes, #/passes/{id}, #/production                          staff (staff.js, production.js)
 //   #/till                                                          staff (staff.js, till.js)
 //   #/gate, #/scans                                                 staff (staff.js, gate.js, scans.js)
+//   #/counter                                                       staff (staff.js, counter.js by import())
 //
 // staff.js and everything only it imports (desk, painter, orders, vouchers,
 // reports, staffmap, session, catalog: most of the app's bytes) are loaded by
@@ -30,7 +31,7 @@ import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans', 'counter'];
 
 /**
  * Mounts a page whose module is loaded by import() on its first visit; a

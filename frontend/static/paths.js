@@ -196,3 +196,19 @@ export const scansBatch = () => '/scans/batch';
 export const occupancy = () => '/occupancy';
 /** A time card's surcharge paid at the till. */
 export const surcharges = () => '/surcharges';
+
+// ---- value cards and pass vouchers (issue 14) ----
+
+/** @param {string} id @param {Record<string, string>=} query after, limit */
+export const passLedger = (id, query) => withQuery(`/passes/${seg(id)}/ledger`, query);
+/** @param {string} id @param {'top-up'|'debit'|'transfer'} action */
+export const passAction = (id, action) => `/passes/${seg(id)}/${seg(action)}`;
+/** @param {string} code as typed or scanned */
+export const passByCode = (code) => `/pass-codes/${seg(code)}`;
+/** @param {string} code the voucher's code */
+export const passVoucherExchange = (code) => `/pass-vouchers/${seg(code)}/exchange`;
+/**
+ * A pass's QR code (SVG) for staff, for an <img>: whole, as the browser loads it.
+ * @param {string} id
+ */
+export const staffPassQR = (id) => url(`/passes/${seg(id)}/qr.svg`);

@@ -7,8 +7,8 @@ import * as api from './api.js';
 import * as paths from './paths.js';
 
 /**
- * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'production'|'till'|'scan'} Ability
+ * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'|'pass_counter'}} StaffUser
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'production'|'till'|'scan'|'counter'|'topup'|'debit'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -21,6 +21,7 @@ export const ROLE_NAMES = /** @type {Record<string, string>} */ ({
   organizer: 'Organizer',
   box_office: 'Box office',
   gate: 'Gate',
+  pass_counter: 'Pass counter',
 });
 
 /** Who may do what; the server checks the same roles. */
@@ -37,6 +38,9 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   production: ['admin', 'organizer', 'box_office'],
   till: ['admin', 'organizer', 'box_office'],
   scan: ['admin', 'organizer', 'gate'],
+  counter: ['admin', 'organizer', 'box_office', 'pass_counter'],
+  topup: ['admin', 'organizer', 'box_office'],
+  debit: ['admin', 'organizer', 'box_office', 'gate'],
 });
 
 /**

@@ -19,6 +19,7 @@
 //   #/till                  access products sold at the counter (till.js)
 //   #/gate                  the scanner at the turnstile (gate.js)
 //   #/scans                 occupancy, gates and the scan log (scans.js)
+//   #/counter               the pass counter: vouchers, value cards (counter.js, by import())
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -111,6 +112,7 @@ export function mountStaff(root, parts) {
     else if (area === 'till' && parts.length === 1) inner = may(user, 'till') ? mountTill(content) : forbidden(content, user, 'sell at the till', '');
     else if (area === 'gate' && parts.length === 1) inner = may(user, 'scan') ? mountGate(content) : forbidden(content, user, 'scan at the gate', '');
     else if (area === 'scans' && parts.length === 1) inner = may(user, 'scan') ? mountScans(content, user) : forbidden(content, user, 'see the gates', '');
+    else if (area === 'counter' && parts.length === 1) inner = may(user, 'counter') ? mountLazily(content, () => import('./counter.js').then((m) => (el) => m.mountCounter(el, user))) : forbidden(content, user, 'work the pass counter', '');
     else {
       replace(content, h('section', { class: 'order' },
         h('h1', null, 'Page not found'),
@@ -121,6 +123,32 @@ export function mountStaff(root, parts) {
   return () => {
     dead = true;
     delete document.body.dataset.area;
+    if (inner) inner();
+  };
+}
+
+/**
+ * Mounts a page whose module load() brings by import(): loaded on the first
+ * visit only. A page left before then mounts nothing.
+ * @param {HTMLElement} root
+ * @param {() => Promise<(root: HTMLElement) => () => void>} load
+ * @returns {() => void} unmount
+ */
+function mountLazily(root, load) {
+  let gone = false;
+  /** @type {(() => void) | null} */
+  let inner = null;
+  replace(root, h('div', { class: 'staff-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading…'));
+  load().then(
+    (mount) => {
+      if (!gone) inner = mount(root);
+    },
+    (err) => {
+      if (!gone) showError(err);
+    },
+  );
+  return () => {
+    gone = true;
     if (inner) inner();
   };
 }
@@ -163,6 +191,7 @@ function staffBar(user, area, perfId, page) {
         may(user, 'products') ? link('#/facility', 'Facility', area === 'facility') : null,
         may(user, 'production') ? link('#/passes', 'Passes', area === 'passes') : null,
         may(user, 'production') ? link('#/production', 'Production', area === 'production') : null,
+        may(user, 'counter') ? link('#/counter', 'Pass counter', area === 'counter') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,

@@ -243,6 +243,33 @@ type Store interface {
 	// from on, with their photos.
 	PrintBatchPage(ctx context.Context, id string, from, limit int) ([]pass.PrintItem, error)
 
+	// PassByCode returns the pass with a code, or ErrNotFound.
+	PassByCode(ctx context.Context, code string) (pass.Pass, error)
+	// BookPass writes one entry on a value or customer card's ledger: the
+	// account opened with b.Opening if it is not, the balance moved by one
+	// statement guarded by the credit limit, and the entry, in one
+	// transaction. A reused idempotency key of the pass returns its entry
+	// and replayed. ErrNotFound for no pass; ErrConflict for a pass that
+	// carries no value, is not in use or is of an unpaid order;
+	// *pass.BalanceError when the guard refuses. Nothing is written then.
+	BookPass(ctx context.Context, b pass.Booking) (e pass.Entry, replayed bool, err error)
+	// PassBalance returns a card's balance and currency; ErrNotFound while
+	// its account is not open.
+	PassBalance(ctx context.Context, id string) (int64, string, error)
+	// PassLedger lists up to limit entries of a pass after entry id after,
+	// oldest first.
+	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
+	// ExchangePassVoucher marks the pass voucher voucherID replaced by np and
+	// writes np, in one transaction guarded by the voucher's state (handed
+	// over, of a paid order): of racing exchanges one wins. ErrNotFound for
+	// no such pass, *pass.ReplacedError once exchanged, ErrConflict for a
+	// pass that is no voucher in use.
+	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error)
+	// TransferPass moves a discount, value or customer card to a new medium
+	// (see pass.Transfer): new pass, old one replaced, balance moved with
+	// transfer entries, in one transaction. ErrNotFound, *pass.ReplacedError,
+	// or ErrConflict for a pass of another kind or not in use.
+	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
 	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
 	// surcharges; gate.Store says what each does.
 	gate.Store

@@ -383,6 +383,38 @@ func (g *guarded) PrintBatchPage(ctx context.Context, id string, from, limit int
 	})
 }
 
+func (g *guarded) PassByCode(ctx context.Context, code string) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.PassByCode(ctx, code) })
+}
+
+func (g *guarded) BookPass(ctx context.Context, b pass.Booking) (e pass.Entry, replayed bool, err error) {
+	err = g.b.Do(ctx, func(ctx context.Context) (err error) {
+		e, replayed, err = g.st.BookPass(ctx, b)
+		return err
+	})
+	return
+}
+
+func (g *guarded) PassBalance(ctx context.Context, id string) (balance int64, currency string, err error) {
+	err = g.b.Do(ctx, func(ctx context.Context) (err error) {
+		balance, currency, err = g.st.PassBalance(ctx, id)
+		return err
+	})
+	return
+}
+
+func (g *guarded) PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.Entry, error) { return g.st.PassLedger(ctx, id, after, limit) })
+}
+
+func (g *guarded) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.ExchangePassVoucher(ctx, voucherID, np) })
+}
+
+func (g *guarded) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.TransferPass(ctx, t) })
+}
+
 func (g *guarded) CreateGate(ctx context.Context, gt gate.Gate) (gate.Gate, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Gate, error) { return g.st.CreateGate(ctx, gt) })
 }

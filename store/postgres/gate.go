@@ -107,6 +107,9 @@ func (s *Store) LookupCode(ctx context.Context, code string) (gate.Found, error)
 		if err := s.pool.QueryRow(ctx, orderPaid, p.OrderID).Scan(&out.Paid); err != nil {
 			return gate.Found{}, fmt.Errorf("code's order: %w", err)
 		}
+		if err := s.withDebit(ctx, &out); err != nil {
+			return gate.Found{}, err
+		}
 		return out, nil
 	case !errors.Is(err, pgx.ErrNoRows):
 		return gate.Found{}, fmt.Errorf("look up code: %w", err)
@@ -178,6 +181,9 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		}
 		u.Version = version
 		v, next, conflict := decide(u)
+		if v, next, err = s.scanDebit(ctx, tx, rec, u, v, next, now); err != nil {
+			return err
+		}
 		rec.Verdict, rec.Conflict, rec.RecordedAt = v, conflict, now
 		var retry *time.Time
 		if !v.RetryAt.IsZero() {

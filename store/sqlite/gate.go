@@ -129,6 +129,9 @@ func (s *Store) LookupCode(ctx context.Context, code string) (gate.Found, error)
 		if err := s.r.QueryRowContext(ctx, orderPaid, p.OrderID).Scan(&out.Paid); err != nil {
 			return gate.Found{}, fmt.Errorf("code's order: %w", err)
 		}
+		if err := s.withDebit(ctx, &out); err != nil {
+			return gate.Found{}, err
+		}
 		return out, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return gate.Found{}, fmt.Errorf("look up code: %w", err)
@@ -207,6 +210,9 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 			return err
 		}
 		v, next, conflict := decide(u)
+		if v, next, err = s.scanDebit(ctx, tx, rec, u, v, next, now); err != nil {
+			return err
+		}
 		rec.Verdict, rec.Conflict, rec.RecordedAt = v, conflict, now
 		var retry, remaining any
 		if !v.RetryAt.IsZero() {

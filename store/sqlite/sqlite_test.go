@@ -21,7 +21,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func open(t *testing.T, path string) *Store {
+func open(t testing.TB, path string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), path)
 	require.NoError(t, err)
@@ -29,7 +29,7 @@ func open(t *testing.T, path string) *Store {
 	return s
 }
 
-func tempPath(t *testing.T) string {
+func tempPath(t testing.TB) string {
 	// A directory that does not exist yet: Open creates it.
 	return filepath.Join(t.TempDir(), "data", "sub", "seatmap.db")
 }

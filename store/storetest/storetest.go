@@ -998,6 +998,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runProducts(t, f, open, openWith)
 	runPasses(t, f, open)
 	runProduction(t, f, open)
+	runLedger(t, f, open)
 	runGates(t, f, open)
 }
 
