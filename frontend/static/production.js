@@ -17,6 +17,8 @@ import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { dateTime } from './format.js';
 import { announce, showError, clearError } from './notify.js';
+import { loadLedger, ledgerTable, balanceLine } from './ledger.js';
+import { reasonText } from './gate.js';
 
 /**
  * @typedef {{id: string, order_id: string, code: string | null, state: string, product_id: string, product_name: string,
@@ -198,7 +200,10 @@ export function mountPassPage(root, id) {
           h('thead', null, h('tr', null, ['When', 'Who', 'From', 'To', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', null, p.history.map((c) => h('tr', null,
             h('td', null, dateTime(c.at)), h('td', null, c.actor), h('td', null, c.from ? stateName(c.from) : 'issued'),
-            h('td', null, stateName(c.to)), h('td', null, c.note)))))))));
+            h('td', null, stateName(c.to)), h('td', null, c.note))))))),
+      h('div', { class: 'card', id: 'pass-ledger-card', hidden: true }),
+      h('div', { class: 'card', id: 'pass-scans-card', hidden: true })));
+    extras(p);
 
     /** @param {string} m */
     async function move(m) {
@@ -223,6 +228,41 @@ export function mountPassPage(root, id) {
         showError(err);
         load();
       }
+    }
+  }
+  /**
+   * The card's ledger (value and customer cards) and the pass's last gate
+   * scans, below the history, once they are loaded.
+   * @param {PassDetail} p
+   */
+  async function extras(p) {
+    const kind = /** @type {any} */ (p).kind;
+    if (kind === 'value' || kind === 'customer') {
+      try {
+        const l = await loadLedger(p.id);
+        const card = document.getElementById('pass-ledger-card');
+        if (dead || !card) return;
+        replace(card, h('h2', null, 'Balance and ledger'), balanceLine(l, 'pass-balance'), ledgerTable(l, 'pass-ledger'));
+        card.hidden = false;
+      } catch {
+        // The ledger is the counter's too: its page says more.
+      }
+    }
+    if (!p.code) return;
+    try {
+      /** @type {{items: {at: string, direction: string, verdict: string, reason?: string, gate_id: string}[]}} */
+      const page = await api.get(paths.scans({ code: p.code, limit: '20' }));
+      const card = document.getElementById('pass-scans-card');
+      if (dead || !card || !page.items.length) return;
+      replace(card, h('h2', null, 'At the gates'),
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Gate scans' }, h('table', { class: 'data-table', id: 'pass-scans' },
+          h('caption', { class: 'sr-only' }, 'The last scans of this pass, newest first'),
+          h('thead', null, h('tr', null, ['When', 'Way', 'Verdict'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', null, page.items.map((sc) => h('tr', null, h('td', null, dateTime(sc.at)), h('td', null, sc.direction === 'in' ? 'In' : 'Out'),
+            h('td', null, sc.verdict === 'granted' ? 'Granted' : `Denied: ${reasonText(sc.reason || '')}`)))))));
+      card.hidden = false;
+    } catch {
+      // Only gate staff and organizers read the scan log.
     }
   }
   load();
