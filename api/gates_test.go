@@ -343,3 +343,50 @@ func TestGateBadInput(t *testing.T) {
 	guard.do("GET", "/api/v1/scans?limit=100", nil).decode(t, &log)
 	require.Len(t, log.Items, 1, "only the one good scan is recorded")
 }
+
+// A staff card, given in the user administration: granted twice without an
+// exit when the facility is closed all week (opening hours and passback do
+// not apply), denied once blocked.
+func TestGateStaffCard(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b)
+			admin := e.staff()
+			guard, guardUser := e.staffUser(staff.RoleGate)
+			card := admin.createProduct(t, `{"kind":"staff","name":"Mitarbeiterkarte","price":0,"currency":"EUR","valid_to":"2099-12-31"}`)
+			day := admin.createProduct(t, `{"kind":"day","name":"Tageskarte","price":1500,"currency":"EUR","channels":["web"],"entries":0}`)
+			closed := map[string]any{}
+			for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+				closed[d] = map[string]any{"closed": true}
+			}
+			r := admin.do("PUT", "/api/v1/facility", map[string]any{"hours": closed})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			g := admin.newGate(t, `{"name":"Staff door"}`)
+
+			r = admin.do("POST", "/api/v1/users/"+guardUser.ID+"/staff-card", map[string]string{"product_id": day.ID})
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "only a staff product is a staff card")
+			r = guard.do("POST", "/api/v1/users/"+guardUser.ID+"/staff-card", map[string]string{"product_id": card.ID})
+			require.Equal(t, http.StatusForbidden, r.status, "admins give staff cards")
+			r = admin.do("POST", "/api/v1/users/u-missing/staff-card", map[string]string{"product_id": card.ID})
+			require.Equal(t, http.StatusNotFound, r.status)
+			r = admin.do("POST", "/api/v1/users/"+guardUser.ID+"/staff-card", map[string]string{"product_id": card.ID})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var p passOut
+			r.decode(t, &p)
+			require.Equal(t, "handed_over", p.State)
+			require.NotNil(t, p.Code)
+
+			v := guard.scanAt(t, g, *p.Code, "in")
+			require.Equal(t, "granted", v.Verdict, v.Reason)
+			require.Equal(t, "Test "+guardUser.Login, v.Holder)
+			require.Equal(t, "granted", guard.scanAt(t, g, *p.Code, "in").Verdict, "again, without an exit")
+			dayCode := passCodes(t, e, day.ID, 1)[0]
+			require.Equal(t, "outside_opening_hours", guard.scanAt(t, g, dayCode, "in").Reason, "a visitor's day ticket is refused")
+			r = admin.do("POST", "/api/v1/passes/"+p.ID+"/block", map[string]string{})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			require.Equal(t, "locked", guard.scanAt(t, g, *p.Code, "in").Reason)
+		})
+	}
+}

@@ -67,7 +67,9 @@ func (b productBody) product() (pass.Product, error) {
 	if err != nil {
 		return pass.Product{}, &input.Error{Field: "valid_to", Reason: err.Error()}
 	}
-	onSale := true // a new product is on sale in its channels unless it says otherwise
+	// A new product is on sale in its channels unless it says otherwise; a
+	// staff card is never on sale.
+	onSale := b.Kind != pass.KindStaff
 	if b.OnSale != nil {
 		onSale = *b.OnSale
 	}

@@ -190,6 +190,7 @@ func (s *Server) routes() error {
 	v1.GET("/users", s.listUsers, member())
 	v1.POST("/users/:id/tokens", s.createToken, member(staff.Roles...))
 	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, member(staff.Roles...))
+	v1.POST("/users/:id/staff-card", s.issueStaffCard, member())
 
 	v1.POST("/halls", s.createHall, organizer)
 	v1.GET("/halls", s.listHalls, seller)

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,4 +180,34 @@ func (s *Server) deleteToken(c *echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// issueStaffCard gives a staff user a staff card (admins, in the user
+// administration, as seed 002 says): POST /users/{id}/staff-card
+// {"product_id"} → 201 with the pass, its code shown.
+func (s *Server) issueStaffCard(c *echo.Context) error {
+	var in struct {
+		ProductID string `json:"product_id"`
+	}
+	if err := decode(c, &in, 4<<10); err != nil {
+		return err
+	}
+	users, err := s.staff.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	i := slices.IndexFunc(users, func(u staff.User) bool { return u.ID == id })
+	if i < 0 {
+		return problem(http.StatusNotFound, "user-not-found", "User not found", "no staff user has this id")
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.checkout.IssueStaffCard(c.Request().Context(), in.ProductID, users[i].Name, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toPassJSON(o.Passes[0], true))
 }

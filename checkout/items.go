@@ -193,3 +193,48 @@ func (s *Service) lapseItemOrders(ctx context.Context, now time.Time) {
 		}
 	}
 }
+
+// ChannelStaff is the channel of the orders that issue staff cards: given,
+// never sold.
+const ChannelStaff = "staff"
+
+// IssueStaffCard gives a staff card of product (kind staff) to the staff
+// member holder (seed 002: a staff card is not sold but assigned in the
+// user administration). It is written as an order of its own on the staff
+// channel, at 0, paid with no payment, so that the card has the history,
+// the code and the QR code every pass has; it is handed over at once.
+func (s *Service) IssueStaffCard(ctx context.Context, productID, holder string, a seating.Actor) (order.Order, error) {
+	if s.products == nil {
+		return order.Order{}, ErrNoProducts
+	}
+	if productID == "" || len(productID) > 64 {
+		return order.Order{}, &input.Error{Field: "product_id", Reason: "must be a product id"}
+	}
+	p, err := s.products.Product(ctx, productID)
+	switch {
+	case errors.Is(err, pass.ErrNotFound):
+		return order.Order{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("no product %q", productID)}
+	case err != nil:
+		return order.Order{}, err
+	case p.Kind != pass.KindStaff:
+		return order.Order{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("%q is a %s product, not a staff card", p.Name, p.Kind)}
+	}
+	f, err := s.products.Facility(ctx)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("facility settings: %w", err)
+	}
+	passes := pass.Sell(p, 0, 1, s.now(), s.loc, f)
+	for i := range passes {
+		passes[i].Holder.Name = holder
+	}
+	o := order.Order{ID: NewOrderID(), Number: NewOrderNumber(), Session: a.Session, SoldBy: a.StaffID, Channel: ChannelStaff,
+		Passes: passes, Currency: p.Currency, BuyerName: holder}
+	order.Issue(&o)
+	o.Status, o.PaymentMethod = order.Paid, PayNone
+	o.Origin = order.Change{Actor: a.Label()}
+	stored, err := s.createOrder(ctx, o)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("issue staff card: %w", err)
+	}
+	return stored, nil
+}

@@ -105,7 +105,7 @@ var insertOrders = func() (v [2][2][2]string) {
 }()
 
 // passArrays is how many arrays carry an order's passes.
-const passArrays = 13
+const passArrays = 14
 
 func insertOrderSQL(code, mail, passes bool) string {
 	var b strings.Builder
@@ -138,18 +138,18 @@ func insertOrderSQL(code, mail, passes bool) string {
 )`, param(), param(), param(), param(), param())
 	}
 	if passes {
-		types := [passArrays]string{"text", "text", "text", "text", "int", "int", "bigint", "text", "text", "bool", "date", "date", "text"}
+		types := [passArrays]string{"text", "text", "text", "text", "int", "int", "bigint", "text", "text", "bool", "date", "date", "text", "text"}
 		arrays := make([]string, passArrays)
 		for i, typ := range types {
 			arrays[i] = param() + "::" + typ + "[]"
 		}
 		b.WriteString(`, p AS (
   INSERT INTO passes (order_id, id, product_id, product_name, kind, line, unit, price, code, state, personalize,
-                      valid_from, valid_to, personalize_token, created_at, updated_at)
+                      valid_from, valid_to, personalize_token, holder_name, created_at, updated_at)
   SELECT (SELECT id FROM o), p.id, p.product_id, p.product_name, p.kind, p.line, p.unit, p.price, p.code, p.state,
-         p.personalize, p.valid_from, p.valid_to, p.token, $16, $16
+         p.personalize, p.valid_from, p.valid_to, p.token, p.holder, $16, $16
   FROM unnest(` + strings.Join(arrays, ", ") + `)
-    AS p(id, product_id, product_name, kind, line, unit, price, code, state, personalize, valid_from, valid_to, token)
+    AS p(id, product_id, product_name, kind, line, unit, price, code, state, personalize, valid_from, valid_to, token, holder)
 )`)
 	}
 	b.WriteString(`

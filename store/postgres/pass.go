@@ -54,14 +54,14 @@ func passArgs(ps []pass.Pass) []any {
 	ids, products, names, kinds := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	lines, units, prices := make([]int32, n), make([]int32, n), make([]int64, n)
 	codes, states, personalize := make([]string, n), make([]string, n), make([]bool, n)
-	from, to, tokens := make([]pgtype.Date, n), make([]pgtype.Date, n), make([]string, n)
+	from, to, tokens, holders := make([]pgtype.Date, n), make([]pgtype.Date, n), make([]string, n), make([]string, n)
 	for i, p := range ps {
 		ids[i], products[i], names[i], kinds[i] = p.ID, p.ProductID, p.ProductName, p.Kind
 		lines[i], units[i], prices[i] = int32(p.Line), int32(p.Unit), p.Price
 		codes[i], states[i], personalize[i] = p.Code, p.State, p.Personalize
-		from[i], to[i], tokens[i] = pgDate(p.ValidFrom), pgDate(p.ValidTo), p.PersonalizeToken
+		from[i], to[i], tokens[i], holders[i] = pgDate(p.ValidFrom), pgDate(p.ValidTo), p.PersonalizeToken, p.Holder.Name
 	}
-	return []any{ids, products, names, kinds, lines, units, prices, codes, states, personalize, from, to, tokens}
+	return []any{ids, products, names, kinds, lines, units, prices, codes, states, personalize, from, to, tokens, holders}
 }
 
 func pgDate(d pass.Date) pgtype.Date {

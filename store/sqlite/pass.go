@@ -15,8 +15,8 @@ import (
 
 const (
 	insertPass = `INSERT INTO passes (id, order_id, product_id, product_name, kind, line, unit, price, code, state, personalize,
-valid_from, valid_to, personalize_token, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`
+valid_from, valid_to, personalize_token, created_at, updated_at, holder_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)`
 	passColumns = `id, order_id, product_id, product_name, kind, line, unit, price, code, state, personalize,
 holder_name, holder_birth_date, valid_from, valid_to, personalize_token, replaced_by, printed_at, created_at, updated_at`
 	selectPass           = `SELECT ` + passColumns + ` FROM passes WHERE id = $1`
@@ -129,7 +129,7 @@ func withPasses(ctx context.Context, q rowsQuerier, orders []order.Order) error 
 func insertPasses(ctx context.Context, st *sql.Stmt, o order.Order) error {
 	for _, p := range o.Passes {
 		_, err := st.ExecContext(ctx, p.ID, o.ID, p.ProductID, p.ProductName, p.Kind, p.Line, p.Unit, p.Price, p.Code, p.State,
-			p.Personalize, p.ValidFrom.String(), p.ValidTo.String(), p.PersonalizeToken, micros(o.CreatedAt))
+			p.Personalize, p.ValidFrom.String(), p.ValidTo.String(), p.PersonalizeToken, micros(o.CreatedAt), p.Holder.Name)
 		if err != nil {
 			return fmt.Errorf("pass %s: %w", p.ID, err)
 		}
