@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/pass"
 )
 
 // The gate (issue 15): gates, scans, the scan log, occupancy, surcharges
@@ -276,4 +278,46 @@ func (s *Server) paySurcharge(c *echo.Context) error {
 		Paid     int64  `json:"paid"`
 		Currency string `json:"currency"`
 	}{paid, cur})
+}
+
+// bookEntitlement books an entitlement onto a pass: POST
+// /passes/{id}/entitlements {"product_id"} → 200 with the zones the pass now
+// admits to besides its product's (for good, and for this visit).
+func (s *Server) bookEntitlement(c *echo.Context) error {
+	var in struct {
+		ProductID string `json:"product_id"`
+	}
+	if err := decode(c, &in, maxBody); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.checkout.StaffPass(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !p.Live() || p.State == pass.StateReplaced || p.State == pass.StateBlocked {
+		return problem(http.StatusConflict, "pass-state", "Pass is not in use", "a "+p.State+" pass takes no entitlement")
+	}
+	holder, err := s.passes.Product(ctx, p.ProductID)
+	if err != nil {
+		return err
+	}
+	if in.ProductID == "" || len(in.ProductID) > 64 {
+		return &input.Error{Field: "product_id", Reason: "must be a product id"}
+	}
+	ent, err := s.passes.Product(ctx, in.ProductID)
+	if errors.Is(err, pass.ErrNotFound) {
+		return &input.Error{Field: "product_id", Reason: "no such product"}
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.cfg.Gates.BookEntitlement(ctx, p.Code, holder, ent)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		Zones      []string `json:"zones"`
+		VisitZones []string `json:"visit_zones"`
+	}{nonNilSlice(u.Zones), nonNilSlice(u.VisitZones)})
 }

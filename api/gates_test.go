@@ -390,3 +390,43 @@ func TestGateStaffCard(t *testing.T) {
 		})
 	}
 }
+
+// Entitlements: a pool ticket enters the spa only with one; a visit's ends
+// at the exit, a permanent one stays (on a multi-use pass only).
+func TestGateEntitlements(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, production)
+	org, _ := e.staffUser(staff.RoleOrganizer)
+	counter, _ := e.staffUser(staff.RolePassCounter)
+	r := org.do("PUT", "/api/v1/facility", `{"zones":[{"id":"pool","name":"Pool"},{"id":"spa","name":"Spa"}]}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	spaGate := org.newGate(t, `{"name":"Spa door","zones":["spa"]}`)
+	day := org.createProduct(t, `{"kind":"day","name":"Pool","price":900,"currency":"EUR","channels":["web"],"entries":0,"zones":["pool"]}`)
+	season := org.createProduct(t, `{"kind":"multi_day","name":"Pool 10","price":9000,"currency":"EUR","channels":["web"],"days":10,"entries":0,"zones":["pool"]}`)
+	visit := org.createProduct(t, `{"kind":"entitlement","name":"Spa today","price":500,"currency":"EUR","channels":["box_office"],"zones":["spa"]}`)
+	always := org.createProduct(t, `{"kind":"entitlement","name":"Spa always","price":5000,"currency":"EUR","channels":["box_office"],"zones":["spa"],"permanent":true}`)
+
+	var o passOrder
+	r = e.buyer().do("POST", "/api/v1/orders", buyBody(item(day.ID, 1), item(season.ID, 1)))
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	r.decode(t, &o)
+	dayPass, seasonPass := o.Passes[0], o.Passes[1]
+	require.Equal(t, "no_zone", org.scanAt(t, spaGate, *dayPass.Code, "in").Reason)
+	r = counter.do("POST", "/api/v1/passes/"+dayPass.ID+"/entitlements", map[string]string{"product_id": always.ID})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, "a day ticket takes no permanent entitlement: %s", r.body)
+	r = counter.do("POST", "/api/v1/passes/"+dayPass.ID+"/entitlements", map[string]string{"product_id": day.ID})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, "not an entitlement")
+	r = counter.do("POST", "/api/v1/passes/"+dayPass.ID+"/entitlements", map[string]string{"product_id": visit.ID})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, "granted", org.scanAt(t, spaGate, *dayPass.Code, "in").Verdict, "with this visit's entitlement")
+	require.Equal(t, "granted", org.scanAt(t, spaGate, *dayPass.Code, "out").Verdict)
+	require.Equal(t, "no_zone", org.scanAt(t, spaGate, *dayPass.Code, "in").Reason, "the visit ended at the exit")
+
+	r = counter.do("POST", "/api/v1/passes/"+seasonPass.ID+"/entitlements", map[string]string{"product_id": always.ID})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, "granted", org.scanAt(t, spaGate, *seasonPass.Code, "in").Verdict)
+	require.Equal(t, "granted", org.scanAt(t, spaGate, *seasonPass.Code, "out").Verdict)
+	require.Equal(t, "granted", org.scanAt(t, spaGate, *seasonPass.Code, "in").Verdict, "a permanent entitlement stays")
+	r = e.buyer().do("POST", "/api/v1/passes/"+seasonPass.ID+"/entitlements", map[string]string{"product_id": always.ID})
+	require.Equal(t, http.StatusUnauthorized, r.status)
+}

@@ -287,6 +287,7 @@ func (s *Server) routes() error {
 		v1.GET("/scans", s.listScans, gateStaff)
 		v1.GET("/occupancy", s.occupancy, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
 		v1.POST("/surcharges", s.paySurcharge, seller)
+		v1.POST("/passes/:id/entitlements", s.bookEntitlement, member(counters...))
 	}
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })

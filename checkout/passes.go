@@ -120,3 +120,16 @@ func (s *Service) Personalize(ctx context.Context, token, id string, h pass.Hold
 	}
 	return out, err
 }
+
+// StaffPass returns a pass to staff (the route checks the role):
+// ErrPassNotFound for none.
+func (s *Service) StaffPass(ctx context.Context, id string) (pass.Pass, error) {
+	if id == "" || len(id) > 64 {
+		return pass.Pass{}, fmt.Errorf("pass %q: %w", id, ErrPassNotFound)
+	}
+	p, err := s.store.GetPass(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return pass.Pass{}, fmt.Errorf("pass %s: %w", id, ErrPassNotFound)
+	}
+	return p, err
+}

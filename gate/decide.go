@@ -342,3 +342,18 @@ func (v Verdict) grant() Verdict {
 	v.Verdict, v.Reason = Granted, ""
 	return v
 }
+
+// WithZones is u with zones added for good (permanent) or for this visit.
+func WithZones(u Usage, zones []string, permanent bool) Usage {
+	to := &u.VisitZones
+	if permanent {
+		to = &u.Zones
+	}
+	*to = slices.Clip(*to)
+	for _, z := range zones {
+		if !slices.Contains(*to, z) {
+			*to = append(*to, z)
+		}
+	}
+	return u
+}

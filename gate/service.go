@@ -154,6 +154,10 @@ type Store interface {
 	// pay's error writes nothing. store.ErrNotFound for a code never
 	// scanned.
 	PaySurcharge(ctx context.Context, code, by string, at time.Time, pay func(Usage) (int64, error)) (Usage, error)
+	// AddZones adds zones to what the code admits to, under the code's lock:
+	// for good (Usage.Zones) or for this visit (Usage.VisitZones, which the
+	// next exit ends). A code never scanned gets its usage row.
+	AddZones(ctx context.Context, code string, zones []string, permanent bool) (Usage, error)
 }
 
 // Service is the gate: gates, scans, the scan log, occupancy.
@@ -477,4 +481,27 @@ func (s *Service) PaySurcharge(ctx context.Context, code string, amount int64, b
 		return 0, "", err
 	}
 	return amount, cur, nil
+}
+
+// multiUse are the kinds of pass a permanent entitlement may be booked on
+// (seed 002: "dauerhaft (nur bei Datenträgern mit Mehrfachnutzung)"): not
+// the ones for a day.
+var multiUse = []string{pass.KindMultiDay, pass.KindDayChoice, pass.KindWeek, pass.KindMonth, pass.KindYear, pass.KindSeason,
+	pass.KindAnnual, pass.KindValue, pass.KindCustomer, pass.KindDiscount, pass.KindStaff}
+
+// BookEntitlement books an entitlement (a product of kind entitlement) onto
+// the pass whose code is code, of product holder: its zones are added for
+// this visit, or for good if the entitlement is permanent, which only a
+// multi-use pass takes. What it costs is sold at the till as the
+// entitlement's own line; this adds its zones.
+func (s *Service) BookEntitlement(ctx context.Context, code string, holder, ent pass.Product) (Usage, error) {
+	switch {
+	case ent.Kind != pass.KindEntitlement:
+		return Usage{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("%q is a %s product, not an entitlement", ent.Name, ent.Kind)}
+	case !entryKind(holder.Kind) && holder.Kind != pass.KindValue && holder.Kind != pass.KindCustomer:
+		return Usage{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("a %s gives no entry: an entitlement has nothing to add to", holder.Kind)}
+	case ent.Rules.Permanent && !slices.Contains(multiUse, holder.Kind):
+		return Usage{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("a permanent entitlement needs a pass used more than one day, not a %s", holder.Kind)}
+	}
+	return s.store.AddZones(ctx, code, ent.Rules.Zones, ent.Rules.Permanent)
 }

@@ -32,6 +32,7 @@ const RULE_KINDS = {
   entries: ENTRY,
   window: ['day', 'time', 'block'],
   reentry_lock_minutes: ENTRY,
+  reentry_lock_from: ENTRY,
   anti_passback: ENTRY,
   credit_limit: ['day', 'time', 'customer', 'value'],
   days: ['multi_day', 'day_choice'],
@@ -41,11 +42,12 @@ const RULE_KINDS = {
   duration_minutes: ['time', 'block'],
   surcharge: ['time', 'block'],
   surcharge_interval_minutes: ['time', 'block'],
+  surcharge_from: ['time', 'block'],
   discount_group: CARDS,
   discount_percent: CARDS,
   value: ['value', 'customer'],
   auto_debit_product: ['value', 'customer'],
-  zones: ['entitlement'],
+  zones: ['entitlement', ...ENTRY],
   permanent: ['entitlement'],
   personalized: PERSONAL,
   exchange_for: ['pass_voucher'],
@@ -161,6 +163,10 @@ export function mountProducts(root) {
     window_from: input('input', { id: 'rule-window-from', type: 'time' }),
     window_to: input('input', { id: 'rule-window-to', type: 'time' }),
     card_kind: /** @type {HTMLSelectElement} */ (h('select', { id: 'rule-card-kind' }, h('option', { value: 'day' }, 'Day cards'), h('option', { value: 'time' }, 'Time cards'))),
+    reentry_lock_from: /** @type {HTMLSelectElement} */ (h('select', { id: 'rule-reentry-lock-from' },
+      h('option', { value: 'entry' }, 'the last entry'), h('option', { value: 'exit' }, 'the last exit'))),
+    surcharge_from: /** @type {HTMLSelectElement} */ (h('select', { id: 'rule-surcharge-from' },
+      h('option', { value: 'duration' }, 'the end of the duration'), h('option', { value: 'tolerance' }, 'the end of the tolerance'))),
     discount_group: input('input', { id: 'rule-discount-group', type: 'text', maxlength: '32', autocomplete: 'off' }),
     auto_debit_product: input('input', { id: 'rule-auto-debit-product', type: 'text', maxlength: '64', autocomplete: 'off' }),
     zones: input('input', { id: 'rule-zones', type: 'text', placeholder: 'e.g. sauna, spa', autocomplete: 'off' }),
@@ -178,6 +184,7 @@ export function mountProducts(root) {
         h('div', { class: 'field' }, h('label', { for: 'rule-window-to' }, 'To'), rule.window_to)),
       h('p', { class: 'field-error', id: 'rule-window-error', role: 'alert', hidden: true })),
     reentry_lock_minutes: field('reentry_lock_minutes', 'Re-entry lock (minutes)', rule.reentry_lock_minutes, 'Multiple entries only.'),
+    reentry_lock_from: field('reentry_lock_from', 'The lock counts from', rule.reentry_lock_from, 'Seed 002 leaves it open: from the last entry (the default) or the last exit.'),
     anti_passback: field('anti_passback', 'Anti-passback', rule.anti_passback, 'No second entry before an exit. Multiple entries only.'),
     credit_limit: field('credit_limit', 'Credit limit in the house', rule.credit_limit),
     days: field('days', 'Days', rule.days, 'Multi-day: day tickets; day choice: entry days (N).'),
@@ -187,11 +194,12 @@ export function mountProducts(root) {
     duration_minutes: field('duration_minutes', 'Duration (minutes)', rule.duration_minutes, 'How long a stay may last, e.g. 240.'),
     surcharge: field('surcharge', 'Surcharge per started interval', rule.surcharge),
     surcharge_interval_minutes: field('surcharge_interval_minutes', 'Surcharge interval (minutes)', rule.surcharge_interval_minutes),
+    surcharge_from: field('surcharge_from', 'Once over the tolerance, intervals count from', rule.surcharge_from, 'The end of the duration (the default: the tolerance is a grace) or of the tolerance.'),
     discount_group: field('discount_group', 'Discount group', rule.discount_group),
     discount_percent: field('discount_percent', 'Discount (%)', rule.discount_percent),
     value: field('value', 'Value loaded on issue', rule.value),
     auto_debit_product: field('auto_debit_product', 'Product booked at each entry (id)', rule.auto_debit_product),
-    zones: field('zones', 'Zones added', rule.zones, 'Zone ids, separated by commas.'),
+    zones: field('zones', 'Zones', rule.zones, 'Zone ids, separated by commas. An entitlement: the zones it adds. An entry product: the zones it admits to (empty: every zone).'),
     permanent: field('permanent', 'Permanent (else this visit only)', rule.permanent),
     personalized: field('personalized', 'Personalized', rule.personalized, 'A holder’s name and photo before production. Always for annual passes and customer cards.'),
     exchange_for: field('exchange_for', 'Exchanged for', rule.exchange_for),
@@ -281,6 +289,8 @@ export function mountProducts(root) {
     for (const r of MONEY_RULES) rule[r].value = p[r] ? money(p[r], p.currency).replace(/[^\d.,-]/g, '') : '';
     for (const r of CHECK_RULES) /** @type {HTMLInputElement} */ (rule[r]).checked = !!p[r];
     rule.card_kind.value = p.card_kind || 'day';
+    rule.reentry_lock_from.value = p.reentry_lock_from || 'entry';
+    rule.surcharge_from.value = p.surcharge_from || 'duration';
     rule.discount_group.value = p.discount_group || '';
     rule.auto_debit_product.value = p.auto_debit_product || '';
     rule.zones.value = (p.zones || []).join(', ');
@@ -345,6 +355,8 @@ export function mountProducts(root) {
     }
     for (const r of CHECK_RULES) if (has(r)) b[r] = /** @type {HTMLInputElement} */ (rule[r]).checked;
     if (has('card_kind')) b.card_kind = rule.card_kind.value;
+    if (has('reentry_lock_from')) b.reentry_lock_from = rule.reentry_lock_from.value;
+    if (has('surcharge_from')) b.surcharge_from = rule.surcharge_from.value;
     if (has('discount_group')) b.discount_group = rule.discount_group.value.trim();
     if (has('auto_debit_product')) b.auto_debit_product = rule.auto_debit_product.value.trim();
     if (has('zones')) {

@@ -454,3 +454,7 @@ func (g *guarded) Occupancy(ctx context.Context) ([]gate.ZoneCount, error) {
 func (g *guarded) PaySurcharge(ctx context.Context, code, by string, at time.Time, pay func(gate.Usage) (int64, error)) (gate.Usage, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.PaySurcharge(ctx, code, by, at, pay) })
 }
+
+func (g *guarded) AddZones(ctx context.Context, code string, zones []string, permanent bool) (gate.Usage, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.AddZones(ctx, code, zones, permanent) })
+}

@@ -294,3 +294,37 @@ func (s *Store) PaySurcharge(ctx context.Context, code, by string, at time.Time,
 	}
 	return out, nil
 }
+
+// AddZones adds zones to a code's usage under its lock.
+func (s *Store) AddZones(ctx context.Context, code string, zones []string, permanent bool) (gate.Usage, error) {
+	var out gate.Usage
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, ensureUsage, code, now); err != nil {
+			return err
+		}
+		var raw []byte
+		var version int
+		if err := tx.QueryRow(ctx, lockUsage, code).Scan(&raw, &version); err != nil {
+			return err
+		}
+		var u gate.Usage
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return err
+		}
+		u = gate.WithZones(u, zones, permanent)
+		body, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, updateUsage, code, body, now); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	if err != nil {
+		return gate.Usage{}, fmt.Errorf("add zones: %w", err)
+	}
+	return out, nil
+}

@@ -327,3 +327,28 @@ func (s *Store) PaySurcharge(ctx context.Context, code, by string, at time.Time,
 	}
 	return out, nil
 }
+
+// AddZones adds zones to a code's usage in one write transaction.
+func (s *Store) AddZones(ctx context.Context, code string, zones []string, permanent bool) (gate.Usage, error) {
+	var out gate.Usage
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		u, _, err := readUsage(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		u = gate.WithZones(u, zones, permanent)
+		body, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, upsertUsage, code, string(body), micros(s.now())); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	if err != nil {
+		return gate.Usage{}, fmt.Errorf("add zones: %w", err)
+	}
+	return out, nil
+}
