@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/realtime"
 )
 
 // The gate (issue 15): gates, scans, the scan log, occupancy, surcharges
@@ -245,17 +247,7 @@ func (s *Server) occupancy(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Zones []zoneCountJSON `json:"zones"`
-		Total int             `json:"total"`
-	}{Zones: make([]zoneCountJSON, 0, len(zs))}
-	for _, z := range zs {
-		if z.Zone != "" {
-			out.Zones = append(out.Zones, zoneCountJSON{Zone: z.Zone, Inside: z.Inside})
-		}
-	}
-	out.Total = gate.Total(zs)
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, toOccupancyJSON(zs))
 }
 
 func (s *Server) paySurcharge(c *echo.Context) error {
@@ -320,4 +312,38 @@ func (s *Server) bookEntitlement(c *echo.Context) error {
 		Zones      []string `json:"zones"`
 		VisitZones []string `json:"visit_zones"`
 	}{nonNilSlice(u.Zones), nonNilSlice(u.VisitZones)})
+}
+
+// occupancyLive is GET /occupancy/live: a WebSocket that carries the
+// occupancy (as GET /occupancy answers it) at once and after every scan,
+// at most every half second.
+func (s *Server) occupancyLive(c *echo.Context) error {
+	changes, stop := s.cfg.Gates.Watch()
+	defer stop()
+	err := realtime.ServeFeed(c.Request().Context(), c.Response(), c.Request(), changes, 500*time.Millisecond, func(ctx context.Context) (any, error) {
+		zs, err := s.cfg.Gates.Occupancy(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return toOccupancyJSON(zs), nil
+	})
+	if err != nil {
+		s.log.Debug("occupancy feed", "err", err)
+	}
+	return nil
+}
+
+type occupancyJSON struct {
+	Zones []zoneCountJSON `json:"zones"`
+	Total int             `json:"total"`
+}
+
+func toOccupancyJSON(zs []gate.ZoneCount) occupancyJSON {
+	out := occupancyJSON{Zones: make([]zoneCountJSON, 0, len(zs)), Total: gate.Total(zs)}
+	for _, z := range zs {
+		if z.Zone != "" {
+			out.Zones = append(out.Zones, zoneCountJSON{Zone: z.Zone, Inside: z.Inside})
+		}
+	}
+	return out
 }

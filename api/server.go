@@ -286,6 +286,7 @@ func (s *Server) routes() error {
 		v1.POST("/scans/batch", s.scanBatch, gateStaff)
 		v1.GET("/scans", s.listScans, gateStaff)
 		v1.GET("/occupancy", s.occupancy, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
+		v1.GET("/occupancy/live", s.occupancyLive, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
 		v1.POST("/surcharges", s.paySurcharge, seller)
 		v1.POST("/passes/:id/entitlements", s.bookEntitlement, member(counters...))
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seatmap/seatmap/input"
@@ -167,8 +168,39 @@ type Service struct {
 	now   func() time.Time
 	// facility returns the facility's settings (opening hours, tolerance).
 	facility func(ctx context.Context) (pass.Facility, error)
-	// onScan is told of every recorded scan (the live occupancy).
+	// onScan is told of every recorded scan.
 	onScan func(Record)
+	// watchers are told (without blocking) that occupancy may have changed.
+	mu       sync.Mutex
+	watchers map[chan struct{}]struct{}
+}
+
+// Watch returns a channel that is signalled (coalesced, never blocking the
+// gate) after every recorded scan, and a func to stop watching.
+func (s *Service) Watch() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	s.mu.Lock()
+	if s.watchers == nil {
+		s.watchers = map[chan struct{}]struct{}{}
+	}
+	s.watchers[c] = struct{}{}
+	s.mu.Unlock()
+	return c, func() {
+		s.mu.Lock()
+		delete(s.watchers, c)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Service) changed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.watchers {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Config wires a Service.
@@ -405,8 +437,11 @@ func (s *Service) scan(ctx context.Context, r Request, offline bool) (Record, bo
 	if err != nil {
 		return Record{}, false, err
 	}
-	if !replayed && s.onScan != nil {
-		s.onScan(out)
+	if !replayed {
+		s.changed()
+		if s.onScan != nil {
+			s.onScan(out)
+		}
 	}
 	return out, replayed, nil
 }

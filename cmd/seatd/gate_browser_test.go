@@ -18,7 +18,8 @@ import (
 // used". The network drops: the next scan is let through provisionally
 // (amber) and queued on the device; when the network is back the queue
 // uploads, and the scan log shows it as an offline scan whose verdict the
-// rules contradict. The staff page shows one person inside.
+// rules contradict. The staff page shows one person inside, and a second
+// one live, when another gate lets them in.
 func TestGateScanner(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -112,5 +113,9 @@ func TestGateScanner(t *testing.T) {
 	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/scans")))
 	waitFor(t, page, `!!document.querySelector("#occupancy-total") && document.querySelectorAll("#scans-table tbody tr[data-scan]").length === 3`, 10*time.Second)
 	require.Equal(t, "1", eval[string](t, page, `document.querySelector("#occupancy-total .stat-value").dataset.count`))
+	// Live: a scan at another gate shows on the open page, without a reload.
+	waitFor(t, page, `document.querySelector("#occupancy")?.dataset.live === "true"`, 10*time.Second)
+	require.Equal(t, http.StatusOK, admin.call("POST", "/api/v1/scans", map[string]string{"code": o.Passes[1].Code, "gate_id": g.ID, "direction": "in", "nonce": "live-1"}, nil, auth...))
+	waitFor(t, page, `document.querySelector("#occupancy-total .stat-value")?.dataset.count === "2"`, 10*time.Second)
 	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "the gates page fits the phone")
 }

@@ -194,6 +194,8 @@ export const scans = (query) => withQuery('/scans', query);
 export const scansBatch = () => '/scans/batch';
 /** Who is inside, by zone. */
 export const occupancy = () => '/occupancy';
+/** The same, live: a socket path, wrap in socketURL(). */
+export const occupancyLive = () => '/occupancy/live';
 /** A time card's surcharge paid at the till. */
 export const surcharges = () => '/surcharges';
 

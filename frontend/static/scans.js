@@ -1,7 +1,7 @@
-// Gates and their log (#/scans): who is inside now, by zone (refreshed every
-// few seconds), the gates (organizers make them here), and the scan log with
-// filters — a gate, granted or denied, the conflicts offline scanners
-// brought back.
+// Gates and their log (#/scans): who is inside now, by zone (live on a
+// socket, GET /occupancy/live; asked every few seconds while it is down),
+// the gates (organizers make them here), and the scan log with filters — a
+// gate, granted or denied, the conflicts offline scanners brought back.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -109,19 +109,46 @@ export function mountScans(root, user) {
     filterGate.value = keep;
   }
 
-  async function refreshOccupancy() {
-    try {
-      /** @type {{zones: {zone: string, inside: number}[], total: number}} */
-      const o = await api.get(paths.occupancy());
-      if (dead) return;
-      replace(occupancy,
+  /** @param {{zones: {zone: string, inside: number}[], total: number}} o */
+  function renderOccupancy(o) {
+    replace(occupancy,
         h('div', { class: 'stat-card stat-net', id: 'occupancy-total' }, h('span', { class: 'stat-label' }, 'Inside'),
           h('strong', { class: 'stat-value', dataset: { count: String(o.total) } }, count(o.total))),
         o.zones.map((z) => h('div', { class: 'stat-card', dataset: { zone: z.zone } }, h('span', { class: 'stat-label' }, zoneName(z.zone)),
           h('strong', { class: 'stat-value' }, count(z.inside)))));
+  }
+
+  async function refreshOccupancy() {
+    try {
+      const o = await api.get(paths.occupancy());
+      if (!dead) renderOccupancy(o);
     } catch (err) {
       if (signedOut(err)) dead = true;
     }
+  }
+
+  /**
+   * Occupancy live on a socket (after every scan, at most twice a second);
+   * while it is down the page asks every few seconds instead.
+   */
+  /** @type {WebSocket | null} */
+  let socket = null;
+  function openSocket() {
+    if (dead) return;
+    socket = new WebSocket(paths.socketURL(paths.occupancyLive()));
+    socket.onmessage = (ev) => {
+      try {
+        renderOccupancy(JSON.parse(ev.data));
+        occupancy.dataset.live = 'true';
+      } catch {
+        // A message that is not the occupancy: the next one is.
+      }
+    };
+    socket.onclose = () => {
+      occupancy.dataset.live = 'false';
+      socket = null;
+      if (!dead) window.setTimeout(openSocket, 5000);
+    };
   }
 
   /** @param {boolean} older */
@@ -199,14 +226,16 @@ export function mountScans(root, user) {
         : h('p', { class: 'hint' }, 'The facility has no zones: the gate leads everywhere.'));
     renderGates();
     refreshOccupancy();
+    openSocket();
     loadScans(false);
   })();
   const timer = window.setInterval(() => {
-    if (!dead && document.visibilityState === 'visible') refreshOccupancy();
+    if (!dead && !socket && document.visibilityState === 'visible') refreshOccupancy();
   }, REFRESH_MS);
 
   return () => {
     dead = true;
     clearInterval(timer);
+    socket?.close();
   };
 }
