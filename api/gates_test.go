@@ -268,10 +268,16 @@ func TestGateOfflineBatch(t *testing.T) {
 			// conflict, logged, and stands.
 			once := org.createProduct(t, `{"kind":"day","name":"Einmal","price":100,"currency":"EUR","channels":["web"],"entries":1}`)
 			code := passCodes(t, e, once.ID, 1)[0]
-			now := e.clock.Now()
+			// Two minutes apart on one day (a day ticket's day is the day of
+			// its first entry: across midnight the second would be expired).
+			t2 := e.clock.Now().Add(-time.Minute)
+			t1 := t2.Add(-time.Minute)
+			if t1.UTC().YearDay() != t2.UTC().YearDay() {
+				t1, t2 = t1.Add(-5*time.Minute), t2.Add(-5*time.Minute)
+			}
 			r = guard.do("POST", "/api/v1/scans/batch", map[string]any{"scans": []map[string]string{
-				{"code": code, "gate_id": g, "direction": "in", "nonce": "x1", "at": now.Add(-2 * time.Minute).Format(time.RFC3339Nano), "verdict": "granted"},
-				{"code": code, "gate_id": g, "direction": "in", "nonce": "x2", "at": now.Add(-time.Minute).Format(time.RFC3339Nano), "verdict": "granted"},
+				{"code": code, "gate_id": g, "direction": "in", "nonce": "x1", "at": t1.Format(time.RFC3339Nano), "verdict": "granted"},
+				{"code": code, "gate_id": g, "direction": "in", "nonce": "x2", "at": t2.Format(time.RFC3339Nano), "verdict": "granted"},
 			}})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			out.Results = nil
