@@ -118,6 +118,27 @@ func OccupancyDelta(before, after Usage) []ZoneCount {
 	return out
 }
 
+// ZoneDeltas is OccupancyDelta summed by zone, in zone order, without the
+// zones it leaves as they were: what one statement adds to the counts.
+func ZoneDeltas(before, after Usage) ([]string, []int32) {
+	sum := map[string]int32{}
+	for _, d := range OccupancyDelta(before, after) {
+		sum[d.Zone] += int32(d.Inside)
+	}
+	zones := make([]string, 0, len(sum))
+	for z, n := range sum {
+		if n != 0 {
+			zones = append(zones, z)
+		}
+	}
+	slices.Sort(zones)
+	deltas := make([]int32, len(zones))
+	for i, z := range zones {
+		deltas[i] = sum[z]
+	}
+	return zones, deltas
+}
+
 // Total is the people inside, from Occupancy's counts (its zone "").
 func Total(zs []ZoneCount) int {
 	for _, z := range zs {
@@ -173,6 +194,37 @@ type Service struct {
 	// watchers are told (without blocking) that occupancy may have changed.
 	mu       sync.Mutex
 	watchers map[chan struct{}]struct{}
+	// gates are kept once read (a gate does not change); the facility's
+	// settings for facilityTTL: every scan reads both.
+	cacheMu    sync.Mutex
+	gates      map[string]Gate
+	facilityAt time.Time
+	facilityV  pass.Facility
+}
+
+// facilityTTL is how long a scan decides by the facility's settings as
+// read: a change of opening hours reaches the gates within it.
+const facilityTTL = 2 * time.Second
+
+// currentFacility is the facility's settings, read at most every
+// facilityTTL.
+func (s *Service) currentFacility(ctx context.Context) (pass.Facility, error) {
+	now := time.Now()
+	s.cacheMu.Lock()
+	if !s.facilityAt.IsZero() && now.Sub(s.facilityAt) < facilityTTL {
+		f := s.facilityV
+		s.cacheMu.Unlock()
+		return f, nil
+	}
+	s.cacheMu.Unlock()
+	f, err := s.facility(ctx)
+	if err != nil {
+		return pass.Facility{}, err
+	}
+	s.cacheMu.Lock()
+	s.facilityV, s.facilityAt = f, now
+	s.cacheMu.Unlock()
+	return f, nil
 }
 
 // Watch returns a channel that is signalled (coalesced, never blocking the
@@ -281,11 +333,26 @@ func (s *Service) Gate(ctx context.Context, id string) (Gate, error) {
 	if id == "" || len(id) > 64 {
 		return Gate{}, fmt.Errorf("gate %q: %w", id, ErrGateNotFound)
 	}
+	s.cacheMu.Lock()
+	g, ok := s.gates[id]
+	s.cacheMu.Unlock()
+	if ok {
+		return g, nil
+	}
 	g, err := s.store.GetGate(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Gate{}, fmt.Errorf("gate %s: %w", id, ErrGateNotFound)
 	}
-	return g, err
+	if err != nil {
+		return Gate{}, err
+	}
+	s.cacheMu.Lock()
+	if s.gates == nil {
+		s.gates = map[string]Gate{}
+	}
+	s.gates[id] = g
+	s.cacheMu.Unlock()
+	return g, nil
 }
 
 // Gates lists the gates.
@@ -388,7 +455,7 @@ func (s *Service) scan(ctx context.Context, r Request, offline bool) (Record, bo
 	if err != nil {
 		return Record{}, false, err
 	}
-	f, err := s.facility(ctx)
+	f, err := s.currentFacility(ctx)
 	if err != nil {
 		return Record{}, false, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seatmap/seatmap/gate"
+	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/store"
 )
 
@@ -19,8 +20,9 @@ const (
 	selectGate  = `SELECT ` + gateColumns + ` FROM gates WHERE id = $1`
 	selectGates = `SELECT ` + gateColumns + ` FROM gates ORDER BY name, id LIMIT 1000`
 
-	selectPassByCode = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
-	orderPaid        = `SELECT status IN ('paid', 'partially_refunded', 'refunded') FROM orders WHERE id = $1`
+	selectPassByCode    = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
+	selectProductOfCode = `SELECT ` + productColumns + ` FROM products WHERE id = (SELECT product_id FROM passes WHERE code = $1)`
+	orderOfCodePaid     = `SELECT status IN ('paid', 'partially_refunded', 'refunded') FROM orders WHERE id = (SELECT order_id FROM passes WHERE code = $1)`
 	// A ticket of an order not paid is as good as void at the gate.
 	selectTicketByCode = `SELECT t.id, t.order_id, t.performance_id,
   CASE WHEN o.status IN ('paid', 'partially_refunded', 'refunded') THEN t.status ELSE 'void' END,
@@ -43,7 +45,7 @@ WHERE ($1 = '' OR gate_id = $1) AND ($2 = '' OR code = $2) AND ($3 = '' OR verdi
 ORDER BY recorded_at DESC, id DESC
 LIMIT $7`
 
-	addOccupancy = `INSERT INTO zone_occupancy (zone, inside) VALUES ($1, $2)
+	addOccupancy = `INSERT INTO zone_occupancy (zone, inside) SELECT * FROM unnest($1::text[], $2::int[])
 ON CONFLICT (zone) DO UPDATE SET inside = zone_occupancy.inside + EXCLUDED.inside`
 	selectOccupancy = `SELECT zone, inside FROM zone_occupancy WHERE inside <> 0 ORDER BY zone`
 	insertSurcharge = `INSERT INTO surcharges (code, amount, by_staff, paid_at) VALUES ($1, $2, $3, $4)`
@@ -94,35 +96,51 @@ func (s *Store) ListGates(ctx context.Context) ([]gate.Gate, error) {
 	return out, nil
 }
 
-// LookupCode finds a pass or a ticket by its code.
+// LookupCode finds a pass or a ticket by its code: the pass, its product,
+// whether its order is paid, and the ticket, asked in one round trip.
 func (s *Store) LookupCode(ctx context.Context, code string) (gate.Found, error) {
-	p, err := scanPass(s.pool.QueryRow(ctx, selectPassByCode, code))
+	var out gate.Found
+	var p pass.Pass
+	var t gate.Ticket
+	var passErr, productErr, paidErr, ticketErr error
+	b := &pgx.Batch{}
+	b.Queue(selectPassByCode, code).QueryRow(func(r pgx.Row) error {
+		p, passErr = scanPass(r)
+		return nil
+	})
+	b.Queue(selectProductOfCode, code).QueryRow(func(r pgx.Row) error {
+		out.Product, productErr = scanProduct(r)
+		return nil
+	})
+	b.Queue(orderOfCodePaid, code).QueryRow(func(r pgx.Row) error {
+		paidErr = r.Scan(&out.Paid)
+		return nil
+	})
+	b.Queue(selectTicketByCode, code).QueryRow(func(r pgx.Row) error {
+		ticketErr = r.Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &out.StartsAt)
+		return nil
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return gate.Found{}, fmt.Errorf("look up code: %w", err)
+	}
 	switch {
-	case err == nil:
-		var out gate.Found
+	case passErr == nil:
+		if err := errors.Join(productErr, paidErr); err != nil {
+			return gate.Found{}, fmt.Errorf("code's product and order: %w", err)
+		}
 		out.Pass = &p
-		if out.Product, err = s.GetProduct(ctx, p.ProductID); err != nil {
-			return gate.Found{}, fmt.Errorf("code's product: %w", err)
-		}
-		if err := s.pool.QueryRow(ctx, orderPaid, p.OrderID).Scan(&out.Paid); err != nil {
-			return gate.Found{}, fmt.Errorf("code's order: %w", err)
-		}
 		if err := s.withDebit(ctx, &out); err != nil {
 			return gate.Found{}, err
 		}
 		return out, nil
-	case !errors.Is(err, pgx.ErrNoRows):
-		return gate.Found{}, fmt.Errorf("look up code: %w", err)
-	}
-	var t gate.Ticket
-	var out gate.Found
-	err = s.pool.QueryRow(ctx, selectTicketByCode, code).Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &out.StartsAt)
-	if errors.Is(err, pgx.ErrNoRows) {
+	case !errors.Is(passErr, pgx.ErrNoRows):
+		return gate.Found{}, fmt.Errorf("look up code: %w", passErr)
+	case errors.Is(ticketErr, pgx.ErrNoRows):
 		return gate.Found{}, fmt.Errorf("code: %w", store.ErrNotFound)
+	case ticketErr != nil:
+		return gate.Found{}, fmt.Errorf("look up code: %w", ticketErr)
 	}
-	if err != nil {
-		return gate.Found{}, fmt.Errorf("look up code: %w", err)
-	}
+	out.Product, out.Paid = pass.Product{}, false
 	out.Ticket = &t
 	return out, nil
 }
@@ -157,16 +175,23 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		replayed = false
 		code := rec.Scan.Code
-		if _, err := tx.Exec(ctx, ensureUsage, code, now); err != nil {
-			return err
-		}
+		// One round trip: the code's usage row made if new, locked and read,
+		// and the scan its nonce may already be.
 		var raw []byte
 		var version int
-		if err := tx.QueryRow(ctx, lockUsage, code).Scan(&raw, &version); err != nil {
+		var prev gate.Record
+		var prevErr error
+		b := &pgx.Batch{}
+		b.Queue(ensureUsage, code, now)
+		b.Queue(lockUsage, code).QueryRow(func(r pgx.Row) error { return r.Scan(&raw, &version) })
+		b.Queue(selectScanByNonce, rec.Scan.GateID, rec.Scan.Nonce).QueryRow(func(r pgx.Row) error {
+			prev, prevErr = scanRecord(r)
+			return nil
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
-		prev, err := scanRecord(tx.QueryRow(ctx, selectScanByNonce, rec.Scan.GateID, rec.Scan.Nonce))
-		switch {
+		switch err := prevErr; {
 		case err == nil && prev.Scan.Code != code:
 			return gate.ErrNonceReused
 		case err == nil:
@@ -181,6 +206,7 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		}
 		u.Version = version
 		v, next, conflict := decide(u)
+		var err error
 		if v, next, err = s.scanDebit(ctx, tx, rec, u, v, next, now); err != nil {
 			return err
 		}
@@ -189,30 +215,26 @@ func (s *Store) RecordScan(ctx context.Context, rec gate.Record, decide gate.Dec
 		if !v.RetryAt.IsZero() {
 			retry = &v.RetryAt
 		}
-		_, err = tx.Exec(ctx, insertScan, rec.ID, rec.Scan.GateID, rec.Scan.Nonce, code, rec.Scan.Direction, rec.Scan.At, v.Verdict, v.Reason,
+		// One round trip: the scan recorded, the usage and the zone counts
+		// changed.
+		b = &pgx.Batch{}
+		b.Queue(insertScan, rec.ID, rec.Scan.GateID, rec.Scan.Nonce, code, rec.Scan.Direction, rec.Scan.At, v.Verdict, v.Reason,
 			v.Kind, v.PassID, v.TicketID, v.Holder, retry, v.SurchargeDue, v.Remaining, v.Debit, rec.Offline, rec.Device, conflict, rec.By, now)
+		if !gate.SameUsage(u, next) {
+			body, err := json.Marshal(next)
+			if err != nil {
+				return err
+			}
+			b.Queue(updateUsage, code, body, now)
+			if zones, deltas := gate.ZoneDeltas(u, next); len(zones) > 0 {
+				b.Queue(addOccupancy, zones, deltas)
+			}
+		}
+		err = tx.SendBatch(ctx, b).Close()
 		if isUnique(err) {
 			return gate.ErrNonceReused
 		}
-		if err != nil {
-			return err
-		}
-		if gate.SameUsage(u, next) {
-			return nil
-		}
-		body, err := json.Marshal(next)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, updateUsage, code, body, now); err != nil {
-			return err
-		}
-		for _, d := range gate.OccupancyDelta(u, next) {
-			if _, err := tx.Exec(ctx, addOccupancy, d.Zone, d.Inside); err != nil {
-				return err
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return gate.Record{}, false, fmt.Errorf("record scan: %w", err)
