@@ -194,37 +194,10 @@ type Service struct {
 	// watchers are told (without blocking) that occupancy may have changed.
 	mu       sync.Mutex
 	watchers map[chan struct{}]struct{}
-	// gates are kept once read (a gate does not change); the facility's
-	// settings for facilityTTL: every scan reads both.
-	cacheMu    sync.Mutex
-	gates      map[string]Gate
-	facilityAt time.Time
-	facilityV  pass.Facility
-}
-
-// facilityTTL is how long a scan decides by the facility's settings as
-// read: a change of opening hours reaches the gates within it.
-const facilityTTL = 2 * time.Second
-
-// currentFacility is the facility's settings, read at most every
-// facilityTTL.
-func (s *Service) currentFacility(ctx context.Context) (pass.Facility, error) {
-	now := time.Now()
-	s.cacheMu.Lock()
-	if !s.facilityAt.IsZero() && now.Sub(s.facilityAt) < facilityTTL {
-		f := s.facilityV
-		s.cacheMu.Unlock()
-		return f, nil
-	}
-	s.cacheMu.Unlock()
-	f, err := s.facility(ctx)
-	if err != nil {
-		return pass.Facility{}, err
-	}
-	s.cacheMu.Lock()
-	s.facilityV, s.facilityAt = f, now
-	s.cacheMu.Unlock()
-	return f, nil
+	// gates are kept once read: a gate does not change, and every scan
+	// reads its own. (The facility's settings are cached by pass.Service.)
+	cacheMu sync.Mutex
+	gates   map[string]Gate
 }
 
 // Watch returns a channel that is signalled (coalesced, never blocking the
@@ -455,7 +428,7 @@ func (s *Service) scan(ctx context.Context, r Request, offline bool) (Record, bo
 	if err != nil {
 		return Record{}, false, err
 	}
-	f, err := s.currentFacility(ctx)
+	f, err := s.facility(ctx)
 	if err != nil {
 		return Record{}, false, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/seatmap/seatmap/internal/ids"
@@ -53,7 +54,16 @@ type Store interface {
 // Service makes and changes products and the facility's settings.
 type Service struct {
 	store Store
+	// The facility's settings as last read, for facilityTTL: every gate
+	// scan reads them. A change made through this service replaces them at
+	// once; one made on another node arrives within the TTL.
+	mu         sync.Mutex
+	facility   Facility
+	facilityAt time.Time
 }
+
+// facilityTTL is how long the facility's settings are used as read.
+const facilityTTL = 2 * time.Second
 
 // NewService returns a service on st.
 func NewService(st Store) *Service { return &Service{store: st} }
@@ -161,13 +171,28 @@ func (s *Service) Products(ctx context.Context, f Filter) ([]Product, error) {
 	return s.store.ListProducts(ctx, f)
 }
 
-// Facility returns the settings (the zero Facility before any are stored).
+// Facility returns the settings (the zero Facility before any are stored),
+// as read at most facilityTTL ago.
 func (s *Service) Facility(ctx context.Context) (Facility, error) {
+	s.mu.Lock()
+	if !s.facilityAt.IsZero() && time.Since(s.facilityAt) < facilityTTL {
+		f := s.facility
+		s.mu.Unlock()
+		return f, nil
+	}
+	s.mu.Unlock()
 	f, err := s.store.GetFacility(ctx)
 	if err != nil {
 		return Facility{}, fmt.Errorf("facility settings: %w", err)
 	}
+	s.remember(f)
 	return f, nil
+}
+
+func (s *Service) remember(f Facility) {
+	s.mu.Lock()
+	s.facility, s.facilityAt = f, time.Now()
+	s.mu.Unlock()
 }
 
 // PutFacility checks and stores the settings. With version >= 0 the stored
@@ -178,7 +203,7 @@ func (s *Service) PutFacility(ctx context.Context, f Facility, version int) (Fac
 		return Facility{}, err
 	}
 	if version < 0 {
-		cur, err := s.Facility(ctx)
+		cur, err := s.store.GetFacility(ctx) // not the cached copy: its version may be behind
 		if err != nil {
 			return Facility{}, err
 		}
@@ -192,5 +217,6 @@ func (s *Service) PutFacility(ctx context.Context, f Facility, version int) (Fac
 	if err != nil {
 		return Facility{}, fmt.Errorf("store facility settings: %w", err)
 	}
+	s.remember(out)
 	return out, nil
 }
