@@ -100,10 +100,15 @@ function route() {
   // A new page starts at its top; a page just loaded is there already, and
   // asking would lay out the page before it has its data (a phone's first
   // draw waits for that layout).
-  if (routed) window.scrollTo(0, 0);
+  if (routed) {
+    window.scrollTo(0, 0);
+    // Move focus to the new page for keyboard and screen-reader users. Not
+    // on the first: a page just loaded starts at its top with nothing
+    // focused, as any page does, and focusing would lay it out before it has
+    // its data (60 ms of a phone's first draw).
+    main.focus({ preventScroll: true });
+  }
   routed = true;
-  // Move focus to the page for keyboard and screen-reader users.
-  main.focus({ preventScroll: true });
 }
 
 /** Whether a route has been shown: false until the first. */

@@ -253,7 +253,9 @@ export class HoldPanel {
 
   /** Moves keyboard focus to the panel (the control that led here went away). */
   focus() {
-    this.title.focus();
+    // The panel is in view where it is shown (TestCheckoutConfirmInView):
+    // moving focus must not scroll the page under the buyer.
+    this.title.focus({ preventScroll: true });
   }
 
   /**

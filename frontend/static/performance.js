@@ -237,6 +237,8 @@ class PerformancePage {
       onFatal: (msg) => { this.gone = true; showError(msg); this.#disable(msg); },
     });
     this.#renderSelection();
+    // The page around the map is built: draw the map with this frame.
+    this.view.drawNow();
     await this.#restoreHold();
   }
 
