@@ -220,6 +220,30 @@ func TestGateTickets(t *testing.T) {
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 			require.Equal(t, "refunded", admin.scanAt(t, g, codes["S-R1-S2"], "in").Reason)
 			require.Equal(t, "unknown", admin.scanAt(t, g, "NO-SUCH-CODE", "in").Reason)
+
+			// A performance that lets its tickets in again after an exit.
+			r = admin.do("POST", "/api/v1/halls", hall.Theatre())
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var h struct{ ID string }
+			r.decode(t, &h)
+			r = admin.do("POST", "/api/v1/performances", map[string]any{"hall_id": h.ID, "name": "Matinee", "on_sale": true, "reentry": true,
+				"starts_at": e.clock.Now().Add(time.Minute).Format(time.RFC3339)})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var again struct {
+				ID      string
+				Reentry bool
+			}
+			r.decode(t, &again)
+			require.True(t, again.Reentry)
+			o2, r := e.buy(again.ID, "", "S-R2-S1")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var full2 struct{ Tickets []struct{ Code string } }
+			e.staff().do("GET", "/api/v1/orders/"+o2.ID, nil).decode(t, &full2)
+			code := full2.Tickets[0].Code
+			require.Equal(t, "granted", admin.scanAt(t, g, code, "in").Verdict)
+			require.Equal(t, "passback", admin.scanAt(t, g, code, "in").Reason, "in twice without an exit")
+			require.Equal(t, "granted", admin.scanAt(t, g, code, "out").Verdict)
+			require.Equal(t, "granted", admin.scanAt(t, g, code, "in").Verdict, "back in after the interval")
 		})
 	}
 }

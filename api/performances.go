@@ -69,22 +69,24 @@ type limitsJSON struct {
 }
 
 type performanceJSON struct {
-	ID        string      `json:"id"`
-	HallID    string      `json:"hall_id"`
-	Name      string      `json:"name"`
-	StartsAt  string      `json:"starts_at"`
-	TimeZone  string      `json:"time_zone"` // the venue's (IANA), in which starts_at is shown
-	Status    string      `json:"status"`
-	Zones     []hall.Zone `json:"zones"`
-	Counts    *countsJSON `json:"counts,omitempty"`
-	Limits    *limitsJSON `json:"limits,omitempty"`
-	CreatedAt string      `json:"created_at"`
+	ID       string      `json:"id"`
+	HallID   string      `json:"hall_id"`
+	Name     string      `json:"name"`
+	StartsAt string      `json:"starts_at"`
+	TimeZone string      `json:"time_zone"` // the venue's (IANA), in which starts_at is shown
+	Status   string      `json:"status"`
+	Zones    []hall.Zone `json:"zones"`
+	Counts   *countsJSON `json:"counts,omitempty"`
+	Limits   *limitsJSON `json:"limits,omitempty"`
+	// Reentry: a ticket gets in again after an exit.
+	Reentry   bool   `json:"reentry"`
+	CreatedAt string `json:"created_at"`
 }
 
 func (s *Server) performanceJSON(c *echo.Context, p catalog.Performance) performanceJSON {
 	out := performanceJSON{
 		ID: p.ID, HallID: p.HallID, Name: p.Name, StartsAt: rfc3339(p.StartsAt), TimeZone: s.checkout.Location().String(), Status: p.Status,
-		Zones: p.Zones, CreatedAt: rfc3339(p.CreatedAt),
+		Zones: p.Zones, Reentry: p.Reentry, CreatedAt: rfc3339(p.CreatedAt),
 	}
 	if out.Zones == nil {
 		out.Zones = []hall.Zone{}
@@ -102,6 +104,7 @@ type createPerformanceJSON struct {
 	Zones      []hall.Zone `json:"zones"`
 	OnSale     bool        `json:"on_sale"`
 	TemplateID string      `json:"template_id"`
+	Reentry    bool        `json:"reentry"`
 }
 
 func (s *Server) createPerformance(c *echo.Context) error {
@@ -110,7 +113,7 @@ func (s *Server) createPerformance(c *echo.Context) error {
 		return err
 	}
 	p, err := s.seats.CreatePerformance(c.Request().Context(), seating.NewPerformance{
-		HallID: in.HallID, Name: in.Name, StartsAt: in.StartsAt, Zones: in.Zones, OnSale: in.OnSale, TemplateID: in.TemplateID,
+		HallID: in.HallID, Name: in.Name, StartsAt: in.StartsAt, Zones: in.Zones, OnSale: in.OnSale, TemplateID: in.TemplateID, Reentry: in.Reentry,
 	})
 	if err != nil {
 		return err

@@ -40,7 +40,10 @@ type Performance struct {
 	// SeatChannels is each seat's index into Channels; nil in lists, and nil or
 	// empty when every seat is in the web channel.
 	SeatChannels []uint8
-	CreatedAt    time.Time
+	// Reentry lets a ticket in again after an exit (the gate); by default a
+	// ticket admits once.
+	Reentry   bool
+	CreatedAt time.Time
 }
 
 // Block is a seat taken out of sale, with the reason (mixer desk, fire watch…).

@@ -56,6 +56,8 @@ type NewPerformance struct {
 	OnSale bool
 	// TemplateID, if set, sets the new performance up from a template of its hall.
 	TemplateID string
+	// Reentry lets its tickets in again after an exit.
+	Reentry bool
 }
 
 // CreatePerformance stores a performance of a hall and loads its shard.
@@ -114,7 +116,7 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (cat
 	}
 	sp := catalog.Performance{
 		ID: NewPerformanceID(), HallID: np.HallID, Name: np.Name, StartsAt: np.StartsAt.UTC(),
-		Status: status, Zones: zones, SeatZones: seatZones,
+		Status: status, Zones: zones, SeatZones: seatZones, Reentry: np.Reentry,
 	}
 	if err := s.store.CreatePerformance(ctx, sp); err != nil {
 		return catalog.Performance{}, fmt.Errorf("create performance: %w", err)

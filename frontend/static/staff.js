@@ -403,6 +403,7 @@ function createForm(halls, isDead) {
   const time = /** @type {HTMLInputElement} */ (h('input', { id: 'new-time', name: 'time', type: 'time', required: true, value: '19:30' }));
   const template = /** @type {HTMLSelectElement} */ (h('select', { id: 'new-template', name: 'template' }, h('option', { value: '' }, 'None: the hall’s own zones')));
   const onSale = /** @type {HTMLInputElement} */ (h('input', { id: 'new-on-sale', type: 'checkbox' }));
+  const reentry = /** @type {HTMLInputElement} */ (h('input', { id: 'new-reentry', type: 'checkbox' }));
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'new-create', class: 'btn btn-primary btn-block' }, 'Create performance'));
 
@@ -434,7 +435,7 @@ function createForm(halls, isDead) {
     button.setAttribute('aria-busy', 'true');
     try {
       /** @type {Record<string, any>} */
-      const body = { hall_id: hall.value, name: name.value.trim(), starts_at: starts.toISOString(), on_sale: onSale.checked };
+      const body = { hall_id: hall.value, name: name.value.trim(), starts_at: starts.toISOString(), on_sale: onSale.checked, reentry: reentry.checked };
       if (template.value) body.template_id = template.value;
       const p = await api.post(paths.performances(), body);
       if (isDead()) return;
@@ -459,6 +460,7 @@ function createForm(halls, isDead) {
   h('div', { class: 'field' }, h('label', { for: 'new-template' }, 'Zone template'), template,
     h('p', { class: 'hint' }, 'Zones, quotas and blocks saved from another performance in this hall.')),
   h('label', { class: 'check' }, onSale, ' Put on sale at once'),
+  h('label', { class: 'check' }, reentry, ' Tickets get back in after an exit (the gate)'),
   error,
   button);
 

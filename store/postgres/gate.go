@@ -26,7 +26,7 @@ const (
 	// A ticket of an order not paid is as good as void at the gate.
 	selectTicketByCode = `SELECT t.id, t.order_id, t.performance_id,
   CASE WHEN o.status IN ('paid', 'partially_refunded', 'refunded') THEN t.status ELSE 'void' END,
-  o.buyer_name, p.starts_at
+  o.buyer_name, p.starts_at, p.reentry
 FROM tickets t JOIN orders o ON o.id = t.order_id JOIN performances p ON p.id = t.performance_id
 WHERE t.code = $1`
 
@@ -117,7 +117,7 @@ func (s *Store) LookupCode(ctx context.Context, code string) (gate.Found, error)
 		return nil
 	})
 	b.Queue(selectTicketByCode, code).QueryRow(func(r pgx.Row) error {
-		ticketErr = r.Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &out.StartsAt)
+		ticketErr = r.Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &out.StartsAt, &t.Reentry)
 		return nil
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {

@@ -67,9 +67,9 @@ func (s *Store) ListHalls(ctx context.Context) ([]catalog.Hall, error) {
 }
 
 const (
-	insertPerformance = `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, channels, seat_channels, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
-	performanceColumns = `id, hall_id, name, starts_at, status, zones::text, channels::text, created_at`
+	insertPerformance = `INSERT INTO performances (id, hall_id, name, starts_at, status, zones, seat_zones, channels, seat_channels, created_at, reentry)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+	performanceColumns = `id, hall_id, name, starts_at, status, zones::text, channels::text, created_at, reentry`
 	selectPerformance  = `SELECT ` + performanceColumns + `, seat_zones, seat_channels FROM performances WHERE id = $1`
 	// Lists leave out the seat maps: 160 KB per stadium performance that a
 	// repertoire page never shows. Unbounded filters arrive as infinities
@@ -113,7 +113,7 @@ func (s *Store) CreatePerformance(ctx context.Context, p catalog.Performance) er
 		return fmt.Errorf("create performance %s: channels: %w", p.ID, err)
 	}
 	_, err = s.pool.Exec(ctx, insertPerformance, p.ID, p.HallID, p.Name, p.StartsAt, p.Status, zones,
-		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), s.now())
+		store.EncodeSeatZones(p.SeatZones), string(channels), nonNil(p.SeatChannels), s.now(), p.Reentry)
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("create performance %s: %w", p.ID, store.ErrDuplicate)
@@ -129,7 +129,7 @@ func scanPerformance(row pgx.Row, withSeats bool) (catalog.Performance, error) {
 	var p catalog.Performance
 	var zones, channels string
 	var seatZones []byte
-	dest := []any{&p.ID, &p.HallID, &p.Name, &p.StartsAt, &p.Status, &zones, &channels, &p.CreatedAt}
+	dest := []any{&p.ID, &p.HallID, &p.Name, &p.StartsAt, &p.Status, &zones, &channels, &p.CreatedAt, &p.Reentry}
 	if withSeats {
 		dest = append(dest, &seatZones, &p.SeatChannels)
 	}

@@ -27,7 +27,7 @@ const (
 	orderPaid          = `SELECT status IN ('paid', 'partially_refunded', 'refunded') FROM orders WHERE id = $1`
 	selectTicketByCode = `SELECT t.id, t.order_id, t.performance_id,
   CASE WHEN o.status IN ('paid', 'partially_refunded', 'refunded') THEN t.status ELSE 'void' END,
-  o.buyer_name, p.starts_at
+  o.buyer_name, p.starts_at, p.reentry
 FROM tickets t JOIN orders o ON o.id = t.order_id JOIN performances p ON p.id = t.performance_id
 WHERE t.code = $1`
 
@@ -138,7 +138,7 @@ func (s *Store) LookupCode(ctx context.Context, code string) (gate.Found, error)
 	}
 	var t gate.Ticket
 	var starts int64
-	err = s.r.QueryRowContext(ctx, selectTicketByCode, code).Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &starts)
+	err = s.r.QueryRowContext(ctx, selectTicketByCode, code).Scan(&t.ID, &t.OrderID, &t.PerformanceID, &t.Status, &t.Holder, &starts, &t.Reentry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return gate.Found{}, fmt.Errorf("code: %w", store.ErrNotFound)
 	}
