@@ -347,3 +347,16 @@ func toOccupancyJSON(zs []gate.ZoneCount) occupancyJSON {
 	}
 	return out
 }
+
+// surchargeDue is GET /surcharges/{code}: what a time card owes now, for
+// the till to ask before it takes it.
+func (s *Server) surchargeDue(c *echo.Context) error {
+	due, cur, err := s.cfg.Gates.SurchargeDue(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		Due      int64  `json:"due"`
+		Currency string `json:"currency"`
+	}{due, cur})
+}

@@ -171,6 +171,15 @@ func TestGateRulesOverTime(t *testing.T) {
 			v = guard.scanAt(t, g, codes[1], "out")
 			require.Equal(t, "surcharge_due", v.Reason)
 			require.Equal(t, int64(200), *v.SurchargeDue)
+			var due struct {
+				Due      int64
+				Currency string
+			}
+			r = till.do("GET", "/api/v1/surcharges/"+codes[1], nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			r.decode(t, &due)
+			require.Equal(t, int64(200), due.Due)
+			require.Equal(t, "EUR", due.Currency)
 			r = till.do("POST", "/api/v1/surcharges", map[string]any{"code": codes[1], "amount": 100})
 			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
 			require.Contains(t, r.problem(t).Type, "surcharge-changed")

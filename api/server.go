@@ -288,6 +288,7 @@ func (s *Server) routes() error {
 		v1.GET("/occupancy", s.occupancy, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
 		v1.GET("/occupancy/live", s.occupancyLive, member(staff.RoleGate, staff.RoleOrganizer, staff.RoleBoxOffice))
 		v1.POST("/surcharges", s.paySurcharge, seller)
+		v1.GET("/surcharges/:code", s.surchargeDue, seller)
 		v1.POST("/passes/:id/entitlements", s.bookEntitlement, member(counters...))
 	}
 

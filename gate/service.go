@@ -180,6 +180,9 @@ type Store interface {
 	// for good (Usage.Zones) or for this visit (Usage.VisitZones, which the
 	// next exit ends). A code never scanned gets its usage row.
 	AddZones(ctx context.Context, code string, zones []string, permanent bool) (Usage, error)
+	// CodeUsage reads a code's usage (the zero Usage for a code never
+	// scanned).
+	CodeUsage(ctx context.Context, code string) (Usage, error)
 }
 
 // Service is the gate: gates, scans, the scan log, occupancy.
@@ -579,4 +582,33 @@ func (s *Service) BookEntitlement(ctx context.Context, code string, holder, ent 
 		return Usage{}, &input.Error{Field: "product_id", Reason: fmt.Sprintf("a permanent entitlement needs a pass used more than one day, not a %s", holder.Kind)}
 	}
 	return s.store.AddZones(ctx, code, ent.Rules.Zones, ent.Rules.Permanent)
+}
+
+// SurchargeDue is what the code's current stay owes now (0 when nothing),
+// and its currency: what the till asks before it takes it.
+func (s *Service) SurchargeDue(ctx context.Context, code string) (int64, string, error) {
+	code = strings.TrimSpace(code)
+	if code == "" || len(code) > MaxCode {
+		return 0, "", &input.Error{Field: "code", Reason: "is not a code"}
+	}
+	found, err := s.store.LookupCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) || err == nil && found.Pass == nil {
+		return 0, "", fmt.Errorf("surcharge: %w", ErrNothingDue)
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	f, err := s.facility(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	u, err := s.store.CodeUsage(ctx, code)
+	if err != nil {
+		return 0, "", err
+	}
+	if !u.Inside || u.StayStart.IsZero() {
+		return 0, found.Product.Currency, nil
+	}
+	due := Surcharge(found.Product.Rules, f.ToleranceMinutes, u.StayStart, s.now()) - u.SurchargePaid
+	return max(due, 0), found.Product.Currency, nil
 }

@@ -50,6 +50,16 @@ func TestTillSellsABlockCard(t *testing.T) {
 	require.Equal(t, "till-receipt", eval[string](t, page, `document.activeElement.id`), "focus moves to the receipt")
 	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "the till fits the phone")
 
+	// The surcharge box: a card that is not inside owes nothing; a code that
+	// is no pass is named so.
+	firstCode := eval[string](t, page, `document.querySelector("#till-lines code").textContent`)
+	require.NoError(t, chromedp.Do(page, chromedp.SendKeys(`#surcharge-code`, firstCode+"\r")))
+	waitFor(t, page, `document.querySelector("#surcharge-note").textContent.includes("Nothing is due")`, 10*time.Second)
+	eval[any](t, page, `document.querySelector("#surcharge-code").value = "", null`)
+	require.NoError(t, chromedp.Do(page, chromedp.SendKeys(`#surcharge-code`, "NOSUCHCODE\r")))
+	waitFor(t, page, `document.querySelector("#surcharge-note").textContent.includes("No time card")`, 10*time.Second)
+	require.True(t, eval[bool](t, page, `document.querySelector("#surcharge-take").hidden`))
+
 	// One card of the block alone cannot be refunded.
 	orderID := eval[string](t, page, `decodeURIComponent(document.querySelector("#till-order-number").getAttribute("href").split("/").pop())`)
 	var o struct {

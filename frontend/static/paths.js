@@ -198,6 +198,8 @@ export const occupancy = () => '/occupancy';
 export const occupancyLive = () => '/occupancy/live';
 /** A time card's surcharge paid at the till. */
 export const surcharges = () => '/surcharges';
+/** What a time card owes now. @param {string} code */
+export const surchargeDue = (code) => `/surcharges/${seg(code)}`;
 
 // ---- value cards and pass vouchers (issue 14) ----
 

@@ -72,12 +72,75 @@ export function mountTill(root) {
   saleErr,
   sell));
 
+  // A time card that overstayed pays its surcharge here, which opens the
+  // exit for it (GET /surcharges/{code}, then POST /surcharges).
+  const scCode = /** @type {HTMLInputElement} */ (h('input', { id: 'surcharge-code', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '128' }));
+  const scNote = h('p', { id: 'surcharge-note', class: 'hint', role: 'status' });
+  const scTake = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'surcharge-take', class: 'btn btn-primary btn-block', hidden: true }));
+  /** @type {{code: string, due: number, currency: string} | null} */
+  let owed = null;
+  const surcharge = h('form', { class: 'card', id: 'surcharge-form', novalidate: true, onsubmit: async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const c = scCode.value.trim();
+    owed = null;
+    scTake.hidden = true;
+    if (!c) {
+      scNote.textContent = 'Scan or type the time card’s code.';
+      scCode.focus();
+      return;
+    }
+    try {
+      /** @type {{due: number, currency: string}} */
+      const d = await api.get(paths.surchargeDue(c));
+      if (dead) return;
+      if (!d.due) {
+        scNote.textContent = 'Nothing is due: the card may leave.';
+        return;
+      }
+      owed = { code: c, due: d.due, currency: d.currency };
+      scNote.textContent = `${money(d.due, d.currency)} is due for the time over its stay.`;
+      scTake.textContent = `Take ${money(d.due, d.currency)}`;
+      scTake.hidden = false;
+      scTake.focus();
+    } catch (err) {
+      if (dead || signedOut(err)) return;
+      scNote.textContent = err instanceof api.ApiError && err.status === 409 ? 'No time card has this code.' : (err instanceof api.ApiError ? err.friendly : String(err));
+    }
+  } },
+  h('h2', null, 'Time card surcharge'),
+  h('div', { class: 'field' }, h('label', { for: 'surcharge-code' }, 'Card code'), scCode),
+  h('button', { type: 'submit', class: 'btn btn-secondary btn-block', id: 'surcharge-check' }, 'What is due?'),
+  scNote,
+  scTake);
+  scTake.addEventListener('click', async () => {
+    if (!owed) return;
+    const o = owed;
+    scTake.disabled = true;
+    try {
+      /** @type {{paid: number, currency: string}} */
+      const r = await api.post(paths.surcharges(), { code: o.code, amount: o.due });
+      if (dead) return;
+      owed = null;
+      scTake.hidden = true;
+      scCode.value = '';
+      scNote.textContent = `Paid ${money(r.paid, r.currency)}: the card may leave now.`;
+      announce(scNote.textContent);
+    } catch (err) {
+      if (dead || signedOut(err)) return;
+      scNote.textContent = err instanceof api.ApiError ? `${err.friendly} Ask again what is due.` : String(err);
+      scTake.hidden = true;
+    } finally {
+      scTake.disabled = false;
+    }
+  });
+
   replace(root, h('section', { class: 'till', 'aria-labelledby': 'till-title' },
     h('div', { class: 'page-head' },
       h('div', null, h('h1', { id: 'till-title', tabindex: '-1' }, 'Till'),
         h('p', { class: 'hint' }, 'Sell passes and access products at the counter.'))),
     status,
-    h('div', { class: 'till-grid' }, form, receipt)));
+    h('div', { class: 'till-grid' }, form, receipt),
+    surcharge));
 
   function recount() {
     itemsErr.hidden = true;

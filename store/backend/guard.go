@@ -458,3 +458,7 @@ func (g *guarded) PaySurcharge(ctx context.Context, code, by string, at time.Tim
 func (g *guarded) AddZones(ctx context.Context, code string, zones []string, permanent bool) (gate.Usage, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.AddZones(ctx, code, zones, permanent) })
 }
+
+func (g *guarded) CodeUsage(ctx context.Context, code string) (gate.Usage, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.CodeUsage(ctx, code) })
+}

@@ -352,3 +352,20 @@ func (s *Store) AddZones(ctx context.Context, code string, zones []string, perma
 	}
 	return out, nil
 }
+
+// CodeUsage reads a code's usage; the zero Usage for a code never scanned.
+func (s *Store) CodeUsage(ctx context.Context, code string) (gate.Usage, error) {
+	var raw string
+	var u gate.Usage
+	err := s.r.QueryRowContext(ctx, selectUsage, code).Scan(&raw, &u.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gate.Usage{}, nil
+	}
+	if err != nil {
+		return gate.Usage{}, fmt.Errorf("usage of a code: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &u); err != nil {
+		return gate.Usage{}, fmt.Errorf("usage of a code: %w", err)
+	}
+	return u, nil
+}
