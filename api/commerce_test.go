@@ -273,7 +273,13 @@ func TestCodeRestrictions(t *testing.T) {
 	mk("RIGHTWD", map[string]any{"weekdays": []int{wd}})
 	mk("WRONGWD", map[string]any{"weekdays": []int{wd%7 + 1}})
 	mk("RIGHTTIME", map[string]any{"times": []map[string]string{{"from": hm(at.Truncate(time.Hour)), "to": "24:00"}}})
-	mk("WRONGTIME", map[string]any{"times": []map[string]string{{"from": "00:00", "to": hm(at.Truncate(time.Hour))}}})
+	// A span of the day the start is not in (before its hour, or after it
+	// when it starts in the day's first hour).
+	wrong := map[string]string{"from": "00:00", "to": hm(at.Truncate(time.Hour))}
+	if at.Hour() == 0 {
+		wrong = map[string]string{"from": hm(at.Truncate(time.Hour).Add(time.Hour)), "to": "24:00"}
+	}
+	mk("WRONGTIME", map[string]any{"times": []map[string]string{wrong}})
 	buyer := e.buyer()
 	for code, want := range map[string]string{
 		"RIGHTDAY": "", "WRONGDAY": "wrong_date", "RIGHTWD": "", "WRONGWD": "wrong_weekday",
