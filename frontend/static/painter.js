@@ -661,7 +661,7 @@ class Painter extends StaffMapPage {
 
   #renderSales() {
     const st = this.perf?.status;
-    this.startBtn.disabled = st === 'on_sale';
+    this.startBtn.disabled = st === 'on_sale' || st === 'cancelled';
     this.stopBtn.disabled = st !== 'on_sale';
     this.startBtn.textContent = st === 'stopped' ? 'Resume sales' : 'Start sales';
   }

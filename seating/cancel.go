@@ -1,0 +1,37 @@
+package seating
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/engine"
+)
+
+// EndHolds releases every live hold of a performance that is not a
+// reservation's (those end through their order) nor pinned by a sale under
+// way (its order is written or refused by the checkout), for a cancel: each
+// hold's lease goes first, as Release does. It returns how many it ended;
+// holds gone meanwhile are skipped.
+func (s *Service) EndHolds(ctx context.Context, performanceID string) (int, error) {
+	p, err := s.load(ctx, performanceID)
+	if err != nil {
+		return 0, err
+	}
+	system := Actor{StaffID: "system", Login: "system"}
+	n := 0
+	for _, v := range p.shard.Holds() {
+		if v.Pinned || p.reserved(v.Token) {
+			continue
+		}
+		err := s.Release(ctx, v.Token, system)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, engine.ErrNotFound), errors.Is(err, engine.ErrPinned), errors.Is(err, ErrReserved):
+		default:
+			return n, fmt.Errorf("end hold of %s: %w", performanceID, err)
+		}
+	}
+	return n, nil
+}
