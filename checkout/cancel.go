@@ -137,11 +137,7 @@ func (s *Service) runCancel(stop context.Context, j catalog.Job) {
 				s.saveJob(ctx, &j)
 				return // resumed on the next start
 			}
-			if err := s.cancelOrder(ctx, p, j, o); err != nil {
-				if stop.Err() != nil && errors.Is(err, context.Canceled) {
-					s.saveJob(ctx, &j)
-					return
-				}
+			if err := s.cancelOrder(ctx, p, j, o); err != nil && !s.orderEnded(ctx, o.ID) {
 				j.Failed++
 				last = fmt.Errorf("order %s: %w", o.Number, err)
 				s.log.Warn("cancel an order", "job", j.ID, "order", o.ID, "err", err)
@@ -158,6 +154,12 @@ func (s *Service) runCancel(stop context.Context, j catalog.Job) {
 		fail(last)
 		return
 	}
+	// A refund whose answer was lost after its commit counted as done; its
+	// money is sent now, as it is on every start.
+	if err := s.resendCancelRefunds(ctx, j); err != nil {
+		fail(err)
+		return
+	}
 	j.State, j.Total = catalog.JobDone, j.Done
 	s.saveJob(ctx, &j)
 }
@@ -168,6 +170,20 @@ func (s *Service) saveJob(ctx context.Context, j *catalog.Job) {
 	if _, err := s.store.UpdateJob(ctx, *j); err != nil {
 		s.log.Warn("record a job's progress", "job", j.ID, "err", err)
 	}
+}
+
+// orderEnded reports whether an order a cancel failed on is ended all the
+// same: an error after the commit (the answer lost) or another hand first.
+func (s *Service) orderEnded(ctx context.Context, id string) bool {
+	o, err := s.store.GetOrder(ctx, id)
+	if err != nil {
+		return false
+	}
+	switch o.Status {
+	case order.Refunded, order.Annulled, order.PaymentFailed, order.Expired:
+		return true
+	}
+	return false
 }
 
 // cancelTargets lists the orders of a performance a cancel still has to
