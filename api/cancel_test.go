@@ -129,6 +129,32 @@ func cancelScenario(t *testing.T, b stack, layout hall.Layout, paid, reserved in
 	require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
 	require.Contains(t, r.problem(t).Type, "performance-not-found")
 
+	// The dry run counts and changes nothing.
+	r = org.do("POST", "/api/v1/performances/"+p.ID+"/cancel", map[string]any{"dry_run": true})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var dry struct {
+		DryRun struct {
+			PaidOrders      int    `json:"paid_orders"`
+			Reservations    int    `json:"reservations"`
+			PendingPayments int    `json:"pending_payments"`
+			Holds           int    `json:"holds"`
+			ToRefund        int64  `json:"to_refund"`
+			Currency        string `json:"currency"`
+		} `json:"dry_run"`
+	}
+	r.decode(t, &dry)
+	var left int64
+	for _, o := range orders {
+		left += o.Total
+	}
+	left -= 3 * 333
+	require.Equal(t, paid, dry.DryRun.PaidOrders)
+	require.Equal(t, reserved, dry.DryRun.Reservations)
+	require.Equal(t, left, dry.DryRun.ToRefund)
+	require.Equal(t, 1, dry.DryRun.Holds, "the old hold")
+	require.NotEmpty(t, dry.DryRun.Currency)
+	require.Equal(t, "on_sale", e.perfStatus(p.ID))
+
 	start := time.Now()
 	r = org.do("POST", "/api/v1/performances/"+p.ID+"/cancel", map[string]any{"reason": "the tenor is ill"})
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
@@ -208,6 +234,15 @@ func cancelScenario(t *testing.T, b stack, layout hall.Layout, paid, reserved in
 	require.Contains(t, r.problem(t).Type, "job-not-found")
 	require.Equal(t, http.StatusForbidden, box.do("GET", "/api/v1/jobs/"+job.ID, nil).status)
 	return took
+}
+
+func (e *testEnv) perfStatus(id string) string {
+	e.t.Helper()
+	var p performance
+	r := e.buyer().do("GET", "/api/v1/performances/"+id, nil)
+	require.Equal(e.t, http.StatusOK, r.status)
+	r.decode(e.t, &p)
+	return p.Status
 }
 
 // countKind counts an order's e-mails of a kind.

@@ -34,9 +34,20 @@ func toJobJSON(j catalog.Job) jobJSON {
 func (s *Server) cancelPerformance(c *echo.Context) error {
 	var in struct {
 		Reason string `json:"reason"`
+		DryRun bool   `json:"dry_run"`
 	}
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
+	}
+	if in.DryRun {
+		pv, err := s.checkout.PreviewCancel(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"dry_run": map[string]any{
+			"paid_orders": pv.PaidOrders, "to_refund": pv.ToRefund, "currency": pv.Currency,
+			"reservations": pv.Reservations, "pending_payments": pv.PendingPayments, "holds": pv.Holds,
+		}})
 	}
 	a, err := s.actorOf(c)
 	if err != nil {

@@ -68,6 +68,48 @@ func (s *Service) Cancel(ctx context.Context, performanceID, reason string, a se
 	return j, nil
 }
 
+// CancelPreview is what a cancel would do now: the dry run staff see
+// before they confirm.
+type CancelPreview struct {
+	PaidOrders      int
+	ToRefund        int64 // minor units: what is left of the paid orders
+	Currency        string
+	Reservations    int
+	PendingPayments int
+	Holds           int // live holds of buyers and staff, not reservations
+}
+
+// PreviewCancel counts what Cancel would end and refund; it changes nothing.
+func (s *Service) PreviewCancel(ctx context.Context, performanceID string) (CancelPreview, error) {
+	var pv CancelPreview
+	p, err := s.seats.Performance(ctx, performanceID)
+	if err != nil {
+		return pv, err
+	}
+	pv.Currency = p.Currency()
+	if pv.Holds, _, err = s.seats.OpenHolds(ctx, performanceID); err != nil {
+		return pv, err
+	}
+	os, err := s.cancelTargets(ctx, performanceID)
+	if err != nil {
+		return pv, err
+	}
+	for _, o := range os {
+		switch o.Status {
+		case order.Reserved:
+			pv.Reservations++
+		case order.PendingPayment:
+			pv.PendingPayments++
+		default:
+			pv.PaidOrders++
+			pv.ToRefund += o.Total - o.Refunded
+		}
+	}
+	// Reservations and payments under way hold seats as holds too.
+	pv.Holds = max(pv.Holds-pv.Reservations-pv.PendingPayments, 0)
+	return pv, nil
+}
+
 // Job returns a job, or ErrJobNotFound.
 func (s *Service) Job(ctx context.Context, id string) (catalog.Job, error) {
 	j, err := s.store.GetJob(ctx, id)
