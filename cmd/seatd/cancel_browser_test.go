@@ -12,7 +12,7 @@ import (
 // performance…" in the painter, sees the dry run (one paid order and what
 // it refunds, one hold), gives a reason and confirms; the progress bar ends
 // full with "Cancelled", and a buyer's open seat map says the performance is
-// cancelled without a reload.
+// cancelled without a reload. axe-core finds nothing serious on either.
 func TestStaffCancelPerformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -36,6 +36,7 @@ func TestStaffCancelPerformance(t *testing.T) {
 	require.Contains(t, dry, "1 paid order")
 	require.Contains(t, dry, "to refund")
 	require.Contains(t, dry, "1 live hold")
+	requireAxeClean(t, page, "painter with the cancel's dry run")
 	require.False(t, eval[bool](t, buyer, `document.body.textContent.includes("cancelled")`), "the dry run changes nothing")
 
 	// No reason: the field says so, nothing is sent.
@@ -49,7 +50,10 @@ func TestStaffCancelPerformance(t *testing.T) {
 	require.True(t, eval[bool](t, page, `(p => p.value === p.max)(document.querySelector("#cancel-progress"))`))
 	require.True(t, eval[bool](t, page, `document.querySelector("#sales-start").disabled && document.querySelector("#sales-stop").disabled`))
 
+	requireAxeClean(t, page, "painter with the cancel done")
+
 	waitFor(t, buyer, `document.body.textContent.includes("This performance is cancelled")`, 5*time.Second)
+	requireAxeClean(t, buyer, "the buyer's map of a cancelled performance")
 
 	var o orderJSON
 	require.Equal(t, 200, newAPIClient(t, base).call("GET", "/api/v1/orders/"+fx.orderID, nil, &o, "Authorization", "Bearer "+testAdminToken))
