@@ -41,7 +41,8 @@ func (s *crashingStore) RefundOrder(ctx context.Context, r order.RefundRequest) 
 	return o, rf, replayed, err
 }
 
-// TestCancelResumesAfterCrash: a cancel of 30 orders paid online stops
+// TestCancelResumesAfterCrash: a cancel of 30 orders paid online (and one
+// whose payment is under way) stops
 // after its 10th refund was stored but before the provider heard of it (the
 // node "dies"); a new checkout over the same store resumes the running job
 // on start and finishes it: every order refunded exactly once (one refund
@@ -63,6 +64,8 @@ func TestCancelResumesAfterCrash(t *testing.T) {
 				require.Equal(t, order.Paid, res.Order.Status)
 				orders = append(orders, res.Order)
 			}
+			pending := e.buy(t, "pending", "S-R5-S1") // its payment under way
+			require.Equal(t, order.PendingPayment, pending.Status)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			node := func(st checkout.Store) *checkout.Service {
 				return checkout.New(checkout.Config{Store: st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: e.pay,
@@ -82,7 +85,7 @@ func TestCancelResumesAfterCrash(t *testing.T) {
 			stalled, err := e.st.GetJob(ctx, job.ID)
 			require.NoError(t, err)
 			require.Equal(t, catalog.JobRunning, stalled.State, "a stopped job stays running")
-			require.Less(t, stalled.Done, n)
+			require.Less(t, stalled.Done, n+1)
 			e.pay.mu.Lock()
 			sent := e.pay.refunds
 			e.pay.mu.Unlock()
@@ -100,8 +103,8 @@ func TestCancelResumesAfterCrash(t *testing.T) {
 			})
 			j, err := node2.Job(ctx, job.ID)
 			require.NoError(t, err)
-			require.Equal(t, n, j.Done)
-			require.Equal(t, n, j.Total)
+			require.Equal(t, n+1, j.Done)
+			require.Equal(t, n+1, j.Total)
 			require.Zero(t, j.Failed)
 
 			e.pay.mu.Lock()
@@ -123,6 +126,8 @@ func TestCancelResumesAfterCrash(t *testing.T) {
 				require.Equal(t, o.Total, back[0].Amount)
 				require.ElementsMatch(t, []string{outbox.KindConfirmation, outbox.KindCancelled}, kinds(t, e.st, o.ID))
 			}
+			require.Equal(t, order.PaymentFailed, e.status(t, pending.ID), "the payment under way is stopped")
+			require.Contains(t, kinds(t, e.st, pending.ID), outbox.KindCancelled)
 			// Cancelling again answers the same, finished job.
 			again, err := node2.Cancel(ctx, e.perf, "again", seating.Actor{StaffID: "u1", Login: "org"})
 			require.NoError(t, err)
