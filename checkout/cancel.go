@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/internal/ids"
@@ -154,7 +155,15 @@ func (s *Service) runCancel(stop context.Context, j catalog.Job) {
 		fail(err)
 		return
 	}
-	if _, err := s.seats.EndHolds(ctx, j.PerformanceID); err != nil {
+	// A sale under way as the status changed (its hold pinned) is written
+	// or refused in a moment: wait for it, so that the listing below sees
+	// its order, and end its hold if it was refused.
+	_, pinned, err := s.seats.EndHolds(ctx, j.PerformanceID)
+	for i := 0; err == nil && pinned > 0 && i < 100 && stop.Err() == nil; i++ {
+		time.Sleep(50 * time.Millisecond)
+		_, pinned, err = s.seats.EndHolds(ctx, j.PerformanceID)
+	}
+	if err != nil {
 		fail(err)
 		return
 	}
