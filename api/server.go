@@ -209,6 +209,8 @@ func (s *Server) routes() error {
 	v1.GET("/performances/:id/stats", s.stats, seller)
 	v1.POST("/performances/:id/sales/start", s.setStatus("on_sale"), organizer)
 	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), organizer)
+	v1.POST("/performances/:id/cancel", s.cancelPerformance, organizer)
+	v1.GET("/jobs/:id", s.getJob, organizer)
 	v1.POST("/performances/:id/holds", s.createHold)
 	v1.GET("/performances/:id/holds", s.listHolds, seller)
 

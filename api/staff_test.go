@@ -126,6 +126,12 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 	ids[staff.RoleAdmin] = ids[staff.RoleGate] // the bootstrap admin has no user row: it manages others' tokens
 	p := "/api/v1/performances/" + f.perf.ID
 	hallPath := "/api/v1/halls/" + f.perf.HallID
+	cancelled := e.performance(hall.Theatre(), true).ID
+	var cancelOut struct{ Job struct{ ID string } }
+	r := e.staff().do("POST", "/api/v1/performances/"+cancelled+"/cancel", map[string]any{"reason": "storm"})
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	r.decode(t, &cancelOut)
+	cancelJob := cancelOut.Job.ID
 	type req struct {
 		method, path string
 		body         any
@@ -173,6 +179,11 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"stats", sellers, func(staff.Role) req { return req{"GET", p + "/stats", nil, nil} }},
 		{"stop sales", organizer, func(staff.Role) req { return req{"POST", p + "/sales/stop", nil, nil} }},
 		{"start sales", organizer, func(staff.Role) req { return req{"POST", p + "/sales/start", nil, nil} }},
+		{"cancel (dry run)", organizer, func(staff.Role) req { return req{"POST", p + "/cancel", map[string]any{"dry_run": true}, nil} }},
+		{"cancel", organizer, func(staff.Role) req {
+			return req{"POST", "/api/v1/performances/" + cancelled + "/cancel", map[string]any{"reason": "storm"}, nil}
+		}},
+		{"job", organizer, func(staff.Role) req { return req{"GET", "/api/v1/jobs/" + cancelJob, nil, nil} }},
 		{"list holds", sellers, func(staff.Role) req { return req{"GET", p + "/holds", nil, nil} }},
 		{"reserve", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/holds/" + f.hold().Token + "/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "R", "email": "r@example.com"}}, nil}

@@ -15,6 +15,9 @@ const (
 	Draft   = "draft"
 	OnSale  = "on_sale"
 	Stopped = "stopped"
+	// Cancelled: the performance will not take place (issue 16); its orders
+	// are refunded by a cancel job and nothing is sold or confirmed again.
+	Cancelled = "cancelled"
 )
 
 // Hall is a stored hall layout.
@@ -81,4 +84,32 @@ func ChannelsOrWeb(c []string) []string {
 		return []string{"web"}
 	}
 	return c
+}
+
+// Job kinds and states (issue 16): long work on a performance run in the
+// background, one transaction per order, resumed on start while running.
+const (
+	JobCancel = "cancel"
+
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
+// Job is a background job on a performance and how far it got: Done and
+// Failed count the orders handled (failed ones are retried when it resumes),
+// Total is how many it had to handle.
+type Job struct {
+	ID            string
+	Kind          string
+	PerformanceID string
+	State         string
+	Done          int
+	Total         int
+	Failed        int
+	Reason        string // what the organizer gave (the cancel's reason)
+	Error         string // why it failed, for staff
+	CreatedBy     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }

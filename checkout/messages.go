@@ -22,6 +22,7 @@ var subjects = map[string]string{
 	outbox.KindResend:       "Your order %s (sent again)",
 	outbox.KindLapsed:       "Your reservation %s has ended",
 	outbox.KindReminder:     "Your reservation %s ends soon",
+	outbox.KindCancelled:    "Cancelled: the performance of your order %s",
 }
 
 // message renders an e-mail about o. Buyers without an address get none.

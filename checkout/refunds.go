@@ -29,6 +29,10 @@ type RefundInput struct {
 	Method         string // cash, card or online; default: how the order was paid
 	IdempotencyKey string
 	Actor          seating.Actor
+	// Notice opens the e-mail before what was refunded, and makes it a
+	// message of kind outbox.KindCancelled (a cancel's one e-mail per
+	// buyer); empty: a refund's e-mail.
+	Notice string
 }
 
 func validateReason(r *string, required bool) error {
@@ -114,7 +118,11 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 			after.Payments = append(after.Payments, order.Payment{Kind: order.KindRefund, Provider: paid.Provider,
 				Amount: rf.Amount, Currency: o.Currency, Status: order.StatusPending})
 		}
-		m := s.message(p, after, outbox.KindRefund, intro)
+		kind := outbox.KindRefund
+		if in.Notice != "" {
+			kind, intro = outbox.KindCancelled, in.Notice+" "+intro
+		}
+		m := s.message(p, after, kind, intro)
 		req.Change.Notify = m
 	}
 	var rf order.Refund

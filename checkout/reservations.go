@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
@@ -135,6 +136,9 @@ func (s *Service) PayReservation(ctx context.Context, id, method string, a seati
 		return order.Order{}, &input.Error{Field: "method", Reason: "must be cash or card"}
 	}
 	return s.endReservation(ctx, id, func(ctx context.Context, o order.Order, p *seating.Perf) (order.Order, error) {
+		if p.Status() == catalog.Cancelled {
+			return order.Order{}, fmt.Errorf("pay reservation %s: performance %s: %w", o.Number, o.PerformanceID, seating.ErrCancelled)
+		}
 		paid := o
 		paid.Status, paid.Deadline, paid.PaymentMethod = order.Paid, time.Time{}, method
 		c := order.Change{Actor: a.Label(), Notify: s.confirmationMessage(paid)}

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
@@ -60,6 +61,10 @@ type Store interface {
 	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
 	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error)
 	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
+	CreateJob(ctx context.Context, j catalog.Job) (catalog.Job, bool, error)
+	GetJob(ctx context.Context, id string) (catalog.Job, error)
+	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
+	RunningJobs(ctx context.Context) ([]catalog.Job, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
@@ -125,6 +130,7 @@ type Service struct {
 	recon recon // the daily reconciliation's last result
 
 	life startstop.Runner // the lapse and reminder loop, the daily reconciliation
+	jobs jobRunner        // cancel jobs (cancel.go)
 }
 
 // New returns a checkout. Start runs its background work.
@@ -173,12 +179,17 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.life.Start(ctx, loops...); err != nil {
 		return fmt.Errorf("checkout: %w", err)
 	}
+	s.jobs.start(ctx)
+	s.resumeJobs(ctx)
 	return nil
 }
 
 // Stop ends the background work and waits for it. It may be called before
 // Start, twice, and concurrently.
-func (s *Service) Stop() { s.life.Stop() }
+func (s *Service) Stop() {
+	s.jobs.stop()
+	s.life.Stop()
+}
 
 func (s *Service) run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.LapseInterval)

@@ -18,8 +18,9 @@ const (
 	KindConfirmation = "confirmation"
 	KindReservation  = "reservation" // a reservation and its deadline
 	KindRefund       = "refund"
-	KindLapsed       = "reservation_ended" // annulled or expired
-	KindReminder     = "reminder"          // a reservation's deadline is near; at most one per order
+	KindLapsed       = "reservation_ended"     // annulled or expired
+	KindReminder     = "reminder"              // a reservation's deadline is near; at most one per order
+	KindCancelled    = "performance_cancelled" // the performance will not take place (issue 16)
 	KindResend       = "resend"
 )
 

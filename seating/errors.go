@@ -12,6 +12,9 @@ import (
 var (
 	// ErrNotOnSale: the performance does not take new holds (draft or stopped).
 	ErrNotOnSale = errors.New("performance is not on sale")
+	// ErrCancelled: the performance is cancelled (issue 16): no hold is made
+	// or sold, no reservation paid, and sales do not start again.
+	ErrCancelled = errors.New("performance is cancelled")
 	// ErrPerformanceNotFound wraps store.ErrNotFound for performances.
 	ErrPerformanceNotFound = errors.New("performance not found")
 	// ErrHallNotFound wraps store.ErrNotFound for halls.

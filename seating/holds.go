@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
@@ -120,6 +121,9 @@ func (s *Service) Hold(ctx context.Context, performanceID string, a Actor, in Ho
 	p, err := s.load(ctx, performanceID)
 	if err != nil {
 		return Hold{}, err
+	}
+	if p.Status() == catalog.Cancelled {
+		return Hold{}, fmt.Errorf("performance %s: %w", performanceID, ErrCancelled)
 	}
 	if p.Status() != "on_sale" {
 		return Hold{}, fmt.Errorf("performance %s: %w", performanceID, ErrNotOnSale)

@@ -185,11 +185,15 @@ func (s *Service) Counts(ctx context.Context, id string) (engine.Counts, error) 
 	return p.shard.Counts(), nil
 }
 
-// SetStatus starts or stops sales. Stopping refuses new holds; holds and orders stay.
+// SetStatus starts or stops sales. Stopping refuses new holds; holds and
+// orders stay. A cancelled performance stays cancelled (ErrCancelled).
 func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	p, err := s.load(ctx, id)
 	if err != nil {
 		return err
+	}
+	if p.Status() == catalog.Cancelled && status != catalog.Cancelled {
+		return fmt.Errorf("performance %s: %w", id, ErrCancelled)
 	}
 	err = s.store.SetPerformanceStatus(ctx, id, status)
 	if errors.Is(err, store.ErrNotFound) {

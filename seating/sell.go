@@ -3,6 +3,7 @@ package seating
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/seatmap/seatmap/catalog"
@@ -53,6 +54,9 @@ func (s *Service) PinForSale(ctx context.Context, token string, a Actor) (*Perf,
 	p, err := s.shardOf(ctx, token)
 	if err != nil {
 		return nil, Quote{}, err
+	}
+	if p.Status() == catalog.Cancelled {
+		return nil, Quote{}, fmt.Errorf("performance %s: %w", p.id, ErrCancelled)
 	}
 	if p.reserved(token) {
 		return nil, Quote{}, ErrReserved

@@ -264,7 +264,7 @@ class Desk extends StaffMapPage {
     const off = st !== 'on_sale';
     this.bestBtn.disabled = off || !!this.sale;
     this.#renderSelection();
-    if (off) this.#notice(st === 'draft' ? 'Sales have not started: nothing can be sold yet.' : 'Sales are stopped: nothing can be sold.', 'warn');
+    if (off) this.#notice(st === 'draft' ? 'Sales have not started: nothing can be sold yet.' : st === 'cancelled' ? 'This performance is cancelled: nothing can be sold.' : 'Sales are stopped: nothing can be sold.', 'warn');
   }
 
   legendExtra() {

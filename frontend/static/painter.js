@@ -198,7 +198,8 @@ class Painter extends StaffMapPage {
         h('h2', { class: 'panel-title', id: 'templates-title' }, 'Templates'),
         h('p', { class: 'hint' }, 'A template keeps zones, quotas and blocks for later performances in this hall.'),
         h('div', { class: 'inline-form' }, this.templateSelect, this.templateApply),
-        h('div', { class: 'inline-form' }, this.templateName, this.templateSave)));
+        h('div', { class: 'inline-form' }, this.templateName, this.templateSave)),
+      this.#cancelSection());
     // The stroke's answer shows under the map, where the eye is after a drag.
     this.mapEl.after(this.result);
     this.#setDragSelect(true);
@@ -661,7 +662,7 @@ class Painter extends StaffMapPage {
 
   #renderSales() {
     const st = this.perf?.status;
-    this.startBtn.disabled = st === 'on_sale';
+    this.startBtn.disabled = st === 'on_sale' || st === 'cancelled';
     this.stopBtn.disabled = st !== 'on_sale';
     this.startBtn.textContent = st === 'stopped' ? 'Resume sales' : 'Start sales';
   }
@@ -688,6 +689,95 @@ class Painter extends StaffMapPage {
     } finally {
       btn.removeAttribute('aria-busy');
     }
+  }
+
+  // ---- cancel (issue 16) ----
+
+  /**
+   * "Cancel performance…": a reason, a dry run that says what will happen
+   * (paid orders, money to refund, reservations, holds), a confirm, then the
+   * job's progress, polled.
+   */
+  #cancelSection() {
+    this.cancelReason = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: 'cancel-reason', rows: '2', maxlength: '500', 'aria-describedby': 'cancel-hint' }));
+    this.cancelCheck = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'cancel-check', class: 'btn btn-secondary', onclick: () => this.#cancelDryRun() }, 'Check what happens'));
+    this.cancelGo = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'cancel-confirm', class: 'btn btn-danger', hidden: true, onclick: () => this.#cancelConfirm() }, 'Cancel the performance'));
+    this.cancelSummary = h('div', { id: 'cancel-summary', role: 'status' });
+    this.cancelProgress = /** @type {HTMLProgressElement} */ (h('progress', { id: 'cancel-progress', hidden: true, max: '1', value: '0', 'aria-labelledby': 'cancel-progress-text' }));
+    this.cancelText = h('p', { id: 'cancel-progress-text', class: 'hint', role: 'status' });
+    return h('section', { class: 'panel-section', 'aria-labelledby': 'cancel-title' },
+      h('h2', { class: 'panel-title', id: 'cancel-title' }, 'Cancel'),
+      h('details', { id: 'cancel-details', class: 'rows-details' },
+        h('summary', null, 'Cancel performance…'),
+        h('p', { class: 'hint', id: 'cancel-hint' }, 'Sales stop for good, holds end, reservations are annulled, every paid order is refunded in full and every buyer is told by e-mail.'),
+        h('label', { for: 'cancel-reason' }, 'Reason (buyers read it)'), this.cancelReason,
+        h('div', { class: 'btn-row' }, this.cancelCheck, this.cancelGo),
+        this.cancelSummary, this.cancelProgress, this.cancelText));
+  }
+
+  async #cancelDryRun() {
+    this.cancelCheck.disabled = true;
+    try {
+      const { dry_run: d } = await api.post(paths.cancelPerformance(this.id), { dry_run: true });
+      if (this.dead) return;
+      replace(this.cancelSummary, h('ul', { id: 'cancel-dry-run' },
+        h('li', null, `${count(d.paid_orders)} paid ${d.paid_orders === 1 ? 'order' : 'orders'}: ${money(d.to_refund, d.currency)} to refund`),
+        h('li', null, `${count(d.reservations)} ${d.reservations === 1 ? 'reservation' : 'reservations'} to annul`),
+        d.pending_payments ? h('li', null, `${count(d.pending_payments)} ${d.pending_payments === 1 ? 'payment' : 'payments'} under way to stop`) : null,
+        h('li', null, `${count(d.holds)} live ${d.holds === 1 ? 'hold' : 'holds'} to end`)));
+      this.cancelGo.hidden = false;
+    } catch (err) {
+      if (!this.dead && !signedOut(err)) showError(err);
+    } finally {
+      this.cancelCheck.disabled = false;
+    }
+  }
+
+  async #cancelConfirm() {
+    const reason = this.cancelReason.value.trim();
+    if (!reason) {
+      this.cancelReason.setAttribute('aria-invalid', 'true');
+      this.cancelText.textContent = 'Give a reason: buyers read it in their e-mail.';
+      this.cancelReason.focus();
+      return;
+    }
+    this.cancelReason.removeAttribute('aria-invalid');
+    this.cancelGo.disabled = true;
+    this.cancelCheck.disabled = true;
+    try {
+      const { job } = await api.post(paths.cancelPerformance(this.id), { reason });
+      if (this.dead) return;
+      this.perf = { ...this.perf, status: 'cancelled' };
+      this.renderInfo();
+      this.cancelProgress.hidden = false;
+      this.#showJob(job);
+      announce('The performance is cancelled; refunds are under way.');
+      while (job.state === 'running' && !this.dead) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (this.dead) return;
+        Object.assign(job, await api.get(paths.job(job.id)));
+        this.#showJob(job);
+      }
+      if (job.state === 'done') announce(`Cancel done: ${count(job.done)} orders handled.`);
+    } catch (err) {
+      if (!this.dead && !signedOut(err)) showError(err);
+      this.cancelGo.disabled = false;
+      this.cancelCheck.disabled = false;
+    }
+  }
+
+  /** @param {{state: string, done: number, total: number, failed: number}} job */
+  #showJob(job) {
+    this.cancelProgress.max = Math.max(job.total, 1);
+    this.cancelProgress.value = job.state === 'done' ? this.cancelProgress.max : job.done;
+    this.cancelProgress.dataset.state = job.state;
+    const failed = job.failed ? `, ${count(job.failed)} failed (tried again)` : '';
+    this.cancelText.textContent = job.state === 'done'
+      ? `Cancelled: ${count(job.done)} ${job.done === 1 ? 'order' : 'orders'} refunded or annulled.`
+      : job.state === 'failed'
+        ? `The cancel stopped: ${count(job.done)} of ${count(job.total)} done${failed}. Cancel again to resume.`
+        : `Refunding: ${count(job.done)} of ${count(job.total)}${failed}…`;
+    if (job.state === 'failed') { this.cancelGo.disabled = false; this.cancelCheck.disabled = false; }
   }
 
   // ---- templates ----

@@ -70,6 +70,10 @@ export const zones = (id) => `${performance(id)}/zones`;
 export const template = (id) => `${performance(id)}/template`;
 /** @param {string} id @param {'start'|'stop'} action */
 export const sales = (id, action) => `${performance(id)}/sales/${seg(action)}`;
+/** @param {string} id cancel the performance (or its dry run) */
+export const cancelPerformance = (id) => `${performance(id)}/cancel`;
+/** @param {string} id a background job */
+export const job = (id) => `/jobs/${seg(id)}`;
 
 // ---- holds ----
 

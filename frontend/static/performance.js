@@ -26,6 +26,7 @@ import { setHooks, resetHooks } from './hooks.js';
 
 const STATUS_TEXT = /** @type {Record<string, string>} */ ({
   stopped: 'Sales for this performance are stopped.',
+  cancelled: 'This performance is cancelled.',
   draft: 'This performance is not on sale yet.',
 });
 

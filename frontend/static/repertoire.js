@@ -164,5 +164,5 @@ function card(p) {
         priceText ? h('span', { class: 'show-price' }, priceText) : null,
         onSale
           ? h('span', { class: 'show-cta' }, c && c.free === 0 ? 'View plan' : 'Choose seats')
-          : h('span', { class: 'badge' }, p.status === 'stopped' ? 'Sales stopped' : 'Not on sale'))));
+          : h('span', { class: 'badge' }, p.status === 'stopped' ? 'Sales stopped' : p.status === 'cancelled' ? 'Cancelled' : 'Not on sale'))));
 }

@@ -43,6 +43,16 @@ type Store interface {
 	GetPerformance(ctx context.Context, id string) (catalog.Performance, error)
 	ListPerformances(ctx context.Context, f catalog.PerformanceFilter) ([]catalog.Performance, error)
 	SetPerformanceStatus(ctx context.Context, id, status string) error
+	// CreateJob stores a job unless one of its kind exists for its
+	// performance (ErrNotFound without the performance), and returns the
+	// stored job; created says whether it is the new one.
+	CreateJob(ctx context.Context, j catalog.Job) (_ catalog.Job, created bool, _ error)
+	// GetJob returns a job or ErrNotFound.
+	GetJob(ctx context.Context, id string) (catalog.Job, error)
+	// UpdateJob writes a job's state, counters and error (ErrNotFound).
+	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
+	// RunningJobs lists the jobs still running, oldest first.
+	RunningJobs(ctx context.Context) ([]catalog.Job, error)
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 
 	// CreateOrder writes the order, its tickets and its passes in one transaction, with its

@@ -73,6 +73,30 @@ func (g *guarded) SetPerformanceStatus(ctx context.Context, id, status string) e
 	return g.b.Do(ctx, func(ctx context.Context) error { return g.st.SetPerformanceStatus(ctx, id, status) })
 }
 
+func (g *guarded) CreateJob(ctx context.Context, j catalog.Job) (catalog.Job, bool, error) {
+	type result struct {
+		j       catalog.Job
+		created bool
+	}
+	r, err := breaker.Call(ctx, g.b, func(ctx context.Context) (result, error) {
+		j, created, err := g.st.CreateJob(ctx, j)
+		return result{j, created}, err
+	})
+	return r.j, r.created, err
+}
+
+func (g *guarded) GetJob(ctx context.Context, id string) (catalog.Job, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (catalog.Job, error) { return g.st.GetJob(ctx, id) })
+}
+
+func (g *guarded) UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (catalog.Job, error) { return g.st.UpdateJob(ctx, j) })
+}
+
+func (g *guarded) RunningJobs(ctx context.Context) ([]catalog.Job, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]catalog.Job, error) { return g.st.RunningJobs(ctx) })
+}
+
 func (g *guarded) SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error {
 	return g.b.Do(ctx, func(ctx context.Context) error { return g.st.SetZones(ctx, id, zones, seatZones) })
 }

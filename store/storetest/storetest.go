@@ -1000,6 +1000,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runProduction(t, f, open)
 	runLedger(t, f, open)
 	runGates(t, f, open)
+	runJobs(t, f, open)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose

@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/store"
+)
+
+const (
+	jobColumns = `id, kind, performance_id, state, done, total, failed, reason, error, created_by, created_at, updated_at`
+	insertJob  = `INSERT INTO jobs (` + jobColumns + `) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+ON CONFLICT (kind, performance_id) DO NOTHING`
+	selectJob        = `SELECT ` + jobColumns + ` FROM jobs WHERE id = ?1`
+	selectJobForPerf = `SELECT ` + jobColumns + ` FROM jobs WHERE kind = ?1 AND performance_id = ?2`
+	updateJob        = `UPDATE jobs SET state = ?2, done = ?3, total = ?4, failed = ?5, error = ?6, updated_at = ?7 WHERE id = ?1 RETURNING ` + jobColumns
+	runningJobs      = `SELECT ` + jobColumns + ` FROM jobs WHERE state = 'running' ORDER BY created_at, id`
+)
+
+func scanJob(r scanner) (catalog.Job, error) {
+	var j catalog.Job
+	var created, updated int64
+	err := r.Scan(&j.ID, &j.Kind, &j.PerformanceID, &j.State, &j.Done, &j.Total, &j.Failed, &j.Reason, &j.Error,
+		&j.CreatedBy, &created, &updated)
+	j.CreatedAt, j.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return j, err
+}
+
+// CreateJob stores a job unless one of its kind exists for its performance,
+// and returns the stored one; created says whether it is j. Insert and read
+// share the write transaction.
+func (s *Store) CreateJob(ctx context.Context, j catalog.Job) (catalog.Job, bool, error) {
+	var out catalog.Job
+	var created bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, insertJob, j.ID, j.Kind, j.PerformanceID, j.State, j.Done, j.Total, j.Failed,
+			j.Reason, j.Error, j.CreatedBy, micros(s.now()))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		created = n == 1
+		out, err = scanJob(tx.QueryRowContext(ctx, selectJobForPerf, j.Kind, j.PerformanceID))
+		return err
+	})
+	switch {
+	case isMissingParent(err):
+		return catalog.Job{}, false, fmt.Errorf("create job: performance %s: %w", j.PerformanceID, store.ErrNotFound)
+	case err != nil:
+		return catalog.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	return out, created, nil
+}
+
+// GetJob returns a job or ErrNotFound.
+func (s *Store) GetJob(ctx context.Context, id string) (catalog.Job, error) {
+	j, err := scanJob(s.r.QueryRowContext(ctx, selectJob, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return catalog.Job{}, fmt.Errorf("job %s: %w", id, store.ErrNotFound)
+	case err != nil:
+		return catalog.Job{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// UpdateJob writes a job's state, counters and error, and returns it.
+func (s *Store) UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error) {
+	out, err := scanJob(s.w.QueryRowContext(ctx, updateJob, j.ID, j.State, j.Done, j.Total, j.Failed, j.Error, micros(s.now())))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return catalog.Job{}, fmt.Errorf("update job %s: %w", j.ID, store.ErrNotFound)
+	case err != nil:
+		return catalog.Job{}, fmt.Errorf("update job %s: %w", j.ID, err)
+	}
+	return out, nil
+}
+
+// RunningJobs lists the jobs still running, oldest first.
+func (s *Store) RunningJobs(ctx context.Context) ([]catalog.Job, error) {
+	rows, err := s.r.QueryContext(ctx, runningJobs)
+	if err != nil {
+		return nil, fmt.Errorf("running jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []catalog.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("running jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("running jobs: %w", err)
+	}
+	return out, nil
+}
