@@ -58,6 +58,8 @@ type ticketJSON struct {
 	Row       string  `json:"row,omitempty"`
 	Number    string  `json:"number,omitempty"`
 	Zone      string  `json:"zone"`
+	// PrintedAt: when the box office first printed it as a hard ticket.
+	PrintedAt *string `json:"printed_at,omitempty"`
 	Price     int64   `json:"price"`
 	Status    string  `json:"status"`
 }
@@ -125,6 +127,10 @@ func toOrderJSON(o order.Order) orderJSON {
 		out.Tickets[i] = ticketJSON{ID: t.ID, Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
 		if shown && t.Code != "" {
 			out.Tickets[i].Code = &o.Tickets[i].Code
+		}
+		if !t.PrintedAt.IsZero() {
+			at := rfc3339(t.PrintedAt)
+			out.Tickets[i].PrintedAt = &at
 		}
 	}
 	return out
@@ -460,5 +466,22 @@ func (s *Server) search(c *echo.Context) error {
 	for _, o := range orders {
 		out.Orders = append(out.Orders, toOrderJSON(o))
 	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// printTickets is POST /orders/{id}/print: the box office printed the
+// order's tickets (hard tickets); 200 with the order, its tickets'
+// printed_at set.
+func (s *Server) printTickets(c *echo.Context) error {
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.checkout.PrintTickets(c.Request().Context(), c.Param("id"), a)
+	if err != nil {
+		return err
+	}
+	out := toOrderJSON(o)
+	withPayments(&out, o, false)
 	return c.JSON(http.StatusOK, out)
 }

@@ -9,6 +9,8 @@ var (
 	ErrIdempotencyMismatch = errors.New("idempotency key was used for a different request")
 	// ErrNotReserved: the order is not (or no longer) a reservation.
 	ErrNotReserved = errors.New("order is not a reservation")
+	// ErrNotPaid: the order is not paid, so it has no tickets to print.
+	ErrNotPaid = errors.New("order is not paid")
 	// ErrPassNotFound: no such pass, or not visible to the caller; also an
 	// unknown personalization token.
 	ErrPassNotFound = errors.New("pass not found")

@@ -133,3 +133,24 @@ func (s *Service) StaffPass(ctx context.Context, id string) (pass.Pass, error) {
 	}
 	return p, err
 }
+
+// PrintTickets notes that the box office printed order id's tickets as hard
+// tickets (issue 16): staff only; a ticket keeps when it was first printed,
+// and each print is in the order's history. ErrNotPaid for an order not
+// paid.
+func (s *Service) PrintTickets(ctx context.Context, id string, a seating.Actor) (order.Order, error) {
+	if !a.Staff() {
+		return order.Order{}, fmt.Errorf("print tickets: %w", ErrOrderNotFound)
+	}
+	if id == "" || len(id) > 64 {
+		return order.Order{}, fmt.Errorf("order %q: %w", id, ErrOrderNotFound)
+	}
+	o, err := s.store.PrintTickets(ctx, id, order.Change{Actor: a.Label()})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return order.Order{}, fmt.Errorf("order %s: %w", id, ErrOrderNotFound)
+	case errors.Is(err, store.ErrConflict):
+		return order.Order{}, fmt.Errorf("print tickets of %s: %w", id, ErrNotPaid)
+	}
+	return o, err
+}

@@ -70,6 +70,7 @@ const (
 	ActionRefunded = "refunded"
 	ActionResent   = "resent"   // the order e-mail sent again
 	ActionReminded = "reminded" // the buyer reminded of a reservation's deadline
+	ActionPrinted  = "printed"  // the box office printed its tickets (hard tickets)
 )
 
 // Event is one entry of an order's history. The stores refuse to update
@@ -132,6 +133,9 @@ type Ticket struct {
 	Zone   string // zone id at the time of sale
 	Price  int64  // minor units
 	Status string
+	// PrintedAt is when the box office first printed it as a hard ticket;
+	// zero if never.
+	PrintedAt time.Time
 }
 
 // Filter selects orders, newest first. Empty fields do not filter.

@@ -234,6 +234,12 @@ func TestCommerceOrderTableAndRefund(t *testing.T) {
 	require.Equal(t, 2, eval[int](t, desk, `document.querySelectorAll("#order-seats .refund-seat").length`))
 	require.Contains(t, eval[string](t, desk, `document.querySelector("#order-history").textContent`), "Created")
 
+	// The box office prints the hard tickets: both printed, in the history.
+	require.Equal(t, "0", eval[string](t, desk, `document.querySelector("#print-status").dataset.printed`))
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("#print-button"))))
+	waitFor(t, desk, `document.querySelector("#print-status")?.dataset.printed === "2"`, 10*time.Second)
+	require.Contains(t, eval[string](t, desk, `document.querySelector("#order-history").textContent`), "Tickets printed")
+
 	// Refund one seat; the reason is required.
 	seat := target.Tickets[0].Seat
 	openMap(t, buyer, base+"/#/p/"+perf)

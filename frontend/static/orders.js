@@ -267,7 +267,7 @@ export function mountOrders(root, _user) {
 
 const ACTIONS = /** @type {Record<string, string>} */ ({
   created: 'Created', paid: 'Paid', extended: 'Extended', annulled: 'Annulled',
-  expired: 'Expired', refunded: 'Refunded', resent: 'E-mail sent again', reminded: 'Reminded of the deadline',
+  expired: 'Expired', refunded: 'Refunded', resent: 'E-mail sent again', reminded: 'Reminded of the deadline', printed: 'Tickets printed',
   payment_failed: 'Payment failed', payment_returned: 'Paid too late: money given back', refund_settled: 'Refund settled at the provider',
 });
 /** A payment's or refund's state at the provider. */
@@ -461,6 +461,7 @@ export function mountOrderPage(root, id, _user) {
         h('div', { class: 'order-page-side' },
           refundable ? refundForm(o, boxes) : null,
           o.status === 'reserved' ? reservationCard(o) : null,
+          (o.status === 'paid' || o.status === 'partially_refunded') && (o.tickets || []).length ? printCard(o) : null,
           resendCard(o))));
   }
 
@@ -760,6 +761,46 @@ export function mountOrderPage(root, id, _user) {
     return h('div', { class: 'card side-form' },
       h('h2', null, 'E-mail'),
       o.buyer?.email ? h('p', { class: 'hint' }, `The order, as it is now, to ${o.buyer.email}.`) : h('p', { class: 'hint' }, 'The buyer gave no e-mail address.'),
+      button,
+      error);
+  }
+
+  /**
+   * Hard tickets: the box office prints a paid order's tickets; each keeps
+   * when it was first printed, and every print is in the history.
+   * @param {Order} o
+   */
+  function printCard(o) {
+    const tickets = /** @type {any[]} */ (o.tickets || []).filter((t) => t.status === 'live' || !t.status);
+    const done = tickets.filter((t) => t.printed_at);
+    const error = h('p', { class: 'form-error', id: 'print-error', role: 'alert', hidden: true });
+    const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'print-button', class: 'btn btn-secondary btn-block' },
+      done.length ? 'Print the tickets again' : 'Print the tickets'));
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      error.hidden = true;
+      try {
+        await api.post(paths.orderPrint(o.id), {});
+        if (dead) return;
+        say(`${tickets.length} ticket${tickets.length === 1 ? '' : 's'} printed.`);
+        // The browser's print dialog holds the page: not in automated runs.
+        if (!navigator.webdriver) window.print();
+        await load();
+      } catch (err) {
+        if (dead || signedOut(err)) return;
+        error.textContent = problemText(err);
+        error.hidden = false;
+      } finally {
+        button.disabled = false;
+        button.removeAttribute('aria-busy');
+      }
+    });
+    const first = done.map((t) => t.printed_at).sort()[0];
+    return h('div', { class: 'card side-form', id: 'print-card' },
+      h('h2', null, 'Hard tickets'),
+      h('p', { class: 'hint', id: 'print-status', dataset: { printed: String(done.length) } },
+        done.length ? `${done.length} of ${tickets.length} printed, first on ${dateTime(first)}.` : 'Not printed yet.'),
       button,
       error);
   }

@@ -114,6 +114,8 @@ export const passQR = (orderId, passId, key) =>
 export const orderHistory = (id) => `${order(id)}/history`;
 /** @param {string} id */
 export const orderRefunds = (id) => `${order(id)}/refunds`;
+/** The box office printed the order's tickets. @param {string} id */
+export const orderPrint = (id) => `${order(id)}/print`;
 /** @param {string} id */
 export const orderExtend = (id) => `${order(id)}/extend`;
 /** @param {string} id */

@@ -280,6 +280,11 @@ type Store interface {
 	// transfer entries, in one transaction. ErrNotFound, *pass.ReplacedError,
 	// or ErrConflict for a pass of another kind or not in use.
 	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
+	// PrintTickets notes that the box office printed a paid order's live
+	// tickets (first print time kept, each print in the history);
+	// ErrNotFound, or ErrConflict for an order not paid.
+	PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error)
+
 	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
 	// surcharges; gate.Store says what each does.
 	gate.Store

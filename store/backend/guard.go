@@ -486,3 +486,7 @@ func (g *guarded) AddZones(ctx context.Context, code string, zones []string, per
 func (g *guarded) CodeUsage(ctx context.Context, code string) (gate.Usage, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (gate.Usage, error) { return g.st.CodeUsage(ctx, code) })
 }
+
+func (g *guarded) PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (order.Order, error) { return g.st.PrintTickets(ctx, id, c) })
+}

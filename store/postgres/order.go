@@ -33,7 +33,7 @@ total, currency, channel, sold_by, payment_method, deadline, created_at, updated
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
 	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status IN ('reserved', 'pending_payment') ORDER BY created_at, id`
 	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
@@ -357,8 +357,12 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 		var id string
 		var t order.Ticket
 		var seat int32
-		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code); err != nil {
+		var printed *time.Time
+		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed); err != nil {
 			return err
+		}
+		if printed != nil {
+			t.PrintedAt = printed.UTC()
 		}
 		t.Seat = uint32(seat)
 		o := &orders[at[id]]
@@ -530,4 +534,39 @@ func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.
 		_, err := tx.Exec(ctx, extendReservation, id, deadline, s.now())
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
+}
+
+// PrintTickets notes that the box office printed a paid order's live
+// tickets: those not printed before get printed_at, and the print (or
+// reprint) is written to the order's history, in one transaction.
+// ErrNotFound for no order, ErrConflict for an order not paid.
+func (s *Store) PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error) {
+	at := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM orders WHERE id = $1 FOR UPDATE`, id).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != order.Paid && status != order.PartRefunded {
+			return store.ErrConflict
+		}
+		tag, err := tx.Exec(ctx, `UPDATE tickets SET printed_at = $2 WHERE order_id = $1 AND status = 'live' AND printed_at IS NULL`, id, at)
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%d tickets printed", tag.RowsAffected())
+		if tag.RowsAffected() == 0 {
+			detail = "printed again"
+		}
+		_, err = tx.Exec(ctx, insertEvent, id, at, order.ActionPrinted, c.Actor, c.Reason, status, detail)
+		return err
+	})
+	if err != nil {
+		return order.Order{}, fmt.Errorf("print tickets of %s: %w", id, err)
+	}
+	return s.GetOrder(ctx, id)
 }

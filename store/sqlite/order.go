@@ -37,7 +37,7 @@ ORDER BY seat_index`
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code FROM tickets
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets
 WHERE order_id IN (SELECT value FROM json_each($1))
 ORDER BY order_id, seat_index`
 	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status IN ('reserved', 'pending_payment') ORDER BY created_at, id`
@@ -234,8 +234,12 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 	for rows.Next() {
 		var id string
 		var t order.Ticket
-		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code); err != nil {
+		var printed sql.NullInt64
+		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed); err != nil {
 			return err
+		}
+		if printed.Valid {
+			t.PrintedAt = fromMicros(printed.Int64)
 		}
 		o := &orders[at[id]]
 		o.Tickets = append(o.Tickets, t)
@@ -434,4 +438,40 @@ func (s *Store) ExtendReservation(ctx context.Context, id string, deadline time.
 		_, err := tx.ExecContext(ctx, extendReservation, id, micros(deadline), micros(at))
 		return "deadline " + deadline.UTC().Format(time.RFC3339), err
 	})
+}
+
+// PrintTickets notes that the box office printed a paid order's live
+// tickets (see the Postgres adapter), in one write transaction.
+func (s *Store) PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error) {
+	at := s.now()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = $1`, id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != order.Paid && status != order.PartRefunded {
+			return store.ErrConflict
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET printed_at = $2 WHERE order_id = $1 AND status = 'live' AND printed_at IS NULL`, id, micros(at))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%d tickets printed", n)
+		if n == 0 {
+			detail = "printed again"
+		}
+		return record(ctx, tx, id, at, order.ActionPrinted, status, detail, order.Change{Actor: c.Actor, Reason: c.Reason})
+	})
+	if err != nil {
+		return order.Order{}, fmt.Errorf("print tickets of %s: %w", id, err)
+	}
+	return s.GetOrder(ctx, id)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
 )
 
@@ -15,6 +16,36 @@ import (
 // when a ticket is refunded or voided.
 func runTickets(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
 	ctx := context.Background()
+
+	t.Run("PrintTickets", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		o, err := s.CreateOrder(ctx, f.order(p, "s", "", 1, 2))
+		require.NoError(t, err)
+		got, err := s.PrintTickets(ctx, o.ID, order.Change{Actor: "staff:u1"})
+		require.NoError(t, err)
+		require.False(t, got.Tickets[0].PrintedAt.IsZero())
+		first := got.Tickets[0].PrintedAt
+		got, err = s.PrintTickets(ctx, o.ID, order.Change{Actor: "staff:u1"})
+		require.NoError(t, err)
+		require.True(t, first.Equal(got.Tickets[0].PrintedAt), "a reprint keeps the first time")
+		h, err := s.OrderHistory(ctx, o.ID)
+		require.NoError(t, err)
+		printed := 0
+		for _, e := range h {
+			if e.Action == order.ActionPrinted {
+				printed++
+			}
+		}
+		require.Equal(t, 2, printed)
+		_, err = s.PrintTickets(ctx, "missing", order.Change{Actor: "staff:u1"})
+		require.ErrorIs(t, err, store.ErrNotFound)
+		res, err := s.CreateOrder(ctx, reserved(f.order(p, "s", "", 3)))
+		require.NoError(t, err)
+		_, err = s.PrintTickets(ctx, res.ID, order.Change{Actor: "staff:u1"})
+		require.ErrorIs(t, err, store.ErrConflict)
+	})
 
 	t.Run("TicketCodes", func(t *testing.T) {
 		t.Parallel()
