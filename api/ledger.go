@@ -221,7 +221,11 @@ func (s *Server) exchangePassVoucher(c *echo.Context) error {
 	if err != nil {
 		return &input.Error{Field: "holder.birth_date", Reason: "is not a date YYYY-MM-DD"}
 	}
-	p, err := s.checkout.ExchangePassVoucher(c.Request().Context(), c.Param("code"), pass.Holder{Name: in.Holder.Name, BirthDate: birth})
+	u, _, err := s.staffOf(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.checkout.ExchangePassVoucher(c.Request().Context(), c.Param("code"), pass.Holder{Name: in.Holder.Name, BirthDate: birth}, u.Login)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,13 @@ var (
 )
 
 // ExchangePassVoucher exchanges the pass voucher with code for a pass of
-// its exchange product made out to h, printed and handed over now.
+// its exchange product made out to h, printed and handed over now; by (the
+// staff member's login) is what both passes' histories name.
 // ErrPassNotFound for an unknown code or a voucher whose order is not paid
 // (its code is shown to nobody yet); ErrVoucherExchanged naming the pass it
 // became; ErrPassNotInUse for a voucher refunded or blocked; ErrNotVoucher
 // for another pass's code. Nothing is written then.
-func (s *Service) ExchangePassVoucher(ctx context.Context, code string, h pass.Holder) (pass.Pass, error) {
+func (s *Service) ExchangePassVoucher(ctx context.Context, code string, h pass.Holder, by string) (pass.Pass, error) {
 	h, err := pass.NormalizeHolder(h, pass.DayIn(s.now(), s.loc))
 	if err != nil {
 		return pass.Pass{}, err
@@ -81,7 +82,7 @@ func (s *Service) ExchangePassVoucher(ctx context.Context, code string, h pass.H
 		return pass.Pass{}, fmt.Errorf("facility settings: %w", err)
 	}
 	np := pass.Exchange(v, target, h, order.NewPassID(), order.NewTicketCode(), s.now(), s.loc, f)
-	out, err := s.store.ExchangePassVoucher(ctx, v.ID, np)
+	out, err := s.store.ExchangePassVoucher(ctx, v.ID, np, by)
 	var re *pass.ReplacedError
 	switch {
 	case errors.As(err, &re):

@@ -60,7 +60,7 @@ type Store interface {
 	BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool, error)
 	PassBalance(ctx context.Context, id string) (int64, string, error)
 	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
-	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error)
+	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error)
 	TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error)
 	CreateJob(ctx context.Context, j catalog.Job) (catalog.Job, bool, error)
 	GetJob(ctx context.Context, id string) (catalog.Job, error)

@@ -274,7 +274,7 @@ type Store interface {
 	// over, of a paid order): of racing exchanges one wins. ErrNotFound for
 	// no such pass, *pass.ReplacedError once exchanged, ErrConflict for a
 	// pass that is no voucher in use.
-	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error)
+	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error)
 	// TransferPass moves a discount, value or customer card to a new medium
 	// (see pass.Transfer): new pass, old one replaced, balance moved with
 	// transfer entries, in one transaction. ErrNotFound, *pass.ReplacedError,

@@ -431,8 +431,8 @@ func (g *guarded) PassLedger(ctx context.Context, id string, after int64, limit 
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pass.Entry, error) { return g.st.PassLedger(ctx, id, after, limit) })
 }
 
-func (g *guarded) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error) {
-	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.ExchangePassVoucher(ctx, voucherID, np) })
+func (g *guarded) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (pass.Pass, error) { return g.st.ExchangePassVoucher(ctx, voucherID, np, by) })
 }
 
 func (g *guarded) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, error) {

@@ -47,15 +47,15 @@ RETURNING balance, currency`
 	setBalance       = `UPDATE pass_balances SET balance = $2, updated_at = $3 WHERE pass_id = $1`
 	selectLedger     = `SELECT ` + entryColumns + ` FROM pass_ledger WHERE pass_id = $1 AND id > $2 ORDER BY id LIMIT $3`
 	insertSinglePass = `INSERT INTO passes (id, order_id, product_id, product_name, kind, line, unit, price, code, state, personalize,
-holder_name, holder_birth_date, valid_from, valid_to, personalize_token, replaced_by, printed_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $18, $18)
+holder_name, holder_birth_date, valid_from, valid_to, personalize_token, replaced_by, printed_at, created_at, updated_at, state_by, state_note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $18, $18, $19, $20)
 RETURNING ` + passColumns
 	// The voucher's state is the race's referee: of parallel exchanges, the
 	// first to lock the row replaces it, and the others find it replaced.
-	exchangeVoucher = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3
+	exchangeVoucher = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3, state_by = $5, state_note = 'exchanged for a pass'
 WHERE id = $1 AND kind = 'pass_voucher' AND state = 'handed_over'
   AND EXISTS (SELECT 1 FROM orders o WHERE o.id = passes.order_id AND o.status = ANY($4::text[]))`
-	replacePass = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3 WHERE id = $1`
+	replacePass = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3, state_by = $4, state_note = 'moved to a new card' WHERE id = $1`
 )
 
 // shownStatuses are the order statuses whose passes are live (order.CodesShown).
@@ -211,14 +211,14 @@ func (s *Store) PassLedger(ctx context.Context, id string, after int64, limit in
 	return out, nil
 }
 
-func insertPassRow(ctx context.Context, tx pgx.Tx, p pass.Pass, at time.Time) (pass.Pass, error) {
+func insertPassRow(ctx context.Context, tx pgx.Tx, p pass.Pass, at time.Time, by, note string) (pass.Pass, error) {
 	var printed *time.Time
 	if !p.PrintedAt.IsZero() {
 		printed = &p.PrintedAt
 	}
 	return scanPass(tx.QueryRow(ctx, insertSinglePass, p.ID, p.OrderID, p.ProductID, p.ProductName, p.Kind, int32(p.Line), int32(p.Unit),
 		p.Price, p.Code, p.State, p.Personalize, p.Holder.Name, pgDate(p.Holder.BirthDate), pgDate(p.ValidFrom), pgDate(p.ValidTo),
-		p.PersonalizeToken, printed, at))
+		p.PersonalizeToken, printed, at, by, note))
 }
 
 // ExchangePassVoucher replaces the pass voucher voucherID by np, a new pass
@@ -228,11 +228,11 @@ func insertPassRow(ctx context.Context, tx pgx.Tx, p pass.Pass, at time.Time) (p
 // *pass.ReplacedError naming the pass it became once it was exchanged;
 // ErrConflict for a pass that is no voucher, or not in use, or of an order
 // not paid. Nothing is written then.
-func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error) {
+func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error) {
 	var out pass.Pass
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		at := s.now()
-		tag, err := tx.Exec(ctx, exchangeVoucher, voucherID, np.ID, at, shownStatuses)
+		tag, err := tx.Exec(ctx, exchangeVoucher, voucherID, np.ID, at, shownStatuses, by)
 		if err != nil {
 			return err
 		}
@@ -251,7 +251,7 @@ func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pa
 		if !np.PrintedAt.IsZero() {
 			np.PrintedAt = at
 		}
-		out, err = insertPassRow(ctx, tx, np, at)
+		out, err = insertPassRow(ctx, tx, np, at, by, "exchanged for a pass voucher")
 		return err
 	})
 	if err != nil {
@@ -288,10 +288,10 @@ func (s *Store) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, e
 		}
 		np := old
 		np.ID, np.Code, np.State, np.Price, np.PrintedAt, np.ReplacedBy = t.NewID, t.NewCode, state, 0, time.Time{}, ""
-		if _, err := tx.Exec(ctx, replacePass, old.ID, np.ID, at); err != nil {
+		if _, err := tx.Exec(ctx, replacePass, old.ID, np.ID, at, t.By); err != nil {
 			return err
 		}
-		if out, err = insertPassRow(ctx, tx, np, at); err != nil {
+		if out, err = insertPassRow(ctx, tx, np, at, t.By, "moved from another card"); err != nil {
 			return err
 		}
 		if !pass.CarriesValue(old.Kind) {

@@ -43,15 +43,15 @@ RETURNING balance, currency`
 	setBalance       = `UPDATE pass_balances SET balance = $2, updated_at = $3 WHERE pass_id = $1`
 	selectLedger     = `SELECT ` + entryColumns + ` FROM pass_ledger WHERE pass_id = $1 AND id > $2 ORDER BY id LIMIT $3`
 	insertSinglePass = `INSERT INTO passes (id, order_id, product_id, product_name, kind, line, unit, price, code, state, personalize,
-holder_name, holder_birth_date, valid_from, valid_to, personalize_token, replaced_by, printed_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $18, $18)
+holder_name, holder_birth_date, valid_from, valid_to, personalize_token, replaced_by, printed_at, created_at, updated_at, state_by, state_note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $18, $18, $19, $20)
 RETURNING ` + passColumns
 	// The voucher's state is the referee: the first exchange replaces it,
 	// the others find it replaced.
-	exchangeVoucher = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3
+	exchangeVoucher = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3, state_by = $5, state_note = 'exchanged for a pass'
 WHERE id = $1 AND kind = 'pass_voucher' AND state = 'handed_over'
   AND EXISTS (SELECT 1 FROM orders o WHERE o.id = passes.order_id AND o.status IN (SELECT value FROM json_each($4)))`
-	replacePass = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3 WHERE id = $1`
+	replacePass = `UPDATE passes SET state = 'replaced', replaced_by = $2, updated_at = $3, state_by = $4, state_note = 'moved to a new card' WHERE id = $1`
 )
 
 // shownStatuses are the order statuses whose passes are live (order.CodesShown).
@@ -199,10 +199,10 @@ func (s *Store) PassLedger(ctx context.Context, id string, after int64, limit in
 	return out, nil
 }
 
-func insertPassRow(ctx context.Context, tx *sql.Tx, p pass.Pass, at time.Time) (pass.Pass, error) {
+func insertPassRow(ctx context.Context, tx *sql.Tx, p pass.Pass, at time.Time, by, note string) (pass.Pass, error) {
 	return scanPass(tx.QueryRowContext(ctx, insertSinglePass, p.ID, p.OrderID, p.ProductID, p.ProductName, p.Kind, p.Line, p.Unit,
 		p.Price, p.Code, p.State, p.Personalize, p.Holder.Name, p.Holder.BirthDate.String(), p.ValidFrom.String(), p.ValidTo.String(),
-		p.PersonalizeToken, nullMicros(p.PrintedAt), micros(at)))
+		p.PersonalizeToken, nullMicros(p.PrintedAt), micros(at), by, note))
 }
 
 // ExchangePassVoucher replaces the pass voucher voucherID by np, a new pass
@@ -212,11 +212,11 @@ func insertPassRow(ctx context.Context, tx *sql.Tx, p pass.Pass, at time.Time) (
 // *pass.ReplacedError naming the pass it became once it was exchanged;
 // ErrConflict for a pass that is no voucher, or not in use, or of an order
 // not paid. Nothing is written then.
-func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass) (pass.Pass, error) {
+func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error) {
 	var out pass.Pass
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		at := s.now()
-		res, err := tx.ExecContext(ctx, exchangeVoucher, voucherID, np.ID, micros(at), shownStatuses)
+		res, err := tx.ExecContext(ctx, exchangeVoucher, voucherID, np.ID, micros(at), shownStatuses, by)
 		if err != nil {
 			return err
 		}
@@ -237,7 +237,7 @@ func (s *Store) ExchangePassVoucher(ctx context.Context, voucherID string, np pa
 		if !np.PrintedAt.IsZero() {
 			np.PrintedAt = at
 		}
-		out, err = insertPassRow(ctx, tx, np, at)
+		out, err = insertPassRow(ctx, tx, np, at, by, "exchanged for a pass voucher")
 		return err
 	})
 	if err != nil {
@@ -274,10 +274,10 @@ func (s *Store) TransferPass(ctx context.Context, t pass.Transfer) (pass.Pass, e
 		}
 		np := old
 		np.ID, np.Code, np.State, np.Price, np.PrintedAt, np.ReplacedBy = t.NewID, t.NewCode, state, 0, time.Time{}, ""
-		if _, err := tx.ExecContext(ctx, replacePass, old.ID, np.ID, micros(at)); err != nil {
+		if _, err := tx.ExecContext(ctx, replacePass, old.ID, np.ID, micros(at), t.By); err != nil {
 			return err
 		}
-		if out, err = insertPassRow(ctx, tx, np, at); err != nil {
+		if out, err = insertPassRow(ctx, tx, np, at, t.By, "moved from another card"); err != nil {
 			return err
 		}
 		if !pass.CarriesValue(old.Kind) {

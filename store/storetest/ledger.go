@@ -259,7 +259,7 @@ func runLedger(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		for i := range n {
 			wg.Go(func() {
 				np := pass.Exchange(v, annual, ada, f.id("ps"), order.NewTicketCode(), at, time.UTC, pass.Facility{})
-				got[i], errs[i] = s.ExchangePassVoucher(ctx, v.ID, np)
+				got[i], errs[i] = s.ExchangePassVoucher(ctx, v.ID, np, "counter")
 			})
 		}
 		wg.Wait()
@@ -283,6 +283,12 @@ func runLedger(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		require.Equal(t, pass.KindAnnual, won.Kind)
 		require.Equal(t, pass.StateHandedOver, won.State)
 		require.Equal(t, ada, won.Holder)
+		// Both histories name who exchanged.
+		for _, id := range []string{v.ID, won.ID} {
+			h, err := s.PassHistory(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, "counter", h[len(h)-1].Actor, id)
+		}
 		require.Equal(t, v.OrderID, won.OrderID)
 		require.Zero(t, won.Price, "the voucher was paid for")
 		require.False(t, won.PrintedAt.IsZero())
@@ -308,7 +314,7 @@ func runLedger(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) 
 		ada := pass.Holder{Name: "Ada", BirthDate: pass.Date{Year: 1990, Month: 1, Day: 1}}
 		at := time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC)
 		exchange := func(v pass.Pass) error {
-			_, err := s.ExchangePassVoucher(ctx, v.ID, pass.Exchange(v, annual, ada, f.id("ps"), order.NewTicketCode(), at, time.UTC, pass.Facility{}))
+			_, err := s.ExchangePassVoucher(ctx, v.ID, pass.Exchange(v, annual, ada, f.id("ps"), order.NewTicketCode(), at, time.UTC, pass.Facility{}), "counter")
 			return err
 		}
 		unpaid := f.passOrder("s", passLine{voucher, 1})
