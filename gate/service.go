@@ -192,8 +192,6 @@ type Service struct {
 	now   func() time.Time
 	// facility returns the facility's settings (opening hours, tolerance).
 	facility func(ctx context.Context) (pass.Facility, error)
-	// onScan is told of every recorded scan.
-	onScan func(Record)
 	// watchers are told (without blocking) that occupancy may have changed.
 	mu       sync.Mutex
 	watchers map[chan struct{}]struct{}
@@ -237,12 +235,11 @@ type Config struct {
 	Loc      *time.Location
 	Now      func() time.Time
 	Facility func(ctx context.Context) (pass.Facility, error)
-	OnScan   func(Record)
 }
 
 // NewService returns the gate service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, loc: c.Loc, now: c.Now, facility: c.Facility, onScan: c.OnScan}
+	s := &Service{store: c.Store, loc: c.Loc, now: c.Now, facility: c.Facility}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}
@@ -482,9 +479,6 @@ func (s *Service) scan(ctx context.Context, r Request, offline bool) (Record, bo
 	}
 	if !replayed {
 		s.changed()
-		if s.onScan != nil {
-			s.onScan(out)
-		}
 	}
 	return out, replayed, nil
 }
