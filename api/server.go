@@ -211,6 +211,10 @@ func (s *Server) routes() error {
 	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), organizer)
 	v1.POST("/performances/:id/cancel", s.cancelPerformance, organizer)
 	v1.GET("/jobs/:id", s.getJob, organizer)
+	v1.POST("/performances/:id/reschedule", s.reschedulePerformance, organizer)
+	v1.GET("/performances/:id/reconciliation", s.reconciliation, organizer)
+	v1.GET("/performances/:id/pending-reservations", s.pendingReservations, organizer)
+	v1.POST("/pending-reservations/:order", s.decideReservation, organizer)
 	v1.POST("/performances/:id/holds", s.createHold)
 	v1.GET("/performances/:id/holds", s.listHolds, seller)
 

@@ -66,6 +66,12 @@ type Store interface {
 	GetJob(ctx context.Context, id string) (catalog.Job, error)
 	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
+	CreateReschedule(ctx context.Context, r catalog.Reschedule) (catalog.Reschedule, bool, error)
+	GetReschedule(ctx context.Context, performanceID string) (catalog.Reschedule, error)
+	MarkRescheduleSetUp(ctx context.Context, originID string) error
+	MoveOrder(ctx context.Context, m order.Move) (order.Move, bool, error)
+	OrderMoves(ctx context.Context, originID string) ([]order.Move, error)
+	GetOrderMove(ctx context.Context, originOrderID string) (order.Move, error)
 }
 
 // Config wires a Service. Zero values take the defaults.
