@@ -25,7 +25,7 @@ CREATE TABLE order_moves (
     origin_id       text NOT NULL REFERENCES performances (id),
     replacement_id  text NOT NULL REFERENCES performances (id),
     kind            text NOT NULL CHECK (kind IN ('paid', 'reserved', 'pending', 'released', 'block')),
-    new_order_id    text REFERENCES orders (id),
+    new_order_id    text, -- written in the same transaction, after this row
     seats           integer NOT NULL DEFAULT 0,
     printed         integer NOT NULL DEFAULT 0,
     created_at      timestamptz NOT NULL,

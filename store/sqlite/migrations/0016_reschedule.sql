@@ -26,7 +26,7 @@ CREATE TABLE order_moves (
     origin_id       TEXT NOT NULL REFERENCES performances (id),
     replacement_id  TEXT NOT NULL REFERENCES performances (id),
     kind            TEXT NOT NULL CHECK (kind IN ('paid', 'reserved', 'pending', 'released', 'block')),
-    new_order_id    TEXT REFERENCES orders (id),
+    new_order_id    TEXT, -- written in the same transaction, after this row
     seats           INTEGER NOT NULL DEFAULT 0,
     printed         INTEGER NOT NULL DEFAULT 0,
     created_at      INTEGER NOT NULL,

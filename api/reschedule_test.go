@@ -1,0 +1,249 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/testkit"
+	so "github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/staff"
+)
+
+type reconciliationBody struct {
+	ReplacementID string `json:"replacement_id"`
+	Job           jobBody
+	Origin        map[string]int `json:"origin"`
+	Replacement   map[string]int `json:"replacement"`
+	Equal         bool           `json:"equal"`
+}
+
+// TestReschedule (issue 16, seed 003): 6 paid orders (one of two seats,
+// two printed, one of those partly refunded), a staff block and 2 reservations are
+// moved to a replacement date: 202 {job, replacement_id}; the same request
+// again the same job, another date 409; every unprinted paid seat sold on
+// the replacement by a new order whose notes name the original (and the
+// original's the new one), the original orders still paid (revenue
+// unchanged), printed seats blocked "gedruckt Vortermin", the block carried,
+// the reservations kept; the reconciliation equal; a buyer buys a free seat
+// of the replacement at once; refunding a printed ticket frees exactly its
+// seat on the replacement; bad input and roles refused.
+func TestReschedule(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := newEnv(t, b)
+			org, _ := e.staffUser(staff.RoleOrganizer)
+			box, _ := e.staffUser(staff.RoleBoxOffice)
+			layout := hall.Theatre()
+			p := e.performance(layout, true)
+			var seat []string
+			for _, sec := range layout.Sections {
+				for _, row := range sec.Rows {
+					for _, st := range row.Seats {
+						seat = append(seat, st.ID)
+					}
+				}
+			}
+			var paid []fullOrder
+			for i := range 6 {
+				seats := []string{seat[i]}
+				if i == 0 || i == 2 {
+					seats = append(seats, seat[10+i])
+				}
+				o, r := e.buy(p.ID, "", seats...)
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				paid = append(paid, o)
+			}
+			var revenue int64
+			for _, o := range paid {
+				revenue += o.Total
+			}
+			// Orders 1 and 2 printed; then one seat of order 2 refunded.
+			for _, i := range []int{1, 2} {
+				r := box.do("POST", "/api/v1/orders/"+paid[i].ID+"/print", nil)
+				require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			}
+			r := org.do("POST", "/api/v1/orders/"+paid[2].ID+"/refunds", map[string]any{"seats": []string{seat[12]}, "reason": "one back"},
+				"Idempotency-Key", "pre")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			r = org.do("POST", "/api/v1/performances/"+p.ID+"/paint", map[string]any{"seats": []string{seat[20], seat[21]}, "block": "Mixerplätze"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			for i := range 2 {
+				h := e.buyer()
+				r := h.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[30+i]}})
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				var hd hold
+				r.decode(t, &hd)
+				r = box.do("POST", "/api/v1/holds/"+hd.Token+"/reserve", map[string]any{"days": 2,
+					"buyer": map[string]string{"name": "Rosa", "email": "rosa@example.com"}})
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			}
+
+			// Bad input and roles: nothing changes.
+			future := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+			path := "/api/v1/performances/" + p.ID + "/reschedule"
+			for _, c := range []struct {
+				body  map[string]any
+				field string
+			}{
+				{map[string]any{"starts_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "reservations": "keep"}, "starts_at"},
+				{map[string]any{"starts_at": "tomorrow", "reservations": "keep"}, "starts_at"},
+				{map[string]any{"reservations": "keep"}, "starts_at"},
+				{map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "maybe"}, "reservations"},
+			} {
+				r := org.do("POST", path, c.body)
+				require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+				require.Equal(t, c.field, r.problem(t).Field)
+			}
+			require.Equal(t, http.StatusForbidden, box.do("POST", path, map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "keep"}).status)
+			require.Equal(t, http.StatusUnauthorized, e.buyer().do("POST", path, map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "keep"}).status)
+			r = org.do("POST", "/api/v1/performances/missing/reschedule", map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "keep"})
+			require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
+			require.Equal(t, "on_sale", e.perfStatus(p.ID))
+			r = org.do("GET", "/api/v1/performances/"+p.ID+"/reconciliation", nil)
+			require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
+
+			body := map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "keep"}
+			r = org.do("POST", path, body)
+			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+			var out struct {
+				Job           jobBody
+				ReplacementID string `json:"replacement_id"`
+			}
+			r.decode(t, &out)
+			require.Equal(t, "reschedule", out.Job.Kind)
+			require.NotEmpty(t, out.ReplacementID)
+			repl := out.ReplacementID
+			require.Equal(t, "stopped", e.perfStatus(p.ID), "the original stops selling")
+			require.Equal(t, "on_sale", e.perfStatus(repl), "the replacement sells at once")
+
+			// A buyer buys a seat nobody had, while the job runs.
+			fresh, r := e.buy(repl, "", seat[40])
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			// A seat to be moved is not for sale.
+			r = e.buyer().do("POST", "/api/v1/performances/"+repl+"/holds", map[string]any{"seats": []string{seat[3]}})
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+
+			var got jobBody
+			testkit.Eventually(t, 60*time.Second, "the reschedule job is done", func() bool {
+				r := org.do("GET", "/api/v1/jobs/"+out.Job.ID, nil)
+				require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+				r.decode(t, &got)
+				require.NotEqual(t, "failed", got.State, "%s", r.body)
+				return got.State == "done"
+			})
+			require.Equal(t, 8, got.Done, "6 paid orders and 2 reservations")
+
+			// Again: the same job; another date: 409.
+			r = org.do("POST", path, body)
+			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+			var again struct {
+				Job           jobBody
+				ReplacementID string `json:"replacement_id"`
+			}
+			r.decode(t, &again)
+			require.Equal(t, out.Job.ID, again.Job.ID)
+			require.Equal(t, repl, again.ReplacementID)
+			r = org.do("POST", path, map[string]any{"starts_at": future.Add(time.Hour).Format(time.RFC3339), "reservations": "keep"})
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			require.Contains(t, r.problem(t).Type, "performance-rescheduled")
+
+			// The originals stay paid, their notes name the new orders; the
+			// new orders name the originals.
+			moved, err := e.store.ListOrders(ctx, so.Filter{PerformanceID: repl, Limit: 100})
+			require.NoError(t, err)
+			byOrigin := map[string]so.Order{}
+			for _, o := range moved {
+				if o.ID == fresh.ID {
+					continue
+				}
+				for _, orig := range paid {
+					if strings.Contains(o.Notes, orig.Number) {
+						byOrigin[orig.ID] = o
+					}
+				}
+			}
+			var still int64
+			for i, o := range paid {
+				stored, err := e.store.GetOrder(ctx, o.ID)
+				require.NoError(t, err)
+				require.Contains(t, []string{so.Paid, so.PartRefunded}, stored.Status)
+				still += stored.Total - stored.Refunded
+				if i == 1 || i == 2 {
+					_, ok := byOrigin[o.ID]
+					require.False(t, ok, "a wholly printed order is blocked, not sold again")
+					require.Contains(t, stored.Notes, "gedruckt Vortermin")
+					continue
+				}
+				no, ok := byOrigin[o.ID]
+				require.True(t, ok, "order %s moved", o.Number)
+				require.Contains(t, stored.Notes, no.Number)
+				require.Equal(t, stored.Status, no.Status)
+				require.Equal(t, stored.Total, no.Total)
+				require.Equal(t, stored.BuyerEmail, no.BuyerEmail)
+				require.Equal(t, stored.Discount, no.Discount)
+				var want []string
+				for _, tk := range stored.Tickets {
+					if tk.Status == so.TicketLive && tk.PrintedAt.IsZero() {
+						want = append(want, tk.SeatID)
+					}
+				}
+				var have []string
+				for _, tk := range no.Tickets {
+					have = append(have, tk.SeatID)
+				}
+				require.ElementsMatch(t, want, have)
+				// The staff order table shows both notes.
+				r := org.do("GET", "/api/v1/orders/"+no.ID, nil)
+				require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+				require.Contains(t, string(r.body), o.Number)
+			}
+			require.Equal(t, revenue-paid[2].Tickets[1].Price, still, "the original's money stays")
+
+			// The replacement: 5 moved seats + the fresh one sold; 2 printed
+			// + 2 mixer seats blocked; 2 reservations held.
+			_, held, sold, blocked := e.counts(repl)
+			require.Equal(t, 6, sold)
+			require.Equal(t, 4, blocked)
+			require.Equal(t, 2, held)
+
+			r = org.do("GET", "/api/v1/performances/"+repl+"/reconciliation", nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			var rc reconciliationBody
+			r.decode(t, &rc)
+			require.True(t, rc.Equal, "%s", r.body)
+			require.Equal(t, map[string]int{"orders": 6, "seats_booked": 5, "printed": 2, "reserved": 2, "blocked": 2, "free": len(seat) - 11}, rc.Origin)
+			require.Equal(t, 1, rc.Replacement["sold_since"])
+			require.Equal(t, 2, rc.Replacement["printed"])
+
+			// Returning a printed ticket before the new date frees exactly its seat there.
+			r = org.do("POST", "/api/v1/orders/"+paid[1].ID+"/refunds", map[string]any{"seats": []string{seat[1]}, "reason": "returned"},
+				"Idempotency-Key", "back")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			testkit.Eventually(t, 5*time.Second, "the printed seat is free on the replacement", func() bool {
+				_, _, _, blocked := e.counts(repl)
+				return blocked == 3
+			})
+			_, r = e.buy(repl, "", seat[1])
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			r = e.buyer().do("POST", "/api/v1/performances/"+repl+"/holds", map[string]any{"seats": []string{seat[2]}})
+			require.Equal(t, http.StatusConflict, r.status, "the other printed seat stays blocked: %s", r.body)
+
+			// A cancelled performance is not rescheduled.
+			c := e.performance(layout, true)
+			r = org.do("POST", "/api/v1/performances/"+c.ID+"/cancel", map[string]any{"reason": "storm"})
+			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+			r = org.do("POST", "/api/v1/performances/"+c.ID+"/reschedule", body)
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			require.Contains(t, r.problem(t).Type, "performance-cancelled")
+		})
+	}
+}
