@@ -247,3 +247,87 @@ func TestReschedule(t *testing.T) {
 		})
 	}
 }
+
+// TestRescheduleDecideReservations: with reservations "decide", the
+// original's reservations are blocked "reserviert Vortermin" on the
+// replacement and listed for staff; one kept becomes a reservation there
+// (its seat held), one released frees its seat; a decision twice or on an
+// unknown order is 404, a bad decision 422.
+func TestRescheduleDecideReservations(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b)
+			org, _ := e.staffUser(staff.RoleOrganizer)
+			box, _ := e.staffUser(staff.RoleBoxOffice)
+			layout := hall.Theatre()
+			p := e.performance(layout, true)
+			seat := layout.Sections[0].Rows[0].Seats
+			var ids []string
+			for i := range 2 {
+				r := e.buyer().do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[i].ID}})
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				var hd hold
+				r.decode(t, &hd)
+				r = box.do("POST", "/api/v1/holds/"+hd.Token+"/reserve", map[string]any{"days": 2,
+					"buyer": map[string]string{"name": "Rosa", "email": "rosa@example.com"}})
+				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				var o order
+				r.decode(t, &o)
+				ids = append(ids, o.ID)
+			}
+			r := org.do("POST", "/api/v1/performances/"+p.ID+"/reschedule", map[string]any{
+				"starts_at": time.Now().Add(40 * 24 * time.Hour).Format(time.RFC3339), "reservations": "decide"})
+			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+			var out struct {
+				Job           jobBody
+				ReplacementID string `json:"replacement_id"`
+			}
+			r.decode(t, &out)
+			testkit.Eventually(t, 30*time.Second, "the job is done", func() bool {
+				r := org.do("GET", "/api/v1/jobs/"+out.Job.ID, nil)
+				var j jobBody
+				r.decode(t, &j)
+				return j.State == "done"
+			})
+			_, held, _, blocked := e.counts(out.ReplacementID)
+			require.Equal(t, 2, blocked, "reserviert Vortermin")
+			require.Zero(t, held)
+
+			r = org.do("GET", "/api/v1/performances/"+out.ReplacementID+"/pending-reservations", nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			var q struct {
+				Reservations []order `json:"reservations"`
+			}
+			r.decode(t, &q)
+			require.Len(t, q.Reservations, 2)
+			require.Equal(t, http.StatusForbidden, box.do("GET", "/api/v1/performances/"+out.ReplacementID+"/pending-reservations", nil).status)
+
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "perhaps"})
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			require.Equal(t, "decision", r.problem(t).Field)
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "keep"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			require.Contains(t, string(r.body), `"kind":"reserved"`)
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[1], map[string]any{"decision": "release"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[1], map[string]any{"decision": "keep"})
+			require.Equal(t, http.StatusNotFound, r.status, "decided already: %s", r.body)
+			r = org.do("POST", "/api/v1/pending-reservations/nope", map[string]any{"decision": "keep"})
+			require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
+
+			_, held, _, blocked = e.counts(out.ReplacementID)
+			require.Equal(t, 1, held, "the kept reservation holds its seat")
+			require.Zero(t, blocked)
+			_, r = e.buy(out.ReplacementID, "", seat[1].ID)
+			require.Equal(t, http.StatusCreated, r.status, "the released seat is on sale: %s", r.body)
+			r = org.do("GET", "/api/v1/performances/"+p.ID+"/reconciliation", nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			var rc reconciliationBody
+			r.decode(t, &rc)
+			require.True(t, rc.Equal, "%s", r.body)
+			require.Equal(t, 1, rc.Replacement["released"])
+		})
+	}
+}
