@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -328,6 +329,78 @@ func TestRescheduleDecideReservations(t *testing.T) {
 			r.decode(t, &rc)
 			require.True(t, rc.Equal, "%s", r.body)
 			require.Equal(t, 1, rc.Replacement["released"])
+		})
+	}
+}
+
+// TestRescheduledTicketsAtTheGate: on the new date a printed ticket of the
+// previous date ("gedruckt Vortermin") is let in at the replacement's gate
+// and an unprinted ticket of the previous date is not (its order moved:
+// the new order's ticket is); the moved buyer is e-mailed the new order;
+// a returned printed ticket no longer admits.
+func TestRescheduledTicketsAtTheGate(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := newEnv(t, b)
+			org, _ := e.staffUser(staff.RoleOrganizer)
+			box, _ := e.staffUser(staff.RoleBoxOffice)
+			p := e.performance(hall.Theatre(), true)
+			printedOrder, r := e.buy(p.ID, "", "S-R1-S1", "S-R1-S2")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			plain, r := e.buy(p.ID, "", "S-R1-S3")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			require.Equal(t, http.StatusOK, box.do("POST", "/api/v1/orders/"+printedOrder.ID+"/print", nil).status)
+			codesOf := func(id string) map[string]string {
+				var full struct {
+					Tickets []struct{ Code, Seat string }
+				}
+				org.do("GET", "/api/v1/orders/"+id, nil).decode(t, &full)
+				out := map[string]string{}
+				for _, tk := range full.Tickets {
+					out[tk.Seat] = tk.Code
+				}
+				return out
+			}
+			printed, old := codesOf(printedOrder.ID), codesOf(plain.ID)
+
+			starts := time.Now().Add(30 * 24 * time.Hour)
+			r = org.do("POST", "/api/v1/performances/"+p.ID+"/reschedule", map[string]any{"starts_at": starts.Format(time.RFC3339), "reservations": "release"})
+			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+			var out struct {
+				Job           jobBody
+				ReplacementID string `json:"replacement_id"`
+			}
+			r.decode(t, &out)
+			testkit.Eventually(t, 30*time.Second, "the job is done", func() bool {
+				var j jobBody
+				org.do("GET", "/api/v1/jobs/"+out.Job.ID, nil).decode(t, &j)
+				return j.State == "done"
+			})
+			moved, err := e.store.ListOrders(ctx, so.Filter{PerformanceID: out.ReplacementID, Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, moved, 1)
+			fresh := codesOf(moved[0].ID)
+			msgs, err := e.store.OrderMessages(ctx, moved[0].ID)
+			require.NoError(t, err)
+			require.Len(t, msgs, 1)
+			require.Equal(t, "performance_rescheduled", msgs[0].Kind)
+			require.Contains(t, msgs[0].Body, moved[0].Number)
+			require.Contains(t, msgs[0].Body, plain.Number)
+
+			gate := org.newGate(t, fmt.Sprintf(`{"name":"New date","performance_id":%q}`, out.ReplacementID))
+			e.clock.Add(time.Until(starts))
+			require.Equal(t, "granted", org.scanAt(t, gate, printed["S-R1-S1"], "in").Verdict, "printed previous date admits")
+			require.Equal(t, "granted", org.scanAt(t, gate, fresh["S-R1-S3"], "in").Verdict, "the moved order's ticket admits")
+			require.Equal(t, "wrong_performance", org.scanAt(t, gate, old["S-R1-S3"], "in").Reason, "the old unprinted ticket does not")
+
+			// Returned before the date: its seat is free, its ticket no longer admits.
+			r = org.do("POST", "/api/v1/orders/"+printedOrder.ID+"/refunds", map[string]any{"seats": []string{"S-R1-S2"}, "reason": "returned"},
+				"Idempotency-Key", "ret")
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			require.NotEqual(t, "granted", org.scanAt(t, gate, printed["S-R1-S2"], "in").Verdict)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 )
@@ -384,6 +385,11 @@ func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, origin, r
 		}
 	}
 	if m.NewOrder != nil {
+		// The buyer is told the new date, with the new order's tickets.
+		order.Issue(m.NewOrder)
+		intro := fmt.Sprintf("Your performance moves to a new date: %s. Your order %s is now order %s, with the same seats.",
+			when, o.Number, m.NewOrder.Number)
+		m.NewOrder.Origin.Notify = s.message(rp, *m.NewOrder, outbox.KindRescheduled, intro)
 		m.OriginNote = fmt.Sprintf("Ersatztermin %s: moved to order %s", when, m.NewOrder.Number)
 		if len(printed) > 0 {
 			m.OriginNote += fmt.Sprintf("; %d printed ticket(s) valid (gedruckt Vortermin)", len(printed))

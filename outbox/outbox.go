@@ -22,6 +22,9 @@ const (
 	KindReminder     = "reminder"              // a reservation's deadline is near; at most one per order
 	KindCancelled    = "performance_cancelled" // the performance will not take place (issue 16)
 	KindResend       = "resend"
+	// KindRescheduled: the order moved to a replacement date (issue 16), its
+	// new order and tickets.
+	KindRescheduled = "performance_rescheduled"
 )
 
 // Message is an e-mail waiting in (or sent from) the outbox.
