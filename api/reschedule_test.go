@@ -77,6 +77,18 @@ func TestReschedule(t *testing.T) {
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 			r = org.do("POST", "/api/v1/performances/"+p.ID+"/paint", map[string]any{"seats": []string{seat[20], seat[21]}, "block": "Mixerplätze"})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			// A third-party contingent (a channel) with one seat sold through it.
+			r = org.do("POST", "/api/v1/performances/"+p.ID+"/paint", map[string]any{"seats": []string{seat[50], seat[51]}, "channel": "partner-acme"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			r = box.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[50]}, "channel": "partner-acme"})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var ch hold
+			r.decode(t, &ch)
+			r = box.do("POST", "/api/v1/orders", map[string]any{"hold_token": ch.Token, "payment": map[string]string{"method": "cash"},
+				"buyer": map[string]string{"name": "Acme Tickets", "email": "acme@example.com"}})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var contingent fullOrder
+			r.decode(t, &contingent)
 			for i := range 2 {
 				h := e.buyer()
 				r := h.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[30+i]}})
@@ -141,7 +153,7 @@ func TestReschedule(t *testing.T) {
 				require.NotEqual(t, "failed", got.State, "%s", r.body)
 				return got.State == "done"
 			})
-			require.Equal(t, 8, got.Done, "6 paid orders and 2 reservations")
+			require.Equal(t, 9, got.Done, "7 paid orders and 2 reservations")
 
 			// Again: the same job; another date: 409.
 			r = org.do("POST", path, body)
@@ -209,10 +221,34 @@ func TestReschedule(t *testing.T) {
 			}
 			require.Equal(t, revenue-paid[2].Tickets[1].Price, still, "the original's money stays")
 
-			// The replacement: 5 moved seats + the fresh one sold; 2 printed
+			// The contingent: moved under its channel, the channels and the
+			// staff block carried, the contingent's other seat not on sale.
+			var movedContingent so.Order
+			for _, o := range moved {
+				if strings.Contains(o.Notes, contingent.Number) {
+					movedContingent = o
+				}
+			}
+			require.Equal(t, "partner-acme", movedContingent.Channel)
+			require.Equal(t, "cash", movedContingent.PaymentMethod)
+			var compact struct {
+				Blocks   [][2]any
+				Channels []string
+			}
+			org.do("GET", "/api/v1/performances/"+repl+"/seatmap?format=compact", nil).decode(t, &compact)
+			require.Equal(t, []string{"web", "partner-acme"}, compact.Channels)
+			reasons := map[string]int{}
+			for _, bl := range compact.Blocks {
+				reasons[bl[1].(string)]++
+			}
+			require.Equal(t, 2, reasons["Mixerplätze"])
+			r = e.buyer().do("POST", "/api/v1/performances/"+repl+"/holds", map[string]any{"seats": []string{seat[51]}})
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+
+			// The replacement: 6 moved seats + the fresh one sold; 2 printed
 			// + 2 mixer seats blocked; 2 reservations held.
 			_, held, sold, blocked := e.counts(repl)
-			require.Equal(t, 6, sold)
+			require.Equal(t, 7, sold)
 			require.Equal(t, 4, blocked)
 			require.Equal(t, 2, held)
 
@@ -221,7 +257,7 @@ func TestReschedule(t *testing.T) {
 			var rc reconciliationBody
 			r.decode(t, &rc)
 			require.True(t, rc.Equal, "%s", r.body)
-			require.Equal(t, map[string]int{"orders": 6, "seats_booked": 5, "printed": 2, "reserved": 2, "blocked": 2, "free": len(seat) - 11}, rc.Origin)
+			require.Equal(t, map[string]int{"orders": 7, "seats_booked": 6, "printed": 2, "reserved": 2, "blocked": 2, "free": len(seat) - 12}, rc.Origin)
 			require.Equal(t, 1, rc.Replacement["sold_since"])
 			require.Equal(t, 2, rc.Replacement["printed"])
 
