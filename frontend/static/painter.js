@@ -712,7 +712,8 @@ class Painter extends StaffMapPage {
         h('p', { class: 'hint', id: 'cancel-hint' }, 'Sales stop for good, holds end, reservations are annulled, every paid order is refunded in full and every buyer is told by e-mail.'),
         h('label', { for: 'cancel-reason' }, 'Reason (buyers read it)'), this.cancelReason,
         h('div', { class: 'btn-row' }, this.cancelCheck, this.cancelGo),
-        this.cancelSummary, this.cancelProgress, this.cancelText));
+        this.cancelSummary, this.cancelProgress, this.cancelText),
+      h('p', null, h('a', { id: 'reschedule-link', href: `#/staff/p/${encodeURIComponent(this.id)}/reschedule` }, 'Reschedule to a new date…')));
   }
 
   async #cancelDryRun() {

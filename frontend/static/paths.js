@@ -74,6 +74,14 @@ export const sales = (id, action) => `${performance(id)}/sales/${seg(action)}`;
 export const cancelPerformance = (id) => `${performance(id)}/cancel`;
 /** @param {string} id a background job */
 export const job = (id) => `/jobs/${seg(id)}`;
+/** @param {string} id reschedule to a replacement date (issue 16) */
+export const reschedule = (id) => `${performance(id)}/reschedule`;
+/** @param {string} id a reschedule's two dates side by side (either date's id) */
+export const dateReconciliation = (id) => `${performance(id)}/reconciliation`;
+/** @param {string} id reservations of a rescheduled date waiting for a decision */
+export const pendingReservations = (id) => `${performance(id)}/pending-reservations`;
+/** @param {string} orderId keep or release one of them */
+export const decideReservation = (orderId) => `/pending-reservations/${seg(orderId)}`;
 
 // ---- holds ----
 

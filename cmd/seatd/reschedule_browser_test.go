@@ -1,0 +1,63 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// TestStaffReschedule: an organizer on a phone follows the painter's
+// "Reschedule to a new date…", keeps the default choice (decide each
+// reservation), starts the move and sees the progress end in the
+// reconciliation: both dates side by side, equal; the reservation waiting
+// for a decision is kept with one button, and the queue says none wait.
+// axe-core finds nothing serious on the form, the reconciliation and the
+// queue.
+func TestStaffReschedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil, "-payment", "none")
+	perf := demoPerformance(t, base)
+	createStaff(t, base, "rita", "organizer")
+	fx := staffFixture(t, base, perf)
+	// A reservation made at the box office.
+	admin := newAPIClient(t, base)
+	auth := []string{"Authorization", "Bearer " + testAdminToken}
+	var h struct{ Token string }
+	require.Equal(t, 201, admin.call("POST", "/api/v1/performances/"+perf+"/holds", map[string]any{"seats": []string{"S-R5-S1"}}, &h, auth...))
+	require.Equal(t, 201, admin.call("POST", "/api/v1/holds/"+h.Token+"/reserve", map[string]any{"days": 2,
+		"buyer": map[string]string{"name": "Rosa", "email": "rosa@example.com"}}, nil, auth...))
+
+	newPage := browser(t)
+	page := newPage()
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	signIn(t, page, base, "rita")
+	openMap(t, page, base+"/#/staff/p/"+perf+"/paint")
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#reschedule-link"))))
+	waitFor(t, page, `!!document.querySelector("#reschedule-form")`, 10*time.Second)
+	requireAxeClean(t, page, "the reschedule form")
+
+	// A date in the past is refused on the page.
+	eval[any](t, page, `(d => { d.value = "2001-01-01"; })(document.querySelector("#reschedule-date")), null`)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#reschedule-go"))))
+	waitFor(t, page, `!document.querySelector("#reschedule-error").hidden`, 5*time.Second)
+	eval[any](t, page, `(d => { d.value = new Date(Date.now() + 40 * 86400000).toISOString().slice(0, 10); })(document.querySelector("#reschedule-date")), null`)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#reschedule-go"))))
+
+	waitFor(t, page, `!!document.querySelector("#reconciliation-table")`, 30*time.Second)
+	require.Equal(t, "true", eval[string](t, page, `document.querySelector("#reconciliation-verdict").dataset.equal`))
+	require.Contains(t, eval[string](t, page, `document.querySelector("#reconciliation-table").textContent`), "Printed (gedruckt Vortermin)")
+	require.Equal(t, 1, eval[int](t, page, `document.querySelectorAll("#pending-table tbody tr").length`))
+	requireAxeClean(t, page, "the reconciliation and the queue")
+
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.CSS(`#pending-table button[aria-label^="Keep"]`))))
+	waitFor(t, page, `!!document.querySelector("#pending-none")`, 10*time.Second)
+	require.Equal(t, "true", eval[string](t, page, `document.querySelector("#reconciliation-verdict").dataset.equal`))
+
+	var o orderJSON
+	require.Equal(t, 200, admin.call("GET", "/api/v1/orders/"+fx.orderID, nil, &o, auth...))
+	require.Equal(t, "paid", o.Status, "the original order stays paid")
+}
