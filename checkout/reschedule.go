@@ -179,6 +179,15 @@ func (s *Service) setUpReplacement(ctx context.Context, r *catalog.Reschedule) e
 		}
 		moving = append(moving, liveSeats(o)...)
 	}
+	// An order whose payment is under way is moved if it is paid: its seats
+	// wait for it too.
+	waiting, err := s.ordersOf(ctx, r.OriginID, order.PendingPayment)
+	if err != nil {
+		return err
+	}
+	for _, o := range waiting {
+		moving = append(moving, liveSeats(o)...)
+	}
 	if _, err := s.seats.BlockSeats(ctx, r.ReplacementID, moving, catalog.BlockMoving); err != nil {
 		return fmt.Errorf("replacement %s: block the seats to move: %w", r.ReplacementID, err)
 	}
@@ -308,8 +317,71 @@ func (s *Service) runReschedule(stop context.Context, j catalog.Job) {
 		fail(last)
 		return
 	}
+	// Payments under way on the original: wait for them (a paid one is
+	// moved, one that fails frees its seat), at most the payment window.
+	for deadline := s.now().Add(s.cfg.PaymentWindow + time.Minute); ; {
+		waiting, err := s.ordersOf(ctx, r.OriginID, order.PendingPayment)
+		if err != nil {
+			fail(err)
+			return
+		}
+		left, err := s.rescheduleTargets(ctx, r)
+		if err != nil {
+			fail(err)
+			return
+		}
+		for _, o := range left {
+			if stop.Err() != nil {
+				s.saveJob(ctx, &j)
+				return
+			}
+			j.Total++
+			if err := s.moveOrder(ctx, r, origin, rp, o, r.Reservations); err != nil {
+				j.Failed++
+				s.log.Warn("move an order", "job", j.ID, "order", o.ID, "err", err)
+			} else {
+				j.Done++
+			}
+			s.saveJob(ctx, &j)
+		}
+		if len(waiting) == 0 || !s.now().Before(deadline) {
+			break
+		}
+		select {
+		case <-stop.Done():
+			s.saveJob(ctx, &j)
+			return // resumed on the next start
+		case <-time.After(time.Second):
+		}
+	}
+	// Seats still blocked for moving whose order ended meanwhile (a refund,
+	// a payment that failed) go on sale on the replacement.
+	if err := s.releaseUnmoved(ctx, r); err != nil {
+		fail(err)
+		return
+	}
 	j.State, j.Total = catalog.JobDone, j.Done
 	s.saveJob(ctx, &j)
+}
+
+// releaseUnmoved frees the replacement's seats still blocked for moving once
+// nothing is left to move: their orders ended before they moved.
+func (s *Service) releaseUnmoved(ctx context.Context, r catalog.Reschedule) error {
+	rp, err := s.seats.Performance(ctx, r.ReplacementID)
+	if err != nil {
+		return err
+	}
+	var seats []uint32
+	for seat, reason := range rp.BlockReasons() {
+		if reason == catalog.BlockMoving {
+			seats = append(seats, seat)
+		}
+	}
+	if len(seats) == 0 {
+		return nil
+	}
+	s.log.Info("free seats whose orders ended before they moved", "replacement", r.ReplacementID, "seats", len(seats))
+	return s.seats.UnblockSeats(ctx, r.ReplacementID, seats)
 }
 
 // printedPrevious is the block reason of a printed ticket's seat.

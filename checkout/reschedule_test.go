@@ -64,6 +64,10 @@ func TestRescheduleResumesAfterCrash(t *testing.T) {
 				require.Equal(t, order.Paid, res.Order.Status)
 				orders = append(orders, res.Order)
 			}
+			// Two payments under way: one is approved during the move, one declined.
+			approved := e.buy(t, "approved", "S-R5-S1")
+			declined := e.buy(t, "declined", "S-R5-S2")
+			require.Equal(t, order.PendingPayment, approved.Status)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			node := func(st checkout.Store, seats *seating.Service) *checkout.Service {
 				return checkout.New(checkout.Config{Store: st, Seats: seats, Logger: log, Now: e.clock.Now, Payments: e.pay,
@@ -94,6 +98,16 @@ func TestRescheduleResumesAfterCrash(t *testing.T) {
 			node2 := node(e.st, svc2)
 			require.NoError(t, node2.Start(ctx))
 			t.Cleanup(node2.Stop)
+			time.Sleep(100 * time.Millisecond)
+			j, err := node2.Job(ctx, job.ID)
+			require.NoError(t, err)
+			require.Equal(t, catalog.JobRunning, j.State, "the job waits for the payments under way")
+			res, err := e.answer(t, approved, testpay.Approve)
+			require.NoError(t, err)
+			require.Equal(t, order.Paid, res.Order.Status)
+			_, err = e.answer(t, declined, testpay.Decline)
+			require.NoError(t, err)
+			orders = append(orders, res.Order)
 			testkit.Eventually(t, 30*time.Second, "the resumed job is done", func() bool {
 				j, err := node2.Job(ctx, job.ID)
 				require.NoError(t, err)
@@ -103,10 +117,10 @@ func TestRescheduleResumesAfterCrash(t *testing.T) {
 
 			moves, err := e.st.OrderMoves(ctx, e.perf)
 			require.NoError(t, err)
-			require.Len(t, moves, n, "one move per order")
+			require.Len(t, moves, n+1, "one move per order")
 			moved, err := e.st.ListOrders(ctx, order.Filter{PerformanceID: r.ReplacementID, Limit: 1000})
 			require.NoError(t, err)
-			require.Len(t, moved, n, "no order moved twice")
+			require.Len(t, moved, n+1, "no order moved twice")
 			for _, o := range orders {
 				stored, err := e.st.GetOrder(ctx, o.ID)
 				require.NoError(t, err)
@@ -125,12 +139,12 @@ func TestRescheduleResumesAfterCrash(t *testing.T) {
 			}
 			counts, err := svc2.Counts(ctx, r.ReplacementID)
 			require.NoError(t, err)
-			require.Equal(t, n, counts.Sold)
-			require.Zero(t, counts.Blocked, "no seat left blocked for moving")
+			require.Equal(t, n+1, counts.Sold)
+			require.Zero(t, counts.Blocked, "no seat left blocked for moving: the declined payment's seat is free")
 			rc, err := node2.ReconcileDates(ctx, e.perf)
 			require.NoError(t, err)
 			require.True(t, rc.Equal, "%+v", rc)
-			require.Equal(t, n, rc.Replacement.Orders)
+			require.Equal(t, n+1, rc.Replacement.Orders)
 
 			// Again: the same job and replacement.
 			again, r2, err := node2.Reschedule(ctx, e.perf, in, seating.Actor{StaffID: "u1", Login: "org"})
