@@ -274,11 +274,6 @@ func (s *Service) runReschedule(stop context.Context, j catalog.Job) {
 		fail(err)
 		return
 	}
-	origin, err := s.seats.Performance(ctx, r.OriginID)
-	if err != nil {
-		fail(err)
-		return
-	}
 	rp, err := s.seats.Performance(ctx, r.ReplacementID)
 	if err != nil {
 		fail(err)
@@ -300,7 +295,7 @@ func (s *Service) runReschedule(stop context.Context, j catalog.Job) {
 				s.saveJob(ctx, &j)
 				return // resumed on the next start
 			}
-			if err := s.moveOrder(ctx, r, origin, rp, o, r.Reservations); err != nil {
+			if err := s.moveOrder(ctx, r, rp, o, r.Reservations, rescheduleActor.Label()); err != nil {
 				j.Failed++
 				last = fmt.Errorf("order %s: %w", o.Number, err)
 				s.log.Warn("move an order", "job", j.ID, "order", o.ID, "err", err)
@@ -336,7 +331,7 @@ func (s *Service) runReschedule(stop context.Context, j catalog.Job) {
 				return
 			}
 			j.Total++
-			if err := s.moveOrder(ctx, r, origin, rp, o, r.Reservations); err != nil {
+			if err := s.moveOrder(ctx, r, rp, o, r.Reservations, rescheduleActor.Label()); err != nil {
 				j.Failed++
 				s.log.Warn("move an order", "job", j.ID, "order", o.ID, "err", err)
 			} else {
@@ -397,7 +392,7 @@ func reservedPrevious(number string) string {
 // moveOrder moves one order of the original in one store transaction, then
 // shows it in the replacement's engine. policy is what happens to a
 // reservation.
-func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, origin, rp *seating.Perf, o order.Order, policy string) error {
+func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, rp *seating.Perf, o order.Order, policy, actor string) error {
 	when := FormatWhen(r.StartsAt, s.loc)
 	var live, printed []order.Ticket
 	for _, t := range o.Tickets {
@@ -409,7 +404,7 @@ func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, origin, r
 			live = append(live, t)
 		}
 	}
-	m := order.Move{OriginOrderID: o.ID, OriginID: r.OriginID, ReplacementID: r.ReplacementID, Actor: rescheduleActor.Label(),
+	m := order.Move{OriginOrderID: o.ID, OriginID: r.OriginID, ReplacementID: r.ReplacementID, Actor: actor,
 		Seats: len(live) + len(printed), Printed: len(printed)}
 	for _, t := range o.Tickets {
 		if t.Status == order.TicketLive {
@@ -426,7 +421,7 @@ func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, origin, r
 			no.Tickets[i] = t
 		}
 		no.Notes = fmt.Sprintf("Ersatztermin: moved from order %s (previous date)", o.Number)
-		no.Origin = order.Change{Actor: rescheduleActor.Label(), Reason: "moved from order " + o.Number}
+		no.Origin = order.Change{Actor: actor, Reason: "moved from order " + o.Number}
 		return &no
 	}
 	var token string
@@ -559,26 +554,35 @@ func (s *Service) DecideReservation(ctx context.Context, orderID string, keep bo
 	if err != nil {
 		return order.Move{}, err
 	}
-	origin, err := s.seats.Performance(ctx, r.OriginID)
-	if err != nil {
-		return order.Move{}, err
-	}
 	rp, err := s.seats.Performance(ctx, r.ReplacementID)
 	if err != nil {
 		return order.Move{}, err
+	}
+	if o.Status != order.Reserved {
+		// The reservation ended on the previous date meanwhile (its
+		// deadline): it can only be released.
+		if keep {
+			return order.Move{}, fmt.Errorf("order %s is %s: %w", o.Number, o.Status, ErrNotReserved)
+		}
+		// As it was when it was moved: its seats are those blocked.
+		o.Status = order.Reserved
+		for i := range o.Tickets {
+			if o.Tickets[i].Status == order.TicketVoid {
+				o.Tickets[i].Status = order.TicketLive
+			}
+		}
 	}
 	policy := catalog.ReleaseReservations
 	if keep {
 		policy = catalog.KeepReservations
 	}
-	if err := s.moveOrder(ctx, r, origin, rp, o, policy); err != nil {
+	if err := s.moveOrder(ctx, r, rp, o, policy, a.Label()); err != nil {
 		return order.Move{}, err
 	}
 	got, err := s.store.GetOrderMove(ctx, orderID)
 	if err == nil && got.Kind == order.MovePending {
 		return got, fmt.Errorf("order %s: %w", orderID, ErrMoveNotFound)
 	}
-	_ = a
 	return got, err
 }
 
