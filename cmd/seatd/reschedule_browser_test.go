@@ -60,4 +60,14 @@ func TestStaffReschedule(t *testing.T) {
 	var o orderJSON
 	require.Equal(t, 200, admin.call("GET", "/api/v1/orders/"+fx.orderID, nil, &o, auth...))
 	require.Equal(t, "paid", o.Status, "the original order stays paid")
+
+	// The order table and the order page show the notes naming the new order.
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/orders/"+fx.orderID)))
+	waitFor(t, page, `!!document.querySelector("#order-notes")`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#order-notes").textContent`), "moved to order")
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/orders")))
+	waitFor(t, page, `document.querySelectorAll("#orders-table .order-notes").length >= 2`, 10*time.Second)
+	notes := eval[string](t, page, `[...document.querySelectorAll("#orders-table .order-notes")].map(n => n.textContent).join("|")`)
+	require.Contains(t, notes, "moved from order")
+	require.Contains(t, notes, "moved to order")
 }
