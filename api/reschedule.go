@@ -24,9 +24,20 @@ func (s *Server) reschedulePerformance(c *echo.Context) error {
 	var in struct {
 		StartsAt     string `json:"starts_at"`
 		Reservations string `json:"reservations"`
+		DryRun       bool   `json:"dry_run"`
 	}
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
+	}
+	if in.DryRun {
+		pv, err := s.checkout.PreviewReschedule(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"dry_run": map[string]int{
+			"paid_orders": pv.PaidOrders, "seats": pv.Seats, "printed": pv.Printed, "reservations": pv.Reservations,
+			"reserved_seats": pv.ReservedSeats, "pending_payments": pv.PendingPayments, "blocks": pv.Blocks, "holds": pv.Holds,
+		}})
 	}
 	var at time.Time
 	if in.StartsAt != "" {

@@ -124,6 +124,17 @@ func TestReschedule(t *testing.T) {
 			r = org.do("GET", "/api/v1/performances/"+p.ID+"/reconciliation", nil)
 			require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
 
+			// The dry run counts and changes nothing.
+			r = org.do("POST", path, map[string]any{"dry_run": true})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			var dry struct {
+				DryRun map[string]int `json:"dry_run"`
+			}
+			r.decode(t, &dry)
+			require.Equal(t, map[string]int{"paid_orders": 7, "seats": 8, "printed": 2, "reservations": 2, "reserved_seats": 2,
+				"pending_payments": 0, "blocks": 2, "holds": 0}, dry.DryRun)
+			require.Equal(t, "on_sale", e.perfStatus(p.ID))
+
 			body := map[string]any{"starts_at": future.Format(time.RFC3339), "reservations": "keep"}
 			r = org.do("POST", path, body)
 			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)

@@ -613,3 +613,62 @@ func (s *Service) freePrintedPrevious(ctx context.Context, p *seating.Perf, seat
 		s.log.Error("free returned printed tickets' seats on the replacement", "replacement", r.ReplacementID, "err", err)
 	}
 }
+
+// ReschedulePreview is what a reschedule would move now: the dry run staff
+// see before they confirm.
+type ReschedulePreview struct {
+	PaidOrders      int // moved as new orders (or blocked, when all printed)
+	Seats           int // their live seats
+	Printed         int // of which printed: "gedruckt Vortermin" blocks
+	Reservations    int
+	ReservedSeats   int
+	PendingPayments int // waited for
+	Blocks          int // staff blocks carried over
+	Holds           int // live holds that end on the original
+}
+
+// PreviewReschedule counts what Reschedule would move; it changes nothing.
+func (s *Service) PreviewReschedule(ctx context.Context, performanceID string) (ReschedulePreview, error) {
+	var pv ReschedulePreview
+	p, err := s.seats.Performance(ctx, performanceID)
+	if err != nil {
+		return pv, err
+	}
+	if pv.Holds, _, err = s.seats.OpenHolds(ctx, performanceID); err != nil {
+		return pv, err
+	}
+	os, err := s.liveOrders(ctx, performanceID)
+	if err != nil {
+		return pv, err
+	}
+	for _, o := range os {
+		n := len(liveSeats(o))
+		if n == 0 {
+			continue
+		}
+		if o.Status == order.Reserved {
+			pv.Reservations++
+			pv.ReservedSeats += n
+			continue
+		}
+		pv.PaidOrders++
+		pv.Seats += n
+		for _, t := range o.Tickets {
+			if t.Status == order.TicketLive && !t.PrintedAt.IsZero() {
+				pv.Printed++
+			}
+		}
+	}
+	waiting, err := s.ordersOf(ctx, performanceID, order.PendingPayment)
+	if err != nil {
+		return pv, err
+	}
+	pv.PendingPayments = len(waiting)
+	for _, reason := range p.BlockReasons() {
+		if !catalog.SystemBlock(reason) {
+			pv.Blocks++
+		}
+	}
+	pv.Holds = max(pv.Holds-pv.Reservations-pv.PendingPayments, 0)
+	return pv, nil
+}

@@ -40,6 +40,15 @@ func TestStaffReschedule(t *testing.T) {
 	waitFor(t, page, `!!document.querySelector("#reschedule-form")`, 10*time.Second)
 	requireAxeClean(t, page, "the reschedule form")
 
+	// The dry run says what will move before anything does.
+	require.True(t, eval[bool](t, page, `document.querySelector("#reschedule-go").hidden`), "no start before the dry run")
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#reschedule-check"))))
+	waitFor(t, page, `!!document.querySelector("#reschedule-dry-run")`, 5*time.Second)
+	dry := eval[string](t, page, `document.querySelector("#reschedule-dry-run").textContent`)
+	require.Contains(t, dry, "1 paid order with 2 seats")
+	require.Contains(t, dry, "1 reservation")
+	requireAxeClean(t, page, "the reschedule's dry run")
+
 	// A date in the past is refused on the page.
 	eval[any](t, page, `(d => { d.value = "2001-01-01"; })(document.querySelector("#reschedule-date")), null`)
 	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#reschedule-go"))))

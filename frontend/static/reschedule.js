@@ -83,7 +83,27 @@ export function mountReschedule(root, perfId) {
       h('input', { type: 'radio', name: 'reservations', value, id: `reschedule-res-${value}`, checked: value === 'decide' }),
       h('span', null, h('strong', null, label), ' ', h('span', { class: 'hint' }, hint)));
     const error = h('p', { class: 'form-error', id: 'reschedule-error', role: 'alert', hidden: true });
-    const go = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'reschedule-go', class: 'btn btn-primary' }, 'Move to the new date'));
+    const go = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'reschedule-go', class: 'btn btn-primary', hidden: true }, 'Move to the new date'));
+    const summary = h('div', { id: 'reschedule-summary', role: 'status' });
+    const check = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'reschedule-check', class: 'btn btn-secondary', onclick: async () => {
+      check.disabled = true;
+      try {
+        const { dry_run: d } = await api.post(paths.reschedule(perfId), { dry_run: true });
+        if (dead) return;
+        replace(summary, h('ul', { id: 'reschedule-dry-run' },
+          h('li', null, `${plural(d.paid_orders, 'paid order')} with ${plural(d.seats, 'seat')} move as new orders; the money stays with this date`),
+          h('li', null, `${plural(d.printed, 'printed ticket')} stay valid, their seats blocked (gedruckt Vortermin)`),
+          h('li', null, `${plural(d.reservations, 'reservation')} (${plural(d.reserved_seats, 'seat')}) as chosen below`),
+          d.pending_payments ? h('li', null, `${plural(d.pending_payments, 'payment')} under way: waited for`) : null,
+          h('li', null, `${plural(d.blocks, 'blocked seat')} blocked again on the new date`),
+          h('li', null, `${plural(d.holds, 'live hold')} on this date end; sales here stop`)));
+        go.hidden = false;
+      } catch (err) {
+        if (!dead && !signedOut(err)) showError(err);
+      } finally {
+        check.disabled = false;
+      }
+    } }, 'Check what happens'));
     return h('form', { class: 'card', id: 'reschedule-form', novalidate: true, 'aria-labelledby': 'reschedule-form-title', onsubmit: async (/** @type {Event} */ e) => {
       e.preventDefault();
       const starts = new Date(`${date.value}T${time.value || '00:00'}`);
@@ -119,7 +139,8 @@ export function mountReschedule(root, perfId) {
       choice('keep', 'Keep all', '— reservations on the new date, same deadline'),
       choice('release', 'Release all', '— their seats go on sale on the new date')),
     error,
-    h('div', { class: 'btn-row' }, go));
+    h('div', { class: 'btn-row' }, check, go),
+    summary);
   }
 
   /** @param {Job} job */
