@@ -55,6 +55,9 @@ type Config struct {
 	// ScriptHashes are CSP sources ('sha256-…') of scripts written into the
 	// app's pages (frontend.Built.ScriptHashes): script-src names them.
 	ScriptHashes []string
+	// StyleHashes are CSP sources of stylesheets written into the app's
+	// pages (frontend.Built.StyleHashes): style-src names them.
+	StyleHashes []string
 	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
 	// HTTPS (directly or through a proxy).
 	SecureCookies bool
@@ -323,6 +326,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	if len(s.cfg.ScriptHashes) > 0 {
 		policy = strings.Replace(policy, "script-src 'self'", "script-src 'self' "+strings.Join(s.cfg.ScriptHashes, " "), 1)
+	}
+	if len(s.cfg.StyleHashes) > 0 {
+		policy = strings.Replace(policy, "style-src 'self'", "style-src 'self' "+strings.Join(s.cfg.StyleHashes, " "), 1)
 	}
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
