@@ -236,6 +236,7 @@ func (s *Server) routes() error {
 	v1.GET("/orders/:id/history", s.orderHistory, seller)
 	v1.POST("/orders/:id/resend", s.resendOrder, seller)
 	v1.POST("/orders/:id/print", s.printTickets, seller)
+	v1.GET("/performances/:id/ticket-numbers", s.ticketRegister, seller)
 	v1.GET("/reports/sales", s.salesReport, seller)
 	v1.GET("/payments", s.listPayments, seller)
 	v1.GET("/payments/reconciliation", s.lastReconciliation, organizer)

@@ -50,6 +50,19 @@ func (s *Server) openOrder(c *echo.Context) (order.Order, error) {
 func (s *Server) fullOrderJSON(ctx context.Context, o order.Order) orderJSON {
 	out := toOrderJSON(o)
 	out.AccessKey = o.AccessKey
+	if order.Issued(o.Status) {
+		// Numbers are drawn after the commit: an order read at once may
+		// not have them yet. Without the register (the store is down) the
+		// tickets go without.
+		if ns, err := s.checkout.TicketNumbers(ctx, o.ID); err == nil {
+			cur := checkout.CurrentNumbers(ns)
+			for i, t := range o.Tickets {
+				if n, ok := cur[t.ID]; ok {
+					out.Tickets[i].Series, out.Tickets[i].TicketNumber = n.Series, n.Form()
+				}
+			}
+		}
+	}
 	p, err := s.seats.Performance(ctx, o.PerformanceID)
 	if err != nil {
 		return out
