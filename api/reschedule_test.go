@@ -232,6 +232,24 @@ func TestReschedule(t *testing.T) {
 			}
 			require.Equal(t, revenue-paid[2].Tickets[1].Price, still, "the original's money stays")
 
+			// The sales report counts the moved orders on the original only:
+			// the replacement's shows the one sale made there.
+			var rep struct {
+				Total struct {
+					PaidOrders int   `json:"paid_orders"`
+					Gross      int64 `json:"gross"`
+				}
+			}
+			r = org.do("GET", "/api/v1/reports/sales?performance="+repl, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			r.decode(t, &rep)
+			require.Equal(t, 1, rep.Total.PaidOrders)
+			require.Equal(t, fresh.Total, rep.Total.Gross)
+			r = org.do("GET", "/api/v1/reports/sales?performance="+p.ID, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			r.decode(t, &rep)
+			require.Equal(t, 7, rep.Total.PaidOrders, "the original's sales unchanged")
+
 			// The contingent: moved under its channel, the channels and the
 			// staff block carried, the contingent's other seat not on sale.
 			var movedContingent so.Order

@@ -49,7 +49,7 @@ SELECT c, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM unnest(
 	selectBatch       = `SELECT ` + batchColumns + ` FROM voucher_batches WHERE id = $1`
 	selectBatches     = `SELECT ` + batchColumns + ` FROM voucher_batches ORDER BY created_at DESC, id DESC LIMIT 1000`
 	paidStatuses      = `('paid', 'partially_refunded', 'refunded')`
-	salesOrderFilters = `($1 = '' OR o.performance_id = $1) AND o.created_at >= $2 AND o.created_at < $3`
+	salesOrderFilters = `($1 = '' OR o.performance_id = $1) AND o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	// One line per (channel, zone): tickets of the orders made in the period.
 	salesTickets = `SELECT o.channel, t.zone,
   count(*) FILTER (WHERE o.status = 'reserved' AND t.status = 'live'),

@@ -21,7 +21,7 @@ const (
   coalesce(sum(o.status = 'reserved'), 0),
   coalesce(sum(o.status IN ` + reportPaid + `), 0),
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN o.discount ELSE 0 END), 0)
-FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
+FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportOrdersAll           = reportOrders + ` AND $1 = '' GROUP BY o.channel`
 	reportOrdersOfPerformance = reportOrders + ` AND o.performance_id = $1 GROUP BY o.channel`
 	// One line per (channel, zone): the tickets of the orders made in the
@@ -34,7 +34,7 @@ FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.TicketDiscountSQL + ` ELSE 0 END), 0),
   coalesce(sum(CASE WHEN t.status = 'refunded' THEN t.price - ` + store.TicketDiscountSQL + ` ELSE 0 END), 0)
 FROM orders o JOIN tickets t ON t.order_id = o.id
-WHERE o.created_at >= $2 AND o.created_at < $3`
+WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportTicketsAll           = reportTickets + ` AND $1 = '' GROUP BY o.channel, t.zone`
 	reportTicketsOfPerformance = reportTickets + ` AND o.performance_id = $1 GROUP BY o.channel, t.zone`
 	// One line per (channel, product): the passes of the orders made in the
@@ -46,7 +46,7 @@ WHERE o.created_at >= $2 AND o.created_at < $3`
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.PassDiscountSQL + ` ELSE 0 END), 0),
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` AND p.state = 'void' THEN p.price - ` + store.PassDiscountSQL + ` ELSE 0 END), 0)
 FROM orders o JOIN passes p ON p.order_id = o.id
-WHERE o.created_at >= $2 AND o.created_at < $3`
+WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportPassesAll           = reportPasses + ` AND $1 = '' GROUP BY o.channel, p.product_name`
 	reportPassesOfPerformance = reportPasses + ` AND o.performance_id = $1 GROUP BY o.channel, p.product_name`
 	// One line per channel: the refunds given in the period.

@@ -14,6 +14,11 @@ import (
 // Reschedule to a replacement date (issue 16, seed 003): the reschedule's
 // row and each order's move, one transaction a move.
 
+// notMovedOrder leaves out of the sales report an order moved to a
+// replacement date as paid (issue 16): its sale is the original's, counted
+// there. A reservation kept there is the replacement's sale once paid.
+const notMovedOrder = `NOT EXISTS (SELECT 1 FROM order_moves mv WHERE mv.new_order_id = o.id AND mv.kind = 'paid')`
+
 const (
 	rescheduleColumns = `origin_id, replacement_id, job_id, starts_at, reservations, origin_status, set_up, created_at`
 	insertReschedule  = `INSERT INTO reschedules (` + rescheduleColumns + `) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)

@@ -32,3 +32,5 @@ CREATE TABLE order_moves (
     updated_at      timestamptz NOT NULL
 );
 CREATE INDEX order_moves_origin ON order_moves (origin_id, kind);
+-- The sales report leaves moved orders out: their sale is the original's.
+CREATE INDEX order_moves_new_order ON order_moves (new_order_id);
