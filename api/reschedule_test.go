@@ -179,6 +179,11 @@ func TestReschedule(t *testing.T) {
 			r = org.do("POST", path, map[string]any{"starts_at": future.Add(time.Hour).Format(time.RFC3339), "reservations": "keep"})
 			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
 			require.Contains(t, r.problem(t).Type, "performance-rescheduled")
+			// The rescheduled date is not cancelled (its orders moved): 409.
+			r = org.do("POST", "/api/v1/performances/"+p.ID+"/cancel", map[string]any{"reason": "storm"})
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			require.Contains(t, r.problem(t).Type, "performance-rescheduled")
+			require.Equal(t, "stopped", e.perfStatus(p.ID))
 
 			// The originals stay paid, their notes name the new orders; the
 			// new orders name the originals.

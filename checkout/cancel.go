@@ -46,6 +46,10 @@ func (s *Service) Cancel(ctx context.Context, performanceID, reason string, a se
 	if err := validateReason(&reason, true); err != nil {
 		return catalog.Job{}, err
 	}
+	// A date rescheduled has moved its orders: cancel the replacement.
+	if r, err := s.store.GetReschedule(ctx, performanceID); err == nil && r.OriginID == performanceID {
+		return catalog.Job{}, fmt.Errorf("cancel %s: %w (replacement %s)", performanceID, ErrRescheduled, r.ReplacementID)
+	}
 	if err := s.seats.SetStatus(ctx, performanceID, catalog.Cancelled); err != nil {
 		return catalog.Job{}, err
 	}
