@@ -68,11 +68,11 @@ func (s *Service) ReconcileDates(ctx context.Context, performanceID string) (Dat
 	}
 
 	o := &rc.Origin
-	list, err := s.liveOrders(ctx, r.OriginID)
+	originList, err := s.liveOrders(ctx, r.OriginID)
 	if err != nil {
 		return rc, err
 	}
-	for _, od := range list {
+	for _, od := range originList {
 		n := 0
 		for _, t := range od.Tickets {
 			if t.Status != order.TicketLive {
@@ -101,7 +101,7 @@ func (s *Service) ReconcileDates(ctx context.Context, performanceID string) (Dat
 
 	x := &rc.Replacement
 	represented := map[string]bool{} // original order numbers
-	list, err = s.liveOrders(ctx, r.ReplacementID)
+	list, err := s.liveOrders(ctx, r.ReplacementID)
 	if err != nil {
 		return rc, err
 	}
@@ -125,13 +125,9 @@ func (s *Service) ReconcileDates(ctx context.Context, performanceID string) (Dat
 			}
 		}
 	}
-	byNumber := map[string]string{} // original order number → id, for printed blocks
-	for _, m := range moves {
-		if m.Kind == order.MovePaid && m.Printed > 0 {
-			if od, err := s.store.GetOrder(ctx, m.OriginOrderID); err == nil {
-				byNumber[od.Number] = od.ID
-			}
-		}
+	byNumber := make(map[string]string, len(originList)) // original order number → id, for printed blocks
+	for _, od := range originList {
+		byNumber[od.Number] = od.ID
 	}
 	for _, reason := range rp.BlockReasons() {
 		switch {
