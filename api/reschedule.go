@@ -140,3 +140,19 @@ func (s *Server) decideReservation(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// rescheduledJSON names the replacement date a performance moved to.
+type rescheduledJSON struct {
+	ID       string `json:"id"`
+	StartsAt string `json:"starts_at"`
+}
+
+// rescheduledTo is the replacement of a rescheduled performance, nil if it
+// has none (or it cannot be read now: the page shows the status alone).
+func (s *Server) rescheduledTo(c *echo.Context, id string) *rescheduledJSON {
+	r, err := s.checkout.Rescheduled(c.Request().Context(), id)
+	if err != nil || r.OriginID != id {
+		return nil
+	}
+	return &rescheduledJSON{ID: r.ReplacementID, StartsAt: rfc3339(r.StartsAt)}
+}

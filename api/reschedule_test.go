@@ -147,6 +147,15 @@ func TestReschedule(t *testing.T) {
 			require.NotEmpty(t, out.ReplacementID)
 			repl := out.ReplacementID
 			require.Equal(t, "stopped", e.perfStatus(p.ID), "the original stops selling")
+			var moved1 struct {
+				RescheduledTo *struct {
+					ID       string `json:"id"`
+					StartsAt string `json:"starts_at"`
+				} `json:"rescheduled_to"`
+			}
+			e.buyer().do("GET", "/api/v1/performances/"+p.ID, nil).decode(t, &moved1)
+			require.NotNil(t, moved1.RescheduledTo, "buyers see where it moved")
+			require.Equal(t, repl, moved1.RescheduledTo.ID)
 			require.Equal(t, "on_sale", e.perfStatus(repl), "the replacement sells at once")
 
 			// A buyer buys a seat nobody had, while the job runs.

@@ -66,6 +66,13 @@ func TestStaffReschedule(t *testing.T) {
 	waitFor(t, page, `!!document.querySelector("#pending-none")`, 10*time.Second)
 	require.Equal(t, "true", eval[string](t, page, `document.querySelector("#reconciliation-verdict").dataset.equal`))
 
+	// A buyer opening the previous date's map is told where it moved.
+	buyer := newPage()
+	require.NoError(t, chromedp.Do(buyer, chromedp.EmulateViewport(390, 844)))
+	require.NoError(t, chromedp.Do(buyer, chromedp.Navigate(base+"/#/p/"+perf)))
+	waitFor(t, buyer, `document.body.textContent.includes("This performance moves to a new date")`, 10*time.Second)
+	requireAxeClean(t, buyer, "the buyer's map of a rescheduled performance")
+
 	var o orderJSON
 	require.Equal(t, 200, admin.call("GET", "/api/v1/orders/"+fx.orderID, nil, &o, auth...))
 	require.Equal(t, "paid", o.Status, "the original order stays paid")
