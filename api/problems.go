@@ -101,6 +101,7 @@ var problemRules = []problemRule{
 	{is(seating.ErrReserved), http.StatusConflict, "hold-reserved", "Hold belongs to a reservation"},
 	{is(checkout.ErrNotReserved), http.StatusConflict, "not-reserved", "Order is not a reservation"},
 	{is(checkout.ErrNotPaid), http.StatusConflict, "not-paid", "Order is not paid"},
+	{is(checkout.ErrDocumentNotFound), http.StatusNotFound, "document-not-found", "Document not found"},
 	{as[*voucher.InvalidError](), http.StatusUnprocessableEntity, "code-invalid", "Voucher or promotion not valid"},
 	{is(voucher.ErrNotFound), http.StatusNotFound, "code-not-found", "Voucher or promotion not found"},
 	{is(voucher.ErrState), http.StatusConflict, "code-state", "Voucher or promotion cannot change so"},

@@ -59,6 +59,7 @@ type Store interface {
 	PassByCode(ctx context.Context, code string) (pass.Pass, error)
 	BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool, error)
 	NumberStore
+	DocumentStore
 	PassBalance(ctx context.Context, id string) (int64, string, error)
 	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
 	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error)

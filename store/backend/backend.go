@@ -289,6 +289,7 @@ type Store interface {
 	// surcharges; gate.Store says what each does.
 	gate.Store
 
-	// The register of ticket numbers (issue 17).
+	// The register of ticket numbers and the documents (issue 17).
 	TicketNumbers
+	Documents
 }
