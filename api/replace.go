@@ -121,11 +121,12 @@ type offerJSON struct {
 	Replacement replacementJSON `json:"replacement"`
 	Choice      *string         `json:"choice"` // null while undecided
 	Open        bool            `json:"open"`   // the buyer may choose now
+	Cancelled   bool            `json:"cancelled"`
 }
 
 func (s *Server) toOfferJSON(o order.Order, off checkout.ReplacementOffer) offerJSON {
 	out := offerJSON{OrderID: o.ID, Number: o.Number, Status: o.Status, Total: o.Total, Refunded: o.Refunded, Currency: o.Currency,
-		Replacement: s.toReplacementJSON(off.Replacement), Open: off.Open}
+		Replacement: s.toReplacementJSON(off.Replacement), Open: off.Open, Cancelled: off.Cancelled}
 	if off.Choice != "" {
 		out.Choice = &off.Choice
 	}

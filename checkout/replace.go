@@ -281,6 +281,7 @@ type ReplacementOffer struct {
 	Replacement catalog.Replacement
 	Choice      string // "", attend or refund
 	Open        bool   // the buyer may choose now
+	Cancelled   bool   // the performance was cancelled since: its cancel refunds
 }
 
 // OfferFor returns what the last replacement of o's performance offers its
@@ -304,6 +305,9 @@ func (s *Service) OfferFor(ctx context.Context, o order.Order) (ReplacementOffer
 	}
 	out.Choice = c.Choice
 	out.Open = r.Offers(s.now()) && replaceTarget(o) && c.Choice != catalog.ChoiceRefund
+	if meta, err := s.seats.GetPerformance(ctx, o.PerformanceID); err == nil && meta.Status == catalog.Cancelled {
+		out.Open, out.Cancelled = false, true // the cancel refunds every order
+	}
 	return out, nil
 }
 
@@ -322,6 +326,8 @@ func (s *Service) ChooseReplacement(ctx context.Context, o order.Order, choice s
 	switch {
 	case r.RefundDeadline.IsZero():
 		return off, o, fmt.Errorf("order %s: %w", o.Number, ErrNoReplacement)
+	case off.Cancelled:
+		return off, o, fmt.Errorf("performance %s: the cancel refunds every order: %w", o.PerformanceID, seating.ErrCancelled)
 	case off.Choice == catalog.ChoiceRefund && choice == catalog.ChoiceRefund:
 		// The same choice again: the refund, if it did not finish, is done now.
 	case off.Choice == catalog.ChoiceRefund:

@@ -148,6 +148,7 @@ func TestStaffReplacePerformance(t *testing.T) {
 	eval[any](t, page, `document.querySelector("#replace-details").open = true, null`)
 	waitFor(t, page, `document.querySelector("#replace-name").value !== "" && !!document.querySelector("#replace-none")`, 10*time.Second)
 	require.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, eval[string](t, page, `document.querySelector("#replace-date").value`))
+	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "the open form fits a phone")
 	// A week later, same time; no deadline yet: refused in the form.
 	newDate := eval[string](t, page, `(() => { const d = new Date(document.querySelector("#replace-date").value + "T12:00:00Z"); d.setUTCDate(d.getUTCDate() + 7); return d.toISOString().slice(0, 10) })()`)
 	setValue(t, page, "#replace-name", "Die Zauberflöte (Ersatztermin)")

@@ -17,7 +17,7 @@ import { announce, showError } from './notify.js';
  * @typedef {{old_name: string, new_name: string, old_starts_at: string, new_starts_at: string,
  *   refund_deadline?: string, time_zone: string}} Replacement
  * @typedef {{order_id: string, number: string, status: string, total: number, refunded: number, currency: string,
- *   replacement: Replacement, choice: string | null, open: boolean}} Offer
+ *   replacement: Replacement, choice: string | null, open: boolean, cancelled: boolean}} Offer
  */
 
 /** The order's key from the page's address, or ''. */
@@ -120,7 +120,9 @@ export function mountReplacement(root, id) {
             refundBtn.focus();
           },
         }, 'No, go back'))) : null;
-    const closedText = offer.choice === 'refund'
+    const closedText = offer.cancelled
+      ? 'This performance is cancelled: your order is refunded in full, nothing needs doing.'
+      : offer.choice === 'refund'
       ? `You chose a refund: ${money(offer.refunded, offer.currency)} was refunded.`
       : offer.choice === 'attend'
         ? 'You chose to attend: your order stands for the new date.'
