@@ -21,6 +21,14 @@ import (
 	"github.com/seatmap/seatmap/seating"
 )
 
+var berlin = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
 // dyingNotifier is a real store whose k-th replacement notice is written and
 // then answered with an error, as when a node dies after the commit.
 type dyingNotifier struct {
@@ -64,7 +72,7 @@ func TestReplaceResumesAndRefundsToTheCard(t *testing.T) {
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			node := func(st checkout.Store) *checkout.Service {
 				return checkout.New(checkout.Config{Store: st, Seats: e.svc, Logger: log, Now: e.clock.Now, Payments: e.pay,
-					LapseInterval: 5 * time.Millisecond, PaymentWindow: 10 * time.Minute})
+					LapseInterval: 5 * time.Millisecond, PaymentWindow: 10 * time.Minute, PublicURL: "https://tickets.example.com", Location: berlin})
 			}
 			meta, err := e.svc.GetPerformance(ctx, e.perf)
 			require.NoError(t, err)
@@ -110,6 +118,25 @@ func TestReplaceResumesAndRefundsToTheCard(t *testing.T) {
 				}
 				require.Equal(t, 1, told, "told once: %s", o.Number)
 			}
+			// The e-mail: old and new on the venue's clock, the deadline, and
+			// the order's own secret link to the choice.
+			ms, err := e.st.OrderMessages(ctx, orders[0].ID)
+			require.NoError(t, err)
+			var body string
+			for _, m := range ms {
+				if m.Kind == outbox.KindReplaced {
+					body = m.Body
+					require.Equal(t, "Changed: the performance of your order "+orders[0].Number, m.Subject)
+				}
+			}
+			stored0, err := e.st.GetOrder(ctx, orders[0].ID)
+			require.NoError(t, err)
+			require.Contains(t, body, "Was:  Carmen\n  Now:  "+name)
+			require.Contains(t, body, "Was:  "+checkout.FormatWhen(meta.StartsAt, berlin)+"\n  Now:  "+checkout.FormatWhen(newStart, berlin))
+			require.Contains(t, body, "Sat 12 Dec 2026, 20:30 CET (Europe/Berlin)", "the venue's zone")
+			require.Contains(t, body, "until "+checkout.FormatWhen(deadline, berlin))
+			require.Contains(t, body, "https://tickets.example.com/#/order/"+orders[0].ID+"/replacement?key="+stored0.AccessKey)
+
 			now, err := e.svc.GetPerformance(ctx, e.perf)
 			require.NoError(t, err)
 			require.Equal(t, name, now.Name)
