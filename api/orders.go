@@ -60,8 +60,12 @@ type ticketJSON struct {
 	Zone      string  `json:"zone"`
 	// PrintedAt: when the box office first printed it as a hard ticket.
 	PrintedAt *string `json:"printed_at,omitempty"`
-	Price     int64   `json:"price"`
-	Status    string  `json:"status"`
+	// Series and TicketNumber: the ticket's form number once issued
+	// ("AA", "AA 000123"); drawn just after the order is paid.
+	Series       string `json:"series,omitempty"`
+	TicketNumber string `json:"ticket_number,omitempty"`
+	Price        int64  `json:"price"`
+	Status       string `json:"status"`
 }
 
 type orderJSON struct {
@@ -481,7 +485,7 @@ func (s *Server) printTickets(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := toOrderJSON(o)
+	out := s.fullOrderJSON(c.Request().Context(), o)
 	withPayments(&out, o, false)
 	return c.JSON(http.StatusOK, out)
 }

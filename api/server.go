@@ -55,6 +55,9 @@ type Config struct {
 	// ScriptHashes are CSP sources ('sha256-…') of scripts written into the
 	// app's pages (frontend.Built.ScriptHashes): script-src names them.
 	ScriptHashes []string
+	// StyleHashes are CSP sources of stylesheets written into the app's
+	// pages (frontend.Built.StyleHashes): style-src names them.
+	StyleHashes []string
 	// SecureCookies marks cookies Secure; set it when clients reach seatmap over
 	// HTTPS (directly or through a proxy).
 	SecureCookies bool
@@ -227,6 +230,7 @@ func (s *Server) routes() error {
 	v1.GET("/orders", s.listOrders, seller)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/tickets/:ticket/qr.svg", s.ticketQR)
+	v1.GET("/orders/:id/tickets.pdf", s.ticketsPDF)
 	v1.GET("/orders/:id/passes/:pass/qr.svg", s.passQR)
 	v1.POST("/orders/:id/extend", s.extendReservation, seller)
 	v1.POST("/orders/:id/annul", s.annulReservation, seller)
@@ -237,6 +241,7 @@ func (s *Server) routes() error {
 	v1.POST("/orders/:id/print", s.printTickets, seller)
 	v1.GET("/orders/:id/replacement", s.replacementOffer)
 	v1.POST("/orders/:id/replacement", s.chooseReplacement)
+	v1.GET("/performances/:id/ticket-numbers", s.ticketRegister, seller)
 	v1.GET("/reports/sales", s.salesReport, seller)
 	v1.GET("/payments", s.listPayments, seller)
 	v1.GET("/payments/reconciliation", s.lastReconciliation, organizer)
@@ -327,6 +332,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	if len(s.cfg.ScriptHashes) > 0 {
 		policy = strings.Replace(policy, "script-src 'self'", "script-src 'self' "+strings.Join(s.cfg.ScriptHashes, " "), 1)
+	}
+	if len(s.cfg.StyleHashes) > 0 {
+		policy = strings.Replace(policy, "style-src 'self'", "style-src 'self' "+strings.Join(s.cfg.StyleHashes, " "), 1)
 	}
 	return func(c *echo.Context) error {
 		h := c.Response().Header()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,7 +13,9 @@ import (
 	qr "github.com/piglig/go-qr"
 
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/documents"
 	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 )
 
@@ -50,6 +53,19 @@ func (s *Server) openOrder(c *echo.Context) (order.Order, error) {
 func (s *Server) fullOrderJSON(ctx context.Context, o order.Order) orderJSON {
 	out := toOrderJSON(o)
 	out.AccessKey = o.AccessKey
+	if order.Issued(o.Status) {
+		// Numbers are drawn after the commit: an order read at once may
+		// not have them yet. Without the register (the store is down) the
+		// tickets go without.
+		if ns, err := s.checkout.TicketNumbers(ctx, o.ID); err == nil {
+			cur := checkout.CurrentNumbers(ns)
+			for i, t := range o.Tickets {
+				if n, ok := cur[t.ID]; ok {
+					out.Tickets[i].Series, out.Tickets[i].TicketNumber = n.Series, n.Form()
+				}
+			}
+		}
+	}
 	p, err := s.seats.Performance(ctx, o.PerformanceID)
 	if err != nil {
 		return out
@@ -118,4 +134,63 @@ func ticketSVG(code string) ([]byte, error) {
 		return nil, fmt.Errorf("encode ticket code: %w", err)
 	}
 	return q.ToSVGBytes(qr.NewQrCodeImgConfig(qrScale, qrBorder))
+}
+
+// ticketsPDF answers GET /orders/{id}/tickets.pdf: the order's live tickets
+// as an A4 PDF, three to a page, for whoever may open the order (its
+// session, staff, the e-mail's link with ?key=). Each ticket shows the
+// performance, its date in the venue's zone, the seat as people say it, the
+// zone, price, its form number once drawn, and the code the gate scans as a
+// QR code. An order whose codes are not shown yet (not paid) has none: 409.
+func (s *Server) ticketsPDF(c *echo.Context) error {
+	o, err := s.openOrder(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if !order.CodesShown(o) || o.PerformanceID == "" {
+		return problem(http.StatusConflict, "not-paid", "No tickets yet", "the order's tickets are issued once it is paid")
+	}
+	p, err := s.seats.Performance(ctx, o.PerformanceID)
+	if err != nil {
+		return err
+	}
+	meta := p.Meta()
+	zones := map[string]string{}
+	for _, z := range meta.Zones {
+		zones[z.ID] = z.Name
+	}
+	forms := map[string]order.TicketNumber{}
+	if ns, err := s.checkout.TicketNumbers(ctx, o.ID); err == nil {
+		forms = checkout.CurrentNumbers(ns)
+	}
+	var tickets []documents.Ticket
+	for _, t := range o.Tickets {
+		if t.Status != order.TicketLive {
+			continue
+		}
+		zone := zones[t.Zone]
+		if zone == "" {
+			zone = t.Zone
+		}
+		tk := documents.Ticket{
+			Performance: meta.Name, When: s.checkout.When(meta.StartsAt), Seat: checkout.SeatNameOf(p.Hall(), t.Seat, t.SeatID).Label(),
+			Zone: zone, Price: money.Format(t.Price, o.Currency), Code: t.Code, Order: o.Number, Buyer: o.BuyerName,
+		}
+		if n, ok := forms[t.ID]; ok {
+			tk.Form = n.Form()
+		}
+		tickets = append(tickets, tk)
+	}
+	if len(tickets) == 0 {
+		return problem(http.StatusConflict, "no-live-tickets", "No tickets", "every ticket of the order was refunded")
+	}
+	var b bytes.Buffer
+	if err := documents.TicketsPDF(&b, "Tickets "+o.Number, tickets); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Disposition", `inline; filename="tickets-`+o.Number+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", b.Bytes())
 }

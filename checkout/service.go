@@ -58,6 +58,7 @@ type Store interface {
 	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)
 	PassByCode(ctx context.Context, code string) (pass.Pass, error)
 	BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool, error)
+	NumberStore
 	PassBalance(ctx context.Context, id string) (int64, string, error)
 	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
 	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error)
@@ -110,6 +111,9 @@ type Config struct {
 	// ReconcileGrace is how long after its window a payment may stay
 	// pending before the check flags it; default DefaultReconcileGrace.
 	ReconcileGrace time.Duration
+	// NumberInterval is how often queued orders' tickets are numbered;
+	// default 250 ms.
+	NumberInterval time.Duration
 }
 
 // Service is the checkout. It is safe for concurrent use.
@@ -164,6 +168,9 @@ func New(cfg Config) *Service {
 	if cfg.ReconcileGrace <= 0 {
 		cfg.ReconcileGrace = DefaultReconcileGrace
 	}
+	if cfg.NumberInterval <= 0 {
+		cfg.NumberInterval = 250 * time.Millisecond
+	}
 	return &Service{
 		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, products: cfg.Products, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
@@ -174,7 +181,7 @@ func New(cfg Config) *Service {
 // (and, with ReconcileDaily, reconciles payments daily), until ctx ends or
 // Stop is called.
 func (s *Service) Start(ctx context.Context) error {
-	loops := []func(context.Context){s.run}
+	loops := []func(context.Context){s.run, s.numberLoop}
 	if s.cfg.ReconcileDaily {
 		loops = append(loops, s.reconcileDaily)
 	}

@@ -36,6 +36,9 @@ type Built struct {
 	// ScriptHashes are the CSP sources ('sha256-…') of the scripts written
 	// into index.html: the server's script-src must name them.
 	ScriptHashes []string
+	// StyleHashes are the CSP sources of the stylesheets written into
+	// index.html: the server's style-src must name them.
+	StyleHashes []string
 	// Modules says which of static/'s modules each script of AssetsDir holds.
 	Modules map[string][]string
 	// Took is how long building took (logged at start).
@@ -106,28 +109,15 @@ func build(src fs.FS) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The stylesheet is minified and the icon kept as it is; both are
-	// fingerprinted.
+	// The icon is kept as it is, fingerprinted. The stylesheet is minified
+	// and written into the page (inlineStyle).
 	renamed := map[string]string{}
-	for _, name := range []string{"style.css", "favicon.svg"} {
-		data, err := fs.ReadFile(src, name)
-		if err != nil {
-			return nil, fmt.Errorf("frontend: %w", err)
-		}
-		if path.Ext(name) == ".css" {
-			css := api.Transform(string(data), api.TransformOptions{
-				Loader: api.LoaderCSS, MinifyWhitespace: true, MinifySyntax: true, Sourcefile: name,
-				Target: api.ES2022, LogLevel: api.LogLevelSilent,
-			})
-			if len(css.Errors) > 0 {
-				return nil, fmt.Errorf("frontend: %s:%d: %s", name, css.Errors[0].Location.Line, css.Errors[0].Text)
-			}
-			data = css.Code
-		}
-		to := AssetsDir + "/" + fingerprint(name, data)
-		out[to] = &fstest.MapFile{Data: data, Mode: 0o444}
-		renamed[name] = to
+	icon, err := fs.ReadFile(src, "favicon.svg")
+	if err != nil {
+		return nil, fmt.Errorf("frontend: %w", err)
 	}
+	renamed["favicon.svg"] = AssetsDir + "/" + fingerprint("favicon.svg", icon)
+	out[renamed["favicon.svg"]] = &fstest.MapFile{Data: icon, Mode: 0o444}
 	index, err := fs.ReadFile(src, "index.html")
 	if err != nil {
 		return nil, fmt.Errorf("frontend: %w", err)
@@ -140,8 +130,15 @@ func build(src fs.FS) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	page, styleHash, err := inlineStyle(src, page)
+	if err != nil {
+		return nil, err
+	}
 	out["index.html"] = &fstest.MapFile{Data: []byte(page), Mode: 0o444}
-	return &Built{Files: out, Entry: outs["app.js"], Preload: preload, ScriptHashes: []string{hash}, Modules: modules, Took: time.Since(start)}, nil
+	return &Built{
+		Files: out, Entry: outs["app.js"], Preload: preload, ScriptHashes: []string{hash}, StyleHashes: []string{styleHash},
+		Modules: modules, Took: time.Since(start),
+	}, nil
 }
 
 // inlineEarly bundles early.js on its own (a classic script: no imports, no
@@ -171,6 +168,40 @@ func inlineEarly(src fs.FS, page string) (string, string, error) {
 	}
 	sum := sha256.Sum256([]byte(code))
 	return strings.Replace(page, earlyScript, "<script>"+code+"</script>", 1),
+		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
+}
+
+// stylesheet is how index.html loads style.css as a file; the build writes
+// it into the page instead.
+const stylesheet = `<link rel="stylesheet" href="style.css">`
+
+// inlineStyle minifies style.css and writes it into the page in place of its
+// link. A phone then needs no request for it: on HTTP/1.1 the stylesheet took
+// one of the six connections the page's scripts and the seat map's data
+// share (the seat map waited a round trip for one), and it blocked the first
+// paint for as long. A repeat visit pays nothing for it: the page itself is
+// revalidated by its ETag. It returns the page and the style's CSP source.
+func inlineStyle(src fs.FS, page string) (string, string, error) {
+	if !strings.Contains(page, stylesheet) {
+		return "", "", fmt.Errorf("frontend: index.html does not load style.css with %s", stylesheet)
+	}
+	data, err := fs.ReadFile(src, "style.css")
+	if err != nil {
+		return "", "", fmt.Errorf("frontend: %w", err)
+	}
+	css := api.Transform(string(data), api.TransformOptions{
+		Loader: api.LoaderCSS, MinifyWhitespace: true, MinifySyntax: true, Sourcefile: "style.css",
+		Target: api.ES2022, LogLevel: api.LogLevelSilent,
+	})
+	if len(css.Errors) > 0 {
+		return "", "", fmt.Errorf("frontend: style.css:%d: %s", css.Errors[0].Location.Line, css.Errors[0].Text)
+	}
+	code := strings.TrimSpace(string(css.Code))
+	if strings.Contains(strings.ToLower(code), "</style") {
+		return "", "", errors.New("frontend: style.css would end its own style element")
+	}
+	sum := sha256.Sum256([]byte(code))
+	return strings.Replace(page, stylesheet, "<style>"+code+"</style>", 1),
 		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 

@@ -60,6 +60,18 @@ func TestBuild(t *testing.T) {
 	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; len(b.ScriptHashes) != 1 || b.ScriptHashes[0] != want {
 		t.Errorf("script hashes %v, want [%s]", b.ScriptHashes, want)
 	}
+	// So is the stylesheet: no request for it, its hash in style-src.
+	style := regexp.MustCompile(`<style>([^<]+)</style>`).FindStringSubmatch(string(page))
+	if style == nil || strings.Contains(string(page), `rel="stylesheet"`) {
+		t.Fatal("index.html does not carry its stylesheet inline")
+	}
+	sum = sha256.Sum256([]byte(style[1]))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; len(b.StyleHashes) != 1 || b.StyleHashes[0] != want {
+		t.Errorf("style hashes %v, want [%s]", b.StyleHashes, want)
+	}
+	if !strings.Contains(style[1], ".seatmap") && !strings.Contains(style[1], "body{") {
+		t.Errorf("the inline style is not the app's stylesheet: %.80s", style[1])
+	}
 	if !strings.Contains(inline[1], "seatmap?format=packed") {
 		t.Errorf("the inline script does not ask for the packed seat map: %s", inline[1])
 	}

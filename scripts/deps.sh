@@ -40,6 +40,10 @@ for tool in curl jq; do
 	command -v $tool >/dev/null || { echo "installing $tool"; apt_install $tool; }
 done
 
+# The documents' tests read the PDFs seatd writes as a reader does, with
+# poppler (internal/pdftest: pdfinfo, pdftotext, pdftoppm).
+command -v pdftoppm >/dev/null || { echo "installing poppler-utils"; apt_install poppler-utils; }
+
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
 	echo "installing Chromium"
 	apt_install chromium

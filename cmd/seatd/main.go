@@ -300,7 +300,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
 	srv, err := api.New(api.Config{
 		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
-		Static: app.Files, ScriptHashes: app.ScriptHashes, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
+		Static: app.Files, ScriptHashes: app.ScriptHashes, StyleHashes: app.StyleHashes, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,
 	})

@@ -110,6 +110,13 @@ func TestOrderPageFromTheEmailLink(t *testing.T) {
 	// Every QR image loads: an SVG the browser could draw.
 	waitFor(t, phone, `[...document.querySelectorAll("#order-tickets .ticket-qr")].every((i) => i.complete && i.naturalWidth > 0)`, 10*time.Second)
 	require.Equal(t, 2, eval[int](t, phone, `document.querySelectorAll("#order-tickets .ticket-qr").length`))
+	// The tickets as a PDF, through the same link: a download on the page,
+	// and each ticket's form number once drawn (just after the sale).
+	pdf := evalAwait[string](t, phone, `fetch(document.querySelector("#order-tickets-pdf").href).then((r) => r.status + " " + r.headers.get("content-type"))`)
+	require.Equal(t, "200 application/pdf", pdf)
+	require.NoError(t, chromedp.Do(phone, chromedp.Reload()))
+	waitFor(t, phone, `[...document.querySelectorAll("#order-tickets .ticket-form")].length === 2`, 10*time.Second)
+	require.Regexp(t, `^Ticket No\. [A-Z]{2} \d{6}$`, eval[string](t, phone, `document.querySelector("#order-tickets .ticket-form").textContent`))
 
 	// Without the key, or with a wrong one: not found, and said so.
 	orderPath := strings.SplitN(strings.TrimPrefix(link, base+"/"), "?", 2)[0] // #/order/{id}

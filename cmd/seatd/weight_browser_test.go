@@ -183,6 +183,10 @@ func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat stri
 	// canvas is painted at the end of that frame).
 	first := eval[float64](t, pp.ctx, `window.seatmap.firstDrawAt`)
 	require.Equal(t, "free", eval[string](t, pp.ctx, fmt.Sprintf(`window.seatmap.stateOf(%q)`, seat)), "the seat map arrived whole")
+	// The stylesheet is written into the page and allowed by its hash: were
+	// the CSP to refuse it, the header would have no background.
+	require.NotEqual(t, "rgba(0, 0, 0, 0)", eval[string](t, pp.ctx, `getComputedStyle(document.querySelector('.site-header')).backgroundColor`), "the page is styled")
+	require.Zero(t, eval[int](t, pp.ctx, `performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.css')).length`), "no stylesheet request")
 	dataFirst := eval[bool](t, pp.ctx, `(() => {
 		const all = performance.getEntriesByType('resource');
 		const data = all.find((r) => r.name.includes('/seatmap?format=packed'));

@@ -18,7 +18,7 @@ import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 
 /**
  * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
- *   number?: string, zone: string, price: number, status: string}} Ticket
+ *   number?: string, zone: string, price: number, status: string, series?: string, ticket_number?: string}} Ticket
  * @typedef {{id: string, code: string | null, state: string, product_id: string, product_name: string, kind: string,
  *   price: number, valid_from: string | null, valid_to: string | null, personalize: boolean}} Pass
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
@@ -54,6 +54,7 @@ function ticketCard(order, t, key) {
     h('div', { class: 'ticket-head' },
       h('strong', { class: 'ticket-seat' }, name),
       h('span', { class: 'ticket-price' }, money(t.price, order.currency))),
+    t.ticket_number ? h('p', { class: 'ticket-form muted' }, `Ticket No. ${t.ticket_number}`) : null,
     valid
       ? h('div', { class: 'ticket-body' },
         h('img', {
@@ -208,6 +209,12 @@ export function mountOrder(root, id) {
           order.buyer ? [h('dt', null, 'Buyer'), h('dd', null, order.buyer.name, h('br'), order.buyer.email)] : null),
         failed || !tickets.length ? null : [
           h('h2', { class: 'tickets-title' }, tickets.length === 1 ? 'Your ticket' : `Your tickets (${tickets.length})`),
+          tickets.some((t) => t.status === 'live' && t.code)
+            ? h('p', { class: 'order-sub' },
+              h('a', { id: 'order-tickets-pdf', class: 'button', href: paths.ticketsPDF(order.id, key), download: `tickets-${order.number}.pdf` },
+                'Download tickets (PDF)'),
+              ' to print or keep on your phone.')
+            : null,
           h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key)))],
         failed || !passes.length ? null : [
           h('h2', { class: 'tickets-title' }, passes.length === 1 ? 'Your pass' : `Your passes (${passes.length})`),

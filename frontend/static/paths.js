@@ -103,6 +103,13 @@ export const order = (id, key) => (key ? withQuery(`/orders/${seg(id)}`, { key }
 export const ticketQR = (orderId, ticketId, key) =>
   url(key ? withQuery(`/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`, { key }) : `/orders/${seg(orderId)}/tickets/${seg(ticketId)}/qr.svg`);
 /**
+ * The order's tickets as a PDF (A4, three a page), for a download link.
+ * @param {string} orderId
+ * @param {string} [key] the order's key, when the page was opened by it
+ */
+export const ticketsPDF = (orderId, key) =>
+  url(key ? withQuery(`/orders/${seg(orderId)}/tickets.pdf`, { key }) : `/orders/${seg(orderId)}/tickets.pdf`);
+/**
  * A pass's QR code (SVG), for an <img>: whole, as the browser loads it.
  * @param {string} orderId
  * @param {string} passId

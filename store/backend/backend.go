@@ -289,4 +289,7 @@ type Store interface {
 	// The gate's store (issue 15): gates, codes' usage, scans, occupancy,
 	// surcharges; gate.Store says what each does.
 	gate.Store
+
+	// The register of ticket numbers (issue 17).
+	TicketNumbers
 }

@@ -554,6 +554,11 @@ func (s *Store) PrintTickets(ctx context.Context, id string, c order.Change) (or
 		if status != order.Paid && status != order.PartRefunded {
 			return store.ErrConflict
 		}
+		// A ticket printed before is printed on a new form: its number is
+		// voided and it gets the next one (ticket numbers, issue 17).
+		if err := voidReprintedNumbers(ctx, tx, id, at); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE tickets SET printed_at = $2 WHERE order_id = $1 AND status = 'live' AND printed_at IS NULL`, id, at)
 		if err != nil {
 			return err

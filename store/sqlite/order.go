@@ -456,6 +456,11 @@ func (s *Store) PrintTickets(ctx context.Context, id string, c order.Change) (or
 		if status != order.Paid && status != order.PartRefunded {
 			return store.ErrConflict
 		}
+		// A ticket printed before is printed on a new form: its number is
+		// voided and it gets the next one (ticket numbers, issue 17).
+		if err := voidReprintedNumbers(ctx, tx, id, at); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET printed_at = $2 WHERE order_id = $1 AND status = 'live' AND printed_at IS NULL`, id, micros(at))
 		if err != nil {
 			return err

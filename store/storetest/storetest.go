@@ -993,6 +993,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runOutbox(t, f, open, openWith)
 	runCommerce(t, f, open)
 	runTickets(t, f, open)
+	runTicketNumbers(t, f, open)
 	runPayments(t, f, open)
 	runPaymentList(t, f, openWith)
 	runProducts(t, f, open, openWith)

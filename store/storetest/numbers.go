@@ -1,0 +1,158 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/store/backend"
+)
+
+// numberAll runs the numberer until the queue is empty and returns how many
+// numbers it drew.
+func numberAll(t *testing.T, s backend.Store) int {
+	t.Helper()
+	total := 0
+	for {
+		n, err := s.NumberTickets(context.Background(), 3) // small rounds: several per test
+		require.NoError(t, err)
+		if n == 0 {
+			// An order whose tickets were all numbered already leaves the
+			// queue with 0 drawn: one more round says the queue is empty.
+			if n, err = s.NumberTickets(context.Background(), 1000); err != nil || n == 0 {
+				require.NoError(t, err)
+				return total
+			}
+		}
+		total += n
+	}
+}
+
+// runTicketNumbers checks the register of ticket numbers: an order's tickets
+// get numbers once it is paid, in the order orders were paid, each number
+// once and none skipped; a refund keeps the number; a reprint voids it and
+// draws the next.
+func runTicketNumbers(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
+	ctx := context.Background()
+
+	t.Run("TicketNumbers", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		paid, err := s.CreateOrder(ctx, f.order(p, "s", "", 3, 1, 2))
+		require.NoError(t, err)
+		res := f.order(p, "s", "", 10, 11)
+		res.Status, res.Deadline = order.Reserved, time.Now().Add(time.Hour)
+		res, err = s.CreateOrder(ctx, res)
+		require.NoError(t, err)
+
+		require.Equal(t, 3, numberAll(t, s), "a reservation's tickets are not issued")
+		nums, err := s.TicketNumbers(ctx, []string{paid.ID, res.ID})
+		require.NoError(t, err)
+		require.Len(t, nums, 3)
+		bySeat := map[string]string{}
+		for _, tk := range paid.Tickets {
+			bySeat[tk.ID] = tk.SeatID
+		}
+		for i, n := range nums {
+			require.Equal(t, order.FirstSeries, n.Series)
+			require.Equal(t, i+1, n.Number)
+			require.Equal(t, paid.ID, n.OrderID)
+			require.Equal(t, p.ID, n.PerformanceID)
+			require.False(t, n.Voided())
+			requireUTC(t, n.IssuedAt)
+		}
+		require.Equal(t, []string{"S1", "S2", "S3"}, []string{bySeat[nums[0].TicketID], bySeat[nums[1].TicketID], bySeat[nums[2].TicketID]}, "in seat order")
+		require.Equal(t, "AA 000001", nums[0].Form())
+
+		_, err = s.PayReservation(ctx, res.ID, "cash", "desk", order.Change{Actor: "staff:desk"})
+		require.NoError(t, err)
+		require.Equal(t, 2, numberAll(t, s), "paid later: numbered then")
+
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: paid.ID, Seats: []uint32{1}, Amount: 5000,
+			Method: "cash", IdempotencyKey: "r1", Change: order.Change{Actor: "staff:desk"}})
+		require.NoError(t, err)
+		_, err = s.PrintTickets(ctx, paid.ID, order.Change{Actor: "staff:desk"})
+		require.NoError(t, err)
+		require.Equal(t, 0, numberAll(t, s), "a first print keeps the numbers")
+		_, err = s.PrintTickets(ctx, paid.ID, order.Change{Actor: "staff:desk"})
+		require.NoError(t, err)
+		require.Equal(t, 2, numberAll(t, s), "a reprint: the two live tickets on new forms")
+
+		reg, err := s.TicketRegister(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, reg, 7)
+		current := map[string]int{}
+		voided := 0
+		for i, n := range reg {
+			require.Equal(t, i+1, n.Number, "no number skipped")
+			if n.Voided() {
+				voided++
+				require.Equal(t, order.VoidReprinted, n.VoidReason)
+				requireUTC(t, n.VoidedAt)
+				continue
+			}
+			current[n.TicketID]++
+		}
+		require.Equal(t, 2, voided)
+		require.Len(t, current, 5, "every ticket has one current number, the refunded one too")
+		for _, c := range current {
+			require.Equal(t, 1, c)
+		}
+	})
+
+	t.Run("TicketNumbersConcurrent", func(t *testing.T) {
+		// Orders paid while numberers run on several "nodes": every ticket
+		// gets one number, no number twice, none skipped.
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		const orders, seats = 40, 3
+		stop := make(chan struct{})
+		var numberers sync.WaitGroup
+		for range 3 {
+			numberers.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					_, err := s.NumberTickets(ctx, 5)
+					if err != nil {
+						t.Errorf("number: %v", err)
+						return
+					}
+				}
+			})
+		}
+		var buyers sync.WaitGroup
+		for i := range orders {
+			buyers.Go(func() {
+				base := uint32(i * seats)
+				_, err := s.CreateOrder(ctx, f.order(p, fmt.Sprint("s", i), "", base, base+1, base+2))
+				if err != nil {
+					t.Errorf("order %d: %v", i, err)
+				}
+			})
+		}
+		buyers.Wait()
+		close(stop)
+		numberers.Wait()
+		numberAll(t, s)
+		reg, err := s.TicketRegister(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, reg, orders*seats)
+		tickets := map[string]bool{}
+		for i, n := range reg {
+			require.Equal(t, i+1, n.Number)
+			require.False(t, tickets[n.TicketID], "ticket %s numbered twice", n.TicketID)
+			tickets[n.TicketID] = true
+		}
+	})
+}
