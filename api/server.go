@@ -214,6 +214,8 @@ func (s *Server) routes() error {
 	v1.POST("/performances/:id/sales/stop", s.setStatus("stopped"), organizer)
 	v1.POST("/performances/:id/cancel", s.cancelPerformance, organizer)
 	v1.GET("/jobs/:id", s.getJob, organizer)
+	v1.PATCH("/performances/:id", s.patchPerformance, organizer)
+	v1.GET("/performances/:id/replacement", s.performanceReplacement, seller)
 	v1.POST("/performances/:id/holds", s.createHold)
 	v1.GET("/performances/:id/holds", s.listHolds, seller)
 
@@ -237,6 +239,8 @@ func (s *Server) routes() error {
 	v1.GET("/orders/:id/history", s.orderHistory, seller)
 	v1.POST("/orders/:id/resend", s.resendOrder, seller)
 	v1.POST("/orders/:id/print", s.printTickets, seller)
+	v1.GET("/orders/:id/replacement", s.replacementOffer)
+	v1.POST("/orders/:id/replacement", s.chooseReplacement)
 	v1.GET("/performances/:id/ticket-numbers", s.ticketRegister, seller)
 	v1.GET("/performances/:id/documents", s.listDocuments, organizer)
 	v1.POST("/performances/:id/documents", s.makeDocument, organizer)

@@ -68,6 +68,7 @@ type Store interface {
 	GetJob(ctx context.Context, id string) (catalog.Job, error)
 	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
+	replaceStore
 }
 
 // Config wires a Service. Zero values take the defaults.

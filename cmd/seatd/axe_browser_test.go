@@ -126,6 +126,8 @@ func TestAxeEveryPage(t *testing.T) {
 		`{"kind":"annual","name":"Jahreskarte 2027","price":8900,"currency":"EUR","channels":["web"],"valid_from":"2027-01-01","valid_to":"2027-12-31"}`,
 		`{"kind":"block","name":"10er-Block","price":8000,"currency":"EUR","channels":["web"],"cards":10}`)
 
+	replacePerformance(t, base, perf, "Axe (new date)")
+	replaceLink := replacementLink(t, base, fx.orderID)
 	newPage := browser(t)
 	for _, size := range []struct {
 		name string
@@ -160,6 +162,7 @@ func TestAxeEveryPage(t *testing.T) {
 						))
 						waitFor(t, page, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
 					}},
+				{name: "attend-or-refund", url: replaceLink, ready: `!!document.querySelector("#choose-refund")`},
 				{name: "pass shop", url: base + "/#/shop", ready: `document.querySelectorAll("#shop-products li").length === 2`},
 				{name: "order of passes", url: "", ready: `true`,
 					setup: func(t *testing.T, page context.Context) {

@@ -131,6 +131,16 @@ export const orderPay = (id) => `${order(id)}/pay`;
 export const orderAnnul = (id) => `${order(id)}/annul`;
 /** @param {string} id */
 export const orderResend = (id) => `${order(id)}/resend`;
+/**
+ * The offer of a performance's replacement to an order's buyer (GET), and
+ * the buyer's choice (POST): with the order's key from the e-mail's link.
+ * @param {string} id
+ * @param {string} [key]
+ */
+export const orderReplacement = (id, key) =>
+  (key ? withQuery(`/orders/${seg(id)}/replacement`, { key }) : `/orders/${seg(id)}/replacement`);
+/** A performance's last replacement and its buyers' choices, for staff. @param {string} id */
+export const performanceReplacement = (id) => `/performances/${seg(id)}/replacement`;
 
 // ---- payments ----
 

@@ -53,6 +53,7 @@ type Store interface {
 	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
 	// RunningJobs lists the jobs still running, oldest first.
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
+	Replacements
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 
 	// CreateOrder writes the order, its tickets and its passes in one transaction, with its

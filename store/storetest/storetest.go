@@ -1003,6 +1003,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runLedger(t, f, open)
 	runGates(t, f, open)
 	runJobs(t, f, open)
+	runReplacements(t, f, open)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
