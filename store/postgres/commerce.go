@@ -29,7 +29,7 @@ WHERE order_id = $1 ORDER BY seq`
 	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	refundTickets = `UPDATE tickets SET status = 'refunded' WHERE order_id = $1 AND seat_index = ANY($2::int[]) AND status = 'live'`
 	refundOrder   = `UPDATE orders SET refunded = refunded + $2, status = $3, updated_at = $4 WHERE id = $1`
-	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets WHERE order_id = $1 ORDER BY seat_index`
+	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets WHERE order_id = $1 ORDER BY seat_index`
 
 	codeColumns = `code, kind, coalesce(batch_id, ''), name, percent, amount, currency, max_uses, uses, state,
 restrictions, created_by, created_at, updated_at`
@@ -106,7 +106,7 @@ func lockOrder(ctx context.Context, tx pgx.Tx, id string) (order.Order, error) {
 		var t order.Ticket
 		var seat int32
 		var printed *time.Time
-		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed)
+		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed, &t.Fare, &t.FareName)
 		t.Seat = uint32(seat)
 		if printed != nil {
 			t.PrintedAt = printed.UTC()
