@@ -206,6 +206,25 @@ func TestFares(t *testing.T) {
 		require.Equal(t, int64(4500), boxOrder.Total)
 		require.Equal(t, fareTicket{Seat: "S-R3-S1", Price: 0, Fare: "block", FareName: "gedruckt Vortermin", Status: "live"}, boxOrder.ticket(t, "S-R3-S1"))
 
+		// The sales report by fare: the buyer's order (one student seat
+		// refunded) and the box office's.
+		var rep struct {
+			Fares []struct {
+				Key   string `json:"key"`
+				Seats int    `json:"seats"`
+				Gross int64  `json:"gross"`
+				Net   int64  `json:"net"`
+			} `json:"fares"`
+		}
+		r = box.do("GET", "/api/v1/reports/sales?performance="+p.ID, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.decode(t, &rep)
+		byFare := map[string][2]int64{}
+		for _, l := range rep.Fares {
+			byFare[l.Key] = [2]int64{int64(l.Seats), l.Net}
+		}
+		require.Equal(t, map[string][2]int64{"normal": {2, 8900 + 3400}, "student": {2, 2900 + 4500}, "block": {1, 0}}, byFare)
+
 		// A reservation at a reduced fare keeps it.
 		tok = holdFor(t, box, p.ID, "S-R4-S1")
 		r = box.do("POST", "/api/v1/holds/"+tok+"/reserve", map[string]any{"days": 3, "fares": map[string]string{"S-R4-S1": "student"},

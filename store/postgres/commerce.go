@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -457,6 +458,11 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 
 // ---- sales report ----
 
+// salesFares is the fares breakdown (issue 16): salesTickets by fare
+// instead of by (channel, zone).
+var salesFares = strings.Replace(strings.Replace(salesTickets, "SELECT o.channel, t.zone,", "SELECT t.fare,", 1),
+	"GROUP BY o.channel, t.zone", "GROUP BY t.fare", 1)
+
 // SalesReport sums the orders made and the refunds given in a period.
 func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
@@ -483,6 +489,18 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 				return err
 			}
 			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
+		}
+		return rows.Err()
+	})
+	batch.Queue(salesFares, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var fare string
+			var reservedSeats, seats, refundedSeats int
+			var gross, discounts, refunded int64
+			if err := rows.Scan(&fare, &reservedSeats, &seats, &refundedSeats, &gross, &discounts, &refunded); err != nil {
+				return err
+			}
+			b.Fare(fare, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
 		}
 		return rows.Err()
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pricing"
+	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
 )
@@ -83,5 +84,19 @@ func runFares(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
 		require.NoError(t, err)
 		require.Len(t, list, 1)
 		require.ElementsMatch(t, got.Tickets, list[0].Tickets, "lists read fares as GetOrder does")
+
+		// The sales report counts the tickets by fare; the total is not
+		// counted twice.
+		r, err := s.SalesReport(ctx, report.Filter{PerformanceID: p.ID})
+		require.NoError(t, err)
+		require.Equal(t, int64(2500+5000+5000), r.Total.Gross)
+		require.Equal(t, 3, r.Total.Seats)
+		require.Len(t, r.Fares, 2)
+		require.Equal(t, "normal", r.Fares[0].Key)
+		require.Equal(t, 2, r.Fares[0].Seats)
+		require.Equal(t, int64(10000), r.Fares[0].Gross)
+		require.Equal(t, "student", r.Fares[1].Key)
+		require.Equal(t, 1, r.Fares[1].Seats)
+		require.Equal(t, int64(2500), r.Fares[1].Net)
 	})
 }
