@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFareAtCheckout (issue 16): with a reduced fare set for the premium
+// zone, the buyer's checkout shows a fare select per held seat (normal
+// first); choosing "Student" for one seat changes its price and the total
+// at once, the order is placed at the server's price for that fare, and the
+// order page and the order name the fare. A staff-only fare is not offered.
+func TestFareAtCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil, "-payment", "none")
+	perf := demoPerformance(t, base)
+	require.Equal(t, 200, adminCall(t, base, "PUT", "/api/v1/performances/"+perf+"/fares", map[string]any{"fares": []map[string]any{
+		{"id": "normal"},
+		{"id": "student", "name": "Student", "kind": "reduced", "prices": map[string]int64{"premium": 4500}},
+		{"id": "mixer", "name": "Mixerplatz", "kind": "free", "staff_only": true},
+	}}, nil))
+
+	page := browser(t)()
+	openMap(t, page, base+"/#/p/"+perf)
+	seats := []string{"S-R6-S10", "S-R6-S11"}
+	for _, s := range seats {
+		require.True(t, eval[bool](t, page, fmt.Sprintf(`window.seatmap.select(%q)`, s)))
+	}
+	normal := int64(eval[float64](t, page, `window.seatmap.priceOf("S-R6-S10")`))
+	require.Equal(t, int64(8900), normal)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#hold-button"))))
+	waitFor(t, page, `!!document.querySelector('[id="fare-S-R6-S10"]') && !!document.querySelector('[id="fare-S-R6-S11"]')`, 10*time.Second)
+	totalMinor := func() int64 {
+		return int64(eval[float64](t, page, `Number(document.querySelector("#total-amount").dataset.minor)`))
+	}
+	require.Equal(t, 2*normal, totalMinor())
+	options := eval[[]string](t, page, `[...document.querySelector('[id="fare-S-R6-S10"]').options].map((o) => o.value)`)
+	require.Equal(t, []string{"normal", "student"}, options, "the staff-only fare is not offered on the web")
+	require.Equal(t, "normal", eval[string](t, page, `document.querySelector('[id="fare-S-R6-S10"]').value`))
+	require.Equal(t, "Fare for Stalls · Row 6 · Seat 10", eval[string](t, page, `document.querySelector('[id="fare-S-R6-S10"]').getAttribute("aria-label")`))
+
+	// Chosen as a person does: focus the select, pick the option.
+	require.NoError(t, chromedp.Do(page,
+		chromedp.Focus(chromedp.CSS(`[id="fare-S-R6-S10"]`)),
+		chromedp.SetValue(chromedp.CSS(`[id="fare-S-R6-S10"]`), "student"),
+	))
+	eval[any](t, page, `(() => { document.querySelector('[id="fare-S-R6-S10"]').dispatchEvent(new Event("change")); return null; })()`)
+	waitFor(t, page, fmt.Sprintf(`Number(document.querySelector("#total-amount").dataset.minor) === %d`, 4500+normal), 5*time.Second)
+	require.Equal(t, "student", eval[string](t, page, `document.querySelector('[id="fare-S-R6-S10"]').value`), "kept after the list is drawn again")
+	require.Equal(t, "fare-S-R6-S10", eval[string](t, page, `document.activeElement && document.activeElement.id`), "focus stays on the select")
+	require.Contains(t, eval[string](t, page, `document.querySelector('[id="fare-S-R6-S10"]').closest("li").querySelector(".seat-price").textContent`), "45")
+
+	require.NoError(t, chromedp.Do(page,
+		chromedp.SendKeys(chromedp.ID("#buyer-name"), "Grace Hopper"),
+		chromedp.SendKeys(chromedp.ID("#buyer-email"), "grace@example.com"),
+		chromedp.Click(chromedp.ID("#confirm-button")),
+	))
+	waitFor(t, page, `!!document.querySelector("#order-number")`, 10*time.Second)
+	require.Equal(t, 4500+normal, int64(eval[float64](t, page, `Number(document.querySelector("#order-total").dataset.minor)`)))
+	waitFor(t, page, `!!document.querySelector('.ticket-fare[data-fare="student"]')`, 5*time.Second)
+	require.Equal(t, "Fare: Student", eval[string](t, page, `document.querySelector('.ticket-fare[data-fare="student"]').textContent`))
+	require.Equal(t, 1, eval[int](t, page, `document.querySelectorAll(".ticket-fare").length`), "the normal ticket names no fare")
+
+	id := eval[string](t, page, `decodeURIComponent(location.hash.replace("#/order/", "").split("?")[0])`)
+	var o struct {
+		Total   int64
+		Tickets []struct {
+			Seat, Fare string
+			Price      int64
+		}
+	}
+	require.Equal(t, 200, adminCall(t, base, "GET", "/api/v1/orders/"+id, nil, &o))
+	require.Equal(t, 4500+normal, o.Total)
+	fares := map[string]string{}
+	for _, tk := range o.Tickets {
+		fares[tk.Seat] = fmt.Sprint(tk.Fare, " ", tk.Price)
+	}
+	require.Equal(t, map[string]string{"S-R6-S10": "student 4500", "S-R6-S11": "normal 8900"}, fares)
+}
