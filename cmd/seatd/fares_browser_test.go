@@ -83,3 +83,97 @@ func TestFareAtCheckout(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"S-R6-S10": "student 4500", "S-R6-S11": "normal 8900"}, fares)
 }
+
+// TestFaresPainterAndDesk (issue 16): an organizer adds a reduced fare with
+// a price for the premium zone and a staff-only free fare on the painter
+// page; the box office then sells two premium seats at the counter, one at
+// the free fare chosen from the seat's fare select: the total follows at
+// once and the order keeps each ticket's fare and price.
+func TestFaresPainterAndDesk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil)
+	perf := demoPerformance(t, base)
+	createStaff(t, base, "olga", "organizer")
+	createStaff(t, base, "dora", "box_office")
+	newPage := browser(t)
+	painter, desk := newPage(), newPage()
+
+	signIn(t, painter, base, "olga")
+	openMap(t, painter, base+"/#/staff/p/"+perf+"/paint")
+	require.NoError(t, chromedp.Do(painter, chromedp.Click(chromedp.CSS(`#fares-details > summary`))))
+	waitFor(t, painter, `!!document.querySelector('#fares-list [data-fare="normal"]')`, 10*time.Second)
+	require.Contains(t, eval[string](t, painter, `document.querySelector('#fares-list [data-fare="normal"]').textContent`), "Premium")
+	require.NoError(t, chromedp.Do(painter,
+		chromedp.Click(chromedp.ID("#fares-add-reduced")),
+		chromedp.SendKeys(chromedp.ID("#fare-name-1"), "Student"),
+		chromedp.SendKeys(chromedp.ID("#fare-price-1-premium"), "45.00"),
+		chromedp.Click(chromedp.ID("#fares-add-free")),
+		chromedp.SendKeys(chromedp.ID("#fare-name-2"), "Mixerplatz"),
+		chromedp.Click(chromedp.ID("#fares-save")),
+	))
+	waitFor(t, painter, `document.querySelector("#fares-status").textContent.includes("Saved 3 fares")`, 10*time.Second)
+	var fares struct {
+		Fares []struct {
+			ID, Name, Kind string
+			Prices         map[string]int64
+			StaffOnly      bool `json:"staff_only"`
+		}
+	}
+	require.Equal(t, 200, adminCall(t, base, "GET", "/api/v1/performances/"+perf+"/fares", nil, &fares))
+	require.Len(t, fares.Fares, 3)
+	require.Equal(t, "student", fares.Fares[1].ID)
+	require.Equal(t, map[string]int64{"premium": 4500}, fares.Fares[1].Prices)
+	require.False(t, fares.Fares[1].StaffOnly)
+	require.Equal(t, "mixerplatz", fares.Fares[2].ID)
+	require.Equal(t, "free", fares.Fares[2].Kind)
+	require.True(t, fares.Fares[2].StaffOnly, "a free fare is for staff unless unticked")
+
+	// A bad price is said before anything is sent.
+	eval[any](t, painter, `(() => { document.querySelector("#fare-price-1-premium").value = "abc"; return null; })()`)
+	require.NoError(t, chromedp.Do(painter, chromedp.Click(chromedp.ID("#fares-save"))))
+	waitFor(t, painter, `!document.querySelector("#fares-error").hidden && document.activeElement.id === "fare-price-1-premium"`, 5*time.Second)
+
+	// The counter: two premium seats, one at the staff-only free fare.
+	signIn(t, desk, base, "dora")
+	openMap(t, desk, base+"/#/staff/p/"+perf+"/desk")
+	require.NoError(t, chromedp.Do(desk,
+		chromedp.SetValue(chromedp.ID("#sale-best-count"), "2"),
+		chromedp.SetValue(chromedp.ID("#sale-best-zone"), "premium"),
+		chromedp.Click(chromedp.ID("#sale-best")),
+	))
+	waitFor(t, desk, `!document.querySelector(".sale-pay").hidden && document.querySelectorAll(".sale-pay .fare-select").length === 2`, 10*time.Second)
+	options := eval[[]string](t, desk, `[...document.querySelector(".sale-pay .fare-select").options].map((o) => o.value)`)
+	require.Equal(t, []string{"normal", "student", "mixerplatz"}, options, "staff see every fare")
+	first := eval[string](t, desk, `document.querySelector(".sale-pay .fare-select").id.replace("sale-fare-", "")`)
+	eval[any](t, desk, `(() => { const s = document.querySelector(".sale-pay .fare-select"); s.value = "mixerplatz"; s.dispatchEvent(new Event("change")); return null; })()`)
+	waitFor(t, desk, `document.querySelector("#sale-confirm").textContent.includes("89")`, 5*time.Second)
+	require.NotContains(t, eval[string](t, desk, `document.querySelector("#sale-confirm").textContent`), "178")
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("#sale-confirm"))))
+	waitFor(t, desk, `!document.querySelector("#sale-receipt").hidden`, 10*time.Second)
+	number := eval[string](t, desk, `document.querySelector("#sale-order-number").textContent`)
+
+	var list struct {
+		Items []struct {
+			Number  string
+			Total   int64
+			Tickets []struct {
+				Seat, Fare string
+				Price      int64
+			}
+		}
+	}
+	require.Equal(t, 200, adminCall(t, base, "GET", "/api/v1/orders?performance="+perf, nil, &list))
+	require.Len(t, list.Items, 1)
+	o := list.Items[0]
+	require.Equal(t, number, o.Number)
+	require.Equal(t, int64(8900), o.Total)
+	for _, tk := range o.Tickets {
+		if tk.Seat == first {
+			require.Equal(t, "mixerplatz 0", fmt.Sprint(tk.Fare, " ", tk.Price))
+		} else {
+			require.Equal(t, "normal 8900", fmt.Sprint(tk.Fare, " ", tk.Price))
+		}
+	}
+}
