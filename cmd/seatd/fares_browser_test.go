@@ -156,6 +156,7 @@ func TestFaresPainterAndDesk(t *testing.T) {
 
 	var list struct {
 		Items []struct {
+			ID      string
 			Number  string
 			Total   int64
 			Tickets []struct {
@@ -176,4 +177,10 @@ func TestFaresPainterAndDesk(t *testing.T) {
 			require.Equal(t, "normal 8900", fmt.Sprint(tk.Fare, " ", tk.Price))
 		}
 	}
+
+	// The staff order page names the free ticket's fare.
+	require.NoError(t, chromedp.Do(desk, chromedp.Navigate(base+"/#/orders/"+o.ID)))
+	waitFor(t, desk, `!!document.querySelector('.ticket-fare-note[data-fare="mixerplatz"]')`, 10*time.Second)
+	require.Contains(t, eval[string](t, desk, `document.querySelector('.ticket-fare-note[data-fare="mixerplatz"]').closest("tr").textContent`), "Mixerplatz")
+	require.Equal(t, 1, eval[int](t, desk, `document.querySelectorAll(".ticket-fare-note").length`))
 }
