@@ -183,4 +183,11 @@ func TestFaresPainterAndDesk(t *testing.T) {
 	waitFor(t, desk, `!!document.querySelector('.ticket-fare-note[data-fare="mixerplatz"]')`, 10*time.Second)
 	require.Contains(t, eval[string](t, desk, `document.querySelector('.ticket-fare-note[data-fare="mixerplatz"]').closest("tr").textContent`), "Mixerplatz")
 	require.Equal(t, 1, eval[int](t, desk, `document.querySelectorAll(".ticket-fare-note").length`))
+
+	// The sales report breaks the tickets down by fare.
+	require.NoError(t, chromedp.Do(desk, chromedp.Navigate(base+"/#/reports")))
+	waitFor(t, desk, `!!document.querySelector("#chart-fares")`, 10*time.Second)
+	text := eval[string](t, desk, `document.querySelector("#chart-fares").textContent`)
+	require.Contains(t, text, "mixerplatz")
+	require.Contains(t, text, "normal")
 }
