@@ -3,8 +3,8 @@ package pricing
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
