@@ -225,6 +225,25 @@ func TestFares(t *testing.T) {
 		}
 		require.Equal(t, map[string][2]int64{"normal": {2, 8900 + 3400}, "student": {2, 2900 + 4500}, "block": {1, 0}}, byFare)
 
+		// Vouchers work on the fare's price: half off a student and a
+		// normal seat.
+		r = org.do("POST", "/api/v1/promotions", map[string]any{"code": "HALF", "name": "Half", "percent": 50})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		tok = holdFor(t, buyer, p.ID, "S-R5-S1", "S-R5-S2")
+		r = buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": tok, "voucher_code": "HALF", "fares": map[string]string{"S-R5-S1": "student"},
+			"buyer": map[string]string{"name": "Vera Buyer", "email": "vera@example.com"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var half fareOrder
+		r.decode(t, &half)
+		require.Equal(t, int64((4500+8900)/2), half.Total)
+		require.Equal(t, int64(4500), half.ticket(t, "S-R5-S1").Price, "the ticket keeps its fare's price; the discount is the order's")
+
+		// Fares without a hold: products alone have no seats to choose for.
+		r = buyer.do("POST", "/api/v1/orders", map[string]any{"items": []map[string]any{{"product_id": "x", "quantity": 1}},
+			"fares": map[string]string{"S-R6-S1": "student"}, "buyer": map[string]string{"name": "Vera Buyer", "email": "vera@example.com"}})
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		require.Equal(t, "fares", r.problem(t).Field)
+
 		// A reservation at a reduced fare keeps it.
 		tok = holdFor(t, box, p.ID, "S-R4-S1")
 		r = box.do("POST", "/api/v1/holds/"+tok+"/reserve", map[string]any{"days": 3, "fares": map[string]string{"S-R4-S1": "student"},
