@@ -88,7 +88,9 @@ func TestFareAtCheckout(t *testing.T) {
 // a price for the premium zone and a staff-only free fare on the painter
 // page; the box office then sells two premium seats at the counter, one at
 // the free fare chosen from the seat's fare select: the total follows at
-// once and the order keeps each ticket's fare and price.
+// once and the order keeps each ticket's fare and price; the staff order
+// page names the fare, the sales report charts tickets by fare, and a hold
+// reserved at the desk at the reduced fare keeps it.
 func TestFaresPainterAndDesk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -190,4 +192,26 @@ func TestFaresPainterAndDesk(t *testing.T) {
 	text := eval[string](t, desk, `document.querySelector("#chart-fares").textContent`)
 	require.Contains(t, text, "mixerplatz")
 	require.Contains(t, text, "normal")
+
+	// A reservation at the desk at the reduced fare.
+	var hold struct{ Token string }
+	require.Equal(t, 201, adminCall(t, base, "POST", "/api/v1/performances/"+perf+"/holds", map[string]any{"seats": []string{"S-R1-S20", "S-R1-S21"}}, &hold))
+	openMap(t, desk, base+"/#/staff/p/"+perf+"/desk")
+	row := fmt.Sprintf(`#holds-table tr[data-token=%q]`, hold.Token)
+	waitFor(t, desk, fmt.Sprintf(`!!document.querySelector(%q)`, row+" .reserve"), 10*time.Second)
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.CSS(row+" .reserve"))))
+	waitFor(t, desk, `!!document.querySelector(".reserve-form .reserve-fare")`, 5*time.Second)
+	require.NoError(t, chromedp.Do(desk,
+		chromedp.SendKeys(chromedp.CSS(".reserve-form .reserve-name"), "Ute Student"),
+		chromedp.SendKeys(chromedp.CSS(".reserve-form .reserve-email"), "ute@example.com"),
+		chromedp.SetValue(chromedp.CSS(".reserve-form .reserve-fare"), "student"),
+		chromedp.Click(chromedp.CSS(".reserve-form .reserve-confirm")),
+	))
+	waitFor(t, desk, `document.querySelector("#desk-notice").textContent.includes("Reserved")`, 10*time.Second)
+	require.Equal(t, 200, adminCall(t, base, "GET", "/api/v1/orders?performance="+perf+"&status=reserved", nil, &list))
+	require.Len(t, list.Items, 1)
+	require.Equal(t, int64(2*4500), list.Items[0].Total)
+	for _, tk := range list.Items[0].Tickets {
+		require.Equal(t, "student 4500", fmt.Sprint(tk.Fare, " ", tk.Price), tk.Seat)
+	}
 }

@@ -885,6 +885,10 @@ class Desk extends StaffMapPage {
     const name = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-name-${uid}`, class: 'reserve-name', type: 'text', maxlength: '200', required: true, autocomplete: 'off' }));
     const email = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-email-${uid}`, class: 'reserve-email', type: 'email', maxlength: '254', autocomplete: 'off' }));
     const code = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-code-${uid}`, class: 'reserve-code', type: 'text', maxlength: '64', autocomplete: 'off', spellcheck: 'false' }));
+    // Fares (issue 16): one fare for the hold's seats, where their zone offers it.
+    const fareChoices = (this.fares || []).filter((f) => f.kind !== 'normal');
+    const fare = fareChoices.length ? /** @type {HTMLSelectElement} */ (h('select', { id: `reserve-fare-${uid}`, class: 'reserve-fare' },
+      h('option', { value: 'normal' }, 'Normal'), fareChoices.map((f) => h('option', { value: f.id }, f.name)))) : null;
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'submit', class: 'btn btn-small btn-primary reserve-confirm' }, 'Reserve');
     const form = h('form', { class: 'reserve-form', novalidate: true, 'aria-label': `Reserve hold ${shortToken(token)}`, onsubmit: async (/** @type {Event} */ e) => {
@@ -902,6 +906,16 @@ class Desk extends StaffMapPage {
         /** @type {Record<string, any>} */
         const body = { days: n, buyer: { name: name.value.trim(), email: email.value.trim() } };
         if (code.value.trim()) body.voucher_code = code.value.trim();
+        const chosen = fare && fare.value !== 'normal' ? (this.fares || []).find((f) => f.id === fare.value) : null;
+        const hold = this.holds.find((x) => x.token === token);
+        const d = this.data;
+        if (chosen && hold && d) {
+          body.fares = Object.fromEntries(hold.seats.filter((s) => {
+            const i = d.index.get(s);
+            const z = i === undefined ? null : d.zoneOf(i);
+            return !!z && z.id in chosen.prices;
+          }).map((s) => [s, chosen.id]));
+        }
         const o = await api.post(paths.holdReserve(token), body);
         form.closest('tr')?.remove();
         this.#notice(`Reserved as order ${o.number} for ${o.buyer?.name || name.value.trim()} until ${dateTime(o.deadline || '')}.`);
@@ -911,6 +925,7 @@ class Desk extends StaffMapPage {
     h('div', { class: 'field' }, h('label', { for: name.id }, 'Buyer name'), name),
     h('div', { class: 'field' }, h('label', { for: email.id }, 'E-mail'), email),
     h('div', { class: 'field' }, h('label', { for: code.id }, 'Code (optional)'), code),
+    fare ? h('div', { class: 'field' }, h('label', { for: fare.id }, 'Fare'), fare) : null,
     h('div', { class: 'reserve-buttons' }, confirm,
       h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => this.#toggleReserveForm(token, toggle) }, 'Close')),
     err);
