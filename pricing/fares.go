@@ -123,6 +123,7 @@ func NormalizeFares(fares []Fare, zones []hall.Zone) ([]Fare, error) {
 	}
 	out := make([]Fare, 0, len(fares))
 	seen := make(map[string]bool, len(fares))
+	named := make(map[string]bool, len(fares))
 	normal := false
 	for i, f := range fares {
 		path := fmt.Sprintf("fares[%d]", i)
@@ -194,6 +195,11 @@ func NormalizeFares(fares []Fare, zones []hall.Zone) ([]Fare, error) {
 		default:
 			return nil, &input.Error{Field: path + ".kind", Reason: fmt.Sprintf("%q is not normal, reduced or free", f.Kind)}
 		}
+		key := strings.ToLower(f.Name)
+		if named[key] {
+			return nil, &input.Error{Field: path + ".name", Reason: fmt.Sprintf("%q names another fare too", f.Name)}
+		}
+		named[key] = true
 		out = append(out, f)
 	}
 	if !normal {

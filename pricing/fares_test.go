@@ -43,6 +43,8 @@ func TestNormalizeFares(t *testing.T) {
 	require.Equal(t, "fares[1].prices", field(t, err))
 	_, err = NormalizeFares([]Fare{{ID: "normal"}, {ID: "s", Name: "a\x00b", Kind: FareFree}}, fareZones)
 	require.Equal(t, "fares[1].name", field(t, err))
+	_, err = NormalizeFares([]Fare{{ID: "normal"}, {ID: "s", Name: "Student", Kind: FareFree}, {ID: "t", Name: "student", Kind: FareFree}}, fareZones)
+	require.Equal(t, "fares[2].name", field(t, err), "names are told apart by people")
 }
 
 func TestApplyFares(t *testing.T) {
