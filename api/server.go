@@ -207,6 +207,8 @@ func (s *Server) routes() error {
 	v1.GET("/performances/:id/seatmap", s.seatmap)
 	v1.GET("/performances/:id/live", s.liveSeatmap)
 	v1.PUT("/performances/:id/zones", s.setZones, organizer)
+	v1.GET("/performances/:id/fares", s.getFares)
+	v1.PUT("/performances/:id/fares", s.putFares, organizer)
 	v1.POST("/performances/:id/paint", s.paint, organizer)
 	v1.POST("/performances/:id/template", s.applyTemplate, organizer)
 	v1.GET("/performances/:id/stats", s.stats, seller)

@@ -53,6 +53,7 @@ type Store interface {
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 	GetPass(ctx context.Context, id string) (pass.Pass, error)
 	PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error)
+	FareStore
 	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
 	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)

@@ -18,7 +18,7 @@ import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 
 /**
  * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
- *   number?: string, zone: string, price: number, status: string, series?: string, ticket_number?: string}} Ticket
+ *   number?: string, zone: string, price: number, status: string, series?: string, ticket_number?: string, fare?: string, fare_name?: string}} Ticket
  * @typedef {{id: string, code: string | null, state: string, product_id: string, product_name: string, kind: string,
  *   price: number, valid_from: string | null, valid_to: string | null, personalize: boolean}} Pass
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
@@ -55,6 +55,8 @@ function ticketCard(order, t, key) {
       h('strong', { class: 'ticket-seat' }, name),
       h('span', { class: 'ticket-price' }, money(t.price, order.currency))),
     t.ticket_number ? h('p', { class: 'ticket-form muted' }, `Ticket No. ${t.ticket_number}`) : null,
+    // The fare it was sold at (issue 16), when not the normal one.
+    t.fare && t.fare !== 'normal' ? h('p', { class: 'ticket-fare muted', dataset: { fare: t.fare } }, `Fare: ${t.fare_name || t.fare}`) : null,
     valid
       ? h('div', { class: 'ticket-body' },
         h('img', {

@@ -15,6 +15,7 @@ import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { StaffMapPage, channelLabel, swatch } from './staffmap.js';
 import { replaceSection } from './replacepanel.js';
+import { FaresEditor } from './fares.js';
 
 /**
  * @typedef {import('./seatdata.js').Zone} Zone
@@ -204,6 +205,7 @@ class Painter extends StaffMapPage {
         id: () => this.id, perf: () => this.perf, dead: () => this.dead,
         changed: (p) => { this.perf = { ...this.perf, ...p }; this.renderInfo(); },
       }),
+      new FaresEditor(this.id, () => this.data?.zones || []).el,
       this.#cancelSection());
     // The stroke's answer shows under the map, where the eye is after a drag.
     this.mapEl.after(this.result);

@@ -66,6 +66,8 @@ export const performanceHolds = (id) => `${performance(id)}/holds`;
 export const paint = (id) => `${performance(id)}/paint`;
 /** @param {string} id */
 export const zones = (id) => `${performance(id)}/zones`;
+/** @param {string} id a performance's fares (GET; PUT staff) */
+export const fares = (id) => `${performance(id)}/fares`;
 /** @param {string} id apply a hall template */
 export const template = (id) => `${performance(id)}/template`;
 /** @param {string} id @param {'start'|'stop'} action */

@@ -15,6 +15,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
@@ -55,6 +56,14 @@ type Store interface {
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
 	Replacements
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
+	// PerformanceFares returns a performance's fares in their order, as
+	// stored (the normal fare without prices: pricing.WithZones fills them
+	// in); none when they were never set.
+	PerformanceFares(ctx context.Context, performanceID string) ([]pricing.Fare, error)
+	// SetPerformanceFares replaces a performance's fares (as
+	// pricing.NormalizeFares returns them) at once; ErrNotFound without the
+	// performance.
+	SetPerformanceFares(ctx context.Context, performanceID string, fares []pricing.Fare) error
 
 	// CreateOrder writes the order, its tickets and its passes in one transaction, with its
 	// Origin (history entry and outbox message) and, when VoucherCode is set, one
