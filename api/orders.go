@@ -29,7 +29,10 @@ type createOrderJSON struct {
 	Channel     string     `json:"channel"`
 	Buyer       buyerJSON  `json:"buyer"`
 	VoucherCode string     `json:"voucher_code"`
-	Payment     *struct {
+	// Fares chooses a fare per seat of the hold: seat id → fare id; seats
+	// not named are sold at the normal fare. The server prices them.
+	Fares   map[string]string `json:"fares"`
+	Payment *struct {
 		Method string `json:"method"`
 	} `json:"payment"`
 }
@@ -58,6 +61,10 @@ type ticketJSON struct {
 	Row       string  `json:"row,omitempty"`
 	Number    string  `json:"number,omitempty"`
 	Zone      string  `json:"zone"`
+	// Fare is the fare it was sold at (its id), FareName that fare's name
+	// then: kept whatever becomes of the performance's fares.
+	Fare     string `json:"fare"`
+	FareName string `json:"fare_name"`
 	// PrintedAt: when the box office first printed it as a hard ticket.
 	PrintedAt *string `json:"printed_at,omitempty"`
 	// Series and TicketNumber: the ticket's form number once issued
@@ -130,7 +137,7 @@ func toOrderJSON(o order.Order) orderJSON {
 	}
 	for i, t := range o.Tickets {
 		out.Seats[i] = t.SeatID
-		out.Tickets[i] = ticketJSON{ID: t.ID, Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status}
+		out.Tickets[i] = ticketJSON{ID: t.ID, Seat: t.SeatID, Zone: t.Zone, Price: t.Price, Status: t.Status, Fare: t.Fare, FareName: t.FareName}
 		if shown && t.Code != "" {
 			out.Tickets[i].Code = &o.Tickets[i].Code
 		}
@@ -154,7 +161,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 	}
 	ci := checkout.ConfirmInput{
 		Token: in.HoldToken, Actor: a, BuyerName: in.Buyer.Name, BuyerEmail: in.Buyer.Email,
-		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Channel: in.Channel,
+		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"), Channel: in.Channel, Fares: in.Fares,
 	}
 	for _, it := range in.Items {
 		ci.Items = append(ci.Items, checkout.Item{ProductID: it.ProductID, Quantity: it.Quantity})
@@ -385,15 +392,17 @@ func (s *Server) reserve(c *echo.Context) error {
 		Days        int       `json:"days"`
 		Buyer       buyerJSON `json:"buyer"`
 		VoucherCode string    `json:"voucher_code"`
+		// Fares: seat id → fare id, as an order's.
+		Fares map[string]string `json:"fares"`
 	}
-	if err := decode(c, &in, 4<<10); err != nil {
+	if err := decode(c, &in, 64<<10); err != nil {
 		return err
 	}
 	a, err := s.actorOf(c)
 	if err != nil {
 		return err
 	}
-	o, err := s.checkout.Reserve(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email, in.VoucherCode)
+	o, err := s.checkout.ReserveAt(c.Request().Context(), c.Param("token"), a, in.Days, in.Buyer.Name, in.Buyer.Email, in.VoucherCode, in.Fares)
 	if err != nil {
 		return err
 	}

@@ -177,6 +177,7 @@ func (s *Server) getPerformance(c *echo.Context) error {
 	}
 	l := s.seats.Limits()
 	out.Limits = &limitsJSON{MaxSeatsPerHold: l.MaxSeatsPerHold, HoldTTLSeconds: int(l.HoldTTL / time.Second)}
+	c.Response().Header().Set("ETag", catalog.PerformanceETag(p)) // If-Match of a PATCH
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -35,13 +35,17 @@ func (s *Server) salesReport(c *echo.Context) error {
 		Zones     []figuresJSON `json:"zones"`
 		Channels  []figuresJSON `json:"channels"`
 		Products  []figuresJSON `json:"products"`
+		Fares     []figuresJSON `json:"fares"` // the tickets by fare id
 	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{Figures: r.Total},
-		Zones: []figuresJSON{}, Channels: []figuresJSON{}, Products: []figuresJSON{}}
+		Zones: []figuresJSON{}, Channels: []figuresJSON{}, Products: []figuresJSON{}, Fares: []figuresJSON{}}
 	for _, l := range r.Zones {
 		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, Figures: l.Figures})
 	}
 	for _, l := range r.Channels {
 		out.Channels = append(out.Channels, figuresJSON{Key: l.Key, Figures: l.Figures})
+	}
+	for _, l := range r.Fares {
+		out.Fares = append(out.Fares, figuresJSON{Key: l.Key, Figures: l.Figures})
 	}
 	for _, l := range r.Products {
 		out.Products = append(out.Products, figuresJSON{Key: l.Key, Figures: l.Figures})

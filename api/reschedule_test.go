@@ -53,6 +53,12 @@ func TestReschedule(t *testing.T) {
 					}
 				}
 			}
+			// Fares: a reduced one, sold below.
+			r0 := org.do("PUT", "/api/v1/performances/"+p.ID+"/fares", map[string]any{"fares": []map[string]any{
+				{"id": "normal"},
+				{"id": "student", "name": "Student", "kind": "reduced", "prices": map[string]int64{"premium": 4500, "standard": 2900, "value": 1900}},
+			}})
+			require.Equal(t, http.StatusOK, r0.status, "%s", r0.body)
 			var paid []fullOrder
 			for i := range 6 {
 				seats := []string{seat[i]}
@@ -85,6 +91,7 @@ func TestReschedule(t *testing.T) {
 			var ch hold
 			r.decode(t, &ch)
 			r = box.do("POST", "/api/v1/orders", map[string]any{"hold_token": ch.Token, "payment": map[string]string{"method": "cash"},
+				"fares": map[string]string{seat[50]: "student"},
 				"buyer": map[string]string{"name": "Acme Tickets", "email": "acme@example.com"}})
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 			var contingent fullOrder
@@ -273,6 +280,17 @@ func TestReschedule(t *testing.T) {
 				}
 			}
 			require.Equal(t, "partner-acme", movedContingent.Channel)
+			require.Equal(t, "student", movedContingent.Tickets[0].Fare, "the fare moves with the ticket")
+			require.Equal(t, "Student", movedContingent.Tickets[0].FareName)
+			require.Equal(t, contingent.Total, movedContingent.Total)
+			var fares struct {
+				Fares []struct {
+					ID string `json:"id"`
+				} `json:"fares"`
+			}
+			org.do("GET", "/api/v1/performances/"+repl+"/fares", nil).decode(t, &fares)
+			require.Len(t, fares.Fares, 2, "the replacement has the same fares")
+			require.Equal(t, "student", fares.Fares[1].ID)
 			require.Equal(t, "cash", movedContingent.PaymentMethod)
 			var compact struct {
 				Blocks   [][2]any

@@ -132,6 +132,10 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	r.decode(t, &cancelOut)
 	cancelJob := cancelOut.Job.ID
+	replaced := e.performance(hall.Theatre(), true).ID
+	r = e.staff().do("PATCH", "/api/v1/performances/"+replaced, map[string]any{"name": "Renamed"},
+		"If-Match", e.buyer().do("GET", "/api/v1/performances/"+replaced, nil).header.Get("ETag"))
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	type req struct {
 		method, path string
 		body         any
@@ -184,6 +188,11 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 			return req{"POST", "/api/v1/performances/" + cancelled + "/cancel", map[string]any{"reason": "storm"}, nil}
 		}},
 		{"job", organizer, func(staff.Role) req { return req{"GET", "/api/v1/jobs/" + cancelJob, nil, nil} }},
+		{"replace performance", organizer, func(staff.Role) req {
+			id := e.performance(hall.Theatre(), true).ID
+			return req{"PATCH", "/api/v1/performances/" + id, map[string]any{"name": "Renamed"}, []string{"If-Match", e.buyer().do("GET", "/api/v1/performances/"+id, nil).header.Get("ETag")}}
+		}},
+		{"replacement counts", sellers, func(staff.Role) req { return req{"GET", "/api/v1/performances/" + replaced + "/replacement", nil, nil} }},
 		{"list holds", sellers, func(staff.Role) req { return req{"GET", p + "/holds", nil, nil} }},
 		{"reserve", sellers, func(staff.Role) req {
 			return req{"POST", "/api/v1/holds/" + f.hold().Token + "/reserve", map[string]any{"days": 2, "buyer": map[string]string{"name": "R", "email": "r@example.com"}}, nil}

@@ -140,6 +140,10 @@ func (s *Service) resumeJobs(ctx context.Context) {
 			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)
 			s.jobs.run(j.ID, func(ctx context.Context) { s.runReschedule(ctx, j) })
 		}
+		if j.Kind == catalog.JobReplace {
+			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)
+			s.jobs.run(j.ID, func(ctx context.Context) { s.runReplace(ctx, j) })
+		}
 	}
 }
 

@@ -41,6 +41,9 @@ type ConfirmInput struct {
 	// Channel (staff, products alone) is the channel they are sold on;
 	// empty: box_office. With a hold, the hold's channel.
 	Channel string
+	// Fares chooses a fare per seat of the hold: public seat id → fare id
+	// (pricing.Fare); seats not named are sold at the normal fare.
+	Fares map[string]string
 }
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
@@ -76,6 +79,8 @@ func (in *ConfirmInput) validate() error {
 	switch {
 	case in.Token == "" && len(in.Items) == 0:
 		return &input.Error{Field: "hold_token", Reason: "is empty; give a hold's token, items, or both"}
+	case in.Token == "" && len(in.Fares) > 0:
+		return &input.Error{Field: "fares", Reason: "fares are chosen for a hold's seats; give its hold_token"}
 	case len(in.IdempotencyKey) > MaxIdempotencyKey:
 		return &input.Error{Field: "Idempotency-Key", Reason: fmt.Sprintf("is longer than %d characters", MaxIdempotencyKey)}
 	case len(in.VoucherCode) > 2*(voucher.MaxCodeLen+voucher.MaxPrefix):
@@ -218,6 +223,10 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 	}
 	p, q, err := s.seats.PinForSale(ctx, in.Token, in.Actor)
 	if err != nil {
+		return order.Order{}, err
+	}
+	if err := s.applyFares(ctx, p, &q, in.Fares, in.Actor); err != nil {
+		s.seats.Unpin(p, in.Token)
 		return order.Order{}, err
 	}
 	o := s.newOrder(p, q, in.Actor)

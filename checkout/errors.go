@@ -17,4 +17,6 @@ var (
 	// ErrPassProduced: the pass is printed or past it (or blocked, replaced,
 	// expired, void) and takes no holder any more.
 	ErrPassProduced = errors.New("pass is printed or past it and refuses edits")
+	// ErrDocumentNotFound: no such document.
+	ErrDocumentNotFound = errors.New("document not found")
 )

@@ -11,6 +11,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/seating"
 )
 
@@ -65,6 +66,9 @@ func (s *Service) message(p *seating.Perf, o order.Order, kind, intro string) *o
 			zone = t.Zone
 		}
 		fmt.Fprintf(&b, "  %-36s %-12s %14s%s\n", SeatNameOf(h, t.Seat, t.SeatID).Label(), zone, money.Format(t.Price, o.Currency), state)
+		if t.Fare != "" && t.Fare != pricing.NormalFareID {
+			fmt.Fprintf(&b, "    Fare: %s\n", t.FareName)
+		}
 		if codes && t.Code != "" && t.Status == order.TicketLive {
 			fmt.Fprintf(&b, "    Ticket code %s\n", order.FormatTicketCode(t.Code))
 		}

@@ -18,7 +18,8 @@ import (
 
 // Rescheduling a performance to a replacement date (issue 16, seed 003
 // Ersatztermin). The replacement is set up with the original's data (hall,
-// zones and prices, channels and quotas, its blocks but not system blocks)
+// zones and prices, fares, channels and quotas, its blocks but not system
+// blocks)
 // and takes over its booking state, one order at a time in a job:
 //
 //   - a paid order becomes a new paid order on the replacement (same seats,
@@ -137,6 +138,16 @@ func (s *Service) setUpReplacement(ctx context.Context, r *catalog.Reschedule) e
 	}
 	if err := s.seats.CreateReplacement(ctx, r.OriginID, r.ReplacementID, r.StartsAt); err != nil {
 		return err
+	}
+	// The same fares (reduced and free ones, with their names).
+	fares, err := s.store.PerformanceFares(ctx, r.OriginID)
+	if err != nil {
+		return err
+	}
+	if len(fares) > 0 {
+		if err := s.store.SetPerformanceFares(ctx, r.ReplacementID, fares); err != nil {
+			return fmt.Errorf("replacement %s: fares: %w", r.ReplacementID, err)
+		}
 	}
 	if r.OriginStatus == catalog.OnSale {
 		if err := s.seats.SetStatus(ctx, r.OriginID, catalog.Stopped); err != nil {

@@ -31,6 +31,13 @@ func validDays(days int) error {
 // reservation ends unpaid. No lock is held while the order is written: the
 // pinned hold keeps its seats, and the store decides.
 func (s *Service) Reserve(ctx context.Context, token string, a seating.Actor, days int, buyerName, buyerEmail, code string) (order.Order, error) {
+	return s.ReserveAt(ctx, token, a, days, buyerName, buyerEmail, code, nil)
+}
+
+// ReserveAt is Reserve with a fare per seat (public seat id → fare id; seats
+// not named are normal), as Confirm's Fares: a reservation keeps its fares
+// when it is paid.
+func (s *Service) ReserveAt(ctx context.Context, token string, a seating.Actor, days int, buyerName, buyerEmail, code string, fares map[string]string) (order.Order, error) {
 	if err := validDays(days); err != nil {
 		return order.Order{}, err
 	}
@@ -42,6 +49,10 @@ func (s *Service) Reserve(ctx context.Context, token string, a seating.Actor, da
 	}
 	p, q, err := s.seats.PinForSale(ctx, token, a)
 	if err != nil {
+		return order.Order{}, err
+	}
+	if err := s.applyFares(ctx, p, &q, fares, a); err != nil {
+		s.seats.Unpin(p, token)
 		return order.Order{}, err
 	}
 	deadline := s.now().Add(time.Duration(days) * 24 * time.Hour).UTC().Truncate(time.Microsecond)

@@ -53,12 +53,14 @@ type Store interface {
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 	GetPass(ctx context.Context, id string) (pass.Pass, error)
 	PrintTickets(ctx context.Context, id string, c order.Change) (order.Order, error)
+	FareStore
 	PassesByToken(ctx context.Context, token string) ([]pass.Pass, error)
 	ListPasses(ctx context.Context, f pass.PassFilter) ([]pass.Pass, error)
 	PersonalizePass(ctx context.Context, token, id string, h pass.Holder) (pass.Pass, error)
 	PassByCode(ctx context.Context, code string) (pass.Pass, error)
 	BookPass(ctx context.Context, b pass.Booking) (pass.Entry, bool, error)
 	NumberStore
+	DocumentStore
 	PassBalance(ctx context.Context, id string) (int64, string, error)
 	PassLedger(ctx context.Context, id string, after int64, limit int) ([]pass.Entry, error)
 	ExchangePassVoucher(ctx context.Context, voucherID string, np pass.Pass, by string) (pass.Pass, error)
@@ -73,6 +75,7 @@ type Store interface {
 	MoveOrder(ctx context.Context, m order.Move) (order.Move, bool, error)
 	OrderMoves(ctx context.Context, originID string) ([]order.Move, error)
 	GetOrderMove(ctx context.Context, originOrderID string) (order.Move, error)
+	replaceStore
 }
 
 // Config wires a Service. Zero values take the defaults.

@@ -134,8 +134,13 @@ type Ticket struct {
 	Seat   uint32 // dense seat index
 	SeatID string // public seat id
 	Zone   string // zone id at the time of sale
-	Price  int64  // minor units
+	Price  int64  // minor units: what it was sold for, at its fare
 	Status string
+	// Fare is the id of the fare it was sold at (pricing.Fare; "normal" for
+	// every ticket sold before fares), FareName its name then: a ticket keeps
+	// both whatever becomes of the performance's fares.
+	Fare     string
+	FareName string
 	// PrintedAt is when the box office first printed it as a hard ticket;
 	// zero if never.
 	PrintedAt time.Time

@@ -21,6 +21,7 @@ const (
 	KindLapsed       = "reservation_ended"     // annulled or expired
 	KindReminder     = "reminder"              // a reservation's deadline is near; at most one per order
 	KindCancelled    = "performance_cancelled" // the performance will not take place (issue 16)
+	KindReplaced     = "performance_replaced"  // its name or date changed; the buyer may choose (issue 16)
 	KindResend       = "resend"
 	// KindRescheduled: the order moved to a replacement date (issue 16), its
 	// new order and tickets.

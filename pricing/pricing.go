@@ -31,7 +31,8 @@ func Tickets(zones []hall.Zone, zoneOf []uint16, seats []uint32, seatID func(uin
 			return nil, 0, "", &UnpricedError{Seat: seat}
 		}
 		z := zones[zoneOf[i]]
-		tickets = append(tickets, order.Ticket{Seat: seat, SeatID: seatID(seat), Zone: z.ID, Price: z.Price, Status: order.TicketLive})
+		tickets = append(tickets, order.Ticket{Seat: seat, SeatID: seatID(seat), Zone: z.ID, Price: z.Price, Status: order.TicketLive,
+			Fare: NormalFareID, FareName: NormalFareName})
 		total += z.Price
 		currency = z.Currency
 	}

@@ -18,7 +18,8 @@ func TestTickets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(8900+3400+3400), total)
 	require.Equal(t, "EUR", cur)
-	require.Equal(t, order.Ticket{Seat: 8, SeatID: "S8", Zone: "value", Price: 3400, Status: order.TicketLive}, tickets[1])
+	require.Equal(t, order.Ticket{Seat: 8, SeatID: "S8", Zone: "value", Price: 3400, Status: order.TicketLive,
+		Fare: NormalFareID, FareName: NormalFareName}, tickets[1])
 
 	for _, zoneOf := range [][]uint16{{0, hall.NoZone, 1}, {0, 2, 1}} {
 		_, _, _, err = Tickets(zones, zoneOf, []uint32{7, 8, 9}, id)

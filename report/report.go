@@ -52,6 +52,10 @@ type Sales struct {
 	Zones    []Line
 	Channels []Line
 	Products []Line
+	// Fares are the tickets by the fare they were sold at (issue 16),
+	// keyed by fare id, figured as zones are: a breakdown of the tickets,
+	// not added to the total again.
+	Fares []Line
 }
 
 // Builder sums the rows a store's report queries return into a report.
@@ -61,11 +65,12 @@ type Builder struct {
 	zones    map[string]*Figures
 	channels map[string]*Figures
 	products map[string]*Figures
+	fares    map[string]*Figures
 }
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}, products: map[string]*Figures{}}
+	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}, products: map[string]*Figures{}, fares: map[string]*Figures{}}
 }
 
 func (b *Builder) line(m map[string]*Figures, key string) *Figures {
@@ -104,6 +109,19 @@ func (b *Builder) Tickets(channel, zone string, reservedSeats, seats, refundedSe
 	z.Refunded += refunded
 }
 
+// Fare adds the tickets of one fare (any channel and zone), as Tickets adds
+// a zone's, to the fares breakdown only: Tickets counts the same tickets
+// for the total.
+func (b *Builder) Fare(fare string, reservedSeats, seats, refundedSeats int, gross, discounts, refunded int64) {
+	f := b.line(b.fares, fare)
+	f.ReservedSeats += reservedSeats
+	f.Seats += seats
+	f.RefundedSeats += refundedSeats
+	f.Gross += gross
+	f.Discounts += discounts
+	f.Refunded += refunded
+}
+
 // Passes adds the passes of one channel and product, as Tickets adds a
 // zone's tickets: the product's discounts and refunded are its passes'
 // shares; the total's and the channels' come from Orders and Refunds.
@@ -128,7 +146,7 @@ func (b *Builder) Refunds(channel string, n int, amount int64) {
 
 // Report returns the sums, lines sorted by key.
 func (b *Builder) Report() Sales {
-	r := Sales{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels), Products: lines(b.products)}
+	r := Sales{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels), Products: lines(b.products), Fares: lines(b.fares)}
 	r.Total.Net = r.Total.Gross - r.Total.Discounts - r.Total.Refunded
 	return r
 }

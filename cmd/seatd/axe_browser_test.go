@@ -125,7 +125,13 @@ func TestAxeEveryPage(t *testing.T) {
 	createProducts(t, base,
 		`{"kind":"annual","name":"Jahreskarte 2027","price":8900,"currency":"EUR","channels":["web"],"valid_from":"2027-01-01","valid_to":"2027-12-31"}`,
 		`{"kind":"block","name":"10er-Block","price":8000,"currency":"EUR","channels":["web"],"cards":10}`)
+	// Fares (issue 16): the checkout and the desk show a fare select per seat.
+	require.Equal(t, 200, adminCall(t, base, "PUT", "/api/v1/performances/"+perf+"/fares", map[string]any{"fares": []map[string]any{
+		{"id": "normal"}, {"id": "student", "name": "Student", "kind": "reduced", "prices": map[string]int64{"premium": 4500, "standard": 2900, "value": 1900}},
+	}}, nil))
 
+	replacePerformance(t, base, perf, "Axe (new date)")
+	replaceLink := replacementLink(t, base, fx.orderID)
 	newPage := browser(t)
 	for _, size := range []struct {
 		name string
@@ -150,6 +156,7 @@ func TestAxeEveryPage(t *testing.T) {
 						eval[any](t, page, fmt.Sprintf(`window.seatmap.select(%q), null`, seat))
 						require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#hold-button"))))
 						waitFor(t, page, `!!document.querySelector("#confirm-button") && /\d+:\d\d/.test((document.querySelector("#countdown") || {}).textContent || "")`, 10*time.Second)
+						waitFor(t, page, `!!document.querySelector("#hold-panel .fare-select, .seat-list .fare-select")`, 10*time.Second)
 					}},
 				{name: "order confirmation", url: "", ready: `true`,
 					setup: func(t *testing.T, page context.Context) {
@@ -160,6 +167,7 @@ func TestAxeEveryPage(t *testing.T) {
 						))
 						waitFor(t, page, `!!document.querySelector("#order-number") && document.querySelector("#order-number").textContent.trim().length >= 11`, 10*time.Second)
 					}},
+				{name: "attend-or-refund", url: replaceLink, ready: `!!document.querySelector("#choose-refund")`},
 				{name: "pass shop", url: base + "/#/shop", ready: `document.querySelectorAll("#shop-products li").length === 2`},
 				{name: "order of passes", url: "", ready: `true`,
 					setup: func(t *testing.T, page context.Context) {

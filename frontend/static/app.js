@@ -5,6 +5,7 @@
 //   #/            repertoire
 //   #/p/{id}      seat map and checkout of one performance
 //   #/order/{id}  order confirmation (order.js, loaded by import() on the first visit)
+//   #/order/{id}/replacement?key=…  the buyer's attend-or-refund page (replacement.js, by import())
 //   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
 //   #/personalize/{token}  the buyer's personalization page (personalize.js, by import())
 //   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
@@ -82,7 +83,10 @@ function route() {
 
   if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
   else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
-  else if (parts[0] === 'order' && parts[1]) {
+  else if (parts[0] === 'order' && parts[1] && parts[2] === 'replacement') {
+    const id = parts[1];
+    unmount = mountLazily(() => import('./replacement.js').then((m) => (el) => m.mountReplacement(el, id)), main);
+  } else if (parts[0] === 'order' && parts[1]) {
     const id = parts[1];
     unmount = mountLazily(() => import('./order.js').then((m) => (el) => m.mountOrder(el, id)), main);
   } else if (parts[0] === 'shop') unmount = mountLazily(() => import('./shop.js').then((m) => m.mountShop), main);

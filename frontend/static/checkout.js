@@ -26,8 +26,9 @@ import { PaymentStep, failedText, orderLink } from './pay.js';
  *   payment?: {method?: string, id?: string, provider?: string, client_secret?: string, expires_at?: string} | null,
  *   payments?: any[], access_key?: string, deadline?: string | null, created_at: string, notes?: string}} Order
  * @typedef {{code: string, name?: string, valid: boolean, value: number, reason: string | null}} CodeCheck
+ * @typedef {{id: string, name: string, kind: string, prices: Record<string, number>, staff_only: boolean}} Fare
  * @typedef {{
- *   seatLine: (id: string) => {label: string, zone: string, price: number, currency: string} | null,
+ *   seatLine: (id: string) => {label: string, zone: string, zoneId?: string, price: number, currency: string} | null,
  *   onExtended: (hold: Hold) => void,
  *   onGone: (message: string) => void,
  *   onReleased: () => void,
@@ -78,6 +79,13 @@ export class HoldPanel {
     this.lapsed = null;
     /** Set while the panel itself ends the hold (released, ordered): no offer then. */
     this.ending = false;
+    /** The performance's fares the web may choose (issue 16), once loaded; null: the normal fare alone. */
+    /** @type {Fare[] | null} */
+    this.fares = null;
+    this.faresFor = '';
+    /** The fare chosen per seat id; a seat not here is normal. */
+    /** @type {Map<string, string>} */
+    this.fareOf = new Map();
 
     this.countdown = h('span', { id: 'countdown', class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }, '--:--');
     this.countdownBox = h('div', { class: 'countdown' },
@@ -244,6 +252,7 @@ export class HoldPanel {
     this.deadline = Date.parse(hold.expires_at);
     // New or extended: the milestones count again from the new deadline.
     this.lastMilestone = Infinity;
+    this.#loadFares(hold.performance_id);
     this.#renderSeats();
     this.root.hidden = false;
     clearInterval(this.timer);
@@ -361,19 +370,64 @@ export class HoldPanel {
     this.#renderSeats();
   }
 
+  /**
+   * Loads the fares of the hold's performance once; the seats show a fare
+   * select where more than one fare is offered in their zone.
+   * @param {string} id
+   */
+  async #loadFares(id) {
+    if (this.faresFor === id) return;
+    this.faresFor = id;
+    this.fares = null;
+    this.fareOf.clear();
+    try {
+      const out = await api.get(paths.fares(id));
+      if (this.faresFor !== id) return;
+      this.fares = out.fares;
+      this.#renderSeats();
+    } catch {
+      // Without the list every seat is sold at the normal fare: the server prices it.
+    }
+  }
+
+  /**
+   * The fares offered for a seat's zone, with their price there.
+   * @param {string | undefined} zoneId
+   * @returns {{id: string, name: string, price: number}[]}
+   */
+  #faresIn(zoneId) {
+    if (!this.fares || !zoneId) return [];
+    return this.fares.filter((f) => zoneId in f.prices).map((f) => ({ id: f.id, name: f.name, price: f.prices[zoneId] }));
+  }
+
   #renderSeats() {
     if (!this.hold) return;
     /** @type {Map<string, number>} */
     const totals = new Map();
+    const focused = document.activeElement && this.list.contains(document.activeElement) ? document.activeElement.id : '';
     const items = this.hold.seats.map((id) => {
       const s = this.hooks.seatLine(id);
-      if (s) totals.set(s.currency, (totals.get(s.currency) || 0) + s.price);
+      const offered = this.#faresIn(s?.zoneId);
+      const chosen = offered.find((f) => f.id === this.fareOf.get(id)) || offered.find((f) => f.id === 'normal');
+      if (!chosen) this.fareOf.delete(id);
+      const price = s ? (chosen ? chosen.price : s.price) : 0;
+      if (s) totals.set(s.currency, (totals.get(s.currency) || 0) + price);
+      /** @type {HTMLSelectElement | null} */
+      let select = null;
+      if (s && offered.length > 1) {
+        select = /** @type {HTMLSelectElement} */ (h('select', {
+          id: `fare-${id}`, class: 'fare-select', 'data-seat': id, 'aria-label': `Fare for ${s.label}`,
+          onchange: (/** @type {Event} */ e) => this.#fareChosen(id, /** @type {HTMLSelectElement} */ (e.target).value),
+        }, offered.map((f) => h('option', { value: f.id }, `${f.name} · ${money(f.price, s.currency)}`))));
+        select.value = chosen ? chosen.id : 'normal';
+      }
       return h('li', null,
         h('span', { class: 'seat-name' }, s ? s.label : id),
-        h('span', { class: 'seat-zone' }, s ? s.zone : ''),
-        h('span', { class: 'seat-price' }, s ? money(s.price, s.currency) : ''));
+        h('span', { class: 'seat-zone' }, s ? s.zone : '', select),
+        h('span', { class: 'seat-price' }, s ? money(price, s.currency) : ''));
     });
     replace(this.list, items);
+    if (focused) document.getElementById(focused)?.focus();
     const [cur, minor] = totals.size === 1 ? [...totals][0] : ['', 0];
     const changed = cur !== this.amount.currency || minor !== this.amount.minor;
     this.amount = { minor, currency: cur };
@@ -381,6 +435,20 @@ export class HoldPanel {
     // A code's value may depend on the amount (a percentage, a cap at the price).
     if (changed && this.codeInput.value.trim()) this.#codeTyped(0);
     this.#renderTotal();
+  }
+
+  /**
+   * The buyer chose a fare for a seat: the prices and the total follow (the
+   * server prices the order again).
+   * @param {string} seat
+   * @param {string} fare
+   */
+  #fareChosen(seat, fare) {
+    if (fare === 'normal') this.fareOf.delete(seat);
+    else this.fareOf.set(seat, fare);
+    this.#renderSeats();
+    const name = this.fares?.find((f) => f.id === fare)?.name || fare;
+    announce(`${name} fare chosen. Total ${this.total.textContent}.`);
   }
 
   /** The total, with the code's discount when the check said it is valid. */
@@ -612,9 +680,12 @@ export class HoldPanel {
       this.codeInput.focus();
       return;
     }
-    /** @type {{hold_token: string, buyer: {name: string, email: string}, voucher_code?: string}} */
+    /** @type {{hold_token: string, buyer: {name: string, email: string}, voucher_code?: string, fares?: Record<string, string>}} */
     const body = { hold_token: this.hold.token, buyer };
     if (code) body.voucher_code = code;
+    const held = new Set(this.hold.seats);
+    const fares = Object.fromEntries([...this.fareOf].filter(([seat]) => held.has(seat)));
+    if (Object.keys(fares).length) body.fares = fares;
     const text = JSON.stringify(body);
     // A retry of the very same submit keeps its key, so the server sells once.
     if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };

@@ -112,6 +112,12 @@ class Desk extends StaffMapPage {
     this.saleBusy = false;
     /** @type {{key: string, body: string} | null} */
     this.attempt = null;
+    /** The performance's fares (issue 16), every one for staff; null until loaded: normal alone. */
+    /** @type {Array<{id: string, name: string, kind: string, prices: Record<string, number>, staff_only: boolean}> | null} */
+    this.fares = null;
+    /** The fare chosen per seat index of the sale; a seat not here is normal. */
+    /** @type {Map<number, string>} */
+    this.saleFares = new Map();
     this.maxSeats = 10;
     /** The query whose results are shown, searched again after an action. */
     this.lastQuery = '';
@@ -210,6 +216,19 @@ class Desk extends StaffMapPage {
     d.setSellable(['web', 'box_office']);
     this.#renderSaleOptions();
     this.#renderSelection();
+    this.#loadFares();
+  }
+
+  /** Loads the performance's fares for the counter sale's fare selects. */
+  async #loadFares() {
+    try {
+      const out = await api.get(paths.fares(this.id));
+      if (this.dead) return;
+      this.fares = out.fares;
+      if (this.sale) this.#renderSale();
+    } catch {
+      // Without them every seat sells at the normal fare.
+    }
   }
 
   viewOptions() {
@@ -431,21 +450,12 @@ class Desk extends StaffMapPage {
     if (this.sale) for (const i of this.sale.indices) if (d.mine[i] === MINE_HELD) d.mine[i] = MINE_NONE;
     const indices = /** @type {number[]} */ (hold.seats.map((s) => d.index.get(s)).filter((i) => i !== undefined));
     for (const i of indices) d.mine[i] = MINE_HELD;
-    if (!this.sale || this.sale.token !== hold.token) this.attempt = null;
+    if (!this.sale || this.sale.token !== hold.token) {
+      this.attempt = null;
+      this.saleFares.clear();
+    }
     this.sale = { ...hold, indices };
-    /** @type {Map<string, number>} */
-    const totals = new Map();
-    replace(this.saleList, indices.map((i) => {
-      const z = d.zoneOf(i);
-      if (z) totals.set(z.currency, (totals.get(z.currency) || 0) + z.price);
-      return h('li', null,
-        h('span', { class: 'seat-name' }, d.label(i)),
-        h('span', { class: 'seat-zone' }, z ? z.name : ''),
-        h('span', { class: 'seat-price' }, z ? money(z.price, z.currency) : ''));
-    }));
-    const total = [...totals].map(([c, v]) => money(v, c)).join(' + ') || '—';
-    this.saleTotal.textContent = total;
-    this.confirmBtn.textContent = `Take payment · ${total}`;
+    this.#renderSale();
     this.saleError.hidden = true;
     this.choose.hidden = true;
     this.receipt.hidden = true;
@@ -455,6 +465,45 @@ class Desk extends StaffMapPage {
     this.#tick();
     this.saleMethod.focus();
     announce(`${indices.length} seat${indices.length === 1 ? '' : 's'} held for the sale. Take the payment.`);
+  }
+
+  /** The seats held for the sale, each with its fare select where there is a choice, and the total. */
+  #renderSale() {
+    const d = /** @type {SeatData} */ (this.data);
+    if (!this.sale) return;
+    const focused = document.activeElement && this.saleList.contains(document.activeElement) ? document.activeElement.id : '';
+    /** @type {Map<string, number>} */
+    const totals = new Map();
+    replace(this.saleList, this.sale.indices.map((i) => {
+      const z = d.zoneOf(i);
+      const offered = z && this.fares ? this.fares.filter((f) => z.id in f.prices) : [];
+      const chosen = offered.find((f) => f.id === this.saleFares.get(i)) || offered.find((f) => f.id === 'normal');
+      if (!chosen) this.saleFares.delete(i);
+      const price = z ? (chosen ? chosen.prices[z.id] : z.price) : 0;
+      if (z) totals.set(z.currency, (totals.get(z.currency) || 0) + price);
+      const seatId = d.ids[i];
+      let select = null;
+      if (z && offered.length > 1) {
+        select = /** @type {HTMLSelectElement} */ (h('select', {
+          id: `sale-fare-${seatId}`, class: 'fare-select', 'aria-label': `Fare for ${d.label(i)}`,
+          onchange: (/** @type {Event} */ e) => {
+            const v = /** @type {HTMLSelectElement} */ (e.target).value;
+            if (v === 'normal') this.saleFares.delete(i);
+            else this.saleFares.set(i, v);
+            this.#renderSale();
+          },
+        }, offered.map((f) => h('option', { value: f.id }, `${f.name}${f.staff_only ? ' (staff)' : ''} · ${money(f.prices[z.id], z.currency)}`))));
+        select.value = chosen ? chosen.id : 'normal';
+      }
+      return h('li', null,
+        h('span', { class: 'seat-name' }, d.label(i)),
+        h('span', { class: 'seat-zone' }, z ? z.name : '', select),
+        h('span', { class: 'seat-price' }, z ? money(price, z.currency) : ''));
+    }));
+    if (focused) document.getElementById(focused)?.focus();
+    const total = [...totals].map(([c, v]) => money(v, c)).join(' + ') || '—';
+    this.saleTotal.textContent = total;
+    this.confirmBtn.textContent = `Take payment · ${total}`;
   }
 
   #endSale() {
@@ -488,6 +537,10 @@ class Desk extends StaffMapPage {
     /** @type {Record<string, any>} */
     const body = { hold_token: sale.token, buyer: { name, email }, payment: { method: this.saleMethod.value } };
     if (code) body.voucher_code = code;
+    if (this.saleFares.size) {
+      const d = /** @type {SeatData} */ (this.data);
+      body.fares = Object.fromEntries([...this.saleFares].map(([i, f]) => [d.ids[i], f]));
+    }
     const text = JSON.stringify(body);
     // A retry of the same sale keeps its key: the server sells once.
     if (!this.attempt || this.attempt.body !== text) this.attempt = { key: api.uuid(), body: text };
@@ -832,6 +885,10 @@ class Desk extends StaffMapPage {
     const name = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-name-${uid}`, class: 'reserve-name', type: 'text', maxlength: '200', required: true, autocomplete: 'off' }));
     const email = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-email-${uid}`, class: 'reserve-email', type: 'email', maxlength: '254', autocomplete: 'off' }));
     const code = /** @type {HTMLInputElement} */ (h('input', { id: `reserve-code-${uid}`, class: 'reserve-code', type: 'text', maxlength: '64', autocomplete: 'off', spellcheck: 'false' }));
+    // Fares (issue 16): one fare for the hold's seats, where their zone offers it.
+    const fareChoices = (this.fares || []).filter((f) => f.kind !== 'normal');
+    const fare = fareChoices.length ? /** @type {HTMLSelectElement} */ (h('select', { id: `reserve-fare-${uid}`, class: 'reserve-fare' },
+      h('option', { value: 'normal' }, 'Normal'), fareChoices.map((f) => h('option', { value: f.id }, f.name)))) : null;
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'submit', class: 'btn btn-small btn-primary reserve-confirm' }, 'Reserve');
     const form = h('form', { class: 'reserve-form', novalidate: true, 'aria-label': `Reserve hold ${shortToken(token)}`, onsubmit: async (/** @type {Event} */ e) => {
@@ -849,6 +906,16 @@ class Desk extends StaffMapPage {
         /** @type {Record<string, any>} */
         const body = { days: n, buyer: { name: name.value.trim(), email: email.value.trim() } };
         if (code.value.trim()) body.voucher_code = code.value.trim();
+        const chosen = fare && fare.value !== 'normal' ? (this.fares || []).find((f) => f.id === fare.value) : null;
+        const hold = this.holds.find((x) => x.token === token);
+        const d = this.data;
+        if (chosen && hold && d) {
+          body.fares = Object.fromEntries(hold.seats.filter((s) => {
+            const i = d.index.get(s);
+            const z = i === undefined ? null : d.zoneOf(i);
+            return !!z && z.id in chosen.prices;
+          }).map((s) => [s, chosen.id]));
+        }
         const o = await api.post(paths.holdReserve(token), body);
         form.closest('tr')?.remove();
         this.#notice(`Reserved as order ${o.number} for ${o.buyer?.name || name.value.trim()} until ${dateTime(o.deadline || '')}.`);
@@ -858,6 +925,7 @@ class Desk extends StaffMapPage {
     h('div', { class: 'field' }, h('label', { for: name.id }, 'Buyer name'), name),
     h('div', { class: 'field' }, h('label', { for: email.id }, 'E-mail'), email),
     h('div', { class: 'field' }, h('label', { for: code.id }, 'Code (optional)'), code),
+    fare ? h('div', { class: 'field' }, h('label', { for: fare.id }, 'Fare'), fare) : null,
     h('div', { class: 'reserve-buttons' }, confirm,
       h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => this.#toggleReserveForm(token, toggle) }, 'Close')),
     err);

@@ -18,7 +18,7 @@ import { PaymentStep, failedText, paymentHistory, orderLink } from './pay.js';
 
 /**
  * @typedef {{id: string, seat: string, code: string | null, seat_label?: string, section?: string, row?: string,
- *   number?: string, zone: string, price: number, status: string, series?: string, ticket_number?: string}} Ticket
+ *   number?: string, zone: string, price: number, status: string, series?: string, ticket_number?: string, fare?: string, fare_name?: string}} Ticket
  * @typedef {{id: string, code: string | null, state: string, product_id: string, product_name: string, kind: string,
  *   price: number, valid_from: string | null, valid_to: string | null, personalize: boolean}} Pass
  * @typedef {{id: string, number: string, status: string, performance_id: string, seats: string[], tickets: Ticket[],
@@ -55,6 +55,8 @@ function ticketCard(order, t, key) {
       h('strong', { class: 'ticket-seat' }, name),
       h('span', { class: 'ticket-price' }, money(t.price, order.currency))),
     t.ticket_number ? h('p', { class: 'ticket-form muted' }, `Ticket No. ${t.ticket_number}`) : null,
+    // The fare it was sold at (issue 16), when not the normal one.
+    t.fare && t.fare !== 'normal' ? h('p', { class: 'ticket-fare muted', dataset: { fare: t.fare } }, `Fare: ${t.fare_name || t.fare}`) : null,
     valid
       ? h('div', { class: 'ticket-body' },
         h('img', {
@@ -213,7 +215,8 @@ export function mountOrder(root, id) {
             ? h('p', { class: 'order-sub' },
               h('a', { id: 'order-tickets-pdf', class: 'button', href: paths.ticketsPDF(order.id, key), download: `tickets-${order.number}.pdf` },
                 'Download tickets (PDF)'),
-              ' to print or keep on your phone.')
+              ' to print or keep on your phone. ',
+              h('a', { id: 'order-invoice-pdf', href: paths.invoicePDF(order.id, key), download: `invoice-${order.number}.pdf` }, 'Invoice (PDF)'))
             : null,
           h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key)))],
         failed || !passes.length ? null : [

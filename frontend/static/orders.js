@@ -367,7 +367,11 @@ export function mountOrderPage(root, id, _user) {
       return h('tr', { dataset: { seat: t.seat, status: t.status || 'live' } },
         refundable ? h('td', { class: 'check-cell' }, box) : null,
         h('th', { scope: 'row' }, seatName(t.seat)),
-        h('td', null, zones.get(t.zone) || t.zone),
+        h('td', null, zones.get(t.zone) || t.zone,
+          // The fare it was sold at (issue 16), when not the normal one.
+          /** @type {any} */ (t).fare && /** @type {any} */ (t).fare !== 'normal'
+            ? h('span', { class: 'ticket-fare-note', dataset: { fare: /** @type {any} */ (t).fare } }, ` · ${/** @type {any} */ (t).fare_name || /** @type {any} */ (t).fare}`)
+            : null),
         h('td', { class: 'num' }, money(t.price, cur)),
         h('td', null, h('span', { class: `ticket-status ticket-${t.status || 'live'}` }, ticketStatus(t.status || 'live'))),
         h('td', { class: 'ticket-code-cell' }, t.code && live && t.id
@@ -452,7 +456,7 @@ export function mountOrderPage(root, id, _user) {
               h('caption', { class: 'sr-only' }, 'Seats of the order'),
               h('thead', null, h('tr', null,
                 refundable ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Refund')) : null,
-                h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col' }, 'Zone'),
+                h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col' }, 'Zone · fare'),
                 h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Ticket'))),
               h('tbody', null, seatRows))),
             sums) : null,

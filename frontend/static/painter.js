@@ -14,6 +14,8 @@ import { money, count, parseMoney, amountText, amountPlaceholder, amountHelp } f
 import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 import { StaffMapPage, channelLabel, swatch } from './staffmap.js';
+import { replaceSection } from './replacepanel.js';
+import { FaresEditor } from './fares.js';
 
 /**
  * @typedef {import('./seatdata.js').Zone} Zone
@@ -199,6 +201,11 @@ class Painter extends StaffMapPage {
         h('p', { class: 'hint' }, 'A template keeps zones, quotas and blocks for later performances in this hall.'),
         h('div', { class: 'inline-form' }, this.templateSelect, this.templateApply),
         h('div', { class: 'inline-form' }, this.templateName, this.templateSave)),
+      replaceSection({
+        id: () => this.id, perf: () => this.perf, dead: () => this.dead,
+        changed: (p) => { this.perf = { ...this.perf, ...p }; this.renderInfo(); },
+      }),
+      new FaresEditor(this.id, () => this.data?.zones || []).el,
       this.#cancelSection());
     // The stroke's answer shows under the map, where the eye is after a drag.
     this.mapEl.after(this.result);

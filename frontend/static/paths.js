@@ -66,6 +66,8 @@ export const performanceHolds = (id) => `${performance(id)}/holds`;
 export const paint = (id) => `${performance(id)}/paint`;
 /** @param {string} id */
 export const zones = (id) => `${performance(id)}/zones`;
+/** @param {string} id a performance's fares (GET; PUT staff) */
+export const fares = (id) => `${performance(id)}/fares`;
 /** @param {string} id apply a hall template */
 export const template = (id) => `${performance(id)}/template`;
 /** @param {string} id @param {'start'|'stop'} action */
@@ -118,6 +120,13 @@ export const ticketQR = (orderId, ticketId, key) =>
 export const ticketsPDF = (orderId, key) =>
   url(key ? withQuery(`/orders/${seg(orderId)}/tickets.pdf`, { key }) : `/orders/${seg(orderId)}/tickets.pdf`);
 /**
+ * The order's invoice as a PDF.
+ * @param {string} orderId
+ * @param {string} [key] the order's key, when the page was opened by it
+ */
+export const invoicePDF = (orderId, key) =>
+  url(key ? withQuery(`/orders/${seg(orderId)}/invoice.pdf`, { key }) : `/orders/${seg(orderId)}/invoice.pdf`);
+/**
  * A pass's QR code (SVG), for an <img>: whole, as the browser loads it.
  * @param {string} orderId
  * @param {string} passId
@@ -139,6 +148,16 @@ export const orderPay = (id) => `${order(id)}/pay`;
 export const orderAnnul = (id) => `${order(id)}/annul`;
 /** @param {string} id */
 export const orderResend = (id) => `${order(id)}/resend`;
+/**
+ * The offer of a performance's replacement to an order's buyer (GET), and
+ * the buyer's choice (POST): with the order's key from the e-mail's link.
+ * @param {string} id
+ * @param {string} [key]
+ */
+export const orderReplacement = (id, key) =>
+  (key ? withQuery(`/orders/${seg(id)}/replacement`, { key }) : `/orders/${seg(id)}/replacement`);
+/** A performance's last replacement and its buyers' choices, for staff. @param {string} id */
+export const performanceReplacement = (id) => `/performances/${seg(id)}/replacement`;
 
 // ---- payments ----
 

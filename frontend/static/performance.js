@@ -865,7 +865,7 @@ class PerformancePage {
     const i = data?.index.get(sid);
     if (!data || i === undefined) return null;
     const z = data.zoneOf(i);
-    return { label: data.label(i), zone: z ? z.name : '', price: z ? z.price : 0, currency: z ? z.currency : 'EUR' };
+    return { label: data.label(i), zone: z ? z.name : '', zoneId: z ? z.id : '', price: z ? z.price : 0, currency: z ? z.currency : 'EUR' };
   }
 
   // ---- test hooks ----

@@ -18,7 +18,7 @@ import { loadPerformances, performanceOptions, zoneNames, dayStart } from './cat
  * @typedef {{reservations: number, reserved_seats: number, paid_orders: number, seats: number, refunded_seats: number,
  *   refunds: number, gross: number, discounts: number, refunded: number, net: number, passes?: number, refunded_passes?: number}} Figures
  * @typedef {Figures & {key: string}} Line
- * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[], products?: Line[]}} Report
+ * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[], products?: Line[], fares?: Line[]}} Report
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -115,7 +115,10 @@ export function mountReports(root, _user) {
           unsplit(r.zones, t) ? 'Refunds of an amount (not of seats) belong to no zone: they show by channel and in the total.' : ''),
         chart('channels', 'By channel', r.channels, channelLabel, cur, ''),
         r.products && r.products.length ? chart('products', 'By product', r.products, (k) => k, cur,
-          'Passes and access products sold; a block card counts each of its cards.') : null));
+          'Passes and access products sold; a block card counts each of its cards.') : null,
+        // Fares (issue 16): shown once some ticket was sold at another fare than normal.
+        r.fares && r.fares.some((l) => l.key !== 'normal') ? chart('fares', 'By fare', r.fares, (k) => k, cur,
+          'Tickets by the fare they were sold at (normal, reduced, free).') : null));
   }
 
   /**
@@ -175,7 +178,7 @@ export function mountReports(root, _user) {
     const table = h('table', { class: 'stats-table', id: `table-${id}` },
       h('caption', null, `${title}: figures`),
       h('thead', null, h('tr', null,
-        h('th', { scope: 'col' }, id === 'zones' ? 'Zone' : id === 'products' ? 'Product' : 'Channel'),
+        h('th', { scope: 'col' }, id === 'zones' ? 'Zone' : id === 'products' ? 'Product' : id === 'fares' ? 'Fare' : 'Channel'),
         h('th', { scope: 'col', class: 'num' }, id === 'products' ? 'Passes' : 'Seats'),
         h('th', { scope: 'col', class: 'num' }, 'Gross'),
         h('th', { scope: 'col', class: 'num' }, 'Discounts'),

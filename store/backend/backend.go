@@ -15,6 +15,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/voucher"
@@ -53,6 +54,7 @@ type Store interface {
 	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
 	// RunningJobs lists the jobs still running, oldest first.
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
+	Replacements
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
 	// CreateReschedule stores a reschedule (issue 16) unless its original
 	// has one, and returns the stored one; created says whether it is new.
@@ -72,6 +74,14 @@ type Store interface {
 	OrderMoves(ctx context.Context, originID string) ([]order.Move, error)
 	// GetOrderMove returns an original order's move; ErrNotFound if none.
 	GetOrderMove(ctx context.Context, originOrderID string) (order.Move, error)
+	// PerformanceFares returns a performance's fares in their order, as
+	// stored (the normal fare without prices: pricing.WithZones fills them
+	// in); none when they were never set.
+	PerformanceFares(ctx context.Context, performanceID string) ([]pricing.Fare, error)
+	// SetPerformanceFares replaces a performance's fares (as
+	// pricing.NormalizeFares returns them) at once; ErrNotFound without the
+	// performance.
+	SetPerformanceFares(ctx context.Context, performanceID string, fares []pricing.Fare) error
 
 	// CreateOrder writes the order, its tickets and its passes in one transaction, with its
 	// Origin (history entry and outbox message) and, when VoucherCode is set, one
@@ -307,6 +317,7 @@ type Store interface {
 	// surcharges; gate.Store says what each does.
 	gate.Store
 
-	// The register of ticket numbers (issue 17).
+	// The register of ticket numbers and the documents (issue 17).
 	TicketNumbers
+	Documents
 }

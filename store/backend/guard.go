@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
@@ -99,6 +100,14 @@ func (g *guarded) RunningJobs(ctx context.Context) ([]catalog.Job, error) {
 
 func (g *guarded) SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error {
 	return g.b.Do(ctx, func(ctx context.Context) error { return g.st.SetZones(ctx, id, zones, seatZones) })
+}
+
+func (g *guarded) PerformanceFares(ctx context.Context, performanceID string) ([]pricing.Fare, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]pricing.Fare, error) { return g.st.PerformanceFares(ctx, performanceID) })
+}
+
+func (g *guarded) SetPerformanceFares(ctx context.Context, performanceID string, fares []pricing.Fare) error {
+	return g.b.Do(ctx, func(ctx context.Context) error { return g.st.SetPerformanceFares(ctx, performanceID, fares) })
 }
 
 func (g *guarded) CreateOrder(ctx context.Context, o order.Order) (order.Order, error) {

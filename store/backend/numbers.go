@@ -5,6 +5,7 @@ import (
 
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
 )
 
 // TicketNumbers is the register of ticket numbers (issue 17, see
@@ -36,4 +37,51 @@ func (g *guarded) TicketRegister(ctx context.Context, performanceID string) ([]o
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.TicketNumber, error) {
 		return g.st.TicketRegister(ctx, performanceID)
 	})
+}
+
+// Documents is the store of documents (issue 17, report.Document) and what
+// they are made of.
+type Documents interface {
+	// TicketRows returns the tickets of a performance's issued orders with
+	// their current numbers, in one snapshot.
+	TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error)
+	// PerformanceRefunds returns every refund of a performance's orders.
+	PerformanceRefunds(ctx context.Context, performanceID string) ([]order.Refund, error)
+	// SaveDocument stores the next version of a document, unless the last
+	// has the same SHA-256 (returned, created false); ErrNotFound without
+	// the performance.
+	SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error)
+	// Documents lists every version of a performance's documents, without
+	// their files.
+	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
+	// GetDocument returns a document with its files, or ErrNotFound.
+	GetDocument(ctx context.Context, id string) (report.Document, error)
+}
+
+func (g *guarded) TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.TicketRow, error) { return g.st.TicketRows(ctx, performanceID) })
+}
+
+func (g *guarded) PerformanceRefunds(ctx context.Context, performanceID string) ([]order.Refund, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.Refund, error) { return g.st.PerformanceRefunds(ctx, performanceID) })
+}
+
+func (g *guarded) SaveDocument(ctx context.Context, d report.Document) (report.Document, bool, error) {
+	type saved struct {
+		d       report.Document
+		created bool
+	}
+	r, err := breaker.Call(ctx, g.b, func(ctx context.Context) (saved, error) {
+		d, created, err := g.st.SaveDocument(ctx, d)
+		return saved{d, created}, err
+	})
+	return r.d, r.created, err
+}
+
+func (g *guarded) Documents(ctx context.Context, performanceID string) ([]report.Document, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.Document, error) { return g.st.Documents(ctx, performanceID) })
+}
+
+func (g *guarded) GetDocument(ctx context.Context, id string) (report.Document, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Document, error) { return g.st.GetDocument(ctx, id) })
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,7 +30,7 @@ WHERE order_id = $1 ORDER BY seq`
 	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	refundTickets = `UPDATE tickets SET status = 'refunded' WHERE order_id = $1 AND seat_index = ANY($2::int[]) AND status = 'live'`
 	refundOrder   = `UPDATE orders SET refunded = refunded + $2, status = $3, updated_at = $4 WHERE id = $1`
-	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets WHERE order_id = $1 ORDER BY seat_index`
+	ticketsOf     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets WHERE order_id = $1 ORDER BY seat_index`
 
 	codeColumns = `code, kind, coalesce(batch_id, ''), name, percent, amount, currency, max_uses, uses, state,
 restrictions, created_by, created_at, updated_at`
@@ -106,7 +107,7 @@ func lockOrder(ctx context.Context, tx pgx.Tx, id string) (order.Order, error) {
 		var t order.Ticket
 		var seat int32
 		var printed *time.Time
-		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed)
+		err := r.Scan(&seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed, &t.Fare, &t.FareName)
 		t.Seat = uint32(seat)
 		if printed != nil {
 			t.PrintedAt = printed.UTC()
@@ -457,6 +458,11 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 
 // ---- sales report ----
 
+// salesFares is the fares breakdown (issue 16): salesTickets by fare
+// instead of by (channel, zone).
+var salesFares = strings.Replace(strings.Replace(salesTickets, "SELECT o.channel, t.zone,", "SELECT t.fare,", 1),
+	"GROUP BY o.channel, t.zone", "GROUP BY t.fare", 1)
+
 // SalesReport sums the orders made and the refunds given in a period.
 func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
@@ -483,6 +489,18 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 				return err
 			}
 			b.Tickets(channel, zone, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
+		}
+		return rows.Err()
+	})
+	batch.Queue(salesFares, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var fare string
+			var reservedSeats, seats, refundedSeats int
+			var gross, discounts, refunded int64
+			if err := rows.Scan(&fare, &reservedSeats, &seats, &refundedSeats, &gross, &discounts, &refunded); err != nil {
+				return err
+			}
+			b.Fare(fare, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
 		}
 		return rows.Err()
 	})

@@ -33,7 +33,7 @@ total, currency, channel, sold_by, payment_method, deadline, created_at, updated
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets WHERE order_id = ANY($1::text[]) ORDER BY order_id, seat_index`
 	selectReservedOrders  = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status IN ('reserved', 'pending_payment') ORDER BY created_at, id`
 	selectSoldSeats       = `SELECT t.seat_index FROM tickets t JOIN orders o ON o.id = t.order_id
 WHERE t.performance_id = $1 AND t.status = 'live' AND o.status IN ('paid', 'partially_refunded', 'refunded')
@@ -87,7 +87,8 @@ WHERE id = $1`
 // fails the statement.
 //
 // $1–$16 the order, $17–$21 the tickets' arrays, $22–$24 the history entry,
-// $25–$26 the tickets' ids and codes, $27 the order's access key;
+// $25–$26 the tickets' ids and codes, $27 the order's access key,
+// $28–$29 the tickets' fares (id and name);
 // then the code and discount, then the message, when the variant has them.
 //
 // An order with passes writes them in the same statement (the third
@@ -109,7 +110,7 @@ const passArrays = 14
 
 func insertOrderSQL(code, mail, passes bool) string {
 	var b strings.Builder
-	next := 28
+	next := 30
 	param := func() string { next++; return fmt.Sprint("$", next-1) }
 	cols, vals, cond := "", "", ""
 	b.WriteString("WITH ")
@@ -153,10 +154,10 @@ func insertOrderSQL(code, mail, passes bool) string {
 )`)
 	}
 	b.WriteString(`
-INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code)
-SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status, t.id, t.code
-FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[], $25::text[], $26::text[])
-  AS t(seat, seat_id, zone, price, status, id, code)`)
+INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code, fare, fare_name)
+SELECT (SELECT id FROM o), $3, t.seat, t.seat_id, t.zone, t.price, t.status, t.id, t.code, t.fare, t.fare_name
+FROM unnest($17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[], $25::text[], $26::text[], $28::text[], $29::text[])
+  AS t(seat, seat_id, zone, price, status, id, code, fare, fare_name)`)
 	return b.String()
 }
 
@@ -206,14 +207,16 @@ func orderArgs(o order.Order) (ins orderInsert, seats []int32) {
 	seats = make([]int32, n)
 	ids, zones, prices, statuses := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
 	tids, codes := make([]string, n), make([]string, n)
+	fares, fareNames := make([]string, n), make([]string, n)
 	for i, t := range o.Tickets {
 		seats[i], ids[i], zones[i], prices[i], statuses[i] = int32(t.Seat), t.SeatID, t.Zone, t.Price, t.Status
 		tids[i], codes[i] = t.ID, t.Code
+		fares[i], fareNames[i] = ticketFare(t)
 	}
 	args := []any{o.ID, o.Number, o.PerformanceID, o.Status, o.BuyerName, o.BuyerEmail,
 		o.Session, o.HoldToken, o.IdempotencyKey, o.Total, o.Currency, o.Channel, o.SoldBy, o.PaymentMethod,
 		nullTime(o.Deadline), o.CreatedAt, seats, ids, zones, prices, statuses,
-		o.Origin.Actor, o.Origin.Reason, order.CreatedDetail(o), tids, codes, o.AccessKey}
+		o.Origin.Actor, o.Origin.Reason, order.CreatedDetail(o), tids, codes, o.AccessKey, fares, fareNames}
 	code, mail := 0, 0
 	if o.VoucherCode != "" {
 		code = 1
@@ -358,7 +361,7 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 		var t order.Ticket
 		var seat int32
 		var printed *time.Time
-		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed); err != nil {
+		if err := rows.Scan(&id, &seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed, &t.Fare, &t.FareName); err != nil {
 			return err
 		}
 		if printed != nil {

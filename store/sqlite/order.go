@@ -27,7 +27,7 @@ const (
 	insertOrder = `INSERT INTO orders (id, number, performance_id, status, buyer_name, buyer_email, session, hold_token, idempotency_key,
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, access_key)
 VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`
-	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	insertTicket = `INSERT INTO tickets (order_id, performance_id, seat_index, seat_id, zone, price, status, id, code, fare, fare_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 	// Run inside the failed order's transaction, which sees its own tickets.
 	liveAmong = `SELECT seat_index FROM tickets
 WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2)) AND order_id <> $3
@@ -37,7 +37,7 @@ ORDER BY seat_index`
 total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key, notes`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
-	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets
+	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets
 WHERE order_id IN (SELECT value FROM json_each($1))
 ORDER BY order_id, seat_index`
 	selectReservedOrders = `SELECT ` + orderColumns + ` FROM orders WHERE performance_id = $1 AND status IN ('reserved', 'pending_payment') ORDER BY created_at, id`
@@ -126,7 +126,8 @@ func insertOrderRows(ctx context.Context, tx *sql.Tx, st *orderStmts, o order.Or
 		return err
 	}
 	for _, t := range o.Tickets {
-		_, err := st.ticket.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status, t.ID, t.Code)
+		fare, fareName := ticketFare(t)
+		_, err := st.ticket.ExecContext(ctx, o.ID, o.PerformanceID, t.Seat, t.SeatID, t.Zone, t.Price, t.Status, t.ID, t.Code, fare, fareName)
 		if c, ok := violation(err); ok && c.columns == liveSeatColumns {
 			// A failed statement leaves the transaction open: name the sold
 			// seats from what this transaction sees, before rolling back.
@@ -235,7 +236,7 @@ func (s *Store) withTickets(ctx context.Context, orders []order.Order) error {
 		var id string
 		var t order.Ticket
 		var printed sql.NullInt64
-		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed); err != nil {
+		if err := rows.Scan(&id, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed, &t.Fare, &t.FareName); err != nil {
 			return err
 		}
 		if printed.Valid {

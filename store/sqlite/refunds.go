@@ -16,7 +16,7 @@ const (
 	insertRefund      = `INSERT INTO refunds (` + refundColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	selectRefundByKey = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 AND idempotency_key = $2`
 	selectRefunds     = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, rowid`
-	selectTickets     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at FROM tickets WHERE order_id = $1 ORDER BY seat_index`
+	selectTickets     = `SELECT seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets WHERE order_id = $1 ORDER BY seat_index`
 	refundTickets     = `UPDATE tickets SET status = 'refunded'
 WHERE order_id = $1 AND status = 'live' AND seat_index IN (SELECT value FROM json_each($2))`
 	setRefunded = `UPDATE orders SET refunded = $2, status = $3, updated_at = $4 WHERE id = $1`
@@ -64,7 +64,7 @@ func orderIn(ctx context.Context, tx *sql.Tx, id string) (order.Order, error) {
 	for rows.Next() {
 		var t order.Ticket
 		var printed sql.NullInt64
-		if err := rows.Scan(&t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed); err != nil {
+		if err := rows.Scan(&t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.ID, &t.Code, &printed, &t.Fare, &t.FareName); err != nil {
 			return order.Order{}, err
 		}
 		if printed.Valid {

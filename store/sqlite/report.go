@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store"
@@ -56,6 +57,14 @@ WHERE ($1 = '' OR o.performance_id = $1) AND r.created_at >= $2 AND r.created_at
 GROUP BY o.channel`
 )
 
+// The fares breakdown (issue 16): the tickets query by fare instead of by
+// (channel, zone).
+var (
+	reportFares              = strings.Replace(reportTickets, "SELECT o.channel, t.zone,", "SELECT t.fare,", 1)
+	reportFaresAll           = reportFares + ` AND $1 = '' GROUP BY t.fare`
+	reportFaresOfPerformance = reportFares + ` AND o.performance_id = $1 GROUP BY t.fare`
+)
+
 // SalesReport sums orders and refunds (see store.SalesBuilder) in one read
 // transaction, so that its figures come from one snapshot.
 func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
@@ -102,6 +111,23 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 	})
 	if err != nil {
 		return report.Sales{}, fmt.Errorf("sales report: tickets: %w", err)
+	}
+	faresQuery := reportFaresAll
+	if f.PerformanceID != "" {
+		faresQuery = reportFaresOfPerformance
+	}
+	err = each(ctx, tx, faresQuery, args, func(rows *sql.Rows) error {
+		var fare string
+		var reservedSeats, seats, refundedSeats int
+		var gross, discounts, refunded int64
+		if err := rows.Scan(&fare, &reservedSeats, &seats, &refundedSeats, &gross, &discounts, &refunded); err != nil {
+			return err
+		}
+		b.Fare(fare, reservedSeats, seats, refundedSeats, gross, discounts, refunded)
+		return nil
+	})
+	if err != nil {
+		return report.Sales{}, fmt.Errorf("sales report: fares: %w", err)
 	}
 	err = each(ctx, tx, passesQuery, args, func(rows *sql.Rows) error {
 		var channel, product string

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
 )
 
@@ -154,5 +156,73 @@ func runTicketNumbers(t *testing.T, f *fixture, open func(t *testing.T) backend.
 			require.False(t, tickets[n.TicketID], "ticket %s numbered twice", n.TicketID)
 			tickets[n.TicketID] = true
 		}
+	})
+}
+
+// runDocuments checks the documents' store: versions by content, immutable
+// rows, and the rows documents are made of.
+func runDocuments(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
+	ctx := context.Background()
+
+	t.Run("Documents", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		p := f.perf(t, s, f.hall(t, s), day)
+		o, err := s.CreateOrder(ctx, f.order(p, "s", "", 4, 5))
+		require.NoError(t, err)
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o.ID, Seats: []uint32{5}, Amount: 5000,
+			Method: "cash", Reason: "ill", IdempotencyKey: "d1", Change: order.Change{Actor: "staff:desk"}})
+		require.NoError(t, err)
+		numberAll(t, s)
+
+		rows, err := s.TicketRows(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, rows, 2)
+		require.Equal(t, "S4", rows[0].SeatID)
+		require.Equal(t, uint32(4), rows[0].Seat)
+		require.Equal(t, "AA", rows[0].Series)
+		require.Equal(t, rows[0].Number+1, rows[1].Number)
+		require.Equal(t, order.TicketRefunded, rows[1].Status)
+		require.Equal(t, o.Number, rows[1].OrderNumber)
+		requireUTC(t, rows[0].IssuedAt, rows[0].UpdatedAt, rows[0].OrderAt)
+		refunds, err := s.PerformanceRefunds(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, refunds, 1)
+		require.Equal(t, []uint32{5}, refunds[0].Seats)
+
+		at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+		doc := func(sha string) report.Document {
+			return report.Document{ID: f.id("doc"), PerformanceID: p.ID, Kind: report.KindRealization, SHA256: sha, AsOf: at,
+				PDF: []byte("%PDF-" + sha), CSV: []byte("a,b\n" + sha), CreatedBy: "staff:org"}
+		}
+		v1, created, err := s.SaveDocument(ctx, doc("aaa"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 1, v1.Version)
+		same, created, err := s.SaveDocument(ctx, doc("aaa"))
+		require.NoError(t, err)
+		require.False(t, created, "the same content is the stored document")
+		require.Equal(t, v1.ID, same.ID)
+		v2, created, err := s.SaveDocument(ctx, doc("bbb"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 2, v2.Version)
+		require.Equal(t, v1.ID, v2.Supersedes)
+		list, err := s.Documents(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, list, 2)
+		require.Equal(t, v2.ID, list[0].ID, "newest first")
+		require.Equal(t, v2.ID, list[1].SupersededBy)
+		require.Nil(t, list[0].PDF, "lists carry no files")
+		got, err := s.GetDocument(ctx, v1.ID)
+		require.NoError(t, err)
+		require.Equal(t, []byte("%PDF-aaa"), got.PDF)
+		require.True(t, at.Equal(got.AsOf))
+		requireUTC(t, got.AsOf, got.CreatedAt)
+		_, err = s.GetDocument(ctx, "nope")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		_, _, err = s.SaveDocument(ctx, report.Document{ID: f.id("doc"), PerformanceID: "nope", Kind: report.KindSettlement, SHA256: "c", AsOf: at,
+			PDF: []byte("x"), CSV: []byte("y")})
+		require.ErrorIs(t, err, store.ErrNotFound)
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/staff"
 	"github.com/seatmap/seatmap/store"
 	"github.com/seatmap/seatmap/store/backend"
@@ -64,7 +65,8 @@ func (f *fixture) order(p catalog.Performance, session, key string, seats ...uin
 		IdempotencyKey: key, Currency: "EUR", PaymentMethod: "online",
 	}
 	for _, seat := range seats {
-		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprintf("S%d", seat), Zone: "a", Price: 5000, Status: order.TicketLive})
+		o.Tickets = append(o.Tickets, order.Ticket{Seat: seat, SeatID: fmt.Sprintf("S%d", seat), Zone: "a", Price: 5000, Status: order.TicketLive,
+			Fare: pricing.NormalFareID, FareName: pricing.NormalFareName})
 		o.Total += 5000
 	}
 	return o
@@ -994,6 +996,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runCommerce(t, f, open)
 	runTickets(t, f, open)
 	runTicketNumbers(t, f, open)
+	runDocuments(t, f, open)
 	runPayments(t, f, open)
 	runPaymentList(t, f, openWith)
 	runProducts(t, f, open, openWith)
@@ -1003,6 +1006,8 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runGates(t, f, open)
 	runJobs(t, f, open)
 	runReschedule(t, f, open)
+	runReplacements(t, f, open)
+	runFares(t, f, open)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose

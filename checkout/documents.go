@@ -1,0 +1,96 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/documents"
+	"github.com/seatmap/seatmap/input"
+	"github.com/seatmap/seatmap/internal/ids"
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/seating"
+	"github.com/seatmap/seatmap/store"
+)
+
+// DocumentStore keeps the documents (issue 17) and gives what they are made
+// of.
+type DocumentStore interface {
+	TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error)
+	PerformanceRefunds(ctx context.Context, performanceID string) ([]order.Refund, error)
+	SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error)
+	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
+	GetDocument(ctx context.Context, id string) (report.Document, error)
+}
+
+// MakeDocument makes a performance's document of a kind from what is stored
+// now and stores it: as a new version when its content changed since the
+// last (created), else the last is returned as it is.
+func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, a seating.Actor) (report.Document, bool, error) {
+	if !report.KnownKind(kind) {
+		return report.Document{}, false, &input.Error{Field: "kind", Reason: fmt.Sprintf("must be one of %v", report.DocumentKinds)}
+	}
+	p, err := s.seats.Performance(ctx, performanceID)
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	meta := p.Meta()
+	in := documents.Input{
+		Kind: kind, PerformanceID: meta.ID, Performance: meta.Name, When: s.When(meta.StartsAt), Status: meta.Status,
+		Currency: p.Currency(), ZoneNames: map[string]string{},
+	}
+	for _, z := range meta.Zones {
+		in.ZoneNames[z.ID] = z.Name
+	}
+	if in.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: meta.ID}); err != nil {
+		return report.Document{}, false, err
+	}
+	if in.Sales.Currency != "" {
+		in.Currency = in.Sales.Currency
+	}
+	if in.Tickets, err = s.store.TicketRows(ctx, meta.ID); err != nil {
+		return report.Document{}, false, err
+	}
+	if in.Refunds, err = s.store.PerformanceRefunds(ctx, meta.ID); err != nil {
+		return report.Document{}, false, err
+	}
+	register, err := s.store.TicketRegister(ctx, meta.ID)
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	for _, n := range register {
+		if n.Voided() {
+			in.Voided = append(in.Voided, n)
+		}
+	}
+	in.AsOf = in.LastChange()
+	if in.AsOf.IsZero() {
+		in.AsOf = meta.CreatedAt
+	}
+	pdf, csv, err := documents.Render(in)
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	return s.store.SaveDocument(ctx, report.Document{
+		ID: ids.New("doc", 15), PerformanceID: meta.ID, Kind: kind, SHA256: documents.Hash(pdf, csv), AsOf: in.AsOf,
+		PDF: pdf, CSV: csv, CreatedBy: a.Label(),
+	})
+}
+
+// Documents lists every version of a performance's documents.
+func (s *Service) Documents(ctx context.Context, performanceID string) ([]report.Document, error) {
+	if _, err := s.seats.Performance(ctx, performanceID); err != nil {
+		return nil, err
+	}
+	return s.store.Documents(ctx, performanceID)
+}
+
+// Document returns a document with its files.
+func (s *Service) Document(ctx context.Context, id string) (report.Document, error) {
+	d, err := s.store.GetDocument(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, ErrDocumentNotFound
+	}
+	return d, err
+}

@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
+	"github.com/seatmap/seatmap/store"
+)
+
+const (
+	performanceTicketRows = `SELECT t.id, t.seat_index, t.seat_id, t.zone, t.price, t.status, o.id, o.number, o.status, o.channel, o.buyer_name,
+  o.currency, o.discount, o.created_at, o.updated_at, coalesce(n.series, ''), coalesce(n.number, 0), n.issued_at
+FROM tickets t
+JOIN orders o ON o.id = t.order_id
+LEFT JOIN ticket_numbers n ON n.ticket_id = t.id AND n.voided_at IS NULL
+WHERE t.performance_id = $1 AND o.status IN ('paid', 'partially_refunded', 'refunded') AND t.status <> 'void'
+ORDER BY n.series IS NULL, n.series, n.number, o.number, t.seat_index`
+	performanceRefunds = `SELECT r.id, r.order_id, r.amount, r.seats, r.passes, r.reason, r.method, r.actor, r.idempotency_key, r.created_at
+FROM refunds r JOIN orders o ON o.id = r.order_id
+WHERE o.performance_id = $1 ORDER BY r.created_at, r.rowid`
+
+	documentMeta   = `id, performance_id, kind, version, sha256, as_of, coalesce(supersedes, ''), created_at, created_by`
+	lastDocument   = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1`
+	insertDocument = `INSERT INTO documents (id, performance_id, kind, version, sha256, as_of, supersedes, pdf, csv, created_at, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11)`
+	documentsOf  = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 ORDER BY kind, version DESC`
+	documentByID = `SELECT ` + documentMeta + `, pdf, csv FROM documents WHERE id = $1`
+)
+
+// TicketRows returns the tickets of a performance's issued orders with
+// their current numbers, read in one statement (see the Postgres adapter).
+func (s *Store) TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error) {
+	rows, err := s.r.QueryContext(ctx, performanceTicketRows, performanceID)
+	if err != nil {
+		return nil, fmt.Errorf("ticket rows: %w", err)
+	}
+	defer rows.Close()
+	var out []report.TicketRow
+	for rows.Next() {
+		var t report.TicketRow
+		var made, updated int64
+		var issued sql.NullInt64
+		if err := rows.Scan(&t.TicketID, &t.Seat, &t.SeatID, &t.Zone, &t.Price, &t.Status, &t.OrderID, &t.OrderNumber, &t.OrderStatus, &t.Channel, &t.Buyer,
+			&t.Currency, &t.Discount, &made, &updated, &t.Series, &t.Number, &issued); err != nil {
+			return nil, fmt.Errorf("ticket rows: %w", err)
+		}
+		t.OrderAt, t.UpdatedAt = fromMicros(made), fromMicros(updated)
+		if issued.Valid {
+			t.IssuedAt = fromMicros(issued.Int64)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket rows: %w", err)
+	}
+	return out, nil
+}
+
+// PerformanceRefunds returns every refund of a performance's orders, oldest
+// first.
+func (s *Store) PerformanceRefunds(ctx context.Context, performanceID string) ([]order.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, performanceRefunds, performanceID)
+	if err != nil {
+		return nil, fmt.Errorf("refunds of performance %s: %w", performanceID, err)
+	}
+	defer rows.Close()
+	var out []order.Refund
+	for rows.Next() {
+		rf, err := scanRefund(rows)
+		if err != nil {
+			return nil, fmt.Errorf("refunds of performance %s: %w", performanceID, err)
+		}
+		out = append(out, rf)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("refunds of performance %s: %w", performanceID, err)
+	}
+	return out, nil
+}
+
+func scanDocument(r scanner, withFiles bool) (report.Document, error) {
+	var d report.Document
+	var asOf, created int64
+	dest := []any{&d.ID, &d.PerformanceID, &d.Kind, &d.Version, &d.SHA256, &asOf, &d.Supersedes, &created, &d.CreatedBy}
+	if withFiles {
+		dest = append(dest, &d.PDF, &d.CSV)
+	}
+	if err := r.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.AsOf, d.CreatedAt = fromMicros(asOf), fromMicros(created)
+	return d, nil
+}
+
+// SaveDocument stores d as the next version of its kind (see the Postgres
+// adapter); the write transaction makes one version of two requests.
+func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error) {
+	d.CreatedAt = s.now()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		created = false
+		last, err := scanDocument(tx.QueryRowContext(ctx, lastDocument, d.PerformanceID, d.Kind), false)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			d.Version, d.Supersedes = 1, ""
+		case err != nil:
+			return err
+		case last.SHA256 == d.SHA256:
+			d = last
+			return nil
+		default:
+			d.Version, d.Supersedes = last.Version+1, last.ID
+		}
+		if _, err := tx.ExecContext(ctx, insertDocument, d.ID, d.PerformanceID, d.Kind, d.Version, d.SHA256, micros(d.AsOf), d.Supersedes,
+			d.PDF, d.CSV, micros(d.CreatedAt), d.CreatedBy); err != nil {
+			if isMissingParent(err) {
+				return store.ErrNotFound
+			}
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return report.Document{}, false, fmt.Errorf("save document: %w", err)
+	}
+	if !created {
+		d.PDF, d.CSV = nil, nil
+	}
+	return d, created, nil
+}
+
+// Documents lists a performance's documents, every version, by kind and
+// newest first, without their files; SupersededBy is set.
+func (s *Store) Documents(ctx context.Context, performanceID string) ([]report.Document, error) {
+	rows, err := s.r.QueryContext(ctx, documentsOf, performanceID)
+	if err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	defer rows.Close()
+	var out []report.Document
+	for rows.Next() {
+		d, err := scanDocument(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	report.LinkVersions(out)
+	return out, nil
+}
+
+// GetDocument returns a document with its files, or ErrNotFound.
+func (s *Store) GetDocument(ctx context.Context, id string) (report.Document, error) {
+	d, err := scanDocument(s.r.QueryRowContext(ctx, documentByID, id), true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, store.ErrNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("document %s: %w", id, err)
+	}
+	return d, nil
+}
