@@ -119,6 +119,7 @@ func (s *Server) pendingReservations(c *echo.Context) error {
 func (s *Server) decideReservation(c *echo.Context) error {
 	var in struct {
 		Decision string `json:"decision"`
+		Fare     string `json:"fare"`
 	}
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
@@ -130,7 +131,10 @@ func (s *Server) decideReservation(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.checkout.DecideReservation(c.Request().Context(), c.Param("order"), in.Decision == "keep", a)
+	if len(in.Fare) > 64 {
+		return &input.Error{Field: "fare", Reason: "is longer than 64 characters"}
+	}
+	m, err := s.checkout.DecideReservation(c.Request().Context(), c.Param("order"), in.Decision == "keep", in.Fare, a)
 	if err != nil {
 		return err
 	}

@@ -362,6 +362,11 @@ func TestRescheduleDecideReservations(t *testing.T) {
 			layout := hall.Theatre()
 			p := e.performance(layout, true)
 			seat := layout.Sections[0].Rows[0].Seats
+			r := org.do("PUT", "/api/v1/performances/"+p.ID+"/fares", map[string]any{"fares": []map[string]any{
+				{"id": "normal"},
+				{"id": "student", "name": "Student", "kind": "reduced", "prices": map[string]int64{"premium": 4500, "standard": 2900, "value": 1900}},
+			}})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			var ids []string
 			for i := range 2 {
 				r := e.buyer().do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[i].ID}})
@@ -375,7 +380,7 @@ func TestRescheduleDecideReservations(t *testing.T) {
 				r.decode(t, &o)
 				ids = append(ids, o.ID)
 			}
-			r := org.do("POST", "/api/v1/performances/"+p.ID+"/reschedule", map[string]any{
+			r = org.do("POST", "/api/v1/performances/"+p.ID+"/reschedule", map[string]any{
 				"starts_at": time.Now().Add(40 * 24 * time.Hour).Format(time.RFC3339), "reservations": "decide"})
 			require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 			var out struct {
@@ -405,9 +410,26 @@ func TestRescheduleDecideReservations(t *testing.T) {
 			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "perhaps"})
 			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
 			require.Equal(t, "decision", r.problem(t).Field)
-			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "keep"})
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "keep", "fare": "nope"})
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			require.Equal(t, "fare", r.problem(t).Field)
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[1], map[string]any{"decision": "release", "fare": "student"})
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			require.Equal(t, "fare", r.problem(t).Field)
+			// Kept at the reduced fare.
+			r = org.do("POST", "/api/v1/pending-reservations/"+ids[0], map[string]any{"decision": "keep", "fare": "student"})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			require.Contains(t, string(r.body), `"kind":"reserved"`)
+			var decided struct {
+				NewOrderID string `json:"new_order_id"`
+			}
+			r.decode(t, &decided)
+			kept, err := e.store.GetOrder(context.Background(), decided.NewOrderID)
+			require.NoError(t, err)
+			require.Equal(t, so.Reserved, kept.Status)
+			require.Equal(t, "student", kept.Tickets[0].Fare)
+			require.Equal(t, kept.Tickets[0].Price, kept.Total)
+			require.Less(t, kept.Total, int64(4500+1))
 			r = org.do("POST", "/api/v1/pending-reservations/"+ids[1], map[string]any{"decision": "release"})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			r = org.do("POST", "/api/v1/pending-reservations/"+ids[1], map[string]any{"decision": "keep"})

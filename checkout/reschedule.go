@@ -12,6 +12,7 @@ import (
 	"github.com/seatmap/seatmap/internal/ids"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/outbox"
+	"github.com/seatmap/seatmap/pricing"
 	"github.com/seatmap/seatmap/seating"
 	"github.com/seatmap/seatmap/store"
 )
@@ -549,7 +550,12 @@ func (s *Service) PendingReservations(ctx context.Context, performanceID string)
 // DecideReservation keeps (a reservation on the replacement, the original's
 // deadline) or releases (its seats free on the replacement) a reservation
 // of the original waiting for a decision: ErrMoveNotFound if none waits.
-func (s *Service) DecideReservation(ctx context.Context, orderID string, keep bool, a seating.Actor) (order.Move, error) {
+// A reservation kept at fare (a fare id of the replacement, e.g. normal or
+// a reduced one; empty: each ticket's own) is priced at it there.
+func (s *Service) DecideReservation(ctx context.Context, orderID string, keep bool, fare string, a seating.Actor) (order.Move, error) {
+	if fare != "" && !keep {
+		return order.Move{}, &input.Error{Field: "fare", Reason: "is given only to keep a reservation"}
+	}
 	m, err := s.store.GetOrderMove(ctx, orderID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && m.Kind != order.MovePending) {
 		return order.Move{}, fmt.Errorf("order %s: %w", orderID, ErrMoveNotFound)
@@ -586,6 +592,11 @@ func (s *Service) DecideReservation(ctx context.Context, orderID string, keep bo
 	policy := catalog.ReleaseReservations
 	if keep {
 		policy = catalog.KeepReservations
+	}
+	if fare != "" {
+		if err := s.priceAt(ctx, rp, &o, fare); err != nil {
+			return order.Move{}, err
+		}
 	}
 	if err := s.moveOrder(ctx, r, rp, o, policy, a.Label()); err != nil {
 		return order.Move{}, err
@@ -682,4 +693,41 @@ func (s *Service) PreviewReschedule(ctx context.Context, performanceID string) (
 	}
 	pv.Holds = max(pv.Holds-pv.Reservations-pv.PendingPayments, 0)
 	return pv, nil
+}
+
+// priceAt prices a reservation's live tickets at one fare of the
+// replacement (its prices in their zones), its total what they make less
+// its discount.
+func (s *Service) priceAt(ctx context.Context, rp *seating.Perf, o *order.Order, fare string) error {
+	stored, err := s.store.PerformanceFares(ctx, rp.ID())
+	if err != nil {
+		return err
+	}
+	var live []order.Ticket
+	chosen := map[string]string{}
+	for _, t := range o.Tickets {
+		if t.Status == order.TicketLive {
+			live = append(live, t)
+			chosen[t.SeatID] = fare
+		}
+	}
+	total, err := pricing.ApplyFares(live, pricing.WithZones(stored, rp.Meta().Zones), chosen, false)
+	var bad *input.Error
+	if errors.As(err, &bad) {
+		return &input.Error{Field: "fare", Reason: bad.Reason}
+	}
+	if err != nil {
+		return err
+	}
+	priced := make(map[uint32]order.Ticket, len(live))
+	for _, t := range live {
+		priced[t.Seat] = t
+	}
+	for i, t := range o.Tickets {
+		if p, ok := priced[t.Seat]; ok {
+			o.Tickets[i] = p
+		}
+	}
+	o.Total = max(total-o.Discount, 0)
+	return nil
 }

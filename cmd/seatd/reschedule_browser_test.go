@@ -31,6 +31,11 @@ func TestStaffReschedule(t *testing.T) {
 	require.Equal(t, 201, admin.call("POST", "/api/v1/holds/"+h.Token+"/reserve", map[string]any{"days": 2,
 		"buyer": map[string]string{"name": "Rosa", "email": "rosa@example.com"}}, nil, auth...))
 
+	require.Equal(t, 200, admin.call("PUT", "/api/v1/performances/"+perf+"/fares", map[string]any{"fares": []map[string]any{
+		{"id": "normal"},
+		{"id": "student", "name": "Student", "kind": "reduced", "prices": map[string]int64{"premium": 4500, "standard": 2900, "value": 1900}},
+	}}, nil, auth...))
+
 	newPage := browser(t)
 	page := newPage()
 	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
@@ -59,11 +64,25 @@ func TestStaffReschedule(t *testing.T) {
 	waitFor(t, page, `!!document.querySelector("#reconciliation-table")`, 30*time.Second)
 	require.Equal(t, "true", eval[string](t, page, `document.querySelector("#reconciliation-verdict").dataset.equal`))
 	require.Contains(t, eval[string](t, page, `document.querySelector("#reconciliation-table").textContent`), "Printed (gedruckt Vortermin)")
-	require.Equal(t, 1, eval[int](t, page, `document.querySelectorAll("#pending-table tbody tr").length`))
+	waitFor(t, page, `document.querySelectorAll("#pending-table tbody tr").length === 1`, 10*time.Second)
 	requireAxeClean(t, page, "the reconciliation and the queue")
 
+	// Kept at the reduced fare.
+	eval[any](t, page, `(s => { s.value = "student"; })(document.querySelector("#pending-table select")), null`)
 	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.CSS(`#pending-table button[aria-label^="Keep"]`))))
 	waitFor(t, page, `!!document.querySelector("#pending-none")`, 10*time.Second)
+	var rc struct {
+		ReplacementID string `json:"replacement_id"`
+	}
+	require.Equal(t, 200, admin.call("GET", "/api/v1/performances/"+perf+"/reconciliation", nil, &rc, auth...))
+	var kept struct {
+		Items []struct {
+			Tickets []struct{ Fare string }
+		}
+	}
+	require.Equal(t, 200, admin.call("GET", "/api/v1/orders?status=reserved&performance="+rc.ReplacementID, nil, &kept, auth...))
+	require.Len(t, kept.Items, 1)
+	require.Equal(t, "student", kept.Items[0].Tickets[0].Fare)
 	require.Equal(t, "true", eval[string](t, page, `document.querySelector("#reconciliation-verdict").dataset.equal`))
 
 	// A buyer opening the previous date's map is told where it moved.

@@ -196,23 +196,39 @@ export function mountReschedule(root, perfId) {
         h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Reconciliation' }, table), verdict,
         h('p', null, h('a', { href: `#/staff/p/${encodeURIComponent(rc.replacement_id)}/paint` }, 'Open the new date in the painter'))),
       queue);
-    await loadQueue(queue);
+    await loadQueue(queue, rc.replacement_id);
   }
 
-  /** @param {HTMLElement} box */
-  async function loadQueue(box) {
+  /** @param {HTMLElement} box @param {string} replacementId */
+  async function loadQueue(box, replacementId) {
     /** @type {{reservations: PendingOrder[]}} */
     const q = await api.get(paths.pendingReservations(perfId));
     if (dead) return;
+    /** @type {Array<{id: string, name: string}>} */
+    let fares = [];
+    if (q.reservations.length) {
+      try {
+        fares = (await api.get(paths.fares(replacementId))).fares || [];
+      } catch (err) {
+        if (!dead && !signedOut(err)) showError(err);
+      }
+      if (dead) return;
+    }
     if (!q.reservations.length) {
       replace(box, h('div', { class: 'card' }, h('h2', null, 'Reservations to decide'), h('p', { class: 'hint', id: 'pending-none' }, 'None waiting.')));
       return;
     }
     const rows = q.reservations.map((o) => {
+      const fareSel = /** @type {HTMLSelectElement} */ (h('select', { id: `fare-${o.id}`, 'aria-label': `Fare to keep reservation ${o.number} at` },
+        h('option', { value: '' }, 'Its own fares'),
+        fares.map((f) => h('option', { value: f.id }, f.name))));
       /** @param {'keep'|'release'} d */
       const decide = async (d) => {
         try {
-          await api.post(paths.decideReservation(o.id), { decision: d });
+          /** @type {Record<string, string>} */
+          const body = { decision: d };
+          if (d === 'keep' && fareSel.value) body.fare = fareSel.value;
+          await api.post(paths.decideReservation(o.id), body);
           if (dead) return;
           announce(`Reservation ${o.number} ${d === 'keep' ? 'kept on the new date' : 'released'}.`);
           await load();
@@ -225,6 +241,7 @@ export function mountReschedule(root, perfId) {
         h('td', null, o.buyer.name || o.buyer.email || '—'),
         h('td', null, o.seats.join(', ')),
         h('td', null, h('div', { class: 'btn-row' },
+          fares.length > 1 ? fareSel : null,
           h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `Keep reservation ${o.number}`, onclick: () => decide('keep') }, 'Keep'),
           h('button', { type: 'button', class: 'btn btn-ghost btn-small', 'aria-label': `Release reservation ${o.number}`, onclick: () => decide('release') }, 'Release'))));
     });
