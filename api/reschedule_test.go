@@ -96,6 +96,7 @@ func TestReschedule(t *testing.T) {
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 			var contingent fullOrder
 			r.decode(t, &contingent)
+			var reservedIDs []string
 			for i := range 2 {
 				h := e.buyer()
 				r := h.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat[30+i]}})
@@ -105,6 +106,9 @@ func TestReschedule(t *testing.T) {
 				r = box.do("POST", "/api/v1/holds/"+hd.Token+"/reserve", map[string]any{"days": 2,
 					"buyer": map[string]string{"name": "Rosa", "email": "rosa@example.com"}})
 				require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+				var ro order
+				r.decode(t, &ro)
+				reservedIDs = append(reservedIDs, ro.ID)
 			}
 
 			// Bad input and roles: nothing changes.
@@ -321,6 +325,16 @@ func TestReschedule(t *testing.T) {
 			require.Equal(t, map[string]int{"orders": 7, "seats_booked": 6, "printed": 2, "reserved": 2, "blocked": 2, "free": len(seat) - 12}, rc.Origin)
 			require.Equal(t, 1, rc.Replacement["sold_since"])
 			require.Equal(t, 2, rc.Replacement["printed"])
+
+			// A moved seat that was not printed is the new order's: not
+			// refunded on the original; a moved reservation is not paid there.
+			r = org.do("POST", "/api/v1/orders/"+paid[3].ID+"/refunds", map[string]any{"seats": []string{seat[3]}, "reason": "x"},
+				"Idempotency-Key", "moved")
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			require.Contains(t, r.problem(t).Type, "performance-rescheduled")
+			r = box.do("POST", "/api/v1/orders/"+reservedIDs[0]+"/pay", map[string]any{"method": "cash"})
+			require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+			require.Contains(t, r.problem(t).Type, "performance-rescheduled")
 
 			// Returning a printed ticket before the new date frees exactly its seat there.
 			r = org.do("POST", "/api/v1/orders/"+paid[1].ID+"/refunds", map[string]any{"seats": []string{seat[1]}, "reason": "returned"},

@@ -100,6 +100,9 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 			return order.Order{}, order.Refund{}, false, err
 		}
 		req.Seats = idx
+		if err := s.movedSeats(ctx, p, o, idx); err != nil {
+			return order.Order{}, order.Refund{}, false, err
+		}
 	}
 	// The e-mail shows the order after the refund; the store decides the
 	// figures, so it is rendered from the same rules it applies.

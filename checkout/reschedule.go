@@ -731,3 +731,51 @@ func (s *Service) priceAt(ctx context.Context, rp *seating.Perf, o *order.Order,
 	o.Total = max(total-o.Discount, 0)
 	return nil
 }
+
+// movedSeats refuses to refund on a rescheduled original the seats of an
+// order moved to the replacement that were not printed: they are the new
+// order's now (refund them there). A printed ticket ("gedruckt Vortermin")
+// is refunded here, and frees its seat there.
+func (s *Service) movedSeats(ctx context.Context, p *seating.Perf, o order.Order, seats []uint32) error {
+	if p == nil || p.Status() == catalog.OnSale {
+		return nil
+	}
+	m, err := s.store.GetOrderMove(ctx, o.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Kind != order.MovePaid || m.NewOrderID == "" {
+		return nil
+	}
+	printed := map[uint32]bool{}
+	for _, t := range o.Tickets {
+		if !t.PrintedAt.IsZero() {
+			printed[t.Seat] = true
+		}
+	}
+	for _, seat := range seats {
+		if !printed[seat] {
+			return fmt.Errorf("order %s: seat %s moved to order %s of the new date: %w", o.Number, p.SeatIDs([]uint32{seat})[0], m.NewOrderID, ErrRescheduled)
+		}
+	}
+	return nil
+}
+
+// reservationMoved refuses to pay on a rescheduled original a reservation
+// that moved (kept, waiting or released): it lives on the replacement.
+func (s *Service) reservationMoved(ctx context.Context, p *seating.Perf, o order.Order) error {
+	if p.Status() == catalog.OnSale {
+		return nil
+	}
+	m, err := s.store.GetOrderMove(ctx, o.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("pay reservation %s: it moved to the new date (%s): %w", o.Number, m.Kind, ErrRescheduled)
+}
