@@ -89,7 +89,7 @@ func (s *Server) reconciliation(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"origin_id": rc.Reschedule.OriginID, "replacement_id": rc.Reschedule.ReplacementID,
-		"starts_at": rfc3339(rc.Reschedule.StartsAt), "reservations": rc.Reschedule.Reservations,
+		"starts_at": rfc3339(rc.StartsAt), "reservations": rc.Reschedule.Reservations,
 		"job":    toJobJSON(rc.Job),
 		"origin": toSideJSON(rc.Origin),
 		"replacement": replacementSideJSON{sideJSON: toSideJSON(rc.Replacement), Moving: rc.Replacement.Moving,
@@ -158,5 +158,9 @@ func (s *Server) rescheduledTo(c *echo.Context, id string) *rescheduledJSON {
 	if err != nil || r.OriginID != id {
 		return nil
 	}
-	return &rescheduledJSON{ID: r.ReplacementID, StartsAt: rfc3339(r.StartsAt)}
+	at := r.StartsAt
+	if rp, err := s.seats.GetPerformance(c.Request().Context(), r.ReplacementID); err == nil {
+		at = rp.StartsAt // moved again since (PATCH)
+	}
+	return &rescheduledJSON{ID: r.ReplacementID, StartsAt: rfc3339(at)}
 }

@@ -405,7 +405,7 @@ func reservedPrevious(number string) string {
 // shows it in the replacement's engine. policy is what happens to a
 // reservation.
 func (s *Service) moveOrder(ctx context.Context, r catalog.Reschedule, rp *seating.Perf, o order.Order, policy, actor string) error {
-	when := FormatWhen(r.StartsAt, s.loc)
+	when := FormatWhen(rp.Meta().StartsAt, s.loc) // as it stands: a PATCH may have moved it
 	var live, printed []order.Ticket
 	for _, t := range o.Tickets {
 		switch {

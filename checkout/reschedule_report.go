@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/order"
@@ -27,7 +28,10 @@ type SideCounts struct {
 // DateReconciliation sets a rescheduled performance's original and replacement
 // side by side.
 type DateReconciliation struct {
-	Reschedule  catalog.Reschedule
+	Reschedule catalog.Reschedule
+	// StartsAt is the replacement's start as it stands (a PATCH may have
+	// moved it since the reschedule).
+	StartsAt    time.Time
 	Job         catalog.Job
 	Origin      SideCounts
 	Replacement SideCounts
@@ -53,6 +57,7 @@ func (s *Service) ReconcileDates(ctx context.Context, performanceID string) (Dat
 	if err != nil {
 		return rc, err
 	}
+	rc.StartsAt = rp.Meta().StartsAt
 	moves, err := s.store.OrderMoves(ctx, r.OriginID)
 	if err != nil {
 		return rc, err
