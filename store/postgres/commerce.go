@@ -528,7 +528,23 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		}
 		return rows.Err()
 	})
-	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+	batch.Queue(salesCodes, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var code string
+			var uses int
+			var discount int64
+			if err := rows.Scan(&code, &uses, &discount); err != nil {
+				return err
+			}
+			b.Code(code, uses, discount)
+		}
+		return rows.Err()
+	})
+	// One snapshot for all the queries (issue 17): under read committed
+	// each statement would see the orders committed by its own start, and
+	// a surge writing between two of them would make the zones disagree
+	// with the channels.
+	if err := s.snapshot(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, batch).Close() }); err != nil {
 		return report.Sales{}, fmt.Errorf("sales report: %w", err)
 	}
 	return b.Report(), nil

@@ -155,6 +155,23 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 	if err != nil {
 		return report.Sales{}, fmt.Errorf("sales report: refunds: %w", err)
 	}
+	codesQuery := reportCodesAll
+	if f.PerformanceID != "" {
+		codesQuery = reportCodesOfPerformance
+	}
+	err = each(ctx, tx, codesQuery, args, func(rows *sql.Rows) error {
+		var code string
+		var uses int
+		var discount int64
+		if err := rows.Scan(&code, &uses, &discount); err != nil {
+			return err
+		}
+		b.Code(code, uses, discount)
+		return nil
+	})
+	if err != nil {
+		return report.Sales{}, fmt.Errorf("sales report: codes: %w", err)
+	}
 	return b.Report(), nil
 }
 
