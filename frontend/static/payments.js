@@ -82,6 +82,9 @@ export function mountPayments(root, user) {
       h('th', { scope: 'col', class: 'num' }, 'Amount'),
       h('th', { scope: 'col' }, 'Provider'))),
     list);
+  // The list as a spreadsheet, every page of it, for the days shown.
+  const csv = /** @type {HTMLAnchorElement} */ (h('a', { class: 'btn btn-secondary', id: 'payments-csv', href: '#', download: 'payments.csv', hidden: true },
+    'Download CSV'));
   const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-secondary', id: 'payments-more', hidden: true }, 'Show more'));
   /** @type {string | null} */
   let next = null;
@@ -96,7 +99,8 @@ export function mountPayments(root, user) {
       onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); load(true); } },
     h('div', { class: 'field' }, h('label', { for: 'payments-from' }, 'From'), from),
     h('div', { class: 'field' }, h('label', { for: 'payments-to' }, 'Until'), to),
-    h('button', { type: 'submit', class: 'btn btn-secondary', id: 'payments-show' }, 'Show')),
+    h('button', { type: 'submit', class: 'btn btn-secondary', id: 'payments-show' }, 'Show'),
+    csv),
     formError,
     checker ? checker.card : null,
     h('div', { class: 'card' }, status,
@@ -124,8 +128,14 @@ export function mountPayments(root, user) {
   /** @param {boolean} fresh */
   async function load(fresh) {
     const p = period();
-    if (!p) return;
+    if (!p) {
+      csv.hidden = true;
+      return;
+    }
     const gen = ++generation;
+    csv.href = paths.url(paths.paymentsCSV({ from: p.from, to: p.to }));
+    csv.download = `payments-${from.value}-until-${to.value}.csv`;
+    csv.hidden = false;
     const params = new URLSearchParams({ from: p.from, to: p.to, limit: '100' });
     if (!fresh && next) params.set('cursor', next);
     if (fresh) {
