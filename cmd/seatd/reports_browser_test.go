@@ -50,7 +50,9 @@ func TestReportsPage(t *testing.T) {
 	inZone(t, page, "UTC")
 	signIn(t, page, base, "rep-olga")
 	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/reports")))
-	loaded := func() string { return eval[string](t, page, `document.querySelector(".staff-page").parentElement.dataset.loaded || ""`) }
+	loaded := func() string {
+		return eval[string](t, page, `document.querySelector(".staff-page").parentElement.dataset.loaded || ""`)
+	}
 	waitFor(t, page, `!!document.querySelector("#chart-timeline svg .timeline-bar rect")`, 15*time.Second)
 
 	// The timeline: bars with data, described in words, and a table.
