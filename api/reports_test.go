@@ -3,9 +3,13 @@ package api_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,4 +194,135 @@ func TestSalesExportsAndTimeline(t *testing.T) {
 		require.Contains(t, r.header.Get("Content-Disposition"), `filename="payments-`)
 		require.Equal(t, http.StatusUnprocessableEntity, staff.do("GET", "/api/v1/payments.csv?to="+day, nil).status)
 	})
+}
+
+// TestSalesReportConsistentUnderSurge (issue 17): buyers place orders of two
+// seats, each 5.00 off with a promotion, while staff read the sales report
+// again and again: every report agrees with itself — the total with its zones,
+// channels and codes, the orders with their tickets, net with gross less
+// discounts and refunds.
+func TestSalesReportConsistentUnderSurge(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b stack) {
+		e := newEnv(t, b)
+		p := e.performance(hall.Theatre(), true)
+		staff := e.staff()
+		require.Equal(t, http.StatusCreated, staff.do("POST", "/api/v1/promotions", map[string]any{"code": "SURGE", "name": "Surge", "amount": 500, "currency": "EUR"}).status)
+		const buyers, each = 4, 8
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		var done atomic.Bool
+		for w := range buyers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					row := 3 + w
+					seats := []string{fmt.Sprintf("S-R%d-S%d", row, 2*i+1), fmt.Sprintf("S-R%d-S%d", row, 2*i+2)}
+					if !buyOnce(e, p.ID, "SURGE", seats) {
+						failed.Add(1)
+					}
+				}
+			}()
+		}
+		go func() { wg.Wait(); done.Store(true) }()
+		type line struct {
+			Key                             string
+			Seats                           int
+			PaidOrders                      int `json:"paid_orders"`
+			Gross, Discounts, Refunded, Net int64
+		}
+		type total struct {
+			Seats                           int
+			PaidOrders                      int `json:"paid_orders"`
+			Gross, Discounts, Refunded, Net int64
+		}
+		reads := 0
+		check := func() total {
+			r := staff.do("GET", "/api/v1/reports/sales?performance="+p.ID, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			var rep struct {
+				Total    total
+				Zones    []line
+				Channels []line
+				Codes    []struct {
+					Uses     int
+					Discount int64
+				}
+			}
+			r.decode(t, &rep)
+			tot := rep.Total
+			msg := fmt.Sprintf("report %d: %s", reads, r.body)
+			require.Equal(t, tot.Gross-tot.Discounts-tot.Refunded, tot.Net, msg)
+			require.Equal(t, 2*tot.PaidOrders, tot.Seats, "orders and their tickets: "+msg)
+			require.Equal(t, int64(500*tot.PaidOrders), tot.Discounts, msg)
+			var zs, cs line
+			for _, z := range rep.Zones {
+				zs.Seats += z.Seats
+				zs.Gross += z.Gross
+				zs.Discounts += z.Discounts
+			}
+			for _, c := range rep.Channels {
+				cs.Seats += c.Seats
+				cs.PaidOrders += c.PaidOrders
+				cs.Gross += c.Gross
+				cs.Net += c.Net
+			}
+			require.Equal(t, tot.Seats, zs.Seats, "total = sum of zones: "+msg)
+			require.Equal(t, tot.Gross, zs.Gross, msg)
+			require.Equal(t, tot.Discounts, zs.Discounts, msg)
+			require.Equal(t, tot.Seats, cs.Seats, "total = sum of channels: "+msg)
+			require.Equal(t, tot.PaidOrders, cs.PaidOrders, msg)
+			require.Equal(t, tot.Gross, cs.Gross, msg)
+			require.Equal(t, tot.Net, cs.Net, msg)
+			uses, given := 0, int64(0)
+			for _, c := range rep.Codes {
+				uses += c.Uses
+				given += c.Discount
+			}
+			require.Equal(t, tot.PaidOrders, uses, msg)
+			require.Equal(t, tot.Discounts, given, msg)
+			reads++
+			return tot
+		}
+		for !done.Load() {
+			check()
+		}
+		require.Zero(t, failed.Load(), "every order placed")
+		tot := check()
+		require.Equal(t, buyers*each, tot.PaidOrders)
+		t.Logf("%d reports read while %d orders were placed", reads, buyers*each)
+	})
+}
+
+// buyOnce holds seats and places the order with a code, reporting failure
+// instead of failing the test (it runs off the test's goroutine).
+func buyOnce(e *testEnv, perf, code string, seats []string) bool {
+	b := e.buyer()
+	post := func(path string, body any, out any) bool {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return false
+		}
+		req, err := http.NewRequest("POST", e.url+path, bytes.NewReader(data))
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := b.http.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return false
+		}
+		return out == nil || json.NewDecoder(resp.Body).Decode(out) == nil
+	}
+	var h hold
+	if !post("/api/v1/performances/"+perf+"/holds", map[string]any{"seats": seats}, &h) {
+		return false
+	}
+	return post("/api/v1/orders", map[string]any{"hold_token": h.Token, "voucher_code": code,
+		"buyer": map[string]string{"name": "Sam Surge", "email": "sam@example.com"}}, nil)
 }

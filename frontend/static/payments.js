@@ -11,7 +11,7 @@ import { h, replace } from './dom.js';
 import { money, dateTime, dateLong, count, inputDate } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut, may } from './session.js';
-import { dayStart } from './catalog.js';
+import { venueDayStart } from './catalog.js';
 import { orderPill } from './orders.js';
 
 /**
@@ -114,8 +114,8 @@ export function mountPayments(root, user) {
    * @returns {{from: string, to: string} | null}
    */
   function period() {
-    const f = dayStart(from.value);
-    const t = dayStart(to.value, true);
+    const f = venueDayStart(from.value);
+    const t = venueDayStart(to.value, true);
     let msg = '';
     if (!f || !t) msg = 'Choose the first and the last day.';
     else if (new Date(t) <= new Date(f)) msg = 'The last day cannot be before the first.';
