@@ -233,7 +233,7 @@ export function mountReports(root, _user) {
     const minV = Math.min(0, ...pts.map((p) => p.net));
     const y = (/** @type {number} */ v) => top + ((maxV - v) / (maxV - minV)) * plotH;
     const step = plotW / pts.length;
-    const barW = Math.max(1, step * 0.8);
+    const barW = Math.min(40, Math.max(1, step * 0.8));
     const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'bar-chart timeline-chart', role: 'img', 'aria-labelledby': headId,
       'aria-describedby': descId, preserveAspectRatio: 'xMinYMin meet' });
     svg.append(
