@@ -114,19 +114,15 @@ var salesCSVHeader = []string{"section", "key", "reservations", "reserved_seats"
 	"passes", "refunded_passes", "refunds", "uses", "gross", "discounts", "refunded", "net", "currency"}
 
 // salesCSV answers GET /reports/sales.csv: the sales report and its
-// timeline (bucket, day unless asked) as one table. Money is written in
-// the currency's units ("59.00"), times on the venue's clock.
+// timeline (bucket, day unless asked) as one table, both read from one
+// snapshot. Money is written in the currency's units ("59.00"), times on the
+// venue's clock.
 func (s *Server) salesCSV(c *echo.Context) error {
 	q, err := parseReportQuery(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	r, err := s.checkout.SalesReport(ctx, q.performance, q.from, q.to)
-	if err != nil {
-		return err
-	}
-	points, err := s.checkout.SalesTimeline(ctx, q.performance, q.from, q.to, q.bucket)
+	r, points, err := s.checkout.SalesExport(c.Request().Context(), q.performance, q.from, q.to, q.bucket)
 	if err != nil {
 		return err
 	}

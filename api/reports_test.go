@@ -201,6 +201,8 @@ func TestSalesExportsAndTimeline(t *testing.T) {
 // again and again: every report agrees with itself — the total with its zones,
 // channels and codes, the orders with their tickets, net with gross less
 // discounts and refunds.
+//
+// The CSV, read in between, has day lines that add up to its total line.
 func TestSalesReportConsistentUnderSurge(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b stack) {
@@ -285,9 +287,35 @@ func TestSalesReportConsistentUnderSurge(t *testing.T) {
 			reads++
 			return tot
 		}
+		// The CSV's days add up to its total: one snapshot for both.
+		checkCSV := func() {
+			r := staff.do("GET", "/api/v1/reports/sales.csv?performance="+p.ID, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			recs, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
+			require.NoError(t, err)
+			cents := func(s string) int64 {
+				v, err := strconv.ParseInt(strings.Replace(s, ".", "", 1), 10, 64)
+				require.NoError(t, err, s)
+				return v
+			}
+			var totOrders, dayOrders, totGross, dayGross, totNet, dayNet int64
+			for _, rec := range recs[1:] {
+				switch rec[0] {
+				case "total":
+					totOrders, totGross, totNet = cents(rec[4]), cents(rec[11]), cents(rec[14])
+				case "day":
+					dayOrders, dayGross, dayNet = dayOrders+cents(rec[4]), dayGross+cents(rec[11]), dayNet+cents(rec[14])
+				}
+			}
+			require.Equal(t, totOrders, dayOrders, "%s", r.body)
+			require.Equal(t, totGross, dayGross, "%s", r.body)
+			require.Equal(t, totNet, dayNet, "%s", r.body)
+		}
 		for !done.Load() {
 			check()
+			checkCSV()
 		}
+		checkCSV()
 		require.Zero(t, failed.Load(), "every order placed")
 		tot := check()
 		require.Equal(t, buyers*each, tot.PaidOrders)

@@ -47,6 +47,7 @@ type Store interface {
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
 	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 	SavePayment(ctx context.Context, p order.Payment) (order.Payment, error)
 	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)

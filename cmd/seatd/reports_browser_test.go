@@ -87,7 +87,6 @@ func TestReportsPage(t *testing.T) {
 	choose("#report-bucket", "hour")
 	require.Equal(t, url.Values{"performance": {perf}, "bucket": {"hour"}}, csvHref())
 	require.Equal(t, "Sales by hour", eval[string](t, page, `document.querySelector("#chart-timeline-title").textContent`))
-
 	waitFor(t, page, `!!document.querySelector("#chart-timeline svg .timeline-bar rect")`, 5*time.Second)
 	require.Contains(t, eval[string](t, page, `document.querySelector("#table-timeline thead").textContent`), "Hour")
 

@@ -146,6 +146,8 @@ type Store interface {
 	// SalesTimeline counts paid orders and refunds by UTC quarter hour
 	// (report.TimeRow), in one snapshot (issue 17).
 	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	// SalesExport is SalesReport and SalesTimeline from one snapshot.
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 
 	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
 	// promotion has its code.

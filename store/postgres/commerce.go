@@ -463,11 +463,8 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 var salesFares = strings.Replace(strings.Replace(salesTickets, "SELECT o.channel, t.zone,", "SELECT t.fare,", 1),
 	"GROUP BY o.channel, t.zone", "GROUP BY t.fare", 1)
 
-// SalesReport sums the orders made and the refunds given in a period.
-func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
-	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
-	b := report.NewBuilder()
-	batch := &pgx.Batch{}
+// queueSales queues the sales report's queries, whose rows b sums.
+func queueSales(batch *pgx.Batch, args []any, b *report.Builder) {
 	batch.Queue(salesOrders, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var channel, currency string
@@ -540,6 +537,14 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		}
 		return rows.Err()
 	})
+}
+
+// SalesReport sums the orders made and the refunds given in a period.
+func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
+	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
+	b := report.NewBuilder()
+	batch := &pgx.Batch{}
+	queueSales(batch, args, b)
 	// One snapshot for all the queries (issue 17): under read committed
 	// each statement would see the orders committed by its own start, and
 	// a surge writing between two of them would make the zones disagree

@@ -52,6 +52,16 @@ func (s *Store) snapshot(ctx context.Context, f func(pgx.Tx) error) error {
 func (s *Store) SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error) {
 	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
 	var rows []report.TimeRow
+	batch := &pgx.Batch{}
+	queueTimeline(batch, args, &rows)
+	if err := s.snapshot(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, batch).Close() }); err != nil {
+		return nil, fmt.Errorf("sales timeline: %w", err)
+	}
+	return report.MergeRows(rows), nil
+}
+
+// queueTimeline queues the timeline's queries, whose rows go to rows.
+func queueTimeline(batch *pgx.Batch, args []any, rows *[]report.TimeRow) {
 	queue := func(b *pgx.Batch, query string, add func(r *report.TimeRow, n int, sum int64)) {
 		b.Queue(query, args...).Query(func(res pgx.Rows) error {
 			for res.Next() {
@@ -63,18 +73,29 @@ func (s *Store) SalesTimeline(ctx context.Context, f report.Filter) ([]report.Ti
 				}
 				r := report.TimeRow{At: at.UTC()}
 				add(&r, n, sum)
-				rows = append(rows, r)
+				*rows = append(*rows, r)
 			}
 			return res.Err()
 		})
 	}
-	batch := &pgx.Batch{}
 	queue(batch, timelineOrders, func(r *report.TimeRow, n int, sum int64) { r.Orders, r.Discounts = n, sum })
 	queue(batch, timelineTickets, func(r *report.TimeRow, n int, sum int64) { r.Tickets, r.Gross = n, sum })
 	queue(batch, timelinePasses, func(r *report.TimeRow, n int, sum int64) { r.Passes, r.Gross = n, sum })
 	queue(batch, timelineRefunds, func(r *report.TimeRow, n int, sum int64) { r.Refunds, r.Refunded = n, sum })
+}
+
+// SalesExport is SalesReport and SalesTimeline of one filter read from one
+// snapshot, so that the timeline adds up to the report's total whatever is
+// written meanwhile (the CSV has both).
+func (s *Store) SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error) {
+	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
+	b := report.NewBuilder()
+	var rows []report.TimeRow
+	batch := &pgx.Batch{}
+	queueSales(batch, args, b)
+	queueTimeline(batch, args, &rows)
 	if err := s.snapshot(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, batch).Close() }); err != nil {
-		return nil, fmt.Errorf("sales timeline: %w", err)
+		return report.Sales{}, nil, fmt.Errorf("sales export: %w", err)
 	}
-	return report.MergeRows(rows), nil
+	return b.Report(), report.MergeRows(rows), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/seatmap/seatmap/report"
@@ -41,19 +40,17 @@ GROUP BY q`
 // SalesTimeline counts the paid orders made and the refunds given in the
 // period by UTC quarter hour (see report.TimeRow), in one read transaction.
 func (s *Store) SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error) {
-	from, to := int64(math.MinInt64), int64(math.MaxInt64)
-	if !f.From.IsZero() {
-		from = micros(f.From)
-	}
-	if !f.To.IsZero() {
-		to = micros(f.To)
-	}
-	args := []any{f.PerformanceID, from, to}
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sales timeline: %w", err)
 	}
 	defer tx.Rollback()
+	return timelineIn(ctx, tx, f)
+}
+
+// timelineIn runs the timeline's queries in tx.
+func timelineIn(ctx context.Context, tx *sql.Tx, f report.Filter) ([]report.TimeRow, error) {
+	args := reportArgs(f)
 	var rows []report.TimeRow
 	for _, q := range []struct {
 		query string
@@ -81,4 +78,23 @@ func (s *Store) SalesTimeline(ctx context.Context, f report.Filter) ([]report.Ti
 		}
 	}
 	return report.MergeRows(rows), nil
+}
+
+// SalesExport is SalesReport and SalesTimeline of one filter read in one
+// read transaction, so that the timeline adds up to the report's total.
+func (s *Store) SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error) {
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return report.Sales{}, nil, fmt.Errorf("sales export: %w", err)
+	}
+	defer tx.Rollback()
+	b := report.NewBuilder()
+	if err := salesIn(ctx, tx, f, b); err != nil {
+		return report.Sales{}, nil, err
+	}
+	rows, err := timelineIn(ctx, tx, f)
+	if err != nil {
+		return report.Sales{}, nil, err
+	}
+	return b.Report(), rows, nil
 }

@@ -87,6 +87,12 @@ func runReports(t *testing.T, f *fixture, openWith func(t *testing.T, now func()
 		require.Equal(t, r.Total.Refunded, sum.Refunded)
 		require.Equal(t, r.Total.Net, sum.Net)
 
+		// The export: the same report and rows, from one snapshot.
+		er, erows, err := s.SalesExport(ctx, report.Filter{PerformanceID: p.ID})
+		require.NoError(t, err)
+		require.Equal(t, r, er)
+		require.Equal(t, rows, erows)
+
 		// The codes: uses and discount of the paid orders made with each.
 		require.Equal(t, []report.CodeLine{{Code: promo.Code, Uses: 1, Discount: 1000}}, r.Codes)
 		none, err := s.SalesReport(ctx, report.Filter{PerformanceID: q.ID})
