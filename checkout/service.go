@@ -46,6 +46,8 @@ type Store interface {
 	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 	SavePayment(ctx context.Context, p order.Payment) (order.Payment, error)
 	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)

@@ -173,11 +173,17 @@ export const testPayment = (paymentId, outcome) => `/payments/test/${seg(payment
 export const search = (query) => withQuery('/search', query);
 /** @param {Query} query */
 export const salesReport = (query) => withQuery('/reports/sales', query);
+/** The sales report and its timeline as one CSV: wrap in url() for a download link. @param {Query} query */
+export const salesCSV = (query) => withQuery('/reports/sales.csv', query);
+/** Sales by day or hour on the venue's clock (bucket=day|hour). @param {Query} query */
+export const salesTimeline = (query) => withQuery('/reports/sales/timeline', query);
 
 // ---- payments at the provider ----
 
 /** Payments and refunds made in [from, to). @param {Query} query */
 export const payments = (query) => withQuery('/payments', query);
+/** The same rows as CSV, every page: wrap in url() for a download link. @param {Query} query */
+export const paymentsCSV = (query) => withQuery('/payments.csv', query);
 /** The reconciliation: GET the last daily check, POST {from, to} to check now. */
 export const reconciliation = () => '/payments/reconciliation';
 

@@ -161,6 +161,11 @@ type Store interface {
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+	// SalesTimeline counts paid orders and refunds by UTC quarter hour
+	// (report.TimeRow), in one snapshot (issue 17).
+	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	// SalesExport is SalesReport and SalesTimeline from one snapshot.
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 
 	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
 	// promotion has its code.

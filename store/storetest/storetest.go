@@ -1008,6 +1008,7 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runReschedule(t, f, open)
 	runReplacements(t, f, open)
 	runFares(t, f, open)
+	runReports(t, f, openWith)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
