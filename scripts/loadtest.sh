@@ -5,6 +5,7 @@
 #   make loadtest                         stadium, embedded default (SQLite, in-process leases)
 #   make loadtest MODE=production         the same on Postgres + Redis (a schema and key prefix of its own)
 #   make loadtest PRESET=arena ARGS="-watchers 10000 -concurrency 64"
+#   make loadtest MODE=production PRESET=arena ARGS="-reschedule"   then move the sold performance to a replacement date under load (issue 16)
 # The load tester's buyers confirm and are done: seatd runs -payment none (SEATD_ARGS
 # may say otherwise). With PAY=test seatd runs -payment test with a payment window of
 # PAY_WINDOW (default 20s) and the buyers pay through its test provider (-pay test:

@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Float64Var(&o.DeclineShare, "decline", 0.05, "with -pay test, share of payments the buyers decline")
 	fs.Float64Var(&o.AbandonShare, "abandon", 0, "with -pay test, share of payments never answered (the page closed): seatd's payment window ends them")
 	settle := fs.Duration("settle", time.Minute, "with -pay test, wait before the audit until the abandoned payments' windows ended, if that is within this long; later ones the audit accepts as pending")
+	reschedule := fs.Bool("reschedule", false, "after the surge, move the performance to a replacement date a week later (issue 16) while -reschedule-buyers buy best-available on it; then audit both dates and their reconciliation")
+	rescheduleBuyers := fs.Int("reschedule-buyers", 200, "with -reschedule: buyers on the replacement while its orders move")
 	performance := fs.String("performance", "", "use this existing performance instead of creating one")
 	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
 	speed := fs.Float64("speed", 1, "replay speed for -trace (2 = twice as fast)")
@@ -238,6 +240,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		res.Settings["promo"] = fmt.Sprintf("%s, %d of %d uses", o.PromoCode, in.PromoUses, in.PromoLimit)
 	}
 	res.Audit = loadtest.Check(in)
+	if *reschedule && res.Audit.OK {
+		if err := rescheduleUnderLoad(ctx, api, o, venue, confirmed, *rescheduleBuyers, &res, stderr); err != nil {
+			return 1, err
+		}
+	}
 
 	loadtest.WriteTable(stdout, res)
 	if *jsonPath != "" {
@@ -254,6 +261,73 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1, fmt.Errorf("audit failed with %d violation(s)", len(res.Audit.Violations))
 	}
 	return 0, nil
+}
+
+// rescheduleUnderLoad is -reschedule (issue 16): after the surge, the
+// performance moves to a replacement date a week later (reservations kept)
+// while buyers use best-available on the replacement; when the move is done,
+// both dates are audited (no seat sold twice, every promised order there)
+// and their reconciliation must be equal. The result's audit is the union.
+func rescheduleUnderLoad(ctx context.Context, api *loadtest.API, o loadtest.Options, venue *loadtest.Venue, confirmed map[string][]string,
+	buyers int, res *loadtest.Result, stderr io.Writer) error {
+	began := time.Now()
+	job, repl, err := api.Reschedule(ctx, venue.Performance, began.Add(7*24*time.Hour), "keep")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "rescheduling %s to %s: job %s, %d orders to move; %d buyers on the replacement meanwhile\n",
+		venue.Performance, repl, job.ID, job.Total, buyers)
+	m, err := api.Seatmap(ctx, repl)
+	if err != nil {
+		return err
+	}
+	second := loadtest.NewVenue(repl, m)
+	o2 := o
+	o2.Buyers, o2.BestShare, o2.Watchers, o2.Progress, o2.Record = buyers, 1, 0, nil, nil
+	rec := loadtest.NewRecorder(time.Now())
+	bought, err := loadtest.Surge(ctx, o2, api, second, rec)
+	if err != nil {
+		return fmt.Errorf("buyers on the replacement: %w", err)
+	}
+	job, err = api.WaitJob(ctx, job.ID, 10*time.Minute)
+	if err != nil {
+		return err
+	}
+	took := time.Since(began)
+	if job.State != "done" || job.Failed > 0 {
+		res.Audit.OK = false
+		res.Audit.Violations = append(res.Audit.Violations, fmt.Sprintf("the reschedule job ended %s with %d of %d failed", job.State, job.Failed, job.Total))
+	}
+	for _, side := range []struct {
+		name, perf string
+		promised   map[string][]string
+	}{{"original", venue.Performance, confirmed}, {"replacement", repl, bought}} {
+		in, err := api.Gather(ctx, side.perf)
+		if err != nil {
+			return err
+		}
+		in.Confirmed, in.Grace = side.promised, auditGrace
+		a := loadtest.Check(in)
+		for _, v := range a.Violations {
+			res.Audit.Violations = append(res.Audit.Violations, side.name+": "+v)
+		}
+		res.Audit.OK = res.Audit.OK && a.OK
+		res.Settings["reschedule_"+side.name] = fmt.Sprintf("%d orders, %d seats sold, audit ok %v", a.Orders, a.SoldSeats, a.OK)
+	}
+	equal, origin, replacement, err := api.Reconciliation(ctx, venue.Performance)
+	if err != nil {
+		return err
+	}
+	if !equal {
+		res.Audit.OK = false
+		res.Audit.Violations = append(res.Audit.Violations, fmt.Sprintf("reconciliation not equal: original %v, replacement %v", origin, replacement))
+	}
+	res.Settings["reschedule"] = fmt.Sprintf("%d orders moved in %.1f s while %d buyers bought %d orders on the replacement; reconciliation equal %v",
+		job.Done, took.Seconds(), buyers, len(bought), equal)
+	for _, k := range []string{"reschedule", "reschedule_original", "reschedule_replacement"} {
+		fmt.Fprintf(stderr, "%s: %s\n", k, res.Settings[k])
+	}
+	return nil
 }
 
 // auditGrace is how late the audit lets a hold or a payment window end: the

@@ -133,6 +133,20 @@ func TestShortSurgePostgresRedis(t *testing.T) {
 	require.Contains(t, r.Settings["promo"], "50 of 50 uses", "buyers used it up")
 }
 
+// TestSurgeThenReschedule (issue 16): a theatre sold in a surge moves to a
+// replacement date while buyers use best-available on it; both dates'
+// audits pass and their reconciliation is equal.
+func TestSurgeThenReschedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server under load")
+	}
+	r := surge(t, seatd(t), "-reschedule", "-reschedule-buyers", "100")
+	checkSurge(t, r)
+	require.Contains(t, r.Settings["reschedule"], "reconciliation equal true")
+	require.Contains(t, r.Settings["reschedule_original"], "audit ok true")
+	require.Contains(t, r.Settings["reschedule_replacement"], "audit ok true")
+}
+
 // TestTraceReplay records a surge and replays it at 10× on a fresh performance.
 func TestTraceReplay(t *testing.T) {
 	if testing.Short() {
