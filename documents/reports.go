@@ -36,6 +36,10 @@ type Input struct {
 	Voided        []order.TicketNumber
 	// AsOf is the moment the document describes; zero: LastChange.
 	AsOf time.Time
+	// Template is the letterhead and footer printed on every page (as
+	// NormalizeTemplate left it). It is part of the input: another template,
+	// other bytes, so a new version on the next make.
+	Template report.Template
 }
 
 // LastChange is the latest change the input counts: an order's, a number
@@ -310,12 +314,38 @@ func (t table) pdf(in Input) ([]byte, error) {
 	tr := pdf.UnicodeTranslatorFromDescriptor("")
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - 24
+	tpl := in.Template
+	if len(tpl.Logo) > 0 {
+		typ := "PNG"
+		if tpl.LogoType == "image/jpeg" {
+			typ = "JPG"
+		}
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(tpl.Logo))
+		if pdf.Err() {
+			return nil, fmt.Errorf("%s pdf: logo: %w", in.Kind, pdf.Error())
+		}
+	}
+	if tpl.VenueName != "" || tpl.LegalDetails != "" || len(tpl.Logo) > 0 {
+		pdf.SetHeaderFunc(func() { letterhead(pdf, tr, tpl, width) })
+	}
 	pdf.SetFooterFunc(func() {
-		pdf.SetY(-10)
-		pdf.SetFont("Helvetica", "", 7)
+		bottom := -10.0
+		if tpl.Footer != "" {
+			bottom = -14 - 3.2*float64(strings.Count(tpl.Footer, "\n"))
+		}
+		pdf.SetY(bottom)
 		pdf.SetTextColor(110, 110, 110)
+		if tpl.Footer != "" {
+			pdf.SetFont("Helvetica", "", 7)
+			pdf.MultiCell(0, 3.2, tr(tpl.Footer), "", "C", false)
+		}
+		pdf.SetFont("Helvetica", "", 7)
 		pdf.CellFormat(0, 4, tr(fmt.Sprintf("%s - %s - as of %s - page %d", title, in.Performance, stamp(in.AsOf), pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
 	})
+	if tpl.Footer != "" {
+		pdf.SetAutoPageBreak(true, 18+3.2*float64(strings.Count(tpl.Footer, "\n")))
+	}
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "B", 16)
 	pdf.CellFormat(0, 8, tr(title), "", 1, "L", false, 0, "")
@@ -353,8 +383,9 @@ func (t table) pdf(in Input) ([]byte, error) {
 	head()
 	pdf.SetFont("Helvetica", "", 8)
 	_, pageH := pdf.GetPageSize()
+	_, bottomMargin := pdf.GetAutoPageBreak()
 	for _, row := range t.rows {
-		if pdf.GetY()+5 > pageH-16 {
+		if pdf.GetY()+5 > pageH-bottomMargin-2 {
 			pdf.AddPage()
 			head()
 			pdf.SetFont("Helvetica", "", 8)
@@ -380,4 +411,63 @@ func align(right bool) string {
 		return "R"
 	}
 	return "L"
+}
+
+// letterhead draws the template's header at the top of a page: the logo at
+// most 16 mm high on the left, the venue's name and its legal details beside
+// it, a rule under them.
+func letterhead(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template, width float64) {
+	left, top, _, _ := pdf.GetMargins()
+	x := left
+	bottom := top
+	if len(tpl.Logo) > 0 {
+		info := pdf.GetImageInfo("logo")
+		if info != nil && info.Height() > 0 {
+			h := 16.0
+			w := h * info.Width() / info.Height()
+			if w > 50 {
+				w, h = 50, 50*info.Height()/info.Width()
+			}
+			pdf.ImageOptions("logo", left, top, w, h, false, fpdf.ImageOptions{}, 0, "")
+			x, bottom = left+w+5, top+h
+		}
+	}
+	pdf.SetXY(x, top)
+	if tpl.VenueName != "" {
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(width-(x-left), 5, tr(tpl.VenueName), "", 2, "L", false, 0, "")
+	}
+	if tpl.LegalDetails != "" {
+		pdf.SetFont("Helvetica", "", 7.5)
+		pdf.SetTextColor(80, 80, 80)
+		for _, line := range strings.Split(tpl.LegalDetails, "\n") {
+			pdf.SetX(x)
+			pdf.CellFormat(width-(x-left), 3.4, tr(line), "", 2, "L", false, 0, "")
+		}
+		pdf.SetTextColor(0, 0, 0)
+	}
+	if y := pdf.GetY(); y > bottom {
+		bottom = y
+	}
+	pdf.SetDrawColor(200, 200, 205)
+	pdf.Line(left, bottom+2, left+width, bottom+2)
+	pdf.SetDrawColor(0, 0, 0)
+	pdf.SetXY(left, bottom+5)
+}
+
+// Preview is a sample document — a short realization report of an invented
+// performance — printed with the template, for the template's editor.
+func Preview(t report.Template, currency string) ([]byte, error) {
+	at := time.Date(2026, 12, 12, 19, 30, 0, 0, time.UTC)
+	if currency == "" {
+		currency = "EUR"
+	}
+	f := report.Figures{Seats: 98, RefundedSeats: 2, Gross: 490000, Discounts: 1000, Refunded: 9000, Net: 480000}
+	in := Input{Kind: report.KindRealization, PerformanceID: "sample", Performance: "Sample performance", When: "Sat 12 Dec 2026, 20:30",
+		Status: "on_sale", Currency: currency, AsOf: at, Template: t,
+		Sales: report.Sales{Currency: currency, Total: f,
+			Zones:    []report.Line{{Key: "Stalls", Figures: f}},
+			Channels: []report.Line{{Key: "web", Figures: f}}}}
+	p, _, err := Render(in)
+	return p, err
 }
