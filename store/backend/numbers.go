@@ -56,6 +56,11 @@ type Documents interface {
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	// GetDocument returns a document with its files, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	// DocumentTemplate returns the documents' template, the zero one
+	// (version 0) before one is stored.
+	DocumentTemplate(ctx context.Context) (report.Template, error)
+	// PutDocumentTemplate stores the template whole as its next version.
+	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
 }
 
 func (g *guarded) TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error) {
@@ -84,4 +89,12 @@ func (g *guarded) Documents(ctx context.Context, performanceID string) ([]report
 
 func (g *guarded) GetDocument(ctx context.Context, id string) (report.Document, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Document, error) { return g.st.GetDocument(ctx, id) })
+}
+
+func (g *guarded) DocumentTemplate(ctx context.Context) (report.Template, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Template, error) { return g.st.DocumentTemplate(ctx) })
+}
+
+func (g *guarded) PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Template, error) { return g.st.PutDocumentTemplate(ctx, t) })
 }
