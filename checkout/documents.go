@@ -22,6 +22,8 @@ type DocumentStore interface {
 	SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error)
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	DocumentTemplate(ctx context.Context) (report.Template, error)
+	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
 }
 
 // MakeDocument makes a performance's document of a kind from what is stored
@@ -64,6 +66,9 @@ func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, 
 			in.Voided = append(in.Voided, n)
 		}
 	}
+	if in.Template, err = s.store.DocumentTemplate(ctx); err != nil {
+		return report.Document{}, false, err
+	}
 	in.AsOf = in.LastChange()
 	if in.AsOf.IsZero() {
 		in.AsOf = meta.CreatedAt
@@ -93,4 +98,32 @@ func (s *Service) Document(ctx context.Context, id string) (report.Document, err
 		return d, ErrDocumentNotFound
 	}
 	return d, err
+}
+
+// DocumentTemplate returns the documents' template (the zero one, version
+// 0, before any is stored).
+func (s *Service) DocumentTemplate(ctx context.Context) (report.Template, error) {
+	return s.store.DocumentTemplate(ctx)
+}
+
+// SetDocumentTemplate checks and stores the documents' template whole
+// (documents.NormalizeTemplate; *input.Error naming the field). Documents
+// made after it print it: their next make is a new version.
+func (s *Service) SetDocumentTemplate(ctx context.Context, t report.Template, a seating.Actor) (report.Template, error) {
+	t, err := documents.NormalizeTemplate(t)
+	if err != nil {
+		return report.Template{}, err
+	}
+	t.UpdatedBy = a.Label()
+	return s.store.PutDocumentTemplate(ctx, t)
+}
+
+// DocumentTemplatePreview renders a sample document with the stored
+// template.
+func (s *Service) DocumentTemplatePreview(ctx context.Context) ([]byte, error) {
+	t, err := s.store.DocumentTemplate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return documents.Preview(t, "")
 }
