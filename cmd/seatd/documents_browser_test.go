@@ -1,14 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatmap/seatmap/internal/pdftest"
 )
 
 // fetchInPage fetches a URL from the page (its session cookie) and returns
@@ -92,4 +101,94 @@ func TestStaffDocumentsPage(t *testing.T) {
 		}
 	}
 	requireAxeClean(t, page, "documents page with two versions")
+}
+
+// TestStaffDocumentTemplate (issue 17): an organizer on a phone fills in the
+// document template — venue name, legal details, a PNG logo, a footer — and
+// saves; the preview frame then shows the sample PDF of the new version,
+// which prints them. A GIF named .png is refused by the server on the logo
+// field; the earlier version stays. A document made after prints the
+// template. axe-core finds nothing serious.
+func TestStaffDocumentTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	base := startSeatd(t, nil, "-payment", "none")
+	perf := demoPerformance(t, base)
+	createStaff(t, base, "olga", "organizer")
+	staffFixture(t, base, perf)
+	dir := t.TempDir()
+	img := image.NewNRGBA(image.Rect(0, 0, 80, 40))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, img))
+	logo := filepath.Join(dir, "logo.png")
+	require.NoError(t, os.WriteFile(logo, b.Bytes(), 0o600))
+	fake := filepath.Join(dir, "fake.png")
+	require.NoError(t, os.WriteFile(fake, []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0o600))
+
+	page := browser(t)()
+	require.NoError(t, chromedp.Do(page, chromedp.EmulateViewport(390, 844)))
+	signIn(t, page, base, "olga")
+	require.NoError(t, chromedp.Do(page, chromedp.Click(`.staff-bar a[href="#/document-template"]`)))
+	waitFor(t, page, `document.querySelector("#tpl-form") && document.querySelector("#tpl-form").dataset.version === "0"`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#tpl-status").textContent`), "No template saved yet")
+
+	require.NoError(t, chromedp.Do(page,
+		chromedp.SendKeys(chromedp.ID("#tpl-venue-name"), "Staatsoper Musterstadt"),
+		chromedp.SendKeys(chromedp.ID("#tpl-legal-details"), "Musteroper GmbH\nOpernplatz 1\nUSt-IdNr. DE123456789"),
+		chromedp.SendKeys(chromedp.ID("#tpl-footer"), "Thank you for your visit"),
+		chromedp.SetUploadFiles(`#tpl-logo`, []string{logo})))
+	waitFor(t, page, `!document.querySelector("#tpl-logo-image").hidden`, 5*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#tpl-save"))))
+	waitFor(t, page, `document.querySelector("#tpl-form").dataset.version === "1"`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#tpl-status").textContent`), "Saved: version 1")
+	src := eval[string](t, page, `document.querySelector("#tpl-preview").getAttribute("src")`)
+	require.Contains(t, src, "/api/v1/document-template/preview.pdf?v=1")
+	status, ct, head := fetchInPage(t, page, src)
+	require.Equal(t, 200, status)
+	require.Equal(t, "application/pdf", ct)
+	require.Contains(t, head, "%PDF-")
+	// What the frame shows prints the template.
+	preview := fetchBytes(t, base+src)
+	text := pdftest.Text(t, preview)
+	for _, w := range []string{"Staatsoper Musterstadt", "USt-IdNr. DE123456789", "Thank you for your visit"} {
+		require.Contains(t, text, w)
+	}
+	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "fits a phone")
+	requireAxeClean(t, page, "document template editor")
+
+	// A GIF with a .png name: the server refuses it on the logo field.
+	require.NoError(t, chromedp.Do(page, chromedp.SetUploadFiles(`#tpl-logo`, []string{fake})))
+	waitFor(t, page, `document.querySelector("#tpl-logo-image").alt.includes("not saved")`, 5*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#tpl-save"))))
+	waitFor(t, page, `document.querySelector("#tpl-logo").getAttribute("aria-invalid") === "true"`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#tpl-logo-error").textContent`), "PNG or JPEG")
+	require.Equal(t, "tpl-logo", eval[string](t, page, `document.activeElement.id`))
+	require.Contains(t, eval[string](t, page, `document.querySelector("#tpl-status").textContent`), "Version 1 stays")
+	requireAxeClean(t, page, "document template editor with an error")
+
+	// Documents made now print it.
+	var d struct {
+		PDFURL string `json:"pdf_url"`
+	}
+	require.Equal(t, 201, adminCall(t, base, "POST", "/api/v1/performances/"+perf+"/documents", map[string]string{"kind": "settlement"}, &d))
+	require.Contains(t, pdftest.Text(t, fetchBytes(t, base+d.PDFURL)), "Staatsoper Musterstadt")
+}
+
+// fetchBytes GETs a URL as the admin and returns the body.
+func fetchBytes(t *testing.T, url string) []byte {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode, url)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return body
 }
