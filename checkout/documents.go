@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/seatmap/seatmap/documents"
 	"github.com/seatmap/seatmap/input"
@@ -24,12 +25,19 @@ type DocumentStore interface {
 	GetDocument(ctx context.Context, id string) (report.Document, error)
 	DocumentTemplate(ctx context.Context) (report.Template, error)
 	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
+	DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
 }
 
 // MakeDocument makes a performance's document of a kind from what is stored
 // now and stores it: as a new version when its content changed since the
 // last (created), else the last is returned as it is.
 func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, a seating.Actor) (report.Document, bool, error) {
+	return s.makeDocument(ctx, performanceID, kind, a.Label())
+}
+
+// makeDocument is MakeDocument, made by createdBy ("system" for the
+// automatic ones).
+func (s *Service) makeDocument(ctx context.Context, performanceID, kind, createdBy string) (report.Document, bool, error) {
 	if !report.KnownKind(kind) {
 		return report.Document{}, false, &input.Error{Field: "kind", Reason: fmt.Sprintf("must be one of %v", report.DocumentKinds)}
 	}
@@ -79,7 +87,7 @@ func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, 
 	}
 	return s.store.SaveDocument(ctx, report.Document{
 		ID: ids.New("doc", 15), PerformanceID: meta.ID, Kind: kind, SHA256: documents.Hash(pdf, csv), AsOf: in.AsOf,
-		PDF: pdf, CSV: csv, CreatedBy: a.Label(),
+		PDF: pdf, CSV: csv, CreatedBy: createdBy,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -45,4 +46,43 @@ func (s *Store) PutDocumentTemplate(ctx context.Context, t report.Template) (rep
 		return report.Template{}, fmt.Errorf("store document template: %w", err)
 	}
 	return t, nil
+}
+
+// documentsDue finds performances started before $1, or cancelled, with no
+// cancel or other job running, whose last change — the latest of their
+// issued orders' changes, their numbers drawn or voided and their refunds,
+// as documents.Input.LastChange counts them; the performance's creation
+// without any — is newer than the as_of of some kind's newest document.
+const documentsDue = `WITH p AS (
+  SELECT p.id, coalesce(greatest(
+    (SELECT max(o.updated_at) FROM orders o WHERE o.performance_id = p.id AND o.status IN ('paid', 'partially_refunded', 'refunded')),
+    (SELECT max(coalesce(n.voided_at, n.issued_at)) FROM ticket_numbers n WHERE n.performance_id = p.id),
+    (SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id)
+  ), p.created_at) AS last_change
+  FROM performances p
+  WHERE (p.starts_at < $1 OR p.status = 'cancelled')
+    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
+)
+SELECT p.id, p.last_change FROM p
+WHERE (SELECT count(DISTINCT d.kind) FROM documents d WHERE d.performance_id = p.id AND d.as_of >= p.last_change) < $2
+ORDER BY p.last_change, p.id
+LIMIT $3`
+
+// DocumentsDue lists up to limit performances whose documents are to be
+// made automatically (see documentsDue), the longest waiting first.
+func (s *Store) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+	rows, err := s.pool.Query(ctx, documentsDue, startedBefore, kinds, limit)
+	if err != nil {
+		return nil, fmt.Errorf("documents due: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (report.DocumentsDue, error) {
+		var d report.DocumentsDue
+		err := r.Scan(&d.PerformanceID, &d.LastChange)
+		d.LastChange = d.LastChange.UTC()
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("documents due: %w", err)
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/seatmap/seatmap/report"
 )
@@ -54,4 +55,47 @@ func (s *Store) PutDocumentTemplate(ctx context.Context, t report.Template) (rep
 		return report.Template{}, fmt.Errorf("store document template: %w", err)
 	}
 	return t, nil
+}
+
+// documentsDue: see the Postgres adapter. SQLite's max() of several values
+// is NULL when one is, hence the coalesce to 0 (no change) in each.
+const documentsDue = `WITH p AS (
+  SELECT p.id, max(
+    coalesce((SELECT max(o.updated_at) FROM orders o WHERE o.performance_id = p.id AND o.status IN ('paid', 'partially_refunded', 'refunded')), 0),
+    coalesce((SELECT max(coalesce(n.voided_at, n.issued_at)) FROM ticket_numbers n WHERE n.performance_id = p.id), 0),
+    coalesce((SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id), 0)
+  ) AS changed, p.created_at
+  FROM performances p
+  WHERE (p.starts_at < $1 OR p.status = 'cancelled')
+    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
+), q AS (
+  SELECT id, CASE WHEN changed > 0 THEN changed ELSE created_at END AS last_change FROM p
+)
+SELECT q.id, q.last_change FROM q
+WHERE (SELECT count(DISTINCT d.kind) FROM documents d WHERE d.performance_id = q.id AND d.as_of >= q.last_change) < $2
+ORDER BY q.last_change, q.id
+LIMIT $3`
+
+// DocumentsDue lists up to limit performances whose documents are to be
+// made automatically, the longest waiting first.
+func (s *Store) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+	rows, err := s.r.QueryContext(ctx, documentsDue, micros(startedBefore), kinds, limit)
+	if err != nil {
+		return nil, fmt.Errorf("documents due: %w", err)
+	}
+	defer rows.Close()
+	var out []report.DocumentsDue
+	for rows.Next() {
+		var d report.DocumentsDue
+		var at int64
+		if err := rows.Scan(&d.PerformanceID, &at); err != nil {
+			return nil, fmt.Errorf("documents due: %w", err)
+		}
+		d.LastChange = fromMicros(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documents due: %w", err)
+	}
+	return out, nil
 }

@@ -3,9 +3,12 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatmap/seatmap/catalog"
+	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/report"
 	"github.com/seatmap/seatmap/store/backend"
 )
@@ -49,5 +52,92 @@ func runDocumentTemplate(t *testing.T, open func(t *testing.T) backend.Store) {
 		require.Empty(t, got.LegalDetails, "stored whole")
 		require.Nil(t, got.Logo, "the logo removed")
 		require.Empty(t, got.LogoType)
+	})
+}
+
+// runDocumentsDue checks which performances have documents due: started
+// before the cut or cancelled, no job running, and some kind without a
+// document describing their last change (an order, a number, a refund; the
+// performance's creation without any).
+func runDocumentsDue(t *testing.T, f *fixture, open func(t *testing.T) backend.Store) {
+	ctx := context.Background()
+	t.Run("DocumentsDue", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		h := f.hall(t, s)
+		past := time.Date(2020, 5, 1, 19, 0, 0, 0, time.UTC)
+		cut := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+		ended := f.perf(t, s, h, past)
+		empty := f.perf(t, s, h, past)
+		future := f.perf(t, s, h, day)
+		cancelled := f.perf(t, s, h, day)
+		running := f.perf(t, s, h, day)
+		require.NoError(t, s.SetPerformanceStatus(ctx, cancelled.ID, catalog.Cancelled))
+		require.NoError(t, s.SetPerformanceStatus(ctx, running.ID, catalog.Cancelled))
+		_, _, err := s.CreateJob(ctx, catalog.Job{ID: f.id("j"), Kind: catalog.JobCancel, PerformanceID: running.ID, State: catalog.JobRunning})
+		require.NoError(t, err)
+		for _, p := range []catalog.Performance{ended, future, cancelled} {
+			_, err := s.CreateOrder(ctx, f.order(p, "s", "", 1, 2))
+			require.NoError(t, err)
+		}
+		numberAll(t, s)
+
+		due := func() map[string]time.Time {
+			t.Helper()
+			list, err := s.DocumentsDue(ctx, cut, len(report.DocumentKinds), 100)
+			require.NoError(t, err)
+			out := map[string]time.Time{}
+			for _, d := range list {
+				out[d.PerformanceID] = d.LastChange
+				requireUTC(t, d.LastChange)
+			}
+			return out
+		}
+		got := due()
+		require.Len(t, got, 3, "ended, empty and cancelled; not the future one nor one whose job runs")
+		require.Contains(t, got, ended.ID)
+		require.Contains(t, got, cancelled.ID)
+		require.Contains(t, got, empty.ID)
+		rows, err := s.TicketRows(ctx, ended.ID)
+		require.NoError(t, err)
+		var last time.Time
+		for _, r := range rows {
+			for _, at := range []time.Time{r.UpdatedAt, r.IssuedAt} {
+				if at.After(last) {
+					last = at
+				}
+			}
+		}
+		require.True(t, last.Equal(got[ended.ID]), "the last change as the documents count it: %v, %v", last, got[ended.ID])
+		emptyPerf, err := s.GetPerformance(ctx, empty.ID)
+		require.NoError(t, err)
+		require.True(t, emptyPerf.CreatedAt.Equal(got[empty.ID]), "no sale: its creation")
+
+		save := func(p string, kinds []string, asOf time.Time) {
+			t.Helper()
+			for _, k := range kinds {
+				_, _, err := s.SaveDocument(ctx, report.Document{ID: f.id("doc"), PerformanceID: p, Kind: k, SHA256: f.id("sha"), AsOf: asOf,
+					PDF: []byte("%PDF"), CSV: []byte("x"), CreatedBy: "system"})
+				require.NoError(t, err)
+			}
+		}
+		save(ended.ID, report.DocumentKinds[:4], got[ended.ID])
+		require.Contains(t, due(), ended.ID, "one kind still missing")
+		save(ended.ID, report.DocumentKinds[4:], got[ended.ID])
+		save(empty.ID, report.DocumentKinds, got[empty.ID])
+		save(cancelled.ID, report.DocumentKinds, got[cancelled.ID].Add(-time.Second))
+		now := due()
+		require.NotContains(t, now, ended.ID, "every kind describes its last change")
+		require.NotContains(t, now, empty.ID)
+		require.Contains(t, now, cancelled.ID, "documents older than its last change")
+
+		// A refund is a change: due again.
+		o, err := s.ListOrders(ctx, order.Filter{PerformanceID: ended.ID, Limit: 10})
+		require.NoError(t, err)
+		_, _, _, err = s.RefundOrder(ctx, order.RefundRequest{ID: f.id("rf"), OrderID: o[0].ID, Seats: []uint32{1}, Amount: 5000,
+			Method: "cash", Reason: "ill", IdempotencyKey: "due1", Change: order.Change{Actor: "staff:desk"}})
+		require.NoError(t, err)
+		require.Contains(t, due(), ended.ID)
+		require.True(t, due()[ended.ID].After(got[ended.ID]))
 	})
 }
