@@ -63,7 +63,8 @@ type Documents interface {
 	// PutDocumentTemplate stores the template whole as its next version.
 	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
 	// DocumentsDue lists up to limit performances started before
-	// startedBefore, or cancelled, with no job running, for which fewer than
+	// startedBefore, or cancelled with their cancel job done, with no job
+	// running, for which fewer than
 	// kinds kinds have a document whose as_of is their last change (see
 	// documents.Input.LastChange), the longest waiting first.
 	DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
@@ -106,5 +107,7 @@ func (g *guarded) PutDocumentTemplate(ctx context.Context, t report.Template) (r
 }
 
 func (g *guarded) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
-	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.DocumentsDue, error) { return g.st.DocumentsDue(ctx, startedBefore, kinds, limit) })
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.DocumentsDue, error) {
+		return g.st.DocumentsDue(ctx, startedBefore, kinds, limit)
+	})
 }

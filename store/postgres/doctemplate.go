@@ -48,8 +48,8 @@ func (s *Store) PutDocumentTemplate(ctx context.Context, t report.Template) (rep
 	return t, nil
 }
 
-// documentsDue finds performances started before $1, or cancelled, with no
-// cancel or other job running, whose last change — the latest of their
+// documentsDue finds performances started before $1, or cancelled (their
+// cancel job done), with no job running, whose last change — the latest of their
 // issued orders' changes, their numbers drawn or voided and their refunds,
 // as documents.Input.LastChange counts them; the performance's creation
 // without any — is newer than the as_of of some kind's newest document.
@@ -60,7 +60,8 @@ const documentsDue = `WITH p AS (
     (SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id)
   ), p.created_at) AS last_change
   FROM performances p
-  WHERE (p.starts_at < $1 OR p.status = 'cancelled')
+  WHERE (p.starts_at < $1
+      OR p.status = 'cancelled' AND EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.kind = 'cancel' AND j.state = 'done'))
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
 )
 SELECT p.id, p.last_change FROM p

@@ -66,7 +66,8 @@ const documentsDue = `WITH p AS (
     coalesce((SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id), 0)
   ) AS changed, p.created_at
   FROM performances p
-  WHERE (p.starts_at < $1 OR p.status = 'cancelled')
+  WHERE (p.starts_at < $1
+      OR p.status = 'cancelled' AND EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.kind = 'cancel' AND j.state = 'done'))
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
 ), q AS (
   SELECT id, CASE WHEN changed > 0 THEN changed ELSE created_at END AS last_change FROM p
