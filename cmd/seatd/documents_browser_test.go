@@ -192,3 +192,16 @@ func fetchBytes(t *testing.T, url string) []byte {
 	require.NoError(t, err)
 	return body
 }
+
+// TestDocumentsAfterConfig: -documents-after defaults to 6 h and is bounded.
+func TestDocumentsAfterConfig(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := parseConfig(nil, none, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, 6*time.Hour, cfg.docsAfter)
+	cfg, err = parseConfig([]string{"-documents-after", "2h"}, none, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, 2*time.Hour, cfg.docsAfter)
+	_, err = parseConfig([]string{"-documents-after", "0s"}, none, io.Discard)
+	require.ErrorContains(t, err, "-documents-after")
+}
