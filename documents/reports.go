@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
@@ -311,7 +313,12 @@ func (t table) pdf(in Input) ([]byte, error) {
 	pdf.SetTitle(title+" - "+in.Performance, true)
 	pdf.SetMargins(12, 12, 12)
 	pdf.SetAutoPageBreak(true, 14)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	// The Go fonts (WGL4: Latin, Greek, Cyrillic), embedded as UTF-8
+	// subsets: a venue's names and legal details in any of them print as
+	// written.
+	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
+	tr := func(s string) string { return s }
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - 24
 	tpl := in.Template
@@ -336,10 +343,10 @@ func (t table) pdf(in Input) ([]byte, error) {
 		pdf.SetY(bottom)
 		pdf.SetTextColor(110, 110, 110)
 		if tpl.Footer != "" {
-			pdf.SetFont("Helvetica", "", 7)
+			pdf.SetFont(font, "", 7)
 			pdf.MultiCell(0, 3.2, tr(tpl.Footer), "", "C", false)
 		}
-		pdf.SetFont("Helvetica", "", 7)
+		pdf.SetFont(font, "", 7)
 		pdf.CellFormat(0, 4, tr(fmt.Sprintf("%s - %s - as of %s - page %d", title, in.Performance, stamp(in.AsOf), pdf.PageNo())), "", 0, "C", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
@@ -347,16 +354,16 @@ func (t table) pdf(in Input) ([]byte, error) {
 		pdf.SetAutoPageBreak(true, 18+3.2*float64(strings.Count(tpl.Footer, "\n")))
 	}
 	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 16)
+	pdf.SetFont(font, "B", 16)
 	pdf.CellFormat(0, 8, tr(title), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	pdf.SetFont(font, "", 10)
 	pdf.CellFormat(0, 5, tr(in.Performance+" - "+in.When), "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 5, tr("Performance "+in.PerformanceID+" - as of "+stamp(in.AsOf)), "", 1, "L", false, 0, "")
 	pdf.Ln(3)
 	for _, f := range t.facts {
-		pdf.SetFont("Helvetica", "", 10)
+		pdf.SetFont(font, "", 10)
 		pdf.CellFormat(60, 5.5, tr(f[0]), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "B", 10)
+		pdf.SetFont(font, "B", 10)
 		pdf.MultiCell(width-60, 5.5, tr(f[1]), "", "L", false)
 	}
 	pdf.Ln(4)
@@ -373,7 +380,7 @@ func (t table) pdf(in Input) ([]byte, error) {
 		ws[j] = width * t.widths[i] / sum
 	}
 	head := func() {
-		pdf.SetFont("Helvetica", "B", 8)
+		pdf.SetFont(font, "B", 8)
 		pdf.SetFillColor(235, 235, 240)
 		for j, i := range cols {
 			pdf.CellFormat(ws[j], 6, tr(strings.ReplaceAll(t.header[i], "_", " ")), "B", 0, align(t.right[i]), true, 0, "")
@@ -381,14 +388,14 @@ func (t table) pdf(in Input) ([]byte, error) {
 		pdf.Ln(-1)
 	}
 	head()
-	pdf.SetFont("Helvetica", "", 8)
+	pdf.SetFont(font, "", 8)
 	_, pageH := pdf.GetPageSize()
 	_, bottomMargin := pdf.GetAutoPageBreak()
 	for _, row := range t.rows {
 		if pdf.GetY()+5 > pageH-bottomMargin-2 {
 			pdf.AddPage()
 			head()
-			pdf.SetFont("Helvetica", "", 8)
+			pdf.SetFont(font, "", 8)
 		}
 		for j, i := range cols {
 			text := []rune(row[i])
@@ -405,6 +412,9 @@ func (t table) pdf(in Input) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// font is the family documents are printed in (see pdf).
+const font = "go"
 
 func align(right bool) string {
 	if right {
@@ -434,11 +444,11 @@ func letterhead(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template, wid
 	}
 	pdf.SetXY(x, top)
 	if tpl.VenueName != "" {
-		pdf.SetFont("Helvetica", "B", 11)
+		pdf.SetFont(font, "B", 11)
 		pdf.CellFormat(width-(x-left), 5, tr(tpl.VenueName), "", 2, "L", false, 0, "")
 	}
 	if tpl.LegalDetails != "" {
-		pdf.SetFont("Helvetica", "", 7.5)
+		pdf.SetFont(font, "", 7.5)
 		pdf.SetTextColor(80, 80, 80)
 		for _, line := range strings.Split(tpl.LegalDetails, "\n") {
 			pdf.SetX(x)

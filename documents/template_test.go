@@ -137,3 +137,23 @@ func TestRenderWithTemplate(t *testing.T) {
 	require.Contains(t, pdftest.Text(t, prev), "Staatsoper Musterstadt")
 	require.Contains(t, pdftest.Text(t, prev), "Sample performance")
 }
+
+// A venue of seed 001 writes Cyrillic: the documents' fonts (the Go fonts,
+// embedded as UTF-8 subsets) print it as written, in the letterhead and in
+// the performance's name.
+func TestRenderCyrillic(t *testing.T) {
+	t.Parallel()
+	in := input(report.KindRealization)
+	in.Performance = "Щелкунчик"
+	in.Template = report.Template{VenueName: "Театр «Единое поле»", LegalDetails: "ООО «Единое поле»\nг. Москва, ул. Тверская, 1\nИНН 7701234567",
+		Footer: "Спасибо за визит"}
+	pdf, _, err := documents.Render(in)
+	require.NoError(t, err)
+	again, _, err := documents.Render(in)
+	require.NoError(t, err)
+	require.Equal(t, pdf, again, "the same bytes")
+	text := pdftest.Text(t, pdf)
+	for _, w := range []string{"Театр «Единое поле»", "ИНН 7701234567", "г. Москва, ул. Тверская, 1", "Спасибо за визит", "Щелкунчик"} {
+		require.Contains(t, text, w)
+	}
+}
