@@ -164,17 +164,16 @@ export function mountDocuments(root, perfId) {
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     result.textContent = 'Making…';
-    const known = new Set(docs.map((d) => d.id));
+    let status = 0;
     try {
       /** @type {DocumentInfo} */
-      const d = await api.post(paths.performanceDocuments(perfId), { kind });
+      const d = await api.request('POST', paths.performanceDocuments(perfId), { body: { kind }, onStatus: (st) => { status = st; } });
       if (dead) return;
       // 200 answers the stored version (nothing changed), 201 a new one.
-      const text = known.has(d.id)
-        ? `Unchanged: nothing has changed since version ${d.version}.`
-        : `New version ${d.version} made.`;
+      const created = status === 201;
+      const text = created ? `New version ${d.version} made.` : `Unchanged: nothing has changed since version ${d.version}.`;
       result.textContent = text;
-      result.dataset.outcome = known.has(d.id) ? 'unchanged' : 'created';
+      result.dataset.outcome = created ? 'created' : 'unchanged';
       announce(`${title}: ${text}`);
       await load();
       if (!dead && hadFocus) document.getElementById(`doc-make-${kind}`)?.focus();
