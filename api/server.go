@@ -233,6 +233,7 @@ func (s *Server) routes() error {
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/tickets/:ticket/qr.svg", s.ticketQR)
 	v1.GET("/orders/:id/tickets.pdf", s.ticketsPDF)
+	v1.GET("/orders/:id/invoice.pdf", s.invoicePDF)
 	v1.GET("/orders/:id/passes/:pass/qr.svg", s.passQR)
 	v1.POST("/orders/:id/extend", s.extendReservation, seller)
 	v1.POST("/orders/:id/annul", s.annulReservation, seller)

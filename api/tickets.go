@@ -2,21 +2,25 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 	qr "github.com/piglig/go-qr"
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/documents"
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/voucher"
 )
 
 // maxAccessKey bounds the key query parameter: keys are 32 symbols.
@@ -192,5 +196,69 @@ func (s *Server) ticketsPDF(c *echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Disposition", `inline; filename="tickets-`+o.Number+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", b.Bytes())
+}
+
+// invoicePDF answers GET /orders/{id}/invoice.pdf: the order's invoice, for
+// whoever may open the order. Its discount line names the voucher or
+// promotion and its code ("Gift (GIFT-TEN) -10.00").
+func (s *Server) invoicePDF(c *echo.Context) error {
+	o, err := s.openOrder(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	amount := func(minor int64) string { return money.Decimal(minor, o.Currency) }
+	inv := documents.Invoice{
+		Number: o.Number, Date: s.checkout.When(o.CreatedAt), Buyer: o.BuyerName, BuyerEmail: o.BuyerEmail,
+		Status: strings.ReplaceAll(o.Status, "_", " "), Subtotal: amount(o.Total + o.Discount), Total: amount(o.Total), Currency: o.Currency,
+	}
+	if o.Refunded > 0 {
+		inv.Refunded = amount(o.Refunded)
+	}
+	zones := map[string]string{}
+	var h *hall.Hall
+	if o.PerformanceID != "" {
+		if p, err := s.seats.Performance(ctx, o.PerformanceID); err == nil {
+			meta := p.Meta()
+			inv.Performance, inv.When, h = meta.Name, s.checkout.When(meta.StartsAt), p.Hall()
+			for _, z := range meta.Zones {
+				zones[z.ID] = z.Name
+			}
+		}
+	}
+	for _, t := range o.Tickets {
+		if t.Status == order.TicketVoid {
+			continue
+		}
+		text := checkout.SeatNameOf(h, t.Seat, t.SeatID).Label()
+		if z := zones[t.Zone]; z != "" {
+			text += " - " + z
+		}
+		if t.Fare != "" && t.Fare != "normal" {
+			text += " - " + cmp.Or(t.FareName, t.Fare)
+		}
+		if t.Status == order.TicketRefunded {
+			text += " (refunded)"
+		}
+		inv.Lines = append(inv.Lines, documents.InvoiceLine{Text: text, Amount: amount(t.Price)})
+	}
+	for _, p := range o.Passes {
+		inv.Lines = append(inv.Lines, documents.InvoiceLine{Text: p.ProductName, Amount: amount(p.Price)})
+	}
+	if o.Discount > 0 {
+		name, display := "Discount", o.VoucherCode
+		if code, err := s.vouchers.Code(ctx, o.VoucherCode); err == nil {
+			name, display = cmp.Or(code.Name, name), voucher.Format(code)
+		}
+		inv.Discount, inv.DiscountAmount = name+" ("+display+")", "-"+amount(o.Discount)
+	}
+	var b bytes.Buffer
+	if err := documents.InvoicePDF(&b, inv); err != nil {
+		return err
+	}
+	hd := c.Response().Header()
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("Content-Disposition", `inline; filename="invoice-`+o.Number+`.pdf"`)
 	return c.Blob(http.StatusOK, "application/pdf", b.Bytes())
 }

@@ -1,6 +1,7 @@
 package documents_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -60,4 +61,38 @@ func TestRenderDocuments(t *testing.T) {
 	pdf, _, err := documents.Render(input(report.KindTicketMovement))
 	require.NoError(t, err)
 	require.Regexp(t, `AA\s+0\s+4\s+1\s+1\s+2`, pdftest.Text(t, pdf), "issued 4 (one voided), returned 1, closing 2")
+}
+
+// BenchmarkRender80000 renders the documents of a sold-out stadium: 80,000
+// tickets, 2,000 of them returned (figures in BENCHMARKS.md, Issue 17).
+func BenchmarkRender80000(b *testing.B) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	in := input(report.KindRealization)
+	in.Tickets, in.Refunds = nil, nil
+	for i := range 80_000 {
+		st := "live"
+		if i%40 == 0 {
+			st = "refunded"
+		}
+		in.Tickets = append(in.Tickets, report.TicketRow{TicketID: fmt.Sprint("t", i), Seat: uint32(i), SeatID: fmt.Sprintf("%03d-R%d-S%d", i/2000, i%2000/40, i%40),
+			Zone: "a", Price: 5000, Status: st, OrderID: fmt.Sprint("o", i/4), OrderNumber: fmt.Sprint("N-", i/4), UpdatedAt: at, Series: "AA", Number: i + 1, IssuedAt: at})
+		if st == "refunded" {
+			in.Refunds = append(in.Refunds, order.Refund{ID: fmt.Sprint("r", i), OrderID: fmt.Sprint("o", i/4), Amount: 5000, Seats: []uint32{uint32(i)}, CreatedAt: at})
+		}
+	}
+	for _, kind := range []string{report.KindRealization, report.KindActIssue, report.KindActReturn, report.KindTicketMovement} {
+		b.Run(kind, func(b *testing.B) {
+			in := in
+			in.Kind = kind
+			b.ReportAllocs()
+			for b.Loop() {
+				pdf, csv, err := documents.Render(in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(pdf)), "pdf-bytes")
+				b.ReportMetric(float64(len(csv)), "csv-bytes")
+			}
+		})
+	}
 }

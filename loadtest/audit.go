@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -19,6 +20,9 @@ type Audit struct {
 	// waiting for one, with AuditInput.Pay.
 	Payments int `json:"payments,omitempty"`
 	Pending  int `json:"pending,omitempty"`
+	// Numbered are the issued tickets checked against the register of
+	// ticket numbers.
+	Numbered int `json:"numbered,omitempty"`
 }
 
 // AuditOrder is an order as the store has it.
@@ -31,6 +35,9 @@ type AuditOrder struct {
 	// AllSeats are the seats of all its tickets, live or not; Total what it
 	// costs; Deadline when a pending payment's window ends.
 	AllSeats []string
+	// Issued are the ids of its tickets that are issued: not void, of an
+	// order that is or was paid; each has a form number (issue 17).
+	Issued   []string
 	Total    int64
 	Deadline time.Time
 	// Payments are its payments and refunds at the provider (GatherPayments).
@@ -73,6 +80,18 @@ type AuditInput struct {
 	// Findings are what seatd's own reconciliation of the run's payments
 	// found (Reconcile); each fails the audit.
 	Findings []string
+	// Numbers is the register of ticket numbers of the performance (nil:
+	// the server keeps none, a baseline).
+	Numbers []AuditNumber
+}
+
+// AuditNumber is a line of the register of ticket numbers.
+type AuditNumber struct {
+	Series   string     `json:"series"`
+	Number   int        `json:"number"`
+	TicketID string     `json:"ticket_id"`
+	Voided   bool       `json:"-"`
+	VoidedAt *time.Time `json:"voided_at"`
 }
 
 const maxViolations = 50
@@ -181,8 +200,57 @@ func Check(in AuditInput) Audit {
 	if in.Pay {
 		checkPayments(in, &a, live, inHolds, add)
 	}
+	if in.Numbers != nil {
+		checkNumbers(in, &a, add)
+	}
 	a.OK = len(a.Violations) == 0
 	return a
+}
+
+// checkNumbers: every issued ticket has exactly one current form number,
+// no number is used twice, and the numbers run without a gap (a voided
+// number is listed, so it is no gap).
+func checkNumbers(in AuditInput, a *Audit, add func(string, ...any)) {
+	current := map[string]int{}
+	used := map[string]bool{}
+	bySeries := map[string][]int{}
+	for _, n := range in.Numbers {
+		form := fmt.Sprintf("%s %06d", n.Series, n.Number)
+		if used[form] {
+			add("ticket number %s is used twice", form)
+		}
+		used[form] = true
+		bySeries[n.Series] = append(bySeries[n.Series], n.Number)
+		if !n.Voided {
+			current[n.TicketID]++
+		}
+	}
+	issued := 0
+	for _, o := range in.Orders {
+		for _, t := range o.Issued {
+			issued++
+			switch c := current[t]; {
+			case c == 0:
+				add("ticket %s of order %s has no number", t, o.Number)
+			case c > 1:
+				add("ticket %s of order %s has %d current numbers", t, o.Number, c)
+			}
+			delete(current, t)
+		}
+	}
+	for t := range current {
+		add("number given to ticket %s, which is not an issued ticket of the run", t)
+	}
+	for series, nums := range bySeries {
+		slices.Sort(nums)
+		for i := 1; i < len(nums); i++ {
+			if nums[i] != nums[i-1]+1 && nums[i] != nums[i-1] {
+				add("ticket numbers of series %s jump from %d to %d", series, nums[i-1], nums[i])
+				break
+			}
+		}
+	}
+	a.Numbered = issued
 }
 
 func sortedCopy(s []string) []string {
@@ -220,6 +288,7 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 				Total    int64      `json:"total"`
 				Deadline *time.Time `json:"deadline"`
 				Tickets  []struct {
+					ID     string `json:"id"`
 					Seat   string `json:"seat"`
 					Status string `json:"status"`
 				} `json:"tickets"`
@@ -246,7 +315,11 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 			if ao.Status == "partially_refunded" || ao.Status == "refunded" {
 				ao.Status = "paid"
 			}
+			issued := o.Status == "paid" || o.Status == "partially_refunded" || o.Status == "refunded"
 			for _, t := range o.Tickets {
+				if issued && t.ID != "" && t.Status != "void" {
+					ao.Issued = append(ao.Issued, t.ID)
+				}
 				ao.AllSeats = append(ao.AllSeats, t.Seat)
 				if t.Status == "live" || t.Status == "" {
 					ao.Seats = append(ao.Seats, t.Seat)
@@ -276,5 +349,55 @@ func (a *API) Gather(ctx context.Context, perf string) (AuditInput, error) {
 		in.Holds = append(in.Holds, AuditHold{Token: h.Token, Seats: h.Seats, ExpiresAt: h.ExpiresAt})
 	}
 	in.Now = time.Now()
+	if err := a.gatherNumbers(ctx, perf, &in); err != nil {
+		return in, err
+	}
 	return in, nil
+}
+
+// gatherNumbers reads the register of ticket numbers once it covers every
+// issued ticket (numbers are drawn just after each sale: it waits up to a
+// minute), or what it has then. A server without a register (a baseline:
+// 404) leaves in.Numbers nil.
+func (a *API) gatherNumbers(ctx context.Context, perf string, in *AuditInput) error {
+	want := 0
+	for _, o := range in.Orders {
+		want += len(o.Issued)
+	}
+	var reg struct {
+		Issued  int           `json:"issued"`
+		Numbers []AuditNumber `json:"numbers"`
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		reg.Numbers = nil
+		err := a.call(ctx, "GET", "/api/v1/performances/"+perf+"/ticket-numbers", "", true, nil, &reg)
+		var p *Problem
+		if errors.As(err, &p) && p.Status == 404 {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("audit: ticket numbers: %w", err)
+		}
+		current := 0
+		for _, n := range reg.Numbers {
+			if n.VoidedAt == nil {
+				current++
+			}
+		}
+		if current >= want || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	in.Numbers = make([]AuditNumber, len(reg.Numbers))
+	for i, n := range reg.Numbers {
+		n.Voided = n.VoidedAt != nil
+		in.Numbers[i] = n
+	}
+	return nil
 }

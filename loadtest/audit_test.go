@@ -209,3 +209,43 @@ func TestAuditReportsPlantedPaymentInconsistencies(t *testing.T) {
 		})
 	}
 }
+
+// numbered is cleanInput with the register of ticket numbers: the paid
+// order's two tickets numbered, a voided number between them.
+func numbered() AuditInput {
+	in := cleanInput()
+	in.Orders[0].Issued = []string{"t1", "t2"}
+	voided := in.Now
+	in.Numbers = []AuditNumber{
+		{Series: "AA", Number: 1, TicketID: "t1"},
+		{Series: "AA", Number: 2, TicketID: "t2", Voided: true, VoidedAt: &voided},
+		{Series: "AA", Number: 3, TicketID: "t2"},
+	}
+	return in
+}
+
+func TestAuditChecksTicketNumbers(t *testing.T) {
+	a := Check(numbered())
+	require.True(t, a.OK, a.Violations)
+	require.Equal(t, 2, a.Numbered)
+	for name, tc := range map[string]struct {
+		plant func(in *AuditInput)
+		want  string
+	}{
+		"a ticket without a number": {func(in *AuditInput) { in.Numbers = in.Numbers[:2] }, "ticket t2 of order N1 has no number"},
+		"a number used twice":       {func(in *AuditInput) { in.Numbers[2].Number = 1 }, "ticket number AA 000001 is used twice"},
+		"a gap":                     {func(in *AuditInput) { in.Numbers[2].Number = 5 }, "jump from 2 to 5"},
+		"two current numbers":       {func(in *AuditInput) { in.Numbers[1].Voided = false }, "has 2 current numbers"},
+		"a stranger's number": {func(in *AuditInput) {
+			in.Numbers = append(in.Numbers, AuditNumber{Series: "AA", Number: 4, TicketID: "t9"})
+		}, "not an issued ticket"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := numbered()
+			tc.plant(&in)
+			a := Check(in)
+			require.False(t, a.OK)
+			require.Contains(t, strings.Join(a.Violations, "\n"), tc.want)
+		})
+	}
+}

@@ -114,6 +114,8 @@ func TestOrderPageFromTheEmailLink(t *testing.T) {
 	// and each ticket's form number once drawn (just after the sale).
 	pdf := evalAwait[string](t, phone, `fetch(document.querySelector("#order-tickets-pdf").href).then((r) => r.status + " " + r.headers.get("content-type"))`)
 	require.Equal(t, "200 application/pdf", pdf)
+	invoice := evalAwait[string](t, phone, `fetch(document.querySelector("#order-invoice-pdf").href).then((r) => r.status + " " + r.headers.get("content-type"))`)
+	require.Equal(t, "200 application/pdf", invoice)
 	require.NoError(t, chromedp.Do(phone, chromedp.Reload()))
 	waitFor(t, phone, `[...document.querySelectorAll("#order-tickets .ticket-form")].length === 2`, 10*time.Second)
 	require.Regexp(t, `^Ticket No\. [A-Z]{2} \d{6}$`, eval[string](t, phone, `document.querySelector("#order-tickets .ticket-form").textContent`))

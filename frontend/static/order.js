@@ -215,7 +215,8 @@ export function mountOrder(root, id) {
             ? h('p', { class: 'order-sub' },
               h('a', { id: 'order-tickets-pdf', class: 'button', href: paths.ticketsPDF(order.id, key), download: `tickets-${order.number}.pdf` },
                 'Download tickets (PDF)'),
-              ' to print or keep on your phone.')
+              ' to print or keep on your phone. ',
+              h('a', { id: 'order-invoice-pdf', href: paths.invoicePDF(order.id, key), download: `invoice-${order.number}.pdf` }, 'Invoice (PDF)'))
             : null,
           h('ul', { id: 'order-tickets', class: 'tickets' }, tickets.map((t) => ticketCard(order, t, key)))],
         failed || !passes.length ? null : [

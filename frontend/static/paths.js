@@ -112,6 +112,13 @@ export const ticketQR = (orderId, ticketId, key) =>
 export const ticketsPDF = (orderId, key) =>
   url(key ? withQuery(`/orders/${seg(orderId)}/tickets.pdf`, { key }) : `/orders/${seg(orderId)}/tickets.pdf`);
 /**
+ * The order's invoice as a PDF.
+ * @param {string} orderId
+ * @param {string} [key] the order's key, when the page was opened by it
+ */
+export const invoicePDF = (orderId, key) =>
+  url(key ? withQuery(`/orders/${seg(orderId)}/invoice.pdf`, { key }) : `/orders/${seg(orderId)}/invoice.pdf`);
+/**
  * A pass's QR code (SVG), for an <img>: whole, as the browser loads it.
  * @param {string} orderId
  * @param {string} passId
