@@ -42,7 +42,8 @@ type templateOut struct {
 }
 
 // The document template (issue 17): stored whole and read back, the logo
-// as base64; printed on the preview and on documents made after it; a
+// as base64; printed on the preview, on invoices and on documents made
+// after it; a
 // changed template makes the next make a new version; bad input is 422
 // naming the field; organizers and admins only.
 func TestDocumentTemplate(t *testing.T) {
@@ -88,8 +89,15 @@ func TestDocumentTemplate(t *testing.T) {
 
 		// Documents print it; a changed template is a new version.
 		p := e.performance(hall.Theatre(), true)
-		_, br := e.buy(p.ID, "", "S-R1-S1", "S-R1-S2")
+		bought, br := e.buy(p.ID, "", "S-R1-S1", "S-R1-S2")
 		require.Equal(t, http.StatusCreated, br.status, "%s", br.body)
+		// The invoice is printed with it too.
+		r = e.staff().do("GET", "/api/v1/orders/"+bought.ID+"/invoice.pdf", nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		invText := pdftest.Text(t, r.body)
+		for _, w := range []string{"Staatsoper Musterstadt", "USt-IdNr. DE123456789", "Thank you for your visit", "Invoice"} {
+			require.Contains(t, invText, w)
+		}
 		mk := func(status int) documentOut {
 			t.Helper()
 			r := org.do("POST", "/api/v1/performances/"+p.ID+"/documents", map[string]string{"kind": "settlement"})

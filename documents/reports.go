@@ -322,18 +322,8 @@ func (t table) pdf(in Input) ([]byte, error) {
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - 24
 	tpl := in.Template
-	if len(tpl.Logo) > 0 {
-		typ := "PNG"
-		if tpl.LogoType == "image/jpeg" {
-			typ = "JPG"
-		}
-		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(tpl.Logo))
-		if pdf.Err() {
-			return nil, fmt.Errorf("%s pdf: logo: %w", in.Kind, pdf.Error())
-		}
-	}
-	if tpl.VenueName != "" || tpl.LegalDetails != "" || len(tpl.Logo) > 0 {
-		pdf.SetHeaderFunc(func() { letterhead(pdf, tr, tpl, width) })
+	if err := useTemplate(pdf, tr, tpl, width); err != nil {
+		return nil, fmt.Errorf("%s pdf: %w", in.Kind, err)
 	}
 	pdf.SetFooterFunc(func() {
 		bottom := -10.0
@@ -421,6 +411,38 @@ func align(right bool) string {
 		return "R"
 	}
 	return "L"
+}
+
+// useTemplate registers the template's logo and prints its letterhead at
+// the top of every page (the footer is the caller's: a document's footer
+// has more to say).
+func useTemplate(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template, width float64) error {
+	if len(tpl.Logo) > 0 {
+		typ := "PNG"
+		if tpl.LogoType == "image/jpeg" {
+			typ = "JPG"
+		}
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(tpl.Logo))
+		if pdf.Err() {
+			return fmt.Errorf("logo: %w", pdf.Error())
+		}
+	}
+	if tpl.VenueName != "" || tpl.LegalDetails != "" || len(tpl.Logo) > 0 {
+		pdf.SetHeaderFunc(func() { letterhead(pdf, tr, tpl, width) })
+	}
+	return nil
+}
+
+// footerText prints the template's footer text, centred, where the
+// caller has put the cursor.
+func footerText(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template) {
+	if tpl.Footer == "" {
+		return
+	}
+	pdf.SetFont(font, "", 7)
+	pdf.SetTextColor(110, 110, 110)
+	pdf.MultiCell(0, 3.2, tr(tpl.Footer), "", "C", false)
+	pdf.SetTextColor(0, 0, 0)
 }
 
 // letterhead draws the template's header at the top of a page: the logo at
