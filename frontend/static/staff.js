@@ -377,6 +377,7 @@ function mountHome(root, user) {
       h('td', { class: 'row-actions' },
         may(user, 'paint') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/paint` }, 'Painter') : null,
         may(user, 'desk') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/desk` }, 'Box office') : null,
+        may(user, 'documents') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/documents` }, 'Documents') : null,
         h('a', { class: 'btn btn-small btn-ghost', href: `#/p/${id}` }, 'Buyer view')));
   }
 
