@@ -24,6 +24,12 @@ const (
 	documentsLook  = 200
 )
 
+// documentsWindow is how far back the loop looks for ended performances:
+// older ones (ended before this was deployed, say) are made by hand. Their
+// shards are not loaded on seatd's start (seating.Rebuild loads the last
+// day on), and making their documents would load them for good.
+const documentsWindow = 30 * 24 * time.Hour
+
 // autoDocs remembers, per performance, the last change whose documents the
 // loop made: a performance the store still lists (its documents unchanged,
 // so none newer) is not made again until something changes.
@@ -73,7 +79,7 @@ func (s *Service) makeAllDocuments(ctx context.Context, performanceID string) bo
 }
 
 // documentsLoop makes the documents of performances that have ended
-// (DocumentsAfter past their start) or are cancelled whenever they have
+// (DocumentsAfter past their start, within documentsWindow) or are cancelled whenever they have
 // none describing their last change: at start, then every
 // DocumentsInterval, on the checkout's clock.
 func (s *Service) documentsLoop(ctx context.Context) {
@@ -91,7 +97,8 @@ func (s *Service) documentsLoop(ctx context.Context) {
 
 // documentEnded is one round of documentsLoop.
 func (s *Service) documentEnded(ctx context.Context) {
-	due, err := s.store.DocumentsDue(ctx, s.now().Add(-s.cfg.DocumentsAfter), len(report.DocumentKinds), documentsLook)
+	ended := s.now().Add(-s.cfg.DocumentsAfter)
+	due, err := s.store.DocumentsDue(ctx, ended.Add(-documentsWindow), ended, len(report.DocumentKinds), documentsLook)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("find performances whose documents are due", "err", err)

@@ -25,7 +25,7 @@ type DocumentStore interface {
 	GetDocument(ctx context.Context, id string) (report.Document, error)
 	DocumentTemplate(ctx context.Context) (report.Template, error)
 	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
-	DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
+	DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
 }
 
 // MakeDocument makes a performance's document of a kind from what is stored

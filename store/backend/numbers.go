@@ -62,12 +62,12 @@ type Documents interface {
 	DocumentTemplate(ctx context.Context) (report.Template, error)
 	// PutDocumentTemplate stores the template whole as its next version.
 	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
-	// DocumentsDue lists up to limit performances started before
-	// startedBefore, or cancelled with their cancel job done, with no job
+	// DocumentsDue lists up to limit performances started in
+	// [startedAfter, startedBefore), or cancelled with their cancel job done, with no job
 	// running, for which fewer than
 	// kinds kinds have a document whose as_of is their last change (see
 	// documents.Input.LastChange), the longest waiting first.
-	DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
+	DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
 }
 
 func (g *guarded) TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error) {
@@ -106,8 +106,8 @@ func (g *guarded) PutDocumentTemplate(ctx context.Context, t report.Template) (r
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Template, error) { return g.st.PutDocumentTemplate(ctx, t) })
 }
 
-func (g *guarded) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+func (g *guarded) DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.DocumentsDue, error) {
-		return g.st.DocumentsDue(ctx, startedBefore, kinds, limit)
+		return g.st.DocumentsDue(ctx, startedAfter, startedBefore, kinds, limit)
 	})
 }

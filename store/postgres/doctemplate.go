@@ -48,7 +48,7 @@ func (s *Store) PutDocumentTemplate(ctx context.Context, t report.Template) (rep
 	return t, nil
 }
 
-// documentsDue finds performances started before $1, or cancelled (their
+// documentsDue finds performances started in [$4, $1), or cancelled (their
 // cancel job done), with no job running, whose last change — the latest of their
 // issued orders' changes, their numbers drawn or voided and their refunds,
 // as documents.Input.LastChange counts them; the performance's creation
@@ -60,7 +60,7 @@ const documentsDue = `WITH p AS (
     (SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id)
   ), p.created_at) AS last_change
   FROM performances p
-  WHERE (p.starts_at < $1
+  WHERE (p.starts_at < $1 AND p.starts_at >= $4
       OR p.status = 'cancelled' AND EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.kind = 'cancel' AND j.state = 'done'))
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
 )
@@ -71,8 +71,8 @@ LIMIT $3`
 
 // DocumentsDue lists up to limit performances whose documents are to be
 // made automatically (see documentsDue), the longest waiting first.
-func (s *Store) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
-	rows, err := s.pool.Query(ctx, documentsDue, startedBefore, kinds, limit)
+func (s *Store) DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+	rows, err := s.pool.Query(ctx, documentsDue, startedBefore, kinds, limit, startedAfter)
 	if err != nil {
 		return nil, fmt.Errorf("documents due: %w", err)
 	}

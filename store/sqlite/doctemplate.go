@@ -66,7 +66,7 @@ const documentsDue = `WITH p AS (
     coalesce((SELECT max(r.created_at) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = p.id), 0)
   ) AS changed, p.created_at
   FROM performances p
-  WHERE (p.starts_at < $1
+  WHERE (p.starts_at < $1 AND p.starts_at >= $4
       OR p.status = 'cancelled' AND EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.kind = 'cancel' AND j.state = 'done'))
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.performance_id = p.id AND j.state = 'running')
 ), q AS (
@@ -79,8 +79,8 @@ LIMIT $3`
 
 // DocumentsDue lists up to limit performances whose documents are to be
 // made automatically, the longest waiting first.
-func (s *Store) DocumentsDue(ctx context.Context, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
-	rows, err := s.r.QueryContext(ctx, documentsDue, micros(startedBefore), kinds, limit)
+func (s *Store) DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+	rows, err := s.r.QueryContext(ctx, documentsDue, micros(startedBefore), kinds, limit, micros(startedAfter))
 	if err != nil {
 		return nil, fmt.Errorf("documents due: %w", err)
 	}

@@ -69,6 +69,7 @@ func runDocumentsDue(t *testing.T, f *fixture, open func(t *testing.T) backend.S
 		cut := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 		ended := f.perf(t, s, h, past)
 		empty := f.perf(t, s, h, past)
+		ancient := f.perf(t, s, h, past.AddDate(-2, 0, 0)) // before the window
 		future := f.perf(t, s, h, day)
 		cancelled := f.perf(t, s, h, day)
 		running := f.perf(t, s, h, day)
@@ -90,7 +91,7 @@ func runDocumentsDue(t *testing.T, f *fixture, open func(t *testing.T) backend.S
 
 		due := func() map[string]time.Time {
 			t.Helper()
-			list, err := s.DocumentsDue(ctx, cut, len(report.DocumentKinds), 100)
+			list, err := s.DocumentsDue(ctx, cut.AddDate(-1, 0, 0), cut, len(report.DocumentKinds), 100)
 			require.NoError(t, err)
 			out := map[string]time.Time{}
 			for _, d := range list {
@@ -104,6 +105,7 @@ func runDocumentsDue(t *testing.T, f *fixture, open func(t *testing.T) backend.S
 		require.Contains(t, got, ended.ID)
 		require.Contains(t, got, cancelled.ID)
 		require.Contains(t, got, empty.ID)
+		require.NotContains(t, got, ancient.ID, "started before the window")
 		rows, err := s.TicketRows(ctx, ended.ID)
 		require.NoError(t, err)
 		var last time.Time
@@ -151,7 +153,7 @@ func runDocumentsDue(t *testing.T, f *fixture, open func(t *testing.T) backend.S
 func dueIDs(t *testing.T, s backend.Store) []string {
 	ctx := context.Background()
 	t.Helper()
-	list, err := s.DocumentsDue(ctx, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), len(report.DocumentKinds), 100)
+	list, err := s.DocumentsDue(ctx, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), len(report.DocumentKinds), 100)
 	require.NoError(t, err)
 	var ids []string
 	for _, d := range list {
