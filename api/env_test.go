@@ -92,6 +92,8 @@ type envOptions struct {
 	payments  payment.Provider // nil: -payment none
 	// publishableKey is the provider's public key for the pages.
 	publishableKey string
+	// location is the venue's time zone (-tz); nil: UTC.
+	location *time.Location
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -130,7 +132,7 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	passes := pass.NewService(st)
 	gates := gate.NewService(gate.Config{Store: st, Now: now, Facility: passes.Facility})
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Now: now,
-		LapseInterval: 20 * time.Millisecond, Payments: o.payments})
+		LapseInterval: 20 * time.Millisecond, Payments: o.payments, Location: o.location})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, svc.Start(ctx))
 	require.NoError(t, co.Start(ctx))

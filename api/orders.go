@@ -94,6 +94,8 @@ type orderJSON struct {
 	Deadline      *string      `json:"deadline,omitempty"`
 	CreatedAt     string       `json:"created_at"`
 	AccessKey     string       `json:"access_key,omitempty"` // the order's own page only: opens it on any device
+	// Notes: staff's remarks (a rescheduled order names the other date's order).
+	Notes string `json:"notes,omitempty"`
 	// Payments are the order's payments and refunds at a payment provider,
 	// where they were read (the order's page, its history).
 	Payments []paymentRowJSON `json:"payments,omitempty"`
@@ -112,7 +114,7 @@ func toOrderJSON(o order.Order) orderJSON {
 		Seats: make([]string, len(o.Tickets)), Tickets: make([]ticketJSON, len(o.Tickets)),
 		Subtotal: o.Total + o.Discount, Discount: o.Discount, Total: o.Total, Refunded: o.Refunded,
 		Currency: o.Currency, Buyer: buyerJSON{Name: o.BuyerName, Email: o.BuyerEmail},
-		Channel: o.Channel, CreatedAt: rfc3339(o.CreatedAt),
+		Channel: o.Channel, CreatedAt: rfc3339(o.CreatedAt), Notes: o.Notes,
 	}
 	if o.PaymentMethod != "" {
 		out.Payment = &paymentJSON{Method: o.PaymentMethod}

@@ -81,6 +81,9 @@ type performanceJSON struct {
 	// Reentry: a ticket gets in again after an exit.
 	Reentry   bool   `json:"reentry"`
 	CreatedAt string `json:"created_at"`
+	// RescheduledTo: the replacement date it moved to (issue 16); one
+	// performance's read only.
+	RescheduledTo *rescheduledJSON `json:"rescheduled_to,omitempty"`
 }
 
 func (s *Server) performanceJSON(c *echo.Context, p catalog.Performance) performanceJSON {
@@ -169,6 +172,9 @@ func (s *Server) getPerformance(c *echo.Context) error {
 		return err
 	}
 	out := s.performanceJSON(c, p)
+	if p.Status != catalog.OnSale { // a rescheduled original is stopped: no look-up on a sale's page
+		out.RescheduledTo = s.rescheduledTo(c, p.ID)
+	}
 	l := s.seats.Limits()
 	out.Limits = &limitsJSON{MaxSeatsPerHold: l.MaxSeatsPerHold, HoldTTLSeconds: int(l.HoldTTL / time.Second)}
 	c.Response().Header().Set("ETag", catalog.PerformanceETag(p)) // If-Match of a PATCH

@@ -66,6 +66,7 @@ func (s *Server) patchPerformance(c *echo.Context) error {
 		Name           *string `json:"name"`
 		StartsAt       *string `json:"starts_at"`
 		RefundDeadline *string `json:"refund_deadline"`
+		DryRun         bool    `json:"dry_run"`
 	}
 	if err := decode(c, &in, maxBody); err != nil {
 		return err
@@ -83,6 +84,16 @@ func (s *Server) patchPerformance(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if in.DryRun {
+		// The wizard's dry run: the same checks, what it would do, nothing
+		// changed.
+		pv, err := s.checkout.PreviewReplace(ctx, c.Param("id"), ri, a)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"dry_run": true, "replacement": s.toReplacementJSON(pv.Replacement),
+			"paid_orders": pv.PaidOrders, "reservations": pv.Reservations, "most_refund": pv.MostRefund, "currency": pv.Currency})
+	}
 	j, r, err := s.checkout.Replace(ctx, c.Param("id"), ri, a)
 	if err != nil {
 		return err

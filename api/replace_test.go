@@ -146,6 +146,30 @@ func TestReplacePerformance(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, org.do("GET", base+"/replacement", nil).status)
 		require.Zero(t, countKind(t, e, orders[0].ID, outbox.KindReplaced))
 
+		// The dry run says what the change would do and changes nothing.
+		dry := map[string]any{"dry_run": true}
+		for k, v := range change {
+			dry[k] = v
+		}
+		r = org.do("PATCH", base, dry, "If-Match", etag)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		var pv struct {
+			DryRun       bool  `json:"dry_run"`
+			PaidOrders   int   `json:"paid_orders"`
+			Reservations int   `json:"reservations"`
+			MostRefund   int64 `json:"most_refund"`
+		}
+		r.decode(t, &pv)
+		require.True(t, pv.DryRun)
+		require.Equal(t, refunders+3, pv.PaidOrders)
+		require.Equal(t, 1, pv.Reservations)
+		require.Positive(t, pv.MostRefund)
+		require.Equal(t, http.StatusPreconditionFailed, org.do("PATCH", base, dry, "If-Match", `"stale"`).status, "a dry run checks If-Match too")
+		same, after = get()
+		require.Equal(t, etag, same, "a dry run changes nothing")
+		require.Equal(t, before, after)
+		require.Zero(t, countKind(t, e, orders[0].ID, outbox.KindReplaced))
+
 		// The change.
 		r = org.do("PATCH", base, change, "If-Match", etag)
 		require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)

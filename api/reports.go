@@ -14,6 +14,14 @@ type figuresJSON struct {
 	report.Figures
 }
 
+// codeUseJSON is a code's line in the sales report: the paid orders made
+// with it and what it took off them.
+type codeUseJSON struct {
+	Code     string `json:"code"`
+	Uses     int    `json:"uses"`
+	Discount int64  `json:"discount"`
+}
+
 func (s *Server) salesReport(c *echo.Context) error {
 	from, err := parseTime("from", c.QueryParam("from"))
 	if err != nil {
@@ -36,7 +44,8 @@ func (s *Server) salesReport(c *echo.Context) error {
 		Channels  []figuresJSON `json:"channels"`
 		Products  []figuresJSON `json:"products"`
 		Fares     []figuresJSON `json:"fares"` // the tickets by fare id
-	}{Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{Figures: r.Total},
+		Codes     []codeUseJSON `json:"codes"` // the voucher and promotion codes used
+	}{Codes: []codeUseJSON{}, Currency: r.Currency, Holds: r.Holds, HeldSeats: r.HeldSeats, Total: figuresJSON{Figures: r.Total},
 		Zones: []figuresJSON{}, Channels: []figuresJSON{}, Products: []figuresJSON{}, Fares: []figuresJSON{}}
 	for _, l := range r.Zones {
 		out.Zones = append(out.Zones, figuresJSON{Key: l.Key, Figures: l.Figures})
@@ -46,6 +55,9 @@ func (s *Server) salesReport(c *echo.Context) error {
 	}
 	for _, l := range r.Fares {
 		out.Fares = append(out.Fares, figuresJSON{Key: l.Key, Figures: l.Figures})
+	}
+	for _, l := range r.Codes {
+		out.Codes = append(out.Codes, codeUseJSON{Code: l.Code, Uses: l.Uses, Discount: l.Discount})
 	}
 	for _, l := range r.Products {
 		out.Products = append(out.Products, figuresJSON{Key: l.Key, Figures: l.Figures})

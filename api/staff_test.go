@@ -212,6 +212,15 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"order history", sellers, func(staff.Role) req { return req{"GET", "/api/v1/orders/" + f.paid() + "/history", nil, nil} }},
 		{"resend", sellers, func(staff.Role) req { return req{"POST", "/api/v1/orders/" + f.paid() + "/resend", nil, nil} }},
 		{"sales report", sellers, func(staff.Role) req { return req{"GET", "/api/v1/reports/sales?performance=" + f.perf.ID, nil, nil} }},
+		{"sales report csv", sellers, func(staff.Role) req {
+			return req{"GET", "/api/v1/reports/sales.csv?performance=" + f.perf.ID, nil, nil}
+		}},
+		{"sales timeline", sellers, func(staff.Role) req {
+			return req{"GET", "/api/v1/reports/sales/timeline?performance=" + f.perf.ID, nil, nil}
+		}},
+		{"payments csv", sellers, func(staff.Role) req {
+			return req{"GET", "/api/v1/payments.csv?from=2026-01-01&to=2026-02-01", nil, nil}
+		}},
 		{"list payments", sellers, func(staff.Role) req {
 			return req{"GET", "/api/v1/payments?from=2026-01-01&to=2026-02-01", nil, nil}
 		}},

@@ -113,3 +113,45 @@ type Job struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
+
+// JobReschedule moves a performance's orders to its replacement date (issue
+// 16, seed 003 Ersatztermin).
+const JobReschedule = "reschedule"
+
+// What a reschedule does with the original's reservations.
+const (
+	KeepReservations    = "keep"    // kept as reservations on the replacement
+	ReleaseReservations = "release" // their seats free on the replacement
+	DecideReservations  = "decide"  // blocked "reserved previous date" until staff decide each
+)
+
+// Block reasons a reschedule writes on the replacement. A seat still to be
+// moved is blocked with BlockMoving until its order's move is stored; a
+// printed ticket's seat stays blocked with BlockPrintedPrevious (the old
+// ticket admits to the new date, its money stays with the original), and a
+// reservation waiting for staff's decision with BlockReservedPrevious.
+const (
+	BlockMoving           = "system: moving from previous date"
+	BlockPrintedPrevious  = "gedruckt Vortermin"
+	BlockReservedPrevious = "reserviert Vortermin"
+)
+
+// SystemBlock reports whether a block was made by the system rather than
+// by staff: a replacement date does not carry such blocks over.
+func SystemBlock(reason string) bool {
+	return len(reason) >= 7 && reason[:7] == "system:"
+}
+
+// Reschedule is a performance moved to a replacement date: the replacement
+// (set up with the original's data), the job that moves the orders, and
+// what happens to reservations.
+type Reschedule struct {
+	OriginID      string
+	ReplacementID string
+	JobID         string
+	StartsAt      time.Time
+	Reservations  string // KeepReservations, ReleaseReservations or DecideReservations
+	OriginStatus  string // the original's status before it stopped, for the replacement
+	SetUp         bool   // the replacement is set up (zones, channels, blocks, status)
+	CreatedAt     time.Time
+}

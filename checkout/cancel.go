@@ -46,6 +46,10 @@ func (s *Service) Cancel(ctx context.Context, performanceID, reason string, a se
 	if err := validateReason(&reason, true); err != nil {
 		return catalog.Job{}, err
 	}
+	// A date rescheduled has moved its orders: cancel the replacement.
+	if r, err := s.store.GetReschedule(ctx, performanceID); err == nil && r.OriginID == performanceID {
+		return catalog.Job{}, fmt.Errorf("cancel %s: %w (replacement %s)", performanceID, ErrRescheduled, r.ReplacementID)
+	}
 	if err := s.seats.SetStatus(ctx, performanceID, catalog.Cancelled); err != nil {
 		return catalog.Job{}, err
 	}
@@ -131,6 +135,10 @@ func (s *Service) resumeJobs(ctx context.Context) {
 		if j.Kind == catalog.JobCancel {
 			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)
 			s.jobs.run(j.ID, func(ctx context.Context) { s.runCancel(ctx, j) })
+		}
+		if j.Kind == catalog.JobReschedule {
+			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)
+			s.jobs.run(j.ID, func(ctx context.Context) { s.runReschedule(ctx, j) })
 		}
 		if j.Kind == catalog.JobReplace {
 			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)

@@ -24,6 +24,7 @@ var subjects = map[string]string{
 	outbox.KindLapsed:       "Your reservation %s has ended",
 	outbox.KindReminder:     "Your reservation %s ends soon",
 	outbox.KindCancelled:    "Cancelled: the performance of your order %s",
+	outbox.KindRescheduled:  "New date: your order %s",
 }
 
 // message renders an e-mail about o. Buyers without an address get none.

@@ -100,6 +100,9 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 			return order.Order{}, order.Refund{}, false, err
 		}
 		req.Seats = idx
+		if err := s.movedSeats(ctx, p, o, idx); err != nil {
+			return order.Order{}, order.Refund{}, false, err
+		}
 	}
 	// The e-mail shows the order after the refund; the store decides the
 	// figures, so it is rendered from the same rules it applies.
@@ -140,6 +143,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (order.Order, orde
 		// Also on a replay: the first attempt may have failed between its
 		// commit and here. Seats already free are skipped.
 		s.seats.Refunded(p, rf.Seats)
+		s.freePrintedPrevious(ctx, p, rf.Seats) // a rescheduled date's printed tickets (issue 16)
 	}
 	// Money paid online goes back through the provider; also on a replay,
 	// which asks the provider again with the same key if the first attempt

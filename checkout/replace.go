@@ -82,57 +82,9 @@ const maxDeadlineAfterStart = 24 * time.Hour
 // later than a day after the new start; a deadline offers buyers the choice
 // for a change of name alone too.
 func (s *Service) Replace(ctx context.Context, performanceID string, in ReplaceInput, a seating.Actor) (catalog.Job, catalog.Replacement, error) {
-	p, err := s.seats.Performance(ctx, performanceID)
+	r, err := s.planReplace(ctx, performanceID, in, a)
 	if err != nil {
-		return catalog.Job{}, catalog.Replacement{}, err
-	}
-	meta := p.Meta()
-	if meta.Status == catalog.Cancelled {
-		return catalog.Job{}, catalog.Replacement{}, fmt.Errorf("performance %s: %w", performanceID, seating.ErrCancelled)
-	}
-	now := s.now()
-	r := catalog.Replacement{ID: ids.New("rp", 12), PerformanceID: performanceID, OldName: meta.Name, NewName: meta.Name,
-		OldStartsAt: meta.StartsAt.UTC().Truncate(time.Microsecond), CreatedBy: a.Label(), CreatedAt: now.UTC().Truncate(time.Microsecond)}
-	r.NewStartsAt = r.OldStartsAt
-	if in.Name != nil {
-		name := strings.TrimSpace(*in.Name)
-		switch {
-		case name == "":
-			return catalog.Job{}, r, &input.Error{Field: "name", Reason: "is empty"}
-		case len(name) > hall.MaxNameLen:
-			return catalog.Job{}, r, &input.Error{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
-		}
-		r.NewName = name
-	}
-	if in.StartsAt != nil {
-		at := in.StartsAt.UTC().Truncate(time.Microsecond)
-		switch {
-		case at.Year() < 2000 || at.Year() > 9999:
-			return catalog.Job{}, r, &input.Error{Field: "starts_at", Reason: "is not a plausible date"}
-		case !at.After(now):
-			return catalog.Job{}, r, &input.Error{Field: "starts_at", Reason: "is in the past; a new date must be ahead"}
-		}
-		r.NewStartsAt = at
-	}
-	dateChanged := !r.NewStartsAt.Equal(r.OldStartsAt)
-	if r.NewName == r.OldName && !dateChanged {
-		return catalog.Job{}, r, &input.Error{Field: "name", Reason: "changes nothing: give a new name or starts_at"}
-	}
-	switch {
-	case in.RefundDeadline == nil && dateChanged:
-		return catalog.Job{}, r, &input.Error{Field: "refund_deadline", Reason: "is missing: a new date needs the deadline until which buyers may take a refund"}
-	case in.RefundDeadline != nil:
-		d := in.RefundDeadline.UTC().Truncate(time.Microsecond)
-		switch {
-		case !d.After(now):
-			return catalog.Job{}, r, &input.Error{Field: "refund_deadline", Reason: "is in the past"}
-		case d.After(r.NewStartsAt.Add(maxDeadlineAfterStart)):
-			return catalog.Job{}, r, &input.Error{Field: "refund_deadline", Reason: "is more than a day after the performance starts"}
-		}
-		r.RefundDeadline = d
-	}
-	if in.ETag != catalog.PerformanceETag(meta) {
-		return catalog.Job{}, r, fmt.Errorf("performance %s: %w", performanceID, ErrPerformanceChanged)
+		return catalog.Job{}, r, err
 	}
 	j, err := s.store.ReplacePerformance(ctx, r, catalog.Job{ID: ids.New("j", 12), CreatedBy: a.Label()})
 	switch {
@@ -151,6 +103,101 @@ func (s *Service) Replace(ctx context.Context, performanceID string, in ReplaceI
 	s.seats.Replaced(performanceID, r.NewName, r.NewStartsAt)
 	s.jobs.run(j.ID, func(ctx context.Context) { s.runReplace(ctx, j) })
 	return j, r, nil
+}
+
+// planReplace checks a change and returns the replacement it makes, without
+// writing anything.
+func (s *Service) planReplace(ctx context.Context, performanceID string, in ReplaceInput, a seating.Actor) (catalog.Replacement, error) {
+	p, err := s.seats.Performance(ctx, performanceID)
+	if err != nil {
+		return catalog.Replacement{}, err
+	}
+	meta := p.Meta()
+	if meta.Status == catalog.Cancelled {
+		return catalog.Replacement{}, fmt.Errorf("performance %s: %w", performanceID, seating.ErrCancelled)
+	}
+	now := s.now()
+	r := catalog.Replacement{ID: ids.New("rp", 12), PerformanceID: performanceID, OldName: meta.Name, NewName: meta.Name,
+		OldStartsAt: meta.StartsAt.UTC().Truncate(time.Microsecond), CreatedBy: a.Label(), CreatedAt: now.UTC().Truncate(time.Microsecond)}
+	r.NewStartsAt = r.OldStartsAt
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		switch {
+		case name == "":
+			return r, &input.Error{Field: "name", Reason: "is empty"}
+		case len(name) > hall.MaxNameLen:
+			return r, &input.Error{Field: "name", Reason: fmt.Sprintf("is longer than %d characters", hall.MaxNameLen)}
+		}
+		r.NewName = name
+	}
+	if in.StartsAt != nil {
+		at := in.StartsAt.UTC().Truncate(time.Microsecond)
+		switch {
+		case at.Year() < 2000 || at.Year() > 9999:
+			return r, &input.Error{Field: "starts_at", Reason: "is not a plausible date"}
+		case !at.After(now):
+			return r, &input.Error{Field: "starts_at", Reason: "is in the past; a new date must be ahead"}
+		}
+		r.NewStartsAt = at
+	}
+	dateChanged := !r.NewStartsAt.Equal(r.OldStartsAt)
+	if r.NewName == r.OldName && !dateChanged {
+		return r, &input.Error{Field: "name", Reason: "changes nothing: give a new name or starts_at"}
+	}
+	switch {
+	case in.RefundDeadline == nil && dateChanged:
+		return r, &input.Error{Field: "refund_deadline", Reason: "is missing: a new date needs the deadline until which buyers may take a refund"}
+	case in.RefundDeadline != nil:
+		d := in.RefundDeadline.UTC().Truncate(time.Microsecond)
+		switch {
+		case !d.After(now):
+			return r, &input.Error{Field: "refund_deadline", Reason: "is in the past"}
+		case d.After(r.NewStartsAt.Add(maxDeadlineAfterStart)):
+			return r, &input.Error{Field: "refund_deadline", Reason: "is more than a day after the performance starts"}
+		}
+		r.RefundDeadline = d
+	}
+	if in.ETag != catalog.PerformanceETag(meta) {
+		return r, fmt.Errorf("performance %s: %w", performanceID, ErrPerformanceChanged)
+	}
+	return r, nil
+}
+
+// ReplacePreview is what a replacement would do: who is told and offered
+// the choice, and at most how much goes back if every buyer asks.
+type ReplacePreview struct {
+	Replacement  catalog.Replacement
+	PaidOrders   int
+	Reservations int
+	MostRefund   int64 // what is left to refund of the paid orders
+	Currency     string
+}
+
+// PreviewReplace checks a change as Replace does and says what it would do,
+// changing nothing (the wizard's dry run).
+func (s *Service) PreviewReplace(ctx context.Context, performanceID string, in ReplaceInput, a seating.Actor) (ReplacePreview, error) {
+	var pv ReplacePreview
+	r, err := s.planReplace(ctx, performanceID, in, a)
+	if err != nil {
+		return pv, err
+	}
+	pv.Replacement = r
+	if p, err := s.seats.Performance(ctx, performanceID); err == nil {
+		pv.Currency = p.Currency()
+	}
+	os, err := s.replaceTargets(ctx, performanceID)
+	if err != nil {
+		return pv, err
+	}
+	for _, o := range os {
+		if o.Status == order.Reserved {
+			pv.Reservations++
+			continue
+		}
+		pv.PaidOrders++
+		pv.MostRefund += o.Total - o.Refunded
+	}
+	return pv, nil
 }
 
 // replaceTargets lists the orders a replacement tells and offers the choice:

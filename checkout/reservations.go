@@ -150,6 +150,9 @@ func (s *Service) PayReservation(ctx context.Context, id, method string, a seati
 		if p.Status() == catalog.Cancelled {
 			return order.Order{}, fmt.Errorf("pay reservation %s: performance %s: %w", o.Number, o.PerformanceID, seating.ErrCancelled)
 		}
+		if err := s.reservationMoved(ctx, p, o); err != nil {
+			return order.Order{}, err
+		}
 		paid := o
 		paid.Status, paid.Deadline, paid.PaymentMethod = order.Paid, time.Time{}, method
 		c := order.Change{Actor: a.Label(), Notify: s.confirmationMessage(paid)}

@@ -46,6 +46,8 @@ type Store interface {
 	RecordOrderEvent(ctx context.Context, orderID, action, detail string, c order.Change) error
 	RemindersDue(ctx context.Context, now time.Time, lead time.Duration, limit int) ([]order.Order, error)
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 	SavePayment(ctx context.Context, p order.Payment) (order.Payment, error)
 	Payments(ctx context.Context, orderID string) ([]order.Payment, error)
 	PaymentByProviderID(ctx context.Context, provider, id string) (order.Payment, error)
@@ -69,6 +71,12 @@ type Store interface {
 	GetJob(ctx context.Context, id string) (catalog.Job, error)
 	UpdateJob(ctx context.Context, j catalog.Job) (catalog.Job, error)
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
+	CreateReschedule(ctx context.Context, r catalog.Reschedule) (catalog.Reschedule, bool, error)
+	GetReschedule(ctx context.Context, performanceID string) (catalog.Reschedule, error)
+	MarkRescheduleSetUp(ctx context.Context, originID string) error
+	MoveOrder(ctx context.Context, m order.Move) (order.Move, bool, error)
+	OrderMoves(ctx context.Context, originID string) ([]order.Move, error)
+	GetOrderMove(ctx context.Context, originOrderID string) (order.Move, error)
 	replaceStore
 }
 

@@ -44,3 +44,26 @@ func TestBlockAndBulk(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	mustVerify(t, s)
 }
+
+// SellBlocked turns blocked seats sold in one step; free and held seats are
+// skipped as they are (a moved order's seats, issue 16).
+func TestSellBlocked(t *testing.T) {
+	t.Parallel()
+	s, c := newShard(t, theatre)
+	row := seats(t, theatre, "S-R4-S1", "S-R4-S2", "S-R4-S3")
+	_, _, err := s.Block(row[:2])
+	require.NoError(t, err)
+	_, err = s.Hold(HoldRequest{Token: "h", Owner: "o", Seats: row[2:], Expires: c.Now().Add(time.Minute)}, nil)
+	require.NoError(t, err)
+	changed, skipped, err := s.SellBlocked(row)
+	require.NoError(t, err)
+	require.Equal(t, 2, changed)
+	require.Equal(t, []Skip{{Seat: row[2], State: Held}}, skipped)
+	require.Equal(t, Sold, s.State(row[0]))
+	require.Equal(t, Sold, s.State(row[1]))
+	changed, _, err = s.SellBlocked(row[:2])
+	require.NoError(t, err)
+	require.Zero(t, changed, "sold already")
+	_, _, err = s.SellBlocked([]uint32{1 << 30})
+	require.Error(t, err)
+}

@@ -109,7 +109,10 @@ type Order struct {
 	// AccessKey opens the order to whoever has it (the link in its e-mail),
 	// without the session that made it. Secret: never logged.
 	AccessKey string
-	Tickets   []Ticket
+	// Notes are staff's remarks on the order: a rescheduled order names the
+	// original's number, the original the new one (issue 16).
+	Notes   string
+	Tickets []Ticket
 	// Passes are the units of products sold with (or without) the seats,
 	// each with its price on the receipt: see pass.Sell.
 	Passes    []pass.Pass

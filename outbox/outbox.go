@@ -23,6 +23,9 @@ const (
 	KindCancelled    = "performance_cancelled" // the performance will not take place (issue 16)
 	KindReplaced     = "performance_replaced"  // its name or date changed; the buyer may choose (issue 16)
 	KindResend       = "resend"
+	// KindRescheduled: the order moved to a replacement date (issue 16), its
+	// new order and tickets.
+	KindRescheduled = "performance_rescheduled"
 )
 
 // Message is an e-mail waiting in (or sent from) the outbox.

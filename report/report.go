@@ -56,6 +56,17 @@ type Sales struct {
 	// keyed by fare id, figured as zones are: a breakdown of the tickets,
 	// not added to the total again.
 	Fares []Line
+	// Codes are the voucher and promotion codes used by the paid orders
+	// made in the period (issue 17): how many orders, and what they took
+	// off. A breakdown of the total's discounts, sorted by code.
+	Codes []CodeLine
+}
+
+// CodeLine is one code's use in a sales report.
+type CodeLine struct {
+	Code     string
+	Uses     int   // paid orders made with it
+	Discount int64 // what it took off them
 }
 
 // Builder sums the rows a store's report queries return into a report.
@@ -66,11 +77,12 @@ type Builder struct {
 	channels map[string]*Figures
 	products map[string]*Figures
 	fares    map[string]*Figures
+	codes    map[string]*CodeLine
 }
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}, products: map[string]*Figures{}, fares: map[string]*Figures{}}
+	return &Builder{zones: map[string]*Figures{}, channels: map[string]*Figures{}, products: map[string]*Figures{}, fares: map[string]*Figures{}, codes: map[string]*CodeLine{}}
 }
 
 func (b *Builder) line(m map[string]*Figures, key string) *Figures {
@@ -136,6 +148,17 @@ func (b *Builder) Passes(channel, product string, passes, refundedPasses int, gr
 	pr.Refunded += refunded
 }
 
+// Code adds the paid orders made with one voucher or promotion code.
+func (b *Builder) Code(code string, uses int, discount int64) {
+	c := b.codes[code]
+	if c == nil {
+		c = &CodeLine{Code: code}
+		b.codes[code] = c
+	}
+	c.Uses += uses
+	c.Discount += discount
+}
+
 // Refunds adds a channel's refunds.
 func (b *Builder) Refunds(channel string, n int, amount int64) {
 	for _, f := range []*Figures{&b.total, b.line(b.channels, channel)} {
@@ -148,6 +171,11 @@ func (b *Builder) Refunds(channel string, n int, amount int64) {
 func (b *Builder) Report() Sales {
 	r := Sales{Currency: b.currency, Total: b.total, Zones: lines(b.zones), Channels: lines(b.channels), Products: lines(b.products), Fares: lines(b.fares)}
 	r.Total.Net = r.Total.Gross - r.Total.Discounts - r.Total.Refunded
+	r.Codes = make([]CodeLine, 0, len(b.codes))
+	for _, c := range b.codes {
+		r.Codes = append(r.Codes, *c)
+	}
+	slices.SortFunc(r.Codes, func(a, b CodeLine) int { return strings.Compare(a.Code, b.Code) })
 	return r
 }
 

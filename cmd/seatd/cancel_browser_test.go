@@ -28,7 +28,14 @@ func TestStaffCancelPerformance(t *testing.T) {
 	signIn(t, page, base, "carla")
 	openMap(t, page, base+"/#/staff/p/"+perf+"/paint")
 
-	eval[any](t, page, `document.querySelector("#cancel-details").open = true, null`)
+	// The wizard: stop sales first, then choose; "Cancel" opens its panel.
+	waitFor(t, page, `!!document.querySelector("#wizard-stop")`, 10*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#wizard-stop"))))
+	waitFor(t, page, `!!document.querySelector("#wizard-stopped")`, 10*time.Second)
+	require.True(t, eval[bool](t, page, `document.querySelector("#sales-stop").disabled`), "the toolbar says so too")
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#wizard-cancel"))))
+	waitFor(t, page, `document.querySelector("#cancel-details").open`, 5*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#wizard-reschedule").getAttribute("href")`), "/reschedule")
 	require.True(t, eval[bool](t, page, `document.querySelector("#cancel-confirm").hidden`), "no confirm before the dry run")
 	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#cancel-check"))))
 	waitFor(t, page, `!!document.querySelector("#cancel-dry-run")`, 5*time.Second)

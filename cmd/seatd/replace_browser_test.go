@@ -160,6 +160,12 @@ func TestStaffReplacePerformance(t *testing.T) {
 	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02")
 	setValue(t, page, "#replace-deadline-date", tomorrow)
 	setValue(t, page, "#replace-deadline-time", "18:00")
+	// The dry run first: what it would do, nothing changed.
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#replace-check"))))
+	waitFor(t, page, `document.querySelector("#replace-preview").textContent.includes("will be told")`, 10*time.Second)
+	require.Contains(t, eval[string](t, page, `document.querySelector("#replace-preview").textContent`), "1 paid order")
+	require.Contains(t, eval[string](t, page, `document.querySelector("#replace-preview").textContent`), "Nothing has changed yet")
+	require.True(t, eval[bool](t, page, `!!document.querySelector("#replace-none")`), "no change made by the dry run")
 	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#replace-confirm"))))
 	waitFor(t, page, `document.querySelector("#replace-progress").dataset.state === "done"`, 20*time.Second)
 	require.Contains(t, eval[string](t, page, `document.querySelector("#replace-progress-text").textContent`), "Told: 1 buyer")

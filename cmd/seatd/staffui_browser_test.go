@@ -47,6 +47,7 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 	return []axePage{
 		{name: "staff performances", url: base + "/#/staff", ready: `!!document.querySelector("#performances-table:not([hidden]) tbody tr")`},
 		{name: "painter", url: base + "/#/staff/p/" + perf + "/paint", ready: live},
+		{name: "reschedule", url: base + "/#/staff/p/" + perf + "/reschedule", ready: `!!document.querySelector("#reschedule-form")`},
 		{name: "desk", url: base + "/#/staff/p/" + perf + "/desk", ready: live + ` && !!document.querySelector(".desk-holds tbody tr, #holds-table tbody tr")`},
 		{name: "orders", url: base + "/#/orders", ready: `!!document.querySelector("#orders-table:not([hidden]) tbody tr")`},
 		{name: "order detail", url: base + "/#/orders/" + fx.orderID, ready: `!document.querySelector(".order-page-body .shows-status") && !!document.querySelector(".order-page-body h1")`},

@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h } from './dom.js';
-import { dateTime } from './format.js';
+import { dateTime, venueTimeZone } from './format.js';
 
 /**
  * @typedef {{id: string, name: string, starts_at: string, status: string,
@@ -75,4 +75,46 @@ export function dayStart(date, nextDay = false) {
   if (!m) return '';
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (nextDay ? 1 : 0));
   return d.toISOString();
+}
+
+/**
+ * A calendar date (YYYY-MM-DD) as the instant it starts on the venue's clock
+ * (not the browser's), for from/to query parameters of reports; with
+ * nextDay, the instant the day after starts, so a "to" date includes its
+ * whole day.
+ * @param {string} date
+ * @param {boolean} [nextDay]
+ * @param {string} [zone] the venue's time zone
+ */
+export function venueDayStart(date, nextDay = false, zone = venueTimeZone()) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return '';
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (nextDay ? 1 : 0));
+  // The offset at the guess, then at the instant found: twice settles a
+  // day whose midnight is next to a change of the clocks.
+  let t = wall - zoneOffset(wall, zone);
+  t = wall - zoneOffset(t, zone);
+  return new Date(t).toISOString();
+}
+
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const offsetFormats = new Map();
+
+/**
+ * How far the zone's clock is ahead of UTC at t, in milliseconds.
+ * @param {number} t
+ * @param {string} zone
+ */
+function zoneOffset(t, zone) {
+  let f = offsetFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    offsetFormats.set(zone, f);
+  }
+  /** @type {Record<string, string>} */
+  const p = {};
+  for (const part of f.formatToParts(new Date(t))) p[part.type] = part.value;
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return wall - Math.floor(t / 1000) * 1000;
 }

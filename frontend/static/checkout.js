@@ -24,7 +24,7 @@ import { PaymentStep, failedText, orderLink } from './pay.js';
  *   subtotal?: number, discount?: number, voucher_code?: string | null, total: number, refunded?: number,
  *   currency: string, buyer: {name: string, email: string}, channel?: string,
  *   payment?: {method?: string, id?: string, provider?: string, client_secret?: string, expires_at?: string} | null,
- *   payments?: any[], access_key?: string, deadline?: string | null, created_at: string}} Order
+ *   payments?: any[], access_key?: string, deadline?: string | null, created_at: string, notes?: string}} Order
  * @typedef {{code: string, name?: string, valid: boolean, value: number, reason: string | null}} CodeCheck
  * @typedef {{id: string, name: string, kind: string, prices: Record<string, number>, staff_only: boolean}} Fare
  * @typedef {{

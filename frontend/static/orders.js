@@ -225,7 +225,8 @@ export function mountOrders(root, _user) {
     const tickets = o.tickets || [];
     const refundedSeats = tickets.filter((t) => t.status === 'refunded').length;
     const tr = h('tr', { class: 'click-row', dataset: { id: o.id, number: o.number } },
-      h('th', { scope: 'row' }, h('a', { href, class: 'cell-strong order-link' }, o.number)),
+      h('th', { scope: 'row' }, h('a', { href, class: 'cell-strong order-link' }, o.number),
+        o.notes ? h('span', { class: 'sub order-notes' }, o.notes) : null),
       h('td', { class: 'nowrap' }, dateTime(o.created_at)),
       h('td', { class: 'perf-cell', dataset: { perf: o.performance_id } }, p ? p.name : o.performance_id || passesText(o)),
       h('td', { class: 'buyer-cell' }, o.buyer?.name || h('span', { class: 'muted' }, '—'), o.buyer?.email ? h('span', { class: 'sub' }, o.buyer.email) : null),
@@ -422,7 +423,8 @@ export function mountOrderPage(root, id, _user) {
       h('dt', null, 'Payment'),
       h('dd', { id: 'order-payment' }, o.payment ? METHODS[o.payment.method] || o.payment.method
         : o.status === 'reserved' || o.status === 'pending_payment' ? 'Not paid yet' : '—'),
-      o.deadline ? [h('dt', null, 'Pay by'), h('dd', { id: 'order-deadline' }, dateTime(o.deadline))] : null);
+      o.deadline ? [h('dt', null, 'Pay by'), h('dd', { id: 'order-deadline' }, dateTime(o.deadline))] : null,
+      o.notes ? [h('dt', null, 'Notes'), h('dd', { id: 'order-notes', class: 'order-notes' }, o.notes)] : null);
 
     const sums = h('dl', { class: 'facts sums', id: 'order-sums' },
       h('dt', null, 'Subtotal'), h('dd', { class: 'num', id: 'order-subtotal' }, money(subtotal, cur)),

@@ -201,6 +201,7 @@ class Painter extends StaffMapPage {
         h('p', { class: 'hint' }, 'A template keeps zones, quotas and blocks for later performances in this hall.'),
         h('div', { class: 'inline-form' }, this.templateSelect, this.templateApply),
         h('div', { class: 'inline-form' }, this.templateName, this.templateSave)),
+      this.#wizardSection(),
       replaceSection({
         id: () => this.id, perf: () => this.perf, dead: () => this.dead,
         changed: (p) => { this.perf = { ...this.perf, ...p }; this.renderInfo(); },
@@ -672,6 +673,44 @@ class Painter extends StaffMapPage {
     this.startBtn.disabled = st === 'on_sale' || st === 'cancelled';
     this.stopBtn.disabled = st !== 'on_sale';
     this.startBtn.textContent = st === 'stopped' ? 'Resume sales' : 'Start sales';
+    if (this.wizardStop) {
+      replace(this.wizardStop, st === 'on_sale'
+        ? [h('span', null, 'Sales are open. '),
+          h('button', { type: 'button', id: 'wizard-stop', class: 'btn btn-secondary btn-small', onclick: () => this.#setSales('stop') }, 'Stop sales now')]
+        : h('span', { id: 'wizard-stopped' }, st === 'cancelled' ? 'Cancelled: nothing more to do.' : 'Sales are stopped: nobody can buy meanwhile.'));
+    }
+  }
+
+  // ---- when it does not happen as planned (issue 16) ----
+
+  /**
+   * The wizard's first page: stop sales, then one of cancel, change (name or
+   * date in place) and move to a replacement date; each opens its own panel
+   * with a dry run before it does anything.
+   */
+  #wizardSection() {
+    this.wizardStop = h('p', { id: 'wizard-stop-step' });
+    queueMicrotask(() => this.#renderSales());
+    /** @param {string} id */
+    const open = (id) => {
+      const d = /** @type {HTMLDetailsElement | null} */ (document.getElementById(id));
+      if (!d) return;
+      d.open = true;
+      d.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      /** @type {HTMLElement | null} */ (d.querySelector('summary'))?.focus();
+    };
+    return h('section', { class: 'panel-section', id: 'wizard', 'aria-labelledby': 'wizard-title' },
+      h('h2', { class: 'panel-title', id: 'wizard-title' }, 'If it does not happen as planned'),
+      h('ol', { class: 'wizard-steps' },
+        h('li', null, h('strong', null, 'Stop sales. '), this.wizardStop),
+        h('li', null, h('strong', null, 'Then choose one. '), 'Each shows what it will do before it does it.',
+          h('ul', { class: 'wizard-choices' },
+            h('li', null, h('button', { type: 'button', id: 'wizard-cancel', class: 'btn btn-ghost btn-small', onclick: () => open('cancel-details') }, 'Cancel'),
+              ' — it does not take place: every buyer gets a full refund.'),
+            h('li', null, h('button', { type: 'button', id: 'wizard-replace', class: 'btn btn-ghost btn-small', onclick: () => open('replace-details') }, 'Change name or date'),
+              ' — in place: buyers choose to attend or take a refund until a deadline.'),
+            h('li', null, h('a', { id: 'wizard-reschedule', class: 'btn btn-ghost btn-small', href: `#/staff/p/${encodeURIComponent(this.id)}/reschedule` }, 'Move to a replacement date'),
+              ' — a new performance takes over every order, seat and printed ticket as it is.')))));
   }
 
   renderInfo() {
@@ -719,7 +758,8 @@ class Painter extends StaffMapPage {
         h('p', { class: 'hint', id: 'cancel-hint' }, 'Sales stop for good, holds end, reservations are annulled, every paid order is refunded in full and every buyer is told by e-mail.'),
         h('label', { for: 'cancel-reason' }, 'Reason (buyers read it)'), this.cancelReason,
         h('div', { class: 'btn-row' }, this.cancelCheck, this.cancelGo),
-        this.cancelSummary, this.cancelProgress, this.cancelText));
+        this.cancelSummary, this.cancelProgress, this.cancelText),
+      h('p', null, h('a', { id: 'reschedule-link', href: `#/staff/p/${encodeURIComponent(this.id)}/reschedule` }, 'Reschedule to a new date…')));
   }
 
   async #cancelDryRun() {

@@ -76,6 +76,14 @@ export const sales = (id, action) => `${performance(id)}/sales/${seg(action)}`;
 export const cancelPerformance = (id) => `${performance(id)}/cancel`;
 /** @param {string} id a background job */
 export const job = (id) => `/jobs/${seg(id)}`;
+/** @param {string} id reschedule to a replacement date (issue 16) */
+export const reschedule = (id) => `${performance(id)}/reschedule`;
+/** @param {string} id a reschedule's two dates side by side (either date's id) */
+export const dateReconciliation = (id) => `${performance(id)}/reconciliation`;
+/** @param {string} id reservations of a rescheduled date waiting for a decision */
+export const pendingReservations = (id) => `${performance(id)}/pending-reservations`;
+/** @param {string} orderId keep or release one of them */
+export const decideReservation = (orderId) => `/pending-reservations/${seg(orderId)}`;
 
 // ---- holds ----
 
@@ -165,6 +173,10 @@ export const testPayment = (paymentId, outcome) => `/payments/test/${seg(payment
 export const search = (query) => withQuery('/search', query);
 /** @param {Query} query */
 export const salesReport = (query) => withQuery('/reports/sales', query);
+/** The sales report and its timeline as one CSV: wrap in url() for a download link. @param {Query} query */
+export const salesCSV = (query) => withQuery('/reports/sales.csv', query);
+/** Sales by day or hour on the venue's clock (bucket=day|hour). @param {Query} query */
+export const salesTimeline = (query) => withQuery('/reports/sales/timeline', query);
 
 // ---- documents (issue 17) ----
 
@@ -181,6 +193,8 @@ export const documentTemplatePreview = (query) => withQuery('/document-template/
 
 /** Payments and refunds made in [from, to). @param {Query} query */
 export const payments = (query) => withQuery('/payments', query);
+/** The same rows as CSV, every page: wrap in url() for a download link. @param {Query} query */
+export const paymentsCSV = (query) => withQuery('/payments.csv', query);
 /** The reconciliation: GET the last daily check, POST {from, to} to check now. */
 export const reconciliation = () => '/payments/reconciliation';
 

@@ -11,7 +11,7 @@ import { h, replace } from './dom.js';
 import { money, dateTime, dateLong, count, inputDate } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut, may } from './session.js';
-import { dayStart } from './catalog.js';
+import { venueDayStart } from './catalog.js';
 import { orderPill } from './orders.js';
 
 /**
@@ -82,6 +82,9 @@ export function mountPayments(root, user) {
       h('th', { scope: 'col', class: 'num' }, 'Amount'),
       h('th', { scope: 'col' }, 'Provider'))),
     list);
+  // The list as a spreadsheet, every page of it, for the days shown.
+  const csv = /** @type {HTMLAnchorElement} */ (h('a', { class: 'btn btn-secondary', id: 'payments-csv', href: '#', download: 'payments.csv', hidden: true },
+    'Download CSV'));
   const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-secondary', id: 'payments-more', hidden: true }, 'Show more'));
   /** @type {string | null} */
   let next = null;
@@ -96,7 +99,8 @@ export function mountPayments(root, user) {
       onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); load(true); } },
     h('div', { class: 'field' }, h('label', { for: 'payments-from' }, 'From'), from),
     h('div', { class: 'field' }, h('label', { for: 'payments-to' }, 'Until'), to),
-    h('button', { type: 'submit', class: 'btn btn-secondary', id: 'payments-show' }, 'Show')),
+    h('button', { type: 'submit', class: 'btn btn-secondary', id: 'payments-show' }, 'Show'),
+    csv),
     formError,
     checker ? checker.card : null,
     h('div', { class: 'card' }, status,
@@ -110,8 +114,8 @@ export function mountPayments(root, user) {
    * @returns {{from: string, to: string} | null}
    */
   function period() {
-    const f = dayStart(from.value);
-    const t = dayStart(to.value, true);
+    const f = venueDayStart(from.value);
+    const t = venueDayStart(to.value, true);
     let msg = '';
     if (!f || !t) msg = 'Choose the first and the last day.';
     else if (new Date(t) <= new Date(f)) msg = 'The last day cannot be before the first.';
@@ -124,8 +128,14 @@ export function mountPayments(root, user) {
   /** @param {boolean} fresh */
   async function load(fresh) {
     const p = period();
-    if (!p) return;
+    if (!p) {
+      csv.hidden = true;
+      return;
+    }
     const gen = ++generation;
+    csv.href = paths.url(paths.paymentsCSV({ from: p.from, to: p.to }));
+    csv.download = `payments-${from.value}-until-${to.value}.csv`;
+    csv.hidden = false;
     const params = new URLSearchParams({ from: p.from, to: p.to, limit: '100' });
     if (!fresh && next) params.set('cursor', next);
     if (fresh) {

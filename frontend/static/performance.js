@@ -21,7 +21,7 @@ import { setHooks, resetHooks } from './hooks.js';
  * @typedef {import('./checkout.js').Order} Order
  * @typedef {{id: string, hall_id: string, name: string, starts_at: string, status: string, zones: Zone[],
  *   counts?: {free: number, held: number, sold: number, blocked: number},
- *   limits?: {max_seats_per_hold: number, hold_ttl_seconds: number}}} Performance
+ *   limits?: {max_seats_per_hold: number, hold_ttl_seconds: number}, rescheduled_to?: {id: string, starts_at: string}}} Performance
  */
 
 const STATUS_TEXT = /** @type {Record<string, string>} */ ({
@@ -324,7 +324,11 @@ class PerformancePage {
     if (keepCount && Number(keepCount) <= this.maxSeats) this.bestCount.value = keepCount;
     if (keepZone && zones.some((z) => z.id === keepZone)) this.bestZone.value = keepZone;
     this.selHint.textContent = `Pick free seats on the plan, up to ${this.maxSeats}: click or tap a section to zoom in, then the seats. Drag to move, scroll or pinch to zoom; the keyboard works too.`;
-    if (p.status !== 'on_sale') this.#disable(STATUS_TEXT[p.status] || 'This performance is not on sale.');
+    if (p.status !== 'on_sale') {
+      this.#disable(p.rescheduled_to
+        ? `This performance moves to a new date: ${dateTime(p.rescheduled_to.starts_at)}. Orders move with it; printed tickets stay valid.`
+        : STATUS_TEXT[p.status] || 'This performance is not on sale.');
+    }
     else if (this.disabled && !this.gone) this.#enable();
     this.#renderAvail();
   }

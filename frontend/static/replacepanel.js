@@ -11,7 +11,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { count, dateTime, venueTimeZone } from './format.js';
+import { count, dateTime, money, venueTimeZone } from './format.js';
 import { showError, announce } from './notify.js';
 import { signedOut } from './session.js';
 
@@ -74,6 +74,8 @@ export function replaceSection(host) {
   const progress = /** @type {HTMLProgressElement} */ (h('progress', { id: 'replace-progress', hidden: true, max: '1', value: '0', 'aria-labelledby': 'replace-progress-text' }));
   const progressText = h('p', { id: 'replace-progress-text', class: 'hint', role: 'status' });
   const counts = h('div', { id: 'replace-counts', class: 'replace-counts' });
+  const checkBtn = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'replace-check', class: 'btn btn-ghost', onclick: () => check() }, 'Check what happens'));
+  const preview = h('div', { id: 'replace-preview', role: 'status' });
   const refresh = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'replace-refresh', class: 'btn btn-ghost', onclick: () => loadCounts() }, 'Refresh the counts'));
   let etag = '';
 
@@ -131,25 +133,60 @@ export function replaceSection(host) {
     }
   }
 
-  async function submit() {
+  /**
+   * The change the fields ask for, or null (said in the form's error).
+   * @returns {Record<string, string | boolean> | null}
+   */
+  function build() {
     const p = host.perf();
-    if (!p) return;
+    if (!p) return null;
     const starts = zonedInstant(date.value, time.value, zone);
-    if (!name.value.trim()) return fail('Give the performance a name.', name);
-    if (!starts) return fail('Choose a date and a time.', date.value ? time : date);
-    /** @type {Record<string, string>} */
+    if (!name.value.trim()) return failed('Give the performance a name.', name);
+    if (!starts) return failed('Choose a date and a time.', date.value ? time : date);
+    /** @type {Record<string, string | boolean>} */
     const body = {};
     if (name.value.trim() !== p.name) body.name = name.value.trim();
     if (starts.getTime() !== new Date(p.starts_at).getTime()) body.starts_at = starts.toISOString();
     if (dlDate.value || dlTime.value) {
       const dl = zonedInstant(dlDate.value, dlTime.value || '23:59', zone);
-      if (!dl) return fail('Choose the refund deadline’s date and time.', dlDate);
+      if (!dl) return failed('Choose the refund deadline’s date and time.', dlDate);
       body.refund_deadline = dl.toISOString();
     } else if (body.starts_at) {
-      return fail('A new date needs a refund deadline: until then buyers may take their money back.', dlDate);
+      return failed('A new date needs a refund deadline: until then buyers may take their money back.', dlDate);
     }
-    if (!body.name && !body.starts_at) return fail('Change the name or the date first.', name);
+    if (!body.name && !body.starts_at) return failed('Change the name or the date first.', name);
     fail('', null);
+    return body;
+  }
+
+  /** @param {string} msg @param {HTMLInputElement | null} bad @returns {null} */
+  function failed(msg, bad) {
+    fail(msg, bad);
+    return null;
+  }
+
+  /** The dry run: what the change would do, nothing changed. */
+  async function check() {
+    const body = build();
+    if (!body) return;
+    replace(preview);
+    try {
+      const pv = await api.patch(paths.performance(host.id()), { ...body, dry_run: true }, { 'If-Match': etag });
+      if (host.dead()) return;
+      replace(preview,
+        h('p', null, `${count(pv.paid_orders)} paid ${pv.paid_orders === 1 ? 'order' : 'orders'} and ${count(pv.reservations)} ${pv.reservations === 1 ? 'reservation' : 'reservations'} will be told by e-mail.`),
+        pv.replacement.refund_deadline
+          ? h('p', null, `Until ${dateTime(pv.replacement.refund_deadline, pv.replacement.time_zone)} each may take a full refund: at most ${money(pv.most_refund, pv.currency)} in all.`)
+          : h('p', null, 'No refund is offered: only the name changes.'),
+        h('p', { class: 'hint' }, 'Nothing has changed yet.'));
+    } catch (err) {
+      if (!host.dead()) handle(err);
+    }
+  }
+
+  async function submit() {
+    const body = build();
+    if (!body) return;
     go.disabled = true;
     go.setAttribute('aria-busy', 'true');
     try {
@@ -169,20 +206,25 @@ export function replaceSection(host) {
       if (job.state === 'done') announce(`${count(job.done)} buyers told.`);
       await load();
     } catch (err) {
-      if (host.dead() || signedOut(err)) return;
-      if (err instanceof api.ApiError && err.status === 412) {
-        fail('Someone changed this performance since you opened it. Reload the page to see it, then try again.', null);
-      } else if (err instanceof api.ApiError && err.status === 422) {
-        const bad = { name, starts_at: date, refund_deadline: dlDate }[err.field] || null;
-        fail(err.friendly, bad);
-      } else if (err instanceof api.ApiError && err.status === 409) {
-        fail(err.friendly, null);
-      } else {
-        showError(err);
-      }
+      if (!host.dead()) handle(err);
     } finally {
       go.disabled = false;
       go.removeAttribute('aria-busy');
+    }
+  }
+
+  /** @param {unknown} err */
+  function handle(err) {
+    if (signedOut(err)) return;
+    if (err instanceof api.ApiError && err.status === 412) {
+      fail('Someone changed this performance since you opened it. Reload the page to see it, then try again.', null);
+    } else if (err instanceof api.ApiError && err.status === 422) {
+      const bad = { name, starts_at: date, refund_deadline: dlDate }[err.field] || null;
+      fail(err.friendly, bad);
+    } else if (err instanceof api.ApiError && err.status === 409) {
+      fail(err.friendly, null);
+    } else {
+      showError(err);
     }
   }
 
@@ -210,7 +252,8 @@ export function replaceSection(host) {
         h('div', { class: 'field' }, h('label', { for: 'replace-deadline-time' }, 'at'), dlTime)),
       h('p', { class: 'hint', id: 'replace-deadline-hint' }, `On the venue’s clock (${zone}). Needed for a new date; at most a day after the new start.`),
       error,
-      go),
+      preview,
+      h('div', { class: 'actions' }, checkBtn, go)),
     progress, progressText, counts);
   return h('section', { class: 'panel-section', 'aria-labelledby': 'replace-title' },
     h('h2', { class: 'panel-title', id: 'replace-title' }, 'Change'),

@@ -2,15 +2,19 @@
 // refunds given) in a date range; the totals as cards, and gross against net by
 // zone and by channel as bar charts — inline SVG drawn here, nothing fetched —
 // each with its figures in a table beside it for those who read rather than look.
+// Issue 17: the sales over time (by day, or by hour for an on-sale) as a bar
+// chart on the venue's clock, the codes used, and "Download CSV" of what the
+// page shows (the report and its timeline, GET /reports/sales.csv). A report
+// is of one performance, of days (the venue's), or of both.
 
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, count } from './format.js';
+import { money, count, venueTimeZone } from './format.js';
 import { showError } from './notify.js';
 import { signedOut } from './session.js';
 import { channelLabel } from './staffmap.js';
-import { loadPerformances, performanceOptions, zoneNames, dayStart } from './catalog.js';
+import { loadPerformances, performanceOptions, zoneNames, venueDayStart } from './catalog.js';
 
 /**
  * @typedef {import('./session.js').StaffUser} StaffUser
@@ -18,7 +22,12 @@ import { loadPerformances, performanceOptions, zoneNames, dayStart } from './cat
  * @typedef {{reservations: number, reserved_seats: number, paid_orders: number, seats: number, refunded_seats: number,
  *   refunds: number, gross: number, discounts: number, refunded: number, net: number, passes?: number, refunded_passes?: number}} Figures
  * @typedef {Figures & {key: string}} Line
- * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[], products?: Line[], fares?: Line[]}} Report
+ * @typedef {{code: string, uses: number, discount: number}} CodeUse
+ * @typedef {{currency: string, holds: number, held_seats: number, total: Figures, zones: Line[], channels: Line[], products?: Line[], fares?: Line[],
+ *   codes?: CodeUse[]}} Report
+ * @typedef {{start: string, end: string, orders: number, tickets: number, passes: number, gross: number, discounts: number,
+ *   refunds: number, refunded: number, net: number}} Point
+ * @typedef {{bucket: string, time_zone: string, points: Point[]}} Timeline
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -51,34 +60,52 @@ export function mountReports(root, _user) {
   const perfSel = /** @type {HTMLSelectElement} */ (h('select', { id: 'report-performance' }, h('option', { value: '' }, 'All performances')));
   const from = /** @type {HTMLInputElement} */ (h('input', { id: 'report-from', type: 'date' }));
   const to = /** @type {HTMLInputElement} */ (h('input', { id: 'report-to', type: 'date' }));
+  const bucket = /** @type {HTMLSelectElement} */ (h('select', { id: 'report-bucket' },
+    h('option', { value: 'day' }, 'By day'), h('option', { value: 'hour' }, 'By hour')));
+  const csv = /** @type {HTMLAnchorElement} */ (h('a', { id: 'report-csv', class: 'btn btn-secondary', href: paths.url(paths.salesCSV()), download: 'sales.csv' },
+    'Download CSV'));
   const status = h('p', { class: 'shows-status', role: 'status' }, 'Loading the report…');
   const out = h('div', { class: 'report', id: 'report' });
+  const zone = venueTimeZone();
 
   replace(root, h('section', { class: 'staff-page' },
     h('div', { class: 'staff-home-head' },
       h('div', null, h('h1', null, 'Sales report'),
-        h('p', { class: 'hint' }, 'Orders made, and refunds given, in the days chosen. Net is gross less discounts and refunds.'))),
+        h('p', { class: 'hint' }, `Orders made, and refunds given, for a performance, in the days chosen (the venue's, ${zone}), or both. `
+          + 'Net is gross less discounts and refunds.'))),
     h('form', { class: 'filters', 'aria-label': 'Report for', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); load(); } },
       h('div', { class: 'field field-wide' }, h('label', { for: 'report-performance' }, 'Performance'), perfSel),
       h('div', { class: 'field' }, h('label', { for: 'report-from' }, 'From'), from),
-      h('div', { class: 'field' }, h('label', { for: 'report-to' }, 'Until'), to)),
+      h('div', { class: 'field' }, h('label', { for: 'report-to' }, 'Until'), to),
+      h('div', { class: 'field' }, h('label', { for: 'report-bucket' }, 'Over time'), bucket),
+      h('div', { class: 'field field-action' }, csv)),
     status,
     out));
-  for (const el of [perfSel, from, to]) el.addEventListener('change', load);
+  for (const el of [perfSel, from, to, bucket]) el.addEventListener('change', load);
 
   async function load() {
     const gen = ++generation;
     const params = new URLSearchParams();
     if (perfSel.value) params.set('performance', perfSel.value);
-    if (from.value) params.set('from', dayStart(from.value));
-    if (to.value) params.set('to', dayStart(to.value, true));
+    if (from.value) params.set('from', venueDayStart(from.value));
+    if (to.value) params.set('to', venueDayStart(to.value, true));
+    const withBucket = new URLSearchParams(params);
+    withBucket.set('bucket', bucket.value);
+    // The download follows the choice: the same filters, the same buckets.
+    csv.href = paths.url(paths.salesCSV(withBucket));
+    csv.download = `sales-${perfSel.value || 'all'}${from.value ? `-from-${from.value}` : ''}${to.value ? `-until-${to.value}` : ''}.csv`;
     out.setAttribute('aria-busy', 'true');
     try {
-      /** @type {Report} */
-      const r = await api.get(paths.salesReport(params));
+      /** @type {[Report, Timeline | Error]} */
+      const [r, tl] = await Promise.all([
+        api.get(paths.salesReport(params)),
+        // A timeline refused (too many hours) leaves the report standing.
+        api.get(paths.salesTimeline(withBucket)).catch((/** @type {Error} */ err) => err),
+      ]);
       if (dead || gen !== generation) return;
+      if (tl instanceof Error && signedOut(tl)) return;
       status.hidden = true;
-      render(r);
+      render(r, tl);
       root.dataset.loaded = String(gen);
     } catch (err) {
       if (dead || gen !== generation || signedOut(err)) return;
@@ -90,8 +117,8 @@ export function mountReports(root, _user) {
     }
   }
 
-  /** @param {Report} r */
-  function render(r) {
+  /** @param {Report} r @param {Timeline | Error} tl */
+  function render(r, tl) {
     const cur = r.currency || 'EUR';
     const t = r.total;
     const zones = zoneNames(perfSel.value ? perfs.filter((p) => p.id === perfSel.value) : perfs);
@@ -110,6 +137,7 @@ export function mountReports(root, _user) {
         t.passes || t.refunded_passes ? card('passes', 'Passes sold', count(t.passes || 0), `${count(t.refunded_passes || 0)} refunded`) : null,
         card('reserved', 'Reserved', count(t.reserved_seats), `${count(t.reservations)} reservation${t.reservations === 1 ? '' : 's'} not yet paid`),
         card('held', 'Held now', count(r.held_seats), `${count(r.holds)} hold${r.holds === 1 ? '' : 's'} in checkout`)),
+      timeline(tl, cur),
       h('div', { class: 'report-charts' },
         chart('zones', 'By zone', r.zones, (k) => zones.get(k) || k, cur,
           unsplit(r.zones, t) ? 'Refunds of an amount (not of seats) belong to no zone: they show by channel and in the total.' : ''),
@@ -118,7 +146,153 @@ export function mountReports(root, _user) {
           'Passes and access products sold; a block card counts each of its cards.') : null,
         // Fares (issue 16): shown once some ticket was sold at another fare than normal.
         r.fares && r.fares.some((l) => l.key !== 'normal') ? chart('fares', 'By fare', r.fares, (k) => k, cur,
-          'Tickets by the fare they were sold at (normal, reduced, free).') : null));
+          'Tickets by the fare they were sold at (normal, reduced, free).') : null,
+        codes(r.codes || [], cur)));
+  }
+
+  /**
+   * The codes used: uses and the discount given, as bars and a table.
+   * @param {CodeUse[]} list
+   * @param {string} cur
+   */
+  function codes(list, cur) {
+    const headId = 'chart-codes-title';
+    const card = h('div', { class: 'card chart-card', id: 'chart-codes' }, h('h2', { id: headId }, 'By code: uses and discount given'));
+    if (!list.length) {
+      card.append(h('p', { class: 'hint' }, 'No voucher or promotion code was used in these days.'));
+      return card;
+    }
+    const maxD = Math.max(1, ...list.map((c) => c.discount));
+    const rowH = 22;
+    const labelW = 150;
+    const width = 560;
+    const plotW = width - labelW - 110;
+    const svg = s('svg', { viewBox: `0 0 ${width} ${list.length * rowH + 4}`, class: 'bar-chart', role: 'img', 'aria-labelledby': headId,
+      preserveAspectRatio: 'xMinYMin meet' });
+    list.forEach((c, i) => {
+      const y = i * rowH + 2;
+      const w = Math.max(c.discount > 0 ? 2 : 0, (c.discount / maxD) * plotW);
+      svg.append(s('g', { class: 'chart-row', 'data-key': c.code },
+        s('text', { x: labelW - 8, y: y + 13, class: 'chart-label', 'text-anchor': 'end' }, c.code.length > 20 ? `${c.code.slice(0, 19)}…` : c.code),
+        s('rect', { x: labelW, y: y + 2, width: w, height: 14, rx: 2, class: 'bar-net' }, s('title', {}, `${c.code}: ${money(c.discount, cur)} off ${count(c.uses)} orders`)),
+        s('text', { x: labelW + w + 6, y: y + 13, class: 'chart-value' }, `${money(c.discount, cur)} · ${count(c.uses)}×`)));
+    });
+    card.append(svg, h('details', { class: 'chart-figures' }, h('summary', null, 'Figures'),
+      h('table', { class: 'stats-table', id: 'table-codes' },
+        h('caption', null, 'By code: figures'),
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'Code'),
+          h('th', { scope: 'col', class: 'num' }, 'Orders'),
+          h('th', { scope: 'col', class: 'num' }, 'Discount given'))),
+        h('tbody', null, list.map((c) => h('tr', { dataset: { key: c.code } },
+          h('th', { scope: 'row' }, c.code),
+          h('td', { class: 'num' }, count(c.uses)),
+          h('td', { class: 'num' }, money(c.discount, cur))))))));
+    return card;
+  }
+
+  /**
+   * The sales over time: gross and net bars a bucket, on the venue's clock,
+   * described in words for screen readers and as a table under it.
+   * @param {Timeline | Error} tl
+   * @param {string} cur
+   */
+  function timeline(tl, cur) {
+    const headId = 'chart-timeline-title';
+    const descId = 'chart-timeline-desc';
+    const byHour = bucket.value === 'hour';
+    const card = h('div', { class: 'card chart-card', id: 'chart-timeline' },
+      h('h2', { id: headId }, byHour ? 'Sales by hour' : 'Sales by day'));
+    if (tl instanceof Error) {
+      const tooMany = tl instanceof api.ApiError && tl.field === 'bucket';
+      card.append(h('p', { class: 'form-error', id: 'timeline-error' },
+        tooMany ? `Too many ${byHour ? 'hours' : 'days'} to show: ${byHour ? 'choose By day, or ' : 'choose '}fewer days.` : 'The sales over time could not be loaded.'));
+      if (!tooMany) showError(tl);
+      return card;
+    }
+    const pts = tl.points;
+    if (!pts.length || pts.every((p) => !p.orders && !p.refunds)) {
+      card.append(h('p', { class: 'hint' }, 'No sales in these days.'));
+      return card;
+    }
+    const day = new Intl.DateTimeFormat('en-GB', { timeZone: tl.time_zone, day: 'numeric', month: 'short' });
+    const hour = new Intl.DateTimeFormat('en-GB', { timeZone: tl.time_zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const full = new Intl.DateTimeFormat('en-GB', { timeZone: tl.time_zone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+      ...(byHour ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } : {}) });
+    /** @param {Point} p */
+    const label = (p) => full.format(new Date(p.start));
+    const width = 720;
+    const height = 240;
+    const left = 70;
+    const right = 10;
+    const top = 22;
+    const bottom = 34;
+    const plotW = width - left - right;
+    const plotH = height - top - bottom;
+    const maxV = Math.max(1, ...pts.map((p) => Math.max(p.gross, p.net)));
+    const minV = Math.min(0, ...pts.map((p) => p.net));
+    const y = (/** @type {number} */ v) => top + ((maxV - v) / (maxV - minV)) * plotH;
+    const step = plotW / pts.length;
+    const barW = Math.min(40, Math.max(1, step * 0.8));
+    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'bar-chart timeline-chart', role: 'img', 'aria-labelledby': headId,
+      'aria-describedby': descId, preserveAspectRatio: 'xMinYMin meet' });
+    svg.append(
+      s('rect', { x: left, y: 4, width: 10, height: 10, rx: 2, class: 'bar-gross' }),
+      s('text', { x: left + 14, y: 13, class: 'chart-legend' }, 'Gross'),
+      s('rect', { x: left + 70, y: 4, width: 10, height: 10, rx: 2, class: 'bar-net' }),
+      s('text', { x: left + 84, y: 13, class: 'chart-legend' }, 'Net'));
+    // The axis: zero, the top, and the middle.
+    for (const v of [maxV, maxV / 2, 0, ...(minV < 0 ? [minV] : [])]) {
+      svg.append(s('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), class: v === 0 ? 'chart-axis' : 'chart-grid' }),
+        s('text', { x: left - 6, y: y(v) + 4, class: 'chart-value', 'text-anchor': 'end' }, money(Math.round(v), cur)));
+    }
+    const labels = Math.max(1, Math.ceil(pts.length / 8));
+    pts.forEach((p, i) => {
+      const x = left + i * step + (step - barW) / 2;
+      const g = s('g', { class: 'timeline-bar', 'data-start': p.start });
+      if (p.gross > 0) {
+        g.append(s('rect', { x, y: y(p.gross), width: barW, height: Math.max(1, y(0) - y(p.gross)), class: 'bar-gross' },
+          s('title', {}, `${label(p)}: gross ${money(p.gross, cur)}, ${count(p.orders)} orders`)));
+      }
+      if (p.net !== 0) {
+        const top0 = p.net > 0 ? y(p.net) : y(0);
+        g.append(s('rect', { x: x + barW * 0.25, y: top0, width: barW * 0.5, height: Math.max(1, Math.abs(y(p.net) - y(0))), class: 'bar-net' },
+          s('title', {}, `${label(p)}: net ${money(p.net, cur)}`)));
+      }
+      if (i % labels === 0) {
+        const d = new Date(p.start);
+        const text = byHour ? (i === 0 || hour.format(d) === '00:00' ? `${day.format(d)} ${hour.format(d)}` : hour.format(d)) : day.format(d);
+        g.append(s('text', { x: left + i * step + step / 2, y: height - bottom + 16, class: 'chart-label', 'text-anchor': 'middle' }, text));
+      }
+      svg.append(g);
+    });
+    const busiest = pts.reduce((a, b) => (b.gross > a.gross ? b : a), pts[0]);
+    const gross = pts.reduce((n, p) => n + p.gross, 0);
+    const net = pts.reduce((n, p) => n + p.net, 0);
+    const unit = byHour ? 'hour' : 'day';
+    const desc = h('p', { class: 'hint chart-note', id: descId },
+      `${count(pts.length)} ${unit}${pts.length === 1 ? '' : 's'} from ${label(pts[0])} to ${label(pts[pts.length - 1])} (${tl.time_zone}). `
+      + `Busiest ${unit}: ${label(busiest)}, gross ${money(busiest.gross, cur)}. In all: gross ${money(gross, cur)}, net ${money(net, cur)}.`);
+    const table = h('table', { class: 'stats-table', id: 'table-timeline' },
+      h('caption', null, `Sales by ${unit}: figures`),
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col' }, byHour ? 'Hour' : 'Day'),
+        h('th', { scope: 'col', class: 'num' }, 'Orders'),
+        h('th', { scope: 'col', class: 'num' }, 'Tickets'),
+        h('th', { scope: 'col', class: 'num' }, 'Gross'),
+        h('th', { scope: 'col', class: 'num' }, 'Refunded'),
+        h('th', { scope: 'col', class: 'num' }, 'Net'))),
+      h('tbody', null, pts.filter((p) => p.orders || p.refunds).map((p) => h('tr', { dataset: { start: p.start } },
+        h('th', { scope: 'row' }, label(p)),
+        h('td', { class: 'num' }, count(p.orders)),
+        h('td', { class: 'num' }, count(p.tickets + p.passes)),
+        h('td', { class: 'num' }, money(p.gross, cur)),
+        h('td', { class: 'num' }, money(p.refunded, cur)),
+        h('td', { class: 'num total-cell' }, money(p.net, cur))))));
+    card.append(svg, desc,
+      h('details', { class: 'chart-figures' }, h('summary', null, `Figures by ${unit}`),
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Sales by ${unit}` }, table)));
+    return card;
   }
 
   /**

@@ -6,6 +6,7 @@
 //   #/login                 sign-in
 //   #/staff                 performances (drafts too), create form
 //   #/staff/p/{id}/paint    the organizer's painter (painter.js)
+//   #/staff/p/{id}/reschedule  reschedule to a new date, reconciliation, reservations to decide (reschedule.js, by import())
 //   #/staff/p/{id}/desk     the box office desk (desk.js)
 //   #/staff/halls           upload a hall layout (halls.js)
 //   #/orders, #/orders/{id} the order table and one order's page (orders.js)
@@ -102,6 +103,7 @@ export function mountStaff(root, parts) {
     else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
     else if (perfId && page === 'documents') inner = may(user, 'documents') ? mountDocuments(content, perfId) : forbidden(content, user, 'see the documents', perfId);
     else if (area === 'document-template' && parts.length === 1) inner = may(user, 'documents') ? mountDocumentTemplate(content) : forbidden(content, user, 'edit the document template', '');
+    else if (perfId && page === 'reschedule') inner = may(user, 'paint') ? mountLazily(content, () => import('./reschedule.js').then((m) => (el) => m.mountReschedule(el, perfId))) : forbidden(content, user, 'reschedule the performance', perfId);
     else if (perfId && page === 'desk') inner = may(user, 'desk') ? mountDesk(content, perfId, user) : forbidden(content, user, 'use the box office desk', perfId);
     else if (area === 'orders' && parts.length <= 2) {
       if (!may(user, 'orders')) inner = forbidden(content, user, 'see orders', '');

@@ -56,6 +56,24 @@ type Store interface {
 	RunningJobs(ctx context.Context) ([]catalog.Job, error)
 	Replacements
 	SetZones(ctx context.Context, id string, zones []hall.Zone, seatZones []uint16) error
+	// CreateReschedule stores a reschedule (issue 16) unless its original
+	// has one, and returns the stored one; created says whether it is new.
+	// ErrNotFound without the performance.
+	CreateReschedule(ctx context.Context, r catalog.Reschedule) (_ catalog.Reschedule, created bool, _ error)
+	// GetReschedule returns the reschedule of a performance, as original or
+	// replacement; ErrNotFound if none.
+	GetReschedule(ctx context.Context, performanceID string) (catalog.Reschedule, error)
+	// MarkRescheduleSetUp records that a reschedule's replacement is set up.
+	MarkRescheduleSetUp(ctx context.Context, originID string) error
+	// MoveOrder writes one order's move to the replacement in one
+	// transaction (see order.Move): written once per original order (moved
+	// false and the stored move otherwise; a pending move is decided once);
+	// a seat of the new order sold already gives *order.SeatsSoldError.
+	MoveOrder(ctx context.Context, m order.Move) (_ order.Move, moved bool, _ error)
+	// OrderMoves lists the moves of an original's orders, oldest first.
+	OrderMoves(ctx context.Context, originID string) ([]order.Move, error)
+	// GetOrderMove returns an original order's move; ErrNotFound if none.
+	GetOrderMove(ctx context.Context, originOrderID string) (order.Move, error)
 	// PerformanceFares returns a performance's fares in their order, as
 	// stored (the normal fare without prices: pricing.WithZones fills them
 	// in); none when they were never set.
@@ -143,6 +161,11 @@ type Store interface {
 	ListPayments(ctx context.Context, f order.PaymentFilter) ([]order.PaymentLine, error)
 	// SalesReport sums orders and refunds (see SalesFilter and SalesFigures).
 	SalesReport(ctx context.Context, f report.Filter) (report.Sales, error)
+	// SalesTimeline counts paid orders and refunds by UTC quarter hour
+	// (report.TimeRow), in one snapshot (issue 17).
+	SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error)
+	// SalesExport is SalesReport and SalesTimeline from one snapshot.
+	SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error)
 
 	// CreatePromotion stores a promotion; ErrDuplicate if any voucher or
 	// promotion has its code.

@@ -190,6 +190,22 @@ func (g *guarded) ListPayments(ctx context.Context, f order.PaymentFilter) ([]or
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]order.PaymentLine, error) { return g.st.ListPayments(ctx, f) })
 }
 
+func (g *guarded) SalesTimeline(ctx context.Context, f report.Filter) ([]report.TimeRow, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.TimeRow, error) { return g.st.SalesTimeline(ctx, f) })
+}
+
+func (g *guarded) SalesExport(ctx context.Context, f report.Filter) (report.Sales, []report.TimeRow, error) {
+	type export struct {
+		sales report.Sales
+		rows  []report.TimeRow
+	}
+	out, err := breaker.Call(ctx, g.b, func(ctx context.Context) (export, error) {
+		s, rows, err := g.st.SalesExport(ctx, f)
+		return export{s, rows}, err
+	})
+	return out.sales, out.rows, err
+}
+
 func (g *guarded) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Sales, error) { return g.st.SalesReport(ctx, f) })
 }

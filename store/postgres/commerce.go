@@ -50,7 +50,7 @@ SELECT c, 'voucher', $2, $3, $4, $5, $6, 1, 0, $7, $8, $9, $10, $10 FROM unnest(
 	selectBatch       = `SELECT ` + batchColumns + ` FROM voucher_batches WHERE id = $1`
 	selectBatches     = `SELECT ` + batchColumns + ` FROM voucher_batches ORDER BY created_at DESC, id DESC LIMIT 1000`
 	paidStatuses      = `('paid', 'partially_refunded', 'refunded')`
-	salesOrderFilters = `($1 = '' OR o.performance_id = $1) AND o.created_at >= $2 AND o.created_at < $3`
+	salesOrderFilters = `($1 = '' OR o.performance_id = $1) AND o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	// One line per (channel, zone): tickets of the orders made in the period.
 	salesTickets = `SELECT o.channel, t.zone,
   count(*) FILTER (WHERE o.status = 'reserved' AND t.status = 'live'),
@@ -463,11 +463,8 @@ func (s *Store) SetCodeState(ctx context.Context, code, state string) (voucher.C
 var salesFares = strings.Replace(strings.Replace(salesTickets, "SELECT o.channel, t.zone,", "SELECT t.fare,", 1),
 	"GROUP BY o.channel, t.zone", "GROUP BY t.fare", 1)
 
-// SalesReport sums the orders made and the refunds given in a period.
-func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
-	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
-	b := report.NewBuilder()
-	batch := &pgx.Batch{}
+// queueSales queues the sales report's queries, whose rows b sums.
+func queueSales(batch *pgx.Batch, args []any, b *report.Builder) {
 	batch.Queue(salesOrders, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var channel, currency string
@@ -528,7 +525,31 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		}
 		return rows.Err()
 	})
-	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+	batch.Queue(salesCodes, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var code string
+			var uses int
+			var discount int64
+			if err := rows.Scan(&code, &uses, &discount); err != nil {
+				return err
+			}
+			b.Code(code, uses, discount)
+		}
+		return rows.Err()
+	})
+}
+
+// SalesReport sums the orders made and the refunds given in a period.
+func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
+	args := []any{f.PerformanceID, bound(f.From, pgtype.NegativeInfinity), bound(f.To, pgtype.Infinity)}
+	b := report.NewBuilder()
+	batch := &pgx.Batch{}
+	queueSales(batch, args, b)
+	// One snapshot for all the queries (issue 17): under read committed
+	// each statement would see the orders committed by its own start, and
+	// a surge writing between two of them would make the zones disagree
+	// with the channels.
+	if err := s.snapshot(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, batch).Close() }); err != nil {
 		return report.Sales{}, fmt.Errorf("sales report: %w", err)
 	}
 	return b.Report(), nil

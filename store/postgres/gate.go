@@ -24,10 +24,16 @@ const (
 	selectProductOfCode = `SELECT ` + productColumns + ` FROM products WHERE id = (SELECT product_id FROM passes WHERE code = $1)`
 	orderOfCodePaid     = `SELECT status IN ('paid', 'partially_refunded', 'refunded') FROM orders WHERE id = (SELECT order_id FROM passes WHERE code = $1)`
 	// A ticket of an order not paid is as good as void at the gate.
-	selectTicketByCode = `SELECT t.id, t.order_id, t.performance_id,
+	selectTicketByCode = `SELECT t.id, t.order_id, coalesce(rp.id, t.performance_id),
   CASE WHEN o.status IN ('paid', 'partially_refunded', 'refunded') THEN t.status ELSE 'void' END,
-  o.buyer_name, p.starts_at, p.reentry
+  o.buyer_name, coalesce(rp.starts_at, p.starts_at), p.reentry
 FROM tickets t JOIN orders o ON o.id = t.order_id JOIN performances p ON p.id = t.performance_id
+-- A printed ticket of a rescheduled date whose seat is blocked "gedruckt Vortermin"
+-- on the replacement admits to the replacement (issue 16, seed 003): it is found
+-- as the replacement's, at its start.
+LEFT JOIN reschedules r ON r.origin_id = t.performance_id AND t.printed_at IS NOT NULL
+LEFT JOIN blocks b ON b.performance_id = r.replacement_id AND b.seat_index = t.seat_index AND b.reason LIKE 'gedruckt Vortermin%'
+LEFT JOIN performances rp ON rp.id = b.performance_id
 WHERE t.code = $1`
 
 	ensureUsage = `INSERT INTO gate_usage (code, usage, version, updated_at) VALUES ($1, '{}', 0, $2) ON CONFLICT (code) DO NOTHING`

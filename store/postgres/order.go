@@ -29,7 +29,7 @@ ORDER BY seat_index`
 	orderStored        = `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND number = $2 AND created_at = $3)`
 
 	orderColumns = `id, number, coalesce(performance_id, ''), status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key, notes`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderForUpdate  = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
@@ -328,7 +328,7 @@ func scanOrder(row pgx.Row) (order.Order, error) {
 	var deadline *time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
 		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &o.CreatedAt, &o.UpdatedAt,
-		&o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey)
+		&o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey, &o.Notes)
 	if err != nil {
 		return order.Order{}, err
 	}

@@ -25,10 +25,16 @@ const (
 
 	selectPassByCode   = `SELECT ` + passColumns + ` FROM passes WHERE code = $1`
 	orderPaid          = `SELECT status IN ('paid', 'partially_refunded', 'refunded') FROM orders WHERE id = $1`
-	selectTicketByCode = `SELECT t.id, t.order_id, t.performance_id,
+	selectTicketByCode = `SELECT t.id, t.order_id, coalesce(rp.id, t.performance_id),
   CASE WHEN o.status IN ('paid', 'partially_refunded', 'refunded') THEN t.status ELSE 'void' END,
-  o.buyer_name, p.starts_at, p.reentry
+  o.buyer_name, coalesce(rp.starts_at, p.starts_at), p.reentry
 FROM tickets t JOIN orders o ON o.id = t.order_id JOIN performances p ON p.id = t.performance_id
+-- A printed ticket of a rescheduled date whose seat is blocked "gedruckt Vortermin"
+-- on the replacement admits to the replacement (issue 16, seed 003): it is found
+-- as the replacement's, at its start.
+LEFT JOIN reschedules r ON r.origin_id = t.performance_id AND t.printed_at IS NOT NULL
+LEFT JOIN blocks b ON b.performance_id = r.replacement_id AND b.seat_index = t.seat_index AND b.reason LIKE 'gedruckt Vortermin%'
+LEFT JOIN performances rp ON rp.id = b.performance_id
 WHERE t.code = $1`
 
 	selectUsage = `SELECT usage, version FROM gate_usage WHERE code = $1`

@@ -34,7 +34,7 @@ WHERE performance_id = $1 AND status = 'live' AND seat_index IN (SELECT value FR
 ORDER BY seat_index`
 
 	orderColumns = `id, number, coalesce(performance_id, ''), status, buyer_name, buyer_email, session, hold_token, idempotency_key,
-total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key`
+total, currency, channel, sold_by, payment_method, deadline, created_at, updated_at, discount, voucher_code, refunded, access_key, notes`
 	selectOrder           = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 	selectOrderByKey      = `SELECT ` + orderColumns + ` FROM orders WHERE session = $1 AND idempotency_key = $2 AND idempotency_key <> ''`
 	selectTicketsOfOrders = `SELECT order_id, seat_index, seat_id, zone, price, status, id, code, printed_at, fare, fare_name FROM tickets
@@ -201,7 +201,7 @@ func scanOrder(row scanner) (order.Order, error) {
 	var created, updated int64
 	var deadline sql.NullInt64
 	err := row.Scan(&o.ID, &o.Number, &o.PerformanceID, &o.Status, &o.BuyerName, &o.BuyerEmail, &o.Session, &o.HoldToken, &o.IdempotencyKey,
-		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey)
+		&o.Total, &o.Currency, &o.Channel, &o.SoldBy, &o.PaymentMethod, &deadline, &created, &updated, &o.Discount, &o.VoucherCode, &o.Refunded, &o.AccessKey, &o.Notes)
 	if err != nil {
 		return order.Order{}, err
 	}

@@ -22,7 +22,7 @@ const (
   coalesce(sum(o.status = 'reserved'), 0),
   coalesce(sum(o.status IN ` + reportPaid + `), 0),
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN o.discount ELSE 0 END), 0)
-FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
+FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportOrdersAll           = reportOrders + ` AND $1 = '' GROUP BY o.channel`
 	reportOrdersOfPerformance = reportOrders + ` AND o.performance_id = $1 GROUP BY o.channel`
 	// One line per (channel, zone): the tickets of the orders made in the
@@ -35,7 +35,7 @@ FROM orders o WHERE o.created_at >= $2 AND o.created_at < $3`
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.TicketDiscountSQL + ` ELSE 0 END), 0),
   coalesce(sum(CASE WHEN t.status = 'refunded' THEN t.price - ` + store.TicketDiscountSQL + ` ELSE 0 END), 0)
 FROM orders o JOIN tickets t ON t.order_id = o.id
-WHERE o.created_at >= $2 AND o.created_at < $3`
+WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportTicketsAll           = reportTickets + ` AND $1 = '' GROUP BY o.channel, t.zone`
 	reportTicketsOfPerformance = reportTickets + ` AND o.performance_id = $1 GROUP BY o.channel, t.zone`
 	// One line per (channel, product): the passes of the orders made in the
@@ -47,7 +47,7 @@ WHERE o.created_at >= $2 AND o.created_at < $3`
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` THEN ` + store.PassDiscountSQL + ` ELSE 0 END), 0),
   coalesce(sum(CASE WHEN o.status IN ` + reportPaid + ` AND p.state = 'void' THEN p.price - ` + store.PassDiscountSQL + ` ELSE 0 END), 0)
 FROM orders o JOIN passes p ON p.order_id = o.id
-WHERE o.created_at >= $2 AND o.created_at < $3`
+WHERE o.created_at >= $2 AND o.created_at < $3 AND ` + notMovedOrder
 	reportPassesAll           = reportPasses + ` AND $1 = '' GROUP BY o.channel, p.product_name`
 	reportPassesOfPerformance = reportPasses + ` AND o.performance_id = $1 GROUP BY o.channel, p.product_name`
 	// One line per channel: the refunds given in the period.
@@ -68,6 +68,21 @@ var (
 // SalesReport sums orders and refunds (see store.SalesBuilder) in one read
 // transaction, so that its figures come from one snapshot.
 func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales, error) {
+	b := report.NewBuilder()
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return report.Sales{}, fmt.Errorf("sales report: %w", err)
+	}
+	defer tx.Rollback()
+	if err := salesIn(ctx, tx, f, b); err != nil {
+		return report.Sales{}, err
+	}
+	return b.Report(), nil
+}
+
+// reportArgs are the report queries' $1 (the performance, empty for all),
+// $2 and $3 (the period, unbounded as the extreme microseconds).
+func reportArgs(f report.Filter) []any {
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !f.From.IsZero() {
 		from = micros(f.From)
@@ -75,18 +90,17 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 	if !f.To.IsZero() {
 		to = micros(f.To)
 	}
+	return []any{f.PerformanceID, from, to}
+}
+
+// salesIn runs the sales report's queries in tx, b summing their rows.
+func salesIn(ctx context.Context, tx *sql.Tx, f report.Filter, b *report.Builder) error {
+	args := reportArgs(f)
 	ordersQuery, ticketsQuery, passesQuery := reportOrdersAll, reportTicketsAll, reportPassesAll
 	if f.PerformanceID != "" {
 		ordersQuery, ticketsQuery, passesQuery = reportOrdersOfPerformance, reportTicketsOfPerformance, reportPassesOfPerformance
 	}
-	args := []any{f.PerformanceID, from, to}
-	b := report.NewBuilder()
-	tx, err := s.r.BeginTx(ctx, nil)
-	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: %w", err)
-	}
-	defer tx.Rollback()
-	err = each(ctx, tx, ordersQuery, args, func(rows *sql.Rows) error {
+	err := each(ctx, tx, ordersQuery, args, func(rows *sql.Rows) error {
 		var channel, currency string
 		var reserved, paid int
 		var discounts int64
@@ -97,7 +111,7 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		return nil
 	})
 	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: orders: %w", err)
+		return fmt.Errorf("sales report: orders: %w", err)
 	}
 	err = each(ctx, tx, ticketsQuery, args, func(rows *sql.Rows) error {
 		var channel, zone string
@@ -110,7 +124,7 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		return nil
 	})
 	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: tickets: %w", err)
+		return fmt.Errorf("sales report: tickets: %w", err)
 	}
 	faresQuery := reportFaresAll
 	if f.PerformanceID != "" {
@@ -127,7 +141,7 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		return nil
 	})
 	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: fares: %w", err)
+		return fmt.Errorf("sales report: fares: %w", err)
 	}
 	err = each(ctx, tx, passesQuery, args, func(rows *sql.Rows) error {
 		var channel, product string
@@ -140,7 +154,7 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		return nil
 	})
 	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: passes: %w", err)
+		return fmt.Errorf("sales report: passes: %w", err)
 	}
 	err = each(ctx, tx, reportRefunds, args, func(rows *sql.Rows) error {
 		var channel string
@@ -153,9 +167,26 @@ func (s *Store) SalesReport(ctx context.Context, f report.Filter) (report.Sales,
 		return nil
 	})
 	if err != nil {
-		return report.Sales{}, fmt.Errorf("sales report: refunds: %w", err)
+		return fmt.Errorf("sales report: refunds: %w", err)
 	}
-	return b.Report(), nil
+	codesQuery := reportCodesAll
+	if f.PerformanceID != "" {
+		codesQuery = reportCodesOfPerformance
+	}
+	err = each(ctx, tx, codesQuery, args, func(rows *sql.Rows) error {
+		var code string
+		var uses int
+		var discount int64
+		if err := rows.Scan(&code, &uses, &discount); err != nil {
+			return err
+		}
+		b.Code(code, uses, discount)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sales report: codes: %w", err)
+	}
+	return nil
 }
 
 // each runs a query in tx and calls f for each row.

@@ -1007,8 +1007,10 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runLedger(t, f, open)
 	runGates(t, f, open)
 	runJobs(t, f, open)
+	runReschedule(t, f, open)
 	runReplacements(t, f, open)
 	runFares(t, f, open)
+	runReports(t, f, openWith)
 }
 
 // bigLayout is compact JSON the size of a stadium layout (some MB) whose
