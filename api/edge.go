@@ -214,7 +214,7 @@ func loneSurrogate(data []byte) bool {
 }
 
 // freeText names the members whose strings may hold line breaks and tabs.
-var freeText = map[string]bool{"reason": true}
+var freeText = map[string]bool{"reason": true, "legal_details": true, "footer": true}
 
 // jsonFrame is one open object or array while walking a JSON document.
 type jsonFrame struct {

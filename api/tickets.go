@@ -253,6 +253,9 @@ func (s *Server) invoicePDF(c *echo.Context) error {
 		}
 		inv.Discount, inv.DiscountAmount = name+" ("+display+")", "-"+amount(o.Discount)
 	}
+	if inv.Template, err = s.checkout.DocumentTemplate(ctx); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := documents.InvoicePDF(&b, inv); err != nil {
 		return err

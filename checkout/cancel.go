@@ -225,6 +225,11 @@ func (s *Service) runCancel(stop context.Context, j catalog.Job) {
 	}
 	j.State, j.Total = catalog.JobDone, j.Done
 	s.saveJob(ctx, &j)
+	// The cancelled performance's documents, made now (autodocs.go); one
+	// stopped before they are is made by the documents loop.
+	if j.Kind == catalog.JobCancel {
+		s.makeAllDocuments(stop, j.PerformanceID)
+	}
 }
 
 // saveJob writes a job's counters; a failed write is logged (the next one

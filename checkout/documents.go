@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/seatmap/seatmap/documents"
 	"github.com/seatmap/seatmap/input"
@@ -22,12 +23,21 @@ type DocumentStore interface {
 	SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error)
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	DocumentTemplate(ctx context.Context) (report.Template, error)
+	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
+	DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
 }
 
 // MakeDocument makes a performance's document of a kind from what is stored
 // now and stores it: as a new version when its content changed since the
 // last (created), else the last is returned as it is.
 func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, a seating.Actor) (report.Document, bool, error) {
+	return s.makeDocument(ctx, performanceID, kind, a.Label())
+}
+
+// makeDocument is MakeDocument, made by createdBy ("system" for the
+// automatic ones).
+func (s *Service) makeDocument(ctx context.Context, performanceID, kind, createdBy string) (report.Document, bool, error) {
 	if !report.KnownKind(kind) {
 		return report.Document{}, false, &input.Error{Field: "kind", Reason: fmt.Sprintf("must be one of %v", report.DocumentKinds)}
 	}
@@ -64,6 +74,9 @@ func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, 
 			in.Voided = append(in.Voided, n)
 		}
 	}
+	if in.Template, err = s.store.DocumentTemplate(ctx); err != nil {
+		return report.Document{}, false, err
+	}
 	in.AsOf = in.LastChange()
 	if in.AsOf.IsZero() {
 		in.AsOf = meta.CreatedAt
@@ -74,7 +87,7 @@ func (s *Service) MakeDocument(ctx context.Context, performanceID, kind string, 
 	}
 	return s.store.SaveDocument(ctx, report.Document{
 		ID: ids.New("doc", 15), PerformanceID: meta.ID, Kind: kind, SHA256: documents.Hash(pdf, csv), AsOf: in.AsOf,
-		PDF: pdf, CSV: csv, CreatedBy: a.Label(),
+		PDF: pdf, CSV: csv, CreatedBy: createdBy,
 	})
 }
 
@@ -93,4 +106,32 @@ func (s *Service) Document(ctx context.Context, id string) (report.Document, err
 		return d, ErrDocumentNotFound
 	}
 	return d, err
+}
+
+// DocumentTemplate returns the documents' template (the zero one, version
+// 0, before any is stored).
+func (s *Service) DocumentTemplate(ctx context.Context) (report.Template, error) {
+	return s.store.DocumentTemplate(ctx)
+}
+
+// SetDocumentTemplate checks and stores the documents' template whole
+// (documents.NormalizeTemplate; *input.Error naming the field). Documents
+// made after it print it: their next make is a new version.
+func (s *Service) SetDocumentTemplate(ctx context.Context, t report.Template, a seating.Actor) (report.Template, error) {
+	t, err := documents.NormalizeTemplate(t)
+	if err != nil {
+		return report.Template{}, err
+	}
+	t.UpdatedBy = a.Label()
+	return s.store.PutDocumentTemplate(ctx, t)
+}
+
+// DocumentTemplatePreview renders a sample document with the stored
+// template.
+func (s *Service) DocumentTemplatePreview(ctx context.Context) ([]byte, error) {
+	t, err := s.store.DocumentTemplate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return documents.Preview(t, "")
 }

@@ -124,6 +124,13 @@ type Config struct {
 	// NumberInterval is how often queued orders' tickets are numbered;
 	// default 250 ms.
 	NumberInterval time.Duration
+	// DocumentsAfter is how long after its start a performance counts as
+	// ended: its documents are then made automatically (autodocs.go);
+	// default DefaultDocumentsAfter (6 h).
+	DocumentsAfter time.Duration
+	// DocumentsInterval is how often ended performances are looked for;
+	// default 1 min.
+	DocumentsInterval time.Duration
 }
 
 // Service is the checkout. It is safe for concurrent use.
@@ -147,6 +154,7 @@ type Service struct {
 
 	life startstop.Runner // the lapse and reminder loop, the daily reconciliation
 	jobs jobRunner        // cancel jobs (cancel.go)
+	docs autoDocs         // documents made automatically (autodocs.go)
 }
 
 // New returns a checkout. Start runs its background work.
@@ -181,6 +189,12 @@ func New(cfg Config) *Service {
 	if cfg.NumberInterval <= 0 {
 		cfg.NumberInterval = 250 * time.Millisecond
 	}
+	if cfg.DocumentsAfter <= 0 {
+		cfg.DocumentsAfter = DefaultDocumentsAfter
+	}
+	if cfg.DocumentsInterval <= 0 {
+		cfg.DocumentsInterval = time.Minute
+	}
 	return &Service{
 		store: cfg.Store, seats: cfg.Seats, codes: cfg.Vouchers, products: cfg.Products, log: cfg.Logger, now: cfg.Now, pay: cfg.Payments,
 		loc: cfg.Location, reminderLead: cfg.ReminderLead, publicURL: strings.TrimRight(cfg.PublicURL, "/"), cfg: cfg,
@@ -191,7 +205,7 @@ func New(cfg Config) *Service {
 // (and, with ReconcileDaily, reconciles payments daily), until ctx ends or
 // Stop is called.
 func (s *Service) Start(ctx context.Context) error {
-	loops := []func(context.Context){s.run, s.numberLoop}
+	loops := []func(context.Context){s.run, s.numberLoop, s.documentsLoop}
 	if s.cfg.ReconcileDaily {
 		loops = append(loops, s.reconcileDaily)
 	}

@@ -3,8 +3,13 @@ package documents
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/seatmap/seatmap/report"
 )
 
 // Invoice is an order's invoice, written for people by the caller.
@@ -26,6 +31,8 @@ type Invoice struct {
 	Total          string
 	Refunded       string // "" when nothing was refunded
 	Currency       string
+	// Template is the documents' letterhead and footer (the zero one: none).
+	Template report.Template
 }
 
 // InvoiceLine is a ticket or a pass on the invoice.
@@ -42,11 +49,27 @@ func InvoicePDF(w io.Writer, inv Invoice) error {
 	pdf.SetCreator("seatmap", true)
 	pdf.SetMargins(18, 18, 18)
 	pdf.SetAutoPageBreak(true, 18)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	// The documents' fonts (UTF-8: Cyrillic names print as written) and
+	// their template's letterhead and footer on every page.
+	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
+	tr := func(s string) string { return s }
+	pageW0, _ := pdf.GetPageSize()
+	if err := useTemplate(pdf, tr, inv.Template, pageW0-36); err != nil {
+		return fmt.Errorf("invoice pdf: %w", err)
+	}
+	if tpl := inv.Template; tpl.Footer != "" {
+		lines := float64(strings.Count(tpl.Footer, "\n") + 1)
+		pdf.SetFooterFunc(func() {
+			pdf.SetY(-10 - 3.2*lines)
+			footerText(pdf, tr, tpl)
+		})
+		pdf.SetAutoPageBreak(true, 14+3.2*lines)
+	}
 	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 20)
+	pdf.SetFont(font, "B", 20)
 	pdf.CellFormat(0, 10, "Invoice", "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	pdf.SetFont(font, "", 10)
 	for _, l := range [][2]string{{"Order", inv.Number}, {"Date", inv.Date}, {"Buyer", inv.Buyer + " <" + inv.BuyerEmail + ">"}, {"Status", inv.Status}} {
 		pdf.CellFormat(30, 5.5, l[0], "", 0, "L", false, 0, "")
 		pdf.CellFormat(0, 5.5, tr(l[1]), "", 1, "L", false, 0, "")
@@ -59,11 +82,11 @@ func InvoicePDF(w io.Writer, inv Invoice) error {
 	const amountW = 40.0
 	pageW, _ := pdf.GetPageSize()
 	textW := pageW - 36 - amountW
-	pdf.SetFont("Helvetica", "B", 10)
+	pdf.SetFont(font, "B", 10)
 	pdf.SetFillColor(235, 235, 240)
 	pdf.CellFormat(textW, 7, "Item", "B", 0, "L", true, 0, "")
 	pdf.CellFormat(amountW, 7, "Amount ("+inv.Currency+")", "B", 1, "R", true, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	pdf.SetFont(font, "", 10)
 	for _, l := range inv.Lines {
 		pdf.CellFormat(textW, 6, tr(l.Text), "", 0, "L", false, 0, "")
 		pdf.CellFormat(amountW, 6, l.Amount, "", 1, "R", false, 0, "")
@@ -74,7 +97,7 @@ func InvoicePDF(w io.Writer, inv Invoice) error {
 		if bold {
 			style = "B"
 		}
-		pdf.SetFont("Helvetica", style, 10)
+		pdf.SetFont(font, style, 10)
 		pdf.CellFormat(textW, 6, tr(label), "T", 0, "R", false, 0, "")
 		pdf.CellFormat(amountW, 6, tr(amount), "T", 1, "R", false, 0, "")
 	}

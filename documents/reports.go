@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
@@ -36,6 +38,10 @@ type Input struct {
 	Voided        []order.TicketNumber
 	// AsOf is the moment the document describes; zero: LastChange.
 	AsOf time.Time
+	// Template is the letterhead and footer printed on every page (as
+	// NormalizeTemplate left it). It is part of the input: another template,
+	// other bytes, so a new version on the next make.
+	Template report.Template
 }
 
 // LastChange is the latest change the input counts: an order's, a number
@@ -307,26 +313,47 @@ func (t table) pdf(in Input) ([]byte, error) {
 	pdf.SetTitle(title+" - "+in.Performance, true)
 	pdf.SetMargins(12, 12, 12)
 	pdf.SetAutoPageBreak(true, 14)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	// The Go fonts (WGL4: Latin, Greek, Cyrillic), embedded as UTF-8
+	// subsets: a venue's names and legal details in any of them print as
+	// written.
+	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
+	tr := func(s string) string { return s }
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - 24
+	tpl := in.Template
+	if err := useTemplate(pdf, tr, tpl, width); err != nil {
+		return nil, fmt.Errorf("%s pdf: %w", in.Kind, err)
+	}
 	pdf.SetFooterFunc(func() {
-		pdf.SetY(-10)
-		pdf.SetFont("Helvetica", "", 7)
+		bottom := -10.0
+		if tpl.Footer != "" {
+			bottom = -14 - 3.2*float64(strings.Count(tpl.Footer, "\n"))
+		}
+		pdf.SetY(bottom)
 		pdf.SetTextColor(110, 110, 110)
+		if tpl.Footer != "" {
+			pdf.SetFont(font, "", 7)
+			pdf.MultiCell(0, 3.2, tr(tpl.Footer), "", "C", false)
+		}
+		pdf.SetFont(font, "", 7)
 		pdf.CellFormat(0, 4, tr(fmt.Sprintf("%s - %s - as of %s - page %d", title, in.Performance, stamp(in.AsOf), pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
 	})
+	if tpl.Footer != "" {
+		pdf.SetAutoPageBreak(true, 18+3.2*float64(strings.Count(tpl.Footer, "\n")))
+	}
 	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 16)
+	pdf.SetFont(font, "B", 16)
 	pdf.CellFormat(0, 8, tr(title), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	pdf.SetFont(font, "", 10)
 	pdf.CellFormat(0, 5, tr(in.Performance+" - "+in.When), "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 5, tr("Performance "+in.PerformanceID+" - as of "+stamp(in.AsOf)), "", 1, "L", false, 0, "")
 	pdf.Ln(3)
 	for _, f := range t.facts {
-		pdf.SetFont("Helvetica", "", 10)
+		pdf.SetFont(font, "", 10)
 		pdf.CellFormat(60, 5.5, tr(f[0]), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "B", 10)
+		pdf.SetFont(font, "B", 10)
 		pdf.MultiCell(width-60, 5.5, tr(f[1]), "", "L", false)
 	}
 	pdf.Ln(4)
@@ -343,7 +370,7 @@ func (t table) pdf(in Input) ([]byte, error) {
 		ws[j] = width * t.widths[i] / sum
 	}
 	head := func() {
-		pdf.SetFont("Helvetica", "B", 8)
+		pdf.SetFont(font, "B", 8)
 		pdf.SetFillColor(235, 235, 240)
 		for j, i := range cols {
 			pdf.CellFormat(ws[j], 6, tr(strings.ReplaceAll(t.header[i], "_", " ")), "B", 0, align(t.right[i]), true, 0, "")
@@ -351,13 +378,14 @@ func (t table) pdf(in Input) ([]byte, error) {
 		pdf.Ln(-1)
 	}
 	head()
-	pdf.SetFont("Helvetica", "", 8)
+	pdf.SetFont(font, "", 8)
 	_, pageH := pdf.GetPageSize()
+	_, bottomMargin := pdf.GetAutoPageBreak()
 	for _, row := range t.rows {
-		if pdf.GetY()+5 > pageH-16 {
+		if pdf.GetY()+5 > pageH-bottomMargin-2 {
 			pdf.AddPage()
 			head()
-			pdf.SetFont("Helvetica", "", 8)
+			pdf.SetFont(font, "", 8)
 		}
 		for j, i := range cols {
 			text := []rune(row[i])
@@ -375,9 +403,103 @@ func (t table) pdf(in Input) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// font is the family documents are printed in (see pdf).
+const font = "go"
+
 func align(right bool) string {
 	if right {
 		return "R"
 	}
 	return "L"
+}
+
+// useTemplate registers the template's logo and prints its letterhead at
+// the top of every page (the footer is the caller's: a document's footer
+// has more to say).
+func useTemplate(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template, width float64) error {
+	if len(tpl.Logo) > 0 {
+		typ := "PNG"
+		if tpl.LogoType == "image/jpeg" {
+			typ = "JPG"
+		}
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(tpl.Logo))
+		if pdf.Err() {
+			return fmt.Errorf("logo: %w", pdf.Error())
+		}
+	}
+	if tpl.VenueName != "" || tpl.LegalDetails != "" || len(tpl.Logo) > 0 {
+		pdf.SetHeaderFunc(func() { letterhead(pdf, tr, tpl, width) })
+	}
+	return nil
+}
+
+// footerText prints the template's footer text, centred, where the
+// caller has put the cursor.
+func footerText(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template) {
+	if tpl.Footer == "" {
+		return
+	}
+	pdf.SetFont(font, "", 7)
+	pdf.SetTextColor(110, 110, 110)
+	pdf.MultiCell(0, 3.2, tr(tpl.Footer), "", "C", false)
+	pdf.SetTextColor(0, 0, 0)
+}
+
+// letterhead draws the template's header at the top of a page: the logo at
+// most 16 mm high on the left, the venue's name and its legal details beside
+// it, a rule under them.
+func letterhead(pdf *fpdf.Fpdf, tr func(string) string, tpl report.Template, width float64) {
+	left, top, _, _ := pdf.GetMargins()
+	x := left
+	bottom := top
+	if len(tpl.Logo) > 0 {
+		info := pdf.GetImageInfo("logo")
+		if info != nil && info.Height() > 0 {
+			h := 16.0
+			w := h * info.Width() / info.Height()
+			if w > 50 {
+				w, h = 50, 50*info.Height()/info.Width()
+			}
+			pdf.ImageOptions("logo", left, top, w, h, false, fpdf.ImageOptions{}, 0, "")
+			x, bottom = left+w+5, top+h
+		}
+	}
+	pdf.SetXY(x, top)
+	if tpl.VenueName != "" {
+		pdf.SetFont(font, "B", 11)
+		pdf.CellFormat(width-(x-left), 5, tr(tpl.VenueName), "", 2, "L", false, 0, "")
+	}
+	if tpl.LegalDetails != "" {
+		pdf.SetFont(font, "", 7.5)
+		pdf.SetTextColor(80, 80, 80)
+		for _, line := range strings.Split(tpl.LegalDetails, "\n") {
+			pdf.SetX(x)
+			pdf.CellFormat(width-(x-left), 3.4, tr(line), "", 2, "L", false, 0, "")
+		}
+		pdf.SetTextColor(0, 0, 0)
+	}
+	if y := pdf.GetY(); y > bottom {
+		bottom = y
+	}
+	pdf.SetDrawColor(200, 200, 205)
+	pdf.Line(left, bottom+2, left+width, bottom+2)
+	pdf.SetDrawColor(0, 0, 0)
+	pdf.SetXY(left, bottom+5)
+}
+
+// Preview is a sample document — a short realization report of an invented
+// performance — printed with the template, for the template's editor.
+func Preview(t report.Template, currency string) ([]byte, error) {
+	at := time.Date(2026, 12, 12, 19, 30, 0, 0, time.UTC)
+	if currency == "" {
+		currency = "EUR"
+	}
+	f := report.Figures{Seats: 98, RefundedSeats: 2, Gross: 490000, Discounts: 1000, Refunded: 9000, Net: 480000}
+	in := Input{Kind: report.KindRealization, PerformanceID: "sample", Performance: "Sample performance", When: "Sat 12 Dec 2026, 20:30",
+		Status: "on_sale", Currency: currency, AsOf: at, Template: t,
+		Sales: report.Sales{Currency: currency, Total: f,
+			Zones:    []report.Line{{Key: "Stalls", Figures: f}},
+			Channels: []report.Line{{Key: "web", Figures: f}}}}
+	p, _, err := Render(in)
+	return p, err
 }

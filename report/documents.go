@@ -79,3 +79,11 @@ func LinkVersions(ds []Document) {
 		ds[i].SupersededBy = by[ds[i].ID]
 	}
 }
+
+// DocumentsDue is a performance whose documents are to be made
+// automatically: it has ended or is cancelled, and some kind has no version
+// describing its last change.
+type DocumentsDue struct {
+	PerformanceID string
+	LastChange    time.Time // what its documents' as_of will be
+}

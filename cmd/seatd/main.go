@@ -83,6 +83,7 @@ type config struct {
 	publicURL     string // no trailing slash; empty: http://<the listening address>
 	mail          mailConfig
 	payment       paymentConfig
+	docsAfter     time.Duration // -documents-after
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -114,6 +115,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.redisPrefix, "redis-prefix", env("SEATD_REDIS_PREFIX", "seatmap:"), "prefix of every Redis key (SEATD_REDIS_PREFIX)")
 	fs.BoolVar(&c.demo, "demo", envBool("SEATD_DEMO", true), "seed an empty store with a demo theatre and a performance on sale (SEATD_DEMO)")
 	fs.DurationVar(&c.holdTTL, "hold-ttl", 10*time.Minute, "how long a hold lasts before it must be extended or confirmed")
+	fs.DurationVar(&c.docsAfter, "documents-after", checkout.DefaultDocumentsAfter, "how long after its start a performance counts as ended: its documents (acts, realization report, settlement) are then made automatically")
 	fs.IntVar(&c.maxSeats, "max-seats", 10, "most seats one hold may take")
 	fs.IntVar(&c.heldPerSess, "max-held-per-session", envInt("SEATD_MAX_HELD_PER_SESSION", 20), "most seats one buyer session may hold at once, over all its holds; 0: no cap (SEATD_MAX_HELD_PER_SESSION)")
 	fs.IntVar(&c.heldPerAddr, "max-held-per-address", envInt("SEATD_MAX_HELD_PER_ADDRESS", 100), "most seats the buyers of one client address (an IPv6 /64) may hold at once: room for ten families behind one NAT; with -trust-proxy the address comes from X-Forwarded-For; 0: no cap (SEATD_MAX_HELD_PER_ADDRESS)")
@@ -153,6 +155,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.holdTTL < 10*time.Second || c.holdTTL > 2*time.Hour {
 		return c, errors.New("-hold-ttl must be between 10s and 2h")
+	}
+	if c.docsAfter < time.Minute || c.docsAfter > 30*24*time.Hour {
+		return c, errors.New("-documents-after must be between 1m and 720h")
 	}
 	if c.liveFrameRate < 100 || c.liveFrameRate > 10_000_000 {
 		return c, errors.New("-live-frame-rate must be between 100 and 10,000,000")
@@ -260,7 +265,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	// finds no payment rows, and rows of an earlier mode are still checked.
 	passes := pass.NewService(st)
 	co := checkout.New(checkout.Config{Store: st, Seats: svc, Vouchers: vouchers, Products: passes, Logger: log, Location: cfg.location,
-		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true})
+		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true,
+		DocumentsAfter: cfg.docsAfter})
 	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {

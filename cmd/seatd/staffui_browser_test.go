@@ -62,6 +62,8 @@ func staffPagesOf(base, perf string, fx staffFix) []axePage {
 		{name: "facility", url: base + "/#/facility", ready: `!!document.querySelector("#facility-form") && document.querySelector("#facility-form").dataset.loaded === "true"`},
 		{name: "passes", url: base + "/#/passes", ready: `/\d+ pass|No passes/.test((document.querySelector("#passes-status") || {}).textContent || "")`},
 		{name: "production", url: base + "/#/production", ready: `!!document.querySelector("#production-queue-status") && !/Loading/.test(document.querySelector("#production-queue-status").textContent)`},
+		{name: "document template", url: base + "/#/document-template", ready: `!!document.querySelector("#tpl-form") && !!document.querySelector("#tpl-form").dataset.version`},
+		{name: "documents", url: base + "/#/staff/p/" + perf + "/documents", ready: `!!document.querySelector("#doc-make-settlement") && document.querySelector("#documents-list").getAttribute("aria-busy") === "false"`},
 	}
 }
 

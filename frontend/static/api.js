@@ -114,7 +114,8 @@ function capitalize(s) {
  * Sends a request and decodes the JSON answer (null for 204).
  * @param {string} method
  * @param {string} path from paths.js
- * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal}} [opts]
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void}} [opts]
+ *   onStatus hears the status of a successful answer (200 or 201, say)
  * @returns {Promise<any>}
  */
 export async function request(method, path, opts = {}) {
@@ -136,7 +137,7 @@ export async function request(method, path, opts = {}) {
 /**
  * @param {string} method
  * @param {string} path
- * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal}} opts
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void}} opts
  */
 async function send(method, path, opts) {
   /** @type {Record<string,string>} */
@@ -172,6 +173,7 @@ async function send(method, path, opts) {
     if (!problem.retry_after && res.headers.get('Retry-After')) problem.retry_after = Number(res.headers.get('Retry-After'));
     throw new ApiError(res.status, problem);
   }
+  if (opts.onStatus) opts.onStatus(res.status);
   return data;
 }
 

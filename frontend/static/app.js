@@ -32,7 +32,7 @@ import { resetHooks } from './hooks.js';
 import { mountRepertoire } from './repertoire.js';
 import { mountPerformance } from './performance.js';
 
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans', 'counter'];
+const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans', 'counter', 'document-template'];
 
 /**
  * Mounts a page whose module is loaded by import() on its first visit; a

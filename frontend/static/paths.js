@@ -178,6 +178,17 @@ export const salesCSV = (query) => withQuery('/reports/sales.csv', query);
 /** Sales by day or hour on the venue's clock (bucket=day|hour). @param {Query} query */
 export const salesTimeline = (query) => withQuery('/reports/sales/timeline', query);
 
+// ---- documents (issue 17) ----
+
+/** A performance's documents: GET every version, POST {kind} to make one now. @param {string} id */
+export const performanceDocuments = (id) => `/performances/${seg(id)}/documents`;
+/** The document template: GET, PUT. */
+export const documentTemplate = () => '/document-template';
+/** The template's logo: PUT the image, DELETE it. */
+export const documentTemplateLogo = () => '/document-template/logo';
+/** A sample PDF as the template stands: for the editor's preview. @param {Query} [query] */
+export const documentTemplatePreview = (query) => withQuery('/document-template/preview.pdf', query);
+
 // ---- payments at the provider ----
 
 /** Payments and refunds made in [from, to). @param {Query} query */

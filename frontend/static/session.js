@@ -8,7 +8,7 @@ import * as paths from './paths.js';
 
 /**
  * @typedef {{id: string, login: string, name: string, role: 'admin'|'organizer'|'box_office'|'gate'|'pass_counter'}} StaffUser
- * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'production'|'till'|'scan'|'counter'|'topup'|'debit'} Ability
+ * @typedef {'paint'|'desk'|'create'|'orders'|'vouchers'|'reports'|'payments'|'reconcile'|'products'|'production'|'till'|'scan'|'counter'|'topup'|'debit'|'documents'} Ability
  */
 
 /** @type {{user: StaffUser, csrf: string} | null} */
@@ -41,6 +41,7 @@ const ABILITIES = /** @type {Record<Ability, string[]>} */ ({
   counter: ['admin', 'organizer', 'box_office', 'pass_counter'],
   topup: ['admin', 'organizer', 'box_office'],
   debit: ['admin', 'organizer', 'box_office', 'gate'],
+  documents: ['admin', 'organizer'],
 });
 
 /**
@@ -135,7 +136,7 @@ export function takeNext() {
   } catch {
     next = '';
   }
-  return /^#\/(staff|orders|vouchers|reports|payments|products|facility)(\/|$)/.test(next) ? next : '#/staff';
+  return /^#\/(staff|orders|vouchers|reports|payments|products|facility|document-template)(\/|$)/.test(next) ? next : '#/staff';
 }
 
 /**

@@ -21,6 +21,8 @@
 //   #/gate                  the scanner at the turnstile (gate.js)
 //   #/scans                 occupancy, gates and the scan log (scans.js)
 //   #/counter               the pass counter: vouchers, value cards (counter.js, by import())
+//   #/staff/p/{id}/documents a performance's documents and their versions (documents.js)
+//   #/document-template      the documents' letterhead and footer, with a preview (doctemplate.js)
 
 import * as api from './api.js';
 import * as paths from './paths.js';
@@ -41,6 +43,8 @@ import { mountTill } from './till.js';
 import { mountGate } from './gate.js';
 import { mountScans } from './scans.js';
 import { statusPill } from './staffmap.js';
+import { mountDocuments } from './documents.js';
+import { mountDocumentTemplate } from './doctemplate.js';
 
 /** @typedef {import('./session.js').StaffUser} StaffUser */
 
@@ -97,6 +101,8 @@ export function mountStaff(root, parts) {
     if (area === 'staff' && parts.length === 1) inner = mountHome(content, user);
     else if (area === 'staff' && parts[1] === 'halls' && parts.length === 2) inner = may(user, 'create') ? mountHalls(content) : forbidden(content, user, 'upload halls', '');
     else if (perfId && page === 'paint') inner = may(user, 'paint') ? mountPainter(content, perfId, user) : forbidden(content, user, 'paint the seat map', perfId);
+    else if (perfId && page === 'documents') inner = may(user, 'documents') ? mountDocuments(content, perfId) : forbidden(content, user, 'see the documents', perfId);
+    else if (area === 'document-template' && parts.length === 1) inner = may(user, 'documents') ? mountDocumentTemplate(content) : forbidden(content, user, 'edit the document template', '');
     else if (perfId && page === 'reschedule') inner = may(user, 'paint') ? mountLazily(content, () => import('./reschedule.js').then((m) => (el) => m.mountReschedule(el, perfId))) : forbidden(content, user, 'reschedule the performance', perfId);
     else if (perfId && page === 'desk') inner = may(user, 'desk') ? mountDesk(content, perfId, user) : forbidden(content, user, 'use the box office desk', perfId);
     else if (area === 'orders' && parts.length <= 2) {
@@ -194,9 +200,11 @@ function staffBar(user, area, perfId, page) {
         may(user, 'production') ? link('#/passes', 'Passes', area === 'passes') : null,
         may(user, 'production') ? link('#/production', 'Production', area === 'production') : null,
         may(user, 'counter') ? link('#/counter', 'Pass counter', area === 'counter') : null,
+        may(user, 'documents') ? link('#/document-template', 'Document template', area === 'document-template') : null,
         perfId ? [
           may(user, 'paint') ? link(`#/staff/p/${id}/paint`, 'Painter', page === 'paint') : null,
           may(user, 'desk') ? link(`#/staff/p/${id}/desk`, 'Box office', page === 'desk') : null,
+          may(user, 'documents') ? link(`#/staff/p/${id}/documents`, 'Documents', page === 'documents') : null,
           link(`#/p/${id}`, 'Buyer view', false),
         ] : null),
       h('span', { class: 'staff-user' },
@@ -371,6 +379,7 @@ function mountHome(root, user) {
       h('td', { class: 'row-actions' },
         may(user, 'paint') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/paint` }, 'Painter') : null,
         may(user, 'desk') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/desk` }, 'Box office') : null,
+        may(user, 'documents') ? h('a', { class: 'btn btn-small btn-secondary', href: `#/staff/p/${id}/documents` }, 'Documents') : null,
         h('a', { class: 'btn btn-small btn-ghost', href: `#/p/${id}` }, 'Buyer view')));
   }
 

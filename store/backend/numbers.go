@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"time"
 
 	"github.com/seatmap/seatmap/internal/breaker"
 	"github.com/seatmap/seatmap/order"
@@ -56,6 +57,17 @@ type Documents interface {
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	// GetDocument returns a document with its files, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	// DocumentTemplate returns the documents' template, the zero one
+	// (version 0) before one is stored.
+	DocumentTemplate(ctx context.Context) (report.Template, error)
+	// PutDocumentTemplate stores the template whole as its next version.
+	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
+	// DocumentsDue lists up to limit performances started in
+	// [startedAfter, startedBefore), or cancelled with their cancel job done, with no job
+	// running, for which fewer than
+	// kinds kinds have a document whose as_of is their last change (see
+	// documents.Input.LastChange), the longest waiting first.
+	DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
 }
 
 func (g *guarded) TicketRows(ctx context.Context, performanceID string) ([]report.TicketRow, error) {
@@ -84,4 +96,18 @@ func (g *guarded) Documents(ctx context.Context, performanceID string) ([]report
 
 func (g *guarded) GetDocument(ctx context.Context, id string) (report.Document, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Document, error) { return g.st.GetDocument(ctx, id) })
+}
+
+func (g *guarded) DocumentTemplate(ctx context.Context) (report.Template, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Template, error) { return g.st.DocumentTemplate(ctx) })
+}
+
+func (g *guarded) PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) (report.Template, error) { return g.st.PutDocumentTemplate(ctx, t) })
+}
+
+func (g *guarded) DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.DocumentsDue, error) {
+		return g.st.DocumentsDue(ctx, startedAfter, startedBefore, kinds, limit)
+	})
 }

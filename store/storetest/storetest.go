@@ -997,6 +997,8 @@ func Run(t *testing.T, openWith func(t *testing.T, now func() time.Time) backend
 	runTickets(t, f, open)
 	runTicketNumbers(t, f, open)
 	runDocuments(t, f, open)
+	runDocumentTemplate(t, open)
+	runDocumentsDue(t, f, open)
 	runPayments(t, f, open)
 	runPaymentList(t, f, openWith)
 	runProducts(t, f, open, openWith)
