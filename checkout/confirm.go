@@ -260,6 +260,7 @@ func (s *Service) confirm(ctx context.Context, in ConfirmInput) (order.Order, er
 		return order.Order{}, s.refusedOrder(p, "store order", err)
 	}
 	s.seats.Sold(p, in.Token)
+	s.sold.Add(1)
 	return stored, nil
 }
 

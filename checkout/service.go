@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -154,6 +155,7 @@ type Service struct {
 
 	life startstop.Runner // the lapse and reminder loop, the daily reconciliation
 	jobs jobRunner        // cancel jobs (cancel.go)
+	sold atomic.Int64     // orders of seats confirmed: the numberer defers to a surge (numbers.go)
 	docs autoDocs         // documents made automatically (autodocs.go)
 }
 
