@@ -186,7 +186,7 @@ func (s *Server) createOrder(c *echo.Context) (err error) {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/orders/"+o.ID)
-	out := s.fullOrderJSON(c.Request().Context(), o)
+	out := s.orderPageJSON(c.Request().Context(), o, replayed)
 	withPayments(&out, o, !a.Staff())
 	return c.JSON(http.StatusCreated, out)
 }

@@ -55,9 +55,17 @@ func (s *Server) openOrder(c *echo.Context) (order.Order, error) {
 // key, which whoever may read the order may pass on (the e-mail's link
 // carries it). Without the hall (not loadable now) the ids stand alone.
 func (s *Server) fullOrderJSON(ctx context.Context, o order.Order) orderJSON {
+	return s.orderPageJSON(ctx, o, true)
+}
+
+// orderPageJSON is fullOrderJSON; without numbers, the tickets' form
+// numbers are not read: an order just written has none yet (they are drawn
+// after its commit), and a sale's answer should not wait for a query that
+// finds nothing.
+func (s *Server) orderPageJSON(ctx context.Context, o order.Order, numbers bool) orderJSON {
 	out := toOrderJSON(o)
 	out.AccessKey = o.AccessKey
-	if order.Issued(o.Status) {
+	if numbers && order.Issued(o.Status) {
 		// Numbers are drawn after the commit: an order read at once may
 		// not have them yet. Without the register (the store is down) the
 		// tickets go without.

@@ -57,9 +57,8 @@ func (s *Service) numberTickets(ctx context.Context, once bool) {
 // the numberer defers to them: numbers may come after the sale, and a
 // numbering round is a write transaction the surge's orders would wait
 // behind. It then draws one round every numberDefer, and works the backlog
-// off once the surge has passed. Measured: a stadium sell-out on Postgres
-// took 19–25 s with the numberer running beside it and 13–14 s without;
-// see BENCHMARKS.md, Issue 17.
+// off once the surge has passed (BENCHMARKS.md, Issue 17: the stadium
+// sell-out with ticket numbers).
 const (
 	numberBusy  = 25 // orders sold in one NumberInterval
 	numberDefer = 10 * time.Second

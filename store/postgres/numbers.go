@@ -15,10 +15,10 @@ const (
 	lockTicketCounter = `SELECT series, next FROM ticket_counter WHERE id = 1 FOR UPDATE`
 	queuedOrders      = `SELECT seq, order_id FROM ticket_number_queue ORDER BY seq LIMIT $1`
 	// The tickets of the queued orders without a current number, in queue
-	// order, then seat order. A void ticket (a reservation or payment that
-	// ended) was never issued.
+	// order, then seat order; an order queued twice counts once. A void
+	// ticket (a reservation or payment that ended) was never issued.
 	unnumberedTickets = `SELECT t.id, t.order_id, t.performance_id
-FROM unnest($1::text[]) WITH ORDINALITY AS q (order_id, pos)
+FROM (SELECT order_id, min(pos) AS pos FROM unnest($1::text[]) WITH ORDINALITY AS u (order_id, pos) GROUP BY order_id) AS q
 JOIN tickets t ON t.order_id = q.order_id
 WHERE t.status <> 'void'
   AND NOT EXISTS (SELECT 1 FROM ticket_numbers n WHERE n.ticket_id = t.id AND n.voided_at IS NULL)
@@ -41,7 +41,7 @@ SELECT s, n, t, o, p, $6 FROM unnest($1::text[], $2::int[], $3::text[], $4::text
 FROM tickets t
 WHERE t.order_id = $1 AND t.status = 'live' AND t.printed_at IS NOT NULL
   AND n.ticket_id = t.id AND n.voided_at IS NULL`
-	requeueOrder = `INSERT INTO ticket_number_queue (order_id) VALUES ($1) ON CONFLICT DO NOTHING`
+	requeueOrder = `INSERT INTO ticket_number_queue (order_id) VALUES ($1)`
 )
 
 // NumberTickets draws the numbers of the tickets of up to limit queued

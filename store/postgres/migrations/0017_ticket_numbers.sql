@@ -26,20 +26,37 @@ CREATE UNIQUE INDEX ticket_numbers_current ON ticket_numbers (ticket_id) WHERE v
 CREATE INDEX ticket_numbers_order ON ticket_numbers (order_id);
 CREATE INDEX ticket_numbers_performance ON ticket_numbers (performance_id, series, number);
 
+-- No unique key on order_id: an order queued twice is numbered once (the
+-- numberer skips tickets that have a number), and every index here is one
+-- more write in each order's statement.
 CREATE TABLE ticket_number_queue (
     seq      bigserial PRIMARY KEY,
-    order_id text NOT NULL CONSTRAINT ticket_number_queue_order UNIQUE
+    order_id text NOT NULL
 );
+
+-- Orders written paid are queued once per statement (a batch of orders is
+-- one statement: one insert into the queue for all of them); an order that
+-- becomes paid later (a reservation, a payment) once per row.
+CREATE FUNCTION ticket_number_enqueue_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ticket_number_queue (order_id)
+        SELECT id FROM inserted_orders
+        WHERE performance_id IS NOT NULL AND status IN ('paid', 'partially_refunded', 'refunded');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER orders_ticket_numbers_insert AFTER INSERT ON orders
+    REFERENCING NEW TABLE AS inserted_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION ticket_number_enqueue_inserted();
 
 CREATE FUNCTION ticket_number_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.performance_id IS NOT NULL AND NEW.status IN ('paid', 'partially_refunded', 'refunded')
-       AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('paid', 'partially_refunded', 'refunded')) THEN
-        INSERT INTO ticket_number_queue (order_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+       AND OLD.status NOT IN ('paid', 'partially_refunded', 'refunded') THEN
+        INSERT INTO ticket_number_queue (order_id) VALUES (NEW.id);
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER orders_ticket_numbers AFTER INSERT OR UPDATE OF status ON orders
+CREATE TRIGGER orders_ticket_numbers AFTER UPDATE OF status ON orders
     FOR EACH ROW EXECUTE FUNCTION ticket_number_enqueue();
 
 -- Orders paid before this migration are numbered too, oldest first.
