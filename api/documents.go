@@ -14,6 +14,7 @@ import (
 type documentJSON struct {
 	ID           string  `json:"id"`
 	Kind         string  `json:"kind"`
+	Period       string  `json:"period,omitempty"` // a day's document: YYYY-MM-DD in the venue's zone
 	Title        string  `json:"title"`
 	Version      int     `json:"version"`
 	SHA256       string  `json:"sha256"`
@@ -27,7 +28,7 @@ type documentJSON struct {
 }
 
 func toDocumentJSON(d report.Document) documentJSON {
-	j := documentJSON{ID: d.ID, Kind: d.Kind, Title: documents.Title(d.Kind), Version: d.Version, SHA256: d.SHA256, AsOf: rfc3339(d.AsOf),
+	j := documentJSON{ID: d.ID, Kind: d.Kind, Period: d.Period, Title: documents.Title(d.Kind), Version: d.Version, SHA256: d.SHA256, AsOf: rfc3339(d.AsOf),
 		CreatedAt: rfc3339(d.CreatedAt), CreatedBy: d.CreatedBy,
 		PDFURL: "/api/v1/documents/" + d.ID + ".pdf", CSVURL: "/api/v1/documents/" + d.ID + ".csv"}
 	if d.Supersedes != "" {
@@ -67,6 +68,49 @@ func (s *Server) makeDocument(c *echo.Context) error {
 	return c.JSON(status, toDocumentJSON(d))
 }
 
+// makePeriodDocument answers POST /documents {"kind": "cashier_day", "day":
+// "YYYY-MM-DD"}: a day's document (in the venue's zone) made from what is
+// stored now; 201 a new version, 200 the last one when nothing changed.
+func (s *Server) makePeriodDocument(c *echo.Context) error {
+	var req struct {
+		Kind string `json:"kind"`
+		Day  string `json:"day"`
+	}
+	if err := decode(c, &req, maxBody); err != nil {
+		return err
+	}
+	a, err := s.actorOf(c)
+	if err != nil {
+		return err
+	}
+	d, created, err := s.checkout.MakePeriodDocument(c.Request().Context(), req.Kind, req.Day, a)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, toDocumentJSON(d))
+}
+
+// listPeriodDocuments answers GET /documents?day=YYYY-MM-DD: every version of
+// the day's documents.
+func (s *Server) listPeriodDocuments(c *echo.Context) error {
+	ds, err := s.checkout.PeriodDocuments(c.Request().Context(), c.QueryParam("day"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Kinds     []string       `json:"kinds"`
+		Documents []documentJSON `json:"documents"`
+	}{Kinds: report.PeriodKinds, Documents: make([]documentJSON, len(ds))}
+	for i, d := range ds {
+		out.Documents[i] = toDocumentJSON(d)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
 // listDocuments answers GET /performances/{id}/documents: every version of
 // every kind, newest first within a kind.
 func (s *Server) listDocuments(c *echo.Context) error {
@@ -100,7 +144,7 @@ func (s *Server) documentFile(c *echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("ETag", `"`+d.SHA256[:32]+`"`)
-	h.Set("Content-Disposition", `attachment; filename="`+d.Kind+"-v"+itoa(d.Version)+"-"+d.PerformanceID+"."+ext+`"`)
+	h.Set("Content-Disposition", `attachment; filename="`+d.Kind+"-v"+itoa(d.Version)+"-"+d.PerformanceID+d.Period+"."+ext+`"`)
 	if ext == "pdf" {
 		return c.Blob(http.StatusOK, "application/pdf", d.PDF)
 	}

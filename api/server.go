@@ -252,6 +252,8 @@ func (s *Server) routes() error {
 	v1.GET("/performances/:id/documents", s.listDocuments, organizer)
 	v1.POST("/performances/:id/documents", s.makeDocument, organizer)
 	v1.GET("/documents/:file", s.documentFile, organizer)
+	v1.GET("/documents", s.listPeriodDocuments, organizer)
+	v1.POST("/documents", s.makePeriodDocument, organizer)
 	v1.GET("/document-template", s.getDocumentTemplate, organizer)
 	v1.PUT("/document-template", s.putDocumentTemplate, organizer)
 	v1.GET("/document-template/preview.pdf", s.documentTemplatePreview, organizer)

@@ -218,6 +218,11 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"sales timeline", sellers, func(staff.Role) req {
 			return req{"GET", "/api/v1/reports/sales/timeline?performance=" + f.perf.ID, nil, nil}
 		}},
+		{"list period documents", organizer, func(staff.Role) req { return req{"GET", "/api/v1/documents?day=2026-01-01", nil, nil} }},
+		{"make a period document", organizer, func(staff.Role) req {
+			return req{"POST", "/api/v1/documents", map[string]string{"kind": "cashier_day", "day": "2026-01-01"}, nil}
+		}},
+		{"ticket register", sellers, func(staff.Role) req { return req{"GET", p + "/ticket-numbers", nil, nil} }},
 		{"payments csv", sellers, func(staff.Role) req {
 			return req{"GET", "/api/v1/payments.csv?from=2026-01-01&to=2026-02-01", nil, nil}
 		}},

@@ -23,6 +23,8 @@ type DocumentStore interface {
 	SaveDocument(ctx context.Context, d report.Document) (_ report.Document, created bool, _ error)
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	PeriodDocuments(ctx context.Context, period string) ([]report.Document, error)
+	CashierDay(ctx context.Context, from, to time.Time) ([]report.CashierLine, error)
 	DocumentTemplate(ctx context.Context) (report.Template, error)
 	PutDocumentTemplate(ctx context.Context, t report.Template) (report.Template, error)
 	DocumentsDue(ctx context.Context, startedAfter, startedBefore time.Time, kinds, limit int) ([]report.DocumentsDue, error)
@@ -134,4 +136,53 @@ func (s *Service) DocumentTemplatePreview(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	return documents.Preview(t, "")
+}
+
+// PeriodDay is the layout of a period's day: YYYY-MM-DD in the venue's zone.
+const PeriodDay = "2006-01-02"
+
+// MakePeriodDocument makes a period's document — the cashier's day report
+// of day (YYYY-MM-DD in the venue's zone) — from what is stored now and
+// stores it as MakeDocument does: a new version when its content changed.
+func (s *Service) MakePeriodDocument(ctx context.Context, kind, day string, a seating.Actor) (report.Document, bool, error) {
+	if kind != report.KindCashierDay {
+		return report.Document{}, false, &input.Error{Field: "kind", Reason: fmt.Sprintf("a day's document is one of %v", report.PeriodKinds)}
+	}
+	start, err := time.ParseInLocation(PeriodDay, day, s.loc)
+	if err != nil {
+		return report.Document{}, false, &input.Error{Field: "day", Reason: "must be a date, YYYY-MM-DD"}
+	}
+	if start.After(s.now()) {
+		return report.Document{}, false, &input.Error{Field: "day", Reason: "is in the future"}
+	}
+	in := documents.Input{Kind: kind, Period: day, Performance: "Day " + day, When: s.loc.String()}
+	if in.Cashier, err = s.store.CashierDay(ctx, start, start.AddDate(0, 0, 1)); err != nil {
+		return report.Document{}, false, err
+	}
+	for _, l := range in.Cashier {
+		in.Currency = l.Currency
+	}
+	if in.Template, err = s.store.DocumentTemplate(ctx); err != nil {
+		return report.Document{}, false, err
+	}
+	in.AsOf = in.LastChange()
+	if in.AsOf.IsZero() {
+		in.AsOf = start.UTC()
+	}
+	pdf, csv, err := documents.Render(in)
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	return s.store.SaveDocument(ctx, report.Document{
+		ID: ids.New("doc", 15), Period: day, Kind: kind, SHA256: documents.Hash(pdf, csv), AsOf: in.AsOf,
+		PDF: pdf, CSV: csv, CreatedBy: a.Label(),
+	})
+}
+
+// PeriodDocuments lists every version of a day's documents.
+func (s *Service) PeriodDocuments(ctx context.Context, day string) ([]report.Document, error) {
+	if _, err := time.Parse(PeriodDay, day); err != nil {
+		return nil, &input.Error{Field: "day", Reason: "must be a date, YYYY-MM-DD"}
+	}
+	return s.store.PeriodDocuments(ctx, day)
 }

@@ -42,6 +42,10 @@ type Input struct {
 	// NormalizeTemplate left it). It is part of the input: another template,
 	// other bytes, so a new version on the next make.
 	Template report.Template
+	// Period is a period's document's day (YYYY-MM-DD in the venue's zone),
+	// "" for a performance's; Cashier its lines (KindCashierDay).
+	Period  string
+	Cashier []report.CashierLine
 }
 
 // LastChange is the latest change the input counts: an order's, a number
@@ -64,6 +68,9 @@ func (in Input) LastChange() time.Time {
 	for _, v := range in.Voided {
 		later(v.VoidedAt)
 	}
+	for _, l := range in.Cashier {
+		later(l.Last)
+	}
 	return t
 }
 
@@ -74,6 +81,7 @@ var titles = map[string]string{
 	report.KindRealization:    "Realization report",
 	report.KindTicketMovement: "Ticket movement",
 	report.KindSettlement:     "Organizer settlement",
+	report.KindCashierDay:     "Cashier's day report",
 }
 
 // Title is how a kind is named on the page.
@@ -107,6 +115,8 @@ func Render(in Input) (pdfBytes, csvBytes []byte, err error) {
 		t = ticketMovement(in)
 	case report.KindSettlement:
 		t = settlement(in)
+	case report.KindCashierDay:
+		t = cashierDay(in)
 	default:
 		return nil, nil, fmt.Errorf("documents: unknown kind %q", in.Kind)
 	}
@@ -295,6 +305,26 @@ func settlement(in Input) table {
 	return t
 }
 
+// cashierDay is the cashier's day report: by staff member, till and payment
+// method, what was sold and given back, and each staff member's net.
+func cashierDay(in Input) table {
+	t := table{
+		header: []string{"staff", "till", "method", "orders", "sold", "refunds", "refunded", "net", "currency"},
+		widths: []float64{2.4, 1.6, 1.2, 1, 1.6, 1, 1.6, 1.6, 0}, right: []bool{false, false, false, true, true, true, true, true, false},
+	}
+	var sold, refunded int64
+	orders, refunds := 0, 0
+	for _, l := range in.Cashier {
+		t.rows = append(t.rows, []string{l.Staff, l.Till, l.Method, strconv.Itoa(l.Orders), in.amount(l.Sold), strconv.Itoa(l.Refunds),
+			in.amount(l.Refunded), in.amount(l.Sold - l.Refunded), l.Currency})
+		sold, refunded, orders, refunds = sold+l.Sold, refunded+l.Refunded, orders+l.Orders, refunds+l.Refunds
+	}
+	t.facts = [][2]string{{"Orders sold by staff", strconv.Itoa(orders)}, {"Sold", in.amount(sold) + " " + in.Currency},
+		{"Refunds given by staff", strconv.Itoa(refunds)}, {"Refunded", in.amount(refunded) + " " + in.Currency},
+		{"Net", in.amount(sold-refunded) + " " + in.Currency}}
+	return t
+}
+
 // pdf lays the table out on A4, landscape for wide tables, the header
 // repeated on every page.
 func (t table) pdf(in Input) ([]byte, error) {
@@ -348,7 +378,11 @@ func (t table) pdf(in Input) ([]byte, error) {
 	pdf.CellFormat(0, 8, tr(title), "", 1, "L", false, 0, "")
 	pdf.SetFont(font, "", 10)
 	pdf.CellFormat(0, 5, tr(in.Performance+" - "+in.When), "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 5, tr("Performance "+in.PerformanceID+" - as of "+stamp(in.AsOf)), "", 1, "L", false, 0, "")
+	subject := "Performance " + in.PerformanceID
+	if in.Period != "" {
+		subject = "Day " + in.Period
+	}
+	pdf.CellFormat(0, 5, tr(subject+" - as of "+stamp(in.AsOf)), "", 1, "L", false, 0, "")
 	pdf.Ln(3)
 	for _, f := range t.facts {
 		pdf.SetFont(font, "", 10)

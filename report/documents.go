@@ -30,7 +30,8 @@ func KnownKind(k string) bool {
 // other content it is a new version that supersedes the last.
 type Document struct {
 	ID            string
-	PerformanceID string
+	PerformanceID string // "" for a period's document
+	Period        string // a period's document: its day, YYYY-MM-DD in the venue's zone
 	Kind          string
 	Version       int
 	SHA256        string    // hex, of the PDF and the CSV (see documents.Hash)
@@ -86,4 +87,25 @@ func LinkVersions(ds []Document) {
 type DocumentsDue struct {
 	PerformanceID string
 	LastChange    time.Time // what its documents' as_of will be
+}
+
+// KindCashierDay is a period's document: what each staff member took and
+// gave back at each till (channel) on a day, by payment method.
+const KindCashierDay = "cashier_day"
+
+// PeriodKinds lists the kinds made for a period.
+var PeriodKinds = []string{KindCashierDay}
+
+// CashierLine is one staff member's takings at one till by one payment
+// method on a day: orders sold and their total, refunds given and their sum.
+type CashierLine struct {
+	Staff    string // "staff:<login>" (or the staff id of a token without a user)
+	Till     string // the channel: box_office, staff, …
+	Method   string // cash, card, …
+	Currency string
+	Orders   int
+	Sold     int64
+	Refunds  int
+	Refunded int64
+	Last     time.Time // the last sale or refund counted
 }

@@ -57,6 +57,11 @@ type Documents interface {
 	Documents(ctx context.Context, performanceID string) ([]report.Document, error)
 	// GetDocument returns a document with its files, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (report.Document, error)
+	// PeriodDocuments lists every version of a period's documents.
+	PeriodDocuments(ctx context.Context, period string) ([]report.Document, error)
+	// CashierDay sums what staff sold and gave back in [from, to), by staff
+	// member, till and payment method.
+	CashierDay(ctx context.Context, from, to time.Time) ([]report.CashierLine, error)
 	// DocumentTemplate returns the documents' template, the zero one
 	// (version 0) before one is stored.
 	DocumentTemplate(ctx context.Context) (report.Template, error)
@@ -92,6 +97,14 @@ func (g *guarded) SaveDocument(ctx context.Context, d report.Document) (report.D
 
 func (g *guarded) Documents(ctx context.Context, performanceID string) ([]report.Document, error) {
 	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.Document, error) { return g.st.Documents(ctx, performanceID) })
+}
+
+func (g *guarded) PeriodDocuments(ctx context.Context, period string) ([]report.Document, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.Document, error) { return g.st.PeriodDocuments(ctx, period) })
+}
+
+func (g *guarded) CashierDay(ctx context.Context, from, to time.Time) ([]report.CashierLine, error) {
+	return breaker.Call(ctx, g.b, func(ctx context.Context) ([]report.CashierLine, error) { return g.st.CashierDay(ctx, from, to) })
 }
 
 func (g *guarded) GetDocument(ctx context.Context, id string) (report.Document, error) {

@@ -27,13 +27,14 @@ ORDER BY n.series NULLS LAST, n.number NULLS LAST, o.number, t.seat_index`
 FROM refunds r JOIN orders o ON o.id = r.order_id
 WHERE o.performance_id = $1 ORDER BY r.created_at, r.id`
 
-	documentMeta     = `id, performance_id, kind, version, sha256, as_of, coalesce(supersedes, ''), created_at, created_by`
-	lastDocument     = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1`
-	lockDocumentKind = `SELECT pg_advisory_xact_lock(hashtext('seatmap.documents.' || $1 || '.' || $2))`
-	insertDocument   = `INSERT INTO documents (id, performance_id, kind, version, sha256, as_of, supersedes, pdf, csv, created_at, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11)`
-	documentsOf  = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 ORDER BY kind, version DESC`
-	documentByID = `SELECT ` + documentMeta + `, pdf, csv FROM documents WHERE id = $1`
+	documentMeta     = `id, coalesce(performance_id, ''), period, kind, version, sha256, as_of, coalesce(supersedes, ''), created_at, created_by`
+	lastDocument     = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id IS NOT DISTINCT FROM nullif($1, '') AND period = $3 AND kind = $2 ORDER BY version DESC LIMIT 1`
+	lockDocumentKind = `SELECT pg_advisory_xact_lock(hashtext('seatmap.documents.' || $1 || '.' || $3 || '.' || $2))`
+	insertDocument   = `INSERT INTO documents (id, performance_id, kind, version, sha256, as_of, supersedes, pdf, csv, created_at, created_by, period)
+VALUES ($1, nullif($2, ''), $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11, $12)`
+	periodDocuments = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id IS NULL AND period = $1 ORDER BY kind, version DESC`
+	documentsOf     = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 ORDER BY kind, version DESC`
+	documentByID    = `SELECT ` + documentMeta + `, pdf, csv FROM documents WHERE id = $1`
 )
 
 // TicketRows returns the tickets of a performance's issued orders with
@@ -84,7 +85,7 @@ func (s *Store) PerformanceRefunds(ctx context.Context, performanceID string) ([
 
 func scanDocument(r pgx.Row, withFiles bool) (report.Document, error) {
 	var d report.Document
-	dest := []any{&d.ID, &d.PerformanceID, &d.Kind, &d.Version, &d.SHA256, &d.AsOf, &d.Supersedes, &d.CreatedAt, &d.CreatedBy}
+	dest := []any{&d.ID, &d.PerformanceID, &d.Period, &d.Kind, &d.Version, &d.SHA256, &d.AsOf, &d.Supersedes, &d.CreatedAt, &d.CreatedBy}
 	if withFiles {
 		dest = append(dest, &d.PDF, &d.CSV)
 	}
@@ -103,10 +104,10 @@ func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.D
 	d.CreatedAt = s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		created = false
-		if _, err := tx.Exec(ctx, lockDocumentKind, d.PerformanceID, d.Kind); err != nil {
+		if _, err := tx.Exec(ctx, lockDocumentKind, d.PerformanceID, d.Kind, d.Period); err != nil {
 			return err
 		}
-		last, err := scanDocument(tx.QueryRow(ctx, lastDocument, d.PerformanceID, d.Kind), false)
+		last, err := scanDocument(tx.QueryRow(ctx, lastDocument, d.PerformanceID, d.Kind, d.Period), false)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			d.Version, d.Supersedes = 1, ""
@@ -119,7 +120,7 @@ func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.D
 			d.Version, d.Supersedes = last.Version+1, last.ID
 		}
 		if _, err := tx.Exec(ctx, insertDocument, d.ID, d.PerformanceID, d.Kind, d.Version, d.SHA256, d.AsOf, d.Supersedes,
-			d.PDF, d.CSV, d.CreatedAt, d.CreatedBy); err != nil {
+			d.PDF, d.CSV, d.CreatedAt, d.CreatedBy, d.Period); err != nil {
 			return err
 		}
 		created = true
@@ -141,6 +142,21 @@ func (s *Store) noPerformance(err error) error {
 		return store.ErrNotFound
 	}
 	return err
+}
+
+// PeriodDocuments lists a period's documents (the day, YYYY-MM-DD), every
+// version, by kind and newest first, without their files.
+func (s *Store) PeriodDocuments(ctx context.Context, period string) ([]report.Document, error) {
+	rows, err := s.pool.Query(ctx, periodDocuments, period)
+	if err != nil {
+		return nil, fmt.Errorf("documents of %s: %w", period, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (report.Document, error) { return scanDocument(r, false) })
+	if err != nil {
+		return nil, fmt.Errorf("documents of %s: %w", period, err)
+	}
+	report.LinkVersions(out)
+	return out, nil
 }
 
 // Documents lists a performance's documents, every version, by kind and

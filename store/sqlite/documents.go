@@ -23,12 +23,13 @@ ORDER BY n.series IS NULL, n.series, n.number, o.number, t.seat_index`
 FROM refunds r JOIN orders o ON o.id = r.order_id
 WHERE o.performance_id = $1 ORDER BY r.created_at, r.rowid`
 
-	documentMeta   = `id, performance_id, kind, version, sha256, as_of, coalesce(supersedes, ''), created_at, created_by`
-	lastDocument   = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1`
-	insertDocument = `INSERT INTO documents (id, performance_id, kind, version, sha256, as_of, supersedes, pdf, csv, created_at, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11)`
-	documentsOf  = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 ORDER BY kind, version DESC`
-	documentByID = `SELECT ` + documentMeta + `, pdf, csv FROM documents WHERE id = $1`
+	documentMeta   = `id, coalesce(performance_id, ''), period, kind, version, sha256, as_of, coalesce(supersedes, ''), created_at, created_by`
+	lastDocument   = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id IS nullif($1, '') AND period = $3 AND kind = $2 ORDER BY version DESC LIMIT 1`
+	insertDocument = `INSERT INTO documents (id, performance_id, kind, version, sha256, as_of, supersedes, pdf, csv, created_at, created_by, period)
+VALUES ($1, nullif($2, ''), $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11, $12)`
+	periodDocuments = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id IS NULL AND period = $1 ORDER BY kind, version DESC`
+	documentsOf     = `SELECT ` + documentMeta + ` FROM documents WHERE performance_id = $1 ORDER BY kind, version DESC`
+	documentByID    = `SELECT ` + documentMeta + `, pdf, csv FROM documents WHERE id = $1`
 )
 
 // TicketRows returns the tickets of a performance's issued orders with
@@ -85,7 +86,7 @@ func (s *Store) PerformanceRefunds(ctx context.Context, performanceID string) ([
 func scanDocument(r scanner, withFiles bool) (report.Document, error) {
 	var d report.Document
 	var asOf, created int64
-	dest := []any{&d.ID, &d.PerformanceID, &d.Kind, &d.Version, &d.SHA256, &asOf, &d.Supersedes, &created, &d.CreatedBy}
+	dest := []any{&d.ID, &d.PerformanceID, &d.Period, &d.Kind, &d.Version, &d.SHA256, &asOf, &d.Supersedes, &created, &d.CreatedBy}
 	if withFiles {
 		dest = append(dest, &d.PDF, &d.CSV)
 	}
@@ -102,7 +103,7 @@ func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.D
 	d.CreatedAt = s.now()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		created = false
-		last, err := scanDocument(tx.QueryRowContext(ctx, lastDocument, d.PerformanceID, d.Kind), false)
+		last, err := scanDocument(tx.QueryRowContext(ctx, lastDocument, d.PerformanceID, d.Kind, d.Period), false)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			d.Version, d.Supersedes = 1, ""
@@ -115,7 +116,7 @@ func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.D
 			d.Version, d.Supersedes = last.Version+1, last.ID
 		}
 		if _, err := tx.ExecContext(ctx, insertDocument, d.ID, d.PerformanceID, d.Kind, d.Version, d.SHA256, micros(d.AsOf), d.Supersedes,
-			d.PDF, d.CSV, micros(d.CreatedAt), d.CreatedBy); err != nil {
+			d.PDF, d.CSV, micros(d.CreatedAt), d.CreatedBy, d.Period); err != nil {
 			if isMissingParent(err) {
 				return store.ErrNotFound
 			}
@@ -131,6 +132,29 @@ func (s *Store) SaveDocument(ctx context.Context, d report.Document) (_ report.D
 		d.PDF, d.CSV = nil, nil
 	}
 	return d, created, nil
+}
+
+// PeriodDocuments lists a period's documents (the day, YYYY-MM-DD), every
+// version, by kind and newest first, without their files.
+func (s *Store) PeriodDocuments(ctx context.Context, period string) ([]report.Document, error) {
+	rows, err := s.r.QueryContext(ctx, periodDocuments, period)
+	if err != nil {
+		return nil, fmt.Errorf("documents of %s: %w", period, err)
+	}
+	defer rows.Close()
+	var out []report.Document
+	for rows.Next() {
+		d, err := scanDocument(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("documents of %s: %w", period, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documents of %s: %w", period, err)
+	}
+	report.LinkVersions(out)
+	return out, nil
 }
 
 // Documents lists a performance's documents, every version, by kind and

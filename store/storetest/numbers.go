@@ -221,6 +221,45 @@ func runDocuments(t *testing.T, f *fixture, open func(t *testing.T) backend.Stor
 		requireUTC(t, got.AsOf, got.CreatedAt)
 		_, err = s.GetDocument(ctx, "nope")
 		require.ErrorIs(t, err, store.ErrNotFound)
+
+		// A day's document: its own versions, apart from any performance's.
+		day := func(sha string) report.Document {
+			return report.Document{ID: f.id("doc"), Period: "2030-01-02", Kind: report.KindCashierDay, SHA256: sha, AsOf: at,
+				PDF: []byte("%PDF-" + sha), CSV: []byte("c\n" + sha), CreatedBy: "staff:org"}
+		}
+		d1, created, err := s.SaveDocument(ctx, day("aaa"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 1, d1.Version, "a day's versions count apart from a performance's")
+		_, created, err = s.SaveDocument(ctx, day("aaa"))
+		require.NoError(t, err)
+		require.False(t, created)
+		d2, created, err := s.SaveDocument(ctx, day("ccc"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, d1.ID, d2.Supersedes)
+		days, err := s.PeriodDocuments(ctx, "2030-01-02")
+		require.NoError(t, err)
+		require.Len(t, days, 2)
+		require.Equal(t, "2030-01-02", days[0].Period)
+		require.Empty(t, days[0].PerformanceID)
+		got, err = s.GetDocument(ctx, d1.ID)
+		require.NoError(t, err)
+		require.Equal(t, "2030-01-02", got.Period)
+		list, err = s.Documents(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, list, 2, "a performance's list holds none of a day's")
+
+		// The cashier's day: what the staff sold, not the web.
+		lines, err := s.CashierDay(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		require.NoError(t, err)
+		require.Len(t, lines, 1, "f.order is a web sale (no staff member sold it); staff:desk's refund is a line")
+		require.Equal(t, "staff:desk", lines[0].Staff)
+		require.Equal(t, "cash", lines[0].Method)
+		require.Zero(t, lines[0].Orders)
+		require.Equal(t, 1, lines[0].Refunds)
+		require.Equal(t, int64(5000), lines[0].Refunded)
+		requireUTC(t, lines[0].Last)
 		_, _, err = s.SaveDocument(ctx, report.Document{ID: f.id("doc"), PerformanceID: "nope", Kind: report.KindSettlement, SHA256: "c", AsOf: at,
 			PDF: []byte("x"), CSV: []byte("y")})
 		require.ErrorIs(t, err, store.ErrNotFound)
