@@ -181,4 +181,16 @@ func TestReportsPage(t *testing.T) {
 	require.Contains(t, got, "created_at,kind,provider")
 	require.Equal(t, 390, eval[int](t, page, `document.scrollingElement.scrollWidth`))
 	requireAxeClean(t, page, "payments with the CSV link")
+
+	// The cashier's day report (organizers): made now, made again unchanged,
+	// its versions listed with links that download.
+	require.NoError(t, chromedp.Do(page, chromedp.Navigate(base+"/#/reports")))
+	waitFor(t, page, `!!document.querySelector("#cashier-card") && !!document.querySelector("#cashier-versions li")`, 10*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#cashier-make"))))
+	waitFor(t, page, `document.querySelector("#cashier-said").textContent === "A new version was made."`, 10*time.Second)
+	waitFor(t, page, `document.querySelectorAll("#cashier-versions li[data-version]").length === 1`, 10*time.Second)
+	require.NoError(t, chromedp.Do(page, chromedp.Click(chromedp.ID("#cashier-make"))))
+	waitFor(t, page, `document.querySelector("#cashier-said").textContent === "Unchanged since the last version."`, 10*time.Second)
+	require.Equal(t, "200 application/pdf", evalAwait[string](t, page, `fetch(document.querySelector("#cashier-versions a").href).then((r) => r.status + " " + r.headers.get("content-type"))`))
+	requireAxeClean(t, page, "reports with the cashier's day report")
 }

@@ -180,6 +180,11 @@ export const salesTimeline = (query) => withQuery('/reports/sales/timeline', que
 
 // ---- documents (issue 17) ----
 
+/**
+ * A day's documents: GET ?day= every version, POST {kind, day} to make one now.
+ * @param {URLSearchParams | Record<string, string>} [query]
+ */
+export const dayDocuments = (query) => withQuery('/documents', query);
 /** A performance's documents: GET every version, POST {kind} to make one now. @param {string} id */
 export const performanceDocuments = (id) => `/performances/${seg(id)}/documents`;
 /** The document template: GET, PUT. */

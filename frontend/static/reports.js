@@ -12,7 +12,7 @@ import * as paths from './paths.js';
 import { h, replace } from './dom.js';
 import { money, count, venueTimeZone } from './format.js';
 import { showError } from './notify.js';
-import { signedOut } from './session.js';
+import { may, signedOut } from './session.js';
 import { channelLabel } from './staffmap.js';
 import { loadPerformances, performanceOptions, zoneNames, venueDayStart } from './catalog.js';
 
@@ -50,7 +50,7 @@ function s(tag, attrs = {}, ...children) {
  * @param {StaffUser} _user
  * @returns {() => void} unmount
  */
-export function mountReports(root, _user) {
+export function mountReports(root, user) {
   let dead = false;
   let generation = 0;
   document.title = 'Sales report · seatmap staff';
@@ -80,8 +80,56 @@ export function mountReports(root, _user) {
       h('div', { class: 'field' }, h('label', { for: 'report-bucket' }, 'Over time'), bucket),
       h('div', { class: 'field field-action' }, csv)),
     status,
-    out));
+    out,
+    may(user, 'documents') ? cashierDay() : null));
   for (const el of [perfSel, from, to, bucket]) el.addEventListener('change', load);
+
+  /**
+   * The cashier's day report (issue 17): a day on the venue's clock, "Make
+   * now", and every version made for that day with its PDF and CSV.
+   */
+  function cashierDay() {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const day = /** @type {HTMLInputElement} */ (h('input', { id: 'cashier-day', type: 'date', value: today, max: today }));
+    const said = h('p', { id: 'cashier-said', class: 'hint', role: 'status' });
+    const list = h('ul', { id: 'cashier-versions', class: 'doc-versions' });
+    const make = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'cashier-make', class: 'btn btn-secondary', onclick: () => makeNow() }, 'Make now'));
+    async function versions() {
+      if (!day.value) return;
+      try {
+        const r = await api.get(paths.dayDocuments({ day: day.value }));
+        if (dead) return;
+        replace(list, r.documents.length ? r.documents.map((/** @type {any} */ d) => h('li', { dataset: { version: String(d.version) } },
+          `Version ${d.version}${d.superseded_by ? ' (superseded)' : ''}, as of ${new Date(d.as_of).toLocaleString('en-GB', { timeZone: zone })}: `,
+          h('a', { href: d.pdf_url, download: '' }, 'PDF'), ' · ',
+          h('a', { href: d.csv_url, download: '' }, 'CSV')))
+          : h('li', null, 'None made for this day yet.'));
+      } catch (err) {
+        if (!dead && !signedOut(err)) showError(err);
+      }
+    }
+    async function makeNow() {
+      make.disabled = true;
+      try {
+        let created = false;
+        await api.request('POST', paths.dayDocuments(), { body: { kind: 'cashier_day', day: day.value }, onStatus: (st) => { created = st === 201; } });
+        if (dead) return;
+        said.textContent = created ? 'A new version was made.' : 'Unchanged since the last version.';
+        await versions();
+      } catch (err) {
+        if (!dead && !signedOut(err)) showError(err);
+      } finally {
+        make.disabled = false;
+      }
+    }
+    day.addEventListener('change', versions);
+    versions();
+    return h('section', { class: 'card', id: 'cashier-card', 'aria-labelledby': 'cashier-title' },
+      h('h2', { id: 'cashier-title' }, 'Cashier’s day report'),
+      h('p', { class: 'hint' }, `What each staff member sold and gave back at each till on a day (${zone}), by payment method; kept with every version.`),
+      h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'cashier-day' }, 'Day'), day), h('div', { class: 'field field-action' }, make)),
+      said, list);
+  }
 
   async function load() {
     const gen = ++generation;
