@@ -324,7 +324,7 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	if !exp.After(v.Expires) {
 		return Hold{}, ErrHoldLifetime
 	}
-	err = s.leases.Extend(ctx, p.id, token, exp)
+	err = s.leases.Extend(p.fenced(ctx), p.id, token, exp)
 	if errors.Is(err, lease.ErrNotFound) {
 		// The hold is live here and its lease is gone: the lease store lost
 		// its data, or the lease lapsed a moment before the engine's deadline.
@@ -367,7 +367,7 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 		return ErrReserved
 	}
 	err = s.giveLast(ctx, func(ctx context.Context) error {
-		if err := s.leases.Release(ctx, p.id, token); err != nil {
+		if err := s.leases.Release(p.fenced(ctx), p.id, token); err != nil {
 			return fmt.Errorf("release lease: %w", err)
 		}
 		return nil

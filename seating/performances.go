@@ -195,7 +195,7 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if p.Status() == catalog.Cancelled && status != catalog.Cancelled {
 		return fmt.Errorf("performance %s: %w", id, ErrCancelled)
 	}
-	err = s.store.SetPerformanceStatus(ctx, id, status)
+	err = s.store.SetPerformanceStatus(p.fenced(ctx), id, status)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/order"
@@ -67,6 +68,17 @@ type Config struct {
 	// and one client address may hold at once (staff are not capped); zero
 	// means no cap.
 	MaxHeldPerSession, MaxHeldPerAddress int
+	// Owner, when set, says which performances this node owns (several
+	// nodes, issue 18): the service loads only those (Adopt), refuses the
+	// others with ErrNotOwner, rebuilds nothing at Start, and writes
+	// everything its shards decide under the owner's fencing token. Nil is
+	// one node: every performance is this node's.
+	Owner Owner
+}
+
+// Owner tells a node's performances, and the fencing token of each.
+type Owner interface {
+	Owns(perf string) (token uint64, ok bool)
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
@@ -100,6 +112,9 @@ type Perf struct {
 	id    string
 	hall  *hall.Hall
 	shard *engine.Shard
+	// fence is the owner's token this shard writes under (issue 18); 0 on
+	// one node.
+	fence uint64
 	// meta is the stored performance without its seat maps (zones, channel
 	// names, status); replaced whole on every change, so readers never see a
 	// torn value.
@@ -129,9 +144,13 @@ type reservation struct {
 	lapsing  bool // queued for the checkout to end (lapseReservations)
 }
 
-func (p *Perf) Status() string     { return p.meta.Load().Status }
-func (p *Perf) zones() []hall.Zone { return p.meta.Load().Zones }
-func (p *Perf) channels() []string { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
+func (p *Perf) Status() string { return p.meta.Load().Status }
+
+// fenced puts the shard's fencing token on ctx: the lease store and the
+// store refuse the write once another node owns the performance.
+func (p *Perf) fenced(ctx context.Context) context.Context { return fence.With(ctx, p.id, p.fence) }
+func (p *Perf) zones() []hall.Zone                         { return p.meta.Load().Zones }
+func (p *Perf) channels() []string                         { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
 
 // update replaces meta with a changed copy.
 func (p *Perf) update(f func(m *catalog.Performance)) {
@@ -194,8 +213,12 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.life.Started() {
 		return fmt.Errorf("seating: %w", startstop.ErrStarted)
 	}
-	if err := s.Rebuild(ctx); err != nil {
-		return err
+	// Several nodes: a performance is built when this node takes it over
+	// (Adopt).
+	if s.cfg.Owner == nil {
+		if err := s.Rebuild(ctx); err != nil {
+			return err
+		}
 	}
 	if err := s.life.Start(ctx, s.sweep, s.releaseDropped); err != nil {
 		return fmt.Errorf("seating: %w", err)
@@ -251,7 +274,7 @@ func (s *Service) releaseExpired(ctx context.Context, p *Perf) {
 			p.shard.Touch()
 			continue
 		}
-		err := s.leases.Release(ctx, p.id, tok)
+		err := s.leases.Release(p.fenced(ctx), p.id, tok)
 		if err != nil {
 			s.log.Debug("release expired lease", "performance", p.id, "err", err)
 		}
@@ -295,6 +318,14 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 	if p != nil {
 		return p, nil
 	}
+	var token uint64
+	if s.cfg.Owner != nil {
+		t, ok := s.cfg.Owner.Owns(id)
+		if !ok {
+			return nil, fmt.Errorf("performance %s: %w", id, ErrNotOwner)
+		}
+		token = t
+	}
 	v, err, _ := s.loads.Do(id, func() (any, error) {
 		s.mu.RLock()
 		p := s.shards[id]
@@ -303,7 +334,7 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 			return p, nil
 		}
 		// The build must not die with the first caller's request.
-		p, err := s.build(context.WithoutCancel(ctx), id)
+		p, err := s.build(context.WithoutCancel(ctx), id, token)
 		if err != nil {
 			return nil, err
 		}
@@ -318,7 +349,49 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 	return v.(*Perf), nil
 }
 
-func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
+// Adopt builds the shard of a performance this node has just taken over
+// under token (several nodes, issue 18) from the store and the lease store,
+// replacing any shard it had: the store's fence was advanced to token
+// before, so the store already holds every write of the former owner.
+func (s *Service) Adopt(ctx context.Context, id string, token uint64) error {
+	s.Unload(id)
+	p, err := s.build(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.shards[id] = p
+	s.mu.Unlock()
+	return nil
+}
+
+// Unload forgets a performance's shard: this node no longer owns it. Calls
+// under way with the shard finish, and their writes are refused by its old
+// fencing token.
+func (s *Service) Unload(id string) {
+	s.mu.Lock()
+	delete(s.shards, id)
+	s.mu.Unlock()
+}
+
+// Fenced returns ctx carrying the fencing token of a performance loaded here,
+// for writes of the checkout that depend on its shard (an order). On several
+// nodes a performance not loaded here is ErrNotOwner; on one node ctx is
+// returned as it is.
+func (s *Service) Fenced(ctx context.Context, perf string) (context.Context, error) {
+	if s.cfg.Owner == nil || perf == "" {
+		return ctx, nil
+	}
+	s.mu.RLock()
+	p := s.shards[perf]
+	s.mu.RUnlock()
+	if p == nil {
+		return ctx, fmt.Errorf("performance %s: %w", perf, ErrNotOwner)
+	}
+	return p.fenced(ctx), nil
+}
+
+func (s *Service) build(ctx context.Context, id string, token uint64) (*Perf, error) {
 	start := time.Now()
 	var sp catalog.Performance
 	sp, err := s.store.GetPerformance(ctx, id)
@@ -381,7 +454,7 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load reservations of %s: %w", id, err)
 	}
-	p := &Perf{id: id, hall: h, shard: shard, blocks: reasons, reservations: map[string]*reservation{}}
+	p := &Perf{id: id, hall: h, shard: shard, fence: token, blocks: reasons, reservations: map[string]*reservation{}}
 	for _, o := range reserved {
 		if !o.Deadline.After(s.now()) {
 			s.Lapsed(o.ID)
@@ -419,7 +492,7 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 			// Sold since (the order landed, the lease release did not), expired, or
 			// overlapping: the store and the engine win; drop the lease.
 			s.log.Warn("dropping stale lease", "performance", id, "token", redactToken(l.Token), "reason", err)
-			if err := s.leases.Release(ctx, id, l.Token); err != nil {
+			if err := s.leases.Release(fence.With(ctx, id, token), id, l.Token); err != nil {
 				s.log.Debug("release a stale lease; it lapses on its own", "performance", id, "err", err)
 			}
 			continue
