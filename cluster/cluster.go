@@ -261,6 +261,10 @@ func (c *Cluster) Owns(perf string) (uint64, bool) {
 	return o.token, true
 }
 
+// Take makes this node the owner of perf now if no node owns it (a
+// performance it has just created). Another owner is no error: Owns tells.
+func (c *Cluster) Take(ctx context.Context, perf string) error { return c.take(ctx, perf) }
+
 // Owned lists the performances this node serves.
 func (c *Cluster) Owned() map[string]uint64 {
 	c.mu.RLock()

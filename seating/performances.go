@@ -121,6 +121,9 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (cat
 	if err := s.store.CreatePerformance(ctx, sp); err != nil {
 		return catalog.Performance{}, fmt.Errorf("create performance: %w", err)
 	}
+	if err := s.claim(ctx, sp.ID); err != nil {
+		return catalog.Performance{}, err
+	}
 	if _, err := s.load(ctx, sp.ID); err != nil {
 		return catalog.Performance{}, err
 	}

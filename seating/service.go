@@ -79,6 +79,18 @@ type Config struct {
 // Owner tells a node's performances, and the fencing token of each.
 type Owner interface {
 	Owns(perf string) (token uint64, ok bool)
+	// Take makes this node the owner of a performance no node owns (one it
+	// has just created), building its shard through Adopt.
+	Take(ctx context.Context, perf string) error
+}
+
+// claim makes a performance this node has just created its own, on several
+// nodes; the cluster may hand it over to the node that wins it later.
+func (s *Service) claim(ctx context.Context, id string) error {
+	if s.cfg.Owner == nil {
+		return nil
+	}
+	return s.cfg.Owner.Take(ctx, id)
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
