@@ -47,6 +47,8 @@ type Config struct {
 	// Gates is the gate: gates, scans, occupancy; nil serves none.
 	Gates *gate.Service
 	Live  Live
+	// Node is this node of several (issue 18); nil on one node.
+	Node NodeInfo
 	// Staff is who the staff are: users, API tokens, browser sessions.
 	Staff  *staff.Service
 	Logger *slog.Logger
@@ -194,6 +196,7 @@ func (s *Server) routes() error {
 	v1.POST("/users/:id/tokens", s.createToken, member(staff.Roles...))
 	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, member(staff.Roles...))
 	v1.POST("/users/:id/staff-card", s.issueStaffCard, member())
+	v1.GET("/cluster", s.clusterInfo, member())
 
 	v1.POST("/halls", s.createHall, organizer)
 	v1.GET("/halls", s.listHalls, seller)

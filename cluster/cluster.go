@@ -48,6 +48,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -117,6 +118,9 @@ type Cluster struct {
 
 	stop chan struct{}
 	done chan struct{}
+	// serving: the node answers HTTP, so it may take performances by
+	// placement and on demand (Serve); Take works before.
+	serving atomic.Bool
 }
 
 type ownership struct {
@@ -222,6 +226,10 @@ func (c *Cluster) Join(ctx context.Context) error {
 	c.log.Info("joined the cluster", "node", c.cfg.NodeID, "addr", c.cfg.Addr, "members", len(c.Members()), "ttl", c.cfg.TTL)
 	return nil
 }
+
+// Serve tells the node it answers HTTP now: from here on it takes the
+// performances it wins. Before, other nodes could not reach it.
+func (c *Cluster) Serve() { c.serving.Store(true) }
 
 // Leave hands every performance of this node over and leaves the cluster:
 // the node is taken off the members first, so no other node chooses it, then
@@ -341,6 +349,9 @@ func (c *Cluster) Route(ctx context.Context, perf string) (self bool, baseURL st
 		}
 		if w.ID != c.cfg.NodeID && o.node != c.cfg.NodeID {
 			return false, "http://" + w.Addr, nil
+		}
+		if !c.serving.Load() {
+			return false, "", ErrNoOwner
 		}
 		if err := c.take(ctx, perf); err != nil {
 			return false, "", err
@@ -679,6 +690,9 @@ const listEvery = 2 * time.Second
 // place takes the free performances this node wins and hands over those
 // another stable member wins.
 func (c *Cluster) place(ctx context.Context) {
+	if !c.serving.Load() {
+		return
+	}
 	if c.cfg.Performances != nil && time.Since(c.listed) > listEvery {
 		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		perfs, err := c.cfg.Performances(lctx)

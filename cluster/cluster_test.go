@@ -69,6 +69,7 @@ func newNode(t *testing.T, c goredis.UniversalClient, prefix, id string, secret 
 	})
 	require.NoError(t, err)
 	n.Cluster = cl
+	cl.Serve()
 	t.Cleanup(func() {
 		if n.stop != nil {
 			n.Leave(context.Background())

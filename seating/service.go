@@ -324,12 +324,9 @@ func (s *Service) Rebuild(ctx context.Context) error {
 // load returns the performance's shard, building it on first use from the store
 // (zones, sold seats) and the lease store (live holds).
 func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
-	s.mu.RLock()
-	p := s.shards[id]
-	s.mu.RUnlock()
-	if p != nil {
-		return p, nil
-	}
+	// Several nodes: only a performance this node owns now is served, even
+	// when its shard is still loaded (a node paused past its lease has not
+	// been told yet that it lost it).
 	var token uint64
 	if s.cfg.Owner != nil {
 		t, ok := s.cfg.Owner.Owns(id)
@@ -337,6 +334,15 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 			return nil, fmt.Errorf("performance %s: %w", id, ErrNotOwner)
 		}
 		token = t
+	}
+	s.mu.RLock()
+	p := s.shards[id]
+	s.mu.RUnlock()
+	if p != nil && (s.cfg.Owner == nil || p.fence == token) {
+		return p, nil
+	}
+	if p != nil {
+		return nil, fmt.Errorf("performance %s: %w", id, ErrNotOwner)
 	}
 	v, err, _ := s.loads.Do(id, func() (any, error) {
 		s.mu.RLock()

@@ -294,22 +294,24 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true,
 		DocumentsAfter: cfg.docsAfter})
 	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
-	if cfg.demo {
-		if err := seedDemo(ctx, st, svc, log); err != nil {
-			return err
-		}
-	}
 	if err := svc.Start(ctx); err != nil {
 		return err
 	}
 	defer svc.Stop()
 	if node != nil {
+		// Joined before the demo is seeded (a node renews the performances
+		// it creates), placing performances only once it serves HTTP.
 		if err := node.Join(ctx); err != nil {
 			return err
 		}
 		// Handed over before the services stop (deferred calls run last in,
 		// first out), and at the latest here if serve ends otherwise.
 		defer node.Leave(context.WithoutCancel(ctx))
+	}
+	if cfg.demo {
+		if err := seedDemo(ctx, st, svc, log); err != nil {
+			return err
+		}
 	}
 	if err := co.Start(ctx); err != nil {
 		return err
@@ -338,12 +340,16 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
-	srv, err := api.New(api.Config{
+	apiCfg := api.Config{
 		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, ScriptHashes: app.ScriptHashes, StyleHashes: app.StyleHashes, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,
-	})
+	}
+	if node != nil {
+		apiCfg.Node = node
+	}
+	srv, err := api.New(apiCfg)
 	if err != nil {
 		return err
 	}
@@ -382,6 +388,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if node != nil {
+		node.Serve()
+	}
 	log.Info("seatd listening", "url", url, "public_url", publicURL, "descriptors", budget.limit, "max_conns", budget.conns, "max_sockets", budget.sockets, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
 	if ready != nil {
 		ready(url)
