@@ -93,6 +93,9 @@ type Config struct {
 	// Lost drops the shard of perf: this node no longer owns it. Called
 	// before the record is given up on a handover.
 	Lost func(perf string)
+	// Took, if set, is told once the node serves perf (Owns answers for
+	// it): background work of the performance resumes there.
+	Took func(perf string)
 }
 
 // Member is a live node.
@@ -504,6 +507,9 @@ func (c *Cluster) acquire(ctx context.Context, perf string) error {
 	c.owned[perf] = o
 	delete(c.owners, perf)
 	c.mu.Unlock()
+	if c.cfg.Took != nil {
+		c.cfg.Took(perf)
+	}
 	c.log.Info("owner of a performance", "performance", perf, "token", o.token, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

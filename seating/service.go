@@ -392,6 +392,16 @@ func (s *Service) Unload(id string) {
 	s.mu.Unlock()
 }
 
+// Serves reports whether this node serves perf's shard: always on one node,
+// on several only while it owns the performance.
+func (s *Service) Serves(perf string) bool {
+	if s.cfg.Owner == nil {
+		return true
+	}
+	_, ok := s.cfg.Owner.Owns(perf)
+	return ok
+}
+
 // Fenced returns ctx carrying the fencing token of a performance loaded here,
 // for writes of the checkout that depend on its shard (an order). On several
 // nodes a performance not loaded here is ErrNotOwner; on one node ctx is

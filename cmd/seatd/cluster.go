@@ -105,6 +105,7 @@ type fencer interface {
 type nodeHooks struct {
 	gained func(ctx context.Context, perf string, token uint64) error
 	lost   func(perf string)
+	took   func(perf string)
 }
 
 // newNode makes this node's cluster member (not joined yet). The store must
@@ -127,6 +128,11 @@ func newNode(cfg clusterConfig, advertise string, raw any, rc goredis.UniversalC
 		Current: f.Fence,
 		Gained:  func(ctx context.Context, perf string, token uint64) error { return hooks.gained(ctx, perf, token) },
 		Lost:    func(perf string) { hooks.lost(perf) },
+		Took: func(perf string) {
+			if hooks.took != nil {
+				hooks.took(perf)
+			}
+		},
 	})
 }
 

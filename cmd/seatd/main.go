@@ -294,6 +294,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true,
 		DocumentsAfter: cfg.docsAfter})
 	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
+	// A node that takes a performance over resumes its jobs (a cancel, a
+	// reschedule, telling buyers of a change) where the last owner left them.
+	hooks.took = func(perf string) { go co.ResumeJobs(context.WithoutCancel(ctx), perf) }
 	if err := svc.Start(ctx); err != nil {
 		return err
 	}
