@@ -77,9 +77,15 @@ func TestVerifyRefuses(t *testing.T) {
 		}, nodeauth.ErrUnsigned},
 		{"other secret", func(r *http.Request) ([]byte, time.Time, []byte) { return other, now, []byte(body) }, nodeauth.ErrBadSignature},
 		{"short secret", func(r *http.Request) ([]byte, time.Time, []byte) { return secret[:31], now, []byte(body) }, nodeauth.ErrShortSecret},
-		{"expired", func(r *http.Request) ([]byte, time.Time, []byte) { return secret, now.Add(31 * time.Second), []byte(body) }, nodeauth.ErrExpired},
-		{"from the future", func(r *http.Request) ([]byte, time.Time, []byte) { return secret, now.Add(-31 * time.Second), []byte(body) }, nodeauth.ErrExpired},
-		{"body altered", func(r *http.Request) ([]byte, time.Time, []byte) { return secret, now, []byte(`{"hold_token":"p2.abc"}`) }, nodeauth.ErrBadSignature},
+		{"expired", func(r *http.Request) ([]byte, time.Time, []byte) {
+			return secret, now.Add(31 * time.Second), []byte(body)
+		}, nodeauth.ErrExpired},
+		{"from the future", func(r *http.Request) ([]byte, time.Time, []byte) {
+			return secret, now.Add(-31 * time.Second), []byte(body)
+		}, nodeauth.ErrExpired},
+		{"body altered", func(r *http.Request) ([]byte, time.Time, []byte) {
+			return secret, now, []byte(`{"hold_token":"p2.abc"}`)
+		}, nodeauth.ErrBadSignature},
 		{"path altered", func(r *http.Request) ([]byte, time.Time, []byte) {
 			r.RequestURI = "/api/v1/orders?x=1"
 			return secret, now, []byte(body)
