@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -102,6 +103,8 @@ type envOptions struct {
 	cluster api.Cluster
 	// config changes the api.Config last.
 	config func(*api.Config)
+	// connState is the HTTP server's ConnState hook.
+	connState func(net.Conn, http.ConnState)
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
@@ -176,6 +179,7 @@ func newEnv(t testing.TB, b stack, opts ...func(*envOptions)) *testEnv {
 		ts.Config.Protocols.SetHTTP1(true)
 		ts.Config.Protocols.SetUnencryptedHTTP2(true)
 	}
+	ts.Config.ConnState = o.connState
 	ts.Start()
 	// The env's clients share a transport of its own, whose idle
 	// connections (and their reading goroutines) end with the env rather

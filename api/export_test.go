@@ -21,3 +21,6 @@ func Routes(s *Server) []string {
 	}
 	return out
 }
+
+// PeerConnections is how many connections s opened to other nodes.
+func PeerConnections(s *Server) int64 { return s.fwd.dials.Load() }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -519,6 +520,9 @@ type forwarder struct {
 	proxy  *httputil.ReverseProxy
 
 	targets sync.Map // base URL → *url.URL
+	// dials counts connections opened to peers: with HTTP/2, one per peer
+	// (and again after one broke).
+	dials atomic.Int64
 
 	ordersMu sync.Mutex
 	orders   map[string]string // order id → performance id ("" none); immutable facts
@@ -533,9 +537,13 @@ const forwardHeaderTimeout = 15 * time.Second
 
 // newForwardTransport is the transport to peers; http1 uses HTTP/1.1
 // keep-alive connections instead of HTTP/2 (benchmarks compare them).
-func newForwardTransport(http1 bool) *http.Transport {
+func newForwardTransport(http1 bool, dials *atomic.Int64) *http.Transport {
+	d := &net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			return d.DialContext(ctx, network, addr)
+		},
 		ResponseHeaderTimeout: forwardHeaderTimeout,
 		// The owner's answer goes to the buyer byte for byte, compressed
 		// or not as the buyer asked.
@@ -559,17 +567,31 @@ func newForwardTransport(http1 bool) *http.Transport {
 }
 
 func newForwarder(cl Cluster, http1 bool) *forwarder {
-	f := &forwarder{nodeID: cl.NodeID(), secret: cl.Secret(), tr: newForwardTransport(http1), orders: map[string]string{}}
+	f := &forwarder{nodeID: cl.NodeID(), secret: cl.Secret(), orders: map[string]string{}}
+	f.tr = newForwardTransport(http1, &f.dials)
 	f.proxy = &httputil.ReverseProxy{
 		Rewrite:        f.rewrite,
 		Transport:      f.tr,
 		ModifyResponse: modifyResponse,
 		ErrorHandler:   forwardError,
-		ErrorLog:       nil,
 		FlushInterval:  -1, // answers are whole JSON documents or files: pass each write on
+		BufferPool:     &copyBuffers{},
 	}
 	return f
 }
+
+// copyBuffers lends the proxy its 32 KB copy buffers: without them each
+// forwarded request allocates one.
+type copyBuffers struct{ pool sync.Pool }
+
+func (p *copyBuffers) Get() []byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, 32<<10)
+}
+
+func (p *copyBuffers) Put(b []byte) { p.pool.Put(&b) }
 
 // forwardCall is one forwarded request's state, carried in its context.
 type forwardCall struct {

@@ -17,6 +17,8 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/nodeauth"
+	"github.com/seatmap/seatmap/payment"
+	"github.com/seatmap/seatmap/payment/testpay"
 )
 
 var clusterSecret = []byte("a cluster secret of at least 32 bytes, for tests")
@@ -62,9 +64,9 @@ func (f *fakeCluster) setOwner(url string) {
 // forwards to A; both on one store, lease store and clock.
 func twoNodes(t testing.TB, b stack, opts ...func(*envOptions)) (a, bn *testEnv, cb *fakeCluster) {
 	t.Helper()
-	a = newEnv(t, b, append([]func(*envOptions){func(o *envOptions) { o.cluster = &fakeCluster{id: "node-a", secret: clusterSecret, self: true} }}, opts...)...)
+	a = newEnv(t, b, append(opts, func(o *envOptions) { o.cluster = &fakeCluster{id: "node-a", secret: clusterSecret, self: true} })...)
 	cb = &fakeCluster{id: "node-b", secret: clusterSecret, owner: a.url}
-	bn = newEnv(t, b, func(o *envOptions) { o.share, o.cluster = a, cb })
+	bn = newEnv(t, b, append(opts, func(o *envOptions) { o.share, o.cluster = a, cb })...)
 	return a, bn, cb
 }
 
@@ -176,6 +178,31 @@ func TestForwardAnswersAsTheOwner(t *testing.T) {
 		for _, path := range []string{"/api/v1/performances/" + p.ID + "/seatmap", "/api/v1/performances/" + p.ID + "/stats", holds} {
 			sameAnswer(t, staffA.do("GET", path, nil), staffB.do("GET", path, nil))
 		}
+
+		// The box office reserves through B and is paid through B.
+		r = staffB.do("POST", holds, map[string]any{"seats": []string{"S-R7-S1"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var sh hold
+		r.decode(t, &sh)
+		r = staffB.do("POST", "/api/v1/holds/"+sh.Token+"/reserve", map[string]any{"days": 3, "buyer": map[string]string{"name": "Res", "email": "res@example.com"}})
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var res order
+		r.decode(t, &res)
+		require.Equal(t, "reserved", res.Status)
+		r = staffB.do("POST", "/api/v1/orders/"+res.ID+"/pay", map[string]string{"method": "cash"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.decode(t, &res)
+		require.Equal(t, "paid", res.Status)
+		_, _, sold, _ = a.counts(p.ID)
+		require.Equal(t, 2, sold)
+
+		// The buyer's browser on B's origin: the owner checks Origin
+		// against the Host the buyer asked, B's.
+		r = alice.do("POST", holds, map[string]any{"seats": []string{"S-R8-S1"}}, "Origin", bn.url)
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		r = alice.do("POST", holds, map[string]any{"seats": []string{"S-R8-S2"}}, "Origin", "https://evil.example")
+		require.Equal(t, http.StatusForbidden, r.status)
+		require.Contains(t, r.problem(t).Detail, strings.TrimPrefix(bn.url, "http://"), "judged by the host the buyer asked")
 	})
 }
 
@@ -352,4 +379,49 @@ func TestInternalRoutesNeedANodesSignature(t *testing.T) {
 	// Without a Cluster there is no internal route.
 	single := newEnv(t, embedded)
 	require.Error(t, single.srv.Internal("GET", "whoami", func(c *echo.Context) error { return nil }))
+}
+
+// A buyer pays through B (the test provider's page and a webhook): the
+// owner's shard sells the seats.
+func TestForwardPayments(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b stack) {
+		a, bn, _ := twoNodes(t, b, func(o *envOptions) { o.payments = hookPay{testpay.New()} })
+		p := a.performance(hall.Theatre(), true)
+		buyer := bn.buyer()
+		buy := func(seat string) payOrder {
+			t.Helper()
+			r := buyer.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{seat}})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var h hold
+			r.decode(t, &h)
+			r = buyer.do("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Vera", "email": "vera@example.com"}})
+			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+			var o payOrder
+			r.decode(t, &o)
+			require.Equal(t, "pending_payment", o.Status)
+			return o
+		}
+		o := buy("S-R1-S1")
+		r := buyer.do("POST", "/api/v1/payments/test/"+o.Payment.ID+"/approve", map[string]string{"client_secret": o.Payment.ClientSecret})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		var paid payOrder
+		r.decode(t, &paid)
+		require.Equal(t, "paid", paid.Status)
+
+		d := buy("S-R1-S2")
+		r = buyer.do("POST", "/api/v1/payments/test/"+d.Payment.ID+"/decline", map[string]string{"client_secret": d.Payment.ClientSecret})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+
+		w := buy("S-R1-S3")
+		hook := bn.buyer()
+		hook.http.Jar = nil
+		ev := payment.Event{ID: "evt_fwd", Type: payment.PaymentSucceeded, PaymentID: w.Payment.ID, OrderID: w.ID, Amount: w.Total, Currency: w.Currency}
+		r = hook.do("POST", "/api/v1/payments/test/webhook", ev, "X-Test-Signature", "good")
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, http.StatusBadRequest, hook.do("POST", "/api/v1/payments/test/webhook", ev, "X-Test-Signature", "forged").status)
+
+		free, held, sold, _ := a.counts(p.ID)
+		require.Equal(t, []int{798, 0, 2}, []int{free, held, sold})
+	})
 }

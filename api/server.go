@@ -157,6 +157,13 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("api: node id %q: 1 to 64 letters, digits, '.', '_' or '-'", cl.NodeID())
 		}
 		s.fwd = newForwarder(cl, cfg.forwardHTTP1)
+		dials := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "seatmap_forward_connections_total",
+			Help: "Connections opened to other nodes to forward requests (HTTP/2: one per peer while it lasts).",
+		}, func() float64 { return float64(s.fwd.dials.Load()) })
+		if err := cfg.Registry.Register(dials); err != nil {
+			return nil, err
+		}
 	}
 
 	e := echo.New()
