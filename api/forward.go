@@ -458,6 +458,51 @@ func (s *Server) Internal(method, path string, h echo.HandlerFunc) error {
 	return nil
 }
 
+// pingPath is the internal route a node asks a peer to prove they share the
+// cluster secret (CheckPeer).
+const pingPath = "ping"
+
+func (s *Server) ping(c *echo.Context) error {
+	return c.JSON(http.StatusOK, struct {
+		Node string `json:"node"`
+	}{s.cfg.Cluster.NodeID()})
+}
+
+// ErrPeerRefused: a peer refused this node's signature: the two were started
+// with different cluster secrets.
+var ErrPeerRefused = errors.New("api: the peer refused this node's signature: another cluster secret")
+
+// CheckPeer asks the node at baseURL ("http://host:port") whether it takes
+// this node's signature: nil if it does (and answers as a node of the
+// cluster), ErrPeerRefused if it was started with another secret, another
+// error if it cannot be asked. A node that finds ErrPeerRefused must not
+// join. client nil: a client of its own, closed afterwards.
+func CheckPeer(ctx context.Context, client *http.Client, baseURL, nodeID string, secret []byte) error {
+	if client == nil {
+		tr := newForwardTransport(true, new(atomic.Int64))
+		defer tr.CloseIdleConnections()
+		client = &http.Client{Transport: tr}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(baseURL, "/")+InternalPrefix+pingPath, nil)
+	if err != nil {
+		return fmt.Errorf("check peer %s: %w", baseURL, err)
+	}
+	nodeauth.Sign(req, nodeID, secret, time.Now(), nodeauth.BodyHash(nil))
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("check peer %s: %w", baseURL, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return nil
+	case http.StatusUnauthorized:
+		return fmt.Errorf("check peer %s: %w", baseURL, ErrPeerRefused)
+	}
+	return fmt.Errorf("check peer %s: status %d", baseURL, resp.StatusCode)
+}
+
 // cluster is the middleware of a node of several: it checks requests that
 // claim to come from a node (401 if they do not verify), and sends a request
 // that needs a performance's shard to the performance's owner. A request

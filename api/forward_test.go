@@ -328,8 +328,8 @@ func TestEveryRouteIsPlaced(t *testing.T) {
 	registered := map[string]bool{}
 	for _, r := range api.Routes(e.srv) {
 		method, path, _ := strings.Cut(r, " ")
-		if strings.HasSuffix(path, "/*") || strings.HasPrefix(method, "echo_") {
-			continue // catch-alls and echo's own not-found routes: local
+		if strings.HasSuffix(path, "/*") || strings.HasPrefix(method, "echo_") || strings.HasPrefix(path, api.InternalPrefix) {
+			continue // catch-alls, echo's own not-found routes and nodes' routes: local
 		}
 		registered[r] = true
 		_, ok := placed[r]
@@ -375,6 +375,12 @@ func TestInternalRoutesNeedANodesSignature(t *testing.T) {
 	})
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "node-c", body)
+
+	// A node started with another secret cannot join: its peers refuse it.
+	ctx := context.Background()
+	require.NoError(t, api.CheckPeer(ctx, nil, a.url, "node-c", clusterSecret))
+	require.ErrorIs(t, api.CheckPeer(ctx, nil, a.url, "node-c", []byte("another cluster's secret, 32 bytes or more")), api.ErrPeerRefused)
+	require.Error(t, api.CheckPeer(ctx, nil, "http://127.0.0.1:1", "node-c", clusterSecret))
 
 	// Without a Cluster there is no internal route.
 	single := newEnv(t, embedded)

@@ -360,6 +360,9 @@ func (s *Server) routes() error {
 	}
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
+	if s.cfg.Cluster != nil {
+		e.GET(InternalPrefix+pingPath, s.ping, internalAuth(s.cfg.Cluster.Secret(), s.now))
+	}
 
 	if s.cfg.Static != nil {
 		files, err := s.static()
