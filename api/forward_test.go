@@ -33,6 +33,7 @@ type fakeCluster struct {
 	self  bool
 	owner string
 	asked int
+	last  string // the last performance asked about
 }
 
 func (f *fakeCluster) NodeID() string { return f.id }
@@ -42,6 +43,7 @@ func (f *fakeCluster) Route(_ context.Context, perf string) (bool, string, error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.asked++
+	f.last = perf
 	if !f.self && f.owner == "" {
 		return false, "", errors.New("no owner of " + perf)
 	}
@@ -52,6 +54,15 @@ func (f *fakeCluster) routes() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.asked
+}
+
+// lastAsked is the performance Route was last asked about, and forgets it.
+func (f *fakeCluster) lastAsked() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.last
+	f.last = ""
+	return p
 }
 
 func (f *fakeCluster) setOwner(url string) {
@@ -430,4 +441,51 @@ func TestForwardPayments(t *testing.T) {
 		free, held, sold, _ := a.counts(p.ID)
 		require.Equal(t, []int{798, 0, 2}, []int{free, held, sold})
 	})
+}
+
+// Each kind of locator finds the performance: in the path, a hold token, the
+// body, the query, an order; and a local route asks no owner.
+func TestForwardFindsThePerformance(t *testing.T) {
+	t.Parallel()
+	a, bn, cb := twoNodes(t, embedded)
+	p := a.performance(hall.Theatre(), true)
+	staffB := a.staff().on(bn)
+	staffA := staffB.on(a)
+	r := staffB.do("POST", "/api/v1/performances/"+p.ID+"/holds", map[string]any{"seats": []string{"S-R1-S1"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	require.Equal(t, p.ID, cb.lastAsked())
+	var h hold
+	r.decode(t, &h)
+
+	for _, q := range []struct{ method, path string }{
+		{"GET", "/api/v1/search?q=" + h.Token},
+		{"GET", "/api/v1/reports/sales?performance=" + p.ID},
+		{"GET", "/api/v1/performances/" + p.ID + "/fares"},
+	} {
+		sameAnswer(t, staffA.do(q.method, q.path, nil), staffB.do(q.method, q.path, nil))
+		require.Equal(t, p.ID, cb.lastAsked(), q.path)
+	}
+	r = staffB.do("POST", "/api/v1/halls/"+p.HallID+"/templates", map[string]string{"name": "As set", "performance_id": p.ID})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	require.Equal(t, p.ID, cb.lastAsked())
+
+	r = staffB.do("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token, "buyer": map[string]string{"name": "Walk-in"}, "payment": map[string]string{"method": "cash"}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	require.Equal(t, p.ID, cb.lastAsked())
+	var o order
+	r.decode(t, &o)
+	r = staffB.do("POST", "/api/v1/orders/"+o.ID+"/print", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, p.ID, cb.lastAsked())
+
+	// Local: the store's reads, and what names no performance.
+	for _, path := range []string{"/api/v1/orders/" + o.ID, "/api/v1/orders?performance=" + p.ID, "/api/v1/search?q=Walk", "/api/v1/halls"} {
+		require.Equal(t, http.StatusOK, staffB.do("GET", path, nil).status, path)
+		require.Empty(t, cb.lastAsked(), path)
+	}
+	// An unknown order or token is the handler's to refuse, here.
+	refund := map[string]any{"seats": []string{"S-R1-S1"}, "reason": "ill", "method": "cash"}
+	sameAnswer(t, staffA.do("POST", "/api/v1/orders/nosuchorder/refunds", refund), staffB.do("POST", "/api/v1/orders/nosuchorder/refunds", refund))
+	sameAnswer(t, staffA.do("GET", "/api/v1/holds/nosuchtoken", nil), staffB.do("GET", "/api/v1/holds/nosuchtoken", nil))
+	require.Empty(t, cb.lastAsked())
 }
