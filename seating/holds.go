@@ -26,6 +26,9 @@ type Actor struct {
 // Staff reports whether the actor is a staff member.
 func (a Actor) Staff() bool { return a.StaffID != "" }
 
+// PerformanceOfToken is the performance a hold token names (false if it names none): where a node forwards the hold's commands.
+func PerformanceOfToken(token string) (string, bool) { return performanceOfToken(token) }
+
 // owner is what a new hold records as its owner.
 func (a Actor) owner() string {
 	if a.Staff() {
