@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/cluster"
+	"github.com/seatmap/seatmap/internal/nodeauth"
 )
 
 // clusterConfig is how a node joins others (issue 18): with Postgres, Redis
@@ -61,8 +61,8 @@ func (c *clusterConfig) resolve(cfg config) error {
 		}
 		c.nodeID = h
 	}
-	if strings.ContainsAny(c.nodeID, "|{} \t\n") || len(c.nodeID) > 64 {
-		return fmt.Errorf("-node-id %q: at most 64 characters, without '|', braces or spaces", c.nodeID)
+	if !nodeauth.ValidNodeID(c.nodeID) {
+		return fmt.Errorf("-node-id %q: 1 to 64 letters, digits, '.', '_' or '-'", c.nodeID)
 	}
 	if c.advertise != "" {
 		host, port, err := net.SplitHostPort(c.advertise)

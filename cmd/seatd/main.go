@@ -350,7 +350,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		PaymentPublishableKey: cfg.payment.publishableKey,
 	}
 	if node != nil {
-		apiCfg.Node = node
+		apiCfg.Node, apiCfg.Cluster = node, node
 	}
 	srv, err := api.New(apiCfg)
 	if err != nil {
@@ -389,6 +389,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if node != nil {
+		// Browsers and load balancers speak HTTP/1.1; the other nodes send
+		// forwarded requests as unencrypted HTTP/2 (prior knowledge), many
+		// streams over one connection per peer.
+		hs.Protocols = new(http.Protocols)
+		hs.Protocols.SetHTTP1(true)
+		hs.Protocols.SetUnencryptedHTTP2(true)
+		hs.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if node != nil {
@@ -416,6 +425,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
+	srv.Close()
 	return nil
 }
 
