@@ -551,9 +551,13 @@ func (s *Server) cluster(next echo.HandlerFunc) echo.HandlerFunc {
 			s.metrics.forwards.WithLabelValues("not_owner").Inc()
 			return unavailableProblem("not-owner", "Not the owner", "this node does not own the performance; ask again")
 		}
-		return s.fwd.forward(s, c, base)
+		return s.fwd.forward(s, c, perf, base)
 	}
 }
+
+// forgetter is a Cluster that can be told an owner did not answer: it reads
+// the owner again on the next request instead of trusting what it cached.
+type forgetter interface{ Forget(perf string) }
 
 // forwarder sends requests to owners: one Transport for every peer, whose
 // connections are unencrypted HTTP/2, so that all requests to one peer
@@ -662,7 +666,7 @@ func (f *forwarder) target(base string) (*url.URL, error) {
 	return u, nil
 }
 
-func (f *forwarder) forward(s *Server, c *echo.Context, base string) error {
+func (f *forwarder) forward(s *Server, c *echo.Context, perf, base string) error {
 	start := time.Now()
 	target, err := f.target(base)
 	if err != nil {
@@ -694,6 +698,9 @@ func (f *forwarder) forward(s *Server, c *echo.Context, base string) error {
 	}
 	s.metrics.forwards.WithLabelValues("unreachable").Inc()
 	s.log.Debug("owner unreachable", "owner", target.Host, "err", call.err)
+	if fg, ok := s.cfg.Cluster.(forgetter); ok {
+		fg.Forget(perf)
+	}
 	if rw, _ := echo.UnwrapResponse(c.Response()); rw != nil && rw.Committed {
 		return nil // cut short mid-answer: nothing more can be said
 	}

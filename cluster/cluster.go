@@ -276,6 +276,14 @@ func (c *Cluster) Owns(perf string) (uint64, bool) {
 // performance it has just created). Another owner is no error: Owns tells.
 func (c *Cluster) Take(ctx context.Context, perf string) error { return c.take(ctx, perf) }
 
+// Forget drops what this node read of perf's owner: the owner did not
+// answer, and the next Route reads the record again.
+func (c *Cluster) Forget(perf string) {
+	c.mu.Lock()
+	delete(c.owners, perf)
+	c.mu.Unlock()
+}
+
 // Owned lists the performances this node serves.
 func (c *Cluster) Owned() map[string]uint64 {
 	c.mu.RLock()
@@ -339,6 +347,11 @@ func (c *Cluster) Route(ctx context.Context, perf string) (self bool, baseURL st
 		c.mu.Unlock()
 	}
 	switch {
+	case o.node != "" && o.node != c.cfg.NodeID && !c.live(o.node):
+		// Its record has not lapsed yet, but the node stopped beating:
+		// dead or cut off. Nobody serves the performance until the
+		// record lapses and a live node takes it.
+		return false, "", ErrNoOwner
 	case o.node != "" && o.node != c.cfg.NodeID:
 		return false, "http://" + o.addr, nil
 	case o.node == c.cfg.NodeID:
@@ -364,6 +377,18 @@ func (c *Cluster) Route(ctx context.Context, perf string) (self bool, baseURL st
 		}
 		return false, "", ErrNoOwner
 	}
+}
+
+// live reports whether node is among the live members as last read.
+func (c *Cluster) live(node string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, m := range c.members {
+		if m.ID == node {
+			return true
+		}
+	}
+	return false
 }
 
 // winner is the live member rendezvous hashing gives perf to.

@@ -74,6 +74,10 @@ type Config struct {
 	// everything its shards decide under the owner's fencing token. Nil is
 	// one node: every performance is this node's.
 	Owner Owner
+	// Counts, on several nodes, gives the live seat counts of a
+	// performance another node owns (from this node's live mirror); nil:
+	// such counts are ErrNotOwner.
+	Counts func(ctx context.Context, perf string) (engine.Counts, error)
 }
 
 // Owner tells a node's performances, and the fencing token of each.
@@ -117,6 +121,8 @@ type Service struct {
 	halls  map[string]*hall.Hall
 
 	life startstop.Runner // the sweeper and the lease releases
+
+	views views // read-only copies of other nodes' performances (views.go)
 }
 
 // Perf is a loaded performance: its shard and what selling needs to know.

@@ -542,12 +542,27 @@ func TestClusterKillOwnerMidSurge(t *testing.T) {
 				base = b
 				break
 			}
-			st, _, err := cl.do("GET", base+"/api/v1/holds/"+tok, nil, nil)
+			st, body, err := cl.do("GET", base+"/api/v1/holds/"+tok, nil, nil, adminAuth...)
+			for t0 := time.Now(); (err != nil || st == 503) && time.Since(t0) < 2*time.Second; {
+				time.Sleep(20 * time.Millisecond)
+				st, body, err = cl.do("GET", base+"/api/v1/holds/"+tok, nil, nil, adminAuth...)
+			}
 			if err == nil && st == 200 {
 				kept++
+			} else {
+				t.Logf("hold %s: %d %v %s", tok, st, err, firstLine(body))
 			}
 		}
 		t.Logf("round %d: %d of %d holds made before the kill live on", round, kept, len(before))
+		if kept != len(before) {
+			for id, p := range c.nodes {
+				for _, line := range strings.Split(p.Stderr.String(), "\n") {
+					if strings.Contains(line, "lease") || strings.Contains(line, "owner") {
+						t.Logf("%s: %s", id, line)
+					}
+				}
+			}
+		}
 		require.Equal(t, len(before), kept, "round %d: holds lost with the owner", round)
 		c.start(own)
 	}
