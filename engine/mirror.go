@@ -222,3 +222,7 @@ func (s *Shard) ResetStates(states []State, zoneOf []uint16, channels []Channel)
 	s.signal()
 	return v, nil
 }
+
+// Subscribers is the number of live Subscribe channels: a mirror's keeper
+// drops a mirror nobody has watched for a while.
+func (s *Shard) Subscribers() int { return len(*s.subs.Load()) }
