@@ -202,8 +202,9 @@ func perfOf(r *http.Request) string {
 	if p := r.PathValue("perf"); p != "" {
 		return p
 	}
-	path := strings.TrimSuffix(r.URL.Path, "/snapshot")
-	if path == r.URL.Path {
+	escaped := r.URL.EscapedPath()
+	path := strings.TrimSuffix(escaped, "/snapshot")
+	if path == escaped {
 		return ""
 	}
 	p, err := url.PathUnescape(path[strings.LastIndexByte(path, '/')+1:])
