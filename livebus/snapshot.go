@@ -69,25 +69,25 @@ func (s Snapshot) MarshalBinary() ([]byte, error) {
 		packed[i>>2] |= byte(st&3) << (2 * (i & 3))
 	}
 	b = append(b, packed...)
-	b = appendRuns(b, n, func(i int) uint64 { return uint64(s.Zones[i]) })
-	b = appendRuns(b, n, func(i int) uint64 { return uint64(s.Channels[i]) })
+	b = appendRuns(b, s.Zones)
+	b = appendRuns(b, s.Channels)
 	return b, nil
 }
 
-func appendRuns(b []byte, n int, at func(int) uint64) []byte {
+func appendRuns[T uint16 | engine.Channel](b []byte, values []T) []byte {
 	runs := 0
-	for i := 0; i < n; i++ {
-		if i == 0 || at(i) != at(i-1) {
+	for i := range values {
+		if i == 0 || values[i] != values[i-1] {
 			runs++
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(runs))
-	for i := 0; i < n; {
+	for i := 0; i < len(values); {
 		j := i + 1
-		for j < n && at(j) == at(i) {
+		for j < len(values) && values[j] == values[i] {
 			j++
 		}
-		b = binary.AppendUvarint(b, at(i))
+		b = binary.AppendUvarint(b, uint64(values[i]))
 		b = binary.AppendUvarint(b, uint64(j-i))
 		i = j
 	}
@@ -108,16 +108,17 @@ func (s *Snapshot) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("livebus: bad snapshot of %d seats", n)
 	}
 	s.States = make([]engine.State, n)
+	packed := r.b[:(n+3)/4]
 	for i := range s.States {
-		s.States[i] = engine.State(r.b[i>>2] >> (2 * (i & 3)) & 3)
+		s.States[i] = engine.State(packed[i>>2] >> (2 * (i & 3)) & 3)
 	}
 	r.b = r.b[(n+3)/4:]
 	s.Zones = make([]uint16, n)
-	if err := readRuns(&r, int(n), 0xFFFF, func(i int, v uint64) { s.Zones[i] = uint16(v) }); err != nil {
+	if err := readRuns(&r, s.Zones, 0xFFFF); err != nil {
 		return fmt.Errorf("livebus: snapshot zones: %w", err)
 	}
 	s.Channels = make([]engine.Channel, n)
-	if err := readRuns(&r, int(n), engine.MaxChannels-1, func(i int, v uint64) { s.Channels[i] = engine.Channel(v) }); err != nil {
+	if err := readRuns(&r, s.Channels, engine.MaxChannels-1); err != nil {
 		return fmt.Errorf("livebus: snapshot channels: %w", err)
 	}
 	if len(r.b) != 0 {
@@ -126,7 +127,8 @@ func (s *Snapshot) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-func readRuns(r *reader, n int, maxValue uint64, set func(int, uint64)) error {
+func readRuns[T uint16 | engine.Channel](r *reader, values []T, maxValue uint64) error {
+	n := len(values)
 	runs := r.uvarint()
 	if r.err || runs > uint64(n) {
 		return errors.New("bad number of runs")
@@ -137,10 +139,11 @@ func readRuns(r *reader, n int, maxValue uint64, set func(int, uint64)) error {
 		if r.err || v > maxValue || k == 0 || k > uint64(n-i) {
 			return errors.New("bad run")
 		}
-		for range k {
-			set(i, v)
-			i++
+		run := values[i : i+int(k)]
+		for j := range run {
+			run[j] = T(v)
 		}
+		i += int(k)
 	}
 	if i != n {
 		return fmt.Errorf("runs cover %d of %d seats", i, n)
