@@ -19,6 +19,7 @@ import (
 
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/internal/testkit"
 	"github.com/seatmap/seatmap/lease/redis/redistest"
 )
@@ -475,4 +476,49 @@ func TestIdleMirrorDropped(t *testing.T) {
 	s2, err := m.Shard(context.Background(), "p")
 	require.NoError(t, err)
 	require.NotSame(t, s1, s2)
+}
+
+func TestMirrorsStartStop(t *testing.T) {
+	t.Parallel()
+	rc := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	testkit.StartStop(t, func(t *testing.T) startstop.Service {
+		return New(Options{Redis: rc, Prefix: prefix,
+			Hall:  func(context.Context, string) (*hall.Hall, error) { return theatre, nil },
+			Fetch: func(context.Context, string) (Snapshot, error) { return Snapshot{}, errors.New("no owner") }})
+	})
+	_, err := New(Options{Redis: rc, Prefix: prefix}).Shard(context.Background(), "p")
+	require.Error(t, err, "not started")
+	require.Error(t, New(Options{Redis: rc}).Start(context.Background()), "no Hall or Fetch")
+}
+
+// TestStopWhileLoading: a snapshot that comes in after Stop began is not
+// used, and the caller waiting for the mirror gets an error.
+func TestStopWhileLoading(t *testing.T) {
+	t.Parallel()
+	rc := redistest.Client(t)
+	release := make(chan struct{})
+	fetching := make(chan struct{})
+	m := New(Options{Redis: rc, Prefix: redistest.Prefix(t), Logger: slog.New(slog.DiscardHandler),
+		Hall: func(context.Context, string) (*hall.Hall, error) { return theatre, nil },
+		Fetch: func(context.Context, string) (Snapshot, error) {
+			close(fetching)
+			<-release // an owner that answers whatever the context says
+			return SnapshotOf(1, engine.NewShard(engine.Config{Hall: theatre})), nil
+		}})
+	require.NoError(t, m.Start(context.Background()))
+	got := make(chan error, 1)
+	go func() {
+		_, err := m.Shard(context.Background(), "p")
+		got <- err
+	}()
+	<-fetching
+	stopped := make(chan struct{})
+	go func() {
+		m.Stop()
+		close(stopped)
+	}()
+	require.ErrorContains(t, <-got, "stopped")
+	close(release)
+	<-stopped
 }

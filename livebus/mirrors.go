@@ -69,7 +69,8 @@ type Mirrors struct {
 }
 
 // mirror is one performance's picture. Its shard is set once, when the first
-// snapshot is in; until then ready is open and frames wait in buf.
+// snapshot is in; until then ready is open and frames wait in buf. ready is
+// closed under mu, once: by the load with the shard, or by fail with err.
 type mirror struct {
 	perf, channel string
 	ready         chan struct{} // closed once shard is set or err is
@@ -312,12 +313,16 @@ func (m *Mirrors) load(mr *mirror) {
 		return
 	}
 	mr.mu.Lock()
+	if mr.err != nil {
+		mr.mu.Unlock() // stopped meanwhile: waiters have their answer
+		return
+	}
 	mr.h, mr.shard = h, shard
 	mr.token, mr.at, mr.maxToken = snap.Token, snap.Version, max(mr.maxToken, snap.Token)
 	mr.heard = m.o.Now()
 	refetch := m.replayLocked(mr)
-	mr.mu.Unlock()
 	close(mr.ready)
+	mr.mu.Unlock()
 	if refetch {
 		m.fetch(mr)
 	}
