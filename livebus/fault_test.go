@@ -75,6 +75,7 @@ func TestPublisherLineCut(t *testing.T) {
 	follow(t, m)
 	hold(t, shard, "before", 1)
 	converged(t, shard, m)
+	gaps := e.mirrors.Stats().Gaps // the publisher's first reset may come after the mirror
 
 	e.pubLine.SetDown(true)
 	rng := rand.New(rand.NewPCG(13, 14))
@@ -86,7 +87,7 @@ func TestPublisherLineCut(t *testing.T) {
 	require.False(t, samePicture(shard, m), "nothing got through the cut line")
 	e.pubLine.SetDown(false)
 	converged(t, shard, m)
-	require.Zero(t, e.mirrors.Stats().Gaps, "the frames after the cut continue the ones before it")
+	require.Equal(t, gaps, e.mirrors.Stats().Gaps, "the frames after the cut continue the ones before it")
 }
 
 // TestSubscriberLineCut: frames published while a node's subscription line
