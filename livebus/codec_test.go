@@ -26,6 +26,7 @@ func TestFrameRoundTrip(t *testing.T) {
 		}},
 		"reset": {reset: true, perf: "p", token: 3, from: 5, to: 5},
 		"empty": {perf: "p", token: 3, from: 5, to: 6},
+		"beat":  {beat: true, perf: "p", token: 3, from: 8, to: 8},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := appendFrame(nil, &f)
@@ -46,6 +47,8 @@ func TestFrameRoundTrip(t *testing.T) {
 	var f frame
 	require.Error(t, parseFrame(appendFrame(nil, &frame{perf: "p", from: 5, to: 5}), &f), "a delta must move forward")
 	require.Error(t, parseFrame([]byte{frameMagic, 9}, &f))
+	require.Error(t, parseFrame(appendFrame(nil, &frame{beat: true, perf: "p", from: 5, to: 6}), &f), "a beat stays at its version")
+	require.Error(t, parseFrame(appendFrame(nil, &frame{beat: true, perf: "p", from: 5, to: 5, changes: []engine.Change{{Seat: 1}}}), &f), "a beat has no changes")
 	require.Error(t, parseFrame(append(appendFrame(nil, &frame{perf: "p", from: 1, to: 2}), 0), &f), "trailing bytes")
 }
 

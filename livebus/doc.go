@@ -16,7 +16,9 @@
 // token. It never drops changes: a failed PUBLISH is retried with what has
 // piled up since, and when the shard's change log no longer reaches back
 // (engine.ErrGap) it publishes a reset, which makes mirrors fetch a snapshot.
-// It starts with a reset too, so a new owner's mirrors switch to it at once.
+// It starts with a reset too, so a new owner's mirrors switch to it at once,
+// and after Beat (1 s) without a change it publishes a beat, its token and
+// version and no changes: a mirror whose picture is behind it lost a frame.
 //
 // # Mirrors
 //
@@ -32,17 +34,20 @@
 //     absolute, so one that overlaps the picture applies whole);
 //   - to ≤ at: already in the picture, ignored;
 //   - a token older than any seen: an owner that lost its lease, ignored;
-//   - a gap (from > at), a reset, or a newer token (failover: the new owner's
-//     versions start over): fetch a snapshot, buffering frames meanwhile.
+//   - a gap (from > at; a beat is a frame from the owner's version to
+//     itself), a reset, or a newer token (failover: the new owner's versions
+//     start over): fetch a snapshot, buffering frames meanwhile.
 //
 // A snapshot that differs from the picture in few seats (at most one in
 // eight) is applied as ordinary changes, so hub rooms send a delta; a bigger
 // one resets the mirror's seats (engine ResetStates), which rooms see as
 // engine.ErrGap and answer by sending every client a snapshot. Either way the
-// mirror's own version only grows. A mirror with subscribers that heard
-// nothing for Options.Check (2 s) fetches a snapshot to compare, which finds
-// a lost last frame and an owner that moved while quiet; a mirror without
-// subscribers for Options.Idle (1 min) is dropped and unsubscribed.
+// mirror's own version only grows. Beats keep a quiet mirror sure of its
+// picture for one PUBLISH a second per performance, not a fetch per node; a
+// mirror with subscribers that heard nothing at all for Options.Check (2 s:
+// its line to Redis was down, or the owner is gone) fetches a snapshot to
+// compare. A mirror without subscribers for Options.Idle (1 min) is dropped
+// and unsubscribed.
 //
 // # Redis Cluster
 //

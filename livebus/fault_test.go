@@ -28,7 +28,7 @@ type faultEnv struct {
 	prefix           string
 }
 
-func newFaultEnv(t *testing.T, check time.Duration) *faultEnv {
+func newFaultEnv(t *testing.T, check, beat time.Duration) *faultEnv {
 	t.Helper()
 	redistest.Client(t) // fails early when Redis is not there
 	addr := redistest.Options(t).Addr
@@ -50,7 +50,7 @@ func newFaultEnv(t *testing.T, check time.Duration) *faultEnv {
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	log := slog.New(slog.DiscardHandler)
-	pub := NewPublisher(PublisherOptions{Redis: client(e.pubLine), Prefix: e.prefix, Logger: log})
+	pub := NewPublisher(PublisherOptions{Redis: client(e.pubLine), Prefix: e.prefix, Logger: log, Beat: beat})
 	token, shard := e.owner.current()
 	t.Cleanup(pub.Publish(context.Background(), "p", token, shard))
 	e.mirrors = New(Options{Redis: client(e.subLine), Prefix: e.prefix, Logger: log, Check: check,
@@ -68,7 +68,7 @@ func newFaultEnv(t *testing.T, check time.Duration) *faultEnv {
 // the mirror never needs a snapshot.
 func TestPublisherLineCut(t *testing.T) {
 	t.Parallel()
-	e := newFaultEnv(t, time.Hour) // no quiet checks: only frames may bring the changes
+	e := newFaultEnv(t, time.Hour, 0) // no quiet checks: only frames may bring the changes
 	_, shard := e.owner.current()
 	m, err := e.mirrors.Shard(context.Background(), "p")
 	require.NoError(t, err)
@@ -92,11 +92,10 @@ func TestPublisherLineCut(t *testing.T) {
 
 // TestSubscriberLineCut: frames published while a node's subscription line
 // was down are lost to it; once the line is back (go-redis subscribes again)
-// the next frame shows the gap, or the quiet check finds it, and a snapshot
-// brings the mirror back.
+// the owner's next beat shows the gap, and a snapshot brings the mirror back.
 func TestSubscriberLineCut(t *testing.T) {
 	t.Parallel()
-	e := newFaultEnv(t, 300*time.Millisecond)
+	e := newFaultEnv(t, time.Hour, 100*time.Millisecond) // no quiet checks: the beat must find it
 	_, shard := e.owner.current()
 	m, err := e.mirrors.Shard(context.Background(), "p")
 	require.NoError(t, err)
@@ -110,7 +109,7 @@ func TestSubscriberLineCut(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	require.False(t, samePicture(shard, m), "the frame was lost")
 	e.subLine.SetDown(false)
-	converged(t, shard, m) // by the quiet check
+	converged(t, shard, m) // by the beat
 	require.Greater(t, e.mirrors.Stats().Fetches, fetches, "a snapshot brought it")
 	hold(t, shard, "after", 4)
 	converged(t, shard, m)

@@ -9,12 +9,14 @@ import (
 )
 
 // A frame is what the owner publishes: the changes of one performance's
-// shard from version From to version To under the owner's fencing Token, or a
-// reset (the changes are not there to send: fetch a snapshot). Binary, one
-// Redis message:
+// shard from version From to version To under the owner's fencing Token; or a
+// reset (the changes are not there to send: fetch a snapshot); or a beat
+// (From = To = the owner's version, no changes), sent when the owner has
+// been quiet for a while, so that a mirror finds a lost last frame, or a
+// dead owner, without asking. Binary, one Redis message:
 //
 //	byte      frameMagic
-//	byte      kind (frameDelta, frameReset)
+//	byte      kind (frameDelta, frameReset, frameBeat)
 //	uvarint   len(perf), perf
 //	uvarint   token, from, to
 //	uvarint   number of changes
@@ -23,6 +25,7 @@ import (
 // A state change of a stadium seat is three bytes.
 type frame struct {
 	reset    bool
+	beat     bool
 	perf     string
 	token    uint64
 	from, to uint64
@@ -33,6 +36,7 @@ const (
 	frameMagic = 0xB5
 	frameDelta = 0
 	frameReset = 1
+	frameBeat  = 2
 	// maxPerf bounds a performance id in a frame or a snapshot's path.
 	maxPerf = 128
 )
@@ -41,8 +45,11 @@ var errFrame = errors.New("livebus: bad frame")
 
 func appendFrame(b []byte, f *frame) []byte {
 	kind := byte(frameDelta)
-	if f.reset {
+	switch {
+	case f.reset:
 		kind = frameReset
+	case f.beat:
+		kind = frameBeat
 	}
 	b = append(b, frameMagic, kind)
 	b = binary.AppendUvarint(b, uint64(len(f.perf)))
@@ -63,10 +70,10 @@ func appendFrame(b []byte, f *frame) []byte {
 // parseFrame decodes data into f, reusing f.changes. It checks the form, not
 // the seats: ApplyChanges checks those against the hall.
 func parseFrame(data []byte, f *frame) error {
-	if len(data) < 2 || data[0] != frameMagic || data[1] > frameReset {
+	if len(data) < 2 || data[0] != frameMagic || data[1] > frameBeat {
 		return errFrame
 	}
-	f.reset = data[1] == frameReset
+	f.reset, f.beat = data[1] == frameReset, data[1] == frameBeat
 	r := reader{b: data[2:]}
 	n := r.uvarint()
 	if n > maxPerf || n > uint64(len(r.b)) {
@@ -98,7 +105,10 @@ func parseFrame(data []byte, f *frame) error {
 	if r.err || len(r.b) != 0 {
 		return errFrame
 	}
-	if !f.reset && f.to <= f.from {
+	switch {
+	case f.beat && (f.from != f.to || len(f.changes) > 0):
+		return fmt.Errorf("%w: beat %d→%d with %d changes", errFrame, f.from, f.to, len(f.changes))
+	case !f.reset && !f.beat && f.to <= f.from:
 		return fmt.Errorf("%w: delta %d→%d", errFrame, f.from, f.to)
 	}
 	return nil

@@ -80,6 +80,7 @@ type env struct {
 type envOptions struct {
 	hall  *hall.Hall
 	check time.Duration
+	beat  time.Duration // the publisher's
 	now   func() time.Time
 	redis redis.UniversalClient
 }
@@ -104,7 +105,7 @@ func newEnv(t testing.TB, eo envOptions) *env {
 	t.Cleanup(ts.Close)
 	e.owner.url = ts.URL
 	log := slog.New(slog.DiscardHandler)
-	e.pub = NewPublisher(PublisherOptions{Redis: e.rc, Prefix: e.prefix, Logger: log})
+	e.pub = NewPublisher(PublisherOptions{Redis: e.rc, Prefix: e.prefix, Logger: log, Beat: eo.beat})
 	for i := range e.mirrors {
 		m := New(Options{
 			Redis:  e.rc,
@@ -394,6 +395,34 @@ func TestQuietMirrorChecks(t *testing.T) {
 	_, shard := e.owner.current()
 	m0, _ := e.mirror(t, 0) // followed: it has a subscriber
 	hold(t, shard, "unpublished", 5, 6)
+	converged(t, shard, m0)
+}
+
+// TestBeatsSpareFetches: a watched mirror of a quiet owner hears its beats
+// and fetches nothing, however long the quiet lasts.
+func TestBeatsSpareFetches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{check: 200 * time.Millisecond, beat: 50 * time.Millisecond})
+	_, shard := e.owner.current()
+	m0, _ := e.mirror(t, 0)
+	e.publishSettled(t)
+	hold(t, shard, "last", 3)
+	converged(t, shard, m0)
+	fetches := e.mirrors[0].Stats().Fetches
+	time.Sleep(time.Second) // five Checks of quiet
+	require.Equal(t, fetches, e.mirrors[0].Stats().Fetches)
+
+	// A lost last frame: the next beat shows the owner ahead.
+	token, _ := e.owner.current()
+	hold(t, shard, "x", 4) // a real frame follows, but first a forged beat says more
+	converged(t, shard, m0)
+	gaps := e.mirrors[0].Stats().Gaps
+	v := shard.Version()
+	msg := appendFrame(nil, &frame{beat: true, perf: "p", token: token, from: v + 1, to: v + 1})
+	require.NoError(t, e.rc.Publish(context.Background(), Channel(e.prefix, "p"), msg).Err())
+	testkit.Eventually(t, 5*time.Second, "the beat ahead of the picture seen as a gap", func() bool {
+		return e.mirrors[0].Stats().Gaps == gaps+1
+	})
 	converged(t, shard, m0)
 }
 

@@ -29,9 +29,10 @@ type Options struct {
 	Fetch  func(ctx context.Context, perf string) (Snapshot, error)
 	Logger *slog.Logger
 	Now    func() time.Time // default time.Now
-	// Check is how long a mirror with subscribers may hear nothing before it
-	// asks the owner for a snapshot to compare: a lost last frame, or an owner
-	// that moved and has not changed anything since, is found within Check.
+	// Check is how long a mirror with subscribers may hear nothing (no frame,
+	// not even the owner's beat, sent every PublisherOptions.Beat while
+	// quiet) before it asks the owner for a snapshot to compare: a line to
+	// Redis down, or an owner gone without a successor yet.
 	Check time.Duration // default 2 s
 	// Idle is how long a mirror lives without subscribers (hub rooms).
 	Idle time.Duration // default 1 min
@@ -402,7 +403,8 @@ func (m *Mirrors) onFrame(mr *mirror, f *frame) {
 }
 
 // applyLocked applies f if it continues the picture and reports whether it
-// does not (a snapshot is needed). Frames are absolute (a seat's new state),
+// does not (a snapshot is needed). A beat is a frame of no changes from the
+// owner's version to itself: a gap when that is past the picture. Frames are absolute (a seat's new state),
 // so a frame that overlaps the picture (from below at, to above it: the
 // snapshot was taken inside the frame's span) applies whole.
 func (m *Mirrors) applyLocked(mr *mirror, f *frame) (gap bool) {
@@ -413,7 +415,7 @@ func (m *Mirrors) applyLocked(mr *mirror, f *frame) (gap bool) {
 		m.gaps.Add(1)
 		return true
 	case f.to <= mr.at:
-		return false // already in the picture
+		return false // already in the picture; a beat that finds it up to date
 	}
 	if _, err := mr.shard.ApplyChanges(f.changes); err != nil {
 		m.log.Warn("live seat map: frame does not fit the hall", "performance", mr.perf, "err", err)

@@ -20,7 +20,12 @@ type PublisherOptions struct {
 	// first change after a quiet spell goes out at once, what follows within
 	// Interval goes out in the next frame. See BENCHMARKS.md for the choice.
 	Interval time.Duration // default DefaultInterval
-	Logger   *slog.Logger
+	// Beat is how long a performance may be quiet before its owner publishes
+	// a beat (its token and version), by which mirrors tell a lost last
+	// frame or a gone owner from a quiet sale without fetching a snapshot.
+	// Keep it under the Mirrors' Check.
+	Beat   time.Duration // default 1 s
+	Logger *slog.Logger
 }
 
 // DefaultInterval is PublisherOptions.Interval when zero: at 1,000 holds a
@@ -43,12 +48,16 @@ func NewPublisher(o PublisherOptions) *Publisher {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
+	if o.Beat <= 0 {
+		o.Beat = time.Second
+	}
 	return &Publisher{o: o, log: o.Logger.With("component", "livebus")}
 }
 
 // Publish sends every change of shard to the performance's channel as
 // frames under token, the owner's fencing token, until ctx ends or stop is
-// called; stop returns once the goroutine has. It starts with a reset frame,
+// called; stop returns once the goroutine has. After Beat without a change
+// it publishes a beat (token and version). It starts with a reset frame,
 // so that mirrors following an earlier owner fetch this one's snapshot at
 // once. A frame that Redis refuses is not dropped: the next attempt (after a
 // backoff) carries its changes and whatever came since, or a reset when the
@@ -79,12 +88,17 @@ func (p *Publisher) run(ctx context.Context, perf string, token uint64, shard *e
 	backoff := 10 * time.Millisecond
 	window := time.NewTimer(p.o.Interval)
 	defer window.Stop()
+	quiet := time.NewTimer(p.o.Beat)
+	defer quiet.Stop()
 	for {
+		beat := false
 		if !reset && !retry {
 			select {
 			case <-ctx.Done():
 				return
 			case <-sig:
+			case <-quiet.C:
+				beat = true
 			}
 		}
 		retry = false
@@ -94,12 +108,15 @@ func (p *Publisher) run(ctx context.Context, perf string, token uint64, shard *e
 		if errors.Is(err, engine.ErrGap) {
 			reset = true
 		}
-		if reset {
-			f.reset, f.from, f.to, f.changes = true, to, to, f.changes[:0]
-		} else if to == last {
+		switch {
+		case reset:
+			f.reset, f.beat, f.from, f.to, f.changes = true, false, to, to, f.changes[:0]
+		case to != last:
+			f.reset, f.beat, f.from, f.to = false, false, last, to
+		case beat:
+			f.reset, f.beat, f.from, f.to = false, true, last, last
+		default:
 			continue
-		} else {
-			f.reset, f.from, f.to = false, last, to
 		}
 		buf = appendFrame(buf[:0], &f)
 		if err := p.publish(ctx, channel, buf); err != nil {
@@ -108,6 +125,7 @@ func (p *Publisher) run(ctx context.Context, perf string, token uint64, shard *e
 			}
 			p.log.Warn("live seat map: publish", "performance", perf, "err", err)
 			retry = true
+			quiet.Reset(p.o.Beat) // a beat that failed is due again, not lost
 			if !sleep(ctx, backoff) {
 				return
 			}
@@ -116,6 +134,7 @@ func (p *Publisher) run(ctx context.Context, perf string, token uint64, shard *e
 		}
 		backoff = 10 * time.Millisecond
 		last, reset = to, false
+		quiet.Reset(p.o.Beat)
 		window.Reset(p.o.Interval)
 		select {
 		case <-ctx.Done():
