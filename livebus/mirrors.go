@@ -85,10 +85,15 @@ type mirror struct {
 	token, at uint64 // the owner's token and version the picture is at
 	maxToken  uint64 // the newest token seen in a frame or snapshot
 	fetching  bool   // a fetch is in flight: frames go to buf
-	again     bool   // frames were dropped while fetching: fetch again
-	buf       []frame
-	heard     time.Time // last frame, or snapshot taken
-	asked     time.Time // last Shard call, or last time it had subscribers
+	// A reset frame says the owner's versions may start over (a shard
+	// rebuilt under the same token): the next snapshot of that token at
+	// resetTo or later is taken even when it is below at.
+	resetPending        bool
+	resetToken, resetTo uint64
+	again               bool // frames were dropped while fetching: fetch again
+	buf                 []frame
+	heard               time.Time // last frame, or snapshot taken
+	asked               time.Time // last Shard call, or last time it had subscribers
 }
 
 // Stats are counters since New.
@@ -411,7 +416,11 @@ func (m *Mirrors) applyLocked(mr *mirror, f *frame) (gap bool) {
 	switch {
 	case f.token < mr.token:
 		return false
-	case f.reset || f.token != mr.token || f.from > mr.at:
+	case f.reset:
+		mr.resetPending, mr.resetToken, mr.resetTo = true, f.token, f.to
+		m.gaps.Add(1)
+		return true
+	case f.token != mr.token || f.from > mr.at:
 		m.gaps.Add(1)
 		return true
 	case f.to <= mr.at:
@@ -521,10 +530,14 @@ func (m *Mirrors) applySnapshotLocked(mr *mirror, snap *Snapshot) error {
 	if len(snap.States) != mr.h.N() {
 		return fmt.Errorf("livebus: snapshot of %s has %d seats, its hall %d", mr.perf, len(snap.States), mr.h.N())
 	}
-	if snap.Token == mr.token && snap.Version < mr.at {
+	restart := mr.resetPending && snap.Token == mr.resetToken && snap.Version >= mr.resetTo
+	if snap.Token == mr.token && snap.Version < mr.at && !restart {
 		// Frames already applied are newer than this snapshot (it was taken
 		// before them): nothing to learn.
 		return nil
+	}
+	if restart || snap.Token > mr.resetToken {
+		mr.resetPending = false
 	}
 	var cur engine.Snapshot
 	mr.shard.Snapshot(&cur)
