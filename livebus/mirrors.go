@@ -286,10 +286,10 @@ func (m *Mirrors) load(mr *mirror) {
 	defer m.wg.Done()
 	ctx, cancel := context.WithTimeout(m.ctx, m.o.FetchTimeout)
 	defer cancel()
-	err := m.subscribe(ctx, mr)
-	var h *hall.Hall
+	// The hall first: an unknown performance costs Redis nothing.
+	h, err := m.o.Hall(ctx, mr.perf)
 	if err == nil {
-		h, err = m.o.Hall(ctx, mr.perf)
+		err = m.subscribe(ctx, mr)
 	}
 	if err == nil {
 		// Redis confirms on the receive loop; a fetch before the confirmation
@@ -408,10 +408,11 @@ func (m *Mirrors) onFrame(mr *mirror, f *frame) {
 }
 
 // applyLocked applies f if it continues the picture and reports whether it
-// does not (a snapshot is needed). A beat is a frame of no changes from the
-// owner's version to itself: a gap when that is past the picture. Frames are absolute (a seat's new state),
+// does not (a snapshot is needed). Frames are absolute (a seat's new state),
 // so a frame that overlaps the picture (from below at, to above it: the
-// snapshot was taken inside the frame's span) applies whole.
+// snapshot was taken inside the frame's span) applies whole. A beat is a
+// frame of no changes from the owner's version to itself: a gap when that is
+// past the picture.
 func (m *Mirrors) applyLocked(mr *mirror, f *frame) (gap bool) {
 	switch {
 	case f.token < mr.token:
