@@ -61,7 +61,10 @@ func NewPublisher(o PublisherOptions) *Publisher {
 // so that mirrors following an earlier owner fetch this one's snapshot at
 // once. A frame that Redis refuses is not dropped: the next attempt (after a
 // backoff) carries its changes and whatever came since, or a reset when the
-// shard's change log no longer reaches back.
+// shard's change log no longer reaches back. Run one Publish per performance
+// at a time: stop the last before publishing a rebuilt shard (under the same
+// token or a new one; its first reset lets mirrors follow versions that
+// start over).
 func (p *Publisher) Publish(ctx context.Context, perf string, token uint64, shard *engine.Shard) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
