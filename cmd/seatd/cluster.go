@@ -7,14 +7,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/cluster"
+	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/internal/nodeauth"
+	"github.com/seatmap/seatmap/livebus"
+	"github.com/seatmap/seatmap/seating"
 )
 
 // clusterConfig is how a node joins others (issue 18): with Postgres, Redis
@@ -160,3 +166,123 @@ func placeable(st interface {
 		}
 	}
 }
+
+// nodeLive is a cluster member's live seat maps (issue 18): the owner
+// publishes each performance's changes through Redis (livebus.Publisher),
+// and every node, the owner too, serves its sockets from mirrors fed by them
+// (livebus.Mirrors), which fetch a snapshot from the owner when they start
+// or miss a frame.
+type nodeLive struct {
+	node    *cluster.Cluster
+	svc     *seating.Service
+	pub     *livebus.Publisher
+	mirrors *livebus.Mirrors
+	client  *http.Client
+	log     *slog.Logger
+
+	mu         sync.Mutex
+	publishing map[string]func() // stop, by performance
+}
+
+func newNodeLive(node *cluster.Cluster, svc *seating.Service, rc goredis.UniversalClient, prefix string, log *slog.Logger) *nodeLive {
+	l := &nodeLive{node: node, svc: svc, log: log, publishing: map[string]func(){},
+		client: &http.Client{Timeout: 10 * time.Second}}
+	l.pub = livebus.NewPublisher(livebus.PublisherOptions{Redis: rc, Prefix: prefix, Logger: log})
+	l.mirrors = livebus.New(livebus.Options{Redis: rc, Prefix: prefix, Logger: log,
+		Hall: func(ctx context.Context, perf string) (*hall.Hall, error) {
+			p, err := svc.Performance(ctx, perf)
+			if err != nil {
+				if seating.IsNotFound(err) {
+					return nil, fmt.Errorf("%w: %w", livebus.ErrNotFound, err)
+				}
+				return nil, err
+			}
+			return p.Hall(), nil
+		},
+		Fetch: l.fetch,
+	})
+	return l
+}
+
+// fetch is a mirror's snapshot: from this node's shard when it owns the
+// performance, else from the owner over the signed internal route.
+func (l *nodeLive) fetch(ctx context.Context, perf string) (livebus.Snapshot, error) {
+	self, base, err := l.node.Route(ctx, perf)
+	if err != nil {
+		return livebus.Snapshot{}, err
+	}
+	if self {
+		tok, shard, err := l.owned(ctx, perf)
+		if err != nil {
+			return livebus.Snapshot{}, err
+		}
+		return livebus.SnapshotOf(tok, shard), nil
+	}
+	return livebus.FetchHTTP(ctx, l.client, base, perf, func(r *http.Request) {
+		nodeauth.Sign(r, l.node.NodeID(), l.node.Secret(), time.Now(), nodeauth.BodyHash(nil))
+	})
+}
+
+// owned is the shard of a performance this node owns, with its token.
+func (l *nodeLive) owned(ctx context.Context, perf string) (uint64, *engine.Shard, error) {
+	tok, ok := l.node.Owns(perf)
+	if !ok {
+		return 0, nil, livebus.ErrNotOwner
+	}
+	shard, err := l.svc.Shard(ctx, perf)
+	if seating.IsNotFound(err) {
+		return 0, nil, fmt.Errorf("%w: %w", livebus.ErrNotFound, err)
+	}
+	return tok, shard, err
+}
+
+// took starts publishing a performance this node now owns.
+func (l *nodeLive) took(perf string) {
+	tok, shard, err := l.owned(context.Background(), perf)
+	if err != nil {
+		l.log.Warn("publish a performance's changes", "performance", perf, "err", err)
+		return
+	}
+	stop := l.pub.Publish(context.Background(), perf, tok, shard)
+	l.mu.Lock()
+	old := l.publishing[perf]
+	l.publishing[perf] = stop
+	l.mu.Unlock()
+	if old != nil {
+		old()
+	}
+}
+
+// lost stops publishing a performance this node no longer owns.
+func (l *nodeLive) lost(perf string) {
+	l.mu.Lock()
+	stop := l.publishing[perf]
+	delete(l.publishing, perf)
+	l.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// stopAll stops every publisher.
+func (l *nodeLive) stopAll() {
+	l.mu.Lock()
+	all := l.publishing
+	l.publishing = map[string]func(){}
+	l.mu.Unlock()
+	for _, stop := range all {
+		stop()
+	}
+}
+
+// counts are a performance's live counts from this node's mirror.
+func (l *nodeLive) counts(ctx context.Context, perf string) (engine.Counts, error) {
+	shard, err := l.mirrors.Shard(ctx, perf)
+	if err != nil {
+		return engine.Counts{}, err
+	}
+	return shard.Counts(), nil
+}
+
+// snapshotHandler serves the owner's snapshots to the other nodes' mirrors.
+func (l *nodeLive) snapshotHandler() http.Handler { return livebus.Handler(l.owned) }

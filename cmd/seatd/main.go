@@ -26,12 +26,14 @@ import (
 	"time"
 	_ "time/tzdata" // -tz works on machines without a zoneinfo database
 
+	"github.com/labstack/echo/v5"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/cluster"
+	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
@@ -40,6 +42,7 @@ import (
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/lease/memory"
 	leaseredis "github.com/seatmap/seatmap/lease/redis"
+	"github.com/seatmap/seatmap/livebus"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/realtime"
 	"github.com/seatmap/seatmap/seating"
@@ -276,12 +279,26 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
 	}
+	var live *nodeLive
 	if node != nil {
 		seatCfg.Owner = node
+		seatCfg.Counts = func(ctx context.Context, perf string) (engine.Counts, error) { return live.counts(ctx, perf) }
 	}
 	svc := seating.New(seatCfg)
 	hooks.gained = svc.Adopt
 	hooks.lost = svc.Unload
+	if node != nil {
+		live = newNodeLive(node, svc, redisClient, cfg.redisPrefix, log)
+		hooks.lost = func(perf string) {
+			live.lost(perf)
+			svc.Unload(perf)
+		}
+		if err := live.mirrors.Start(ctx); err != nil {
+			return err
+		}
+		defer live.mirrors.Stop()
+		defer live.stopAll()
+	}
 	pay, err := cfg.payment.provider(log)
 	if err != nil {
 		return err
@@ -296,7 +313,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
 	// A node that takes a performance over resumes its jobs (a cancel, a
 	// reschedule, telling buyers of a change) where the last owner left them.
-	hooks.took = func(perf string) { go co.ResumeJobs(context.WithoutCancel(ctx), perf) }
+	hooks.took = func(perf string) {
+		if live != nil {
+			live.took(perf)
+		}
+		go co.ResumeJobs(context.WithoutCancel(ctx), perf)
+	}
 	if err := svc.Start(ctx); err != nil {
 		return err
 	}
@@ -322,7 +344,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	defer co.Stop()
 
 	budget := descriptorBudget(log)
-	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, IsNotFound: seating.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets})
+	hubOpts := realtime.Options{Shards: svc, Logger: log, IsNotFound: seating.IsNotFound, IsUnavailable: breaker.IsUnavailable, FrameRate: cfg.liveFrameRate, MaxClients: budget.sockets}
+	if live != nil {
+		// Every node, the owner too, serves live maps from its mirrors.
+		hubOpts.Shards = live.mirrors
+		hubOpts.IsNotFound = func(err error) bool { return seating.IsNotFound(err) || errors.Is(err, livebus.ErrNotFound) }
+	}
+	hub := realtime.NewHub(hubOpts)
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
@@ -355,6 +383,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	srv, err := api.New(apiCfg)
 	if err != nil {
 		return err
+	}
+	if live != nil {
+		if err := srv.Internal("GET", "live/:perf/snapshot", echo.WrapHandler(live.snapshotHandler())); err != nil {
+			return err
+		}
 	}
 
 	// Side listeners: profiles and metrics never share the public port.
