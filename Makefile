@@ -42,7 +42,7 @@ fmt: ## gofmt every file
 bench: ## engine and adapter benchmarks (figures go to BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine ./lease/... ./realtime
 
-loadtest: ## a stadium surge against a fresh seatd (MODE=production for Postgres + Redis; PAY=test: buyers pay through the test provider; PRESET, ARGS, SEATD_ARGS)
+loadtest: ## a stadium surge against a fresh seatd (MODE=production for Postgres + Redis, MODE=cluster for three nodes, KILL=1 to kill the owner mid-surge; PAY=test: buyers pay through the test provider; PRESET, ARGS, SEATD_ARGS)
 	@scripts/loadtest.sh
 
 bench-compare: ## seatd (Postgres + Redis) against the two textbook baselines, same load, ratios

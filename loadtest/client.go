@@ -87,6 +87,17 @@ func (a *API) pick() int {
 	return start
 }
 
+// firstUp is the first node not passed over (or the first).
+func (a *API) firstUp() int {
+	now := time.Now().UnixNano()
+	for i, n := range a.nodes {
+		if n.down.Load() < now {
+			return i
+		}
+	}
+	return 0
+}
+
 // Close drops idle connections.
 func (a *API) Close() {
 	a.http.CloseIdleConnections()
@@ -148,11 +159,17 @@ func (a *API) call(ctx context.Context, method, path, session string, staff bool
 		}
 		return answerOf(method, path, status, answer, out)
 	}
+	base := a.Base
+	if len(a.nodes) > 1 {
+		// Staff calls and the audit: the first node that takes a
+		// connection (a killed one does not).
+		base = a.nodes[a.firstUp()].base
+	}
 	var rd io.Reader
 	if data != nil {
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return err
 	}
@@ -169,6 +186,18 @@ func (a *API) call(ctx context.Context, method, path, session string, staff bool
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := a.http.Do(req)
+	var op *net.OpError
+	if err != nil && len(a.nodes) > 1 && errors.As(err, &op) && op.Op == "dial" && ctx.Err() == nil {
+		// Nothing was sent: the node is gone. Try the others.
+		for i := range a.nodes {
+			if a.nodes[i].base == base {
+				a.nodes[i].down.Store(time.Now().Add(time.Minute).UnixNano())
+			}
+		}
+		if a.nodes[a.firstUp()].base != base {
+			return a.call(ctx, method, path, session, staff, body, out, header...)
+		}
+	}
 	if err != nil {
 		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
 	}

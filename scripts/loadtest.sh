@@ -14,6 +14,11 @@
 #   make loadtest PAY=test ARGS="-abandon 0.05"
 # SEATD_ARGS go to seatd (e.g. "-live-frame-rate 20000"). The run ends with the
 # CPU seconds seatd, the load generator, Postgres and Redis used during it.
+# MODE=cluster runs three seatd nodes (issue 18) on Postgres + Redis, the
+# buyers and watchers spread over them; KILL=1 kills the performance's owner
+# (kill -9) when half the buyers are done and reports the failover:
+#   make loadtest MODE=cluster PRESET=arena ARGS="-watchers 10000 -concurrency 64"
+#   make loadtest MODE=cluster PRESET=theatre KILL=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${LOADTEST_OUT:-reports}
@@ -34,7 +39,13 @@ production)
 	psql "$pg" -qc "CREATE SCHEMA ${run}_seatd" >/dev/null
 	env=(DATABASE_URL="$pg&search_path=${run}_seatd" REDIS_URL="$redis" SEATD_REDIS_PREFIX="$run:")
 	;;
-*) echo "MODE is embedded or production" >&2; exit 2 ;;
+cluster)
+	scripts/deps.sh
+	psql "$pg" -qc "CREATE SCHEMA ${run}_seatd" >/dev/null
+	env=(DATABASE_URL="$pg&search_path=${run}_seatd" REDIS_URL="$redis" SEATD_REDIS_PREFIX="$run:"
+		SEATD_CLUSTER_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+	;;
+*) echo "MODE is embedded, production or cluster" >&2; exit 2 ;;
 esac
 payment=(-payment none) pay=()
 case ${PAY:-none} in
@@ -42,19 +53,37 @@ none) ;;
 test) payment=(-payment test -payment-window "${PAY_WINDOW:-20s}") pay=(-pay test) ;;
 *) echo "PAY is none or test" >&2; exit 2 ;;
 esac
-env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn "${payment[@]}" ${SEATD_ARGS:-} &
-pid=$!
+pids=() target=http://$addr kill=()
+if [ "${MODE:-embedded}" = cluster ]; then
+	# Three nodes; each writes its pid where -kill-owner finds it.
+	target=""
+	for n in 1 2 3; do
+		a=127.0.0.1:$((18180 + n))
+		mkdir -p "$data/n$n"
+		env "${env[@]}" SEATD_ADMIN_TOKEN=$token SEATD_NODE_ID=n$n bin/seatd -addr $a -data "$data/n$n" -rate-limit=false -demo=false -log-level warn "${payment[@]}" ${SEATD_ARGS:-} &
+		pids+=($!)
+		echo $! >"$data/n$n.pid"
+		target="${target:+$target,}http://$a"
+	done
+	[ "${KILL:-0}" = 1 ] && kill=(-kill-owner "kill -9 \$(cat $data/{node}.pid)")
+else
+	env "${env[@]}" SEATD_ADMIN_TOKEN=$token bin/seatd -addr $addr -data "$data" -rate-limit=false -demo=false -log-level warn "${payment[@]}" ${SEATD_ARGS:-} &
+	pids+=($!)
+fi
+pid=${pids[0]}
 cleanup() {
-	kill $pid 2>/dev/null || true
-	wait $pid 2>/dev/null || true
+	for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait $p 2>/dev/null || true; done
 	rm -rf "$data"
-	if [ "${MODE:-embedded}" = production ]; then
+	if [ "${MODE:-embedded}" != embedded ]; then
 		psql "$pg" -qc "DROP SCHEMA IF EXISTS ${run}_seatd CASCADE" >/dev/null 2>&1 || true
 		redis-cli -u "$redis" --scan --pattern "$run:*" | xargs -r redis-cli -u "$redis" del >/dev/null 2>&1 || true
 	fi
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do curl -sf http://$addr/readyz >/dev/null && break; sleep 0.2; done
+for a in ${target//,/ }; do
+	for _ in $(seq 1 100); do curl -sf $a/readyz >/dev/null && break; sleep 0.2; done
+done
 
 # Where the CPU went, from /proc (Linux): seatd's own, every Postgres and Redis
 # process's, and the load generator's (a finished child of this shell).
@@ -68,22 +97,22 @@ ticks() { # clock ticks used so far by the processes with these pids
 }
 # times reports this shell's finished children; in $(…) it would be a subshell's.
 children() { awk 'NR==2 {split($1,u,"m"); split($2,s,"m"); print u[1]*60+u[2]+s[1]*60+s[2]}' "$data/times"; }
-services() { [ "${MODE:-embedded}" = production ] && echo "$(ticks $(pgrep -x postgres)) $(ticks $(pgrep -x redis-server))" || echo "0 0"; }
+services() { [ "${MODE:-embedded}" != embedded ] && echo "$(ticks $(pgrep -x postgres)) $(ticks $(pgrep -x redis-server))" || echo "0 0"; }
 read -r pg0 rd0 <<<"$(services)"
 times >"$data/times"
-sd0=$(ticks $pid) lt0=$(children) t0=$(date +%s.%N)
+sd0=$(ticks "${pids[@]}") lt0=$(children) t0=$(date +%s.%N)
 
-bin/loadtest -target http://$addr -token "$token" -preset ${PRESET:-stadium} -json "$out/loadtest.json" -html "$out/loadtest.html" "${pay[@]}" ${ARGS:-}
+bin/loadtest -target "$target" -token "$token" -preset ${PRESET:-stadium} -json "$out/loadtest.json" -html "$out/loadtest.html" "${pay[@]}" "${kill[@]}" ${ARGS:-}
 
 times >"$data/times"
 read -r pg1 rd1 <<<"$(services)"
-sd1=$(ticks $pid) lt1=$(children) t1=$(date +%s.%N)
+sd1=$(ticks "${pids[@]}") lt1=$(children) t1=$(date +%s.%N)
 if [ -r /proc/$pid/stat ]; then
 	awk -v hz="$(getconf CLK_TCK)" -v sd=$((sd1 - sd0)) -v lt="$lt0 $lt1" -v pg=$((pg1 - pg0)) -v rd=$((rd1 - rd0)) -v wall="$t0 $t1" \
 		-v prod="${MODE:-embedded}" 'BEGIN {
 		split(lt, l, " "); split(wall, w, " ")
 		printf "cpu during the run (set-up and audit included): seatd %.2f s, load generator %.2f s", sd / hz, l[2] - l[1]
-		if (prod == "production") printf ", postgres %.2f s, redis %.2f s", pg / hz, rd / hz
+		if (prod != "embedded") printf ", postgres %.2f s, redis %.2f s", pg / hz, rd / hz
 		printf "; wall %.2f s\n", w[2] - w[1]
 	}'
 fi

@@ -659,3 +659,67 @@ func startArgvNoWait(t *testing.T, dir string, env map[string]string, argv []str
 	t.Cleanup(func() { p.Kill() })
 	return p
 }
+
+// TestClusterOnRedisCluster (issue 18): the same nodes on a Redis Cluster of
+// three masters (a performance's keys in one slot): buyers through every
+// node, the owner killed once mid-way, every 201 order stored, no seat sold
+// twice, live maps on every node.
+func TestClusterOnRedisCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three seatd binaries and three redis-server processes")
+	}
+	rc := redistest.Cluster(t)
+	addrs := rc.Options().Addrs
+	require.Len(t, addrs, 3)
+	url := "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
+	c := newTestCluster(t, []string{"n1", "n2", "n3"}, map[string]string{"REDIS_URL": url, "SEATD_REDIS_CLUSTER": "true"})
+	perf := demoPerformance(t, c.bases()["n1"])
+	own := c.waitOwned(perf, 15*time.Second)
+
+	// A hold through a non-owner shows on a socket of every node.
+	var sockets []*liveSocket
+	for _, base := range c.bases() {
+		sockets = append(sockets, openLive(t, base, perf))
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, s := range sockets {
+		s.armed.Store(time.Now().UnixNano())
+	}
+	var through string
+	for id, base := range c.bases() {
+		if id != own {
+			through = base
+		}
+	}
+	st, body, err := newNodeClient().do("POST", through+"/api/v1/performances/"+perf+"/holds", map[string]any{"best": map[string]any{"count": 2}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, 201, st, "%s", body)
+	for _, s := range sockets {
+		select {
+		case <-s.held:
+		case <-time.After(2 * time.Second):
+			t.Fatal("a socket never saw the hold")
+		}
+		s.conn.CloseNow()
+	}
+
+	load := &buyerLoad{c: c, perf: perf, orders: map[string][]string{}, holds: map[string]time.Time{}, errs: map[string]int{}}
+	ctx, stop := context.WithCancel(context.Background())
+	var buyers sync.WaitGroup
+	for i := range 6 {
+		buyers.Go(func() { load.run(ctx, uint64(100+i)) })
+	}
+	time.Sleep(2 * time.Second)
+	killed := time.Now()
+	c.node(own).Kill()
+	c.mu.Lock()
+	delete(c.nodes, own)
+	c.mu.Unlock()
+	next := c.waitOwned(perf, 10*time.Second)
+	t.Logf("killed owner %s; %s serves after %s", own, next, time.Since(killed).Round(time.Millisecond))
+	time.Sleep(2 * time.Second)
+	stop()
+	buyers.Wait()
+	require.NotEmpty(t, load.orders)
+	load.audit(t)
+}
