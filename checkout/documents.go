@@ -139,6 +139,17 @@ func (s *Service) DocumentTemplatePreview(ctx context.Context) ([]byte, error) {
 	return documents.Preview(t, "")
 }
 
+// DraftTemplatePreview renders a sample document with a template not
+// stored — the editor's unsaved form —, checked as SetDocumentTemplate
+// checks it (*input.Error naming the field); nothing is stored.
+func (s *Service) DraftTemplatePreview(t report.Template) ([]byte, error) {
+	t, err := documents.NormalizeTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	return documents.Preview(t, "")
+}
+
 // PeriodDay is the layout of a period's day: YYYY-MM-DD in the venue's zone.
 const PeriodDay = "2006-01-02"
 
