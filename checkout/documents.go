@@ -262,7 +262,7 @@ func (s *Service) MakeRangeDocument(ctx context.Context, kind string, p Period, 
 			return report.Document{}, false, &input.Error{Field: "to", Reason: fmt.Sprintf("the period holds more than %d performances: choose a shorter one", maxPeriodPerformances)}
 		}
 	}
-	in := documents.Input{Kind: kind, Period: p.Key(), Performance: "Period " + p.From + " to " + p.To, When: s.loc.String(),
+	in := documents.Input{Kind: kind, Period: p.Key(), Performance: "Performances starting " + p.From + " to " + p.To, When: s.loc.String(),
 		From: p.Start.UTC(), To: p.End.UTC()}
 	halls := map[string]int{}
 	for _, m := range perfs {

@@ -172,11 +172,13 @@ func (c *PassCards) Add(it pass.PrintItem) error {
 		pdf.MultiCell(tw, 3.2, "Born "+p.Holder.BirthDate.String(), "", "L", false)
 	}
 
-	c.head.band(margin, margin+photoH+1.5, Card.Wd-2*margin, 5, 7)
 	bottom := Card.Ht - margin - 8
 	if c.head.tpl.Footer != "" {
 		bottom -= 2.5
 	}
+	// Under the photo, or under the text when a long name and product
+	// reach lower; never into the code.
+	c.head.band(margin, min(max(margin+photoH+1.5, pdf.GetY()+0.5), bottom-5.5), Card.Wd-2*margin, 5, 7)
 	pdf.SetFont("Courier", "B", 8)
 	pdf.SetXY(margin, bottom)
 	pdf.CellFormat(Card.Wd-2*margin, 4, order.FormatTicketCode(p.Code), "", 1, "L", false, 0, "")

@@ -157,6 +157,8 @@ func periodRealization(in Input) table {
 			in.amount(f.Gross), in.amount(f.Discounts), in.amount(f.Refunded), in.amount(f.Net), in.Currency})
 	}
 	t.rows = append(t.rows[:1], append(lines, t.rows[1:]...)...)
+	t.widths = append([]float64(nil), t.widths...)
+	t.widths[1] = 4.4 // a performance's name and start
 	t.facts = append([][2]string{{"Performances", strconv.Itoa(len(in.Parts))}}, t.facts...)
 	return t
 }
