@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -64,6 +65,15 @@ func TestPeriodDocuments(t *testing.T) {
 			t.Helper()
 			r := org.do("POST", "/api/v1/orders/"+o.ID+"/refunds", map[string]any{"seats": []string{seat}, "reason": "ill", "method": "cash"}, "Idempotency-Key", key)
 			require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		}
+		// Every ticket numbered (just after each sale, in the background):
+		// a number drawn is a change the documents count.
+		for p, n := range map[string]int{p1.ID: 9, p2.ID: 6} {
+			require.Eventually(t, func() bool {
+				var reg register
+				org.do("GET", "/api/v1/performances/"+p+"/ticket-numbers", nil).decode(t, &reg)
+				return reg.Issued == n
+			}, 20*time.Second, 50*time.Millisecond)
 		}
 		refund(first[0], first[0].Tickets[0].Seat, "a")
 		refund(first[1], first[1].Tickets[2].Seat, "b")

@@ -27,6 +27,12 @@ func TestPeriodDocumentsCard(t *testing.T) {
 	require.Equal(t, 201, buyer.call("POST", "/api/v1/performances/"+perf+"/holds", map[string]any{"seats": []string{"S-R1-S1", "S-R1-S2"}}, &h))
 	require.Equal(t, 201, buyer.call("POST", "/api/v1/orders", map[string]any{"hold_token": h.Token,
 		"buyer": map[string]string{"name": "Grace Hopper", "email": "grace@example.com"}}, nil, "Idempotency-Key", "order-"+h.Token))
+	// Both tickets numbered (in the background, after the sale): a number
+	// drawn is a change the documents count.
+	require.Eventually(t, func() bool {
+		var reg struct{ Issued int }
+		return adminCall(t, base, "GET", "/api/v1/performances/"+perf+"/ticket-numbers", nil, &reg) == 200 && reg.Issued == 2
+	}, 20*time.Second, 50*time.Millisecond)
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
 	// The demo starts tomorrow evening: a period from today to the day

@@ -160,11 +160,11 @@ export function mountReports(root, user) {
     let asked = 0;
     async function versions() {
       const q = chosen();
+      const mine = ++asked; // an answer to an older choice is dropped
       if (!q) {
         replace(list, h('li', null, 'Choose a first day not after the last.'));
         return;
       }
-      const mine = ++asked;
       try {
         const r = await api.get(paths.dayDocuments(q));
         if (dead || mine !== asked) return;
