@@ -10,7 +10,13 @@ import (
 // (from X-Forwarded-For with -trust-proxy), or for IPv6 its /64, since one
 // subscriber commonly gets a whole /64 and could otherwise step around any
 // per-address limit.
+//
+// A request another node forwarded speaks for the client that node served:
+// its signed Seatmap-Client-Addr, not the node's own address.
 func clientAddress(c *echo.Context) string {
+	if a, ok := c.Get(nodeClientKey).(string); ok {
+		return a
+	}
 	ip := c.RealIP()
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -57,17 +58,17 @@ var (
 // own schema, Redis tests their own key prefix: tests run in parallel.
 type stack struct {
 	name string
-	open func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string)
+	open func(t testing.TB, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string)
 }
 
 var (
-	embedded = stack{"embedded", func(t *testing.T, now func() time.Time, _, _ string) (backend.Store, lease.Store, string, string) {
+	embedded = stack{"embedded", func(t testing.TB, now func() time.Time, _, _ string) (backend.Store, lease.Store, string, string) {
 		st, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "seatmap.db"), sqlite.Options{Now: now})
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
 		return st, memory.New(memory.Options{Now: now}), "sqlite", "memory"
 	}}
-	production = stack{"postgres+redis", func(t *testing.T, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string) {
+	production = stack{"postgres+redis", func(t testing.TB, now func() time.Time, pgAddr, redisAddr string) (backend.Store, lease.Store, string, string) {
 		st, err := postgres.OpenWith(context.Background(), pgtest.Schema(t, pgAddr), postgres.Options{Now: now})
 		require.NoError(t, err)
 		t.Cleanup(st.Close)
@@ -94,11 +95,21 @@ type envOptions struct {
 	publishableKey string
 	// location is the venue's time zone (-tz); nil: UTC.
 	location *time.Location
+	// share runs this env's stack on share's store, lease store and clock:
+	// another node of the same cluster.
+	share *testEnv
+	// cluster makes the server a node of several (api.Config.Cluster); its
+	// HTTP server then speaks unencrypted HTTP/2 besides HTTP/1.1.
+	cluster api.Cluster
+	// config changes the api.Config last.
+	config func(*api.Config)
+	// connState is the HTTP server's ConnState hook.
+	connState func(net.Conn, http.ConnState)
 }
 
 // testEnv is a real seatd stack behind a real HTTP server.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	admin string
 	clock *testkit.Skewed // the stack's one clock; tests move it instead of sleeping
@@ -109,9 +120,13 @@ type testEnv struct {
 	spec  routers.Router
 	// transport carries every client's requests; closed with the env.
 	transport *http.Transport
+	leases    lease.Store
+	srv       *api.Server
+	// http is the env's HTTP server.
+	http *httptest.Server
 }
 
-func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
+func newEnv(t testing.TB, b stack, opts ...func(*envOptions)) *testEnv {
 	t.Helper()
 	o := envOptions{rate: api.RateLimit{SessionPerSecond: -1, AddressPerSecond: -1}}
 	for _, f := range opts {
@@ -119,11 +134,19 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	}
 	// Skewed, not standing: Redis expires leases on its own clock.
 	c := &testkit.Skewed{}
-	now := c.Now
-	rawStore, rawLeases, storeName, leaseName := b.open(t, now, o.pgAddr, o.redisAddr)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st := backend.Guard(rawStore, storeName, 5*time.Second, log)
-	leases := lease.Guard(rawLeases, leaseName, 2*time.Second, log)
+	var (
+		st     backend.Store
+		leases lease.Store
+	)
+	if o.share != nil {
+		c, st, leases = o.share.clock, o.share.store, o.share.leases
+	} else {
+		rawStore, rawLeases, storeName, leaseName := b.open(t, c.Now, o.pgAddr, o.redisAddr)
+		st = backend.Guard(rawStore, storeName, 5*time.Second, log)
+		leases = lease.Guard(rawLeases, leaseName, 2*time.Second, log)
+	}
+	now := c.Now
 	svc := seating.New(seating.Config{
 		Store: st, Leases: leases, Logger: log, Now: now,
 		HoldTTL: o.holdTTL, SweepInterval: 20 * time.Millisecond,
@@ -139,22 +162,39 @@ func newEnv(t *testing.T, b stack, opts ...func(*envOptions)) *testEnv {
 	hub := realtime.NewHub(realtime.Options{Shards: svc, Logger: log, Interval: 10 * time.Millisecond, IsNotFound: seating.IsNotFound})
 	require.NoError(t, hub.Start(ctx))
 	admin := staff.NewToken()
-	srv, err := api.New(api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey})
+	if o.share != nil {
+		admin = o.share.admin
+	}
+	cfg := api.Config{Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, staff.TokenHash(admin), now), Logger: log, HoldRate: o.rate, Now: now, Static: o.static, Payments: o.payments, PaymentPublishableKey: o.publishableKey, Cluster: o.cluster}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	srv, err := api.New(cfg)
 	require.NoError(t, err)
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	if o.cluster != nil {
+		// What seatd's server needs to be a node: peers speak HTTP/2
+		// without TLS (prior knowledge), browsers and balancers HTTP/1.1.
+		ts.Config.Protocols = new(http.Protocols)
+		ts.Config.Protocols.SetHTTP1(true)
+		ts.Config.Protocols.SetUnencryptedHTTP2(true)
+	}
+	ts.Config.ConnState = o.connState
+	ts.Start()
 	// The env's clients share a transport of its own, whose idle
 	// connections (and their reading goroutines) end with the env rather
 	// than linger in http.DefaultTransport until goleak looks.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
+		srv.Close()
 		hub.Stop()
 		ts.Close()
 		co.Stop()
 		svc.Stop()
 		cancel()
 	})
-	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, store: st, spec: openAPIRouter(t), transport: tr}
+	return &testEnv{t: t, url: ts.URL, admin: admin, clock: c, seats: svc, store: st, spec: openAPIRouter(t), transport: tr, leases: leases, srv: srv, http: ts}
 }
 
 var (
@@ -163,7 +203,7 @@ var (
 	specErr    error
 )
 
-func openAPIRouter(t *testing.T) routers.Router {
+func openAPIRouter(t testing.TB) routers.Router {
 	specOnce.Do(func() {
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(api.OpenAPI)
@@ -251,12 +291,12 @@ type response struct {
 	body   []byte
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.body, v), "body: %s", r.body)
 }
 
-func (r response) problem(t *testing.T) api.Problem {
+func (r response) problem(t testing.TB) api.Problem {
 	t.Helper()
 	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "status %d body %s", r.status, r.body)
 	var p api.Problem

@@ -16,6 +16,14 @@ type metrics struct {
 	requests *prometheus.HistogramVec
 	holds    *prometheus.CounterVec
 	orders   *prometheus.CounterVec
+	// forwards counts requests between nodes (issue 18) by outcome: sent
+	// to the owner and answered ("ok"), "unreachable", "no_owner",
+	// "client_gone"; and of those received: "received" (served as the
+	// owner), "not_owner", "unauthenticated".
+	forwards *prometheus.CounterVec
+	// forwardSeconds is how long a forwarded request took, owner's answer
+	// relayed.
+	forwardSeconds prometheus.Histogram
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -34,8 +42,17 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "seatmap_orders_total",
 			Help: "Order confirmations by outcome.",
 		}, []string{"outcome"}),
+		forwards: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seatmap_forwarded_requests_total",
+			Help: "Requests forwarded to a performance's owner node, and received from other nodes, by outcome.",
+		}, []string{"outcome"}),
+		forwardSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "seatmap_forward_duration_seconds",
+			Help:    "Latency of requests forwarded to a performance's owner node, the answer relayed.",
+			Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.holds, m.orders} {
+	for _, c := range []prometheus.Collector{m.requests, m.holds, m.orders, m.forwards, m.forwardSeconds} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

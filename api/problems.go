@@ -13,6 +13,7 @@ import (
 	"github.com/seatmap/seatmap/hall"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/breaker"
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
@@ -154,6 +155,8 @@ var problemRules = []problemRule{
 	{as[*seating.HoldCapError](), http.StatusTooManyRequests, "hold-limit", "Too many seats held"},
 	{is(store.ErrInvalid), http.StatusUnprocessableEntity, "invalid-input", "Invalid input"},
 	{as[*breaker.UnavailableError](), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
+	{is(seating.ErrNotOwner), http.StatusServiceUnavailable, "not-owner", "Served by another node"},
+	{is(fence.ErrStale), http.StatusServiceUnavailable, "not-owner", "Served by another node"},
 	{is(context.DeadlineExceeded), http.StatusServiceUnavailable, "unavailable", "Service unavailable"},
 }
 
@@ -218,6 +221,12 @@ func (s *Server) toProblem(c *echo.Context, err error) *Problem {
 		if errors.As(err, &unavailable) {
 			p.Detail = unavailable.Service + " is unavailable; nothing was changed, please retry shortly"
 			p.RetryAfter = 2
+		}
+		if errors.Is(err, seating.ErrNotOwner) || errors.Is(err, fence.ErrStale) {
+			// Several nodes: the performance is moving to another node;
+			// nothing was changed, and a retry is forwarded to it.
+			p.Detail = "this performance is moving to another node; nothing was changed, please retry"
+			p.RetryAfter = 1
 		}
 		if errors.Is(err, store.ErrInvalid) {
 			// The driver's words would name columns and encodings.

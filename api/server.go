@@ -19,6 +19,7 @@ import (
 
 	"github.com/seatmap/seatmap/checkout"
 	"github.com/seatmap/seatmap/gate"
+	"github.com/seatmap/seatmap/internal/nodeauth"
 	"github.com/seatmap/seatmap/pass"
 	"github.com/seatmap/seatmap/payment"
 	"github.com/seatmap/seatmap/payment/testpay"
@@ -47,6 +48,8 @@ type Config struct {
 	// Gates is the gate: gates, scans, occupancy; nil serves none.
 	Gates *gate.Service
 	Live  Live
+	// Node is this node of several (issue 18); nil on one node.
+	Node NodeInfo
 	// Staff is who the staff are: users, API tokens, browser sessions.
 	Staff  *staff.Service
 	Logger *slog.Logger
@@ -81,6 +84,12 @@ type Config struct {
 	// Now is the clock that rate limits and staff sessions go by; nil:
 	// time.Now. Tests pass the clock the rest of the stack runs on.
 	Now func() time.Time
+	// Cluster makes this server a node of several (issue 18): requests
+	// that need a performance's shard go to its owner (api/forward.go);
+	// nil: a single node.
+	Cluster Cluster
+	// forwardHTTP1 forwards over HTTP/1.1 instead of HTTP/2 (benchmarks).
+	forwardHTTP1 bool
 }
 
 // Server is the HTTP interface.
@@ -102,6 +111,8 @@ type Server struct {
 	// hopeless.
 	codeChecks *holdLimiter
 	sockets    *socketCaps
+	// fwd sends requests to performances' owners; nil on a single node.
+	fwd *forwarder
 }
 
 // New builds the server and its routes.
@@ -140,6 +151,22 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.codeChecks = newHoldLimiter(codeRate)
 	s.sockets = newSocketCaps(cfg.MaxSockets, cfg.MaxSocketsPerAddress)
+	if cl := cfg.Cluster; cl != nil {
+		if err := nodeauth.CheckSecret(cl.Secret()); err != nil {
+			return nil, fmt.Errorf("api: %w", err)
+		}
+		if !nodeauth.ValidNodeID(cl.NodeID()) {
+			return nil, fmt.Errorf("api: node id %q: 1 to 64 letters, digits, '.', '_' or '-'", cl.NodeID())
+		}
+		s.fwd = newForwarder(cl, cfg.forwardHTTP1)
+		dials := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "seatmap_forward_connections_total",
+			Help: "Connections opened to other nodes to forward requests (HTTP/2: one per peer while it lasts).",
+		}, func() float64 { return float64(s.fwd.dials.Load()) })
+		if err := cfg.Registry.Register(dials); err != nil {
+			return nil, err
+		}
+	}
 
 	e := echo.New()
 	e.Logger = cfg.Logger
@@ -153,6 +180,10 @@ func New(cfg Config) (*Server, error) {
 	e.Use(s.observe)
 	e.Use(s.securityHeaders)
 	e.Use(s.wellFormed)
+	if s.fwd != nil {
+		// Before compression: an owner's answer is passed on as it is.
+		e.Use(s.cluster)
+	}
 	e.Use(s.compress)
 	s.echo = e
 	if err := s.routes(); err != nil {
@@ -163,6 +194,14 @@ func New(cfg Config) (*Server, error) {
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.echo }
+
+// Close closes the idle connections to other nodes (a Cluster's); the
+// handler keeps working, opening them again if asked to forward.
+func (s *Server) Close() {
+	if s.fwd != nil {
+		s.fwd.Close()
+	}
+}
 
 func (s *Server) routes() error {
 	e := s.echo
@@ -194,6 +233,7 @@ func (s *Server) routes() error {
 	v1.POST("/users/:id/tokens", s.createToken, member(staff.Roles...))
 	v1.DELETE("/users/:id/tokens/:token", s.deleteToken, member(staff.Roles...))
 	v1.POST("/users/:id/staff-card", s.issueStaffCard, member())
+	v1.GET("/cluster", s.clusterInfo, member())
 
 	v1.POST("/halls", s.createHall, organizer)
 	v1.GET("/halls", s.listHalls, seller)
@@ -324,6 +364,9 @@ func (s *Server) routes() error {
 	}
 
 	v1.Any("/*", func(c *echo.Context) error { return echo.ErrNotFound })
+	if s.cfg.Cluster != nil {
+		e.GET(InternalPrefix+pingPath, s.ping, internalAuth(s.cfg.Cluster.Secret(), s.now))
+	}
 
 	if s.cfg.Static != nil {
 		files, err := s.static()

@@ -125,13 +125,22 @@ func (s *Service) Job(ctx context.Context, id string) (catalog.Job, error) {
 }
 
 // resumeJobs starts again the jobs a stop (or a crash) left running.
-func (s *Service) resumeJobs(ctx context.Context) {
+func (s *Service) resumeJobs(ctx context.Context) { s.ResumeJobs(ctx, "") }
+
+// ResumeJobs starts again the running jobs of performance perf (every
+// performance: "") that this node serves: on several nodes (issue 18) a
+// job runs on its performance's owner, and a node that takes a performance
+// over resumes its jobs where the last owner left them.
+func (s *Service) ResumeJobs(ctx context.Context, perf string) {
 	js, err := s.store.RunningJobs(ctx)
 	if err != nil {
 		s.log.Error("list running jobs: they resume on the next start", "err", err)
 		return
 	}
 	for _, j := range js {
+		if (perf != "" && j.PerformanceID != perf) || !s.seats.Serves(j.PerformanceID) {
+			continue
+		}
 		if j.Kind == catalog.JobCancel {
 			s.log.Info("resume a job", "job", j.ID, "kind", j.Kind, "performance", j.PerformanceID, "done", j.Done, "total", j.Total)
 			s.jobs.run(j.ID, func(ctx context.Context) { s.runCancel(ctx, j) })

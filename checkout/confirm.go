@@ -202,8 +202,14 @@ func (s *Service) refusedOrder(p *seating.Perf, what string, err error) error {
 // createOrder stores an order, drawing a new number in the unlikely case one is
 // taken.
 func (s *Service) createOrder(ctx context.Context, o order.Order) (order.Order, error) {
+	// Several nodes (issue 18): the order is written under the fencing
+	// token of the shard that pinned its seats, so an owner that lost the
+	// performance meanwhile cannot sell.
+	ctx, err := s.seats.Fenced(ctx, o.PerformanceID)
+	if err != nil {
+		return order.Order{}, err
+	}
 	var stored order.Order
-	var err error
 	for attempt := 0; ; attempt++ {
 		stored, err = s.store.CreateOrder(ctx, o)
 		if errors.Is(err, store.ErrDuplicate) && attempt < 3 {

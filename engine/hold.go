@@ -85,6 +85,9 @@ func (s *Shard) Hold(req HoldRequest, dst []uint32) ([]uint32, error) {
 	if req.Token == "" {
 		return dst, ErrNotFound
 	}
+	if s.mirror {
+		return dst, ErrMirror
+	}
 	exp := req.Expires.UnixNano()
 	m := s.mask(req.Channels)
 	th := s.tokens.hash(req.Token)

@@ -44,7 +44,7 @@ type Config struct {
 // nor call the shard). Subscribers are signalled by the function that took mu,
 // after releasing it: after every change, and after holds expired on the way
 // even when the operation then changed nothing (see expireLocked). The fields
-// above mu are set by NewShard and never written again, except subs, which
+// above mu are set by NewShard (and mirror by NewMirror) and never written again, except subs, which
 // Subscribe replaces under mu and signal reads without it.
 // TestLockReleasedWhereTaken checks that mu is released where it is taken.
 type Shard struct {
@@ -52,6 +52,8 @@ type Shard struct {
 	n    int
 	now  func() int64 // unix nanoseconds
 	max  int
+	// mirror: the seats are set from outside (NewMirror, mirror.go); no holds.
+	mirror bool
 
 	subs atomic.Pointer[[]chan struct{}]
 

@@ -6,35 +6,85 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
 // API speaks seatd's HTTP API (or a baseline's copy of it).
 type API struct {
-	Base  string // e.g. http://localhost:8080
+	Base  string // e.g. http://localhost:8080; the first of several nodes
 	Token string // staff bearer token, for set-up and the audit
 	http  *http.Client
 	fast  *http1 // the buyers' requests; nil for https targets
+
+	// Several nodes (issue 18): the buyers' requests go round robin over
+	// them, a request that finds its node gone or moving a performance
+	// (a network error, 503) is tried on the next until retryFor has
+	// passed, and a node that refused a connection is left alone a while.
+	nodes    []apiNode
+	next     atomic.Uint64
+	retryFor time.Duration
+	// Retried counts requests sent again to another node.
+	Retried atomic.Int64
+}
+
+type apiNode struct {
+	base string
+	fast *http1
+	down *atomic.Int64 // unix nanos until which the node is passed over
 }
 
 // NewAPI returns a client with a connection pool sized for conns parallel
-// requests.
+// requests. base may list several nodes of one cluster, comma-separated:
+// buyers spread over them; staff calls and the audit use the first.
 func NewAPI(base, token string, conns int) *API {
+	bases := strings.Split(base, ",")
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        conns,
+		MaxIdleConns:        conns * len(bases),
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	a := &API{Base: strings.TrimRight(base, "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	a := &API{Base: strings.TrimRight(strings.TrimSpace(bases[0]), "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 	a.fast, _ = newHTTP1(a.Base, 60*time.Second) // https: net/http carries the buyers too
+	for _, b := range bases {
+		b = strings.TrimRight(strings.TrimSpace(b), "/")
+		n := apiNode{base: b, down: new(atomic.Int64)}
+		n.fast, _ = newHTTP1(b, 60*time.Second)
+		a.nodes = append(a.nodes, n)
+	}
+	if len(a.nodes) > 1 {
+		a.retryFor = 10 * time.Second
+	}
 	return a
+}
+
+// Nodes is how many nodes the client spreads buyers over.
+func (a *API) Nodes() int { return len(a.nodes) }
+
+// BaseFor is the base URL of the i-th node, round robin: watchers spread
+// over the nodes by their number.
+func (a *API) BaseFor(i int) string { return a.nodes[i%len(a.nodes)].base }
+
+// pick returns the next node that is not passed over (or the next at all).
+func (a *API) pick() int {
+	n := len(a.nodes)
+	start := int(a.next.Add(1) % uint64(n))
+	now := time.Now().UnixNano()
+	for k := range n {
+		i := (start + k) % n
+		if a.nodes[i].down.Load() < now {
+			return i
+		}
+	}
+	return start
 }
 
 // Close drops idle connections.
@@ -42,6 +92,11 @@ func (a *API) Close() {
 	a.http.CloseIdleConnections()
 	if a.fast != nil {
 		a.fast.closeIdle()
+	}
+	for _, n := range a.nodes {
+		if n.fast != nil {
+			n.fast.closeIdle()
+		}
 	}
 }
 
@@ -84,6 +139,9 @@ func (a *API) call(ctx context.Context, method, path, session string, staff bool
 	}
 	if a.fast != nil && !staff && session != "" {
 		headers := append([]string{"Cookie", "seatmap_session=" + session}, header...)
+		if len(a.nodes) > 1 {
+			return a.callNodes(ctx, method, path, headers, data, out)
+		}
 		status, answer, err := a.fast.do(ctx, method, path, headers, data)
 		if err != nil {
 			return &Problem{Status: 0, Type: "network", Detail: err.Error()}
@@ -120,6 +178,43 @@ func (a *API) call(ctx context.Context, method, path, session string, staff bool
 		return &Problem{Status: 0, Type: "network", Detail: err.Error()}
 	}
 	return answerOf(method, path, resp.StatusCode, answer, out)
+}
+
+// callNodes sends a buyer's request to the next node, and again to the
+// next while the answer is a network error or a 503 (a node killed, a
+// performance moving to a new owner), as a load balancer with health checks
+// and a buyer pressing reload would. Every retry is safe: holds that the
+// gone node may have made lapse on their own, and orders carry an
+// idempotency key.
+func (a *API) callNodes(ctx context.Context, method, path string, headers []string, data []byte, out any) error {
+	deadline := time.Now().Add(a.retryFor)
+	for attempt := 0; ; attempt++ {
+		i := a.pick()
+		n := a.nodes[i]
+		status, answer, err := n.fast.do(ctx, method, path, headers, data)
+		var p error
+		if err != nil {
+			p = &Problem{Status: 0, Type: "network", Detail: err.Error()}
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				n.down.Store(time.Now().Add(2 * time.Second).UnixNano())
+			}
+		} else {
+			p = answerOf(method, path, status, answer, out)
+			if status != http.StatusServiceUnavailable {
+				return p
+			}
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return p
+		}
+		a.Retried.Add(1)
+		select {
+		case <-ctx.Done():
+			return p
+		case <-time.After(time.Duration(min(attempt+1, 10)) * 20 * time.Millisecond):
+		}
+	}
 }
 
 // answerOf turns an answer into out, or into a *Problem for a status of 300 or more.

@@ -57,6 +57,10 @@ type Options struct {
 	Record *TraceWriter
 	// Progress is called about every 200 ms with buyers done.
 	Progress func(done, total int)
+	// MidSurge, if set, runs once when half the buyers are done, while the
+	// others keep buying: -kill-owner kills the performance's owner node
+	// there (issue 18).
+	MidSurge func(ctx context.Context)
 	Seed     uint64
 }
 
@@ -183,6 +187,25 @@ func Surge(ctx context.Context, o Options, api *API, v *Venue, rec *Recorder) (m
 			}
 		})
 	}
+	midDone := make(chan struct{})
+	if o.MidSurge != nil {
+		go func() {
+			defer close(midDone)
+			t := time.NewTicker(5 * time.Millisecond)
+			defer t.Stop()
+			for done.Load() < int64(o.Buyers/2) {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+			o.MidSurge(ctx)
+		}()
+	} else {
+		close(midDone)
+	}
+	defer func() { <-midDone }()
 	if o.Progress != nil {
 		tick := time.NewTicker(200 * time.Millisecond)
 		finished := make(chan struct{})

@@ -27,9 +27,11 @@ const lagSamplers = 200
 // answer the delta that shows the seat held arrives: one sample per held seat
 // across samplers. ready is called once, when the first snapshot has arrived.
 func watch(ctx context.Context, api *API, v *Venue, w, of int, holdAt []atomic.Int64, rec *Recorder, ready func()) {
-	url := "ws" + strings.TrimPrefix(api.Base, "http") + "/api/v1/performances/" + v.Performance + "/live"
 	var once sync.Once
-	for ctx.Err() == nil {
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		// Spread over the nodes by the watcher's number; a watcher whose
+		// node went away dials the next.
+		url := "ws" + strings.TrimPrefix(api.BaseFor(w+attempt), "http") + "/api/v1/performances/" + v.Performance + "/live"
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		conn, _, err := websocket.Dial(dctx, url, nil)
 		cancel()

@@ -23,6 +23,10 @@ var (
 	ErrHoldLifetime = errors.New("hold has reached its maximum lifetime")
 	// ErrReserved: the hold belongs to a reservation; pay, extend or annul its order.
 	ErrReserved = errors.New("hold belongs to a reservation; change it through its order")
+	// ErrNotOwner: several nodes (issue 18) and another node owns the
+	// performance's shard, or none does just now. The request may be
+	// retried: it will be forwarded to the owner.
+	ErrNotOwner = errors.New("another node serves this performance")
 )
 
 // IsNotFound reports whether err means the performance does not exist.

@@ -26,6 +26,9 @@ type Actor struct {
 // Staff reports whether the actor is a staff member.
 func (a Actor) Staff() bool { return a.StaffID != "" }
 
+// PerformanceOfToken is the performance a hold token names (false if it names none): where a node forwards the hold's commands.
+func PerformanceOfToken(token string) (string, bool) { return performanceOfToken(token) }
+
 // owner is what a new hold records as its owner.
 func (a Actor) owner() string {
 	if a.Staff() {
@@ -324,7 +327,7 @@ func (s *Service) Extend(ctx context.Context, token string, a Actor, by time.Dur
 	if !exp.After(v.Expires) {
 		return Hold{}, ErrHoldLifetime
 	}
-	err = s.leases.Extend(ctx, p.id, token, exp)
+	err = s.leases.Extend(p.fenced(ctx), p.id, token, exp)
 	if errors.Is(err, lease.ErrNotFound) {
 		// The hold is live here and its lease is gone: the lease store lost
 		// its data, or the lease lapsed a moment before the engine's deadline.
@@ -367,7 +370,7 @@ func (s *Service) Release(ctx context.Context, token string, a Actor) error {
 		return ErrReserved
 	}
 	err = s.giveLast(ctx, func(ctx context.Context) error {
-		if err := s.leases.Release(ctx, p.id, token); err != nil {
+		if err := s.leases.Release(p.fenced(ctx), p.id, token); err != nil {
 			return fmt.Errorf("release lease: %w", err)
 		}
 		return nil

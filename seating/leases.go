@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seatmap/seatmap/engine"
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/lease"
 )
 
@@ -25,6 +26,7 @@ const staleRounds = 2
 // seats show free on every map while every hold on them is refused, until the
 // stale lease lapses (the whole hold TTL).
 func (s *Service) acquireLease(ctx context.Context, p *Perf, l lease.Lease) error {
+	ctx = p.fenced(ctx)
 	err := s.leases.Acquire(ctx, l)
 	for range staleRounds {
 		var conflict *lease.ConflictError
@@ -52,7 +54,7 @@ func (s *Service) dropStaleLeases(ctx context.Context, p *Perf, tokens []string)
 		}
 	}
 	for _, tok := range tokens {
-		if err := s.leases.Release(ctx, p.id, tok); err != nil {
+		if err := s.leases.Release(p.fenced(ctx), p.id, tok); err != nil {
 			return false
 		}
 		s.log.Warn("released a lease of no live hold", "performance", p.id, "token", redactToken(tok))
@@ -66,6 +68,7 @@ const maxDrops = 4096
 // drop is a lease release left to the background.
 type drop struct {
 	perf, token string
+	fence       uint64 // the shard's fencing token
 }
 
 // dropLease releases the lease of a hold that ended here (sold, reserved, or
@@ -77,7 +80,7 @@ type drop struct {
 // releases it (acquireLease), and a rebuild drops leases on sold seats.
 func (s *Service) dropLease(p *Perf, token string) {
 	select {
-	case s.drops <- drop{perf: p.id, token: token}:
+	case s.drops <- drop{perf: p.id, token: token, fence: p.fence}:
 	default:
 		s.log.Debug("lease release queue full; the lease lapses on its own", "performance", p.id)
 	}
@@ -87,7 +90,7 @@ func (s *Service) dropLease(p *Perf, token string) {
 // those still queued a short while.
 func (s *Service) releaseDropped(ctx context.Context) {
 	release := func(ctx context.Context, d drop) {
-		err := s.leases.Release(ctx, d.perf, d.token)
+		err := s.leases.Release(fence.With(ctx, d.perf, d.fence), d.perf, d.token)
 		if err != nil {
 			s.log.Debug("release lease of an ended hold", "performance", d.perf, "err", err)
 		}

@@ -121,6 +121,9 @@ func (s *Service) CreatePerformance(ctx context.Context, np NewPerformance) (cat
 	if err := s.store.CreatePerformance(ctx, sp); err != nil {
 		return catalog.Performance{}, fmt.Errorf("create performance: %w", err)
 	}
+	if err := s.claim(ctx, sp.ID); err != nil {
+		return catalog.Performance{}, err
+	}
 	if _, err := s.load(ctx, sp.ID); err != nil {
 		return catalog.Performance{}, err
 	}
@@ -178,6 +181,9 @@ func (s *Service) ListPerformances(ctx context.Context, f catalog.PerformanceFil
 
 // Counts returns the live seat counts of a performance.
 func (s *Service) Counts(ctx context.Context, id string) (engine.Counts, error) {
+	if s.cfg.Owner != nil && s.cfg.Counts != nil && !s.Serves(id) {
+		return s.cfg.Counts(ctx, id)
+	}
 	p, err := s.load(ctx, id)
 	if err != nil {
 		return engine.Counts{}, err
@@ -195,7 +201,7 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) error {
 	if p.Status() == catalog.Cancelled && status != catalog.Cancelled {
 		return fmt.Errorf("performance %s: %w", id, ErrCancelled)
 	}
-	err = s.store.SetPerformanceStatus(ctx, id, status)
+	err = s.store.SetPerformanceStatus(p.fenced(ctx), id, status)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("performance %s: %w", id, ErrPerformanceNotFound)
 	}

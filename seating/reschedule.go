@@ -40,6 +40,9 @@ func (s *Service) CreateReplacement(ctx context.Context, originID, id string, st
 	if err := s.store.CreatePerformance(ctx, r); err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return fmt.Errorf("create replacement %s: %w", id, err)
 	}
+	if err := s.claim(ctx, id); err != nil {
+		return err
+	}
 	return nil
 }
 

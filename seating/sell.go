@@ -36,7 +36,10 @@ func (p *Perf) SeatIDs(seats []uint32) []string { return p.ids(seats) }
 func (p *Perf) SeatIndices(ids []string) ([]uint32, error) { return p.indices(ids) }
 
 // Performance returns a loaded performance.
-func (s *Service) Performance(ctx context.Context, id string) (*Perf, error) { return s.load(ctx, id) }
+//
+// On several nodes a performance another node owns is a read-only view
+// (views.go): its set-up without live seats; writes through it are refused.
+func (s *Service) Performance(ctx context.Context, id string) (*Perf, error) { return s.read(ctx, id) }
 
 // Quote is a hold pinned for sale and what its seats cost.
 type Quote struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/engine"
 	"github.com/seatmap/seatmap/hall"
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/internal/startstop"
 	"github.com/seatmap/seatmap/lease"
 	"github.com/seatmap/seatmap/order"
@@ -67,6 +68,33 @@ type Config struct {
 	// and one client address may hold at once (staff are not capped); zero
 	// means no cap.
 	MaxHeldPerSession, MaxHeldPerAddress int
+	// Owner, when set, says which performances this node owns (several
+	// nodes, issue 18): the service loads only those (Adopt), refuses the
+	// others with ErrNotOwner, rebuilds nothing at Start, and writes
+	// everything its shards decide under the owner's fencing token. Nil is
+	// one node: every performance is this node's.
+	Owner Owner
+	// Counts, on several nodes, gives the live seat counts of a
+	// performance another node owns (from this node's live mirror); nil:
+	// such counts are ErrNotOwner.
+	Counts func(ctx context.Context, perf string) (engine.Counts, error)
+}
+
+// Owner tells a node's performances, and the fencing token of each.
+type Owner interface {
+	Owns(perf string) (token uint64, ok bool)
+	// Take makes this node the owner of a performance no node owns (one it
+	// has just created), building its shard through Adopt.
+	Take(ctx context.Context, perf string) error
+}
+
+// claim makes a performance this node has just created its own, on several
+// nodes; the cluster may hand it over to the node that wins it later.
+func (s *Service) claim(ctx context.Context, id string) error {
+	if s.cfg.Owner == nil {
+		return nil
+	}
+	return s.cfg.Owner.Take(ctx, id)
 }
 
 // Service coordinates engine, leases and store. It is safe for concurrent use.
@@ -93,6 +121,8 @@ type Service struct {
 	halls  map[string]*hall.Hall
 
 	life startstop.Runner // the sweeper and the lease releases
+
+	views views // read-only copies of other nodes' performances (views.go)
 }
 
 // Perf is a loaded performance: its shard and what selling needs to know.
@@ -100,6 +130,9 @@ type Perf struct {
 	id    string
 	hall  *hall.Hall
 	shard *engine.Shard
+	// fence is the owner's token this shard writes under (issue 18); 0 on
+	// one node.
+	fence uint64
 	// meta is the stored performance without its seat maps (zones, channel
 	// names, status); replaced whole on every change, so readers never see a
 	// torn value.
@@ -129,9 +162,13 @@ type reservation struct {
 	lapsing  bool // queued for the checkout to end (lapseReservations)
 }
 
-func (p *Perf) Status() string     { return p.meta.Load().Status }
-func (p *Perf) zones() []hall.Zone { return p.meta.Load().Zones }
-func (p *Perf) channels() []string { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
+func (p *Perf) Status() string { return p.meta.Load().Status }
+
+// fenced puts the shard's fencing token on ctx: the lease store and the
+// store refuse the write once another node owns the performance.
+func (p *Perf) fenced(ctx context.Context) context.Context { return fence.With(ctx, p.id, p.fence) }
+func (p *Perf) zones() []hall.Zone                         { return p.meta.Load().Zones }
+func (p *Perf) channels() []string                         { return catalog.ChannelsOrWeb(p.meta.Load().Channels) }
 
 // update replaces meta with a changed copy.
 func (p *Perf) update(f func(m *catalog.Performance)) {
@@ -194,8 +231,12 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.life.Started() {
 		return fmt.Errorf("seating: %w", startstop.ErrStarted)
 	}
-	if err := s.Rebuild(ctx); err != nil {
-		return err
+	// Several nodes: a performance is built when this node takes it over
+	// (Adopt).
+	if s.cfg.Owner == nil {
+		if err := s.Rebuild(ctx); err != nil {
+			return err
+		}
 	}
 	if err := s.life.Start(ctx, s.sweep, s.releaseDropped); err != nil {
 		return fmt.Errorf("seating: %w", err)
@@ -251,7 +292,7 @@ func (s *Service) releaseExpired(ctx context.Context, p *Perf) {
 			p.shard.Touch()
 			continue
 		}
-		err := s.leases.Release(ctx, p.id, tok)
+		err := s.leases.Release(p.fenced(ctx), p.id, tok)
 		if err != nil {
 			s.log.Debug("release expired lease", "performance", p.id, "err", err)
 		}
@@ -289,11 +330,25 @@ func (s *Service) Rebuild(ctx context.Context) error {
 // load returns the performance's shard, building it on first use from the store
 // (zones, sold seats) and the lease store (live holds).
 func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
+	// Several nodes: only a performance this node owns now is served, even
+	// when its shard is still loaded (a node paused past its lease has not
+	// been told yet that it lost it).
+	var token uint64
+	if s.cfg.Owner != nil {
+		t, ok := s.cfg.Owner.Owns(id)
+		if !ok {
+			return nil, fmt.Errorf("performance %s: %w", id, ErrNotOwner)
+		}
+		token = t
+	}
 	s.mu.RLock()
 	p := s.shards[id]
 	s.mu.RUnlock()
-	if p != nil {
+	if p != nil && (s.cfg.Owner == nil || p.fence == token) {
 		return p, nil
+	}
+	if p != nil {
+		return nil, fmt.Errorf("performance %s: %w", id, ErrNotOwner)
 	}
 	v, err, _ := s.loads.Do(id, func() (any, error) {
 		s.mu.RLock()
@@ -303,7 +358,7 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 			return p, nil
 		}
 		// The build must not die with the first caller's request.
-		p, err := s.build(context.WithoutCancel(ctx), id)
+		p, err := s.build(context.WithoutCancel(ctx), id, token)
 		if err != nil {
 			return nil, err
 		}
@@ -318,7 +373,59 @@ func (s *Service) load(ctx context.Context, id string) (*Perf, error) {
 	return v.(*Perf), nil
 }
 
-func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
+// Adopt builds the shard of a performance this node has just taken over
+// under token (several nodes, issue 18) from the store and the lease store,
+// replacing any shard it had: the store's fence was advanced to token
+// before, so the store already holds every write of the former owner.
+func (s *Service) Adopt(ctx context.Context, id string, token uint64) error {
+	s.Unload(id)
+	p, err := s.build(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.shards[id] = p
+	s.mu.Unlock()
+	return nil
+}
+
+// Unload forgets a performance's shard: this node no longer owns it. Calls
+// under way with the shard finish, and their writes are refused by its old
+// fencing token.
+func (s *Service) Unload(id string) {
+	s.mu.Lock()
+	delete(s.shards, id)
+	s.mu.Unlock()
+}
+
+// Serves reports whether this node serves perf's shard: always on one node,
+// on several only while it owns the performance.
+func (s *Service) Serves(perf string) bool {
+	if s.cfg.Owner == nil {
+		return true
+	}
+	_, ok := s.cfg.Owner.Owns(perf)
+	return ok
+}
+
+// Fenced returns ctx carrying the fencing token of a performance loaded here,
+// for writes of the checkout that depend on its shard (an order). On several
+// nodes a performance not loaded here is ErrNotOwner; on one node ctx is
+// returned as it is.
+func (s *Service) Fenced(ctx context.Context, perf string) (context.Context, error) {
+	if s.cfg.Owner == nil || perf == "" {
+		return ctx, nil
+	}
+	s.mu.RLock()
+	p := s.shards[perf]
+	s.mu.RUnlock()
+	if p == nil {
+		return ctx, fmt.Errorf("performance %s: %w", perf, ErrNotOwner)
+	}
+	return p.fenced(ctx), nil
+}
+
+func (s *Service) build(ctx context.Context, id string, token uint64) (*Perf, error) {
 	start := time.Now()
 	var sp catalog.Performance
 	sp, err := s.store.GetPerformance(ctx, id)
@@ -381,7 +488,7 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load reservations of %s: %w", id, err)
 	}
-	p := &Perf{id: id, hall: h, shard: shard, blocks: reasons, reservations: map[string]*reservation{}}
+	p := &Perf{id: id, hall: h, shard: shard, fence: token, blocks: reasons, reservations: map[string]*reservation{}}
 	for _, o := range reserved {
 		if !o.Deadline.After(s.now()) {
 			s.Lapsed(o.ID)
@@ -419,7 +526,7 @@ func (s *Service) build(ctx context.Context, id string) (*Perf, error) {
 			// Sold since (the order landed, the lease release did not), expired, or
 			// overlapping: the store and the engine win; drop the lease.
 			s.log.Warn("dropping stale lease", "performance", id, "token", redactToken(l.Token), "reason", err)
-			if err := s.leases.Release(ctx, id, l.Token); err != nil {
+			if err := s.leases.Release(fence.With(ctx, id, token), id, l.Token); err != nil {
 				s.log.Debug("release a stale lease; it lapses on its own", "performance", id, "err", err)
 			}
 			continue

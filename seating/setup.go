@@ -139,7 +139,7 @@ func (s *Service) paintZone(ctx context.Context, p *Perf, seats []uint32, zoneID
 		if changed == 0 {
 			return nil
 		}
-		if err := s.store.SetZones(ctx, p.id, p.zones(), p.shard.ZoneOf()); err != nil {
+		if err := s.store.SetZones(p.fenced(ctx), p.id, p.zones(), p.shard.ZoneOf()); err != nil {
 			return fmt.Errorf("save zones: %w", err)
 		}
 		return nil
@@ -203,7 +203,7 @@ func (s *Service) paintChannel(ctx context.Context, p *Perf, seats []uint32, nam
 		for i, ch := range after {
 			seatChannels[i] = uint8(ch)
 		}
-		if err := s.store.SetChannels(ctx, p.id, names, seatChannels); err != nil {
+		if err := s.store.SetChannels(p.fenced(ctx), p.id, names, seatChannels); err != nil {
 			return fmt.Errorf("save channels: %w", err)
 		}
 		return nil
@@ -246,7 +246,7 @@ func (s *Service) block(ctx context.Context, p *Perf, seats []uint32, reason str
 		}, nil
 	}, func(ctx context.Context) error {
 		// Seats blocked before keep their block with the new reason.
-		if err := s.store.SetBlocks(ctx, p.id, blocked, reason); err != nil {
+		if err := s.store.SetBlocks(p.fenced(ctx), p.id, blocked, reason); err != nil {
 			return fmt.Errorf("save blocks: %w", err)
 		}
 		return nil
@@ -279,7 +279,7 @@ func (s *Service) unblock(ctx context.Context, p *Perf, seats []uint32) (PaintRe
 		if len(freed) == 0 {
 			return nil
 		}
-		if err := s.store.ClearBlocks(ctx, p.id, freed); err != nil {
+		if err := s.store.ClearBlocks(p.fenced(ctx), p.id, freed); err != nil {
 			return fmt.Errorf("save blocks: %w", err)
 		}
 		return nil
@@ -345,7 +345,7 @@ func (s *Service) setZoneList(ctx context.Context, p *Perf, zones []hall.Zone) (
 	for z, n := range inUse {
 		return catalog.Performance{}, &input.Error{Field: "zones", Reason: fmt.Sprintf("zone %q still has %d seats: paint them into another zone first", old[z].ID, n)}
 	}
-	if err := s.store.SetZones(ctx, p.id, zones, zoneOf); err != nil {
+	if err := s.store.SetZones(p.fenced(ctx), p.id, zones, zoneOf); err != nil {
 		return catalog.Performance{}, fmt.Errorf("save zones: %w", err)
 	}
 	p.mu.Lock()

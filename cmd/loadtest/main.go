@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime/pprof"
 	"strings"
@@ -63,6 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	settle := fs.Duration("settle", time.Minute, "with -pay test, wait before the audit until the abandoned payments' windows ended, if that is within this long; later ones the audit accepts as pending")
 	reschedule := fs.Bool("reschedule", false, "after the surge, move the performance to a replacement date a week later (issue 16) while -reschedule-buyers buy best-available on it; then audit both dates and their reconciliation")
 	rescheduleBuyers := fs.Int("reschedule-buyers", 200, "with -reschedule: buyers on the replacement while its orders move")
+	killOwner := fs.String("kill-owner", "", "several nodes (-target a,b,c): when half the buyers are done, run this shell command with {node} replaced by the performance's owner's node id, e.g. 'kill -9 $(cat /run/seatd-{node}.pid)', and report how long until the other nodes serve it again")
 	performance := fs.String("performance", "", "use this existing performance instead of creating one")
 	tracePath := fs.String("trace", "", "replay this JSONL trace instead of a surge")
 	speed := fs.Float64("speed", 1, "replay speed for -trace (2 = twice as fast)")
@@ -164,6 +166,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var failover time.Duration
+	if *killOwner != "" {
+		if api.Nodes() < 2 {
+			return 2, errors.New("-kill-owner needs several nodes: -target http://a,http://b,…")
+		}
+		o.MidSurge = func(ctx context.Context) {
+			failover = killTheOwner(ctx, api, venue.Performance, *killOwner, stderr)
+		}
+	}
 	began := time.Now()
 	rec := loadtest.NewRecorder(began)
 	var confirmed map[string][]string
@@ -204,6 +215,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"curve": o.Curve, "concurrency": fmt.Sprint(o.Concurrency), "best_share": fmt.Sprint(o.BestShare),
 		"confirm_share": fmt.Sprint(o.ConfirmShare), "release_share": fmt.Sprint(o.ReleaseShare), "retries": fmt.Sprint(o.Retries), "map_lag": o.MapLag.String(),
 		"seed": fmt.Sprint(o.Seed), "performance": venue.Performance,
+	}
+	if api.Nodes() > 1 {
+		res.Settings["nodes"] = fmt.Sprint(api.Nodes())
+		res.Settings["retried_on_another_node"] = fmt.Sprint(api.Retried.Load())
+	}
+	if *killOwner != "" {
+		res.Settings["failover"] = failover.Round(time.Millisecond).String()
+		fmt.Fprintf(stderr, "failover: the other nodes served the performance %s after the owner was killed\n", failover.Round(time.Millisecond))
 	}
 	if o.Pay != "" {
 		res.Settings["pay"], res.Settings["decline"], res.Settings["abandon"] = o.Pay, fmt.Sprint(o.DeclineShare), fmt.Sprint(o.AbandonShare)
@@ -261,6 +280,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1, fmt.Errorf("audit failed with %d violation(s)", len(res.Audit.Violations))
 	}
 	return 0, nil
+}
+
+// killTheOwner is -kill-owner: it finds the performance's owner, runs cmd
+// with its node id, and waits until the other nodes serve the performance.
+func killTheOwner(ctx context.Context, api *loadtest.API, perf, cmd string, stderr io.Writer) time.Duration {
+	v, err := api.Cluster(ctx, api.BaseFor(0), perf)
+	if err != nil || v.Owner.Node == "" {
+		fmt.Fprintf(stderr, "kill-owner: who owns %s: %v\n", perf, err)
+		return 0
+	}
+	line := strings.ReplaceAll(cmd, "{node}", v.Owner.Node)
+	fmt.Fprintf(stderr, "kill-owner: %s owns %s (token %d): %s\n", v.Owner.Node, perf, v.Owner.Token, line)
+	killed := time.Now()
+	if out, err := exec.CommandContext(ctx, "sh", "-c", line).CombinedOutput(); err != nil {
+		fmt.Fprintf(stderr, "kill-owner: %v: %s\n", err, out)
+		return 0
+	}
+	skip := ""
+	for i := range api.Nodes() {
+		if strings.HasSuffix(api.BaseFor(i), v.Owner.Addr) {
+			skip = api.BaseFor(i)
+		}
+	}
+	_, err = api.WaitServed(ctx, perf, skip, time.Minute)
+	if err != nil {
+		fmt.Fprintf(stderr, "kill-owner: %v\n", err)
+	}
+	return time.Since(killed)
 }
 
 // rescheduleUnderLoad is -reschedule (issue 16): after the surge, the

@@ -31,6 +31,7 @@ import (
 	"github.com/seatmap/seatmap/api"
 	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/checkout"
+	"github.com/seatmap/seatmap/cluster"
 	"github.com/seatmap/seatmap/frontend"
 	"github.com/seatmap/seatmap/gate"
 	"github.com/seatmap/seatmap/hall"
@@ -84,6 +85,7 @@ type config struct {
 	mail          mailConfig
 	payment       paymentConfig
 	docsAfter     time.Duration // -documents-after
+	cluster       clusterConfig
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -131,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.publicURL, "public-url", getenv("SEATD_PUBLIC_URL"), "where buyers reach seatd, e.g. https://tickets.example.com, for the order links in e-mails (default http://<-addr> as it listens) (SEATD_PUBLIC_URL)")
 	c.mail.register(fs, getenv)
 	c.payment.register(fs, getenv)
+	c.cluster.register(fs, getenv)
 	level := fs.String("log-level", env("SEATD_LOG_LEVEL", "info"), "debug, info, warn or error (SEATD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -188,6 +191,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := c.payment.resolve(getenv); err != nil {
 		return c, err
 	}
+	if err := c.cluster.resolve(c); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -223,7 +229,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	// its own, with a deadline per call.
 	st := backend.Guard(raw, storeName, storeTimeout, log)
 
-	rawLeases, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
+	rawLeases, redisClient, leaseName, closeLeases, err := openLeases(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -250,12 +256,32 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	}
 	log.Info("venue time zone", "tz", cfg.location.String(), "now", checkout.FormatWhen(time.Now(), cfg.location))
 
+	// Several nodes (issue 18): this node serves the performances it owns,
+	// and forwards the others' seat commands to their owners.
+	var node *cluster.Cluster
+	hooks := &nodeHooks{}
+	if cfg.cluster.enabled() {
+		advertise, err := cfg.cluster.advertiseFor(inner.Addr())
+		if err != nil {
+			return err
+		}
+		if node, err = newNode(cfg.cluster, advertise, raw, redisClient, cfg.redisPrefix, placeable(st), hooks, log); err != nil {
+			return err
+		}
+	}
+
 	vouchers := voucher.NewService(st)
-	svc := seating.New(seating.Config{
+	seatCfg := seating.Config{
 		Store: st, Leases: leases, Logger: log,
 		HoldTTL: cfg.holdTTL, MaxHoldSeats: cfg.maxSeats,
 		MaxHeldPerSession: cfg.heldPerSess, MaxHeldPerAddress: cfg.heldPerAddr,
-	})
+	}
+	if node != nil {
+		seatCfg.Owner = node
+	}
+	svc := seating.New(seatCfg)
+	hooks.gained = svc.Adopt
+	hooks.lost = svc.Unload
 	pay, err := cfg.payment.provider(log)
 	if err != nil {
 		return err
@@ -268,15 +294,28 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		PublicURL: publicURL, Payments: pay, PaymentWindow: cfg.payment.window, ReconcileDaily: true,
 		DocumentsAfter: cfg.docsAfter})
 	gates := gate.NewService(gate.Config{Store: st, Loc: cfg.location, Facility: passes.Facility})
+	// A node that takes a performance over resumes its jobs (a cancel, a
+	// reschedule, telling buyers of a change) where the last owner left them.
+	hooks.took = func(perf string) { go co.ResumeJobs(context.WithoutCancel(ctx), perf) }
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	defer svc.Stop()
+	if node != nil {
+		// Joined before the demo is seeded (a node renews the performances
+		// it creates), placing performances only once it serves HTTP.
+		if err := node.Join(ctx); err != nil {
+			return err
+		}
+		// Handed over before the services stop (deferred calls run last in,
+		// first out), and at the latest here if serve ends otherwise.
+		defer node.Leave(context.WithoutCancel(ctx))
+	}
 	if cfg.demo {
 		if err := seedDemo(ctx, st, svc, log); err != nil {
 			return err
 		}
 	}
-	if err := svc.Start(ctx); err != nil {
-		return err
-	}
-	defer svc.Stop()
 	if err := co.Start(ctx); err != nil {
 		return err
 	}
@@ -304,12 +343,16 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		return err
 	}
 	log.Info("browser app built", "entry", app.Entry, "took", app.Took.Round(time.Millisecond))
-	srv, err := api.New(api.Config{
+	apiCfg := api.Config{
 		Seats: svc, Checkout: co, Vouchers: vouchers, Passes: passes, Gates: gates, Live: hub, Staff: staff.NewService(st, adminHash, nil), Logger: log,
 		Static: app.Files, ScriptHashes: app.ScriptHashes, StyleHashes: app.StyleHashes, SecureCookies: cfg.secureCookies, HoldRate: holdRate, TrustProxy: cfg.trustProxy,
 		MaxSockets: budget.sockets, MaxSocketsPerAddress: cfg.sockPerAddr, Payments: pay,
 		PaymentPublishableKey: cfg.payment.publishableKey,
-	})
+	}
+	if node != nil {
+		apiCfg.Node, apiCfg.Cluster = node, node
+	}
+	srv, err := api.New(apiCfg)
 	if err != nil {
 		return err
 	}
@@ -346,8 +389,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if node != nil {
+		// Browsers and load balancers speak HTTP/1.1; the other nodes send
+		// forwarded requests as unencrypted HTTP/2 (prior knowledge), many
+		// streams over one connection per peer.
+		hs.Protocols = new(http.Protocols)
+		hs.Protocols.SetHTTP1(true)
+		hs.Protocols.SetUnencryptedHTTP2(true)
+		hs.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if node != nil {
+		node.Serve()
+	}
 	log.Info("seatd listening", "url", url, "public_url", publicURL, "descriptors", budget.limit, "max_conns", budget.conns, "max_sockets", budget.sockets, "store", storeName, "leases", leaseName, "rate_limit", cfg.rateLimit, "max_held_per_session", cfg.heldPerSess, "max_held_per_address", cfg.heldPerAddr)
 	if ready != nil {
 		ready(url)
@@ -361,10 +416,16 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready func
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	if node != nil {
+		// Hand this node's performances over while it still forwards: a
+		// buyer's next request reaches the new owner through any node.
+		node.Leave(shutdownCtx)
+	}
 	hub.Stop() // WebSockets are hijacked: Shutdown does not close them.
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
+	srv.Close()
 	return nil
 }
 
@@ -419,25 +480,34 @@ func openStore(ctx context.Context, cfg config) (backend.Store, string, error) {
 	return st, "sqlite", nil
 }
 
-func openLeases(ctx context.Context, cfg config, log *slog.Logger) (lease.Store, string, func(), error) {
+func openLeases(ctx context.Context, cfg config, log *slog.Logger) (lease.Store, goredis.UniversalClient, string, func(), error) {
 	if cfg.redisURL != "" {
-		opt, err := goredis.ParseURL(cfg.redisURL)
-		if err != nil {
-			return nil, "", nil, fmt.Errorf("REDIS_URL: %w", err)
+		var client goredis.UniversalClient
+		if cfg.cluster.redisMode {
+			opt, err := goredis.ParseClusterURL(cfg.redisURL)
+			if err != nil {
+				return nil, nil, "", nil, fmt.Errorf("REDIS_URL (a Redis Cluster): %w", err)
+			}
+			client = goredis.NewClusterClient(opt)
+		} else {
+			opt, err := goredis.ParseURL(cfg.redisURL)
+			if err != nil {
+				return nil, nil, "", nil, fmt.Errorf("REDIS_URL: %w", err)
+			}
+			client = goredis.NewClient(opt)
 		}
-		client := goredis.NewClient(opt)
 		if err := client.Ping(ctx).Err(); err != nil {
 			log.Warn("redis is not answering yet; holds will fail until it does", "err", err)
 		}
-		return leaseredis.New(client, leaseredis.Options{Prefix: cfg.redisPrefix}), "redis", func() { client.Close() }, nil
+		return leaseredis.New(client, leaseredis.Options{Prefix: cfg.redisPrefix}), client, "redis", func() { client.Close() }, nil
 	}
 	// Every change is journaled under -data (created if missing, also with
 	// Postgres) before it is acknowledged, so holds survive a crash.
 	m, err := memory.Open(cfg.data, memory.Options{Logger: log})
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("open leases: %w", err)
+		return nil, nil, "", nil, fmt.Errorf("open leases: %w", err)
 	}
-	return m, "memory", func() {
+	return m, nil, "memory", func() {
 		if err := m.Close(); err != nil {
 			log.Error("close leases", "err", err)
 		}

@@ -45,6 +45,10 @@ var rules = []rule{
 	{[]string{"documents"}, []string{module + "store/postgres", module + "store/sqlite", module + "store/backend", module + "seating", module + "checkout", module + "api", "net/http", "database/sql", "github.com/jackc/"},
 		"documents render what they are given: no stores, services or HTTP"},
 	{[]string{"realtime"}, []string{module + "store", module + "seating", module + "checkout", module + "api"}, "the hub takes shards through an interface"},
+	{[]string{"cluster"}, []string{module + "store", module + "seating", module + "checkout", module + "api", module + "engine", "net/http", "database/sql", "github.com/jackc/"},
+		"cluster places performances on nodes through Redis; the store's fence and the shards are its caller's, through functions"},
+	{[]string{"livebus"}, []string{module + "store", module + "seating", module + "checkout", module + "api", module + "realtime", "github.com/labstack/"},
+		"livebus carries shards' changes: it takes halls and snapshots through functions, and serves the hub by shape"},
 }
 
 type pkg struct {

@@ -9,9 +9,22 @@
 -- the current record when it names a seat whose key is not in KEYS (the caller
 -- retries declaring them).
 local token, deadline, n, prefix = ARGV[1], ARGV[2], tonumber(ARGV[4]), ARGV[5]
+-- Fencing (issue 18): with a token in ARGV[6] (0: none) the last KEY is the
+-- performance's owner record "<node>|<token>|<addr>", and nothing is written
+-- unless it names that token: an owner that lost the performance gets -2.
+local fence = tonumber(ARGV[6]) or 0
+local last = #KEYS
+if fence > 0 then
+  local owner = redis.call('GET', KEYS[last])
+  last = last - 1
+  if not owner or tonumber(string.match(owner, '^[^|]*|(%d+)|') or '0') ~= fence then
+    return -2
+  end
+end
+
 -- One read for everything: got[1] is the record, got[i - 1] the holder of
 -- KEYS[i] for i >= 3.
-local got = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
+local got = redis.call('MGET', KEYS[1], unpack(KEYS, 3, last))
 local taken = {}
 for i = 1, n do
   local holder = got[i + 1]
@@ -26,7 +39,7 @@ end
 local old = got[1]
 if old then
   local at = {}
-  for i = 3, #KEYS do
+  for i = 3, last do
     at[KEYS[i]] = i
   end
   local drop = {}

@@ -25,6 +25,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/lease"
 )
 
@@ -155,7 +156,28 @@ func without(old, seats []uint32) []uint32 {
 	return out
 }
 
-// Acquire takes every seat of l or none, in one script.
+// replyFenced is a script's answer to a write fenced by a token that is no
+// longer the performance's owner's.
+const replyFenced = -2
+
+// OwnerKey names the owner record of a performance, in its slot:
+// "<prefix>{<performance>}:owner" holding "<node>|<token>|<address>". The
+// cluster package writes it; the lease scripts read it to fence their writes.
+func OwnerKey(prefix, perf string) string { return prefix + "{" + perf + "}:owner" }
+
+// fenced appends the owner record to keys when ctx carries perf's fencing
+// token, and returns the token for the script (0: not fenced).
+func (s *Store) fenced(ctx context.Context, perf string, keys []string) ([]string, uint64) {
+	tok, ok := fence.From(ctx, perf)
+	if !ok {
+		return keys, 0
+	}
+	return append(keys, OwnerKey(s.prefix, perf)), tok
+}
+
+// Acquire takes every seat of l or none, in one script. With a fencing token
+// on ctx (fence.With) it writes nothing unless the token is the
+// performance's owner's, and returns fence.ErrStale.
 func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 	if err := s.check(l.Performance, l.Token); err != nil {
 		return err
@@ -173,13 +195,16 @@ func (s *Store) Acquire(ctx context.Context, l lease.Lease) error {
 	recKey := n.record(l.Token)
 	old := s.hints.get(recKey)
 	for range maxTries {
-		keys := n.leaseKeys(l.Token, seats, without(old, seats))
-		res, err := s.batch.run(ctx, acquireScript, keys, l.Token, deadline, rec, len(seats), n.seatPrefix)
+		keys, tok := s.fenced(ctx, l.Performance, n.leaseKeys(l.Token, seats, without(old, seats)))
+		res, err := s.batch.run(ctx, acquireScript, keys, l.Token, deadline, rec, len(seats), n.seatPrefix, tok)
 		if err != nil {
 			return fmt.Errorf("acquire lease of %s: %w", l.Performance, err)
 		}
 		switch v := res.(type) {
 		case int64:
+			if v == replyFenced {
+				return fmt.Errorf("acquire lease of %s: %w", l.Performance, fence.ErrStale)
+			}
 			s.hints.put(recKey, seats, deadline)
 			return nil
 		case []any:
@@ -234,12 +259,16 @@ func (s *Store) Extend(ctx context.Context, perf, token string, expires time.Tim
 	recKey := n.record(token)
 	seats := s.hints.get(recKey)
 	for range maxTries {
-		res, err := s.batch.run(ctx, extendScript, n.leaseKeys(token, seats, nil), token, deadline, n.seatPrefix)
+		keys, tok := s.fenced(ctx, perf, n.leaseKeys(token, seats, nil))
+		res, err := s.batch.run(ctx, extendScript, keys, token, deadline, n.seatPrefix, tok)
 		if err != nil {
 			return fmt.Errorf("extend lease of %s: %w", perf, err)
 		}
 		switch v := res.(type) {
 		case int64:
+			if v == replyFenced {
+				return fmt.Errorf("extend lease of %s: %w", perf, fence.ErrStale)
+			}
 			if v == 0 {
 				s.hints.drop(recKey)
 				return fmt.Errorf("extend lease of %s: %w", perf, lease.ErrNotFound)
@@ -270,12 +299,16 @@ func (s *Store) Release(ctx context.Context, perf, token string) error {
 	recKey := n.record(token)
 	seats := s.hints.get(recKey)
 	for range maxTries {
-		res, err := s.batch.run(ctx, releaseScript, n.leaseKeys(token, seats, nil), token, n.seatPrefix)
+		keys, tok := s.fenced(ctx, perf, n.leaseKeys(token, seats, nil))
+		res, err := s.batch.run(ctx, releaseScript, keys, token, n.seatPrefix, tok)
 		if err != nil {
 			return fmt.Errorf("release lease of %s: %w", perf, err)
 		}
 		switch v := res.(type) {
 		case int64:
+			if v == replyFenced {
+				return fmt.Errorf("release lease of %s: %w", perf, fence.ErrStale)
+			}
 			s.hints.drop(recKey)
 			return nil
 		case string:

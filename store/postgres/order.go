@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/seatmap/seatmap/internal/fence"
 	"github.com/seatmap/seatmap/money"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/store"
@@ -166,6 +167,10 @@ type orderInsert struct {
 	query string
 	args  []any
 	code  string // the voucher or promotion it redeems, if any
+	// fence is the owner's token the order was sold under (issue 18), 0
+	// when none: the order is written only behind seatmap_fence.
+	fence uint64
+	perf  string
 }
 
 // createOrderAttempts bounds the retries of an insert whose conflicting seats
@@ -189,6 +194,9 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order) (order.Order, er
 		o.Channel = "web"
 	}
 	args, seats := orderArgs(o)
+	if tok, ok := fence.From(ctx, o.PerformanceID); ok {
+		args.fence, args.perf = tok, o.PerformanceID
+	}
 	v, err := s.submitOrder(ctx, args)
 	switch {
 	case err != nil:
@@ -241,9 +249,12 @@ func orderArgs(o order.Order) (ins orderInsert, seats []int32) {
 // time, which no other call shares) is success, not a duplicate.
 func (s *Store) createOrderAlone(ctx context.Context, o order.Order, args orderInsert, seats []int32) (order.Order, error) {
 	for attempt := 1; ; attempt++ {
-		_, err := s.pool.Exec(ctx, args.query, args.args...)
+		err := s.insertOrder(ctx, args)
 		if err == nil {
 			return o, nil
+		}
+		if errors.Is(err, fence.ErrStale) {
+			return order.Order{}, fmt.Errorf("create order %s: %w", o.ID, err)
 		}
 		if isMissingParent(err) {
 			return order.Order{}, fmt.Errorf("create order %s: performance %s: %w", o.ID, o.PerformanceID, store.ErrNotFound)
@@ -278,6 +289,22 @@ func (s *Store) createOrderAlone(ctx context.Context, o order.Order, args orderI
 			return order.Order{}, fmt.Errorf("create order %s: seats changed hands %d times: %w", o.ID, attempt, store.ErrConflict)
 		}
 	}
+}
+
+// insertOrder runs an order's insert alone: behind seatmap_fence in one
+// transaction when it carries a token.
+func (s *Store) insertOrder(ctx context.Context, args orderInsert) error {
+	if args.fence == 0 {
+		_, err := s.pool.Exec(ctx, args.query, args.args...)
+		return err
+	}
+	return fenced(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, checkFence, args.perf, int64(args.fence)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, args.query, args.args...)
+		return err
+	}))
 }
 
 // repeatedSeat finds a seat that appears twice in one order: a caller's bug

@@ -184,17 +184,37 @@ func (s *Store) sendBatch(batch []*orderRequest) (failed int, err error) {
 	ctx, cancel := batchContext(batch)
 	defer cancel()
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(batch))}
-	for _, req := range batch {
+	// of[j] is the order whose statement j is: its insert, or the fence
+	// check (issue 18) queued before the first order of each owner's token,
+	// which then holds for the rest of the batch's transaction.
+	of := make([]int, 0, len(batch))
+	var checked map[orderFence]bool
+	for i, req := range batch {
+		if f := (orderFence{req.args.perf, req.args.fence}); f.token != 0 && !checked[f] {
+			if checked == nil {
+				checked = make(map[orderFence]bool)
+			}
+			checked[f] = true
+			b.Queue(checkFence, f.perf, int64(f.token))
+			of = append(of, i)
+		}
 		b.Queue(req.args.query, req.args.args...)
+		of = append(of, i)
 	}
 	br := s.pool.SendBatch(ctx, b)
-	for i := range batch {
+	for _, i := range of {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			return i, err
 		}
 	}
 	return -1, br.Close()
+}
+
+// orderFence is an owner's token of a performance, checked once a batch.
+type orderFence struct {
+	perf  string
+	token uint64
 }
 
 // batchContext gives a batch as long as its most patient caller, and no more

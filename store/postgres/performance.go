@@ -190,7 +190,7 @@ func (s *Store) ListPerformances(ctx context.Context, f catalog.PerformanceFilte
 }
 
 func (s *Store) updatePerformance(ctx context.Context, what, id, query string, args ...any) error {
-	tag, err := s.pool.Exec(ctx, query, append([]any{id}, args...)...)
+	tag, err := s.fencedExec(ctx, id, query, append([]any{id}, args...)...)
 	if err != nil {
 		return fmt.Errorf("%s of %s: %w", what, id, err)
 	}
@@ -245,7 +245,7 @@ func seatArray(seats []uint32) []int32 {
 
 // SetBlocks blocks seats with a reason; a missing performance gives ErrNotFound.
 func (s *Store) SetBlocks(ctx context.Context, perf string, seats []uint32, reason string) error {
-	_, err := s.pool.Exec(ctx, upsertBlocks, perf, seatArray(seats), reason)
+	_, err := s.fencedExec(ctx, perf, upsertBlocks, perf, seatArray(seats), reason)
 	if isMissingParent(err) {
 		return fmt.Errorf("set blocks of %s: %w", perf, store.ErrNotFound)
 	}
@@ -257,7 +257,7 @@ func (s *Store) SetBlocks(ctx context.Context, perf string, seats []uint32, reas
 
 // ClearBlocks unblocks seats; seats that were not blocked are ignored.
 func (s *Store) ClearBlocks(ctx context.Context, perf string, seats []uint32) error {
-	if _, err := s.pool.Exec(ctx, deleteBlocks, perf, seatArray(seats)); err != nil {
+	if _, err := s.fencedExec(ctx, perf, deleteBlocks, perf, seatArray(seats)); err != nil {
 		return fmt.Errorf("clear blocks of %s: %w", perf, err)
 	}
 	return nil
