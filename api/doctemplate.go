@@ -56,25 +56,9 @@ func (s *Server) getDocumentTemplate(c *echo.Context) error {
 // 422 naming its field. Documents made after it print it, so their next
 // make is a new version.
 func (s *Server) putDocumentTemplate(c *echo.Context) error {
-	var req struct {
-		VenueName    string  `json:"venue_name"`
-		LegalDetails string  `json:"legal_details"`
-		Footer       string  `json:"footer"`
-		Logo         *string `json:"logo"`
-	}
-	if err := decode(c, &req, maxTemplateBody); err != nil {
+	t, err := decodeTemplate(c)
+	if err != nil {
 		return err
-	}
-	t := report.Template{VenueName: req.VenueName, LegalDetails: req.LegalDetails, Footer: req.Footer}
-	if req.Logo != nil && *req.Logo != "" {
-		b, err := base64.StdEncoding.DecodeString(*req.Logo)
-		if err != nil {
-			return &input.Error{Field: "logo", Reason: "is not base64 (standard alphabet, padded)"}
-		}
-		if len(b) == 0 {
-			return &input.Error{Field: "logo", Reason: "is empty: send null for no logo"}
-		}
-		t.Logo = b
 	}
 	a, err := s.actorOf(c)
 	if err != nil {
@@ -87,6 +71,49 @@ func (s *Server) putDocumentTemplate(c *echo.Context) error {
 	return c.JSON(http.StatusOK, toTemplateJSON(t))
 }
 
+// decodeTemplate reads the JSON of PUT /document-template and of POST
+// /document-template/preview.pdf: the text fields, the logo as base64 or
+// null.
+func decodeTemplate(c *echo.Context) (report.Template, error) {
+	var req struct {
+		VenueName    string  `json:"venue_name"`
+		LegalDetails string  `json:"legal_details"`
+		Footer       string  `json:"footer"`
+		Logo         *string `json:"logo"`
+	}
+	if err := decode(c, &req, maxTemplateBody); err != nil {
+		return report.Template{}, err
+	}
+	t := report.Template{VenueName: req.VenueName, LegalDetails: req.LegalDetails, Footer: req.Footer}
+	if req.Logo != nil && *req.Logo != "" {
+		b, err := base64.StdEncoding.DecodeString(*req.Logo)
+		if err != nil {
+			return t, &input.Error{Field: "logo", Reason: "is not base64 (standard alphabet, padded)"}
+		}
+		if len(b) == 0 {
+			return t, &input.Error{Field: "logo", Reason: "is empty: send null for no logo"}
+		}
+		t.Logo = b
+	}
+	return t, nil
+}
+
+// draftTemplatePreview answers POST /document-template/preview.pdf: the
+// sample document printed with the template in the body (the JSON of PUT,
+// checked as PUT checks it: 422 naming the field), so the editor shows
+// unsaved edits. Nothing is stored.
+func (s *Server) draftTemplatePreview(c *echo.Context) error {
+	t, err := decodeTemplate(c)
+	if err != nil {
+		return err
+	}
+	pdf, err := s.checkout.DraftTemplatePreview(t)
+	if err != nil {
+		return err
+	}
+	return previewPDF(c, pdf)
+}
+
 // documentTemplatePreview answers GET /document-template/preview.pdf: a
 // sample document printed with the stored template. The editor shows it in
 // a frame of its own page, so this answer, unlike the others, may be framed
@@ -96,6 +123,12 @@ func (s *Server) documentTemplatePreview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return previewPDF(c, pdf)
+}
+
+// previewPDF answers with a template's preview: the one answer this origin
+// may frame.
+func previewPDF(c *echo.Context, pdf []byte) error {
 	h := c.Response().Header()
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'")

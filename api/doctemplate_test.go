@@ -153,3 +153,47 @@ func TestDocumentTemplate(t *testing.T) {
 		require.Equal(t, http.StatusOK, e.staff().do("GET", "/api/v1/document-template", nil).status, "admin")
 	})
 }
+
+// The editor previews what is in its form (issue 17): POST
+// /document-template/preview.pdf prints the sample with the template sent,
+// checked as PUT checks it, framed by this origin; nothing is stored.
+func TestDocumentTemplateDraftPreview(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b stack) {
+		e := newEnv(t, b)
+		org, _ := e.staffUser(staff.RoleOrganizer)
+		r := org.do("PUT", "/api/v1/document-template", map[string]any{"venue_name": "Staatsoper Musterstadt"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+
+		logo := base64.StdEncoding.EncodeToString(testLogo(t))
+		r = org.do("POST", "/api/v1/document-template/preview.pdf", map[string]any{"venue_name": "Большой театр", "legal_details": "ООО «Театр»\nИНН 7701234567",
+			"footer": "Not saved yet", "logo": logo})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, "application/pdf", r.header.Get("Content-Type"))
+		require.Equal(t, "SAMEORIGIN", r.header.Get("X-Frame-Options"))
+		require.Contains(t, r.header.Get("Content-Security-Policy"), "frame-ancestors 'self'")
+		text := pdftest.Text(t, r.body)
+		for _, w := range []string{"Большой театр", "ИНН 7701234567", "Not saved yet", "Sample performance"} {
+			require.Contains(t, text, w)
+		}
+		require.NotContains(t, text, "Staatsoper")
+
+		var tpl templateOut
+		org.do("GET", "/api/v1/document-template", nil).decode(t, &tpl)
+		require.Equal(t, 1, tpl.Version, "nothing stored")
+		require.Equal(t, "Staatsoper Musterstadt", tpl.VenueName)
+		require.Contains(t, pdftest.Text(t, org.do("GET", tpl.PreviewURL, nil).body), "Staatsoper Musterstadt", "the saved preview as it was")
+
+		for field, body := range map[string]map[string]any{
+			"venue_name": {"venue_name": strings.Repeat("x", 121)},
+			"footer":     {"footer": "1\n2\n3"},
+			"logo":       {"logo": "not base64!"},
+		} {
+			r := org.do("POST", "/api/v1/document-template/preview.pdf", body)
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s: %s", field, r.body)
+			require.Equal(t, field, r.problem(t).Field)
+		}
+		box, _ := e.staffUser(staff.RoleBoxOffice)
+		require.Equal(t, http.StatusForbidden, box.do("POST", "/api/v1/document-template/preview.pdf", map[string]any{"venue_name": "x"}).status)
+	})
+}

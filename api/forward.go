@@ -63,6 +63,7 @@ type Cluster interface {
 //	GET  /api/v1/currencies, /venue                   local
 //	*    /api/v1/session, /users…                     local      staff, in the store
 //	POST /api/v1/users/:id/staff-card                 local      an order of passes alone
+//	GET  /api/v1/cluster                              local      the answering node's view
 //	*    /api/v1/halls, /halls/:id, GET templates     local      halls do not change
 //	POST /api/v1/halls/:id/templates                  forward    body performance_id (reads its set-up)
 //	POST /api/v1/performances                         local      a new performance has no owner yet
@@ -122,6 +123,7 @@ var routePlacements = map[string]locator{
 	"DELETE " + v1 + "/session":                            nil,
 	"POST " + v1 + "/users":                                nil,
 	"GET " + v1 + "/users":                                 nil,
+	"GET " + v1 + "/cluster":                               nil, // this node's own view
 	"POST " + v1 + "/users/:id/tokens":                     nil,
 	"DELETE " + v1 + "/users/:id/tokens/:token":            nil,
 	"POST " + v1 + "/users/:id/staff-card":                 nil,
@@ -186,6 +188,7 @@ var routePlacements = map[string]locator{
 	"GET " + v1 + "/document-template":                 nil,
 	"PUT " + v1 + "/document-template":                 nil,
 	"GET " + v1 + "/document-template/preview.pdf":     nil,
+	"POST " + v1 + "/document-template/preview.pdf":    nil,
 	"GET " + v1 + "/reports/sales":                     query("performance"),
 	"GET " + v1 + "/reports/sales.csv":                 nil,
 	"GET " + v1 + "/reports/sales/timeline":            nil,

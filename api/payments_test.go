@@ -299,7 +299,7 @@ func TestPagesKnowHowBuyersPay(t *testing.T) {
 			csp := index.header.Get("Content-Security-Policy")
 			if tc.provider == "stripe" {
 				require.Contains(t, csp, "script-src 'self' https://js.stripe.com;")
-				require.Contains(t, csp, "frame-src https://js.stripe.com https://hooks.stripe.com;")
+				require.Contains(t, csp, "frame-src 'self' blob: https://js.stripe.com https://hooks.stripe.com;")
 				require.Contains(t, csp, "https://api.stripe.com")
 			} else {
 				require.NotContains(t, csp, "stripe")

@@ -280,7 +280,11 @@ func (s *Server) getPrintBatch(c *echo.Context) error {
 	if format == "csv" {
 		return s.printBatchCSV(c, prod, b)
 	}
-	cards := documents.NewPassCards("Print batch " + b.ID)
+	tpl, err := s.checkout.DocumentTemplate(ctx)
+	if err != nil {
+		return err
+	}
+	cards := documents.NewPassCards("Print batch "+b.ID, tpl)
 	if err := prod.EachPrinted(ctx, b, cards.Add); err != nil {
 		return err
 	}

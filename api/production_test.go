@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/documents"
+	"github.com/seatmap/seatmap/internal/pdftest"
 	"github.com/seatmap/seatmap/staff"
 )
 
@@ -160,11 +161,17 @@ func TestPassProduction(t *testing.T) {
 			r = clerk.do("POST", "/api/v1/print-batches", map[string]any{})
 			require.Equal(t, http.StatusConflict, r.status, "nothing left to print")
 
+			// Printed with the document template (issue 17).
+			r = e.staff().do("PUT", "/api/v1/document-template", map[string]any{"venue_name": "Большой театр", "footer": "Возврат — в кассе"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			r = clerk.do("GET", pb.PDFURL, nil)
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			require.Equal(t, "application/pdf", r.header.Get("Content-Type"))
 			require.Equal(t, "3", r.header.Get("X-Pass-Count"))
 			require.Equal(t, 3, documents.PageCount(r.body))
+			cards := pdftest.Text(t, r.body)
+			require.Equal(t, 3, strings.Count(cards, "Большой театр"), "the venue on every card:\n%s", cards)
+			require.Equal(t, 3, strings.Count(cards, "Возврат — в кассе"), "the footer on every card")
 			require.Equal(t, 3, strings.Count(string(r.body), "/Type /Page")-strings.Count(string(r.body), "/Type /Pages"), "three page objects")
 			r = clerk.do("GET", pb.CSVURL, nil)
 			require.Equal(t, http.StatusOK, r.status)

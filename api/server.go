@@ -297,6 +297,7 @@ func (s *Server) routes() error {
 	v1.GET("/document-template", s.getDocumentTemplate, organizer)
 	v1.PUT("/document-template", s.putDocumentTemplate, organizer)
 	v1.GET("/document-template/preview.pdf", s.documentTemplatePreview, organizer)
+	v1.POST("/document-template/preview.pdf", s.draftTemplatePreview, organizer)
 	v1.GET("/reports/sales", s.salesReport, seller)
 	v1.GET("/reports/sales.csv", s.salesCSV, seller)
 	v1.GET("/reports/sales/timeline", s.salesTimeline, seller)
@@ -379,11 +380,14 @@ func (s *Server) routes() error {
 
 // csp is the pages' Content-Security-Policy; cspStripe lets the buyer's page
 // load Stripe.js, show its payment frames (3-D Secure's on hooks.stripe.com)
-// and let it reach Stripe's API: with -payment stripe only.
+// and let it reach Stripe's API: with -payment stripe only. Frames may show
+// this origin and blob: URLs: the document template's preview, the saved
+// one's and the unsaved form's (a PDF fetched by POST, framed as a blob).
 const (
-	csp       = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+	csp = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+		"frame-src 'self' blob:; frame-ancestors 'none'"
 	cspStripe = "default-src 'self'; connect-src 'self' ws: wss: https://api.stripe.com; img-src 'self' data:; style-src 'self'; " +
-		"script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com https://hooks.stripe.com; frame-ancestors 'none'"
+		"script-src 'self' https://js.stripe.com; frame-src 'self' blob: https://js.stripe.com https://hooks.stripe.com; frame-ancestors 'none'"
 )
 
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

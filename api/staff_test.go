@@ -222,6 +222,12 @@ func TestEveryStaffRouteWithEveryRole(t *testing.T) {
 		{"make a period document", organizer, func(staff.Role) req {
 			return req{"POST", "/api/v1/documents", map[string]string{"kind": "cashier_day", "day": "2026-01-01"}, nil}
 		}},
+		{"list a range's documents", organizer, func(staff.Role) req {
+			return req{"GET", "/api/v1/documents?from=2026-01-01&to=2026-01-31&kind=realization", nil, nil}
+		}},
+		{"make a range's document", organizer, func(staff.Role) req {
+			return req{"POST", "/api/v1/documents", map[string]string{"kind": "settlement", "from": "2026-01-01", "to": "2026-01-31"}, nil}
+		}},
 		{"ticket register", sellers, func(staff.Role) req { return req{"GET", p + "/ticket-numbers", nil, nil} }},
 		{"payments csv", sellers, func(staff.Role) req {
 			return req{"GET", "/api/v1/payments.csv?from=2026-01-01&to=2026-02-01", nil, nil}

@@ -197,8 +197,12 @@ func (s *Server) ticketsPDF(c *echo.Context) error {
 	if len(tickets) == 0 {
 		return problem(http.StatusConflict, "no-live-tickets", "No tickets", "every ticket of the order was refunded")
 	}
+	tpl, err := s.checkout.DocumentTemplate(ctx)
+	if err != nil {
+		return err
+	}
 	var b bytes.Buffer
-	if err := documents.TicketsPDF(&b, "Tickets "+o.Number, tickets); err != nil {
+	if err := documents.TicketsPDF(&b, "Tickets "+o.Number, tpl, tickets); err != nil {
 		return err
 	}
 	h := c.Response().Header()

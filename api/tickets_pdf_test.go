@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,12 +38,17 @@ func TestTicketsPDF(t *testing.T) {
 			return full.Tickets[1].TicketNumber != ""
 		}, 10*time.Second, 20*time.Millisecond, "numbered")
 
+		// Printed with the document template, as the invoice is.
+		r = admin.do("PUT", "/api/v1/document-template", map[string]any{"venue_name": "Staatsoper Musterstadt", "footer": "Kein Einlass nach Beginn"})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		path := "/api/v1/orders/" + o.ID + "/tickets.pdf"
 		r = e.buyer().do("GET", path+"?key="+full.AccessKey, nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		require.Equal(t, "application/pdf", r.header.Get("Content-Type"))
 		require.Equal(t, 1, pdftest.Pages(t, r.body))
 		text := pdftest.Text(t, r.body)
+		require.Equal(t, 2, strings.Count(text, "Staatsoper Musterstadt"), "the venue on both tickets:\n%s", text)
+		require.Equal(t, 2, strings.Count(text, "Kein Einlass nach Beginn"), "the footer on both tickets")
 		require.Contains(t, text, "row 1, seat 2")
 		require.Contains(t, text, "Ticket No. "+full.Tickets[1].TicketNumber)
 

@@ -193,37 +193,23 @@ func (s *Service) runCancel(stop context.Context, j catalog.Job) {
 		fail(err)
 		return
 	}
-	var last error
-	for round := 0; round < cancelRounds; round++ {
-		left, err := s.cancelTargets(ctx, j.PerformanceID)
-		if err != nil {
-			fail(err)
-			return
-		}
-		if len(left) == 0 {
-			break
-		}
-		j.Total, j.Failed = j.Done+len(left), 0
-		for _, o := range left {
-			if stop.Err() != nil {
-				s.saveJob(ctx, &j)
-				return // resumed on the next start
-			}
+	stopped, err := s.runOrders(stop, &j, orderJob{
+		what:    "cancel an order",
+		targets: func(ctx context.Context) ([]order.Order, error) { return s.cancelTargets(ctx, j.PerformanceID) },
+		step: func(ctx context.Context, o order.Order) error {
+			// An order ended all the same (the answer lost after the
+			// commit, or another hand first) is done.
 			if err := s.cancelOrder(ctx, p, j, o); err != nil && !s.orderEnded(ctx, o.ID) {
-				j.Failed++
-				last = fmt.Errorf("order %s: %w", o.Number, err)
-				s.log.Warn("cancel an order", "job", j.ID, "order", o.ID, "err", err)
-			} else {
-				j.Done++
+				return err
 			}
-			s.saveJob(ctx, &j)
-		}
-		if j.Failed == 0 {
-			last = nil
-		}
+			return nil
+		},
+	})
+	if stopped {
+		return
 	}
-	if last != nil {
-		fail(last)
+	if err != nil {
+		fail(err)
 		return
 	}
 	// A refund whose answer was lost after its commit counted as done; its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seatmap/seatmap/catalog"
 	"github.com/seatmap/seatmap/documents"
 	"github.com/seatmap/seatmap/input"
 	"github.com/seatmap/seatmap/internal/ids"
@@ -138,6 +139,17 @@ func (s *Service) DocumentTemplatePreview(ctx context.Context) ([]byte, error) {
 	return documents.Preview(t, "")
 }
 
+// DraftTemplatePreview renders a sample document with a template not
+// stored — the editor's unsaved form —, checked as SetDocumentTemplate
+// checks it (*input.Error naming the field); nothing is stored.
+func (s *Service) DraftTemplatePreview(t report.Template) ([]byte, error) {
+	t, err := documents.NormalizeTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	return documents.Preview(t, "")
+}
+
 // PeriodDay is the layout of a period's day: YYYY-MM-DD in the venue's zone.
 const PeriodDay = "2006-01-02"
 
@@ -185,4 +197,165 @@ func (s *Service) PeriodDocuments(ctx context.Context, day string) ([]report.Doc
 		return nil, &input.Error{Field: "day", Reason: "must be a date, YYYY-MM-DD"}
 	}
 	return s.store.PeriodDocuments(ctx, day)
+}
+
+// MaxPeriodDays bounds a period's document: at most a year of days.
+const MaxPeriodDays = 366
+
+// maxPeriodPerformances bounds the performances one period's document
+// reads (each one's tickets and refunds).
+const maxPeriodPerformances = 1000
+
+// Period is a period's days on the venue's clock, both included, and the
+// instants they span, [Start, End).
+type Period struct {
+	From, To   string // YYYY-MM-DD
+	Start, End time.Time
+}
+
+// Key is how the period is stored with its documents: "from/to".
+func (p Period) Key() string { return p.From + "/" + p.To }
+
+// ParsePeriod checks a period's dates (YYYY-MM-DD in the venue's zone, to
+// not before from, at most MaxPeriodDays days): an *input.Error naming the
+// field otherwise.
+func (s *Service) ParsePeriod(from, to string) (Period, error) {
+	start, err := time.ParseInLocation(PeriodDay, from, s.loc)
+	if err != nil {
+		return Period{}, &input.Error{Field: "from", Reason: "must be a date, YYYY-MM-DD"}
+	}
+	last, err := time.ParseInLocation(PeriodDay, to, s.loc)
+	if err != nil {
+		return Period{}, &input.Error{Field: "to", Reason: "must be a date, YYYY-MM-DD"}
+	}
+	if last.Before(start) {
+		return Period{}, &input.Error{Field: "to", Reason: "must not be before from"}
+	}
+	// Days counted on the calendar, not in hours: a change of the clocks
+	// makes a day 23 or 25 hours long.
+	if last.After(start.AddDate(0, 0, MaxPeriodDays-1)) {
+		return Period{}, &input.Error{Field: "to", Reason: fmt.Sprintf("a period is at most %d days", MaxPeriodDays)}
+	}
+	return Period{From: from, To: to, Start: start, End: last.AddDate(0, 0, 1)}, nil
+}
+
+// MakeRangeDocument makes a period's document of a performance's kind (act
+// of issue, act of return, realization, ticket movement, settlement) over
+// the performances starting in the period, each read as its own document
+// reads it, so that the period's figures are theirs summed; stored as
+// MakeDocument stores: a new version when its content changed.
+func (s *Service) MakeRangeDocument(ctx context.Context, kind string, p Period, a seating.Actor) (report.Document, bool, error) {
+	if !report.KnownKind(kind) {
+		return report.Document{}, false, &input.Error{Field: "kind", Reason: fmt.Sprintf("a period's document is one of %v", report.DocumentKinds)}
+	}
+	perfs, err := s.seats.ListPerformances(ctx, catalog.PerformanceFilter{From: p.Start, To: p.End, Limit: maxPeriodPerformances})
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	if len(perfs) == maxPeriodPerformances {
+		last := perfs[len(perfs)-1]
+		more, err := s.seats.ListPerformances(ctx, catalog.PerformanceFilter{From: p.Start, To: p.End, AfterStartsAt: last.StartsAt, AfterID: last.ID, Limit: 1})
+		if err != nil {
+			return report.Document{}, false, err
+		}
+		if len(more) > 0 {
+			return report.Document{}, false, &input.Error{Field: "to", Reason: fmt.Sprintf("the period holds more than %d performances: choose a shorter one", maxPeriodPerformances)}
+		}
+	}
+	in := documents.Input{Kind: kind, Period: p.Key(), Performance: "Performances starting " + p.From + " to " + p.To, When: s.loc.String(),
+		From: p.Start.UTC(), To: p.End.UTC()}
+	halls := map[string]int{}
+	for _, m := range perfs {
+		part, err := s.periodPart(ctx, m, halls)
+		if err != nil {
+			return report.Document{}, false, err
+		}
+		if c := part.Sales.Currency; c != "" {
+			if in.Currency != "" && c != in.Currency {
+				return report.Document{}, false, fmt.Errorf("period %s: performances sold in %s and %s: a period's document sums one currency", p.Key(), in.Currency, c)
+			}
+			in.Currency = c
+		}
+		in.Parts = append(in.Parts, part)
+	}
+	if in.Template, err = s.store.DocumentTemplate(ctx); err != nil {
+		return report.Document{}, false, err
+	}
+	in.AsOf = in.LastChange()
+	if in.AsOf.IsZero() {
+		in.AsOf = p.Start.UTC()
+	}
+	pdf, csv, err := documents.Render(in)
+	if err != nil {
+		return report.Document{}, false, err
+	}
+	return s.store.SaveDocument(ctx, report.Document{
+		ID: ids.New("doc", 15), Period: p.Key(), Kind: kind, SHA256: documents.Hash(pdf, csv), AsOf: in.AsOf,
+		PDF: pdf, CSV: csv, CreatedBy: a.Label(),
+	})
+}
+
+// periodPart reads one performance of a period as makeDocument reads it,
+// from the store (a period's performances are not loaded for it); halls
+// caches the halls' seat counts.
+func (s *Service) periodPart(ctx context.Context, m catalog.Performance, halls map[string]int) (documents.Part, error) {
+	part := documents.Part{PerformanceID: m.ID, Performance: m.Name, When: s.When(m.StartsAt), Status: m.Status, ZoneNames: map[string]string{}}
+	for _, z := range m.Zones {
+		part.ZoneNames[z.ID] = z.Name
+		if part.Sales.Currency == "" {
+			part.Sales.Currency = z.Currency
+		}
+	}
+	seats, ok := halls[m.HallID]
+	if !ok {
+		h, err := s.seats.GetHall(ctx, m.HallID)
+		if err != nil {
+			return part, fmt.Errorf("hall of %s: %w", m.ID, err)
+		}
+		seats, halls[m.HallID] = h.Seats, h.Seats
+	}
+	part.Seats = seats
+	currency := part.Sales.Currency
+	var err error
+	if part.Sales, err = s.store.SalesReport(ctx, report.Filter{PerformanceID: m.ID}); err != nil {
+		return part, err
+	}
+	if part.Sales.Currency == "" {
+		part.Sales.Currency = currency
+	}
+	if part.Tickets, err = s.store.TicketRows(ctx, m.ID); err != nil {
+		return part, err
+	}
+	if part.Refunds, err = s.store.PerformanceRefunds(ctx, m.ID); err != nil {
+		return part, err
+	}
+	register, err := s.store.TicketRegister(ctx, m.ID)
+	if err != nil {
+		return part, err
+	}
+	for _, n := range register {
+		if n.Voided() {
+			part.Voided = append(part.Voided, n)
+		}
+	}
+	return part, nil
+}
+
+// RangeDocuments lists every version of a period's documents, of one kind
+// when kind is not "".
+func (s *Service) RangeDocuments(ctx context.Context, p Period, kind string) ([]report.Document, error) {
+	if kind != "" && !report.KnownKind(kind) {
+		return nil, &input.Error{Field: "kind", Reason: fmt.Sprintf("a period's document is one of %v", report.DocumentKinds)}
+	}
+	ds, err := s.store.PeriodDocuments(ctx, p.Key())
+	if err != nil || kind == "" {
+		return ds, err
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		if d.Kind == kind {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }

@@ -241,37 +241,21 @@ func (s *Service) runReplace(stop context.Context, j catalog.Job) {
 		fail(err)
 		return
 	}
-	var last error
-	for round := 0; round < cancelRounds; round++ {
-		targets, err := s.replaceTargets(ctx, j.PerformanceID)
-		if err != nil {
-			fail(err)
-			return
-		}
-		j.Total, j.Done, j.Failed, last = len(targets), 0, 0, nil
-		for _, o := range targets {
-			if stop.Err() != nil {
-				s.saveJob(ctx, &j)
-				return // resumed on the next start
-			}
-			if _, err := s.store.NotifyReplacement(ctx, r.ID, o.ID, order.Change{Actor: replaceActor.Label(),
-				Notify: s.replacementMessage(p, r, o)}); err != nil {
-				j.Failed++
-				last = fmt.Errorf("order %s: %w", o.Number, err)
-				s.log.Warn("tell a buyer of a replacement", "job", j.ID, "order", o.ID, "err", err)
-			} else {
-				j.Done++
-			}
-			if j.Done%50 == 0 || j.Done+j.Failed == j.Total {
-				s.saveJob(ctx, &j)
-			}
-		}
-		if last == nil {
-			break
-		}
+	stopped, err := s.runOrders(stop, &j, orderJob{
+		what:    "tell a buyer of a replacement",
+		targets: func(ctx context.Context) ([]order.Order, error) { return s.replaceTargets(ctx, j.PerformanceID) },
+		step: func(ctx context.Context, o order.Order) error {
+			_, err := s.store.NotifyReplacement(ctx, r.ID, o.ID, order.Change{Actor: replaceActor.Label(), Notify: s.replacementMessage(p, r, o)})
+			return err
+		},
+		everyRound: true,
+		saveEvery:  50,
+	})
+	if stopped {
+		return
 	}
-	if last != nil {
-		fail(last)
+	if err != nil {
+		fail(err)
 		return
 	}
 	j.State = catalog.JobDone

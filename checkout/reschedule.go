@@ -291,37 +291,18 @@ func (s *Service) runReschedule(stop context.Context, j catalog.Job) {
 		fail(err)
 		return
 	}
-	var last error
-	for round := 0; round < cancelRounds; round++ {
-		left, err := s.rescheduleTargets(ctx, r)
-		if err != nil {
-			fail(err)
-			return
-		}
-		if len(left) == 0 {
-			break
-		}
-		j.Total, j.Failed = j.Done+len(left), 0
-		for _, o := range left {
-			if stop.Err() != nil {
-				s.saveJob(ctx, &j)
-				return // resumed on the next start
-			}
-			if err := s.moveOrder(ctx, r, rp, o, r.Reservations, rescheduleActor.Label()); err != nil {
-				j.Failed++
-				last = fmt.Errorf("order %s: %w", o.Number, err)
-				s.log.Warn("move an order", "job", j.ID, "order", o.ID, "err", err)
-			} else {
-				j.Done++
-			}
-			s.saveJob(ctx, &j)
-		}
-		if j.Failed == 0 {
-			last = nil
-		}
+	stopped, err := s.runOrders(stop, &j, orderJob{
+		what:    "move an order",
+		targets: func(ctx context.Context) ([]order.Order, error) { return s.rescheduleTargets(ctx, r) },
+		step: func(ctx context.Context, o order.Order) error {
+			return s.moveOrder(ctx, r, rp, o, r.Reservations, rescheduleActor.Label())
+		},
+	})
+	if stopped {
+		return
 	}
-	if last != nil {
-		fail(last)
+	if err != nil {
+		fail(err)
 		return
 	}
 	// Payments under way on the original: wait for them (a paid one is

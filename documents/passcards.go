@@ -15,6 +15,7 @@ import (
 
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/report"
 )
 
 // Card is the page of one pass: the ID-1 card size (85.6 × 53.98 mm, a
@@ -37,13 +38,16 @@ const (
 // commands and the images (the photos as stored, JPEG, passed through; the
 // QR codes as small 1-bit PNGs), not the passes themselves.
 type PassCards struct {
-	pdf *fpdf.Fpdf
-	tr  func(string) string
-	n   int
+	pdf  *fpdf.Fpdf
+	tr   func(string) string
+	head *smallTemplate
+	n    int
 }
 
-// NewPassCards starts a document titled title.
-func NewPassCards(title string) *PassCards {
+// NewPassCards starts a document titled title, each card printed with the
+// document template (the logo and the venue's name under the photo, the
+// footer on the card's last line).
+func NewPassCards(title string, tpl report.Template) *PassCards {
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: Card, OrientationStr: "P"}) // "P": the size as given, wider than high
 	pdf.SetAutoPageBreak(false, 0)
 	// Page streams are a few hundred bytes of drawing commands each, and
@@ -56,7 +60,9 @@ func NewPassCards(title string) *PassCards {
 	pdf.SetCreator("seatmap", true)
 	// The core fonts speak Windows-1252: names in Latin scripts print
 	// (Müller, Åsa, Żaneta's Ż does not: it prints as "?").
-	return &PassCards{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
+	c := &PassCards{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
+	c.head = newSmallTemplate(pdf, tpl) // a bad logo is pdf's error: Add and Write return it
+	return c
 }
 
 // qrEncoder reuses its deflate state across codes (a fresh one is ~1 MB).
@@ -166,12 +172,20 @@ func (c *PassCards) Add(it pass.PrintItem) error {
 		pdf.MultiCell(tw, 3.2, "Born "+p.Holder.BirthDate.String(), "", "L", false)
 	}
 
+	bottom := Card.Ht - margin - 8
+	if c.head.tpl.Footer != "" {
+		bottom -= 2.5
+	}
+	// Under the photo, or under the text when a long name and product
+	// reach lower; never into the code.
+	c.head.band(margin, min(max(margin+photoH+1.5, pdf.GetY()+0.5), bottom-5.5), Card.Wd-2*margin, 5, 7)
 	pdf.SetFont("Courier", "B", 8)
-	pdf.SetXY(margin, Card.Ht-margin-8)
+	pdf.SetXY(margin, bottom)
 	pdf.CellFormat(Card.Wd-2*margin, 4, order.FormatTicketCode(p.Code), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 5.5)
 	pdf.SetX(margin)
 	pdf.CellFormat(Card.Wd-2*margin, 3, "Pass "+p.ID+" - personal, not transferable", "", 0, "L", false, 0, "")
+	c.head.line(margin, bottom+7.2, Card.Wd-2*margin, 5)
 	return pdf.Error()
 }
 

@@ -8,14 +8,17 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
+	"strings"
 	"testing"
 
 	qr "github.com/piglig/go-qr"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatmap/seatmap/documents"
+	"github.com/seatmap/seatmap/internal/pdftest"
 	"github.com/seatmap/seatmap/order"
 	"github.com/seatmap/seatmap/pass"
+	"github.com/seatmap/seatmap/report"
 )
 
 // photo is a holder's photo as a batch prints it: a 240 × 320 JPEG.
@@ -46,7 +49,7 @@ func item(i int, ph pass.Photo) pass.PrintItem {
 func TestPassCards(t *testing.T) {
 	t.Parallel()
 	ph := photo(t)
-	cards := documents.NewPassCards("Print batch pb1")
+	cards := documents.NewPassCards("Print batch pb1", report.Template{})
 	for i := range 3 {
 		p := ph
 		if i == 1 {
@@ -62,6 +65,31 @@ func TestPassCards(t *testing.T) {
 	if dir := os.Getenv("PASSCARDS_OUT"); dir != "" {
 		require.NoError(t, os.WriteFile(dir+"/passcards.pdf", out.Bytes(), 0o644))
 	}
+}
+
+// Pass cards print the document template: the logo and the venue's name
+// under the photo, the footer on the last line; the card's own text stays.
+func TestPassCardsTemplate(t *testing.T) {
+	t.Parallel()
+	tpl, err := documents.NormalizeTemplate(report.Template{VenueName: "Большой театр", Footer: "Возврат — в кассе\nThank you", Logo: logoPNG(t, 200, 100)})
+	require.NoError(t, err)
+	cards := documents.NewPassCards("Print batch pb2", tpl)
+	for i := range 2 {
+		require.NoError(t, cards.Add(item(i, photo(t))))
+	}
+	var out bytes.Buffer
+	require.NoError(t, cards.Write(&out))
+	text := pdftest.Text(t, out.Bytes())
+	require.Equal(t, 2, pdftest.Pages(t, out.Bytes()))
+	for _, w := range []string{"Большой театр", "Возврат — в кассе · Thank you", "Jahreskarte 2027", "personal, not transferable"} {
+		require.Equal(t, 2, strings.Count(text, w), "%q on every card:\n%s", w, text)
+	}
+	// The logo: red under the photo (3.5 mm in, 31 mm down).
+	img := pdftest.Page(t, out.Bytes(), 1, 300)
+	r, g, b, _ := img.At(59, 378).RGBA() // 5 mm, 32 mm at 300 dpi
+	require.Greater(t, r>>8, uint32(180), "red logo under the photo")
+	require.Less(t, g>>8, uint32(60))
+	require.Less(t, b>>8, uint32(60))
 }
 
 func TestQRPNGDecodes(t *testing.T) {
@@ -101,7 +129,7 @@ func BenchmarkPassCards1000(b *testing.B) {
 	var out counter
 	for b.Loop() {
 		out = 0
-		cards := documents.NewPassCards("bench")
+		cards := documents.NewPassCards("bench", report.Template{})
 		for _, it := range items {
 			if err := cards.Add(it); err != nil {
 				b.Fatal(err)

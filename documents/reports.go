@@ -42,10 +42,17 @@ type Input struct {
 	// NormalizeTemplate left it). It is part of the input: another template,
 	// other bytes, so a new version on the next make.
 	Template report.Template
-	// Period is a period's document's day (YYYY-MM-DD in the venue's zone),
-	// "" for a performance's; Cashier its lines (KindCashierDay).
+	// Period is a period's document's day (YYYY-MM-DD in the venue's zone)
+	// or its days (YYYY-MM-DD/YYYY-MM-DD, both included), "" for a
+	// performance's; Cashier its lines (KindCashierDay).
 	Period  string
 	Cashier []report.CashierLine
+	// Parts are the performances of a period's document of a performance's
+	// kind (act of issue, act of return, realization, ticket movement,
+	// settlement): those starting in [From, To), the period's days on the
+	// venue's clock.
+	Parts    []Part
+	From, To time.Time
 }
 
 // LastChange is the latest change the input counts: an order's, a number
@@ -70,6 +77,9 @@ func (in Input) LastChange() time.Time {
 	}
 	for _, l := range in.Cashier {
 		later(l.Last)
+	}
+	for _, p := range in.Parts {
+		later(Input{Tickets: p.Tickets, Refunds: p.Refunds, Voided: p.Voided}.LastChange())
 	}
 	return t
 }
@@ -104,6 +114,21 @@ func Render(in Input) (pdfBytes, csvBytes []byte, err error) {
 		in.AsOf = in.LastChange()
 	}
 	var t table
+	switch {
+	case in.Period != "" && in.Kind != report.KindCashierDay && report.KnownKind(in.Kind):
+		t = periodTable(in)
+	default:
+		t, err = performanceTable(in)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return write(in, t)
+}
+
+// performanceTable is a performance's document (or a day's).
+func performanceTable(in Input) (table, error) {
+	var t table
 	switch in.Kind {
 	case report.KindActIssue:
 		t = actIssue(in)
@@ -118,8 +143,13 @@ func Render(in Input) (pdfBytes, csvBytes []byte, err error) {
 	case report.KindCashierDay:
 		t = cashierDay(in)
 	default:
-		return nil, nil, fmt.Errorf("documents: unknown kind %q", in.Kind)
+		return t, fmt.Errorf("documents: unknown kind %q", in.Kind)
 	}
+	return t, nil
+}
+
+// write is Render's second half: the table as a CSV and a PDF.
+func write(in Input, t table) (pdfBytes, csvBytes []byte, err error) {
 	var c bytes.Buffer
 	w := csv.NewWriter(&c)
 	if err := w.Write(t.header); err != nil {
@@ -379,7 +409,9 @@ func (t table) pdf(in Input) ([]byte, error) {
 	pdf.SetFont(font, "", 10)
 	pdf.CellFormat(0, 5, tr(in.Performance+" - "+in.When), "", 1, "L", false, 0, "")
 	subject := "Performance " + in.PerformanceID
-	if in.Period != "" {
+	if from, to, ok := strings.Cut(in.Period, "/"); ok {
+		subject = "Period " + from + " to " + to
+	} else if in.Period != "" {
 		subject = "Day " + in.Period
 	}
 	pdf.CellFormat(0, 5, tr(subject+" - as of "+stamp(in.AsOf)), "", 1, "L", false, 0, "")

@@ -8,6 +8,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/seatmap/seatmap/order"
+	"github.com/seatmap/seatmap/report"
 )
 
 // Ticket is what one printed ticket shows, written for people by the
@@ -36,13 +37,19 @@ const (
 )
 
 // TicketsPDF writes tickets as an A4 PDF, three to a page, each with its
-// QR code.
-func TicketsPDF(w io.Writer, title string, tickets []Ticket) error {
+// QR code and the document template: the logo and the venue's name at the
+// top of each ticket, the footer text at its bottom (each ticket is cut off
+// on its own).
+func TicketsPDF(w io.Writer, title string, tpl report.Template, tickets []Ticket) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("seatmap", true)
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // the core fonts speak Windows-1252
+	head := newSmallTemplate(pdf, tpl)
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("tickets pdf: template: %w", err)
+	}
 	if len(tickets) == 0 {
 		pdf.AddPage()
 	}
@@ -71,8 +78,12 @@ func TicketsPDF(w io.Writer, title string, tickets []Ticket) error {
 		pdf.MultiCell(ticketQR, 3.6, order.FormatTicketCode(t.Code), "", "C", false)
 
 		x, tw := ticketPad, a4W-3*ticketPad-ticketQR
+		y := top + ticketPad
+		if used := head.band(x, y, tw, 9, 10); used > 0 {
+			y += used + 3
+		}
 		pdf.SetTextColor(0, 0, 0)
-		pdf.SetXY(x, top+ticketPad)
+		pdf.SetXY(x, y)
 		pdf.SetFont("Helvetica", "B", 17)
 		pdf.MultiCell(tw, 7.5, tr(t.Performance), "", "L", false)
 		pdf.SetX(x)
@@ -98,9 +109,13 @@ func TicketsPDF(w io.Writer, title string, tickets []Ticket) error {
 			pdf.SetFont("Helvetica", "B", 10)
 			pdf.MultiCell(tw, 5, "Ticket No. "+t.Form, "", "L", false)
 		}
+		bottom := top + ticketH - ticketPad - 4
+		if fh := head.footerHeight(a4W-2*ticketPad, 6.5); fh > 0 {
+			head.footer(x, bottom-fh-1, a4W-2*ticketPad, 6.5)
+		}
 		pdf.SetFont("Helvetica", "", 7.5)
 		pdf.SetTextColor(90, 90, 90)
-		pdf.SetXY(x, top+ticketH-ticketPad-4)
+		pdf.SetXY(x, bottom)
 		pdf.CellFormat(tw, 4, "Show the QR code at the entrance. Each code admits once.", "", 0, "L", false, 0, "")
 	}
 	if err := pdf.Output(w); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +161,40 @@ func TestStaffDocumentTemplate(t *testing.T) {
 	}
 	require.LessOrEqual(t, eval[int](t, page, `document.scrollingElement.scrollWidth`), 390, "fits a phone")
 	requireAxeClean(t, page, "document template editor")
+
+	// Unsaved edits previewed: the frame shows the form's template (a PDF
+	// posted for, framed as a blob), nothing saved.
+	clearName := func() {
+		t.Helper()
+		require.True(t, eval[bool](t, page, `(() => { document.querySelector("#tpl-venue-name").value = ""; return true; })()`))
+	}
+	// The page's CSP lets no script fetch a blob: URL (connect-src 'self'):
+	// the test keeps the Blob the page makes its frame's URL of, to read it.
+	require.True(t, eval[bool](t, page, `(() => { const make = URL.createObjectURL;
+		URL.createObjectURL = (b) => { const u = make(b); window.testBlobs = Object.assign(window.testBlobs || {}, { [u]: b }); return u; }; return true; })()`))
+	clearName()
+	require.NoError(t, chromedp.Do(page,
+		chromedp.SendKeys(chromedp.ID("#tpl-venue-name"), "Большой театр")))
+	// By keyboard: Tab from the form's last button, Enter.
+	require.True(t, eval[bool](t, page, `(() => { document.querySelector("#tpl-save").focus(); return true; })()`))
+	tabTo(t, page, "#tpl-preview-edits")
+	press(t, page, kb.Enter)
+	waitFor(t, page, `document.querySelector("#tpl-form").dataset.preview === "draft"`, 10*time.Second)
+	require.True(t, strings.HasPrefix(eval[string](t, page, `document.querySelector("#tpl-preview").getAttribute("src")`), "blob:"))
+	require.Contains(t, eval[string](t, page, `document.querySelector("#tpl-preview-hint").textContent`), "not saved yet")
+	draft := evalAwait[string](t, page, `window.testBlobs[document.querySelector("#tpl-preview").src].arrayBuffer().then((b) => {
+		let s = ""; new Uint8Array(b).forEach((c) => { s += String.fromCharCode(c); }); return btoa(s); })`)
+	draftPDF, err := base64.StdEncoding.DecodeString(draft)
+	require.NoError(t, err)
+	draftText := pdftest.Text(t, draftPDF)
+	require.Contains(t, draftText, "Большой театр")
+	require.Contains(t, draftText, "USt-IdNr. DE123456789", "the rest of the form as it stands")
+	require.NotContains(t, draftText, "Staatsoper")
+	require.Equal(t, "1", eval[string](t, page, `document.querySelector("#tpl-form").dataset.version`), "nothing saved")
+	require.Contains(t, pdftest.Text(t, fetchBytes(t, base+src)), "Staatsoper Musterstadt", "the saved template's preview unchanged")
+	requireAxeClean(t, page, "document template editor previewing edits")
+	clearName()
+	require.NoError(t, chromedp.Do(page, chromedp.SendKeys(chromedp.ID("#tpl-venue-name"), "Staatsoper Musterstadt")))
 
 	// A GIF with a .png name: the server refuses it on the logo field.
 	require.NoError(t, chromedp.Do(page, chromedp.SetUploadFiles(`#tpl-logo`, []string{fake})))

@@ -114,8 +114,8 @@ function capitalize(s) {
  * Sends a request and decodes the JSON answer (null for 204).
  * @param {string} method
  * @param {string} path from paths.js
- * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void}} [opts]
- *   onStatus hears the status of a successful answer (200 or 201, say)
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void, blob?: boolean}} [opts]
+ *   onStatus hears the status of a successful answer (200 or 201, say); blob: the answer as a Blob (a PDF), errors as problems still
  * @returns {Promise<any>}
  */
 export async function request(method, path, opts = {}) {
@@ -137,7 +137,8 @@ export async function request(method, path, opts = {}) {
 /**
  * @param {string} method
  * @param {string} path
- * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void}} opts
+ * @param {{body?: any, headers?: Record<string,string>, signal?: AbortSignal, onStatus?: (status: number) => void, blob?: boolean}} opts
+ *   blob: a successful answer's body as a Blob (a PDF), not JSON
  */
 async function send(method, path, opts) {
   /** @type {Record<string,string>} */
@@ -158,6 +159,10 @@ async function send(method, path, opts) {
     throw new ApiError(0, { title: 'Network error', detail: String(err && /** @type {Error} */ (err).message) });
   }
   noteClock(res);
+  if (opts.blob && res.ok) {
+    if (opts.onStatus) opts.onStatus(res.status);
+    return res.blob();
+  }
   if (res.status === 204) return null;
   const text = await res.text();
   let data = null;

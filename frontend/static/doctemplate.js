@@ -2,7 +2,10 @@
 // the venue's name, its legal details (company, address, tax id), a logo
 // (PNG or JPEG up to 512 KiB) and a footer text, printed on every document.
 // Saved whole with PUT /document-template (the logo as base64); the preview
-// is a sample PDF the server prints with the saved template, shown in a frame.
+// is a sample PDF the server prints with the saved template, shown in a frame,
+// or — "Preview these edits" — with what is in the form, unsaved (POST
+// /document-template/preview.pdf, the same JSON as PUT, nothing stored; the
+// PDF framed as a blob: URL).
 // Saving changes the next version of each document made after it.
 // Organizers and admins.
 
@@ -69,9 +72,13 @@ export function mountDocumentTemplate(root) {
   const thumb = /** @type {HTMLImageElement} */ (h('img', { id: 'tpl-logo-image', class: 'tpl-logo-image', alt: 'The logo as stored', hidden: true }));
   const removeLogo = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'tpl-logo-remove', hidden: true }, 'Remove the logo'));
   const save = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn btn-primary', id: 'tpl-save' }, 'Save'));
+  const previewEdits = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'btn btn-secondary', id: 'tpl-preview-edits' }, 'Preview these edits'));
+  /** The blob: URL of the unsaved form's preview, revoked when replaced. */
+  let draftURL = '';
   const status = h('p', { class: 'shows-status', role: 'status', id: 'tpl-status' }, 'Loading the template…');
   const frame = /** @type {HTMLIFrameElement} */ (h('iframe', { id: 'tpl-preview', class: 'tpl-preview', title: 'Preview: a sample document printed with the saved template', hidden: true }));
   const open = /** @type {HTMLAnchorElement} */ (h('a', { id: 'tpl-preview-link', class: 'btn btn-secondary btn-small', target: '_blank', rel: 'noopener', hidden: true }, 'Open the preview PDF'));
+  const previewHint = h('p', { class: 'hint', id: 'tpl-preview-hint', role: 'status' }, 'A sample realization report printed with the saved template.');
   const fields = /** @type {Record<string, HTMLElement>} */ ({ venue_name: name, legal_details: legal, footer, logo: file });
 
   const form = /** @type {HTMLFormElement} */ (h('form', { id: 'tpl-form', class: 'tpl-form', novalidate: true, 'aria-labelledby': 'tpl-form-title' },
@@ -84,7 +91,7 @@ export function mountDocumentTemplate(root) {
       h('p', { class: 'field-error', id: 'tpl-logo-error', hidden: true }),
       h('div', { class: 'tpl-logo-row' }, thumb, removeLogo)),
     field('tpl-footer', 'Footer', footer, 'Up to 2 lines at the bottom of every page (bank details, a thank-you).'),
-    h('div', { class: 'btn-row' }, save),
+    h('div', { class: 'btn-row' }, save, previewEdits),
     status));
   file.setAttribute('aria-describedby', 'tpl-logo-hint tpl-logo-error');
 
@@ -96,7 +103,7 @@ export function mountDocumentTemplate(root) {
       h('div', { class: 'card' }, form),
       h('section', { class: 'card tpl-preview-card', 'aria-labelledby': 'tpl-preview-title' },
         h('div', { class: 'card-head' }, h('h2', { id: 'tpl-preview-title' }, 'Preview'), open),
-        h('p', { class: 'hint', id: 'tpl-preview-hint' }, 'A sample realization report printed with the saved template.'),
+        previewHint,
         frame))));
 
   /** @param {string} f @param {string} msg */
@@ -122,9 +129,13 @@ export function mountDocumentTemplate(root) {
     logo = t.logo;
     showLogo(t.logo ? `data:${t.logo_type || 'image/png'};base64,${t.logo}` : '');
     const u = paths.documentTemplatePreview({ v: String(t.version) });
+    dropDraft();
     frame.src = paths.url(u);
     open.href = paths.url(u);
     frame.hidden = open.hidden = false;
+    frame.title = 'Preview: a sample document printed with the saved template';
+    previewHint.textContent = 'A sample realization report printed with the saved template.';
+    delete form.dataset.preview;
     status.textContent = t.version
       ? `Saved: version ${t.version}${t.updated_at ? `, ${dateTime(t.updated_at)}` : ''}${t.updated_by ? ` by ${t.updated_by.replace(/^staff:/, '')}` : ''}.`
       : 'No template saved yet: documents are printed without a letterhead.';
@@ -170,6 +181,59 @@ export function mountDocumentTemplate(root) {
     file.focus();
   });
 
+  function dropDraft() {
+    if (draftURL) URL.revokeObjectURL(draftURL);
+    draftURL = '';
+  }
+
+  /**
+   * A 422's field error by its field, focused; else the page's error.
+   * @param {unknown} err
+   */
+  function badInput(err) {
+    if (err instanceof api.ApiError && err.field && fields[err.field]) {
+      fieldError(err.field, err.friendly);
+      fields[err.field].focus();
+    } else if (err instanceof api.ApiError && err.status === 413) {
+      fieldError('logo', 'The logo is too large: at most 512 KB, please.');
+      file.focus();
+    } else {
+      showError(err);
+    }
+  }
+
+  // The sample printed with what is in the form now, nothing saved.
+  previewEdits.addEventListener('click', async () => {
+    if (previewEdits.disabled) return;
+    clearErrors();
+    previewEdits.disabled = true;
+    previewEdits.setAttribute('aria-busy', 'true');
+    previewHint.textContent = 'Printing the preview of your edits…';
+    try {
+      const pdf = /** @type {Blob} */ (await api.request('POST', paths.documentTemplatePreview(),
+        { body: { venue_name: name.value, legal_details: legal.value, footer: footer.value, logo }, blob: true }));
+      if (dead) return;
+      clearError();
+      dropDraft();
+      draftURL = URL.createObjectURL(pdf);
+      frame.src = draftURL;
+      open.href = draftURL;
+      frame.hidden = open.hidden = false;
+      frame.title = 'Preview: a sample document printed with your edits, not saved';
+      previewHint.textContent = 'A sample realization report printed with your edits — not saved yet.';
+      form.dataset.preview = 'draft';
+    } catch (err) {
+      if (dead || signedOut(err)) return;
+      previewHint.textContent = 'The preview of your edits could not be printed.';
+      badInput(err);
+    } finally {
+      if (!dead) {
+        previewEdits.disabled = false;
+        previewEdits.removeAttribute('aria-busy');
+      }
+    }
+  });
+
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (save.disabled) return;
@@ -188,15 +252,7 @@ export function mountDocumentTemplate(root) {
     } catch (err) {
       if (dead || signedOut(err)) return;
       status.textContent = current && current.version ? `Not saved. Version ${current.version} stays.` : 'Not saved.';
-      if (err instanceof api.ApiError && err.field && fields[err.field]) {
-        fieldError(err.field, err.friendly);
-        fields[err.field].focus();
-      } else if (err instanceof api.ApiError && err.status === 413) {
-        fieldError('logo', 'The logo is too large: at most 512 KB, please.');
-        file.focus();
-      } else {
-        showError(err);
-      }
+      badInput(err);
     } finally {
       if (!dead) {
         save.disabled = false;
@@ -219,5 +275,6 @@ export function mountDocumentTemplate(root) {
 
   return () => {
     dead = true;
+    dropDraft();
   };
 }

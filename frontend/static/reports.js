@@ -45,6 +45,15 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** The documents a period has (issue 17), as the select offers them. */
+const PERIOD_KINDS = [
+  ['realization', 'Realization report'],
+  ['act_issue', 'Act of issue'],
+  ['act_return', 'Act of return'],
+  ['ticket_movement', 'Ticket movement'],
+  ['settlement', 'Organizer settlement'],
+];
+
 /**
  * @param {HTMLElement} root
  * @param {StaffUser} _user
@@ -81,7 +90,7 @@ export function mountReports(root, user) {
       h('div', { class: 'field field-action' }, csv)),
     status,
     out,
-    may(user, 'documents') ? cashierDay() : null));
+    may(user, 'documents') ? h('div', { class: 'doc-cards' }, cashierDay(), periodDocuments()) : null));
   for (const el of [perfSel, from, to, bucket]) el.addEventListener('change', load);
 
   /**
@@ -128,6 +137,78 @@ export function mountReports(root, user) {
       h('h2', { id: 'cashier-title' }, 'Cashier’s day report'),
       h('p', { class: 'hint' }, `What each staff member sold and gave back at each till on a day (${zone}), by payment method; kept with every version.`),
       h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'cashier-day' }, 'Day'), day), h('div', { class: 'field field-action' }, make)),
+      said, list);
+  }
+
+  /**
+   * Documents for a period (issue 17): the performances' kinds over the
+   * performances starting in the days chosen (the venue's, both included),
+   * "Make now", and every version made for those days with its PDF and CSV.
+   */
+  function periodDocuments() {
+    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const today = fmt.format(new Date());
+    const monthStart = `${today.slice(0, 8)}01`;
+    const pfrom = /** @type {HTMLInputElement} */ (h('input', { id: 'period-from', type: 'date', value: monthStart, required: true }));
+    const pto = /** @type {HTMLInputElement} */ (h('input', { id: 'period-to', type: 'date', value: today, required: true }));
+    const kind = /** @type {HTMLSelectElement} */ (h('select', { id: 'period-kind' },
+      ...PERIOD_KINDS.map(([value, label]) => h('option', { value }, label))));
+    const said = h('p', { id: 'period-said', class: 'hint', role: 'status' });
+    const list = h('ul', { id: 'period-versions', class: 'doc-versions', 'aria-label': 'Versions' });
+    const make = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', id: 'period-make', class: 'btn btn-secondary' }, 'Make now'));
+    const chosen = () => (pfrom.value && pto.value && pfrom.value <= pto.value ? { from: pfrom.value, to: pto.value, kind: kind.value } : null);
+    let asked = 0;
+    async function versions() {
+      const q = chosen();
+      const mine = ++asked; // an answer to an older choice is dropped
+      if (!q) {
+        replace(list, h('li', null, 'Choose a first day not after the last.'));
+        return;
+      }
+      try {
+        const r = await api.get(paths.dayDocuments(q));
+        if (dead || mine !== asked) return;
+        replace(list, r.documents.length ? r.documents.map((/** @type {any} */ d) => h('li', { dataset: { version: String(d.version) } },
+          `${d.title}, version ${d.version}${d.superseded_by ? ' (superseded)' : ''}, as of ${new Date(d.as_of).toLocaleString('en-GB', { timeZone: zone })}: `,
+          h('a', { href: d.pdf_url, download: '', 'aria-label': `PDF of ${d.title} version ${d.version}` }, 'PDF'), ' · ',
+          h('a', { href: d.csv_url, download: '', 'aria-label': `CSV of ${d.title} version ${d.version}` }, 'CSV')))
+          : h('li', null, 'None made for these days yet.'));
+      } catch (err) {
+        if (!dead && !signedOut(err)) showError(err);
+      }
+    }
+    async function makeNow() {
+      const q = chosen();
+      if (!q) {
+        said.textContent = 'Choose a first day not after the last.';
+        return;
+      }
+      make.disabled = true;
+      said.textContent = 'Making…';
+      try {
+        let created = false;
+        await api.request('POST', paths.dayDocuments(), { body: q, onStatus: (st) => { created = st === 201; } });
+        if (dead) return;
+        said.textContent = created ? 'A new version was made.' : 'Unchanged since the last version.';
+        await versions();
+      } catch (err) {
+        said.textContent = '';
+        if (!dead && !signedOut(err)) showError(err);
+      } finally {
+        make.disabled = false;
+      }
+    }
+    for (const el of [pfrom, pto, kind]) el.addEventListener('change', () => { said.textContent = ''; versions(); });
+    versions();
+    return h('section', { class: 'card', id: 'period-card', 'aria-labelledby': 'period-title' },
+      h('h2', { id: 'period-title' }, 'Documents for a period'),
+      h('p', { class: 'hint' }, `Over the performances starting in the days chosen (${zone}, both included, at most a year); `
+        + 'each figure is the sum of the performances’ own documents. Kept with every version.'),
+      h('form', { class: 'filters', 'aria-label': 'Document for a period', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); makeNow(); } },
+        h('div', { class: 'field' }, h('label', { for: 'period-from' }, 'From'), pfrom),
+        h('div', { class: 'field' }, h('label', { for: 'period-to' }, 'Until'), pto),
+        h('div', { class: 'field field-wide' }, h('label', { for: 'period-kind' }, 'Document'), kind),
+        h('div', { class: 'field field-action' }, make)),
       said, list);
   }
 

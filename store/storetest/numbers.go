@@ -250,6 +250,47 @@ func runDocuments(t *testing.T, f *fixture, open func(t *testing.T) backend.Stor
 		require.NoError(t, err)
 		require.Len(t, list, 2, "a performance's list holds none of a day's")
 
+		// A period's documents (days from/to): versions of their own, apart
+		// from the first day's and from another period's.
+		period := func(key, kind, sha string) report.Document {
+			return report.Document{ID: f.id("doc"), Period: key, Kind: kind, SHA256: sha, AsOf: at,
+				PDF: []byte("%PDF-" + sha), CSV: []byte("c\n" + sha), CreatedBy: "staff:org"}
+		}
+		r1, created, err := s.SaveDocument(ctx, period("2030-01-02/2030-01-31", report.KindRealization, "aaa"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 1, r1.Version)
+		_, created, err = s.SaveDocument(ctx, period("2030-01-02/2030-01-31", report.KindRealization, "aaa"))
+		require.NoError(t, err)
+		require.False(t, created, "the same hash: the stored version")
+		r2, created, err := s.SaveDocument(ctx, period("2030-01-02/2030-01-31", report.KindRealization, "bbb"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 2, r2.Version)
+		require.Equal(t, r1.ID, r2.Supersedes)
+		o1, created, err := s.SaveDocument(ctx, period("2030-01-02/2030-01-30", report.KindRealization, "bbb"))
+		require.NoError(t, err)
+		require.True(t, created)
+		require.Equal(t, 1, o1.Version, "another period counts its own versions")
+		_, _, err = s.SaveDocument(ctx, period("2030-01-02/2030-01-31", report.KindSettlement, "ccc"))
+		require.NoError(t, err)
+		ranged, err := s.PeriodDocuments(ctx, "2030-01-02/2030-01-31")
+		require.NoError(t, err)
+		require.Len(t, ranged, 3)
+		for _, d := range ranged {
+			require.Equal(t, "2030-01-02/2030-01-31", d.Period)
+			require.Empty(t, d.PerformanceID)
+			if d.ID == r1.ID {
+				require.Equal(t, r2.ID, d.SupersededBy)
+			}
+		}
+		days, err = s.PeriodDocuments(ctx, "2030-01-02")
+		require.NoError(t, err)
+		require.Len(t, days, 2, "the day's list holds none of the period's")
+		got, err = s.GetDocument(ctx, r1.ID)
+		require.NoError(t, err)
+		require.Equal(t, "%PDF-aaa", string(got.PDF), "the superseded version stays as stored")
+
 		// The cashier's day: what the staff sold, not the web.
 		lines, err := s.CashierDay(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 		require.NoError(t, err)
