@@ -123,10 +123,7 @@ async function draw(id) {
       return;
     }
     painter.paint();
-    if (!fd.drawnAt) {
-      fd.drawnAt = performance.now();
-      performance.mark('seatmap:firstdraw');
-    }
+    if (!fd.drawnAt) fd.drawnAt = performance.mark('seatmap:firstdraw').startTime;
     fd.state = 'drawn';
     fd.settle();
   });
