@@ -65,7 +65,7 @@ const earlyScript = `<script type="module" async src="early.js"></script>`
 
 // firstDrawScript is how index.html loads firstdraw.js as files; the build
 // writes it into the page instead (a page without it is built without it).
-const firstDrawScript = `<script type="module" async src="firstdraw.js"></script>`
+const firstDrawScript = `<script type="module" src="firstdraw.js"></script>`
 
 func build(src fs.FS) (*Built, error) {
 	start := time.Now()
@@ -185,15 +185,15 @@ func inlineEarly(src fs.FS, page string) (string, string, error) {
 }
 
 // inlineFirstDraw bundles firstdraw.js on its own with what it imports (the
-// seat data, the painting code, the page's frame, formatting: some 25 KB,
-// 9 KB of the page gzipped) and writes it into the page as an async module
-// (format.js awaits the API at top level when the page lacks the boot data),
-// so that a small hall's map is painted as soon as its data has arrived,
-// without waiting for the app's bundle. It returns the page and the script's
-// CSP source.
+// seat data, the painting code, the page's frame, formatting: some 26 KB,
+// 10 KB of the page gzipped) and writes it into the page as a classic script,
+// run as the page is parsed (an async module ran only after the app's
+// scripts had been compiled), so that a small hall's map is painted as soon
+// as its data has arrived, without waiting for the app's bundle. It returns
+// the page and the script's CSP source.
 func inlineFirstDraw(src fs.FS, page string) (string, string, error) {
 	res := api.Build(api.BuildOptions{
-		EntryPoints: []string{"firstdraw.js"}, Bundle: true, Format: api.FormatESModule, Target: api.ES2022,
+		EntryPoints: []string{"firstdraw.js"}, Bundle: true, Format: api.FormatIIFE, Target: api.ES2022,
 		MinifyWhitespace: true, MinifySyntax: true, MinifyIdentifiers: true, LegalComments: api.LegalCommentsNone,
 		Charset: api.CharsetUTF8, AbsWorkingDir: "/", Outdir: "/", Write: false, LogLevel: api.LogLevelSilent,
 		Plugins: []api.Plugin{embedded(src)},
@@ -210,7 +210,7 @@ func inlineFirstDraw(src fs.FS, page string) (string, string, error) {
 		return "", "", errors.New("frontend: firstdraw.js would end its own script element")
 	}
 	sum := sha256.Sum256([]byte(code))
-	return strings.Replace(page, firstDrawScript, `<script type="module" async>`+code+"</script>", 1),
+	return strings.Replace(page, firstDrawScript, "<script>"+code+"</script>", 1),
 		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 

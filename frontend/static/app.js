@@ -12,6 +12,7 @@
 // its own too, so that it starts while this bundle is still arriving.
 import './early.js';
 import { firstDrawSettled } from './handoff.js';
+import { bootReady } from './format.js';
 
 /**
  * At most this long the app waits for the first frame. The page shows
@@ -20,7 +21,7 @@ import { firstDrawSettled } from './handoff.js';
  */
 const FIRST_DRAW_WAIT_MS = 8000;
 
-await firstDrawSettled(FIRST_DRAW_WAIT_MS);
+await Promise.all([firstDrawSettled(FIRST_DRAW_WAIT_MS), bootReady]);
 // The app's modules run from here: TestPhoneWeight asserts that the theatre's
 // map was drawn before this mark.
 performance.mark('seatmap:app');

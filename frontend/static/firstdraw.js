@@ -1,6 +1,8 @@
 // A performance's first frame before the app has arrived. The server writes
-// this module into index.html (frontend/build.go: bundled on its own with what
-// it imports, allowed by its hash in the Content-Security-Policy). On a phone
+// this module into index.html as a classic script (frontend/build.go: bundled
+// on its own with what it imports, allowed by its hash in the
+// Content-Security-Policy), run as the page is parsed: an async module script
+// ran only after the app's scripts had been compiled. On a phone
 // the app's scripts take a few hundred ms of CPU to compile and run after
 // they arrive; the page's data (asked for by early.js) is usually there
 // before that. So this puts the page's frame (perfframe.js: the heading, the
@@ -30,6 +32,7 @@ import { replace } from './dom.js';
 import { SeatData } from './seatdata.js';
 import { SeatCanvas, OVERVIEW_PX } from './seatcanvas.js';
 import { buildFrame, renderHead } from './perfframe.js';
+import { bootReady } from './format.js';
 import { startFirstDraw, firstDraw } from './handoff.js';
 
 /**
@@ -78,6 +81,7 @@ async function draw(id) {
     performance.mark('seatmap:firstdraw:frame');
   }
   const [perf, map] = await reads;
+  await bootReady; // at once when the page carries the boot data (the server writes it in)
   performance.mark('seatmap:firstdraw:data');
   const done = (/** @type {'framed' | 'gone'} */ state) => {
     if (fd.state === 'waiting' || fd.state === 'drawing') fd.state = fd.frame ? state : 'gone';
@@ -132,6 +136,7 @@ async function draw(id) {
 
 const id = routeId();
 if (id) {
+  performance.mark('seatmap:firstdraw:start');
   draw(id).catch(() => {
     // Whatever went wrong, the app takes over at once.
     const fd = firstDraw();
