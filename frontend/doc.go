@@ -42,9 +42,10 @@
 //     year (Cache-Control: immutable); index.html is revalidated by its
 //     ETag on every visit, so a new release is picked up at once. A repeat
 //     visit costs index.html's 304 and the page's data.
-//   - First frame. firstdraw.js, written into index.html as an async module
-//     (with the seat data, the painting code and the page's frame bundled
-//     in: some 10 KB of the page gzipped), draws a small hall's map as soon
+//   - First frame. firstdraw.js, written into index.html as a classic
+//     script after the boot data (with the seat data, the painting code and
+//     the page's frame bundled in: some 10 KB of the page gzipped), puts the
+//     page's frame in once it is parsed and draws a small hall's map as soon
 //     as its data has arrived, at the size the layout gives the map's box
 //     (read in a ResizeObserver: no layout forced). app.js, the entry, loads
 //     the rest of the app (main.js, preloaded: fetched and compiled

@@ -21,8 +21,8 @@
 // app has claimed the page (it mounted first, or the route changed) this
 // does nothing more. TestPhoneWeight (cmd/seatd) asserts that on a phone the
 // theatre's map is drawn before the app's modules run (app.js waits for it),
-// and logs the steps' performance marks (seatmap:firstdraw:data, :frame, and
-// seatmap:firstdraw when drawn); TestFirstDrawTakeover that the app's first
+// and logs the steps' performance marks (seatmap:firstdraw:start, :frame,
+// :data, and seatmap:firstdraw when drawn); TestFirstDrawTakeover that the app's first
 // frame has the same pixels, in the same place.
 
 import './early.js';
