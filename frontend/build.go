@@ -55,13 +55,17 @@ func Build() (*Built, error) {
 	return build(FS())
 }
 
-// entries are the scripts index.html loads as files: app.js. early.js is
-// written into the page (inlineEarly).
+// entries are the scripts index.html loads as files: app.js. early.js and
+// firstdraw.js are written into the page (inlineEarly, inlineFirstDraw).
 var entries = []string{"app.js"}
 
 // earlyScript is how index.html loads early.js as files; the build writes it
 // into the page instead.
 const earlyScript = `<script type="module" async src="early.js"></script>`
+
+// firstDrawScript is how index.html loads firstdraw.js as files; the build
+// writes it into the page instead (a page without it is built without it).
+const firstDrawScript = `<script type="module" src="firstdraw.js"></script>`
 
 func build(src fs.FS) (*Built, error) {
 	start := time.Now()
@@ -130,13 +134,22 @@ func build(src fs.FS) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	hashes := []string{hash}
+	if strings.Contains(page, firstDrawScript) {
+		var drawHash string
+		page, drawHash, err = inlineFirstDraw(src, page)
+		if err != nil {
+			return nil, err
+		}
+		hashes = append(hashes, drawHash)
+	}
 	page, styleHash, err := inlineStyle(src, page)
 	if err != nil {
 		return nil, err
 	}
 	out["index.html"] = &fstest.MapFile{Data: []byte(page), Mode: 0o444}
 	return &Built{
-		Files: out, Entry: outs["app.js"], Preload: preload, ScriptHashes: []string{hash}, StyleHashes: []string{styleHash},
+		Files: out, Entry: outs["app.js"], Preload: preload, ScriptHashes: hashes, StyleHashes: []string{styleHash},
 		Modules: modules, Took: time.Since(start),
 	}, nil
 }
@@ -168,6 +181,36 @@ func inlineEarly(src fs.FS, page string) (string, string, error) {
 	}
 	sum := sha256.Sum256([]byte(code))
 	return strings.Replace(page, earlyScript, "<script>"+code+"</script>", 1),
+		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
+}
+
+// inlineFirstDraw bundles firstdraw.js on its own with what it imports (the
+// seat data, the painting code, the page's frame, formatting: some 26 KB,
+// 10 KB of the page gzipped) and writes it into the page as a classic script,
+// run as the page is parsed (an async module ran only after the app's
+// scripts had been compiled), so that a small hall's map is painted as soon
+// as its data has arrived, without waiting for the app's bundle. It returns
+// the page and the script's CSP source.
+func inlineFirstDraw(src fs.FS, page string) (string, string, error) {
+	res := api.Build(api.BuildOptions{
+		EntryPoints: []string{"firstdraw.js"}, Bundle: true, Format: api.FormatIIFE, Target: api.ES2022,
+		MinifyWhitespace: true, MinifySyntax: true, MinifyIdentifiers: true, LegalComments: api.LegalCommentsNone,
+		Charset: api.CharsetUTF8, AbsWorkingDir: "/", Outdir: "/", Write: false, LogLevel: api.LogLevelSilent,
+		Plugins: []api.Plugin{embedded(src)},
+	})
+	if len(res.Errors) > 0 || len(res.OutputFiles) != 1 {
+		msg := "no output"
+		if len(res.Errors) > 0 {
+			msg = res.Errors[0].Text
+		}
+		return "", "", fmt.Errorf("frontend: bundle firstdraw.js: %s", msg)
+	}
+	code := strings.TrimSpace(string(res.OutputFiles[0].Contents))
+	if strings.Contains(strings.ToLower(code), "</script") || strings.Contains(code, "<!--") {
+		return "", "", errors.New("frontend: firstdraw.js would end its own script element")
+	}
+	sum := sha256.Sum256([]byte(code))
+	return strings.Replace(page, firstDrawScript, "<script>"+code+"</script>", 1),
 		"'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 
@@ -233,9 +276,14 @@ func embedded(src fs.FS) api.Plugin {
 	}}
 }
 
+// eager are the modules an entry loads by import() at once (app.js: the
+// app, once firstdraw.js has drawn): preloaded with the entry, with what they
+// import statically, so that they are fetched and compiled meanwhile.
+var eager = []string{"main.js"}
+
 // entryOf reads esbuild's metafile: each entry's output, the chunks the
-// entries import statically (preloaded with them), and the modules in each
-// script.
+// entries and the eager modules import statically (preloaded with them), and
+// the modules in each script.
 func entryOf(metafile string) (outs map[string]string, preload []string, modules map[string][]string, err error) {
 	var meta struct {
 		Outputs map[string]struct {
@@ -253,6 +301,7 @@ func entryOf(metafile string) (outs map[string]string, preload []string, modules
 	outs = map[string]string{}
 	modules = map[string][]string{}
 	seen := map[string]bool{}
+	var eagerOuts []string
 	for name, o := range meta.Outputs {
 		name = strings.TrimPrefix(name, "/")
 		if strings.HasSuffix(name, ".js") {
@@ -264,6 +313,9 @@ func entryOf(metafile string) (outs map[string]string, preload []string, modules
 			modules[name] = in
 		}
 		entry, ok := strings.CutPrefix(o.EntryPoint, "static:")
+		if ok && slices.Contains(eager, entry) {
+			eagerOuts = append(eagerOuts, name)
+		}
 		if !ok || !slices.Contains(entries, entry) {
 			continue
 		}
@@ -272,6 +324,25 @@ func entryOf(metafile string) (outs map[string]string, preload []string, modules
 			if p := strings.TrimPrefix(imp.Path, "/"); imp.Kind == "import-statement" && !seen[p] {
 				seen[p] = true
 				preload = append(preload, p)
+			}
+		}
+	}
+	// The eager modules' scripts and everything they import statically.
+	for len(eagerOuts) > 0 {
+		name := eagerOuts[0]
+		eagerOuts = eagerOuts[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		preload = append(preload, name)
+		o, ok := meta.Outputs["/"+name]
+		if !ok {
+			o = meta.Outputs[name]
+		}
+		for _, imp := range o.Imports {
+			if p := strings.TrimPrefix(imp.Path, "/"); imp.Kind == "import-statement" && !seen[p] {
+				eagerOuts = append(eagerOuts, p)
 			}
 		}
 	}

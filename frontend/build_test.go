@@ -57,8 +57,25 @@ func TestBuild(t *testing.T) {
 		t.Fatal("index.html has no inline early script")
 	}
 	sum := sha256.Sum256([]byte(inline[1]))
-	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; len(b.ScriptHashes) != 1 || b.ScriptHashes[0] != want {
-		t.Errorf("script hashes %v, want [%s]", b.ScriptHashes, want)
+	wantEarly := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	// So is firstdraw.js, a classic script too, after the boot data it reads.
+	scripts := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindAllStringSubmatch(string(page), -1)
+	if len(scripts) != 2 || scripts[0][1] != inline[1] {
+		t.Fatalf("index.html has %d inline scripts, want early.js and firstdraw.js", len(scripts))
+	}
+	draw := scripts[1]
+	if strings.Index(string(page), draw[0]) < strings.Index(string(page), `id="boot"`) {
+		t.Error("firstdraw.js comes before the boot data it reads")
+	}
+	sum = sha256.Sum256([]byte(draw[1]))
+	wantDraw := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	if !slices.Equal(b.ScriptHashes, []string{wantEarly, wantDraw}) {
+		t.Errorf("script hashes %v, want [%s %s]", b.ScriptHashes, wantEarly, wantDraw)
+	}
+	for _, s := range []string{"seatmap.firstdraw", "roundRect", "ResizeObserver"} {
+		if !strings.Contains(draw[1], s) {
+			t.Errorf("the inline firstdraw script lacks %q: is it firstdraw.js bundled?", s)
+		}
 	}
 	// So is the stylesheet: no request for it, its hash in style-src.
 	style := regexp.MustCompile(`<style>([^<]+)</style>`).FindStringSubmatch(string(page))
@@ -81,7 +98,9 @@ func TestBuild(t *testing.T) {
 			buyer[m] = true
 		}
 	}
-	for _, m := range []string{"app.js", "early.js", "prefetch.js", "performance.js", "seatmap.js", "seatdata.js", "live.js", "format.js"} {
+	// main.js, which the entry loads by import() after the first frame, is
+	// preloaded with what it imports.
+	for _, m := range []string{"app.js", "early.js", "prefetch.js", "main.js", "performance.js", "perfframe.js", "seatmap.js", "seatcanvas.js", "seatdata.js", "live.js", "format.js"} {
 		if !buyer[m] {
 			t.Errorf("%s is not in what the buyer page loads", m)
 		}
@@ -114,12 +133,16 @@ func TestBuild(t *testing.T) {
 	if staffScript == "" || loaded[staffScript] {
 		t.Fatalf("staff.js is in %q, which index.html loads or which does not exist", staffScript)
 	}
-	entry, err := fs.ReadFile(b.Files, b.Entry)
-	if err != nil {
-		t.Fatal(err)
+	imported := false
+	for script := range loaded {
+		code, err := fs.ReadFile(b.Files, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imported = imported || strings.Contains(string(code), `import("./`+strings.TrimPrefix(staffScript, AssetsDir+"/")+`")`)
 	}
-	if !strings.Contains(string(entry), `import("./`+strings.TrimPrefix(staffScript, AssetsDir+"/")+`")`) {
-		t.Errorf("the entry does not import() %s", staffScript)
+	if !imported {
+		t.Errorf("no script of the buyer page import()s %s", staffScript)
 	}
 	// Fingerprints: the same content, the same name; another, another.
 	again, err := Build()

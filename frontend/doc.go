@@ -42,6 +42,17 @@
 //     year (Cache-Control: immutable); index.html is revalidated by its
 //     ETag on every visit, so a new release is picked up at once. A repeat
 //     visit costs index.html's 304 and the page's data.
+//   - First frame. firstdraw.js, written into index.html as a classic
+//     script after the boot data (with the seat data, the painting code and
+//     the page's frame bundled in: some 10 KB of the page gzipped), puts the
+//     page's frame in once it is parsed and draws a small hall's map as soon
+//     as its data has arrived, at the size the layout gives the map's box
+//     (read in a ResizeObserver: no layout forced). app.js, the entry, loads
+//     the rest of the app (main.js, preloaded: fetched and compiled
+//     meanwhile) only once that frame is drawn, and the seat-map page takes
+//     the frame over: the same elements, the map painted again by the same
+//     code, so nothing moves. On a phone this saves the app's evaluation and
+//     the page's building, some 300 ms of CPU, before the map shows.
 //   - Work. The seat map arrives packed (api/openapi.yaml, PackedSeatmap;
 //     expanded by seatdata.js into typed arrays, seat ids and numbers made
 //     only when first asked for) and the live socket's snapshots gzipped.

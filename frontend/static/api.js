@@ -3,7 +3,7 @@
 // Paths come from paths.js.
 
 import { url } from './paths.js';
-import { takePrefetched } from './prefetch.js';
+import { takePrefetched, prefetchedBody } from './prefetch.js';
 
 /** Server clock minus ours, from the Date header; 0 while they agree within 2 s. */
 let clockSkewMs = 0;
@@ -164,13 +164,18 @@ async function send(method, path, opts) {
     return res.blob();
   }
   if (res.status === 204) return null;
-  const text = await res.text();
+  // An answer asked for ahead may have been read already (firstdraw.js).
+  const read = prefetchedBody(res);
   let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
+  if (read) data = read.data;
+  else {
+    const text = await res.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
     }
   }
   if (!res.ok) {

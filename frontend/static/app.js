@@ -1,123 +1,28 @@
-// Entry point: a hash router over the buyer pages and the staff pages. Routing in
-// the fragment keeps the server simple: it only ever serves index.html and these
-// files.
-//
-//   #/            repertoire
-//   #/p/{id}      seat map and checkout of one performance
-//   #/order/{id}  order confirmation (order.js, loaded by import() on the first visit)
-//   #/order/{id}/replacement?key=…  the buyer's attend-or-refund page (replacement.js, by import())
-//   #/shop        the pass shop (shop.js, loaded by import() on the first visit)
-//   #/personalize/{token}  the buyer's personalization page (personalize.js, by import())
-//   #/login, #/staff, #/staff/p/{id}/paint, #/staff/p/{id}/desk   staff (staff.js)
-//   #/orders, #/orders/{id}, #/vouchers, #/reports, #/payments     staff (staff.js)
-//   #/products, #/facility                                          staff (staff.js, products.js)
-//   #/passes, #/passes/{id}, #/production                          staff (staff.js, production.js)
-//   #/till                                                          staff (staff.js, till.js)
-//   #/gate, #/scans                                                 staff (staff.js, gate.js, scans.js)
-//   #/counter                                                       staff (staff.js, counter.js by import())
-//
-// staff.js and everything only it imports (desk, painter, orders, vouchers,
-// reports, staffmap, session, catalog: most of the app's bytes) are loaded by
-// import() on the first staff route, never on a buyer's page. What a seat
-// map's first draw does not need is loaded after it: the checkout and the
-// payment step (performance.js imports checkout.js once the map is up), the
-// order page (order.js, on its route).
+// Entry point. It loads the app (main.js: the router and the pages) once
+// firstdraw.js is done with a seat map's first frame. firstdraw.js is written
+// into index.html (frontend/build.go) and draws a small hall as soon as its
+// data has arrived; on a phone that is while the app's scripts are still
+// being compiled. Running the app's modules then would hold that frame up by
+// a few hundred ms of CPU, so they wait for it (index.html has them fetched
+// and compiled meanwhile: the build preloads main.js and its chunks), then the
+// seat-map page takes the frame over (performance.js). On any other route,
+// or with nothing to draw, the app loads at once.
 
 // early.js runs once, whichever script comes first: index.html loads it on
 // its own too, so that it starts while this bundle is still arriving.
 import './early.js';
-import { h, replace } from './dom.js';
-import { clearError, showError } from './notify.js';
-import { resetHooks } from './hooks.js';
-import { mountRepertoire } from './repertoire.js';
-import { mountPerformance } from './performance.js';
-
-const STAFF_ROUTES = ['login', 'staff', 'orders', 'vouchers', 'reports', 'payments', 'products', 'facility', 'till', 'passes', 'production', 'gate', 'scans', 'counter', 'document-template'];
+import { firstDrawSettled } from './handoff.js';
+import { bootReady } from './format.js';
 
 /**
- * Mounts a page whose module is loaded by import() on its first visit; a
- * route left before then mounts nothing.
- * @param {() => Promise<(main: HTMLElement) => (() => void)>} load the page's mount
- * @param {HTMLElement} main
- * @returns {() => void} unmount
+ * At most this long the app waits for the first frame. The page shows
+ * firstdraw.js's frame meanwhile, and the map needs the data anyway: this
+ * only bounds a wait that went wrong.
  */
-function mountLazily(load, main) {
-  let gone = false;
-  /** @type {(() => void) | null} */
-  let inner = null;
-  load().then(
-    (mount) => {
-      if (!gone) inner = mount(main);
-    },
-    (err) => {
-      if (!gone) showError(err);
-    },
-  );
-  return () => {
-    gone = true;
-    if (inner) inner();
-  };
-}
+const FIRST_DRAW_WAIT_MS = 8000;
 
-/** @type {(() => void) | null} */
-let unmount = null;
-
-function route() {
-  const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-  // A query after the path (#/reports?x=1, from a hand-made link) is not part
-  // of the route.
-  const hash = location.hash.replace(/^#\/?/, '').split('?')[0];
-  const parts = hash.split('/').map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
-  if (unmount) unmount();
-  unmount = null;
-  resetHooks();
-  clearError();
-  document.title = 'seatmap · tickets';
-  document.body.dataset.page = parts[0] || 'home';
-
-  if (parts[0] === '' || parts[0] === undefined) unmount = mountRepertoire(main);
-  else if (parts[0] === 'p' && parts[1]) unmount = mountPerformance(main, parts[1]);
-  else if (parts[0] === 'order' && parts[1] && parts[2] === 'replacement') {
-    const id = parts[1];
-    unmount = mountLazily(() => import('./replacement.js').then((m) => (el) => m.mountReplacement(el, id)), main);
-  } else if (parts[0] === 'order' && parts[1]) {
-    const id = parts[1];
-    unmount = mountLazily(() => import('./order.js').then((m) => (el) => m.mountOrder(el, id)), main);
-  } else if (parts[0] === 'shop') unmount = mountLazily(() => import('./shop.js').then((m) => m.mountShop), main);
-  else if (parts[0] === 'personalize' && parts[1]) {
-    const token = parts[1];
-    unmount = mountLazily(() => import('./personalize.js').then((m) => (el) => m.mountPersonalize(el, token)), main);
-  } else if (STAFF_ROUTES.includes(parts[0])) {
-    unmount = mountLazily(() => import('./staff.js').then((m) => (el) => m.mountStaff(el, parts)), main);
-  }
-  else {
-    replace(main, h('section', { class: 'order' },
-      h('h1', null, 'Page not found'),
-      h('p', null, h('a', { href: '#/' }, 'See all performances'))));
-  }
-  // A new page starts at its top; a page just loaded is there already, and
-  // asking would lay out the page before it has its data (a phone's first
-  // draw waits for that layout).
-  if (routed) {
-    window.scrollTo(0, 0);
-    // Move focus to the new page for keyboard and screen-reader users. Not
-    // on the first: a page just loaded starts at its top with nothing
-    // focused, as any page does, and focusing would lay it out before it has
-    // its data (60 ms of a phone's first draw).
-    main.focus({ preventScroll: true });
-  }
-  routed = true;
-}
-
-/** Whether a route has been shown: false until the first. */
-let routed = false;
-
-window.addEventListener('hashchange', route);
-document.getElementById('error-close')?.addEventListener('click', clearError);
-route();
+await Promise.all([firstDrawSettled(FIRST_DRAW_WAIT_MS), bootReady]);
+// The app's modules run from here: TestPhoneWeight asserts that the theatre's
+// map was drawn before this mark.
+performance.mark('seatmap:app');
+await import('./main.js');

@@ -36,20 +36,40 @@ async function bootFromAPI() {
   return { time_zone: zone?.time_zone, currencies: list?.items };
 }
 
-const boot = bootFromPage() || (await bootFromAPI());
+/** @type {Boot} */
+let boot = {};
 
 /** @type {Map<string, number> | null} decimals by currency; null: ask Intl */
-const serverDecimals = Array.isArray(boot.currencies) ? new Map(boot.currencies.map((c) => [c.code, c.decimals])) : null;
+let serverDecimals = null;
 
 /** @type {string} */
-const venueZone = (() => {
-  try {
-    if (boot.time_zone) return new Intl.DateTimeFormat('en-GB', { timeZone: boot.time_zone }).resolvedOptions().timeZone;
-  } catch {
-    // a zone this browser does not know: the viewer's, named
-  }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-})();
+let venueZone = 'UTC';
+
+/** @param {Boot} b */
+function useBoot(b) {
+  boot = b || {};
+  serverDecimals = Array.isArray(boot.currencies) ? new Map(boot.currencies.map((c) => [c.code, c.decimals])) : null;
+  venueZone = (() => {
+    try {
+      if (boot.time_zone) return new Intl.DateTimeFormat('en-GB', { timeZone: boot.time_zone }).resolvedOptions().timeZone;
+    } catch {
+      // a zone this browser does not know: the viewer's, named
+    }
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  })();
+}
+
+const fromPage = bootFromPage();
+useBoot(fromPage || {});
+
+/**
+ * Resolves once the boot data is in: at once when the page carries it,
+ * else once the API has answered. The app (app.js) waits for it before its
+ * pages run; no top-level await here, so that firstdraw.js, a classic script
+ * written into index.html after the boot data, can use this module.
+ * @type {Promise<void>}
+ */
+export const bootReady = fromPage ? Promise.resolve() : bootFromAPI().then(useBoot);
 
 /**
  * How buyers pay, as the server started (its -payment); {provider: ''} when

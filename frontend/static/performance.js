@@ -13,6 +13,8 @@ import { SeatData, FREE, MINE_NONE, MINE_SELECTED, MINE_HELD } from './seatdata.
 import { SeatMapView, SectionOverview } from './seatmap.js';
 import { LiveMap } from './live.js';
 import { setHooks, resetHooks } from './hooks.js';
+import { buildFrame, renderHead, renderAvail } from './perfframe.js';
+import { claimFirstDraw } from './handoff.js';
 
 /**
  * @typedef {import('./seatdata.js').Zone} Zone
@@ -107,28 +109,24 @@ class PerformancePage {
   }
 
   #layout() {
-    this.title = h('h1', { class: 'perf-title' }, 'Loading…');
-    this.when = h('p', { class: 'perf-when' });
-    this.liveStatus = h('span', { id: 'live-status', class: 'live-status', dataset: { state: 'connecting' }, role: 'status' }, 'Connecting…');
-    this.avail = h('span', { class: 'perf-avail' });
-    this.legend = h('ul', { class: 'legend', 'aria-label': 'Prices and seat colours' });
-    this.mapEl = h('div', { class: 'map' }, h('div', { class: 'map-loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the seat map…'));
+    // The frame (heading, legend, the map's box) is firstdraw.js's when it
+    // drew the map before this app arrived: taken over as it is, so that
+    // nothing moves; the map is drawn again over its own in one task.
+    const early = claimFirstDraw(this.id);
+    const f = early ? early.frame : buildFrame();
+    this.frame = f;
+    this.firstDrawAt = early ? early.drawnAt : 0;
+    this.title = f.title;
+    this.when = f.when;
+    this.liveStatus = f.liveStatus;
+    this.avail = f.avail;
+    this.legend = f.legend;
+    this.mapEl = f.mapEl;
     this.banner = h('p', { class: 'banner', hidden: true });
-    this.accessibleOnly = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: 'accessible-only',
-      onchange: () => this.view?.setAccessibleOnly(this.accessibleOnly.checked) }));
-    this.mapOptions = h('div', { class: 'map-options' },
-      h('label', { class: 'check' }, this.accessibleOnly, 'Show wheelchair-accessible seats only'));
-    this.keysHelp = h('details', { class: 'map-keys' },
-      h('summary', null, 'Keyboard'),
-      h('dl', null,
-        h('dt', null, 'Tab'), h('dd', null, 'to the seat map, then:'),
-        h('dt', null, 'Arrow keys'), h('dd', null, 'move to the next seat in that direction; each seat is read out'),
-        h('dt', null, 'Enter or Space'), h('dd', null, 'pick the seat, or remove it again'),
-        h('dt', null, 'Home, End'), h('dd', null, 'first or last seat of the row'),
-        h('dt', null, 'Page Up, Page Down'), h('dd', null, 'previous or next section'),
-        h('dt', null, 'Shift + arrow keys'), h('dd', null, 'move the map'),
-        h('dt', null, '+ and −, 0'), h('dd', null, 'zoom in and out, show the whole hall'),
-        h('dt', null, 'Tab'), h('dd', null, 'on to “Hold seats”')));
+    this.accessibleOnly = f.accessibleOnly;
+    this.accessibleOnly.addEventListener('change', () => this.view?.setAccessibleOnly(this.accessibleOnly.checked));
+    this.mapOptions = f.mapOptions;
+    this.keysHelp = f.keysHelp;
 
     // Choosing: selection list and best available.
     this.selList = h('ul', { class: 'seat-list', 'aria-label': 'Selected seats' });
@@ -159,17 +157,8 @@ class PerformancePage {
     );
     this.holdSection = h('section', { class: 'panel-section', hidden: true, 'aria-label': 'Held seats and checkout' });
 
-    replace(this.root,
-      h('div', { class: 'perf' },
-        h('div', { class: 'perf-head' },
-          h('a', { href: '#/', class: 'back' }, '← All performances'),
-          h('div', { class: 'perf-heading' }, this.title, this.when),
-          h('div', { class: 'perf-meta' }, this.avail, this.liveStatus)),
-        h('div', { class: 'perf-body' },
-          h('div', { class: 'map-wrap' }, this.legend, this.mapOptions, this.mapEl, this.keysHelp),
-          h('aside', { class: 'panel', 'aria-label': 'Tickets' }, this.banner, this.choose, this.holdSection)),
-      ),
-    );
+    f.panel.append(this.banner, this.choose, this.holdSection);
+    if (!early) replace(this.root, f.page);
   }
 
   async start() {
@@ -209,7 +198,8 @@ class PerformancePage {
     });
     this.view.onFirstDraw = () => {
       this.ready = true;
-      this.firstDrawAt = performance.now();
+      // Unless firstdraw.js drew the map before the app arrived.
+      if (!this.firstDrawAt) this.firstDrawAt = performance.now();
       // The checkout is loaded once the map is up (a hold restored from a
       // reload asks for it sooner).
       setTimeout(() => {
@@ -299,22 +289,9 @@ class PerformancePage {
 
   #renderInfo() {
     const p = /** @type {Performance} */ (this.perf);
-    this.title.textContent = p.name;
-    this.when.textContent = dateTime(p.starts_at);
-    document.title = `${p.name} · seatmap`;
+    // The heading, the legend and the count of free seats, as firstdraw.js shows them.
+    renderHead(this.frame, p, /** @type {SeatData} */ (this.data));
     const zones = this.data ? this.data.zones : p.zones;
-    replace(this.legend,
-      zones.map((z) => {
-        const sw = h('span', { class: 'swatch' });
-        sw.style.background = z.color; // CSSOM, allowed by the CSP's style-src 'self'
-        return h('li', null, sw, h('span', null, z.name), h('span', { class: 'legend-price' }, money(z.price, z.currency)));
-      }),
-      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-mine' }), 'Your seats'),
-      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-held' }), 'Held'),
-      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-sold' }), 'Sold'),
-      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-blocked' }), 'Unavailable'),
-      h('li', { class: 'legend-state' }, h('span', { class: 'swatch swatch-accessible' }), 'Wheelchair accessible'),
-    );
     const keepCount = this.bestCount.value, keepZone = this.bestZone.value;
     replace(this.bestCount, Array.from({ length: this.maxSeats }, (_, i) =>
       h('option', { value: String(i + 1), selected: i === 1 || (this.maxSeats === 1 && i === 0) }, String(i + 1))));
@@ -330,7 +307,6 @@ class PerformancePage {
         : STATUS_TEXT[p.status] || 'This performance is not on sale.');
     }
     else if (this.disabled && !this.gone) this.#enable();
-    this.#renderAvail();
   }
 
   /** Sales started (again) while the page was open. */
@@ -388,15 +364,7 @@ class PerformancePage {
   }
 
   #renderAvail() {
-    const d = this.data;
-    if (!d) return;
-    // Free seats of a box-office quota or a contingent are not for sale here.
-    let free = d.counts[FREE];
-    if (free > 0) {
-      free = 0;
-      for (let i = 0; i < d.n; i++) if (d.state[i] === FREE && d.sellable[d.channel[i]] === 1) free++;
-    }
-    this.avail.textContent = free === 0 ? (d.counts[FREE] ? 'No seats left online' : 'Sold out') : `${count(free)} of ${count(d.n)} seats free`;
+    if (this.data) renderAvail(this.frame, this.data);
   }
 
   /** @param {import('./live.js').LiveStatus} s */
