@@ -103,4 +103,3 @@ func (s *Service) buildView(ctx context.Context, id string) (*Perf, error) {
 	p.meta.Store(&meta)
 	return p, nil
 }
-
