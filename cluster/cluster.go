@@ -134,7 +134,6 @@ type ownership struct {
 
 type cached struct {
 	node, addr string
-	token      uint64
 	at         time.Time
 }
 
@@ -334,49 +333,47 @@ func (c *Cluster) Route(ctx context.Context, perf string) (self bool, baseURL st
 	o, ok := c.owners[perf]
 	c.mu.RUnlock()
 	if !ok || time.Since(o.at) > ownerFresh {
-		node, addr, token, found, err := c.Owner(ctx, perf)
+		node, addr, _, _, err := c.Owner(ctx, perf)
 		if err != nil {
 			return false, "", err
 		}
-		o = cached{node: node, addr: addr, token: token, at: time.Now()}
-		if !found {
-			o.node = ""
-		}
+		o = cached{node: node, addr: addr, at: time.Now()} // node "": free
 		c.mu.Lock()
 		c.owners[perf] = o
 		c.mu.Unlock()
 	}
-	switch {
-	case o.node != "" && o.node != c.cfg.NodeID && !c.live(o.node):
-		// Its record has not lapsed yet, but the node stopped beating:
-		// dead or cut off. Nobody serves the performance until the
-		// record lapses and a live node takes it.
-		return false, "", ErrNoOwner
-	case o.node != "" && o.node != c.cfg.NodeID:
+	mine := o.node == c.cfg.NodeID
+	if o.node != "" && !mine {
+		if !c.live(o.node) {
+			// Its record has not lapsed yet, but the node stopped beating:
+			// dead or cut off. Nobody serves the performance until the
+			// record lapses and a live node takes it.
+			return false, "", ErrNoOwner
+		}
 		return false, "http://" + o.addr, nil
-	case o.node == c.cfg.NodeID:
-		// A record of this node that it does not serve: from before a
-		// restart, or a takeover under way. Take it (again).
-		fallthrough
-	default:
+	}
+	// Free, or a record of this node that it does not serve (from before
+	// a restart, or a takeover under way): the winner takes it, this node
+	// taking its own record again.
+	if !mine {
 		w, ok := c.winner(perf)
 		if !ok {
 			return false, "", ErrNoOwner
 		}
-		if w.ID != c.cfg.NodeID && o.node != c.cfg.NodeID {
+		if w.ID != c.cfg.NodeID {
 			return false, "http://" + w.Addr, nil
 		}
-		if !c.serving.Load() {
-			return false, "", ErrNoOwner
-		}
-		if err := c.take(ctx, perf); err != nil {
-			return false, "", err
-		}
-		if _, ok := c.Owns(perf); ok {
-			return true, "", nil
-		}
+	}
+	if !c.serving.Load() {
 		return false, "", ErrNoOwner
 	}
+	if err := c.take(ctx, perf); err != nil {
+		return false, "", err
+	}
+	if _, ok := c.Owns(perf); ok {
+		return true, "", nil
+	}
+	return false, "", ErrNoOwner
 }
 
 // live reports whether node is among the live members as last read.

@@ -53,13 +53,13 @@ func NewAPI(base, token string, conns int) *API {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	a := &API{Base: strings.TrimRight(strings.TrimSpace(bases[0]), "/"), Token: token, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
-	a.fast, _ = newHTTP1(a.Base, 60*time.Second) // https: net/http carries the buyers too
 	for _, b := range bases {
 		b = strings.TrimRight(strings.TrimSpace(b), "/")
 		n := apiNode{base: b, down: new(atomic.Int64)}
-		n.fast, _ = newHTTP1(b, 60*time.Second)
+		n.fast, _ = newHTTP1(b, 60*time.Second) // https: net/http carries the buyers too
 		a.nodes = append(a.nodes, n)
 	}
+	a.fast = a.nodes[0].fast // one pool a node: the first node's serves a single target
 	if len(a.nodes) > 1 {
 		a.retryFor = 10 * time.Second
 	}
@@ -101,9 +101,6 @@ func (a *API) firstUp() int {
 // Close drops idle connections.
 func (a *API) Close() {
 	a.http.CloseIdleConnections()
-	if a.fast != nil {
-		a.fast.closeIdle()
-	}
 	for _, n := range a.nodes {
 		if n.fast != nil {
 			n.fast.closeIdle()

@@ -613,7 +613,7 @@ func TestClusterPausedOwner(t *testing.T) {
 	}
 	answers := make(chan answer, 20)
 	var sent sync.WaitGroup
-	for i := range 10 {
+	for range 10 {
 		sent.Go(func() {
 			cl := newNodeClient()
 			st, body, err := cl.do("POST", old.Base+"/api/v1/performances/"+perf+"/holds", map[string]any{"best": map[string]any{"count": 1}}, nil)
@@ -621,7 +621,6 @@ func TestClusterPausedOwner(t *testing.T) {
 				st = 0
 			}
 			answers <- answer{st, body}
-			_ = i
 		})
 	}
 	time.Sleep(200 * time.Millisecond)
