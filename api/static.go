@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -38,14 +39,14 @@ type bootPayment struct {
 	PublishableKey string `json:"publishable_key,omitempty"`
 }
 
-// bootJSON is what goes into bootSlot: the venue's time zone and the
-// currencies' decimals, as GET /venue and GET /currencies answer them, and
-// how buyers pay.
-func bootJSON(zone string, pay bootPayment) ([]byte, error) {
+// bootJSON is what goes into bootSlot: the venue's time zone and its spans,
+// and the currencies' decimals, as GET /venue and GET /currencies answer
+// them, and how buyers pay.
+func bootJSON(zone venueJSON, pay bootPayment) ([]byte, error) {
 	// encoding/json escapes <, > and &: the text cannot end the script
 	// element it sits in.
 	return json.Marshal(struct {
-		TimeZone   string         `json:"time_zone"`
+		venueJSON
 		Currencies []currencyJSON `json:"currencies"`
 		Payment    bootPayment    `json:"payment"`
 	}{zone, currencyList(), pay})
@@ -127,10 +128,12 @@ const immutableDir = "assets/"
 // browsers for a year; every other file (index.html) is revalidated
 // (no-cache) by its ETag, a hash of its content. See frontend/doc.go.
 func (s *Server) static() (echo.HandlerFunc, error) {
-	zone := "UTC"
+	loc := time.UTC
 	if s.checkout != nil {
-		zone = s.checkout.Location().String()
+		loc = s.checkout.Location()
 	}
+	// The page is built once: its spans run five years from seatd's start.
+	zone := newVenueJSON(loc, time.Now())
 	pay := bootPayment{Provider: payment.ModeNone}
 	if s.cfg.Payments != nil {
 		pay = bootPayment{Provider: s.cfg.Payments.Name(), PublishableKey: s.cfg.PaymentPublishableKey}

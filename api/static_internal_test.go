@@ -10,7 +10,7 @@ import (
 // The boot element's text cannot close the script element it sits in.
 func TestBootEscapesScriptEnd(t *testing.T) {
 	t.Parallel()
-	b, err := bootJSON("</script><script>alert(1)</script>", bootPayment{Provider: "test"})
+	b, err := bootJSON(venueJSON{TimeZone: "</script><script>alert(1)</script>"}, bootPayment{Provider: "test"})
 	require.NoError(t, err)
 	require.NotContains(t, string(b), "</script")
 	page := withBoot([]byte("a"+bootSlot+"b"), b)

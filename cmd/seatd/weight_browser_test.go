@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path"
 	"strings"
@@ -118,6 +120,10 @@ type visit struct {
 	// before the app's modules ran (the mark app.js sets before it loads
 	// main.js).
 	drawnFirst bool
+	// noDateIntl: nothing asked the browser's date and zone data (Intl's
+	// DateTimeFormat, Date's toLocale…String) before the map was drawn: its
+	// first use costs a phone the better part of a second (format.js).
+	noDateIntl bool
 }
 
 // phonePage opens a page with the phone's screen, CPU and network, and a
@@ -203,6 +209,10 @@ func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat stri
 		const app = performance.getEntriesByName('seatmap:app')[0];
 		return !!drawn && !!app && drawn.startTime <= app.startTime && window.seatmap.firstDrawAt === drawn.startTime;
 	})()`)
+	noDateIntl := eval[bool](t, pp.ctx, `(() => {
+		const drawn = performance.getEntriesByName('seatmap:firstdraw')[0];
+		return !!drawn && (window.__dateIntlAt === undefined || window.__dateIntlAt > drawn.startTime);
+	})()`)
 	t.Logf("timeline: %s", eval[string](t, pp.ctx, `performance.getEntries().map(e => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd || e.duration)).join(', ')`))
 	// Leave the page so that its socket closes; what was sent until then is
 	// this visit's.
@@ -215,6 +225,7 @@ func (pp *phonePage) open(t *testing.T, proxy *countingProxy, pageURL, seat stri
 	v.firstDraw = first
 	v.dataFirst = dataFirst
 	v.drawnFirst = drawnFirst
+	v.noDateIntl = noDateIntl
 	return v
 }
 
@@ -249,6 +260,29 @@ func TestPhoneWeight(t *testing.T) {
 	proxy := newCountingProxy(t, strings.TrimPrefix(p.Base, "http://"))
 	base := "http://" + proxy.ln.Addr().String()
 	newPage := browser(t)
+	// What this machine's emulated phone takes for any page at all, to read
+	// the seat maps' times against: a page of a heading and a canvas the
+	// theatre's size with its 800 seats as rounded squares, drawn once the
+	// layout gives the canvas its size (as firstdraw.js draws), served from
+	// loopback through the same throttled network. Nothing to fetch, no
+	// stylesheet, no module, no data.
+	t.Run("floor", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, floorPage)
+		}))
+		t.Cleanup(srv.Close)
+		pp := newPhonePage(t, newPage())
+		for _, visit := range []string{"first visit", "repeat visit"} {
+			require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate("about:blank")))
+			require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate(srv.URL)))
+			waitFor(t, pp.ctx, `performance.getEntriesByName('floor:drawn').length > 0 && performance.getEntriesByName('first-contentful-paint').length > 0`, 60*time.Second)
+			drawn := eval[float64](t, pp.ctx, `performance.getEntriesByName('floor:drawn')[0].startTime`)
+			fcp := eval[float64](t, pp.ctx, `performance.getEntriesByName('first-contentful-paint')[0].startTime`)
+			t.Logf("floor, %s: drawn %.0f ms, first contentful paint %.0f ms", visit, drawn, fcp)
+			require.Positive(t, drawn)
+		}
+	})
 	for _, tc := range []struct {
 		name, perf string
 		seat       string
@@ -258,6 +292,8 @@ func TestPhoneWeight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pp := newPhonePage(t, newPage())
+			_, err := chromedp.Call(pp.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: dateIntlProbe})
+			require.NoError(t, err)
 			first := pp.open(t, proxy, base+"/#/p/"+tc.perf, tc.seat)
 			repeat := pp.open(t, proxy, base+"/#/p/"+tc.perf, tc.seat)
 			for _, v := range []struct {
@@ -279,12 +315,49 @@ func TestPhoneWeight(t *testing.T) {
 			if tc.name == "theatre" {
 				require.True(t, first.drawnFirst, "the theatre's map is drawn by the inline firstdraw.js before the app's modules run")
 				require.True(t, repeat.drawnFirst, "on a repeat visit too")
+				require.True(t, first.noDateIntl, "the first draw asked nothing of Intl's date and zone data")
 			}
 			require.LessOrEqual(t, first.wire, int64(firstVisitMax), "first visit")
 			require.LessOrEqual(t, repeat.wire, int64(repeatVisitMax), "repeat visit")
 		})
 	}
 }
+
+// floorPage is TestPhoneWeight's page of nothing but a drawn map.
+const floorPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>floor</title></head>
+<body><h1>Die Zauberflöte</h1><p>Tue 8 Dec 2026, 20:30 CET (Europe/Berlin)</p><canvas id="map" style="width: 100%; height: 490px"></canvas>
+<script>
+new ResizeObserver((entries, ro) => {
+  ro.disconnect();
+  const c = document.getElementById('map'), dpr = devicePixelRatio;
+  c.width = Math.round(c.clientWidth * dpr);
+  c.height = Math.round(c.clientHeight * dpr);
+  const x = c.getContext('2d');
+  x.fillStyle = '#f3f4f6';
+  x.fillRect(0, 0, c.width, c.height);
+  x.fillStyle = '#2e86c1';
+  x.beginPath();
+  const pitch = c.width / 42;
+  for (let i = 0; i < 800; i++) x.roundRect(pitch + (i % 40) * pitch, 100 + Math.floor(i / 40) * pitch, pitch * 0.8, pitch * 0.8, pitch * 0.2);
+  x.fill();
+  performance.mark('floor:drawn');
+}).observe(document.getElementById('map'));
+</script></body></html>`
+
+// dateIntlProbe notes, in the page, when something first asks the browser's
+// date and zone data (window.__dateIntlAt, ms since navigation).
+const dateIntlProbe = `(() => {
+  const note = () => { if (window.__dateIntlAt === undefined) window.__dateIntlAt = performance.now(); };
+  Intl.DateTimeFormat = new Proxy(Intl.DateTimeFormat, {
+    construct(target, args, newTarget) { note(); return Reflect.construct(target, args, newTarget); },
+    apply(target, self, args) { note(); return Reflect.apply(target, self, args); },
+  });
+  for (const m of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) {
+    const f = Date.prototype[m];
+    Date.prototype[m] = function (...args) { note(); return f.apply(this, args); };
+  }
+})()`
 
 // takeoverProbe records, in the page, firstdraw.js's canvas when it appears
 // and, when the app removes it to draw its own map, whether the app kept the

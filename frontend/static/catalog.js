@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h } from './dom.js';
-import { dateTime, venueTimeZone } from './format.js';
+import { dateTime, venueTimeZone, venueOffset } from './format.js';
 
 /**
  * @typedef {{id: string, name: string, starts_at: string, status: string,
@@ -106,6 +106,8 @@ const offsetFormats = new Map();
  * @param {string} zone
  */
 function zoneOffset(t, zone) {
+  const known = venueOffset(t, zone); // the server's spans of the venue's zone, as its reports count days
+  if (known !== null) return known;
   let f = offsetFormats.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',

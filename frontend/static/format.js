@@ -6,15 +6,22 @@ import { url, currencies, venue } from './paths.js';
 /**
  * What the page needs before it renders, written into index.html by the
  * server (api/static.go): the venue's time zone (IANA), in which every time
- * is shown, and how many decimals each currency's amounts have as the server
+ * is shown, with its offsets and abbreviations over the years around now,
+ * and how many decimals each currency's amounts have as the server
  * counts them (ISO 4217 from golang.org/x/text/currency; the browser's own
  * Intl data differs for a few currencies: HUF, MNT, TZS …). Every amount the
  * API gives or takes is an integer of minor units in this sense. Asked of the
  * API (GET /venue, GET /currencies) only when the page lacks it. payment
  * says how buyers pay: the provider ("none", "test", "stripe") and, for
  * Stripe, the publishable key its payment form is loaded with.
+ *
+ * Nothing here touches Intl when the module loads: a browser's first Intl
+ * object loads its locale and zone data, which on a phone costs hundreds of
+ * milliseconds (TestPhoneWeight in cmd/seatd), and the seat map's first
+ * frame (firstdraw.js) needs none of it.
  * @typedef {{provider: string, publishable_key?: string}} PaymentSetup
- * @typedef {{time_zone?: string, currencies?: Array<{code: string, decimals: number}>, payment?: PaymentSetup}} Boot
+ * @typedef {{from: number, to: number, offset: number, abbr: string}} ZoneSpan Unix seconds [from, to); offset in seconds east of UTC
+ * @typedef {{time_zone?: string, time_zone_spans?: ZoneSpan[], currencies?: Array<{code: string, decimals: number}>, payment?: PaymentSetup}} Boot
  */
 
 /** @returns {Boot | null} */
@@ -33,7 +40,7 @@ async function bootFromAPI() {
   const get = (/** @type {string} */ path) =>
     fetch(url(path), { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
   const [zone, list] = await Promise.all([get(venue()), get(currencies())]);
-  return { time_zone: zone?.time_zone, currencies: list?.items };
+  return { time_zone: zone?.time_zone, time_zone_spans: zone?.time_zone_spans, currencies: list?.items };
 }
 
 /** @type {Boot} */
@@ -42,21 +49,20 @@ let boot = {};
 /** @type {Map<string, number> | null} decimals by currency; null: ask Intl */
 let serverDecimals = null;
 
-/** @type {string} */
-let venueZone = 'UTC';
+/** @type {string} the venue's zone; '' until asked when the server named none */
+let venueZone = '';
+
+/** @type {ZoneSpan[]} */
+let venueSpans = [];
 
 /** @param {Boot} b */
 function useBoot(b) {
   boot = b || {};
   serverDecimals = Array.isArray(boot.currencies) ? new Map(boot.currencies.map((c) => [c.code, c.decimals])) : null;
-  venueZone = (() => {
-    try {
-      if (boot.time_zone) return new Intl.DateTimeFormat('en-GB', { timeZone: boot.time_zone }).resolvedOptions().timeZone;
-    } catch {
-      // a zone this browser does not know: the viewer's, named
-    }
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  })();
+  // The server's zone is one its tzdata knows; should the browser not know
+  // it, zoneFormat falls back to the viewer's zone and names that.
+  venueZone = typeof boot.time_zone === 'string' ? boot.time_zone : '';
+  venueSpans = Array.isArray(boot.time_zone_spans) ? boot.time_zone_spans : [];
 }
 
 const fromPage = bootFromPage();
@@ -80,8 +86,9 @@ export function paymentSetup() {
   return boot.payment && typeof boot.payment.provider === 'string' ? boot.payment : { provider: '' };
 }
 
-/** The venue's time zone, e.g. "Europe/Berlin". */
+/** The venue's time zone, e.g. "Europe/Berlin"; the viewer's when the server named none. */
 export function venueTimeZone() {
+  if (!venueZone) venueZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   return venueZone;
 }
 
@@ -168,14 +175,20 @@ export function amountHelp(currency) {
     : `${currency} has no minor unit: type a whole amount, for example ${amountExample(currency)}.`;
 }
 
-/** The user's locale's decimal and group separators. */
-const localeMarks = (() => {
-  const parts = new Intl.NumberFormat().formatToParts(12345.6);
-  return {
-    decimal: parts.find((p) => p.type === 'decimal')?.value || '.',
-    group: parts.find((p) => p.type === 'group')?.value || ',',
-  };
-})();
+/** @type {{decimal: string, group: string} | null} */
+let marks = null;
+
+/** The user's locale's decimal and group separators (asked of Intl once, when first needed). */
+function localeMarks() {
+  if (!marks) {
+    const parts = new Intl.NumberFormat().formatToParts(12345.6);
+    marks = {
+      decimal: parts.find((p) => p.type === 'decimal')?.value || '.',
+      group: parts.find((p) => p.type === 'group')?.value || ',',
+    };
+  }
+  return marks;
+}
 
 /**
  * Parses an amount typed in currency units into minor units: "12.50" and
@@ -207,7 +220,8 @@ export function parseMoney(text, currency) {
     const mixed = marks.includes('.') && marks.includes(',');
     let grouping = !mixed && marks.length > 1;
     if (!mixed && marks.length === 1 && after.length === 3 && !/^0\d*$/.test(t.slice(0, at))) {
-      grouping = digits === 0 || last === localeMarks.group || (digits < 3 && last !== localeMarks.decimal);
+      const { group, decimal } = localeMarks();
+      grouping = digits === 0 || last === group || (digits < 3 && last !== decimal);
     }
     if (!grouping) {
       if (marks.split(last).length - 1 > 1) return null; // one decimal point at most
@@ -260,12 +274,70 @@ function zoneFormat(zone) {
   return f;
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const WEEKDAYS_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** @param {number} n */
+const two = (n) => String(n).padStart(2, '0');
+
 /**
- * The parts of an instant in zone, by type.
+ * The span of the venue's zone that holds instant ms: null outside the
+ * spans, or for another zone.
+ * @param {number} ms
+ * @param {string} zone
+ * @returns {ZoneSpan | null}
+ */
+function venueSpan(ms, zone) {
+  if (zone !== venueZone || !venueSpans.length) return null;
+  const sec = Math.floor(ms / 1000);
+  return venueSpans.find((s) => sec >= s.from && sec < s.to) || null;
+}
+
+/**
+ * How far the venue's clock is ahead of UTC at instant ms, in
+ * milliseconds, from the server's spans of its zone: null outside them, or
+ * for another zone.
+ * @param {number} ms
+ * @param {string} zone
+ * @returns {number | null}
+ */
+export function venueOffset(ms, zone) {
+  const z = venueSpan(ms, zone);
+  return z ? z.offset * 1000 : null;
+}
+
+/**
+ * An instant on the venue's clock from the server's spans of its zone, as
+ * the server writes it (checkout.FormatWhen: Go's tzdata and its names):
+ * null outside the spans, or for another zone.
+ * @param {Date} d
+ * @param {string} zone
+ */
+function venueClock(d, zone) {
+  const z = venueSpan(d.getTime(), zone);
+  if (!z) return null;
+  const w = new Date(d.getTime() + z.offset * 1000); // its UTC fields are the venue's wall clock
+  return {
+    p: {
+      weekday: WEEKDAYS[w.getUTCDay()], day: String(w.getUTCDate()), month: MONTHS[w.getUTCMonth()],
+      year: String(w.getUTCFullYear()), hour: two(w.getUTCHours()), minute: two(w.getUTCMinutes()), timeZoneName: z.abbr,
+    },
+    zone,
+    long: { weekday: WEEKDAYS_LONG[w.getUTCDay()], month: MONTHS_LONG[w.getUTCMonth()] },
+  };
+}
+
+/**
+ * The parts of an instant in zone, by type: from the venue's spans when
+ * they hold it, else from Intl.
  * @param {Date} d
  * @param {string} zone
  */
 function partsIn(d, zone) {
+  const c = venueClock(d, zone);
+  if (c) return c;
   const f = zoneFormat(zone);
   /** @type {Record<string, string>} */
   const p = {};
@@ -279,7 +351,7 @@ function partsIn(d, zone) {
  * @param {string} iso
  * @param {string} [zone] IANA name; default the venue's
  */
-export function dateTime(iso, zone = venueZone) {
+export function dateTime(iso, zone = venueTimeZone()) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const { p, zone: z } = partsIn(d, zone);
@@ -291,7 +363,7 @@ export function dateTime(iso, zone = venueZone) {
  * @param {string} iso
  * @param {string} [zone]
  */
-export function time(iso, zone = venueZone) {
+export function time(iso, zone = venueTimeZone()) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const { p } = partsIn(d, zone);
@@ -303,14 +375,30 @@ export function time(iso, zone = venueZone) {
  * @param {string} iso
  * @param {string} [zone]
  */
-export function dateLong(iso, zone = venueZone) {
+export function dateLong(iso, zone = venueTimeZone()) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  const c = venueClock(d, zone);
+  if (c) return `${c.long.weekday} ${c.p.day} ${c.long.month} ${c.p.year}`;
   try {
     return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
   } catch {
     return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   }
+}
+
+/**
+ * The day on the venue's calendar in parts, for a date badge: "Sat", "12",
+ * "Dec".
+ * @param {string} iso
+ * @param {string} [zone]
+ * @returns {{weekday: string, day: string, month: string}}
+ */
+export function dayParts(iso, zone = venueTimeZone()) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return { weekday: '', day: '', month: '' };
+  const { p } = partsIn(d, zone);
+  return { weekday: p.weekday, day: p.day, month: p.month };
 }
 
 /**

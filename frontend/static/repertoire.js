@@ -4,18 +4,13 @@
 import * as api from './api.js';
 import * as paths from './paths.js';
 import { h, replace } from './dom.js';
-import { money, time, dateLong, venueTimeZone, inputDate, parseInputDate, count } from './format.js';
+import { money, time, dateLong, dayParts, venueTimeZone, inputDate, parseInputDate, count } from './format.js';
 import { showError, clearError } from './notify.js';
 
 /** @typedef {import('./performance.js').Performance} Performance */
 
 /** The filter survives a visit to a seat map and back. */
 const filter = { from: '', to: '' };
-
-// On the venue's calendar, not the viewer's.
-const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: venueTimeZone() });
-const weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: venueTimeZone() });
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', timeZone: venueTimeZone() });
 
 /**
  * @param {HTMLElement} root
@@ -129,7 +124,7 @@ export function mountRepertoire(root) {
  * @param {Performance} p
  */
 function card(p) {
-  const d = new Date(p.starts_at);
+  const day = dayParts(p.starts_at); // on the venue's calendar, not the viewer's
   const prices = (p.zones || []).filter((z) => z.price >= 0);
   let priceText = '';
   if (prices.length) {
@@ -152,9 +147,9 @@ function card(p) {
   return h('li', null,
     h('a', { class: 'show', href: `#/p/${encodeURIComponent(p.id)}` },
       h('span', { class: 'show-date', 'aria-hidden': 'true' },
-        h('span', { class: 'show-wd' }, weekdayFormat.format(d)),
-        h('span', { class: 'show-day' }, dayFormat.format(d)),
-        h('span', { class: 'show-month' }, monthFormat.format(d))),
+        h('span', { class: 'show-wd' }, day.weekday),
+        h('span', { class: 'show-day' }, day.day),
+        h('span', { class: 'show-month' }, day.month)),
       h('span', { class: 'show-main' },
         h('span', { class: 'show-name' }, p.name),
         h('span', { class: 'show-meta' },
