@@ -21,7 +21,7 @@ deps: ## start Postgres and Redis, install Chromium, axe-core and stripe-mock, w
 
 test: deps vet ## everything: vet, gofmt, unit, property, conformance, API and browser tests with -race
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS) > /dev/null
 
 test-short: ## quick unit tests without the race detector (no service checks)
