@@ -42,14 +42,14 @@ type bootPayment struct {
 // bootJSON is what goes into bootSlot: the venue's time zone and its spans,
 // and the currencies' decimals, as GET /venue and GET /currencies answer
 // them, and how buyers pay.
-func bootJSON(zone venueJSON, pay bootPayment) ([]byte, error) {
+func bootJSON(venue venueJSON, pay bootPayment) ([]byte, error) {
 	// encoding/json escapes <, > and &: the text cannot end the script
 	// element it sits in.
 	return json.Marshal(struct {
 		venueJSON
 		Currencies []currencyJSON `json:"currencies"`
 		Payment    bootPayment    `json:"payment"`
-	}{zone, currencyList(), pay})
+	}{venue, currencyList(), pay})
 }
 
 // withBoot fills index.html's bootSlot; a page without one is left as it is.
@@ -133,12 +133,12 @@ func (s *Server) static() (echo.HandlerFunc, error) {
 		loc = s.checkout.Location()
 	}
 	// The page is built once: its spans run five years from seatd's start.
-	zone := newVenueJSON(loc, time.Now())
+	venue := newVenueJSON(loc, time.Now())
 	pay := bootPayment{Provider: payment.ModeNone}
 	if s.cfg.Payments != nil {
 		pay = bootPayment{Provider: s.cfg.Payments.Name(), PublishableKey: s.cfg.PaymentPublishableKey}
 	}
-	boot, err := bootJSON(zone, pay)
+	boot, err := bootJSON(venue, pay)
 	if err != nil {
 		return nil, err
 	}
