@@ -121,16 +121,12 @@ func TestPhoneTrace(t *testing.T) {
 	require.NoError(t, err)
 	profileOut := os.Getenv("SEATMAP_CPUPROFILE_OUT")
 	if profileOut != "" {
-		for _, c := range []func() error{
-			func() error { _, err := chromedp.Call(pp.ctx, profiler.Enable, cdp.Empty{}); return err },
-			func() error {
-				_, err := chromedp.Call(pp.ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200})
-				return err
-			},
-			func() error { _, err := chromedp.Call(pp.ctx, profiler.Start, cdp.Empty{}); return err },
-		} {
-			require.NoError(t, c())
-		}
+		_, err = chromedp.Call(pp.ctx, profiler.Enable, cdp.Empty{})
+		require.NoError(t, err)
+		_, err = chromedp.Call(pp.ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200})
+		require.NoError(t, err)
+		_, err = chromedp.Call(pp.ctx, profiler.Start, cdp.Empty{})
+		require.NoError(t, err)
 	}
 	require.NoError(t, chromedp.Do(pp.ctx, chromedp.Navigate("http://"+proxy.ln.Addr().String()+"/#/p/"+perf)))
 	waitFor(t, pp.ctx, `window.seatmap && window.seatmap.ready && window.seatmap.connected`, 120*time.Second)

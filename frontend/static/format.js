@@ -325,7 +325,7 @@ function venueClock(d, zone) {
       year: String(w.getUTCFullYear()), hour: two(w.getUTCHours()), minute: two(w.getUTCMinutes()), timeZoneName: z.abbr,
     },
     zone,
-    long: { weekday: WEEKDAYS_LONG[w.getUTCDay()], month: MONTHS_LONG[w.getUTCMonth()] },
+    wall: w,
   };
 }
 
@@ -379,7 +379,7 @@ export function dateLong(iso, zone = venueTimeZone()) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const c = venueClock(d, zone);
-  if (c) return `${c.long.weekday} ${c.p.day} ${c.long.month} ${c.p.year}`;
+  if (c) return `${WEEKDAYS_LONG[c.wall.getUTCDay()]} ${c.p.day} ${MONTHS_LONG[c.wall.getUTCMonth()]} ${c.p.year}`;
   try {
     return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
   } catch {
